@@ -1,0 +1,8 @@
+// Original file: proto/drover/v1/graph.proto
+
+
+export interface ActivateExecutionResponse {
+}
+
+export interface ActivateExecutionResponse__Output {
+}

@@ -1,0 +1,12 @@
+// Original file: proto/drover/v1/graph.proto
+
+
+export interface AttemptId {
+  'quest'?: (string);
+  'id'?: (number);
+}
+
+export interface AttemptId__Output {
+  'quest': (string);
+  'id': (number);
+}

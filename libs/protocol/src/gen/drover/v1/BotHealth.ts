@@ -1,0 +1,37 @@
+// Original file: proto/drover/v1/botapi.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+/**
+ * What a bot reports about itself on Hello and on every heartbeat.
+ */
+export interface BotHealth {
+  'cpu_load'?: (number | string);
+  'free_disk_bytes'?: (number | string | Long);
+  'uptime_secs'?: (number | string | Long);
+  /**
+   * The task the bot is running, if any.
+   */
+  'running_task_id'?: (string);
+  /**
+   * The bot found a reason not to take tasks (e.g. low disk); empty when healthy.
+   */
+  'quarantined_reason'?: (string);
+}
+
+/**
+ * What a bot reports about itself on Hello and on every heartbeat.
+ */
+export interface BotHealth__Output {
+  'cpu_load': (number);
+  'free_disk_bytes': (number);
+  'uptime_secs': (number);
+  /**
+   * The task the bot is running, if any.
+   */
+  'running_task_id': (string);
+  /**
+   * The bot found a reason not to take tasks (e.g. low disk); empty when healthy.
+   */
+  'quarantined_reason': (string);
+}

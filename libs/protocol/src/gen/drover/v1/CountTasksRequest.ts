@@ -1,0 +1,18 @@
+// Original file: proto/drover/v1/tasks.proto
+
+import type { StateQuery as _drover_v1_StateQuery, StateQuery__Output as _drover_v1_StateQuery__Output } from '../../drover/v1/StateQuery';
+import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from '../../google/protobuf/Timestamp';
+
+export interface CountTasksRequest {
+  'state'?: (_drover_v1_StateQuery);
+  'tags'?: (string)[];
+  'start'?: (_google_protobuf_Timestamp | null);
+  'end'?: (_google_protobuf_Timestamp | null);
+}
+
+export interface CountTasksRequest__Output {
+  'state': (_drover_v1_StateQuery__Output);
+  'tags': (string)[];
+  'start': (_google_protobuf_Timestamp__Output | null);
+  'end': (_google_protobuf_Timestamp__Output | null);
+}

@@ -1,0 +1,8 @@
+// Original file: proto/drover/v1/graph.proto
+
+
+export interface FinishAttemptResponse {
+}
+
+export interface FinishAttemptResponse__Output {
+}

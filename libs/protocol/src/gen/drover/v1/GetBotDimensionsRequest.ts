@@ -1,0 +1,10 @@
+// Original file: proto/drover/v1/bots.proto
+
+
+export interface GetBotDimensionsRequest {
+  'pool'?: (string);
+}
+
+export interface GetBotDimensionsRequest__Output {
+  'pool': (string);
+}

@@ -1,0 +1,21 @@
+// Original file: proto/drover/v1/botapi.proto
+
+import type { StringListPair as _drover_v1_StringListPair, StringListPair__Output as _drover_v1_StringListPair__Output } from '../../drover/v1/StringListPair';
+import type { BotHealth as _drover_v1_BotHealth, BotHealth__Output as _drover_v1_BotHealth__Output } from '../../drover/v1/BotHealth';
+import type { RunningTask as _drover_v1_RunningTask, RunningTask__Output as _drover_v1_RunningTask__Output } from '../../drover/v1/RunningTask';
+
+export interface Hello {
+  'bot_id'?: (string);
+  'dimensions'?: (_drover_v1_StringListPair)[];
+  'state'?: (_drover_v1_BotHealth | null);
+  'version'?: (string);
+  'running'?: (_drover_v1_RunningTask)[];
+}
+
+export interface Hello__Output {
+  'bot_id': (string);
+  'dimensions': (_drover_v1_StringListPair__Output)[];
+  'state': (_drover_v1_BotHealth__Output | null);
+  'version': (string);
+  'running': (_drover_v1_RunningTask__Output)[];
+}

@@ -1,0 +1,68 @@
+// Original file: proto/drover/v1/tasks.proto
+
+import type { TaskSlice as _drover_v1_TaskSlice, TaskSlice__Output as _drover_v1_TaskSlice__Output } from '../../drover/v1/TaskSlice';
+import type { TaskProperties as _drover_v1_TaskProperties, TaskProperties__Output as _drover_v1_TaskProperties__Output } from '../../drover/v1/TaskProperties';
+
+export interface NewTaskRequest {
+  'name'?: (string);
+  /**
+   * 1..255, lower runs first; default 200.
+   */
+  'priority'?: (number);
+  /**
+   * key:value, at most 256.
+   */
+  'tags'?: (string)[];
+  'user'?: (string);
+  /**
+   * The same caller and uuid within 7 days returns the existing task.
+   */
+  'request_uuid'?: (string);
+  /**
+   * 1 to 8 slices, tried in order.
+   */
+  'task_slices'?: (_drover_v1_TaskSlice)[];
+  /**
+   * Shorthand for one slice: used only when task_slices is empty.
+   */
+  'properties'?: (_drover_v1_TaskProperties | null);
+  'expiration_secs'?: (number);
+  /**
+   * Set by the CLI when it runs inside another task.
+   */
+  'parent_task_id'?: (string);
+  '_priority'?: "priority";
+  '_expiration_secs'?: "expiration_secs";
+}
+
+export interface NewTaskRequest__Output {
+  'name': (string);
+  /**
+   * 1..255, lower runs first; default 200.
+   */
+  'priority'?: (number);
+  /**
+   * key:value, at most 256.
+   */
+  'tags': (string)[];
+  'user': (string);
+  /**
+   * The same caller and uuid within 7 days returns the existing task.
+   */
+  'request_uuid': (string);
+  /**
+   * 1 to 8 slices, tried in order.
+   */
+  'task_slices': (_drover_v1_TaskSlice__Output)[];
+  /**
+   * Shorthand for one slice: used only when task_slices is empty.
+   */
+  'properties': (_drover_v1_TaskProperties__Output | null);
+  'expiration_secs'?: (number);
+  /**
+   * Set by the CLI when it runs inside another task.
+   */
+  'parent_task_id': (string);
+  '_priority'?: "priority";
+  '_expiration_secs'?: "expiration_secs";
+}

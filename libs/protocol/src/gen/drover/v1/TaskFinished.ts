@@ -1,0 +1,60 @@
+// Original file: proto/drover/v1/botapi.proto
+
+import type { TimeoutKind as _drover_v1_TimeoutKind, TimeoutKind__Output as _drover_v1_TimeoutKind__Output } from '../../drover/v1/TimeoutKind';
+import type { Long } from '@grpc/proto-loader';
+
+export interface TaskFinished {
+  'task_id'?: (string);
+  'lease_id'?: (string);
+  'exit_code'?: (number | string | Long);
+  /**
+   * Seconds of process time.
+   */
+  'duration'?: (number | string);
+  'timed_out'?: (_drover_v1_TimeoutKind);
+  /**
+   * Stopped by a Kill.
+   */
+  'killed'?: (boolean);
+  /**
+   * Stopped by a Kill before the process started.
+   */
+  'canceled'?: (boolean);
+  /**
+   * Total bytes of output; the coordinator waits for all of them before it finalizes.
+   */
+  'output_size'?: (number | string | Long);
+  /**
+   * The task could not be started on this bot (e.g. bad relative_cwd); becomes CLIENT_ERROR.
+   */
+  'client_error'?: (string);
+  '_exit_code'?: "exit_code";
+}
+
+export interface TaskFinished__Output {
+  'task_id': (string);
+  'lease_id': (string);
+  'exit_code'?: (number);
+  /**
+   * Seconds of process time.
+   */
+  'duration': (number);
+  'timed_out': (_drover_v1_TimeoutKind__Output);
+  /**
+   * Stopped by a Kill.
+   */
+  'killed': (boolean);
+  /**
+   * Stopped by a Kill before the process started.
+   */
+  'canceled': (boolean);
+  /**
+   * Total bytes of output; the coordinator waits for all of them before it finalizes.
+   */
+  'output_size': (number);
+  /**
+   * The task could not be started on this bot (e.g. bad relative_cwd); becomes CLIENT_ERROR.
+   */
+  'client_error': (string);
+  '_exit_code'?: "exit_code";
+}

@@ -1,0 +1,38 @@
+// Original file: proto/drover/v1/botapi.proto
+
+import type { StringPair as _drover_v1_StringPair, StringPair__Output as _drover_v1_StringPair__Output } from '../../drover/v1/StringPair';
+import type { StringListPair as _drover_v1_StringListPair, StringListPair__Output as _drover_v1_StringListPair__Output } from '../../drover/v1/StringListPair';
+
+/**
+ * What the bot needs to run a task.
+ */
+export interface TaskManifest {
+  'command'?: (string)[];
+  'env'?: (_drover_v1_StringPair)[];
+  'env_prefixes'?: (_drover_v1_StringListPair)[];
+  'relative_cwd'?: (string);
+  'execution_timeout_secs'?: (number);
+  'io_timeout_secs'?: (number);
+  'grace_period_secs'?: (number);
+  /**
+   * Environment variables that must never show in logs or through the Tasks API.
+   */
+  'secret_env'?: (_drover_v1_StringPair)[];
+}
+
+/**
+ * What the bot needs to run a task.
+ */
+export interface TaskManifest__Output {
+  'command': (string)[];
+  'env': (_drover_v1_StringPair__Output)[];
+  'env_prefixes': (_drover_v1_StringListPair__Output)[];
+  'relative_cwd': (string);
+  'execution_timeout_secs': (number);
+  'io_timeout_secs': (number);
+  'grace_period_secs': (number);
+  /**
+   * Environment variables that must never show in logs or through the Tasks API.
+   */
+  'secret_env': (_drover_v1_StringPair__Output)[];
+}

@@ -1,0 +1,88 @@
+// Original file: proto/drover/v1/tasks.proto
+
+import type { StringPair as _drover_v1_StringPair, StringPair__Output as _drover_v1_StringPair__Output } from '../../drover/v1/StringPair';
+import type { StringListPair as _drover_v1_StringListPair, StringListPair__Output as _drover_v1_StringListPair__Output } from '../../drover/v1/StringListPair';
+
+export interface TaskProperties {
+  /**
+   * The command line; 1 to 128 arguments.
+   */
+  'command'?: (string)[];
+  /**
+   * Environment variables set for the process; at most 64, key [A-Za-z_][A-Za-z0-9_]*.
+   */
+  'env'?: (_drover_v1_StringPair)[];
+  /**
+   * Paths (relative to the work dir) prepended to PATH-like variables.
+   */
+  'env_prefixes'?: (_drover_v1_StringListPair)[];
+  /**
+   * Working directory of the process, relative to the task's work dir.
+   */
+  'relative_cwd'?: (string);
+  /**
+   * Required bot dimensions. `pool` exactly once. A repeated key means AND; a value a|b means OR.
+   */
+  'dimensions'?: (_drover_v1_StringPair)[];
+  /**
+   * Hard limit on process time; default 3600.
+   */
+  'execution_timeout_secs'?: (number);
+  /**
+   * Limit on time without a byte of output; 0 = off (the default).
+   */
+  'io_timeout_secs'?: (number);
+  /**
+   * Time between SIGTERM and SIGKILL in the termination dance; default 30.
+   */
+  'grace_period_secs'?: (number);
+  /**
+   * The same properties may reuse a successful result (dedup).
+   */
+  'idempotent'?: (boolean);
+  '_execution_timeout_secs'?: "execution_timeout_secs";
+  '_io_timeout_secs'?: "io_timeout_secs";
+  '_grace_period_secs'?: "grace_period_secs";
+}
+
+export interface TaskProperties__Output {
+  /**
+   * The command line; 1 to 128 arguments.
+   */
+  'command': (string)[];
+  /**
+   * Environment variables set for the process; at most 64, key [A-Za-z_][A-Za-z0-9_]*.
+   */
+  'env': (_drover_v1_StringPair__Output)[];
+  /**
+   * Paths (relative to the work dir) prepended to PATH-like variables.
+   */
+  'env_prefixes': (_drover_v1_StringListPair__Output)[];
+  /**
+   * Working directory of the process, relative to the task's work dir.
+   */
+  'relative_cwd': (string);
+  /**
+   * Required bot dimensions. `pool` exactly once. A repeated key means AND; a value a|b means OR.
+   */
+  'dimensions': (_drover_v1_StringPair__Output)[];
+  /**
+   * Hard limit on process time; default 3600.
+   */
+  'execution_timeout_secs'?: (number);
+  /**
+   * Limit on time without a byte of output; 0 = off (the default).
+   */
+  'io_timeout_secs'?: (number);
+  /**
+   * Time between SIGTERM and SIGKILL in the termination dance; default 30.
+   */
+  'grace_period_secs'?: (number);
+  /**
+   * The same properties may reuse a successful result (dedup).
+   */
+  'idempotent': (boolean);
+  '_execution_timeout_secs'?: "execution_timeout_secs";
+  '_io_timeout_secs'?: "io_timeout_secs";
+  '_grace_period_secs'?: "grace_period_secs";
+}

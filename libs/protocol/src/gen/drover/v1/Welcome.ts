@@ -1,0 +1,29 @@
+// Original file: proto/drover/v1/botapi.proto
+
+import type { StringListPair as _drover_v1_StringListPair, StringListPair__Output as _drover_v1_StringListPair__Output } from '../../drover/v1/StringListPair';
+
+export interface Welcome {
+  'session_id'?: (string);
+  'heartbeat_interval_secs'?: (number);
+  /**
+   * The bot's dimensions as the coordinator sees them (server-forced ones applied).
+   */
+  'dimensions'?: (_drover_v1_StringListPair)[];
+  /**
+   * The dimensions the coordinator forced on this bot (at least pool).
+   */
+  'forced_dimensions'?: (_drover_v1_StringListPair)[];
+}
+
+export interface Welcome__Output {
+  'session_id': (string);
+  'heartbeat_interval_secs': (number);
+  /**
+   * The bot's dimensions as the coordinator sees them (server-forced ones applied).
+   */
+  'dimensions': (_drover_v1_StringListPair__Output)[];
+  /**
+   * The dimensions the coordinator forced on this bot (at least pool).
+   */
+  'forced_dimensions': (_drover_v1_StringListPair__Output)[];
+}

@@ -1,0 +1,18 @@
+export {
+  CLIENT_CHANNEL_OPTIONS,
+  LOADER_OPTIONS,
+  PROTO_DIR,
+  SERVER_OPTIONS,
+  loadDroverProto,
+  type DroverProto,
+} from './load';
+export { msToTimestamp, timestampToJson, timestampToMs } from './timestamps';
+export {
+  DroverError,
+  FailedPreconditionError,
+  InvalidArgumentError,
+  NotFoundError,
+  PermissionDeniedError,
+  UnauthenticatedError,
+} from './errors';
+export * from './wire-types';

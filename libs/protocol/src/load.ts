@@ -1,0 +1,65 @@
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { fileURLToPath } from 'node:url';
+import type { ProtoGrpcType as BotApiProto } from './gen/botapi';
+import type { ProtoGrpcType as BotsProto } from './gen/bots';
+import type { ProtoGrpcType as GraphProto } from './gen/graph';
+import type { ProtoGrpcType as TasksProto } from './gen/tasks';
+
+/** The directory holding drover/v1/*.proto. */
+export const PROTO_DIR = fileURLToPath(new URL('../../../proto', import.meta.url));
+
+const PROTO_FILES = [
+  'drover/v1/common.proto',
+  'drover/v1/tasks.proto',
+  'drover/v1/bots.proto',
+  'drover/v1/botapi.proto',
+  'drover/v1/graph.proto',
+];
+
+/**
+ * The proto-loader options every Drover process uses; the generated types in ./gen assume them
+ * (tools/bin/gen-proto-types.js passes the same flags).
+ */
+export const LOADER_OPTIONS: protoLoader.Options = {
+  keepCase: true,
+  longs: Number,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+  includeDirs: [PROTO_DIR],
+};
+
+export type DroverProto = TasksProto & BotsProto & BotApiProto & GraphProto;
+
+let cached: DroverProto | undefined;
+
+/** Loads the Drover protocol once per process. */
+export function loadDroverProto(): DroverProto {
+  if (cached === undefined) {
+    const definition = protoLoader.loadSync(PROTO_FILES, LOADER_OPTIONS);
+    cached = grpc.loadPackageDefinition(definition) as unknown as DroverProto;
+  }
+  return cached;
+}
+
+/**
+ * Channel options for every Drover client. grpc-js buffers each message of a call for retries by
+ * default, which makes long streams about ten times slower; we do not use per-RPC retries.
+ */
+export const CLIENT_CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  'grpc.per_rpc_retry_buffer_size': 4096,
+  'grpc.keepalive_time_ms': 20_000,
+  'grpc.keepalive_timeout_ms': 10_000,
+  'grpc.keepalive_permit_without_calls': 1,
+  'grpc.max_receive_message_length': 64 * 1024 * 1024,
+};
+
+/** Server options matching CLIENT_CHANNEL_OPTIONS' keepalive. */
+export const SERVER_OPTIONS: grpc.ServerOptions = {
+  'grpc.keepalive_time_ms': 20_000,
+  'grpc.keepalive_timeout_ms': 10_000,
+  'grpc.keepalive_permit_without_calls': 1,
+  'grpc.http2.min_ping_interval_without_data_ms': 5_000,
+  'grpc.max_receive_message_length': 64 * 1024 * 1024,
+};

@@ -1,0 +1,50 @@
+// The generated message types the apps use, re-exported under short names. `X` is what a sender
+// may pass; `X__Output` (exported here as `XOut`) is what a receiver gets, with defaults filled in.
+export type { TaskState__Output as TaskStateWire } from './gen/drover/v1/TaskState';
+export type { StateQuery__Output as StateQueryWire } from './gen/drover/v1/StateQuery';
+export type { StringPair, StringPair__Output as StringPairOut } from './gen/drover/v1/StringPair';
+export type {
+  StringListPair,
+  StringListPair__Output as StringListPairOut,
+} from './gen/drover/v1/StringListPair';
+export type {
+  NewTaskRequest,
+  NewTaskRequest__Output as NewTaskRequestOut,
+} from './gen/drover/v1/NewTaskRequest';
+export type {
+  NewTaskResponse,
+  NewTaskResponse__Output as NewTaskResponseOut,
+} from './gen/drover/v1/NewTaskResponse';
+export type { TaskRequest, TaskRequest__Output as TaskRequestOut } from './gen/drover/v1/TaskRequest';
+export type { TaskResult, TaskResult__Output as TaskResultOut } from './gen/drover/v1/TaskResult';
+export type { TaskSlice, TaskSlice__Output as TaskSliceOut } from './gen/drover/v1/TaskSlice';
+export type {
+  TaskProperties,
+  TaskProperties__Output as TaskPropertiesOut,
+} from './gen/drover/v1/TaskProperties';
+export type { TaskOutput, TaskOutput__Output as TaskOutputOut } from './gen/drover/v1/TaskOutput';
+export type {
+  CancelTaskResponse,
+  CancelTaskResponse__Output as CancelTaskResponseOut,
+} from './gen/drover/v1/CancelTaskResponse';
+export type { TasksClient } from './gen/drover/v1/Tasks';
+export type { BotsClient } from './gen/drover/v1/Bots';
+export type { GraphClient } from './gen/drover/v1/Graph';
+export type { BotApiClient } from './gen/drover/v1/BotApi';
+export type { BotMessage, BotMessage__Output as BotMessageOut } from './gen/drover/v1/BotMessage';
+export type {
+  CoordinatorMessage,
+  CoordinatorMessage__Output as CoordinatorMessageOut,
+} from './gen/drover/v1/CoordinatorMessage';
+export type { Hello, Hello__Output as HelloOut } from './gen/drover/v1/Hello';
+export type { BotHealth, BotHealth__Output as BotHealthOut } from './gen/drover/v1/BotHealth';
+export type { TaskManifest, TaskManifest__Output as TaskManifestOut } from './gen/drover/v1/TaskManifest';
+export type {
+  TaskFinished,
+  TaskFinished__Output as TaskFinishedOut,
+} from './gen/drover/v1/TaskFinished';
+export type { Assign__Output as AssignOut } from './gen/drover/v1/Assign';
+export type { Kill__Output as KillOut } from './gen/drover/v1/Kill';
+export type { Ack__Output as AckOut } from './gen/drover/v1/Ack';
+export type { Welcome__Output as WelcomeOut } from './gen/drover/v1/Welcome';
+export type { Timestamp, Timestamp__Output as TimestampOut } from './gen/google/protobuf/Timestamp';

@@ -16,3 +16,5 @@ export {
   UnauthenticatedError,
 } from './errors';
 export * from './wire-types';
+export { TASK_LIMITS, validateNewTask } from './validate-new-task';
+export { taskToResult, taskToRequest } from './task-to-wire';

@@ -1,0 +1,66 @@
+import type { Task, TaskProperties as DomainProperties } from '@drover/state';
+import type { TaskProperties } from './gen/drover/v1/TaskProperties';
+import type { TaskRequest } from './gen/drover/v1/TaskRequest';
+import type { TaskResult } from './gen/drover/v1/TaskResult';
+import { msToTimestamp } from './timestamps';
+
+/** The wire TaskResult of a stored task. */
+export function taskToResult(task: Task): TaskResult {
+  const result: TaskResult = {
+    task_id: task.id,
+    name: task.spec.name,
+    state: task.state,
+    current_task_slice: task.currentSlice,
+    bot_id: task.botId ?? '',
+    bot_dimensions: task.botDimensions.map((d) => ({ key: d.key, value: [...d.values] })),
+    duration: task.durationSecs ?? 0,
+    created_ts: msToTimestamp(task.createdAtMs),
+    started_ts: msToTimestamp(task.startedAtMs),
+    completed_ts: msToTimestamp(task.completedAtMs),
+    abandoned_ts: msToTimestamp(task.abandonedAtMs),
+    modified_ts: msToTimestamp(task.modifiedAtMs),
+    failure: task.failure,
+    internal_failure: task.internalFailure,
+    deduped_from: task.dedupedFrom ?? '',
+    output_size: task.outputSize,
+    tags: [...task.spec.tags],
+    priority: task.spec.priority,
+    user: task.spec.user,
+    summary: task.summary,
+  };
+  if (task.exitCode !== null) result.exit_code = task.exitCode;
+  return result;
+}
+
+/** The wire TaskRequest of a stored task: what was asked, with defaults applied. */
+export function taskToRequest(task: Task): TaskRequest {
+  return {
+    task_id: task.id,
+    name: task.spec.name,
+    priority: task.spec.priority,
+    tags: [...task.spec.tags],
+    user: task.spec.user,
+    request_uuid: task.spec.requestUuid,
+    parent_task_id: task.spec.parentTaskId,
+    created_ts: msToTimestamp(task.createdAtMs),
+    task_slices: task.spec.slices.map((s) => ({
+      properties: propertiesToWire(s.properties),
+      expiration_secs: s.expirationSecs,
+      wait_for_capacity: s.waitForCapacity,
+    })),
+  };
+}
+
+function propertiesToWire(p: DomainProperties): TaskProperties {
+  return {
+    command: [...p.command],
+    env: p.env.map((e) => ({ key: e.key, value: e.value })),
+    env_prefixes: p.envPrefixes.map((e) => ({ key: e.key, value: [...e.values] })),
+    relative_cwd: p.relativeCwd,
+    dimensions: p.dimensions.map((d) => ({ key: d.key, value: d.value })),
+    execution_timeout_secs: p.executionTimeoutSecs,
+    io_timeout_secs: p.ioTimeoutSecs,
+    grace_period_secs: p.gracePeriodSecs,
+    idempotent: p.idempotent,
+  };
+}

@@ -1,0 +1,260 @@
+import type { KeyValue, KeyValues, TaskProperties, TaskSlice, TaskSpec } from '@drover/state';
+import { countOrCombinations } from '@drover/state';
+import { InvalidArgumentError } from './errors';
+import type { NewTaskRequest__Output } from './gen/drover/v1/NewTaskRequest';
+import type { TaskProperties__Output } from './gen/drover/v1/TaskProperties';
+
+/** Limits of DESIGN.md §2. */
+export const TASK_LIMITS = {
+  maxSlices: 8,
+  maxCommandArgs: 128,
+  maxEnv: 64,
+  maxTags: 256,
+  maxOrCombinations: 8,
+  maxDimensionKeyLength: 64,
+  maxDimensionValueLength: 256,
+  minPriority: 1,
+  maxPriority: 255,
+  defaultPriority: 200,
+  minExpirationSecs: 1,
+  maxExpirationSecs: 604_800,
+  defaultExpirationSecs: 21_600,
+  defaultExecutionTimeoutSecs: 3600,
+  maxExecutionTimeoutSecs: 604_800,
+  defaultIoTimeoutSecs: 0,
+  defaultGracePeriodSecs: 30,
+  maxGracePeriodSecs: 3600,
+  maxNameLength: 1024,
+  maxTagLength: 1024,
+  maxRequestUuidLength: 128,
+} as const;
+
+const DIMENSION_KEY = /^[a-zA-Z_.-][0-9a-zA-Z_.-]*$/;
+const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Validates a NewTask request and applies every default. Throws InvalidArgumentError naming the
+ * first field at fault (e.g. `task_slices[0].properties.dimensions`); pure otherwise.
+ */
+export function validateNewTask(req: NewTaskRequest__Output): TaskSpec {
+  const name = req.name;
+  if (name.length > TASK_LIMITS.maxNameLength) {
+    throw new InvalidArgumentError('name', `at most ${TASK_LIMITS.maxNameLength} characters`);
+  }
+  const priority = req.priority ?? TASK_LIMITS.defaultPriority;
+  if (!Number.isInteger(priority) || priority < TASK_LIMITS.minPriority || priority > TASK_LIMITS.maxPriority) {
+    throw new InvalidArgumentError(
+      'priority',
+      `must be between ${TASK_LIMITS.minPriority} and ${TASK_LIMITS.maxPriority} (lower runs first), got ${priority}`,
+    );
+  }
+  const tags = validateTags(req.tags);
+  if (req.request_uuid.length > TASK_LIMITS.maxRequestUuidLength) {
+    throw new InvalidArgumentError('request_uuid', `at most ${TASK_LIMITS.maxRequestUuidLength} characters`);
+  }
+
+  let slices: TaskSlice[];
+  if (req.task_slices.length > 0) {
+    if (req.properties !== null && req.properties !== undefined && req.properties.command.length > 0) {
+      throw new InvalidArgumentError('properties', 'give either task_slices or properties, not both');
+    }
+    if (req.task_slices.length > TASK_LIMITS.maxSlices) {
+      throw new InvalidArgumentError('task_slices', `at most ${TASK_LIMITS.maxSlices} slices, got ${req.task_slices.length}`);
+    }
+    slices = req.task_slices.map((s, i) =>
+      validateSlice(`task_slices[${i}]`, s.properties, s.expiration_secs, s.wait_for_capacity),
+    );
+  } else if (req.properties !== null && req.properties !== undefined) {
+    slices = [validateSlice('', req.properties, req.expiration_secs, false)];
+  } else {
+    throw new InvalidArgumentError('task_slices', 'a task needs at least one slice (or properties)');
+  }
+
+  const pools = slices.map((s) => s.properties.dimensions.find((d) => d.key === 'pool')!.value);
+  pools.forEach((pool, i) => {
+    if (pool !== pools[0]) {
+      throw new InvalidArgumentError(
+        `task_slices[${i}].properties.dimensions`,
+        `pool must be the same in every slice: ${pool} differs from ${pools[0]}`,
+      );
+    }
+  });
+  const seen = new Set<string>();
+  slices.forEach((s, i) => {
+    const key = JSON.stringify(s);
+    if (seen.has(key)) throw new InvalidArgumentError(`task_slices[${i}]`, 'duplicates an earlier slice');
+    seen.add(key);
+  });
+
+  return {
+    name,
+    priority,
+    tags,
+    user: req.user,
+    requestUuid: req.request_uuid,
+    parentTaskId: req.parent_task_id,
+    slices,
+  };
+}
+
+function validateTags(tags: readonly string[]): string[] {
+  if (tags.length > TASK_LIMITS.maxTags) {
+    throw new InvalidArgumentError('tags', `at most ${TASK_LIMITS.maxTags} tags, got ${tags.length}`);
+  }
+  tags.forEach((tag, i) => {
+    const colon = tag.indexOf(':');
+    if (colon <= 0) throw new InvalidArgumentError(`tags[${i}]`, `must be key:value, got ${JSON.stringify(tag)}`);
+    if (tag.length > TASK_LIMITS.maxTagLength) {
+      throw new InvalidArgumentError(`tags[${i}]`, `at most ${TASK_LIMITS.maxTagLength} characters`);
+    }
+  });
+  return [...tags];
+}
+
+function validateSlice(
+  path: string,
+  props: TaskProperties__Output | null | undefined,
+  expirationSecs: number | undefined,
+  waitForCapacity: boolean,
+): TaskSlice {
+  const at = (field: string) => (path === '' ? field : `${path}.${field}`);
+  if (props === null || props === undefined) {
+    throw new InvalidArgumentError(at('properties'), 'required');
+  }
+  const expiration = expirationSecs ?? TASK_LIMITS.defaultExpirationSecs;
+  if (
+    !Number.isInteger(expiration) ||
+    expiration < TASK_LIMITS.minExpirationSecs ||
+    expiration > TASK_LIMITS.maxExpirationSecs
+  ) {
+    throw new InvalidArgumentError(
+      at('expiration_secs'),
+      `must be between ${TASK_LIMITS.minExpirationSecs} and ${TASK_LIMITS.maxExpirationSecs}, got ${expiration}`,
+    );
+  }
+  return {
+    properties: validateProperties(at('properties'), props),
+    expirationSecs: expiration,
+    waitForCapacity,
+  };
+}
+
+function validateProperties(path: string, p: TaskProperties__Output): TaskProperties {
+  const at = (field: string) => `${path}.${field}`;
+  if (p.command.length === 0) throw new InvalidArgumentError(at('command'), 'must not be empty');
+  if (p.command.length > TASK_LIMITS.maxCommandArgs) {
+    throw new InvalidArgumentError(at('command'), `at most ${TASK_LIMITS.maxCommandArgs} arguments`);
+  }
+  if (p.command[0] === '') throw new InvalidArgumentError(at('command[0]'), 'the program must not be empty');
+
+  if (p.env.length > TASK_LIMITS.maxEnv) {
+    throw new InvalidArgumentError(at('env'), `at most ${TASK_LIMITS.maxEnv} variables`);
+  }
+  const envKeys = new Set<string>();
+  const env: KeyValue[] = p.env.map((e, i) => {
+    if (!ENV_KEY.test(e.key)) {
+      throw new InvalidArgumentError(at(`env[${i}].key`), `must match ${ENV_KEY.source}, got ${JSON.stringify(e.key)}`);
+    }
+    if (envKeys.has(e.key)) throw new InvalidArgumentError(at(`env[${i}].key`), `${e.key} is given twice`);
+    envKeys.add(e.key);
+    return { key: e.key, value: e.value };
+  });
+  const envPrefixes: KeyValues[] = p.env_prefixes.map((e, i) => {
+    if (!ENV_KEY.test(e.key)) {
+      throw new InvalidArgumentError(at(`env_prefixes[${i}].key`), `must match ${ENV_KEY.source}`);
+    }
+    e.value.forEach((v, j) => checkRelativePath(at(`env_prefixes[${i}].value[${j}]`), v));
+    return { key: e.key, values: [...e.value] };
+  });
+  if (p.relative_cwd !== '') checkRelativePath(at('relative_cwd'), p.relative_cwd);
+
+  const dimensions = validateDimensions(at('dimensions'), p.dimensions);
+
+  const executionTimeoutSecs = p.execution_timeout_secs ?? TASK_LIMITS.defaultExecutionTimeoutSecs;
+  if (
+    !Number.isInteger(executionTimeoutSecs) ||
+    executionTimeoutSecs < 1 ||
+    executionTimeoutSecs > TASK_LIMITS.maxExecutionTimeoutSecs
+  ) {
+    throw new InvalidArgumentError(
+      at('execution_timeout_secs'),
+      `must be between 1 and ${TASK_LIMITS.maxExecutionTimeoutSecs}, got ${executionTimeoutSecs}`,
+    );
+  }
+  const ioTimeoutSecs = p.io_timeout_secs ?? TASK_LIMITS.defaultIoTimeoutSecs;
+  if (!Number.isInteger(ioTimeoutSecs) || ioTimeoutSecs < 0 || ioTimeoutSecs > TASK_LIMITS.maxExecutionTimeoutSecs) {
+    throw new InvalidArgumentError(
+      at('io_timeout_secs'),
+      `must be between 0 (off) and ${TASK_LIMITS.maxExecutionTimeoutSecs}, got ${ioTimeoutSecs}`,
+    );
+  }
+  const gracePeriodSecs = p.grace_period_secs ?? TASK_LIMITS.defaultGracePeriodSecs;
+  if (!Number.isInteger(gracePeriodSecs) || gracePeriodSecs < 0 || gracePeriodSecs > TASK_LIMITS.maxGracePeriodSecs) {
+    throw new InvalidArgumentError(
+      at('grace_period_secs'),
+      `must be between 0 and ${TASK_LIMITS.maxGracePeriodSecs}, got ${gracePeriodSecs}`,
+    );
+  }
+  return {
+    command: [...p.command],
+    env,
+    envPrefixes,
+    relativeCwd: p.relative_cwd,
+    dimensions,
+    executionTimeoutSecs,
+    ioTimeoutSecs,
+    gracePeriodSecs,
+    idempotent: p.idempotent,
+  };
+}
+
+function validateDimensions(path: string, dims: readonly { key: string; value: string }[]): KeyValue[] {
+  let pools = 0;
+  const seen = new Set<string>();
+  const out = dims.map((d, i) => {
+    const at = `${path}[${i}]`;
+    if (!DIMENSION_KEY.test(d.key) || d.key.length > TASK_LIMITS.maxDimensionKeyLength) {
+      throw new InvalidArgumentError(
+        `${at}.key`,
+        `must match ${DIMENSION_KEY.source} and be at most ${TASK_LIMITS.maxDimensionKeyLength} characters, got ${JSON.stringify(d.key)}`,
+      );
+    }
+    if (d.value === '' || d.value.length > TASK_LIMITS.maxDimensionValueLength) {
+      throw new InvalidArgumentError(
+        `${at}.value`,
+        `must be 1 to ${TASK_LIMITS.maxDimensionValueLength} characters`,
+      );
+    }
+    if (d.value.split('|').some((alt) => alt.trim() === '')) {
+      throw new InvalidArgumentError(`${at}.value`, `has an empty alternative: ${JSON.stringify(d.value)}`);
+    }
+    if (d.key === 'pool') {
+      pools++;
+      if (d.value.includes('|')) throw new InvalidArgumentError(`${at}.value`, 'pool cannot be an OR (a|b)');
+    }
+    const id = `${d.key}:${d.value}`;
+    if (seen.has(id)) throw new InvalidArgumentError(at, `${id} is given twice`);
+    seen.add(id);
+    return { key: d.key, value: d.value };
+  });
+  if (pools !== 1) {
+    throw new InvalidArgumentError(path, pools === 0 ? 'pool is required (e.g. pool=default)' : 'pool must be given exactly once');
+  }
+  const combos = countOrCombinations(out);
+  if (combos > TASK_LIMITS.maxOrCombinations) {
+    throw new InvalidArgumentError(
+      path,
+      `OR values expand to ${combos} combinations, at most ${TASK_LIMITS.maxOrCombinations} allowed`,
+    );
+  }
+  return out;
+}
+
+function checkRelativePath(field: string, p: string): void {
+  if (p.startsWith('/') || p.startsWith('\\') || /^[A-Za-z]:/.test(p)) {
+    throw new InvalidArgumentError(field, `must be a relative path, got ${JSON.stringify(p)}`);
+  }
+  if (p.split(/[\\/]/).includes('..')) {
+    throw new InvalidArgumentError(field, `must stay inside the task's work dir, got ${JSON.stringify(p)}`);
+  }
+}

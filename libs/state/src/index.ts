@@ -1,0 +1,31 @@
+export {
+  ACTIVE_STATES,
+  TASK_STATE_VALUES,
+  isFinalState,
+  taskStateName,
+  type StoredTaskState,
+  type TaskStateName,
+} from './task/task-state';
+export type {
+  KeyValue,
+  KeyValues,
+  Task,
+  TaskProperties,
+  TaskSlice,
+  TaskSpec,
+  TimedOut,
+} from './task/types';
+export type { Refusal, TaskEffect, TaskEvent, TaskEventType } from './task/events';
+export { transition, type TransitionOutcome } from './task/transition';
+export { createTask, type CreateTaskInput } from './task/create-task';
+export { sliceDeadlineAtMs } from './task/slice-deadline';
+export {
+  countOrCombinations,
+  expandOrDimensions,
+  matchesDimensions,
+  toDimensionMap,
+  type BotDimensionMap,
+} from './match/match-dimensions';
+export type { AppendOutputOutcome, BotRecord, ExpectedTask, Store } from './store/store';
+export { openSqliteStore, type SqliteStoreOptions } from './store/sqlite/sqlite-store';
+export { DispatchIndex, type PendingEntry } from './match/dispatch-index';

@@ -1,0 +1,318 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { StoredTaskState } from '../../task/task-state';
+import type { KeyValues, Task, TaskSpec } from '../../task/types';
+import type { AppendOutputOutcome, BotRecord, ExpectedTask, Store } from '../store';
+import { SQLITE_MIGRATIONS } from './migrations';
+
+interface TaskRow {
+  id: string;
+  spec: string;
+  state: string;
+  current_slice: number;
+  created_ms: number;
+  modified_ms: number;
+  started_ms: number | null;
+  completed_ms: number | null;
+  abandoned_ms: number | null;
+  kill_requested_ms: number | null;
+  process_started: number;
+  bot_id: string | null;
+  bot_dimensions: string;
+  lease_id: string | null;
+  exit_code: number | null;
+  duration_secs: number | null;
+  failure: number;
+  internal_failure: number;
+  deduped_from: string | null;
+  output_size: number;
+  summary: string;
+}
+
+interface BotRow {
+  id: string;
+  dimensions: string;
+  version: string;
+  first_seen_ms: number;
+  last_seen_ms: number;
+  state: string;
+  session_id: string;
+  connected: number;
+}
+
+export interface SqliteStoreOptions {
+  /** Path of the database file; ':memory:' for a throwaway store. */
+  readonly path: string;
+}
+
+/**
+ * The embedded store: one SQLite file in WAL mode with synchronous=NORMAL (a committed transaction
+ * survives a process crash; an OS crash may lose the last few). better-sqlite3 is synchronous and
+ * one coordinator owns the file, so each method is one transaction.
+ */
+export function openSqliteStore(options: SqliteStoreOptions): Store {
+  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  const db = new Database(options.path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  try {
+    migrate(db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return new SqliteStore(db);
+}
+
+function migrate(db: Database.Database): void {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_ms INTEGER NOT NULL)',
+  );
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
+      (r) => r.version,
+    ),
+  );
+  const newest = Math.max(0, ...applied);
+  const known = Math.max(...SQLITE_MIGRATIONS.map((m) => m.version));
+  if (newest > known) {
+    throw new Error(
+      `the database schema is version ${newest}, newer than this coordinator knows (${known}): upgrade Drover`,
+    );
+  }
+  for (const m of SQLITE_MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, applied_ms) VALUES (?, ?)').run(
+        m.version,
+        Date.now(),
+      );
+    }).immediate();
+  }
+}
+
+class SqliteStore implements Store {
+  readonly #db: Database.Database;
+  readonly #insertTask: Database.Statement;
+  readonly #getTask: Database.Statement<[string], TaskRow>;
+  readonly #updateTask: Database.Statement;
+  readonly #appendTx: Database.Transaction<
+    (taskId: string, leaseId: string, offset: number, data: Uint8Array) => AppendOutputOutcome
+  >;
+  readonly #upsertBot: Database.Statement;
+  #closed = false;
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+    this.#insertTask = db.prepare(`
+      INSERT INTO tasks (id, spec, state, current_slice, created_ms, modified_ms, started_ms,
+        completed_ms, abandoned_ms, kill_requested_ms, process_started, bot_id, bot_dimensions,
+        lease_id, exit_code, duration_secs, failure, internal_failure, deduped_from, output_size,
+        summary, user, request_uuid, priority, tags)
+      VALUES (@id, @spec, @state, @current_slice, @created_ms, @modified_ms, @started_ms,
+        @completed_ms, @abandoned_ms, @kill_requested_ms, @process_started, @bot_id,
+        @bot_dimensions, @lease_id, @exit_code, @duration_secs, @failure, @internal_failure,
+        @deduped_from, @output_size, @summary, @user, @request_uuid, @priority, @tags)`);
+    this.#getTask = db.prepare('SELECT * FROM tasks WHERE id = ?');
+    this.#updateTask = db.prepare(`
+      UPDATE tasks SET state = @state, current_slice = @current_slice, modified_ms = @modified_ms,
+        started_ms = @started_ms, completed_ms = @completed_ms, abandoned_ms = @abandoned_ms,
+        kill_requested_ms = @kill_requested_ms, process_started = @process_started,
+        bot_id = @bot_id, bot_dimensions = @bot_dimensions, lease_id = @lease_id,
+        exit_code = @exit_code, duration_secs = @duration_secs, failure = @failure,
+        internal_failure = @internal_failure, deduped_from = @deduped_from, summary = @summary
+      WHERE id = @id AND state = @expected_state AND lease_id IS @expected_lease`);
+    const getForAppend = db.prepare<[string], { state: string; lease_id: string | null; output_size: number }>(
+      'SELECT state, lease_id, output_size FROM tasks WHERE id = ?',
+    );
+    const insertChunk = db.prepare('INSERT INTO task_output (task_id, offset, data) VALUES (?, ?, ?)');
+    const setSize = db.prepare('UPDATE tasks SET output_size = ? WHERE id = ?');
+    this.#appendTx = db.transaction((taskId: string, leaseId: string, offset: number, data: Uint8Array) => {
+      const row = getForAppend.get(taskId);
+      if (row === undefined) return { kind: 'refused', reason: 'unknown-task', size: 0 } as const;
+      const size = row.output_size;
+      if (row.state !== 'RUNNING' || row.lease_id !== leaseId) {
+        return { kind: 'refused', reason: 'stale-lease', size } as const;
+      }
+      if (offset > size) return { kind: 'refused', reason: 'gap', size } as const;
+      const end = offset + data.byteLength;
+      if (end <= size) return { kind: 'duplicate', size } as const;
+      const fresh = Buffer.from(data.buffer, data.byteOffset + (size - offset), end - size);
+      insertChunk.run(taskId, size, fresh);
+      setSize.run(end, taskId);
+      return { kind: 'appended', size: end } as const;
+    });
+    this.#upsertBot = db.prepare(`
+      INSERT INTO bots (id, dimensions, version, first_seen_ms, last_seen_ms, state, session_id, connected)
+      VALUES (@id, @dimensions, @version, @first_seen_ms, @last_seen_ms, @state, @session_id, @connected)
+      ON CONFLICT (id) DO UPDATE SET dimensions = excluded.dimensions, version = excluded.version,
+        last_seen_ms = excluded.last_seen_ms, state = excluded.state,
+        session_id = excluded.session_id, connected = excluded.connected`);
+  }
+
+  async insertTask(task: Task): Promise<void> {
+    this.#insertTask.run({
+      ...taskColumns(task),
+      spec: JSON.stringify(task.spec),
+      output_size: task.outputSize,
+      user: task.spec.user,
+      request_uuid: task.spec.requestUuid,
+      priority: task.spec.priority,
+      tags: JSON.stringify(task.spec.tags),
+    });
+    return;
+  }
+
+  async getTask(id: string): Promise<Task | undefined> {
+    const row = this.#getTask.get(id);
+    return row === undefined ? undefined : rowToTask(row);
+  }
+
+  async updateTask(next: Task, expected: ExpectedTask): Promise<boolean> {
+    const info = this.#updateTask.run({
+      ...taskColumns(next),
+      expected_state: expected.state,
+      expected_lease: expected.leaseId,
+    });
+    return info.changes === 1;
+  }
+
+  async listTasksInStates(states: readonly StoredTaskState[]): Promise<Task[]> {
+    if (states.length === 0) return [];
+    const rows = this.#db
+      .prepare<string[], TaskRow>(
+        `SELECT * FROM tasks WHERE state IN (${states.map(() => '?').join(',')}) ORDER BY created_ms, id`,
+      )
+      .all(...states);
+    return rows.map(rowToTask);
+  }
+
+  async appendOutput(
+    taskId: string,
+    leaseId: string,
+    offset: number,
+    data: Uint8Array,
+  ): Promise<AppendOutputOutcome> {
+    return this.#appendTx.immediate(taskId, leaseId, offset, data);
+  }
+
+  async readOutput(taskId: string, offset: number, length: number): Promise<Buffer> {
+    if (length <= 0) return Buffer.alloc(0);
+    const end = offset + length;
+    const rows = this.#db
+      .prepare<[string, string, number, number], { offset: number; data: Buffer }>(
+        `SELECT offset, data FROM task_output
+         WHERE task_id = ? AND offset >= COALESCE(
+           (SELECT MAX(offset) FROM task_output WHERE task_id = ? AND offset <= ?), 0)
+           AND offset < ?
+         ORDER BY offset`,
+      )
+      .all(taskId, taskId, offset, end);
+    const parts: Buffer[] = [];
+    for (const row of rows) {
+      const from = Math.max(0, offset - row.offset);
+      const to = Math.min(row.data.length, end - row.offset);
+      if (to > from) parts.push(row.data.subarray(from, to));
+    }
+    return Buffer.concat(parts);
+  }
+
+  async upsertBot(bot: BotRecord): Promise<void> {
+    this.#upsertBot.run({
+      id: bot.id,
+      dimensions: JSON.stringify(bot.dimensions),
+      version: bot.version,
+      first_seen_ms: bot.firstSeenMs,
+      last_seen_ms: bot.lastSeenMs,
+      state: JSON.stringify(bot.state),
+      session_id: bot.sessionId,
+      connected: bot.connected ? 1 : 0,
+    });
+    return;
+  }
+
+  async getBot(id: string): Promise<BotRecord | undefined> {
+    const row = this.#db.prepare<[string], BotRow>('SELECT * FROM bots WHERE id = ?').get(id);
+    return row === undefined ? undefined : rowToBot(row);
+  }
+
+  async listBots(): Promise<BotRecord[]> {
+    const rows = this.#db.prepare<[], BotRow>('SELECT * FROM bots ORDER BY id').all();
+    return rows.map(rowToBot);
+  }
+
+  async close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#db.close();
+    }
+    return;
+  }
+}
+
+function taskColumns(task: Task) {
+  return {
+    id: task.id,
+    state: task.state,
+    current_slice: task.currentSlice,
+    created_ms: task.createdAtMs,
+    modified_ms: task.modifiedAtMs,
+    started_ms: task.startedAtMs,
+    completed_ms: task.completedAtMs,
+    abandoned_ms: task.abandonedAtMs,
+    kill_requested_ms: task.killRequestedAtMs,
+    process_started: task.processStarted ? 1 : 0,
+    bot_id: task.botId,
+    bot_dimensions: JSON.stringify(task.botDimensions),
+    lease_id: task.leaseId,
+    exit_code: task.exitCode,
+    duration_secs: task.durationSecs,
+    failure: task.failure ? 1 : 0,
+    internal_failure: task.internalFailure ? 1 : 0,
+    deduped_from: task.dedupedFrom,
+    summary: task.summary,
+  };
+}
+
+function rowToTask(row: TaskRow): Task {
+  return {
+    id: row.id,
+    spec: JSON.parse(row.spec) as TaskSpec,
+    state: row.state as StoredTaskState,
+    currentSlice: row.current_slice,
+    createdAtMs: row.created_ms,
+    modifiedAtMs: row.modified_ms,
+    startedAtMs: row.started_ms,
+    completedAtMs: row.completed_ms,
+    abandonedAtMs: row.abandoned_ms,
+    killRequestedAtMs: row.kill_requested_ms,
+    processStarted: row.process_started === 1,
+    botId: row.bot_id,
+    botDimensions: JSON.parse(row.bot_dimensions) as KeyValues[],
+    leaseId: row.lease_id,
+    exitCode: row.exit_code,
+    durationSecs: row.duration_secs,
+    failure: row.failure === 1,
+    internalFailure: row.internal_failure === 1,
+    dedupedFrom: row.deduped_from,
+    outputSize: row.output_size,
+    summary: row.summary,
+  };
+}
+
+function rowToBot(row: BotRow): BotRecord {
+  return {
+    id: row.id,
+    dimensions: JSON.parse(row.dimensions) as KeyValues[],
+    version: row.version,
+    firstSeenMs: row.first_seen_ms,
+    lastSeenMs: row.last_seen_ms,
+    state: JSON.parse(row.state) as Record<string, unknown>,
+    sessionId: row.session_id,
+    connected: row.connected === 1,
+  };
+}

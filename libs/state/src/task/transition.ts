@@ -1,0 +1,214 @@
+import type { Refusal, TaskEffect, TaskEvent } from './events';
+import { sliceDeadlineAtMs } from './slice-deadline';
+import type { Task } from './types';
+import { isFinalState } from './task-state';
+
+export type TransitionOutcome =
+  | { readonly task: Task; readonly effects: readonly TaskEffect[] }
+  | { readonly refused: Refusal };
+
+/**
+ * The task state machine of DESIGN.md §2: a pure function of the task, the event and the time.
+ * The shell commits `task` with a conditional write (expected state and lease of the input), then
+ * runs `effects`.
+ */
+export function transition(task: Task, event: TaskEvent, nowMs: number): TransitionOutcome {
+  if (isFinalState(task.state)) return { refused: 'final' };
+  switch (event.type) {
+    case 'dispatch':
+      return dispatch(task, event, nowMs);
+    case 'process-started':
+      if (task.state !== 'RUNNING') return { refused: 'not-running' };
+      if (event.leaseId !== task.leaseId) return { refused: 'stale-lease' };
+      if (task.processStarted) return { task, effects: [] };
+      return { task: { ...task, processStarted: true, modifiedAtMs: nowMs }, effects: [] };
+    case 'finish':
+      return finish(task, event, nowMs);
+    case 'cancel':
+      return cancel(task, event, nowMs);
+    case 'expire':
+      return expire(task, event, nowMs);
+    case 'bot-died':
+      if (task.state !== 'RUNNING') return { refused: 'not-running' };
+      if (event.leaseId !== task.leaseId) return { refused: 'stale-lease' };
+      return {
+        task: {
+          ...task,
+          state: 'BOT_DIED',
+          internalFailure: true,
+          abandonedAtMs: nowMs,
+          modifiedAtMs: nowMs,
+          summary: event.reason,
+        },
+        effects: [{ type: 'release-bot', botId: task.botId ?? '' }, { type: 'notify' }],
+      };
+  }
+}
+
+function dispatch(
+  task: Task,
+  event: Extract<TaskEvent, { type: 'dispatch' }>,
+  nowMs: number,
+): TransitionOutcome {
+  if (task.state !== 'PENDING') return { refused: 'not-pending' };
+  return {
+    task: {
+      ...task,
+      state: 'RUNNING',
+      botId: event.botId,
+      botDimensions: event.botDimensions,
+      leaseId: event.leaseId,
+      startedAtMs: nowMs,
+      modifiedAtMs: nowMs,
+      summary: '',
+    },
+    effects: [
+      { type: 'dequeue' },
+      { type: 'assign', botId: event.botId, leaseId: event.leaseId },
+      { type: 'notify' },
+    ],
+  };
+}
+
+function finish(
+  task: Task,
+  event: Extract<TaskEvent, { type: 'finish' }>,
+  nowMs: number,
+): TransitionOutcome {
+  if (task.state !== 'RUNNING') return { refused: 'not-running' };
+  if (event.leaseId !== task.leaseId) return { refused: 'stale-lease' };
+  const base = {
+    ...task,
+    modifiedAtMs: nowMs,
+    durationSecs: event.durationSecs,
+    exitCode: event.exitCode,
+  };
+  const effects: TaskEffect[] = [{ type: 'release-bot', botId: task.botId ?? '' }, { type: 'notify' }];
+  if (event.clientError !== '') {
+    return {
+      task: { ...base, state: 'CLIENT_ERROR', completedAtMs: nowMs, summary: event.clientError },
+      effects,
+    };
+  }
+  if (event.canceled) {
+    return {
+      task: {
+        ...base,
+        state: 'CANCELED',
+        exitCode: null,
+        durationSecs: null,
+        abandonedAtMs: task.killRequestedAtMs ?? nowMs,
+        summary: 'cancelled before the process started',
+      },
+      effects,
+    };
+  }
+  if (event.killed) {
+    return {
+      task: {
+        ...base,
+        state: 'KILLED',
+        completedAtMs: nowMs,
+        abandonedAtMs: task.killRequestedAtMs ?? nowMs,
+        failure: event.exitCode !== null && event.exitCode !== 0,
+        summary: 'killed while running',
+      },
+      effects,
+    };
+  }
+  if (event.timedOut !== 'none') {
+    return {
+      task: {
+        ...base,
+        state: 'TIMED_OUT',
+        completedAtMs: nowMs,
+        failure: true,
+        summary:
+          event.timedOut === 'io'
+            ? `no output for ${task.spec.slices[task.currentSlice]?.properties.ioTimeoutSecs ?? 0}s`
+            : `ran longer than ${task.spec.slices[task.currentSlice]?.properties.executionTimeoutSecs ?? 0}s`,
+      },
+      effects,
+    };
+  }
+  return {
+    task: {
+      ...base,
+      state: 'COMPLETED',
+      completedAtMs: nowMs,
+      failure: event.exitCode !== null && event.exitCode !== 0,
+      summary: '',
+    },
+    effects,
+  };
+}
+
+function cancel(
+  task: Task,
+  event: Extract<TaskEvent, { type: 'cancel' }>,
+  nowMs: number,
+): TransitionOutcome {
+  if (task.state === 'PENDING') {
+    return {
+      task: {
+        ...task,
+        state: 'CANCELED',
+        abandonedAtMs: nowMs,
+        modifiedAtMs: nowMs,
+        summary: 'cancelled while pending',
+      },
+      effects: [{ type: 'dequeue' }, { type: 'notify' }],
+    };
+  }
+  // RUNNING (the only other non-final state).
+  if (!event.killRunning) return { refused: 'running-needs-kill' };
+  const killRequestedAtMs = task.killRequestedAtMs ?? nowMs;
+  return {
+    task: { ...task, killRequestedAtMs, modifiedAtMs: nowMs },
+    effects: [
+      {
+        type: 'kill',
+        botId: task.botId ?? '',
+        leaseId: task.leaseId ?? '',
+        reason: 'cancelled by request',
+      },
+      { type: 'notify' },
+    ],
+  };
+}
+
+function expire(
+  task: Task,
+  event: Extract<TaskEvent, { type: 'expire' }>,
+  nowMs: number,
+): TransitionOutcome {
+  if (task.state !== 'PENDING') return { refused: 'not-pending' };
+  if (nowMs < sliceDeadlineAtMs(task.spec, task.createdAtMs, task.currentSlice)) {
+    return { refused: 'not-due' };
+  }
+  for (let i = task.currentSlice + 1; i < task.spec.slices.length; i++) {
+    const deadline = sliceDeadlineAtMs(task.spec, task.createdAtMs, i);
+    if (deadline <= nowMs) continue;
+    if (task.spec.slices[i]!.waitForCapacity || event.capacity[i] === true) {
+      return {
+        task: { ...task, currentSlice: i, modifiedAtMs: nowMs },
+        effects: [
+          { type: 'dequeue' },
+          { type: 'enqueue', slice: i },
+          { type: 'schedule-expiry', atMs: deadline },
+          { type: 'notify' },
+        ],
+      };
+    }
+  }
+  return {
+    task: {
+      ...task,
+      state: 'EXPIRED',
+      abandonedAtMs: nowMs,
+      modifiedAtMs: nowMs,
+      summary: 'no bot took the task before its last slice expired',
+    },
+    effects: [{ type: 'dequeue' }, { type: 'notify' }],
+  };
+}

@@ -1,0 +1,698 @@
+// The suite every Store adapter must pass (DESIGN.md §6). It speaks only through the Store port,
+// so the SQLite and PostgreSQL adapters run the very same checks.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BotRecord, Store, StoredTaskState, Task } from '../src/index';
+import { T0, pendingTask, properties, spec } from './fixtures';
+
+export interface OpenedStore {
+  readonly store: Store;
+  /** Opens the same database again (after the suite closed `store`); absent if impossible. */
+  /** Closes nothing itself: opens the same database again (the suite closed the first store). */
+  readonly reopen: () => Promise<Store>;
+  /** Removes what `open` made (file, schema). The suite closes every store it got first. */
+  readonly cleanup: () => Promise<void>;
+}
+
+const SPEC = spec(
+  [
+    {
+      properties: properties({
+        dimensions: [
+          { key: 'pool', value: 'ci' },
+          { key: 'os', value: 'Linux|Mac' },
+          { key: 'os', value: 'Linux-Debian' },
+        ],
+        env: [
+          { key: 'A', value: 'x=y' },
+          { key: 'EMPTY', value: '' },
+          { key: 'UNICODE', value: 'žluťoučký kůň 🐎' },
+        ],
+        envPrefixes: [{ key: 'PATH', values: ['bin', 'a b/c'] }],
+        idempotent: true,
+      }),
+      expirationSecs: 60,
+      waitForCapacity: false,
+    },
+    {
+      properties: properties({
+        command: ['sh', '-c', 'echo "$A" && exit 3'],
+        dimensions: [{ key: 'pool', value: 'ci' }],
+        ioTimeoutSecs: 0,
+        gracePeriodSecs: 0,
+      }),
+      expirationSecs: 604_800,
+      waitForCapacity: true,
+    },
+  ],
+  {
+    name: 'conformance "quoted" \'name\'',
+    priority: 1,
+    tags: ['a:b', 'key:value:with:colons', 'empty:'],
+    requestUuid: '8d1c5a52-4a8b-4f1e-9d0c-6a9b5e1f2c3d',
+    parentTaskId: 'parent-1',
+  },
+);
+
+/** A task at `state`, created at T0 + createdOffsetMs, with every field as it would have there. */
+function task(id: string, state: StoredTaskState = 'PENDING', createdOffsetMs = 0): Task {
+  const createdAtMs = T0 + createdOffsetMs;
+  const base = pendingTask(SPEC, { id, createdAtMs, modifiedAtMs: createdAtMs });
+  if (state === 'PENDING') return base;
+  return {
+    ...base,
+    state,
+    botId: 'bot-1',
+    botDimensions: [
+      { key: 'os', values: ['Linux', 'Linux-Debian'] },
+      { key: 'pool', values: ['ci'] },
+    ],
+    leaseId: 'lease-1',
+    startedAtMs: createdAtMs + 1_000,
+    modifiedAtMs: createdAtMs + 1_000,
+    ...(state === 'RUNNING'
+      ? {}
+      : { completedAtMs: createdAtMs + 2_000, exitCode: 0, durationSecs: 0.5 }),
+  };
+}
+
+function bot(id: string, overrides: Partial<BotRecord> = {}): BotRecord {
+  return {
+    id,
+    dimensions: [
+      { key: 'id', values: [id] },
+      { key: 'os', values: ['Linux', 'Linux-Debian'] },
+      { key: 'pool', values: ['ci'] },
+    ],
+    version: 'v1',
+    firstSeenMs: T0,
+    lastSeenMs: T0,
+    state: { load: 0.5, disk: { free: 123_456_789 }, running: null, tags: ['a', 'b'] },
+    sessionId: 'session-1',
+    connected: true,
+    ...overrides,
+  };
+}
+
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+const text = (data: Uint8Array): string => new TextDecoder().decode(data);
+
+/** Calls `fn`, turning a synchronous throw into a rejection (to test a rule, not a style). */
+async function settle<T>(fn: () => Promise<T>): Promise<T> {
+  return fn();
+}
+
+export function describeStoreConformance(name: string, open: () => Promise<OpenedStore>): void {
+  describe(`Store conformance: ${name}`, () => {
+    let opened: OpenedStore;
+    let store: Store;
+
+    beforeEach(async () => {
+      opened = await open();
+      store = opened.store;
+    });
+
+    afterEach(async () => {
+      await store.close();
+      await opened.cleanup();
+    });
+
+    describe('tasks', () => {
+      it('returns a fresh PENDING task exactly as inserted', async () => {
+        const t = task('t-pending');
+        await store.insertTask(t);
+        expect(await store.getTask('t-pending')).toEqual(t);
+      });
+
+      it('returns every field of a task as inserted, telling null from 0 and false', async () => {
+        const zeros: Task = {
+          ...task('t-zeros', 'COMPLETED'),
+          currentSlice: 0,
+          exitCode: 0,
+          durationSecs: 0,
+          startedAtMs: 0,
+          completedAtMs: 0,
+          abandonedAtMs: 0,
+          killRequestedAtMs: 0,
+          outputSize: 0,
+          failure: false,
+          internalFailure: false,
+          processStarted: false,
+          summary: '',
+        };
+        const full: Task = {
+          ...task('t-full', 'KILLED'),
+          currentSlice: 1,
+          modifiedAtMs: T0 + 9_999,
+          startedAtMs: T0 + 1_001,
+          completedAtMs: T0 + 5_003,
+          abandonedAtMs: T0 + 4_002,
+          killRequestedAtMs: T0 + 4_002,
+          processStarted: true,
+          exitCode: -15,
+          durationSecs: 12.345,
+          failure: true,
+          internalFailure: true,
+          dedupedFrom: 't-original',
+          outputSize: 42,
+          summary: 'killed while running — ünïcödé ✓',
+        };
+        const nulls = task('t-nulls', 'PENDING');
+        for (const t of [zeros, full, nulls]) await store.insertTask(t);
+        expect(await store.getTask('t-zeros')).toEqual(zeros);
+        expect(await store.getTask('t-full')).toEqual(full);
+        expect(await store.getTask('t-nulls')).toEqual(nulls);
+        const got = await store.getTask('t-nulls');
+        expect(got?.exitCode).toBeNull();
+        expect(got?.durationSecs).toBeNull();
+        expect(got?.startedAtMs).toBeNull();
+      });
+
+      it('keeps each state name through a round trip', async () => {
+        const states: StoredTaskState[] = [
+          'RUNNING',
+          'PENDING',
+          'EXPIRED',
+          'TIMED_OUT',
+          'BOT_DIED',
+          'CANCELED',
+          'COMPLETED',
+          'KILLED',
+          'NO_RESOURCE',
+          'CLIENT_ERROR',
+        ];
+        for (const state of states) await store.insertTask(task(`t-${state}`, state));
+        for (const state of states) expect((await store.getTask(`t-${state}`))?.state).toBe(state);
+      });
+
+      it('returns undefined for an unknown id', async () => {
+        expect(await store.getTask('no-such-task')).toBeUndefined();
+      });
+
+      it('refuses to insert a second task with the same id and keeps the first', async () => {
+        const first = task('t-dup');
+        await store.insertTask(first);
+        await expect(
+          settle(() => store.insertTask({ ...first, summary: 'the second one' })),
+        ).rejects.toThrow();
+        expect(await store.getTask('t-dup')).toEqual(first);
+      });
+
+      it('reports a duplicate id through the returned promise, not by throwing', async () => {
+        const first = task('t-dup-async');
+        await store.insertTask(first);
+        let returned: Promise<void> | undefined;
+        let thrown: unknown;
+        try {
+          returned = store.insertTask(first);
+        } catch (err) {
+          thrown = err;
+        }
+        expect(thrown).toBeUndefined();
+        await expect(returned).rejects.toThrow();
+      });
+    });
+
+    describe('updateTask', () => {
+      it('applies when the stored state and lease are as expected', async () => {
+        const pending = task('t-1');
+        await store.insertTask(pending);
+        const running: Task = {
+          ...pending,
+          state: 'RUNNING',
+          botId: 'bot-1',
+          botDimensions: [{ key: 'pool', values: ['ci'] }],
+          leaseId: 'lease-1',
+          startedAtMs: T0 + 10,
+          modifiedAtMs: T0 + 10,
+        };
+        expect(await store.updateTask(running, { state: 'PENDING', leaseId: null })).toBe(true);
+        expect(await store.getTask('t-1')).toEqual(running);
+
+        const done: Task = {
+          ...running,
+          state: 'COMPLETED',
+          exitCode: 3,
+          durationSecs: 1.25,
+          failure: true,
+          completedAtMs: T0 + 20,
+          modifiedAtMs: T0 + 20,
+          summary: 'done',
+        };
+        expect(await store.updateTask(done, { state: 'RUNNING', leaseId: 'lease-1' })).toBe(true);
+        expect(await store.getTask('t-1')).toEqual(done);
+      });
+
+      it('writes every mutable field, including back to null and false', async () => {
+        const full: Task = {
+          ...task('t-every', 'RUNNING'),
+          killRequestedAtMs: T0 + 5,
+          processStarted: true,
+          failure: true,
+          internalFailure: true,
+          dedupedFrom: 'x',
+          exitCode: 1,
+          durationSecs: 2,
+          abandonedAtMs: T0 + 6,
+          completedAtMs: T0 + 7,
+          summary: 'full',
+        };
+        await store.insertTask(full);
+        const cleared: Task = {
+          ...full,
+          state: 'PENDING',
+          currentSlice: 1,
+          modifiedAtMs: T0 + 50,
+          startedAtMs: null,
+          completedAtMs: null,
+          abandonedAtMs: null,
+          killRequestedAtMs: null,
+          processStarted: false,
+          botId: null,
+          botDimensions: [],
+          leaseId: null,
+          exitCode: null,
+          durationSecs: null,
+          failure: false,
+          internalFailure: false,
+          dedupedFrom: null,
+          summary: '',
+        };
+        expect(await store.updateTask(cleared, { state: 'RUNNING', leaseId: 'lease-1' })).toBe(
+          true,
+        );
+        expect(await store.getTask('t-every')).toEqual(cleared);
+      });
+
+      it('refuses a write whose expected state is stale and leaves the task unchanged', async () => {
+        const running = task('t-2', 'RUNNING');
+        await store.insertTask(running);
+        const next: Task = { ...running, state: 'CANCELED', modifiedAtMs: T0 + 99 };
+        expect(await store.updateTask(next, { state: 'PENDING', leaseId: 'lease-1' })).toBe(false);
+        expect(await store.getTask('t-2')).toEqual(running);
+      });
+
+      it('refuses a write carrying a stale lease and leaves the task unchanged', async () => {
+        const running = task('t-3', 'RUNNING');
+        await store.insertTask(running);
+        const next: Task = { ...running, state: 'COMPLETED', modifiedAtMs: T0 + 99 };
+        expect(await store.updateTask(next, { state: 'RUNNING', leaseId: 'lease-0' })).toBe(false);
+        expect(await store.getTask('t-3')).toEqual(running);
+      });
+
+      it('matches an expected null lease only against a task without a lease', async () => {
+        const running = task('t-4', 'RUNNING');
+        const pending = task('t-5');
+        await store.insertTask(running);
+        await store.insertTask(pending);
+        const runningNext: Task = { ...running, summary: 'changed' };
+        const pendingNext: Task = { ...pending, summary: 'changed' };
+        expect(await store.updateTask(runningNext, { state: 'RUNNING', leaseId: null })).toBe(
+          false,
+        );
+        expect(await store.updateTask(pendingNext, { state: 'PENDING', leaseId: 'lease-1' })).toBe(
+          false,
+        );
+        expect(await store.updateTask(pendingNext, { state: 'PENDING', leaseId: '' })).toBe(false);
+        expect(await store.getTask('t-4')).toEqual(running);
+        expect(await store.getTask('t-5')).toEqual(pending);
+        expect(await store.updateTask(pendingNext, { state: 'PENDING', leaseId: null })).toBe(true);
+        expect(await store.getTask('t-5')).toEqual(pendingNext);
+      });
+
+      it('refuses a write to an unknown task without creating it', async () => {
+        const ghost = task('t-ghost');
+        expect(await store.updateTask(ghost, { state: 'PENDING', leaseId: null })).toBe(false);
+        expect(await store.getTask('t-ghost')).toBeUndefined();
+      });
+
+      it('never touches outputSize, which appendOutput owns', async () => {
+        const running = task('t-6', 'RUNNING');
+        await store.insertTask(running);
+        expect(await store.appendOutput('t-6', 'lease-1', 0, bytes('hello'))).toEqual({
+          kind: 'appended',
+          size: 5,
+        });
+        // A transition computed from a copy read before the output arrived.
+        const stale: Task = { ...running, outputSize: 0, state: 'COMPLETED', exitCode: 0 };
+        expect(await store.updateTask(stale, { state: 'RUNNING', leaseId: 'lease-1' })).toBe(true);
+        expect(await store.getTask('t-6')).toEqual({ ...stale, outputSize: 5 });
+        const bogus: Task = { ...stale, outputSize: 999, summary: 'again' };
+        expect(await store.updateTask(bogus, { state: 'COMPLETED', leaseId: 'lease-1' })).toBe(
+          true,
+        );
+        expect((await store.getTask('t-6'))?.outputSize).toBe(5);
+      });
+
+      it('lets exactly one of two racing dispatches of a task apply', async () => {
+        const pending = task('t-race');
+        await store.insertTask(pending);
+        const claim = (botId: string): Promise<boolean> =>
+          store.updateTask(
+            {
+              ...pending,
+              state: 'RUNNING',
+              botId,
+              leaseId: `lease-${botId}`,
+              startedAtMs: T0 + 1,
+              modifiedAtMs: T0 + 1,
+            },
+            { state: 'PENDING', leaseId: null },
+          );
+        const results = await Promise.all([claim('bot-a'), claim('bot-b')]);
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const winner = results[0] === true ? 'bot-a' : 'bot-b';
+        expect(await store.getTask('t-race')).toMatchObject({
+          state: 'RUNNING',
+          botId: winner,
+          leaseId: `lease-${winner}`,
+        });
+      });
+
+      it('starts a task on at most one bot when many race for it', async () => {
+        const pending = task('t-race-many');
+        await store.insertTask(pending);
+        const bots = Array.from({ length: 16 }, (_, i) => `bot-${i}`);
+        const results = await Promise.all(
+          bots.map((botId) =>
+            store.updateTask(
+              { ...pending, state: 'RUNNING', botId, leaseId: `lease-${botId}`, startedAtMs: T0 },
+              { state: 'PENDING', leaseId: null },
+            ),
+          ),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const winner = bots[results.indexOf(true)];
+        expect((await store.getTask('t-race-many'))?.botId).toBe(winner);
+      });
+    });
+
+    describe('listTasksInStates', () => {
+      it('returns only tasks in the given states, oldest first', async () => {
+        const tasks = [
+          task('c', 'PENDING', 3_000),
+          task('a', 'RUNNING', 5_000),
+          task('d', 'COMPLETED', 1_000),
+          task('b', 'PENDING', 2_000),
+          task('e', 'RUNNING', 4_000),
+          task('f', 'EXPIRED', 0),
+        ];
+        for (const t of tasks) await store.insertTask(t);
+        const active = await store.listTasksInStates(['PENDING', 'RUNNING']);
+        expect(active.map((t) => t.id)).toEqual(['b', 'c', 'e', 'a']);
+        expect(active[0]).toEqual(tasks[3]);
+        expect((await store.listTasksInStates(['RUNNING'])).map((t) => t.id)).toEqual(['e', 'a']);
+        expect((await store.listTasksInStates(['COMPLETED', 'EXPIRED'])).map((t) => t.id)).toEqual([
+          'f',
+          'd',
+        ]);
+      });
+
+      it('returns nothing for no states or states nobody is in', async () => {
+        await store.insertTask(task('x', 'PENDING'));
+        expect(await store.listTasksInStates([])).toEqual([]);
+        expect(await store.listTasksInStates(['KILLED', 'BOT_DIED'])).toEqual([]);
+      });
+
+      it('follows state changes made by updateTask', async () => {
+        const pending = task('y');
+        await store.insertTask(pending);
+        await store.updateTask(
+          { ...pending, state: 'CANCELED', abandonedAtMs: T0 + 1 },
+          { state: 'PENDING', leaseId: null },
+        );
+        expect(await store.listTasksInStates(['PENDING'])).toEqual([]);
+        expect((await store.listTasksInStates(['CANCELED'])).map((t) => t.id)).toEqual(['y']);
+      });
+    });
+
+    describe('appendOutput', () => {
+      beforeEach(async () => {
+        await store.insertTask(task('run', 'RUNNING'));
+      });
+
+      const read = async (taskId = 'run'): Promise<string> =>
+        text(await store.readOutput(taskId, 0, 1 << 20));
+
+      it('appends chunks in order and tracks the size', async () => {
+        expect(await store.appendOutput('run', 'lease-1', 0, bytes('hello'))).toEqual({
+          kind: 'appended',
+          size: 5,
+        });
+        expect(await store.appendOutput('run', 'lease-1', 5, bytes(' world'))).toEqual({
+          kind: 'appended',
+          size: 11,
+        });
+        expect(await read()).toBe('hello world');
+        expect((await store.getTask('run'))?.outputSize).toBe(11);
+      });
+
+      it('reports a resend of stored bytes as a duplicate and stores nothing', async () => {
+        await store.appendOutput('run', 'lease-1', 0, bytes('hello world'));
+        expect(await store.appendOutput('run', 'lease-1', 0, bytes('hello world'))).toEqual({
+          kind: 'duplicate',
+          size: 11,
+        });
+        expect(await store.appendOutput('run', 'lease-1', 3, bytes('lo w'))).toEqual({
+          kind: 'duplicate',
+          size: 11,
+        });
+        expect(await store.appendOutput('run', 'lease-1', 11, new Uint8Array(0))).toEqual({
+          kind: 'duplicate',
+          size: 11,
+        });
+        expect(await read()).toBe('hello world');
+        expect((await store.getTask('run'))?.outputSize).toBe(11);
+      });
+
+      it('appends only the new tail of an overlapping resend', async () => {
+        await store.appendOutput('run', 'lease-1', 0, bytes('hello'));
+        expect(await store.appendOutput('run', 'lease-1', 3, bytes('lo world'))).toEqual({
+          kind: 'appended',
+          size: 11,
+        });
+        expect(await read()).toBe('hello world');
+        expect(await store.appendOutput('run', 'lease-1', 0, bytes('hello world!'))).toEqual({
+          kind: 'appended',
+          size: 12,
+        });
+        expect(await read()).toBe('hello world!');
+      });
+
+      it('keeps the stored bytes when an overlapping resend differs', async () => {
+        await store.appendOutput('run', 'lease-1', 0, bytes('abc'));
+        // Covers [1,5): [1,3) is stored already and kept, only [3,5) "Zd" is new.
+        expect(await store.appendOutput('run', 'lease-1', 1, bytes('XYZd'))).toEqual({
+          kind: 'appended',
+          size: 5,
+        });
+        expect(await read()).toBe('abcZd');
+      });
+
+      it('refuses a chunk past the end as a gap', async () => {
+        await store.appendOutput('run', 'lease-1', 0, bytes('hello'));
+        expect(await store.appendOutput('run', 'lease-1', 6, bytes('world'))).toEqual({
+          kind: 'refused',
+          reason: 'gap',
+          size: 5,
+        });
+        expect(await read()).toBe('hello');
+        expect((await store.getTask('run'))?.outputSize).toBe(5);
+      });
+
+      it('refuses output carrying a stale lease', async () => {
+        await store.appendOutput('run', 'lease-1', 0, bytes('hello'));
+        expect(await store.appendOutput('run', 'lease-0', 5, bytes(' world'))).toEqual({
+          kind: 'refused',
+          reason: 'stale-lease',
+          size: 5,
+        });
+        expect(await read()).toBe('hello');
+      });
+
+      it('refuses output for an unknown task', async () => {
+        expect(await store.appendOutput('nope', 'lease-1', 0, bytes('x'))).toEqual({
+          kind: 'refused',
+          reason: 'unknown-task',
+          size: 0,
+        });
+        expect(await read('nope')).toBe('');
+      });
+
+      it('refuses output for a task that is not RUNNING', async () => {
+        await store.insertTask(task('pend'));
+        expect(await store.appendOutput('pend', 'lease-1', 0, bytes('x'))).toEqual({
+          kind: 'refused',
+          reason: 'stale-lease',
+          size: 0,
+        });
+        const running = await store.getTask('run');
+        if (running === undefined) throw new Error('task run is missing');
+        await store.appendOutput('run', 'lease-1', 0, bytes('final words'));
+        await store.updateTask(
+          { ...running, state: 'COMPLETED', exitCode: 0, completedAtMs: T0 + 9 },
+          { state: 'RUNNING', leaseId: 'lease-1' },
+        );
+        // A late chunk under the lease the task finished with.
+        expect(await store.appendOutput('run', 'lease-1', 11, bytes('late'))).toEqual({
+          kind: 'refused',
+          reason: 'stale-lease',
+          size: 11,
+        });
+        expect(await read()).toBe('final words');
+      });
+
+      it('stores exactly the bytes of a view into a larger buffer', async () => {
+        const backing = bytes('XXXXhello worldYYYY');
+        const view = backing.subarray(4, 15);
+        expect(await store.appendOutput('run', 'lease-1', 0, view)).toEqual({
+          kind: 'appended',
+          size: 11,
+        });
+        const overlapping = backing.subarray(4, 17); // "hello worldYY" resent from offset 0
+        expect(await store.appendOutput('run', 'lease-1', 0, overlapping)).toEqual({
+          kind: 'appended',
+          size: 13,
+        });
+        const tail = backing.subarray(15, 19); // "YYYY" of which "YY" is new, from offset 11
+        expect(await store.appendOutput('run', 'lease-1', 11, tail)).toEqual({
+          kind: 'appended',
+          size: 15,
+        });
+        expect(await read()).toBe('hello worldYYYY');
+      });
+
+      it('stores binary bytes unchanged', async () => {
+        const data = new Uint8Array(256).map((_, i) => i);
+        await store.appendOutput('run', 'lease-1', 0, data.subarray(0, 100));
+        await store.appendOutput('run', 'lease-1', 100, data.subarray(100));
+        expect(new Uint8Array(await store.readOutput('run', 0, 1000))).toEqual(data);
+      });
+    });
+
+    describe('readOutput', () => {
+      beforeEach(async () => {
+        await store.insertTask(task('out', 'RUNNING'));
+        // Three chunks: [0,3) "abc", [3,7) "defg", [7,10) "hij".
+        await store.appendOutput('out', 'lease-1', 0, bytes('abc'));
+        await store.appendOutput('out', 'lease-1', 3, bytes('defg'));
+        await store.appendOutput('out', 'lease-1', 7, bytes('hij'));
+      });
+
+      for (const { offset, length, want, why } of [
+        { offset: 0, length: 10, want: 'abcdefghij', why: 'everything' },
+        { offset: 0, length: 1000, want: 'abcdefghij', why: 'fewer bytes at the end' },
+        { offset: 0, length: 3, want: 'abc', why: 'exactly the first chunk' },
+        { offset: 3, length: 4, want: 'defg', why: 'exactly a middle chunk' },
+        { offset: 2, length: 3, want: 'cde', why: 'across a chunk boundary' },
+        { offset: 1, length: 8, want: 'bcdefghi', why: 'across three chunks' },
+        { offset: 4, length: 2, want: 'ef', why: 'inside a chunk' },
+        { offset: 5, length: 100, want: 'fghij', why: 'from the middle of a chunk to the end' },
+        { offset: 9, length: 1, want: 'j', why: 'the last byte' },
+        { offset: 10, length: 5, want: '', why: 'nothing at the end' },
+        { offset: 50, length: 5, want: '', why: 'nothing past the end' },
+        { offset: 5, length: 0, want: '', why: 'nothing for length 0' },
+      ]) {
+        it(`reads ${why} (offset ${offset}, length ${length})`, async () => {
+          const got = await store.readOutput('out', offset, length);
+          expect(Buffer.isBuffer(got)).toBe(true);
+          expect(text(got)).toBe(want);
+        });
+      }
+
+      it('reads nothing for an unknown task', async () => {
+        expect((await store.readOutput('unknown', 0, 100)).length).toBe(0);
+      });
+
+      it('reads across the chunk boundary an overlapping resend made', async () => {
+        await store.insertTask(task('ovl', 'RUNNING'));
+        await store.appendOutput('ovl', 'lease-1', 0, bytes('hello'));
+        await store.appendOutput('ovl', 'lease-1', 3, bytes('lo world'));
+        expect(text(await store.readOutput('ovl', 4, 3))).toBe('o w');
+        expect(text(await store.readOutput('ovl', 5, 6))).toBe(' world');
+      });
+
+      it('keeps the output of each task apart', async () => {
+        await store.insertTask(task('other', 'RUNNING'));
+        await store.appendOutput('other', 'lease-1', 0, bytes('XYZ'));
+        expect(text(await store.readOutput('out', 0, 100))).toBe('abcdefghij');
+        expect(text(await store.readOutput('other', 0, 100))).toBe('XYZ');
+      });
+    });
+
+    describe('bots', () => {
+      it('returns a bot as upserted', async () => {
+        const b = bot('bot-1');
+        await store.upsertBot(b);
+        expect(await store.getBot('bot-1')).toEqual(b);
+      });
+
+      it('returns undefined for an unknown bot', async () => {
+        expect(await store.getBot('nobody')).toBeUndefined();
+      });
+
+      it('keeps firstSeen on a second upsert and updates everything else', async () => {
+        await store.upsertBot(bot('bot-1'));
+        const later = bot('bot-1', {
+          dimensions: [{ key: 'pool', values: ['prod'] }],
+          version: 'v2',
+          firstSeenMs: T0 + 50_000,
+          lastSeenMs: T0 + 60_000,
+          state: { load: 1.5, quarantined: 'disk full' },
+          sessionId: 'session-2',
+          connected: false,
+        });
+        await store.upsertBot(later);
+        expect(await store.getBot('bot-1')).toEqual({ ...later, firstSeenMs: T0 });
+      });
+
+      it('lists every bot', async () => {
+        const c = bot('bot-c');
+        const b = bot('bot-b', { state: {} });
+        await store.upsertBot(c);
+        await store.upsertBot(bot('bot-a', { connected: false }));
+        await store.upsertBot(b);
+        const a = bot('bot-a', { lastSeenMs: T0 + 1 });
+        await store.upsertBot(a);
+        const byId = (x: BotRecord, y: BotRecord): number => x.id.localeCompare(y.id);
+        expect([...(await store.listBots())].sort(byId)).toEqual([a, b, c]);
+      });
+
+      it('lists nothing in an empty store', async () => {
+        expect(await store.listBots()).toEqual([]);
+      });
+    });
+
+    describe('lifecycle', () => {
+      it('can be closed twice', async () => {
+        await store.close();
+        await store.close();
+      });
+
+      it('keeps tasks, output and bots when the same database is opened again', async () => {
+        const reopen = opened.reopen;
+        const running = task('keep', 'RUNNING');
+        await store.insertTask(running);
+        await store.insertTask(task('keep-2', 'PENDING', 10));
+        await store.appendOutput('keep', 'lease-1', 0, bytes('persisted'));
+        const finished: Task = {
+          ...running,
+          state: 'COMPLETED',
+          exitCode: 0,
+          completedAtMs: T0 + 7,
+        };
+        await store.updateTask(finished, { state: 'RUNNING', leaseId: 'lease-1' });
+        await store.upsertBot(bot('bot-9'));
+        await store.close();
+
+        store = await reopen();
+        expect(await store.getTask('keep')).toEqual({ ...finished, outputSize: 9 });
+        expect(text(await store.readOutput('keep', 0, 100))).toBe('persisted');
+        expect((await store.listTasksInStates(['PENDING'])).map((t) => t.id)).toEqual(['keep-2']);
+        expect(await store.getBot('bot-9')).toEqual(bot('bot-9'));
+        // The reopened store still writes.
+        await store.insertTask(task('after-reopen'));
+        expect(await store.getTask('after-reopen')).toEqual(task('after-reopen'));
+      });
+    });
+  });
+}

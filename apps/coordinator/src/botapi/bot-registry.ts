@@ -1,0 +1,119 @@
+import type { CoordinatorMessage } from '@drover/protocol';
+import {
+  matchesDimensions,
+  toDimensionMap,
+  type BotDimensionMap,
+  type KeyValue,
+  type KeyValues,
+  type Store,
+} from '@drover/state';
+import { EventEmitter } from 'node:events';
+import type { Fleet } from '../engine/task-engine';
+
+/** A live connection to a bot, as the registry sees it. */
+export interface SessionHandle {
+  readonly sessionId: string;
+  send(message: CoordinatorMessage): boolean;
+  /** Ends the stream (a newer session replaced it, or the coordinator stops). */
+  close(reason: string): void;
+}
+
+interface KnownBot {
+  dimensions: readonly KeyValues[];
+  dimensionMap: BotDimensionMap;
+  lastSeenMs: number;
+  session: SessionHandle | undefined;
+}
+
+/**
+ * The fleet as the coordinator knows it: every bot seen within the death timeout, with its live
+ * session if connected. Answers capacity questions and carries pushes to bots.
+ */
+export class BotRegistry implements Fleet {
+  /** Emits 'connected' and 'disconnected' with the bot id (tests, metrics, dashboard). */
+  readonly events = new EventEmitter<{ connected: [string]; disconnected: [string] }>();
+  readonly #bots = new Map<string, KnownBot>();
+  readonly #clock: () => number;
+  readonly #deathTimeoutMs: number;
+
+  constructor(deps: { clock: () => number; botDeathTimeoutMs: number }) {
+    this.#clock = deps.clock;
+    this.#deathTimeoutMs = deps.botDeathTimeoutMs;
+  }
+
+  /** Loads the bots the store knows, so capacity survives a coordinator restart. */
+  async load(store: Store): Promise<void> {
+    for (const bot of await store.listBots()) {
+      this.#bots.set(bot.id, {
+        dimensions: bot.dimensions,
+        dimensionMap: toDimensionMap(bot.dimensions),
+        lastSeenMs: bot.lastSeenMs,
+        session: undefined,
+      });
+    }
+  }
+
+  /** Registers a new session; returns the one it replaces, if any. */
+  connect(botId: string, dimensions: readonly KeyValues[], session: SessionHandle): SessionHandle | undefined {
+    const previous = this.#bots.get(botId)?.session;
+    this.#bots.set(botId, {
+      dimensions,
+      dimensionMap: toDimensionMap(dimensions),
+      lastSeenMs: this.#clock(),
+      session,
+    });
+    this.events.emit('connected', botId);
+    return previous !== session ? previous : undefined;
+  }
+
+  /** The session ended; a newer session of the same bot is left alone. */
+  disconnect(botId: string, session: SessionHandle): boolean {
+    const bot = this.#bots.get(botId);
+    if (bot?.session !== session) return false;
+    bot.session = undefined;
+    bot.lastSeenMs = this.#clock();
+    this.events.emit('disconnected', botId);
+    return true;
+  }
+
+  touch(botId: string): void {
+    const bot = this.#bots.get(botId);
+    if (bot !== undefined) bot.lastSeenMs = this.#clock();
+  }
+
+  isConnected(botId: string): boolean {
+    return this.#bots.get(botId)?.session !== undefined;
+  }
+
+  sessionOf(botId: string): SessionHandle | undefined {
+    return this.#bots.get(botId)?.session;
+  }
+
+  hasCapacity(dimensions: readonly KeyValue[]): boolean {
+    const cutoff = this.#clock() - this.#deathTimeoutMs;
+    for (const bot of this.#bots.values()) {
+      if (bot.session === undefined && bot.lastSeenMs < cutoff) continue;
+      if (matchesDimensions(dimensions, bot.dimensionMap)) return true;
+    }
+    return false;
+  }
+
+  send(botId: string, message: CoordinatorMessage): boolean {
+    return this.#bots.get(botId)?.session?.send(message) ?? false;
+  }
+
+  dimensionsOf(botId: string): BotDimensionMap | undefined {
+    const bot = this.#bots.get(botId);
+    return bot?.session === undefined ? undefined : bot.dimensionMap;
+  }
+
+  connectedCount(): number {
+    let n = 0;
+    for (const bot of this.#bots.values()) if (bot.session !== undefined) n++;
+    return n;
+  }
+
+  closeAll(reason: string): void {
+    for (const bot of this.#bots.values()) bot.session?.close(reason);
+  }
+}

@@ -1,0 +1,328 @@
+import type * as grpc from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
+import type {
+  BotMessageOut,
+  CoordinatorMessage,
+  HelloOut,
+  TaskFinishedOut,
+} from '@drover/protocol';
+import type { KeyValues, Store } from '@drover/state';
+import type { Logger } from 'pino';
+import type { TaskEngine } from '../engine/task-engine';
+import { newSessionId } from '../engine/ids';
+import type { BotRegistry, SessionHandle } from './bot-registry';
+
+export interface BotSessionDeps {
+  readonly engine: TaskEngine;
+  readonly registry: BotRegistry;
+  readonly store: Store;
+  readonly clock: () => number;
+  readonly log: Logger;
+  readonly heartbeatIntervalMs: number;
+  readonly botPingToleranceMs: number;
+  /** Called when a session ends, so the service can watch the bot's running tasks. */
+  readonly onDisconnected: (botId: string) => void;
+  /** Called on Hello, so the service stops watching. */
+  readonly onConnected: (botId: string) => void;
+}
+
+type Lifecycle = 'awaiting-hello' | 'connected' | 'closed';
+
+const BOT_ID = /^[A-Za-z0-9_.-]{1,128}$/;
+/** Messages queued for processing before the stream is paused (backpressure on the bot). */
+const PAUSE_AT = 64;
+const RESUME_AT = 8;
+/** The bot row is persisted at most this often from heartbeats. */
+const PERSIST_EVERY_MS = 60_000;
+
+/**
+ * One bot's BotApi.Connect stream. Messages are handled strictly in arrival order (output before
+ * the finish that follows it), one at a time, with the stream paused while too many wait.
+ */
+export class BotSession implements SessionHandle {
+  readonly sessionId = newSessionId();
+  readonly #call: grpc.ServerDuplexStream<BotMessageOut, CoordinatorMessage>;
+  readonly #deps: BotSessionDeps;
+  #log: Logger;
+  #state: Lifecycle = 'awaiting-hello';
+  #botId = '';
+  #dimensions: KeyValues[] = [];
+  #version = '';
+  #firstSeenMs = 0;
+  #lastPersistMs = 0;
+  #queue: Promise<void> = Promise.resolve();
+  #queued = 0;
+  #paused = false;
+  #watchdog: NodeJS.Timeout | undefined;
+
+  constructor(call: grpc.ServerDuplexStream<BotMessageOut, CoordinatorMessage>, deps: BotSessionDeps) {
+    this.#call = call;
+    this.#deps = deps;
+    this.#log = deps.log.child({ sessionId: this.sessionId });
+  }
+
+  run(): void {
+    this.#armWatchdog();
+    this.#call.on('data', (msg: BotMessageOut) => this.#enqueue(msg));
+    this.#call.on('end', () => this.#closed('stream ended by the bot'));
+    this.#call.on('error', (err: Error) => this.#closed(`stream error: ${err.message}`));
+    this.#call.on('cancelled', () => this.#closed('stream cancelled'));
+  }
+
+  send(message: CoordinatorMessage): boolean {
+    if (this.#state !== 'connected') return false;
+    try {
+      this.#call.write(message);
+      return true;
+    } catch (err) {
+      this.#log.warn({ err }, 'write to bot failed');
+      return false;
+    }
+  }
+
+  close(reason: string): void {
+    if (this.#state === 'closed') return;
+    this.#log.info({ reason }, 'closing bot session');
+    this.#fail(status.UNAVAILABLE, reason);
+  }
+
+  #enqueue(msg: BotMessageOut): void {
+    this.#armWatchdog();
+    this.#queued++;
+    if (!this.#paused && this.#queued >= PAUSE_AT) {
+      this.#paused = true;
+      this.#call.pause();
+    }
+    this.#queue = this.#queue
+      .then(() => (this.#state === 'closed' ? undefined : this.#handle(msg)))
+      .catch((err: unknown) => {
+        this.#log.error({ err }, 'handling a bot message failed');
+        this.#fail(status.INTERNAL, 'internal error');
+      })
+      .finally(() => {
+        this.#queued--;
+        if (this.#paused && this.#queued <= RESUME_AT) {
+          this.#paused = false;
+          this.#call.resume();
+        }
+      });
+  }
+
+  async #handle(msg: BotMessageOut): Promise<void> {
+    if (this.#state === 'awaiting-hello') {
+      if (msg.msg !== 'hello' || msg.hello === null || msg.hello === undefined) {
+        this.#fail(status.INVALID_ARGUMENT, 'hello: the first message must be Hello');
+        return;
+      }
+      await this.#hello(msg.hello);
+      return;
+    }
+    this.#deps.registry.touch(this.#botId);
+    switch (msg.msg) {
+      case 'hello':
+        this.#fail(status.INVALID_ARGUMENT, 'hello: sent twice on one stream');
+        return;
+      case 'heartbeat':
+        await this.#heartbeat(msg.heartbeat?.state ?? {});
+        return;
+      case 'task_started': {
+        const m = msg.task_started!;
+        const outcome = await this.#deps.engine.apply(m.task_id, {
+          type: 'process-started',
+          leaseId: m.lease_id,
+        });
+        if ('refused' in outcome) this.#staleLease(m.task_id, m.lease_id, outcome.refused);
+        return;
+      }
+      case 'output': {
+        const m = msg.output!;
+        const result = await this.#deps.store.appendOutput(m.task_id, m.lease_id, m.offset, m.data);
+        if (result.kind === 'refused') {
+          if (result.reason === 'gap') {
+            this.#log.warn({ taskId: m.task_id, offset: m.offset, size: result.size }, 'output gap');
+            this.send({ ack: { task_id: m.task_id, lease_id: m.lease_id, output_offset: result.size } });
+          } else {
+            this.#staleLease(m.task_id, m.lease_id, result.reason);
+          }
+          return;
+        }
+        if (result.kind === 'appended') this.#deps.engine.outputWatchers.notify(m.task_id, result.size);
+        this.send({ ack: { task_id: m.task_id, lease_id: m.lease_id, output_offset: result.size } });
+        return;
+      }
+      case 'task_finished':
+        await this.#finished(msg.task_finished!);
+        return;
+      case undefined:
+        this.#fail(status.INVALID_ARGUMENT, 'msg: empty bot message');
+        return;
+      default: {
+        const never: never = msg.msg;
+        this.#fail(status.INVALID_ARGUMENT, `msg: unknown message ${String(never)}`);
+      }
+    }
+  }
+
+  async #hello(hello: HelloOut): Promise<void> {
+    if (!BOT_ID.test(hello.bot_id)) {
+      this.#fail(status.INVALID_ARGUMENT, `hello.bot_id: must match ${BOT_ID.source}, got ${JSON.stringify(hello.bot_id)}`);
+      return;
+    }
+    const dims = new Map<string, string[]>();
+    for (const d of hello.dimensions) {
+      if (d.key === '' || d.value.length === 0) {
+        this.#fail(status.INVALID_ARGUMENT, `hello.dimensions: ${JSON.stringify(d.key)} needs a key and a value`);
+        return;
+      }
+      dims.set(d.key, [...new Set([...(dims.get(d.key) ?? []), ...d.value])]);
+    }
+    dims.set('id', [hello.bot_id]);
+    if (!dims.has('pool')) {
+      this.#fail(status.INVALID_ARGUMENT, 'hello.dimensions: pool is required');
+      return;
+    }
+    this.#botId = hello.bot_id;
+    this.#version = hello.version;
+    this.#dimensions = [...dims].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, values]) => ({ key, values }));
+    this.#log = this.#log.child({ botId: this.#botId });
+    const now = this.#deps.clock();
+    const known = await this.#deps.store.getBot(this.#botId);
+    this.#firstSeenMs = known?.firstSeenMs ?? now;
+    this.#state = 'connected';
+    const previous = this.#deps.registry.connect(this.#botId, this.#dimensions, this);
+    previous?.close('replaced by a new session of the same bot');
+    this.#deps.onConnected(this.#botId);
+    await this.#persist(hello.state ?? {}, true);
+
+    this.send({
+      welcome: {
+        session_id: this.sessionId,
+        heartbeat_interval_secs: Math.max(1, Math.round(this.#deps.heartbeatIntervalMs / 1000)),
+        dimensions: this.#dimensions.map((d) => ({ key: d.key, value: [...d.values] })),
+        forced_dimensions: [{ key: 'id', value: [this.#botId] }],
+      },
+    });
+    this.#log.info({ version: this.#version, running: hello.running.length }, 'bot connected');
+
+    const busy = await this.#reconcile(hello);
+    if (!busy && this.#state === 'connected') {
+      this.#deps.engine.botIdle(this.#botId, this.#deps.registry.dimensionsOf(this.#botId)!);
+    }
+  }
+
+  /**
+   * Compares what the bot says it runs with what the store says it was given. A task the bot no
+   * longer has died with it; a task the bot has but may not run any more must be stopped.
+   * Returns whether the bot still holds a live task.
+   */
+  async #reconcile(hello: HelloOut): Promise<boolean> {
+    const held = new Map(hello.running.map((r) => [r.task_id, r]));
+    let busy = false;
+    const running = await this.#deps.store.listTasksInStates(['RUNNING']);
+    for (const task of running) {
+      if (task.botId !== this.#botId) continue;
+      const report = held.get(task.id);
+      if (report !== undefined && report.lease_id === task.leaseId) {
+        busy = true;
+        held.delete(task.id);
+        continue;
+      }
+      await this.#deps.engine.apply(task.id, {
+        type: 'bot-died',
+        leaseId: task.leaseId ?? '',
+        reason: 'the bot reconnected without the task (it restarted)',
+      });
+    }
+    for (const stale of held.values()) this.#staleLease(stale.task_id, stale.lease_id, 'not-running');
+    return busy;
+  }
+
+  async #heartbeat(state: object): Promise<void> {
+    const now = this.#deps.clock();
+    if (now - this.#lastPersistMs >= PERSIST_EVERY_MS) await this.#persist(state, true);
+  }
+
+  async #persist(state: object, connected: boolean): Promise<void> {
+    const now = this.#deps.clock();
+    this.#lastPersistMs = now;
+    await this.#deps.store.upsertBot({
+      id: this.#botId,
+      dimensions: this.#dimensions,
+      version: this.#version,
+      firstSeenMs: this.#firstSeenMs,
+      lastSeenMs: now,
+      state: { ...state },
+      sessionId: this.sessionId,
+      connected,
+    });
+  }
+
+  async #finished(m: TaskFinishedOut): Promise<void> {
+    const outcome = await this.#deps.engine.apply(m.task_id, {
+      type: 'finish',
+      leaseId: m.lease_id,
+      exitCode: m.exit_code ?? null,
+      durationSecs: m.duration,
+      timedOut: m.timed_out === 'TIMEOUT_HARD' ? 'hard' : m.timed_out === 'TIMEOUT_IO' ? 'io' : 'none',
+      killed: m.killed,
+      canceled: m.canceled,
+      clientError: m.client_error,
+    });
+    if ('refused' in outcome) {
+      this.#log.info({ taskId: m.task_id, refused: outcome.refused }, 'result refused');
+      this.send({ ack: { task_id: m.task_id, lease_id: m.lease_id, finished: true, stale: true } });
+      if (this.#state === 'connected' && !this.#deps.engine.isBotIdle(this.#botId)) {
+        const running = await this.#deps.store.listTasksInStates(['RUNNING']);
+        if (!running.some((t) => t.botId === this.#botId)) {
+          this.#deps.engine.botIdle(this.#botId, this.#deps.registry.dimensionsOf(this.#botId)!);
+        }
+      }
+      return;
+    }
+    if (outcome.task.outputSize < m.output_size) {
+      this.#log.warn(
+        { taskId: m.task_id, stored: outcome.task.outputSize, reported: m.output_size },
+        'task finished with output missing',
+      );
+    }
+    this.send({ ack: { task_id: m.task_id, lease_id: m.lease_id, finished: true } });
+  }
+
+  #staleLease(taskId: string, leaseId: string, why: string): void {
+    this.#log.info({ taskId, why }, 'refusing a stale lease');
+    this.send({ ack: { task_id: taskId, lease_id: leaseId, stale: true, finished: true } });
+  }
+
+  #armWatchdog(): void {
+    if (this.#watchdog !== undefined) clearTimeout(this.#watchdog);
+    if (this.#state === 'closed') return;
+    this.#watchdog = setTimeout(() => {
+      this.#fail(status.DEADLINE_EXCEEDED, `no message from the bot for ${this.#deps.botPingToleranceMs} ms`);
+    }, this.#deps.botPingToleranceMs);
+    this.#watchdog.unref();
+  }
+
+  #fail(code: status, details: string): void {
+    if (this.#state === 'closed') return;
+    try {
+      this.#call.emit('error', { code, details });
+    } catch {
+      // The stream is already gone.
+    }
+    this.#closed(details);
+  }
+
+  #closed(reason: string): void {
+    if (this.#state === 'closed') return;
+    const wasConnected = this.#state === 'connected';
+    this.#state = 'closed';
+    if (this.#watchdog !== undefined) clearTimeout(this.#watchdog);
+    if (!wasConnected) return;
+    this.#log.info({ reason }, 'bot disconnected');
+    if (this.#deps.registry.disconnect(this.#botId, this)) {
+      this.#deps.engine.botUnavailable(this.#botId);
+      this.#deps.onDisconnected(this.#botId);
+      this.#persist({}, false).catch((err: unknown) => this.#log.warn({ err }, 'persisting bot failed'));
+    }
+  }
+}

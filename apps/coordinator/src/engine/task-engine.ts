@@ -1,0 +1,318 @@
+import type { CoordinatorMessage } from '@drover/protocol';
+import {
+  DispatchIndex,
+  createTask,
+  isFinalState,
+  sliceDeadlineAtMs,
+  transition,
+  type BotDimensionMap,
+  type KeyValue,
+  type Refusal,
+  type Store,
+  type Task,
+  type TaskEffect,
+  type TaskEvent,
+  type TaskSpec,
+} from '@drover/state';
+import type { Logger } from 'pino';
+import { newLeaseId, newTaskId } from './ids';
+import { Watchers } from './watchers';
+
+/** What the engine needs from the fleet: capacity and a way to reach a connected bot. */
+export interface Fleet {
+  /** Some known bot (connected, or seen within the death timeout) could run these dimensions. */
+  hasCapacity(dimensions: readonly KeyValue[]): boolean;
+  /** Sends a message to a connected bot; false when it has no live session. */
+  send(botId: string, message: CoordinatorMessage): boolean;
+  /** The dimensions of an idle, connected bot (for the dispatch index). */
+  dimensionsOf(botId: string): BotDimensionMap | undefined;
+}
+
+export type ApplyOutcome = { readonly task: Task } | { readonly refused: Refusal | 'not-found' };
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The shell around the pure task state machine: loads a task, computes the transition, commits it
+ * with a conditional write, then runs the effects (dispatch index, timers, pushes to bots,
+ * watchers). All dispatching goes through one pump so that a bot or task is never claimed twice
+ * by this process; the store's conditional writes guard against everyone else.
+ */
+export class TaskEngine {
+  /** Task changed (state or fields): WaitTask, dashboards. */
+  readonly taskWatchers = new Watchers<Task>();
+  /** Output grew: StreamOutput. The value is the new size. */
+  readonly outputWatchers = new Watchers<number>();
+  readonly #index = new DispatchIndex();
+  readonly #expiryTimers = new Map<string, NodeJS.Timeout>();
+  readonly #store: Store;
+  readonly #clock: () => number;
+  readonly #log: Logger;
+  #fleet: Fleet | undefined;
+  readonly #work: Array<{ kind: 'task' | 'bot'; id: string }> = [];
+  #pumping = false;
+  #closed = false;
+
+  constructor(deps: { store: Store; clock: () => number; log: Logger }) {
+    this.#store = deps.store;
+    this.#clock = deps.clock;
+    this.#log = deps.log;
+  }
+
+  attachFleet(fleet: Fleet): void {
+    this.#fleet = fleet;
+  }
+
+  get store(): Store {
+    return this.#store;
+  }
+
+  /** Rebuilds the dispatch index and expiry timers from the store; expires overdue tasks. */
+  async start(): Promise<void> {
+    const pending = await this.#store.listTasksInStates(['PENDING']);
+    for (const task of pending) {
+      this.#enqueue(task, task.currentSlice);
+      this.#scheduleExpiry(
+        task.id,
+        sliceDeadlineAtMs(task.spec, task.createdAtMs, task.currentSlice),
+      );
+    }
+    this.#log.info({ pending: pending.length }, 'task engine started');
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const t of this.#expiryTimers.values()) clearTimeout(t);
+    this.#expiryTimers.clear();
+  }
+
+  /** Creates a validated task: PENDING in its first eligible slice, or NO_RESOURCE at once. */
+  async submit(spec: TaskSpec): Promise<Task> {
+    const nowMs = this.#clock();
+    const capacity = spec.slices.map((s) => this.#hasCapacity(s.properties.dimensions));
+    const { task, effects } = createTask({ id: newTaskId(nowMs), spec, nowMs, capacity });
+    await this.#store.insertTask(task);
+    this.#log.info(
+      { taskId: task.id, state: task.state, slice: task.currentSlice, name: spec.name },
+      'task created',
+    );
+    this.#runEffects(task, effects);
+    return task;
+  }
+
+  /**
+   * Applies an event to a stored task. A conditional write that loses a race is retried on the
+   * fresh task, where the state machine decides again.
+   */
+  async apply(taskId: string, event: TaskEvent): Promise<ApplyOutcome> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const task = await this.#store.getTask(taskId);
+      if (task === undefined) return { refused: 'not-found' };
+      const nowMs = this.#clock();
+      const outcome = transition(task, event, nowMs);
+      if ('refused' in outcome) return outcome;
+      if (outcome.task === task) return { task };
+      const applied = await this.#store.updateTask(outcome.task, {
+        state: task.state,
+        leaseId: task.leaseId,
+      });
+      if (!applied) continue;
+      if (outcome.task.state !== task.state) {
+        this.#log.info(
+          { taskId, from: task.state, to: outcome.task.state, botId: outcome.task.botId ?? undefined },
+          'task state changed',
+        );
+      }
+      this.#runEffects(outcome.task, outcome.effects);
+      return { task: outcome.task };
+    }
+    throw new Error(`task ${taskId}: conditional write kept losing races`);
+  }
+
+  /** A connected bot has nothing to run: offer it the best waiting task. */
+  botIdle(botId: string, dimensions: BotDimensionMap): void {
+    this.#index.setBotIdle(botId, dimensions);
+    this.#kick({ kind: 'bot', id: botId });
+  }
+
+  /** The bot is gone or busy: no longer a dispatch target. */
+  botUnavailable(botId: string): void {
+    this.#index.removeBot(botId);
+  }
+
+  isBotIdle(botId: string): boolean {
+    return this.#index.isIdle(botId);
+  }
+
+  get pendingCount(): number {
+    return this.#index.pendingCount;
+  }
+
+  #hasCapacity(dimensions: readonly KeyValue[]): boolean {
+    return this.#fleet?.hasCapacity(dimensions) ?? false;
+  }
+
+  #runEffects(task: Task, effects: readonly TaskEffect[]): void {
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'notify':
+          this.taskWatchers.notify(task.id, task);
+          break;
+        case 'enqueue':
+          this.#enqueue(task, effect.slice);
+          break;
+        case 'dequeue':
+          this.#index.removePending(task.id);
+          this.#clearExpiry(task.id);
+          break;
+        case 'schedule-expiry':
+          this.#scheduleExpiry(task.id, effect.atMs);
+          break;
+        case 'assign': {
+          const props = task.spec.slices[task.currentSlice]!.properties;
+          const sent = this.#fleet?.send(effect.botId, {
+            assign: {
+              task_id: task.id,
+              lease_id: effect.leaseId,
+              manifest: {
+                command: [...props.command],
+                env: props.env.map((e) => ({ key: e.key, value: e.value })),
+                env_prefixes: props.envPrefixes.map((e) => ({ key: e.key, value: [...e.values] })),
+                relative_cwd: props.relativeCwd,
+                execution_timeout_secs: props.executionTimeoutSecs,
+                io_timeout_secs: props.ioTimeoutSecs,
+                grace_period_secs: props.gracePeriodSecs,
+                secret_env: [],
+              },
+            },
+          });
+          if (sent !== true) {
+            // The bot vanished between claim and push; reconciliation at its next Hello (or the
+            // ping tolerance) ends the task as BOT_DIED.
+            this.#log.warn({ taskId: task.id, botId: effect.botId }, 'assigned bot has no session');
+          }
+          break;
+        }
+        case 'kill':
+          this.#fleet?.send(effect.botId, {
+            kill: { task_id: task.id, lease_id: effect.leaseId, reason: effect.reason },
+          });
+          break;
+        case 'release-bot': {
+          const dims = this.#fleet?.dimensionsOf(effect.botId);
+          if (dims !== undefined) this.botIdle(effect.botId, dims);
+          break;
+        }
+        default: {
+          const never: never = effect;
+          throw new Error(`unknown effect ${JSON.stringify(never)}`);
+        }
+      }
+    }
+  }
+
+  #enqueue(task: Task, slice: number): void {
+    this.#index.addPending({
+      taskId: task.id,
+      priority: task.spec.priority,
+      createdAtMs: task.createdAtMs,
+      dimensions: task.spec.slices[slice]!.properties.dimensions,
+    });
+    this.#kick({ kind: 'task', id: task.id });
+  }
+
+  #scheduleExpiry(taskId: string, atMs: number): void {
+    this.#clearExpiry(taskId);
+    if (this.#closed) return;
+    const delay = Math.max(0, Math.min(MAX_TIMER_MS, atMs - this.#clock()));
+    const timer = setTimeout(() => {
+      this.#expiryTimers.delete(taskId);
+      if (atMs > this.#clock()) {
+        this.#scheduleExpiry(taskId, atMs); // a deadline beyond the timer's range
+        return;
+      }
+      void this.#expire(taskId);
+    }, delay);
+    timer.unref();
+    this.#expiryTimers.set(taskId, timer);
+  }
+
+  #clearExpiry(taskId: string): void {
+    const t = this.#expiryTimers.get(taskId);
+    if (t !== undefined) {
+      clearTimeout(t);
+      this.#expiryTimers.delete(taskId);
+    }
+  }
+
+  async #expire(taskId: string): Promise<void> {
+    try {
+      const task = await this.#store.getTask(taskId);
+      if (task === undefined || task.state !== 'PENDING') return;
+      const capacity = task.spec.slices.map((s) => this.#hasCapacity(s.properties.dimensions));
+      await this.apply(taskId, { type: 'expire', capacity });
+    } catch (err) {
+      this.#log.error({ err, taskId }, 'expiring a task failed');
+    }
+  }
+
+  #kick(item: { kind: 'task' | 'bot'; id: string }): void {
+    this.#work.push(item);
+    if (!this.#pumping) void this.#pump();
+  }
+
+  /** The only dispatcher: pairs waiting tasks with idle bots, one claim at a time. */
+  async #pump(): Promise<void> {
+    this.#pumping = true;
+    try {
+      while (this.#work.length > 0 && !this.#closed) {
+        const item = this.#work.shift()!;
+        let taskId: string | undefined;
+        let botId: string | undefined;
+        if (item.kind === 'bot') {
+          botId = item.id;
+          taskId = this.#index.taskForBot(botId)?.taskId;
+        } else if (this.#index.hasPending(item.id)) {
+          taskId = item.id;
+          const task = await this.#store.getTask(taskId);
+          if (task === undefined || task.state !== 'PENDING') continue;
+          botId = this.#index.botForTask(task.spec.slices[task.currentSlice]!.properties.dimensions);
+        }
+        if (taskId === undefined || botId === undefined) continue;
+        await this.#claim(taskId, botId);
+      }
+    } catch (err) {
+      this.#log.error({ err }, 'dispatch failed');
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  async #claim(taskId: string, botId: string): Promise<void> {
+    const dims = this.#fleet?.dimensionsOf(botId);
+    if (dims === undefined) {
+      this.#index.removeBot(botId);
+      return;
+    }
+    // Reserve both before the await so nothing else proposes them meanwhile.
+    this.#index.removeBot(botId);
+    const botDimensions = [...dims].map(([key, values]) => ({ key, values: [...values] }));
+    const outcome = await this.apply(taskId, {
+      type: 'dispatch',
+      botId,
+      botDimensions,
+      leaseId: newLeaseId(),
+    });
+    if ('refused' in outcome) {
+      // The task changed under us (cancelled, expired); the bot is still free.
+      this.#index.removePending(taskId);
+      const still = this.#fleet?.dimensionsOf(botId);
+      if (still !== undefined) this.botIdle(botId, still);
+    }
+  }
+
+  /** Whether a stored task is final; for callers holding only an id. */
+  static isFinal(task: Task): boolean {
+    return isFinalState(task.state);
+  }
+}

@@ -1,0 +1,205 @@
+import type * as grpc from '@grpc/grpc-js';
+import {
+  InvalidArgumentError,
+  NotFoundError,
+  taskToRequest,
+  taskToResult,
+  validateNewTask,
+  type CancelTaskResponse,
+  type NewTaskRequestOut,
+  type NewTaskResponse,
+  type TaskOutput,
+  type TaskRequest,
+  type TaskResult,
+} from '@drover/protocol';
+import { isFinalState, type Task } from '@drover/state';
+import type { Logger } from 'pino';
+import type { TokenAuthority } from '../auth/tokens';
+import type { TaskEngine } from '../engine/task-engine';
+import { authenticate, serverStream, unary } from './grpc-edge';
+
+/** Largest slice of output one GetStdout / StreamOutput message carries. */
+const MAX_OUTPUT_CHUNK = 1024 * 1024;
+const MAX_STDOUT_LENGTH = 16 * 1024 * 1024;
+
+interface IdRequest {
+  task_id: string;
+}
+
+export function tasksHandlers(deps: {
+  engine: TaskEngine;
+  tokens: TokenAuthority;
+  log: Logger;
+}): grpc.UntypedServiceImplementation {
+  const { engine, tokens, log } = deps;
+  const store = engine.store;
+
+  const load = async (taskId: string, field = 'task_id'): Promise<Task> => {
+    if (taskId === '') throw new InvalidArgumentError(field, 'required');
+    const task = await store.getTask(taskId);
+    if (task === undefined) throw new NotFoundError(`task ${taskId}`);
+    return task;
+  };
+
+  return {
+    NewTask: unary<NewTaskRequestOut, NewTaskResponse>(log, 'NewTask', async (req, call) => {
+      const principal = authenticate(tokens, call.metadata, 'client');
+      const spec = validateNewTask(req);
+      const task = await engine.submit({ ...spec, user: spec.user === '' ? principal.name : spec.user });
+      return { task_id: task.id, request: taskToRequest(task), result: taskToResult(task) };
+    }),
+
+    GetResult: unary<IdRequest, TaskResult>(log, 'GetResult', async (req, call) => {
+      authenticate(tokens, call.metadata, 'client');
+      return taskToResult(await load(req.task_id));
+    }),
+
+    BatchGetResult: unary<{ task_ids: string[] }, { items: unknown[] }>(
+      log,
+      'BatchGetResult',
+      async (req, call) => {
+        authenticate(tokens, call.metadata, 'client');
+        if (req.task_ids.length > 1000) throw new InvalidArgumentError('task_ids', 'at most 1000');
+        const items = [];
+        for (const id of req.task_ids) {
+          const task = await store.getTask(id);
+          items.push(
+            task === undefined ? { task_id: id, error: 'not found' } : { task_id: id, result: taskToResult(task) },
+          );
+        }
+        return { items };
+      },
+    ),
+
+    GetRequest: unary<IdRequest, TaskRequest>(log, 'GetRequest', async (req, call) => {
+      authenticate(tokens, call.metadata, 'client');
+      return taskToRequest(await load(req.task_id));
+    }),
+
+    GetStdout: unary<{ task_id: string; offset: number; length: number }, TaskOutput>(
+      log,
+      'GetStdout',
+      async (req, call) => {
+        authenticate(tokens, call.metadata, 'client');
+        if (req.offset < 0) throw new InvalidArgumentError('offset', 'must be ≥ 0');
+        if (req.length < 0) throw new InvalidArgumentError('length', 'must be ≥ 0 (0 = to the end)');
+        const task = await load(req.task_id);
+        const length = Math.min(req.length === 0 ? MAX_STDOUT_LENGTH : req.length, MAX_STDOUT_LENGTH);
+        const output = await store.readOutput(task.id, req.offset, length);
+        return { offset: req.offset, output, state: task.state, size: task.outputSize };
+      },
+    ),
+
+    StreamOutput: serverStream<{ task_id: string; offset: number }, TaskOutput>(
+      log,
+      'StreamOutput',
+      async (req, call, signal) => {
+        authenticate(tokens, call.metadata, 'client');
+        if (req.offset < 0) throw new InvalidArgumentError('offset', 'must be ≥ 0');
+        await load(req.task_id);
+        let offset = req.offset;
+        await followTask(engine, req.task_id, signal, async () => {
+          const task = (await store.getTask(req.task_id))!;
+          while (offset < task.outputSize && !signal.aborted) {
+            const output = await store.readOutput(task.id, offset, MAX_OUTPUT_CHUNK);
+            if (output.length === 0) break;
+            await write(call, { offset, output, state: task.state, size: task.outputSize }, signal);
+            offset += output.length;
+          }
+          return isFinalState(task.state) && offset >= task.outputSize;
+        });
+      },
+    ),
+
+    WaitTask: serverStream<IdRequest, TaskResult>(log, 'WaitTask', async (req, call, signal) => {
+      authenticate(tokens, call.metadata, 'client');
+      await load(req.task_id);
+      let lastModified = -1;
+      let lastState = '';
+      await followTask(engine, req.task_id, signal, async () => {
+        const task = (await store.getTask(req.task_id))!;
+        if (task.modifiedAtMs !== lastModified || task.state !== lastState) {
+          lastModified = task.modifiedAtMs;
+          lastState = task.state;
+          await write(call, taskToResult(task), signal);
+        }
+        return isFinalState(task.state);
+      });
+    }),
+
+    CancelTask: unary<{ task_id: string; kill_running: boolean }, CancelTaskResponse>(
+      log,
+      'CancelTask',
+      async (req, call) => {
+        authenticate(tokens, call.metadata, 'client');
+        const before = await load(req.task_id);
+        const outcome = await engine.apply(before.id, { type: 'cancel', killRunning: req.kill_running });
+        if ('refused' in outcome) {
+          const now = (await store.getTask(before.id)) ?? before;
+          return { canceled: false, was_running: now.state === 'RUNNING', state: now.state };
+        }
+        return {
+          canceled: true,
+          was_running: before.state === 'RUNNING',
+          state: outcome.task.state,
+        };
+      },
+    ),
+  };
+}
+
+/**
+ * Calls `step` now and after every change of the task or its output, until it returns true or
+ * the signal aborts. Changes that happen while `step` runs are not lost.
+ */
+async function followTask(
+  engine: TaskEngine,
+  taskId: string,
+  signal: AbortSignal,
+  step: () => Promise<boolean>,
+): Promise<void> {
+  let dirty = true;
+  let wake: (() => void) | undefined;
+  const poke = () => {
+    dirty = true;
+    wake?.();
+  };
+  const offTask = engine.taskWatchers.watch(taskId, poke);
+  const offOutput = engine.outputWatchers.watch(taskId, poke);
+  signal.addEventListener('abort', poke);
+  try {
+    while (!signal.aborted) {
+      if (!dirty) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
+        continue;
+      }
+      dirty = false;
+      if (await step()) return;
+    }
+  } finally {
+    offTask();
+    offOutput();
+    signal.removeEventListener('abort', poke);
+  }
+}
+
+/** Writes one message, waiting for the stream to drain when its buffer is full. */
+function write<T>(
+  call: grpc.ServerWritableStream<unknown, T>,
+  message: T,
+  signal: AbortSignal,
+): Promise<void> {
+  if (call.write(message) || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      call.off('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    call.once('drain', done);
+    signal.addEventListener('abort', done);
+  });
+}

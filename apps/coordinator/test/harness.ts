@@ -1,0 +1,67 @@
+import * as grpc from '@grpc/grpc-js';
+import { CLIENT_CHANNEL_OPTIONS, loadDroverProto, type TasksClient } from '@drover/protocol';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { compileCoordinatorConfig, startCoordinator, type CoordinatorOptions, type RunningCoordinator } from '../src/index';
+
+export function tempDir(prefix = 'drover-test-'): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A coordinator in this process on 127.0.0.1:0, SQLite in `dataDir`. */
+export async function startTestCoordinator(
+  dataDir: string,
+  options: CoordinatorOptions = {},
+): Promise<RunningCoordinator> {
+  const config = compileCoordinatorConfig({
+    listen: '127.0.0.1:0',
+    httpListen: '127.0.0.1:0',
+    dataDir,
+    ...options,
+  });
+  const log = pino({ level: process.env['DROVER_TEST_LOG'] ?? 'silent' });
+  return startCoordinator(config, { log });
+}
+
+export function readToken(dataDir: string, kind: 'client' | 'bot'): string {
+  return readFileSync(join(dataDir, `${kind}.token`), 'utf8').trim();
+}
+
+export function tasksStub(address: string): TasksClient {
+  const proto = loadDroverProto();
+  return new proto.drover.v1.Tasks(address, grpc.credentials.createInsecure(), CLIENT_CHANNEL_OPTIONS);
+}
+
+export function bearer(token: string | undefined): grpc.Metadata {
+  const md = new grpc.Metadata();
+  if (token !== undefined) md.set('authorization', `Bearer ${token}`);
+  return md;
+}
+
+/** Calls a unary method of a stub as a promise. */
+export function call<Res>(
+  fn: (md: grpc.Metadata, cb: (err: grpc.ServiceError | null, res?: Res) => void) => unknown,
+  md: grpc.Metadata,
+): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    fn(md, (err, res) => (err ? reject(err) : resolve(res!)));
+  });
+}
+
+/** Resolves when `emitter` emits `event` with a value satisfying `pred`, or rejects at the deadline. */
+export async function waitForEvent<T>(
+  emitter: NodeJS.EventEmitter,
+  event: string,
+  pred: (value: T) => boolean,
+  deadlineMs = 15_000,
+): Promise<T> {
+  const signal = AbortSignal.timeout(deadlineMs);
+  for (;;) {
+    const [value] = (await once(emitter, event, { signal })) as [T];
+    if (pred(value)) return value;
+  }
+}

@@ -1,0 +1,1 @@
+export { formatLogLine } from './dev/format-log-line';

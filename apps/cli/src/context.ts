@@ -1,0 +1,220 @@
+// What every command shares: where the coordinator is and which token to send (the only module
+// that reads process.env), the client built from that, error messages and output helpers.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { dirname, join, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import { DEFAULT_SERVER, DroverClientError, GrpcStatus, createDroverClient } from '@drover/client';
+import type { DroverClient } from '@drover/client';
+import { EXIT, exitCodeForError } from './exit-codes';
+
+/** The process around a command run; tests pass their own. */
+export interface Runtime {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+}
+
+/** The real process. A closed stdout (`drover logs … | head`) ends the process quietly. */
+export function processRuntime(): Runtime {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(EXIT.OK);
+    throw err;
+  });
+  return { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr };
+}
+
+/** The global options, as commander parsed them. */
+export interface GlobalOptions {
+  server?: string;
+  token?: string;
+  tokenFile?: string;
+  tls?: boolean;
+  caFile?: string;
+}
+
+export interface Connection {
+  readonly server: string;
+  readonly token: string | undefined;
+  /** Where the token came from, for messages: `--token`, `DROVER_TOKEN`, a file path. */
+  readonly tokenSource: string | undefined;
+  readonly tls: boolean | { rootCerts: Buffer };
+}
+
+export type Resolved<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/** The file the dev setup writes the client token to, looked for from the cwd upwards. */
+export const TOKEN_FILE_NAME = join('.drover', 'client.token');
+
+/** The nearest `.drover/client.token` in `startDir` or one of its parents. */
+export function findTokenFile(startDir: string): string | undefined {
+  let dir = resolve(startDir);
+  for (;;) {
+    const candidate = join(dir, TOKEN_FILE_NAME);
+    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+function readTokenFile(path: string): Resolved<string> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    return { ok: false, message: `cannot read token file ${path}: ${(err as Error).message}` };
+  }
+  const token = text.trim();
+  return token === ''
+    ? { ok: false, message: `token file ${path} is empty` }
+    : { ok: true, value: token };
+}
+
+function resolveToken(
+  opts: GlobalOptions,
+  env: Runtime['env'],
+  cwd: string,
+): Resolved<{ token: string | undefined; source: string | undefined }> {
+  const fromFile = (path: string, source: string): Resolved<{ token: string; source: string }> => {
+    const read = readTokenFile(resolve(cwd, path));
+    return read.ok ? { ok: true, value: { token: read.value, source } } : read;
+  };
+  if (opts.token !== undefined)
+    return { ok: true, value: { token: opts.token, source: '--token' } };
+  if (opts.tokenFile !== undefined) return fromFile(opts.tokenFile, opts.tokenFile);
+  if (env.DROVER_TOKEN)
+    return { ok: true, value: { token: env.DROVER_TOKEN, source: 'DROVER_TOKEN' } };
+  if (env.DROVER_TOKEN_FILE) return fromFile(env.DROVER_TOKEN_FILE, env.DROVER_TOKEN_FILE);
+  const found = findTokenFile(cwd);
+  if (found !== undefined) return fromFile(found, found);
+  return { ok: true, value: { token: undefined, source: undefined } };
+}
+
+const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
+
+/**
+ * Server, token and TLS from flags, then DROVER_* variables, then defaults. The token: --token,
+ * --token-file, DROVER_TOKEN, DROVER_TOKEN_FILE, then the nearest .drover/client.token.
+ */
+export function resolveConnection(
+  opts: GlobalOptions,
+  env: Runtime['env'],
+  cwd: string,
+): Resolved<Connection> {
+  const server = opts.server ?? (env.DROVER_SERVER || DEFAULT_SERVER);
+  const token = resolveToken(opts, env, cwd);
+  if (!token.ok) return token;
+  const caFile = opts.caFile ?? (env.DROVER_CA_FILE || undefined);
+  let tls: Connection['tls'] =
+    opts.tls === true || TRUE_WORDS.has((env.DROVER_TLS ?? '').toLowerCase());
+  if (caFile !== undefined) {
+    try {
+      tls = { rootCerts: readFileSync(resolve(cwd, caFile)) };
+    } catch (err) {
+      return { ok: false, message: `cannot read CA file ${caFile}: ${(err as Error).message}` };
+    }
+  }
+  return {
+    ok: true,
+    value: { server, token: token.value.token, tokenSource: token.value.source, tls },
+  };
+}
+
+/** Who submits, and from which task (DROVER_TASK_ID is set inside a running task). */
+export function callerIdentity(env: Runtime['env']): {
+  user: string | undefined;
+  parentTaskId: string | undefined;
+} {
+  return {
+    user: env.USER || env.USERNAME || undefined,
+    parentTaskId: env.DROVER_TASK_ID || undefined,
+  };
+}
+
+/** Deadline of every unary call the CLI makes. Streams (wait, logs --follow) have none. */
+export const UNARY_DEADLINE_MS = 60_000;
+
+const TOKEN_HINT =
+  'Give a token with --token, --token-file, DROVER_TOKEN or DROVER_TOKEN_FILE, or put it in ' +
+  '.drover/client.token in this directory or a parent (the dev setup writes it there).';
+
+/** A message for an error that is no failed call: a bug. */
+export function describeBug(err: unknown): string {
+  return `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
+}
+
+/** A message for people about a failed call. */
+export function describeError(err: unknown, conn: Connection): string {
+  if (!(err instanceof DroverClientError)) return describeBug(err);
+  const at = `the coordinator at ${conn.server}`;
+  const tokenFrom =
+    conn.tokenSource === undefined ? 'no token was given' : `token from ${conn.tokenSource}`;
+  switch (err.code) {
+    case GrpcStatus.UNAVAILABLE:
+      return `cannot reach ${at}: ${err.details}\nIs it running? Point to it with --server or DROVER_SERVER.`;
+    case GrpcStatus.UNAUTHENTICATED:
+      return `${at} did not accept the call (${tokenFrom}): ${err.details}\n${TOKEN_HINT}`;
+    case GrpcStatus.PERMISSION_DENIED:
+      return `${at} refused the call (${tokenFrom}): ${err.details}`;
+    case GrpcStatus.INVALID_ARGUMENT:
+      return `invalid request: ${err.details}`;
+    case GrpcStatus.NOT_FOUND:
+      return `${err.details} (asked ${at})`;
+    case GrpcStatus.DEADLINE_EXCEEDED:
+      return `${at} did not answer in time: ${err.details}`;
+    default:
+      return `${at} failed the call with ${err.codeName}: ${err.details}`;
+  }
+}
+
+/** Writes and waits for the stream to take more (backpressure). */
+export async function write(stream: Writable, data: string | Uint8Array): Promise<void> {
+  if (!stream.write(data)) await once(stream, 'drain');
+}
+
+export function writeLine(stream: Writable, text: string): Promise<void> {
+  return write(stream, `${text}\n`);
+}
+
+/** One JSON value on one line. */
+export function writeJson(stream: Writable, value: unknown): Promise<void> {
+  return writeLine(stream, JSON.stringify(value));
+}
+
+export function printError(rt: Runtime, message: string): Promise<void> {
+  return writeLine(rt.stderr, `drover: ${message}`);
+}
+
+/**
+ * Resolves the connection from the command's global options, runs `fn` with a client, and turns
+ * a failed call into its message and exit code. The client is closed whatever happens.
+ */
+export async function withClient(
+  rt: Runtime,
+  opts: GlobalOptions,
+  fn: (client: DroverClient, conn: Connection) => Promise<number>,
+): Promise<number> {
+  const resolved = resolveConnection(opts, rt.env, rt.cwd);
+  if (!resolved.ok) {
+    await printError(rt, resolved.message);
+    return EXIT.USAGE;
+  }
+  const conn = resolved.value;
+  const client = createDroverClient({ server: conn.server, token: conn.token, tls: conn.tls });
+  try {
+    return await fn(client, conn);
+  } catch (err) {
+    await printError(rt, describeError(err, conn));
+    return exitCodeForError(err);
+  } finally {
+    client.close();
+  }
+}
+
+/** What a command's action gets: the runtime, and where to put its exit code. */
+export interface CommandHost {
+  readonly rt: Runtime;
+  exitWith(code: number): void;
+}

@@ -1,0 +1,63 @@
+import { Command, CommanderError } from 'commander';
+import { registerCancel } from './cancel';
+import { describeBug, printError, type CommandHost, type Runtime } from './context';
+import { EXIT, EXIT_CODES_HELP } from './exit-codes';
+import { registerLogs } from './logs';
+import { registerResult } from './result';
+import { registerSubmit } from './submit';
+import { registerWait } from './wait';
+
+const ENVIRONMENT_HELP = `Environment:
+  DROVER_SERVER      coordinator address (default 127.0.0.1:7070)
+  DROVER_TOKEN       bearer token
+  DROVER_TOKEN_FILE  file holding the token
+  DROVER_TLS=1       use TLS; DROVER_CA_FILE: PEM roots to trust
+  DROVER_TASK_ID     set inside a task: submit sends it as parent_task_id
+  Flags win over variables. With no token given, the nearest .drover/client.token
+  in this directory or a parent is used.`;
+
+const EXAMPLE_HELP = `Example:
+  id=$(drover submit -d pool=default -- make test) && drover wait "$id"; drover logs "$id"`;
+
+/** The `drover` command tree; actions report their exit code through `host`. */
+export function buildProgram(host: CommandHost): Command {
+  const { rt } = host;
+  const program = new Command('drover')
+    .description('Submit, watch and cancel Drover tasks.')
+    .option('--server <host:port>', 'coordinator gRPC address')
+    .option('--token <token>', 'bearer token')
+    .option('--token-file <path>', 'file holding the bearer token')
+    .option('--tls', 'connect with TLS')
+    .option('--ca-file <path>', 'PEM roots to trust (implies --tls)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => rt.stdout.write(text),
+      writeErr: (text) => rt.stderr.write(text),
+      outputError: (text, writeErr) => writeErr(`drover: ${text.replace(/^error: /, '')}`),
+    })
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', `\n${ENVIRONMENT_HELP}\n\n${EXIT_CODES_HELP}\n\n${EXAMPLE_HELP}`);
+  // Subcommands made with .command() inherit exitOverride and configureOutput from here.
+  registerSubmit(program, host);
+  registerWait(program, host);
+  registerLogs(program, host);
+  registerResult(program, host);
+  registerCancel(program, host);
+  return program;
+}
+
+/** Runs the CLI on `args` (without node and the script) and returns the process exit code. */
+export async function runCli(args: readonly string[], rt: Runtime): Promise<number> {
+  let exitCode: number = EXIT.OK;
+  const program = buildProgram({ rt, exitWith: (code) => (exitCode = code) });
+  try {
+    await program.parseAsync([...args], { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    // Commander has already printed its message; help and --version exit 0, the rest is usage.
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    // Calls' errors are handled in withClient: anything here is a bug.
+    await printError(rt, describeBug(err));
+    return EXIT.RPC_ERROR;
+  }
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import type { TaskResultOut } from '@drover/client';
+import { describeResult, describeState } from '../src/format';
+
+const base: TaskResultOut = {
+  task_id: 't1',
+  name: '',
+  state: 'PENDING',
+  current_task_slice: 0,
+  bot_id: '',
+  bot_dimensions: [],
+  duration: 0,
+  created_ts: { seconds: 1_700_000_000, nanos: 0 },
+  started_ts: null,
+  completed_ts: null,
+  abandoned_ts: null,
+  modified_ts: null,
+  failure: false,
+  internal_failure: false,
+  deduped_from: '',
+  output_size: 0,
+  tags: [],
+  priority: 200,
+  user: '',
+  summary: '',
+};
+
+describe('describeState', () => {
+  it.each<[Partial<TaskResultOut>, string]>([
+    [{ state: 'PENDING' }, 'PENDING'],
+    [{ state: 'RUNNING', bot_id: 'b1' }, 'RUNNING on bot b1'],
+    [{ state: 'COMPLETED', exit_code: 3, duration: 0.0123 }, 'COMPLETED exit 3 in 0.01s'],
+    [
+      { state: 'COMPLETED', exit_code: 0, duration: 0, deduped_from: 't0' },
+      'COMPLETED exit 0 in 0.00s (deduped from t0)',
+    ],
+    [{ state: 'TIMED_OUT', exit_code: -15, duration: 60 }, 'TIMED_OUT exit -15 after 60.00s'],
+    [{ state: 'KILLED', exit_code: -9, duration: 1.5 }, 'KILLED exit -9 after 1.50s'],
+    [{ state: 'BOT_DIED', bot_id: 'b2' }, 'BOT_DIED on bot b2'],
+    [{ state: 'EXPIRED' }, 'EXPIRED'],
+    [{ state: 'CANCELED' }, 'CANCELED'],
+    [
+      { state: 'NO_RESOURCE', summary: 'no bot matches pool=ci' },
+      'NO_RESOURCE: no bot matches pool=ci',
+    ],
+    [{ state: 'CLIENT_ERROR', summary: 'bad cwd' }, 'CLIENT_ERROR: bad cwd'],
+  ])('%j → %j', (fields, line) => {
+    expect(describeState({ ...base, ...fields })).toBe(line);
+  });
+});
+
+describe('describeResult', () => {
+  it('aligns one labelled row per set field', () => {
+    const text = describeResult({
+      ...base,
+      name: 'build',
+      state: 'COMPLETED',
+      bot_id: 'b1',
+      exit_code: 0,
+      duration: 2,
+      started_ts: { seconds: 1_700_000_001, nanos: 0 },
+      completed_ts: { seconds: 1_700_000_003, nanos: 0 },
+      output_size: 10,
+      tags: ['a:b', 'c:d'],
+    });
+    expect(text.split('\n')).toEqual([
+      'task       t1 (build)',
+      'state      COMPLETED exit 0 in 2.00s',
+      'bot        b1',
+      'exit code  0',
+      'priority   200',
+      'created    2023-11-14T22:13:20.000Z',
+      'started    2023-11-14T22:13:21.000Z',
+      'completed  2023-11-14T22:13:23.000Z',
+      'duration   2.00s',
+      'output     10 bytes',
+      'tags       a:b c:d',
+    ]);
+  });
+});

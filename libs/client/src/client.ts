@@ -1,0 +1,147 @@
+import * as grpc from '@grpc/grpc-js';
+import { CLIENT_CHANNEL_OPTIONS, loadDroverProto } from '@drover/protocol';
+import type {
+  CancelTaskResponseOut,
+  NewTaskRequest,
+  NewTaskResponseOut,
+  TaskOutputOut,
+  TaskRequestOut,
+  TaskResultOut,
+  TasksClient,
+} from '@drover/protocol';
+import { streamCall, unaryCall, type CallContext, type CallOptions } from './call';
+import { isTerminalState } from './states';
+import type {
+  BatchGetResultResponseOut,
+  CancelTasksRequest,
+  CancelTasksResponseOut,
+  CountTasksRequest,
+  CountTasksResponseOut,
+  ListTasksRequest,
+  ListTasksResponseOut,
+} from './types';
+
+export interface DroverClientOptions {
+  /**
+   * The coordinator's gRPC address (any grpc-js target).
+   * @default '127.0.0.1:7070'
+   */
+  server?: string;
+  /** Sent on every call as `authorization: Bearer <token>`. None: calls go without. */
+  token?: string;
+  /**
+   * TLS: `true` trusts the system roots; `{ rootCerts }` trusts the given PEM.
+   * @default false (plain text)
+   */
+  tls?: boolean | { rootCerts?: Buffer };
+}
+
+/** A typed client of the Tasks service. Every method takes `{ signal, deadlineMs }`. */
+export interface DroverClient {
+  /** The address the client talks to. */
+  readonly server: string;
+  newTask(request: NewTaskRequest, opts?: CallOptions): Promise<NewTaskResponseOut>;
+  /** Rejects with NOT_FOUND for an unknown id. */
+  getResult(taskId: string, opts?: CallOptions): Promise<TaskResultOut>;
+  batchGetResult(
+    taskIds: readonly string[],
+    opts?: CallOptions,
+  ): Promise<BatchGetResultResponseOut>;
+  getRequest(taskId: string, opts?: CallOptions): Promise<TaskRequestOut>;
+  /** Output bytes from `offset`; `length` 0 = up to the end (at most 16 MiB a call). */
+  getStdout(
+    taskId: string,
+    offset?: number,
+    length?: number,
+    opts?: CallOptions,
+  ): Promise<TaskOutputOut>;
+  cancelTask(
+    taskId: string,
+    killRunning?: boolean,
+    opts?: CallOptions,
+  ): Promise<CancelTaskResponseOut>;
+  cancelTasks(request: CancelTasksRequest, opts?: CallOptions): Promise<CancelTasksResponseOut>;
+  listTasks(request?: ListTasksRequest, opts?: CallOptions): Promise<ListTasksResponseOut>;
+  countTasks(request?: CountTasksRequest, opts?: CallOptions): Promise<CountTasksResponseOut>;
+  /** The result now, then at every state change; ends after a final state. */
+  waitTask(taskId: string, opts?: CallOptions): AsyncGenerator<TaskResultOut, void, undefined>;
+  /** Output chunks from `offset` as they arrive; ends once the task is final and all was sent. */
+  streamOutput(
+    taskId: string,
+    offset?: number,
+    opts?: CallOptions,
+  ): AsyncGenerator<TaskOutputOut, void, undefined>;
+  /** Closes the channel; calls in flight fail with CANCELLED. Idempotent. */
+  close(): void;
+}
+
+export const DEFAULT_SERVER = '127.0.0.1:7070';
+
+function channelCredentials(tls: DroverClientOptions['tls']): grpc.ChannelCredentials {
+  if (tls === undefined || tls === false) return grpc.credentials.createInsecure();
+  if (tls === true) return grpc.credentials.createSsl();
+  return grpc.credentials.createSsl(tls.rootCerts ?? null);
+}
+
+export function createDroverClient(options: DroverClientOptions = {}): DroverClient {
+  const server = options.server ?? DEFAULT_SERVER;
+  const { token } = options;
+  const stub: TasksClient = new (loadDroverProto().drover.v1.Tasks)(
+    server,
+    channelCredentials(options.tls),
+    CLIENT_CHANNEL_OPTIONS,
+  );
+  const ctx: CallContext = {
+    server,
+    metadata() {
+      const md = new grpc.Metadata();
+      if (token !== undefined && token !== '') md.set('authorization', `Bearer ${token}`);
+      return md;
+    },
+  };
+  let closed = false;
+
+  return {
+    server,
+    newTask: (request, opts = {}) =>
+      unaryCall(ctx, opts, (md, o, cb) => stub.newTask(request, md, o, cb)),
+    getResult: (taskId, opts = {}) =>
+      unaryCall(ctx, opts, (md, o, cb) => stub.getResult({ task_id: taskId }, md, o, cb)),
+    batchGetResult: (taskIds, opts = {}) =>
+      unaryCall(ctx, opts, (md, o, cb) =>
+        stub.batchGetResult({ task_ids: [...taskIds] }, md, o, cb),
+      ),
+    getRequest: (taskId, opts = {}) =>
+      unaryCall(ctx, opts, (md, o, cb) => stub.getRequest({ task_id: taskId }, md, o, cb)),
+    getStdout: (taskId, offset = 0, length = 0, opts = {}) =>
+      unaryCall(ctx, opts, (md, o, cb) =>
+        stub.getStdout({ task_id: taskId, offset, length }, md, o, cb),
+      ),
+    cancelTask: (taskId, killRunning = false, opts = {}) =>
+      unaryCall(ctx, opts, (md, o, cb) =>
+        stub.cancelTask({ task_id: taskId, kill_running: killRunning }, md, o, cb),
+      ),
+    cancelTasks: (request, opts = {}) =>
+      unaryCall(ctx, opts, (md, o, cb) => stub.cancelTasks(request, md, o, cb)),
+    listTasks: (request = {}, opts = {}) =>
+      unaryCall(ctx, opts, (md, o, cb) => stub.listTasks(request, md, o, cb)),
+    countTasks: (request = {}, opts = {}) =>
+      unaryCall(ctx, opts, (md, o, cb) => stub.countTasks(request, md, o, cb)),
+    async *waitTask(taskId, opts = {}) {
+      for await (const result of streamCall(ctx, opts, (md, o) =>
+        stub.waitTask({ task_id: taskId }, md, o),
+      )) {
+        yield result;
+        // The server ends the stream after a final state; do not depend on it.
+        if (isTerminalState(result.state)) return;
+      }
+    },
+    streamOutput: (taskId, offset = 0, opts = {}) =>
+      streamCall(ctx, opts, (md, o) => stub.streamOutput({ task_id: taskId, offset }, md, o)),
+    close() {
+      if (closed) return;
+      closed = true;
+      stub.close();
+    },
+  };
+}

@@ -1,0 +1,38 @@
+export {
+  createDroverClient,
+  DEFAULT_SERVER,
+  type DroverClient,
+  type DroverClientOptions,
+} from './client';
+export type { CallOptions } from './call';
+export { DroverClientError, fieldFromDetails, statusName } from './errors';
+/** The gRPC status codes, as `DroverClientError.code` carries them. */
+export { status as GrpcStatus } from '@grpc/grpc-js';
+export { TERMINAL_STATES, isTerminalState } from './states';
+export {
+  cancelResponseToJson,
+  newTaskResponseToJson,
+  outputToJson,
+  requestToJson,
+  resultToJson,
+  type JsonObject,
+  type JsonValue,
+} from './json';
+export type {
+  BatchGetResultResponseOut,
+  CancelTasksRequest,
+  CancelTasksResponseOut,
+  CountTasksRequest,
+  CountTasksResponseOut,
+  ListTasksRequest,
+  ListTasksResponseOut,
+} from './types';
+export type {
+  CancelTaskResponseOut,
+  NewTaskRequest,
+  NewTaskResponseOut,
+  TaskOutputOut,
+  TaskRequestOut,
+  TaskResultOut,
+  TaskStateWire,
+} from '@drover/protocol';

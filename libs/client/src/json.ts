@@ -1,0 +1,129 @@
+// Proto3 JSON views of the Tasks messages, with proto field names (`task_id`, not `taskId`).
+// Enums are their names, timestamps RFC 3339 strings. Departures from canonical proto3 JSON, for
+// people and `jq`: 64-bit integers are JSON numbers (proto3 JSON parsers accept both), scalar
+// fields are always present (`"failure": false`), and unset messages and unset `optional` fields
+// (a timestamp not reached yet, `exit_code` before the process ended) are omitted.
+import { timestampToJson } from '@drover/protocol';
+import type {
+  CancelTaskResponseOut,
+  NewTaskResponseOut,
+  StringListPairOut,
+  StringPairOut,
+  TaskOutputOut,
+  TaskPropertiesOut,
+  TaskRequestOut,
+  TaskResultOut,
+  TaskSliceOut,
+  TimestampOut,
+} from '@drover/protocol';
+
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+function putTimestamp(into: JsonObject, key: string, ts: TimestampOut | null | undefined): void {
+  const text = timestampToJson(ts);
+  if (text !== null) into[key] = text;
+}
+
+function putOptional(into: JsonObject, key: string, value: number | undefined): void {
+  if (value !== undefined && value !== null) into[key] = value;
+}
+
+const pairs = (items: StringPairOut[]): JsonValue =>
+  items.map((p) => ({ key: p.key, value: p.value }));
+const listPairs = (items: StringListPairOut[]): JsonValue =>
+  items.map((p) => ({ key: p.key, value: [...p.value] }));
+
+/** The JSON view of a TaskResult. */
+export function resultToJson(result: TaskResultOut): JsonObject {
+  const json: JsonObject = {
+    task_id: result.task_id,
+    name: result.name,
+    state: result.state,
+    current_task_slice: result.current_task_slice,
+    bot_id: result.bot_id,
+    bot_dimensions: listPairs(result.bot_dimensions),
+  };
+  putOptional(json, 'exit_code', result.exit_code);
+  json.duration = result.duration;
+  putTimestamp(json, 'created_ts', result.created_ts);
+  putTimestamp(json, 'started_ts', result.started_ts);
+  putTimestamp(json, 'completed_ts', result.completed_ts);
+  putTimestamp(json, 'abandoned_ts', result.abandoned_ts);
+  putTimestamp(json, 'modified_ts', result.modified_ts);
+  Object.assign(json, {
+    failure: result.failure,
+    internal_failure: result.internal_failure,
+    deduped_from: result.deduped_from,
+    output_size: result.output_size,
+    tags: [...result.tags],
+    priority: result.priority,
+    user: result.user,
+    summary: result.summary,
+  });
+  return json;
+}
+
+function propertiesToJson(p: TaskPropertiesOut): JsonObject {
+  const json: JsonObject = {
+    command: [...p.command],
+    env: pairs(p.env),
+    env_prefixes: listPairs(p.env_prefixes),
+    relative_cwd: p.relative_cwd,
+    dimensions: pairs(p.dimensions),
+  };
+  putOptional(json, 'execution_timeout_secs', p.execution_timeout_secs);
+  putOptional(json, 'io_timeout_secs', p.io_timeout_secs);
+  putOptional(json, 'grace_period_secs', p.grace_period_secs);
+  json.idempotent = p.idempotent;
+  return json;
+}
+
+function sliceToJson(slice: TaskSliceOut): JsonObject {
+  const json: JsonObject = {};
+  if (slice.properties) json.properties = propertiesToJson(slice.properties);
+  putOptional(json, 'expiration_secs', slice.expiration_secs);
+  json.wait_for_capacity = slice.wait_for_capacity;
+  return json;
+}
+
+/** The JSON view of a TaskRequest. */
+export function requestToJson(request: TaskRequestOut): JsonObject {
+  const json: JsonObject = {
+    task_id: request.task_id,
+    name: request.name,
+    priority: request.priority,
+    tags: [...request.tags],
+    user: request.user,
+    request_uuid: request.request_uuid,
+    task_slices: request.task_slices.map(sliceToJson),
+  };
+  putTimestamp(json, 'created_ts', request.created_ts);
+  json.authenticated = request.authenticated;
+  json.parent_task_id = request.parent_task_id;
+  return json;
+}
+
+/** The JSON view of a NewTaskResponse. */
+export function newTaskResponseToJson(response: NewTaskResponseOut): JsonObject {
+  const json: JsonObject = { task_id: response.task_id };
+  if (response.request) json.request = requestToJson(response.request);
+  if (response.result) json.result = resultToJson(response.result);
+  return json;
+}
+
+/** The JSON view of a CancelTaskResponse. */
+export function cancelResponseToJson(response: CancelTaskResponseOut): JsonObject {
+  return { canceled: response.canceled, was_running: response.was_running, state: response.state };
+}
+
+/** The JSON view of a TaskOutput chunk; `output` is base64, as proto3 JSON writes bytes. */
+export function outputToJson(chunk: TaskOutputOut): JsonObject {
+  return {
+    offset: chunk.offset,
+    output: chunk.output.toString('base64'),
+    state: chunk.state,
+    size: chunk.size,
+  };
+}

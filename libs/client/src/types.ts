@@ -1,0 +1,20 @@
+// Request and response types of the Tasks service that @drover/protocol does not re-export under
+// a short name, derived from the generated TasksClient so that they can never drift from it.
+import type * as grpc from '@grpc/grpc-js';
+import type { TasksClient } from '@drover/protocol';
+
+type UnaryMethod = 'listTasks' | 'countTasks' | 'cancelTasks' | 'batchGetResult';
+
+/** What a sender may pass to unary method K (the last overload is `(argument, callback)`). */
+type RequestOf<K extends UnaryMethod> = Parameters<TasksClient[K]>[0];
+/** What a receiver gets back from unary method K. */
+type ResponseOf<K extends UnaryMethod> =
+  Parameters<TasksClient[K]>[1] extends grpc.requestCallback<infer R> ? R : never;
+
+export type ListTasksRequest = RequestOf<'listTasks'>;
+export type ListTasksResponseOut = ResponseOf<'listTasks'>;
+export type CountTasksRequest = RequestOf<'countTasks'>;
+export type CountTasksResponseOut = ResponseOf<'countTasks'>;
+export type CancelTasksRequest = RequestOf<'cancelTasks'>;
+export type CancelTasksResponseOut = ResponseOf<'cancelTasks'>;
+export type BatchGetResultResponseOut = ResponseOf<'batchGetResult'>;

@@ -1,0 +1,250 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:net';
+import { DroverClientError, GrpcStatus, createDroverClient, type DroverClient } from '../src/index';
+import type { TaskResultOut } from '../src/index';
+import {
+  BROKEN_TASK_ID,
+  LONG_CHUNKS,
+  LONG_TASK_ID,
+  FAKE_OUTPUT,
+  FAKE_TASK_ID,
+  HANGING_TASK_ID,
+  nextEvent,
+  startFakeTasksServer,
+  type FakeTasksServer,
+} from './support/fake-tasks-server';
+
+let fake: FakeTasksServer;
+let client: DroverClient;
+
+beforeAll(async () => {
+  fake = await startFakeTasksServer({ token: 's3cret' });
+  client = createDroverClient({ server: fake.address, token: 's3cret' });
+});
+afterAll(async () => {
+  client.close();
+  await fake.close();
+});
+
+const newTaskRequest = (command: string[]) => ({
+  name: 'n',
+  task_slices: [{ properties: { command, dimensions: [{ key: 'pool', value: 'p' }] } }],
+});
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => expect.fail('expected the call to fail'),
+    (err: unknown) => err,
+  );
+}
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of iterable) items.push(item);
+  return items;
+}
+
+describe('unary calls', () => {
+  it('sends the bearer token and returns the decoded response', async () => {
+    const response = await client.newTask(newTaskRequest(['echo', 'hi']));
+    expect(response.task_id).toBe(FAKE_TASK_ID);
+    expect(response.request?.task_slices[0]?.properties?.command).toEqual(['echo', 'hi']);
+    expect(response.result?.state).toBe('PENDING');
+    const call = fake.calls.at(-1);
+    expect(call?.method).toBe('NewTask');
+    expect(call?.authorization).toBe('Bearer s3cret');
+  });
+
+  it('sends no authorization metadata without a token', async () => {
+    const anonymous = createDroverClient({ server: fake.address });
+    try {
+      const err = await rejection(anonymous.getResult(FAKE_TASK_ID));
+      expect(fake.calls.at(-1)?.authorization).toBeUndefined();
+      expect(err).toBeInstanceOf(DroverClientError);
+      expect((err as DroverClientError).code).toBe(GrpcStatus.UNAUTHENTICATED);
+    } finally {
+      anonymous.close();
+    }
+  });
+
+  it('maps INVALID_ARGUMENT to a DroverClientError naming the field', async () => {
+    const err = await rejection(client.newTask(newTaskRequest([])));
+    expect(err).toBeInstanceOf(DroverClientError);
+    const e = err as DroverClientError;
+    expect(e.code).toBe(GrpcStatus.INVALID_ARGUMENT);
+    expect(e.codeName).toBe('INVALID_ARGUMENT');
+    expect(e.details).toBe('task_slices[0].properties.command: must not be empty');
+    expect(e.message).toBe(e.details);
+    expect(e.field).toBe('task_slices[0].properties.command');
+    expect(e.server).toBe(fake.address);
+  });
+
+  it('maps NOT_FOUND, with no field', async () => {
+    const err = (await rejection(client.getResult('nope'))) as DroverClientError;
+    expect(err.code).toBe(GrpcStatus.NOT_FOUND);
+    expect(err.details).toBe('task nope not found');
+    expect(err.field).toBeUndefined();
+  });
+
+  it('answers every unary method of the Tasks service', async () => {
+    expect((await client.getResult(FAKE_TASK_ID)).exit_code).toBe(3);
+    const batch = await client.batchGetResult([FAKE_TASK_ID, 'x']);
+    expect(batch.items.map((i) => i.outcome)).toEqual(['result', 'error']);
+    expect((await client.getRequest(FAKE_TASK_ID)).name).toBe('fake');
+    expect((await client.cancelTask(FAKE_TASK_ID, true)).state).toBe('COMPLETED');
+    expect(fake.calls.at(-1)?.request).toEqual({ task_id: FAKE_TASK_ID, kill_running: true });
+    expect((await client.listTasks({ state: 'QUERY_ALL' })).items).toHaveLength(1);
+    expect((await client.countTasks()).count).toBe(1);
+    expect((await client.cancelTasks({ tags: ['a:b'] })).matched).toBe(0);
+  });
+
+  it('reads a range of output with GetStdout', async () => {
+    const page = await client.getStdout(FAKE_TASK_ID, 2, 4);
+    expect(page.offset).toBe(2);
+    expect(page.output).toEqual(FAKE_OUTPUT.subarray(2, 6));
+    expect(page.size).toBe(FAKE_OUTPUT.length);
+  });
+
+  it('rejects with the abort reason when the signal is already aborted, without calling', async () => {
+    const before = fake.calls.length;
+    const reason = new Error('stop');
+    const err = await rejection(
+      client.getResult(FAKE_TASK_ID, { signal: AbortSignal.abort(reason) }),
+    );
+    expect(err).toBe(reason);
+    expect(fake.calls.length).toBe(before);
+  });
+
+  it('fails with UNAVAILABLE naming the server when nothing listens', async () => {
+    const port = await freePort();
+    const down = createDroverClient({ server: `127.0.0.1:${port}` });
+    try {
+      const err = (await rejection(down.getResult(FAKE_TASK_ID))) as DroverClientError;
+      expect(err.code).toBe(GrpcStatus.UNAVAILABLE);
+      expect(err.server).toBe(`127.0.0.1:${port}`);
+    } finally {
+      down.close();
+    }
+  });
+
+  it('close() may be called twice', () => {
+    const c = createDroverClient({ server: fake.address });
+    c.close();
+    expect(() => c.close()).not.toThrow();
+  });
+});
+
+describe('waitTask', () => {
+  it('yields every state and ends after the final one', async () => {
+    const results = await collect(client.waitTask(FAKE_TASK_ID));
+    expect(results.map((r) => r.state)).toEqual(['PENDING', 'RUNNING', 'COMPLETED']);
+    expect(results[2]?.exit_code).toBe(3);
+    expect(fake.calls.at(-1)?.authorization).toBe('Bearer s3cret');
+  });
+
+  it('rejects with a DroverClientError for an unknown task', async () => {
+    const err = (await rejection(collect(client.waitTask('nope')))) as DroverClientError;
+    expect(err).toBeInstanceOf(DroverClientError);
+    expect(err.code).toBe(GrpcStatus.NOT_FOUND);
+  });
+
+  it('yields what arrived before a failure, then rejects with it', async () => {
+    const seen: string[] = [];
+    const err = (await rejection(
+      (async () => {
+        for await (const result of client.waitTask(BROKEN_TASK_ID)) seen.push(result.state);
+      })(),
+    )) as DroverClientError;
+    expect(seen).toEqual(['PENDING']);
+    expect(err.code).toBe(GrpcStatus.UNAVAILABLE);
+    expect(err.details).toBe('coordinator going away');
+  });
+
+  it('cancels the call when the signal aborts, and rejects with the reason', async () => {
+    const controller = new AbortController();
+    const cancelled = nextEvent(fake.events, 'cancelled');
+    const seen: TaskResultOut[] = [];
+    const err = await rejection(
+      (async () => {
+        for await (const result of client.waitTask(HANGING_TASK_ID, {
+          signal: controller.signal,
+        })) {
+          seen.push(result);
+          controller.abort(new Error('enough'));
+        }
+      })(),
+    );
+    expect(seen.map((r) => r.state)).toEqual(['PENDING']);
+    expect((err as Error).message).toBe('enough');
+    expect(await cancelled).toBe('WaitTask');
+  });
+
+  it('cancels the call when the caller breaks out of the loop', async () => {
+    const cancelled = nextEvent(fake.events, 'cancelled');
+    for await (const result of client.waitTask(HANGING_TASK_ID)) {
+      expect(result.state).toBe('PENDING');
+      break;
+    }
+    expect(await cancelled).toBe('WaitTask');
+  });
+
+  it('fails with DEADLINE_EXCEEDED when the stream outlives deadlineMs', async () => {
+    const err = (await rejection(
+      collect(client.waitTask(HANGING_TASK_ID, { deadlineMs: 300 })),
+    )) as DroverClientError;
+    expect(err.code).toBe(GrpcStatus.DEADLINE_EXCEEDED);
+  });
+});
+
+describe('streamOutput', () => {
+  it('yields offset-addressed chunks that add up to the output', async () => {
+    const chunks = await collect(client.streamOutput(FAKE_TASK_ID));
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.map((c) => c.offset)).toEqual([0, 5, 12]);
+    expect(Buffer.concat(chunks.map((c) => c.output))).toEqual(FAKE_OUTPUT);
+  });
+
+  it('delivers a long stream in order to a slow reader', async () => {
+    let expected = 0;
+    for await (const chunk of client.streamOutput(LONG_TASK_ID)) {
+      expect(chunk.offset).toBe(expected);
+      expect(chunk.output[0]).toBe((expected / 100) % 256);
+      expected += chunk.output.length;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    expect(expected).toBe(LONG_CHUNKS * 100);
+  });
+
+  it('starts at the given offset', async () => {
+    const chunks = await collect(client.streamOutput(FAKE_TASK_ID, 10));
+    expect(chunks[0]?.offset).toBe(10);
+    expect(Buffer.concat(chunks.map((c) => c.output))).toEqual(FAKE_OUTPUT.subarray(10));
+  });
+
+  it('cancels the call when the signal aborts', async () => {
+    const controller = new AbortController();
+    const cancelled = nextEvent(fake.events, 'cancelled');
+    const err = await rejection(
+      (async () => {
+        for await (const chunk of client.streamOutput(HANGING_TASK_ID, 0, {
+          signal: controller.signal,
+        })) {
+          expect(chunk.offset).toBe(0);
+          controller.abort();
+        }
+      })(),
+    );
+    expect((err as Error).name).toBe('AbortError');
+    expect(await cancelled).toBe('StreamOutput');
+  });
+});
+
+/** A port nobody listens on (bound, then released). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}

@@ -1,0 +1,202 @@
+import { describe, expect, it } from 'vitest';
+import {
+  cancelResponseToJson,
+  fieldFromDetails,
+  isTerminalState,
+  newTaskResponseToJson,
+  outputToJson,
+  resultToJson,
+  TERMINAL_STATES,
+  type TaskResultOut,
+  type TaskStateWire,
+} from '../src/index';
+
+const EMPTY_RESULT: TaskResultOut = {
+  task_id: 'a1',
+  name: '',
+  state: 'PENDING',
+  current_task_slice: 0,
+  bot_id: '',
+  bot_dimensions: [],
+  duration: 0,
+  created_ts: { seconds: 1_700_000_000, nanos: 0 },
+  started_ts: null,
+  completed_ts: null,
+  abandoned_ts: null,
+  modified_ts: null,
+  failure: false,
+  internal_failure: false,
+  deduped_from: '',
+  output_size: 0,
+  tags: [],
+  priority: 200,
+  user: 'alice',
+  summary: '',
+};
+
+describe('resultToJson', () => {
+  it('uses proto field names, enum names and RFC 3339 timestamps, omitting unset ones', () => {
+    const json = resultToJson(EMPTY_RESULT);
+    expect(json).toEqual({
+      task_id: 'a1',
+      name: '',
+      state: 'PENDING',
+      current_task_slice: 0,
+      bot_id: '',
+      bot_dimensions: [],
+      duration: 0,
+      created_ts: '2023-11-14T22:13:20.000Z',
+      failure: false,
+      internal_failure: false,
+      deduped_from: '',
+      output_size: 0,
+      tags: [],
+      priority: 200,
+      user: 'alice',
+      summary: '',
+    });
+    expect(json).not.toHaveProperty('exit_code');
+    expect(json).not.toHaveProperty('started_ts');
+  });
+
+  it('writes a completed result in full, exit code 0 included', () => {
+    const json = resultToJson({
+      ...EMPTY_RESULT,
+      state: 'COMPLETED',
+      bot_id: 'b1',
+      bot_dimensions: [{ key: 'os', value: ['Linux', 'Linux-Debian'] }],
+      exit_code: 0,
+      duration: 1.5,
+      started_ts: { seconds: 1_700_000_001, nanos: 250_000_000 },
+      completed_ts: { seconds: 1_700_000_003, nanos: 0 },
+      abandoned_ts: { seconds: 1_700_000_004, nanos: 0 },
+      modified_ts: { seconds: 1_700_000_005, nanos: 0 },
+      output_size: 12,
+      tags: ['a:b'],
+    });
+    expect(json).toMatchObject({
+      state: 'COMPLETED',
+      exit_code: 0,
+      bot_dimensions: [{ key: 'os', value: ['Linux', 'Linux-Debian'] }],
+      started_ts: '2023-11-14T22:13:21.250Z',
+      completed_ts: '2023-11-14T22:13:23.000Z',
+      abandoned_ts: '2023-11-14T22:13:24.000Z',
+      modified_ts: '2023-11-14T22:13:25.000Z',
+      output_size: 12,
+      tags: ['a:b'],
+    });
+    expect(JSON.parse(JSON.stringify(json))).toEqual(json);
+  });
+
+  it('carries no synthetic oneof keys', () => {
+    const json = resultToJson({ ...EMPTY_RESULT, exit_code: 3, _exit_code: 'exit_code' });
+    expect(Object.keys(json).filter((k) => k.startsWith('_'))).toEqual([]);
+  });
+});
+
+describe('other JSON views', () => {
+  it('writes a NewTaskResponse with its request and result', () => {
+    const json = newTaskResponseToJson({
+      task_id: 'a1',
+      request: {
+        task_id: 'a1',
+        name: 'n',
+        priority: 100,
+        tags: [],
+        user: 'u',
+        request_uuid: '',
+        task_slices: [
+          {
+            properties: {
+              command: ['true'],
+              env: [{ key: 'A', value: '1' }],
+              env_prefixes: [],
+              relative_cwd: '',
+              dimensions: [{ key: 'pool', value: 'p' }],
+              io_timeout_secs: 0,
+              idempotent: false,
+            },
+            wait_for_capacity: false,
+          },
+        ],
+        created_ts: null,
+        authenticated: 'user:u',
+        parent_task_id: '',
+      },
+      result: EMPTY_RESULT,
+    });
+    expect(json.task_id).toBe('a1');
+    expect(json.request).toMatchObject({
+      task_slices: [
+        {
+          properties: {
+            command: ['true'],
+            io_timeout_secs: 0,
+            dimensions: [{ key: 'pool', value: 'p' }],
+          },
+        },
+      ],
+    });
+    expect(json.request).not.toHaveProperty('created_ts');
+    expect((json.request as { task_slices: object[] }).task_slices[0]).not.toHaveProperty(
+      'expiration_secs',
+    );
+    expect(json.result).toMatchObject({ state: 'PENDING' });
+  });
+
+  it('writes cancel responses and output chunks', () => {
+    expect(cancelResponseToJson({ canceled: true, was_running: false, state: 'CANCELED' })).toEqual(
+      {
+        canceled: true,
+        was_running: false,
+        state: 'CANCELED',
+      },
+    );
+    expect(
+      outputToJson({ offset: 3, output: Buffer.from('hi'), state: 'RUNNING', size: 5 }),
+    ).toEqual({
+      offset: 3,
+      output: 'aGk=',
+      state: 'RUNNING',
+      size: 5,
+    });
+  });
+});
+
+describe('fieldFromDetails', () => {
+  it.each([
+    ['task_slices[0].properties.command: must not be empty', 'task_slices[0].properties.command'],
+    ['priority: must be 1..255', 'priority'],
+    [
+      'task_slices[1].properties.dimensions[2].key: bad key',
+      'task_slices[1].properties.dimensions[2].key',
+    ],
+    ['tags: at most 256', 'tags'],
+    ['must not be empty', undefined],
+    ['the request: has spaces', undefined],
+    [': nothing before', undefined],
+    ['', undefined],
+  ])('%j → %j', (details, field) => {
+    expect(fieldFromDetails(details)).toBe(field);
+  });
+});
+
+describe('TERMINAL_STATES', () => {
+  const table: Array<[TaskStateWire, boolean]> = [
+    ['INVALID', false],
+    ['PENDING', false],
+    ['RUNNING', false],
+    ['EXPIRED', true],
+    ['TIMED_OUT', true],
+    ['BOT_DIED', true],
+    ['CANCELED', true],
+    ['COMPLETED', true],
+    ['KILLED', true],
+    ['NO_RESOURCE', true],
+    ['CLIENT_ERROR', true],
+  ];
+  it.each(table)('%s final: %s', (state, final) => {
+    expect(isTerminalState(state)).toBe(final);
+    expect(TERMINAL_STATES.has(state)).toBe(final);
+  });
+});

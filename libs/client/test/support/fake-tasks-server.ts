@@ -1,0 +1,271 @@
+// A tiny but real grpc-js Tasks server on 127.0.0.1:0 answering with fixed data, for the client's
+// and the CLI's tests. It is not the coordinator: no state machine, no store.
+//   FAKE_TASK_ID       PENDING → RUNNING on bot-1 → COMPLETED exit 3; output FAKE_OUTPUT.
+//   HANGING_TASK_ID    WaitTask sends PENDING, StreamOutput one chunk, then both stay open.
+//   BROKEN_TASK_ID     WaitTask sends PENDING, then fails with UNAVAILABLE.
+//   LONG_TASK_ID       StreamOutput sends LONG_CHUNKS chunks of 100 bytes at once (flow control).
+//   any other id       NOT_FOUND.
+// NewTask with an empty command or a priority outside 1..255 is INVALID_ARGUMENT naming the
+// field, like the coordinator.
+import { EventEmitter, once } from 'node:events';
+import * as grpc from '@grpc/grpc-js';
+import { SERVER_OPTIONS, loadDroverProto } from '@drover/protocol';
+import type { NewTaskRequestOut, TaskResult } from '@drover/protocol';
+
+export const FAKE_TASK_ID = 'task-1';
+export const HANGING_TASK_ID = 'task-hang';
+export const BROKEN_TASK_ID = 'task-broken';
+export const LONG_TASK_ID = 'task-long';
+export const LONG_CHUNKS = 1000;
+const STREAMING_IDS = new Set([FAKE_TASK_ID, HANGING_TASK_ID, BROKEN_TASK_ID, LONG_TASK_ID]);
+export const FAKE_OUTPUT = Buffer.from(
+  'line one\nline two\n\u00e9t\u00e9 \u0000 binary\xff\n',
+  'latin1',
+);
+
+const ts = (seconds: number): { seconds: number; nanos: number } => ({ seconds, nanos: 0 });
+
+export const FAKE_RESULTS: readonly TaskResult[] = [
+  {
+    task_id: FAKE_TASK_ID,
+    name: 'fake',
+    state: 'PENDING',
+    created_ts: ts(1_700_000_000),
+    tags: ['k:v'],
+  },
+  {
+    task_id: FAKE_TASK_ID,
+    name: 'fake',
+    state: 'RUNNING',
+    bot_id: 'bot-1',
+    created_ts: ts(1_700_000_000),
+    started_ts: ts(1_700_000_001),
+    tags: ['k:v'],
+  },
+  {
+    task_id: FAKE_TASK_ID,
+    name: 'fake',
+    state: 'COMPLETED',
+    bot_id: 'bot-1',
+    bot_dimensions: [{ key: 'os', value: ['Linux', 'Linux-Debian'] }],
+    exit_code: 3,
+    duration: 0.01,
+    failure: true,
+    created_ts: ts(1_700_000_000),
+    started_ts: ts(1_700_000_001),
+    completed_ts: { seconds: 1_700_000_002, nanos: 500_000_000 },
+    modified_ts: { seconds: 1_700_000_002, nanos: 500_000_000 },
+    output_size: FAKE_OUTPUT.length,
+    tags: ['k:v'],
+    priority: 200,
+    user: 'alice',
+  },
+];
+
+export interface RecordedCall {
+  method: string;
+  request: unknown;
+  /** The `authorization` metadata value, if any. */
+  authorization: string | undefined;
+}
+
+export interface FakeTasksServer {
+  /** host:port to give the client. */
+  readonly address: string;
+  readonly calls: RecordedCall[];
+  /** Emits 'call' (RecordedCall) when a call arrives and 'cancelled' (method) when a stream is cancelled. */
+  readonly events: EventEmitter;
+  close(): Promise<void>;
+}
+
+export interface FakeOptions {
+  /** When set, calls without `authorization: Bearer <token>` fail with UNAUTHENTICATED. */
+  token?: string;
+}
+
+type Unary = (
+  call: grpc.ServerUnaryCall<unknown, unknown>,
+  callback: grpc.sendUnaryData<unknown>,
+) => void;
+type Streaming = (call: grpc.ServerWritableStream<unknown, unknown>) => void;
+
+function fail(code: grpc.status, details: string): Partial<grpc.StatusObject> {
+  return { code, details };
+}
+
+export async function startFakeTasksServer(opts: FakeOptions = {}): Promise<FakeTasksServer> {
+  const calls: RecordedCall[] = [];
+  const events = new EventEmitter();
+  const final = FAKE_RESULTS[FAKE_RESULTS.length - 1] as TaskResult;
+
+  /** Records the call; returns a status to fail it with when the token is wrong. */
+  const admit = (
+    method: string,
+    call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>,
+  ) => {
+    const value = call.metadata.get('authorization')[0];
+    const recorded: RecordedCall = {
+      method,
+      request: call.request,
+      authorization: typeof value === 'string' ? value : undefined,
+    };
+    calls.push(recorded);
+    events.emit('call', recorded);
+    if (opts.token !== undefined && recorded.authorization !== `Bearer ${opts.token}`) {
+      return fail(grpc.status.UNAUTHENTICATED, 'missing or invalid token');
+    }
+    return undefined;
+  };
+  const unary =
+    (method: string, answer: (request: never) => unknown): Unary =>
+    (call, callback) => {
+      const refused = admit(method, call);
+      if (refused) {
+        callback(refused);
+        return;
+      }
+      try {
+        callback(null, answer(call.request as never));
+      } catch (err) {
+        callback(err as Partial<grpc.StatusObject>);
+      }
+    };
+  const streaming =
+    (
+      method: string,
+      run: (call: grpc.ServerWritableStream<unknown, unknown>, taskId: string) => void,
+    ): Streaming =>
+    (call) => {
+      call.on('cancelled', () => events.emit('cancelled', method));
+      const refused = admit(method, call);
+      const taskId = (call.request as { task_id: string }).task_id;
+      // grpc-js ends a server stream with an error status when 'error' is emitted on it.
+      if (refused) call.emit('error', refused);
+      else if (!STREAMING_IDS.has(taskId)) {
+        call.emit('error', fail(grpc.status.NOT_FOUND, `task ${taskId} not found`));
+      } else run(call, taskId);
+    };
+  const known = (taskId: string): void => {
+    if (taskId !== FAKE_TASK_ID) throw fail(grpc.status.NOT_FOUND, `task ${taskId} not found`);
+  };
+
+  const handlers: grpc.UntypedServiceImplementation = {
+    NewTask: unary('NewTask', (req: NewTaskRequestOut) => {
+      const properties = req.task_slices[0]?.properties ?? req.properties;
+      if (!properties || properties.command.length === 0) {
+        throw fail(
+          grpc.status.INVALID_ARGUMENT,
+          'task_slices[0].properties.command: must not be empty',
+        );
+      }
+      if (req.priority !== undefined && (req.priority < 1 || req.priority > 255)) {
+        throw fail(grpc.status.INVALID_ARGUMENT, 'priority: must be between 1 and 255');
+      }
+      return {
+        task_id: FAKE_TASK_ID,
+        request: { ...req, task_id: FAKE_TASK_ID, created_ts: ts(1_700_000_000) },
+        result: FAKE_RESULTS[0],
+      };
+    }),
+    GetResult: unary('GetResult', (req: { task_id: string }) => (known(req.task_id), final)),
+    BatchGetResult: unary('BatchGetResult', (req: { task_ids: string[] }) => ({
+      items: req.task_ids.map((id) =>
+        id === FAKE_TASK_ID ? { task_id: id, result: final } : { task_id: id, error: 'not found' },
+      ),
+    })),
+    GetRequest: unary(
+      'GetRequest',
+      (req: { task_id: string }) => (known(req.task_id), { task_id: req.task_id, name: 'fake' }),
+    ),
+    GetStdout: unary('GetStdout', (req: { task_id: string; offset: number; length: number }) => {
+      known(req.task_id);
+      // Pages of at most 7 bytes, so that clients must loop.
+      const end = Math.min(
+        FAKE_OUTPUT.length,
+        req.offset + (req.length === 0 ? 7 : Math.min(req.length, 7)),
+      );
+      return {
+        offset: req.offset,
+        output: FAKE_OUTPUT.subarray(req.offset, end),
+        state: 'COMPLETED',
+        size: FAKE_OUTPUT.length,
+      };
+    }),
+    CancelTask: unary(
+      'CancelTask',
+      (req: { task_id: string; kill_running: boolean }) => (
+        known(req.task_id),
+        { canceled: false, was_running: false, state: 'COMPLETED' }
+      ),
+    ),
+    CancelTasks: unary('CancelTasks', () => ({ matched: 0, cursor: '' })),
+    ListTasks: unary('ListTasks', () => ({ items: [final], cursor: '' })),
+    CountTasks: unary('CountTasks', () => ({ count: 1 })),
+    WaitTask: streaming('WaitTask', (call, taskId) => {
+      if (taskId === HANGING_TASK_ID || taskId === BROKEN_TASK_ID) {
+        call.write({ ...FAKE_RESULTS[0], task_id: taskId });
+        if (taskId === BROKEN_TASK_ID)
+          call.emit('error', fail(grpc.status.UNAVAILABLE, 'coordinator going away'));
+        return;
+      }
+      for (const result of FAKE_RESULTS) call.write(result);
+      call.end();
+    }),
+    StreamOutput: streaming('StreamOutput', (call, taskId) => {
+      if (taskId === LONG_TASK_ID) {
+        for (let i = 0; i < LONG_CHUNKS; i++) {
+          call.write({
+            offset: i * 100,
+            output: Buffer.alloc(100, i % 256),
+            state: 'RUNNING',
+            size: (i + 1) * 100,
+          });
+        }
+        call.end();
+        return;
+      }
+      const from = (call.request as { offset: number }).offset;
+      const size = FAKE_OUTPUT.length;
+      const cuts = [from, from + 5, from + 12, size].filter(
+        (n, i, all) => n <= size && (i === 0 || n > (all[i - 1] ?? 0)),
+      );
+      for (let i = 0; i + 1 < cuts.length; i++) {
+        const start = cuts[i] as number;
+        const output = FAKE_OUTPUT.subarray(start, cuts[i + 1]);
+        call.write({ offset: start, output, state: 'RUNNING', size });
+        if (taskId === HANGING_TASK_ID) return;
+      }
+      call.end();
+    }),
+  };
+
+  const server = new grpc.Server(SERVER_OPTIONS);
+  server.addService(loadDroverProto().drover.v1.Tasks.service, handlers);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, bound) =>
+      err ? reject(err) : resolve(bound),
+    ),
+  );
+  return {
+    address: `127.0.0.1:${port}`,
+    calls,
+    events,
+    close() {
+      // Hanging streams would keep a graceful shutdown waiting.
+      server.forceShutdown();
+      return Promise.resolve();
+    },
+  };
+}
+
+/** Resolves with the next event `name` carrying `value`, or rejects after `timeoutMs`. */
+export async function nextEvent(
+  events: EventEmitter,
+  name: string,
+  timeoutMs = 5_000,
+): Promise<unknown> {
+  const [value] = (await once(events, name, { signal: AbortSignal.timeout(timeoutMs) })) as [
+    unknown,
+  ];
+  return value;
+}

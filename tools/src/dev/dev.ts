@@ -26,6 +26,8 @@ function start(name: string, bin: string, args: string[], onLine: (rec: Record<s
     cwd: root,
     env: { ...process.env, DROVER_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Own process group: Ctrl-C reaches only this launcher, which then stops each child once.
+    detached: true,
   });
   children.push(child);
   for (const stream of [child.stdout!, child.stderr!]) {
@@ -86,6 +88,9 @@ function main(): void {
     process.stderr.write('node_modules is missing: run `npm ci` first.\n');
     process.exit(2);
   }
+  process.on('exit', () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  });
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
   start(

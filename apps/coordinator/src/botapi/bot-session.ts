@@ -304,12 +304,12 @@ export class BotSession implements SessionHandle {
 
   #fail(code: status, details: string): void {
     if (this.#state === 'closed') return;
+    this.#closed(details);
     try {
       this.#call.emit('error', { code, details });
     } catch {
       // The stream is already gone.
     }
-    this.#closed(details);
   }
 
   #closed(reason: string): void {

@@ -1,0 +1,345 @@
+import { constants as osConstants } from 'node:os';
+import { mkdir, rm } from 'node:fs/promises';
+import { execa } from 'execa';
+import type { Readable } from 'node:stream';
+import { sweepGroup, terminationDance } from './process-group';
+import {
+  buildTaskEnv,
+  resolveInside,
+  taskWorkDir,
+  type StringListPairLike,
+  type StringPairLike,
+} from './task-env';
+
+/**
+ * Runs one task's payload: a fresh work dir, the command in its own process group, output
+ * delivered as it arrives, the execution and I/O timeouts, kill() — each ending in the
+ * termination dance — and, after any end, a sweep so nothing of the group survives.
+ *
+ * Outcomes are data: a bad manifest is `clientError` (no process); a command that cannot be
+ * started (not found, not executable) is reported like a shell would — a line of explanation in
+ * the output and exit code 127 (not found) or 126 (cannot execute) — so the task COMPLETES with
+ * a failure the user can read, as on Swarming.
+ */
+
+/** What the runner reads from a TaskManifest (the wire type fits). */
+export interface TaskManifestLike {
+  readonly command: readonly string[];
+  readonly env: readonly StringPairLike[];
+  readonly env_prefixes: readonly StringListPairLike[];
+  readonly relative_cwd: string;
+  readonly execution_timeout_secs: number;
+  readonly io_timeout_secs: number;
+  readonly grace_period_secs: number;
+  readonly secret_env: readonly StringPairLike[];
+}
+
+export type TimedOut = 'none' | 'hard' | 'io';
+
+export interface RunResult {
+  /** The exit code; minus the signal number when a signal ended it (-9); null if never started. */
+  readonly exitCode: number | null;
+  /** Seconds from spawn to exit. */
+  readonly durationSecs: number;
+  readonly timedOut: TimedOut;
+  /** kill() stopped it (or stopped it from starting: then `canceled` too). */
+  readonly killed: boolean;
+  /** kill() came before the process started. */
+  readonly canceled: boolean;
+  /** The task cannot run (bad relative_cwd, empty command...); no process was started. */
+  readonly clientError?: string;
+  /** Bytes delivered to onOutput. */
+  readonly outputSize: number;
+}
+
+export interface Clock {
+  /** Monotonic milliseconds. */
+  nowMs(): number;
+}
+
+export const monotonicClock: Clock = { nowMs: () => performance.now() };
+
+export interface RunTaskOptions {
+  readonly taskId: string;
+  readonly leaseId: string;
+  readonly manifest: TaskManifestLike;
+  readonly botId: string;
+  readonly server: string;
+  /** The bot's working root; the task runs in `<botDir>/w/<taskId>`. */
+  readonly botDir: string;
+  /** The environment the payload inherits (the bot's, without its token). */
+  readonly baseEnv: Readonly<Record<string, string | undefined>>;
+  /** Every stdout and stderr byte, in order of arrival. */
+  readonly onOutput: (bytes: Buffer) => void;
+  /** @default monotonicClock */
+  readonly clock?: Clock;
+  /** Overrides `execution_timeout_secs` (≤ 0: none). */
+  readonly executionTimeoutMs?: number;
+  /** Overrides `io_timeout_secs` (≤ 0: off). */
+  readonly ioTimeoutMs?: number;
+  /** Overrides `grace_period_secs`. */
+  readonly graceMs?: number;
+  /** After the exit, how long the output pipes may stay open (a runaway holding them). @default 2000 */
+  readonly drainMs?: number;
+  /** Remove the work dir when the task ends. @default true */
+  readonly removeWorkDir?: boolean;
+}
+
+export interface TaskRun {
+  readonly taskId: string;
+  readonly leaseId: string;
+  /** Resolves once the process is gone and all its output was delivered; never rejects. */
+  readonly result: Promise<RunResult>;
+  /** Stops the task with the termination dance (or keeps it from starting). Idempotent. */
+  kill(reason: string): void;
+  /** The payload's pid (= its process group id) once started. */
+  readonly pid: number | undefined;
+}
+
+/** Why kill() was called; the AbortSignal's reason. */
+export class TaskKilled extends Error {
+  constructor(readonly reason: string) {
+    super(`task killed: ${reason}`);
+    this.name = 'TaskKilled';
+  }
+}
+
+export function startTask(opts: RunTaskOptions): TaskRun {
+  const abort = new AbortController();
+  let pid: number | undefined;
+  const result = execute(opts, abort.signal, (p) => (pid = p)).catch((err: unknown) =>
+    botFailure(opts, err),
+  );
+  return {
+    taskId: opts.taskId,
+    leaseId: opts.leaseId,
+    result,
+    kill(reason) {
+      if (!abort.signal.aborted) abort.abort(new TaskKilled(reason));
+    },
+    get pid() {
+      return pid;
+    },
+  };
+}
+
+function notStarted(canceled: boolean): RunResult {
+  return {
+    exitCode: null,
+    durationSecs: 0,
+    timedOut: 'none',
+    killed: canceled,
+    canceled,
+    outputSize: 0,
+  };
+}
+
+async function execute(
+  opts: RunTaskOptions,
+  signal: AbortSignal,
+  onPid: (pid: number) => void,
+): Promise<RunResult> {
+  const { manifest } = opts;
+  const clock = opts.clock ?? monotonicClock;
+  const clientError = (message: string): RunResult => ({
+    ...notStarted(false),
+    clientError: message,
+  });
+
+  const workDir = taskWorkDir(opts.botDir, opts.taskId);
+  if (!workDir.ok) return clientError(workDir.clientError);
+  const cwd = resolveInside(workDir.value, manifest.relative_cwd || '.', 'relative_cwd');
+  if (!cwd.ok) return clientError(cwd.clientError);
+  const [file, ...args] = manifest.command;
+  if (file === undefined || file === '') return clientError('command: empty');
+  const env = buildTaskEnv({
+    baseEnv: opts.baseEnv,
+    env: manifest.env,
+    secretEnv: manifest.secret_env,
+    envPrefixes: manifest.env_prefixes,
+    workDir: workDir.value,
+    taskId: opts.taskId,
+    botId: opts.botId,
+    server: opts.server,
+  });
+  if (!env.ok) return clientError(env.clientError);
+
+  await rm(workDir.value, { recursive: true, force: true });
+  await mkdir(cwd.value, { recursive: true });
+  try {
+    if (signal.aborted) return notStarted(true);
+    return await runProcess({
+      opts,
+      file,
+      args,
+      cwd: cwd.value,
+      env: env.value,
+      clock,
+      signal,
+      onPid,
+    });
+  } finally {
+    if (opts.removeWorkDir !== false)
+      await rm(workDir.value, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+interface ProcessParams {
+  readonly opts: RunTaskOptions;
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly env: Record<string, string>;
+  readonly clock: Clock;
+  readonly signal: AbortSignal;
+  readonly onPid: (pid: number) => void;
+}
+
+async function runProcess(p: ProcessParams): Promise<RunResult> {
+  const { opts, clock, signal } = p;
+  const secs = (v: number) => v * 1000;
+  const executionTimeoutMs = opts.executionTimeoutMs ?? secs(opts.manifest.execution_timeout_secs);
+  const ioTimeoutMs = opts.ioTimeoutMs ?? secs(opts.manifest.io_timeout_secs);
+  const graceMs = opts.graceMs ?? secs(opts.manifest.grace_period_secs);
+
+  const startMs = clock.nowMs();
+  const subprocess = execa(p.file, [...p.args], {
+    cwd: p.cwd,
+    env: p.env,
+    extendEnv: false,
+    reject: false,
+    buffer: false,
+    detached: true,
+    cleanup: false,
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    encoding: 'buffer',
+    windowsHide: true,
+  });
+  const pid = subprocess.pid;
+  if (pid === undefined) return spawnFailure(p, await subprocess);
+  p.onPid(pid);
+
+  let outputSize = 0;
+  let cause: TimedOut | 'kill' | undefined;
+  let exitedFlag = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    subprocess.once('exit', (code, sig) => {
+      exitedFlag = true;
+      resolve({ code, signal: sig });
+    });
+  });
+
+  const terminate = (why: TimedOut | 'kill') => {
+    if (cause !== undefined || exitedFlag) return;
+    cause = why;
+    clearTimeout(hardTimer);
+    clearTimeout(ioTimer);
+    terminationDance(pid, graceMs, exited).catch(() => {}); // only EPERM could throw: not ours
+  };
+  const hardTimer =
+    executionTimeoutMs > 0 ? setTimeout(() => terminate('hard'), executionTimeoutMs) : undefined;
+  const ioTimer = ioTimeoutMs > 0 ? setTimeout(() => terminate('io'), ioTimeoutMs) : undefined;
+  const onAbort = () => terminate('kill');
+  signal.addEventListener('abort', onAbort, { once: true });
+  if (signal.aborted) onAbort();
+
+  const streams = [subprocess.stdout, subprocess.stderr].filter((s): s is Readable => s !== null);
+  const onData = (chunk: Buffer) => {
+    outputSize += chunk.length;
+    if (cause === undefined && !exitedFlag) ioTimer?.refresh();
+    opts.onOutput(chunk);
+  };
+  const closed = Promise.all(
+    streams.map((s) => new Promise<void>((resolve) => s.once('close', resolve))),
+  );
+  for (const s of streams) s.on('data', onData);
+
+  try {
+    const exit = await exited;
+    const durationSecs = (clock.nowMs() - startMs) / 1000;
+    clearTimeout(hardTimer);
+    clearTimeout(ioTimer);
+    // Whatever of the group outlived its leader goes now; its pipes close with it.
+    await sweepGroup(pid, 2_000);
+    await drain(closed, streams, opts.drainMs ?? 2_000);
+    await Promise.race([subprocess, delay(1_000)]);
+    return {
+      exitCode: exit.code ?? signalExitCode(exit.signal),
+      durationSecs,
+      timedOut: cause === 'hard' || cause === 'io' ? cause : 'none',
+      killed: cause === 'kill',
+      canceled: false,
+      outputSize,
+    };
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    for (const s of streams) s.off('data', onData);
+  }
+}
+
+async function drain(
+  closed: Promise<unknown>,
+  streams: readonly Readable[],
+  drainMs: number,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>(
+    (resolve) => (timer = setTimeout(() => resolve('late'), drainMs)),
+  );
+  const outcome = await Promise.race([closed, late]);
+  clearTimeout(timer);
+  // A descendant that left the process group still holds a pipe: stop listening to it.
+  if (outcome === 'late') for (const s of streams) s.destroy();
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+function signalExitCode(signal: NodeJS.Signals | null): number | null {
+  if (signal === null) return null;
+  const n = osConstants.signals[signal];
+  return typeof n === 'number' ? -n : null;
+}
+
+/** The command could not be started: a shell-like exit code and a line saying why. */
+function spawnFailure(
+  p: ProcessParams,
+  result: { code?: string; originalMessage?: string },
+): RunResult {
+  const code = result.code ?? '';
+  const exitCode = code === 'ENOENT' ? 127 : 126;
+  const why = code === 'ENOENT' ? 'command not found' : (result.originalMessage ?? code);
+  const text = Buffer.from(
+    `drover-bot: cannot run '${p.file}': ${why}${code !== '' ? ` (${code})` : ''}\n`,
+  );
+  p.opts.onOutput(text);
+  return {
+    exitCode,
+    durationSecs: 0,
+    timedOut: 'none',
+    killed: false,
+    canceled: false,
+    outputSize: text.length,
+  };
+}
+
+/**
+ * The bot itself failed (e.g. it cannot create the work dir). The wire has no internal-failure
+ * field, so this is reported like a command that cannot execute: 126 and a line saying why.
+ */
+function botFailure(opts: RunTaskOptions, err: unknown): RunResult {
+  const why = err instanceof Error ? err.message : String(err);
+  const text = Buffer.from(`drover-bot: internal error, the task could not be started: ${why}\n`);
+  opts.onOutput(text);
+  return {
+    exitCode: 126,
+    durationSecs: 0,
+    timedOut: 'none',
+    killed: false,
+    canceled: false,
+    outputSize: text.length,
+  };
+}

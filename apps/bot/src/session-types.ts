@@ -1,0 +1,65 @@
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import type { BackoffPolicy } from './backoff';
+import type { Dimensions } from './config';
+import type { RunTaskOptions } from './runner';
+import type { CoalescePolicy } from './task-slot';
+
+/** The session's options, lifecycle states and outcomes (session.ts is the behaviour). */
+
+export type StopReason = 'signal' | 'terminate' | 'once' | 'close';
+
+export type SessionEnd =
+  | { readonly kind: 'stopped'; readonly reason: StopReason }
+  | { readonly kind: 'fatal'; readonly code: grpc.status; readonly details: string };
+
+export type SessionState =
+  | { readonly kind: 'connecting'; readonly attempt: number }
+  | { readonly kind: 'connected'; readonly sessionId: string }
+  | { readonly kind: 'backoff'; readonly attempt: number; readonly delayMs: number }
+  | { readonly kind: 'stopping'; readonly reason: StopReason }
+  | { readonly kind: 'stopped'; readonly end: SessionEnd };
+
+export interface WelcomeInfo {
+  readonly sessionId: string;
+  readonly heartbeatIntervalMs: number;
+  readonly dimensions: Dimensions;
+  readonly forcedDimensions: Dimensions;
+}
+
+/** Status codes that no retry can fix: the bot stops (main exits 3). */
+export const FATAL_CODES: ReadonlySet<grpc.status> = new Set([
+  grpc.status.UNAUTHENTICATED,
+  grpc.status.PERMISSION_DENIED,
+  grpc.status.INVALID_ARGUMENT,
+]);
+
+export interface SessionOptions {
+  readonly server: string;
+  readonly token: string;
+  readonly botId: string;
+  readonly dimensions: Dimensions;
+  readonly botDir: string;
+  readonly version: string;
+  /** The environment tasks inherit. */
+  readonly taskBaseEnv: Readonly<Record<string, string | undefined>>;
+  readonly log: Logger;
+  /** Stop after the first task's result is acknowledged. @default false */
+  readonly once?: boolean;
+  /** Overrides Welcome's heartbeat interval (tests). */
+  readonly heartbeatIntervalMs?: number;
+  /** A stream without Welcome this long is dropped. @default 30_000 */
+  readonly welcomeTimeoutMs?: number;
+  /** While stopping, how long to wait for the last results to be acknowledged. @default 10_000 */
+  readonly drainTimeoutMs?: number;
+  /** @default DEFAULT_BACKOFF (250 ms doubling to 60 s) */
+  readonly backoff?: BackoffPolicy;
+  /** @default Math.random */
+  readonly random?: () => number;
+  /** @default DEFAULT_COALESCE (64 KiB or 50 ms) */
+  readonly coalesce?: CoalescePolicy;
+  /** Millisecond overrides of the manifests' timeouts (tests). */
+  readonly taskOverrides?: Pick<RunTaskOptions, 'graceMs' | 'executionTimeoutMs' | 'ioTimeoutMs'>;
+  readonly onWelcome?: (welcome: WelcomeInfo) => void;
+  readonly channelOptions?: grpc.ChannelOptions;
+}

@@ -1,0 +1,112 @@
+import type { BotMessage, TaskFinished } from '@drover/protocol';
+import { OutputOutbox } from './output-outbox';
+import type { RunResult, TaskRun } from './runner';
+import { taskFinishedToWire, type RunningTaskWire } from './wire';
+
+/**
+ * One task the bot holds, from Assign until the coordinator acknowledges its result (or calls its
+ * lease stale): the running process, the output kept for resend, the coalescing of output into
+ * Output messages, and the TaskFinished kept until acknowledged.
+ */
+
+/** Where a slot writes; `isUp()` is false between streams (before Welcome). */
+export interface Link {
+  isUp(): boolean;
+  write(msg: BotMessage): void;
+}
+
+export interface CoalescePolicy {
+  /** Flush at once when this many bytes are unsent. @default 65536 */
+  readonly flushBytes: number;
+  /** Otherwise flush this long after the first unsent byte. @default 50 */
+  readonly flushDelayMs: number;
+}
+
+export const DEFAULT_COALESCE: CoalescePolicy = { flushBytes: 64 * 1024, flushDelayMs: 50 };
+
+export class TaskSlot {
+  readonly outbox = new OutputOutbox();
+  /** Set once the process ended (with its last output flushed). */
+  finish: TaskFinished | undefined;
+  /** The coordinator acknowledged the result or called the lease stale: the slot is done. */
+  forgotten = false;
+  private run: TaskRun | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly taskId: string,
+    readonly leaseId: string,
+    private readonly link: Link,
+    private readonly policy: CoalescePolicy = DEFAULT_COALESCE,
+  ) {}
+
+  /** The process is still running (or has not started yet). */
+  get running(): boolean {
+    return this.run !== undefined && this.finish === undefined;
+  }
+
+  attach(run: TaskRun): void {
+    this.run = run;
+  }
+
+  kill(reason: string): void {
+    this.run?.kill(reason);
+  }
+
+  /** Output from the runner: keep it, and send it soon. */
+  onOutput(bytes: Buffer): void {
+    if (this.forgotten) return;
+    this.outbox.append(bytes);
+    if (this.outbox.unsent >= this.policy.flushBytes) this.flush();
+    else this.flushTimer ??= setTimeout(() => this.flush(), this.policy.flushDelayMs);
+  }
+
+  /** Writes the unsent output to the stream, if there is one. */
+  flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.forgotten || !this.link.isUp()) return;
+    for (const piece of this.outbox.takeUnsent(this.policy.flushBytes)) {
+      this.link.write({
+        output: {
+          task_id: this.taskId,
+          lease_id: this.leaseId,
+          offset: piece.offset,
+          data: piece.data,
+        },
+      });
+    }
+  }
+
+  /** The process ended: last output first, then the result. */
+  ended(result: RunResult): void {
+    if (this.forgotten) return;
+    this.flush();
+    this.finish = taskFinishedToWire(this.taskId, this.leaseId, result);
+    if (this.link.isUp()) this.link.write({ task_finished: this.finish });
+  }
+
+  /** A new stream (after Welcome): everything not acknowledged goes again, result last. */
+  resend(): void {
+    if (this.forgotten) return;
+    this.outbox.rewind();
+    this.flush();
+    if (this.finish !== undefined) this.link.write({ task_finished: this.finish });
+  }
+
+  /** What Hello says about this task. */
+  runningEntry(): RunningTaskWire {
+    return {
+      task_id: this.taskId,
+      lease_id: this.leaseId,
+      output_offset: this.outbox.produced,
+      finished: this.finish !== undefined,
+    };
+  }
+
+  forget(): void {
+    this.forgotten = true;
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+  }
+}

@@ -1,0 +1,39 @@
+import type { Hello, StringListPair, TaskFinished } from '@drover/protocol';
+import type { Dimensions } from './config';
+import type { RunResult, TimedOut } from './runner';
+
+/** Conversions between the bot's own shapes and the BotApi messages. */
+
+export type RunningTaskWire = NonNullable<Hello['running']>[number];
+
+export const TIMEOUT_KIND = {
+  none: 'TIMEOUT_NONE',
+  hard: 'TIMEOUT_HARD',
+  io: 'TIMEOUT_IO',
+} as const satisfies Record<TimedOut, string>;
+
+export function dimensionsToWire(dims: Dimensions): StringListPair[] {
+  return Object.entries(dims).map(([key, value]) => ({ key, value: [...value] }));
+}
+
+export function dimensionsFromWire(
+  pairs: readonly { key: string; value: readonly string[] }[],
+): Dimensions {
+  const out: Record<string, readonly string[]> = {};
+  for (const { key, value } of pairs) out[key] = [...value];
+  return out;
+}
+
+export function taskFinishedToWire(taskId: string, leaseId: string, r: RunResult): TaskFinished {
+  return {
+    task_id: taskId,
+    lease_id: leaseId,
+    ...(r.exitCode === null ? {} : { exit_code: r.exitCode }),
+    duration: r.durationSecs,
+    timed_out: TIMEOUT_KIND[r.timedOut],
+    killed: r.killed,
+    canceled: r.canceled,
+    output_size: r.outputSize,
+    client_error: r.clientError ?? '',
+  };
+}

@@ -1,0 +1,136 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compileBotConfig, type BotConfig } from '../src/index';
+
+const host = { hostname: 'host-1', cwd: '/srv' };
+
+function config(argv: string[], env: Record<string, string> = {}): BotConfig {
+  const outcome = compileBotConfig(argv, env, host);
+  if (outcome.kind !== 'config')
+    throw new Error(`expected a config, got ${JSON.stringify(outcome)}`);
+  return outcome.config;
+}
+
+function usageError(argv: string[], env: Record<string, string> = {}): string {
+  const outcome = compileBotConfig(argv, env, host);
+  if (outcome.kind !== 'usage-error')
+    throw new Error(`expected a usage error, got ${JSON.stringify(outcome)}`);
+  return outcome.message;
+}
+
+describe('compileBotConfig', () => {
+  it('resolves every default', () => {
+    expect(config([])).toEqual({
+      server: '127.0.0.1:7070',
+      token: undefined,
+      tokenFile: '/srv/.drover/bot.token',
+      dataDir: '/srv/.drover',
+      botId: 'host-1',
+      pool: 'default',
+      extraDimensions: {},
+      botDir: '/srv/.drover/bots/host-1',
+      logLevel: 'info',
+      once: false,
+      taskBaseEnv: {},
+    });
+  });
+
+  it('reads DROVER_* variables', () => {
+    const c = config([], {
+      DROVER_SERVER: 'coord:7070',
+      DROVER_BOT_TOKEN: 'tok',
+      DROVER_DATA_DIR: '/data',
+      DROVER_BOT_ID: 'bot-9',
+      DROVER_POOL: 'ci',
+      DROVER_DIMENSIONS: 'zone=eu, zone=eu-1,gpu=10de',
+      DROVER_LOG_LEVEL: 'debug',
+      DROVER_BOT_ONCE: 'true',
+    });
+    expect(c).toMatchObject({
+      server: 'coord:7070',
+      token: 'tok',
+      tokenFile: '/data/bot.token',
+      botId: 'bot-9',
+      pool: 'ci',
+      extraDimensions: { zone: ['eu', 'eu-1'], gpu: ['10de'] },
+      botDir: '/data/bots/bot-9',
+      logLevel: 'debug',
+      once: true,
+    });
+  });
+
+  it('lets flags win over the environment', () => {
+    const c = config(
+      [
+        '--server',
+        'flag:1',
+        '--id',
+        'flag-bot',
+        '--pool',
+        'p',
+        '--dimension',
+        'k=v',
+        '--dimension',
+        'k=w',
+        '--dir',
+        'work',
+        '--log-level',
+        'warn',
+        '--token-file',
+        't.txt',
+        '--once',
+      ],
+      {
+        DROVER_SERVER: 'env:1',
+        DROVER_BOT_ID: 'env-bot',
+        DROVER_POOL: 'q',
+        DROVER_DIMENSIONS: 'a=b',
+        DROVER_BOT_DIR: '/env',
+        DROVER_LOG_LEVEL: 'error',
+        DROVER_BOT_TOKEN_FILE: '/env.token',
+      },
+    );
+    expect(c).toMatchObject({
+      server: 'flag:1',
+      botId: 'flag-bot',
+      pool: 'p',
+      extraDimensions: { k: ['v', 'w'] },
+      botDir: path.resolve('/srv', 'work'),
+      logLevel: 'warn',
+      tokenFile: '/srv/t.txt',
+      once: true,
+    });
+  });
+
+  it('keeps the bot token out of the environment tasks inherit', () => {
+    const c = config([], {
+      PATH: '/bin',
+      DROVER_BOT_TOKEN: 'secret',
+      DROVER_BOT_TOKEN_FILE: '/t',
+      DROVER_SERVER: 'x:1',
+    });
+    expect(c.taskBaseEnv).toEqual({ PATH: '/bin', DROVER_SERVER: 'x:1' });
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it.each<[string, string[], Record<string, string>, RegExp]>([
+    ['an unknown flag', ['--bogus'], {}, /--bogus/],
+    ['a flag without its value', ['--server'], {}, /--server/],
+    ['a positional argument', ['extra'], {}, /extra/],
+    ['a bad log level flag', ['--log-level', 'loud'], {}, /--log-level.*loud/],
+    ['a bad log level variable', [], { DROVER_LOG_LEVEL: 'loud' }, /DROVER_LOG_LEVEL.*loud/],
+    ['a dimension without =', ['--dimension', 'novalue'], {}, /--dimension.*novalue/],
+    ['a bad dimension key', ['--dimension', 'bad key=1'], {}, /--dimension.*bad key/],
+    ['an id dimension', ['--dimension', 'id=x'], {}, /--dimension.*--id/],
+    ['a bad DROVER_DIMENSIONS', [], { DROVER_DIMENSIONS: 'x' }, /DROVER_DIMENSIONS/],
+    ['a bad bot id', ['--id', 'a/b'], {}, /--id.*a\/b/],
+    ['a bad once variable', [], { DROVER_BOT_ONCE: 'maybe' }, /DROVER_BOT_ONCE/],
+  ])('refuses %s, naming it', (_name, argv, env, message) => {
+    expect(usageError(argv, env)).toMatch(message);
+  });
+
+  it('answers --help with the usage text', () => {
+    const outcome = compileBotConfig(['--help'], {}, host);
+    expect(outcome.kind).toBe('help');
+  });
+});

@@ -1,0 +1,59 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { TaskManifestOut } from '@drover/protocol';
+
+/** A fresh temp dir, removed by the returned cleanup. */
+export async function tempDir(
+  prefix = 'drover-bot-test-',
+): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export function manifest(command: string[], over: Partial<TaskManifestOut> = {}): TaskManifestOut {
+  return {
+    command,
+    env: [],
+    env_prefixes: [],
+    relative_cwd: '',
+    execution_timeout_secs: 30,
+    io_timeout_secs: 0,
+    grace_period_secs: 1,
+    secret_env: [],
+    ...over,
+  };
+}
+
+export function sh(script: string, over: Partial<TaskManifestOut> = {}): TaskManifestOut {
+  return manifest(['sh', '-c', script], over);
+}
+
+/** Resolves when `check` holds; rejects with `what` once `timeoutMs` passed. */
+export async function until(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Rejects if `p` does not settle within `timeoutMs`. */
+export async function within<T>(what: string, p: Promise<T>, timeoutMs = 5_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out waiting for: ${what}`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

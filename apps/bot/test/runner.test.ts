@@ -1,0 +1,254 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  isProcessRunning,
+  startTask,
+  type RunResult,
+  type RunTaskOptions,
+  type TaskRun,
+} from '../src/index';
+import { manifest, sh, tempDir, until, within } from './helpers';
+
+let root: string;
+let cleanup: () => Promise<void>;
+beforeEach(async () => {
+  ({ dir: root, cleanup } = await tempDir());
+});
+afterEach(async () => {
+  await cleanup();
+});
+
+interface Started {
+  run: TaskRun;
+  output: () => string;
+  done: Promise<RunResult>;
+}
+
+function start(over: Partial<RunTaskOptions> & Pick<RunTaskOptions, 'manifest'>): Started {
+  const chunks: Buffer[] = [];
+  const run = startTask({
+    taskId: 't1',
+    leaseId: 'l1',
+    botId: 'bot-a',
+    server: '127.0.0.1:9',
+    botDir: path.join(root, 'bot'),
+    baseEnv: { PATH: process.env.PATH, HOME: process.env.HOME },
+    onOutput: (b) => chunks.push(b),
+    ...over,
+  });
+  const output = () => Buffer.concat(chunks).toString('utf8');
+  return { run, output, done: within('task result', run.result, 10_000) };
+}
+
+async function pidsIn(file: string): Promise<number[]> {
+  const text = await readFile(file, 'utf8');
+  return text
+    .split(/\s+/)
+    .filter((s) => s !== '')
+    .map(Number);
+}
+
+describe('runner', () => {
+  it('reports the exit code and the output of the payload', async () => {
+    const t = start({ manifest: sh('echo hi; exit 3') });
+    const r = await t.done;
+    expect(r).toMatchObject({
+      exitCode: 3,
+      timedOut: 'none',
+      killed: false,
+      canceled: false,
+      outputSize: 3,
+    });
+    expect(r.clientError).toBeUndefined();
+    expect(t.output()).toBe('hi\n');
+  });
+
+  it('captures stdout and stderr into one stream, in order of arrival', async () => {
+    const t = start({ manifest: sh('echo out; sleep 0.05; echo err >&2; sleep 0.05; echo out2') });
+    const r = await t.done;
+    expect(r.exitCode).toBe(0);
+    expect(t.output()).toBe('out\nerr\nout2\n');
+  });
+
+  it('gives the payload the task env, secret env and DROVER_* variables', async () => {
+    const t = start({
+      baseEnv: { PATH: process.env.PATH, GONE: 'base', KEPT: 'base' },
+      manifest: sh(
+        'printf "%s|%s|%s|%s|%s|%s|%s" "$DROVER_TASK_ID" "$DROVER_BOT_ID" "$DROVER_SERVER" "$FOO" "$SECRET" "${GONE-unset}" "$KEPT"',
+        {
+          env: [
+            { key: 'FOO', value: 'bar' },
+            { key: 'GONE', value: '' },
+          ],
+          secret_env: [{ key: 'SECRET', value: 's3cret' }],
+        },
+      ),
+    });
+    await t.done;
+    expect(t.output()).toBe('t1|bot-a|127.0.0.1:9|bar|s3cret|unset|base');
+  });
+
+  it('prepends env_prefixes inside the work dir', async () => {
+    const t = start({
+      baseEnv: { PATH: '/usr/bin:/bin' },
+      manifest: sh('printf "%s" "$PATH"', { env_prefixes: [{ key: 'PATH', value: ['bin'] }] }),
+    });
+    await t.done;
+    expect(t.output()).toBe(`${path.join(root, 'bot', 'w', 't1', 'bin')}:/usr/bin:/bin`);
+  });
+
+  it('runs every task in a fresh work dir and removes it afterwards', async () => {
+    const first = start({ manifest: sh('echo left > left.txt; pwd') });
+    expect((await first.done).exitCode).toBe(0);
+    expect(first.output().trim()).toBe(path.join(root, 'bot', 'w', 't1'));
+    expect(existsSync(path.join(root, 'bot', 'w', 't1'))).toBe(false);
+
+    const second = start({ manifest: sh('ls -A; test ! -e left.txt') });
+    const r = await second.done;
+    expect(r.exitCode).toBe(0);
+    expect(second.output()).toBe('');
+  });
+
+  it('runs in relative_cwd under the work dir', async () => {
+    const t = start({ manifest: sh('pwd', { relative_cwd: 'sub/dir' }) });
+    expect((await t.done).exitCode).toBe(0);
+    expect(t.output().trim()).toBe(path.join(root, 'bot', 'w', 't1', 'sub', 'dir'));
+  });
+
+  it.each(['../escape', '/etc', 'a/../../b'])(
+    'refuses relative_cwd %s as a client error without a process',
+    async (cwd) => {
+      const marker = path.join(root, 'ran');
+      const t = start({ manifest: sh(`touch ${marker}`, { relative_cwd: cwd }) });
+      const r = await t.done;
+      expect(r.clientError).toMatch(/relative_cwd/);
+      expect(r).toMatchObject({ exitCode: null, outputSize: 0, killed: false, canceled: false });
+      expect(t.run.pid).toBeUndefined();
+      expect(existsSync(marker)).toBe(false);
+    },
+  );
+
+  it('refuses an empty command as a client error', async () => {
+    const r = await start({ manifest: manifest([]) }).done;
+    expect(r.clientError).toMatch(/command/);
+  });
+
+  it('reports a command that is not found as exit 127 with a line of output', async () => {
+    const t = start({ manifest: manifest(['/nonexistent/drover-no-such-command', 'x']) });
+    const r = await t.done;
+    expect(r).toMatchObject({ exitCode: 127, killed: false, timedOut: 'none' });
+    expect(r.clientError).toBeUndefined();
+    expect(t.output()).toMatch(
+      /cannot run '\/nonexistent\/drover-no-such-command': command not found/,
+    );
+    expect(r.outputSize).toBe(Buffer.byteLength(t.output()));
+  });
+
+  it('enforces the execution timeout with the dance and leaves nothing of the group', async () => {
+    const pidFile = path.join(root, 'pids');
+    const t = start({
+      executionTimeoutMs: 400,
+      graceMs: 200,
+      manifest: sh(
+        `trap '' TERM; sleep 1000 & echo $! > ${pidFile}; echo $$ >> ${pidFile}; echo ready; wait; wait`,
+      ),
+    });
+    const r = await t.done;
+    expect(r).toMatchObject({ timedOut: 'hard', killed: false, exitCode: -9 });
+    expect(t.output()).toBe('ready\n');
+    const pids = await pidsIn(pidFile);
+    expect(pids).toHaveLength(2);
+    for (const pid of pids) expect(isProcessRunning(pid)).toBe(false);
+  });
+
+  it('sweeps grandchildren left in the group after a normal exit', async () => {
+    const pidFile = path.join(root, 'pids');
+    const t = start({ manifest: sh(`sleep 1000 & echo $! > ${pidFile}; exit 0`) });
+    const r = await t.done;
+    expect(r).toMatchObject({ exitCode: 0, timedOut: 'none' });
+    const [grandchild] = await pidsIn(pidFile);
+    expect(grandchild).toBeDefined();
+    expect(isProcessRunning(grandchild!)).toBe(false);
+  });
+
+  it('does not wait forever for a descendant that left the group and holds the output pipe', async () => {
+    const pidFile = path.join(root, 'pids');
+    const t = start({
+      drainMs: 200,
+      manifest: sh(
+        `setsid sh -c 'echo $$ > ${pidFile}; exec sleep 1000' & while [ ! -s ${pidFile} ]; do sleep 0.01; done; echo parent done`,
+      ),
+    });
+    try {
+      const r = await t.done;
+      expect(r).toMatchObject({ exitCode: 0, timedOut: 'none' });
+      expect(t.output()).toBe('parent done\n');
+    } finally {
+      for (const pid of await pidsIn(pidFile)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
+  it('enforces the I/O timeout', async () => {
+    const t = start({ ioTimeoutMs: 300, graceMs: 200, manifest: sh('echo start; sleep 1000') });
+    const r = await t.done;
+    expect(r).toMatchObject({ timedOut: 'io', killed: false });
+    expect(r.exitCode).toBe(-15);
+    expect(t.output()).toBe('start\n');
+  });
+
+  it('does not time out on I/O while output keeps coming', async () => {
+    const t = start({
+      ioTimeoutMs: 400,
+      manifest: sh('for i in 1 2 3 4 5 6; do echo $i; sleep 0.1; done'),
+    });
+    const r = await t.done;
+    expect(r).toMatchObject({ timedOut: 'none', exitCode: 0 });
+  });
+
+  it('kill() runs the dance: a payload trapping TERM cleans up within the grace period', async () => {
+    const mark = path.join(root, 'cleaned');
+    const t = start({
+      graceMs: 5_000,
+      manifest: sh(`trap 'echo cleanup > ${mark}; exit 0' TERM; sleep 1000 & echo ready; wait`),
+    });
+    await until('payload ready', () => t.output().includes('ready'));
+    t.run.kill('test');
+    t.run.kill('again');
+    const r = await t.done;
+    expect(r).toMatchObject({ killed: true, canceled: false, timedOut: 'none', exitCode: 0 });
+    expect(r.durationSecs).toBeLessThan(5);
+    expect(await readFile(mark, 'utf8')).toBe('cleanup\n');
+  });
+
+  it('kill() SIGKILLs a payload that ignores TERM once the grace period is over', async () => {
+    const t = start({
+      graceMs: 200,
+      manifest: sh(`trap '' TERM; echo ready; while :; do sleep 0.05; done`),
+    });
+    await until('payload ready', () => t.output().includes('ready'));
+    t.run.kill('test');
+    const r = await t.done;
+    expect(r).toMatchObject({ killed: true, exitCode: -9 });
+    expect(isProcessRunning(t.run.pid!)).toBe(false);
+  });
+
+  it('kill() before the process started cancels the task without a process', async () => {
+    const marker = path.join(root, 'ran');
+    const t = start({ manifest: sh(`touch ${marker}`) });
+    t.run.kill('early');
+    const r = await t.done;
+    expect(r).toMatchObject({ canceled: true, killed: true, exitCode: null, outputSize: 0 });
+    expect(t.run.pid).toBeUndefined();
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('kill() after the process ended changes nothing', async () => {
+    const t = start({ manifest: sh('exit 0') });
+    const r = await t.done;
+    t.run.kill('late');
+    expect(r).toMatchObject({ killed: false, exitCode: 0 });
+    expect(await readdir(path.join(root, 'bot', 'w'))).toEqual([]);
+  });
+});

@@ -65,7 +65,9 @@ if (!check) {
       if (a !== b) stale.push(f);
     }
     if (stale.length > 0) {
-      console.error(`generated proto types are stale (${stale.length} files differ), run: npm run gen`);
+      console.error(
+        `generated proto types are stale (${stale.length} files differ), run: npm run gen`,
+      );
       for (const f of stale.slice(0, 20)) console.error(`  ${f}`);
       process.exit(1);
     }

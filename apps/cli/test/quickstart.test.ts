@@ -21,7 +21,11 @@ let server = '';
 const children: ChildProcess[] = [];
 
 /** Starts a bin and resolves with the first JSON log record whose msg is `ready`. */
-function startUntil(path: string, args: string[], ready: string): Promise<{ child: ChildProcess; rec: Record<string, unknown> }> {
+function startUntil(
+  path: string,
+  args: string[],
+  ready: string,
+): Promise<{ child: ChildProcess; rec: Record<string, unknown> }> {
   const child = spawn(process.execPath, [path, ...args], {
     cwd: work,
     env: { ...process.env, DROVER_LOG_LEVEL: 'info' },
@@ -29,7 +33,10 @@ function startUntil(path: string, args: string[], ready: string): Promise<{ chil
   });
   children.push(child);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${path} did not log "${ready}" within 20 s`)), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${path} did not log "${ready}" within 20 s`)),
+      20_000,
+    );
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => {
         let rec: Record<string, unknown>;
@@ -83,7 +90,11 @@ beforeAll(async () => {
     'coordinator ready',
   );
   server = String(coord.rec['grpc']);
-  await startUntil(BOT, ['--server', server, '--data-dir', dataDir, '--id', 'quickstart-bot'], 'bot ready');
+  await startUntil(
+    BOT,
+    ['--server', server, '--data-dir', dataDir, '--id', 'quickstart-bot'],
+    'bot ready',
+  );
 });
 
 afterAll(async () => {
@@ -171,7 +182,10 @@ describe('the quickstart, end to end with real processes', () => {
     expect(cancelled.code).toBe(0);
     const waited = await waiting;
     expect(waited.code).toBe(69);
-    const result = JSON.parse((await drover(['result', id, '--json'])).stdout) as Record<string, unknown>;
+    const result = JSON.parse((await drover(['result', id, '--json'])).stdout) as Record<
+      string,
+      unknown
+    >;
     expect(result['state']).toBe('KILLED');
     expect(result['abandoned_ts']).toBeDefined();
     const pid = Number(readFileSync(pidFile, 'utf8').trim());

@@ -44,7 +44,9 @@ export function compileCoordinatorConfig(opts: CoordinatorOptions): CoordinatorC
   const dataDir = resolve(opts.dataDir ?? './.drover');
   const logLevel = opts.logLevel ?? 'info';
   if (!LOG_LEVELS.has(logLevel)) {
-    throw new ConfigError(`log-level: must be one of ${[...LOG_LEVELS].join(', ')}, got ${logLevel}`);
+    throw new ConfigError(
+      `log-level: must be one of ${[...LOG_LEVELS].join(', ')}, got ${logLevel}`,
+    );
   }
   const listen = opts.listen ?? '127.0.0.1:7070';
   const httpListen = opts.httpListen ?? '127.0.0.1:7071';
@@ -135,7 +137,8 @@ export function parseCoordinatorArgs(
     const r = raw(flag);
     if (r === undefined) return undefined;
     const n = Number(r.value);
-    if (!Number.isFinite(n)) throw new ConfigError(`${r.from}: must be a number, got ${JSON.stringify(r.value)}`);
+    if (!Number.isFinite(n))
+      throw new ConfigError(`${r.from}: must be a number, got ${JSON.stringify(r.value)}`);
     return n;
   };
   const options: CoordinatorOptions = {};

@@ -71,7 +71,10 @@ export async function startCoordinator(
   );
   server.addService(proto.Bots.service, unimplementedService(proto.Bots.service));
   server.addService(proto.Graph.service, unimplementedService(proto.Graph.service));
-  server.addService(proto.BotApi.service, unimplementedService(proto.BotApi.service, botApi.handlers()));
+  server.addService(
+    proto.BotApi.service,
+    unimplementedService(proto.BotApi.service, botApi.handlers()),
+  );
 
   let http: HttpServer | undefined;
   let grpcAddress: string;
@@ -85,7 +88,9 @@ export async function startCoordinator(
       );
     });
     grpcAddress = joinHostPort(splitHostPort(config.listen).host, port);
-    const started = await startHttpServer(config.httpListen, { healthy: () => lifecycle === 'serving' });
+    const started = await startHttpServer(config.httpListen, {
+      healthy: () => lifecycle === 'serving',
+    });
     http = started.server;
     httpAddress = started.address;
   } catch (err) {
@@ -123,7 +128,10 @@ export async function startCoordinator(
               });
             }),
         ],
-        ['http', () => new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve()))],
+        [
+          'http',
+          () => new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve())),
+        ],
         ['store', () => store.close()],
       ];
       for (const [name, step] of steps) {

@@ -1,4 +1,8 @@
-export { startCoordinator, type RunningCoordinator, type CoordinatorLifecycle } from './coordinator';
+export {
+  startCoordinator,
+  type RunningCoordinator,
+  type CoordinatorLifecycle,
+} from './coordinator';
 export {
   compileCoordinatorConfig,
   parseCoordinatorArgs,

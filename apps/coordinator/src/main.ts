@@ -1,5 +1,10 @@
 import { pino } from 'pino';
-import { COORDINATOR_USAGE, ConfigError, compileCoordinatorConfig, parseCoordinatorArgs } from './config';
+import {
+  COORDINATOR_USAGE,
+  ConfigError,
+  compileCoordinatorConfig,
+  parseCoordinatorArgs,
+} from './config';
 import { startCoordinator } from './coordinator';
 
 async function main(): Promise<void> {

@@ -1,11 +1,24 @@
 import type { ClientReadableStream } from '@grpc/grpc-js';
-import type { NewTaskResponseOut, TaskOutputOut, TaskResultOut, TasksClient } from '@drover/protocol';
+import type {
+  NewTaskResponseOut,
+  TaskOutputOut,
+  TaskResultOut,
+  TasksClient,
+} from '@drover/protocol';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningCoordinator } from '../src/index';
-import { bearer, call, readToken, startTestCoordinator, tasksStub, tempDir, waitForEvent } from './harness';
+import {
+  bearer,
+  call,
+  readToken,
+  startTestCoordinator,
+  tasksStub,
+  tempDir,
+  waitForEvent,
+} from './harness';
 
 const BOT_BIN = fileURLToPath(new URL('../../bot/bin/drover-bot.js', import.meta.url));
 
@@ -35,7 +48,12 @@ beforeAll(async () => {
   coord = await startTestCoordinator(dir.path);
   token = readToken(dir.path, 'client');
   stub = tasksStub(coord.grpcAddress);
-  const connected = waitForEvent<string>(coord.registry.events, 'connected', (id) => id === 'e2e-bot', 20_000);
+  const connected = waitForEvent<string>(
+    coord.registry.events,
+    'connected',
+    (id) => id === 'e2e-bot',
+    20_000,
+  );
   bot = startBot(coord.grpcAddress);
   await connected;
 });
@@ -94,12 +112,17 @@ describe('the whole path: submit → bot process → result', () => {
     expect(final.completed_ts).not.toBeNull();
     expect(final.output_size).toBe(3);
 
-    const out = await call<TaskOutputOut>((md, cb) => stub.GetStdout({ task_id: taskId }, md, cb), bearer(token));
+    const out = await call<TaskOutputOut>(
+      (md, cb) => stub.GetStdout({ task_id: taskId }, md, cb),
+      bearer(token),
+    );
     expect(out.output.toString()).toBe('hi\n');
   });
 
   it('streams output from an offset and ends once the task is final', async () => {
-    const chunks = await collect<TaskOutputOut>(stub.StreamOutput({ task_id: taskId, offset: 1 }, bearer(token)));
+    const chunks = await collect<TaskOutputOut>(
+      stub.StreamOutput({ task_id: taskId, offset: 1 }, bearer(token)),
+    );
     expect(Buffer.concat(chunks.map((c) => c.output)).toString()).toBe('i\n');
   });
 
@@ -109,10 +132,16 @@ describe('the whole path: submit → bot process → result', () => {
     await coord.close();
     coord = await startTestCoordinator(dir.path);
     stub = tasksStub(coord.grpcAddress);
-    const result = await call<TaskResultOut>((md, cb) => stub.GetResult({ task_id: taskId }, md, cb), bearer(token));
+    const result = await call<TaskResultOut>(
+      (md, cb) => stub.GetResult({ task_id: taskId }, md, cb),
+      bearer(token),
+    );
     expect(result.state).toBe('COMPLETED');
     expect(result.exit_code).toBe(3);
-    const out = await call<TaskOutputOut>((md, cb) => stub.GetStdout({ task_id: taskId }, md, cb), bearer(token));
+    const out = await call<TaskOutputOut>(
+      (md, cb) => stub.GetStdout({ task_id: taskId }, md, cb),
+      bearer(token),
+    );
     expect(out.output.toString()).toBe('hi\n');
   });
 });
@@ -155,4 +184,3 @@ describe('cancel', () => {
     expect(result.abandoned_ts).not.toBeNull();
   });
 });
-

@@ -5,7 +5,12 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { compileCoordinatorConfig, startCoordinator, type CoordinatorOptions, type RunningCoordinator } from '../src/index';
+import {
+  compileCoordinatorConfig,
+  startCoordinator,
+  type CoordinatorOptions,
+  type RunningCoordinator,
+} from '../src/index';
 
 export function tempDir(prefix = 'drover-test-'): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
@@ -33,7 +38,11 @@ export function readToken(dataDir: string, kind: 'client' | 'bot'): string {
 
 export function tasksStub(address: string): TasksClient {
   const proto = loadDroverProto();
-  return new proto.drover.v1.Tasks(address, grpc.credentials.createInsecure(), CLIENT_CHANNEL_OPTIONS);
+  return new proto.drover.v1.Tasks(
+    address,
+    grpc.credentials.createInsecure(),
+    CLIENT_CHANNEL_OPTIONS,
+  );
 }
 
 export function bearer(token: string | undefined): grpc.Metadata {

@@ -41,23 +41,59 @@ const good = { command: ['true'], dimensions: [{ key: 'pool', value: 'default' }
 
 describe('NewTask input validation over gRPC', () => {
   const cases: Array<[string, NewTaskRequest, string]> = [
-    ['no command', { task_slices: [{ properties: { ...good, command: [] } }] }, 'task_slices[0].properties.command'],
-    ['no pool', { task_slices: [{ properties: { ...good, dimensions: [{ key: 'os', value: 'Linux' }] } }] }, 'task_slices[0].properties.dimensions'],
-    ['a bad dimension key', { task_slices: [{ properties: { ...good, dimensions: [{ key: 'pool', value: 'default' }, { key: 'bad key!', value: 'x' }] } }] }, 'task_slices[0].properties.dimensions[1].key'],
-    ['a negative timeout', { task_slices: [{ properties: { ...good, execution_timeout_secs: -5 } }] }, 'task_slices[0].properties.execution_timeout_secs'],
+    [
+      'no command',
+      { task_slices: [{ properties: { ...good, command: [] } }] },
+      'task_slices[0].properties.command',
+    ],
+    [
+      'no pool',
+      { task_slices: [{ properties: { ...good, dimensions: [{ key: 'os', value: 'Linux' }] } }] },
+      'task_slices[0].properties.dimensions',
+    ],
+    [
+      'a bad dimension key',
+      {
+        task_slices: [
+          {
+            properties: {
+              ...good,
+              dimensions: [
+                { key: 'pool', value: 'default' },
+                { key: 'bad key!', value: 'x' },
+              ],
+            },
+          },
+        ],
+      },
+      'task_slices[0].properties.dimensions[1].key',
+    ],
+    [
+      'a negative timeout',
+      { task_slices: [{ properties: { ...good, execution_timeout_secs: -5 } }] },
+      'task_slices[0].properties.execution_timeout_secs',
+    ],
     ['no slices', {}, 'task_slices'],
   ];
 
-  it.each(cases)('answers INVALID_ARGUMENT naming the field for %s, and stores nothing', async (_what, req, field) => {
-    const before = storedTaskCount();
-    const err = (await newTask(req).catch((e: unknown) => e)) as ServiceError;
-    expect(err.code).toBe(status.INVALID_ARGUMENT);
-    expect(err.details.startsWith(`${field}:`)).toBe(true);
-    expect(storedTaskCount()).toBe(before);
-  });
+  it.each(cases)(
+    'answers INVALID_ARGUMENT naming the field for %s, and stores nothing',
+    async (_what, req, field) => {
+      const before = storedTaskCount();
+      const err = (await newTask(req).catch((e: unknown) => e)) as ServiceError;
+      expect(err.code).toBe(status.INVALID_ARGUMENT);
+      expect(err.details.startsWith(`${field}:`)).toBe(true);
+      expect(storedTaskCount()).toBe(before);
+    },
+  );
 
   it('stores a task nobody can run as NO_RESOURCE at once, never PENDING', async () => {
-    const res = await newTask({ name: 'lonely', task_slices: [{ properties: { ...good, dimensions: [{ key: 'pool', value: 'nobody-here' }] } }] });
+    const res = await newTask({
+      name: 'lonely',
+      task_slices: [
+        { properties: { ...good, dimensions: [{ key: 'pool', value: 'nobody-here' }] } },
+      ],
+    });
     expect(res.result?.state).toBe('NO_RESOURCE');
     expect(res.result?.abandoned_ts).not.toBeNull();
     expect(res.result?.summary).toContain('pool=nobody-here');
@@ -66,17 +102,24 @@ describe('NewTask input validation over gRPC', () => {
 
 describe('authentication', () => {
   it('refuses a call without a token as UNAUTHENTICATED', async () => {
-    const err = (await newTask({ task_slices: [{ properties: good }] }, null).catch((e: unknown) => e)) as ServiceError;
+    const err = (await newTask({ task_slices: [{ properties: good }] }, null).catch(
+      (e: unknown) => e,
+    )) as ServiceError;
     expect(err.code).toBe(status.UNAUTHENTICATED);
   });
 
   it('refuses a wrong token as UNAUTHENTICATED', async () => {
-    const err = (await newTask({ task_slices: [{ properties: good }] }, 'drv_c_wrong').catch((e: unknown) => e)) as ServiceError;
+    const err = (await newTask({ task_slices: [{ properties: good }] }, 'drv_c_wrong').catch(
+      (e: unknown) => e,
+    )) as ServiceError;
     expect(err.code).toBe(status.UNAUTHENTICATED);
   });
 
   it('refuses a bot token on the Tasks service as PERMISSION_DENIED', async () => {
-    const err = (await newTask({ task_slices: [{ properties: good }] }, readToken(dir.path, 'bot')).catch((e: unknown) => e)) as ServiceError;
+    const err = (await newTask(
+      { task_slices: [{ properties: good }] },
+      readToken(dir.path, 'bot'),
+    ).catch((e: unknown) => e)) as ServiceError;
     expect(err.code).toBe(status.PERMISSION_DENIED);
   });
 
@@ -90,7 +133,9 @@ describe('authentication', () => {
 
 describe('RPCs not built yet', () => {
   it('answer UNIMPLEMENTED', async () => {
-    const err = (await call((md, cb) => stub.ListTasks({}, md, cb), bearer(token)).catch((e: unknown) => e)) as ServiceError;
+    const err = (await call((md, cb) => stub.ListTasks({}, md, cb), bearer(token)).catch(
+      (e: unknown) => e,
+    )) as ServiceError;
     expect(err.code).toBe(status.UNIMPLEMENTED);
   });
 });

@@ -42,7 +42,11 @@ export function validateNewTask(req: NewTaskRequest__Output): TaskSpec {
     throw new InvalidArgumentError('name', `at most ${TASK_LIMITS.maxNameLength} characters`);
   }
   const priority = req.priority ?? TASK_LIMITS.defaultPriority;
-  if (!Number.isInteger(priority) || priority < TASK_LIMITS.minPriority || priority > TASK_LIMITS.maxPriority) {
+  if (
+    !Number.isInteger(priority) ||
+    priority < TASK_LIMITS.minPriority ||
+    priority > TASK_LIMITS.maxPriority
+  ) {
     throw new InvalidArgumentError(
       'priority',
       `must be between ${TASK_LIMITS.minPriority} and ${TASK_LIMITS.maxPriority} (lower runs first), got ${priority}`,
@@ -50,16 +54,29 @@ export function validateNewTask(req: NewTaskRequest__Output): TaskSpec {
   }
   const tags = validateTags(req.tags);
   if (req.request_uuid.length > TASK_LIMITS.maxRequestUuidLength) {
-    throw new InvalidArgumentError('request_uuid', `at most ${TASK_LIMITS.maxRequestUuidLength} characters`);
+    throw new InvalidArgumentError(
+      'request_uuid',
+      `at most ${TASK_LIMITS.maxRequestUuidLength} characters`,
+    );
   }
 
   let slices: TaskSlice[];
   if (req.task_slices.length > 0) {
-    if (req.properties !== null && req.properties !== undefined && req.properties.command.length > 0) {
-      throw new InvalidArgumentError('properties', 'give either task_slices or properties, not both');
+    if (
+      req.properties !== null &&
+      req.properties !== undefined &&
+      req.properties.command.length > 0
+    ) {
+      throw new InvalidArgumentError(
+        'properties',
+        'give either task_slices or properties, not both',
+      );
     }
     if (req.task_slices.length > TASK_LIMITS.maxSlices) {
-      throw new InvalidArgumentError('task_slices', `at most ${TASK_LIMITS.maxSlices} slices, got ${req.task_slices.length}`);
+      throw new InvalidArgumentError(
+        'task_slices',
+        `at most ${TASK_LIMITS.maxSlices} slices, got ${req.task_slices.length}`,
+      );
     }
     slices = req.task_slices.map((s, i) =>
       validateSlice(`task_slices[${i}]`, s.properties, s.expiration_secs, s.wait_for_capacity),
@@ -67,7 +84,10 @@ export function validateNewTask(req: NewTaskRequest__Output): TaskSpec {
   } else if (req.properties !== null && req.properties !== undefined) {
     slices = [validateSlice('', req.properties, req.expiration_secs, false)];
   } else {
-    throw new InvalidArgumentError('task_slices', 'a task needs at least one slice (or properties)');
+    throw new InvalidArgumentError(
+      'task_slices',
+      'a task needs at least one slice (or properties)',
+    );
   }
 
   const pools = slices.map((s) => s.properties.dimensions.find((d) => d.key === 'pool')!.value);
@@ -82,7 +102,8 @@ export function validateNewTask(req: NewTaskRequest__Output): TaskSpec {
   const seen = new Set<string>();
   slices.forEach((s, i) => {
     const key = JSON.stringify(s);
-    if (seen.has(key)) throw new InvalidArgumentError(`task_slices[${i}]`, 'duplicates an earlier slice');
+    if (seen.has(key))
+      throw new InvalidArgumentError(`task_slices[${i}]`, 'duplicates an earlier slice');
     seen.add(key);
   });
 
@@ -99,13 +120,20 @@ export function validateNewTask(req: NewTaskRequest__Output): TaskSpec {
 
 function validateTags(tags: readonly string[]): string[] {
   if (tags.length > TASK_LIMITS.maxTags) {
-    throw new InvalidArgumentError('tags', `at most ${TASK_LIMITS.maxTags} tags, got ${tags.length}`);
+    throw new InvalidArgumentError(
+      'tags',
+      `at most ${TASK_LIMITS.maxTags} tags, got ${tags.length}`,
+    );
   }
   tags.forEach((tag, i) => {
     const colon = tag.indexOf(':');
-    if (colon <= 0) throw new InvalidArgumentError(`tags[${i}]`, `must be key:value, got ${JSON.stringify(tag)}`);
+    if (colon <= 0)
+      throw new InvalidArgumentError(`tags[${i}]`, `must be key:value, got ${JSON.stringify(tag)}`);
     if (tag.length > TASK_LIMITS.maxTagLength) {
-      throw new InvalidArgumentError(`tags[${i}]`, `at most ${TASK_LIMITS.maxTagLength} characters`);
+      throw new InvalidArgumentError(
+        `tags[${i}]`,
+        `at most ${TASK_LIMITS.maxTagLength} characters`,
+      );
     }
   });
   return [...tags];
@@ -143,9 +171,13 @@ function validateProperties(path: string, p: TaskProperties__Output): TaskProper
   const at = (field: string) => `${path}.${field}`;
   if (p.command.length === 0) throw new InvalidArgumentError(at('command'), 'must not be empty');
   if (p.command.length > TASK_LIMITS.maxCommandArgs) {
-    throw new InvalidArgumentError(at('command'), `at most ${TASK_LIMITS.maxCommandArgs} arguments`);
+    throw new InvalidArgumentError(
+      at('command'),
+      `at most ${TASK_LIMITS.maxCommandArgs} arguments`,
+    );
   }
-  if (p.command[0] === '') throw new InvalidArgumentError(at('command[0]'), 'the program must not be empty');
+  if (p.command[0] === '')
+    throw new InvalidArgumentError(at('command[0]'), 'the program must not be empty');
 
   if (p.env.length > TASK_LIMITS.maxEnv) {
     throw new InvalidArgumentError(at('env'), `at most ${TASK_LIMITS.maxEnv} variables`);
@@ -153,9 +185,13 @@ function validateProperties(path: string, p: TaskProperties__Output): TaskProper
   const envKeys = new Set<string>();
   const env: KeyValue[] = p.env.map((e, i) => {
     if (!ENV_KEY.test(e.key)) {
-      throw new InvalidArgumentError(at(`env[${i}].key`), `must match ${ENV_KEY.source}, got ${JSON.stringify(e.key)}`);
+      throw new InvalidArgumentError(
+        at(`env[${i}].key`),
+        `must match ${ENV_KEY.source}, got ${JSON.stringify(e.key)}`,
+      );
     }
-    if (envKeys.has(e.key)) throw new InvalidArgumentError(at(`env[${i}].key`), `${e.key} is given twice`);
+    if (envKeys.has(e.key))
+      throw new InvalidArgumentError(at(`env[${i}].key`), `${e.key} is given twice`);
     envKeys.add(e.key);
     return { key: e.key, value: e.value };
   });
@@ -182,14 +218,22 @@ function validateProperties(path: string, p: TaskProperties__Output): TaskProper
     );
   }
   const ioTimeoutSecs = p.io_timeout_secs ?? TASK_LIMITS.defaultIoTimeoutSecs;
-  if (!Number.isInteger(ioTimeoutSecs) || ioTimeoutSecs < 0 || ioTimeoutSecs > TASK_LIMITS.maxExecutionTimeoutSecs) {
+  if (
+    !Number.isInteger(ioTimeoutSecs) ||
+    ioTimeoutSecs < 0 ||
+    ioTimeoutSecs > TASK_LIMITS.maxExecutionTimeoutSecs
+  ) {
     throw new InvalidArgumentError(
       at('io_timeout_secs'),
       `must be between 0 (off) and ${TASK_LIMITS.maxExecutionTimeoutSecs}, got ${ioTimeoutSecs}`,
     );
   }
   const gracePeriodSecs = p.grace_period_secs ?? TASK_LIMITS.defaultGracePeriodSecs;
-  if (!Number.isInteger(gracePeriodSecs) || gracePeriodSecs < 0 || gracePeriodSecs > TASK_LIMITS.maxGracePeriodSecs) {
+  if (
+    !Number.isInteger(gracePeriodSecs) ||
+    gracePeriodSecs < 0 ||
+    gracePeriodSecs > TASK_LIMITS.maxGracePeriodSecs
+  ) {
     throw new InvalidArgumentError(
       at('grace_period_secs'),
       `must be between 0 and ${TASK_LIMITS.maxGracePeriodSecs}, got ${gracePeriodSecs}`,
@@ -208,7 +252,10 @@ function validateProperties(path: string, p: TaskProperties__Output): TaskProper
   };
 }
 
-function validateDimensions(path: string, dims: readonly { key: string; value: string }[]): KeyValue[] {
+function validateDimensions(
+  path: string,
+  dims: readonly { key: string; value: string }[],
+): KeyValue[] {
   let pools = 0;
   const seen = new Set<string>();
   const out = dims.map((d, i) => {
@@ -226,11 +273,15 @@ function validateDimensions(path: string, dims: readonly { key: string; value: s
       );
     }
     if (d.value.split('|').some((alt) => alt.trim() === '')) {
-      throw new InvalidArgumentError(`${at}.value`, `has an empty alternative: ${JSON.stringify(d.value)}`);
+      throw new InvalidArgumentError(
+        `${at}.value`,
+        `has an empty alternative: ${JSON.stringify(d.value)}`,
+      );
     }
     if (d.key === 'pool') {
       pools++;
-      if (d.value.includes('|')) throw new InvalidArgumentError(`${at}.value`, 'pool cannot be an OR (a|b)');
+      if (d.value.includes('|'))
+        throw new InvalidArgumentError(`${at}.value`, 'pool cannot be an OR (a|b)');
     }
     const id = `${d.key}:${d.value}`;
     if (seen.has(id)) throw new InvalidArgumentError(at, `${id} is given twice`);
@@ -238,7 +289,10 @@ function validateDimensions(path: string, dims: readonly { key: string; value: s
     return { key: d.key, value: d.value };
   });
   if (pools !== 1) {
-    throw new InvalidArgumentError(path, pools === 0 ? 'pool is required (e.g. pool=default)' : 'pool must be given exactly once');
+    throw new InvalidArgumentError(
+      path,
+      pools === 0 ? 'pool is required (e.g. pool=default)' : 'pool must be given exactly once',
+    );
   }
   const combos = countOrCombinations(out);
   if (combos > TASK_LIMITS.maxOrCombinations) {
@@ -255,6 +309,9 @@ function checkRelativePath(field: string, p: string): void {
     throw new InvalidArgumentError(field, `must be a relative path, got ${JSON.stringify(p)}`);
   }
   if (p.split(/[\\/]/).includes('..')) {
-    throw new InvalidArgumentError(field, `must stay inside the task's work dir, got ${JSON.stringify(p)}`);
+    throw new InvalidArgumentError(
+      field,
+      `must stay inside the task's work dir, got ${JSON.stringify(p)}`,
+    );
   }
 }

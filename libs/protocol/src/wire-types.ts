@@ -15,7 +15,10 @@ export type {
   NewTaskResponse,
   NewTaskResponse__Output as NewTaskResponseOut,
 } from './gen/drover/v1/NewTaskResponse';
-export type { TaskRequest, TaskRequest__Output as TaskRequestOut } from './gen/drover/v1/TaskRequest';
+export type {
+  TaskRequest,
+  TaskRequest__Output as TaskRequestOut,
+} from './gen/drover/v1/TaskRequest';
 export type { TaskResult, TaskResult__Output as TaskResultOut } from './gen/drover/v1/TaskResult';
 export type { TaskSlice, TaskSlice__Output as TaskSliceOut } from './gen/drover/v1/TaskSlice';
 export type {
@@ -38,7 +41,10 @@ export type {
 } from './gen/drover/v1/CoordinatorMessage';
 export type { Hello, Hello__Output as HelloOut } from './gen/drover/v1/Hello';
 export type { BotHealth, BotHealth__Output as BotHealthOut } from './gen/drover/v1/BotHealth';
-export type { TaskManifest, TaskManifest__Output as TaskManifestOut } from './gen/drover/v1/TaskManifest';
+export type {
+  TaskManifest,
+  TaskManifest__Output as TaskManifestOut,
+} from './gen/drover/v1/TaskManifest';
 export type {
   TaskFinished,
   TaskFinished__Output as TaskFinishedOut,

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError, TASK_LIMITS, validateNewTask, type NewTaskRequestOut } from '../src/index';
+import {
+  InvalidArgumentError,
+  TASK_LIMITS,
+  validateNewTask,
+  type NewTaskRequestOut,
+} from '../src/index';
 
 type Props = NonNullable<NewTaskRequestOut['properties']>;
 
@@ -51,35 +56,217 @@ describe('validateNewTask', () => {
   });
 
   it('accepts the one-slice shorthand of properties + expiration_secs', () => {
-    const spec = validateNewTask(request({ task_slices: [], properties: props(), expiration_secs: 60 }));
+    const spec = validateNewTask(
+      request({ task_slices: [], properties: props(), expiration_secs: 60 }),
+    );
     expect(spec.slices).toHaveLength(1);
     expect(spec.slices[0]!.expirationSecs).toBe(60);
   });
 
   const bad: Array<[string, Partial<NewTaskRequestOut>, string]> = [
     ['no slices at all', { task_slices: [] }, 'task_slices'],
-    ['an empty command', { task_slices: [{ properties: props({ command: [] }), wait_for_capacity: false }] }, 'task_slices[0].properties.command'],
-    ['no pool', { task_slices: [{ properties: props({ dimensions: [{ key: 'os', value: 'Linux' }] }), wait_for_capacity: false }] }, 'task_slices[0].properties.dimensions'],
-    ['pool twice', { task_slices: [{ properties: props({ dimensions: [{ key: 'pool', value: 'a' }, { key: 'pool', value: 'b' }] }), wait_for_capacity: false }] }, 'task_slices[0].properties.dimensions'],
-    ['a bad dimension key', { task_slices: [{ properties: props({ dimensions: [{ key: 'pool', value: 'a' }, { key: 'os name', value: 'x' }] }), wait_for_capacity: false }] }, 'task_slices[0].properties.dimensions[1].key'],
-    ['an empty dimension value', { task_slices: [{ properties: props({ dimensions: [{ key: 'pool', value: '' }] }), wait_for_capacity: false }] }, 'task_slices[0].properties.dimensions[0].value'],
-    ['an empty OR alternative', { task_slices: [{ properties: props({ dimensions: [{ key: 'pool', value: 'a' }, { key: 'os', value: 'a|' }] }), wait_for_capacity: false }] }, 'task_slices[0].properties.dimensions[1].value'],
-    ['too many OR combinations', { task_slices: [{ properties: props({ dimensions: [{ key: 'pool', value: 'a' }, { key: 'a', value: '1|2|3' }, { key: 'b', value: '1|2|3' }] }), wait_for_capacity: false }] }, 'task_slices[0].properties.dimensions'],
-    ['a negative execution timeout', { task_slices: [{ properties: props({ execution_timeout_secs: -1 }), wait_for_capacity: false }] }, 'task_slices[0].properties.execution_timeout_secs'],
-    ['a negative io timeout', { task_slices: [{ properties: props({ io_timeout_secs: -5 }), wait_for_capacity: false }] }, 'task_slices[0].properties.io_timeout_secs'],
-    ['a negative grace period', { task_slices: [{ properties: props({ grace_period_secs: -1 }), wait_for_capacity: false }] }, 'task_slices[0].properties.grace_period_secs'],
-    ['an expiration of 0', { task_slices: [{ properties: props(), expiration_secs: 0, wait_for_capacity: false }] }, 'task_slices[0].expiration_secs'],
-    ['an expiration over 7 days', { task_slices: [{ properties: props(), expiration_secs: 604_801, wait_for_capacity: false }] }, 'task_slices[0].expiration_secs'],
+    [
+      'an empty command',
+      { task_slices: [{ properties: props({ command: [] }), wait_for_capacity: false }] },
+      'task_slices[0].properties.command',
+    ],
+    [
+      'no pool',
+      {
+        task_slices: [
+          {
+            properties: props({ dimensions: [{ key: 'os', value: 'Linux' }] }),
+            wait_for_capacity: false,
+          },
+        ],
+      },
+      'task_slices[0].properties.dimensions',
+    ],
+    [
+      'pool twice',
+      {
+        task_slices: [
+          {
+            properties: props({
+              dimensions: [
+                { key: 'pool', value: 'a' },
+                { key: 'pool', value: 'b' },
+              ],
+            }),
+            wait_for_capacity: false,
+          },
+        ],
+      },
+      'task_slices[0].properties.dimensions',
+    ],
+    [
+      'a bad dimension key',
+      {
+        task_slices: [
+          {
+            properties: props({
+              dimensions: [
+                { key: 'pool', value: 'a' },
+                { key: 'os name', value: 'x' },
+              ],
+            }),
+            wait_for_capacity: false,
+          },
+        ],
+      },
+      'task_slices[0].properties.dimensions[1].key',
+    ],
+    [
+      'an empty dimension value',
+      {
+        task_slices: [
+          {
+            properties: props({ dimensions: [{ key: 'pool', value: '' }] }),
+            wait_for_capacity: false,
+          },
+        ],
+      },
+      'task_slices[0].properties.dimensions[0].value',
+    ],
+    [
+      'an empty OR alternative',
+      {
+        task_slices: [
+          {
+            properties: props({
+              dimensions: [
+                { key: 'pool', value: 'a' },
+                { key: 'os', value: 'a|' },
+              ],
+            }),
+            wait_for_capacity: false,
+          },
+        ],
+      },
+      'task_slices[0].properties.dimensions[1].value',
+    ],
+    [
+      'too many OR combinations',
+      {
+        task_slices: [
+          {
+            properties: props({
+              dimensions: [
+                { key: 'pool', value: 'a' },
+                { key: 'a', value: '1|2|3' },
+                { key: 'b', value: '1|2|3' },
+              ],
+            }),
+            wait_for_capacity: false,
+          },
+        ],
+      },
+      'task_slices[0].properties.dimensions',
+    ],
+    [
+      'a negative execution timeout',
+      {
+        task_slices: [
+          { properties: props({ execution_timeout_secs: -1 }), wait_for_capacity: false },
+        ],
+      },
+      'task_slices[0].properties.execution_timeout_secs',
+    ],
+    [
+      'a negative io timeout',
+      { task_slices: [{ properties: props({ io_timeout_secs: -5 }), wait_for_capacity: false }] },
+      'task_slices[0].properties.io_timeout_secs',
+    ],
+    [
+      'a negative grace period',
+      { task_slices: [{ properties: props({ grace_period_secs: -1 }), wait_for_capacity: false }] },
+      'task_slices[0].properties.grace_period_secs',
+    ],
+    [
+      'an expiration of 0',
+      { task_slices: [{ properties: props(), expiration_secs: 0, wait_for_capacity: false }] },
+      'task_slices[0].expiration_secs',
+    ],
+    [
+      'an expiration over 7 days',
+      {
+        task_slices: [{ properties: props(), expiration_secs: 604_801, wait_for_capacity: false }],
+      },
+      'task_slices[0].expiration_secs',
+    ],
     ['priority 0', { priority: 0 }, 'priority'],
     ['priority 256', { priority: 256 }, 'priority'],
     ['a tag without a colon', { tags: ['nocolon'] }, 'tags[0]'],
-    ['a bad env key', { task_slices: [{ properties: props({ env: [{ key: '1X', value: 'v' }] }), wait_for_capacity: false }] }, 'task_slices[0].properties.env[0].key'],
-    ['an absolute relative_cwd', { task_slices: [{ properties: props({ relative_cwd: '/etc' }), wait_for_capacity: false }] }, 'task_slices[0].properties.relative_cwd'],
-    ['a relative_cwd escaping the work dir', { task_slices: [{ properties: props({ relative_cwd: 'a/../../b' }), wait_for_capacity: false }] }, 'task_slices[0].properties.relative_cwd'],
-    ['too many slices', { task_slices: Array.from({ length: 9 }, (_, i) => ({ properties: props({ command: ['echo', String(i)] }), wait_for_capacity: false })) }, 'task_slices'],
-    ['duplicate slices', { task_slices: [{ properties: props(), wait_for_capacity: false }, { properties: props(), wait_for_capacity: false }] }, 'task_slices[1]'],
-    ['pools differing between slices', { task_slices: [{ properties: props(), wait_for_capacity: false }, { properties: props({ dimensions: [{ key: 'pool', value: 'other' }] }), wait_for_capacity: false }] }, 'task_slices[1].properties.dimensions'],
-    ['too many command arguments', { task_slices: [{ properties: props({ command: Array.from({ length: TASK_LIMITS.maxCommandArgs + 1 }, () => 'x') }), wait_for_capacity: false }] }, 'task_slices[0].properties.command'],
+    [
+      'a bad env key',
+      {
+        task_slices: [
+          { properties: props({ env: [{ key: '1X', value: 'v' }] }), wait_for_capacity: false },
+        ],
+      },
+      'task_slices[0].properties.env[0].key',
+    ],
+    [
+      'an absolute relative_cwd',
+      { task_slices: [{ properties: props({ relative_cwd: '/etc' }), wait_for_capacity: false }] },
+      'task_slices[0].properties.relative_cwd',
+    ],
+    [
+      'a relative_cwd escaping the work dir',
+      {
+        task_slices: [
+          { properties: props({ relative_cwd: 'a/../../b' }), wait_for_capacity: false },
+        ],
+      },
+      'task_slices[0].properties.relative_cwd',
+    ],
+    [
+      'too many slices',
+      {
+        task_slices: Array.from({ length: 9 }, (_, i) => ({
+          properties: props({ command: ['echo', String(i)] }),
+          wait_for_capacity: false,
+        })),
+      },
+      'task_slices',
+    ],
+    [
+      'duplicate slices',
+      {
+        task_slices: [
+          { properties: props(), wait_for_capacity: false },
+          { properties: props(), wait_for_capacity: false },
+        ],
+      },
+      'task_slices[1]',
+    ],
+    [
+      'pools differing between slices',
+      {
+        task_slices: [
+          { properties: props(), wait_for_capacity: false },
+          {
+            properties: props({ dimensions: [{ key: 'pool', value: 'other' }] }),
+            wait_for_capacity: false,
+          },
+        ],
+      },
+      'task_slices[1].properties.dimensions',
+    ],
+    [
+      'too many command arguments',
+      {
+        task_slices: [
+          {
+            properties: props({
+              command: Array.from({ length: TASK_LIMITS.maxCommandArgs + 1 }, () => 'x'),
+            }),
+            wait_for_capacity: false,
+          },
+        ],
+      },
+      'task_slices[0].properties.command',
+    ],
   ];
   it.each(bad)('refuses %s, naming the field', (_what, over, field) => {
     expect(fieldOf(() => validateNewTask(request(over)))).toBe(field);

@@ -21,7 +21,12 @@ type Phase = 'starting-coordinator' | 'starting-bot' | 'running' | 'stopping';
 let phase: Phase = 'starting-coordinator';
 const children: ChildProcess[] = [];
 
-function start(name: string, bin: string, args: string[], onLine: (rec: Record<string, unknown>) => void): ChildProcess {
+function start(
+  name: string,
+  bin: string,
+  args: string[],
+  onLine: (rec: Record<string, unknown>) => void,
+): ChildProcess {
   const child = spawn(process.execPath, [join(root, bin), ...args], {
     cwd: root,
     env: { ...process.env, DROVER_DATA_DIR: dataDir },
@@ -42,7 +47,9 @@ function start(name: string, bin: string, args: string[], onLine: (rec: Record<s
   }
   child.on('exit', (code, signal) => {
     if (phase !== 'stopping') {
-      process.stderr.write(`\n${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping.\n`);
+      process.stderr.write(
+        `\n${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping.\n`,
+      );
       void stopAll(1);
     }
   });

@@ -20,7 +20,8 @@ export function formatLogLine(source: string, line: string): string {
     return `${source.padEnd(12)} ${line}`;
   }
   if (typeof rec !== 'object' || rec === null) return `${source.padEnd(12)} ${line}`;
-  const time = typeof rec['time'] === 'number' ? new Date(rec['time']).toISOString().slice(11, 19) : '';
+  const time =
+    typeof rec['time'] === 'number' ? new Date(rec['time']).toISOString().slice(11, 19) : '';
   const level = LEVELS[Number(rec['level'])] ?? String(rec['level']);
   const fields = Object.entries(rec)
     .filter(([k]) => !SKIP.has(k))
@@ -31,6 +32,7 @@ export function formatLogLine(source: string, line: string): string {
 
 function formatValue(v: unknown): string {
   if (typeof v === 'string') return /\s/.test(v) ? JSON.stringify(v) : v;
-  if (typeof v === 'object' && v !== null && 'message' in v) return JSON.stringify((v as { message: unknown }).message);
+  if (typeof v === 'object' && v !== null && 'message' in v)
+    return JSON.stringify((v as { message: unknown }).message);
   return JSON.stringify(v);
 }

@@ -61,7 +61,9 @@ export function loadOrCreateTokens(tokensFile: string): { file: TokensFile; crea
     try {
       parsed = JSON.parse(readFileSync(tokensFile, 'utf8'));
     } catch (err) {
-      throw new ConfigError(`tokens-file: ${tokensFile} is not valid JSON: ${(err as Error).message}`);
+      throw new ConfigError(
+        `tokens-file: ${tokensFile} is not valid JSON: ${(err as Error).message}`,
+      );
     }
     return { file: checkTokensFile(tokensFile, parsed), created: false };
   }
@@ -95,7 +97,8 @@ function checkTokensFile(path: string, v: unknown): TokensFile {
     if (!Array.isArray(list)) return fail(`${key} must be a list`);
     return list.map((e: unknown, i) => {
       const entry = e as Record<string, unknown>;
-      if (typeof entry?.name !== 'string' || entry.name === '') fail(`${key}[${i}].name must be a non-empty string`);
+      if (typeof entry?.name !== 'string' || entry.name === '')
+        fail(`${key}[${i}].name must be a non-empty string`);
       if (typeof entry.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(entry.sha256)) {
         fail(`${key}[${i}].sha256 must be 64 lowercase hex characters (the SHA-256 of the token)`);
       }

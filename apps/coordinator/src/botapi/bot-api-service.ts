@@ -33,13 +33,18 @@ export class BotApiService {
 
   /** The handler map for grpc.Server#addService. */
   handlers(): grpc.UntypedServiceImplementation {
-    return { Connect: (call: grpc.ServerDuplexStream<BotMessageOut, CoordinatorMessage>) => this.#connect(call) };
+    return {
+      Connect: (call: grpc.ServerDuplexStream<BotMessageOut, CoordinatorMessage>) =>
+        this.#connect(call),
+    };
   }
 
   /** Watches RUNNING tasks of bots that were connected before a restart and never came back. */
   async start(): Promise<void> {
     const running = await this.#deps.store.listTasksInStates(['RUNNING']);
-    for (const botId of new Set(running.map((t) => t.botId).filter((b): b is string => b !== null))) {
+    for (const botId of new Set(
+      running.map((t) => t.botId).filter((b): b is string => b !== null),
+    )) {
       this.#watch(botId);
     }
   }
@@ -57,7 +62,10 @@ export class BotApiService {
       return;
     }
     if (principal.kind !== 'bot') {
-      call.emit('error', { code: status.PERMISSION_DENIED, details: 'only bot tokens may open a bot stream' });
+      call.emit('error', {
+        code: status.PERMISSION_DENIED,
+        details: 'only bot tokens may open a bot stream',
+      });
       return;
     }
     const session = new BotSession(call, {

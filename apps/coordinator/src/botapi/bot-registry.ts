@@ -54,7 +54,11 @@ export class BotRegistry implements Fleet {
   }
 
   /** Registers a new session; returns the one it replaces, if any. */
-  connect(botId: string, dimensions: readonly KeyValues[], session: SessionHandle): SessionHandle | undefined {
+  connect(
+    botId: string,
+    dimensions: readonly KeyValues[],
+    session: SessionHandle,
+  ): SessionHandle | undefined {
     const previous = this.#bots.get(botId)?.session;
     this.#bots.set(botId, {
       dimensions,

@@ -55,7 +55,10 @@ export class BotSession implements SessionHandle {
   #paused = false;
   #watchdog: NodeJS.Timeout | undefined;
 
-  constructor(call: grpc.ServerDuplexStream<BotMessageOut, CoordinatorMessage>, deps: BotSessionDeps) {
+  constructor(
+    call: grpc.ServerDuplexStream<BotMessageOut, CoordinatorMessage>,
+    deps: BotSessionDeps,
+  ) {
     this.#call = call;
     this.#deps = deps;
     this.#log = deps.log.child({ sessionId: this.sessionId });
@@ -139,15 +142,23 @@ export class BotSession implements SessionHandle {
         const result = await this.#deps.store.appendOutput(m.task_id, m.lease_id, m.offset, m.data);
         if (result.kind === 'refused') {
           if (result.reason === 'gap') {
-            this.#log.warn({ taskId: m.task_id, offset: m.offset, size: result.size }, 'output gap');
-            this.send({ ack: { task_id: m.task_id, lease_id: m.lease_id, output_offset: result.size } });
+            this.#log.warn(
+              { taskId: m.task_id, offset: m.offset, size: result.size },
+              'output gap',
+            );
+            this.send({
+              ack: { task_id: m.task_id, lease_id: m.lease_id, output_offset: result.size },
+            });
           } else {
             this.#staleLease(m.task_id, m.lease_id, result.reason);
           }
           return;
         }
-        if (result.kind === 'appended') this.#deps.engine.outputWatchers.notify(m.task_id, result.size);
-        this.send({ ack: { task_id: m.task_id, lease_id: m.lease_id, output_offset: result.size } });
+        if (result.kind === 'appended')
+          this.#deps.engine.outputWatchers.notify(m.task_id, result.size);
+        this.send({
+          ack: { task_id: m.task_id, lease_id: m.lease_id, output_offset: result.size },
+        });
         return;
       }
       case 'task_finished':
@@ -165,13 +176,19 @@ export class BotSession implements SessionHandle {
 
   async #hello(hello: HelloOut): Promise<void> {
     if (!BOT_ID.test(hello.bot_id)) {
-      this.#fail(status.INVALID_ARGUMENT, `hello.bot_id: must match ${BOT_ID.source}, got ${JSON.stringify(hello.bot_id)}`);
+      this.#fail(
+        status.INVALID_ARGUMENT,
+        `hello.bot_id: must match ${BOT_ID.source}, got ${JSON.stringify(hello.bot_id)}`,
+      );
       return;
     }
     const dims = new Map<string, string[]>();
     for (const d of hello.dimensions) {
       if (d.key === '' || d.value.length === 0) {
-        this.#fail(status.INVALID_ARGUMENT, `hello.dimensions: ${JSON.stringify(d.key)} needs a key and a value`);
+        this.#fail(
+          status.INVALID_ARGUMENT,
+          `hello.dimensions: ${JSON.stringify(d.key)} needs a key and a value`,
+        );
         return;
       }
       dims.set(d.key, [...new Set([...(dims.get(d.key) ?? []), ...d.value])]);
@@ -183,7 +200,9 @@ export class BotSession implements SessionHandle {
     }
     this.#botId = hello.bot_id;
     this.#version = hello.version;
-    this.#dimensions = [...dims].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, values]) => ({ key, values }));
+    this.#dimensions = [...dims]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([key, values]) => ({ key, values }));
     this.#log = this.#log.child({ botId: this.#botId });
     const now = this.#deps.clock();
     const known = await this.#deps.store.getBot(this.#botId);
@@ -233,7 +252,8 @@ export class BotSession implements SessionHandle {
         reason: 'the bot reconnected without the task (it restarted)',
       });
     }
-    for (const stale of held.values()) this.#staleLease(stale.task_id, stale.lease_id, 'not-running');
+    for (const stale of held.values())
+      this.#staleLease(stale.task_id, stale.lease_id, 'not-running');
     return busy;
   }
 
@@ -263,7 +283,8 @@ export class BotSession implements SessionHandle {
       leaseId: m.lease_id,
       exitCode: m.exit_code ?? null,
       durationSecs: m.duration,
-      timedOut: m.timed_out === 'TIMEOUT_HARD' ? 'hard' : m.timed_out === 'TIMEOUT_IO' ? 'io' : 'none',
+      timedOut:
+        m.timed_out === 'TIMEOUT_HARD' ? 'hard' : m.timed_out === 'TIMEOUT_IO' ? 'io' : 'none',
       killed: m.killed,
       canceled: m.canceled,
       clientError: m.client_error,
@@ -297,7 +318,10 @@ export class BotSession implements SessionHandle {
     if (this.#watchdog !== undefined) clearTimeout(this.#watchdog);
     if (this.#state === 'closed') return;
     this.#watchdog = setTimeout(() => {
-      this.#fail(status.DEADLINE_EXCEEDED, `no message from the bot for ${this.#deps.botPingToleranceMs} ms`);
+      this.#fail(
+        status.DEADLINE_EXCEEDED,
+        `no message from the bot for ${this.#deps.botPingToleranceMs} ms`,
+      );
     }, this.#deps.botPingToleranceMs);
     this.#watchdog.unref();
   }
@@ -322,7 +346,9 @@ export class BotSession implements SessionHandle {
     if (this.#deps.registry.disconnect(this.#botId, this)) {
       this.#deps.engine.botUnavailable(this.#botId);
       this.#deps.onDisconnected(this.#botId);
-      this.#persist({}, false).catch((err: unknown) => this.#log.warn({ err }, 'persisting bot failed'));
+      this.#persist({}, false).catch((err: unknown) =>
+        this.#log.warn({ err }, 'persisting bot failed'),
+      );
     }
   }
 }

@@ -119,7 +119,12 @@ export class TaskEngine {
       if (!applied) continue;
       if (outcome.task.state !== task.state) {
         this.#log.info(
-          { taskId, from: task.state, to: outcome.task.state, botId: outcome.task.botId ?? undefined },
+          {
+            taskId,
+            from: task.state,
+            to: outcome.task.state,
+            botId: outcome.task.botId ?? undefined,
+          },
           'task state changed',
         );
       }
@@ -276,7 +281,9 @@ export class TaskEngine {
           taskId = item.id;
           const task = await this.#store.getTask(taskId);
           if (task === undefined || task.state !== 'PENDING') continue;
-          botId = this.#index.botForTask(task.spec.slices[task.currentSlice]!.properties.dimensions);
+          botId = this.#index.botForTask(
+            task.spec.slices[task.currentSlice]!.properties.dimensions,
+          );
         }
         if (taskId === undefined || botId === undefined) continue;
         await this.#claim(taskId, botId);

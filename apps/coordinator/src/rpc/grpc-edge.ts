@@ -86,7 +86,8 @@ export function unimplementedService(
     } else if (!def.requestStream && !def.responseStream) {
       handlers[name] = (_call: unknown, callback: grpc.sendUnaryData<unknown>) => callback(fail);
     } else {
-      handlers[name] = (call: grpc.ServerWritableStream<unknown, unknown>) => call.emit('error', fail);
+      handlers[name] = (call: grpc.ServerWritableStream<unknown, unknown>) =>
+        call.emit('error', fail);
     }
   }
   return handlers;

@@ -45,7 +45,10 @@ export function tasksHandlers(deps: {
     NewTask: unary<NewTaskRequestOut, NewTaskResponse>(log, 'NewTask', async (req, call) => {
       const principal = authenticate(tokens, call.metadata, 'client');
       const spec = validateNewTask(req);
-      const task = await engine.submit({ ...spec, user: spec.user === '' ? principal.name : spec.user });
+      const task = await engine.submit({
+        ...spec,
+        user: spec.user === '' ? principal.name : spec.user,
+      });
       return { task_id: task.id, request: taskToRequest(task), result: taskToResult(task) };
     }),
 
@@ -64,7 +67,9 @@ export function tasksHandlers(deps: {
         for (const id of req.task_ids) {
           const task = await store.getTask(id);
           items.push(
-            task === undefined ? { task_id: id, error: 'not found' } : { task_id: id, result: taskToResult(task) },
+            task === undefined
+              ? { task_id: id, error: 'not found' }
+              : { task_id: id, result: taskToResult(task) },
           );
         }
         return { items };
@@ -82,9 +87,13 @@ export function tasksHandlers(deps: {
       async (req, call) => {
         authenticate(tokens, call.metadata, 'client');
         if (req.offset < 0) throw new InvalidArgumentError('offset', 'must be ≥ 0');
-        if (req.length < 0) throw new InvalidArgumentError('length', 'must be ≥ 0 (0 = to the end)');
+        if (req.length < 0)
+          throw new InvalidArgumentError('length', 'must be ≥ 0 (0 = to the end)');
         const task = await load(req.task_id);
-        const length = Math.min(req.length === 0 ? MAX_STDOUT_LENGTH : req.length, MAX_STDOUT_LENGTH);
+        const length = Math.min(
+          req.length === 0 ? MAX_STDOUT_LENGTH : req.length,
+          MAX_STDOUT_LENGTH,
+        );
         const output = await store.readOutput(task.id, req.offset, length);
         return { offset: req.offset, output, state: task.state, size: task.outputSize };
       },
@@ -133,7 +142,10 @@ export function tasksHandlers(deps: {
       async (req, call) => {
         authenticate(tokens, call.metadata, 'client');
         const before = await load(req.task_id);
-        const outcome = await engine.apply(before.id, { type: 'cancel', killRunning: req.kill_running });
+        const outcome = await engine.apply(before.id, {
+          type: 'cancel',
+          killRunning: req.kill_running,
+        });
         if ('refused' in outcome) {
           const now = (await store.getTask(before.id)) ?? before;
           return { canceled: false, was_running: now.state === 'RUNNING', state: now.state };

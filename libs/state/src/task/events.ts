@@ -51,9 +51,4 @@ export type TaskEffect =
 
 /** Why an event does not apply. Expected outcomes, not errors. */
 export type Refusal =
-  | 'stale-lease'
-  | 'not-pending'
-  | 'not-running'
-  | 'final'
-  | 'running-needs-kill'
-  | 'not-due';
+  'stale-lease' | 'not-pending' | 'not-running' | 'final' | 'running-needs-kill' | 'not-due';

@@ -4,8 +4,7 @@ import type { Task } from './types';
 import { isFinalState } from './task-state';
 
 export type TransitionOutcome =
-  | { readonly task: Task; readonly effects: readonly TaskEffect[] }
-  | { readonly refused: Refusal };
+  { readonly task: Task; readonly effects: readonly TaskEffect[] } | { readonly refused: Refusal };
 
 /**
  * The task state machine of DESIGN.md §2: a pure function of the task, the event and the time.
@@ -83,7 +82,10 @@ function finish(
     durationSecs: event.durationSecs,
     exitCode: event.exitCode,
   };
-  const effects: TaskEffect[] = [{ type: 'release-bot', botId: task.botId ?? '' }, { type: 'notify' }];
+  const effects: TaskEffect[] = [
+    { type: 'release-bot', botId: task.botId ?? '' },
+    { type: 'notify' },
+  ];
   if (event.clientError !== '') {
     return {
       task: { ...base, state: 'CLIENT_ERROR', completedAtMs: nowMs, summary: event.clientError },

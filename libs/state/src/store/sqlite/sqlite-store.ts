@@ -126,26 +126,31 @@ class SqliteStore implements Store {
         exit_code = @exit_code, duration_secs = @duration_secs, failure = @failure,
         internal_failure = @internal_failure, deduped_from = @deduped_from, summary = @summary
       WHERE id = @id AND state = @expected_state AND lease_id IS @expected_lease`);
-    const getForAppend = db.prepare<[string], { state: string; lease_id: string | null; output_size: number }>(
-      'SELECT state, lease_id, output_size FROM tasks WHERE id = ?',
+    const getForAppend = db.prepare<
+      [string],
+      { state: string; lease_id: string | null; output_size: number }
+    >('SELECT state, lease_id, output_size FROM tasks WHERE id = ?');
+    const insertChunk = db.prepare(
+      'INSERT INTO task_output (task_id, offset, data) VALUES (?, ?, ?)',
     );
-    const insertChunk = db.prepare('INSERT INTO task_output (task_id, offset, data) VALUES (?, ?, ?)');
     const setSize = db.prepare('UPDATE tasks SET output_size = ? WHERE id = ?');
-    this.#appendTx = db.transaction((taskId: string, leaseId: string, offset: number, data: Uint8Array) => {
-      const row = getForAppend.get(taskId);
-      if (row === undefined) return { kind: 'refused', reason: 'unknown-task', size: 0 } as const;
-      const size = row.output_size;
-      if (row.state !== 'RUNNING' || row.lease_id !== leaseId) {
-        return { kind: 'refused', reason: 'stale-lease', size } as const;
-      }
-      if (offset > size) return { kind: 'refused', reason: 'gap', size } as const;
-      const end = offset + data.byteLength;
-      if (end <= size) return { kind: 'duplicate', size } as const;
-      const fresh = Buffer.from(data.buffer, data.byteOffset + (size - offset), end - size);
-      insertChunk.run(taskId, size, fresh);
-      setSize.run(end, taskId);
-      return { kind: 'appended', size: end } as const;
-    });
+    this.#appendTx = db.transaction(
+      (taskId: string, leaseId: string, offset: number, data: Uint8Array) => {
+        const row = getForAppend.get(taskId);
+        if (row === undefined) return { kind: 'refused', reason: 'unknown-task', size: 0 } as const;
+        const size = row.output_size;
+        if (row.state !== 'RUNNING' || row.lease_id !== leaseId) {
+          return { kind: 'refused', reason: 'stale-lease', size } as const;
+        }
+        if (offset > size) return { kind: 'refused', reason: 'gap', size } as const;
+        const end = offset + data.byteLength;
+        if (end <= size) return { kind: 'duplicate', size } as const;
+        const fresh = Buffer.from(data.buffer, data.byteOffset + (size - offset), end - size);
+        insertChunk.run(taskId, size, fresh);
+        setSize.run(end, taskId);
+        return { kind: 'appended', size: end } as const;
+      },
+    );
     this.#upsertBot = db.prepare(`
       INSERT INTO bots (id, dimensions, version, first_seen_ms, last_seen_ms, state, session_id, connected)
       VALUES (@id, @dimensions, @version, @first_seen_ms, @last_seen_ms, @state, @session_id, @connected)

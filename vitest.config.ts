@@ -6,6 +6,9 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    reporters: ['default'],
+    // In CI a JSON report too: .ci/run prints its one-line summary.
+    reporters: process.env['CI']
+      ? ['default', ['json', { outputFile: 'test-output/vitest.json' }]]
+      : ['default'],
   },
 });

@@ -23,6 +23,8 @@ interface KnownBot {
   dimensionMap: BotDimensionMap;
   lastSeenMs: number;
   session: SessionHandle | undefined;
+  /** Non-empty: the bot asked not to get tasks (stopping, low disk); it is not capacity. */
+  quarantinedReason: string;
 }
 
 /**
@@ -49,6 +51,10 @@ export class BotRegistry implements Fleet {
         dimensionMap: toDimensionMap(bot.dimensions),
         lastSeenMs: bot.lastSeenMs,
         session: undefined,
+        quarantinedReason:
+          typeof bot.state['quarantined_reason'] === 'string'
+            ? bot.state['quarantined_reason']
+            : '',
       });
     }
   }
@@ -65,6 +71,7 @@ export class BotRegistry implements Fleet {
       dimensionMap: toDimensionMap(dimensions),
       lastSeenMs: this.#clock(),
       session,
+      quarantinedReason: '',
     });
     this.events.emit('connected', botId);
     return previous !== session ? previous : undefined;
@@ -77,6 +84,14 @@ export class BotRegistry implements Fleet {
     bot.session = undefined;
     bot.lastSeenMs = this.#clock();
     this.events.emit('disconnected', botId);
+    return true;
+  }
+
+  /** Records the bot's own quarantine reason ('' = healthy); returns whether it changed. */
+  setQuarantined(botId: string, reason: string): boolean {
+    const bot = this.#bots.get(botId);
+    if (bot === undefined || bot.quarantinedReason === reason) return false;
+    bot.quarantinedReason = reason;
     return true;
   }
 
@@ -97,6 +112,7 @@ export class BotRegistry implements Fleet {
     const cutoff = this.#clock() - this.#deathTimeoutMs;
     for (const bot of this.#bots.values()) {
       if (bot.session === undefined && bot.lastSeenMs < cutoff) continue;
+      if (bot.quarantinedReason !== '') continue;
       if (matchesDimensions(dimensions, bot.dimensionMap)) return true;
     }
     return false;
@@ -108,7 +124,8 @@ export class BotRegistry implements Fleet {
 
   dimensionsOf(botId: string): BotDimensionMap | undefined {
     const bot = this.#bots.get(botId);
-    return bot?.session === undefined ? undefined : bot.dimensionMap;
+    if (bot?.session === undefined || bot.quarantinedReason !== '') return undefined;
+    return bot.dimensionMap;
   }
 
   connectedCount(): number {

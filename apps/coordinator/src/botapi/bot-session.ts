@@ -1,6 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
 import type {
+  BotHealthOut,
   BotMessageOut,
   CoordinatorMessage,
   HelloOut,
@@ -210,6 +211,7 @@ export class BotSession implements SessionHandle {
     this.#state = 'connected';
     const previous = this.#deps.registry.connect(this.#botId, this.#dimensions, this);
     previous?.close('replaced by a new session of the same bot');
+    this.#deps.registry.setQuarantined(this.#botId, hello.state?.quarantined_reason ?? '');
     this.#deps.onConnected(this.#botId);
     await this.#persist(hello.state ?? {}, true);
 
@@ -224,9 +226,19 @@ export class BotSession implements SessionHandle {
     this.#log.info({ version: this.#version, running: hello.running.length }, 'bot connected');
 
     const busy = await this.#reconcile(hello);
-    if (!busy && this.#state === 'connected') {
-      this.#deps.engine.botIdle(this.#botId, this.#deps.registry.dimensionsOf(this.#botId)!);
-    }
+    if (!busy) this.#offerIfAvailable();
+  }
+
+  /** Marks the bot idle for dispatch if it is connected and not quarantined. */
+  #offerIfAvailable(): void {
+    if (this.#state !== 'connected') return;
+    const dims = this.#deps.registry.dimensionsOf(this.#botId);
+    if (dims !== undefined) this.#deps.engine.botIdle(this.#botId, dims);
+  }
+
+  async #holdsRunningTask(): Promise<boolean> {
+    const running = await this.#deps.store.listTasksInStates(['RUNNING']);
+    return running.some((t) => t.botId === this.#botId);
   }
 
   /**
@@ -257,7 +269,13 @@ export class BotSession implements SessionHandle {
     return busy;
   }
 
-  async #heartbeat(state: object): Promise<void> {
+  async #heartbeat(state: BotHealthOut | Record<string, never>): Promise<void> {
+    const reason = 'quarantined_reason' in state ? state.quarantined_reason : '';
+    if (this.#deps.registry.setQuarantined(this.#botId, reason)) {
+      this.#log.info({ quarantinedReason: reason }, 'bot quarantine changed');
+      if (reason !== '') this.#deps.engine.botUnavailable(this.#botId);
+      else if (!(await this.#holdsRunningTask())) this.#offerIfAvailable();
+    }
     const now = this.#deps.clock();
     if (now - this.#lastPersistMs >= PERSIST_EVERY_MS) await this.#persist(state, true);
   }
@@ -293,10 +311,7 @@ export class BotSession implements SessionHandle {
       this.#log.info({ taskId: m.task_id, refused: outcome.refused }, 'result refused');
       this.send({ ack: { task_id: m.task_id, lease_id: m.lease_id, finished: true, stale: true } });
       if (this.#state === 'connected' && !this.#deps.engine.isBotIdle(this.#botId)) {
-        const running = await this.#deps.store.listTasksInStates(['RUNNING']);
-        if (!running.some((t) => t.botId === this.#botId)) {
-          this.#deps.engine.botIdle(this.#botId, this.#deps.registry.dimensionsOf(this.#botId)!);
-        }
+        if (!(await this.#holdsRunningTask())) this.#offerIfAvailable();
       }
       return;
     }

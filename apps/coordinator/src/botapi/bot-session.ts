@@ -68,7 +68,10 @@ export class BotSession implements SessionHandle {
   run(): void {
     this.#armWatchdog();
     this.#call.on('data', (msg: BotMessageOut) => this.#enqueue(msg));
-    this.#call.on('end', () => this.#closed('stream ended by the bot'));
+    this.#call.on('end', () => {
+      this.#closed('stream ended by the bot');
+      this.#call.end();
+    });
     this.#call.on('error', (err: Error) => this.#closed(`stream error: ${err.message}`));
     this.#call.on('cancelled', () => this.#closed('stream cancelled'));
   }
@@ -208,13 +211,12 @@ export class BotSession implements SessionHandle {
     const now = this.#deps.clock();
     const known = await this.#deps.store.getBot(this.#botId);
     this.#firstSeenMs = known?.firstSeenMs ?? now;
+    // Register and greet in one synchronous step: nothing can be pushed to the bot before its
+    // Welcome. An idle entry left by a replaced session goes first.
+    this.#deps.engine.botUnavailable(this.#botId);
     this.#state = 'connected';
     const previous = this.#deps.registry.connect(this.#botId, this.#dimensions, this);
-    previous?.close('replaced by a new session of the same bot');
     this.#deps.registry.setQuarantined(this.#botId, hello.state?.quarantined_reason ?? '');
-    this.#deps.onConnected(this.#botId);
-    await this.#persist(hello.state ?? {}, true);
-
     this.send({
       welcome: {
         session_id: this.sessionId,
@@ -223,7 +225,10 @@ export class BotSession implements SessionHandle {
         forced_dimensions: [{ key: 'id', value: [this.#botId] }],
       },
     });
+    previous?.close('replaced by a new session of the same bot');
+    this.#deps.onConnected(this.#botId);
     this.#log.info({ version: this.#version, running: hello.running.length }, 'bot connected');
+    await this.#persist(hello.state ?? {}, true);
 
     const busy = await this.#reconcile(hello);
     if (!busy) this.#offerIfAvailable();
@@ -234,11 +239,6 @@ export class BotSession implements SessionHandle {
     if (this.#state !== 'connected') return;
     const dims = this.#deps.registry.dimensionsOf(this.#botId);
     if (dims !== undefined) this.#deps.engine.botIdle(this.#botId, dims);
-  }
-
-  async #holdsRunningTask(): Promise<boolean> {
-    const running = await this.#deps.store.listTasksInStates(['RUNNING']);
-    return running.some((t) => t.botId === this.#botId);
   }
 
   /**
@@ -256,6 +256,17 @@ export class BotSession implements SessionHandle {
       if (report !== undefined && report.lease_id === task.leaseId) {
         busy = true;
         held.delete(task.id);
+        this.#deps.engine.markBusy(this.#botId, task.id);
+        if (task.killRequestedAtMs !== null) {
+          // The kill was asked while the bot was away: ask again.
+          this.send({
+            kill: {
+              task_id: task.id,
+              lease_id: task.leaseId ?? '',
+              reason: 'cancelled by request',
+            },
+          });
+        }
         continue;
       }
       await this.#deps.engine.apply(task.id, {
@@ -274,7 +285,7 @@ export class BotSession implements SessionHandle {
     if (this.#deps.registry.setQuarantined(this.#botId, reason)) {
       this.#log.info({ quarantinedReason: reason }, 'bot quarantine changed');
       if (reason !== '') this.#deps.engine.botUnavailable(this.#botId);
-      else if (!(await this.#holdsRunningTask())) this.#offerIfAvailable();
+      else if (!this.#deps.engine.isBotBusy(this.#botId)) this.#offerIfAvailable();
     }
     const now = this.#deps.clock();
     if (now - this.#lastPersistMs >= PERSIST_EVERY_MS) await this.#persist(state, true);
@@ -310,9 +321,7 @@ export class BotSession implements SessionHandle {
     if ('refused' in outcome) {
       this.#log.info({ taskId: m.task_id, refused: outcome.refused }, 'result refused');
       this.send({ ack: { task_id: m.task_id, lease_id: m.lease_id, finished: true, stale: true } });
-      if (this.#state === 'connected' && !this.#deps.engine.isBotIdle(this.#botId)) {
-        if (!(await this.#holdsRunningTask())) this.#offerIfAvailable();
-      }
+      if (!this.#deps.engine.isBotBusy(this.#botId)) this.#offerIfAvailable();
       return;
     }
     if (outcome.task.outputSize < m.output_size) {
@@ -322,6 +331,7 @@ export class BotSession implements SessionHandle {
       );
     }
     this.send({ ack: { task_id: m.task_id, lease_id: m.lease_id, finished: true } });
+    if (!this.#deps.engine.isBotBusy(this.#botId)) this.#offerIfAvailable();
   }
 
   #staleLease(taskId: string, leaseId: string, why: string): void {

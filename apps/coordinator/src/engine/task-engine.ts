@@ -44,6 +44,8 @@ export class TaskEngine {
   /** Output grew: StreamOutput. The value is the new size. */
   readonly outputWatchers = new Watchers<number>();
   readonly #index = new DispatchIndex();
+  /** Bot → the task it holds or is being given. The single source of "busy" in this process. */
+  readonly #busy = new Map<string, string>();
   readonly #expiryTimers = new Map<string, NodeJS.Timeout>();
   readonly #store: Store;
   readonly #clock: () => number;
@@ -134,19 +136,30 @@ export class TaskEngine {
     throw new Error(`task ${taskId}: conditional write kept losing races`);
   }
 
-  /** A connected bot has nothing to run: offer it the best waiting task. */
+  /**
+   * A connected bot has nothing to run: offer it the best waiting task. Ignored while the engine
+   * knows the bot holds (or is being given) a task.
+   */
   botIdle(botId: string, dimensions: BotDimensionMap): void {
+    if (this.#busy.has(botId)) return;
     this.#index.setBotIdle(botId, dimensions);
     this.#kick({ kind: 'bot', id: botId });
   }
 
-  /** The bot is gone or busy: no longer a dispatch target. */
+  /** The bot is gone or asked for no tasks: no longer a dispatch target. */
   botUnavailable(botId: string): void {
     this.#index.removeBot(botId);
   }
 
-  isBotIdle(botId: string): boolean {
-    return this.#index.isIdle(botId);
+  /** The bot reconnected still holding this task: it is busy until the task ends. */
+  markBusy(botId: string, taskId: string): void {
+    this.#busy.set(botId, taskId);
+    this.#index.removeBot(botId);
+  }
+
+  /** Whether the engine knows the bot holds a task (or a claim for it is in flight). */
+  isBotBusy(botId: string): boolean {
+    return this.#busy.has(botId);
   }
 
   get pendingCount(): number {
@@ -198,12 +211,19 @@ export class TaskEngine {
           }
           break;
         }
-        case 'kill':
-          this.#fleet?.send(effect.botId, {
+        case 'kill': {
+          const sent = this.#fleet?.send(effect.botId, {
             kill: { task_id: task.id, lease_id: effect.leaseId, reason: effect.reason },
           });
+          if (sent !== true) {
+            // Sent again when the bot reconnects (see BotSession reconcile).
+            this.#log.info({ taskId: task.id, botId: effect.botId }, 'kill deferred: bot offline');
+          }
           break;
+        }
         case 'release-bot': {
+          if (this.#busy.get(effect.botId) !== task.id) break;
+          this.#busy.delete(effect.botId);
           const dims = this.#fleet?.dimensionsOf(effect.botId);
           if (dims !== undefined) this.botIdle(effect.botId, dims);
           break;
@@ -272,49 +292,57 @@ export class TaskEngine {
     try {
       while (this.#work.length > 0 && !this.#closed) {
         const item = this.#work.shift()!;
-        let taskId: string | undefined;
-        let botId: string | undefined;
-        if (item.kind === 'bot') {
-          botId = item.id;
-          taskId = this.#index.taskForBot(botId)?.taskId;
-        } else if (this.#index.hasPending(item.id)) {
-          taskId = item.id;
-          const task = await this.#store.getTask(taskId);
-          if (task === undefined || task.state !== 'PENDING') continue;
-          botId = this.#index.botForTask(
-            task.spec.slices[task.currentSlice]!.properties.dimensions,
-          );
+        try {
+          await this.#dispatchOne(item);
+        } catch (err) {
+          this.#log.error({ err, item }, 'dispatch failed');
         }
-        if (taskId === undefined || botId === undefined) continue;
-        await this.#claim(taskId, botId);
       }
-    } catch (err) {
-      this.#log.error({ err }, 'dispatch failed');
     } finally {
       this.#pumping = false;
     }
   }
 
-  async #claim(taskId: string, botId: string): Promise<void> {
-    const dims = this.#fleet?.dimensionsOf(botId);
-    if (dims === undefined) {
-      this.#index.removeBot(botId);
-      return;
+  async #dispatchOne(item: { kind: 'task' | 'bot'; id: string }): Promise<void> {
+    let taskId: string | undefined;
+    let botId: string | undefined;
+    if (item.kind === 'bot') {
+      botId = item.id;
+      taskId = this.#index.taskForBot(botId)?.taskId;
+    } else if (this.#index.hasPending(item.id)) {
+      taskId = item.id;
+      const task = await this.#store.getTask(taskId);
+      if (task === undefined || task.state !== 'PENDING') return;
+      botId = this.#index.botForTask(task.spec.slices[task.currentSlice]!.properties.dimensions);
     }
-    // Reserve both before the await so nothing else proposes them meanwhile.
+    if (taskId === undefined || botId === undefined) return;
+    await this.#claim(taskId, botId);
+  }
+
+  async #claim(taskId: string, botId: string): Promise<void> {
+    // Reserve the bot before the await so nothing else proposes it meanwhile.
     this.#index.removeBot(botId);
-    const botDimensions = [...dims].map(([key, values]) => ({ key, values: [...values] }));
-    const outcome = await this.apply(taskId, {
-      type: 'dispatch',
-      botId,
-      botDimensions,
-      leaseId: newLeaseId(),
-    });
-    if ('refused' in outcome) {
-      // The task changed under us (cancelled, expired); the bot is still free.
-      this.#index.removePending(taskId);
-      const still = this.#fleet?.dimensionsOf(botId);
-      if (still !== undefined) this.botIdle(botId, still);
+    const dims = this.#fleet?.dimensionsOf(botId);
+    if (dims === undefined || this.#busy.has(botId)) return;
+    this.#busy.set(botId, taskId);
+    let claimed = false;
+    try {
+      const botDimensions = [...dims].map(([key, values]) => ({ key, values: [...values] }));
+      const outcome = await this.apply(taskId, {
+        type: 'dispatch',
+        botId,
+        botDimensions,
+        leaseId: newLeaseId(),
+      });
+      claimed = !('refused' in outcome);
+      // Refused: the task changed under us (cancelled, expired) and leaves the queue.
+      if (!claimed) this.#index.removePending(taskId);
+    } finally {
+      if (!claimed) {
+        this.#busy.delete(botId);
+        const still = this.#fleet?.dimensionsOf(botId);
+        if (still !== undefined) this.botIdle(botId, still);
+      }
     }
   }
 

@@ -12,6 +12,7 @@ import type { CoordinatorConfig } from './config';
 import { TaskEngine } from './engine/task-engine';
 import { joinHostPort, splitHostPort, startHttpServer } from './http/http-server';
 import { unimplementedService } from './rpc/grpc-edge';
+import { taskQueryHandlers } from './rpc/tasks-queries';
 import { tasksHandlers } from './rpc/tasks-service';
 
 export type CoordinatorLifecycle = 'starting' | 'serving' | 'stopping' | 'stopped';
@@ -64,10 +65,10 @@ export async function startCoordinator(
   const server = new grpc.Server(SERVER_OPTIONS);
   server.addService(
     proto.Tasks.service,
-    unimplementedService(
-      proto.Tasks.service,
-      tasksHandlers({ engine, tokens, log: log.child({ component: 'tasks' }) }),
-    ),
+    unimplementedService(proto.Tasks.service, {
+      ...tasksHandlers({ engine, tokens, log: log.child({ component: 'tasks' }) }),
+      ...taskQueryHandlers({ engine, tokens, log: log.child({ component: 'tasks' }) }),
+    }),
   );
   server.addService(proto.Bots.service, unimplementedService(proto.Bots.service));
   server.addService(proto.Graph.service, unimplementedService(proto.Graph.service));

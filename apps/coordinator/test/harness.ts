@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { CLIENT_CHANNEL_OPTIONS, loadDroverProto, type TasksClient } from '@drover/protocol';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ export function tempDir(prefix = 'drover-test-'): { path: string; remove: () => 
 export async function startTestCoordinator(
   dataDir: string,
   options: CoordinatorOptions = {},
+  clock?: () => number,
 ): Promise<RunningCoordinator> {
   const config = compileCoordinatorConfig({
     listen: '127.0.0.1:0',
@@ -29,7 +31,7 @@ export async function startTestCoordinator(
     ...options,
   });
   const log = pino({ level: process.env['DROVER_TEST_LOG'] ?? 'silent' });
-  return startCoordinator(config, { log });
+  return startCoordinator(config, clock === undefined ? { log } : { log, clock });
 }
 
 export function readToken(dataDir: string, kind: 'client' | 'bot'): string {
@@ -73,4 +75,36 @@ export async function waitForEvent<T>(
     const [value] = (await once(emitter, event, { signal })) as [T];
     if (pred(value)) return value;
   }
+}
+
+const BOT_BIN = new URL('../../bot/bin/drover-bot.js', import.meta.url).pathname;
+
+/** A real bot process connected to `coord`; resolves once the coordinator registered it. */
+export async function startBotProcess(
+  coord: RunningCoordinator,
+  dataDir: string,
+  botId: string,
+  extraArgs: string[] = [],
+): Promise<ChildProcess> {
+  const connected = waitForEvent<string>(
+    coord.registry.events,
+    'connected',
+    (id) => id === botId,
+    20_000,
+  );
+  const child = spawn(
+    process.execPath,
+    [BOT_BIN, '--server', coord.grpcAddress, '--data-dir', dataDir, '--id', botId, ...extraArgs],
+    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DROVER_LOG_LEVEL: 'warn' } },
+  );
+  await connected;
+  return child;
+}
+
+/** Stops a child process (SIGKILL) and waits for it. */
+export async function stopProcess(child: ChildProcess | undefined): Promise<void> {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGKILL');
+  await exited;
 }

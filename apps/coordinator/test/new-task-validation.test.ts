@@ -1,5 +1,12 @@
+import * as grpc from '@grpc/grpc-js';
 import { status, type ServiceError } from '@grpc/grpc-js';
-import type { NewTaskRequest, NewTaskResponseOut, TasksClient } from '@drover/protocol';
+import {
+  CLIENT_CHANNEL_OPTIONS,
+  loadDroverProto,
+  type NewTaskRequest,
+  type NewTaskResponseOut,
+  type TasksClient,
+} from '@drover/protocol';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,9 +140,19 @@ describe('authentication', () => {
 
 describe('RPCs not built yet', () => {
   it('answer UNIMPLEMENTED', async () => {
-    const err = (await call((md, cb) => stub.ListTasks({}, md, cb), bearer(token)).catch(
-      (e: unknown) => e,
-    )) as ServiceError;
-    expect(err.code).toBe(status.UNIMPLEMENTED);
+    const proto = loadDroverProto().drover.v1;
+    const bots = new proto.Bots(
+      coord.grpcAddress,
+      grpc.credentials.createInsecure(),
+      CLIENT_CHANNEL_OPTIONS,
+    );
+    try {
+      const err = (await call((md, cb) => bots.ListBots({}, md, cb), bearer(token)).catch(
+        (e: unknown) => e,
+      )) as ServiceError;
+      expect(err.code).toBe(status.UNIMPLEMENTED);
+    } finally {
+      bots.close();
+    }
   });
 });

@@ -18,3 +18,4 @@ export {
 export * from './wire-types';
 export { TASK_LIMITS, validateNewTask } from './validate-new-task';
 export { taskToResult, taskToRequest } from './task-to-wire';
+export { stateQueryFilter } from './state-query';

@@ -1,5 +1,5 @@
 import type { KeyValue, KeyValues, TaskProperties, TaskSlice, TaskSpec } from '@drover/state';
-import { countOrCombinations } from '@drover/state';
+import { countOrCombinations, propertiesHash } from '@drover/state';
 import { InvalidArgumentError } from './errors';
 import type { NewTaskRequest__Output } from './gen/drover/v1/NewTaskRequest';
 import type { TaskProperties__Output } from './gen/drover/v1/TaskProperties';
@@ -36,7 +36,7 @@ const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * Validates a NewTask request and applies every default. Throws InvalidArgumentError naming the
  * first field at fault (e.g. `task_slices[0].properties.dimensions`); pure otherwise.
  */
-export function validateNewTask(req: NewTaskRequest__Output): TaskSpec {
+export function validateNewTask(req: NewTaskRequest__Output, authenticated = ''): TaskSpec {
   const name = req.name;
   if (name.length > TASK_LIMITS.maxNameLength) {
     throw new InvalidArgumentError('name', `at most ${TASK_LIMITS.maxNameLength} characters`);
@@ -112,6 +112,7 @@ export function validateNewTask(req: NewTaskRequest__Output): TaskSpec {
     priority,
     tags,
     user: req.user,
+    authenticated,
     requestUuid: req.request_uuid,
     parentTaskId: req.parent_task_id,
     slices,
@@ -160,8 +161,10 @@ function validateSlice(
       `must be between ${TASK_LIMITS.minExpirationSecs} and ${TASK_LIMITS.maxExpirationSecs}, got ${expiration}`,
     );
   }
+  const properties = validateProperties(at('properties'), props);
   return {
-    properties: validateProperties(at('properties'), props),
+    properties,
+    propertiesHash: propertiesHash(properties),
     expirationSecs: expiration,
     waitForCapacity,
   };

@@ -19,6 +19,7 @@ export type { Refusal, TaskEffect, TaskEvent, TaskEventType } from './task/event
 export { transition, type TransitionOutcome } from './task/transition';
 export { createTask, type CreateTaskInput } from './task/create-task';
 export { sliceDeadlineAtMs } from './task/slice-deadline';
+export { propertiesHash } from './task/properties-hash';
 export {
   countOrCombinations,
   expandOrDimensions,
@@ -26,6 +27,19 @@ export {
   toDimensionMap,
   type BotDimensionMap,
 } from './match/match-dimensions';
-export type { AppendOutputOutcome, BotRecord, ExpectedTask, Store } from './store/store';
-export { openSqliteStore, type SqliteStoreOptions } from './store/sqlite/sqlite-store';
+export {
+  SEVEN_DAYS_MS,
+  type AppendOutputOutcome,
+  type BotRecord,
+  type ExpectedTask,
+  type InsertOutcome,
+  type Store,
+  type TaskPage,
+  type TaskQuery,
+} from './store/store';
+export {
+  InvalidCursorError,
+  openSqliteStore,
+  type SqliteStoreOptions,
+} from './store/sqlite/sqlite-store';
 export { DispatchIndex, type PendingEntry } from './match/dispatch-index';

@@ -34,6 +34,7 @@ export function slice(
     properties: properties(dimensions === undefined ? {} : { dimensions }),
     expirationSecs,
     waitForCapacity,
+    propertiesHash: `hash-${expirationSecs}-${waitForCapacity}`,
   };
 }
 
@@ -43,6 +44,7 @@ export function spec(slices: readonly TaskSlice[], overrides: Partial<TaskSpec> 
     priority: 200,
     tags: ['project:drover', 'purpose:test'],
     user: 'alice@example.com',
+    authenticated: 'alice',
     requestUuid: '',
     parentTaskId: '',
     slices,

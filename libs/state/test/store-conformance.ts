@@ -1,13 +1,13 @@
 // The suite every Store adapter must pass (DESIGN.md §6). It speaks only through the Store port,
 // so the SQLite and PostgreSQL adapters run the very same checks.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SEVEN_DAYS_MS } from '../src/index';
 import type { BotRecord, Store, StoredTaskState, Task } from '../src/index';
 import { T0, pendingTask, properties, spec } from './fixtures';
 
 export interface OpenedStore {
   readonly store: Store;
-  /** Opens the same database again (after the suite closed `store`); absent if impossible. */
-  /** Closes nothing itself: opens the same database again (the suite closed the first store). */
+  /** Opens the same database again (after the suite closed `store`). */
   readonly reopen: () => Promise<Store>;
   /** Removes what `open` made (file, schema). The suite closes every store it got first. */
   readonly cleanup: () => Promise<void>;
@@ -32,6 +32,7 @@ const SPEC = spec(
       }),
       expirationSecs: 60,
       waitForCapacity: false,
+      propertiesHash: 'a'.repeat(64),
     },
     {
       properties: properties({
@@ -42,6 +43,7 @@ const SPEC = spec(
       }),
       expirationSecs: 604_800,
       waitForCapacity: true,
+      propertiesHash: 'b'.repeat(64),
     },
   ],
   {
@@ -54,9 +56,17 @@ const SPEC = spec(
 );
 
 /** A task at `state`, created at T0 + createdOffsetMs, with every field as it would have there. */
+function withoutUuid(t: Task): Task {
+  return { ...t, spec: { ...t.spec, requestUuid: '' } };
+}
+
 function task(id: string, state: StoredTaskState = 'PENDING', createdOffsetMs = 0): Task {
   const createdAtMs = T0 + createdOffsetMs;
-  const base = pendingTask(SPEC, { id, createdAtMs, modifiedAtMs: createdAtMs });
+  // Each task its own request_uuid: the same uuid would return the first task (see below).
+  const base = pendingTask(
+    { ...SPEC, requestUuid: `${SPEC.requestUuid}-${id}` },
+    { id, createdAtMs, modifiedAtMs: createdAtMs },
+  );
   if (state === 'PENDING') return base;
   return {
     ...base,
@@ -189,7 +199,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
       });
 
       it('refuses to insert a second task with the same id and keeps the first', async () => {
-        const first = task('t-dup');
+        const first = withoutUuid(task('t-dup'));
         await store.insertTask(first);
         await expect(
           settle(() => store.insertTask({ ...first, summary: 'the second one' })),
@@ -198,9 +208,9 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
       });
 
       it('reports a duplicate id through the returned promise, not by throwing', async () => {
-        const first = task('t-dup-async');
+        const first = withoutUuid(task('t-dup-async'));
         await store.insertTask(first);
-        let returned: Promise<void> | undefined;
+        let returned: Promise<unknown> | undefined;
         let thrown: unknown;
         try {
           returned = store.insertTask(first);
@@ -209,6 +219,97 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
         }
         expect(thrown).toBeUndefined();
         await expect(returned).rejects.toThrow();
+      });
+    });
+
+    describe('request_uuid, dedup and queries', () => {
+      it('returns the existing task for the same caller and request_uuid within 7 days', async () => {
+        const first = task('uuid-1');
+        expect(await store.insertTask(first)).toEqual({ inserted: true });
+        const again = { ...first, id: 'uuid-2', createdAtMs: first.createdAtMs + 1000 };
+        expect(await store.insertTask(again)).toEqual({ inserted: false, existing: first });
+        expect(await store.getTask('uuid-2')).toBeUndefined();
+      });
+
+      it('creates a new task for the same request_uuid from another caller or after 7 days', async () => {
+        const first = task('uuid-a');
+        await store.insertTask(first);
+        const other = {
+          ...first,
+          id: 'uuid-b',
+          spec: { ...first.spec, authenticated: 'someone-else' },
+        };
+        expect(await store.insertTask(other)).toEqual({ inserted: true });
+        const later = {
+          ...first,
+          id: 'uuid-c',
+          createdAtMs: first.createdAtMs + SEVEN_DAYS_MS + 1,
+        };
+        expect(await store.insertTask(later)).toEqual({ inserted: true });
+      });
+
+      it('finds a dedup source only among COMPLETED, exit 0, non-deduped idempotent tasks', async () => {
+        const hash = SPEC.slices[0]!.propertiesHash;
+        const done = (id: string, over: Partial<Task>): Task => ({
+          ...task(id, 'COMPLETED'),
+          exitCode: 0,
+          completedAtMs: T0 + 5000,
+          ...over,
+        });
+        await store.insertTask(done('d-fail', { exitCode: 1, failure: true }));
+        await store.insertTask(done('d-dedup', { dedupedFrom: 'elsewhere' }));
+        await store.insertTask(done('d-other-slice', { currentSlice: 1 }));
+        expect(await store.findDedupSource(hash, T0)).toBeUndefined();
+        await store.insertTask(done('d-good', {}));
+        expect((await store.findDedupSource(hash, T0))?.id).toBe('d-good');
+        expect(await store.findDedupSource(hash, T0 + 6000)).toBeUndefined();
+        expect(await store.findDedupSource('f'.repeat(64), T0)).toBeUndefined();
+      });
+
+      it('lists newest first with paging, and filters by state, outcome, tags and time', async () => {
+        const tagged = (
+          id: string,
+          tags: string[],
+          offset: number,
+          state: StoredTaskState = 'PENDING',
+        ) => {
+          const t = task(id, state, offset);
+          return { ...t, spec: { ...t.spec, tags } };
+        };
+        await store.insertTask(tagged('q1', ['a:1', 'b:2'], 1));
+        await store.insertTask(tagged('q2', ['a:1'], 2, 'RUNNING'));
+        await store.insertTask({ ...tagged('q3', ['a:1', 'b:2'], 3, 'COMPLETED'), exitCode: 0 });
+        await store.insertTask({ ...tagged('q4', [], 4, 'COMPLETED'), exitCode: 2, failure: true });
+        const ids = (p: { tasks: Task[] }) => p.tasks.map((t) => t.id);
+
+        const first = await store.listTasks({}, { limit: 3 });
+        expect(ids(first)).toEqual(['q4', 'q3', 'q2']);
+        expect(first.cursor).not.toBe('');
+        const second = await store.listTasks({}, { limit: 3, cursor: first.cursor });
+        expect(ids(second)).toEqual(['q1']);
+        expect(second.cursor).toBe('');
+
+        expect(ids(await store.listTasks({ tags: ['a:1', 'b:2'] }, { limit: 10 }))).toEqual([
+          'q3',
+          'q1',
+        ]);
+        expect(
+          ids(await store.listTasks({ states: ['PENDING', 'RUNNING'] }, { limit: 10 })),
+        ).toEqual(['q2', 'q1']);
+        expect(
+          ids(await store.listTasks({ states: ['COMPLETED'], outcome: 'success' }, { limit: 10 })),
+        ).toEqual(['q3']);
+        expect(
+          ids(await store.listTasks({ states: ['COMPLETED'], outcome: 'failure' }, { limit: 10 })),
+        ).toEqual(['q4']);
+        expect(
+          ids(await store.listTasks({ startMs: T0 + 2, endMs: T0 + 4 }, { limit: 10 })),
+        ).toEqual(['q3', 'q2']);
+        expect(await store.countTasks({ tags: ['a:1'] })).toBe(3);
+        expect(await store.countTasks({})).toBe(4);
+        await expect(store.listTasks({}, { limit: 1, cursor: 'garbage' })).rejects.toThrow(
+          /cursor/,
+        );
       });
     });
 

@@ -8,11 +8,14 @@ export type PrincipalKind = 'client' | 'bot';
 export interface Principal {
   readonly kind: PrincipalKind;
   readonly name: string;
+  /** Server-wide admin: may use priorities below 20. */
+  readonly admin: boolean;
 }
 
 interface TokenEntry {
   readonly name: string;
   readonly sha256: string;
+  readonly admin?: boolean;
 }
 
 /** The tokens file: only SHA-256 hashes of tokens are stored. */
@@ -36,8 +39,11 @@ export class TokenAuthority {
 
   constructor(file: TokensFile) {
     this.#byHash = new Map();
-    for (const c of file.clients) this.#byHash.set(c.sha256, { kind: 'client', name: c.name });
-    for (const b of file.bots) this.#byHash.set(b.sha256, { kind: 'bot', name: b.name });
+    for (const c of file.clients) {
+      this.#byHash.set(c.sha256, { kind: 'client', name: c.name, admin: c.admin === true });
+    }
+    for (const b of file.bots)
+      this.#byHash.set(b.sha256, { kind: 'bot', name: b.name, admin: false });
   }
 
   /** The principal of an `authorization: Bearer <token>` value, or undefined. */
@@ -75,7 +81,7 @@ export function loadOrCreateTokens(tokensFile: string): { file: TokensFile; crea
   writeFileSync(join(dir, 'bot.token'), `${bot}\n`, { mode: 0o600 });
   const file: TokensFile = {
     version: 1,
-    clients: [{ name: 'local-admin', sha256: hashToken(client) }],
+    clients: [{ name: 'local-admin', sha256: hashToken(client), admin: true }],
     bots: [{ name: 'local-bots', sha256: hashToken(bot) }],
   };
   writeFileSync(tokensFile, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
@@ -102,7 +108,17 @@ function checkTokensFile(path: string, v: unknown): TokensFile {
       if (typeof entry.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(entry.sha256)) {
         fail(`${key}[${i}].sha256 must be 64 lowercase hex characters (the SHA-256 of the token)`);
       }
-      return { name: entry.name as string, sha256: entry.sha256 as string };
+      for (const k of Object.keys(entry)) {
+        if (!['name', 'sha256', 'admin'].includes(k))
+          fail(`${key}[${i}]: unknown key ${JSON.stringify(k)}`);
+      }
+      if (entry.admin !== undefined && typeof entry.admin !== 'boolean')
+        fail(`${key}[${i}].admin must be true or false`);
+      return {
+        name: entry.name as string,
+        sha256: entry.sha256 as string,
+        admin: entry.admin === true,
+      };
     });
   };
   return { version: 1, clients: entries('clients'), bots: entries('bots') };

@@ -1,6 +1,7 @@
 import type { CoordinatorMessage } from '@drover/protocol';
 import {
   DispatchIndex,
+  SEVEN_DAYS_MS,
   createTask,
   isFinalState,
   sliceDeadlineAtMs,
@@ -88,18 +89,48 @@ export class TaskEngine {
     this.#expiryTimers.clear();
   }
 
-  /** Creates a validated task: PENDING in its first eligible slice, or NO_RESOURCE at once. */
-  async submit(spec: TaskSpec): Promise<Task> {
+  /**
+   * Creates a validated task: deduplicated (COMPLETED at once), PENDING in its first eligible
+   * slice, or NO_RESOURCE. The same caller repeating a request_uuid within 7 days gets the
+   * existing task back, unchanged.
+   */
+  async submit(spec: TaskSpec): Promise<{ task: Task; created: boolean }> {
     const nowMs = this.#clock();
     const capacity = spec.slices.map((s) => this.#hasCapacity(s.properties.dimensions));
-    const { task, effects } = createTask({ id: newTaskId(nowMs), spec, nowMs, capacity });
-    await this.#store.insertTask(task);
+    const dedupSources = await Promise.all(
+      spec.slices.map((s) =>
+        s.properties.idempotent
+          ? this.#store.findDedupSource(s.propertiesHash, nowMs - SEVEN_DAYS_MS)
+          : Promise.resolve(undefined),
+      ),
+    );
+    const { task, effects } = createTask({
+      id: newTaskId(nowMs),
+      spec,
+      nowMs,
+      capacity,
+      dedupSources,
+    });
+    const inserted = await this.#store.insertTask(task);
+    if (!inserted.inserted) {
+      this.#log.info(
+        { taskId: inserted.existing.id, requestUuid: spec.requestUuid },
+        'request_uuid seen before: returning the existing task',
+      );
+      return { task: inserted.existing, created: false };
+    }
     this.#log.info(
-      { taskId: task.id, state: task.state, slice: task.currentSlice, name: spec.name },
+      {
+        taskId: task.id,
+        state: task.state,
+        slice: task.currentSlice,
+        name: spec.name,
+        dedupedFrom: task.dedupedFrom ?? undefined,
+      },
       'task created',
     );
     this.#runEffects(task, effects);
-    return task;
+    return { task, created: true };
   }
 
   /**

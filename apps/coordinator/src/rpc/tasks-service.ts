@@ -2,6 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import {
   InvalidArgumentError,
   NotFoundError,
+  PermissionDeniedError,
   taskToRequest,
   taskToResult,
   validateNewTask,
@@ -21,6 +22,8 @@ import { authenticate, serverStream, unary } from './grpc-edge';
 /** Largest slice of output one GetStdout / StreamOutput message carries. */
 const MAX_OUTPUT_CHUNK = 1024 * 1024;
 const MAX_STDOUT_LENGTH = 16 * 1024 * 1024;
+/** Priorities below this are for admins only (DESIGN.md §2, Swarming). */
+const ADMIN_PRIORITY_BELOW = 20;
 
 interface IdRequest {
   task_id: string;
@@ -44,11 +47,14 @@ export function tasksHandlers(deps: {
   return {
     NewTask: unary<NewTaskRequestOut, NewTaskResponse>(log, 'NewTask', async (req, call) => {
       const principal = authenticate(tokens, call.metadata, 'client');
-      const spec = validateNewTask(req);
-      const task = await engine.submit({
-        ...spec,
-        user: spec.user === '' ? principal.name : spec.user,
-      });
+      const validated = validateNewTask(req, principal.name);
+      if (validated.priority < ADMIN_PRIORITY_BELOW && !principal.admin) {
+        throw new PermissionDeniedError(
+          `priority: values below ${ADMIN_PRIORITY_BELOW} are reserved for admins, got ${validated.priority}`,
+        );
+      }
+      const spec = validated.user === '' ? { ...validated, user: principal.name } : validated;
+      const { task } = await engine.submit(spec);
       return { task_id: task.id, request: taskToRequest(task), result: taskToResult(task) };
     }),
 
@@ -94,7 +100,7 @@ export function tasksHandlers(deps: {
           req.length === 0 ? MAX_STDOUT_LENGTH : req.length,
           MAX_STDOUT_LENGTH,
         );
-        const output = await store.readOutput(task.id, req.offset, length);
+        const output = await store.readOutput(outputOwner(task), req.offset, length);
         return { offset: req.offset, output, state: task.state, size: task.outputSize };
       },
     ),
@@ -110,7 +116,7 @@ export function tasksHandlers(deps: {
         await followTask(engine, req.task_id, signal, async () => {
           const task = (await store.getTask(req.task_id))!;
           while (offset < task.outputSize && !signal.aborted) {
-            const output = await store.readOutput(task.id, offset, MAX_OUTPUT_CHUNK);
+            const output = await store.readOutput(outputOwner(task), offset, MAX_OUTPUT_CHUNK);
             if (output.length === 0) break;
             await write(call, { offset, output, state: task.state, size: task.outputSize }, signal);
             offset += output.length;
@@ -158,6 +164,11 @@ export function tasksHandlers(deps: {
       },
     ),
   };
+}
+
+/** A deduplicated task shows the output of the task it was deduplicated from. */
+function outputOwner(task: Task): string {
+  return task.dedupedFrom ?? task.id;
 }
 
 /**

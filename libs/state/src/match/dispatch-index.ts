@@ -1,94 +1,283 @@
 import type { KeyValue } from '../task/types';
-import { matchesDimensions, type BotDimensionMap } from './match-dimensions';
+import {
+  ANY_POOL,
+  DispatchQueue,
+  KnownBot,
+  QueueSlot,
+  botHasAll,
+  dimensionSetKey,
+  entryBefore,
+  pairKey,
+  sameDimensions,
+  type PendingEntry,
+  type PendingTask,
+} from './dispatch-queue';
+import { expandOrDimensions, type BotDimensionMap } from './match-dimensions';
 
-export interface PendingEntry {
-  readonly taskId: string;
-  readonly priority: number;
-  /** Submit order within a priority: created time, then id. */
-  readonly createdAtMs: number;
-  /** The dimensions of the task's current slice. */
-  readonly dimensions: readonly KeyValue[];
+export type { PendingEntry } from './dispatch-queue';
+
+export interface DispatchIndexOptions {
+  /**
+   * Empty queues kept (most recently emptied first) so that a dimension set seen again does not
+   * pay for finding its matching bots again. @default 256
+   */
+  readonly retainEmptyQueues?: number;
+  /**
+   * Bots that are not idle (busy, reserved, gone) whose matching queues are kept, so that going
+   * idle again costs O(matching queues) rather than a scan of their pools. @default 10000
+   */
+  readonly retainRestingBots?: number;
+}
+
+/** Counters for tests and benchmarks: the work done, independent of the clock. */
+export interface DispatchIndexStats {
+  readonly queues: number;
+  readonly emptyQueues: number;
+  readonly knownBots: number;
+  /** Queues looked at by taskForBot, since the index was built. */
+  readonly queuesVisited: number;
+  /** Bot–set match checks (bot going idle with new dimensions, new queue), since built. */
+  readonly matchChecks: number;
 }
 
 /**
- * The scheduler's in-memory view: tasks waiting (ordered by priority, then submit order) and idle
- * bots. Pure data, no I/O; the coordinator claims the pairs it proposes in the store.
+ * The scheduler's in-memory view (DESIGN.md §6): waiting tasks in one queue per OR-free dimension
+ * set, each ordered by (priority, created time, id), and idle bots indexed by the queues they
+ * match. Pure data, no I/O; the coordinator claims the pairs it proposes in the store.
  *
- * This first version scans the queue in order; the scheduling issue replaces it with queues per
- * expanded dimension set so that dispatch cost does not grow with queue length.
+ * Costs: addPending and removePending O(q log n) for a task in q ≤ 8 queues of n tasks;
+ * taskForBot O(queues the bot matches); botForTask O(q); setBotIdle O(queues the bot matches)
+ * when the index remembers the bot, else O(queues of its pools). A new dimension set is checked
+ * once against the known bots having its rarest pair. Nothing scans the waiting tasks.
  */
 export class DispatchIndex {
-  readonly #pending: PendingEntry[] = [];
-  readonly #pendingIds = new Set<string>();
-  readonly #idleBots = new Map<string, BotDimensionMap>();
+  readonly #retainEmptyQueues: number;
+  readonly #retainRestingBots: number;
+  readonly #pending = new Map<string, PendingTask>();
+  readonly #queues = new Map<string, DispatchQueue>();
+  /** Pool → its queues. Queues without a pool are under ANY_POOL. */
+  readonly #queuesByPool = new Map<string, Set<DispatchQueue>>();
+  /** Empty queues kept, oldest emptied first. */
+  readonly #emptyQueues = new Set<DispatchQueue>();
+  readonly #bots = new Map<string, KnownBot>();
+  readonly #idle = new Map<string, KnownBot>();
+  /** Known bots that are not idle, oldest first. */
+  readonly #resting = new Set<KnownBot>();
+  /** pairKey(key, value) → the known bots having it. */
+  readonly #botsByPair = new Map<string, Set<KnownBot>>();
+  #queuesVisited = 0;
+  #matchChecks = 0;
+
+  constructor(options: DispatchIndexOptions = {}) {
+    this.#retainEmptyQueues = options.retainEmptyQueues ?? 256;
+    this.#retainRestingBots = options.retainRestingBots ?? 10_000;
+  }
 
   get pendingCount(): number {
-    return this.#pending.length;
+    return this.#pending.size;
   }
 
   get idleBotCount(): number {
-    return this.#idleBots.size;
+    return this.#idle.size;
   }
 
+  stats(): DispatchIndexStats {
+    return {
+      queues: this.#queues.size,
+      emptyQueues: this.#emptyQueues.size,
+      knownBots: this.#bots.size,
+      queuesVisited: this.#queuesVisited,
+      matchChecks: this.#matchChecks,
+    };
+  }
+
+  /** Adds a waiting task (replacing an entry with the same id) to each of its queues. */
   addPending(entry: PendingEntry): void {
-    if (this.#pendingIds.has(entry.taskId)) this.removePending(entry.taskId);
-    this.#pendingIds.add(entry.taskId);
-    let lo = 0;
-    let hi = this.#pending.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (comparePending(this.#pending[mid]!, entry) <= 0) lo = mid + 1;
-      else hi = mid;
+    if (this.#pending.has(entry.taskId)) this.removePending(entry.taskId);
+    const slots: QueueSlot[] = [];
+    for (const set of expandOrDimensions(entry.dimensions)) {
+      const queue = this.#queueFor(set);
+      const slot = new QueueSlot(entry, queue);
+      queue.heap.push(slot);
+      slots.push(slot);
     }
-    this.#pending.splice(lo, 0, entry);
+    this.#pending.set(entry.taskId, { entry, slots });
   }
 
+  /** Takes a task out of every queue it is in. */
   removePending(taskId: string): boolean {
-    if (!this.#pendingIds.delete(taskId)) return false;
-    const i = this.#pending.findIndex((e) => e.taskId === taskId);
-    if (i >= 0) this.#pending.splice(i, 1);
+    const task = this.#pending.get(taskId);
+    if (task === undefined) return false;
+    this.#pending.delete(taskId);
+    for (const slot of task.slots) {
+      slot.queue.heap.remove(slot);
+      if (slot.queue.heap.size === 0) this.#queueEmptied(slot.queue);
+    }
     return true;
   }
 
   hasPending(taskId: string): boolean {
-    return this.#pendingIds.has(taskId);
+    return this.#pending.has(taskId);
   }
 
   setBotIdle(botId: string, dimensions: BotDimensionMap): void {
-    this.#idleBots.set(botId, dimensions);
+    let bot = this.#bots.get(botId);
+    if (bot !== undefined && !sameDimensions(bot.dimensions, dimensions)) {
+      this.#forget(bot);
+      bot = undefined;
+    }
+    bot ??= this.#learn(botId, dimensions);
+    if (bot.idle) return;
+    this.#resting.delete(bot);
+    bot.idle = true;
+    this.#idle.set(botId, bot);
+    for (const queue of bot.queues) queue.idleBots.add(bot);
   }
 
   /** The bot is busy, reserved, or gone: not a dispatch target. */
   removeBot(botId: string): void {
-    this.#idleBots.delete(botId);
+    const bot = this.#idle.get(botId);
+    if (bot === undefined) return;
+    this.#idle.delete(botId);
+    bot.idle = false;
+    for (const queue of bot.queues) queue.idleBots.delete(bot);
+    this.#resting.add(bot);
+    if (this.#resting.size > this.#retainRestingBots) {
+      const oldest = this.#resting.values().next().value!;
+      this.#forget(oldest);
+    }
   }
 
   isIdle(botId: string): boolean {
-    return this.#idleBots.has(botId);
+    return this.#idle.has(botId);
   }
 
   /** The first waiting task (by priority, then submit order) the bot can run. */
   taskForBot(botId: string): PendingEntry | undefined {
-    const dims = this.#idleBots.get(botId);
-    if (dims === undefined) return undefined;
-    return this.#pending.find((e) => matchesDimensions(e.dimensions, dims));
+    const bot = this.#idle.get(botId);
+    if (bot === undefined) return undefined;
+    let best: PendingEntry | undefined;
+    for (const queue of bot.queues) {
+      this.#queuesVisited++;
+      const head = queue.head();
+      if (head !== undefined && (best === undefined || entryBefore(head, best))) best = head;
+    }
+    return best;
   }
 
-  /** An idle bot that can run the task, if any. */
+  /** An idle bot that can run the task, if any: the one idle longest in the first queue. */
   botForTask(dimensions: readonly KeyValue[]): string | undefined {
-    for (const [botId, dims] of this.#idleBots) {
-      if (matchesDimensions(dimensions, dims)) return botId;
+    for (const set of expandOrDimensions(dimensions)) {
+      const queue = this.#queues.get(dimensionSetKey(set));
+      if (queue !== undefined) {
+        const first = queue.idleBots.values().next();
+        if (first.done !== true) return first.value.id;
+        continue;
+      }
+      // No queue for the set (the task is not pending here): check the candidate bots.
+      for (const bot of this.#candidates(set)) {
+        this.#matchChecks++;
+        if (bot.idle && botHasAll(set, bot.dimensions)) return bot.id;
+      }
     }
     return undefined;
   }
 
   idleBotIds(): string[] {
-    return [...this.#idleBots.keys()];
+    return [...this.#idle.keys()];
   }
-}
 
-function comparePending(a: PendingEntry, b: PendingEntry): number {
-  if (a.priority !== b.priority) return a.priority - b.priority;
-  if (a.createdAtMs !== b.createdAtMs) return a.createdAtMs - b.createdAtMs;
-  return a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : 0;
+  #queueFor(set: readonly KeyValue[]): DispatchQueue {
+    const key = dimensionSetKey(set);
+    const existing = this.#queues.get(key);
+    if (existing !== undefined) {
+      this.#emptyQueues.delete(existing);
+      return existing;
+    }
+    const pool = set.find((kv) => kv.key === 'pool')?.value ?? ANY_POOL;
+    const queue = new DispatchQueue(key, set, pool);
+    this.#queues.set(key, queue);
+    let inPool = this.#queuesByPool.get(pool);
+    if (inPool === undefined) this.#queuesByPool.set(pool, (inPool = new Set()));
+    inPool.add(queue);
+    for (const bot of this.#candidates(set)) {
+      this.#matchChecks++;
+      if (botHasAll(set, bot.dimensions)) this.#link(bot, queue);
+    }
+    return queue;
+  }
+
+  #queueEmptied(queue: DispatchQueue): void {
+    this.#emptyQueues.add(queue);
+    if (this.#emptyQueues.size <= this.#retainEmptyQueues) return;
+    const oldest = this.#emptyQueues.values().next().value!;
+    this.#emptyQueues.delete(oldest);
+    this.#dropQueue(oldest);
+  }
+
+  #dropQueue(queue: DispatchQueue): void {
+    this.#queues.delete(queue.key);
+    const inPool = this.#queuesByPool.get(queue.pool);
+    inPool?.delete(queue);
+    if (inPool?.size === 0) this.#queuesByPool.delete(queue.pool);
+    for (const bot of queue.matchingBots) bot.queues.delete(queue);
+    queue.matchingBots.clear();
+    queue.idleBots.clear();
+  }
+
+  /** Known bots that may have every pair of `set`: those having its rarest pair. */
+  #candidates(set: readonly KeyValue[]): Iterable<KnownBot> {
+    if (set.length === 0) return this.#bots.values();
+    let rarest: Set<KnownBot> | undefined;
+    for (const { key, value } of set) {
+      const having = this.#botsByPair.get(pairKey(key, value));
+      if (having === undefined) return [];
+      if (rarest === undefined || having.size < rarest.size) rarest = having;
+    }
+    return rarest!;
+  }
+
+  /** Registers a bot (not idle yet) and finds the queues it matches among those of its pools. */
+  #learn(botId: string, dimensions: BotDimensionMap): KnownBot {
+    const pairs: string[] = [];
+    for (const [key, values] of dimensions) for (const v of values) pairs.push(pairKey(key, v));
+    const bot = new KnownBot(botId, dimensions, pairs);
+    this.#bots.set(botId, bot);
+    for (const pair of pairs) {
+      let having = this.#botsByPair.get(pair);
+      if (having === undefined) this.#botsByPair.set(pair, (having = new Set()));
+      having.add(bot);
+    }
+    for (const pool of [...(dimensions.get('pool') ?? []), ANY_POOL]) {
+      for (const queue of this.#queuesByPool.get(pool) ?? []) {
+        this.#matchChecks++;
+        if (botHasAll(queue.dimensions, dimensions)) this.#link(bot, queue);
+      }
+    }
+    return bot;
+  }
+
+  #link(bot: KnownBot, queue: DispatchQueue): void {
+    bot.queues.add(queue);
+    queue.matchingBots.add(bot);
+    if (bot.idle) queue.idleBots.add(bot);
+  }
+
+  /** Removes every trace of a bot; it is learned again when it next goes idle. */
+  #forget(bot: KnownBot): void {
+    if (bot.idle) this.#idle.delete(bot.id);
+    this.#resting.delete(bot);
+    this.#bots.delete(bot.id);
+    for (const queue of bot.queues) {
+      queue.matchingBots.delete(bot);
+      queue.idleBots.delete(bot);
+    }
+    bot.queues.clear();
+    bot.idle = false;
+    for (const pair of bot.pairs) {
+      const having = this.#botsByPair.get(pair);
+      having?.delete(bot);
+      if (having?.size === 0) this.#botsByPair.delete(pair);
+    }
+  }
 }

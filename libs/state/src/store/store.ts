@@ -17,6 +17,36 @@ export type AppendOutputOutcome =
       readonly size: number;
     };
 
+export type InsertOutcome =
+  | { readonly inserted: true }
+  /** The same caller used the same request_uuid within 7 days: that task, unchanged. */
+  | { readonly inserted: false; readonly existing: Task };
+
+/** A filter over stored tasks (ListTasks, CountTasks, CancelTasks). */
+export interface TaskQuery {
+  /** Any of these states; empty or absent = all. */
+  readonly states?: readonly StoredTaskState[];
+  /** COMPLETED with exit 0 (success) or with failure; applies on top of states. */
+  readonly outcome?: 'success' | 'failure';
+  /** Only deduplicated tasks. */
+  readonly dedupedOnly?: boolean;
+  /** Every tag must be present (AND). */
+  readonly tags?: readonly string[];
+  /** created_ts ≥ startMs */
+  readonly startMs?: number;
+  /** created_ts < endMs */
+  readonly endMs?: number;
+}
+
+export interface TaskPage {
+  readonly tasks: Task[];
+  /** Opaque; empty when there is nothing more. */
+  readonly cursor: string;
+}
+
+/** How long request_uuid and dedup look back (DESIGN.md §2). */
+export const SEVEN_DAYS_MS = 7 * 24 * 3600 * 1000;
+
 /** A bot the coordinator has seen (DESIGN.md §4). */
 export interface BotRecord {
   readonly id: string;
@@ -35,8 +65,20 @@ export interface BotRecord {
  * pass the conformance suite in libs/state/test/store-conformance.ts.
  */
 export interface Store {
-  /** Stores a new task; fails if the id exists. */
-  insertTask(task: Task): Promise<void>;
+  /**
+   * Stores a new task; fails if the id exists. When the spec has a request_uuid that its
+   * `authenticated` caller already used for a task created within 7 days, stores nothing and
+   * returns that task (atomically: two racing submits get one task).
+   */
+  insertTask(task: Task): Promise<InsertOutcome>;
+  /**
+   * The most recent COMPLETED, exit 0, non-deduplicated task that ran an idempotent slice with
+   * this properties hash and completed at or after `sinceMs`.
+   */
+  findDedupSource(propertiesHash: string, sinceMs: number): Promise<Task | undefined>;
+  /** Tasks matching the query, newest first (created, then id), `limit` per page. */
+  listTasks(query: TaskQuery, page: { limit: number; cursor?: string }): Promise<TaskPage>;
+  countTasks(query: TaskQuery): Promise<number>;
   getTask(id: string): Promise<Task | undefined>;
   /**
    * Writes every mutable field of `next` except outputSize (owned by appendOutput), only if the

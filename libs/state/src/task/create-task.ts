@@ -8,14 +8,20 @@ export interface CreateTaskInput {
   readonly nowMs: number;
   /** capacity[i]: some known bot could run slice i now. */
   readonly capacity: readonly boolean[];
+  /**
+   * dedupSources[i]: a COMPLETED, exit 0, non-deduped task younger than 7 days whose slice had
+   * the same properties hash as idempotent slice i, if any.
+   */
+  readonly dedupSources?: readonly (Task | undefined)[];
 }
 
 /**
- * Submit (DESIGN.md §2): the first slice that waits for capacity or has it makes the task
- * PENDING in that slice; none → NO_RESOURCE at once, never PENDING.
+ * Submit (DESIGN.md §2): slices in order; an idempotent slice with a dedup source makes the task
+ * COMPLETED at once (it never runs); otherwise the first slice that waits for capacity or has it
+ * makes the task PENDING in that slice; none → NO_RESOURCE at once, never PENDING.
  */
 export function createTask(input: CreateTaskInput): { task: Task; effects: TaskEffect[] } {
-  const { id, spec, nowMs, capacity } = input;
+  const { id, spec, nowMs, capacity, dedupSources = [] } = input;
   const base: Task = {
     id,
     spec,
@@ -40,6 +46,26 @@ export function createTask(input: CreateTaskInput): { task: Task; effects: TaskE
     summary: '',
   };
   for (let i = 0; i < spec.slices.length; i++) {
+    const source = dedupSources[i];
+    if (spec.slices[i]!.properties.idempotent && source !== undefined) {
+      return {
+        task: {
+          ...base,
+          state: 'COMPLETED',
+          currentSlice: i,
+          startedAtMs: nowMs,
+          completedAtMs: nowMs,
+          botId: source.botId,
+          botDimensions: source.botDimensions,
+          exitCode: 0,
+          durationSecs: source.durationSecs,
+          dedupedFrom: source.id,
+          outputSize: source.outputSize,
+          summary: `deduplicated from task ${source.id}`,
+        },
+        effects: [{ type: 'notify' }],
+      };
+    }
     if (spec.slices[i]!.waitForCapacity || capacity[i] === true) {
       return {
         task: { ...base, currentSlice: i },

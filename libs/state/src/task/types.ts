@@ -29,6 +29,8 @@ export interface TaskProperties {
 
 export interface TaskSlice {
   readonly properties: TaskProperties;
+  /** SHA-256 (hex) of the canonical properties: equal hashes may share a result (dedup). */
+  readonly propertiesHash: string;
   readonly expirationSecs: number;
   readonly waitForCapacity: boolean;
 }
@@ -39,6 +41,8 @@ export interface TaskSpec {
   readonly priority: number;
   readonly tags: readonly string[];
   readonly user: string;
+  /** Who submitted it (the token's principal): request_uuid is scoped to it. */
+  readonly authenticated: string;
   readonly requestUuid: string;
   readonly parentTaskId: string;
   readonly slices: readonly TaskSlice[];

@@ -50,4 +50,21 @@ export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 2,
+    sql: `
+      ALTER TABLE tasks ADD COLUMN authenticated TEXT NOT NULL DEFAULT '';
+      ALTER TABLE tasks ADD COLUMN dedup_hash TEXT;
+      CREATE INDEX tasks_by_request_uuid ON tasks (authenticated, request_uuid, created_ms)
+        WHERE request_uuid != '';
+      CREATE INDEX tasks_by_dedup_hash ON tasks (dedup_hash, completed_ms)
+        WHERE dedup_hash IS NOT NULL;
+      CREATE TABLE task_tags (
+        tag TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        task_id TEXT NOT NULL,
+        PRIMARY KEY (tag, created_ms, task_id)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -3,7 +3,16 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StoredTaskState } from '../../task/task-state';
 import type { KeyValues, Task, TaskSpec } from '../../task/types';
-import type { AppendOutputOutcome, BotRecord, ExpectedTask, Store } from '../store';
+import {
+  SEVEN_DAYS_MS,
+  type AppendOutputOutcome,
+  type BotRecord,
+  type ExpectedTask,
+  type InsertOutcome,
+  type Store,
+  type TaskPage,
+  type TaskQuery,
+} from '../store';
 import { SQLITE_MIGRATIONS } from './migrations';
 
 interface TaskRow {
@@ -98,6 +107,7 @@ function migrate(db: Database.Database): void {
 class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #insertTask: Database.Statement;
+  readonly #insertTx: Database.Transaction<(task: Task) => InsertOutcome>;
   readonly #getTask: Database.Statement<[string], TaskRow>;
   readonly #updateTask: Database.Statement;
   readonly #appendTx: Database.Transaction<
@@ -112,19 +122,50 @@ class SqliteStore implements Store {
       INSERT INTO tasks (id, spec, state, current_slice, created_ms, modified_ms, started_ms,
         completed_ms, abandoned_ms, kill_requested_ms, process_started, bot_id, bot_dimensions,
         lease_id, exit_code, duration_secs, failure, internal_failure, deduped_from, output_size,
-        summary, user, request_uuid, priority, tags)
+        summary, user, request_uuid, priority, tags, authenticated, dedup_hash)
       VALUES (@id, @spec, @state, @current_slice, @created_ms, @modified_ms, @started_ms,
         @completed_ms, @abandoned_ms, @kill_requested_ms, @process_started, @bot_id,
         @bot_dimensions, @lease_id, @exit_code, @duration_secs, @failure, @internal_failure,
-        @deduped_from, @output_size, @summary, @user, @request_uuid, @priority, @tags)`);
+        @deduped_from, @output_size, @summary, @user, @request_uuid, @priority, @tags,
+        @authenticated, @dedup_hash)`);
     this.#getTask = db.prepare('SELECT * FROM tasks WHERE id = ?');
+    const byRequestUuid = db.prepare<[string, string, number], TaskRow>(
+      `SELECT * FROM tasks WHERE authenticated = ? AND request_uuid = ? AND created_ms >= ?
+       ORDER BY created_ms DESC LIMIT 1`,
+    );
+    const insertTag = db.prepare(
+      'INSERT OR IGNORE INTO task_tags (tag, created_ms, task_id) VALUES (?, ?, ?)',
+    );
+    this.#insertTx = db.transaction((task: Task): InsertOutcome => {
+      if (task.spec.requestUuid !== '') {
+        const row = byRequestUuid.get(
+          task.spec.authenticated,
+          task.spec.requestUuid,
+          task.createdAtMs - SEVEN_DAYS_MS,
+        );
+        if (row !== undefined) return { inserted: false, existing: rowToTask(row) };
+      }
+      this.#insertTask.run({
+        ...taskColumns(task),
+        spec: JSON.stringify(task.spec),
+        output_size: task.outputSize,
+        user: task.spec.user,
+        request_uuid: task.spec.requestUuid,
+        priority: task.spec.priority,
+        tags: JSON.stringify(task.spec.tags),
+        authenticated: task.spec.authenticated,
+      });
+      for (const tag of task.spec.tags) insertTag.run(tag, task.createdAtMs, task.id);
+      return { inserted: true };
+    });
     this.#updateTask = db.prepare(`
       UPDATE tasks SET state = @state, current_slice = @current_slice, modified_ms = @modified_ms,
         started_ms = @started_ms, completed_ms = @completed_ms, abandoned_ms = @abandoned_ms,
         kill_requested_ms = @kill_requested_ms, process_started = @process_started,
         bot_id = @bot_id, bot_dimensions = @bot_dimensions, lease_id = @lease_id,
         exit_code = @exit_code, duration_secs = @duration_secs, failure = @failure,
-        internal_failure = @internal_failure, deduped_from = @deduped_from, summary = @summary
+        internal_failure = @internal_failure, deduped_from = @deduped_from, summary = @summary,
+        dedup_hash = @dedup_hash
       WHERE id = @id AND state = @expected_state AND lease_id IS @expected_lease`);
     const getForAppend = db.prepare<
       [string],
@@ -159,17 +200,51 @@ class SqliteStore implements Store {
         session_id = excluded.session_id, connected = excluded.connected`);
   }
 
-  async insertTask(task: Task): Promise<void> {
-    this.#insertTask.run({
-      ...taskColumns(task),
-      spec: JSON.stringify(task.spec),
-      output_size: task.outputSize,
-      user: task.spec.user,
-      request_uuid: task.spec.requestUuid,
-      priority: task.spec.priority,
-      tags: JSON.stringify(task.spec.tags),
-    });
-    return;
+  async insertTask(task: Task): Promise<InsertOutcome> {
+    return this.#insertTx.immediate(task);
+  }
+
+  async findDedupSource(propertiesHash: string, sinceMs: number): Promise<Task | undefined> {
+    const row = this.#db
+      .prepare<[string, number], TaskRow>(
+        `SELECT * FROM tasks WHERE dedup_hash = ? AND completed_ms >= ?
+         ORDER BY completed_ms DESC LIMIT 1`,
+      )
+      .get(propertiesHash, sinceMs);
+    return row === undefined ? undefined : rowToTask(row);
+  }
+
+  async listTasks(query: TaskQuery, page: { limit: number; cursor?: string }): Promise<TaskPage> {
+    const { where, params } = whereClause(query);
+    const after = decodeCursor(page.cursor);
+    if (after !== undefined) {
+      where.push('(created_ms < ? OR (created_ms = ? AND id < ?))');
+      params.push(after.createdMs, after.createdMs, after.id);
+    }
+    const limit = Math.max(1, Math.floor(page.limit));
+    const rows = this.#db
+      .prepare<(string | number)[], TaskRow>(
+        `SELECT * FROM tasks ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY created_ms DESC, id DESC LIMIT ?`,
+      )
+      .all(...params, limit + 1);
+    const more = rows.length > limit;
+    const tasks = rows.slice(0, limit).map(rowToTask);
+    const last = tasks.at(-1);
+    return {
+      tasks,
+      cursor: more && last !== undefined ? encodeCursor(last.createdAtMs, last.id) : '',
+    };
+  }
+
+  async countTasks(query: TaskQuery): Promise<number> {
+    const { where, params } = whereClause(query);
+    const row = this.#db
+      .prepare<(string | number)[], { n: number }>(
+        `SELECT COUNT(*) AS n FROM tasks ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}`,
+      )
+      .get(...params);
+    return row?.n ?? 0;
   }
 
   async getTask(id: string): Promise<Task | undefined> {
@@ -259,8 +334,67 @@ class SqliteStore implements Store {
   }
 }
 
+/** The hash under which a task may serve as a dedup source, or null. */
+function dedupHash(task: Task): string | null {
+  const slice = task.spec.slices[task.currentSlice];
+  if (slice === undefined || !slice.properties.idempotent) return null;
+  if (task.state !== 'COMPLETED' || task.exitCode !== 0 || task.dedupedFrom !== null) return null;
+  return slice.propertiesHash;
+}
+
+function whereClause(query: TaskQuery): { where: string[]; params: (string | number)[] } {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  if (query.states !== undefined && query.states.length > 0) {
+    where.push(`state IN (${query.states.map(() => '?').join(', ')})`);
+    params.push(...query.states);
+  }
+  if (query.outcome === 'success') where.push(`state = 'COMPLETED' AND failure = 0`);
+  if (query.outcome === 'failure') where.push(`state = 'COMPLETED' AND failure = 1`);
+  if (query.dedupedOnly === true) where.push('deduped_from IS NOT NULL');
+  for (const tag of query.tags ?? []) {
+    where.push('id IN (SELECT task_id FROM task_tags WHERE tag = ?)');
+    params.push(tag);
+  }
+  if (query.startMs !== undefined) {
+    where.push('created_ms >= ?');
+    params.push(query.startMs);
+  }
+  if (query.endMs !== undefined) {
+    where.push('created_ms < ?');
+    params.push(query.endMs);
+  }
+  return { where, params };
+}
+
+function encodeCursor(createdMs: number, id: string): string {
+  return Buffer.from(JSON.stringify([createdMs, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined): { createdMs: number; id: string } | undefined {
+  if (cursor === undefined || cursor === '') return undefined;
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string') {
+      return { createdMs: v[0], id: v[1] };
+    }
+  } catch {
+    // fall through
+  }
+  throw new InvalidCursorError();
+}
+
+/** A cursor this store did not produce. */
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+  constructor() {
+    super('cursor: not a cursor returned by this server');
+  }
+}
+
 function taskColumns(task: Task) {
   return {
+    dedup_hash: dedupHash(task),
     id: task.id,
     state: task.state,
     current_slice: task.currentSlice,

@@ -1,0 +1,122 @@
+import type * as grpc from '@grpc/grpc-js';
+import {
+  InvalidArgumentError,
+  stateQueryFilter,
+  taskToResult,
+  timestampToMs,
+  type StateQueryWire,
+  type TaskResult,
+  type TimestampOut,
+} from '@drover/protocol';
+import { InvalidCursorError, type TaskQuery } from '@drover/state';
+import type { Logger } from 'pino';
+import type { TokenAuthority } from '../auth/tokens';
+import type { TaskEngine } from '../engine/task-engine';
+import { authenticate, unary } from './grpc-edge';
+
+/** Paging of DESIGN.md §4: default 100, at most 1000, opaque cursor. */
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1000;
+
+interface QueryRequest {
+  state: StateQueryWire;
+  tags: string[];
+  start: TimestampOut | null;
+  end: TimestampOut | null;
+}
+
+function toQuery(req: QueryRequest): TaskQuery {
+  req.tags.forEach((tag, i) => {
+    if (tag.indexOf(':') <= 0) {
+      throw new InvalidArgumentError(`tags[${i}]`, `must be key:value, got ${JSON.stringify(tag)}`);
+    }
+  });
+  const startMs = timestampToMs(req.start);
+  const endMs = timestampToMs(req.end);
+  if (startMs !== null && endMs !== null && endMs < startMs) {
+    throw new InvalidArgumentError('end', 'must not be before start');
+  }
+  return {
+    ...stateQueryFilter(req.state),
+    tags: req.tags,
+    ...(startMs === null ? {} : { startMs }),
+    ...(endMs === null ? {} : { endMs }),
+  };
+}
+
+function toLimit(limit: number): number {
+  if (limit < 0 || limit > MAX_LIMIT) {
+    throw new InvalidArgumentError(
+      'limit',
+      `must be between 0 (default ${DEFAULT_LIMIT}) and ${MAX_LIMIT}, got ${limit}`,
+    );
+  }
+  return limit === 0 ? DEFAULT_LIMIT : limit;
+}
+
+async function page<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof InvalidCursorError)
+      throw new InvalidArgumentError('cursor', 'not a cursor returned by this server');
+    throw err;
+  }
+}
+
+/** ListTasks, CountTasks and CancelTasks. */
+export function taskQueryHandlers(deps: {
+  engine: TaskEngine;
+  tokens: TokenAuthority;
+  log: Logger;
+}): grpc.UntypedServiceImplementation {
+  const { engine, tokens, log } = deps;
+  const store = engine.store;
+  return {
+    ListTasks: unary<
+      QueryRequest & { limit: number; cursor: string },
+      { items: TaskResult[]; cursor: string }
+    >(log, 'ListTasks', async (req, call) => {
+      authenticate(tokens, call.metadata, 'client');
+      const query = toQuery(req);
+      const limit = toLimit(req.limit);
+      const result = await page(() => store.listTasks(query, { limit, cursor: req.cursor }));
+      return { items: result.tasks.map(taskToResult), cursor: result.cursor };
+    }),
+
+    CountTasks: unary<QueryRequest, { count: number }>(log, 'CountTasks', async (req, call) => {
+      authenticate(tokens, call.metadata, 'client');
+      return { count: await store.countTasks(toQuery(req)) };
+    }),
+
+    CancelTasks: unary<
+      { tags: string[]; kill_running: boolean; limit: number; cursor: string },
+      { matched: number; cursor: string }
+    >(log, 'CancelTasks', async (req, call) => {
+      authenticate(tokens, call.metadata, 'client');
+      if (req.tags.length === 0) {
+        throw new InvalidArgumentError(
+          'tags',
+          'at least one tag is required (cancelling everything is not offered)',
+        );
+      }
+      const query = toQuery({
+        state: req.kill_running ? 'QUERY_PENDING_RUNNING' : 'QUERY_PENDING',
+        tags: req.tags,
+        start: null,
+        end: null,
+      });
+      const limit = toLimit(req.limit);
+      const found = await page(() => store.listTasks(query, { limit, cursor: req.cursor }));
+      let matched = 0;
+      for (const task of found.tasks) {
+        const outcome = await engine.apply(task.id, {
+          type: 'cancel',
+          killRunning: req.kill_running,
+        });
+        if (!('refused' in outcome)) matched++;
+      }
+      return { matched, cursor: found.cursor };
+    }),
+  };
+}

@@ -10,12 +10,16 @@ export interface Principal {
   readonly name: string;
   /** Server-wide admin: may use priorities below 20. */
   readonly admin: boolean;
+  /** For bots: dimensions the server forces on every bot of this group (at least pool). */
+  readonly forcedDimensions: Readonly<Record<string, readonly string[]>>;
 }
 
 interface TokenEntry {
   readonly name: string;
   readonly sha256: string;
   readonly admin?: boolean;
+  /** Bot groups only: dimensions forced on the group's bots, e.g. { "pool": ["ci"] }. */
+  readonly dimensions?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** The tokens file: only SHA-256 hashes of tokens are stored. */
@@ -40,10 +44,21 @@ export class TokenAuthority {
   constructor(file: TokensFile) {
     this.#byHash = new Map();
     for (const c of file.clients) {
-      this.#byHash.set(c.sha256, { kind: 'client', name: c.name, admin: c.admin === true });
+      this.#byHash.set(c.sha256, {
+        kind: 'client',
+        name: c.name,
+        admin: c.admin === true,
+        forcedDimensions: {},
+      });
     }
-    for (const b of file.bots)
-      this.#byHash.set(b.sha256, { kind: 'bot', name: b.name, admin: false });
+    for (const b of file.bots) {
+      this.#byHash.set(b.sha256, {
+        kind: 'bot',
+        name: b.name,
+        admin: false,
+        forcedDimensions: b.dimensions ?? {},
+      });
+    }
   }
 
   /** The principal of an `authorization: Bearer <token>` value, or undefined. */
@@ -108,18 +123,47 @@ function checkTokensFile(path: string, v: unknown): TokensFile {
       if (typeof entry.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(entry.sha256)) {
         fail(`${key}[${i}].sha256 must be 64 lowercase hex characters (the SHA-256 of the token)`);
       }
+      const allowed =
+        key === 'clients' ? ['name', 'sha256', 'admin'] : ['name', 'sha256', 'dimensions'];
       for (const k of Object.keys(entry)) {
-        if (!['name', 'sha256', 'admin'].includes(k))
-          fail(`${key}[${i}]: unknown key ${JSON.stringify(k)}`);
+        if (!allowed.includes(k)) fail(`${key}[${i}]: unknown key ${JSON.stringify(k)}`);
       }
-      if (entry.admin !== undefined && typeof entry.admin !== 'boolean')
+      if (entry.admin !== undefined && typeof entry.admin !== 'boolean') {
         fail(`${key}[${i}].admin must be true or false`);
+      }
+      const dimensions = checkForcedDimensions(`${key}[${i}].dimensions`, entry.dimensions, fail);
       return {
         name: entry.name as string,
         sha256: entry.sha256 as string,
         admin: entry.admin === true,
+        ...(dimensions === undefined ? {} : { dimensions }),
       };
     });
   };
   return { version: 1, clients: entries('clients'), bots: entries('bots') };
+}
+
+function checkForcedDimensions(
+  field: string,
+  v: unknown,
+  fail: (what: string) => never,
+): Record<string, string[]> | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    return fail(`${field} must be an object like {"pool": ["ci"]}`);
+  }
+  const out: Record<string, string[]> = {};
+  for (const [k, values] of Object.entries(v)) {
+    if (!/^[a-zA-Z_.-][0-9a-zA-Z_.-]*$/.test(k) || k === 'id')
+      fail(`${field}: bad key ${JSON.stringify(k)}`);
+    if (
+      !Array.isArray(values) ||
+      values.length === 0 ||
+      !values.every((x) => typeof x === 'string' && x !== '')
+    ) {
+      fail(`${field}.${k} must be a non-empty list of non-empty strings`);
+    }
+    out[k] = values as string[];
+  }
+  return out;
 }

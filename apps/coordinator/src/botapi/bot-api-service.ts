@@ -76,6 +76,7 @@ export class BotApiService {
       log: this.#deps.log,
       heartbeatIntervalMs: this.#deps.heartbeatIntervalMs,
       botPingToleranceMs: this.#deps.botPingToleranceMs,
+      forcedDimensions: principal.forcedDimensions,
       onConnected: (botId) => this.#unwatch(botId),
       onDisconnected: (botId) => this.#watch(botId),
     });

@@ -21,6 +21,8 @@ export interface BotSessionDeps {
   readonly log: Logger;
   readonly heartbeatIntervalMs: number;
   readonly botPingToleranceMs: number;
+  /** Dimensions of the bot's group that override what it claims (at least pool). */
+  readonly forcedDimensions: Readonly<Record<string, readonly string[]>>;
   /** Called when a session ends, so the service can watch the bot's running tasks. */
   readonly onDisconnected: (botId: string) => void;
   /** Called on Hello, so the service stops watching. */
@@ -197,7 +199,10 @@ export class BotSession implements SessionHandle {
       }
       dims.set(d.key, [...new Set([...(dims.get(d.key) ?? []), ...d.value])]);
     }
-    dims.set('id', [hello.bot_id]);
+    const forced = new Map<string, string[]>([['id', [hello.bot_id]]]);
+    for (const [k, values] of Object.entries(this.#deps.forcedDimensions))
+      forced.set(k, [...values]);
+    for (const [k, values] of forced) dims.set(k, values);
     if (!dims.has('pool')) {
       this.#fail(status.INVALID_ARGUMENT, 'hello.dimensions: pool is required');
       return;
@@ -222,7 +227,7 @@ export class BotSession implements SessionHandle {
         session_id: this.sessionId,
         heartbeat_interval_secs: Math.max(1, Math.round(this.#deps.heartbeatIntervalMs / 1000)),
         dimensions: this.#dimensions.map((d) => ({ key: d.key, value: [...d.values] })),
-        forced_dimensions: [{ key: 'id', value: [this.#botId] }],
+        forced_dimensions: [...forced].map(([key, value]) => ({ key, value })),
       },
     });
     previous?.close('replaced by a new session of the same bot');

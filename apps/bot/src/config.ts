@@ -65,7 +65,7 @@ export const USAGE = `Usage: drover-bot [options]
   --dimension <k=v>        extra dimension, repeatable      DROVER_DIMENSIONS  (k=v,k=v)
   --dir <path>             bot working root                 DROVER_BOT_DIR     (<data dir>/bots/<id>)
   --log-level <level>      ${LOG_LEVELS.join('|')}   DROVER_LOG_LEVEL (info)
-  --once                   exit after one task              DROVER_BOT_ONCE    (false)
+  --once                   take one task, then exit         DROVER_BOT_ONCE    (false)
   --help                   print this text
 `;
 

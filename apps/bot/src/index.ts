@@ -20,7 +20,16 @@ export {
 } from './dimensions';
 export { probeDimensions, probeSystemFacts } from './probe-dimensions';
 export {
+  groupRecordsDir,
+  killLeftoverGroups,
+  recordGroup,
+  removeGroupRecord,
+  type LeftoverGroup,
+} from './group-records';
+export {
+  currentBootId,
   isProcessRunning,
+  processStartTicks,
   runningGroupMembers,
   signalGroup,
   sweepGroup,
@@ -41,18 +50,31 @@ export {
 export { BotSession, startBotSession } from './session';
 export {
   FATAL_CODES,
+  STOP_REASON_TEXT,
   type SessionEnd,
   type SessionOptions,
   type SessionState,
   type StopReason,
   type WelcomeInfo,
 } from './session-types';
-export { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
-export { OutputOutbox, type OutputPiece } from './output-outbox';
+export {
+  backoffDelayMs,
+  channelBackoffOptions,
+  DEFAULT_BACKOFF,
+  type BackoffInput,
+  type BackoffPolicy,
+} from './backoff';
+export { OutputOutbox, type AckOutcome, type OutputPiece } from './output-outbox';
 export { DEFAULT_COALESCE, TaskSlot, type CoalescePolicy, type Link } from './task-slot';
-export { probeHealth, type HealthInput } from './health';
+export { freeDiskBytes, healthNow, type HealthInput } from './health';
 export { readBotToken, type TokenOutcome } from './token';
 export { createRootLogger } from './logger';
 export { EXIT_CODES } from './exit-codes';
 export { BOT_VERSION } from './version';
-export { dimensionsFromWire, dimensionsToWire, taskFinishedToWire, TIMEOUT_KIND } from './wire';
+export {
+  canceledFinish,
+  dimensionsFromWire,
+  dimensionsToWire,
+  taskFinishedToWire,
+  TIMEOUT_KIND,
+} from './wire';

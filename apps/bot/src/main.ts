@@ -2,6 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { compileBotConfig } from './config';
 import { EXIT_CODES } from './exit-codes';
+import { killLeftoverGroups } from './group-records';
 import { createRootLogger } from './logger';
 import { probeDimensions } from './probe-dimensions';
 import { startBotSession } from './session';
@@ -34,7 +35,12 @@ async function main(): Promise<number> {
   }
   const log = createRootLogger(config.logLevel);
   await mkdir(config.botDir, { recursive: true });
-  // Work dirs left by a previous run of this bot (it crashed or was killed) are garbage now.
+  // A previous run of this bot that crashed left its payloads running: they go first, then
+  // their work dirs, which are garbage now.
+  for (const leftover of await killLeftoverGroups(config.botDir)) {
+    if (leftover.kind === 'killed') log.warn(leftover, 'killed a payload left by a previous run');
+    else log.info(leftover, 'process group record of a previous run');
+  }
   await rm(path.join(config.botDir, 'w'), { recursive: true, force: true });
 
   const dimensions = await probeDimensions({

@@ -6,11 +6,18 @@
  *
  *   0 ........ keptFrom ........ sentUpTo ........ produced
  *   (acked, dropped)  (kept, sent)      (kept, unsent)
+ *
+ * The coordinator answers each Output with one Ack, in order, carrying the size it has stored.
+ * An answer below the end of the piece it answers means the coordinator is missing bytes (it lost
+ * them, or refused the piece as a gap): the outbox rewinds to that offset, so the next flush sends
+ * them again. The answers to pieces sent before that rewind say the same and are not rewinds.
  */
 export interface OutputPiece {
   readonly offset: number;
   readonly data: Buffer;
 }
+
+export type AckOutcome = 'stored' | 'gap';
 
 export class OutputOutbox {
   /** Kept chunks, each with the offset of its first byte; they cover [keptFrom, produced). */
@@ -18,6 +25,10 @@ export class OutputOutbox {
   private keptFromOffset = 0;
   private producedOffset = 0;
   private sentUpToOffset = 0;
+  /** Pieces sent on this stream and not answered yet, oldest first; `epoch` of their send. */
+  private inFlight: { end: number; epoch: number }[] = [];
+  /** Counts rewinds: answers to pieces sent before the latest one cannot ask for another. */
+  private epoch = 0;
 
   /** Bytes the payload produced so far. */
   get produced(): number {
@@ -38,8 +49,33 @@ export class OutputOutbox {
     this.producedOffset += data.length;
   }
 
-  /** The coordinator stored every byte below `offset`: drop them. */
-  ack(offset: number): void {
+  /**
+   * The coordinator stored every byte below `offset`: drop them. `'gap'` when it is missing bytes
+   * the current stream already sent: they will be sent again from `offset` (or from `keptFrom` if
+   * it went backwards past an earlier acknowledgement: those bytes are gone).
+   */
+  ack(offset: number): AckOutcome {
+    const answered = this.inFlight.shift();
+    this.drop(offset);
+    const gap =
+      answered !== undefined &&
+      answered.epoch === this.epoch &&
+      offset < answered.end &&
+      this.keptFromOffset < this.sentUpToOffset;
+    if (!gap) return 'stored';
+    this.sentUpToOffset = this.keptFromOffset;
+    this.epoch += 1;
+    return 'gap';
+  }
+
+  /** A new stream knows nothing beyond the acknowledged offset: send from there again. */
+  rewind(): void {
+    this.sentUpToOffset = this.keptFromOffset;
+    this.inFlight = [];
+    this.epoch += 1;
+  }
+
+  private drop(offset: number): void {
     const upTo = Math.min(Math.max(offset, this.keptFromOffset), this.producedOffset);
     for (;;) {
       const first = this.chunks[0];
@@ -55,11 +91,6 @@ export class OutputOutbox {
     }
     this.keptFromOffset = upTo;
     this.sentUpToOffset = Math.max(this.sentUpToOffset, upTo);
-  }
-
-  /** A new stream knows nothing beyond the acknowledged offset: send from there again. */
-  rewind(): void {
-    this.sentUpToOffset = this.keptFromOffset;
   }
 
   /** The unsent bytes as pieces of at most `maxBytes`, now counted as sent. */
@@ -89,6 +120,8 @@ export class OutputOutbox {
     }
     cut();
     this.sentUpToOffset = this.producedOffset;
+    for (const p of pieces)
+      this.inFlight.push({ end: p.offset + p.data.length, epoch: this.epoch });
     return pieces;
   }
 }

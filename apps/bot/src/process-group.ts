@@ -62,12 +62,29 @@ export async function sweepGroup(pgid: number, deadlineMs: number): Promise<numb
   }
 }
 
-function readStat(pid: number): { state: string; pgrp: number } | undefined {
+/**
+ * When the process started, in clock ticks since boot (Linux; undefined elsewhere or if it is
+ * gone). With the pid it names one process for good: a reused pid has another start time.
+ */
+export function processStartTicks(pid: number): number | undefined {
+  return readStat(pid)?.startTicks;
+}
+
+/** This boot's id (Linux); pids from another boot mean nothing now. */
+export function currentBootId(): string | undefined {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function readStat(pid: number): { state: string; pgrp: number; startTicks: number } | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // "pid (comm) state ppid pgrp ..."; comm may contain spaces and parentheses.
+    // "pid (comm) state ppid pgrp ... starttime(22nd) ..."; comm may hold spaces and parentheses.
     const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { state: rest[0] ?? '', pgrp: Number(rest[2]) };
+    return { state: rest[0] ?? '', pgrp: Number(rest[2]), startTicks: Number(rest[19]) };
   } catch {
     return undefined;
   }

@@ -2,6 +2,7 @@ import { constants as osConstants } from 'node:os';
 import { mkdir, rm } from 'node:fs/promises';
 import { execa } from 'execa';
 import type { Readable } from 'node:stream';
+import { recordGroup, removeGroupRecord } from './group-records';
 import { sweepGroup, terminationDance } from './process-group';
 import {
   buildTaskEnv,
@@ -14,7 +15,8 @@ import {
 /**
  * Runs one task's payload: a fresh work dir, the command in its own process group, output
  * delivered as it arrives, the execution and I/O timeouts, kill() — each ending in the
- * termination dance — and, after any end, a sweep so nothing of the group survives.
+ * termination dance — and, after any end, a sweep so nothing of the group survives. The group is
+ * recorded on disk while it may run (group-records.ts), for the next start after a crash.
  *
  * Outcomes are data: a bad manifest is `clientError` (no process); a command that cannot be
  * started (not found, not executable) is reported like a shell would — a line of explanation in
@@ -219,6 +221,8 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
   });
   const pid = subprocess.pid;
   if (pid === undefined) return spawnFailure(p, await subprocess);
+  // On disk until the sweep below, so that a bot restarted after a crash can kill the group.
+  recordGroup(opts.botDir, opts.taskId, pid);
   p.onPid(pid);
 
   let outputSize = 0;
@@ -263,6 +267,7 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
     clearTimeout(ioTimer);
     // Whatever of the group outlived its leader goes now; its pipes close with it.
     await sweepGroup(pid, 2_000);
+    await removeGroupRecord(opts.botDir, opts.taskId).catch(() => {});
     await drain(closed, streams, opts.drainMs ?? 2_000);
     await Promise.race([subprocess, delay(1_000)]);
     return {

@@ -9,6 +9,14 @@ import type { CoalescePolicy } from './task-slot';
 
 export type StopReason = 'signal' | 'terminate' | 'once' | 'close';
 
+/** What Hello and heartbeats say while the bot is stopping (BotHealth.quarantined_reason). */
+export const STOP_REASON_TEXT = {
+  signal: 'bot is stopping (signal)',
+  terminate: 'bot is stopping (terminate)',
+  once: '--once: one task only',
+  close: 'bot is stopping (close)',
+} as const satisfies Record<StopReason, string>;
+
 export type SessionEnd =
   | { readonly kind: 'stopped'; readonly reason: StopReason }
   | { readonly kind: 'fatal'; readonly code: grpc.status; readonly details: string };
@@ -44,7 +52,7 @@ export interface SessionOptions {
   /** The environment tasks inherit. */
   readonly taskBaseEnv: Readonly<Record<string, string | undefined>>;
   readonly log: Logger;
-  /** Stop after the first task's result is acknowledged. @default false */
+  /** Stop taking tasks once the first is assigned; exit after its result is acknowledged. @default false */
   readonly once?: boolean;
   /** Overrides Welcome's heartbeat interval (tests). */
   readonly heartbeatIntervalMs?: number;
@@ -52,7 +60,7 @@ export interface SessionOptions {
   readonly welcomeTimeoutMs?: number;
   /** While stopping, how long to wait for the last results to be acknowledged. @default 10_000 */
   readonly drainTimeoutMs?: number;
-  /** @default DEFAULT_BACKOFF (250 ms doubling to 60 s) */
+  /** @default DEFAULT_BACKOFF (250 ms doubling to 60 s; to 5 s while a task is held) */
   readonly backoff?: BackoffPolicy;
   /** @default Math.random */
   readonly random?: () => number;

@@ -5,24 +5,27 @@ import {
   type AckOut,
   type AssignOut,
   type BotApiClient,
+  type BotHealth,
   type BotMessage,
   type CoordinatorMessageOut,
   type KillOut,
   type WelcomeOut,
 } from '@drover/protocol';
 import type { Logger } from 'pino';
-import { backoffDelayMs, DEFAULT_BACKOFF } from './backoff';
-import { probeHealth } from './health';
-import { startTask, type TaskManifestLike, type TaskRun } from './runner';
+import { backoffDelayMs, channelBackoffOptions, DEFAULT_BACKOFF } from './backoff';
+import { freeDiskBytes, healthNow } from './health';
+import type { TaskRun } from './runner';
 import {
   FATAL_CODES,
+  STOP_REASON_TEXT,
   type SessionEnd,
   type SessionOptions,
   type SessionState,
   type StopReason,
 } from './session-types';
-import { DEFAULT_COALESCE, TaskSlot, type Link } from './task-slot';
-import { dimensionsFromWire, dimensionsToWire } from './wire';
+import { launchTask } from './task-launch';
+import type { Link, TaskSlot } from './task-slot';
+import { canceledFinish, dimensionsFromWire, dimensionsToWire } from './wire';
 
 /**
  * The bot's connection: one BotApi.Connect stream at a time, re-opened with jittered backoff
@@ -31,24 +34,18 @@ import { dimensionsFromWire, dimensionsToWire } from './wire';
  *
  *   connecting ──Welcome──▶ connected ──stream ends──▶ backoff ──timer──▶ connecting
  *        └──────────── stream ends ───────────────────────▲
- *   any ──stop()/Terminate/--once──▶ stopping ──tasks ended, results acked──▶ stopped
+ *   any ──stop()/Terminate/--once──▶ stopping ──tasks ended, results acked, stream ended──▶ stopped
  *   any ──UNAUTHENTICATED/PERMISSION_DENIED/INVALID_ARGUMENT──▶ stopped (fatal)
  *
- * While `stopping` the stream is still re-opened if it drops, to deliver the last results.
+ * Entering `stopping` writes a heartbeat at once whose quarantined_reason says why, ahead of any
+ * later TaskFinished: the coordinator reads the stream in order, so it stops dispatching to the
+ * bot before it sees the bot free. An Assign it sent before reading that heartbeat is still run
+ * (the lease is the bot's). With nothing left to deliver, the bot half-closes the stream and
+ * waits for the coordinator to end it, so such an Assign still arrives; it is then reported on a
+ * new stream. While `stopping` the stream is re-opened if it drops, to deliver the last results.
  */
 
-type TimerName = 'backoff' | 'welcome' | 'heartbeat' | 'drain';
-
-const EMPTY_MANIFEST: TaskManifestLike = {
-  command: [],
-  env: [],
-  env_prefixes: [],
-  relative_cwd: '',
-  execution_timeout_secs: 0,
-  io_timeout_secs: 0,
-  grace_period_secs: 0,
-  secret_env: [],
-};
+type TimerName = 'backoff' | 'welcome' | 'heartbeat' | 'drain' | 'leave';
 
 export function startBotSession(opts: SessionOptions): BotSession {
   const session = new BotSession(opts);
@@ -67,7 +64,12 @@ export class BotSession {
   private readonly runs = new Set<TaskRun>();
   private readonly link: Link;
   private call: grpc.ClientDuplexStream<BotMessage, CoordinatorMessageOut> | undefined;
+  /** The current stream got its Welcome. */
   private linked = false;
+  /** The bot half-closed the current stream (it is leaving): it may read but not write. */
+  private halfClosed = false;
+  /** From the latest statfs of the bot dir (Hello and heartbeats carry it). */
+  private freeDisk = 0;
   private attempt = 0;
   private stopReason: StopReason | undefined;
   private finalizing: Promise<void> | undefined;
@@ -84,11 +86,10 @@ export class BotSession {
     this.client = new BotApi(opts.server, grpc.credentials.createInsecure(), {
       ...CLIENT_CHANNEL_OPTIONS,
       // Our own backoff paces reconnects; keep the channel's from adding a second, longer one.
-      'grpc.initial_reconnect_backoff_ms': (opts.backoff ?? DEFAULT_BACKOFF).initialMs,
-      'grpc.max_reconnect_backoff_ms': (opts.backoff ?? DEFAULT_BACKOFF).maxMs,
+      ...channelBackoffOptions(opts.backoff ?? DEFAULT_BACKOFF),
       ...opts.channelOptions,
     });
-    this.link = { isUp: () => this.linked, write: (msg) => this.write(msg) };
+    this.link = { isUp: () => this.linked && !this.halfClosed, write: (msg) => this.write(msg) };
   }
 
   get state(): SessionState {
@@ -106,7 +107,7 @@ export class BotSession {
     if (this.stopReason === undefined) {
       this.stopReason = opts.reason;
       this.setState({ kind: 'stopping', reason: opts.reason });
-      if (this.linked) void this.heartbeat();
+      this.sendHeartbeatNow();
     }
     if (opts.killRunning === true)
       for (const run of this.runs) run.kill(`bot stopping (${opts.reason})`);
@@ -134,11 +135,7 @@ export class BotSession {
     if (this.isStopped() || this.ending) return;
     if (this.stopReason === undefined) this.setState({ kind: 'connecting', attempt: this.attempt });
     try {
-      const state = await probeHealth({
-        botDir: this.opts.botDir,
-        runningTaskId: this.runningTaskId(),
-        quarantinedReason: this.quarantinedReason(),
-      });
+      this.freeDisk = await freeDiskBytes(this.opts.botDir);
       if (this.isStopped() || this.ending) return;
       const metadata = new grpc.Metadata();
       metadata.set('authorization', `Bearer ${this.opts.token}`);
@@ -152,7 +149,7 @@ export class BotSession {
         hello: {
           bot_id: this.opts.botId,
           dimensions: dimensionsToWire(this.opts.dimensions),
-          state,
+          state: this.health(),
           version: this.opts.version,
           running: [...this.slots.values()].map((s) => s.runningEntry()),
         },
@@ -176,6 +173,7 @@ export class BotSession {
     status: grpc.StatusObject,
   ): void {
     if (call !== this.call) return;
+    const left = this.halfClosed;
     this.dropStream();
     if (this.isStopped() || this.ending) return;
     if (FATAL_CODES.has(status.code)) {
@@ -190,7 +188,10 @@ export class BotSession {
       });
       return;
     }
-    this.log.warn({ code: grpc.status[status.code], details: status.details }, 'stream ended');
+    this.log[left ? 'info' : 'warn'](
+      { code: grpc.status[status.code], details: status.details },
+      'stream ended',
+    );
     if (this.stopReason !== undefined && this.runs.size === 0 && this.slots.size === 0) {
       void this.finalize({ kind: 'stopped', reason: this.stopReason });
       return;
@@ -201,14 +202,19 @@ export class BotSession {
   private dropStream(): void {
     this.call = undefined;
     this.linked = false;
+    this.halfClosed = false;
     this.clearTimer('welcome');
     this.clearTimer('heartbeat');
+    this.clearTimer('leave');
   }
 
   private scheduleReconnect(): void {
     const delayMs = backoffDelayMs(
-      this.attempt,
-      this.opts.random ?? Math.random,
+      {
+        attempt: this.attempt,
+        holdingTask: this.slots.size > 0,
+        random: this.opts.random ?? Math.random,
+      },
       this.opts.backoff,
     );
     this.attempt += 1;
@@ -218,7 +224,7 @@ export class BotSession {
   }
 
   private write(msg: BotMessage): void {
-    this.call?.write(msg);
+    if (!this.halfClosed) this.call?.write(msg);
   }
 
   // --- coordinator messages --------------------------------------------------------------------
@@ -269,8 +275,9 @@ export class BotSession {
       this.opts.heartbeatIntervalMs ??
       (w.heartbeat_interval_secs > 0 ? w.heartbeat_interval_secs * 1000 : 30_000);
     this.timers.heartbeat = setInterval(() => void this.heartbeat(), heartbeatIntervalMs);
+    // Still stopping: say so before any result goes again (Hello said it too).
+    if (this.stopReason !== undefined) this.sendHeartbeatNow();
     for (const slot of this.slots.values()) slot.resend();
-    if (this.stopReason !== undefined) void this.heartbeat();
     this.opts.onWelcome?.({
       sessionId: w.session_id,
       heartbeatIntervalMs,
@@ -281,61 +288,39 @@ export class BotSession {
 
   private onAssign(a: AssignOut): void {
     const log = this.opts.log.child({ component: 'task', taskId: a.task_id, leaseId: a.lease_id });
-    if (this.stopReason !== undefined) {
-      log.warn({ reason: this.stopReason }, 'assignment ignored: the bot is stopping');
+    if (this.ending) {
+      log.warn({}, 'assignment ignored: the bot is closing');
       return;
     }
     if (this.slots.has(a.task_id)) {
       log.warn({}, 'assignment ignored: the task is already held');
       return;
     }
-    const manifest = a.manifest ?? EMPTY_MANIFEST;
-    const slot = new TaskSlot(
-      a.task_id,
-      a.lease_id,
-      this.link,
-      this.opts.coalesce ?? DEFAULT_COALESCE,
-    );
+    if (this.stopReason !== undefined) {
+      // Sent before the coordinator read our stopping heartbeat: the lease is ours, so run it.
+      log.warn({ reason: this.stopReason }, 'assignment arrived while stopping; running it');
+      this.clearTimer('drain');
+    }
+    const { slot, run } = launchTask(a, {
+      opts: this.opts,
+      link: this.link,
+      log,
+      onEnded: (ended) => {
+        this.runs.delete(ended);
+        this.maybeFinishStop();
+      },
+    });
     this.slots.set(a.task_id, slot);
-    this.write({ task_started: { task_id: a.task_id, lease_id: a.lease_id } });
-    log.info({ command: manifest.command }, 'task started');
-    const run = startTask({
-      ...this.opts.taskOverrides,
-      taskId: a.task_id,
-      leaseId: a.lease_id,
-      manifest,
-      botId: this.opts.botId,
-      server: this.opts.server,
-      botDir: this.opts.botDir,
-      baseEnv: this.opts.taskBaseEnv,
-      onOutput: (bytes) => slot.onOutput(bytes),
-    });
-    slot.attach(run);
     this.runs.add(run);
-    void run.result.then((result) => {
-      this.runs.delete(run);
-      log.info(
-        {
-          exitCode: result.exitCode,
-          durationSecs: result.durationSecs,
-          timedOut: result.timedOut,
-          killed: result.killed,
-          canceled: result.canceled,
-          outputSize: result.outputSize,
-          clientError: result.clientError,
-        },
-        'task ended',
-      );
-      slot.ended(result);
-      if (this.opts.once === true) this.stop({ reason: 'once' });
-      this.maybeFinishStop();
-    });
+    if (this.opts.once === true) this.stop({ reason: 'once' });
   }
 
   private onKill(k: KillOut): void {
     const slot = this.slots.get(k.task_id);
     if (slot === undefined || slot.leaseId !== k.lease_id) {
-      this.log.warn({ taskId: k.task_id, leaseId: k.lease_id }, 'kill for a task not held ignored');
+      // Nothing runs under that lease here: let the coordinator close the task rather than wait.
+      this.log.warn({ taskId: k.task_id, leaseId: k.lease_id }, 'kill for a task not held');
+      if (this.link.isUp()) this.write({ task_finished: canceledFinish(k.task_id, k.lease_id) });
       return;
     }
     this.log.info({ taskId: k.task_id, reason: k.reason }, 'kill requested');
@@ -354,31 +339,40 @@ export class BotSession {
       slot.forget();
       this.slots.delete(a.task_id);
       this.log.info({ taskId: a.task_id, stale: a.stale }, 'task forgotten');
-    } else {
-      slot.outbox.ack(a.output_offset);
+    } else if (slot.ackOutput(a.output_offset) === 'gap') {
+      this.log.warn(
+        { taskId: a.task_id, outputOffset: a.output_offset },
+        'the coordinator is missing output; sending it again',
+      );
     }
     this.maybeFinishStop();
   }
 
   // --- heartbeats and stopping -----------------------------------------------------------------
 
+  /** Periodic: measures the free disk, then says how the bot is. */
   private async heartbeat(): Promise<void> {
     if (this.heartbeatBusy) return;
     this.heartbeatBusy = true;
     try {
-      const call = this.call;
-      const state = await probeHealth({
-        botDir: this.opts.botDir,
-        runningTaskId: this.runningTaskId(),
-        quarantinedReason: this.quarantinedReason(),
-      });
-      if (call !== undefined && call === this.call && this.linked)
-        call.write({ heartbeat: { state } });
-    } catch (err) {
-      this.log.warn({ err }, 'heartbeat failed');
+      this.freeDisk = await freeDiskBytes(this.opts.botDir);
+      this.sendHeartbeatNow();
     } finally {
       this.heartbeatBusy = false;
     }
+  }
+
+  /** A heartbeat written now (state as of now), if a stream can take it. */
+  private sendHeartbeatNow(): void {
+    if (this.link.isUp()) this.write({ heartbeat: { state: this.health() } });
+  }
+
+  private health(): BotHealth {
+    return healthNow({
+      freeDiskBytes: this.freeDisk,
+      runningTaskId: this.runningTaskId(),
+      quarantinedReason: this.quarantinedReason(),
+    });
   }
 
   private runningTaskId(): string {
@@ -387,14 +381,14 @@ export class BotSession {
   }
 
   private quarantinedReason(): string {
-    return this.stopReason === undefined ? '' : `bot is stopping (${this.stopReason})`;
+    return this.stopReason === undefined ? '' : STOP_REASON_TEXT[this.stopReason];
   }
 
   private maybeFinishStop(): void {
     if (this.stopReason === undefined || this.ending || this.isStopped() || this.runs.size > 0)
       return;
     if (this.slots.size === 0) {
-      void this.finalize({ kind: 'stopped', reason: this.stopReason });
+      this.leave(this.stopReason);
       return;
     }
     const drainTimeoutMs = this.opts.drainTimeoutMs ?? 10_000;
@@ -407,18 +401,43 @@ export class BotSession {
     }, drainTimeoutMs);
   }
 
+  /**
+   * Nothing left to deliver: half-close the stream and let the coordinator end it. An Assign it
+   * sent before it read the stopping heartbeat still arrives meanwhile and is run (then reported
+   * on a new stream: onStatus reconnects while a task is held).
+   */
+  private leave(reason: StopReason): void {
+    const call = this.call;
+    if (call === undefined || !this.linked) {
+      void this.finalize({ kind: 'stopped', reason });
+      return;
+    }
+    if (this.halfClosed) return;
+    this.halfClosed = true;
+    this.clearTimer('heartbeat');
+    this.clearTimer('drain');
+    call.end();
+    this.timers.leave = setTimeout(() => {
+      this.log.warn({}, 'the coordinator did not end the stream; cancelling it');
+      call.cancel();
+    }, 1_000);
+  }
+
   /** Ends the stream and the channel; every step runs even if one fails. */
   private finalize(end: SessionEnd): Promise<void> {
     this.finalizing ??= (async () => {
       this.ending = true;
       this.setState({ kind: 'stopped', end });
-      for (const name of ['backoff', 'welcome', 'heartbeat', 'drain'] as const)
+      for (const name of ['backoff', 'welcome', 'heartbeat', 'drain', 'leave'] as const)
         this.clearTimer(name);
       for (const slot of this.slots.values()) slot.forget();
       const call = this.call;
+      const halfClosed = this.halfClosed;
       this.dropStream();
       if (call !== undefined)
-        await endCall(call, 1_000).catch((err: unknown) => this.log.warn({ err }, 'end stream'));
+        await endCall(call, halfClosed, 1_000).catch((err: unknown) =>
+          this.log.warn({ err }, 'end stream'),
+        );
       try {
         this.client.close();
       } catch (err) {
@@ -454,6 +473,7 @@ export class BotSession {
 /** Half-closes the stream and waits (bounded) for the coordinator to end it, then cancels. */
 function endCall(
   call: grpc.ClientDuplexStream<BotMessage, CoordinatorMessageOut>,
+  halfClosed: boolean,
   waitMs: number,
 ): Promise<void> {
   return new Promise<void>((resolve) => {
@@ -465,6 +485,6 @@ function endCall(
       clearTimeout(timer);
       resolve();
     });
-    call.end();
+    if (!halfClosed) call.end();
   });
 }

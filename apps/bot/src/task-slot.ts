@@ -1,5 +1,5 @@
 import type { BotMessage, TaskFinished } from '@drover/protocol';
-import { OutputOutbox } from './output-outbox';
+import { OutputOutbox, type AckOutcome } from './output-outbox';
 import type { RunResult, TaskRun } from './runner';
 import { taskFinishedToWire, type RunningTaskWire } from './wire';
 
@@ -32,6 +32,8 @@ export class TaskSlot {
   forgotten = false;
   private run: TaskRun | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
+  /** TaskStarted could not be written (no stream at the time): it goes first on the next one. */
+  private startedUnsent = false;
 
   constructor(
     readonly taskId: string,
@@ -43,6 +45,13 @@ export class TaskSlot {
   /** The process is still running (or has not started yet). */
   get running(): boolean {
     return this.run !== undefined && this.finish === undefined;
+  }
+
+  /** Says TaskStarted now, or on the next stream if there is none. */
+  started(): void {
+    this.startedUnsent = !this.link.isUp();
+    if (!this.startedUnsent)
+      this.link.write({ task_started: { task_id: this.taskId, lease_id: this.leaseId } });
   }
 
   attach(run: TaskRun): void {
@@ -78,6 +87,19 @@ export class TaskSlot {
     }
   }
 
+  /**
+   * The coordinator's answer to an Output. On a gap (it is missing bytes this stream sent), sends
+   * them again at once, and the result after them if it was sent already.
+   */
+  ackOutput(offset: number): AckOutcome {
+    const outcome = this.outbox.ack(offset);
+    if (outcome === 'gap' && !this.forgotten && this.link.isUp()) {
+      this.flush();
+      if (this.finish !== undefined) this.link.write({ task_finished: this.finish });
+    }
+    return outcome;
+  }
+
   /** The process ended: last output first, then the result. */
   ended(result: RunResult): void {
     if (this.forgotten) return;
@@ -89,6 +111,7 @@ export class TaskSlot {
   /** A new stream (after Welcome): everything not acknowledged goes again, result last. */
   resend(): void {
     if (this.forgotten) return;
+    if (this.startedUnsent) this.started();
     this.outbox.rewind();
     this.flush();
     if (this.finish !== undefined) this.link.write({ task_finished: this.finish });

@@ -37,3 +37,15 @@ export function taskFinishedToWire(taskId: string, leaseId: string, r: RunResult
     client_error: r.clientError ?? '',
   };
 }
+
+/** The answer to a Kill for a task the bot does not hold: nothing runs, nothing will. */
+export function canceledFinish(taskId: string, leaseId: string): TaskFinished {
+  return taskFinishedToWire(taskId, leaseId, {
+    exitCode: null,
+    durationSecs: 0,
+    timedOut: 'none',
+    killed: true,
+    canceled: true,
+    outputSize: 0,
+  });
+}

@@ -1,9 +1,10 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { execa, type ResultPromise } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isProcessRunning } from '../src/index';
 import { sh, tempDir, until, within } from './helpers';
 import { TestCoordinator } from './test-coordinator';
 
@@ -98,6 +99,13 @@ describe('drover-bot process', () => {
       },
     });
     expect(await stream.take('task_finished')).toMatchObject({ exit_code: 0 });
+    // Right after the Assign, ahead of the result: it takes no more tasks.
+    const kinds = stream.received.map((m) => m.msg);
+    const heartbeat = kinds.indexOf('heartbeat', kinds.indexOf('task_started'));
+    expect(stream.received[heartbeat]?.heartbeat?.state?.quarantined_reason).toBe(
+      '--once: one task only',
+    );
+    expect(heartbeat).toBeLessThan(kinds.indexOf('task_finished'));
     expect((await stream.outputUntil('t1', 'bot-p')).map((p) => p.data).join('')).toBe(
       'bot-p none',
     );
@@ -137,5 +145,45 @@ describe('drover-bot process', () => {
     stream.send({ ack: { task_id: 't1', lease_id: 'l1', output_offset: 11, finished: true } });
     const r = await within('bot exit', run, 15_000);
     expect(r.exitCode).toBe(0);
+  });
+
+  it('after a crash (kill -9), the next start kills the payload the dead bot left running', async () => {
+    const pidFile = path.join(root, 'payload.pid');
+    const first = startBot(botArgs());
+    const stream = await coordinator.stream(0, 15_000);
+    await stream.take('hello');
+    stream.welcome();
+    stream.send({
+      assign: {
+        task_id: 't1',
+        lease_id: 'l1',
+        // A grandchild in the payload's group: what the dead bot's runner can no longer sweep.
+        manifest: sh(`sleep 1000 & echo $! > ${pidFile}; echo ready; wait`),
+      },
+    });
+    await stream.outputUntil('t1', 'ready');
+    const payloadPid = Number((await readFile(pidFile, 'utf8')).trim());
+    try {
+      first.kill('SIGKILL');
+      await first;
+      expect(isProcessRunning(payloadPid)).toBe(true);
+
+      const second = startBot(botArgs());
+      let stderr = '';
+      second.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const again = await coordinator.stream(1, 15_000);
+      expect((await again.take('hello')).running).toEqual([]);
+      again.welcome();
+      await until('bot ready', () => stderr.includes('"msg":"bot ready"'), 15_000);
+      expect(isProcessRunning(payloadPid)).toBe(false);
+      expect(stderr).toMatch(/"msg":"killed a payload left by a previous run"/);
+      expect(stderr).toMatch(/"taskId":"t1"/);
+    } finally {
+      try {
+        process.kill(payloadPid, 'SIGKILL');
+      } catch {
+        // Gone, as it should be.
+      }
+    }
   });
 });

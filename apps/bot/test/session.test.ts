@@ -2,78 +2,19 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import pino from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BotSession, isProcessRunning, type SessionOptions } from '../src/index';
-import { sh, tempDir, until, within } from './helpers';
-import { TestCoordinator, type TestStream } from './test-coordinator';
+import { describe, expect, it } from 'vitest';
+import { isProcessRunning, STOP_REASON_TEXT } from '../src/index';
+import { sh, until, within } from './helpers';
+import { assign, capturingLogger, joined, useSessionHarness } from './session-harness';
+import { TestCoordinator } from './test-coordinator';
 
-let root: string;
-let cleanup: () => Promise<void>;
-let coordinator: TestCoordinator;
-let session: BotSession | undefined;
-
-beforeEach(async () => {
-  ({ dir: root, cleanup } = await tempDir());
-  coordinator = await TestCoordinator.start();
-});
-afterEach(async () => {
-  await session?.close();
-  session = undefined;
-  coordinator.close();
-  await cleanup();
-});
-
-function startSession(over: Partial<SessionOptions> = {}): BotSession {
-  session = new BotSession({
-    server: coordinator.address,
-    token: 'bot-secret',
-    botId: 'bot-a',
-    dimensions: { id: ['bot-a'], os: ['Linux'], pool: ['default'] },
-    botDir: root,
-    version: 'test',
-    taskBaseEnv: { PATH: process.env.PATH },
-    log: pino({ level: process.env.DROVER_TEST_LOG ?? 'silent' }),
-    heartbeatIntervalMs: 50,
-    backoff: { initialMs: 20, maxMs: 200 },
-    taskOverrides: { graceMs: 300 },
-    drainTimeoutMs: 2_000,
-    ...over,
-  });
-  session.start();
-  return session;
-}
-
-/** Opens the first stream and answers its Hello. */
-async function connected(): Promise<TestStream> {
-  const stream = await coordinator.stream(0);
-  await stream.take('hello');
-  stream.welcome();
-  return stream;
-}
-
-function assign(
-  stream: TestStream,
-  taskId: string,
-  script: string,
-  leaseId = `lease-${taskId}`,
-): void {
-  stream.send({ assign: { task_id: taskId, lease_id: leaseId, manifest: sh(script) } });
-}
-
-function joined(pieces: { offset: number; data: string }[]): string {
-  let offset = pieces[0]?.offset ?? 0;
-  for (const p of pieces) {
-    expect(p.offset).toBe(offset);
-    offset += Buffer.byteLength(p.data);
-  }
-  return pieces.map((p) => p.data).join('');
-}
+const h = useSessionHarness();
+const { startSession, connected } = h;
 
 describe('session', () => {
   it('says Hello with its id, dimensions, version and token, then heartbeats after Welcome', async () => {
     startSession();
-    const stream = await coordinator.stream(0);
+    const stream = await h.coordinator.stream(0);
     const hello = await stream.take('hello');
     expect(stream.authorization).toBe('Bearer bot-secret');
     expect(hello).toMatchObject({ bot_id: 'bot-a', version: 'test', running: [] });
@@ -86,7 +27,7 @@ describe('session', () => {
     stream.welcome();
     const hb = await stream.take('heartbeat');
     expect(hb.state).toMatchObject({ running_task_id: '', quarantined_reason: '' });
-    expect(session?.state).toEqual({ kind: 'connected', sessionId: 's1' });
+    expect(h.session?.state).toEqual({ kind: 'connected', sessionId: 's1' });
   });
 
   it('runs an assignment: task_started, contiguous output, then task_finished', async () => {
@@ -146,13 +87,19 @@ describe('session', () => {
       stream.all('heartbeat').some((h) => h.state?.running_task_id === 't1'),
     );
     stream.send({ kill: { task_id: 't1', lease_id: 'other-lease', reason: 'wrong lease' } });
+    // Nothing runs under that lease: the answer says so, and the task keeps running.
+    expect(await stream.take('task_finished')).toMatchObject({
+      task_id: 't1',
+      lease_id: 'other-lease',
+      canceled: true,
+    });
     stream.send({ kill: { task_id: 't1', lease_id: 'lease-t1', reason: 'user asked' } });
     const finished = await stream.take('task_finished');
     expect(finished).toMatchObject({ killed: true, exit_code: -15, timed_out: 'TIMEOUT_NONE' });
   });
 
   it('drops output below an acked offset: a new stream resends only the rest', async () => {
-    const go = path.join(root, 'go');
+    const go = path.join(h.root, 'go');
     startSession();
     const first = await connected();
     assign(first, 't1', `echo one; while [ ! -e ${go} ]; do sleep 0.01; done; echo two`);
@@ -160,7 +107,7 @@ describe('session', () => {
     first.send({ ack: { task_id: 't1', lease_id: 'lease-t1', output_offset: 4 } });
     first.end();
 
-    const second = await coordinator.stream(1);
+    const second = await h.coordinator.stream(1);
     const hello = await second.take('hello');
     expect(hello.running).toEqual([
       { task_id: 't1', lease_id: 'lease-t1', output_offset: 4, finished: false },
@@ -175,14 +122,14 @@ describe('session', () => {
   });
 
   it('resends unacknowledged output from offset 0 after the stream ends mid-task; the task keeps running', async () => {
-    const go = path.join(root, 'go');
+    const go = path.join(h.root, 'go');
     startSession();
     const first = await connected();
     assign(first, 't1', `echo one; while [ ! -e ${go} ]; do sleep 0.01; done; echo two`);
     await first.outputUntil('t1', 'one\n');
     first.end();
 
-    const second = await coordinator.stream(1);
+    const second = await h.coordinator.stream(1);
     expect((await second.take('hello')).running).toEqual([
       { task_id: 't1', lease_id: 'lease-t1', output_offset: 4, finished: false },
     ]);
@@ -202,7 +149,7 @@ describe('session', () => {
     await first.take('task_finished');
     first.end();
 
-    const second = await coordinator.stream(1);
+    const second = await h.coordinator.stream(1);
     expect((await second.take('hello')).running).toEqual([
       { task_id: 't1', lease_id: 'lease-t1', output_offset: 2, finished: true },
     ]);
@@ -216,12 +163,49 @@ describe('session', () => {
     second.send({ ack: { task_id: 't1', lease_id: 'lease-t1', output_offset: 2, finished: true } });
     // The ack is processed before the stream's end, so the third Hello no longer carries the task.
     second.end();
-    const third = await coordinator.stream(2);
+    const third = await h.coordinator.stream(2);
     expect((await third.take('hello')).running).toEqual([]);
   });
 
+  it('answers a Kill for a task it does not hold with a canceled result', async () => {
+    startSession();
+    const stream = await connected();
+    stream.send({ kill: { task_id: 'ghost', lease_id: 'lease-ghost', reason: 'user asked' } });
+    const finished = await stream.take('task_finished');
+    expect(finished).toMatchObject({
+      task_id: 'ghost',
+      lease_id: 'lease-ghost',
+      canceled: true,
+      output_size: 0,
+      client_error: '',
+    });
+    expect(finished.exit_code).toBeUndefined();
+    expect(stream.all('task_started')).toEqual([]);
+  });
+
+  it('sends output again from the offset of an Ack that says bytes are missing (a gap)', async () => {
+    const go = path.join(h.root, 'go');
+    startSession();
+    const stream = await connected();
+    assign(stream, 't1', `echo one; while [ ! -e ${go} ]; do sleep 0.01; done; echo two`);
+    await stream.outputUntil('t1', 'one\n');
+    // The coordinator lost the first piece: its answer is the size it has, 0.
+    stream.send({ ack: { task_id: 't1', lease_id: 'lease-t1', output_offset: 0 } });
+    await until('the piece sent again', () => stream.all('output').length === 2);
+    stream.send({ ack: { task_id: 't1', lease_id: 'lease-t1', output_offset: 4 } });
+    await writeFile(go, '');
+    expect(await stream.take('task_finished')).toMatchObject({ exit_code: 0, output_size: 8 });
+    await stream.outputUntil('t1', 'two\n');
+    const pieces = stream.all('output').map((o) => [Number(o.offset), o.data.toString()]);
+    expect(pieces).toEqual([
+      [0, 'one\n'],
+      [0, 'one\n'],
+      [4, 'two\n'],
+    ]);
+  });
+
   it('kills and forgets a task whose lease is stale', async () => {
-    const pidFile = path.join(root, 'pid');
+    const pidFile = path.join(h.root, 'pid');
     startSession();
     const stream = await connected();
     assign(stream, 't1', `echo $$ > ${pidFile}; echo ready; sleep 1000`);
@@ -236,23 +220,23 @@ describe('session', () => {
 
   it('stops for good on UNAUTHENTICATED', async () => {
     startSession();
-    const stream = await coordinator.stream(0);
+    const stream = await h.coordinator.stream(0);
     await stream.take('hello');
     stream.fail(grpc.status.UNAUTHENTICATED, 'bad token');
-    const end = await within('session end', session!.done);
+    const end = await within('session end', h.session!.done);
     expect(end).toEqual({ kind: 'fatal', code: grpc.status.UNAUTHENTICATED, details: 'bad token' });
-    expect(coordinator.streams).toHaveLength(1);
+    expect(h.coordinator.streams).toHaveLength(1);
   });
 
   it('kills the running task before stopping on a fatal status', async () => {
-    const pidFile = path.join(root, 'pid');
+    const pidFile = path.join(h.root, 'pid');
     startSession();
     const stream = await connected();
     assign(stream, 't1', `echo $$ > ${pidFile}; echo ready; sleep 1000`);
     await stream.outputUntil('t1', 'ready');
     const pid = Number((await readFile(pidFile, 'utf8')).trim());
     stream.fail(grpc.status.PERMISSION_DENIED, 'revoked');
-    expect(await within('session end', session!.done)).toMatchObject({
+    expect(await within('session end', h.session!.done)).toMatchObject({
       kind: 'fatal',
       code: grpc.status.PERMISSION_DENIED,
     });
@@ -261,22 +245,48 @@ describe('session', () => {
 
   it('reconnects with backoff after UNAVAILABLE', async () => {
     let refused = 0;
-    coordinator.close();
-    coordinator = await TestCoordinator.start((s) => {
+    h.coordinator.close();
+    h.coordinator = await TestCoordinator.start((s) => {
       if (refused < 2) {
         refused += 1;
         s.fail(grpc.status.UNAVAILABLE, 'not now');
       }
     });
     startSession();
-    const third = await coordinator.stream(2);
+    const third = await h.coordinator.stream(2);
     await third.take('hello');
     third.welcome();
-    await until('connected', () => session?.state.kind === 'connected');
+    await until('connected', () => h.session?.state.kind === 'connected');
+  });
+
+  it('while it holds a task, keeps reconnect delays within the holding cap', async () => {
+    const { log, lines } = capturingLogger();
+    let streams = 0;
+    h.coordinator.close();
+    h.coordinator = await TestCoordinator.start((s) => {
+      streams += 1;
+      if (streams > 1) s.fail(grpc.status.UNAVAILABLE, 'not now');
+    });
+    startSession({
+      log,
+      random: () => 0.999999,
+      backoff: { initialMs: 20, maxMs: 60_000, holdingMaxMs: 40 },
+    });
+    const first = await connected();
+    assign(first, 't1', 'echo ready; sleep 1000');
+    await first.outputUntil('t1', 'ready');
+    first.end();
+    // Uncapped, attempts 2 to 5 would wait 80, 160, 320 and 640 ms.
+    await h.coordinator.stream(6);
+    const delays = lines
+      .filter((l) => l.msg === 'session state changed' && l.to === 'backoff')
+      .map((l) => l.delayMs);
+    expect(delays.length).toBeGreaterThanOrEqual(5);
+    for (const d of delays) expect(d).toBeLessThanOrEqual(40);
   });
 
   it('on Terminate finishes the running task, delivers its result, then stops', async () => {
-    const go = path.join(root, 'go');
+    const go = path.join(h.root, 'go');
     startSession();
     const stream = await connected();
     assign(stream, 't1', `while [ ! -e ${go} ]; do sleep 0.01; done; echo done`);
@@ -285,15 +295,14 @@ describe('session', () => {
     await until('stopping heartbeat', () =>
       stream
         .all('heartbeat')
-        .some((h) => h.state?.quarantined_reason.includes('stopping') === true),
+        .some((h) => h.state?.quarantined_reason === STOP_REASON_TEXT.terminate),
     );
-    expect(session?.state).toEqual({ kind: 'stopping', reason: 'terminate' });
-    assign(stream, 't2', 'echo never');
+    expect(h.session?.state).toEqual({ kind: 'stopping', reason: 'terminate' });
     await writeFile(go, '');
     const finished = await stream.take('task_finished');
     expect(finished).toMatchObject({ task_id: 't1', exit_code: 0 });
     stream.send({ ack: { task_id: 't1', lease_id: 'lease-t1', output_offset: 5, finished: true } });
-    expect(await within('session end', session!.done)).toEqual({
+    expect(await within('session end', h.session!.done)).toEqual({
       kind: 'stopped',
       reason: 'terminate',
     });
@@ -302,18 +311,18 @@ describe('session', () => {
   });
 
   it('stop() with killRunning runs the dance on the running task', async () => {
-    const mark = path.join(root, 'cleaned');
+    const mark = path.join(h.root, 'cleaned');
     startSession();
     const stream = await connected();
     assign(stream, 't1', `trap 'echo bye > ${mark}; exit 7' TERM; echo ready; sleep 1000 & wait`);
     await stream.outputUntil('t1', 'ready');
-    session!.stop({ reason: 'signal' });
-    session!.stop({ reason: 'signal', killRunning: true });
+    h.session!.stop({ reason: 'signal' });
+    h.session!.stop({ reason: 'signal', killRunning: true });
     const finished = await stream.take('task_finished');
     expect(finished).toMatchObject({ killed: true, exit_code: 7 });
     expect(existsSync(mark)).toBe(true);
     stream.send({ ack: { task_id: 't1', lease_id: 'lease-t1', output_offset: 6, finished: true } });
-    expect(await within('session end', session!.done)).toEqual({
+    expect(await within('session end', h.session!.done)).toEqual({
       kind: 'stopped',
       reason: 'signal',
     });
@@ -325,6 +334,9 @@ describe('session', () => {
     assign(stream, 't1', 'true');
     await stream.take('task_finished');
     stream.send({ ack: { task_id: 't1', lease_id: 'lease-t1', finished: true } });
-    expect(await within('session end', session!.done)).toEqual({ kind: 'stopped', reason: 'once' });
+    expect(await within('session end', h.session!.done)).toEqual({
+      kind: 'stopped',
+      reason: 'once',
+    });
   });
 });

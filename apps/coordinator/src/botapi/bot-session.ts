@@ -71,8 +71,11 @@ export class BotSession implements SessionHandle {
     this.#armWatchdog();
     this.#call.on('data', (msg: BotMessageOut) => this.#enqueue(msg));
     this.#call.on('end', () => {
-      this.#closed('stream ended by the bot');
-      this.#call.end();
+      // The bot half-closed: handle what it sent before (a last result), then end our side.
+      this.#queue = this.#queue.then(() => {
+        this.#closed('stream ended by the bot');
+        this.#call.end();
+      });
     });
     this.#call.on('error', (err: Error) => this.#closed(`stream error: ${err.message}`));
     this.#call.on('cancelled', () => this.#closed('stream cancelled'));

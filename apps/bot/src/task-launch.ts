@@ -1,0 +1,67 @@
+import type { AssignOut } from '@drover/protocol';
+import type { Logger } from 'pino';
+import { startTask, type TaskManifestLike, type TaskRun } from './runner';
+import type { SessionOptions } from './session-types';
+import { DEFAULT_COALESCE, TaskSlot, type Link } from './task-slot';
+
+/**
+ * Starts an assigned task: a new slot, TaskStarted, the runner with its output going to the
+ * slot, and the result handed to the slot (and logged) when the process ends.
+ */
+
+export interface LaunchContext {
+  readonly opts: SessionOptions;
+  readonly link: Link;
+  /** The task's logger (taskId, leaseId). */
+  readonly log: Logger;
+  /** After the slot has the result. */
+  readonly onEnded: (run: TaskRun) => void;
+}
+
+const EMPTY_MANIFEST: TaskManifestLike = {
+  command: [],
+  env: [],
+  env_prefixes: [],
+  relative_cwd: '',
+  execution_timeout_secs: 0,
+  io_timeout_secs: 0,
+  grace_period_secs: 0,
+  secret_env: [],
+};
+
+export function launchTask(a: AssignOut, ctx: LaunchContext): { slot: TaskSlot; run: TaskRun } {
+  const { opts, log } = ctx;
+  const manifest = a.manifest ?? EMPTY_MANIFEST;
+  const slot = new TaskSlot(a.task_id, a.lease_id, ctx.link, opts.coalesce ?? DEFAULT_COALESCE);
+  slot.started();
+  log.info({ command: manifest.command }, 'task started');
+  const run = startTask({
+    ...opts.taskOverrides,
+    taskId: a.task_id,
+    leaseId: a.lease_id,
+    manifest,
+    botId: opts.botId,
+    server: opts.server,
+    botDir: opts.botDir,
+    baseEnv: opts.taskBaseEnv,
+    onOutput: (bytes) => slot.onOutput(bytes),
+  });
+  slot.attach(run);
+  void run.result.then((result) => {
+    log.info(
+      {
+        exitCode: result.exitCode,
+        durationSecs: result.durationSecs,
+        timedOut: result.timedOut,
+        killed: result.killed,
+        canceled: result.canceled,
+        outputSize: result.outputSize,
+        clientError: result.clientError,
+      },
+      'task ended',
+    );
+    slot.ended(result);
+    ctx.onEnded(run);
+  });
+  return { slot, run };
+}

@@ -46,7 +46,12 @@ export async function startCoordinator(
   const tokens = new TokenAuthority(tokensFile);
 
   const store = openSqliteStore({ path: config.storePath });
-  const engine = new TaskEngine({ store, clock, log: log.child({ component: 'engine' }) });
+  const engine = new TaskEngine({
+    store,
+    clock,
+    log: log.child({ component: 'engine' }),
+    pingToleranceMs: config.botPingToleranceMs,
+  });
   const registry = new BotRegistry({ clock, botDeathTimeoutMs: config.botDeathTimeoutMs });
   engine.attachFleet(registry);
   await registry.load(store);

@@ -177,4 +177,39 @@ describe('the bot stream', () => {
     const assign = (await b.next((m) => m.msg === 'assign')).assign!;
     expect(assign.task_id).toBe(second);
   });
+
+  it('ends a task still RUNNING past execution timeout + grace + tolerance as BOT_DIED, though its bot pings', async () => {
+    const b = bot();
+    b.hello('pinger');
+    await b.next((m) => m.msg === 'welcome');
+    const beat = setInterval(() => b.send({ heartbeat: { state: {} } }), 200);
+    try {
+      const res = await call<NewTaskResponseOut>(
+        (md, cb) =>
+          stub.NewTask(
+            {
+              task_slices: [
+                {
+                  properties: {
+                    command: ['sleep', '100'],
+                    dimensions: [{ key: 'pool', value: 'default' }],
+                    execution_timeout_secs: 1,
+                    grace_period_secs: 0,
+                  },
+                },
+              ],
+            },
+            md,
+            cb,
+          ),
+        bearer(token),
+      );
+      await b.next((m) => m.msg === 'assign');
+      const final = await finalResult(res.task_id);
+      expect(final).toMatchObject({ state: 'BOT_DIED', internal_failure: true });
+      expect(final.summary).toMatch(/execution timeout/);
+    } finally {
+      clearInterval(beat);
+    }
+  });
 });

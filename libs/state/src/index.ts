@@ -18,7 +18,7 @@ export type {
 export type { Refusal, TaskEffect, TaskEvent, TaskEventType } from './task/events';
 export { transition, type TransitionOutcome } from './task/transition';
 export { createTask, type CreateTaskInput } from './task/create-task';
-export { sliceDeadlineAtMs } from './task/slice-deadline';
+export { runningBackstopAtMs, sliceDeadlineAtMs } from './task/slice-deadline';
 export { propertiesHash } from './task/properties-hash';
 export {
   countOrCombinations,

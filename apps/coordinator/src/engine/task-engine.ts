@@ -3,6 +3,7 @@ import {
   DispatchIndex,
   SEVEN_DAYS_MS,
   createTask,
+  runningBackstopAtMs,
   isFinalState,
   sliceDeadlineAtMs,
   transition,
@@ -48,6 +49,9 @@ export class TaskEngine {
   /** Bot → the task it holds or is being given. The single source of "busy" in this process. */
   readonly #busy = new Map<string, string>();
   readonly #expiryTimers = new Map<string, NodeJS.Timeout>();
+  /** RUNNING task → its backstop timer (started + execution timeout + grace + tolerance). */
+  readonly #backstopTimers = new Map<string, NodeJS.Timeout>();
+  readonly #pingToleranceMs: number;
   readonly #store: Store;
   readonly #clock: () => number;
   readonly #log: Logger;
@@ -56,7 +60,8 @@ export class TaskEngine {
   #pumping = false;
   #closed = false;
 
-  constructor(deps: { store: Store; clock: () => number; log: Logger }) {
+  constructor(deps: { store: Store; clock: () => number; log: Logger; pingToleranceMs: number }) {
+    this.#pingToleranceMs = deps.pingToleranceMs;
     this.#store = deps.store;
     this.#clock = deps.clock;
     this.#log = deps.log;
@@ -80,13 +85,17 @@ export class TaskEngine {
         sliceDeadlineAtMs(task.spec, task.createdAtMs, task.currentSlice),
       );
     }
-    this.#log.info({ pending: pending.length }, 'task engine started');
+    const running = await this.#store.listTasksInStates(['RUNNING']);
+    for (const task of running) this.#scheduleBackstop(task);
+    this.#log.info({ pending: pending.length, running: running.length }, 'task engine started');
   }
 
   close(): void {
     this.#closed = true;
     for (const t of this.#expiryTimers.values()) clearTimeout(t);
     this.#expiryTimers.clear();
+    for (const t of this.#backstopTimers.values()) clearTimeout(t);
+    this.#backstopTimers.clear();
   }
 
   /**
@@ -202,6 +211,11 @@ export class TaskEngine {
   }
 
   #runEffects(task: Task, effects: readonly TaskEffect[]): void {
+    if (task.state === 'RUNNING') {
+      if (!this.#backstopTimers.has(task.id)) this.#scheduleBackstop(task);
+    } else {
+      this.#clearBackstop(task.id);
+    }
     for (const effect of effects) {
       switch (effect.type) {
         case 'notify':
@@ -291,6 +305,39 @@ export class TaskEngine {
     }, delay);
     timer.unref();
     this.#expiryTimers.set(taskId, timer);
+  }
+
+  #scheduleBackstop(task: Task): void {
+    const atMs = runningBackstopAtMs(task, this.#pingToleranceMs);
+    if (atMs === null || this.#closed) return;
+    this.#clearBackstop(task.id);
+    const leaseId = task.leaseId ?? '';
+    const fire = () => {
+      this.#backstopTimers.delete(task.id);
+      if (atMs > this.#clock()) {
+        this.#backstopTimers.set(task.id, arm());
+        return;
+      }
+      this.apply(task.id, {
+        type: 'bot-died',
+        leaseId,
+        reason: 'still running past its execution timeout + grace period + bot ping tolerance',
+      }).catch((err: unknown) => this.#log.error({ err, taskId: task.id }, 'backstop failed'));
+    };
+    const arm = () => {
+      const t = setTimeout(fire, Math.max(0, Math.min(MAX_TIMER_MS, atMs - this.#clock())));
+      t.unref();
+      return t;
+    };
+    this.#backstopTimers.set(task.id, arm());
+  }
+
+  #clearBackstop(taskId: string): void {
+    const t = this.#backstopTimers.get(taskId);
+    if (t !== undefined) {
+      clearTimeout(t);
+      this.#backstopTimers.delete(taskId);
+    }
   }
 
   #clearExpiry(taskId: string): void {

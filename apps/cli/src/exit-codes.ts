@@ -69,10 +69,11 @@ export const EXIT_CODES_HELP = `Exit codes:
     70  NO_RESOURCE    no bot could ever run it
     71  CLIENT_ERROR   the request could not be run as given
   Every command:
-     0  success
+     0  success (drover tasks and cancel --tag: also when nothing matched)
      1  could not reach the coordinator, or it refused the call
         (NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED, UNAVAILABLE, …)
-     2  usage error: bad option or argument, or the coordinator
-        rejected the request as INVALID_ARGUMENT
+     2  usage error: bad option or argument (cancel: both or neither of
+        an id and --tag), or the coordinator rejected the request as
+        INVALID_ARGUMENT (a bad slice, an unknown --cursor, …)
   A task's own exit code 1 or 2 looks like these: use --json or
   drover result to tell them apart.`;

@@ -56,3 +56,60 @@ export function describeResult(result: TaskResultOut): string {
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
 }
+
+/** `text` cut to `max` characters, the last one an ellipsis when anything was cut. */
+export function truncate(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+/** A timestamp to the second, in UTC: `2023-11-14T22:13:20Z` (what --since accepts). */
+export function formatTimestamp(ts: TaskResultOut['created_ts']): string | undefined {
+  return timestampToJson(ts)?.replace(/\.\d+Z$/, 'Z');
+}
+
+/** The columns of `drover tasks`, with the longest text a cell may show (ids are never cut). */
+const TASK_COLUMNS: ReadonlyArray<{
+  header: string;
+  max: number;
+  cell: (r: TaskResultOut) => string | undefined;
+}> = [
+  { header: 'ID', max: Infinity, cell: (r) => r.task_id },
+  { header: 'STATE', max: Infinity, cell: (r) => r.state },
+  { header: 'NAME', max: 24, cell: (r) => r.name },
+  { header: 'BOT', max: 20, cell: (r) => r.bot_id },
+  { header: 'EXIT', max: Infinity, cell: (r) => r.exit_code?.toString() },
+  { header: 'CREATED', max: Infinity, cell: (r) => formatTimestamp(r.created_ts) },
+  {
+    header: 'DURATION',
+    max: Infinity,
+    cell: (r) =>
+      r.started_ts === null || r.state === 'RUNNING' ? undefined : formatDuration(r.duration),
+  },
+  { header: 'TAGS', max: 48, cell: (r) => r.tags.join(' ') },
+];
+
+/**
+ * The table `drover tasks` prints: a header, then one row per result in the order given; empty
+ * cells show `-`, long names, bots and tags are cut with `…`. No trailing spaces.
+ */
+export function formatTaskTable(results: readonly TaskResultOut[]): string {
+  const rows = [
+    TASK_COLUMNS.map((c) => c.header),
+    ...results.map((r) =>
+      TASK_COLUMNS.map((c) => {
+        const text = c.cell(r);
+        return text === undefined || text === '' ? '-' : truncate(text, c.max);
+      }),
+    ),
+  ];
+  const widths = TASK_COLUMNS.map((_, i) => Math.max(...rows.map((row) => [...row[i]!].length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => cell + ' '.repeat(widths[i]! - [...cell].length))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}

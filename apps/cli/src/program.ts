@@ -5,6 +5,7 @@ import { EXIT, EXIT_CODES_HELP } from './exit-codes';
 import { registerLogs } from './logs';
 import { registerResult } from './result';
 import { registerSubmit } from './submit';
+import { registerTasks } from './tasks';
 import { registerWait } from './wait';
 
 const ENVIRONMENT_HELP = `Environment:
@@ -16,14 +17,16 @@ const ENVIRONMENT_HELP = `Environment:
   Flags win over variables. With no token given, the nearest .drover/client.token
   in this directory or a parent is used.`;
 
-const EXAMPLE_HELP = `Example:
-  id=$(drover submit -d pool=default -- make test) && drover wait "$id"; drover logs "$id"`;
+const EXAMPLE_HELP = `Examples:
+  id=$(drover submit -d pool=default -- make test) && drover wait "$id"; drover logs "$id"
+  drover tasks --state completed_failure --tag build:42 --since 2h --json | jq -r .task_id
+  drover cancel --tag build:42 --kill`;
 
 /** The `drover` command tree; actions report their exit code through `host`. */
 export function buildProgram(host: CommandHost): Command {
   const { rt } = host;
   const program = new Command('drover')
-    .description('Submit, watch and cancel Drover tasks.')
+    .description('Submit, watch, list and cancel Drover tasks.')
     .option('--server <host:port>', 'coordinator gRPC address')
     .option('--token <token>', 'bearer token')
     .option('--token-file <path>', 'file holding the bearer token')
@@ -43,6 +46,7 @@ export function buildProgram(host: CommandHost): Command {
   registerLogs(program, host);
   registerResult(program, host);
   registerCancel(program, host);
+  registerTasks(program, host);
   return program;
 }
 

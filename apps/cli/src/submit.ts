@@ -1,15 +1,17 @@
 import type { Command } from 'commander';
 import { newTaskResponseToJson } from '@drover/client';
-import type { NewTaskRequest, StringPair, TaskProperties } from '@drover/protocol';
+import type { NewTaskRequest, TaskProperties, TaskSlice } from '@drover/protocol';
 import {
+  applyFallback,
   parseCount,
   parseDimension,
   parseEnvVar,
+  parseFallback,
   parseTag,
   optionParser,
   repeatableParser,
 } from './args';
-import type { Parsed } from './args';
+import type { FallbackSpec, KeyValue, Parsed } from './args';
 import {
   UNARY_DEADLINE_MS,
   callerIdentity,
@@ -27,7 +29,7 @@ export const DEFAULT_IO_TIMEOUT_SECS = 1200;
 
 /** `drover submit`'s options as commander parses them. */
 export interface SubmitOptions {
-  dimension?: StringPair[];
+  dimension?: KeyValue[];
   priority?: number;
   timeout?: number;
   ioTimeout: number;
@@ -35,15 +37,22 @@ export interface SubmitOptions {
   expiration?: number;
   waitForCapacity?: boolean;
   tag?: string[];
-  env?: StringPair[];
+  env?: KeyValue[];
   cwd?: string;
   idempotent?: boolean;
+  fallback?: FallbackSpec[];
+  requestUuid?: string;
   name?: string;
   user?: string;
   json?: boolean;
 }
 
-/** The NewTaskRequest for `drover submit`: one slice; unset options are left to the server. */
+/**
+ * The NewTaskRequest for `drover submit`: the primary slice from `-d`/`--expiration`/
+ * `--wait-for-capacity`, then one slice per `--fallback` with the same properties but its own
+ * dimensions and expiration (never wait_for_capacity). Unset options are left to the server, which
+ * also checks the slice limits (≤ 8, one pool, no duplicates).
+ */
 export function buildNewTaskRequest(
   opts: SubmitOptions,
   command: readonly string[],
@@ -64,21 +73,40 @@ export function buildNewTaskRequest(
   if (opts.cwd !== undefined) properties.relative_cwd = opts.cwd;
   if (opts.timeout !== undefined) properties.execution_timeout_secs = opts.timeout;
   if (opts.grace !== undefined) properties.grace_period_secs = opts.grace;
+  const slices: TaskSlice[] = [
+    {
+      properties,
+      wait_for_capacity: opts.waitForCapacity === true,
+      ...(opts.expiration === undefined ? {} : { expiration_secs: opts.expiration }),
+    },
+  ];
+  for (const [i, fallback] of (opts.fallback ?? []).entries()) {
+    const dimensions = applyFallback(opts.dimension ?? [], fallback);
+    if (!dimensions.ok)
+      return { ok: false, message: `--fallback #${i + 1}: ${dimensions.message}` };
+    slices.push({
+      properties: { ...properties, dimensions: dimensions.value },
+      wait_for_capacity: false,
+      ...(fallback.expirationSecs === undefined
+        ? {}
+        : { expiration_secs: fallback.expirationSecs }),
+    });
+  }
   const request: NewTaskRequest = {
     name: opts.name ?? '',
     tags: opts.tag ?? [],
     user: opts.user ?? caller.user ?? '',
     parent_task_id: caller.parentTaskId ?? '',
-    task_slices: [
-      {
-        properties,
-        wait_for_capacity: opts.waitForCapacity === true,
-        ...(opts.expiration === undefined ? {} : { expiration_secs: opts.expiration }),
-      },
-    ],
+    task_slices: slices,
   };
   if (opts.priority !== undefined) request.priority = opts.priority;
+  if (opts.requestUuid !== undefined) request.request_uuid = opts.requestUuid;
   return { ok: true, value: request };
+}
+
+/** `--request-uuid`: any non-empty text (the server allows up to 128 characters). */
+export function parseRequestUuid(text: string): Parsed<string> {
+  return text === '' ? { ok: false, message: 'must not be empty' } : { ok: true, value: text };
 }
 
 export function registerSubmit(program: Command, host: CommandHost): void {
@@ -110,7 +138,17 @@ export function registerSubmit(program: Command, host: CommandHost): void {
       'how long the task may wait for a bot (server default 21600)',
       count,
     )
-    .option('--wait-for-capacity', 'queue even when no bot could run the task right now')
+    .option(
+      '--wait-for-capacity',
+      'queue even when no bot could run the task right now (primary slice only)',
+    )
+    .option(
+      '--fallback <[secs:]edits>',
+      'after the previous slice expires, try these dimensions instead, repeatable: ' +
+        'edits are key=value (instead of -d key=…) or -key (drop it), comma-separated; ' +
+        "secs is this slice's expiration (e.g. 600:gpu=none,-caches)",
+      repeatableParser(parseFallback),
+    )
     .option('--tag <key:value>', 'tag, repeatable', repeatableParser(parseTag))
     .option(
       '--env <KEY=VALUE>',
@@ -118,7 +156,12 @@ export function registerSubmit(program: Command, host: CommandHost): void {
       repeatableParser(parseEnvVar),
     )
     .option('--cwd <dir>', 'working directory, relative to the task directory')
-    .option('--idempotent', 'a successful task with the same properties may be reused')
+    .option('--idempotent', 'may reuse a successful result of identical work from the last 7 days')
+    .option(
+      '--request-uuid <uuid>',
+      'submitting again with the same uuid within 7 days returns the same task id',
+      optionParser(parseRequestUuid),
+    )
     .option('--name <name>', 'task name')
     .option('--user <user>', 'on whose behalf (default: $USER)')
     .option('--json', 'print the NewTaskResponse as JSON instead of the id')

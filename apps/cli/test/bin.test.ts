@@ -9,8 +9,13 @@ import { fileURLToPath } from 'node:url';
 // no production code crosses this boundary.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import {
+  CANCEL_CURSOR,
+  FAKE_COUNT,
   FAKE_TASK_ID,
+  LISTED_RESULTS,
+  LIST_CURSOR,
   startFakeTasksServer,
+  type RecordedCall,
   type FakeTasksServer,
 } from '../../../libs/client/test/support/fake-tasks-server';
 
@@ -82,5 +87,140 @@ describe('the drover executable', () => {
     expect(run.stderr).toContain(
       "drover: option '-d, --dimension <key=value>' argument 'pool' is invalid",
     );
+  });
+});
+
+/** The calls of `method` whose request carries `tag` (each run below uses its own tag). */
+function callsTagged(method: string, tag: string): RecordedCall[] {
+  return fake.calls.filter(
+    (c) => c.method === method && (c.request as { tags: string[] }).tags.includes(tag),
+  );
+}
+
+describe('drover tasks and drover cancel --tag, as a child process', () => {
+  const env = { DROVER_TOKEN: TOKEN };
+
+  it('prints a table of the first page and, on stderr, how to get the next', async () => {
+    const run = await drover(['tasks', '--tag', 'run:table', '--limit', '2'], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n')).toEqual([
+      'ID      STATE    NAME                      BOT    EXIT  CREATED               DURATION  TAGS',
+      'task-3  RUNNING  a rather long task name…  bot-2  -     2023-11-14T22:16:40Z  -         build:42 kind:unit suite:everything-and-the-kit…',
+      'task-2  PENDING  -                         -      -     2023-11-14T22:15:00Z  -         -',
+      '',
+    ]);
+    expect(run.stderr).toBe(
+      'more tasks; the next page (or use --all-pages):\n' +
+        `  drover tasks --tag run:table --limit 2 --cursor ${LIST_CURSOR}\n`,
+    );
+    expect(callsTagged('ListTasks', 'run:table').map((c) => c.request)).toEqual([
+      { state: 'QUERY_ALL', tags: ['run:table'], start: null, end: null, limit: 2, cursor: '' },
+    ]);
+  });
+
+  it('prints one JSON result per line with --json; the last page says nothing more', async () => {
+    const [last, all] = await Promise.all([
+      drover(
+        ['tasks', '--json', '--state', 'COMPLETED', '--tag', 'run:json', '--cursor', LIST_CURSOR],
+        env,
+      ),
+      drover(['tasks', '--json', '--all-pages', '--tag', 'run:all'], env),
+    ]);
+    expect(last).toMatchObject({ code: 0, stderr: '' });
+    const lines = last.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      task_id: FAKE_TASK_ID,
+      state: 'COMPLETED',
+      exit_code: 3,
+    });
+    expect(callsTagged('ListTasks', 'run:json')[0]?.request).toMatchObject({
+      state: 'QUERY_COMPLETED',
+      cursor: LIST_CURSOR,
+    });
+
+    expect(all).toMatchObject({ code: 0, stderr: '' });
+    const ids = all.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { task_id: string }).task_id);
+    expect(ids).toEqual(LISTED_RESULTS.map((r) => r.task_id));
+    expect(
+      callsTagged('ListTasks', 'run:all').map((c) => (c.request as { cursor: string }).cursor),
+    ).toEqual(['', LIST_CURSOR]);
+  });
+
+  it('prints only the number with --count, sending the filter', async () => {
+    const run = await drover(
+      [
+        'tasks',
+        '--count',
+        '--state',
+        'pending_running',
+        '--tag',
+        'run:count',
+        '--since',
+        '2024-01-01T00:00:00Z',
+      ],
+      env,
+    );
+    expect(run).toEqual({ code: 0, stdout: `${FAKE_COUNT}\n`, stderr: '' });
+    expect(callsTagged('CountTasks', 'run:count')[0]?.request).toEqual({
+      state: 'QUERY_PENDING_RUNNING',
+      tags: ['run:count'],
+      start: { seconds: Date.parse('2024-01-01T00:00:00Z') / 1000, nanos: 0 },
+      end: null,
+    });
+  });
+
+  it('cancels by tags following the cursor, and says how many', async () => {
+    const [text, json] = await Promise.all([
+      drover(['cancel', '--tag', 'run:cancel', '--tag', 'kind:unit', '--kill'], env),
+      drover(['cancel', '--json', '--tag', 'run:cancel-json'], env),
+    ]);
+    expect(text).toEqual({
+      code: 0,
+      stdout: 'canceled 3 tasks (running ones will end as KILLED)\n',
+      stderr: '',
+    });
+    expect(callsTagged('CancelTasks', 'run:cancel').map((c) => c.request)).toEqual([
+      { tags: ['run:cancel', 'kind:unit'], kill_running: true, limit: 0, cursor: '' },
+      { tags: ['run:cancel', 'kind:unit'], kill_running: true, limit: 0, cursor: CANCEL_CURSOR },
+    ]);
+    expect(json).toEqual({ code: 0, stdout: '{"matched":3}\n', stderr: '' });
+  });
+
+  it.each([
+    [
+      ['tasks', '--state', 'done'],
+      "argument 'done' is invalid. expected one of pending, running, pending_running, completed, completed_success, completed_failure, expired, timed_out, bot_died, canceled, killed, no_resource, client_error, deduped, all",
+    ],
+    [['tasks', '--limit', '1001'], 'expected a whole number from 1 to 1000'],
+    [['tasks', '--since', 'yesterday'], 'expected a duration ago'],
+    [['tasks', '--count', '--json'], "option '--count' cannot be used with option '--json'"],
+    [['tasks', '--tag', 'nocolon'], 'expected key:value'],
+    [['cancel'], 'give a task id or --tag key:value (not both)'],
+    [['cancel', FAKE_TASK_ID, '--tag', 'a:b'], 'give a task id or --tag key:value (not both)'],
+  ])('exits 2 for drover %j, calling nothing', async (args, message) => {
+    const before = fake.calls.length;
+    const run = await drover(args, env);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(message);
+    expect(fake.calls.length).toBe(before);
+  });
+
+  it("exits 2 with the server's message for a cursor it did not make, 1 without a token", async () => {
+    const [bad, anonymous] = await Promise.all([
+      drover(['tasks', '--cursor', 'bogus'], env),
+      drover(['tasks'], {}),
+    ]);
+    expect(bad).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'drover: invalid request: cursor: not a cursor returned by this server\n',
+    });
+    expect(anonymous.code).toBe(1);
+    expect(anonymous.stderr).toContain('did not accept the call (no token was given)');
   });
 });

@@ -48,6 +48,15 @@ describe('usage errors exit 2 with a message and touch no server', () => {
     [['submit', '-d', 'pool=x', '--env', 'A', '--', 'true'], 'expected KEY=VALUE'],
     [['submit', '--tag', 'nocolon', '-d', 'pool=x', '--', 'true'], 'expected key:value'],
     [['submit', '--bogus', '--', 'true'], "unknown option '--bogus'"],
+    [
+      ['submit', '-d', 'pool=x', '--fallback', 'pool=y', '--', 'true'],
+      'the pool is the same in every slice',
+    ],
+    [
+      ['submit', '-d', 'pool=x', '--fallback', '-gpu', '--', 'true'],
+      '--fallback #1: -gpu: no -d gpu=… to leave out',
+    ],
+    [['submit', '-d', 'pool=x', '--request-uuid', '', '--', 'true'], 'must not be empty'],
     [['wait'], "missing required argument 'task-id'"],
     [['logs', 'a', 'b'], 'too many arguments'],
     [['frobnicate'], "unknown command 'frobnicate'"],
@@ -121,6 +130,65 @@ describe('drover submit', () => {
         },
       ],
     });
+  });
+
+  it('sends a slice per --fallback, and the --request-uuid', async () => {
+    const run = await drover([
+      'submit',
+      '-d',
+      'pool=ci',
+      '-d',
+      'gpu=nvidia',
+      '--expiration',
+      '120',
+      '--wait-for-capacity',
+      '--fallback',
+      '600:gpu=amd|intel',
+      '--fallback',
+      '-gpu',
+      '--request-uuid',
+      'req-1',
+      '--',
+      'true',
+    ]);
+    expect(run).toMatchObject({ code: 0, stdout: `${FAKE_TASK_ID}\n` });
+    const request = fake.calls.at(-1)?.request as {
+      request_uuid: string;
+      task_slices: Array<{
+        properties: { dimensions: unknown; command: string[] };
+        expiration_secs?: number;
+        wait_for_capacity: boolean;
+      }>;
+    };
+    expect(request.request_uuid).toBe('req-1');
+    expect(
+      request.task_slices.map((s) => [
+        s.properties.dimensions,
+        s.expiration_secs,
+        s.wait_for_capacity,
+        s.properties.command,
+      ]),
+    ).toEqual([
+      [
+        [
+          { key: 'pool', value: 'ci' },
+          { key: 'gpu', value: 'nvidia' },
+        ],
+        120,
+        true,
+        ['true'],
+      ],
+      [
+        [
+          { key: 'pool', value: 'ci' },
+          { key: 'gpu', value: 'amd|intel' },
+        ],
+        600,
+        false,
+        ['true'],
+      ],
+      [[{ key: 'pool', value: 'ci' }], undefined, false, ['true']],
+    ]);
   });
 
   it('takes global options after the subcommand too', async () => {

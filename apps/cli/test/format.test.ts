@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskResultOut } from '@drover/client';
-import { describeResult, describeState } from '../src/format';
+import { describeResult, describeState, formatTaskTable, truncate } from '../src/format';
 
 const base: TaskResultOut = {
   task_id: 't1',
@@ -76,5 +76,53 @@ describe('describeResult', () => {
       'output     10 bytes',
       'tags       a:b c:d',
     ]);
+  });
+});
+
+describe('truncate', () => {
+  it.each([
+    ['abc', 3, 'abc'],
+    ['abcd', 3, 'ab…'],
+    ['été été', 4, 'été…'],
+    ['', 2, ''],
+  ])('%j to %d → %j', (text, max, cut) => {
+    expect(truncate(text, max)).toBe(cut);
+  });
+});
+
+describe('formatTaskTable', () => {
+  it('prints a header and aligned rows, - for empty cells, cutting long names and tags', () => {
+    const text = formatTaskTable([
+      {
+        ...base,
+        task_id: '0123456789abcdef0123',
+        name: 'x'.repeat(30),
+        state: 'RUNNING',
+        bot_id: 'a-bot-with-a-very-long-name',
+        started_ts: { seconds: 1_700_000_001, nanos: 0 },
+        tags: ['a:b', 'long:' + 'y'.repeat(60)],
+      },
+      {
+        ...base,
+        name: 'build',
+        state: 'COMPLETED',
+        bot_id: 'b1',
+        exit_code: 0,
+        duration: 2,
+        created_ts: { seconds: 1_700_000_000, nanos: 999_000_000 },
+        started_ts: { seconds: 1_700_000_001, nanos: 0 },
+      },
+      { ...base, task_id: 't2', created_ts: null },
+    ]);
+    expect(text.split('\n')).toEqual([
+      'ID                    STATE      NAME                      BOT                   EXIT  CREATED               DURATION  TAGS',
+      `0123456789abcdef0123  RUNNING    ${'x'.repeat(23)}…  a-bot-with-a-very-l…  -     2023-11-14T22:13:20Z  -         a:b long:${'y'.repeat(38)}…`,
+      't1                    COMPLETED  build                     b1                    0     2023-11-14T22:13:20Z  2.00s     -',
+      't2                    PENDING    -                         -                     -     -                     -         -',
+    ]);
+  });
+
+  it('is only the header for no results', () => {
+    expect(formatTaskTable([])).toBe('ID  STATE  NAME  BOT  EXIT  CREATED  DURATION  TAGS');
   });
 });

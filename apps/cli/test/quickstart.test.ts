@@ -64,7 +64,8 @@ interface Run {
   stderr: string;
 }
 
-function drover(args: string[]): Promise<Run> {
+/** Runs the CLI to its end; `onStderr` sees the stderr received so far, as it grows. */
+function drover(args: string[], onStderr?: (soFar: string) => void): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: work,
@@ -75,11 +76,23 @@ function drover(args: string[]): Promise<Run> {
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      stderr += s;
+      onStderr?.(stderr);
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+const jsonLines = (text: string): Array<Record<string, unknown>> =>
+  text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+/** The id of the quickstart task, once the first case has run it. */
+let quickstartId = '';
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'drover-quickstart-'));
@@ -126,12 +139,15 @@ describe('the quickstart, end to end with real processes', () => {
     const id = submitted.stdout.trim();
     expect(id).toMatch(/^[0-9a-f]{20}$/);
 
-    const waiting = drover(['wait', id]);
-    // The payload holds until the gate exists; open it once the task is seen RUNNING.
-    for (;;) {
-      const r = await drover(['result', id, '--json']);
-      if ((JSON.parse(r.stdout) as { state: string }).state === 'RUNNING') break;
-    }
+    quickstartId = id;
+    // The payload holds until the gate exists; open it once `drover wait` has printed RUNNING
+    // (not merely once the task runs: a wait still starting up would then see only COMPLETED).
+    let sawRunning = (): void => {};
+    const running = new Promise<void>((resolve) => (sawRunning = resolve));
+    const waiting = drover(['wait', id], (soFar) => {
+      if (soFar.includes('RUNNING')) sawRunning();
+    });
+    await Promise.race([running, waiting]);
     writeFileSync(gate, '');
     const waited = await waiting;
     expect(waited.code).toBe(3);
@@ -190,6 +206,93 @@ describe('the quickstart, end to end with real processes', () => {
     expect(result['abandoned_ts']).toBeDefined();
     const pid = Number(readFileSync(pidFile, 'utf8').trim());
     expect(() => process.kill(pid, 0)).toThrow();
+  });
+
+  it('tasks --state completed --json lists the quickstart task', async () => {
+    expect(quickstartId).not.toBe('');
+    const [listed, table] = await Promise.all([
+      drover(['tasks', '--state', 'completed', '--json']),
+      drover(['tasks', '--state', 'completed', '--limit', '1000']),
+    ]);
+    expect(listed).toMatchObject({ code: 0, stderr: '' });
+    const results = jsonLines(listed.stdout);
+    expect(results.every((r) => r['state'] === 'COMPLETED')).toBe(true);
+    expect(results.find((r) => r['task_id'] === quickstartId)).toMatchObject({
+      name: 'quickstart',
+      exit_code: 3,
+      bot_id: 'quickstart-bot',
+    });
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(
+      new RegExp(`^${quickstartId} +COMPLETED +quickstart +quickstart-bot +3 `, 'm'),
+    );
+  });
+
+  it('cancel --tag cancels every pending task carrying the tags', async () => {
+    const tag = `batch:${process.pid}`;
+    const submit = () =>
+      drover([
+        'submit',
+        '-d',
+        'pool=nobody',
+        '--wait-for-capacity',
+        '--tag',
+        tag,
+        '--tag',
+        'kind:cli-test',
+        '--',
+        'true',
+      ]);
+    const submitted = await Promise.all([submit(), submit()]);
+    expect(submitted.map((r) => r.code)).toEqual([0, 0]);
+    const ids = submitted.map((r) => r.stdout.trim()).sort();
+    // Only PENDING tasks are cancelled: `canceled 2` also says both were queued, not NO_RESOURCE.
+    const cancelled = await drover(['cancel', '--tag', tag, '--tag', 'kind:cli-test']);
+    expect(cancelled).toEqual({ code: 0, stdout: 'canceled 2 tasks\n', stderr: '' });
+
+    const [listed, stillPending] = await Promise.all([
+      drover(['tasks', '--state', 'canceled', '--tag', tag, '--json']),
+      drover(['tasks', '--count', '--state', 'pending', '--tag', tag]),
+    ]);
+    const results = jsonLines(listed.stdout);
+    expect(results.map((r) => r['task_id']).sort()).toEqual(ids);
+    expect(results.every((r) => r['state'] === 'CANCELED')).toBe(true);
+    expect(stillPending).toEqual({ code: 0, stdout: '0\n', stderr: '' });
+  });
+
+  it('submit --fallback runs on the first slice a bot serves; --request-uuid gives the same id', async () => {
+    const fallback = async (): Promise<Run> => {
+      const submitted = await drover([
+        'submit',
+        '-d',
+        'pool=default',
+        '-d',
+        'gpu=no-such-gpu',
+        '--fallback',
+        '60:-gpu',
+        '--',
+        'true',
+      ]);
+      expect(submitted).toMatchObject({ code: 0, stderr: '' });
+      return drover(['wait', '--json', submitted.stdout.trim()]);
+    };
+    const sameUuid = async (): Promise<Run[]> => {
+      const args = ['submit', '-d', 'pool=nobody', '--wait-for-capacity'];
+      const uuid = ['--request-uuid', `uuid-${process.pid}`, '--', 'true'];
+      const first = await drover([...args, ...uuid]);
+      const again = await drover([...args, ...uuid]);
+      await drover(['cancel', first.stdout.trim()]);
+      return [first, again];
+    };
+    const [waited, [first, again]] = await Promise.all([fallback(), sameUuid()]);
+    expect(waited.code).toBe(0);
+    expect(jsonLines(waited.stdout).at(-1)).toMatchObject({
+      state: 'COMPLETED',
+      current_task_slice: 1,
+      exit_code: 0,
+    });
+    expect(first).toMatchObject({ code: 0, stderr: '' });
+    expect(again).toEqual(first);
   });
 
   it('refuses bad input with a message naming the field and exit 2, storing nothing', async () => {

@@ -60,8 +60,25 @@ export interface DroverClient {
     killRunning?: boolean,
     opts?: CallOptions,
   ): Promise<CancelTaskResponseOut>;
+  /**
+   * One page of CancelTasks: cancels up to `limit` (default 100) PENDING tasks carrying every tag
+   * (with `kill_running`, RUNNING ones too); `cursor` in the response continues, empty when done.
+   */
   cancelTasks(request: CancelTasksRequest, opts?: CallOptions): Promise<CancelTasksResponseOut>;
+  /** CancelTasks page after page until the cursor is empty; `matched` summed over the pages. */
+  cancelAllTasks(request: CancelTasksRequest, opts?: CallOptions): Promise<{ matched: number }>;
+  /**
+   * One page of results, newest first: `limit` (0 = 100, at most 1000), `cursor` from the previous
+   * page, `tags` (all must match), `start`/`end` (created_ts ≥ start, < end). `state` unset is
+   * QUERY_PENDING, the proto's zero value, as in Swarming: pass QUERY_ALL for every task.
+   */
   listTasks(request?: ListTasksRequest, opts?: CallOptions): Promise<ListTasksResponseOut>;
+  /** Every result `listTasks(request)` and the pages after it hold, one ListTasks call a page. */
+  listAllTasks(
+    request?: ListTasksRequest,
+    opts?: CallOptions,
+  ): AsyncGenerator<TaskResultOut, void, undefined>;
+  /** How many tasks match; `state` unset is QUERY_PENDING, as for listTasks. */
   countTasks(request?: CountTasksRequest, opts?: CallOptions): Promise<CountTasksResponseOut>;
   /** The result now, then at every state change; ends after a final state. */
   waitTask(taskId: string, opts?: CallOptions): AsyncGenerator<TaskResultOut, void, undefined>;
@@ -76,6 +93,23 @@ export interface DroverClient {
 }
 
 export const DEFAULT_SERVER = '127.0.0.1:7070';
+
+/**
+ * Calls `call` with `request`, then again with each cursor it returns, until one is empty. A
+ * cursor that comes back unchanged ends it too: better one page short than a loop without end.
+ */
+async function* followCursor<R extends { cursor?: string }, P extends { cursor: string }>(
+  request: R,
+  call: (request: R) => Promise<P>,
+): AsyncGenerator<P, void, undefined> {
+  let cursor = request.cursor ?? '';
+  for (;;) {
+    const page = await call({ ...request, cursor });
+    yield page;
+    if (page.cursor === '' || page.cursor === cursor) return;
+    cursor = page.cursor;
+  }
+}
 
 function channelCredentials(tls: DroverClientOptions['tls']): grpc.ChannelCredentials {
   if (tls === undefined || tls === false) return grpc.credentials.createInsecure();
@@ -100,6 +134,10 @@ export function createDroverClient(options: DroverClientOptions = {}): DroverCli
     },
   };
   let closed = false;
+  const listTasks: DroverClient['listTasks'] = (request = {}, opts = {}) =>
+    unaryCall(ctx, opts, (md, o, cb) => stub.listTasks(request, md, o, cb));
+  const cancelTasks: DroverClient['cancelTasks'] = (request, opts = {}) =>
+    unaryCall(ctx, opts, (md, o, cb) => stub.cancelTasks(request, md, o, cb));
 
   return {
     server,
@@ -121,10 +159,17 @@ export function createDroverClient(options: DroverClientOptions = {}): DroverCli
       unaryCall(ctx, opts, (md, o, cb) =>
         stub.cancelTask({ task_id: taskId, kill_running: killRunning }, md, o, cb),
       ),
-    cancelTasks: (request, opts = {}) =>
-      unaryCall(ctx, opts, (md, o, cb) => stub.cancelTasks(request, md, o, cb)),
-    listTasks: (request = {}, opts = {}) =>
-      unaryCall(ctx, opts, (md, o, cb) => stub.listTasks(request, md, o, cb)),
+    cancelTasks,
+    async cancelAllTasks(request, opts = {}) {
+      let matched = 0;
+      for await (const page of followCursor(request, (r) => cancelTasks(r, opts)))
+        matched += page.matched;
+      return { matched };
+    },
+    listTasks,
+    async *listAllTasks(request = {}, opts = {}) {
+      for await (const page of followCursor(request, (r) => listTasks(r, opts))) yield* page.items;
+    },
     countTasks: (request = {}, opts = {}) =>
       unaryCall(ctx, opts, (md, o, cb) => stub.countTasks(request, md, o, cb)),
     async *waitTask(taskId, opts = {}) {

@@ -4,6 +4,10 @@ import { DroverClientError, GrpcStatus, createDroverClient, type DroverClient } 
 import type { TaskResultOut } from '../src/index';
 import {
   BROKEN_TASK_ID,
+  CANCEL_CURSOR,
+  FAKE_COUNT,
+  LISTED_RESULTS,
+  LIST_CURSOR,
   LONG_CHUNKS,
   LONG_TASK_ID,
   FAKE_OUTPUT,
@@ -93,9 +97,9 @@ describe('unary calls', () => {
     expect((await client.getRequest(FAKE_TASK_ID)).name).toBe('fake');
     expect((await client.cancelTask(FAKE_TASK_ID, true)).state).toBe('COMPLETED');
     expect(fake.calls.at(-1)?.request).toEqual({ task_id: FAKE_TASK_ID, kill_running: true });
-    expect((await client.listTasks({ state: 'QUERY_ALL' })).items).toHaveLength(1);
-    expect((await client.countTasks()).count).toBe(1);
-    expect((await client.cancelTasks({ tags: ['a:b'] })).matched).toBe(0);
+    expect((await client.listTasks({ state: 'QUERY_ALL' })).items).toHaveLength(2);
+    expect((await client.countTasks()).count).toBe(FAKE_COUNT);
+    expect((await client.cancelTasks({ tags: ['a:b'] })).matched).toBe(2);
   });
 
   it('reads a range of output with GetStdout', async () => {
@@ -131,6 +135,105 @@ describe('unary calls', () => {
     const c = createDroverClient({ server: fake.address });
     c.close();
     expect(() => c.close()).not.toThrow();
+  });
+});
+
+describe('listing, counting and cancelling by query', () => {
+  const start = { seconds: 1_700_000_000, nanos: 0 };
+  const end = { seconds: 1_700_000_300, nanos: 500_000_000 };
+
+  it('listTasks sends state, tags, start, end, limit and cursor as given', async () => {
+    const page = await client.listTasks({
+      state: 'QUERY_COMPLETED_FAILURE',
+      tags: ['a:b', 'c:d'],
+      start,
+      end,
+      limit: 2,
+      cursor: '',
+    });
+    expect(fake.calls.at(-1)?.request).toEqual({
+      state: 'QUERY_COMPLETED_FAILURE',
+      tags: ['a:b', 'c:d'],
+      start,
+      end,
+      limit: 2,
+      cursor: '',
+    });
+    expect(page.items.map((r) => r.task_id)).toEqual(['task-3', 'task-2']);
+    expect(page.cursor).toBe(LIST_CURSOR);
+    const next = await client.listTasks({ state: 'QUERY_ALL', cursor: page.cursor });
+    expect(fake.calls.at(-1)?.request).toMatchObject({ cursor: LIST_CURSOR });
+    expect(next).toMatchObject({ items: [{ task_id: FAKE_TASK_ID }], cursor: '' });
+  });
+
+  it('leaves an unset state to the wire default, QUERY_PENDING', async () => {
+    await client.listTasks();
+    expect(fake.calls.at(-1)?.request).toMatchObject({
+      state: 'QUERY_PENDING',
+      tags: [],
+      start: null,
+      end: null,
+      limit: 0,
+      cursor: '',
+    });
+  });
+
+  it('countTasks sends the filter and returns the count as a number', async () => {
+    const { count } = await client.countTasks({ state: 'QUERY_ALL', tags: ['x:y'], start, end });
+    expect(count).toBe(FAKE_COUNT);
+    expect(fake.calls.at(-1)?.request).toEqual({
+      state: 'QUERY_ALL',
+      tags: ['x:y'],
+      start,
+      end,
+    });
+  });
+
+  it('listAllTasks follows the cursor to the last page, keeping the filter', async () => {
+    const before = fake.calls.length;
+    const ids: string[] = [];
+    for await (const r of client.listAllTasks({ state: 'QUERY_ALL', tags: ['a:b'], limit: 2 }))
+      ids.push(r.task_id);
+    expect(ids).toEqual(LISTED_RESULTS.map((r) => r.task_id));
+    const calls = fake.calls.slice(before);
+    expect(calls.map((c) => c.request)).toMatchObject([
+      { state: 'QUERY_ALL', tags: ['a:b'], limit: 2, cursor: '' },
+      { state: 'QUERY_ALL', tags: ['a:b'], limit: 2, cursor: LIST_CURSOR },
+    ]);
+  });
+
+  it('listAllTasks starts at the cursor given', async () => {
+    const ids: string[] = [];
+    for await (const r of client.listAllTasks({ state: 'QUERY_ALL', cursor: LIST_CURSOR }))
+      ids.push(r.task_id);
+    expect(ids).toEqual([FAKE_TASK_ID]);
+  });
+
+  it('cancelAllTasks sums matched over every page', async () => {
+    const before = fake.calls.length;
+    expect(await client.cancelAllTasks({ tags: ['a:b'], kill_running: true })).toEqual({
+      matched: 3,
+    });
+    expect(fake.calls.slice(before).map((c) => c.request)).toEqual([
+      { tags: ['a:b'], kill_running: true, limit: 0, cursor: '' },
+      { tags: ['a:b'], kill_running: true, limit: 0, cursor: CANCEL_CURSOR },
+    ]);
+  });
+
+  it('rejects an unknown cursor as INVALID_ARGUMENT naming the field', async () => {
+    const err = (await rejection(
+      client.listTasks({ state: 'QUERY_ALL', cursor: 'bogus' }),
+    )) as DroverClientError;
+    expect(err.code).toBe(GrpcStatus.INVALID_ARGUMENT);
+    expect(err.field).toBe('cursor');
+  });
+
+  it('batchGetResult sends the ids and reports each one', async () => {
+    const batch = await client.batchGetResult([FAKE_TASK_ID, 'gone']);
+    expect(fake.calls.at(-1)?.request).toEqual({ task_ids: [FAKE_TASK_ID, 'gone'] });
+    expect(batch.items[0]).toMatchObject({ task_id: FAKE_TASK_ID, outcome: 'result' });
+    expect(batch.items[0]?.result?.state).toBe('COMPLETED');
+    expect(batch.items[1]).toMatchObject({ task_id: 'gone', outcome: 'error', error: 'not found' });
   });
 });
 

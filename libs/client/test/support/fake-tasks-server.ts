@@ -5,6 +5,10 @@
 //   BROKEN_TASK_ID     WaitTask sends PENDING, then fails with UNAVAILABLE.
 //   LONG_TASK_ID       StreamOutput sends LONG_CHUNKS chunks of 100 bytes at once (flow control).
 //   any other id       NOT_FOUND.
+// ListTasks answers LISTED_RESULTS (newest first) in two pages whatever the filter: the first two,
+// then, for the cursor LIST_CURSOR, the last one. CountTasks answers FAKE_COUNT. CancelTasks
+// (tags required) answers matched 2 and CANCEL_CURSOR, then for that cursor matched 1. A limit
+// outside 0..1000 or an unknown cursor is INVALID_ARGUMENT, like the coordinator.
 // NewTask with an empty command or a priority outside 1..255 is INVALID_ARGUMENT naming the
 // field, like the coordinator.
 import { EventEmitter, once } from 'node:events';
@@ -62,6 +66,36 @@ export const FAKE_RESULTS: readonly TaskResult[] = [
   },
 ];
 
+const final = FAKE_RESULTS[FAKE_RESULTS.length - 1] as TaskResult;
+
+/** What ListTasks lists, newest first: a RUNNING and a PENDING task, then FAKE_TASK_ID's result. */
+export const LISTED_RESULTS: readonly TaskResult[] = [
+  {
+    task_id: 'task-3',
+    name: 'a rather long task name that the table cuts',
+    state: 'RUNNING',
+    bot_id: 'bot-2',
+    created_ts: ts(1_700_000_200),
+    started_ts: ts(1_700_000_201),
+    tags: ['build:42', 'kind:unit', 'suite:everything-and-the-kitchen-sink', 'owner:alice'],
+    priority: 100,
+    user: 'alice',
+  },
+  {
+    task_id: 'task-2',
+    name: '',
+    state: 'PENDING',
+    created_ts: ts(1_700_000_100),
+    tags: [],
+    priority: 200,
+    user: 'bob',
+  },
+  final,
+];
+export const LIST_CURSOR = 'page-2';
+export const CANCEL_CURSOR = 'cancel-2';
+export const FAKE_COUNT = 3;
+
 export interface RecordedCall {
   method: string;
   request: unknown;
@@ -96,8 +130,6 @@ function fail(code: grpc.status, details: string): Partial<grpc.StatusObject> {
 export async function startFakeTasksServer(opts: FakeOptions = {}): Promise<FakeTasksServer> {
   const calls: RecordedCall[] = [];
   const events = new EventEmitter();
-  const final = FAKE_RESULTS[FAKE_RESULTS.length - 1] as TaskResult;
-
   /** Records the call; returns a status to fail it with when the token is wrong. */
   const admit = (
     method: string,
@@ -145,6 +177,12 @@ export async function startFakeTasksServer(opts: FakeOptions = {}): Promise<Fake
         call.emit('error', fail(grpc.status.NOT_FOUND, `task ${taskId} not found`));
       } else run(call, taskId);
     };
+  const checkLimit = (limit: number): void => {
+    if (limit < 0 || limit > 1000)
+      throw fail(grpc.status.INVALID_ARGUMENT, `limit: must be between 0 and 1000, got ${limit}`);
+  };
+  const badCursor = () =>
+    fail(grpc.status.INVALID_ARGUMENT, 'cursor: not a cursor returned by this server');
   const known = (taskId: string): void => {
     if (taskId !== FAKE_TASK_ID) throw fail(grpc.status.NOT_FOUND, `task ${taskId} not found`);
   };
@@ -198,9 +236,21 @@ export async function startFakeTasksServer(opts: FakeOptions = {}): Promise<Fake
         { canceled: false, was_running: false, state: 'COMPLETED' }
       ),
     ),
-    CancelTasks: unary('CancelTasks', () => ({ matched: 0, cursor: '' })),
-    ListTasks: unary('ListTasks', () => ({ items: [final], cursor: '' })),
-    CountTasks: unary('CountTasks', () => ({ count: 1 })),
+    CancelTasks: unary('CancelTasks', (req: { tags: string[]; limit: number; cursor: string }) => {
+      if (req.tags.length === 0)
+        throw fail(grpc.status.INVALID_ARGUMENT, 'tags: at least one tag is required');
+      checkLimit(req.limit);
+      if (req.cursor === '') return { matched: 2, cursor: CANCEL_CURSOR };
+      if (req.cursor === CANCEL_CURSOR) return { matched: 1, cursor: '' };
+      throw badCursor();
+    }),
+    ListTasks: unary('ListTasks', (req: { limit: number; cursor: string }) => {
+      checkLimit(req.limit);
+      if (req.cursor === '') return { items: LISTED_RESULTS.slice(0, 2), cursor: LIST_CURSOR };
+      if (req.cursor === LIST_CURSOR) return { items: LISTED_RESULTS.slice(2), cursor: '' };
+      throw badCursor();
+    }),
+    CountTasks: unary('CountTasks', () => ({ count: FAKE_COUNT })),
     WaitTask: streaming('WaitTask', (call, taskId) => {
       if (taskId === HANGING_TASK_ID || taskId === BROKEN_TASK_ID) {
         call.write({ ...FAKE_RESULTS[0], task_id: taskId });

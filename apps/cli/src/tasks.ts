@@ -1,0 +1,184 @@
+import { Option, type Command } from 'commander';
+import { resultToJson } from '@drover/client';
+import type { ListTasksRequest, TaskResultOut } from '@drover/client';
+import { msToTimestamp, type StateQueryWire } from '@drover/protocol';
+import {
+  STATE_QUERIES,
+  optionParser,
+  parseLimit,
+  parseStateName,
+  parseTag,
+  parseTimePoint,
+  repeatableParser,
+  type Parsed,
+} from './args';
+import {
+  UNARY_DEADLINE_MS,
+  printError,
+  withClient,
+  writeJson,
+  writeLine,
+  type CommandHost,
+  type GlobalOptions,
+  type Runtime,
+} from './context';
+import { EXIT } from './exit-codes';
+import { formatTaskTable } from './format';
+
+/** `drover tasks`'s options as commander parses them (times in ms since the epoch). */
+export interface TasksOptions {
+  state: StateQueryWire;
+  tag?: string[];
+  since?: number;
+  until?: number;
+  limit?: number;
+  cursor?: string;
+  allPages?: boolean;
+  json?: boolean;
+  count?: boolean;
+}
+
+/** The filter part of ListTasks/CountTasks: state, tags (AND) and the created_ts range. */
+export function buildTaskQuery(
+  opts: Pick<TasksOptions, 'state' | 'tag' | 'since' | 'until'>,
+): Parsed<Pick<ListTasksRequest, 'state' | 'tags' | 'start' | 'end'>> {
+  if (opts.since !== undefined && opts.until !== undefined && opts.until < opts.since)
+    return { ok: false, message: '--until is before --since' };
+  const query: Pick<ListTasksRequest, 'state' | 'tags' | 'start' | 'end'> = {
+    state: opts.state,
+    tags: opts.tag ?? [],
+  };
+  if (opts.since !== undefined) query.start = msToTimestamp(opts.since);
+  if (opts.until !== undefined) query.end = msToTimestamp(opts.until);
+  return { ok: true, value: query };
+}
+
+const SHELL_SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/** A word as a POSIX shell reads it back unchanged. */
+export function shellQuote(word: string): string {
+  return SHELL_SAFE.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The command that shows the page after `cursor`: the same filters (a relative --since made
+ * absolute, so the window does not move), page size, output and connection flags. Never the
+ * token itself.
+ */
+export function continueCommand(opts: TasksOptions, global: GlobalOptions, cursor: string): string {
+  const words = ['drover'];
+  if (global.server !== undefined) words.push('--server', global.server);
+  if (global.tokenFile !== undefined) words.push('--token-file', global.tokenFile);
+  if (global.caFile !== undefined) words.push('--ca-file', global.caFile);
+  else if (global.tls === true) words.push('--tls');
+  words.push('tasks');
+  if (opts.state !== 'QUERY_ALL') {
+    const name = Object.entries(STATE_QUERIES).find(([, q]) => q === opts.state)?.[0];
+    words.push('--state', name ?? opts.state);
+  }
+  for (const tag of opts.tag ?? []) words.push('--tag', tag);
+  if (opts.since !== undefined) words.push('--since', new Date(opts.since).toISOString());
+  if (opts.until !== undefined) words.push('--until', new Date(opts.until).toISOString());
+  if (opts.limit !== undefined) words.push('--limit', String(opts.limit));
+  if (opts.json === true) words.push('--json');
+  words.push('--cursor', cursor);
+  return words.map(shellQuote).join(' ');
+}
+
+async function printResults(
+  rt: Runtime,
+  results: readonly TaskResultOut[],
+  json: boolean,
+): Promise<void> {
+  if (json) {
+    for (const result of results) await writeJson(rt.stdout, resultToJson(result));
+  } else if (results.length > 0) {
+    await writeLine(rt.stdout, formatTaskTable(results));
+  }
+}
+
+export function registerTasks(program: Command, host: CommandHost): void {
+  const timePoint = optionParser((text) => parseTimePoint(text, Date.now()));
+  program
+    .command('tasks')
+    .description(
+      'List tasks, newest first (one page unless --all-pages), or count them with --count.',
+    )
+    .addOption(
+      new Option(
+        '--state <state>',
+        `only tasks in this state: ${Object.keys(STATE_QUERIES).join(', ')}`,
+      )
+        .argParser(optionParser(parseStateName))
+        .default('QUERY_ALL', 'all'),
+    )
+    .option(
+      '--tag <key:value>',
+      'only tasks with this tag, repeatable (all must match)',
+      repeatableParser(parseTag),
+    )
+    .option(
+      '--since <when>',
+      'created at or after: a duration ago (30m, 2h, 7d, 1h30m) or an ISO date/time',
+      timePoint,
+    )
+    .option('--until <when>', 'created before: same forms as --since', timePoint)
+    .option('--limit <n>', 'tasks per page, 1-1000 (server default 100)', optionParser(parseLimit))
+    .option('--cursor <cursor>', 'continue after the page that printed this cursor')
+    .option('--all-pages', 'keep fetching pages until there are no more')
+    .option('--json', 'one TaskResult per line as JSON (proto field names), for jq')
+    .addOption(
+      new Option('--count', 'print only how many tasks match').conflicts([
+        'limit',
+        'cursor',
+        'allPages',
+        'json',
+      ]),
+    )
+    .action(async (opts: TasksOptions, cmd: Command) => {
+      const { rt } = host;
+      const query = buildTaskQuery(opts);
+      if (!query.ok) {
+        await printError(rt, query.message);
+        host.exitWith(EXIT.USAGE);
+        return;
+      }
+      const global = cmd.optsWithGlobals<GlobalOptions>();
+      const call = { deadlineMs: UNARY_DEADLINE_MS };
+      const json = opts.json === true;
+      const code = await withClient(rt, global, async (client) => {
+        if (opts.count === true) {
+          const { count } = await client.countTasks(query.value, call);
+          await writeLine(rt.stdout, String(count));
+          return EXIT.OK;
+        }
+        const request: ListTasksRequest = {
+          ...query.value,
+          limit: opts.limit ?? 0,
+          cursor: opts.cursor ?? '',
+        };
+        let results: TaskResultOut[] = [];
+        let next = '';
+        if (opts.allPages === true) {
+          for await (const result of client.listAllTasks(request, call)) {
+            if (json) await writeJson(rt.stdout, resultToJson(result));
+            else results.push(result);
+          }
+        } else {
+          const page = await client.listTasks(request, call);
+          results = page.items;
+          next = page.cursor;
+        }
+        await printResults(rt, results, json);
+        if (!json && results.length === 0) await writeLine(rt.stderr, 'no tasks match');
+        if (next !== '') {
+          await writeLine(
+            rt.stderr,
+            `more tasks; the next page (or use --all-pages):\n  ${continueCommand(opts, global, next)}`,
+          );
+        }
+        return EXIT.OK;
+      });
+      host.exitWith(code);
+    });
+}

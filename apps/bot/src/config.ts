@@ -1,7 +1,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { formatBytes, parseByteSize } from './byte-size';
 import { EXIT_CODES } from './exit-codes';
+import { DEFAULT_MAX_OUTPUT_BYTES } from './output-pump';
 
 /**
  * The bot's configuration, compiled once from flags and `DROVER_*` environment variables (flags
@@ -34,6 +36,15 @@ export interface BotConfig {
   readonly logLevel: LogLevel;
   /** Exit (code 0) after one task. @default false */
   readonly once: boolean;
+  /** Output kept per task; the rest is dropped and a line says how much. @default 100 MiB */
+  readonly maxOutputBytes: number;
+  /**
+   * After the first SIGINT/SIGTERM, how long the running task may take to finish before it is
+   * killed with the termination dance. @default 300_000
+   */
+  readonly drainTimeoutMs: number;
+  /** Below this much free disk in the bot dir the bot quarantines itself; 0: never. @default 1 GiB */
+  readonly minFreeDiskBytes: number;
   /** The environment tasks inherit: the bot's own, without its token. */
   readonly taskBaseEnv: Readonly<Record<string, string>>;
 }
@@ -54,6 +65,10 @@ const MAX_DIMENSION_KEY = 64;
 const MAX_DIMENSION_VALUE = 256;
 const BOT_ID_RE = /^[A-Za-z0-9_.:-]+$/;
 
+export const DEFAULT_DRAIN_TIMEOUT_MS = 300_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+export const DEFAULT_MIN_FREE_DISK_BYTES = 1024 ** 3;
+
 export const USAGE = `Usage: drover-bot [options]
 
   --server <host:port>     coordinator address              DROVER_SERVER      (127.0.0.1:7070)
@@ -66,7 +81,26 @@ export const USAGE = `Usage: drover-bot [options]
   --dir <path>             bot working root                 DROVER_BOT_DIR     (<data dir>/bots/<id>)
   --log-level <level>      ${LOG_LEVELS.join('|')}   DROVER_LOG_LEVEL (info)
   --once                   take one task, then exit         DROVER_BOT_ONCE    (false)
+  --max-output <size>      output kept per task             DROVER_MAX_OUTPUT  (${formatBytes(DEFAULT_MAX_OUTPUT_BYTES)})
+  --drain-timeout <secs>   after a first signal, time the   DROVER_DRAIN_TIMEOUT (${DEFAULT_DRAIN_TIMEOUT_MS / 1000})
+                           running task has to finish
+  --min-free-disk <size>   quarantine below this free disk  DROVER_MIN_FREE_DISK (${formatBytes(DEFAULT_MIN_FREE_DISK_BYTES)}; 0: off)
   --help                   print this text
+
+Sizes take suffixes: 4096, 64KiB, 10MiB, 1GiB (also K, M, G; KB, MB, GB are powers of 1000).
+
+Signals: a first SIGINT/SIGTERM takes no more tasks and lets the running one finish (for up to
+--drain-timeout, then kills it); a second kills it now (SIGTERM, grace period, SIGKILL); a third
+SIGKILLs it and exits at once.
+
+Exit codes:
+  ${EXIT_CODES.ok}  stopped as asked, no task killed (signal, Terminate, --once)
+  ${EXIT_CODES.crash}  unexpected error
+  ${EXIT_CODES.usage}  usage or configuration error
+  ${EXIT_CODES.refused}  the coordinator refused the bot (bad token, not allowed)
+  ${EXIT_CODES.taskKilled}  stopped by a signal after killing the running task (drain limit or second signal)
+  ${EXIT_CODES.exitedAtOnce}  exited at once on a third signal
+  ${EXIT_CODES.botDirLocked}  another drover-bot runs on the same bot dir (<dir>/bot.lock)
 `;
 
 class UsageError extends Error {}
@@ -146,6 +180,19 @@ function compile(
   const once =
     flags.once === true ? true : parseBool('DROVER_BOT_ONCE', fromEnv('DROVER_BOT_ONCE'));
 
+  const maxOutputBytes = size(pick('max-output', flags['max-output'], 'DROVER_MAX_OUTPUT'), {
+    fallback: DEFAULT_MAX_OUTPUT_BYTES,
+    min: 1,
+  });
+  const minFreeDiskBytes = size(
+    pick('min-free-disk', flags['min-free-disk'], 'DROVER_MIN_FREE_DISK'),
+    { fallback: DEFAULT_MIN_FREE_DISK_BYTES, min: 0 },
+  );
+  const drainTimeoutMs = seconds(
+    pick('drain-timeout', flags['drain-timeout'], 'DROVER_DRAIN_TIMEOUT'),
+    DEFAULT_DRAIN_TIMEOUT_MS,
+  );
+
   const token = pick('token', flags.token, 'DROVER_BOT_TOKEN')?.value;
   const tokenFile = path.resolve(
     host.cwd,
@@ -173,6 +220,9 @@ function compile(
     botDir,
     logLevel: logLevel.value as LogLevel,
     once,
+    maxOutputBytes,
+    drainTimeoutMs,
+    minFreeDiskBytes,
     taskBaseEnv: Object.freeze(taskBaseEnv),
   };
   return { kind: 'config', config: Object.freeze(config) };
@@ -195,6 +245,9 @@ function parseFlags(argv: readonly string[]) {
         dir: { type: 'string' },
         'log-level': { type: 'string' },
         once: { type: 'boolean' },
+        'max-output': { type: 'string' },
+        'drain-timeout': { type: 'string' },
+        'min-free-disk': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -232,6 +285,35 @@ function checkDimensionValue(source: string, value: string): void {
       `${source}: a dimension value is 1-${MAX_DIMENSION_VALUE} characters, got '${value}'`,
     );
   }
+}
+
+interface Picked {
+  readonly value: string;
+  readonly source: string;
+}
+
+function size(picked: Picked | undefined, o: { fallback: number; min: number }): number {
+  if (picked === undefined) return o.fallback;
+  const bytes = parseByteSize(picked.value);
+  if (bytes === undefined || bytes < o.min) {
+    throw new UsageError(
+      `${picked.source}: expected a size${o.min > 0 ? ` of at least ${o.min} byte` : ''} such as 4096, 10MiB or 1GiB, got '${picked.value}'`,
+    );
+  }
+  return bytes;
+}
+
+function seconds(picked: Picked | undefined, fallbackMs: number): number {
+  if (picked === undefined) return fallbackMs;
+  const secs = /^\d+(\.\d+)?$/.test(picked.value.trim()) ? Number(picked.value) : NaN;
+  const ms = Math.round(secs * 1000);
+  // A timer longer than 2^31-1 ms would fire at once.
+  if (!Number.isSafeInteger(ms) || ms > MAX_TIMER_MS) {
+    throw new UsageError(
+      `${picked.source}: expected seconds, 0 to ${Math.floor(MAX_TIMER_MS / 1000)}, got '${picked.value}'`,
+    );
+  }
+  return ms;
 }
 
 function parseBool(source: string, value: string | undefined): boolean {

@@ -1,6 +1,6 @@
-/** Exit codes of the drover-bot process. */
+/** Exit codes of the drover-bot process (README.md and `--help` list them too). */
 export const EXIT_CODES = {
-  /** Stopped as asked: a signal, Terminate, or --once after its task. */
+  /** Stopped as asked, no task killed: a signal (the task finished), Terminate, --once. */
   ok: 0,
   /** An unexpected error (a bug). */
   crash: 1,
@@ -8,4 +8,15 @@ export const EXIT_CODES = {
   usage: 2,
   /** The coordinator refused the bot: UNAUTHENTICATED, PERMISSION_DENIED or INVALID_ARGUMENT. */
   refused: 3,
+  /**
+   * Stopped by a signal after killing the running task with the termination dance: it outlasted
+   * --drain-timeout, or a second signal came. Its result was reported (if the coordinator took it).
+   */
+  taskKilled: 4,
+  /** A third signal: the running task's process group was SIGKILLed and the bot exited at once. */
+  exitedAtOnce: 5,
+  /** Another drover-bot holds the bot dir (`<dir>/bot.lock`). */
+  botDirLocked: 6,
 } as const;
+
+export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { sweepProcessesWithEnv } from './escaped-sweep';
 import { currentBootId, processStartTicks, runningGroupMembers, sweepGroup } from './process-group';
 
 /**
@@ -11,16 +12,21 @@ import { currentBootId, processStartTicks, runningGroupMembers, sweepGroup } fro
  * connects. The coordinator has given those tasks up (or will: the bot comes back without them).
  *
  * A record names the group's leader by pid, start time and boot, so that a pid reused since by an
- * unrelated process is left alone. (Linux: elsewhere only the pid is known.)
+ * unrelated process is left alone. (Linux: elsewhere only the pid is known.) It also keeps the
+ * task's `DROVER_TASK_NONCE`, so that processes that left the group (setsid) are found too.
  */
 
 interface GroupRecord {
   readonly pgid: number;
   readonly startTicks?: number;
   readonly bootId?: string;
+  readonly nonce?: string;
 }
 
-export type LeftoverGroup =
+/** What became of one record; `escaped`: processes outside the group carrying the task's nonce. */
+export type LeftoverGroup = LeftoverGroupOutcome & { readonly escaped: readonly number[] };
+
+type LeftoverGroupOutcome =
   | {
       readonly kind: 'killed';
       readonly taskId: string;
@@ -41,11 +47,12 @@ export function groupRecordsDir(botDir: string): string {
  * checks it before the spawn). Synchronous, so nothing runs between the spawn and the record.
  * Returns false if it could not be written: the task runs anyway, unprotected against a crash.
  */
-export function recordGroup(botDir: string, taskId: string, pgid: number): boolean {
+export function recordGroup(botDir: string, taskId: string, pgid: number, nonce?: string): boolean {
   const record: GroupRecord = {
     pgid,
     startTicks: processStartTicks(pgid),
     bootId: currentBootId(),
+    ...(nonce === undefined ? {} : { nonce }),
   };
   try {
     mkdirSync(groupRecordsDir(botDir), { recursive: true });
@@ -68,7 +75,14 @@ export async function killLeftoverGroups(botDir: string): Promise<LeftoverGroup[
   const outcomes: LeftoverGroup[] = [];
   for (const taskId of names) {
     const text = await readFile(path.join(dir, taskId), 'utf8').catch(() => '');
-    outcomes.push(await killLeftover(taskId, parseRecord(text)));
+    const record = parseRecord(text);
+    const outcome = await killLeftover(taskId, record);
+    // The nonce names the task's processes alone, whatever became of the group's leader.
+    const escaped =
+      record?.nonce === undefined
+        ? []
+        : (await sweepProcessesWithEnv(`DROVER_TASK_NONCE=${record.nonce}`, 2_000)).killed;
+    outcomes.push({ ...outcome, escaped });
     await rm(path.join(dir, taskId), { force: true });
   }
   return outcomes;
@@ -77,7 +91,7 @@ export async function killLeftoverGroups(botDir: string): Promise<LeftoverGroup[
 async function killLeftover(
   taskId: string,
   record: GroupRecord | undefined,
-): Promise<LeftoverGroup> {
+): Promise<LeftoverGroupOutcome> {
   if (record === undefined) return { kind: 'skipped', taskId, why: 'unreadable record' };
   const { pgid } = record;
   const bootId = currentBootId();
@@ -111,6 +125,7 @@ function parseRecord(text: string): GroupRecord | undefined {
       pgid: r.pgid,
       ...(typeof r.startTicks === 'number' ? { startTicks: r.startTicks } : {}),
       ...(typeof r.bootId === 'string' ? { bootId: r.bootId } : {}),
+      ...(typeof r.nonce === 'string' && /^[0-9a-f]{16,}$/.test(r.nonce) ? { nonce: r.nonce } : {}),
     };
   } catch {
     return undefined;

@@ -1,5 +1,7 @@
 export {
   compileBotConfig,
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  DEFAULT_MIN_FREE_DISK_BYTES,
   EXIT_USAGE,
   LOG_LEVELS,
   USAGE,
@@ -19,6 +21,16 @@ export {
   type SystemFacts,
 } from './dimensions';
 export { probeDimensions, probeSystemFacts } from './probe-dimensions';
+export { formatBytes, parseByteSize } from './byte-size';
+export { acquireBotLock, botLockPath, type BotLockOutcome } from './bot-lock';
+export { processesWithEnv, sweepProcessesWithEnv, type EnvSweep } from './escaped-sweep';
+export { DEFAULT_MAX_OUTPUT_BYTES, OutputPump, type OutputPumpOptions } from './output-pump';
+export {
+  SignalShutdown,
+  stepForSignal,
+  type SignalShutdownOptions,
+  type SignalStep,
+} from './shutdown';
 export {
   groupRecordsDir,
   killLeftoverGroups,
@@ -51,6 +63,7 @@ export { BotSession, startBotSession } from './session';
 export {
   FATAL_CODES,
   STOP_REASON_TEXT,
+  type FreeDiskProbe,
   type SessionEnd,
   type SessionOptions,
   type SessionState,
@@ -65,11 +78,18 @@ export {
   type BackoffPolicy,
 } from './backoff';
 export { OutputOutbox, type AckOutcome, type OutputPiece } from './output-outbox';
-export { DEFAULT_COALESCE, TaskSlot, type CoalescePolicy, type Link } from './task-slot';
-export { freeDiskBytes, healthNow, type HealthInput } from './health';
+export {
+  DEFAULT_COALESCE,
+  DEFAULT_MAX_UNACKED_OUTPUT_BYTES,
+  TaskSlot,
+  type CoalescePolicy,
+  type FlowPolicy,
+  type Link,
+} from './task-slot';
+export { freeDiskBytes, healthNow, lowDiskReason, type HealthInput } from './health';
 export { readBotToken, type TokenOutcome } from './token';
 export { createRootLogger } from './logger';
-export { EXIT_CODES } from './exit-codes';
+export { EXIT_CODES, type ExitCode } from './exit-codes';
 export { BOT_VERSION } from './version';
 export {
   canceledFinish,

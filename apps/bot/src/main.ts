@@ -1,19 +1,31 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { acquireBotLock } from './bot-lock';
 import { compileBotConfig } from './config';
 import { EXIT_CODES } from './exit-codes';
 import { killLeftoverGroups } from './group-records';
 import { createRootLogger } from './logger';
 import { probeDimensions } from './probe-dimensions';
 import { startBotSession } from './session';
-import type { SessionEnd } from './session-types';
+import { SignalShutdown } from './shutdown';
 import { readBotToken } from './token';
 import { BOT_VERSION } from './version';
 
 /**
- * drover-bot: config → token → dimensions (probed once) → session. Exit codes: exit-codes.ts
- * (0 stopped as asked, 1 unexpected error, 2 usage/config error, 3 refused by the coordinator).
+ * drover-bot: config → token → the bot dir's lock → leftovers of a crashed run → dimensions
+ * (probed once) → session, with signals handled by SignalShutdown. Exit codes: exit-codes.ts.
  */
+
+/** Set once the bot dir is locked: every exit path releases the lock. */
+let releaseLock: () => void = () => {};
+
+function exit(code: number): never {
+  try {
+    releaseLock();
+  } finally {
+    process.exit(code);
+  }
+}
 
 async function main(): Promise<number> {
   const compiled = compileBotConfig(process.argv.slice(2), process.env);
@@ -35,10 +47,30 @@ async function main(): Promise<number> {
   }
   const log = createRootLogger(config.logLevel);
   await mkdir(config.botDir, { recursive: true });
+  // Before anything touches the dir: a second bot on it would kill the first one's payloads.
+  const lock = acquireBotLock(config.botDir);
+  if (lock.kind === 'held') {
+    process.stderr.write(
+      `drover-bot: another drover-bot (pid ${lock.pid}) runs on ${config.botDir} (${lock.path}); ` +
+        `stop it, or give this one another --dir or --id\n`,
+    );
+    return EXIT_CODES.botDirLocked;
+  }
+  releaseLock = lock.release;
+  // Until the session runs there is nothing to drain: a signal just ends the process.
+  let onSignal: (signal: NodeJS.Signals) => void = (signal) => {
+    log.info({ signal }, 'stopped before connecting');
+    exit(EXIT_CODES.ok);
+  };
+  process.on('SIGINT', (signal) => onSignal(signal));
+  process.on('SIGTERM', (signal) => onSignal(signal));
+  if (lock.tookOver !== undefined)
+    log.warn({ ...lock.tookOver, lock: lock.path }, 'took over a stale bot dir lock');
   // A previous run of this bot that crashed left its payloads running: they go first, then
   // their work dirs, which are garbage now.
   for (const leftover of await killLeftoverGroups(config.botDir)) {
-    if (leftover.kind === 'killed') log.warn(leftover, 'killed a payload left by a previous run');
+    if (leftover.kind === 'killed' || leftover.escaped.length > 0)
+      log.warn(leftover, 'killed a payload left by a previous run');
     else log.info(leftover, 'process group record of a previous run');
   }
   await rm(path.join(config.botDir, 'w'), { recursive: true, force: true });
@@ -60,6 +92,8 @@ async function main(): Promise<number> {
     version: BOT_VERSION,
     taskBaseEnv: config.taskBaseEnv,
     once: config.once,
+    maxOutputBytes: config.maxOutputBytes,
+    minFreeDiskBytes: config.minFreeDiskBytes,
     log,
     onWelcome: (w) => {
       if (ready) return;
@@ -68,35 +102,24 @@ async function main(): Promise<number> {
     },
   });
 
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals += 1;
-    if (signals === 1) {
-      log.info({ signal }, 'stopping: no new tasks, the running one may finish');
-      session.stop({ reason: 'signal' });
-    } else {
-      log.warn({ signal }, 'stopping now: killing the running task');
-      session.stop({ reason: 'signal', killRunning: true });
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const shutdown = new SignalShutdown({
+    session,
+    drainTimeoutMs: config.drainTimeoutMs,
+    log,
+    exitNow: exit,
+  });
+  onSignal = (signal) => shutdown.onSignal(signal);
 
   const end = await session.done;
-  log.info({ end }, 'bot stopped');
-  return exitCodeFor(end);
+  shutdown.dispose();
+  const code = shutdown.exitCode(end);
+  log.info({ end, exitCode: code }, 'bot stopped');
+  return code;
 }
 
-function exitCodeFor(end: SessionEnd): number {
-  return end.kind === 'fatal' ? EXIT_CODES.refused : EXIT_CODES.ok;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(
-      `drover-bot: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    process.exit(EXIT_CODES.crash);
-  },
-);
+main().then(exit, (err: unknown) => {
+  process.stderr.write(
+    `drover-bot: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  exit(EXIT_CODES.crash);
+});

@@ -38,6 +38,10 @@ export class OutputOutbox {
   get keptFrom(): number {
     return this.keptFromOffset;
   }
+  /** Bytes kept: produced and not acknowledged. */
+  get kept(): number {
+    return this.producedOffset - this.keptFromOffset;
+  }
   /** Bytes not yet written to the current stream. */
   get unsent(): number {
     return this.producedOffset - this.sentUpToOffset;

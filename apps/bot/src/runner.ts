@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
 import { mkdir, rm } from 'node:fs/promises';
 import { execa } from 'execa';
 import type { Readable } from 'node:stream';
+import { sweepProcessesWithEnv } from './escaped-sweep';
 import { recordGroup, removeGroupRecord } from './group-records';
+import { DEFAULT_MAX_OUTPUT_BYTES, OutputPump } from './output-pump';
 import { sweepGroup, terminationDance } from './process-group';
 import {
   buildTaskEnv,
@@ -14,9 +17,11 @@ import {
 
 /**
  * Runs one task's payload: a fresh work dir, the command in its own process group, output
- * delivered as it arrives, the execution and I/O timeouts, kill() — each ending in the
- * termination dance — and, after any end, a sweep so nothing of the group survives. The group is
- * recorded on disk while it may run (group-records.ts), for the next start after a crash.
+ * delivered as it arrives (capped, and paused on demand: output-pump.ts), the execution and I/O
+ * timeouts, kill() — each ending in the termination dance — and, after any end, a sweep so
+ * nothing of the task survives: its group, then every process carrying its DROVER_TASK_NONCE
+ * (those that left the group: escaped-sweep.ts). The group is recorded on disk while it may run
+ * (group-records.ts), for the next start after a crash.
  *
  * Outcomes are data: a bad manifest is `clientError` (no process); a command that cannot be
  * started (not found, not executable) is reported like a shell would — a line of explanation in
@@ -50,8 +55,12 @@ export interface RunResult {
   readonly canceled: boolean;
   /** The task cannot run (bad relative_cwd, empty command...); no process was started. */
   readonly clientError?: string;
-  /** Bytes delivered to onOutput. */
+  /** Bytes delivered to onOutput (at most the cap, plus the line saying what was dropped). */
   readonly outputSize: number;
+  /** Bytes read past the output cap and dropped. */
+  readonly outputDropped?: number;
+  /** Processes outside the task's group, carrying its nonce, SIGKILLed after its end. */
+  readonly escapedKilled?: readonly number[];
 }
 
 export interface Clock {
@@ -71,8 +80,10 @@ export interface RunTaskOptions {
   readonly botDir: string;
   /** The environment the payload inherits (the bot's, without its token). */
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
-  /** Every stdout and stderr byte, in order of arrival. */
+  /** Every stdout and stderr byte, in order of arrival, up to `maxOutputBytes`; then a marker line. */
   readonly onOutput: (bytes: Buffer) => void;
+  /** Output delivered at most; the rest is read and dropped. @default 100 MiB */
+  readonly maxOutputBytes?: number;
   /** @default monotonicClock */
   readonly clock?: Clock;
   /** Overrides `execution_timeout_secs` (≤ 0: none). */
@@ -96,6 +107,13 @@ export interface TaskRun {
   kill(reason: string): void;
   /** The payload's pid (= its process group id) once started. */
   readonly pid: number | undefined;
+  /**
+   * Stop reading the payload's output (it blocks on write once the pipes are full) until
+   * resumeOutput(); no effect past the output cap or after the payload ended. The I/O timeout
+   * does not run meanwhile. Idempotent.
+   */
+  pauseOutput(): void;
+  resumeOutput(): void;
 }
 
 /** Why kill() was called; the AbortSignal's reason. */
@@ -106,12 +124,32 @@ export class TaskKilled extends Error {
   }
 }
 
+/** What the TaskRun handle reaches of a running process; filled in once it started. */
+interface RunControl {
+  pid: number | undefined;
+  pump: OutputPump | undefined;
+  pauseWanted: boolean;
+  /** Output paused or resumed. */
+  onFlow: (() => void) | undefined;
+}
+
 export function startTask(opts: RunTaskOptions): TaskRun {
   const abort = new AbortController();
-  let pid: number | undefined;
-  const result = execute(opts, abort.signal, (p) => (pid = p)).catch((err: unknown) =>
+  const control: RunControl = {
+    pid: undefined,
+    pump: undefined,
+    pauseWanted: false,
+    onFlow: undefined,
+  };
+  const result = execute(opts, abort.signal, control).catch((err: unknown) =>
     botFailure(opts, err),
   );
+  const flow = (pause: boolean) => {
+    control.pauseWanted = pause;
+    if (pause) control.pump?.pause();
+    else control.pump?.resume();
+    control.onFlow?.();
+  };
   return {
     taskId: opts.taskId,
     leaseId: opts.leaseId,
@@ -120,8 +158,10 @@ export function startTask(opts: RunTaskOptions): TaskRun {
       if (!abort.signal.aborted) abort.abort(new TaskKilled(reason));
     },
     get pid() {
-      return pid;
+      return control.pid;
     },
+    pauseOutput: () => flow(true),
+    resumeOutput: () => flow(false),
   };
 }
 
@@ -139,7 +179,7 @@ function notStarted(canceled: boolean): RunResult {
 async function execute(
   opts: RunTaskOptions,
   signal: AbortSignal,
-  onPid: (pid: number) => void,
+  control: RunControl,
 ): Promise<RunResult> {
   const { manifest } = opts;
   const clock = opts.clock ?? monotonicClock;
@@ -154,6 +194,7 @@ async function execute(
   if (!cwd.ok) return clientError(cwd.clientError);
   const [file, ...args] = manifest.command;
   if (file === undefined || file === '') return clientError('command: empty');
+  const nonce = randomBytes(16).toString('hex');
   const env = buildTaskEnv({
     baseEnv: opts.baseEnv,
     env: manifest.env,
@@ -163,6 +204,7 @@ async function execute(
     taskId: opts.taskId,
     botId: opts.botId,
     server: opts.server,
+    taskNonce: nonce,
   });
   if (!env.ok) return clientError(env.clientError);
 
@@ -178,7 +220,8 @@ async function execute(
       env: env.value,
       clock,
       signal,
-      onPid,
+      control,
+      nonce,
     });
   } finally {
     if (opts.removeWorkDir !== false)
@@ -194,7 +237,8 @@ interface ProcessParams {
   readonly env: Record<string, string>;
   readonly clock: Clock;
   readonly signal: AbortSignal;
-  readonly onPid: (pid: number) => void;
+  readonly control: RunControl;
+  readonly nonce: string;
 }
 
 async function runProcess(p: ProcessParams): Promise<RunResult> {
@@ -222,10 +266,9 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
   const pid = subprocess.pid;
   if (pid === undefined) return spawnFailure(p, await subprocess);
   // On disk until the sweep below, so that a bot restarted after a crash can kill the group.
-  recordGroup(opts.botDir, opts.taskId, pid);
-  p.onPid(pid);
+  recordGroup(opts.botDir, opts.taskId, pid, p.nonce);
+  p.control.pid = pid;
 
-  let outputSize = 0;
   let cause: TimedOut | 'kill' | undefined;
   let exitedFlag = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
@@ -234,6 +277,20 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
       resolve({ code, signal: sig });
     });
   });
+
+  const pump = new OutputPump({
+    streams: [subprocess.stdout, subprocess.stderr].filter((s): s is Readable => s !== null),
+    maxBytes: opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+    onOutput: opts.onOutput,
+    onRead: () => {
+      if (cause === undefined && !exitedFlag) ioTimer?.refresh();
+    },
+  });
+  p.control.pump = pump;
+  p.control.onFlow = () => {
+    if (!pump.paused && cause === undefined && !exitedFlag) ioTimer?.refresh();
+  };
+  if (p.control.pauseWanted) pump.pause();
 
   const terminate = (why: TimedOut | 'kill') => {
     if (cause !== undefined || exitedFlag) return;
@@ -244,59 +301,44 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
   };
   const hardTimer =
     executionTimeoutMs > 0 ? setTimeout(() => terminate('hard'), executionTimeoutMs) : undefined;
-  const ioTimer = ioTimeoutMs > 0 ? setTimeout(() => terminate('io'), ioTimeoutMs) : undefined;
+  // While the output is paused the payload is blocked on write, not silent: the timer waits.
+  const ioTimer =
+    ioTimeoutMs > 0
+      ? setTimeout(() => (pump.paused ? ioTimer?.refresh() : terminate('io')), ioTimeoutMs)
+      : undefined;
   const onAbort = () => terminate('kill');
   signal.addEventListener('abort', onAbort, { once: true });
   if (signal.aborted) onAbort();
-
-  const streams = [subprocess.stdout, subprocess.stderr].filter((s): s is Readable => s !== null);
-  const onData = (chunk: Buffer) => {
-    outputSize += chunk.length;
-    if (cause === undefined && !exitedFlag) ioTimer?.refresh();
-    opts.onOutput(chunk);
-  };
-  const closed = Promise.all(
-    streams.map((s) => new Promise<void>((resolve) => s.once('close', resolve))),
-  );
-  for (const s of streams) s.on('data', onData);
 
   try {
     const exit = await exited;
     const durationSecs = (clock.nowMs() - startMs) / 1000;
     clearTimeout(hardTimer);
     clearTimeout(ioTimer);
-    // Whatever of the group outlived its leader goes now; its pipes close with it.
+    // Whatever of the group outlived its leader goes now, then whatever left the group; their
+    // pipes close with them.
     await sweepGroup(pid, 2_000);
+    const escaped = await sweepProcessesWithEnv(`DROVER_TASK_NONCE=${p.nonce}`, 2_000);
     await removeGroupRecord(opts.botDir, opts.taskId).catch(() => {});
-    await drain(closed, streams, opts.drainMs ?? 2_000);
+    await pump.drain(opts.drainMs ?? 2_000);
     await Promise.race([subprocess, delay(1_000)]);
+    const marker = pump.truncationMarker();
+    if (marker !== undefined) opts.onOutput(marker);
     return {
       exitCode: exit.code ?? signalExitCode(exit.signal),
       durationSecs,
       timedOut: cause === 'hard' || cause === 'io' ? cause : 'none',
       killed: cause === 'kill',
       canceled: false,
-      outputSize,
+      outputSize: pump.delivered + (marker?.length ?? 0),
+      outputDropped: pump.dropped,
+      escapedKilled: escaped.killed,
     };
   } finally {
     signal.removeEventListener('abort', onAbort);
-    for (const s of streams) s.off('data', onData);
+    pump.detach();
+    p.control.onFlow = undefined;
   }
-}
-
-async function drain(
-  closed: Promise<unknown>,
-  streams: readonly Readable[],
-  drainMs: number,
-): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>(
-    (resolve) => (timer = setTimeout(() => resolve('late'), drainMs)),
-  );
-  const outcome = await Promise.race([closed, late]);
-  clearTimeout(timer);
-  // A descendant that left the process group still holds a pipe: stop listening to it.
-  if (outcome === 'late') for (const s of streams) s.destroy();
 }
 
 function delay(ms: number): Promise<void> {

@@ -5,6 +5,9 @@ import type { Dimensions } from './config';
 import type { RunTaskOptions } from './runner';
 import type { CoalescePolicy } from './task-slot';
 
+/** Free bytes on the file system holding `dir`; undefined if unknown. */
+export type FreeDiskProbe = (dir: string) => Promise<number | undefined>;
+
 /** The session's options, lifecycle states and outcomes (session.ts is the behaviour). */
 
 export type StopReason = 'signal' | 'terminate' | 'once' | 'close';
@@ -59,7 +62,21 @@ export interface SessionOptions {
   /** A stream without Welcome this long is dropped. @default 30_000 */
   readonly welcomeTimeoutMs?: number;
   /** While stopping, how long to wait for the last results to be acknowledged. @default 10_000 */
-  readonly drainTimeoutMs?: number;
+  readonly ackWaitMs?: number;
+  /** Output kept per task (the rest dropped, a line says how much). @default 100 MiB */
+  readonly maxOutputBytes?: number;
+  /**
+   * A task's output waiting for the coordinator's Ack beyond this pauses the payload's output
+   * (backpressure) until Acks bring it below half. @default 8 MiB
+   */
+  readonly maxUnackedOutputBytes?: number;
+  /**
+   * Below this much free disk in the bot dir, Hello and heartbeats carry a quarantined_reason
+   * (`low disk: …`) until it recovers; 0: off. @default 0 (drover-bot's --min-free-disk: 1 GiB)
+   */
+  readonly minFreeDiskBytes?: number;
+  /** Measures the free disk (Hello, each heartbeat). @default statfs of the bot dir */
+  readonly freeDiskProbe?: FreeDiskProbe;
   /** @default DEFAULT_BACKOFF (250 ms doubling to 60 s; to 5 s while a task is held) */
   readonly backoff?: BackoffPolicy;
   /** @default Math.random */

@@ -13,7 +13,8 @@ import {
 } from '@drover/protocol';
 import type { Logger } from 'pino';
 import { backoffDelayMs, channelBackoffOptions, DEFAULT_BACKOFF } from './backoff';
-import { freeDiskBytes, healthNow } from './health';
+import { freeDiskBytes, healthNow, lowDiskReason } from './health';
+import { signalGroup } from './process-group';
 import type { TaskRun } from './runner';
 import {
   FATAL_CODES,
@@ -45,7 +46,7 @@ import { canceledFinish, dimensionsFromWire, dimensionsToWire } from './wire';
  * new stream. While `stopping` the stream is re-opened if it drops, to deliver the last results.
  */
 
-type TimerName = 'backoff' | 'welcome' | 'heartbeat' | 'drain' | 'leave';
+type TimerName = 'backoff' | 'welcome' | 'heartbeat' | 'ackWait' | 'leave';
 
 export function startBotSession(opts: SessionOptions): BotSession {
   const session = new BotSession(opts);
@@ -69,7 +70,9 @@ export class BotSession {
   /** The bot half-closed the current stream (it is leaving): it may read but not write. */
   private halfClosed = false;
   /** From the latest statfs of the bot dir (Hello and heartbeats carry it). */
-  private freeDisk = 0;
+  private freeDisk: number | undefined;
+  /** `low disk: …` while the free disk is below the minimum, '' otherwise. */
+  private lowDisk = '';
   private attempt = 0;
   private stopReason: StopReason | undefined;
   private finalizing: Promise<void> | undefined;
@@ -101,17 +104,44 @@ export class BotSession {
     void this.connect();
   }
 
-  /** Take no more tasks; let the running one finish (or kill it), deliver results, then stop. */
-  stop(opts: { reason: StopReason; killRunning?: boolean }): void {
-    if (this.isStopped() || this.ending) return;
+  /**
+   * Take no more tasks; let the running one finish (or kill it with the termination dance),
+   * deliver results, then stop. Returns the ids of the tasks it asked to kill.
+   */
+  stop(opts: { reason: StopReason; killRunning?: boolean }): readonly string[] {
+    if (this.isStopped() || this.ending) return [];
     if (this.stopReason === undefined) {
       this.stopReason = opts.reason;
       this.setState({ kind: 'stopping', reason: opts.reason });
       this.sendHeartbeatNow();
     }
-    if (opts.killRunning === true)
-      for (const run of this.runs) run.kill(`bot stopping (${opts.reason})`);
+    const killed: string[] = [];
+    if (opts.killRunning === true) {
+      for (const run of this.runs) {
+        run.kill(`bot stopping (${opts.reason})`);
+        killed.push(run.taskId);
+      }
+    }
     this.maybeFinishStop();
+    return killed;
+  }
+
+  /**
+   * For a process about to exit at once: SIGKILLs the process group of every running task, now,
+   * without waiting. Their records stay, so the next start sweeps what is left. Returns the ids.
+   */
+  killGroupsNow(): readonly string[] {
+    const killed: string[] = [];
+    for (const run of this.runs) {
+      if (run.pid === undefined) continue;
+      try {
+        signalGroup(run.pid, 'SIGKILL');
+        killed.push(run.taskId);
+      } catch {
+        // EPERM: not ours any more.
+      }
+    }
+    return killed;
   }
 
   /** Kills running tasks (with the dance), waits for them, closes the stream. Idempotent. */
@@ -135,7 +165,7 @@ export class BotSession {
     if (this.isStopped() || this.ending) return;
     if (this.stopReason === undefined) this.setState({ kind: 'connecting', attempt: this.attempt });
     try {
-      this.freeDisk = await freeDiskBytes(this.opts.botDir);
+      await this.measureDisk();
       if (this.isStopped() || this.ending) return;
       const metadata = new grpc.Metadata();
       metadata.set('authorization', `Bearer ${this.opts.token}`);
@@ -299,12 +329,19 @@ export class BotSession {
     if (this.stopReason !== undefined) {
       // Sent before the coordinator read our stopping heartbeat: the lease is ours, so run it.
       log.warn({ reason: this.stopReason }, 'assignment arrived while stopping; running it');
-      this.clearTimer('drain');
+      this.clearTimer('ackWait');
     }
     const { slot, run } = launchTask(a, {
       opts: this.opts,
       link: this.link,
       log,
+      onOutputFlow: (paused, keptBytes) =>
+        log.debug(
+          { keptBytes },
+          paused
+            ? 'output paused: too much waits for acknowledgement'
+            : 'output resumed: acknowledged',
+        ),
       onEnded: (ended) => {
         this.runs.delete(ended);
         this.maybeFinishStop();
@@ -355,11 +392,25 @@ export class BotSession {
     if (this.heartbeatBusy) return;
     this.heartbeatBusy = true;
     try {
-      this.freeDisk = await freeDiskBytes(this.opts.botDir);
+      await this.measureDisk();
       this.sendHeartbeatNow();
     } finally {
       this.heartbeatBusy = false;
     }
+  }
+
+  /** Measures the free disk of the bot dir; quarantines the bot below the minimum. */
+  private async measureDisk(): Promise<void> {
+    const probe = this.opts.freeDiskProbe ?? freeDiskBytes;
+    const minFreeDiskBytes = this.opts.minFreeDiskBytes ?? 0;
+    this.freeDisk = await probe(this.opts.botDir);
+    const lowDisk = lowDiskReason(this.freeDisk, minFreeDiskBytes);
+    if (lowDisk === this.lowDisk) return;
+    const was = this.lowDisk;
+    this.lowDisk = lowDisk;
+    const fields = { freeDiskBytes: this.freeDisk, minFreeDiskBytes, botDir: this.opts.botDir };
+    if (lowDisk !== '' && was === '') this.log.warn(fields, 'low disk: taking no tasks');
+    else if (lowDisk === '') this.log.info(fields, 'disk space recovered: taking tasks again');
   }
 
   /** A heartbeat written now (state as of now), if a stream can take it. */
@@ -380,8 +431,9 @@ export class BotSession {
     return '';
   }
 
+  /** Stopping wins: it is for good; low disk may clear. */
   private quarantinedReason(): string {
-    return this.stopReason === undefined ? '' : STOP_REASON_TEXT[this.stopReason];
+    return this.stopReason === undefined ? this.lowDisk : STOP_REASON_TEXT[this.stopReason];
   }
 
   private maybeFinishStop(): void {
@@ -391,14 +443,14 @@ export class BotSession {
       this.leave(this.stopReason);
       return;
     }
-    const drainTimeoutMs = this.opts.drainTimeoutMs ?? 10_000;
-    this.timers.drain ??= setTimeout(() => {
+    const ackWaitMs = this.opts.ackWaitMs ?? 10_000;
+    this.timers.ackWait ??= setTimeout(() => {
       this.log.warn(
-        { tasks: [...this.slots.keys()], drainTimeoutMs },
+        { tasks: [...this.slots.keys()], ackWaitMs },
         'results not acknowledged; stopping anyway',
       );
       void this.finalize({ kind: 'stopped', reason: this.stopReason ?? 'close' });
-    }, drainTimeoutMs);
+    }, ackWaitMs);
   }
 
   /**
@@ -415,7 +467,7 @@ export class BotSession {
     if (this.halfClosed) return;
     this.halfClosed = true;
     this.clearTimer('heartbeat');
-    this.clearTimer('drain');
+    this.clearTimer('ackWait');
     call.end();
     this.timers.leave = setTimeout(() => {
       this.log.warn({}, 'the coordinator did not end the stream; cancelling it');
@@ -428,7 +480,7 @@ export class BotSession {
     this.finalizing ??= (async () => {
       this.ending = true;
       this.setState({ kind: 'stopped', end });
-      for (const name of ['backoff', 'welcome', 'heartbeat', 'drain', 'leave'] as const)
+      for (const name of ['backoff', 'welcome', 'heartbeat', 'ackWait', 'leave'] as const)
         this.clearTimer(name);
       for (const slot of this.slots.values()) slot.forget();
       const call = this.call;

@@ -55,10 +55,13 @@ export interface TaskEnvInput {
   readonly taskId: string;
   readonly botId: string;
   readonly server: string;
+  /** `DROVER_TASK_NONCE`: unguessable, marks every process of this task (escaped-sweep.ts). */
+  readonly taskNonce?: string;
 }
 
 /**
- * base env < manifest env < secret env < DROVER_TASK_ID / DROVER_BOT_ID / DROVER_SERVER.
+ * base env < manifest env < secret env < DROVER_TASK_ID / DROVER_BOT_ID / DROVER_SERVER /
+ * DROVER_TASK_NONCE.
  * An empty value unsets a variable (Swarming's rule). `env_prefixes` prepend paths inside the
  * work dir to a variable (`PATH=<work>/bin:$PATH`).
  */
@@ -93,5 +96,7 @@ export function buildTaskEnv(input: TaskEnvInput): Resolved<Record<string, strin
   env.DROVER_TASK_ID = input.taskId;
   env.DROVER_BOT_ID = input.botId;
   env.DROVER_SERVER = input.server;
+  if (input.taskNonce !== undefined) env.DROVER_TASK_NONCE = input.taskNonce;
+  else delete env.DROVER_TASK_NONCE;
   return { ok: true, value: env };
 }

@@ -2,7 +2,12 @@ import type { AssignOut } from '@drover/protocol';
 import type { Logger } from 'pino';
 import { startTask, type TaskManifestLike, type TaskRun } from './runner';
 import type { SessionOptions } from './session-types';
-import { DEFAULT_COALESCE, TaskSlot, type Link } from './task-slot';
+import {
+  DEFAULT_COALESCE,
+  DEFAULT_MAX_UNACKED_OUTPUT_BYTES,
+  TaskSlot,
+  type Link,
+} from './task-slot';
 
 /**
  * Starts an assigned task: a new slot, TaskStarted, the runner with its output going to the
@@ -16,6 +21,8 @@ export interface LaunchContext {
   readonly log: Logger;
   /** After the slot has the result. */
   readonly onEnded: (run: TaskRun) => void;
+  /** The slot paused or resumed the payload's output (backpressure). */
+  readonly onOutputFlow?: (paused: boolean, keptBytes: number) => void;
 }
 
 const EMPTY_MANIFEST: TaskManifestLike = {
@@ -32,7 +39,10 @@ const EMPTY_MANIFEST: TaskManifestLike = {
 export function launchTask(a: AssignOut, ctx: LaunchContext): { slot: TaskSlot; run: TaskRun } {
   const { opts, log } = ctx;
   const manifest = a.manifest ?? EMPTY_MANIFEST;
-  const slot = new TaskSlot(a.task_id, a.lease_id, ctx.link, opts.coalesce ?? DEFAULT_COALESCE);
+  const slot = new TaskSlot(a.task_id, a.lease_id, ctx.link, opts.coalesce ?? DEFAULT_COALESCE, {
+    maxUnackedBytes: opts.maxUnackedOutputBytes ?? DEFAULT_MAX_UNACKED_OUTPUT_BYTES,
+    ...(ctx.onOutputFlow ? { onChange: ctx.onOutputFlow } : {}),
+  });
   slot.started();
   log.info({ command: manifest.command }, 'task started');
   const run = startTask({
@@ -44,6 +54,7 @@ export function launchTask(a: AssignOut, ctx: LaunchContext): { slot: TaskSlot; 
     server: opts.server,
     botDir: opts.botDir,
     baseEnv: opts.taskBaseEnv,
+    ...(opts.maxOutputBytes === undefined ? {} : { maxOutputBytes: opts.maxOutputBytes }),
     onOutput: (bytes) => slot.onOutput(bytes),
   });
   slot.attach(run);
@@ -56,10 +67,17 @@ export function launchTask(a: AssignOut, ctx: LaunchContext): { slot: TaskSlot; 
         killed: result.killed,
         canceled: result.canceled,
         outputSize: result.outputSize,
+        outputDropped: result.outputDropped,
+        escapedKilled: result.escapedKilled,
         clientError: result.clientError,
       },
       'task ended',
     );
+    if ((result.escapedKilled?.length ?? 0) > 0)
+      log.warn(
+        { pids: result.escapedKilled },
+        'killed processes of the task that had left its process group',
+      );
     slot.ended(result);
     ctx.onEnded(run);
   });

@@ -7,6 +7,11 @@ import { taskFinishedToWire, type RunningTaskWire } from './wire';
  * One task the bot holds, from Assign until the coordinator acknowledges its result (or calls its
  * lease stale): the running process, the output kept for resend, the coalescing of output into
  * Output messages, and the TaskFinished kept until acknowledged.
+ *
+ * Backpressure: when more than `maxUnackedBytes` of output wait for an Ack (sent or not: the
+ * stream may be down), the slot pauses the payload's output — the runner stops reading its pipes
+ * and the payload blocks on write — and resumes it once the Acks bring that below half. The bot's
+ * memory for a task's output is so bounded, whatever the payload prints.
  */
 
 /** Where a slot writes; `isUp()` is false between streams (before Welcome). */
@@ -24,6 +29,15 @@ export interface CoalescePolicy {
 
 export const DEFAULT_COALESCE: CoalescePolicy = { flushBytes: 64 * 1024, flushDelayMs: 50 };
 
+export interface FlowPolicy {
+  /** Pause the payload's output past this many unacknowledged bytes. @default 8 MiB */
+  readonly maxUnackedBytes: number;
+  /** The output was paused or resumed (for the log). */
+  readonly onChange?: (paused: boolean, keptBytes: number) => void;
+}
+
+export const DEFAULT_MAX_UNACKED_OUTPUT_BYTES = 8 * 1024 ** 2;
+
 export class TaskSlot {
   readonly outbox = new OutputOutbox();
   /** Set once the process ended (with its last output flushed). */
@@ -34,12 +48,15 @@ export class TaskSlot {
   private flushTimer: NodeJS.Timeout | undefined;
   /** TaskStarted could not be written (no stream at the time): it goes first on the next one. */
   private startedUnsent = false;
+  /** The slot asked the runner to stop reading the payload's output. */
+  private outputPaused = false;
 
   constructor(
     readonly taskId: string,
     readonly leaseId: string,
     private readonly link: Link,
     private readonly policy: CoalescePolicy = DEFAULT_COALESCE,
+    private readonly flow: FlowPolicy = { maxUnackedBytes: DEFAULT_MAX_UNACKED_OUTPUT_BYTES },
   ) {}
 
   /** The process is still running (or has not started yet). */
@@ -56,6 +73,7 @@ export class TaskSlot {
 
   attach(run: TaskRun): void {
     this.run = run;
+    if (this.outputPaused) run.pauseOutput();
   }
 
   kill(reason: string): void {
@@ -68,6 +86,22 @@ export class TaskSlot {
     this.outbox.append(bytes);
     if (this.outbox.unsent >= this.policy.flushBytes) this.flush();
     else this.flushTimer ??= setTimeout(() => this.flush(), this.policy.flushDelayMs);
+    this.updateFlow();
+  }
+
+  /** Pauses the output past the bound of unacknowledged bytes, resumes it below half of it. */
+  private updateFlow(): void {
+    const kept = this.outbox.kept;
+    const pause = this.forgotten
+      ? false
+      : this.outputPaused
+        ? kept > this.flow.maxUnackedBytes / 2
+        : kept > this.flow.maxUnackedBytes;
+    if (pause === this.outputPaused) return;
+    this.outputPaused = pause;
+    if (pause) this.run?.pauseOutput();
+    else this.run?.resumeOutput();
+    this.flow.onChange?.(pause, kept);
   }
 
   /** Writes the unsent output to the stream, if there is one. */
@@ -97,6 +131,7 @@ export class TaskSlot {
       this.flush();
       if (this.finish !== undefined) this.link.write({ task_finished: this.finish });
     }
+    this.updateFlow();
     return outcome;
   }
 
@@ -131,5 +166,6 @@ export class TaskSlot {
     this.forgotten = true;
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
+    this.updateFlow();
   }
 }

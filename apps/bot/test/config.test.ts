@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileBotConfig, type BotConfig } from '../src/index';
+import { compileBotConfig, formatBytes, parseByteSize, type BotConfig } from '../src/index';
 
 const host = { hostname: 'host-1', cwd: '/srv' };
 
@@ -31,8 +31,27 @@ describe('compileBotConfig', () => {
       botDir: '/srv/.drover/bots/host-1',
       logLevel: 'info',
       once: false,
+      maxOutputBytes: 100 * 1024 ** 2,
+      drainTimeoutMs: 300_000,
+      minFreeDiskBytes: 1024 ** 3,
       taskBaseEnv: {},
     });
+  });
+
+  it('reads the output cap, the drain limit and the free disk minimum, with size suffixes', () => {
+    expect(
+      config([], {
+        DROVER_MAX_OUTPUT: '10MiB',
+        DROVER_DRAIN_TIMEOUT: '1.5',
+        DROVER_MIN_FREE_DISK: '0',
+      }),
+    ).toMatchObject({ maxOutputBytes: 10 * 1024 ** 2, drainTimeoutMs: 1_500, minFreeDiskBytes: 0 });
+    expect(
+      config(['--max-output', '4096', '--drain-timeout', '0', '--min-free-disk', '2G'], {
+        DROVER_MAX_OUTPUT: '10MiB',
+        DROVER_DRAIN_TIMEOUT: '9',
+      }),
+    ).toMatchObject({ maxOutputBytes: 4096, drainTimeoutMs: 0, minFreeDiskBytes: 2 * 1024 ** 3 });
   });
 
   it('reads DROVER_* variables', () => {
@@ -125,6 +144,13 @@ describe('compileBotConfig', () => {
     ['a bad DROVER_DIMENSIONS', [], { DROVER_DIMENSIONS: 'x' }, /DROVER_DIMENSIONS/],
     ['a bad bot id', ['--id', 'a/b'], {}, /--id.*a\/b/],
     ['a bad once variable', [], { DROVER_BOT_ONCE: 'maybe' }, /DROVER_BOT_ONCE/],
+    ['a size without a number', ['--max-output', 'MiB'], {}, /--max-output.*'MiB'/],
+    ['an unknown size suffix', [], { DROVER_MAX_OUTPUT: '10 parsecs' }, /DROVER_MAX_OUTPUT/],
+    ['an output cap of 0', ['--max-output', '0'], {}, /--max-output.*at least 1 byte/],
+    ['a negative free disk minimum', ['--min-free-disk', '-1'], {}, /--min-free-disk/],
+    ['a drain limit that is not seconds', ['--drain-timeout', '5m'], {}, /--drain-timeout.*5m/],
+    ['a negative drain limit', [], { DROVER_DRAIN_TIMEOUT: '-1' }, /DROVER_DRAIN_TIMEOUT/],
+    ['a drain limit past what a timer holds', ['--drain-timeout', '3000000'], {}, /0 to 2147483/],
   ])('refuses %s, naming it', (_name, argv, env, message) => {
     expect(usageError(argv, env)).toMatch(message);
   });
@@ -132,5 +158,41 @@ describe('compileBotConfig', () => {
   it('answers --help with the usage text', () => {
     const outcome = compileBotConfig(['--help'], {}, host);
     expect(outcome.kind).toBe('help');
+  });
+});
+
+describe('byte sizes', () => {
+  it.each<[string, number | undefined]>([
+    ['4096', 4096],
+    ['0', 0],
+    ['10B', 10],
+    ['64KiB', 64 * 1024],
+    ['64k', 64 * 1024],
+    ['10 MiB', 10 * 1024 ** 2],
+    ['10M', 10 * 1024 ** 2],
+    ['1.5GiB', 1.5 * 1024 ** 3],
+    ['2TiB', 2 * 1024 ** 4],
+    ['5MB', 5_000_000],
+    ['1gb', 1e9],
+    ['', undefined],
+    ['MiB', undefined],
+    ['-1', undefined],
+    ['1e3', undefined],
+    ['10 parsecs', undefined],
+    ['99999999999TiB', undefined],
+  ])('parses %j as %j', (text, bytes) => {
+    expect(parseByteSize(text)).toBe(bytes);
+  });
+
+  it.each<[number, string]>([
+    [0, '0 bytes'],
+    [1, '1 byte'],
+    [1023, '1023 bytes'],
+    [1024, '1 KiB'],
+    [100 * 1024 ** 2, '100 MiB'],
+    [1.5 * 1024 ** 3, '1.5 GiB'],
+    [512.34 * 1024 ** 2, '512.3 MiB'],
+  ])('prints %j as %j', (bytes, text) => {
+    expect(formatBytes(bytes)).toBe(text);
   });
 });

@@ -94,6 +94,29 @@ describe('group records', () => {
     expect(await readdir(groupRecordsDir(root))).toEqual([]);
   });
 
+  it('kills the processes carrying the recorded nonce, even when the group itself is skipped', async () => {
+    const nonce = 'ab'.repeat(16);
+    const escaped = spawn('sleep', ['1000'], {
+      detached: true,
+      stdio: 'ignore',
+      env: { PATH: process.env.PATH, DROVER_TASK_NONCE: nonce },
+    });
+    spawned.push(escaped.pid!);
+    await until('the escaped process runs', () => isProcessRunning(escaped.pid!));
+    const { leader } = await detachedGroup();
+    await mkdir(groupRecordsDir(root), { recursive: true });
+    await writeFile(
+      path.join(groupRecordsDir(root), 't1'),
+      JSON.stringify({ pgid: leader, startTicks: processStartTicks(leader)! - 1, nonce }),
+    );
+    const outcomes = await killLeftoverGroups(root);
+    expect(outcomes).toEqual([
+      expect.objectContaining({ kind: 'skipped', taskId: 't1', escaped: [escaped.pid] }),
+    ]);
+    await until('the escaped process is gone', () => !isProcessRunning(escaped.pid!));
+    expect(isProcessRunning(leader)).toBe(true);
+  });
+
   it('the runner records the group while the task runs and removes the record after', async () => {
     const botDir = path.join(root, 'bot');
     let output = '';
@@ -111,8 +134,10 @@ describe('group records', () => {
     const record = JSON.parse(await readFile(path.join(groupRecordsDir(botDir), 't1'), 'utf8')) as {
       pgid: number;
       startTicks?: number;
+      nonce?: string;
     };
     expect(record.pgid).toBe(run.pid);
+    expect(record.nonce).toMatch(/^[0-9a-f]{32}$/);
     expect(record.startTicks).toBe(processStartTicks(run.pid!));
     run.kill('test over');
     await within('task end', run.result);

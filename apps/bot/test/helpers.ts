@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,5 +56,22 @@ export async function within<T>(what: string, p: Promise<T>, timeoutMs = 5_000):
     ]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * Whether `pid` sleeps writing to its full stdout (Linux: its wchan; Node's child stdio is a
+ * socket pair, a pipe elsewhere).
+ */
+export function blockedOnWrite(pid: number | undefined): boolean {
+  try {
+    return (
+      pid !== undefined &&
+      /sock_alloc_send|unix_stream_sendmsg|pipe_write/.test(
+        readFileSync(`/proc/${pid}/wchan`, 'utf8'),
+      )
+    );
+  } catch {
+    return false;
   }
 }

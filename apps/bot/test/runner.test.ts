@@ -9,7 +9,7 @@ import {
   type RunTaskOptions,
   type TaskRun,
 } from '../src/index';
-import { manifest, sh, tempDir, until, within } from './helpers';
+import { blockedOnWrite, manifest, sh, tempDir, until, within } from './helpers';
 
 let root: string;
 let cleanup: () => Promise<void>;
@@ -40,6 +40,15 @@ function start(over: Partial<RunTaskOptions> & Pick<RunTaskOptions, 'manifest'>)
   });
   const output = () => Buffer.concat(chunks).toString('utf8');
   return { run, output, done: within('task result', run.result, 10_000) };
+}
+
+/** The pids the payload wrote to `file` (`count` of them), once it said "ready". */
+async function escapedPids(file: string, t: Started, count = 2): Promise<number[]> {
+  await until('payload ready', () => t.output().includes('ready'));
+  await until(`${count} pids`, async () => (await pidsIn(file).catch(() => [])).length === count);
+  const pids = await pidsIn(file);
+  for (const pid of pids) expect(isProcessRunning(pid)).toBe(true);
+  return pids;
 }
 
 async function pidsIn(file: string): Promise<number[]> {
@@ -173,21 +182,136 @@ describe('runner', () => {
     expect(isProcessRunning(grandchild!)).toBe(false);
   });
 
-  it('does not wait forever for a descendant that left the group and holds the output pipe', async () => {
+  it('does not wait forever for a descendant that left the group, cleared its env and holds the output pipe', async () => {
     const pidFile = path.join(root, 'pids');
     const t = start({
       drainMs: 200,
+      // Without DROVER_TASK_NONCE nothing can tell it is the task's: it outlives the sweeps.
       manifest: sh(
-        `setsid sh -c 'echo $$ > ${pidFile}; exec sleep 1000' & while [ ! -s ${pidFile} ]; do sleep 0.01; done; echo parent done`,
+        `setsid env -i "$(command -v sleep)" 1000 & echo $! > ${pidFile}; echo parent done`,
       ),
     });
     try {
       const r = await t.done;
-      expect(r).toMatchObject({ exitCode: 0, timedOut: 'none' });
+      expect(r).toMatchObject({ exitCode: 0, timedOut: 'none', escapedKilled: [] });
       expect(t.output()).toBe('parent done\n');
     } finally {
       for (const pid of await pidsIn(pidFile)) process.kill(pid, 'SIGKILL');
     }
+  });
+
+  it('after a timeout, SIGKILLs the processes that left the group (setsid) and ignore TERM', async () => {
+    const pidFile = path.join(root, 'pids');
+    const t = start({
+      executionTimeoutMs: 300,
+      graceMs: 100,
+      manifest: sh(
+        `setsid sh -c 'trap "" TERM; sleep 300 & echo $! >> ${pidFile}; echo $$ >> ${pidFile}; wait' & ` +
+          `while [ "$(wc -l < ${pidFile} 2>/dev/null)" != 2 ]; do sleep 0.01; done; echo ready; sleep 1000`,
+      ),
+    });
+    const escaped = await escapedPids(pidFile, t);
+    const r = await t.done;
+    expect(r).toMatchObject({ timedOut: 'hard', exitCode: -15 });
+    expect([...(r.escapedKilled ?? [])].sort()).toEqual([...escaped].sort());
+    for (const pid of escaped) expect(isProcessRunning(pid)).toBe(false);
+  });
+
+  it('after a normal end, SIGKILLs the processes that left the group, so their pipes close at once', async () => {
+    const pidFile = path.join(root, 'pids');
+    const t = start({
+      drainMs: 5_000,
+      manifest: sh(
+        `setsid sh -c 'echo $$ > ${pidFile}; exec sleep 1000' & ` +
+          `while [ ! -s ${pidFile} ]; do sleep 0.01; done; echo done`,
+      ),
+    });
+    const startedMs = Date.now();
+    const r = await t.done;
+    // Not the 5 s the runner gives pipes held open by something it cannot find.
+    expect(Date.now() - startedMs).toBeLessThan(4_000);
+    expect(r).toMatchObject({ exitCode: 0, timedOut: 'none', killed: false });
+    const [escaped] = await pidsIn(pidFile);
+    expect(r.escapedKilled).toEqual([escaped]);
+    expect(isProcessRunning(escaped!)).toBe(false);
+    expect(t.output()).toBe('done\n');
+  });
+
+  it('kill(): a payload handling TERM runs its cleanup within the grace period; what left the group is killed after', async () => {
+    const pidFile = path.join(root, 'pids');
+    const mark = path.join(root, 'cleaned');
+    const t = start({
+      graceMs: 5_000,
+      manifest: sh(
+        `trap 'echo cleanup > ${mark}; exit 0' TERM; ` +
+          `setsid sh -c 'trap "" TERM; echo $$ > ${pidFile}; while :; do sleep 0.05; done' & ` +
+          `echo ready; while :; do sleep 0.05; done`,
+      ),
+    });
+    const [escaped] = await escapedPids(pidFile, t, 1);
+    t.run.kill('test');
+    const r = await t.done;
+    expect(r).toMatchObject({ killed: true, exitCode: 0 });
+    expect(r.durationSecs).toBeLessThan(5);
+    expect(await readFile(mark, 'utf8')).toBe('cleanup\n');
+    expect(r.escapedKilled).toContain(escaped);
+    expect(isProcessRunning(escaped!)).toBe(false);
+  });
+
+  it('gives every task its own unguessable DROVER_TASK_NONCE', async () => {
+    const nonces: string[] = [];
+    for (const taskId of ['n1', 'n2']) {
+      const t = start({ taskId, manifest: sh('printf "%s" "$DROVER_TASK_NONCE"') });
+      await t.done;
+      nonces.push(t.output());
+    }
+    for (const n of nonces) expect(n).toMatch(/^[0-9a-f]{32}$/);
+    expect(nonces[0]).not.toBe(nonces[1]);
+  });
+
+  it('delivers at most maxOutputBytes, reads and drops the rest, and ends with a line saying so', async () => {
+    const cap = 64 * 1024;
+    const t = start({
+      maxOutputBytes: cap,
+      manifest: sh('head -c 1000000 /dev/zero | tr "\\0" x; echo " after"'),
+    });
+    const r = await t.done;
+    const marker = `\n[drover: output truncated: ${1_000_007 - cap} bytes dropped past the 64 KiB cap]\n`;
+    expect(r).toMatchObject({
+      exitCode: 0,
+      outputSize: cap + marker.length,
+      outputDropped: 1_000_007 - cap,
+    });
+    expect(t.output()).toBe('x'.repeat(cap) + marker);
+  });
+
+  it('pauseOutput() blocks the payload on write without counting as I/O silence; resumeOutput() lets it finish', async () => {
+    let pauseAfterFirst = true;
+    const t = start({
+      ioTimeoutMs: 200,
+      manifest: sh('exec head -c 2000000 /dev/zero'),
+      onOutput: (b) => {
+        bytes += b.length;
+        if (pauseAfterFirst) {
+          pauseAfterFirst = false;
+          t.run.pauseOutput();
+        }
+      },
+    });
+    let bytes = 0;
+    await until('the first output, then the payload blocked on write', () => {
+      return bytes > 0 && blockedOnWrite(t.run.pid);
+    });
+    const seen = bytes;
+    expect(seen).toBeLessThanOrEqual(64 * 1024);
+    // Blocked for longer than the I/O timeout: still not timed out.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(bytes).toBe(seen);
+    expect(blockedOnWrite(t.run.pid)).toBe(true);
+    t.run.resumeOutput();
+    const r = await t.done;
+    expect(r).toMatchObject({ exitCode: 0, timedOut: 'none', outputSize: 2_000_000 });
+    expect(bytes).toBe(2_000_000);
   });
 
   it('enforces the I/O timeout', async () => {

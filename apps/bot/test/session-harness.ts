@@ -42,7 +42,7 @@ export function useSessionHarness(): SessionHarness {
         heartbeatIntervalMs: 50,
         backoff: { initialMs: 20, maxMs: 200, holdingMaxMs: 200 },
         taskOverrides: { graceMs: 300 },
-        drainTimeoutMs: 2_000,
+        ackWaitMs: 2_000,
         ...over,
       });
       session.start();

@@ -87,6 +87,34 @@ export class TestStream {
     }
   }
 
+  /**
+   * From now on answers every Output with the Ack a coordinator that stored it would send (and
+   * answers, at once, those received so far). Returns a function that stops it.
+   */
+  autoAck(): () => void {
+    const answer = (o: Payload<'output'>) =>
+      this.send({
+        ack: {
+          task_id: o.task_id,
+          lease_id: o.lease_id,
+          output_offset: Number(o.offset) + o.data.length,
+        },
+      });
+    for (const o of this.all('output')) answer(o);
+    const onData = (msg: BotMessageOut) => {
+      if (msg.output) answer(msg.output);
+    };
+    this.call.on('data', onData);
+    return () => this.call.off('data', onData);
+  }
+
+  /** Bytes of output received for `taskId` on this stream. */
+  outputBytes(taskId: string): number {
+    return this.all('output')
+      .filter((o) => o.task_id === taskId)
+      .reduce((n, o) => n + o.data.length, 0);
+  }
+
   send(msg: CoordinatorMessage): void {
     this.call.write(msg);
   }

@@ -3,23 +3,22 @@ import {
   ANY_POOL,
   DispatchQueue,
   KnownBot,
-  QueueSlot,
+  PendingTask,
   botHasAll,
-  dimensionSetKey,
-  entryBefore,
   pairKey,
   sameDimensions,
-  type PendingEntry,
-  type PendingTask,
 } from './dispatch-queue';
-import { expandOrDimensions, type BotDimensionMap } from './match-dimensions';
+import { ExpansionCache, type ExpandedSet } from './expansion-cache';
+import { IdTable } from './id-table';
+import type { BotDimensionMap } from './match-dimensions';
+import { entryBefore, type PendingEntry } from './pending-entry';
 
-export type { PendingEntry } from './dispatch-queue';
+export type { PendingEntry } from './pending-entry';
 
 export interface DispatchIndexOptions {
   /**
    * Empty queues kept (most recently emptied first) so that a dimension set seen again does not
-   * pay for finding its matching bots again. @default 256
+   * pay for finding its matching bots again. @default 1024
    */
   readonly retainEmptyQueues?: number;
   /**
@@ -34,6 +33,8 @@ export interface DispatchIndexStats {
   readonly queues: number;
   readonly emptyQueues: number;
   readonly knownBots: number;
+  /** Task copies in the queues, removed ones not yet dropped included (≤ 2× live + 32 each). */
+  readonly heldTasks: number;
   /** Queues looked at by taskForBot, since the index was built. */
   readonly queuesVisited: number;
   /** Bot–set match checks (bot going idle with new dimensions, new queue), since built. */
@@ -45,15 +46,17 @@ export interface DispatchIndexStats {
  * set, each ordered by (priority, created time, id), and idle bots indexed by the queues they
  * match. Pure data, no I/O; the coordinator claims the pairs it proposes in the store.
  *
- * Costs: addPending and removePending O(q log n) for a task in q ≤ 8 queues of n tasks;
- * taskForBot O(queues the bot matches); botForTask O(q); setBotIdle O(queues the bot matches)
- * when the index remembers the bot, else O(queues of its pools). A new dimension set is checked
- * once against the known bots having its rarest pair. Nothing scans the waiting tasks.
+ * Costs, for a task in q ≤ 8 queues of n tasks: addPending O(q log n); removePending O(q) (the
+ * task is marked; a queue drops it when it reaches the head, O(log n), or in a compaction once
+ * removed copies outnumber the live ones, O(1) amortized); botForTask O(q); taskForBot
+ * O(queues the bot matches); setBotIdle O(queues the bot matches) when the index remembers the
+ * bot, else O(queues of its pools). A new dimension set is checked once against the known bots
+ * having its rarest pair. Nothing scans the waiting tasks.
  */
 export class DispatchIndex {
   readonly #retainEmptyQueues: number;
   readonly #retainRestingBots: number;
-  readonly #pending = new Map<string, PendingTask>();
+  readonly #pending = new IdTable<PendingTask>();
   readonly #queues = new Map<string, DispatchQueue>();
   /** Pool → its queues. Queues without a pool are under ANY_POOL. */
   readonly #queuesByPool = new Map<string, Set<DispatchQueue>>();
@@ -65,11 +68,12 @@ export class DispatchIndex {
   readonly #resting = new Set<KnownBot>();
   /** pairKey(key, value) → the known bots having it. */
   readonly #botsByPair = new Map<string, Set<KnownBot>>();
+  readonly #expansions = new ExpansionCache();
   #queuesVisited = 0;
   #matchChecks = 0;
 
   constructor(options: DispatchIndexOptions = {}) {
-    this.#retainEmptyQueues = options.retainEmptyQueues ?? 256;
+    this.#retainEmptyQueues = options.retainEmptyQueues ?? 1024;
     this.#retainRestingBots = options.retainRestingBots ?? 10_000;
   }
 
@@ -86,6 +90,7 @@ export class DispatchIndex {
       queues: this.#queues.size,
       emptyQueues: this.#emptyQueues.size,
       knownBots: this.#bots.size,
+      heldTasks: [...this.#queues.values()].reduce((n, q) => n + q.heldCount, 0),
       queuesVisited: this.#queuesVisited,
       matchChecks: this.#matchChecks,
     };
@@ -93,15 +98,14 @@ export class DispatchIndex {
 
   /** Adds a waiting task (replacing an entry with the same id) to each of its queues. */
   addPending(entry: PendingEntry): void {
-    if (this.#pending.has(entry.taskId)) this.removePending(entry.taskId);
-    const slots: QueueSlot[] = [];
-    for (const set of expandOrDimensions(entry.dimensions)) {
-      const queue = this.#queueFor(set);
-      const slot = new QueueSlot(entry, queue);
-      queue.heap.push(slot);
-      slots.push(slot);
-    }
-    this.#pending.set(entry.taskId, { entry, slots });
+    const sets = this.#expansions.expand(entry.dimensions);
+    const task = new PendingTask(
+      entry,
+      sets.map((set) => this.#queueFor(set)),
+    );
+    for (const queue of task.queues) queue.add(task);
+    const replaced = this.#pending.set(entry.taskId, task);
+    if (replaced !== undefined) this.#leave(replaced);
   }
 
   /** Takes a task out of every queue it is in. */
@@ -109,10 +113,7 @@ export class DispatchIndex {
     const task = this.#pending.get(taskId);
     if (task === undefined) return false;
     this.#pending.delete(taskId);
-    for (const slot of task.slots) {
-      slot.queue.heap.remove(slot);
-      if (slot.queue.heap.size === 0) this.#queueEmptied(slot.queue);
-    }
+    this.#leave(task);
     return true;
   }
 
@@ -167,17 +168,17 @@ export class DispatchIndex {
 
   /** An idle bot that can run the task, if any: the one idle longest in the first queue. */
   botForTask(dimensions: readonly KeyValue[]): string | undefined {
-    for (const set of expandOrDimensions(dimensions)) {
-      const queue = this.#queues.get(dimensionSetKey(set));
+    for (const set of this.#expansions.expand(dimensions)) {
+      const queue = this.#queues.get(set.key);
       if (queue !== undefined) {
         const first = queue.idleBots.values().next();
         if (first.done !== true) return first.value.id;
         continue;
       }
       // No queue for the set (the task is not pending here): check the candidate bots.
-      for (const bot of this.#candidates(set)) {
+      for (const bot of this.#candidates(set.dimensions)) {
         this.#matchChecks++;
-        if (bot.idle && botHasAll(set, bot.dimensions)) return bot.id;
+        if (bot.idle && botHasAll(set.dimensions, bot.dimensions)) return bot.id;
       }
     }
     return undefined;
@@ -187,8 +188,15 @@ export class DispatchIndex {
     return [...this.#idle.keys()];
   }
 
-  #queueFor(set: readonly KeyValue[]): DispatchQueue {
-    const key = dimensionSetKey(set);
+  #leave(task: PendingTask): void {
+    task.removed = true;
+    for (const queue of task.queues) {
+      queue.forget();
+      if (queue.liveCount === 0) this.#queueEmptied(queue);
+    }
+  }
+
+  #queueFor({ key, dimensions: set }: ExpandedSet): DispatchQueue {
     const existing = this.#queues.get(key);
     if (existing !== undefined) {
       this.#emptyQueues.delete(existing);

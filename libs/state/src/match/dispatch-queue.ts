@@ -1,31 +1,17 @@
 import type { KeyValue } from '../task/types';
 import type { BotDimensionMap } from './match-dimensions';
-import { PositionalHeap, type HeapElement } from './positional-heap';
-
-export interface PendingEntry {
-  readonly taskId: string;
-  readonly priority: number;
-  /** Submit order within a priority: created time, then id. */
-  readonly createdAtMs: number;
-  /** The dimensions of the task's current slice. */
-  readonly dimensions: readonly KeyValue[];
-}
+import type { PendingEntry } from './pending-entry';
+import { TaskHeap, type HeapTask } from './task-heap';
 
 /** Queues whose dimension set has no `pool` (not valid from the API, but matchable). */
 export const ANY_POOL = '\u0000any';
 
-/** A waiting task and its place in each of its queues (one per OR-expanded dimension set). */
-export interface PendingTask {
-  readonly entry: PendingEntry;
-  readonly slots: readonly QueueSlot[];
-}
-
-/** A pending task's place in one queue. */
-export class QueueSlot implements HeapElement {
-  heapPos = -1;
+/** A waiting task in the index, in each of its queues (one per OR-expanded dimension set). */
+export class PendingTask implements HeapTask {
+  removed = false;
   constructor(
     readonly entry: PendingEntry,
-    readonly queue: DispatchQueue,
+    readonly queues: readonly DispatchQueue[],
   ) {}
 }
 
@@ -43,10 +29,14 @@ export class KnownBot {
 
 /**
  * The tasks waiting for one OR-free dimension set, best first, and the known bots that match the
- * set (the idle ones apart, for botForTask).
+ * set (the idle ones apart, for botForTask). Tasks that left the index (dispatched through
+ * another of their queues, cancelled) stay in the heap until they reach its head or until they
+ * outnumber the live ones, then go in one pass: O(1) amortized per removal.
  */
 export class DispatchQueue {
-  readonly heap = new PositionalHeap<QueueSlot>(slotBefore);
+  readonly #heap = new TaskHeap();
+  /** Tasks in the heap not removed. */
+  #live = 0;
   readonly matchingBots = new Set<KnownBot>();
   /** In the order they became idle: the first has waited longest. */
   readonly idleBots = new Set<KnownBot>();
@@ -59,33 +49,47 @@ export class DispatchQueue {
     readonly pool: string,
   ) {}
 
+  get liveCount(): number {
+    return this.#live;
+  }
+
+  /** Tasks held, removed ones included (for tests of the bound). */
+  get heldCount(): number {
+    return this.#heap.size;
+  }
+
+  add(task: PendingTask): void {
+    this.#heap.push(task);
+    this.#live++;
+  }
+
+  /** One of the queue's tasks was marked removed. */
+  forget(): void {
+    this.#live--;
+    const dead = this.#heap.size - this.#live;
+    if (this.#live === 0) this.#heap.clear();
+    else if (dead > 32 && dead > this.#live) this.#heap.retain((t) => !t.removed);
+  }
+
+  /** The best live task, dropping removed ones found at the head. */
   head(): PendingEntry | undefined {
-    return this.heap.peek()?.entry;
+    for (;;) {
+      const top = this.#heap.peek();
+      if (top === undefined || !top.removed) return top?.entry;
+      this.#heap.pop();
+    }
   }
 }
 
-/** Priority (lower first), then created time, then id. */
-export function entryBefore(a: PendingEntry, b: PendingEntry): boolean {
-  if (a.priority !== b.priority) return a.priority < b.priority;
-  if (a.createdAtMs !== b.createdAtMs) return a.createdAtMs < b.createdAtMs;
-  return a.taskId < b.taskId;
-}
-
-function slotBefore(a: QueueSlot, b: QueueSlot): boolean {
-  return entryBefore(a.entry, b.entry);
-}
-
+/** An unambiguous spelling of one (key, value), whatever characters they hold. */
 export function pairKey(key: string, value: string): string {
-  return `${key}\u0000${value}`;
+  return `${key.length}:${key}${value.length}:${value}`;
 }
 
 /** The canonical key of a sorted, deduplicated, OR-free dimension set. */
 export function dimensionSetKey(set: readonly KeyValue[]): string {
   let out = '';
-  for (let i = 0; i < set.length; i++) {
-    if (i > 0) out += '\u0001';
-    out += pairKey(set[i]!.key, set[i]!.value);
-  }
+  for (const { key, value } of set) out += pairKey(key, value);
   return out;
 }
 

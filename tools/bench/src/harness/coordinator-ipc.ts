@@ -1,0 +1,27 @@
+/** The messages between a benchmark and the coordinator it runs in a child process. */
+
+/** Memory and CPU of the coordinator process, and what its engine holds. */
+export interface CoordinatorStats {
+  readonly rssBytes: number;
+  readonly heapUsedBytes: number;
+  readonly heapTotalBytes: number;
+  readonly externalBytes: number;
+  readonly cpuUserMs: number;
+  readonly cpuSystemMs: number;
+  readonly pendingCount: number;
+}
+
+export type ToCoordinator =
+  { readonly type: 'stats'; readonly gc: boolean } | { readonly type: 'stop' };
+
+export type FromCoordinator =
+  | {
+      readonly type: 'ready';
+      readonly grpcAddress: string;
+      /** startCoordinator() from call to resolve: store open, engine.start(), servers bound. */
+      readonly startMs: number;
+      readonly stats: CoordinatorStats;
+    }
+  | { readonly type: 'failed'; readonly error: string }
+  | { readonly type: 'stats'; readonly stats: CoordinatorStats }
+  | { readonly type: 'stopped' };

@@ -1,0 +1,74 @@
+// The child side of coordinator-child.ts: starts a real coordinator on 127.0.0.1:0 with its store
+// in the data dir given as argv[2], reports when it serves, answers stats, stops when asked.
+import { pino } from 'pino';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- benchmarks drive the real coordinator
+import { compileCoordinatorConfig, startCoordinator } from '../../../../apps/coordinator/src/index';
+import type { CoordinatorStats, FromCoordinator, ToCoordinator } from './coordinator-ipc';
+
+const dataDir = process.argv[2];
+const send = (message: FromCoordinator) => process.send?.(message);
+
+if (dataDir === undefined || process.send === undefined) {
+  process.stderr.write(
+    'bench-coordinator: run by tools/bench (IPC), with the data dir as argument\n',
+  );
+  process.exit(2);
+}
+
+const config = compileCoordinatorConfig({
+  listen: '127.0.0.1:0',
+  httpListen: '127.0.0.1:0',
+  dataDir,
+  logLevel: 'error',
+});
+const log = pino({ level: config.logLevel }, pino.destination(2));
+
+let running: Awaited<ReturnType<typeof startCoordinator>> | undefined;
+
+function stats(gc: boolean): CoordinatorStats {
+  if (gc) globalThis.gc?.();
+  const mem = process.memoryUsage();
+  const cpu = process.cpuUsage();
+  return {
+    rssBytes: mem.rss,
+    heapUsedBytes: mem.heapUsed,
+    heapTotalBytes: mem.heapTotal,
+    externalBytes: mem.external,
+    cpuUserMs: cpu.user / 1000,
+    cpuSystemMs: cpu.system / 1000,
+    pendingCount: running?.engine.pendingCount ?? 0,
+  };
+}
+
+process.on('message', (message: ToCoordinator) => {
+  switch (message.type) {
+    case 'stats':
+      send({ type: 'stats', stats: stats(message.gc) });
+      break;
+    case 'stop':
+      void (running?.close() ?? Promise.resolve()).finally(() => {
+        send({ type: 'stopped' });
+        process.disconnect();
+      });
+      break;
+  }
+});
+// The benchmark went away: do not outlive it.
+process.on('disconnect', () => {
+  void (running?.close() ?? Promise.resolve()).finally(() => process.exit(0));
+});
+
+const t0 = performance.now();
+try {
+  running = await startCoordinator(config, { log });
+  send({
+    type: 'ready',
+    grpcAddress: running.grpcAddress,
+    startMs: performance.now() - t0,
+    stats: stats(false),
+  });
+} catch (err) {
+  send({ type: 'failed', error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  process.exitCode = 1;
+  process.disconnect();
+}

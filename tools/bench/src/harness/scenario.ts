@@ -1,0 +1,64 @@
+/** One benchmark (DESIGN.md §8): `npm run bench -- <name>` runs it. */
+export interface Scenario {
+  /** kebab-case; also the name of its result file, bench/results/<name>.json. */
+  readonly name: string;
+  /** One line for `npm run bench -- --list`. */
+  readonly description: string;
+  run(ctx: ScenarioContext): Promise<ScenarioReport>;
+}
+
+export interface ScenarioContext {
+  /** The repository root. */
+  readonly root: string;
+  /** `--key=value` flags from the command line, for scaling a scenario down while developing. */
+  readonly options: Readonly<Record<string, string>>;
+  /** Progress for people (stderr); the result goes to the table and the JSON file. */
+  progress(message: string): void;
+  /** Aborted on Ctrl-C or when the scenario overruns its budget. */
+  readonly signal: AbortSignal;
+}
+
+/** Spread of one percentile over the rounds: the median round, and the lowest and highest. */
+export interface Spread {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** A latency (or any distribution) measured over several rounds. */
+export interface Figure {
+  readonly name: string;
+  readonly unit: 'ns' | 'µs' | 'ms';
+  readonly rounds: number;
+  /** Samples per round (the smallest round, when they differ). */
+  readonly samplesPerRound: number;
+  readonly p50: Spread;
+  readonly p90: Spread;
+  readonly p99: Spread;
+  readonly max: Spread;
+}
+
+/** A single measurement: a start-up time, a memory size, a rate. */
+export interface Value {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+}
+
+export interface ScenarioReport {
+  /** What the run was asked to do (sizes, rounds), as written to the result file. */
+  readonly parameters: Readonly<Record<string, unknown>>;
+  readonly figures: readonly Figure[];
+  readonly values: readonly Value[];
+  /** Findings worth reading beside the numbers. */
+  readonly notes: readonly string[];
+}
+
+/** Reads a numeric `--key=value` option with a default. */
+export function numberOption(ctx: ScenarioContext, key: string, fallback: number): number {
+  const raw = ctx.options[key];
+  if (raw === undefined) return fallback;
+  const n = Number(raw.replace(/_/g, ''));
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--${key}: must be a number ≥ 0, got ${raw}`);
+  return n;
+}

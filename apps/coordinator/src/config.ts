@@ -13,7 +13,7 @@ export interface CoordinatorOptions {
   tokensFile?: string;
   /** @default 'info' */
   logLevel?: string;
-  /** Interval the bots heartbeat at. @default 10 */
+  /** Interval the bots heartbeat at; capped at a third of the ping tolerance. @default 10 */
   heartbeatIntervalSecs?: number;
   /** A bot silent for longer loses its running task (BOT_DIED). @default 60 */
   botPingToleranceSecs?: number;
@@ -59,7 +59,11 @@ export function compileCoordinatorConfig(opts: CoordinatorOptions): CoordinatorC
     storePath: join(dataDir, 'drover.sqlite'),
     tokensFile: resolve(opts.tokensFile ?? join(dataDir, 'tokens.json')),
     logLevel,
-    heartbeatIntervalMs: seconds('heartbeat-interval', opts.heartbeatIntervalSecs ?? 10, 1) * 1000,
+    // Bots heartbeat at least three times per tolerance, so one late beat never costs a task.
+    heartbeatIntervalMs: Math.min(
+      seconds('heartbeat-interval', opts.heartbeatIntervalSecs ?? 10, 1) * 1000,
+      Math.floor((seconds('bot-ping-tolerance', opts.botPingToleranceSecs ?? 60, 1) * 1000) / 3),
+    ),
     botPingToleranceMs: seconds('bot-ping-tolerance', opts.botPingToleranceSecs ?? 60, 1) * 1000,
     botDeathTimeoutMs: seconds('bot-death-timeout', opts.botDeathTimeoutSecs ?? 600, 1) * 1000,
   });

@@ -78,17 +78,22 @@ export class BotApiService {
       botPingToleranceMs: this.#deps.botPingToleranceMs,
       forcedDimensions: principal.forcedDimensions,
       onConnected: (botId) => this.#unwatch(botId),
-      onDisconnected: (botId) => this.#watch(botId),
+      onDisconnected: (botId, lastHeardMs) => this.#watch(botId, lastHeardMs),
     });
     session.run();
   }
 
-  #watch(botId: string): void {
+  /**
+   * Ends the bot's RUNNING tasks as BOT_DIED once it has been silent for the ping tolerance,
+   * counted from the last message it sent (not from when the stream noticed), unless it is back.
+   */
+  #watch(botId: string, lastHeardMs = this.#deps.clock()): void {
     this.#unwatch(botId);
+    const delayMs = Math.max(0, lastHeardMs + this.#deps.botPingToleranceMs - this.#deps.clock());
     const timer = setTimeout(() => {
       this.#graceTimers.delete(botId);
       void this.#botGone(botId);
-    }, this.#deps.botPingToleranceMs);
+    }, delayMs);
     timer.unref();
     this.#graceTimers.set(botId, timer);
   }

@@ -24,7 +24,7 @@ export interface BotSessionDeps {
   /** Dimensions of the bot's group that override what it claims (at least pool). */
   readonly forcedDimensions: Readonly<Record<string, readonly string[]>>;
   /** Called when a session ends, so the service can watch the bot's running tasks. */
-  readonly onDisconnected: (botId: string) => void;
+  readonly onDisconnected: (botId: string, lastHeardMs: number) => void;
   /** Called on Hello, so the service stops watching. */
   readonly onConnected: (botId: string) => void;
 }
@@ -57,6 +57,8 @@ export class BotSession implements SessionHandle {
   #queued = 0;
   #paused = false;
   #watchdog: NodeJS.Timeout | undefined;
+  /** When the bot last sent anything: its silence is measured from here. */
+  #lastHeardMs: number;
 
   constructor(
     call: grpc.ServerDuplexStream<BotMessageOut, CoordinatorMessage>,
@@ -65,6 +67,7 @@ export class BotSession implements SessionHandle {
     this.#call = call;
     this.#deps = deps;
     this.#log = deps.log.child({ sessionId: this.sessionId });
+    this.#lastHeardMs = deps.clock();
   }
 
   run(): void {
@@ -99,6 +102,7 @@ export class BotSession implements SessionHandle {
   }
 
   #enqueue(msg: BotMessageOut): void {
+    this.#lastHeardMs = this.#deps.clock();
     this.#armWatchdog();
     this.#queued++;
     if (!this.#paused && this.#queued >= PAUSE_AT) {
@@ -228,7 +232,8 @@ export class BotSession implements SessionHandle {
     this.send({
       welcome: {
         session_id: this.sessionId,
-        heartbeat_interval_secs: Math.max(1, Math.round(this.#deps.heartbeatIntervalMs / 1000)),
+        heartbeat_interval_secs: Math.max(1, Math.ceil(this.#deps.heartbeatIntervalMs / 1000)),
+        heartbeat_interval_ms: this.#deps.heartbeatIntervalMs,
         dimensions: this.#dimensions.map((d) => ({ key: d.key, value: [...d.values] })),
         forced_dimensions: [...forced].map(([key, value]) => ({ key, value })),
       },
@@ -378,7 +383,7 @@ export class BotSession implements SessionHandle {
     this.#log.info({ reason }, 'bot disconnected');
     if (this.#deps.registry.disconnect(this.#botId, this)) {
       this.#deps.engine.botUnavailable(this.#botId);
-      this.#deps.onDisconnected(this.#botId);
+      this.#deps.onDisconnected(this.#botId, this.#lastHeardMs);
       this.#persist({}, false).catch((err: unknown) =>
         this.#log.warn({ err }, 'persisting bot failed'),
       );

@@ -4,6 +4,9 @@ import type { StringListPair as _drover_v1_StringListPair, StringListPair__Outpu
 
 export interface Welcome {
   'session_id'?: (string);
+  /**
+   * Whole seconds, rounded up; heartbeat_interval_ms is the exact value.
+   */
   'heartbeat_interval_secs'?: (number);
   /**
    * The bot's dimensions as the coordinator sees them (server-forced ones applied).
@@ -13,10 +16,17 @@ export interface Welcome {
    * The dimensions the coordinator forced on this bot (at least pool).
    */
   'forced_dimensions'?: (_drover_v1_StringListPair)[];
+  /**
+   * How often the bot must heartbeat; always well below the coordinator's ping tolerance.
+   */
+  'heartbeat_interval_ms'?: (number);
 }
 
 export interface Welcome__Output {
   'session_id': (string);
+  /**
+   * Whole seconds, rounded up; heartbeat_interval_ms is the exact value.
+   */
   'heartbeat_interval_secs': (number);
   /**
    * The bot's dimensions as the coordinator sees them (server-forced ones applied).
@@ -26,4 +36,8 @@ export interface Welcome__Output {
    * The dimensions the coordinator forced on this bot (at least pool).
    */
   'forced_dimensions': (_drover_v1_StringListPair__Output)[];
+  /**
+   * How often the bot must heartbeat; always well below the coordinator's ping tolerance.
+   */
+  'heartbeat_interval_ms': (number);
 }

@@ -303,7 +303,11 @@ export class BotSession {
     else this.log.info({ sessionId: w.session_id }, 'reconnected while stopping');
     const heartbeatIntervalMs =
       this.opts.heartbeatIntervalMs ??
-      (w.heartbeat_interval_secs > 0 ? w.heartbeat_interval_secs * 1000 : 30_000);
+      (w.heartbeat_interval_ms > 0
+        ? w.heartbeat_interval_ms
+        : w.heartbeat_interval_secs > 0
+          ? w.heartbeat_interval_secs * 1000
+          : 30_000);
     this.timers.heartbeat = setInterval(() => void this.heartbeat(), heartbeatIntervalMs);
     // Still stopping: say so before any result goes again (Hello said it too).
     if (this.stopReason !== undefined) this.sendHeartbeatNow();

@@ -33,6 +33,7 @@ export {
   type BotRecord,
   type ExpectedTask,
   type InsertOutcome,
+  type PendingSummary,
   type Store,
   type TaskPage,
   type TaskQuery,

@@ -266,6 +266,43 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
         expect(await store.findDedupSource('f'.repeat(64), T0)).toBeUndefined();
       });
 
+      it('streams PENDING tasks for the scheduler: current slice dims and cumulative deadline', async () => {
+        const base = task('fp-1', 'PENDING', 5);
+        await store.insertTask({ ...base, currentSlice: 1 });
+        await store.insertTask(task('fp-0', 'PENDING', 1));
+        await store.insertTask(task('fp-run', 'RUNNING', 2));
+        const seen: Array<{
+          taskId: string;
+          dims: string;
+          deadlineAtMs: number;
+          priority: number;
+        }> = [];
+        const n = await store.forEachPending((e) =>
+          seen.push({
+            taskId: e.taskId,
+            dims: e.dimensions.map((d) => `${d.key}=${d.value}`).join(','),
+            deadlineAtMs: e.deadlineAtMs,
+            priority: e.priority,
+          }),
+        );
+        expect(n).toBe(2);
+        const slices = SPEC.slices;
+        expect(seen).toEqual([
+          {
+            taskId: 'fp-0',
+            dims: slices[0]!.properties.dimensions.map((d) => `${d.key}=${d.value}`).join(','),
+            deadlineAtMs: T0 + 1 + slices[0]!.expirationSecs * 1000,
+            priority: SPEC.priority,
+          },
+          {
+            taskId: 'fp-1',
+            dims: slices[1]!.properties.dimensions.map((d) => `${d.key}=${d.value}`).join(','),
+            deadlineAtMs: T0 + 5 + (slices[0]!.expirationSecs + slices[1]!.expirationSecs) * 1000,
+            priority: SPEC.priority,
+          },
+        ]);
+      });
+
       it('lists newest first with paging, and filters by state, outcome, tags and time', async () => {
         const tagged = (
           id: string,

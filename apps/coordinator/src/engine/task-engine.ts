@@ -18,7 +18,9 @@ import {
 } from '@drover/state';
 import type { Logger } from 'pino';
 import { newLeaseId, newTaskId } from './ids';
+import { DeadlineTimer } from './deadline-timer';
 import { Watchers } from './watchers';
+import { WorkQueue } from './work-queue';
 
 /** What the engine needs from the fleet: capacity and a way to reach a connected bot. */
 export interface Fleet {
@@ -48,7 +50,8 @@ export class TaskEngine {
   readonly #index = new DispatchIndex();
   /** Bot → the task it holds or is being given. The single source of "busy" in this process. */
   readonly #busy = new Map<string, string>();
-  readonly #expiryTimers = new Map<string, NodeJS.Timeout>();
+  /** PENDING task → its current slice's deadline, all on one timer. */
+  readonly #expiries: DeadlineTimer;
   /** RUNNING task → its backstop timer (started + execution timeout + grace + tolerance). */
   readonly #backstopTimers = new Map<string, NodeJS.Timeout>();
   readonly #pingToleranceMs: number;
@@ -56,12 +59,13 @@ export class TaskEngine {
   readonly #clock: () => number;
   readonly #log: Logger;
   #fleet: Fleet | undefined;
-  readonly #work: Array<{ kind: 'task' | 'bot'; id: string }> = [];
+  readonly #work = new WorkQueue<{ kind: 'task' | 'bot'; id: string }>();
   #pumping = false;
   #closed = false;
 
   constructor(deps: { store: Store; clock: () => number; log: Logger; pingToleranceMs: number }) {
     this.#pingToleranceMs = deps.pingToleranceMs;
+    this.#expiries = new DeadlineTimer(deps.clock, (taskId) => void this.#expire(taskId));
     this.#store = deps.store;
     this.#clock = deps.clock;
     this.#log = deps.log;
@@ -75,25 +79,33 @@ export class TaskEngine {
     return this.#store;
   }
 
-  /** Rebuilds the dispatch index and expiry timers from the store; expires overdue tasks. */
+  /**
+   * Rebuilds the dispatch index and the expiry deadlines from the store (streamed: a million
+   * waiting tasks take seconds, not minutes); overdue tasks expire right away. Nothing is
+   * dispatched here: bots offer themselves as they connect.
+   */
   async start(): Promise<void> {
-    const pending = await this.#store.listTasksInStates(['PENDING']);
-    for (const task of pending) {
-      this.#enqueue(task, task.currentSlice);
-      this.#scheduleExpiry(
-        task.id,
-        sliceDeadlineAtMs(task.spec, task.createdAtMs, task.currentSlice),
-      );
-    }
+    const startedMs = this.#clock();
+    const pending = await this.#store.forEachPending((e) => {
+      this.#index.addPending({
+        taskId: e.taskId,
+        priority: e.priority,
+        createdAtMs: e.createdAtMs,
+        dimensions: e.dimensions,
+      });
+      this.#expiries.schedule(e.taskId, e.deadlineAtMs);
+    });
     const running = await this.#store.listTasksInStates(['RUNNING']);
     for (const task of running) this.#scheduleBackstop(task);
-    this.#log.info({ pending: pending.length, running: running.length }, 'task engine started');
+    this.#log.info(
+      { pending, running: running.length, tookMs: this.#clock() - startedMs },
+      'task engine started',
+    );
   }
 
   close(): void {
     this.#closed = true;
-    for (const t of this.#expiryTimers.values()) clearTimeout(t);
-    this.#expiryTimers.clear();
+    this.#expiries.close();
     for (const t of this.#backstopTimers.values()) clearTimeout(t);
     this.#backstopTimers.clear();
   }
@@ -292,19 +304,7 @@ export class TaskEngine {
   }
 
   #scheduleExpiry(taskId: string, atMs: number): void {
-    this.#clearExpiry(taskId);
-    if (this.#closed) return;
-    const delay = Math.max(0, Math.min(MAX_TIMER_MS, atMs - this.#clock()));
-    const timer = setTimeout(() => {
-      this.#expiryTimers.delete(taskId);
-      if (atMs > this.#clock()) {
-        this.#scheduleExpiry(taskId, atMs); // a deadline beyond the timer's range
-        return;
-      }
-      void this.#expire(taskId);
-    }, delay);
-    timer.unref();
-    this.#expiryTimers.set(taskId, timer);
+    if (!this.#closed) this.#expiries.schedule(taskId, atMs);
   }
 
   #scheduleBackstop(task: Task): void {
@@ -341,11 +341,7 @@ export class TaskEngine {
   }
 
   #clearExpiry(taskId: string): void {
-    const t = this.#expiryTimers.get(taskId);
-    if (t !== undefined) {
-      clearTimeout(t);
-      this.#expiryTimers.delete(taskId);
-    }
+    this.#expiries.cancel(taskId);
   }
 
   async #expire(taskId: string): Promise<void> {

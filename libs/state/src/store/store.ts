@@ -1,5 +1,5 @@
 import type { StoredTaskState } from '../task/task-state';
-import type { KeyValues, Task } from '../task/types';
+import type { KeyValue, KeyValues, Task } from '../task/types';
 
 /** What the stored task must still look like for a conditional write to apply. */
 export interface ExpectedTask {
@@ -44,6 +44,17 @@ export interface TaskPage {
   readonly cursor: string;
 }
 
+/** A PENDING task as the scheduler needs it at start-up: no spec, no result fields. */
+export interface PendingSummary {
+  readonly taskId: string;
+  readonly priority: number;
+  readonly createdAtMs: number;
+  /** The dimensions of the current slice. */
+  readonly dimensions: readonly KeyValue[];
+  /** When the current slice expires (created + Σ expiration_secs up to it). */
+  readonly deadlineAtMs: number;
+}
+
 /** How long request_uuid and dedup look back (DESIGN.md §2). */
 export const SEVEN_DAYS_MS = 7 * 24 * 3600 * 1000;
 
@@ -85,6 +96,12 @@ export interface Store {
    * stored task still has `expected` state and lease. Returns whether it applied.
    */
   updateTask(next: Task, expected: ExpectedTask): Promise<boolean>;
+  /**
+   * Calls `fn` for every PENDING task, oldest first, without materializing whole tasks (a queue
+   * of a million is rebuilt in seconds). Equal dimension lists may be the same array. Returns the
+   * count.
+   */
+  forEachPending(fn: (entry: PendingSummary) => void): Promise<number>;
   /** Tasks in the given states, oldest first (used to rebuild in-memory indexes at start). */
   listTasksInStates(states: readonly StoredTaskState[]): Promise<Task[]>;
   /**

@@ -2,13 +2,14 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StoredTaskState } from '../../task/task-state';
-import type { KeyValues, Task, TaskSpec } from '../../task/types';
+import type { KeyValue, KeyValues, Task, TaskSpec } from '../../task/types';
 import {
   SEVEN_DAYS_MS,
   type AppendOutputOutcome,
   type BotRecord,
   type ExpectedTask,
   type InsertOutcome,
+  type PendingSummary,
   type Store,
   type TaskPage,
   type TaskQuery,
@@ -259,6 +260,38 @@ class SqliteStore implements Store {
       expected_lease: expected.leaseId,
     });
     return info.changes === 1;
+  }
+
+  async forEachPending(fn: (entry: PendingSummary) => void): Promise<number> {
+    const rows = this.#db.prepare<
+      [],
+      { id: string; priority: number; created_ms: number; dims: string; expiration_secs: number }
+    >(
+      `SELECT id, priority, created_ms,
+           json_extract(spec, '$.slices[' || current_slice || '].properties.dimensions') AS dims,
+           (SELECT SUM(json_extract(s.value, '$.expirationSecs'))
+              FROM json_each(tasks.spec, '$.slices') AS s
+             WHERE s.key <= tasks.current_slice) AS expiration_secs
+         FROM tasks WHERE state = 'PENDING' ORDER BY created_ms, id`,
+    );
+    const interned = new Map<string, KeyValue[]>();
+    let n = 0;
+    for (const row of rows.iterate()) {
+      let dimensions = interned.get(row.dims);
+      if (dimensions === undefined) {
+        dimensions = JSON.parse(row.dims) as KeyValue[];
+        interned.set(row.dims, dimensions);
+      }
+      fn({
+        taskId: row.id,
+        priority: row.priority,
+        createdAtMs: row.created_ms,
+        dimensions,
+        deadlineAtMs: row.created_ms + row.expiration_secs * 1000,
+      });
+      n++;
+    }
+    return n;
   }
 
   async listTasksInStates(states: readonly StoredTaskState[]): Promise<Task[]> {

@@ -5,7 +5,6 @@ import {
   createTask,
   runningBackstopAtMs,
   isFinalState,
-  sliceDeadlineAtMs,
   transition,
   type BotDimensionMap,
   type KeyValue,

@@ -1,23 +1,30 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { sweepProcessesWithEnv } from './escaped-sweep';
 import { currentBootId, processStartTicks, runningGroupMembers, sweepGroup } from './process-group';
 
 /**
- * Each running task's process group, recorded in `<botDir>/groups/<taskId>` from right after the
- * spawn until the sweep after the task's end. A bot that dies without its finally blocks (SIGKILL,
- * the OOM killer) leaves its payloads running in their own groups, where nothing else reaches
- * them; the next start on the same dir kills what the records name, before it wipes `w/` and
- * connects. The coordinator has given those tasks up (or will: the bot comes back without them).
+ * Each running task, recorded in `<botDir>/groups/<taskId>` from right BEFORE the spawn until the
+ * sweep after the task's end. A bot that dies without its finally blocks (SIGKILL, the OOM killer,
+ * a payload whose first command is `kill -9 $PPID`) leaves its payloads running in their own
+ * groups, where nothing else reaches them; the next start on the same dir kills what the records
+ * name, before it wipes `w/` and connects. The coordinator has given those tasks up (or will: the
+ * bot comes back without them).
  *
- * A record names the group's leader by pid, start time and boot, so that a pid reused since by an
- * unrelated process is left alone. (Linux: elsewhere only the pid is known.) It also keeps the
- * task's `DROVER_TASK_NONCE`, so that processes that left the group (setsid) are found too.
+ * Two writes: before the spawn, the task's `DROVER_TASK_NONCE` and the boot id (recordTaskStart);
+ * right after it, the same plus the group's leader by pid and start time (recordGroup). Each write
+ * is atomic (a `~` file renamed into place; `~` is never in a task id), so a bot killed at any
+ * instant leaves one whole record or none, and none only when nothing was spawned. The nonce names
+ * the task's processes alone, so a record without a pgid (the bot died between the two writes)
+ * still finds the payload, and processes that left the group (setsid) are found too. The pid,
+ * start time and boot keep a pid reused since by an unrelated process from being signalled.
+ * (Linux: elsewhere only the pid is known, and there is no nonce scan.)
  */
 
 interface GroupRecord {
-  readonly pgid: number;
+  /** Absent when the bot died between the spawn and its record of the group. */
+  readonly pgid?: number;
   readonly startTicks?: number;
   readonly bootId?: string;
   readonly nonce?: string;
@@ -36,6 +43,8 @@ type LeftoverGroupOutcome =
       readonly survivors: readonly number[];
     }
   | { readonly kind: 'gone'; readonly taskId: string; readonly pgid: number }
+  /** Recorded before the spawn only (the bot died first): only the nonce can find the payload. */
+  | { readonly kind: 'no-group'; readonly taskId: string }
   | { readonly kind: 'skipped'; readonly taskId: string; readonly why: string };
 
 export function groupRecordsDir(botDir: string): string {
@@ -43,25 +52,48 @@ export function groupRecordsDir(botDir: string): string {
 }
 
 /**
- * Records the group led by `pgid` (just spawned) for `taskId`, a valid file name (task-env.ts
- * checks it before the spawn). Synchronous, so nothing runs between the spawn and the record.
- * Returns false if it could not be written: the task runs anyway, unprotected against a crash.
+ * Records `taskId` (a valid file name: task-env.ts checks it) as about to be spawned, with its
+ * nonce and no group yet. Called BEFORE the spawn, so that a bot dying at any moment after it
+ * leaves something the next start can find the payload by. Returns false if it could not be
+ * written: the task runs anyway, unprotected against a crash.
+ */
+export function recordTaskStart(botDir: string, taskId: string, nonce: string): boolean {
+  return writeRecord(botDir, taskId, { bootId: currentBootId(), nonce });
+}
+
+/**
+ * Records the group led by `pgid` (just spawned) for `taskId`, replacing recordTaskStart's record.
+ * Synchronous, so nothing runs between the spawn and the record. Returns false if it could not be
+ * written (the record before the spawn, if any, stays).
  */
 export function recordGroup(botDir: string, taskId: string, pgid: number, nonce?: string): boolean {
-  const record: GroupRecord = {
+  return writeRecord(botDir, taskId, {
     pgid,
     startTicks: processStartTicks(pgid),
     bootId: currentBootId(),
     ...(nonce === undefined ? {} : { nonce }),
-  };
+  });
+}
+
+/** Writes `<groups>/<taskId>~`, then renames it into place: a reader sees all of it or none. */
+function writeRecord(botDir: string, taskId: string, record: GroupRecord): boolean {
+  const file = path.join(groupRecordsDir(botDir), taskId);
   try {
     mkdirSync(groupRecordsDir(botDir), { recursive: true });
-    writeFileSync(path.join(groupRecordsDir(botDir), taskId), JSON.stringify(record));
+    writeFileSync(`${file}${TMP_SUFFIX}`, JSON.stringify(record));
+    renameSync(`${file}${TMP_SUFFIX}`, file);
     return true;
   } catch {
+    try {
+      rmSync(`${file}${TMP_SUFFIX}`, { force: true });
+    } catch {
+      // Nothing more to do: the start-up sweep removes it.
+    }
     return false;
   }
 }
+
+const TMP_SUFFIX = '~';
 
 /** The task's group is swept: forget it. */
 export async function removeGroupRecord(botDir: string, taskId: string): Promise<void> {
@@ -74,12 +106,19 @@ export async function killLeftoverGroups(botDir: string): Promise<LeftoverGroup[
   const names = await readdir(dir).catch(() => []);
   const outcomes: LeftoverGroup[] = [];
   for (const taskId of names) {
+    if (taskId.endsWith(TMP_SUFFIX)) {
+      // A write the bot died in the middle of: the record it was replacing, if any, is whole.
+      await rm(path.join(dir, taskId), { force: true });
+      continue;
+    }
     const text = await readFile(path.join(dir, taskId), 'utf8').catch(() => '');
     const record = parseRecord(text);
     const outcome = await killLeftover(taskId, record);
-    // The nonce names the task's processes alone, whatever became of the group's leader.
+    // The nonce names the task's processes alone, whatever became of the group's leader, and
+    // finds the payload when the bot died before it recorded the group. Not after a reboot:
+    // nothing of that run can be left.
     const escaped =
-      record?.nonce === undefined
+      record?.nonce === undefined || fromAnotherBoot(record)
         ? []
         : (await sweepProcessesWithEnv(`DROVER_TASK_NONCE=${record.nonce}`, 2_000)).killed;
     outcomes.push({ ...outcome, escaped });
@@ -93,10 +132,9 @@ async function killLeftover(
   record: GroupRecord | undefined,
 ): Promise<LeftoverGroupOutcome> {
   if (record === undefined) return { kind: 'skipped', taskId, why: 'unreadable record' };
+  if (fromAnotherBoot(record)) return { kind: 'skipped', taskId, why: 'recorded before a reboot' };
   const { pgid } = record;
-  const bootId = currentBootId();
-  if (record.bootId !== undefined && bootId !== undefined && record.bootId !== bootId)
-    return { kind: 'skipped', taskId, why: 'recorded before a reboot' };
+  if (pgid === undefined) return { kind: 'no-group', taskId };
   const startTicks = processStartTicks(pgid);
   if (
     record.startTicks !== undefined &&
@@ -115,17 +153,29 @@ async function killLeftover(
   }
 }
 
+function fromAnotherBoot(record: GroupRecord): boolean {
+  const bootId = currentBootId();
+  return record.bootId !== undefined && bootId !== undefined && record.bootId !== bootId;
+}
+
+/** A record names a group (pgid > 1), or at least a nonce (written before the spawn). */
 function parseRecord(text: string): GroupRecord | undefined {
   try {
     const v: unknown = JSON.parse(text);
     if (typeof v !== 'object' || v === null) return undefined;
     const r = v as Record<string, unknown>;
-    if (typeof r.pgid !== 'number' || !Number.isInteger(r.pgid) || r.pgid <= 1) return undefined;
+    const nonce =
+      typeof r.nonce === 'string' && /^[0-9a-f]{16,}$/.test(r.nonce) ? r.nonce : undefined;
+    if (r.pgid === undefined) {
+      if (nonce === undefined) return undefined;
+    } else if (typeof r.pgid !== 'number' || !Number.isInteger(r.pgid) || r.pgid <= 1) {
+      return undefined;
+    }
     return {
-      pgid: r.pgid,
+      ...(typeof r.pgid === 'number' ? { pgid: r.pgid } : {}),
       ...(typeof r.startTicks === 'number' ? { startTicks: r.startTicks } : {}),
       ...(typeof r.bootId === 'string' ? { bootId: r.bootId } : {}),
-      ...(typeof r.nonce === 'string' && /^[0-9a-f]{16,}$/.test(r.nonce) ? { nonce: r.nonce } : {}),
+      ...(nonce === undefined ? {} : { nonce }),
     };
   } catch {
     return undefined;

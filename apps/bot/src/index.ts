@@ -35,6 +35,7 @@ export {
   groupRecordsDir,
   killLeftoverGroups,
   recordGroup,
+  recordTaskStart,
   removeGroupRecord,
   type LeftoverGroup,
 } from './group-records';

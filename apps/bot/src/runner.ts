@@ -4,7 +4,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { execa } from 'execa';
 import type { Readable } from 'node:stream';
 import { sweepProcessesWithEnv } from './escaped-sweep';
-import { recordGroup, removeGroupRecord } from './group-records';
+import { recordGroup, recordTaskStart, removeGroupRecord } from './group-records';
 import { DEFAULT_MAX_OUTPUT_BYTES, OutputPump } from './output-pump';
 import { sweepGroup, terminationDance } from './process-group';
 import {
@@ -20,8 +20,9 @@ import {
  * delivered as it arrives (capped, and paused on demand: output-pump.ts), the execution and I/O
  * timeouts, kill() — each ending in the termination dance — and, after any end, a sweep so
  * nothing of the task survives: its group, then every process carrying its DROVER_TASK_NONCE
- * (those that left the group: escaped-sweep.ts). The group is recorded on disk while it may run
- * (group-records.ts), for the next start after a crash.
+ * (those that left the group: escaped-sweep.ts). The task is recorded on disk while it may run
+ * (group-records.ts), for the next start after a crash: its nonce from before the spawn, its group
+ * from right after.
  *
  * Outcomes are data: a bad manifest is `clientError` (no process); a command that cannot be
  * started (not found, not executable) is reported like a shell would — a line of explanation in
@@ -248,24 +249,24 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
   const ioTimeoutMs = opts.ioTimeoutMs ?? secs(opts.manifest.io_timeout_secs);
   const graceMs = opts.graceMs ?? secs(opts.manifest.grace_period_secs);
 
+  // On disk from before the spawn until the sweep below, so that a bot restarted after a crash
+  // finds the payload: by its nonce (the payload may kill the bot before its group is recorded),
+  // and by its group once that is recorded right after the spawn.
+  recordTaskStart(opts.botDir, opts.taskId, p.nonce);
+  const forget = () => removeGroupRecord(opts.botDir, opts.taskId).catch(() => {});
   const startMs = clock.nowMs();
-  const subprocess = execa(p.file, [...p.args], {
-    cwd: p.cwd,
-    env: p.env,
-    extendEnv: false,
-    reject: false,
-    buffer: false,
-    detached: true,
-    cleanup: false,
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
-    encoding: 'buffer',
-    windowsHide: true,
-  });
+  let subprocess: ReturnType<typeof spawnPayload>;
+  try {
+    subprocess = spawnPayload(p);
+  } catch (err) {
+    await forget();
+    throw err;
+  }
   const pid = subprocess.pid;
-  if (pid === undefined) return spawnFailure(p, await subprocess);
-  // On disk until the sweep below, so that a bot restarted after a crash can kill the group.
+  if (pid === undefined) {
+    await forget();
+    return spawnFailure(p, await subprocess);
+  }
   recordGroup(opts.botDir, opts.taskId, pid, p.nonce);
   p.control.pid = pid;
 
@@ -319,7 +320,7 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
     // pipes close with them.
     await sweepGroup(pid, 2_000);
     const escaped = await sweepProcessesWithEnv(`DROVER_TASK_NONCE=${p.nonce}`, 2_000);
-    await removeGroupRecord(opts.botDir, opts.taskId).catch(() => {});
+    await forget();
     await pump.drain(opts.drainMs ?? 2_000);
     await Promise.race([subprocess, delay(1_000)]);
     const marker = pump.truncationMarker();
@@ -339,6 +340,23 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
     pump.detach();
     p.control.onFlow = undefined;
   }
+}
+
+function spawnPayload(p: ProcessParams) {
+  return execa(p.file, [...p.args], {
+    cwd: p.cwd,
+    env: p.env,
+    extendEnv: false,
+    reject: false,
+    buffer: false,
+    detached: true,
+    cleanup: false,
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    encoding: 'buffer',
+    windowsHide: true,
+  });
 }
 
 function delay(ms: number): Promise<void> {

@@ -116,4 +116,44 @@ describe('drover-bot process', () => {
       }
     }
   });
+
+  it('kills at the next start a payload that killed its bot the instant it was spawned', async () => {
+    const pidFile = path.join(h.root, 'payload.pid');
+    const first = startBot(botArgs());
+    const stream = await h.coordinator.stream(0, 15_000);
+    await stream.take('hello');
+    stream.welcome();
+    stream.send({
+      assign: {
+        task_id: 't1',
+        lease_id: 'l1',
+        // The bot dies before it can record the group: only the record written before the spawn
+        // (the task's nonce) is on disk.
+        manifest: sh(`kill -9 $PPID; echo $$ > ${pidFile}; exec sleep 1000`),
+      },
+    });
+    expect((await within('the bot dies', first, 15_000)).signal).toBe('SIGKILL');
+    await until('the payload pid', async () =>
+      (await readFile(pidFile, 'utf8').catch(() => '')).endsWith('\n'),
+    );
+    const payloadPid = Number((await readFile(pidFile, 'utf8')).trim());
+    try {
+      expect(isProcessRunning(payloadPid)).toBe(true);
+      const second = h.start(botArgs());
+      const again = await h.coordinator.stream(1, 15_000);
+      await again.take('hello');
+      // Leftovers go before the bot connects.
+      expect(isProcessRunning(payloadPid)).toBe(false);
+      again.welcome();
+      await second.logged('bot ready', 15_000);
+      expect(second.stderr()).toMatch(/"msg":"killed a payload left by a previous run"/);
+      expect(second.stderr()).toMatch(/"taskId":"t1"/);
+    } finally {
+      try {
+        process.kill(payloadPid, 'SIGKILL');
+      } catch {
+        // Gone, as it should be.
+      }
+    }
+  });
 });

@@ -9,6 +9,7 @@ import {
   killLeftoverGroups,
   processStartTicks,
   recordGroup,
+  recordTaskStart,
   startTask,
 } from '../src/index';
 import { sh, tempDir, until, within } from './helpers';
@@ -115,6 +116,75 @@ describe('group records', () => {
     ]);
     await until('the escaped process is gone', () => !isProcessRunning(escaped.pid!));
     expect(isProcessRunning(leader)).toBe(true);
+  });
+
+  it('kills, for a record written before the spawn (no pgid: the bot died first), every process carrying its nonce', async () => {
+    const nonce = 'cd'.repeat(16);
+    // The payload's own detached group, as the runner spawns it, with a child: nothing else
+    // names them once the bot died before recording the group.
+    const payload = spawn('sh', ['-c', 'sleep 1000 & echo $!; wait'], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env: { PATH: process.env.PATH, DROVER_TASK_NONCE: nonce },
+    });
+    spawned.push(payload.pid!);
+    let text = '';
+    payload.stdout.on('data', (b: Buffer) => (text += b.toString()));
+    await until('the child pid', () => text.includes('\n'));
+    const child = Number(text.trim());
+    const other = await detachedGroup(); // no nonce: not the task's
+
+    expect(recordTaskStart(root, 't1', nonce)).toBe(true);
+    const record = JSON.parse(
+      await readFile(path.join(groupRecordsDir(root), 't1'), 'utf8'),
+    ) as Record<string, unknown>;
+    expect(record.pgid).toBeUndefined();
+    expect(record.nonce).toBe(nonce);
+
+    const outcomes = await killLeftoverGroups(root);
+    expect(outcomes).toEqual([{ kind: 'no-group', taskId: 't1', escaped: expect.any(Array) }]);
+    expect([...outcomes[0]!.escaped].sort()).toEqual([payload.pid, child].sort());
+    await until(
+      'the payload is gone',
+      () => !isProcessRunning(payload.pid!) && !isProcessRunning(child),
+    );
+    expect(isProcessRunning(other.leader)).toBe(true);
+    expect(await readdir(groupRecordsDir(root))).toEqual([]);
+  });
+
+  it('signals nothing for a record from another boot, nonce or not', async () => {
+    const nonce = 'ef'.repeat(16);
+    const carrier = spawn('sleep', ['1000'], {
+      detached: true,
+      stdio: 'ignore',
+      env: { PATH: process.env.PATH, DROVER_TASK_NONCE: nonce },
+    });
+    spawned.push(carrier.pid!);
+    await until('the carrier runs', () => isProcessRunning(carrier.pid!));
+    await mkdir(groupRecordsDir(root), { recursive: true });
+    await writeFile(
+      path.join(groupRecordsDir(root), 't1'),
+      JSON.stringify({ nonce, bootId: 'another-boot' }),
+    );
+    const outcomes = await killLeftoverGroups(root);
+    expect(outcomes).toEqual([
+      { kind: 'skipped', taskId: 't1', why: 'recorded before a reboot', escaped: [] },
+    ]);
+    expect(isProcessRunning(carrier.pid!)).toBe(true);
+    expect(await readdir(groupRecordsDir(root))).toEqual([]);
+  });
+
+  it('drops a half-written record (the `~` file) and a record with neither pgid nor nonce', async () => {
+    const { leader } = await detachedGroup();
+    await mkdir(groupRecordsDir(root), { recursive: true });
+    await writeFile(path.join(groupRecordsDir(root), 't1~'), JSON.stringify({ pgid: leader }));
+    await writeFile(path.join(groupRecordsDir(root), 't2'), JSON.stringify({ bootId: 'b' }));
+    const outcomes = await killLeftoverGroups(root);
+    expect(outcomes).toEqual([
+      expect.objectContaining({ kind: 'skipped', taskId: 't2', why: 'unreadable record' }),
+    ]);
+    expect(isProcessRunning(leader)).toBe(true);
+    expect(await readdir(groupRecordsDir(root))).toEqual([]);
   });
 
   it('the runner records the group while the task runs and removes the record after', async () => {

@@ -212,4 +212,41 @@ describe('the bot stream', () => {
       clearInterval(beat);
     }
   });
+
+  it('takes a bot reporting a quarantine reason out of dispatch and capacity, and shows it in its dimensions', async () => {
+    const b = bot();
+    b.hello('low-disk-bot');
+    await b.next((m) => m.msg === 'welcome');
+    b.send({ heartbeat: { state: { quarantined_reason: 'low disk: 10 MiB free < 1 GiB' } } });
+    for (;;) {
+      const stored = await coord.store.getBot('low-disk-bot');
+      if (stored?.dimensions.some((d) => d.key === 'quarantined')) {
+        expect(stored.dimensions).toContainEqual({
+          key: 'quarantined',
+          values: ['low disk: 10 MiB free < 1 GiB'],
+        });
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const res = await call<NewTaskResponseOut>(
+      (md, cb) =>
+        stub.NewTask(
+          {
+            task_slices: [
+              {
+                properties: { command: ['true'], dimensions: [{ key: 'pool', value: 'default' }] },
+              },
+            ],
+          },
+          md,
+          cb,
+        ),
+      bearer(token),
+    );
+    expect(res.result?.state).toBe('NO_RESOURCE');
+    b.send({ heartbeat: { state: { quarantined_reason: '' } } });
+    const waiting = await submit();
+    expect((await b.next((m) => m.msg === 'assign')).assign?.task_id).toBe(waiting);
+  });
 });

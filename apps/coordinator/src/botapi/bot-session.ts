@@ -57,6 +57,8 @@ export class BotSession implements SessionHandle {
   #queued = 0;
   #paused = false;
   #watchdog: NodeJS.Timeout | undefined;
+  /** The bot's own reason not to take tasks (stopping, low disk); '' when healthy. */
+  #quarantinedReason = '';
   /** When the bot last sent anything: its silence is measured from here. */
   #lastHeardMs: number;
 
@@ -228,13 +230,14 @@ export class BotSession implements SessionHandle {
     this.#deps.engine.botUnavailable(this.#botId);
     this.#state = 'connected';
     const previous = this.#deps.registry.connect(this.#botId, this.#dimensions, this);
-    this.#deps.registry.setQuarantined(this.#botId, hello.state?.quarantined_reason ?? '');
+    this.#quarantinedReason = hello.state?.quarantined_reason ?? '';
+    this.#deps.registry.setQuarantined(this.#botId, this.#quarantinedReason);
     this.send({
       welcome: {
         session_id: this.sessionId,
         heartbeat_interval_secs: Math.max(1, Math.ceil(this.#deps.heartbeatIntervalMs / 1000)),
         heartbeat_interval_ms: this.#deps.heartbeatIntervalMs,
-        dimensions: this.#dimensions.map((d) => ({ key: d.key, value: [...d.values] })),
+        dimensions: this.#reportedDimensions().map((d) => ({ key: d.key, value: [...d.values] })),
         forced_dimensions: [...forced].map(([key, value]) => ({ key, value })),
       },
     });
@@ -245,6 +248,17 @@ export class BotSession implements SessionHandle {
 
     const busy = await this.#reconcile(hello);
     if (!busy) this.#offerIfAvailable();
+  }
+
+  /**
+   * The dimensions as reported (Welcome, the store): the matched ones plus `quarantined` while
+   * the bot reports a reason. Tasks never ask for it; operators see it.
+   */
+  #reportedDimensions(): KeyValues[] {
+    if (this.#quarantinedReason === '') return this.#dimensions;
+    return [...this.#dimensions, { key: 'quarantined', values: [this.#quarantinedReason] }].sort(
+      (a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+    );
   }
 
   /** Marks the bot idle for dispatch if it is connected and not quarantined. */
@@ -296,9 +310,12 @@ export class BotSession implements SessionHandle {
   async #heartbeat(state: BotHealthOut | Record<string, never>): Promise<void> {
     const reason = 'quarantined_reason' in state ? state.quarantined_reason : '';
     if (this.#deps.registry.setQuarantined(this.#botId, reason)) {
+      this.#quarantinedReason = reason;
       this.#log.info({ quarantinedReason: reason }, 'bot quarantine changed');
       if (reason !== '') this.#deps.engine.botUnavailable(this.#botId);
       else if (!this.#deps.engine.isBotBusy(this.#botId)) this.#offerIfAvailable();
+      await this.#persist(state, true);
+      return;
     }
     const now = this.#deps.clock();
     if (now - this.#lastPersistMs >= PERSIST_EVERY_MS) await this.#persist(state, true);
@@ -309,7 +326,7 @@ export class BotSession implements SessionHandle {
     this.#lastPersistMs = now;
     await this.#deps.store.upsertBot({
       id: this.#botId,
-      dimensions: this.#dimensions,
+      dimensions: this.#reportedDimensions(),
       version: this.#version,
       firstSeenMs: this.#firstSeenMs,
       lastSeenMs: now,

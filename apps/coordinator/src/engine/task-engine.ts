@@ -33,8 +33,6 @@ export interface Fleet {
 
 export type ApplyOutcome = { readonly task: Task } | { readonly refused: Refusal | 'not-found' };
 
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 /**
  * The shell around the pure task state machine: loads a task, computes the transition, commits it
  * with a conditional write, then runs the effects (dispatch index, timers, pushes to bots,
@@ -51,8 +49,8 @@ export class TaskEngine {
   readonly #busy = new Map<string, string>();
   /** PENDING task → its current slice's deadline, all on one timer. */
   readonly #expiries: DeadlineTimer;
-  /** RUNNING task → its backstop timer (started + execution timeout + grace + tolerance). */
-  readonly #backstopTimers = new Map<string, NodeJS.Timeout>();
+  /** RUNNING task → its backstop (started + execution timeout + grace + tolerance). */
+  readonly #backstops: DeadlineTimer;
   readonly #pingToleranceMs: number;
   readonly #store: Store;
   readonly #clock: () => number;
@@ -65,6 +63,7 @@ export class TaskEngine {
   constructor(deps: { store: Store; clock: () => number; log: Logger; pingToleranceMs: number }) {
     this.#pingToleranceMs = deps.pingToleranceMs;
     this.#expiries = new DeadlineTimer(deps.clock, (taskId) => void this.#expire(taskId));
+    this.#backstops = new DeadlineTimer(deps.clock, (taskId) => void this.#backstop(taskId));
     this.#store = deps.store;
     this.#clock = deps.clock;
     this.#log = deps.log;
@@ -105,8 +104,7 @@ export class TaskEngine {
   close(): void {
     this.#closed = true;
     this.#expiries.close();
-    for (const t of this.#backstopTimers.values()) clearTimeout(t);
-    this.#backstopTimers.clear();
+    this.#backstops.close();
   }
 
   /**
@@ -223,7 +221,7 @@ export class TaskEngine {
 
   #runEffects(task: Task, effects: readonly TaskEffect[]): void {
     if (task.state === 'RUNNING') {
-      if (!this.#backstopTimers.has(task.id)) this.#scheduleBackstop(task);
+      this.#scheduleBackstop(task);
     } else {
       this.#clearBackstop(task.id);
     }
@@ -308,34 +306,25 @@ export class TaskEngine {
 
   #scheduleBackstop(task: Task): void {
     const atMs = runningBackstopAtMs(task, this.#pingToleranceMs);
-    if (atMs === null || this.#closed) return;
-    this.#clearBackstop(task.id);
-    const leaseId = task.leaseId ?? '';
-    const fire = () => {
-      this.#backstopTimers.delete(task.id);
-      if (atMs > this.#clock()) {
-        this.#backstopTimers.set(task.id, arm());
-        return;
-      }
-      this.apply(task.id, {
-        type: 'bot-died',
-        leaseId,
-        reason: 'still running past its execution timeout + grace period + bot ping tolerance',
-      }).catch((err: unknown) => this.#log.error({ err, taskId: task.id }, 'backstop failed'));
-    };
-    const arm = () => {
-      const t = setTimeout(fire, Math.max(0, Math.min(MAX_TIMER_MS, atMs - this.#clock())));
-      t.unref();
-      return t;
-    };
-    this.#backstopTimers.set(task.id, arm());
+    if (atMs !== null && !this.#closed) this.#backstops.schedule(task.id, atMs);
   }
 
   #clearBackstop(taskId: string): void {
-    const t = this.#backstopTimers.get(taskId);
-    if (t !== undefined) {
-      clearTimeout(t);
-      this.#backstopTimers.delete(taskId);
+    this.#backstops.cancel(taskId);
+  }
+
+  /** A RUNNING task reached its backstop: BOT_DIED, even if its bot still pings. */
+  async #backstop(taskId: string): Promise<void> {
+    try {
+      const task = await this.#store.getTask(taskId);
+      if (task === undefined || task.state !== 'RUNNING') return;
+      await this.apply(taskId, {
+        type: 'bot-died',
+        leaseId: task.leaseId ?? '',
+        reason: 'still running past its execution timeout + grace period + bot ping tolerance',
+      });
+    } catch (err) {
+      this.#log.error({ err, taskId }, 'backstop failed');
     }
   }
 

@@ -32,6 +32,10 @@ async function main(): Promise<void> {
   try {
     running = await startCoordinator(config, { log });
   } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`drover-coordinator: ${err.message}\n`);
+      process.exit(2);
+    }
     log.fatal({ err }, 'coordinator failed to start');
     process.exitCode = 1;
     return;

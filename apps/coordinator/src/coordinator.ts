@@ -11,6 +11,7 @@ import { BotRegistry } from './botapi/bot-registry';
 import type { CoordinatorConfig } from './config';
 import { TaskEngine } from './engine/task-engine';
 import { joinHostPort, splitHostPort, startHttpServer } from './http/http-server';
+import { botsHandlers } from './rpc/bots-service';
 import { unimplementedService } from './rpc/grpc-edge';
 import { taskQueryHandlers } from './rpc/tasks-queries';
 import { tasksHandlers } from './rpc/tasks-service';
@@ -75,7 +76,20 @@ export async function startCoordinator(
       ...taskQueryHandlers({ engine, tokens, log: log.child({ component: 'tasks' }) }),
     }),
   );
-  server.addService(proto.Bots.service, unimplementedService(proto.Bots.service));
+  server.addService(
+    proto.Bots.service,
+    unimplementedService(
+      proto.Bots.service,
+      botsHandlers({
+        engine,
+        registry,
+        tokens,
+        log: log.child({ component: 'bots' }),
+        clock,
+        botDeathTimeoutMs: config.botDeathTimeoutMs,
+      }),
+    ),
+  );
   server.addService(proto.Graph.service, unimplementedService(proto.Graph.service));
   server.addService(
     proto.BotApi.service,

@@ -147,9 +147,10 @@ describe('RPCs not built yet', () => {
       CLIENT_CHANNEL_OPTIONS,
     );
     try {
-      const err = (await call((md, cb) => bots.ListBots({}, md, cb), bearer(token)).catch(
-        (e: unknown) => e,
-      )) as ServiceError;
+      const err = (await call(
+        (md, cb) => bots.DeleteBot({ bot_id: 'x' }, md, cb),
+        bearer(token),
+      ).catch((e: unknown) => e)) as ServiceError;
       expect(err.code).toBe(status.UNIMPLEMENTED);
     } finally {
       bots.close();

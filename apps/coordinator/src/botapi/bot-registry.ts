@@ -104,6 +104,16 @@ export class BotRegistry implements Fleet {
     return this.#bots.get(botId)?.session !== undefined;
   }
 
+  /** When the bot was last heard from (live, unlike the periodically persisted record). */
+  lastSeenOf(botId: string): number | undefined {
+    return this.#bots.get(botId)?.lastSeenMs;
+  }
+
+  /** The bot's own quarantine reason ('' = healthy); undefined for a bot not known here. */
+  quarantinedReasonOf(botId: string): string | undefined {
+    return this.#bots.get(botId)?.quarantinedReason;
+  }
+
   sessionOf(botId: string): SessionHandle | undefined {
     return this.#bots.get(botId)?.session;
   }

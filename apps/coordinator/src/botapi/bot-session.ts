@@ -57,6 +57,8 @@ export class BotSession implements SessionHandle {
   #queued = 0;
   #paused = false;
   #watchdog: NodeJS.Timeout | undefined;
+  /** The health the bot reported last; kept in the store when it disconnects. */
+  #lastState: object = {};
   /** The bot's own reason not to take tasks (stopping, low disk); '' when healthy. */
   #quarantinedReason = '';
   /** When the bot last sent anything: its silence is measured from here. */
@@ -308,6 +310,7 @@ export class BotSession implements SessionHandle {
   }
 
   async #heartbeat(state: BotHealthOut | Record<string, never>): Promise<void> {
+    this.#lastState = state;
     const reason = 'quarantined_reason' in state ? state.quarantined_reason : '';
     if (this.#deps.registry.setQuarantined(this.#botId, reason)) {
       this.#quarantinedReason = reason;
@@ -322,6 +325,7 @@ export class BotSession implements SessionHandle {
   }
 
   async #persist(state: object, connected: boolean): Promise<void> {
+    this.#lastState = state;
     const now = this.#deps.clock();
     this.#lastPersistMs = now;
     await this.#deps.store.upsertBot({
@@ -401,7 +405,7 @@ export class BotSession implements SessionHandle {
     if (this.#deps.registry.disconnect(this.#botId, this)) {
       this.#deps.engine.botUnavailable(this.#botId);
       this.#deps.onDisconnected(this.#botId, this.#lastHeardMs);
-      this.#persist({}, false).catch((err: unknown) =>
+      this.#persist(this.#lastState, false).catch((err: unknown) =>
         this.#log.warn({ err }, 'persisting bot failed'),
       );
     }

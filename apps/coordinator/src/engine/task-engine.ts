@@ -211,6 +211,11 @@ export class TaskEngine {
     return this.#busy.has(botId);
   }
 
+  /** The task the engine knows the bot holds (or is being given), if any. */
+  taskOf(botId: string): string | undefined {
+    return this.#busy.get(botId);
+  }
+
   get pendingCount(): number {
     return this.#index.pendingCount;
   }

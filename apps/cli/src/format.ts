@@ -1,6 +1,6 @@
-// Human-readable views of a task result (the JSON views live in @drover/client).
+// Human-readable views of task results and bots (the JSON views live in @drover/client).
 import { timestampToJson } from '@drover/protocol';
-import type { TaskResultOut } from '@drover/client';
+import type { BotInfoOut, CountBotsResponseOut, TaskResultOut } from '@drover/client';
 
 export function formatDuration(secs: number): string {
   return `${secs.toFixed(2)}s`;
@@ -68,12 +68,40 @@ export function formatTimestamp(ts: TaskResultOut['created_ts']): string | undef
   return timestampToJson(ts)?.replace(/\.\d+Z$/, 'Z');
 }
 
-/** The columns of `drover tasks`, with the longest text a cell may show (ids are never cut). */
-const TASK_COLUMNS: ReadonlyArray<{
+/** A column of a table: its header, the longest text a cell may show, the cell's text. */
+interface Column<T> {
   header: string;
   max: number;
-  cell: (r: TaskResultOut) => string | undefined;
-}> = [
+  cell: (row: T) => string | undefined;
+}
+
+/**
+ * A header, then one row per item in the order given, columns two spaces apart; empty cells
+ * show `-`, long cells are cut with `…`. No trailing spaces.
+ */
+function formatTable<T>(columns: ReadonlyArray<Column<T>>, items: readonly T[]): string {
+  const rows = [
+    columns.map((c) => c.header),
+    ...items.map((item) =>
+      columns.map((c) => {
+        const text = c.cell(item);
+        return text === undefined || text === '' ? '-' : truncate(text, c.max);
+      }),
+    ),
+  ];
+  const widths = columns.map((_, i) => Math.max(...rows.map((row) => [...row[i]!].length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => cell + ' '.repeat(widths[i]! - [...cell].length))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** The columns of `drover tasks` (ids are never cut). */
+const TASK_COLUMNS: ReadonlyArray<Column<TaskResultOut>> = [
   { header: 'ID', max: Infinity, cell: (r) => r.task_id },
   { header: 'STATE', max: Infinity, cell: (r) => r.state },
   { header: 'NAME', max: 24, cell: (r) => r.name },
@@ -94,22 +122,89 @@ const TASK_COLUMNS: ReadonlyArray<{
  * cells show `-`, long names, bots and tags are cut with `…`. No trailing spaces.
  */
 export function formatTaskTable(results: readonly TaskResultOut[]): string {
-  const rows = [
-    TASK_COLUMNS.map((c) => c.header),
-    ...results.map((r) =>
-      TASK_COLUMNS.map((c) => {
-        const text = c.cell(r);
-        return text === undefined || text === '' ? '-' : truncate(text, c.max);
-      }),
-    ),
+  return formatTable(TASK_COLUMNS, results);
+}
+
+/** The values of a bot's dimension `key`, `|`-joined (`Linux|Linux-Debian`); '' when none. */
+export function dimensionValues(bot: BotInfoOut, key: string): string {
+  return bot.dimensions
+    .filter((d) => d.key === key)
+    .flatMap((d) => d.value)
+    .join('|');
+}
+
+/**
+ * A bot's status in a few words: `alive`/`dead`, `busy`/`idle`, then `quarantined` with its
+ * reason when it is: `alive, busy`, `dead, idle, quarantined: low disk`.
+ */
+export function describeBotStatus(bot: BotInfoOut): string {
+  const words = [bot.is_dead ? 'dead' : 'alive', bot.task_id === '' ? 'idle' : 'busy'];
+  if (bot.quarantined)
+    words.push(
+      bot.quarantined_reason === '' ? 'quarantined' : `quarantined: ${bot.quarantined_reason}`,
+    );
+  if (bot.in_maintenance)
+    words.push(bot.maintenance_msg === '' ? 'maintenance' : `maintenance: ${bot.maintenance_msg}`);
+  return words.join(', ');
+}
+
+/** The columns of `drover bots` (ids are never cut). */
+const BOT_COLUMNS: ReadonlyArray<Column<BotInfoOut>> = [
+  { header: 'ID', max: Infinity, cell: (b) => b.bot_id },
+  { header: 'STATUS', max: 48, cell: describeBotStatus },
+  { header: 'TASK', max: Infinity, cell: (b) => b.task_id },
+  { header: 'VERSION', max: 16, cell: (b) => b.version },
+  { header: 'LAST SEEN', max: Infinity, cell: (b) => formatTimestamp(b.last_seen_ts) },
+  { header: 'POOL', max: 24, cell: (b) => dimensionValues(b, 'pool') },
+  { header: 'OS', max: 32, cell: (b) => dimensionValues(b, 'os') },
+];
+
+/** The table `drover bots` prints, one row per bot in the order given. */
+export function formatBotTable(bots: readonly BotInfoOut[]): string {
+  return formatTable(BOT_COLUMNS, bots);
+}
+
+/** The one line `drover bots --count` prints. */
+export function describeBotCounts(counts: CountBotsResponseOut): string {
+  const noun = counts.count === 1 ? 'bot' : 'bots';
+  return `${counts.count} ${noun}: ${counts.busy} busy, ${counts.quarantined} quarantined, ${counts.dead} dead`;
+}
+
+/** The block `drover bot show` prints: every field (`-` when empty), then the dimensions. */
+export function describeBot(bot: BotInfoOut): string {
+  const text = (value: string): string => (value === '' ? '-' : value);
+  const yesNo = (value: boolean): string => (value ? 'yes' : 'no');
+  const health = bot.state;
+  const rows: Array<[string, string]> = [
+    ['bot', bot.bot_id],
+    ['status', describeBotStatus(bot)],
+    ['connected', yesNo(bot.connected)],
+    ['dead', yesNo(bot.is_dead)],
+    [
+      'quarantined',
+      bot.quarantined
+        ? `yes${bot.quarantined_reason === '' ? '' : `: ${bot.quarantined_reason}`}`
+        : 'no',
+    ],
+    [
+      'maintenance',
+      bot.in_maintenance
+        ? `yes${bot.maintenance_msg === '' ? '' : `: ${bot.maintenance_msg}`}`
+        : 'no',
+    ],
+    ['task', bot.task_name === '' ? text(bot.task_id) : `${bot.task_id} (${bot.task_name})`],
+    ['version', text(bot.version)],
+    ['first seen', formatTimestamp(bot.first_seen_ts) ?? '-'],
+    ['last seen', formatTimestamp(bot.last_seen_ts) ?? '-'],
+    ['session', text(bot.session_id)],
+    ['cpu load', health === null ? '-' : String(health.cpu_load)],
+    ['free disk', health === null ? '-' : `${health.free_disk_bytes} bytes`],
+    ['uptime', health === null ? '-' : `${health.uptime_secs}s`],
+    ['running task', health === null ? '-' : text(health.running_task_id)],
+    ['dimensions', bot.dimensions.length === 0 ? '-' : ''],
   ];
-  const widths = TASK_COLUMNS.map((_, i) => Math.max(...rows.map((row) => [...row[i]!].length)));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, i) => cell + ' '.repeat(widths[i]! - [...cell].length))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  const dims = bot.dimensions.map((d): [string, string] => [`  ${d.key}`, d.value.join(' ')]);
+  const all = [...rows, ...dims];
+  const width = Math.max(...all.map(([label]) => label.length));
+  return all.map(([label, value]) => `${label.padEnd(width)}  ${value}`.trimEnd()).join('\n');
 }

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerBots } from './bots';
 import { registerCancel } from './cancel';
 import { describeBug, printError, type CommandHost, type Runtime } from './context';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes';
@@ -20,13 +21,14 @@ const ENVIRONMENT_HELP = `Environment:
 const EXAMPLE_HELP = `Examples:
   id=$(drover submit -d pool=default -- make test) && drover wait "$id"; drover logs "$id"
   drover tasks --state completed_failure --tag build:42 --since 2h --json | jq -r .task_id
-  drover cancel --tag build:42 --kill`;
+  drover cancel --tag build:42 --kill
+  drover bots -d pool=ci --alive --idle; drover bot show build-7`;
 
 /** The `drover` command tree; actions report their exit code through `host`. */
 export function buildProgram(host: CommandHost): Command {
   const { rt } = host;
   const program = new Command('drover')
-    .description('Submit, watch, list and cancel Drover tasks.')
+    .description('Submit, watch, list and cancel Drover tasks; look at the fleet of bots.')
     .option('--server <host:port>', 'coordinator gRPC address')
     .option('--token <token>', 'bearer token')
     .option('--token-file <path>', 'file holding the bearer token')
@@ -47,6 +49,7 @@ export function buildProgram(host: CommandHost): Command {
   registerResult(program, host);
   registerCancel(program, host);
   registerTasks(program, host);
+  registerBots(program, host);
   return program;
 }
 

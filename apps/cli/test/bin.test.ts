@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 // no production code crosses this boundary.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import {
+  BOTS_CURSOR,
   CANCEL_CURSOR,
   FAKE_COUNT,
   FAKE_TASK_ID,
@@ -222,5 +223,143 @@ describe('drover tasks and drover cancel --tag, as a child process', () => {
     });
     expect(anonymous.code).toBe(1);
     expect(anonymous.stderr).toContain('did not accept the call (no token was given)');
+  });
+});
+
+describe('drover bots and drover bot show, as a child process', () => {
+  const env = { DROVER_TOKEN: TOKEN };
+  const lastCall = (method: string): RecordedCall | undefined =>
+    fake.calls.filter((c) => c.method === method).at(-1);
+
+  it('prints a table of the first page, sending the filters; stderr says there is more', async () => {
+    const run = await drover(
+      ['bots', '-d', 'pool=ci|default', '-d', 'os=Linux', '--alive', '--busy', '--limit', '2'],
+      env,
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n')).toEqual([
+      'ID     STATUS                             TASK    VERSION  LAST SEEN             POOL  OS',
+      'bot-1  alive, busy                        task-3  v1.2.3   2023-11-14T22:18:20Z  ci    Linux|Linux-Debian',
+      'bot-2  dead, idle, quarantined: low disk  -       v1.2.2   2023-11-14T21:56:40Z  ci    Mac',
+      '',
+    ]);
+    expect(run.stderr).toBe('more bots: use --all-pages (or a larger --limit)\n');
+    expect(lastCall('ListBots')).toMatchObject({
+      authorization: `Bearer ${TOKEN}`,
+      request: {
+        dimensions: [
+          { key: 'pool', value: 'ci|default' },
+          { key: 'os', value: 'Linux' },
+        ],
+        is_dead: 'FALSE',
+        is_busy: 'TRUE',
+        quarantined: 'NULL',
+        in_maintenance: 'NULL',
+        limit: 2,
+        cursor: '',
+      },
+    });
+  });
+
+  it('--all-pages --json prints one BotInfo per line over both pages', async () => {
+    const before = fake.calls.length;
+    const run = await drover(
+      ['bots', '--all-pages', '--json', '--dead', '--quarantined', '--idle'],
+      env,
+    );
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const bots = run.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(bots.map((b) => b['bot_id'])).toEqual(['bot-1', 'bot-2', 'bot-3']);
+    expect(bots[0]).toMatchObject({
+      is_dead: false,
+      task_id: 'task-3',
+      last_seen_ts: '2023-11-14T22:18:20.250Z',
+      dimensions: [
+        { key: 'id', value: ['bot-1'] },
+        { key: 'os', value: ['Linux', 'Linux-Debian'] },
+        { key: 'pool', value: ['ci'] },
+      ],
+    });
+    const calls = fake.calls.slice(before).filter((c) => c.method === 'ListBots');
+    expect(calls.map((c) => c.request)).toMatchObject([
+      { cursor: '', is_dead: 'TRUE', quarantined: 'TRUE', is_busy: 'FALSE' },
+      { cursor: BOTS_CURSOR, is_dead: 'TRUE', quarantined: 'TRUE', is_busy: 'FALSE' },
+    ]);
+  });
+
+  it('--count prints CountBots as one line, or as JSON, sending the dimensions', async () => {
+    const [line, json] = await Promise.all([
+      drover(['bots', '--count', '-d', 'pool=ci'], env),
+      drover(['bots', '--count', '--json'], env),
+    ]);
+    expect(line).toEqual({
+      code: 0,
+      stdout: '3 bots: 1 busy, 1 quarantined, 1 dead\n',
+      stderr: '',
+    });
+    expect(json).toEqual({
+      code: 0,
+      stdout: '{"count":3,"busy":1,"quarantined":1,"maintenance":0,"dead":1}\n',
+      stderr: '',
+    });
+    expect(fake.calls.filter((c) => c.method === 'CountBots').map((c) => c.request)).toContainEqual(
+      { dimensions: [{ key: 'pool', value: 'ci' }] },
+    );
+  });
+
+  it('bot show prints every field and the dimensions; --json the BotInfo', async () => {
+    const [text, json] = await Promise.all([
+      drover(['bot', 'show', 'bot-1'], env),
+      drover(['bot', 'show', 'bot-2', '--json'], env),
+    ]);
+    expect(text.code).toBe(0);
+    expect(text.stderr).toBe('');
+    expect(text.stdout).toMatch(/^bot +bot-1$/m);
+    expect(text.stdout).toMatch(/^status +alive, busy$/m);
+    expect(text.stdout).toMatch(/^task +task-3 \(build\)$/m);
+    expect(text.stdout).toMatch(/^last seen +2023-11-14T22:18:20Z$/m);
+    expect(text.stdout).toMatch(/^session +session-1$/m);
+    expect(text.stdout).toMatch(/^ {2}os +Linux Linux-Debian$/m);
+    expect(text.stdout).toMatch(/^ {2}pool +ci$/m);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      bot_id: 'bot-2',
+      is_dead: true,
+      quarantined: true,
+      quarantined_reason: 'low disk',
+    });
+    // The two ran at once: either may have called last.
+    const asked = fake.calls.filter((c) => c.method === 'GetBot').map((c) => c.request);
+    expect(asked).toEqual(expect.arrayContaining([{ bot_id: 'bot-1' }, { bot_id: 'bot-2' }]));
+  });
+
+  it('bot show exits 1 for an unknown bot, saying so', async () => {
+    const run = await drover(['bot', 'show', 'nope'], env);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      `drover: bot nope not found (asked the coordinator at ${fake.address})\n`,
+    );
+  });
+
+  it.each<[string[], string]>([
+    [['bots', '--dead', '--alive'], "option '--dead' cannot be used with option '--alive'"],
+    [['bots', '--busy', '--idle'], "option '--busy' cannot be used with option '--idle'"],
+    [['bots', '--count', '--limit', '5'], "option '--count' cannot be used with option '--limit"],
+    [['bots', '--count', '--dead'], "option '--count' cannot be used with option '--dead'"],
+    [['bots', '-d', 'pool'], "argument 'pool' is invalid"],
+    [['bots', '--limit', '0'], 'expected a whole number from 1 to 1000'],
+    [['bot', 'show'], "missing required argument 'bot-id'"],
+    [['bot', 'frobnicate'], 'frobnicate'],
+  ])('exits 2 for drover %j, calling nothing', async (args, message) => {
+    const before = fake.calls.length;
+    const run = await drover(args, env);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(message);
+    expect(fake.calls.length).toBe(before);
   });
 });

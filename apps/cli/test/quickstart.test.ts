@@ -295,6 +295,32 @@ describe('the quickstart, end to end with real processes', () => {
     expect(again).toEqual(first);
   });
 
+  it('bots --json lists quickstart-bot alive; bot show prints its dimensions', async () => {
+    const [listed, shown, missing] = await Promise.all([
+      drover(['bots', '--json']),
+      drover(['bot', 'show', 'quickstart-bot']),
+      drover(['bot', 'show', 'no-such-bot']),
+    ]);
+    expect(listed).toMatchObject({ code: 0, stderr: '' });
+    const bot = jsonLines(listed.stdout).find((b) => b['bot_id'] === 'quickstart-bot');
+    expect(bot).toMatchObject({ is_dead: false, connected: true });
+    expect(Date.parse(String(bot?.['last_seen_ts']))).not.toBeNaN();
+    const dimensions = bot?.['dimensions'] as Array<{ key: string; value: string[] }>;
+    expect(dimensions).toContainEqual({ key: 'id', value: ['quickstart-bot'] });
+
+    expect(shown).toMatchObject({ code: 0, stderr: '' });
+    expect(shown.stdout).toMatch(/^bot +quickstart-bot$/m);
+    expect(shown.stdout).toMatch(/^status +alive, /m);
+    expect(shown.stdout).toMatch(/^dimensions$/m);
+    const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    for (const { key, value } of dimensions) {
+      const line = new RegExp(`^  ${escape(key)} +${escape(value.join(' '))}$`, 'm');
+      expect(shown.stdout).toMatch(line);
+    }
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no-such-bot');
+  });
+
   it('refuses bad input with a message naming the field and exit 2, storing nothing', async () => {
     const run = await drover(['submit', '-d', 'pool=default', '--timeout', '-5', '--', 'true']);
     expect(run.code).toBe(2);

@@ -7,12 +7,18 @@ import type {
   TaskOutputOut,
   TaskRequestOut,
   TaskResultOut,
+  BotsClient,
   TasksClient,
 } from '@drover/protocol';
 import { streamCall, unaryCall, type CallContext, type CallOptions } from './call';
 import { isTerminalState } from './states';
 import type {
   BatchGetResultResponseOut,
+  BotInfoOut,
+  CountBotsRequest,
+  CountBotsResponseOut,
+  ListBotsRequest,
+  ListBotsResponseOut,
   CancelTasksRequest,
   CancelTasksResponseOut,
   CountTasksRequest,
@@ -36,7 +42,10 @@ export interface DroverClientOptions {
   tls?: boolean | { rootCerts?: Buffer };
 }
 
-/** A typed client of the Tasks service. Every method takes `{ signal, deadlineMs }`. */
+/**
+ * A typed client of the Tasks and Bots services (one channel each, same options and token).
+ * Every method takes `{ signal, deadlineMs }`.
+ */
 export interface DroverClient {
   /** The address the client talks to. */
   readonly server: string;
@@ -88,7 +97,21 @@ export interface DroverClient {
     offset?: number,
     opts?: CallOptions,
   ): AsyncGenerator<TaskOutputOut, void, undefined>;
-  /** Closes the channel; calls in flight fail with CANCELLED. Idempotent. */
+  /** Bots.GetBot; rejects with NOT_FOUND for an unknown id. */
+  getBot(botId: string, opts?: CallOptions): Promise<BotInfoOut>;
+  /**
+   * One page of ListBots, ordered by id: `dimensions` (`key`/`value`, a value may be `a|b`), the
+   * NullableBool filters (unset = NULL = either), `limit` (0 = 100, at most 1000), `cursor`.
+   */
+  listBots(request?: ListBotsRequest, opts?: CallOptions): Promise<ListBotsResponseOut>;
+  /** Every bot `listBots(request)` and the pages after it hold, one ListBots call a page. */
+  listAllBots(
+    request?: ListBotsRequest,
+    opts?: CallOptions,
+  ): AsyncGenerator<BotInfoOut, void, undefined>;
+  /** How many bots match the dimensions, and how many of them are busy, quarantined, dead. */
+  countBots(request?: CountBotsRequest, opts?: CallOptions): Promise<CountBotsResponseOut>;
+  /** Closes the channels; calls in flight fail with CANCELLED. Idempotent. */
   close(): void;
 }
 
@@ -120,11 +143,10 @@ function channelCredentials(tls: DroverClientOptions['tls']): grpc.ChannelCreden
 export function createDroverClient(options: DroverClientOptions = {}): DroverClient {
   const server = options.server ?? DEFAULT_SERVER;
   const { token } = options;
-  const stub: TasksClient = new (loadDroverProto().drover.v1.Tasks)(
-    server,
-    channelCredentials(options.tls),
-    CLIENT_CHANNEL_OPTIONS,
-  );
+  const proto = loadDroverProto().drover.v1;
+  const credentials = channelCredentials(options.tls);
+  const stub: TasksClient = new proto.Tasks(server, credentials, CLIENT_CHANNEL_OPTIONS);
+  const bots: BotsClient = new proto.Bots(server, credentials, CLIENT_CHANNEL_OPTIONS);
   const ctx: CallContext = {
     server,
     metadata() {
@@ -136,6 +158,8 @@ export function createDroverClient(options: DroverClientOptions = {}): DroverCli
   let closed = false;
   const listTasks: DroverClient['listTasks'] = (request = {}, opts = {}) =>
     unaryCall(ctx, opts, (md, o, cb) => stub.listTasks(request, md, o, cb));
+  const listBots: DroverClient['listBots'] = (request = {}, opts = {}) =>
+    unaryCall(ctx, opts, (md, o, cb) => bots.listBots(request, md, o, cb));
   const cancelTasks: DroverClient['cancelTasks'] = (request, opts = {}) =>
     unaryCall(ctx, opts, (md, o, cb) => stub.cancelTasks(request, md, o, cb));
 
@@ -183,10 +207,19 @@ export function createDroverClient(options: DroverClientOptions = {}): DroverCli
     },
     streamOutput: (taskId, offset = 0, opts = {}) =>
       streamCall(ctx, opts, (md, o) => stub.streamOutput({ task_id: taskId, offset }, md, o)),
+    getBot: (botId, opts = {}) =>
+      unaryCall(ctx, opts, (md, o, cb) => bots.getBot({ bot_id: botId }, md, o, cb)),
+    listBots,
+    async *listAllBots(request = {}, opts = {}) {
+      for await (const page of followCursor(request, (r) => listBots(r, opts))) yield* page.items;
+    },
+    countBots: (request = {}, opts = {}) =>
+      unaryCall(ctx, opts, (md, o, cb) => bots.countBots(request, md, o, cb)),
     close() {
       if (closed) return;
       closed = true;
       stub.close();
+      bots.close();
     },
   };
 }

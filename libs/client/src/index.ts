@@ -10,7 +10,9 @@ export { DroverClientError, fieldFromDetails, statusName } from './errors';
 export { status as GrpcStatus } from '@grpc/grpc-js';
 export { TERMINAL_STATES, isTerminalState } from './states';
 export {
+  botToJson,
   cancelResponseToJson,
+  countBotsToJson,
   newTaskResponseToJson,
   outputToJson,
   requestToJson,
@@ -20,6 +22,11 @@ export {
 } from './json';
 export type {
   BatchGetResultResponseOut,
+  BotInfoOut,
+  CountBotsRequest,
+  CountBotsResponseOut,
+  ListBotsRequest,
+  ListBotsResponseOut,
   CancelTasksRequest,
   CancelTasksResponseOut,
   CountTasksRequest,

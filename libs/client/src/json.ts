@@ -1,10 +1,12 @@
-// Proto3 JSON views of the Tasks messages, with proto field names (`task_id`, not `taskId`).
+// Proto3 JSON views of the Tasks and Bots messages, with proto field names (`task_id`, not `taskId`).
 // Enums are their names, timestamps RFC 3339 strings. Departures from canonical proto3 JSON, for
 // people and `jq`: 64-bit integers are JSON numbers (proto3 JSON parsers accept both), scalar
 // fields are always present (`"failure": false`), and unset messages and unset `optional` fields
 // (a timestamp not reached yet, `exit_code` before the process ended) are omitted.
 import { timestampToJson } from '@drover/protocol';
+import type { BotInfoOut, CountBotsResponseOut } from './types';
 import type {
+  BotHealthOut,
   CancelTaskResponseOut,
   NewTaskResponseOut,
   StringListPairOut,
@@ -125,5 +127,47 @@ export function outputToJson(chunk: TaskOutputOut): JsonObject {
     output: chunk.output.toString('base64'),
     state: chunk.state,
     size: chunk.size,
+  };
+}
+
+function healthToJson(health: BotHealthOut): JsonObject {
+  return {
+    cpu_load: health.cpu_load,
+    free_disk_bytes: health.free_disk_bytes,
+    uptime_secs: health.uptime_secs,
+    running_task_id: health.running_task_id,
+    quarantined_reason: health.quarantined_reason,
+  };
+}
+
+/** The JSON view of a BotInfo. */
+export function botToJson(bot: BotInfoOut): JsonObject {
+  const json: JsonObject = { bot_id: bot.bot_id, dimensions: listPairs(bot.dimensions) };
+  if (bot.state) json.state = healthToJson(bot.state);
+  Object.assign(json, {
+    version: bot.version,
+    is_dead: bot.is_dead,
+    connected: bot.connected,
+    quarantined: bot.quarantined,
+    quarantined_reason: bot.quarantined_reason,
+    in_maintenance: bot.in_maintenance,
+    maintenance_msg: bot.maintenance_msg,
+    task_id: bot.task_id,
+    task_name: bot.task_name,
+  });
+  putTimestamp(json, 'first_seen_ts', bot.first_seen_ts);
+  putTimestamp(json, 'last_seen_ts', bot.last_seen_ts);
+  json.session_id = bot.session_id;
+  return json;
+}
+
+/** The JSON view of a CountBotsResponse. */
+export function countBotsToJson(counts: CountBotsResponseOut): JsonObject {
+  return {
+    count: counts.count,
+    busy: counts.busy,
+    quarantined: counts.quarantined,
+    maintenance: counts.maintenance,
+    dead: counts.dead,
   };
 }

@@ -1,7 +1,7 @@
-// Request and response types of the Tasks service that @drover/protocol does not re-export under
-// a short name, derived from the generated TasksClient so that they can never drift from it.
+// Request and response types of the Tasks and Bots services that @drover/protocol does not re-export under
+// a short name, derived from the generated TasksClient and BotsClient so that they can never drift from it.
 import type * as grpc from '@grpc/grpc-js';
-import type { TasksClient } from '@drover/protocol';
+import type { BotsClient, TasksClient } from '@drover/protocol';
 
 type UnaryMethod = 'listTasks' | 'countTasks' | 'cancelTasks' | 'batchGetResult';
 
@@ -18,3 +18,14 @@ export type CountTasksResponseOut = ResponseOf<'countTasks'>;
 export type CancelTasksRequest = RequestOf<'cancelTasks'>;
 export type CancelTasksResponseOut = ResponseOf<'cancelTasks'>;
 export type BatchGetResultResponseOut = ResponseOf<'batchGetResult'>;
+
+type BotsUnaryMethod = 'listBots' | 'countBots' | 'getBot';
+type BotsRequestOf<K extends BotsUnaryMethod> = Parameters<BotsClient[K]>[0];
+type BotsResponseOf<K extends BotsUnaryMethod> =
+  Parameters<BotsClient[K]>[1] extends grpc.requestCallback<infer R> ? R : never;
+
+export type ListBotsRequest = BotsRequestOf<'listBots'>;
+export type ListBotsResponseOut = BotsResponseOf<'listBots'>;
+export type CountBotsRequest = BotsRequestOf<'countBots'>;
+export type CountBotsResponseOut = BotsResponseOf<'countBots'>;
+export type BotInfoOut = BotsResponseOf<'getBot'>;

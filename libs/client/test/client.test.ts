@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import { DroverClientError, GrpcStatus, createDroverClient, type DroverClient } from '../src/index';
 import type { TaskResultOut } from '../src/index';
+import { botToJson, countBotsToJson } from '../src/index';
 import {
+  BOTS_CURSOR,
+  FAKE_BOTS,
+  FAKE_BOT_COUNTS,
   BROKEN_TASK_ID,
   CANCEL_CURSOR,
   FAKE_COUNT,
@@ -234,6 +238,102 @@ describe('listing, counting and cancelling by query', () => {
     expect(batch.items[0]).toMatchObject({ task_id: FAKE_TASK_ID, outcome: 'result' });
     expect(batch.items[0]?.result?.state).toBe('COMPLETED');
     expect(batch.items[1]).toMatchObject({ task_id: 'gone', outcome: 'error', error: 'not found' });
+  });
+});
+
+describe('the Bots service', () => {
+  it('getBot sends the id and the token, and fills in defaults', async () => {
+    const bot = await client.getBot('bot-2');
+    expect(fake.calls.at(-1)).toMatchObject({
+      method: 'GetBot',
+      request: { bot_id: 'bot-2' },
+      authorization: 'Bearer s3cret',
+    });
+    expect(bot).toMatchObject({
+      bot_id: 'bot-2',
+      is_dead: true,
+      quarantined_reason: 'low disk',
+      connected: false,
+      task_id: '',
+      state: null,
+    });
+    expect(bot.dimensions).toEqual(FAKE_BOTS[1]!.dimensions);
+  });
+
+  it('getBot rejects with NOT_FOUND for an unknown bot', async () => {
+    const err = await rejection(client.getBot('nope'));
+    expect(err).toBeInstanceOf(DroverClientError);
+    expect((err as DroverClientError).code).toBe(GrpcStatus.NOT_FOUND);
+  });
+
+  it('listBots sends the filters as given and returns one page', async () => {
+    const page = await client.listBots({
+      dimensions: [{ key: 'pool', value: 'ci|default' }],
+      is_dead: 'FALSE',
+      is_busy: 'TRUE',
+      limit: 2,
+    });
+    expect(page.items.map((b) => b.bot_id)).toEqual(['bot-1', 'bot-2']);
+    expect(page.cursor).toBe(BOTS_CURSOR);
+    expect(fake.calls.at(-1)?.request).toMatchObject({
+      dimensions: [{ key: 'pool', value: 'ci|default' }],
+      is_dead: 'FALSE',
+      is_busy: 'TRUE',
+      quarantined: 'NULL',
+      in_maintenance: 'NULL',
+      limit: 2,
+      cursor: '',
+    });
+  });
+
+  it('listAllBots follows the cursor to the last page, keeping the filter', async () => {
+    const before = fake.calls.length;
+    const bots = await collect(client.listAllBots({ quarantined: 'TRUE' }));
+    expect(bots.map((b) => b.bot_id)).toEqual(FAKE_BOTS.map((b) => b.bot_id));
+    const calls = fake.calls.slice(before);
+    expect(calls.map((c) => (c.request as { cursor: string }).cursor)).toEqual(['', BOTS_CURSOR]);
+    expect(calls.every((c) => (c.request as { quarantined: string }).quarantined === 'TRUE')).toBe(
+      true,
+    );
+  });
+
+  it('countBots sends the dimensions and returns the counts', async () => {
+    const counts = await client.countBots({ dimensions: [{ key: 'os', value: 'Linux' }] });
+    expect(countBotsToJson(counts)).toEqual(FAKE_BOT_COUNTS);
+    expect(fake.calls.at(-1)).toMatchObject({
+      method: 'CountBots',
+      request: { dimensions: [{ key: 'os', value: 'Linux' }] },
+    });
+  });
+
+  it('botToJson uses proto field names and RFC 3339 timestamps', async () => {
+    expect(botToJson(await client.getBot('bot-1'))).toEqual({
+      bot_id: 'bot-1',
+      dimensions: [
+        { key: 'id', value: ['bot-1'] },
+        { key: 'os', value: ['Linux', 'Linux-Debian'] },
+        { key: 'pool', value: ['ci'] },
+      ],
+      state: {
+        cpu_load: 0.5,
+        free_disk_bytes: 1_000_000,
+        uptime_secs: 3600,
+        running_task_id: 'task-3',
+        quarantined_reason: '',
+      },
+      version: 'v1.2.3',
+      is_dead: false,
+      connected: true,
+      quarantined: false,
+      quarantined_reason: '',
+      in_maintenance: false,
+      maintenance_msg: '',
+      task_id: 'task-3',
+      task_name: 'build',
+      first_seen_ts: '2023-11-14T22:13:20.000Z',
+      last_seen_ts: '2023-11-14T22:18:20.250Z',
+      session_id: 'session-1',
+    });
   });
 });
 

@@ -1,4 +1,4 @@
-// A tiny but real grpc-js Tasks server on 127.0.0.1:0 answering with fixed data, for the client's
+// A tiny but real grpc-js Tasks (and Bots) server on 127.0.0.1:0 answering with fixed data, for the client's
 // and the CLI's tests. It is not the coordinator: no state machine, no store.
 //   FAKE_TASK_ID       PENDING → RUNNING on bot-1 → COMPLETED exit 3; output FAKE_OUTPUT.
 //   HANGING_TASK_ID    WaitTask sends PENDING, StreamOutput one chunk, then both stay open.
@@ -9,12 +9,22 @@
 // then, for the cursor LIST_CURSOR, the last one. CountTasks answers FAKE_COUNT. CancelTasks
 // (tags required) answers matched 2 and CANCEL_CURSOR, then for that cursor matched 1. A limit
 // outside 0..1000 or an unknown cursor is INVALID_ARGUMENT, like the coordinator.
+// The Bots service: ListBots answers FAKE_BOTS in two pages whatever the filter (the first two,
+// then, for BOTS_CURSOR, the last one); GetBot knows FAKE_BOTS' ids (else NOT_FOUND); CountBots
+// answers FAKE_BOT_COUNTS.
 // NewTask with an empty command or a priority outside 1..255 is INVALID_ARGUMENT naming the
 // field, like the coordinator.
 import { EventEmitter, once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import { SERVER_OPTIONS, loadDroverProto } from '@drover/protocol';
-import type { NewTaskRequestOut, TaskResult } from '@drover/protocol';
+import type { BotHealthOut, NewTaskRequestOut, TaskResult } from '@drover/protocol';
+import type { BotInfoOut } from '../../src/types';
+
+/** A BotInfo as a sender may write it: unset fields take their defaults. */
+export type FakeBot = Partial<Omit<BotInfoOut, 'state'>> & {
+  bot_id: string;
+  state?: Partial<BotHealthOut>;
+};
 
 export const FAKE_TASK_ID = 'task-1';
 export const HANGING_TASK_ID = 'task-hang';
@@ -95,6 +105,54 @@ export const LISTED_RESULTS: readonly TaskResult[] = [
 export const LIST_CURSOR = 'page-2';
 export const CANCEL_CURSOR = 'cancel-2';
 export const FAKE_COUNT = 3;
+
+/** What ListBots lists, by id: a busy bot, a dead quarantined one, an idle one. */
+export const FAKE_BOTS: readonly FakeBot[] = [
+  {
+    bot_id: 'bot-1',
+    dimensions: [
+      { key: 'id', value: ['bot-1'] },
+      { key: 'os', value: ['Linux', 'Linux-Debian'] },
+      { key: 'pool', value: ['ci'] },
+    ],
+    state: {
+      cpu_load: 0.5,
+      free_disk_bytes: 1_000_000,
+      uptime_secs: 3600,
+      running_task_id: 'task-3',
+    },
+    version: 'v1.2.3',
+    connected: true,
+    task_id: 'task-3',
+    task_name: 'build',
+    first_seen_ts: ts(1_700_000_000),
+    last_seen_ts: { seconds: 1_700_000_300, nanos: 250_000_000 },
+    session_id: 'session-1',
+  },
+  {
+    bot_id: 'bot-2',
+    dimensions: [
+      { key: 'os', value: ['Mac'] },
+      { key: 'pool', value: ['ci'] },
+    ],
+    version: 'v1.2.2',
+    is_dead: true,
+    quarantined: true,
+    quarantined_reason: 'low disk',
+    first_seen_ts: ts(1_699_000_000),
+    last_seen_ts: ts(1_699_999_000),
+  },
+  {
+    bot_id: 'bot-3',
+    dimensions: [{ key: 'pool', value: ['default'] }],
+    version: 'v1.2.3',
+    connected: true,
+    first_seen_ts: ts(1_700_000_100),
+    last_seen_ts: ts(1_700_000_299),
+  },
+];
+export const BOTS_CURSOR = 'bots-2';
+export const FAKE_BOT_COUNTS = { count: 3, busy: 1, quarantined: 1, maintenance: 0, dead: 1 };
 
 export interface RecordedCall {
   method: string;
@@ -289,8 +347,25 @@ export async function startFakeTasksServer(opts: FakeOptions = {}): Promise<Fake
     }),
   };
 
+  const botHandlers: grpc.UntypedServiceImplementation = {
+    GetBot: unary('GetBot', (req: { bot_id: string }) => {
+      const bot = FAKE_BOTS.find((b) => b.bot_id === req.bot_id);
+      if (bot === undefined) throw fail(grpc.status.NOT_FOUND, `bot ${req.bot_id} not found`);
+      return bot;
+    }),
+    ListBots: unary('ListBots', (req: { limit: number; cursor: string }) => {
+      checkLimit(req.limit);
+      if (req.cursor === '') return { items: FAKE_BOTS.slice(0, 2), cursor: BOTS_CURSOR };
+      if (req.cursor === BOTS_CURSOR) return { items: FAKE_BOTS.slice(2), cursor: '' };
+      throw badCursor();
+    }),
+    CountBots: unary('CountBots', () => FAKE_BOT_COUNTS),
+  };
+
   const server = new grpc.Server(SERVER_OPTIONS);
-  server.addService(loadDroverProto().drover.v1.Tasks.service, handlers);
+  const proto = loadDroverProto().drover.v1;
+  server.addService(proto.Tasks.service, handlers);
+  server.addService(proto.Bots.service, botHandlers);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, bound) =>
       err ? reject(err) : resolve(bound),

@@ -1,3 +1,4 @@
+import { showOneAction } from './show-one';
 import { Option, type Command } from 'commander';
 import { botToJson, countBotsToJson } from '@drover/client';
 import type { BotInfoOut, ListBotsRequest } from '@drover/client';
@@ -112,14 +113,12 @@ export function registerBots(program: Command, host: CommandHost): void {
     .description('Show every field of a bot and its dimensions.')
     .argument('<bot-id>')
     .option('--json', 'print the BotInfo as JSON (proto field names)')
-    .action(async (botId: string, opts: { json?: boolean }, cmd: Command) => {
-      const { rt } = host;
-      const code = await withClient(rt, cmd.optsWithGlobals<GlobalOptions>(), async (client) => {
-        const bot = await client.getBot(botId, { deadlineMs: UNARY_DEADLINE_MS });
-        if (opts.json === true) await writeJson(rt.stdout, botToJson(bot));
-        else await writeLine(rt.stdout, describeBot(bot));
-        return EXIT.OK;
-      });
-      host.exitWith(code);
-    });
+    .action(
+      showOneAction(
+        host,
+        (client, id, deadlineMs) => client.getBot(id, { deadlineMs }),
+        botToJson,
+        describeBot,
+      ),
+    );
 }

@@ -20,6 +20,7 @@ export { transition, type TransitionOutcome } from './task/transition';
 export { createTask, type CreateTaskInput } from './task/create-task';
 export { runningBackstopAtMs, sliceDeadlineAtMs } from './task/slice-deadline';
 export { propertiesHash } from './task/properties-hash';
+export { taskPoolOf, taskPoolsOf } from './task/task-pool';
 export {
   countOrCombinations,
   expandOrDimensions,
@@ -29,8 +30,17 @@ export {
 } from './match/match-dimensions';
 export {
   SEVEN_DAYS_MS,
+  BOT_EVENT_RETENTION_MS,
+  BOT_EVENT_TYPES,
+  NO_ADMIN_STATE,
   type AppendOutputOutcome,
+  type BotAdminState,
+  type BotEventPage,
+  type BotEventQuery,
+  type BotEventRecord,
+  type BotEventType,
   type BotRecord,
+  type BotReport,
   type ExpectedTask,
   type InsertOutcome,
   type PendingSummary,

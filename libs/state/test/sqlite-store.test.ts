@@ -131,6 +131,31 @@ describe('SQLite store', () => {
     expect(fs.readdirSync(dir)).toEqual(['drover.db']);
   });
 
+  it('fills the pool of tasks stored before version 3, so they stay visible per pool', async () => {
+    const db = new Database(file);
+    db.exec(
+      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_ms INTEGER NOT NULL)',
+    );
+    for (const m of SQLITE_MIGRATIONS.filter((x) => x.version <= 2)) {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, applied_ms) VALUES (?, ?)').run(
+        m.version,
+        0,
+      );
+    }
+    const old = pendingTask(spec([slice(60, false, [{ key: 'pool', value: 'ci|gpu' }])]));
+    db.prepare(
+      `INSERT INTO tasks (id, spec, state, current_slice, created_ms, modified_ms, priority)
+       VALUES (?, ?, 'PENDING', 0, ?, ?, ?)`,
+    ).run(old.id, JSON.stringify(old.spec), old.createdAtMs, old.modifiedAtMs, 200);
+    db.close();
+
+    const store = openStore();
+    const page = await store.listTasks({ pools: ['ci|gpu'] }, { limit: 10 });
+    expect(page.tasks.map((t) => t.id)).toEqual([old.id]);
+    expect(await store.countTasks({ pools: ['ci'] })).toBe(0);
+  });
+
   it('keeps what committed visible to another connection at once', async () => {
     const store = openStore();
     const task = pendingTask(spec([slice(60)]));

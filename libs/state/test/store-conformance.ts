@@ -1,9 +1,16 @@
 // The suite every Store adapter must pass (DESIGN.md §6). It speaks only through the Store port,
 // so the SQLite and PostgreSQL adapters run the very same checks.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SEVEN_DAYS_MS } from '../src/index';
-import type { BotRecord, Store, StoredTaskState, Task } from '../src/index';
-import { T0, pendingTask, properties, spec } from './fixtures';
+import { NO_ADMIN_STATE, SEVEN_DAYS_MS } from '../src/index';
+import type {
+  BotEventRecord,
+  BotRecord,
+  BotReport,
+  Store,
+  StoredTaskState,
+  Task,
+} from '../src/index';
+import { T0, pendingTask, properties, slice, spec } from './fixtures';
 
 export interface OpenedStore {
   readonly store: Store;
@@ -85,7 +92,7 @@ function task(id: string, state: StoredTaskState = 'PENDING', createdOffsetMs = 
   };
 }
 
-function bot(id: string, overrides: Partial<BotRecord> = {}): BotRecord {
+function bot(id: string, overrides: Partial<BotReport> = {}): BotRecord {
   return {
     id,
     dimensions: [
@@ -99,6 +106,29 @@ function bot(id: string, overrides: Partial<BotRecord> = {}): BotRecord {
     state: { load: 0.5, disk: { free: 123_456_789 }, running: null, tags: ['a', 'b'] },
     sessionId: 'session-1',
     connected: true,
+    ...overrides,
+    admin: NO_ADMIN_STATE,
+  };
+}
+
+/** What a bot reports: a BotRecord without the admin state. */
+function report(b: BotRecord): BotReport {
+  const { admin: _admin, ...rest } = b;
+  return rest;
+}
+
+function botEvent(
+  botId: string,
+  tsOffsetMs: number,
+  overrides: Partial<BotEventRecord> = {},
+): BotEventRecord {
+  return {
+    tsMs: T0 + tsOffsetMs,
+    botId,
+    eventType: 'connected',
+    message: '',
+    taskId: '',
+    dimensions: [{ key: 'pool', values: ['ci'] }],
     ...overrides,
   };
 }
@@ -347,6 +377,36 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
         await expect(store.listTasks({}, { limit: 1, cursor: 'garbage' })).rejects.toThrow(
           /cursor/,
         );
+      });
+
+      it('filters by pool (a task in several pools is its pools joined by |) and by bot', async () => {
+        const inPools = (id: string, offset: number, ...pools: string[]): Task => {
+          const dims = pools.map((p) => ({ key: 'pool', value: p }));
+          const t = task(id, 'PENDING', offset);
+          return { ...t, spec: { ...t.spec, slices: [slice(60, false, dims)] } };
+        };
+        await store.insertTask(inPools('p-ci', 1, 'ci'));
+        await store.insertTask(inPools('p-gpu', 2, 'gpu'));
+        await store.insertTask(inPools('p-both', 3, 'gpu|ci'));
+        await store.insertTask(inPools('p-none', 4));
+        await store.insertTask({
+          ...inPools('p-ran', 5, 'ci'),
+          state: 'RUNNING',
+          botId: 'bot-7',
+          leaseId: 'l',
+        });
+        const ids = async (q: Parameters<Store['listTasks']>[0]) =>
+          (await store.listTasks(q, { limit: 10 })).tasks.map((t) => t.id);
+        expect(await ids({ pools: ['ci'] })).toEqual(['p-ran', 'p-ci']);
+        expect(await ids({ pools: ['ci', 'gpu'] })).toEqual(['p-ran', 'p-gpu', 'p-ci']);
+        expect(await ids({ pools: ['ci|gpu'] })).toEqual(['p-both']);
+        expect(await ids({ pools: [''] })).toEqual(['p-none']);
+        expect(await ids({ pools: [] })).toEqual([]);
+        expect(await store.countTasks({ pools: ['gpu'] })).toBe(1);
+        expect(await store.countTasks({ pools: [] })).toBe(0);
+        expect(await ids({ botId: 'bot-7' })).toEqual(['p-ran']);
+        expect(await ids({ botId: 'bot-7', pools: ['gpu'] })).toEqual([]);
+        expect(await store.countTasks({ botId: 'nobody' })).toBe(0);
       });
     });
 
@@ -758,10 +818,53 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
     });
 
     describe('bots', () => {
-      it('returns a bot as upserted', async () => {
+      it('returns a bot as upserted, with no admin state', async () => {
         const b = bot('bot-1');
-        await store.upsertBot(b);
+        await store.upsertBot(report(b));
         expect(await store.getBot('bot-1')).toEqual(b);
+        expect(b.admin).toEqual({ quarantinedReason: '', maintenance: false, maintenanceMsg: '' });
+      });
+
+      it('keeps the admin state across upserts and changes only what a patch names', async () => {
+        await store.upsertBot(report(bot('bot-1')));
+        const q = await store.setBotAdmin('bot-1', { quarantinedReason: 'flaky disk' });
+        expect(q?.admin).toEqual({
+          quarantinedReason: 'flaky disk',
+          maintenance: false,
+          maintenanceMsg: '',
+        });
+        await store.setBotAdmin('bot-1', { maintenance: true, maintenanceMsg: 'new kernel' });
+        await store.upsertBot(report(bot('bot-1', { version: 'v2', connected: false })));
+        const got = await store.getBot('bot-1');
+        expect(got?.version).toBe('v2');
+        expect(got?.admin).toEqual({
+          quarantinedReason: 'flaky disk',
+          maintenance: true,
+          maintenanceMsg: 'new kernel',
+        });
+        await store.setBotAdmin('bot-1', { quarantinedReason: '', maintenance: false });
+        expect((await store.getBot('bot-1'))?.admin).toEqual({
+          quarantinedReason: '',
+          maintenance: false,
+          maintenanceMsg: 'new kernel',
+        });
+        expect((await store.listBots())[0]?.admin.maintenanceMsg).toBe('new kernel');
+      });
+
+      it('sets no admin state on an unknown bot and creates nothing', async () => {
+        expect(await store.setBotAdmin('nobody', { maintenance: true })).toBeUndefined();
+        expect(await store.listBots()).toEqual([]);
+      });
+
+      it('forgets a deleted bot, which comes back fresh when it reports again', async () => {
+        await store.upsertBot(report(bot('bot-1')));
+        await store.setBotAdmin('bot-1', { quarantinedReason: 'bad' });
+        expect(await store.deleteBot('bot-1')).toBe(true);
+        expect(await store.deleteBot('bot-1')).toBe(false);
+        expect(await store.getBot('bot-1')).toBeUndefined();
+        const back = bot('bot-1', { firstSeenMs: T0 + 99 });
+        await store.upsertBot(report(back));
+        expect(await store.getBot('bot-1')).toEqual(back);
       });
 
       it('returns undefined for an unknown bot', async () => {
@@ -769,7 +872,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
       });
 
       it('keeps firstSeen on a second upsert and updates everything else', async () => {
-        await store.upsertBot(bot('bot-1'));
+        await store.upsertBot(report(bot('bot-1')));
         const later = bot('bot-1', {
           dimensions: [{ key: 'pool', values: ['prod'] }],
           version: 'v2',
@@ -779,24 +882,67 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
           sessionId: 'session-2',
           connected: false,
         });
-        await store.upsertBot(later);
+        await store.upsertBot(report(later));
         expect(await store.getBot('bot-1')).toEqual({ ...later, firstSeenMs: T0 });
       });
 
       it('lists every bot', async () => {
         const c = bot('bot-c');
         const b = bot('bot-b', { state: {} });
-        await store.upsertBot(c);
-        await store.upsertBot(bot('bot-a', { connected: false }));
-        await store.upsertBot(b);
+        await store.upsertBot(report(c));
+        await store.upsertBot(report(bot('bot-a', { connected: false })));
+        await store.upsertBot(report(b));
         const a = bot('bot-a', { lastSeenMs: T0 + 1 });
-        await store.upsertBot(a);
+        await store.upsertBot(report(a));
         const byId = (x: BotRecord, y: BotRecord): number => x.id.localeCompare(y.id);
         expect([...(await store.listBots())].sort(byId)).toEqual([a, b, c]);
       });
 
       it('lists nothing in an empty store', async () => {
         expect(await store.listBots()).toEqual([]);
+      });
+    });
+
+    describe('bot events', () => {
+      it('lists events newest first, per bot, in a time range, with paging', async () => {
+        await store.appendBotEvent(botEvent('bot-a', 1));
+        await store.appendBotEvent(
+          botEvent('bot-a', 2, { eventType: 'task_started', taskId: 't-1', message: 'm' }),
+        );
+        await store.appendBotEvent(botEvent('bot-b', 2, { eventType: 'quarantined' }));
+        // Same timestamp as the previous event of bot-a: insertion order breaks the tie.
+        await store.appendBotEvent(botEvent('bot-a', 2, { eventType: 'task_completed' }));
+        await store.appendBotEvent(botEvent('bot-a', 3, { eventType: 'disconnected' }));
+        const types = (p: { events: BotEventRecord[] }) => p.events.map((e) => e.eventType);
+
+        const first = await store.listBotEvents({ botId: 'bot-a' }, { limit: 2 });
+        expect(types(first)).toEqual(['disconnected', 'task_completed']);
+        const second = await store.listBotEvents(
+          { botId: 'bot-a' },
+          { limit: 2, cursor: first.cursor },
+        );
+        expect(types(second)).toEqual(['task_started', 'connected']);
+        expect(second.cursor).toBe('');
+        expect(second.events[0]).toEqual(
+          botEvent('bot-a', 2, { eventType: 'task_started', taskId: 't-1', message: 'm' }),
+        );
+        expect(types(await store.listBotEvents({}, { limit: 10 }))).toHaveLength(5);
+        expect(
+          types(await store.listBotEvents({ startMs: T0 + 2, endMs: T0 + 3 }, { limit: 10 })),
+        ).toEqual(['task_completed', 'quarantined', 'task_started']);
+        await expect(store.listBotEvents({}, { limit: 1, cursor: 'garbage' })).rejects.toThrow(
+          /cursor/,
+        );
+      });
+
+      it('prunes events older than a cut-off and keeps events of deleted bots', async () => {
+        await store.upsertBot(report(bot('bot-a')));
+        await store.appendBotEvent(botEvent('bot-a', 1));
+        await store.appendBotEvent(botEvent('bot-a', 10, { eventType: 'deleted' }));
+        await store.deleteBot('bot-a');
+        expect(await store.pruneBotEvents(T0 + 10)).toBe(1);
+        const left = await store.listBotEvents({ botId: 'bot-a' }, { limit: 10 });
+        expect(left.events.map((e) => e.eventType)).toEqual(['deleted']);
       });
     });
 
@@ -819,7 +965,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
           completedAtMs: T0 + 7,
         };
         await store.updateTask(finished, { state: 'RUNNING', leaseId: 'lease-1' });
-        await store.upsertBot(bot('bot-9'));
+        await store.upsertBot(report(bot('bot-9')));
         await store.close();
 
         store = await reopen();

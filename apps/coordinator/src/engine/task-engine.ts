@@ -15,7 +15,9 @@ import {
   type TaskEvent,
   type TaskSpec,
 } from '@drover/state';
+import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import { dispatchMessage, terminationTarget } from './dispatch-message';
 import { newLeaseId, newTaskId } from './ids';
 import { DeadlineTimer } from './deadline-timer';
 import { Watchers } from './watchers';
@@ -29,6 +31,26 @@ export interface Fleet {
   send(botId: string, message: CoordinatorMessage): boolean;
   /** The dimensions of an idle, connected bot (for the dispatch index). */
   dimensionsOf(botId: string): BotDimensionMap | undefined;
+  /**
+   * The dimensions of a connected bot even if it takes no tasks (quarantined, in maintenance):
+   * a termination task still reaches it.
+   */
+  reachableDimensionsOf(botId: string): BotDimensionMap | undefined;
+}
+
+/**
+ * A committed change of a task's state; `from` is undefined for a new task. Emitted after the
+ * store write, before effects run. Listeners must not throw (metrics, bot events, dashboards).
+ */
+export interface TaskTransition {
+  readonly task: Task;
+  readonly from: Task['state'] | undefined;
+}
+
+/** Dispatch work: a new task, an idle bot, or a bot whose termination task may go now. */
+interface WorkItem {
+  readonly kind: 'task' | 'bot' | 'termination';
+  readonly id: string;
 }
 
 export type ApplyOutcome = { readonly task: Task } | { readonly refused: Refusal | 'not-found' };
@@ -44,9 +66,13 @@ export class TaskEngine {
   readonly taskWatchers = new Watchers<Task>();
   /** Output grew: StreamOutput. The value is the new size. */
   readonly outputWatchers = new Watchers<number>();
+  /** 'transition': every committed state change (and every new task). */
+  readonly events = new EventEmitter<{ transition: [TaskTransition] }>();
   readonly #index = new DispatchIndex();
   /** Bot → the task it holds or is being given. The single source of "busy" in this process. */
   readonly #busy = new Map<string, string>();
+  /** Bot → its PENDING termination task (TerminateBot): offered even to unavailable bots. */
+  readonly #terminations = new Map<string, string>();
   /** PENDING task → its current slice's deadline, all on one timer. */
   readonly #expiries: DeadlineTimer;
   /** RUNNING task → its backstop (started + execution timeout + grace + tolerance). */
@@ -56,7 +82,7 @@ export class TaskEngine {
   readonly #clock: () => number;
   readonly #log: Logger;
   #fleet: Fleet | undefined;
-  readonly #work = new WorkQueue<{ kind: 'task' | 'bot'; id: string }>();
+  readonly #work = new WorkQueue<WorkItem>();
   #pumping = false;
   #closed = false;
 
@@ -85,6 +111,8 @@ export class TaskEngine {
   async start(): Promise<void> {
     const startedMs = this.#clock();
     const pending = await this.#store.forEachPending((e) => {
+      const target = terminationTarget(e.priority, e.dimensions);
+      if (target !== undefined) this.#terminations.set(target, e.taskId);
       this.#index.addPending({
         taskId: e.taskId,
         priority: e.priority,
@@ -147,6 +175,7 @@ export class TaskEngine {
       },
       'task created',
     );
+    this.events.emit('transition', { task, from: undefined });
     this.#runEffects(task, effects);
     return { task, created: true };
   }
@@ -178,6 +207,7 @@ export class TaskEngine {
           },
           'task state changed',
         );
+        this.events.emit('transition', { task: outcome.task, from: task.state });
       }
       this.#runEffects(outcome.task, outcome.effects);
       return { task: outcome.task };
@@ -193,6 +223,20 @@ export class TaskEngine {
     if (this.#busy.has(botId)) return;
     this.#index.setBotIdle(botId, dimensions);
     this.#kick({ kind: 'bot', id: botId });
+  }
+
+  /**
+   * A connected bot holding nothing, available or not: if a termination task waits for it, it is
+   * dispatched now (a quarantined or in-maintenance bot can still be terminated).
+   */
+  offerTermination(botId: string): void {
+    if (this.#terminations.has(botId) && !this.#busy.has(botId))
+      this.#kick({ kind: 'termination', id: botId });
+  }
+
+  /** The bot's PENDING termination task, if any (TerminateBot returns it again). */
+  terminationOf(botId: string): string | undefined {
+    return this.#terminations.get(botId);
   }
 
   /** The bot is gone or asked for no tasks: no longer a dispatch target. */
@@ -230,6 +274,10 @@ export class TaskEngine {
     } else {
       this.#clearBackstop(task.id);
     }
+    if (task.spec.terminate !== undefined && task.state !== 'PENDING') {
+      for (const [botId, taskId] of this.#terminations)
+        if (taskId === task.id) this.#terminations.delete(botId);
+    }
     for (const effect of effects) {
       switch (effect.type) {
         case 'notify':
@@ -246,23 +294,7 @@ export class TaskEngine {
           this.#scheduleExpiry(task.id, effect.atMs);
           break;
         case 'assign': {
-          const props = task.spec.slices[task.currentSlice]!.properties;
-          const sent = this.#fleet?.send(effect.botId, {
-            assign: {
-              task_id: task.id,
-              lease_id: effect.leaseId,
-              manifest: {
-                command: [...props.command],
-                env: props.env.map((e) => ({ key: e.key, value: e.value })),
-                env_prefixes: props.envPrefixes.map((e) => ({ key: e.key, value: [...e.values] })),
-                relative_cwd: props.relativeCwd,
-                execution_timeout_secs: props.executionTimeoutSecs,
-                io_timeout_secs: props.ioTimeoutSecs,
-                grace_period_secs: props.gracePeriodSecs,
-                secret_env: [],
-              },
-            },
-          });
+          const sent = this.#fleet?.send(effect.botId, dispatchMessage(task, effect.leaseId));
           if (sent !== true) {
             // The bot vanished between claim and push; reconciliation at its next Hello (or the
             // ping tolerance) ends the task as BOT_DIED.
@@ -283,6 +315,10 @@ export class TaskEngine {
         case 'release-bot': {
           if (this.#busy.get(effect.botId) !== task.id) break;
           this.#busy.delete(effect.botId);
+          if (this.#terminations.has(effect.botId)) {
+            this.offerTermination(effect.botId);
+            break;
+          }
           const dims = this.#fleet?.dimensionsOf(effect.botId);
           if (dims !== undefined) this.botIdle(effect.botId, dims);
           break;
@@ -296,6 +332,15 @@ export class TaskEngine {
   }
 
   #enqueue(task: Task, slice: number): void {
+    const dimensions = task.spec.slices[slice]!.properties.dimensions;
+    const target =
+      task.spec.terminate !== undefined
+        ? terminationTarget(task.spec.priority, dimensions)
+        : undefined;
+    if (target !== undefined) {
+      this.#terminations.set(target, task.id);
+      this.offerTermination(target);
+    }
     this.#index.addPending({
       taskId: task.id,
       priority: task.spec.priority,
@@ -348,7 +393,7 @@ export class TaskEngine {
     }
   }
 
-  #kick(item: { kind: 'task' | 'bot'; id: string }): void {
+  #kick(item: WorkItem): void {
     this.#work.push(item);
     if (!this.#pumping) void this.#pump();
   }
@@ -370,9 +415,15 @@ export class TaskEngine {
     }
   }
 
-  async #dispatchOne(item: { kind: 'task' | 'bot'; id: string }): Promise<void> {
+  async #dispatchOne(item: WorkItem): Promise<void> {
     let taskId: string | undefined;
     let botId: string | undefined;
+    if (item.kind === 'termination') {
+      const pending = this.#terminations.get(item.id);
+      if (pending === undefined || !this.#index.hasPending(pending)) return;
+      await this.#claim(pending, item.id, true);
+      return;
+    }
     if (item.kind === 'bot') {
       botId = item.id;
       taskId = this.#index.taskForBot(botId)?.taskId;
@@ -386,10 +437,12 @@ export class TaskEngine {
     await this.#claim(taskId, botId);
   }
 
-  async #claim(taskId: string, botId: string): Promise<void> {
+  async #claim(taskId: string, botId: string, termination = false): Promise<void> {
     // Reserve the bot before the await so nothing else proposes it meanwhile.
     this.#index.removeBot(botId);
-    const dims = this.#fleet?.dimensionsOf(botId);
+    const dims = termination
+      ? this.#fleet?.reachableDimensionsOf(botId)
+      : this.#fleet?.dimensionsOf(botId);
     if (dims === undefined || this.#busy.has(botId)) return;
     this.#busy.set(botId, taskId);
     let claimed = false;

@@ -36,6 +36,13 @@ export interface TaskQuery {
   readonly startMs?: number;
   /** created_ts < endMs */
   readonly endMs?: number;
+  /** Only tasks that were given to this bot (ListBotTasks). */
+  readonly botId?: string;
+  /**
+   * Only tasks whose pool (see `taskPoolOf`) is one of these; absent = every pool. An empty list
+   * matches nothing (a caller who may view no pool).
+   */
+  readonly pools?: readonly string[];
 }
 
 export interface TaskPage {
@@ -69,6 +76,69 @@ export interface BotRecord {
   readonly state: Readonly<Record<string, unknown>>;
   readonly sessionId: string;
   readonly connected: boolean;
+  /** What admins set (QuarantineBot, SetMaintenance); upsertBot never changes it. */
+  readonly admin: BotAdminState;
+}
+
+/** What a bot reports about itself; the store keeps the admin state it already has. */
+export type BotReport = Omit<BotRecord, 'admin'>;
+
+/** Admin decisions about a bot; they survive restarts and reconnects. */
+export interface BotAdminState {
+  /** Non-empty: an admin quarantined the bot, with this reason. */
+  readonly quarantinedReason: string;
+  readonly maintenance: boolean;
+  readonly maintenanceMsg: string;
+}
+
+export const NO_ADMIN_STATE: BotAdminState = Object.freeze({
+  quarantinedReason: '',
+  maintenance: false,
+  maintenanceMsg: '',
+});
+
+/** ListBotEvents event types (DESIGN.md §4); kept BOT_EVENT_RETENTION_MS. */
+export const BOT_EVENT_TYPES = [
+  'connected',
+  'disconnected',
+  'task_started',
+  'task_completed',
+  'quarantined',
+  'unquarantined',
+  'maintenance',
+  'terminated',
+  'deleted',
+  'missing',
+] as const;
+export type BotEventType = (typeof BOT_EVENT_TYPES)[number];
+
+export const BOT_EVENT_RETENTION_MS = 28 * 24 * 3600 * 1000;
+
+export interface BotEventRecord {
+  readonly tsMs: number;
+  readonly botId: string;
+  readonly eventType: BotEventType;
+  readonly message: string;
+  /** '' when the event is not about a task. */
+  readonly taskId: string;
+  /** The bot's dimensions when it happened. */
+  readonly dimensions: readonly KeyValues[];
+}
+
+export interface BotEventQuery {
+  /** Absent = every bot. */
+  readonly botId?: string;
+  /** ts ≥ startMs */
+  readonly startMs?: number;
+  /** ts < endMs */
+  readonly endMs?: number;
+}
+
+export interface BotEventPage {
+  /** Newest first. */
+  readonly events: BotEventRecord[];
+  /** Opaque; empty when there is nothing more. */
+  readonly cursor: string;
 }
 
 /**
@@ -116,8 +186,22 @@ export interface Store {
   ): Promise<AppendOutputOutcome>;
   /** Up to `length` bytes of output from `offset` (fewer at the end). */
   readOutput(taskId: string, offset: number, length: number): Promise<Buffer>;
-  upsertBot(bot: BotRecord): Promise<void>;
+  /** Inserts or updates what the bot reports; a new bot starts with NO_ADMIN_STATE. */
+  upsertBot(bot: BotReport): Promise<void>;
   getBot(id: string): Promise<BotRecord | undefined>;
+  /** Every known bot, ordered by id. */
   listBots(): Promise<BotRecord[]>;
+  /** Changes the admin state of a known bot; undefined when the bot is unknown. */
+  setBotAdmin(id: string, patch: Partial<BotAdminState>): Promise<BotRecord | undefined>;
+  /** Forgets a bot (its events stay); returns whether it existed. */
+  deleteBot(id: string): Promise<boolean>;
+  appendBotEvent(event: BotEventRecord): Promise<void>;
+  /** Events matching the query, newest first; throws InvalidCursorError on a foreign cursor. */
+  listBotEvents(
+    query: BotEventQuery,
+    page: { limit: number; cursor?: string },
+  ): Promise<BotEventPage>;
+  /** Deletes events older than `beforeMs`; returns how many. */
+  pruneBotEvents(beforeMs: number): Promise<number>;
   close(): Promise<void>;
 }

@@ -1,5 +1,16 @@
+import type Database from 'better-sqlite3';
+import { taskPoolOf } from '../../task/task-pool';
+import type { TaskSpec } from '../../task/types';
+
+export interface SqliteMigration {
+  readonly version: number;
+  readonly sql: string;
+  /** Runs after `sql`, in the same transaction: fills new columns from existing rows. */
+  readonly backfill?: (db: Database.Database) => void;
+}
+
 /** Versioned schema of the SQLite store. Append only: never edit a migration that shipped. */
-export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
+export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
     version: 1,
     sql: `
@@ -66,5 +77,38 @@ export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
         PRIMARY KEY (tag, created_ms, task_id)
       ) WITHOUT ROWID;
     `,
+  },
+  {
+    // Fleet admin: a task's pool (visibility per pool), tasks by bot, admin state of bots, events.
+    version: 3,
+    sql: `
+      ALTER TABLE tasks ADD COLUMN pool TEXT NOT NULL DEFAULT '';
+      CREATE INDEX tasks_by_pool ON tasks (pool, created_ms);
+      CREATE INDEX tasks_by_bot ON tasks (bot_id, created_ms) WHERE bot_id IS NOT NULL;
+      ALTER TABLE bots ADD COLUMN admin_quarantined_reason TEXT NOT NULL DEFAULT '';
+      ALTER TABLE bots ADD COLUMN maintenance INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE bots ADD COLUMN maintenance_msg TEXT NOT NULL DEFAULT '';
+      CREATE TABLE bot_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        ts_ms INTEGER NOT NULL,
+        bot_id TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        message TEXT NOT NULL DEFAULT '',
+        task_id TEXT NOT NULL DEFAULT '',
+        dimensions TEXT NOT NULL DEFAULT '[]'
+      );
+      CREATE INDEX bot_events_by_bot ON bot_events (bot_id, ts_ms, seq);
+      CREATE INDEX bot_events_by_ts ON bot_events (ts_ms, seq);
+    `,
+    backfill: (db) => {
+      const update = db.prepare('UPDATE tasks SET pool = ? WHERE id = ?');
+      const rows = db.prepare<[], { id: string; spec: string }>('SELECT id, spec FROM tasks');
+      const pools: Array<[string, string]> = [];
+      for (const row of rows.iterate()) {
+        const pool = taskPoolOf(JSON.parse(row.spec) as TaskSpec);
+        if (pool !== '') pools.push([pool, row.id]);
+      }
+      for (const [pool, id] of pools) update.run(pool, id);
+    },
   },
 ];

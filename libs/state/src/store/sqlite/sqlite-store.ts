@@ -2,11 +2,18 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StoredTaskState } from '../../task/task-state';
+import { taskPoolOf } from '../../task/task-pool';
 import type { KeyValue, KeyValues, Task, TaskSpec } from '../../task/types';
 import {
   SEVEN_DAYS_MS,
   type AppendOutputOutcome,
+  type BotAdminState,
+  type BotEventPage,
+  type BotEventQuery,
+  type BotEventRecord,
+  type BotEventType,
   type BotRecord,
+  type BotReport,
   type ExpectedTask,
   type InsertOutcome,
   type PendingSummary,
@@ -49,6 +56,19 @@ interface BotRow {
   state: string;
   session_id: string;
   connected: number;
+  admin_quarantined_reason: string;
+  maintenance: number;
+  maintenance_msg: string;
+}
+
+interface BotEventRow {
+  seq: number;
+  ts_ms: number;
+  bot_id: string;
+  event_type: string;
+  message: string;
+  task_id: string;
+  dimensions: string;
 }
 
 export interface SqliteStoreOptions {
@@ -97,6 +117,7 @@ function migrate(db: Database.Database): void {
     if (applied.has(m.version)) continue;
     db.transaction(() => {
       db.exec(m.sql);
+      m.backfill?.(db);
       db.prepare('INSERT INTO schema_migrations (version, applied_ms) VALUES (?, ?)').run(
         m.version,
         Date.now(),
@@ -123,12 +144,12 @@ class SqliteStore implements Store {
       INSERT INTO tasks (id, spec, state, current_slice, created_ms, modified_ms, started_ms,
         completed_ms, abandoned_ms, kill_requested_ms, process_started, bot_id, bot_dimensions,
         lease_id, exit_code, duration_secs, failure, internal_failure, deduped_from, output_size,
-        summary, user, request_uuid, priority, tags, authenticated, dedup_hash)
+        summary, user, request_uuid, priority, tags, authenticated, dedup_hash, pool)
       VALUES (@id, @spec, @state, @current_slice, @created_ms, @modified_ms, @started_ms,
         @completed_ms, @abandoned_ms, @kill_requested_ms, @process_started, @bot_id,
         @bot_dimensions, @lease_id, @exit_code, @duration_secs, @failure, @internal_failure,
         @deduped_from, @output_size, @summary, @user, @request_uuid, @priority, @tags,
-        @authenticated, @dedup_hash)`);
+        @authenticated, @dedup_hash, @pool)`);
     this.#getTask = db.prepare('SELECT * FROM tasks WHERE id = ?');
     const byRequestUuid = db.prepare<[string, string, number], TaskRow>(
       `SELECT * FROM tasks WHERE authenticated = ? AND request_uuid = ? AND created_ms >= ?
@@ -155,6 +176,7 @@ class SqliteStore implements Store {
         priority: task.spec.priority,
         tags: JSON.stringify(task.spec.tags),
         authenticated: task.spec.authenticated,
+        pool: taskPoolOf(task.spec),
       });
       for (const tag of task.spec.tags) insertTag.run(tag, task.createdAtMs, task.id);
       return { inserted: true };
@@ -334,7 +356,7 @@ class SqliteStore implements Store {
     return Buffer.concat(parts);
   }
 
-  async upsertBot(bot: BotRecord): Promise<void> {
+  async upsertBot(bot: BotReport): Promise<void> {
     this.#upsertBot.run({
       id: bot.id,
       dimensions: JSON.stringify(bot.dimensions),
@@ -356,6 +378,91 @@ class SqliteStore implements Store {
   async listBots(): Promise<BotRecord[]> {
     const rows = this.#db.prepare<[], BotRow>('SELECT * FROM bots ORDER BY id').all();
     return rows.map(rowToBot);
+  }
+
+  async setBotAdmin(id: string, patch: Partial<BotAdminState>): Promise<BotRecord | undefined> {
+    const sets: string[] = [];
+    const params: Record<string, string | number> = { id };
+    if (patch.quarantinedReason !== undefined) {
+      sets.push('admin_quarantined_reason = @reason');
+      params.reason = patch.quarantinedReason;
+    }
+    if (patch.maintenance !== undefined) {
+      sets.push('maintenance = @maintenance');
+      params.maintenance = patch.maintenance ? 1 : 0;
+    }
+    if (patch.maintenanceMsg !== undefined) {
+      sets.push('maintenance_msg = @msg');
+      params.msg = patch.maintenanceMsg;
+    }
+    if (sets.length > 0) {
+      this.#db.prepare(`UPDATE bots SET ${sets.join(', ')} WHERE id = @id`).run(params);
+    }
+    return this.getBot(id);
+  }
+
+  async deleteBot(id: string): Promise<boolean> {
+    return this.#db.prepare('DELETE FROM bots WHERE id = ?').run(id).changes === 1;
+  }
+
+  async appendBotEvent(event: BotEventRecord): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO bot_events (ts_ms, bot_id, event_type, message, task_id, dimensions)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        event.tsMs,
+        event.botId,
+        event.eventType,
+        event.message,
+        event.taskId,
+        JSON.stringify(event.dimensions),
+      );
+    return;
+  }
+
+  async listBotEvents(
+    query: BotEventQuery,
+    page: { limit: number; cursor?: string },
+  ): Promise<BotEventPage> {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (query.botId !== undefined) {
+      where.push('bot_id = ?');
+      params.push(query.botId);
+    }
+    if (query.startMs !== undefined) {
+      where.push('ts_ms >= ?');
+      params.push(query.startMs);
+    }
+    if (query.endMs !== undefined) {
+      where.push('ts_ms < ?');
+      params.push(query.endMs);
+    }
+    const after = decodeEventCursor(page.cursor);
+    if (after !== undefined) {
+      where.push('(ts_ms < ? OR (ts_ms = ? AND seq < ?))');
+      params.push(after.tsMs, after.tsMs, after.seq);
+    }
+    const limit = Math.max(1, Math.floor(page.limit));
+    const rows = this.#db
+      .prepare<(string | number)[], BotEventRow>(
+        `SELECT * FROM bot_events ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY ts_ms DESC, seq DESC LIMIT ?`,
+      )
+      .all(...params, limit + 1);
+    const more = rows.length > limit;
+    const kept = rows.slice(0, limit);
+    const last = kept.at(-1);
+    return {
+      events: kept.map(rowToBotEvent),
+      cursor: more && last !== undefined ? encodeEventCursor(last.ts_ms, last.seq) : '',
+    };
+  }
+
+  async pruneBotEvents(beforeMs: number): Promise<number> {
+    return this.#db.prepare('DELETE FROM bot_events WHERE ts_ms < ?').run(beforeMs).changes;
   }
 
   async close(): Promise<void> {
@@ -397,6 +504,18 @@ function whereClause(query: TaskQuery): { where: string[]; params: (string | num
     where.push('created_ms < ?');
     params.push(query.endMs);
   }
+  if (query.botId !== undefined) {
+    where.push('bot_id = ?');
+    params.push(query.botId);
+  }
+  if (query.pools !== undefined) {
+    if (query.pools.length === 0) {
+      where.push('0');
+    } else {
+      where.push(`pool IN (${query.pools.map(() => '?').join(', ')})`);
+      params.push(...query.pools);
+    }
+  }
   return { where, params };
 }
 
@@ -410,6 +529,23 @@ function decodeCursor(cursor: string | undefined): { createdMs: number; id: stri
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     if (Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string') {
       return { createdMs: v[0], id: v[1] };
+    }
+  } catch {
+    // fall through
+  }
+  throw new InvalidCursorError();
+}
+
+function encodeEventCursor(tsMs: number, seq: number): string {
+  return Buffer.from(JSON.stringify(['e', tsMs, seq])).toString('base64url');
+}
+
+function decodeEventCursor(cursor: string | undefined): { tsMs: number; seq: number } | undefined {
+  if (cursor === undefined || cursor === '') return undefined;
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v[0] === 'e' && typeof v[1] === 'number' && typeof v[2] === 'number') {
+      return { tsMs: v[1], seq: v[2] };
     }
   } catch {
     // fall through
@@ -486,5 +622,22 @@ function rowToBot(row: BotRow): BotRecord {
     state: JSON.parse(row.state) as Record<string, unknown>,
     sessionId: row.session_id,
     connected: row.connected === 1,
+    admin: {
+      quarantinedReason: row.admin_quarantined_reason,
+      maintenance: row.maintenance === 1,
+      maintenanceMsg: row.maintenance_msg,
+    },
+  };
+}
+
+function rowToBotEvent(row: BotEventRow): BotEventRecord {
+  return {
+    tsMs: row.ts_ms,
+    botId: row.bot_id,
+    // Written only by appendBotEvent, which takes a BotEventType.
+    eventType: row.event_type as BotEventType,
+    message: row.message,
+    taskId: row.task_id,
+    dimensions: JSON.parse(row.dimensions) as KeyValues[],
   };
 }

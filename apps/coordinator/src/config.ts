@@ -1,11 +1,23 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  ConfigError,
+  SETTINGS,
+  readConfigFile,
+  type RawSettings,
+  type SettingName,
+} from './config-file';
 
-/** Options of the coordinator; every one can be a flag or a DROVER_* environment variable. */
+export { ConfigError } from './config-file';
+
+/**
+ * Options of the coordinator; every one can be a key of the config file, a DROVER_* environment
+ * variable or a flag (that order of precedence, flags win).
+ */
 export interface CoordinatorOptions {
   /** gRPC address. @default '127.0.0.1:7070' (port 0 picks a free port) */
   listen?: string;
-  /** HTTP address (/healthz, later the dashboard and /metrics). @default '127.0.0.1:7071' */
+  /** HTTP address (/healthz, /metrics, later the dashboard). @default '127.0.0.1:7071' */
   httpListen?: string;
   /** Directory of the embedded store, tokens and logs. @default './.drover' */
   dataDir?: string;
@@ -13,13 +25,22 @@ export interface CoordinatorOptions {
   tokensFile?: string;
   /** @default 'info' */
   logLevel?: string;
+  /** `json`, `pretty`, or `auto` (pretty when stdout is a terminal). @default 'auto' */
+  logFormat?: string;
   /** Interval the bots heartbeat at; capped at a third of the ping tolerance. @default 10 */
   heartbeatIntervalSecs?: number;
   /** A bot silent for longer loses its running task (BOT_DIED). @default 60 */
   botPingToleranceSecs?: number;
   /** A bot silent for longer is dead in the fleet view and no longer capacity. @default 600 */
   botDeathTimeoutSecs?: number;
+  /** PEM certificate chain: serve gRPC (and HTTP) over TLS. Needs tlsKeyFile. @default none */
+  tlsCertFile?: string;
+  /** PEM private key of tlsCertFile. @default none */
+  tlsKeyFile?: string;
 }
+
+export const LOG_FORMATS = ['json', 'pretty', 'auto'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface CoordinatorConfig {
   readonly listen: string;
@@ -28,13 +49,12 @@ export interface CoordinatorConfig {
   readonly storePath: string;
   readonly tokensFile: string;
   readonly logLevel: string;
+  readonly logFormat: LogFormat;
   readonly heartbeatIntervalMs: number;
   readonly botPingToleranceMs: number;
   readonly botDeathTimeoutMs: number;
-}
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+  /** Absolute paths of the PEM files; undefined = plaintext. Read when the coordinator starts. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
 }
 
 const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
@@ -48,10 +68,23 @@ export function compileCoordinatorConfig(opts: CoordinatorOptions): CoordinatorC
       `log-level: must be one of ${[...LOG_LEVELS].join(', ')}, got ${logLevel}`,
     );
   }
+  const logFormat = opts.logFormat ?? 'auto';
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) {
+    throw new ConfigError(`log-format: must be one of ${LOG_FORMATS.join(', ')}, got ${logFormat}`);
+  }
   const listen = opts.listen ?? '127.0.0.1:7070';
   const httpListen = opts.httpListen ?? '127.0.0.1:7071';
   checkAddress('listen', listen);
   checkAddress('http-listen', httpListen);
+  if ((opts.tlsCertFile === undefined) !== (opts.tlsKeyFile === undefined)) {
+    throw new ConfigError(
+      opts.tlsCertFile === undefined
+        ? 'tls-cert: required with tls-key (give both or neither)'
+        : 'tls-key: required with tls-cert (give both or neither)',
+    );
+  }
+  const botPingToleranceMs =
+    seconds('bot-ping-tolerance', opts.botPingToleranceSecs ?? 60, 1) * 1000;
   return Object.freeze({
     listen,
     httpListen,
@@ -59,13 +92,18 @@ export function compileCoordinatorConfig(opts: CoordinatorOptions): CoordinatorC
     storePath: join(dataDir, 'drover.sqlite'),
     tokensFile: resolve(opts.tokensFile ?? join(dataDir, 'tokens.json')),
     logLevel,
+    logFormat: logFormat as LogFormat,
     // Bots heartbeat at least three times per tolerance, so one late beat never costs a task.
     heartbeatIntervalMs: Math.min(
       seconds('heartbeat-interval', opts.heartbeatIntervalSecs ?? 10, 1) * 1000,
-      Math.floor((seconds('bot-ping-tolerance', opts.botPingToleranceSecs ?? 60, 1) * 1000) / 3),
+      Math.floor(botPingToleranceMs / 3),
     ),
-    botPingToleranceMs: seconds('bot-ping-tolerance', opts.botPingToleranceSecs ?? 60, 1) * 1000,
+    botPingToleranceMs,
     botDeathTimeoutMs: seconds('bot-death-timeout', opts.botDeathTimeoutSecs ?? 600, 1) * 1000,
+    tls:
+      opts.tlsCertFile === undefined || opts.tlsKeyFile === undefined
+        ? undefined
+        : Object.freeze({ certFile: resolve(opts.tlsCertFile), keyFile: resolve(opts.tlsKeyFile) }),
   });
 }
 
@@ -83,33 +121,30 @@ function checkAddress(name: string, addr: string): void {
   }
 }
 
-const FLAGS = {
-  listen: { type: 'string', env: 'DROVER_LISTEN' },
-  'http-listen': { type: 'string', env: 'DROVER_HTTP_LISTEN' },
-  'data-dir': { type: 'string', env: 'DROVER_DATA_DIR' },
-  'tokens-file': { type: 'string', env: 'DROVER_TOKENS_FILE' },
-  'log-level': { type: 'string', env: 'DROVER_LOG_LEVEL' },
-  'heartbeat-interval': { type: 'string', env: 'DROVER_HEARTBEAT_INTERVAL' },
-  'bot-ping-tolerance': { type: 'string', env: 'DROVER_BOT_PING_TOLERANCE' },
-  'bot-death-timeout': { type: 'string', env: 'DROVER_BOT_DEATH_TIMEOUT' },
-} as const;
-
 export const COORDINATOR_USAGE = `Usage: drover-coordinator [options]
 
-Every option can also be set with its environment variable; flags win.
+Settings come from the config file, then DROVER_* environment variables, then flags (flags
+win). The file's keys are the flag names; see apps/coordinator/drover.example.yaml.
 
+  --config FILE                 YAML or JSON settings file (DROVER_CONFIG)
   --listen HOST:PORT            gRPC address (DROVER_LISTEN) [127.0.0.1:7070]
-  --http-listen HOST:PORT       HTTP address for /healthz (DROVER_HTTP_LISTEN) [127.0.0.1:7071]
+  --http-listen HOST:PORT       HTTP address: /healthz, /metrics (DROVER_HTTP_LISTEN) [127.0.0.1:7071]
   --data-dir DIR                store, tokens (DROVER_DATA_DIR) [./.drover]
   --tokens-file FILE            token hashes (DROVER_TOKENS_FILE) [<data-dir>/tokens.json]
-  --log-level LEVEL             trace|debug|info|warn|error (DROVER_LOG_LEVEL) [info]
+  --log-level LEVEL             trace|debug|info|warn|error|fatal|silent (DROVER_LOG_LEVEL) [info]
+  --log-format FORMAT           json|pretty|auto; auto = pretty on a terminal (DROVER_LOG_FORMAT) [auto]
   --heartbeat-interval SECS     bot heartbeat interval (DROVER_HEARTBEAT_INTERVAL) [10]
   --bot-ping-tolerance SECS     silence before a bot's task is BOT_DIED (DROVER_BOT_PING_TOLERANCE) [60]
   --bot-death-timeout SECS      silence before a bot is dead (DROVER_BOT_DEATH_TIMEOUT) [600]
+  --tls-cert FILE               PEM certificate: serve over TLS, with --tls-key (DROVER_TLS_CERT)
+  --tls-key FILE                PEM private key of --tls-cert (DROVER_TLS_KEY)
   -h, --help                    show this help
 `;
 
-/** Parses argv and env into options. Throws ConfigError naming the bad flag or variable. */
+/**
+ * Parses argv, env and the config file they name into options. Throws ConfigError naming the bad
+ * flag, variable, or file key.
+ */
 export function parseCoordinatorArgs(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
@@ -119,7 +154,8 @@ export function parseCoordinatorArgs(
     parsed = parseArgs({
       args: [...argv],
       options: {
-        ...Object.fromEntries(Object.entries(FLAGS).map(([k, v]) => [k, { type: v.type }])),
+        ...Object.fromEntries(Object.keys(SETTINGS).map((k) => [k, { type: 'string' as const }])),
+        config: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -128,19 +164,34 @@ export function parseCoordinatorArgs(
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
-  if (parsed.values.help === true) return { help: true };
-  const raw = (flag: keyof typeof FLAGS): { value: string; from: string } | undefined => {
-    const v = (parsed.values as Record<string, string | boolean | undefined>)[flag];
-    if (typeof v === 'string') return { value: v, from: `--${flag}` };
-    const e = env[FLAGS[flag].env];
-    if (e !== undefined && e !== '') return { value: e, from: FLAGS[flag].env };
-    return undefined;
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  if (values['help'] === true) return { help: true };
+
+  const configFlag = values['config'];
+  const configEnv = env['DROVER_CONFIG'];
+  const fromFile: RawSettings =
+    typeof configFlag === 'string'
+      ? readConfigFile(configFlag, '--config')
+      : configEnv !== undefined && configEnv !== ''
+        ? readConfigFile(configEnv, 'DROVER_CONFIG')
+        : {};
+
+  const raw = (name: SettingName): { value: string | number; from: string } | undefined => {
+    const v = values[name];
+    if (typeof v === 'string') return { value: v, from: `--${name}` };
+    const e = env[SETTINGS[name].env];
+    if (e !== undefined && e !== '') return { value: e, from: SETTINGS[name].env };
+    const f = fromFile[name];
+    return f === undefined ? undefined : { value: f, from: name };
   };
-  const str = (flag: keyof typeof FLAGS) => raw(flag)?.value;
-  const num = (flag: keyof typeof FLAGS): number | undefined => {
-    const r = raw(flag);
+  const str = (name: SettingName): string | undefined => {
+    const r = raw(name);
+    return r === undefined ? undefined : String(r.value);
+  };
+  const num = (name: SettingName): number | undefined => {
+    const r = raw(name);
     if (r === undefined) return undefined;
-    const n = Number(r.value);
+    const n = typeof r.value === 'number' ? r.value : r.value.trim() === '' ? NaN : Number(r.value);
     if (!Number.isFinite(n))
       throw new ConfigError(`${r.from}: must be a number, got ${JSON.stringify(r.value)}`);
     return n;
@@ -154,8 +205,11 @@ export function parseCoordinatorArgs(
   set('dataDir', str('data-dir'));
   set('tokensFile', str('tokens-file'));
   set('logLevel', str('log-level'));
+  set('logFormat', str('log-format'));
   set('heartbeatIntervalSecs', num('heartbeat-interval'));
   set('botPingToleranceSecs', num('bot-ping-tolerance'));
   set('botDeathTimeoutSecs', num('bot-death-timeout'));
+  set('tlsCertFile', str('tls-cert'));
+  set('tlsKeyFile', str('tls-key'));
   return { help: false, options };
 }

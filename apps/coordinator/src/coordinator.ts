@@ -5,14 +5,26 @@ import { writeFileSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { can } from './auth/principal';
 import { TokenAuthority, loadOrCreateTokens } from './auth/tokens';
 import { BotApiService } from './botapi/bot-api-service';
 import { BotRegistry } from './botapi/bot-registry';
 import type { CoordinatorConfig } from './config';
 import { TaskEngine } from './engine/task-engine';
-import { joinHostPort, splitHostPort, startHttpServer } from './http/http-server';
+import {
+  joinHostPort,
+  splitHostPort,
+  startHttpServer,
+  type MetricsAccess,
+} from './http/http-server';
+import { CoordinatorMetrics } from './metrics/coordinator-metrics';
+import { BotEventRecorder } from './fleet/bot-event-recorder';
 import { botsHandlers } from './rpc/bots-service';
 import { unimplementedService } from './rpc/grpc-edge';
+import { GrpcHealth } from './rpc/grpc-health';
+import { addReflection, reflectionAuthInterceptor } from './rpc/grpc-reflection';
+import { callMetricsInterceptor } from './rpc/instrument';
+import { loadTlsMaterial, serverCredentials } from './rpc/server-credentials';
 import { taskQueryHandlers } from './rpc/tasks-queries';
 import { tasksHandlers } from './rpc/tasks-service';
 
@@ -25,6 +37,8 @@ export interface RunningCoordinator {
   readonly engine: TaskEngine;
   readonly registry: BotRegistry;
   readonly store: Store;
+  /** The Prometheus series served on /metrics. */
+  readonly metrics: CoordinatorMetrics;
   /** Stops serving and closes the store; idempotent; every step runs even if one fails. */
   close(): Promise<void>;
 }
@@ -37,10 +51,14 @@ export async function startCoordinator(
   const log = deps.log;
   const clock = deps.clock ?? Date.now;
   let lifecycle: CoordinatorLifecycle = 'starting';
+  const health = new GrpcHealth();
   const setLifecycle = (next: CoordinatorLifecycle) => {
     lifecycle = next;
+    health.setServing(next === 'serving');
     log.info({ lifecycle }, 'coordinator lifecycle');
   };
+
+  const tls = loadTlsMaterial(config.tls);
 
   const { file: tokensFile, created } = loadOrCreateTokens(config.tokensFile);
   if (created) log.info({ dir: config.dataDir }, 'created client.token and bot.token');
@@ -66,9 +84,36 @@ export async function startCoordinator(
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     botPingToleranceMs: config.botPingToleranceMs,
   });
+  const botEvents = new BotEventRecorder({
+    store,
+    registry,
+    engine,
+    clock,
+    log: log.child({ component: 'bot-events' }),
+    botDeathTimeoutMs: config.botDeathTimeoutMs,
+  });
+
+  const metrics = new CoordinatorMetrics({
+    store,
+    engine,
+    registry,
+    clock,
+    botDeathTimeoutMs: config.botDeathTimeoutMs,
+  });
+  const metricsAccess = (authorization: string | undefined): MetricsAccess => {
+    const principal = tokens.authenticate(authorization);
+    if (principal === undefined) return 'unauthenticated';
+    return can(principal, 'view', []) ? 'allowed' : 'forbidden';
+  };
 
   const proto = loadDroverProto().drover.v1;
-  const server = new grpc.Server(SERVER_OPTIONS);
+  const server = new grpc.Server({
+    ...SERVER_OPTIONS,
+    // The call counter first: it sees every status, including the ones later interceptors send.
+    interceptors: [callMetricsInterceptor(metrics), reflectionAuthInterceptor(tokens)],
+  });
+  health.addToServer(server);
+  addReflection(server);
   server.addService(
     proto.Tasks.service,
     unimplementedService(proto.Tasks.service, {
@@ -87,6 +132,7 @@ export async function startCoordinator(
         log: log.child({ component: 'bots' }),
         clock,
         botDeathTimeoutMs: config.botDeathTimeoutMs,
+        botEvents,
       }),
     ),
   );
@@ -100,20 +146,29 @@ export async function startCoordinator(
   let grpcAddress: string;
   let httpAddress: string;
   try {
+    // Before the engine runs, so that the counts and the transitions meet exactly.
+    await metrics.start();
     await engine.start();
     await botApi.start();
+    await botEvents.start();
     const port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(config.listen, grpc.ServerCredentials.createInsecure(), (err, p) =>
+      server.bindAsync(config.listen, serverCredentials(tls), (err, p) =>
         err ? reject(new Error(`cannot listen on ${config.listen}: ${err.message}`)) : resolve(p),
       );
     });
     grpcAddress = joinHostPort(splitHostPort(config.listen).host, port);
+    const httpLog = log.child({ component: 'http' });
     const started = await startHttpServer(config.httpListen, {
       healthy: () => lifecycle === 'serving',
+      metricsAccess,
+      metrics: () => metrics.scrape(),
+      onError: (err, path) => httpLog.error({ err, path }, 'http request failed'),
+      ...(tls === undefined ? {} : { tls }),
     });
     http = started.server;
     httpAddress = started.address;
   } catch (err) {
+    metrics.close();
     engine.close();
     botApi.close();
     server.forceShutdown();
@@ -124,19 +179,28 @@ export async function startCoordinator(
 
   writeFileSync(
     join(config.dataDir, 'coordinator.json'),
-    `${JSON.stringify({ grpc: grpcAddress, http: httpAddress, pid: process.pid }, null, 2)}\n`,
+    `${JSON.stringify(
+      { grpc: grpcAddress, http: httpAddress, pid: process.pid, tls: tls !== undefined },
+      null,
+      2,
+    )}\n`,
   );
   setLifecycle('serving');
-  log.info({ grpc: grpcAddress, http: httpAddress, dataDir: config.dataDir }, 'coordinator ready');
+  log.info(
+    { grpc: grpcAddress, http: httpAddress, dataDir: config.dataDir, tls: tls !== undefined },
+    'coordinator ready',
+  );
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       setLifecycle('stopping');
       const steps: Array<[string, () => unknown]> = [
+        ['metrics', () => metrics.close()],
         ['engine', () => engine.close()],
         ['botapi', () => botApi.close()],
         ['bot sessions', () => registry.closeAll('coordinator stopping')],
+        ['bot events', () => botEvents.close()],
         [
           'grpc',
           () =>
@@ -166,5 +230,5 @@ export async function startCoordinator(
     return closing;
   };
 
-  return { grpcAddress, httpAddress, engine, registry, store, close };
+  return { grpcAddress, httpAddress, engine, registry, store, metrics, close };
 }

@@ -1,4 +1,3 @@
-import { pino } from 'pino';
 import {
   COORDINATOR_USAGE,
   ConfigError,
@@ -6,6 +5,7 @@ import {
   parseCoordinatorArgs,
 } from './config';
 import { startCoordinator } from './coordinator';
+import { createRootLogger } from './log';
 
 async function main(): Promise<void> {
   let config;
@@ -23,11 +23,10 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = pino({
-    level: config.logLevel,
-    base: { pid: process.pid },
-    redact: ['*.token', '*.authorization', 'token', 'authorization'],
-  });
+  const log = createRootLogger(
+    { level: config.logLevel, format: config.logFormat },
+    { isTTY: process.stdout.isTTY === true },
+  );
   let running;
   try {
     running = await startCoordinator(config, { log });

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import {
   compileCoordinatorConfig,
@@ -38,14 +39,20 @@ export function readToken(dataDir: string, kind: 'client' | 'bot'): string {
   return readFileSync(join(dataDir, `${kind}.token`), 'utf8').trim();
 }
 
-export function tasksStub(address: string): TasksClient {
+/** A Tasks client; plaintext unless `credentials` are given (e.g. grpc.credentials.createSsl). */
+export function tasksStub(
+  address: string,
+  credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
+): TasksClient {
   const proto = loadDroverProto();
-  return new proto.drover.v1.Tasks(
-    address,
-    grpc.credentials.createInsecure(),
-    CLIENT_CHANNEL_OPTIONS,
-  );
+  return new proto.drover.v1.Tasks(address, credentials, CLIENT_CHANNEL_OPTIONS);
 }
+
+/** The self-signed test certificate (CN=localhost, SAN 127.0.0.1) and its key. */
+export const TEST_TLS = {
+  certFile: fileURLToPath(new URL('./fixtures/tls/server.crt', import.meta.url)),
+  keyFile: fileURLToPath(new URL('./fixtures/tls/server.key', import.meta.url)),
+} as const;
 
 export function bearer(token: string | undefined): grpc.Metadata {
   const md = new grpc.Metadata();

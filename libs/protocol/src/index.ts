@@ -3,7 +3,9 @@ export {
   LOADER_OPTIONS,
   PROTO_DIR,
   SERVER_OPTIONS,
+  loadDroverPackageDefinition,
   loadDroverProto,
+  loadProtoDefinition,
   type DroverProto,
 } from './load';
 export { msToTimestamp, timestampToJson, timestampToMs } from './timestamps';

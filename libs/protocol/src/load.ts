@@ -32,14 +32,26 @@ export const LOADER_OPTIONS: protoLoader.Options = {
 
 export type DroverProto = TasksProto & BotsProto & BotApiProto & GraphProto;
 
+let cachedDefinition: protoLoader.PackageDefinition | undefined;
 let cached: DroverProto | undefined;
+
+/** The proto-loader package definition of drover.v1 (for server reflection); loaded once. */
+export function loadDroverPackageDefinition(): protoLoader.PackageDefinition {
+  cachedDefinition ??= protoLoader.loadSync(PROTO_FILES, LOADER_OPTIONS);
+  return cachedDefinition;
+}
+
+/**
+ * A package definition of other .proto files (absolute paths) with the same loader options, for
+ * servers that describe more than drover.v1 (reflection over grpc.health.v1).
+ */
+export function loadProtoDefinition(files: readonly string[]): protoLoader.PackageDefinition {
+  return protoLoader.loadSync([...files], LOADER_OPTIONS);
+}
 
 /** Loads the Drover protocol once per process. */
 export function loadDroverProto(): DroverProto {
-  if (cached === undefined) {
-    const definition = protoLoader.loadSync(PROTO_FILES, LOADER_OPTIONS);
-    cached = grpc.loadPackageDefinition(definition) as unknown as DroverProto;
-  }
+  cached ??= grpc.loadPackageDefinition(loadDroverPackageDefinition()) as unknown as DroverProto;
   return cached;
 }
 

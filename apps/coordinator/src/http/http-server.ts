@@ -1,35 +1,53 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+
+/** Whether a caller may read /metrics: data, not an exception. */
+export type MetricsAccess = 'allowed' | 'unauthenticated' | 'forbidden';
 
 export interface HttpServerDeps {
   /** Whether the coordinator can serve: store open, gRPC listening. */
   readonly healthy: () => boolean;
+  /** Decides from the `authorization` header whether the caller may read /metrics. */
+  readonly metricsAccess: (authorization: string | undefined) => MetricsAccess;
+  /** The Prometheus exposition. */
+  readonly metrics: () => Promise<{ contentType: string; body: string }>;
+  /** Called when producing a response failed (a bug): the caller logs it. */
+  readonly onError: (err: unknown, path: string) => void;
+  /** Serve HTTPS with this PEM pair instead of plain HTTP. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
 /**
- * The HTTP port beside gRPC. Only /healthz is served without a token; the dashboard and /metrics
- * come later behind the same tokens.
+ * The HTTP port beside gRPC: `/healthz` (open) and `/metrics` (Prometheus text, behind a client
+ * token allowed to view every pool). HTTPS when the coordinator has TLS.
  */
 export async function startHttpServer(
   address: string,
   deps: HttpServerDeps,
 ): Promise<{ server: Server; address: string }> {
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const readOnly = req.method === 'GET' || req.method === 'HEAD';
+    if (path === '/healthz' && readOnly) {
       const ok = deps.healthy();
-      res.writeHead(ok ? 200 : 503, {
-        'content-type': 'application/json',
-        'cache-control': 'no-store',
-      });
-      res.end(
-        req.method === 'HEAD' ? undefined : JSON.stringify({ status: ok ? 'ok' : 'unavailable' }),
-      );
+      sendJson(res, req, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable' });
       return;
     }
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: 'not found' }));
-  });
+    if (path === '/metrics' && readOnly) {
+      serveMetrics(req, res, deps).catch((err: unknown) => {
+        deps.onError(err, path);
+        if (!res.headersSent) sendJson(res, req, 500, { error: 'internal error' });
+        else res.destroy();
+      });
+      return;
+    }
+    sendJson(res, req, 404, { error: 'not found' });
+  };
+  const server: Server =
+    deps.tls === undefined
+      ? createServer(handler)
+      : (createHttpsServer({ cert: deps.tls.cert, key: deps.tls.key }, handler) as Server);
   const { host, port } = splitHostPort(address);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -40,6 +58,33 @@ export async function startHttpServer(
   });
   const bound = server.address() as AddressInfo;
   return { server, address: joinHostPort(bound.address, bound.port) };
+}
+
+async function serveMetrics(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: HttpServerDeps,
+): Promise<void> {
+  const access = deps.metricsAccess(req.headers.authorization);
+  switch (access) {
+    case 'unauthenticated':
+      res.setHeader('www-authenticate', 'Bearer');
+      sendJson(res, req, 401, { error: 'missing or invalid token: send authorization: Bearer' });
+      return;
+    case 'forbidden':
+      sendJson(res, req, 403, { error: 'this token may not view every pool' });
+      return;
+    case 'allowed':
+      break;
+  }
+  const { contentType, body } = await deps.metrics();
+  res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+function sendJson(res: ServerResponse, req: IncomingMessage, code: number, body: unknown): void {
+  res.writeHead(code, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(req.method === 'HEAD' ? undefined : JSON.stringify(body));
 }
 
 export function splitHostPort(address: string): { host: string; port: number } {

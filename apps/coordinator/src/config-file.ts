@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { dirname, extname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+
+/** Thrown for any bad setting; main prints the message and exits 2. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** What a setting holds in the config file. */
+export type SettingKind = 'string' | 'seconds' | 'path';
+
+/**
+ * Every setting: its flag (also its key in the config file), environment variable and kind.
+ * `path` settings in a file resolve against the file's directory; flags and variables against
+ * the working directory.
+ */
+export const SETTINGS = {
+  listen: { env: 'DROVER_LISTEN', kind: 'string' },
+  'http-listen': { env: 'DROVER_HTTP_LISTEN', kind: 'string' },
+  'data-dir': { env: 'DROVER_DATA_DIR', kind: 'path' },
+  'tokens-file': { env: 'DROVER_TOKENS_FILE', kind: 'path' },
+  'log-level': { env: 'DROVER_LOG_LEVEL', kind: 'string' },
+  'log-format': { env: 'DROVER_LOG_FORMAT', kind: 'string' },
+  'heartbeat-interval': { env: 'DROVER_HEARTBEAT_INTERVAL', kind: 'seconds' },
+  'bot-ping-tolerance': { env: 'DROVER_BOT_PING_TOLERANCE', kind: 'seconds' },
+  'bot-death-timeout': { env: 'DROVER_BOT_DEATH_TIMEOUT', kind: 'seconds' },
+  'tls-cert': { env: 'DROVER_TLS_CERT', kind: 'path' },
+  'tls-key': { env: 'DROVER_TLS_KEY', kind: 'path' },
+} as const satisfies Record<string, { env: string; kind: SettingKind }>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+/** Raw values by setting name, as strings (paths absolute) or numbers (seconds). */
+export type RawSettings = Partial<Record<SettingName, string | number>>;
+
+function isSetting(key: string): key is SettingName {
+  return Object.hasOwn(SETTINGS, key);
+}
+
+/**
+ * Parses a config file's text (YAML, or JSON when the name ends in .json; YAML accepts JSON too)
+ * into raw settings. Keys are the flag names; an unknown key or a value of the wrong type is a
+ * ConfigError naming the key and the file.
+ */
+export function parseConfigText(text: string, file: string): RawSettings {
+  let doc: unknown;
+  try {
+    doc = extname(file) === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`config ${file}: not valid YAML/JSON: ${(err as Error).message}`);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new ConfigError(`config ${file}: must be a mapping of setting names to values`);
+  }
+  const out: RawSettings = {};
+  for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
+    if (!isSetting(key)) {
+      throw new ConfigError(
+        `config ${file}: unknown key ${JSON.stringify(key)} (known: ${Object.keys(SETTINGS).join(', ')})`,
+      );
+    }
+    if (value === null) continue;
+    const kind: SettingKind = SETTINGS[key].kind;
+    if (kind === 'seconds') {
+      if (typeof value !== 'number') {
+        throw new ConfigError(
+          `config ${file}: ${key}: must be a number of seconds, got ${JSON.stringify(value)}`,
+        );
+      }
+      out[key] = value;
+    } else {
+      if (typeof value !== 'string' || value === '') {
+        throw new ConfigError(
+          `config ${file}: ${key}: must be a non-empty string, got ${JSON.stringify(value)}`,
+        );
+      }
+      out[key] = kind === 'path' && !isAbsolute(value) ? resolve(dirname(file), value) : value;
+    }
+  }
+  return out;
+}
+
+/** Reads and parses a config file; a missing or unreadable file is a ConfigError. */
+export function readConfigFile(path: string, from: string): RawSettings {
+  const file = resolve(path);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${from}: cannot read ${file}: ${(err as Error).message}`);
+  }
+  return parseConfigText(text, file);
+}

@@ -54,3 +54,106 @@ export {
   type SqliteStoreOptions,
 } from './store/sqlite/sqlite-store';
 export { DispatchIndex, type PendingEntry } from './match/dispatch-index';
+// Graph core (DESIGN.md §5): quests, attempts, executions — pure, see graph/README.md.
+export {
+  ABNORMAL_STATUS_VALUES,
+  ATTEMPT_STATE_VALUES,
+  EXECUTION_STATE_VALUES,
+  RETRYABLE_STATUSES,
+  abnormalStatusName,
+  attemptStateName,
+  executionStateName,
+  isFinalAttemptState,
+  isFinalExecutionState,
+  isRetryableStatus,
+  type AbnormalStatus,
+  type AttemptState,
+  type ExecutionState,
+  type RetryableStatus,
+} from './graph/graph-state';
+export {
+  NO_RETRIES,
+  attemptKey,
+  attemptOf,
+  compareAttemptIds,
+  executionKey,
+  sameAttempt,
+  type AbnormalFinish,
+  type Attempt,
+  type AttemptId,
+  type Execution,
+  type ExecutionId,
+  type JsonResult,
+  type Quest,
+  type QuestDesc,
+  type QuestTimeouts,
+  type RetryCounters,
+  type RetryPolicy,
+} from './graph/graph-types';
+export type {
+  AttemptEvent,
+  AttemptEventType,
+  AttemptOutcome,
+  ExecutionEvent,
+  ExecutionEventType,
+  ExecutionOutcome,
+  GraphEffect,
+  GraphIgnored,
+  GraphRefusal,
+  TaskOutcome,
+} from './graph/graph-events';
+export {
+  MAX_JSON_DEPTH,
+  canonicalJsonObject,
+  compareUtf8,
+  utf8Length,
+  type CanonicalJson,
+  type CanonicalJsonError,
+  type CanonicalJsonOutcome,
+} from './graph/canonical-json';
+export {
+  MAX_RESULT_BYTES,
+  normalizeJsonResult,
+  resultSatisfies,
+  sameResult,
+  withheldResult,
+  type JsonResultOutcome,
+} from './graph/json-result';
+export {
+  MAX_QUEST_PARAMS_BYTES,
+  QUEST_TIMEOUT_LIMITS,
+  normalizeQuestDesc,
+  type QuestDescError,
+  type QuestDescInput,
+  type QuestDescOutcome,
+} from './graph/quest-desc';
+export {
+  QUEST_ID_LENGTH,
+  canonicalQuestDesc,
+  createQuest,
+  isQuestId,
+  questId,
+} from './graph/quest-id';
+export { MIN_EXECUTION_TOKEN_BYTES, hashToken, tokenMatches } from './graph/execution-token';
+export { executionEndFor } from './graph/task-outcome';
+export { ZERO_RETRY_COUNTS, retryDecision, type RetryDecision } from './graph/retry-policy';
+export { transitionExecution } from './graph/execution-transition';
+export { transitionAttempt } from './graph/attempt-transition';
+export { createAttempt, isAttemptNumber } from './graph/create-attempt';
+export { scheduleExecution, type ScheduleExecutionOutcome } from './graph/schedule-execution';
+export { applyExecutionEvent, type GraphOutcome } from './graph/apply-execution-event';
+export {
+  addDependencies,
+  authenticateExecution,
+  dependencySatisfied,
+  type AddDependenciesInput,
+  type AddDependenciesOutcome,
+} from './graph/add-dependencies';
+export {
+  DEFAULT_MAX_VISITED,
+  findCycle,
+  findCycleAsync,
+  searchCycle,
+  type CycleVerdict,
+  type FwdDepsBatch,
+} from './graph/cycle-search';

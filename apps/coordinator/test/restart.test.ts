@@ -145,9 +145,13 @@ describe('priority', () => {
     // Add a non-admin client to the tokens file the first start wrote.
     const tokensPath = join(dir.path, 'tokens.json');
     const file = JSON.parse(readFileSync(tokensPath, 'utf8')) as {
-      clients: Array<{ name: string; sha256: string; admin?: boolean }>;
+      principals: Array<{ name: string; sha256: string; roles?: Record<string, string[]> }>;
     };
-    file.clients.push({ name: 'ci', sha256: hashToken('plain-user-token') });
+    file.principals.push({
+      name: 'ci',
+      sha256: hashToken('plain-user-token'),
+      roles: { '*': ['view', 'submit', 'cancel'] },
+    });
     writeFileSync(tokensPath, JSON.stringify(file));
     const c = await restart();
     const req: NewTaskRequest = { priority: 10, ...waiting('nobody', 60) };

@@ -21,3 +21,19 @@ export * from './wire-types';
 export { TASK_LIMITS, validateNewTask } from './validate-new-task';
 export { taskToResult, taskToRequest } from './task-to-wire';
 export { stateQueryFilter } from './state-query';
+export { TOKEN_HASH, hashToken, newToken, type TokenKind } from './tokens';
+export {
+  AUTH_ROLES,
+  BOT_ID_GLOB,
+  EVERY_POOL,
+  authConfigFileForm,
+  botGroupFileForm,
+  checkAuthConfig,
+  matchesBotIdGlobs,
+  principalFileForm,
+  type AuthConfig,
+  type AuthConfigCheck,
+  type AuthRole,
+  type BotGroupEntry,
+  type PrincipalEntry,
+} from './auth-config';

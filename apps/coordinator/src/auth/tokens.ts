@@ -1,63 +1,52 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
+import {
+  checkAuthConfig,
+  hashToken,
+  newToken,
+  type AuthConfig,
+  type AuthRole,
+} from '@drover/protocol';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { ConfigError } from '../config';
+import type { Principal, Role } from './principal';
 
-export type PrincipalKind = 'client' | 'bot';
+export { hashToken, newToken };
+export type { Principal, PrincipalKind } from './principal';
 
-export interface Principal {
-  readonly kind: PrincipalKind;
-  readonly name: string;
-  /** Server-wide admin: may use priorities below 20. */
-  readonly admin: boolean;
-  /** For bots: dimensions the server forces on every bot of this group (at least pool). */
-  readonly forcedDimensions: Readonly<Record<string, readonly string[]>>;
-}
+/** The tokens file as the coordinator holds it (a version 1 file is read as version 2). */
+export type TokensFile = AuthConfig;
 
-interface TokenEntry {
-  readonly name: string;
-  readonly sha256: string;
-  readonly admin?: boolean;
-  /** Bot groups only: dimensions forced on the group's bots, e.g. { "pool": ["ci"] }. */
-  readonly dimensions?: Readonly<Record<string, readonly string[]>>;
-}
+// The protocol's role list and the principal's must stay the same list.
+const SAME_ROLES: [AuthRole, Role] extends [Role, AuthRole] ? true : never = true;
+void SAME_ROLES;
 
-/** The tokens file: only SHA-256 hashes of tokens are stored. */
-export interface TokensFile {
-  readonly version: 1;
-  readonly clients: readonly TokenEntry[];
-  readonly bots: readonly TokenEntry[];
-}
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
-
-export function newToken(kind: PrincipalKind): string {
-  return `drv_${kind === 'client' ? 'c' : 'b'}_${randomBytes(32).toString('base64url')}`;
-}
-
-/** Looks tokens up by hash; constant-time comparison of the hashes. */
+/** Looks tokens up by hash; only hashes are kept, so a lookup reveals nothing about other tokens. */
 export class TokenAuthority {
-  readonly #byHash: Map<string, Principal>;
+  readonly #byHash = new Map<string, Principal>();
 
   constructor(file: TokensFile) {
-    this.#byHash = new Map();
-    for (const c of file.clients) {
-      this.#byHash.set(c.sha256, {
+    for (const p of file.principals) {
+      const principal: Principal = {
         kind: 'client',
-        name: c.name,
-        admin: c.admin === true,
+        name: p.name,
+        admin: p.admin,
+        roles: new Map(Object.entries(p.roles).map(([pool, roles]) => [pool, new Set(roles)])),
         forcedDimensions: {},
-      });
+        botIdPatterns: [],
+      };
+      for (const h of p.sha256) this.#byHash.set(h, principal);
     }
-    for (const b of file.bots) {
-      this.#byHash.set(b.sha256, {
+    for (const g of file.botGroups) {
+      const principal: Principal = {
         kind: 'bot',
-        name: b.name,
+        name: g.name,
         admin: false,
-        forcedDimensions: b.dimensions ?? {},
-      });
+        roles: new Map(),
+        forcedDimensions: g.dimensions,
+        botIdPatterns: g.botIds,
+      };
+      for (const h of g.sha256) this.#byHash.set(h, principal);
     }
   }
 
@@ -66,104 +55,59 @@ export class TokenAuthority {
     if (authorization === undefined) return undefined;
     const m = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
     if (m === null) return undefined;
-    // Only hashes are kept; looking up the hash reveals nothing about other tokens.
     return this.#byHash.get(hashToken(m[1]!));
   }
 }
 
+/** YAML for `.yaml` / `.yml` files, JSON otherwise. */
+export function isYamlPath(path: string): boolean {
+  return ['.yaml', '.yml'].includes(extname(path).toLowerCase());
+}
+
 /**
- * Loads the tokens file. When it does not exist, creates it with one client and one bot token
- * and writes the plain tokens beside it (client.token, bot.token, mode 0600) so that the CLI and
- * a local bot find them: the zero-configuration quickstart.
+ * Loads the tokens file. When it does not exist, creates a version 2 file with one server-wide
+ * admin and one bot group taking any bot id, and writes the plain tokens beside it (client.token,
+ * bot.token, mode 0600) so that the CLI and a local bot find them: the zero-configuration
+ * quickstart.
  */
 export function loadOrCreateTokens(tokensFile: string): { file: TokensFile; created: boolean } {
-  if (existsSync(tokensFile)) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(tokensFile, 'utf8'));
-    } catch (err) {
-      throw new ConfigError(
-        `tokens-file: ${tokensFile} is not valid JSON: ${(err as Error).message}`,
-      );
-    }
-    return { file: checkTokensFile(tokensFile, parsed), created: false };
-  }
+  if (existsSync(tokensFile)) return { file: readTokensFile(tokensFile), created: false };
   const dir = dirname(tokensFile);
   mkdirSync(dir, { recursive: true });
   const client = newToken('client');
   const bot = newToken('bot');
   writeFileSync(join(dir, 'client.token'), `${client}\n`, { mode: 0o600 });
   writeFileSync(join(dir, 'bot.token'), `${bot}\n`, { mode: 0o600 });
-  const file: TokensFile = {
-    version: 1,
-    clients: [{ name: 'local-admin', sha256: hashToken(client), admin: true }],
-    bots: [{ name: 'local-bots', sha256: hashToken(bot) }],
+  const written = {
+    version: 2,
+    principals: [{ name: 'local-admin', sha256: hashToken(client), admin: true }],
+    botGroups: [{ name: 'local-bots', sha256: hashToken(bot), botIds: ['*'] }],
   };
-  writeFileSync(tokensFile, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
-  return { file, created: true };
+  const text = isYamlPath(tokensFile)
+    ? stringifyYaml(written)
+    : `${JSON.stringify(written, null, 2)}\n`;
+  writeFileSync(tokensFile, text, { mode: 0o600 });
+  return { file: readTokensFile(tokensFile), created: true };
 }
 
-function checkTokensFile(path: string, v: unknown): TokensFile {
-  const fail = (what: string): never => {
-    throw new ConfigError(`tokens-file: ${path}: ${what}`);
-  };
-  if (typeof v !== 'object' || v === null) fail('must be a JSON object');
-  const o = v as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!['version', 'clients', 'bots'].includes(key)) fail(`unknown key ${JSON.stringify(key)}`);
+/** Reads and checks a tokens file; any problem is a ConfigError naming the file and field. */
+export function readTokensFile(path: string): TokensFile {
+  const yaml = isYamlPath(path);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`tokens-file: cannot read ${path}: ${(err as Error).message}`);
   }
-  if (o.version !== 1) fail('version must be 1');
-  const entries = (key: 'clients' | 'bots'): TokenEntry[] => {
-    const list = o[key] ?? [];
-    if (!Array.isArray(list)) return fail(`${key} must be a list`);
-    return list.map((e: unknown, i) => {
-      const entry = e as Record<string, unknown>;
-      if (typeof entry?.name !== 'string' || entry.name === '')
-        fail(`${key}[${i}].name must be a non-empty string`);
-      if (typeof entry.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(entry.sha256)) {
-        fail(`${key}[${i}].sha256 must be 64 lowercase hex characters (the SHA-256 of the token)`);
-      }
-      const allowed =
-        key === 'clients' ? ['name', 'sha256', 'admin'] : ['name', 'sha256', 'dimensions'];
-      for (const k of Object.keys(entry)) {
-        if (!allowed.includes(k)) fail(`${key}[${i}]: unknown key ${JSON.stringify(k)}`);
-      }
-      if (entry.admin !== undefined && typeof entry.admin !== 'boolean') {
-        fail(`${key}[${i}].admin must be true or false`);
-      }
-      const dimensions = checkForcedDimensions(`${key}[${i}].dimensions`, entry.dimensions, fail);
-      return {
-        name: entry.name as string,
-        sha256: entry.sha256 as string,
-        admin: entry.admin === true,
-        ...(dimensions === undefined ? {} : { dimensions }),
-      };
-    });
-  };
-  return { version: 1, clients: entries('clients'), bots: entries('bots') };
-}
-
-function checkForcedDimensions(
-  field: string,
-  v: unknown,
-  fail: (what: string) => never,
-): Record<string, string[]> | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    return fail(`${field} must be an object like {"pool": ["ci"]}`);
+  let parsed: unknown;
+  try {
+    parsed = yaml ? parseYaml(text) : JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(
+      `tokens-file: ${path} is not valid ${yaml ? 'YAML' : 'JSON'}: ${(err as Error).message}`,
+    );
   }
-  const out: Record<string, string[]> = {};
-  for (const [k, values] of Object.entries(v)) {
-    if (!/^[a-zA-Z_.-][0-9a-zA-Z_.-]*$/.test(k) || k === 'id')
-      fail(`${field}: bad key ${JSON.stringify(k)}`);
-    if (
-      !Array.isArray(values) ||
-      values.length === 0 ||
-      !values.every((x) => typeof x === 'string' && x !== '')
-    ) {
-      fail(`${field}.${k} must be a non-empty list of non-empty strings`);
-    }
-    out[k] = values as string[];
-  }
-  return out;
+  const checked = checkAuthConfig(parsed);
+  if (!checked.ok) throw new ConfigError(`tokens-file: ${path}: ${checked.problem}`);
+  return checked.config;
 }

@@ -3,6 +3,7 @@ import { status } from '@grpc/grpc-js';
 import type { BotMessageOut, CoordinatorMessage } from '@drover/protocol';
 import type { Store } from '@drover/state';
 import type { Logger } from 'pino';
+import { mayUseBotId } from '../auth/principal';
 import type { TokenAuthority } from '../auth/tokens';
 import type { TaskEngine } from '../engine/task-engine';
 import type { BotRegistry } from './bot-registry';
@@ -20,7 +21,8 @@ export interface BotApiDeps {
 }
 
 /**
- * BotApi.Connect: authenticates the bot token, then hands the stream to a BotSession. When a bot
+ * BotApi.Connect: authenticates the bot token (a client token is refused; the bot id of Hello must
+ * match the group's `botIds`), then hands the stream to a BotSession. When a bot
  * disconnects, its RUNNING tasks become BOT_DIED unless it is back within the ping tolerance.
  */
 export class BotApiService {
@@ -77,6 +79,7 @@ export class BotApiService {
       heartbeatIntervalMs: this.#deps.heartbeatIntervalMs,
       botPingToleranceMs: this.#deps.botPingToleranceMs,
       forcedDimensions: principal.forcedDimensions,
+      mayUseBotId: (botId) => mayUseBotId(principal, botId),
       onConnected: (botId) => this.#unwatch(botId),
       onDisconnected: (botId, lastHeardMs) => this.#watch(botId, lastHeardMs),
     });

@@ -2,7 +2,8 @@ import type * as grpc from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
 import { DroverError, PermissionDeniedError, UnauthenticatedError } from '@drover/protocol';
 import type { Logger } from 'pino';
-import type { Principal, PrincipalKind, TokenAuthority } from '../auth/tokens';
+import type { Principal, PrincipalKind } from '../auth/principal';
+import type { TokenAuthority } from '../auth/tokens';
 
 /** Maps anything thrown by a handler to a gRPC status: DroverErrors as they are, bugs as INTERNAL. */
 export function toStatus(err: unknown, log: Logger, method: string): Partial<grpc.StatusObject> {

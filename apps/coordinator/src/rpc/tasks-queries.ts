@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { TokenAuthority } from '../auth/tokens';
 import type { TaskEngine } from '../engine/task-engine';
 import { authenticate, unary } from './grpc-edge';
+import { poolFilter } from './task-access';
 
 /** Paging of DESIGN.md §4: default 100, at most 1000, opaque cursor. */
 const DEFAULT_LIMIT = 100;
@@ -77,35 +78,42 @@ export function taskQueryHandlers(deps: {
       QueryRequest & { limit: number; cursor: string },
       { items: TaskResult[]; cursor: string }
     >(log, 'ListTasks', async (req, call) => {
-      authenticate(tokens, call.metadata, 'client');
-      const query = toQuery(req);
+      const principal = authenticate(tokens, call.metadata, 'client');
+      // Only the pools the caller may view: other pools' tasks are not even counted.
+      const query = { ...toQuery(req), ...poolFilter(principal, 'view') };
       const limit = toLimit(req.limit);
       const result = await page(() => store.listTasks(query, { limit, cursor: req.cursor }));
       return { items: result.tasks.map(taskToResult), cursor: result.cursor };
     }),
 
     CountTasks: unary<QueryRequest, { count: number }>(log, 'CountTasks', async (req, call) => {
-      authenticate(tokens, call.metadata, 'client');
-      return { count: await store.countTasks(toQuery(req)) };
+      const principal = authenticate(tokens, call.metadata, 'client');
+      return {
+        count: await store.countTasks({ ...toQuery(req), ...poolFilter(principal, 'view') }),
+      };
     }),
 
     CancelTasks: unary<
       { tags: string[]; kill_running: boolean; limit: number; cursor: string },
       { matched: number; cursor: string }
     >(log, 'CancelTasks', async (req, call) => {
-      authenticate(tokens, call.metadata, 'client');
+      const principal = authenticate(tokens, call.metadata, 'client');
       if (req.tags.length === 0) {
         throw new InvalidArgumentError(
           'tags',
           'at least one tag is required (cancelling everything is not offered)',
         );
       }
-      const query = toQuery({
-        state: req.kill_running ? 'QUERY_PENDING_RUNNING' : 'QUERY_PENDING',
-        tags: req.tags,
-        start: null,
-        end: null,
-      });
+      // Only tasks in pools where the caller may cancel; the others are untouched, not counted.
+      const query = {
+        ...toQuery({
+          state: req.kill_running ? 'QUERY_PENDING_RUNNING' : 'QUERY_PENDING',
+          tags: req.tags,
+          start: null,
+          end: null,
+        }),
+        ...poolFilter(principal, 'cancel'),
+      };
       const limit = toLimit(req.limit);
       const found = await page(() => store.listTasks(query, { limit, cursor: req.cursor }));
       let matched = 0;

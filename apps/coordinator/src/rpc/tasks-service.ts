@@ -1,8 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import {
   InvalidArgumentError,
-  NotFoundError,
-  PermissionDeniedError,
   taskToRequest,
   taskToResult,
   validateNewTask,
@@ -18,12 +16,11 @@ import type { Logger } from 'pino';
 import type { TokenAuthority } from '../auth/tokens';
 import type { TaskEngine } from '../engine/task-engine';
 import { authenticate, serverStream, unary } from './grpc-edge';
+import { checkSubmit, loadTaskAs, mayView } from './task-access';
 
 /** Largest slice of output one GetStdout / StreamOutput message carries. */
 const MAX_OUTPUT_CHUNK = 1024 * 1024;
 const MAX_STDOUT_LENGTH = 16 * 1024 * 1024;
-/** Priorities below this are for admins only (DESIGN.md §2, Swarming). */
-const ADMIN_PRIORITY_BELOW = 20;
 
 interface IdRequest {
   task_id: string;
@@ -37,43 +34,36 @@ export function tasksHandlers(deps: {
   const { engine, tokens, log } = deps;
   const store = engine.store;
 
-  const load = async (taskId: string, field = 'task_id'): Promise<Task> => {
-    if (taskId === '') throw new InvalidArgumentError(field, 'required');
-    const task = await store.getTask(taskId);
-    if (task === undefined) throw new NotFoundError(`task ${taskId}`);
-    return task;
-  };
+  /** The task, when the caller may view it (see task-access.ts for what others are told). */
+  const view = (call: { metadata: grpc.Metadata }, taskId: string): Promise<Task> =>
+    loadTaskAs(store, authenticate(tokens, call.metadata, 'client'), 'view', taskId);
 
   return {
     NewTask: unary<NewTaskRequestOut, NewTaskResponse>(log, 'NewTask', async (req, call) => {
       const principal = authenticate(tokens, call.metadata, 'client');
       const validated = validateNewTask(req, principal.name);
-      if (validated.priority < ADMIN_PRIORITY_BELOW && !principal.admin) {
-        throw new PermissionDeniedError(
-          `priority: values below ${ADMIN_PRIORITY_BELOW} are reserved for admins, got ${validated.priority}`,
-        );
-      }
+      checkSubmit(principal, validated);
       const spec = validated.user === '' ? { ...validated, user: principal.name } : validated;
       const { task } = await engine.submit(spec);
       return { task_id: task.id, request: taskToRequest(task), result: taskToResult(task) };
     }),
 
     GetResult: unary<IdRequest, TaskResult>(log, 'GetResult', async (req, call) => {
-      authenticate(tokens, call.metadata, 'client');
-      return taskToResult(await load(req.task_id));
+      return taskToResult(await view(call, req.task_id));
     }),
 
     BatchGetResult: unary<{ task_ids: string[] }, { items: unknown[] }>(
       log,
       'BatchGetResult',
       async (req, call) => {
-        authenticate(tokens, call.metadata, 'client');
+        const principal = authenticate(tokens, call.metadata, 'client');
         if (req.task_ids.length > 1000) throw new InvalidArgumentError('task_ids', 'at most 1000');
         const items = [];
         for (const id of req.task_ids) {
           const task = await store.getTask(id);
+          // A task the caller may not see looks exactly like a missing one.
           items.push(
-            task === undefined
+            task === undefined || !mayView(principal, task)
               ? { task_id: id, error: 'not found' }
               : { task_id: id, result: taskToResult(task) },
           );
@@ -83,19 +73,17 @@ export function tasksHandlers(deps: {
     ),
 
     GetRequest: unary<IdRequest, TaskRequest>(log, 'GetRequest', async (req, call) => {
-      authenticate(tokens, call.metadata, 'client');
-      return taskToRequest(await load(req.task_id));
+      return taskToRequest(await view(call, req.task_id));
     }),
 
     GetStdout: unary<{ task_id: string; offset: number; length: number }, TaskOutput>(
       log,
       'GetStdout',
       async (req, call) => {
-        authenticate(tokens, call.metadata, 'client');
+        const task = await view(call, req.task_id);
         if (req.offset < 0) throw new InvalidArgumentError('offset', 'must be ≥ 0');
         if (req.length < 0)
           throw new InvalidArgumentError('length', 'must be ≥ 0 (0 = to the end)');
-        const task = await load(req.task_id);
         const length = Math.min(
           req.length === 0 ? MAX_STDOUT_LENGTH : req.length,
           MAX_STDOUT_LENGTH,
@@ -109,9 +97,8 @@ export function tasksHandlers(deps: {
       log,
       'StreamOutput',
       async (req, call, signal) => {
-        authenticate(tokens, call.metadata, 'client');
+        await view(call, req.task_id);
         if (req.offset < 0) throw new InvalidArgumentError('offset', 'must be ≥ 0');
-        await load(req.task_id);
         let offset = req.offset;
         await followTask(engine, req.task_id, signal, async () => {
           const task = (await store.getTask(req.task_id))!;
@@ -127,8 +114,7 @@ export function tasksHandlers(deps: {
     ),
 
     WaitTask: serverStream<IdRequest, TaskResult>(log, 'WaitTask', async (req, call, signal) => {
-      authenticate(tokens, call.metadata, 'client');
-      await load(req.task_id);
+      await view(call, req.task_id);
       let lastModified = -1;
       let lastState = '';
       await followTask(engine, req.task_id, signal, async () => {
@@ -146,8 +132,8 @@ export function tasksHandlers(deps: {
       log,
       'CancelTask',
       async (req, call) => {
-        authenticate(tokens, call.metadata, 'client');
-        const before = await load(req.task_id);
+        const principal = authenticate(tokens, call.metadata, 'client');
+        const before = await loadTaskAs(store, principal, 'cancel', req.task_id);
         const outcome = await engine.apply(before.id, {
           type: 'cancel',
           killRunning: req.kill_running,

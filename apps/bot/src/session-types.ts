@@ -47,6 +47,8 @@ export const FATAL_CODES: ReadonlySet<grpc.status> = new Set([
 
 export interface SessionOptions {
   readonly server: string;
+  /** The channel's credentials (TLS). @default insecure (plain text) */
+  readonly credentials?: grpc.ChannelCredentials;
   readonly token: string;
   readonly botId: string;
   readonly dimensions: Dimensions;

@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import { backoffDelayMs, channelBackoffOptions, DEFAULT_BACKOFF } from './backoff';
 import { freeDiskBytes, healthNow, lowDiskReason } from './health';
 import { signalGroup } from './process-group';
-import type { TaskRun } from './runner';
+import type { RunResult, TaskRun } from './runner';
 import {
   FATAL_CODES,
   STOP_REASON_TEXT,
@@ -25,7 +25,7 @@ import {
   type StopReason,
 } from './session-types';
 import { launchTask } from './task-launch';
-import type { Link, TaskSlot } from './task-slot';
+import { TaskSlot, type Link } from './task-slot';
 import { canceledFinish, dimensionsFromWire, dimensionsToWire } from './wire';
 
 /**
@@ -45,6 +45,18 @@ import { canceledFinish, dimensionsFromWire, dimensionsToWire } from './wire';
  * waits for the coordinator to end it, so such an Assign still arrives; it is then reported on a
  * new stream. While `stopping` the stream is re-opened if it drops, to deliver the last results.
  */
+
+/** What the bot reports for its termination task: done at once, nothing ran, no output. */
+const TERMINATION_RESULT: RunResult = {
+  exitCode: 0,
+  durationSecs: 0,
+  timedOut: 'none',
+  killed: false,
+  canceled: false,
+  outputSize: 0,
+};
+
+type TerminateOut = NonNullable<CoordinatorMessageOut['terminate']>;
 
 type TimerName = 'backoff' | 'welcome' | 'heartbeat' | 'ackWait' | 'leave';
 
@@ -86,7 +98,7 @@ export class BotSession {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.log = opts.log.child({ component: 'session' });
     const { BotApi } = loadDroverProto().drover.v1;
-    this.client = new BotApi(opts.server, grpc.credentials.createInsecure(), {
+    this.client = new BotApi(opts.server, opts.credentials ?? grpc.credentials.createInsecure(), {
       ...CLIENT_CHANNEL_OPTIONS,
       // Our own backoff paces reconnects; keep the channel's from adding a second, longer one.
       ...channelBackoffOptions(opts.backoff ?? DEFAULT_BACKOFF),
@@ -282,8 +294,7 @@ export class BotSession {
         if (msg.ack) this.onAck(msg.ack);
         return;
       case 'terminate':
-        this.log.info({ reason: msg.terminate?.reason ?? '' }, 'terminate requested');
-        this.stop({ reason: 'terminate' });
+        this.onTerminate(msg.terminate ?? { reason: '', task_id: '', lease_id: '' });
         return;
       case undefined:
         return;
@@ -366,6 +377,25 @@ export class BotSession {
     }
     this.log.info({ taskId: k.task_id, reason: k.reason }, 'kill requested');
     slot.kill(k.reason === '' ? 'killed by the coordinator' : k.reason);
+  }
+
+  /**
+   * Stop once the current task is done. With a task_id and lease_id the Terminate is the bot's
+   * termination task (TerminateBot): nothing runs; the bot reports it started and COMPLETED exit
+   * 0 (after the stopping heartbeat, so the coordinator gives it nothing else), and leaves once
+   * the result is acknowledged. Until then the result is kept and resent like any other.
+   */
+  private onTerminate(t: TerminateOut): void {
+    this.log.info({ reason: t.reason, taskId: t.task_id || undefined }, 'terminate requested');
+    if (t.task_id === '' || t.lease_id === '' || this.ending || this.slots.has(t.task_id)) {
+      this.stop({ reason: 'terminate' });
+      return;
+    }
+    const slot = new TaskSlot(t.task_id, t.lease_id, this.link);
+    this.slots.set(t.task_id, slot);
+    this.stop({ reason: 'terminate' });
+    slot.started();
+    slot.ended(TERMINATION_RESULT);
   }
 
   private onAck(a: AckOut): void {

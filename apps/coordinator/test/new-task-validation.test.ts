@@ -1,12 +1,5 @@
-import * as grpc from '@grpc/grpc-js';
 import { status, type ServiceError } from '@grpc/grpc-js';
-import {
-  CLIENT_CHANNEL_OPTIONS,
-  loadDroverProto,
-  type NewTaskRequest,
-  type NewTaskResponseOut,
-  type TasksClient,
-} from '@drover/protocol';
+import { type NewTaskRequest, type NewTaskResponseOut, type TasksClient } from '@drover/protocol';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -135,25 +128,5 @@ describe('authentication', () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
     expect((await fetch(`http://${coord.httpAddress}/`)).status).toBe(404);
-  });
-});
-
-describe('RPCs not built yet', () => {
-  it('answer UNIMPLEMENTED', async () => {
-    const proto = loadDroverProto().drover.v1;
-    const bots = new proto.Bots(
-      coord.grpcAddress,
-      grpc.credentials.createInsecure(),
-      CLIENT_CHANNEL_OPTIONS,
-    );
-    try {
-      const err = (await call(
-        (md, cb) => bots.DeleteBot({ bot_id: 'x' }, md, cb),
-        bearer(token),
-      ).catch((e: unknown) => e)) as ServiceError;
-      expect(err.code).toBe(status.UNIMPLEMENTED);
-    } finally {
-      bots.close();
-    }
   });
 });

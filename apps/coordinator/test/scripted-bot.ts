@@ -3,8 +3,19 @@ import {
   CLIENT_CHANNEL_OPTIONS,
   loadDroverProto,
   type BotMessage,
+  type BotsClient,
   type CoordinatorMessageOut,
 } from '@drover/protocol';
+
+/** A Bots service stub (fleet admin) on `address`; close it after use. */
+export function botsStub(address: string): BotsClient {
+  const proto = loadDroverProto().drover.v1;
+  return new proto.Bots(
+    address,
+    grpc.credentials.createInsecure(),
+    CLIENT_CHANNEL_OPTIONS,
+  ) as unknown as BotsClient;
+}
 
 /**
  * A bot driven by the test, message by message, over a real BotApi stream: for injecting the
@@ -52,18 +63,12 @@ export class ScriptedBot {
   hello(
     botId: string,
     running: Array<{ task_id: string; lease_id: string; output_offset?: number }> = [],
+    dimensions: Array<{ key: string; value: string[] }> = [
+      { key: 'pool', value: ['default'] },
+      { key: 'os', value: ['Linux'] },
+    ],
   ): void {
-    this.send({
-      hello: {
-        bot_id: botId,
-        version: 'scripted',
-        dimensions: [
-          { key: 'pool', value: ['default'] },
-          { key: 'os', value: ['Linux'] },
-        ],
-        running,
-      },
-    });
+    this.send({ hello: { bot_id: botId, version: 'scripted', dimensions, running } });
   }
 
   /** The next message (in order) satisfying `pred`; earlier ones that do not are dropped. */

@@ -1,7 +1,9 @@
 import type { CoordinatorMessage } from '@drover/protocol';
 import {
+  NO_ADMIN_STATE,
   matchesDimensions,
   toDimensionMap,
+  type BotAdminState,
   type BotDimensionMap,
   type KeyValue,
   type KeyValues,
@@ -25,6 +27,15 @@ interface KnownBot {
   session: SessionHandle | undefined;
   /** Non-empty: the bot asked not to get tasks (stopping, low disk); it is not capacity. */
   quarantinedReason: string;
+  /** What admins decided (quarantine, maintenance): such a bot is not capacity either. */
+  admin: BotAdminState;
+}
+
+/** Whether the bot may be given tasks (and so counts as capacity). */
+function takesTasks(bot: KnownBot): boolean {
+  return (
+    bot.quarantinedReason === '' && bot.admin.quarantinedReason === '' && !bot.admin.maintenance
+  );
 }
 
 /**
@@ -32,8 +43,15 @@ interface KnownBot {
  * session if connected. Answers capacity questions and carries pushes to bots.
  */
 export class BotRegistry implements Fleet {
-  /** Emits 'connected' and 'disconnected' with the bot id (tests, metrics, dashboard). */
-  readonly events = new EventEmitter<{ connected: [string]; disconnected: [string] }>();
+  /**
+   * Emits 'connected' and 'disconnected' with the bot id (tests, metrics, dashboard, bot events),
+   * and 'quarantine' with the bot id and its own new reason ('' = healthy again).
+   */
+  readonly events = new EventEmitter<{
+    connected: [string];
+    disconnected: [string];
+    quarantine: [string, string];
+  }>();
   readonly #bots = new Map<string, KnownBot>();
   readonly #clock: () => number;
   readonly #deathTimeoutMs: number;
@@ -55,6 +73,7 @@ export class BotRegistry implements Fleet {
           typeof bot.state['quarantined_reason'] === 'string'
             ? bot.state['quarantined_reason']
             : '',
+        admin: bot.admin,
       });
     }
   }
@@ -65,13 +84,16 @@ export class BotRegistry implements Fleet {
     dimensions: readonly KeyValues[],
     session: SessionHandle,
   ): SessionHandle | undefined {
-    const previous = this.#bots.get(botId)?.session;
+    const known = this.#bots.get(botId);
+    const previous = known?.session;
     this.#bots.set(botId, {
       dimensions,
       dimensionMap: toDimensionMap(dimensions),
       lastSeenMs: this.#clock(),
       session,
-      quarantinedReason: '',
+      // Kept until the Hello's own reason is recorded (setQuarantined), so a change is noticed.
+      quarantinedReason: known?.quarantinedReason ?? '',
+      admin: known?.admin ?? NO_ADMIN_STATE,
     });
     this.events.emit('connected', botId);
     return previous !== session ? previous : undefined;
@@ -92,7 +114,44 @@ export class BotRegistry implements Fleet {
     const bot = this.#bots.get(botId);
     if (bot === undefined || bot.quarantinedReason === reason) return false;
     bot.quarantinedReason = reason;
+    this.events.emit('quarantine', botId, reason);
     return true;
+  }
+
+  /**
+   * Records what admins decided (as stored). Returns whether the bot takes tasks now; the caller
+   * tells the engine (botUnavailable, or botIdle when it is connected and idle).
+   */
+  setAdmin(botId: string, admin: BotAdminState): boolean {
+    const bot = this.#bots.get(botId);
+    if (bot === undefined) return false;
+    bot.admin = admin;
+    return takesTasks(bot);
+  }
+
+  /** Forgets a bot (DeleteBot); returns its live session, which the caller closes. */
+  forget(botId: string): SessionHandle | undefined {
+    const session = this.#bots.get(botId)?.session;
+    this.#bots.delete(botId);
+    return session;
+  }
+
+  /** Whether the bot is known here (connected, or loaded from the store and not deleted). */
+  knows(botId: string): boolean {
+    return this.#bots.has(botId);
+  }
+
+  /** The bot's dimensions as last reported; undefined for a bot not known here. */
+  dimensionListOf(botId: string): readonly KeyValues[] | undefined {
+    return this.#bots.get(botId)?.dimensions;
+  }
+
+  /** Every known bot without a session, with when it was last heard from (the missing sweep). */
+  disconnectedBots(): Array<{ botId: string; lastSeenMs: number }> {
+    const out: Array<{ botId: string; lastSeenMs: number }> = [];
+    for (const [botId, bot] of this.#bots)
+      if (bot.session === undefined) out.push({ botId, lastSeenMs: bot.lastSeenMs });
+    return out;
   }
 
   touch(botId: string): void {
@@ -122,7 +181,7 @@ export class BotRegistry implements Fleet {
     const cutoff = this.#clock() - this.#deathTimeoutMs;
     for (const bot of this.#bots.values()) {
       if (bot.session === undefined && bot.lastSeenMs < cutoff) continue;
-      if (bot.quarantinedReason !== '') continue;
+      if (!takesTasks(bot)) continue;
       if (matchesDimensions(dimensions, bot.dimensionMap)) return true;
     }
     return false;
@@ -134,8 +193,13 @@ export class BotRegistry implements Fleet {
 
   dimensionsOf(botId: string): BotDimensionMap | undefined {
     const bot = this.#bots.get(botId);
-    if (bot?.session === undefined || bot.quarantinedReason !== '') return undefined;
+    if (bot?.session === undefined || !takesTasks(bot)) return undefined;
     return bot.dimensionMap;
+  }
+
+  reachableDimensionsOf(botId: string): BotDimensionMap | undefined {
+    const bot = this.#bots.get(botId);
+    return bot?.session === undefined ? undefined : bot.dimensionMap;
   }
 
   connectedCount(): number {

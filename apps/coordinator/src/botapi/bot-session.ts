@@ -23,6 +23,8 @@ export interface BotSessionDeps {
   readonly botPingToleranceMs: number;
   /** Dimensions of the bot's group that override what it claims (at least pool). */
   readonly forcedDimensions: Readonly<Record<string, readonly string[]>>;
+  /** Whether the bot's token may be used by this bot id (its group's `botIds` patterns). */
+  readonly mayUseBotId?: (botId: string) => boolean;
   /** Called when a session ends, so the service can watch the bot's running tasks. */
   readonly onDisconnected: (botId: string, lastHeardMs: number) => void;
   /** Called on Hello, so the service stops watching. */
@@ -147,6 +149,7 @@ export class BotSession implements SessionHandle {
         return;
       case 'task_started': {
         const m = msg.task_started!;
+        if (!this.#holds(m.task_id, m.lease_id)) return;
         const outcome = await this.#deps.engine.apply(m.task_id, {
           type: 'process-started',
           leaseId: m.lease_id,
@@ -156,6 +159,7 @@ export class BotSession implements SessionHandle {
       }
       case 'output': {
         const m = msg.output!;
+        if (!this.#holds(m.task_id, m.lease_id)) return;
         const result = await this.#deps.store.appendOutput(m.task_id, m.lease_id, m.offset, m.data);
         if (result.kind === 'refused') {
           if (result.reason === 'gap') {
@@ -196,6 +200,13 @@ export class BotSession implements SessionHandle {
       this.#fail(
         status.INVALID_ARGUMENT,
         `hello.bot_id: must match ${BOT_ID.source}, got ${JSON.stringify(hello.bot_id)}`,
+      );
+      return;
+    }
+    if (this.#deps.mayUseBotId?.(hello.bot_id) === false) {
+      this.#fail(
+        status.PERMISSION_DENIED,
+        `hello.bot_id: ${hello.bot_id} is not a bot id this token's bot group may use`,
       );
       return;
     }
@@ -249,7 +260,11 @@ export class BotSession implements SessionHandle {
     await this.#persist(hello.state ?? {}, true);
 
     const busy = await this.#reconcile(hello);
-    if (!busy) this.#offerIfAvailable();
+    if (!busy) {
+      this.#offerIfAvailable();
+      // A termination task reaches the bot even if it takes no other tasks.
+      if (this.#state === 'connected') this.#deps.engine.offerTermination(this.#botId);
+    }
   }
 
   /**
@@ -341,6 +356,7 @@ export class BotSession implements SessionHandle {
   }
 
   async #finished(m: TaskFinishedOut): Promise<void> {
+    if (!this.#holds(m.task_id, m.lease_id)) return;
     const outcome = await this.#deps.engine.apply(m.task_id, {
       type: 'finish',
       leaseId: m.lease_id,
@@ -366,6 +382,16 @@ export class BotSession implements SessionHandle {
     }
     this.send({ ack: { task_id: m.task_id, lease_id: m.lease_id, finished: true } });
     if (!this.#deps.engine.isBotBusy(this.#botId)) this.#offerIfAvailable();
+  }
+
+  /**
+   * A bot may only report on the task it was given: the engine's record of what this bot holds is
+   * the authority, so another bot's task is refused even with that task's real lease.
+   */
+  #holds(taskId: string, leaseId: string): boolean {
+    if (this.#deps.engine.taskOf(this.#botId) === taskId) return true;
+    this.#staleLease(taskId, leaseId, 'not-this-bots-task');
+    return false;
   }
 
   #staleLease(taskId: string, leaseId: string, why: string): void {
@@ -408,6 +434,10 @@ export class BotSession implements SessionHandle {
       this.#persist(this.#lastState, false).catch((err: unknown) =>
         this.#log.warn({ err }, 'persisting bot failed'),
       );
+    } else if (!this.#deps.registry.knows(this.#botId)) {
+      // Deleted (DeleteBot with force): not stored again, but its running task is still watched.
+      this.#deps.engine.botUnavailable(this.#botId);
+      this.#deps.onDisconnected(this.#botId, this.#lastHeardMs);
     }
   }
 }

@@ -333,21 +333,22 @@ export class TaskEngine {
 
   #enqueue(task: Task, slice: number): void {
     const dimensions = task.spec.slices[slice]!.properties.dimensions;
+    this.#index.addPending({
+      taskId: task.id,
+      priority: task.spec.priority,
+      createdAtMs: task.createdAtMs,
+      dimensions,
+    });
+    this.#kick({ kind: 'task', id: task.id });
     const target =
       task.spec.terminate !== undefined
         ? terminationTarget(task.spec.priority, dimensions)
         : undefined;
     if (target !== undefined) {
+      // Also offered to its bot directly: it may take no other task (quarantine, maintenance).
       this.#terminations.set(target, task.id);
       this.offerTermination(target);
     }
-    this.#index.addPending({
-      taskId: task.id,
-      priority: task.spec.priority,
-      createdAtMs: task.createdAtMs,
-      dimensions: task.spec.slices[slice]!.properties.dimensions,
-    });
-    this.#kick({ kind: 'task', id: task.id });
   }
 
   #scheduleExpiry(taskId: string, atMs: number): void {

@@ -1,66 +1,27 @@
 import type * as grpc from '@grpc/grpc-js';
 import {
   InvalidArgumentError,
-  NotFoundError,
-  msToTimestamp,
+  PermissionDeniedError,
   type StringListPair,
   type StringPairOut,
-  type Timestamp,
 } from '@drover/protocol';
-import { matchesDimensions, toDimensionMap, type BotRecord, type KeyValue } from '@drover/state';
-import type { Logger } from 'pino';
-import type { TokenAuthority } from '../auth/tokens';
-import type { BotRegistry } from '../botapi/bot-registry';
-import type { TaskEngine } from '../engine/task-engine';
+import { matchesDimensions, toDimensionMap, type KeyValue } from '@drover/state';
+import { can, type Principal } from '../auth/principal';
+import { botsAdminHandlers } from './bots-admin';
+import { botsHistoryHandlers } from './bots-history';
+import { botsTerminateHandlers } from './bots-terminate';
+import {
+  authorizedBot,
+  toLimit,
+  viewBot,
+  type BotInfoWire,
+  type BotView,
+  type BotViewDeps,
+  type BotsDeps,
+} from './bots-view';
 import { authenticate, unary } from './grpc-edge';
 
-/** Paging of DESIGN.md §4: default 100, at most 1000, opaque cursor. */
-const DEFAULT_LIMIT = 100;
-const MAX_LIMIT = 1000;
-
 type NullableBool = 'NULL' | 'FALSE' | 'TRUE';
-
-interface BotHealthWire {
-  cpu_load: number;
-  free_disk_bytes: number;
-  uptime_secs: number;
-  running_task_id: string;
-  quarantined_reason: string;
-}
-
-interface BotInfoWire {
-  bot_id: string;
-  dimensions: StringListPair[];
-  state: BotHealthWire;
-  version: string;
-  is_dead: boolean;
-  connected: boolean;
-  quarantined: boolean;
-  quarantined_reason: string;
-  in_maintenance: boolean;
-  maintenance_msg: string;
-  task_id: string;
-  task_name: string;
-  first_seen_ts: Timestamp | null;
-  last_seen_ts: Timestamp | null;
-  session_id: string;
-}
-
-/** A bot as the Bots service judges it: the stored record joined with live registry/engine state. */
-interface BotView {
-  readonly info: BotInfoWire;
-  readonly busy: boolean;
-}
-
-function num(v: unknown): number {
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'string' && v !== '' && Number.isFinite(Number(v))) return Number(v);
-  return 0;
-}
-
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : '';
-}
 
 function toFilter(dimensions: readonly StringPairOut[]): KeyValue[] {
   return dimensions.map((d, i) => {
@@ -72,16 +33,6 @@ function toFilter(dimensions: readonly StringPairOut[]): KeyValue[] {
     }
     return { key: d.key, value: d.value };
   });
-}
-
-function toLimit(limit: number): number {
-  if (limit < 0 || limit > MAX_LIMIT) {
-    throw new InvalidArgumentError(
-      'limit',
-      `must be between 0 (default ${DEFAULT_LIMIT}) and ${MAX_LIMIT}, got ${limit}`,
-    );
-  }
-  return limit === 0 ? DEFAULT_LIMIT : limit;
 }
 
 /** Cursor = base64url of the last bot id returned (bots are ordered by id). */
@@ -104,67 +55,47 @@ function matchesTri(filter: NullableBool | undefined, value: boolean): boolean {
   return true;
 }
 
-/** ListBots, GetBot and CountBots (DESIGN.md §4); the other Bots methods are not built yet. */
-export function botsHandlers(deps: {
-  engine: TaskEngine;
-  registry: BotRegistry;
-  tokens: TokenAuthority;
-  log: Logger;
-  clock: () => number;
-  botDeathTimeoutMs: number;
-}): grpc.UntypedServiceImplementation {
-  const { engine, registry, tokens, log, clock, botDeathTimeoutMs } = deps;
-  const store = engine.store;
-
-  function view(bot: BotRecord, now: number): BotView {
-    const connected = registry.isConnected(bot.id);
-    const lastSeenMs = Math.max(bot.lastSeenMs, registry.lastSeenOf(bot.id) ?? 0);
-    const reason = registry.quarantinedReasonOf(bot.id) ?? str(bot.state['quarantined_reason']);
-    const taskId = engine.taskOf(bot.id) ?? '';
-    return {
-      busy: taskId !== '',
-      info: {
-        bot_id: bot.id,
-        dimensions: bot.dimensions.map((d) => ({ key: d.key, value: [...d.values] })),
-        state: {
-          cpu_load: num(bot.state['cpu_load']),
-          free_disk_bytes: num(bot.state['free_disk_bytes']),
-          uptime_secs: num(bot.state['uptime_secs']),
-          running_task_id: str(bot.state['running_task_id']),
-          quarantined_reason: str(bot.state['quarantined_reason']),
-        },
-        version: bot.version,
-        is_dead: !connected && now - lastSeenMs > botDeathTimeoutMs,
-        connected,
-        quarantined: reason !== '',
-        quarantined_reason: reason,
-        in_maintenance: false,
-        maintenance_msg: '',
-        task_id: taskId,
-        task_name: '',
-        first_seen_ts: msToTimestamp(bot.firstSeenMs),
-        last_seen_ts: msToTimestamp(lastSeenMs),
-        session_id: bot.sessionId,
-      },
-    };
+/** Keys (sorted) → sorted distinct values, over the given bots' dimensions. */
+function dimensionUnion(views: readonly BotView[]): StringListPair[] {
+  const union = new Map<string, Set<string>>();
+  for (const v of views) {
+    for (const d of v.info.dimensions) {
+      const key = d.key ?? '';
+      const values = union.get(key) ?? new Set<string>();
+      for (const value of d.value ?? []) values.add(value);
+      union.set(key, values);
+    }
   }
+  return [...union.keys()].sort().map((key) => ({ key, value: [...union.get(key)!].sort() }));
+}
 
-  /** Every stored bot (ordered by id) matching the dimension filter. */
-  async function matching(filter: readonly KeyValue[]): Promise<BotView[]> {
+/**
+ * Service Bots (DESIGN.md §4). Reads need `view` in the bot's pools, actions `admin`; listings
+ * show only bots in pools the caller may view. Here: GetBot, ListBots, CountBots and
+ * GetBotDimensions; history, admin actions and TerminateBot live beside this file.
+ */
+export type { BotsDeps };
+
+export function botsHandlers(deps: BotsDeps): grpc.UntypedServiceImplementation {
+  const { engine, tokens, log, clock } = deps;
+  const store = engine.store;
+  const viewDeps: BotViewDeps = deps;
+
+  /** Every stored bot the caller may view (ordered by id) matching the dimension filter. */
+  async function visible(p: Principal, filter: readonly KeyValue[]): Promise<BotView[]> {
     const now = clock();
-    const bots = await store.listBots();
-    return bots
-      .filter((b) => matchesDimensions(filter, toDimensionMap(b.dimensions)))
-      .map((b) => view(b, now));
+    const bots = (await store.listBots()).filter((b) =>
+      matchesDimensions(filter, toDimensionMap(b.dimensions)),
+    );
+    const views = await Promise.all(bots.map((b) => viewBot(viewDeps, b, now)));
+    return views.filter((v) => can(p, 'view', v.pools));
   }
 
   return {
     GetBot: unary<{ bot_id: string }, BotInfoWire>(log, 'GetBot', async (req, call) => {
-      authenticate(tokens, call.metadata, 'client');
-      if (req.bot_id === '') throw new InvalidArgumentError('bot_id', 'is required');
-      const bot = await store.getBot(req.bot_id);
-      if (bot === undefined) throw new NotFoundError(`bot ${req.bot_id}`);
-      return view(bot, clock()).info;
+      const p = authenticate(tokens, call.metadata, 'client');
+      const bot = await authorizedBot(store, p, req.bot_id, 'view');
+      return (await viewBot(viewDeps, bot, clock())).info;
     }),
 
     ListBots: unary<
@@ -179,11 +110,11 @@ export function botsHandlers(deps: {
       },
       { items: BotInfoWire[]; cursor: string }
     >(log, 'ListBots', async (req, call) => {
-      authenticate(tokens, call.metadata, 'client');
+      const p = authenticate(tokens, call.metadata, 'client');
       const filter = toFilter(req.dimensions);
       const limit = toLimit(req.limit);
       const after = decodeCursor(req.cursor);
-      const selected = (await matching(filter)).filter(
+      const selected = (await visible(p, filter)).filter(
         (v) =>
           (after === undefined || v.info.bot_id > after) &&
           matchesTri(req.quarantined, v.info.quarantined) &&
@@ -200,8 +131,8 @@ export function botsHandlers(deps: {
       { dimensions: StringPairOut[] },
       { count: number; busy: number; quarantined: number; maintenance: number; dead: number }
     >(log, 'CountBots', async (req, call) => {
-      authenticate(tokens, call.metadata, 'client');
-      const views = await matching(toFilter(req.dimensions));
+      const p = authenticate(tokens, call.metadata, 'client');
+      const views = await visible(p, toFilter(req.dimensions));
       return {
         count: views.length,
         busy: views.filter((v) => v.busy).length,
@@ -210,5 +141,22 @@ export function botsHandlers(deps: {
         dead: views.filter((v) => v.info.is_dead).length,
       };
     }),
+
+    GetBotDimensions: unary<{ pool: string }, { bots_dimensions: StringListPair[] }>(
+      log,
+      'GetBotDimensions',
+      async (req, call) => {
+        const p = authenticate(tokens, call.metadata, 'client');
+        if (req.pool !== '' && !can(p, 'view', [req.pool])) {
+          throw new PermissionDeniedError(`pool ${req.pool}: the view role is needed`);
+        }
+        const filter = req.pool === '' ? [] : [{ key: 'pool', value: req.pool }];
+        return { bots_dimensions: dimensionUnion(await visible(p, filter)) };
+      },
+    ),
+
+    ...botsHistoryHandlers(deps),
+    ...botsAdminHandlers(deps),
+    ...botsTerminateHandlers(deps),
   };
 }

@@ -25,6 +25,11 @@ export interface TaskProperties {
   readonly ioTimeoutSecs: number;
   readonly gracePeriodSecs: number;
   readonly idempotent: boolean;
+  /**
+   * Set by the coordinator only (graph executions: DROVER_EXECUTION_ID/TOKEN): sent to the bot as
+   * TaskManifest.secret_env, never returned by the Tasks API, not part of propertiesHash.
+   */
+  readonly secretEnv?: readonly KeyValue[];
 }
 
 export interface TaskSlice {
@@ -46,6 +51,12 @@ export interface TaskSpec {
   readonly requestUuid: string;
   readonly parentTaskId: string;
   readonly slices: readonly TaskSlice[];
+  /**
+   * Set only on a bot's termination task (TerminateBot, priority 0, pinned to `id:<bot>`): the
+   * bot gets a Terminate carrying this reason instead of an Assign, reports the task COMPLETED
+   * exit 0 without running anything, and exits. Absent on every other task.
+   */
+  readonly terminate?: { readonly reason: string };
 }
 
 export type TimedOut = 'none' | 'hard' | 'io';

@@ -1,0 +1,42 @@
+import type { CoordinatorMessage } from '@drover/protocol';
+import type { KeyValue, Task } from '@drover/state';
+
+/**
+ * What the coordinator pushes when a bot is given a task: an Assign with the manifest of the
+ * current slice, or, for a termination task (TerminateBot), a Terminate carrying the lease.
+ */
+export function dispatchMessage(task: Task, leaseId: string): CoordinatorMessage {
+  const terminate = task.spec.terminate;
+  if (terminate !== undefined) {
+    return { terminate: { reason: terminate.reason, task_id: task.id, lease_id: leaseId } };
+  }
+  const props = task.spec.slices[task.currentSlice]!.properties;
+  return {
+    assign: {
+      task_id: task.id,
+      lease_id: leaseId,
+      manifest: {
+        command: [...props.command],
+        env: props.env.map((e) => ({ key: e.key, value: e.value })),
+        env_prefixes: props.envPrefixes.map((e) => ({ key: e.key, value: [...e.values] })),
+        relative_cwd: props.relativeCwd,
+        execution_timeout_secs: props.executionTimeoutSecs,
+        io_timeout_secs: props.ioTimeoutSecs,
+        grace_period_secs: props.gracePeriodSecs,
+        secret_env: (props.secretEnv ?? []).map((e) => ({ key: e.key, value: e.value })),
+      },
+    },
+  };
+}
+
+/**
+ * The bot a termination task is for: priority 0 (reserved for it, DESIGN.md §2) pinned by a
+ * single `id` dimension. Works on a PendingSummary too (no spec at start-up).
+ */
+export function terminationTarget(
+  priority: number,
+  dimensions: readonly KeyValue[],
+): string | undefined {
+  const only = dimensions.length === 1 ? dimensions[0] : undefined;
+  return priority === 0 && only?.key === 'id' ? only.value : undefined;
+}

@@ -1,0 +1,116 @@
+import type * as grpc from '@grpc/grpc-js';
+import {
+  msToTimestamp,
+  stateQueryFilter,
+  taskToResult,
+  timestampToMs,
+  type StateQueryWire,
+  type StringListPair,
+  type TaskResult,
+  type Timestamp,
+  type TimestampOut,
+} from '@drover/protocol';
+import { poolsWith } from '../auth/principal';
+import {
+  authorizedBot,
+  seesEveryPool,
+  requireBotId,
+  storePage,
+  timeRange,
+  toLimit,
+  type BotsDeps,
+} from './bots-view';
+import { authenticate, unary } from './grpc-edge';
+import type { Principal } from '../auth/principal';
+import type { Store } from '@drover/state';
+
+interface BotEventWire {
+  ts: Timestamp | null;
+  bot_id: string;
+  event_type: string;
+  message: string;
+  task_id: string;
+  dimensions: StringListPair[];
+}
+
+/**
+ * The bot's history may be read by whoever may view it; a deleted bot's history (its events and
+ * tasks stay) only by callers who view every pool, since its pools are no longer known.
+ */
+async function checkHistoryAccess(store: Store, p: Principal, botId: string): Promise<void> {
+  requireBotId(botId);
+  if ((await store.getBot(botId)) === undefined && seesEveryPool(p)) return;
+  await authorizedBot(store, p, botId, 'view');
+}
+
+/** ListBotEvents and ListBotTasks: one bot's history (DESIGN.md §4), newest first, paged. */
+export function botsHistoryHandlers(deps: BotsDeps): grpc.UntypedServiceImplementation {
+  const { engine, tokens, log, botEvents } = deps;
+  const store = engine.store;
+  return {
+    ListBotEvents: unary<
+      {
+        bot_id: string;
+        start: TimestampOut | null;
+        end: TimestampOut | null;
+        limit: number;
+        cursor: string;
+      },
+      { items: BotEventWire[]; cursor: string }
+    >(log, 'ListBotEvents', async (req, call) => {
+      const p = authenticate(tokens, call.metadata, 'client');
+      await checkHistoryAccess(store, p, req.bot_id);
+      const range = timeRange(timestampToMs(req.start), timestampToMs(req.end));
+      const limit = toLimit(req.limit);
+      // A bot that went silent past the death timeout shows as missing right away.
+      await botEvents.sweep();
+      const page = await storePage(() =>
+        store.listBotEvents(
+          { botId: req.bot_id, ...range },
+          { limit, ...(req.cursor === '' ? {} : { cursor: req.cursor }) },
+        ),
+      );
+      return {
+        items: page.events.map((e) => ({
+          ts: msToTimestamp(e.tsMs),
+          bot_id: e.botId,
+          event_type: e.eventType,
+          message: e.message,
+          task_id: e.taskId,
+          dimensions: e.dimensions.map((d) => ({ key: d.key, value: [...d.values] })),
+        })),
+        cursor: page.cursor,
+      };
+    }),
+
+    ListBotTasks: unary<
+      {
+        bot_id: string;
+        state: StateQueryWire;
+        start: TimestampOut | null;
+        end: TimestampOut | null;
+        limit: number;
+        cursor: string;
+      },
+      { items: TaskResult[]; cursor: string }
+    >(log, 'ListBotTasks', async (req, call) => {
+      const p = authenticate(tokens, call.metadata, 'client');
+      await checkHistoryAccess(store, p, req.bot_id);
+      const range = timeRange(timestampToMs(req.start), timestampToMs(req.end));
+      const limit = toLimit(req.limit);
+      const pools = poolsWith(p, 'view');
+      const page = await storePage(() =>
+        store.listTasks(
+          {
+            botId: req.bot_id,
+            ...stateQueryFilter(req.state),
+            ...range,
+            ...(pools === 'all' ? {} : { pools }),
+          },
+          { limit, ...(req.cursor === '' ? {} : { cursor: req.cursor }) },
+        ),
+      );
+      return { items: page.tasks.map(taskToResult), cursor: page.cursor };
+    }),
+  };
+}

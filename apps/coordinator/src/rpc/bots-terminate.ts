@@ -1,0 +1,110 @@
+import type * as grpc from '@grpc/grpc-js';
+import { InvalidArgumentError } from '@drover/protocol';
+import { propertiesHash, type TaskProperties, type TaskSpec } from '@drover/state';
+import { authenticate, unary } from './grpc-edge';
+import { authorizedBot, type BotsDeps } from './bots-view';
+
+/** Every termination task carries this tag (and `id:<bot>`): CancelTasks and ListTasks find them. */
+export const TERMINATE_TAG = 'drover:terminate';
+
+/**
+ * How long a termination task waits for its bot (as Swarming: 5 days). It waits for capacity, so
+ * terminating a bot that is away is accepted and happens when it is back.
+ */
+export const TERMINATE_EXPIRATION_SECS = 5 * 24 * 3600;
+
+/** The bot reports a termination task at once; this only bounds the running-task backstop. */
+const TERMINATE_EXECUTION_TIMEOUT_SECS = 3600;
+
+/**
+ * A bot's termination task: priority 0 (reserved for it), pinned by the single dimension
+ * `id:<bot>`, nothing to run. When it is dispatched the bot gets Terminate instead of Assign,
+ * reports the task COMPLETED exit 0 and exits. The bot takes it only when idle, so it finishes
+ * its current task first. It has no pool: it is visible to callers who view every pool.
+ */
+export function terminationSpec(botId: string, reason: string, principal: string): TaskSpec {
+  const properties: TaskProperties = {
+    command: [],
+    env: [],
+    envPrefixes: [],
+    relativeCwd: '',
+    dimensions: [{ key: 'id', value: botId }],
+    executionTimeoutSecs: TERMINATE_EXECUTION_TIMEOUT_SECS,
+    ioTimeoutSecs: 0,
+    gracePeriodSecs: 30,
+    idempotent: false,
+  };
+  return {
+    name: 'terminate',
+    priority: 0,
+    tags: [TERMINATE_TAG, `id:${botId}`],
+    user: principal,
+    authenticated: principal,
+    requestUuid: '',
+    parentTaskId: '',
+    slices: [
+      {
+        properties,
+        propertiesHash: propertiesHash(properties),
+        expirationSecs: TERMINATE_EXPIRATION_SECS,
+        waitForCapacity: true,
+      },
+    ],
+    terminate: { reason },
+  };
+}
+
+/**
+ * TerminateBot: needs `admin` in the bot's pools. A second request while the bot's termination
+ * task is PENDING or RUNNING returns that task (requests for one bot are handled one at a time
+ * in this process).
+ */
+export function botsTerminateHandlers(deps: BotsDeps): grpc.UntypedServiceImplementation {
+  const { engine, tokens, log } = deps;
+  const store = engine.store;
+  const inFlight = new Map<string, Promise<string>>();
+
+  async function terminate(botId: string, reason: string, principal: string): Promise<string> {
+    const existing =
+      engine.terminationOf(botId) ??
+      (
+        await store.listTasks(
+          { tags: [TERMINATE_TAG, `id:${botId}`], states: ['PENDING', 'RUNNING'] },
+          { limit: 1 },
+        )
+      ).tasks[0]?.id;
+    if (existing !== undefined) {
+      log.info({ botId, taskId: existing }, 'termination already requested');
+      return existing;
+    }
+    const { task } = await engine.submit(terminationSpec(botId, reason, principal));
+    log.info({ botId, taskId: task.id, reason }, 'bot termination requested');
+    return task.id;
+  }
+
+  return {
+    TerminateBot: unary<{ bot_id: string; reason: string }, { task_id: string }>(
+      log,
+      'TerminateBot',
+      async (req, call) => {
+        const p = authenticate(tokens, call.metadata, 'client');
+        const reason = req.reason.trim();
+        if (reason.length > 1024)
+          throw new InvalidArgumentError('reason', 'at most 1024 characters');
+        await authorizedBot(store, p, req.bot_id, 'admin');
+        const before = inFlight.get(req.bot_id) ?? Promise.resolve('');
+        const mine = before
+          .catch(() => '')
+          .then(() =>
+            terminate(req.bot_id, reason === '' ? `terminated by ${p.name}` : reason, p.name),
+          );
+        inFlight.set(req.bot_id, mine);
+        try {
+          return { task_id: await mine };
+        } finally {
+          if (inFlight.get(req.bot_id) === mine) inFlight.delete(req.bot_id);
+        }
+      },
+    ),
+  };
+}

@@ -1,0 +1,198 @@
+import {
+  InvalidArgumentError,
+  PermissionDeniedError,
+  NotFoundError,
+  msToTimestamp,
+  type StringListPair,
+  type Timestamp,
+} from '@drover/protocol';
+import { InvalidCursorError, type BotRecord, type KeyValues, type Store } from '@drover/state';
+import type { Logger } from 'pino';
+import { can, poolsWith, type Principal, type Role } from '../auth/principal';
+import type { TokenAuthority } from '../auth/tokens';
+import type { BotRegistry } from '../botapi/bot-registry';
+import type { TaskEngine } from '../engine/task-engine';
+import type { BotEventRecorder } from '../fleet/bot-event-recorder';
+
+/** How the Bots service shows a bot (BotInfo), and who may see or act on which bot. */
+
+/** Paging of DESIGN.md §4: default 100, at most 1000, opaque cursor. */
+export const DEFAULT_LIMIT = 100;
+export const MAX_LIMIT = 1000;
+
+interface BotHealthWire {
+  cpu_load: number;
+  free_disk_bytes: number;
+  uptime_secs: number;
+  running_task_id: string;
+  quarantined_reason: string;
+}
+
+export interface BotInfoWire {
+  bot_id: string;
+  dimensions: StringListPair[];
+  state: BotHealthWire;
+  version: string;
+  is_dead: boolean;
+  connected: boolean;
+  quarantined: boolean;
+  quarantined_reason: string;
+  in_maintenance: boolean;
+  maintenance_msg: string;
+  task_id: string;
+  task_name: string;
+  first_seen_ts: Timestamp | null;
+  last_seen_ts: Timestamp | null;
+  session_id: string;
+}
+
+/** A bot as the Bots service judges it: the stored record joined with live registry/engine state. */
+export interface BotView {
+  readonly info: BotInfoWire;
+  readonly busy: boolean;
+  /** The values of its `pool` dimension: who may see it. */
+  readonly pools: readonly string[];
+}
+
+export interface BotViewDeps {
+  readonly engine: TaskEngine;
+  readonly registry: BotRegistry;
+  readonly clock: () => number;
+  readonly botDeathTimeoutMs: number;
+}
+
+/** What every Bots handler gets. */
+export interface BotsDeps extends BotViewDeps {
+  readonly tokens: TokenAuthority;
+  readonly log: Logger;
+  readonly botEvents: BotEventRecorder;
+}
+
+function num(v: unknown): number {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && v !== '' && Number.isFinite(Number(v))) return Number(v);
+  return 0;
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+/** A bot's pools: the values of its `pool` dimension. */
+export function botPools(dimensions: readonly KeyValues[]): string[] {
+  return [...(dimensions.find((d) => d.key === 'pool')?.values ?? [])];
+}
+
+/**
+ * BotInfo of a stored bot. Quarantined when an admin or the bot itself says so (the admin's
+ * reason first); the task (id and name) is the one the engine knows the bot holds.
+ */
+export async function viewBot(deps: BotViewDeps, bot: BotRecord, nowMs: number): Promise<BotView> {
+  const { engine, registry } = deps;
+  const connected = registry.isConnected(bot.id);
+  const lastSeenMs = Math.max(bot.lastSeenMs, registry.lastSeenOf(bot.id) ?? 0);
+  const selfReason = registry.quarantinedReasonOf(bot.id) ?? str(bot.state['quarantined_reason']);
+  const reason = bot.admin.quarantinedReason !== '' ? bot.admin.quarantinedReason : selfReason;
+  const taskId = engine.taskOf(bot.id) ?? '';
+  const taskName = taskId === '' ? '' : ((await engine.store.getTask(taskId))?.spec.name ?? '');
+  return {
+    busy: taskId !== '',
+    pools: botPools(bot.dimensions),
+    info: {
+      bot_id: bot.id,
+      dimensions: bot.dimensions.map((d) => ({ key: d.key, value: [...d.values] })),
+      state: {
+        cpu_load: num(bot.state['cpu_load']),
+        free_disk_bytes: num(bot.state['free_disk_bytes']),
+        uptime_secs: num(bot.state['uptime_secs']),
+        running_task_id: str(bot.state['running_task_id']),
+        quarantined_reason: str(bot.state['quarantined_reason']),
+      },
+      version: bot.version,
+      is_dead: !connected && nowMs - lastSeenMs > deps.botDeathTimeoutMs,
+      connected,
+      quarantined: reason !== '',
+      quarantined_reason: reason,
+      in_maintenance: bot.admin.maintenance,
+      maintenance_msg: bot.admin.maintenanceMsg,
+      task_id: taskId,
+      task_name: taskName,
+      first_seen_ts: msToTimestamp(bot.firstSeenMs),
+      last_seen_ts: msToTimestamp(lastSeenMs),
+      session_id: bot.sessionId,
+    },
+  };
+}
+
+export function requireBotId(botId: string): string {
+  if (botId === '') throw new InvalidArgumentError('bot_id', 'is required');
+  return botId;
+}
+
+/** Whether `p` may view every pool (then a missing bot may be called missing). */
+export function seesEveryPool(p: Principal): boolean {
+  return poolsWith(p, 'view') === 'all';
+}
+
+/**
+ * The stored bot, if `p` has `role` in its pools. Reveals nothing: to a caller who cannot view
+ * every pool, a missing bot and one it may not view get the same PERMISSION_DENIED; a caller who
+ * views all gets NOT_FOUND for a missing bot. A visible bot without `role` is PERMISSION_DENIED
+ * naming the role.
+ */
+export async function authorizedBot(
+  store: Store,
+  p: Principal,
+  botId: string,
+  role: Role,
+): Promise<BotRecord> {
+  const bot = await store.getBot(requireBotId(botId));
+  const hidden = new PermissionDeniedError(`bot ${botId}: unknown, or not in a pool you may view`);
+  if (bot === undefined) {
+    if (seesEveryPool(p)) throw new NotFoundError(`bot ${botId}`);
+    throw hidden;
+  }
+  const pools = botPools(bot.dimensions);
+  if (!can(p, 'view', pools)) throw hidden;
+  if (!can(p, role, pools)) {
+    throw new PermissionDeniedError(
+      `bot ${botId}: the ${role} role in pool ${pools.join('|')} is needed`,
+    );
+  }
+  return bot;
+}
+
+export function toLimit(limit: number): number {
+  if (limit < 0 || limit > MAX_LIMIT) {
+    throw new InvalidArgumentError(
+      'limit',
+      `must be between 0 (default ${DEFAULT_LIMIT}) and ${MAX_LIMIT}, got ${limit}`,
+    );
+  }
+  return limit === 0 ? DEFAULT_LIMIT : limit;
+}
+
+/** Runs a store paging call; a cursor it does not recognise is the caller's INVALID_ARGUMENT. */
+export async function storePage<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof InvalidCursorError)
+      throw new InvalidArgumentError('cursor', 'not a cursor returned by this server');
+    throw err;
+  }
+}
+
+/** start/end of a request in ms; end before start is INVALID_ARGUMENT naming `end`. */
+export function timeRange(
+  startMs: number | null,
+  endMs: number | null,
+): { startMs?: number; endMs?: number } {
+  if (startMs !== null && endMs !== null && endMs < startMs) {
+    throw new InvalidArgumentError('end', 'must not be before start');
+  }
+  return {
+    ...(startMs === null ? {} : { startMs }),
+    ...(endMs === null ? {} : { endMs }),
+  };
+}

@@ -1,19 +1,28 @@
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatBytes, parseByteSize } from './byte-size';
+import { parseConfigFile, type ConfigFileValues } from './config-file';
 import { EXIT_CODES } from './exit-codes';
 import { DEFAULT_MAX_OUTPUT_BYTES } from './output-pump';
 
 /**
- * The bot's configuration, compiled once from flags and `DROVER_*` environment variables (flags
- * win). This is the only module of the bot that looks at the environment; `main` passes it in.
+ * The bot's configuration, compiled once from a config file (`--config`, config-file.ts), then
+ * `DROVER_*` environment variables, then flags (each wins over the one before). This is the only
+ * module of the bot that looks at the environment; `main` passes it in.
  */
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type Dimensions = Readonly<Record<string, readonly string[]>>;
+
+/** How the bot talks to the coordinator: plain text, TLS with the system roots, or with a CA's. */
+export type BotTls =
+  | { readonly kind: 'off' }
+  | { readonly kind: 'system-roots' }
+  | { readonly kind: 'ca-file'; readonly path: string; readonly rootCerts: Buffer };
 
 export interface BotConfig {
   /** Coordinator address, `host:port`. @default '127.0.0.1:7070' */
@@ -47,6 +56,10 @@ export interface BotConfig {
   readonly minFreeDiskBytes: number;
   /** The environment tasks inherit: the bot's own, without its token. */
   readonly taskBaseEnv: Readonly<Record<string, string>>;
+  /** TLS to the coordinator (`--tls`, `--ca-file`, which implies it). @default off */
+  readonly tls: BotTls;
+  /** The absolute path of the config file read, if any. */
+  readonly configFile: string | undefined;
 }
 
 export type CompileConfigOutcome =
@@ -70,10 +83,15 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export const DEFAULT_MIN_FREE_DISK_BYTES = 1024 ** 3;
 
 export const USAGE = `Usage: drover-bot [options]
+       drover-bot install --server <host:port> --token-file <path> [options]   (install --help)
 
+  --config <path>          YAML or JSON file of options     DROVER_BOT_CONFIG
+                           (keys: the flag names; file < environment < flags)
   --server <host:port>     coordinator address              DROVER_SERVER      (127.0.0.1:7070)
   --token <token>          bot token                        DROVER_BOT_TOKEN
   --token-file <path>      file holding the bot token       DROVER_BOT_TOKEN_FILE (<data dir>/bot.token)
+  --tls                    connect with TLS (system roots)  DROVER_TLS         (false)
+  --ca-file <path>         PEM roots to trust (implies TLS) DROVER_CA_FILE
   --data-dir <path>        data directory                   DROVER_DATA_DIR    (./.drover)
   --id <bot id>            bot id                           DROVER_BOT_ID      (hostname)
   --pool <pool>            pool dimension                   DROVER_POOL        (default)
@@ -109,12 +127,14 @@ class UsageError extends Error {}
 export interface ConfigHost {
   readonly hostname: string;
   readonly cwd: string;
+  /** Reads the config file and the CA file. @default fs.readFileSync */
+  readonly readFile?: (path: string) => Buffer;
 }
 
 export function compileBotConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
-  host: ConfigHost = { hostname: os.hostname(), cwd: process.cwd() },
+  host: ConfigHost = { hostname: os.hostname(), cwd: process.cwd(), readFile: readFileSync },
 ): CompileConfigOutcome {
   try {
     return compile(argv, env, host);
@@ -135,10 +155,28 @@ function compile(
     const v = env[name];
     return v === undefined || v === '' ? undefined : v;
   };
-  const pick = (flag: string, flagValue: string | undefined, envName: string) => {
+  const readFile = host.readFile ?? readFileSync;
+  const configFile = pick0('config', flags.config, fromEnv('DROVER_BOT_CONFIG'));
+  const file = configFile === undefined ? {} : loadConfigFile(configFile, host.cwd, readFile);
+  const configPath =
+    configFile === undefined ? undefined : path.resolve(host.cwd, configFile.value);
+  const pick = (
+    flag: keyof ConfigFileValues & keyof typeof flags,
+    flagValue: string | undefined,
+    envName: string,
+  ): Picked | undefined => {
     if (flagValue !== undefined) return { value: flagValue, source: `--${flag}` };
     const v = fromEnv(envName);
-    return v === undefined ? undefined : { value: v, source: envName };
+    if (v !== undefined) return { value: v, source: envName };
+    const f = file[flag];
+    return typeof f === 'string' ? { value: f, source: `${configPath}: ${flag}` } : undefined;
+  };
+  /** A boolean flag: set → true; else the variable (true or false); else the file. */
+  const flagBool = (flag: 'once' | 'tls', envName: string): boolean => {
+    if (flags[flag] === true) return true;
+    const v = fromEnv(envName);
+    if (v !== undefined) return parseBool(envName, v);
+    return file[flag] === true;
   };
 
   const server = pick('server', flags.server, 'DROVER_SERVER');
@@ -159,13 +197,16 @@ function compile(
   const pool = pick('pool', flags.pool, 'DROVER_POOL') ?? { value: 'default', source: 'default' };
   checkDimensionValue(pool.source, pool.value);
 
+  const envDimensions = fromEnv('DROVER_DIMENSIONS');
   const extraDimensions =
     flags.dimension !== undefined && flags.dimension.length > 0
       ? parseDimensions('--dimension', flags.dimension)
-      : parseDimensions(
-          'DROVER_DIMENSIONS',
-          (fromEnv('DROVER_DIMENSIONS') ?? '').split(',').filter((s) => s.trim() !== ''),
-        );
+      : envDimensions !== undefined
+        ? parseDimensions(
+            'DROVER_DIMENSIONS',
+            envDimensions.split(',').filter((s) => s.trim() !== ''),
+          )
+        : parseDimensions(`${configPath}: dimension`, file.dimension ?? []);
 
   const logLevel = pick('log-level', flags['log-level'], 'DROVER_LOG_LEVEL') ?? {
     value: 'info',
@@ -177,8 +218,7 @@ function compile(
     );
   }
 
-  const once =
-    flags.once === true ? true : parseBool('DROVER_BOT_ONCE', fromEnv('DROVER_BOT_ONCE'));
+  const once = flagBool('once', 'DROVER_BOT_ONCE');
 
   const maxOutputBytes = size(pick('max-output', flags['max-output'], 'DROVER_MAX_OUTPUT'), {
     fallback: DEFAULT_MAX_OUTPUT_BYTES,
@@ -204,6 +244,14 @@ function compile(
     pick('dir', flags.dir, 'DROVER_BOT_DIR')?.value ?? path.join(dataDir, 'bots', id.value),
   );
 
+  const caFile = pick('ca-file', flags['ca-file'], 'DROVER_CA_FILE');
+  const tls: BotTls =
+    caFile !== undefined
+      ? readCaFile(caFile, host.cwd, readFile)
+      : flagBool('tls', 'DROVER_TLS')
+        ? { kind: 'system-roots' }
+        : { kind: 'off' };
+
   const taskBaseEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {
     if (v !== undefined && !(PRIVATE_ENV as readonly string[]).includes(k)) taskBaseEnv[k] = v;
@@ -224,6 +272,8 @@ function compile(
     drainTimeoutMs,
     minFreeDiskBytes,
     taskBaseEnv: Object.freeze(taskBaseEnv),
+    tls: Object.freeze(tls),
+    configFile: configPath,
   };
   return { kind: 'config', config: Object.freeze(config) };
 }
@@ -235,8 +285,11 @@ function parseFlags(argv: readonly string[]) {
       strict: true,
       allowPositionals: false,
       options: {
+        config: { type: 'string' },
         server: { type: 'string' },
         token: { type: 'string' },
+        tls: { type: 'boolean' },
+        'ca-file': { type: 'string' },
         'token-file': { type: 'string' },
         'data-dir': { type: 'string' },
         id: { type: 'string' },
@@ -290,6 +343,47 @@ function checkDimensionValue(source: string, value: string): void {
 interface Picked {
   readonly value: string;
   readonly source: string;
+}
+
+/** A flag's value, else a variable's. */
+function pick0(flag: string, flagValue: string | undefined, envValue: string | undefined) {
+  if (flagValue !== undefined) return { value: flagValue, source: `--${flag}` };
+  return envValue === undefined ? undefined : { value: envValue, source: 'DROVER_BOT_CONFIG' };
+}
+
+function errnoCode(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
+}
+
+function loadConfigFile(
+  picked: Picked,
+  cwd: string,
+  readFile: (path: string) => Buffer,
+): ConfigFileValues {
+  const file = path.resolve(cwd, picked.value);
+  let text: string;
+  try {
+    text = readFile(file).toString('utf8');
+  } catch (err) {
+    throw new UsageError(`${picked.source}: cannot read ${file} (${errnoCode(err)})`);
+  }
+  const parsed = parseConfigFile(file, text);
+  if (!parsed.ok) throw new UsageError(parsed.message);
+  return parsed.values;
+}
+
+function readCaFile(picked: Picked, cwd: string, readFile: (path: string) => Buffer): BotTls {
+  const file = path.resolve(cwd, picked.value);
+  let rootCerts: Buffer;
+  try {
+    rootCerts = readFile(file);
+  } catch (err) {
+    throw new UsageError(`${picked.source}: cannot read CA file ${file} (${errnoCode(err)})`);
+  }
+  if (!rootCerts.toString('latin1').includes('-----BEGIN CERTIFICATE-----')) {
+    throw new UsageError(`${picked.source}: ${file} holds no PEM certificate`);
+  }
+  return { kind: 'ca-file', path: file, rootCerts };
 }
 
 function size(picked: Picked | undefined, o: { fallback: number; min: number }): number {

@@ -6,11 +6,32 @@ export {
   LOG_LEVELS,
   USAGE,
   type BotConfig,
+  type BotTls,
   type CompileConfigOutcome,
   type ConfigHost,
   type Dimensions,
   type LogLevel,
 } from './config';
+export {
+  CONFIG_FILE_KEYS,
+  parseConfigFile,
+  type ConfigFileKey,
+  type ConfigFileOutcome,
+  type ConfigFileValues,
+} from './config-file';
+export { channelCredentials } from './channel-credentials';
+export {
+  renderInstall,
+  renderBotConfig,
+  type InstallFile,
+  type RenderedInstall,
+} from './install/render-install';
+export {
+  parseInstallOptions,
+  type InstallOptions,
+  type InstallOptionsOutcome,
+} from './install/install-options';
+export { renderUnit, timeoutStopSecs, STOP_MARGIN_SECS } from './install/systemd-unit';
 export {
   cpuValues,
   dimensionsFromFacts,

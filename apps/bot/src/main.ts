@@ -1,9 +1,12 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { acquireBotLock } from './bot-lock';
+import { channelCredentials } from './channel-credentials';
 import { compileBotConfig } from './config';
 import { EXIT_CODES } from './exit-codes';
 import { killLeftoverGroups } from './group-records';
+import { runInstall } from './install/run-install';
 import { createRootLogger } from './logger';
 import { probeDimensions } from './probe-dimensions';
 import { startBotSession } from './session';
@@ -14,6 +17,7 @@ import { BOT_VERSION } from './version';
 /**
  * drover-bot: config → token → the bot dir's lock → leftovers of a crashed run → dimensions
  * (probed once) → session, with signals handled by SignalShutdown. Exit codes: exit-codes.ts.
+ * `drover-bot install …` writes a config file and a systemd unit instead (install/).
  */
 
 /** Set once the bot dir is locked: every exit path releases the lock. */
@@ -28,6 +32,17 @@ function exit(code: number): never {
 }
 
 async function main(): Promise<number> {
+  if (process.argv[2] === 'install') {
+    return runInstall(
+      process.argv.slice(3),
+      {
+        cwd: process.cwd(),
+        nodePath: process.execPath,
+        botBin: fileURLToPath(new URL('../bin/drover-bot.js', import.meta.url)),
+      },
+      process,
+    );
+  }
   const compiled = compileBotConfig(process.argv.slice(2), process.env);
   if (compiled.kind === 'help') {
     process.stdout.write(compiled.text);
@@ -85,6 +100,7 @@ async function main(): Promise<number> {
   let ready = false;
   const session = startBotSession({
     server: config.server,
+    credentials: channelCredentials(config.tls),
     token: token.token,
     botId: config.botId,
     dimensions,
@@ -98,7 +114,15 @@ async function main(): Promise<number> {
     onWelcome: (w) => {
       if (ready) return;
       ready = true;
-      log.info({ botId: config.botId, server: config.server, sessionId: w.sessionId }, 'bot ready');
+      log.info(
+        {
+          botId: config.botId,
+          server: config.server,
+          tls: config.tls.kind,
+          sessionId: w.sessionId,
+        },
+        'bot ready',
+      );
     },
   });
 

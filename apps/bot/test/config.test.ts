@@ -35,6 +35,8 @@ describe('compileBotConfig', () => {
       drainTimeoutMs: 300_000,
       minFreeDiskBytes: 1024 ** 3,
       taskBaseEnv: {},
+      tls: { kind: 'off' },
+      configFile: undefined,
     });
   });
 
@@ -158,6 +160,161 @@ describe('compileBotConfig', () => {
   it('answers --help with the usage text', () => {
     const outcome = compileBotConfig(['--help'], {}, host);
     expect(outcome.kind).toBe('help');
+  });
+});
+
+describe('compileBotConfig with a config file', () => {
+  const files: Record<string, string> = {
+    '/etc/drover/bot.yaml': [
+      'server: file:7070',
+      'token-file: secret/bot.token',
+      'pool: ci',
+      'dimension: { zone: eu, gpu: [none, 10de] }',
+      'drain-timeout: 600',
+      'max-output: 4096',
+      'once: true',
+      'dir: work',
+      '',
+    ].join('\n'),
+    '/etc/drover/bot.json': '{"server": "json:1", "dimension": ["a=b"], "ca-file": "ca.pem"}',
+    '/etc/drover/ca.pem': '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+    '/etc/drover/not-ca.pem': 'hello\n',
+    '/etc/drover/unknown.yaml': 'server: a:1\ntoken_file: /t\n',
+    '/etc/drover/list.yaml': '- server\n',
+    '/etc/drover/bad-bool.yaml': 'tls: "yes"\n',
+    '/etc/drover/bad.yaml': 'server: [unclosed\n',
+  };
+  const fileHost = {
+    ...host,
+    readFile: (p: string): Buffer => {
+      const text = files[p];
+      if (text === undefined) throw Object.assign(new Error(`no ${p}`), { code: 'ENOENT' });
+      return Buffer.from(text);
+    },
+  };
+  const compiled = (argv: string[], env: Record<string, string> = {}) =>
+    compileBotConfig(argv, env, fileHost);
+  const fromFile = (argv: string[], env: Record<string, string> = {}): BotConfig => {
+    const outcome = compiled(argv, env);
+    if (outcome.kind !== 'config') throw new Error(JSON.stringify(outcome));
+    return outcome.config;
+  };
+  const refusal = (argv: string[], env: Record<string, string> = {}): string => {
+    const outcome = compiled(argv, env);
+    if (outcome.kind !== 'usage-error') throw new Error(JSON.stringify(outcome));
+    return outcome.message;
+  };
+
+  it('reads YAML keyed by flag names, paths relative to the file', () => {
+    expect(fromFile(['--config', '/etc/drover/bot.yaml'])).toMatchObject({
+      server: 'file:7070',
+      tokenFile: '/etc/drover/secret/bot.token',
+      pool: 'ci',
+      extraDimensions: { zone: ['eu'], gpu: ['none', '10de'] },
+      drainTimeoutMs: 600_000,
+      maxOutputBytes: 4096,
+      once: true,
+      botDir: '/etc/drover/work',
+      configFile: '/etc/drover/bot.yaml',
+    });
+  });
+
+  it('finds the file through DROVER_BOT_CONFIG, relative to the working directory', () => {
+    expect(fromFile([], { DROVER_BOT_CONFIG: '../etc/drover/bot.yaml' }).server).toBe('file:7070');
+  });
+
+  it('lets variables win over the file, and flags over both', () => {
+    const env = { DROVER_SERVER: 'env:1', DROVER_POOL: 'env-pool', DROVER_DIMENSIONS: 'k=env' };
+    expect(fromFile(['--config', '/etc/drover/bot.yaml'], env)).toMatchObject({
+      server: 'env:1',
+      pool: 'env-pool',
+      extraDimensions: { k: ['env'] },
+      drainTimeoutMs: 600_000,
+    });
+    expect(
+      fromFile(
+        ['--config', '/etc/drover/bot.yaml', '--server', 'flag:1', '--dimension', 'k=f'],
+        env,
+      ),
+    ).toMatchObject({ server: 'flag:1', pool: 'env-pool', extraDimensions: { k: ['f'] } });
+    expect(fromFile(['--config', '/etc/drover/bot.yaml'], { DROVER_BOT_ONCE: 'false' }).once).toBe(
+      false,
+    );
+  });
+
+  it('reads JSON too, and a CA file it names turns TLS on with those roots', () => {
+    const c = fromFile(['--config', '/etc/drover/bot.json']);
+    expect(c.server).toBe('json:1');
+    expect(c.extraDimensions).toEqual({ a: ['b'] });
+    expect(c.tls).toMatchObject({ kind: 'ca-file', path: '/etc/drover/ca.pem' });
+    expect(c.tls.kind === 'ca-file' ? c.tls.rootCerts.toString() : '').toContain('BEGIN');
+  });
+
+  it.each<[string, string[], Record<string, string>, RegExp]>([
+    [
+      'a config file that is not there',
+      ['--config', 'nope.yaml'],
+      {},
+      /--config: cannot read \/srv\/nope\.yaml \(ENOENT\)/,
+    ],
+    [
+      'a missing DROVER_BOT_CONFIG file',
+      [],
+      { DROVER_BOT_CONFIG: '/x.yaml' },
+      /DROVER_BOT_CONFIG.*\/x\.yaml/,
+    ],
+    [
+      'an unknown key',
+      ['--config', '/etc/drover/unknown.yaml'],
+      {},
+      /unknown\.yaml: unknown key 'token_file'/,
+    ],
+    [
+      'a file that is no mapping',
+      ['--config', '/etc/drover/list.yaml'],
+      {},
+      /list\.yaml: expected a mapping/,
+    ],
+    [
+      'a boolean that is a string',
+      ['--config', '/etc/drover/bad-bool.yaml'],
+      {},
+      /bad-bool\.yaml: tls: expected true or false/,
+    ],
+    [
+      'a file that is not YAML',
+      ['--config', '/etc/drover/bad.yaml'],
+      {},
+      /bad\.yaml: not valid YAML/,
+    ],
+    ['a bad value in the file', ['--config', '/etc/drover/bot.yaml', '--pool', ''], {}, /--pool/],
+    [
+      'an unreadable CA file',
+      ['--ca-file', '/nope.pem'],
+      {},
+      /--ca-file: cannot read CA file \/nope\.pem \(ENOENT\)/,
+    ],
+    [
+      'a CA file named by a variable',
+      [],
+      { DROVER_CA_FILE: '/nope.pem' },
+      /DROVER_CA_FILE: cannot read CA file/,
+    ],
+    [
+      'a CA file without a certificate',
+      ['--ca-file', '/etc/drover/not-ca.pem'],
+      {},
+      /--ca-file: .*holds no PEM certificate/,
+    ],
+    ['a bad DROVER_TLS', [], { DROVER_TLS: 'sure' }, /DROVER_TLS/],
+  ])('refuses %s, naming it', (_name, argv, env, message) => {
+    expect(refusal(argv, env)).toMatch(message);
+  });
+
+  it('turns TLS on with the system roots for --tls or DROVER_TLS', () => {
+    expect(fromFile(['--tls']).tls).toEqual({ kind: 'system-roots' });
+    expect(fromFile([], { DROVER_TLS: '1' }).tls).toEqual({ kind: 'system-roots' });
+    expect(fromFile([]).tls).toEqual({ kind: 'off' });
   });
 });
 

@@ -1,8 +1,13 @@
-import { showOneAction } from './show-one';
 import { Option, type Command } from 'commander';
 import { botToJson, countBotsToJson } from '@drover/client';
 import type { BotInfoOut, ListBotsRequest } from '@drover/client';
 import { optionParser, parseDimension, parseLimit, repeatableParser, type KeyValue } from './args';
+import { registerBotDelete } from './bot-delete';
+import { registerBotDimensions } from './bot-dimensions';
+import { registerBotEvents } from './bot-events';
+import { registerBotState } from './bot-state';
+import { registerBotTasks } from './bot-tasks';
+import { registerBotTerminate } from './bot-terminate';
 import {
   UNARY_DEADLINE_MS,
   withClient,
@@ -13,6 +18,7 @@ import {
 } from './context';
 import { EXIT } from './exit-codes';
 import { describeBot, describeBotCounts, formatBotTable } from './format';
+import { showOneAction } from './show-one';
 
 /** `drover bots`'s options as commander parses them. */
 export interface BotsOptions {
@@ -51,7 +57,7 @@ export function buildBotsRequest(opts: BotsOptions): ListBotsRequest {
 }
 
 export function registerBots(program: Command, host: CommandHost): void {
-  program
+  const bots = program
     .command('bots')
     .description('List bots by id (one page unless --all-pages), or count them with --count.')
     .option(
@@ -105,10 +111,10 @@ export function registerBots(program: Command, host: CommandHost): void {
       });
       host.exitWith(code);
     });
+  registerBotDimensions(bots, host);
 
-  program
-    .command('bot')
-    .description('Look at one bot.')
+  const bot = program.command('bot').description('Look at one bot, or act on it.');
+  bot
     .command('show')
     .description('Show every field of a bot and its dimensions.')
     .argument('<bot-id>')
@@ -121,4 +127,9 @@ export function registerBots(program: Command, host: CommandHost): void {
         describeBot,
       ),
     );
+  registerBotEvents(bot, host);
+  registerBotTasks(bot, host);
+  registerBotState(bot, host);
+  registerBotTerminate(bot, host);
+  registerBotDelete(bot, host);
 }

@@ -1,6 +1,12 @@
 // Human-readable views of task results and bots (the JSON views live in @drover/client).
 import { timestampToJson } from '@drover/protocol';
-import type { BotInfoOut, CountBotsResponseOut, TaskResultOut } from '@drover/client';
+import type {
+  BotEventOut,
+  BotInfoOut,
+  CountBotsResponseOut,
+  GetBotDimensionsResponseOut,
+  TaskResultOut,
+} from '@drover/client';
 
 export function formatDuration(secs: number): string {
   return `${secs.toFixed(2)}s`;
@@ -207,4 +213,33 @@ export function describeBot(bot: BotInfoOut): string {
   const all = [...rows, ...dims];
   const width = Math.max(...all.map(([label]) => label.length));
   return all.map(([label, value]) => `${label.padEnd(width)}  ${value}`.trimEnd()).join('\n');
+}
+
+/** The columns of `drover bot events` (the message is cut, not the event type). */
+const BOT_EVENT_COLUMNS: ReadonlyArray<Column<BotEventOut>> = [
+  { header: 'TIME', max: Infinity, cell: (e) => formatTimestamp(e.ts) },
+  { header: 'EVENT', max: Infinity, cell: (e) => e.event_type },
+  { header: 'TASK', max: Infinity, cell: (e) => e.task_id },
+  { header: 'MESSAGE', max: 80, cell: (e) => e.message },
+];
+
+/** The table `drover bot events` prints, one row per event in the order given. */
+export function formatBotEventTable(events: readonly BotEventOut[]): string {
+  return formatTable(BOT_EVENT_COLUMNS, events);
+}
+
+/** The table `drover bots dimensions` prints: each key and its values, space-separated. */
+export function formatBotDimensions(response: GetBotDimensionsResponseOut): string {
+  return formatTable<GetBotDimensionsResponseOut['bots_dimensions'][number]>(
+    [
+      { header: 'KEY', max: Infinity, cell: (d) => d.key },
+      { header: 'VALUES', max: Infinity, cell: (d) => d.value.join(' ') },
+    ],
+    response.bots_dimensions,
+  );
+}
+
+/** The line an admin change prints: `bot b1: alive, idle, quarantined: disk is failing`. */
+export function describeBotChange(bot: BotInfoOut): string {
+  return `bot ${bot.bot_id}: ${describeBotStatus(bot)}`;
 }

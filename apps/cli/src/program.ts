@@ -7,6 +7,7 @@ import { registerLogs } from './logs';
 import { registerResult } from './result';
 import { registerSubmit } from './submit';
 import { registerTasks } from './tasks';
+import { registerToken } from './token';
 import { registerWait } from './wait';
 
 const ENVIRONMENT_HELP = `Environment:
@@ -22,13 +23,15 @@ const EXAMPLE_HELP = `Examples:
   id=$(drover submit -d pool=default -- make test) && drover wait "$id"; drover logs "$id"
   drover tasks --state completed_failure --tag build:42 --since 2h --json | jq -r .task_id
   drover cancel --tag build:42 --kill
-  drover bots -d pool=ci --alive --idle; drover bot show build-7`;
+  drover bots -d pool=ci --alive --idle; drover bot show build-7; drover bots dimensions --pool ci
+  drover bot quarantine build-7 --reason 'disk errors'; drover bot events build-7
+  drover bot terminate build-7 --wait && drover bot delete build-7`;
 
 /** The `drover` command tree; actions report their exit code through `host`. */
 export function buildProgram(host: CommandHost): Command {
   const { rt } = host;
   const program = new Command('drover')
-    .description('Submit, watch, list and cancel Drover tasks; look at the fleet of bots.')
+    .description('Submit, watch, list and cancel Drover tasks; look after the fleet of bots.')
     .option('--server <host:port>', 'coordinator gRPC address')
     .option('--token <token>', 'bearer token')
     .option('--token-file <path>', 'file holding the bearer token')
@@ -50,6 +53,7 @@ export function buildProgram(host: CommandHost): Command {
   registerCancel(program, host);
   registerTasks(program, host);
   registerBots(program, host);
+  registerToken(program, host);
   return program;
 }
 

@@ -19,6 +19,12 @@ import type {
   CountBotsResponseOut,
   ListBotsRequest,
   ListBotsResponseOut,
+  DeleteBotResponseOut,
+  GetBotDimensionsResponseOut,
+  ListBotEventsRequest,
+  ListBotEventsResponseOut,
+  ListBotTasksRequest,
+  TerminateBotResponseOut,
   CancelTasksRequest,
   CancelTasksResponseOut,
   CountTasksRequest,
@@ -111,6 +117,33 @@ export interface DroverClient {
   ): AsyncGenerator<BotInfoOut, void, undefined>;
   /** How many bots match the dimensions, and how many of them are busy, quarantined, dead. */
   countBots(request?: CountBotsRequest, opts?: CallOptions): Promise<CountBotsResponseOut>;
+  /** Every dimension key and the values bots report for it, of one pool ('' = all pools). */
+  getBotDimensions(pool?: string, opts?: CallOptions): Promise<GetBotDimensionsResponseOut>;
+  /** One page of a bot's events, newest first: `limit` (0 = 100), `cursor`, `start`/`end`. */
+  listBotEvents(
+    request: ListBotEventsRequest,
+    opts?: CallOptions,
+  ): Promise<ListBotEventsResponseOut>;
+  /** One page of the tasks a bot ran, newest first; `state` unset is QUERY_PENDING, as in listTasks. */
+  listBotTasks(request: ListBotTasksRequest, opts?: CallOptions): Promise<ListTasksResponseOut>;
+  /** Quarantines a bot (no task is dispatched to it); returns the bot as it is now. */
+  quarantineBot(botId: string, reason?: string, opts?: CallOptions): Promise<BotInfoOut>;
+  unquarantineBot(botId: string, opts?: CallOptions): Promise<BotInfoOut>;
+  /** Puts a bot in (`enabled`) or takes it out of maintenance, with a message for people. */
+  setMaintenance(
+    botId: string,
+    enabled: boolean,
+    message?: string,
+    opts?: CallOptions,
+  ): Promise<BotInfoOut>;
+  /** Enqueues the bot's termination: a priority-0 task pinned to it, whose id is returned. */
+  terminateBot(
+    botId: string,
+    reason?: string,
+    opts?: CallOptions,
+  ): Promise<TerminateBotResponseOut>;
+  /** Forgets a bot; refused (FAILED_PRECONDITION) while it is connected unless `force`. */
+  deleteBot(botId: string, force?: boolean, opts?: CallOptions): Promise<DeleteBotResponseOut>;
   /** Closes the channels; calls in flight fail with CANCELLED. Idempotent. */
   close(): void;
 }
@@ -215,6 +248,24 @@ export function createDroverClient(options: DroverClientOptions = {}): DroverCli
     },
     countBots: (request = {}, opts = {}) =>
       unaryCall(ctx, opts, (md, o, cb) => bots.countBots(request, md, o, cb)),
+    getBotDimensions: (pool = '', opts = {}) =>
+      unaryCall(ctx, opts, (md, o, cb) => bots.getBotDimensions({ pool }, md, o, cb)),
+    listBotEvents: (request, opts = {}) =>
+      unaryCall(ctx, opts, (md, o, cb) => bots.listBotEvents(request, md, o, cb)),
+    listBotTasks: (request, opts = {}) =>
+      unaryCall(ctx, opts, (md, o, cb) => bots.listBotTasks(request, md, o, cb)),
+    quarantineBot: (botId, reason = '', opts = {}) =>
+      unaryCall(ctx, opts, (md, o, cb) => bots.quarantineBot({ bot_id: botId, reason }, md, o, cb)),
+    unquarantineBot: (botId, opts = {}) =>
+      unaryCall(ctx, opts, (md, o, cb) => bots.unquarantineBot({ bot_id: botId }, md, o, cb)),
+    setMaintenance: (botId, enabled, message = '', opts = {}) =>
+      unaryCall(ctx, opts, (md, o, cb) =>
+        bots.setMaintenance({ bot_id: botId, enabled, message }, md, o, cb),
+      ),
+    terminateBot: (botId, reason = '', opts = {}) =>
+      unaryCall(ctx, opts, (md, o, cb) => bots.terminateBot({ bot_id: botId, reason }, md, o, cb)),
+    deleteBot: (botId, force = false, opts = {}) =>
+      unaryCall(ctx, opts, (md, o, cb) => bots.deleteBot({ bot_id: botId, force }, md, o, cb)),
     close() {
       if (closed) return;
       closed = true;

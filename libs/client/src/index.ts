@@ -10,8 +10,12 @@ export { DroverClientError, fieldFromDetails, statusName } from './errors';
 export { status as GrpcStatus } from '@grpc/grpc-js';
 export { TERMINAL_STATES, isTerminalState } from './states';
 export {
+  botDimensionsToJson,
+  botEventToJson,
   botToJson,
   cancelResponseToJson,
+  deleteBotToJson,
+  terminateBotToJson,
   countBotsToJson,
   newTaskResponseToJson,
   outputToJson,
@@ -22,7 +26,14 @@ export {
 } from './json';
 export type {
   BatchGetResultResponseOut,
+  BotEventOut,
   BotInfoOut,
+  DeleteBotResponseOut,
+  GetBotDimensionsResponseOut,
+  ListBotEventsRequest,
+  ListBotEventsResponseOut,
+  ListBotTasksRequest,
+  TerminateBotResponseOut,
   CountBotsRequest,
   CountBotsResponseOut,
   ListBotsRequest,

@@ -4,7 +4,14 @@
 // fields are always present (`"failure": false`), and unset messages and unset `optional` fields
 // (a timestamp not reached yet, `exit_code` before the process ended) are omitted.
 import { timestampToJson } from '@drover/protocol';
-import type { BotInfoOut, CountBotsResponseOut } from './types';
+import type {
+  BotEventOut,
+  BotInfoOut,
+  CountBotsResponseOut,
+  DeleteBotResponseOut,
+  GetBotDimensionsResponseOut,
+  TerminateBotResponseOut,
+} from './types';
 import type {
   BotHealthOut,
   CancelTaskResponseOut,
@@ -170,4 +177,33 @@ export function countBotsToJson(counts: CountBotsResponseOut): JsonObject {
     maintenance: counts.maintenance,
     dead: counts.dead,
   };
+}
+
+/** The JSON view of a BotEvent. */
+export function botEventToJson(event: BotEventOut): JsonObject {
+  const json: JsonObject = {};
+  putTimestamp(json, 'ts', event.ts);
+  Object.assign(json, {
+    bot_id: event.bot_id,
+    event_type: event.event_type,
+    message: event.message,
+    task_id: event.task_id,
+    dimensions: listPairs(event.dimensions),
+  });
+  return json;
+}
+
+/** The JSON view of a GetBotDimensionsResponse. */
+export function botDimensionsToJson(response: GetBotDimensionsResponseOut): JsonObject {
+  return { bots_dimensions: listPairs(response.bots_dimensions) };
+}
+
+/** The JSON view of a TerminateBotResponse. */
+export function terminateBotToJson(response: TerminateBotResponseOut): JsonObject {
+  return { task_id: response.task_id };
+}
+
+/** The JSON view of a DeleteBotResponse. */
+export function deleteBotToJson(response: DeleteBotResponseOut): JsonObject {
+  return { deleted: response.deleted };
 }

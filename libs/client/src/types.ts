@@ -19,7 +19,15 @@ export type CancelTasksRequest = RequestOf<'cancelTasks'>;
 export type CancelTasksResponseOut = ResponseOf<'cancelTasks'>;
 export type BatchGetResultResponseOut = ResponseOf<'batchGetResult'>;
 
-type BotsUnaryMethod = 'listBots' | 'countBots' | 'getBot';
+type BotsUnaryMethod =
+  | 'listBots'
+  | 'countBots'
+  | 'getBot'
+  | 'getBotDimensions'
+  | 'listBotEvents'
+  | 'listBotTasks'
+  | 'terminateBot'
+  | 'deleteBot';
 type BotsRequestOf<K extends BotsUnaryMethod> = Parameters<BotsClient[K]>[0];
 type BotsResponseOf<K extends BotsUnaryMethod> =
   Parameters<BotsClient[K]>[1] extends grpc.requestCallback<infer R> ? R : never;
@@ -29,3 +37,10 @@ export type ListBotsResponseOut = BotsResponseOf<'listBots'>;
 export type CountBotsRequest = BotsRequestOf<'countBots'>;
 export type CountBotsResponseOut = BotsResponseOf<'countBots'>;
 export type BotInfoOut = BotsResponseOf<'getBot'>;
+export type GetBotDimensionsResponseOut = BotsResponseOf<'getBotDimensions'>;
+export type ListBotEventsRequest = BotsRequestOf<'listBotEvents'>;
+export type ListBotEventsResponseOut = BotsResponseOf<'listBotEvents'>;
+export type BotEventOut = ListBotEventsResponseOut['items'][number];
+export type ListBotTasksRequest = BotsRequestOf<'listBotTasks'>;
+export type TerminateBotResponseOut = BotsResponseOf<'terminateBot'>;
+export type DeleteBotResponseOut = BotsResponseOf<'deleteBot'>;

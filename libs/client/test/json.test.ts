@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  botDimensionsToJson,
+  botEventToJson,
   cancelResponseToJson,
+  deleteBotToJson,
+  terminateBotToJson,
   fieldFromDetails,
   isTerminalState,
   newTaskResponseToJson,
@@ -160,6 +164,36 @@ describe('other JSON views', () => {
       state: 'RUNNING',
       size: 5,
     });
+  });
+});
+
+describe('fleet admin JSON views', () => {
+  it('writes a BotEvent with its timestamp, omitting an unset one', () => {
+    const event = {
+      ts: { seconds: 1_700_000_000, nanos: 0 },
+      bot_id: 'b1',
+      event_type: 'quarantined',
+      message: 'disk errors',
+      task_id: '',
+      dimensions: [{ key: 'pool', value: ['ci'] }],
+    };
+    expect(botEventToJson(event)).toEqual({
+      ts: '2023-11-14T22:13:20.000Z',
+      bot_id: 'b1',
+      event_type: 'quarantined',
+      message: 'disk errors',
+      task_id: '',
+      dimensions: [{ key: 'pool', value: ['ci'] }],
+    });
+    expect(botEventToJson({ ...event, ts: null })).not.toHaveProperty('ts');
+  });
+
+  it('writes bot dimensions, terminate and delete responses', () => {
+    expect(
+      botDimensionsToJson({ bots_dimensions: [{ key: 'os', value: ['Linux', 'Mac'] }] }),
+    ).toEqual({ bots_dimensions: [{ key: 'os', value: ['Linux', 'Mac'] }] });
+    expect(terminateBotToJson({ task_id: 'abc' })).toEqual({ task_id: 'abc' });
+    expect(deleteBotToJson({ deleted: false })).toEqual({ deleted: false });
   });
 });
 

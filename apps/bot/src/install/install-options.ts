@@ -1,0 +1,170 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { compileBotConfig, DEFAULT_DRAIN_TIMEOUT_MS } from '../config';
+
+/** `drover-bot install`'s options, resolved: absolute paths, the drain limit in ms. */
+export interface InstallOptions {
+  readonly server: string;
+  /** Absolute path of the bot token file; the config refers to it, the token is not copied. */
+  readonly tokenFile: string;
+  readonly pool: string | undefined;
+  readonly botId: string | undefined;
+  /** `k=v` items, as --dimension takes them. */
+  readonly dimensions: readonly string[];
+  /** Run the bot as this user. @default root (no User= line) */
+  readonly user: string | undefined;
+  /** The bot's working root (its --dir). @default '/var/lib/drover-bot' */
+  readonly workDir: string;
+  /** Where bot.yaml goes. @default '/etc/drover' */
+  readonly configDir: string;
+  /** Where drover-bot.service goes. @default '/etc/systemd/system' */
+  readonly unitDir: string;
+  /** @default DEFAULT_DRAIN_TIMEOUT_MS */
+  readonly drainTimeoutMs: number;
+  /** Whether --drain-timeout was given (it is written to the config only then). */
+  readonly drainTimeoutGiven: boolean;
+  readonly tls: boolean;
+  /** Absolute path of the CA file (implies TLS). */
+  readonly caFile: string | undefined;
+  /** Absolute path of node, for ExecStart. */
+  readonly nodePath: string;
+  /** Absolute path of bin/drover-bot.js, for ExecStart. */
+  readonly botBin: string;
+  readonly force: boolean;
+  readonly dryRun: boolean;
+}
+
+export type InstallOptionsOutcome =
+  | { readonly kind: 'options'; readonly options: InstallOptions }
+  | { readonly kind: 'help'; readonly text: string }
+  | { readonly kind: 'usage-error'; readonly message: string };
+
+export const DEFAULT_WORK_DIR = '/var/lib/drover-bot';
+export const DEFAULT_CONFIG_DIR = '/etc/drover';
+export const DEFAULT_UNIT_DIR = '/etc/systemd/system';
+
+export const INSTALL_USAGE = `Usage: drover-bot install --server <host:port> --token-file <path> [options]
+
+Writes the bot's config file and a systemd unit that runs drover-bot with it, prints both and
+the commands to start it. Run as root (or give --config-dir/--unit-dir you can write to).
+
+  --server <host:port>     coordinator address (required)
+  --token-file <path>      file holding the bot token (required); the config refers to it
+  --pool <pool>            pool dimension
+  --id <bot id>            bot id (default: the hostname, at each start)
+  --dimension <k=v>        extra dimension, repeatable
+  --user <user>            run the bot as this user (default root)
+  --dir <path>             the bot's working root            (${DEFAULT_WORK_DIR})
+  --drain-timeout <secs>   time a running task has to finish on stop (${DEFAULT_DRAIN_TIMEOUT_MS / 1000});
+                           the unit's TimeoutStopSec is this plus a margin
+  --tls                    connect with TLS (system roots)
+  --ca-file <path>         PEM roots to trust (implies --tls)
+  --config-dir <path>      where bot.yaml goes                (${DEFAULT_CONFIG_DIR})
+  --unit-dir <path>        where drover-bot.service goes      (${DEFAULT_UNIT_DIR})
+  --force                  overwrite files that exist
+  --dry-run                print what would be written, write nothing
+  --help                   print this text
+`;
+
+const USER_RE = /^[A-Za-z_][A-Za-z0-9_.-]*\$?$/;
+
+export interface InstallHost {
+  readonly cwd: string;
+  readonly nodePath: string;
+  readonly botBin: string;
+  /** Reads the CA file, to check it. */
+  readonly readFile?: (path: string) => Buffer;
+}
+
+export function parseInstallOptions(
+  argv: readonly string[],
+  host: InstallHost,
+): InstallOptionsOutcome {
+  let flags;
+  try {
+    flags = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        server: { type: 'string' },
+        'token-file': { type: 'string' },
+        pool: { type: 'string' },
+        id: { type: 'string' },
+        dimension: { type: 'string', multiple: true },
+        user: { type: 'string' },
+        dir: { type: 'string' },
+        'drain-timeout': { type: 'string' },
+        tls: { type: 'boolean' },
+        'ca-file': { type: 'string' },
+        'config-dir': { type: 'string' },
+        'unit-dir': { type: 'string' },
+        force: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (err) {
+    const message =
+      err instanceof Error ? (err.message.split(/\.\s/)[0] ?? err.message) : String(err);
+    return { kind: 'usage-error', message: message.replace(/\.$/, '') };
+  }
+  if (flags.help === true) return { kind: 'help', text: INSTALL_USAGE };
+  const missing = (['server', 'token-file'] as const).filter((f) => flags[f] === undefined);
+  if (missing.length > 0) {
+    return {
+      kind: 'usage-error',
+      message: `install needs ${missing.map((f) => `--${f}`).join(' and ')}`,
+    };
+  }
+  if (flags.user !== undefined && !USER_RE.test(flags.user)) {
+    return { kind: 'usage-error', message: `--user: not a user name: '${flags.user}'` };
+  }
+  const abs = (p: string): string => path.resolve(host.cwd, p);
+  const server = flags.server ?? '';
+  const tokenFile = abs(flags['token-file'] ?? '');
+  const workDir = abs(flags.dir ?? DEFAULT_WORK_DIR);
+  const caFile = flags['ca-file'] === undefined ? undefined : abs(flags['ca-file']);
+
+  // The bot's own compiler checks what the config will say, naming the install flag that said it.
+  const botArgs = ['--server', server, '--token-file', tokenFile, '--dir', workDir];
+  if (flags.pool !== undefined) botArgs.push('--pool', flags.pool);
+  if (flags.id !== undefined) botArgs.push('--id', flags.id);
+  for (const d of flags.dimension ?? []) botArgs.push('--dimension', d);
+  if (flags['drain-timeout'] !== undefined) botArgs.push('--drain-timeout', flags['drain-timeout']);
+  if (caFile !== undefined) botArgs.push('--ca-file', caFile);
+  const checked = compileBotConfig(
+    botArgs,
+    {},
+    {
+      hostname: 'install-check',
+      cwd: host.cwd,
+      ...(host.readFile === undefined ? {} : { readFile: host.readFile }),
+    },
+  );
+  if (checked.kind === 'usage-error') return checked;
+  if (checked.kind === 'help') return { kind: 'help', text: INSTALL_USAGE };
+
+  return {
+    kind: 'options',
+    options: {
+      server,
+      tokenFile,
+      pool: flags.pool,
+      botId: flags.id,
+      dimensions: flags.dimension ?? [],
+      user: flags.user,
+      workDir,
+      configDir: abs(flags['config-dir'] ?? DEFAULT_CONFIG_DIR),
+      unitDir: abs(flags['unit-dir'] ?? DEFAULT_UNIT_DIR),
+      drainTimeoutMs: checked.config.drainTimeoutMs,
+      drainTimeoutGiven: flags['drain-timeout'] !== undefined,
+      tls: flags.tls === true || caFile !== undefined,
+      caFile,
+      nodePath: host.nodePath,
+      botBin: host.botBin,
+      force: flags.force === true,
+      dryRun: flags['dry-run'] === true,
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import path from 'node:path';
+import { stringify } from 'yaml';
+import type { InstallOptions } from './install-options';
+import { renderUnit, stateDirectoryOf } from './systemd-unit';
+
+/** A file `drover-bot install` writes. */
+export interface InstallFile {
+  /** Absolute path. */
+  readonly path: string;
+  /** Permission bits it gets (0o644, 0o600). */
+  readonly mode: number;
+  readonly content: string;
+}
+
+export interface RenderedInstall {
+  /** In the order they are written: the config, then the unit that names it. */
+  readonly files: readonly InstallFile[];
+  /** What to run next, as root, in order. */
+  readonly commands: readonly string[];
+}
+
+export const UNIT_NAME = 'drover-bot';
+export const CONFIG_FILE_NAME = 'bot.yaml';
+
+/** The bot's config file: the options as drover-bot's flag names (config-file.ts). */
+export function renderBotConfig(o: InstallOptions): string {
+  const doc: Record<string, unknown> = { server: o.server, 'token-file': o.tokenFile };
+  if (o.pool !== undefined) doc['pool'] = o.pool;
+  if (o.botId !== undefined) doc['id'] = o.botId;
+  if (o.dimensions.length > 0) doc['dimension'] = [...o.dimensions];
+  doc['dir'] = o.workDir;
+  if (o.drainTimeoutGiven) doc['drain-timeout'] = o.drainTimeoutMs / 1000;
+  if (o.caFile !== undefined) doc['ca-file'] = o.caFile;
+  else if (o.tls) doc['tls'] = true;
+  return (
+    '# drover-bot config, written by `drover-bot install`. Keys are drover-bot flag names\n' +
+    '# (drover-bot --help); DROVER_* variables and flags override them.\n' +
+    stringify(doc)
+  );
+}
+
+/** What `drover-bot install` writes and what to run after. Pure. */
+export function renderInstall(o: InstallOptions): RenderedInstall {
+  const configFile = path.join(o.configDir, CONFIG_FILE_NAME);
+  const unitFile = path.join(o.unitDir, `${UNIT_NAME}.service`);
+  const files: InstallFile[] = [
+    // The token is not in it (the config refers to the token file), so anyone may read it.
+    { path: configFile, mode: 0o644, content: renderBotConfig(o) },
+    {
+      path: unitFile,
+      mode: 0o644,
+      content: renderUnit({
+        server: o.server,
+        nodePath: o.nodePath,
+        botBin: o.botBin,
+        configFile,
+        workDir: o.workDir,
+        user: o.user,
+        drainTimeoutMs: o.drainTimeoutMs,
+      }),
+    },
+  ];
+  const commands: string[] = [];
+  if (o.user !== undefined) {
+    commands.push(
+      `chown ${o.user} ${shellWord(o.tokenFile)} && chmod 600 ${shellWord(o.tokenFile)}`,
+    );
+  }
+  // Under /var/lib, systemd makes the working dir (StateDirectory=); elsewhere it must exist.
+  if (stateDirectoryOf(o.workDir) === undefined) {
+    const dir = shellWord(o.workDir);
+    commands.push(
+      o.user === undefined ? `mkdir -p ${dir}` : `mkdir -p ${dir} && chown ${o.user} ${dir}`,
+    );
+  }
+  commands.push(`systemctl daemon-reload && systemctl enable --now ${UNIT_NAME}`);
+  return { files, commands };
+}
+
+/** A word as a POSIX shell reads it back unchanged. */
+export function shellWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}

@@ -1,0 +1,82 @@
+import { stat } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
+import { EXIT_CODES } from '../exit-codes';
+import { parseInstallOptions, type InstallHost } from './install-options';
+import { renderInstall, type RenderedInstall } from './render-install';
+import { existingFiles, writeInstallFiles } from './write-install';
+
+/**
+ * `drover-bot install`: checks the options, renders the config and the unit, writes them (not
+ * with --dry-run), and prints each path with its content, then the commands to run next.
+ * Exit 0 when done; 2 for a bad or missing flag, a file that exists (without --force), or a
+ * file that cannot be written — each message naming it.
+ */
+export async function runInstall(
+  argv: readonly string[],
+  host: InstallHost,
+  out: { readonly stdout: Writable; readonly stderr: Writable },
+): Promise<number> {
+  const fail = (message: string): number => {
+    out.stderr.write(`drover-bot install: ${message}\n`);
+    return EXIT_CODES.usage;
+  };
+  const parsed = parseInstallOptions(argv, host);
+  if (parsed.kind === 'help') {
+    out.stdout.write(parsed.text);
+    return EXIT_CODES.ok;
+  }
+  if (parsed.kind === 'usage-error') {
+    return fail(`${parsed.message}\n(drover-bot install --help lists the options)`);
+  }
+  const o = parsed.options;
+  try {
+    if (!(await stat(o.tokenFile)).isFile())
+      return fail(`--token-file: ${o.tokenFile} is not a file`);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    return fail(
+      `--token-file: cannot find ${o.tokenFile} (${code}); copy the bot token there first`,
+    );
+  }
+  const rendered = renderInstall(o);
+  const refuse = (paths: readonly string[]): number =>
+    fail(
+      `${paths.join(' and ')} already exist${paths.length === 1 ? 's' : ''}; add --force to overwrite`,
+    );
+  if (o.dryRun) {
+    if (!o.force) {
+      const exists = await existingFiles(rendered.files);
+      if (exists.length > 0) return refuse(exists);
+    }
+  } else {
+    const written = await writeInstallFiles(rendered.files, o.force);
+    switch (written.kind) {
+      case 'exists':
+        return refuse(written.paths);
+      case 'failed':
+        return fail(
+          `cannot write ${written.path} (${written.code})` +
+            (written.code === 'EACCES' || written.code === 'EPERM'
+              ? '; run as root, or see what it would write with --dry-run'
+              : ''),
+        );
+      case 'written':
+        break;
+    }
+  }
+  out.stdout.write(describeInstall(rendered, o.dryRun));
+  return EXIT_CODES.ok;
+}
+
+/** What install prints: each file (path, mode, content), then the commands to run next. */
+export function describeInstall(rendered: RenderedInstall, dryRun: boolean): string {
+  const verb = dryRun ? 'would write' : 'wrote';
+  const parts = rendered.files.map(
+    (f) => `==> ${verb} ${f.path} (mode ${f.mode.toString(8).padStart(4, '0')})\n${f.content}`,
+  );
+  const next = rendered.commands.map((c) => `  ${c}\n`).join('');
+  const tail = dryRun
+    ? `(dry run: nothing was written)\nAfter installing, run as root:\n${next}`
+    : `Next, run as root:\n${next}Then check it with: drover bots\n`;
+  return `${parts.join('\n')}\n${tail}`;
+}

@@ -1,0 +1,88 @@
+/**
+ * The systemd unit `drover-bot install` writes. Pure text; the choices are explained in comments
+ * inside the unit, where an operator reading /etc/systemd/system/drover-bot.service sees them.
+ */
+
+/** Time the stop may take past the drain limit: the termination dance's grace period (the
+ * default grace_period_secs, 30 s), the wait for the result's Ack (10 s), and slack. */
+export const STOP_MARGIN_SECS = 60;
+
+export interface UnitInput {
+  /** The coordinator, for the description. */
+  readonly server: string;
+  /** Absolute path of node. */
+  readonly nodePath: string;
+  /** Absolute path of apps/bot/bin/drover-bot.js. */
+  readonly botBin: string;
+  /** Absolute path of the config file the bot reads. */
+  readonly configFile: string;
+  /** The bot's working root, and the unit's working directory. */
+  readonly workDir: string;
+  /** Run as this user; undefined: root. */
+  readonly user: string | undefined;
+  /** The bot's --drain-timeout, in ms. */
+  readonly drainTimeoutMs: number;
+}
+
+/** systemd's TimeoutStopSec for a drain limit: the limit (whole seconds, up) and the margin. */
+export function timeoutStopSecs(drainTimeoutMs: number): number {
+  return Math.ceil(drainTimeoutMs / 1000) + STOP_MARGIN_SECS;
+}
+
+/**
+ * One word of a command line as systemd reads it: `%` and `$` escaped (specifiers, variables),
+ * double-quoted when it holds white space, quotes or backslashes.
+ */
+export function systemdWord(word: string): string {
+  const escaped = word.replaceAll('%', '%%').replaceAll('$', '$$$$');
+  if (/^[^\s"'\\]+$/.test(escaped)) return escaped;
+  return `"${escaped.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+}
+
+/** `/var/lib/x/y` → `x/y` (a StateDirectory= systemd creates, owned by User=); else undefined. */
+export function stateDirectoryOf(workDir: string): string | undefined {
+  const m = /^\/var\/lib\/([^/].*?)\/*$/.exec(workDir);
+  return m?.[1];
+}
+
+export function renderUnit(input: UnitInput): string {
+  const execStart = [input.nodePath, input.botBin, '--config', input.configFile]
+    .map(systemdWord)
+    .join(' ');
+  const stateDir = stateDirectoryOf(input.workDir);
+  const lines = [
+    '# Written by `drover-bot install`. The bot reads its options from the --config file.',
+    '[Unit]',
+    `Description=Drover bot (coordinator ${input.server})`,
+    'Wants=network-online.target',
+    'After=network-online.target',
+    '',
+    '[Service]',
+    'Type=simple',
+    `ExecStart=${execStart}`,
+    ...(input.user === undefined ? [] : [`User=${input.user}`]),
+    ...(stateDir === undefined ? [] : [`StateDirectory=${stateDir}`, 'StateDirectoryMode=0750']),
+    `WorkingDirectory=${input.workDir}`,
+    '# A crash restarts the bot; a usage error (2), a refused token (3) or a bot dir held by',
+    '# another bot (6) would only fail again.',
+    'Restart=on-failure',
+    'RestartSec=5s',
+    'RestartPreventExitStatus=2 3 6',
+    '# Stop: the first SIGTERM drains (no new tasks; the running one may finish for up to the',
+    '# drain limit, then the bot kills it and reports it, exiting 4 — still a clean stop).',
+    '# KillMode=mixed sends that SIGTERM to the bot alone: payloads run in their own process',
+    '# groups, and the bot must be the one to signal them, after the drain, with their grace',
+    '# period (control-group would SIGTERM every payload at once; process would leave them',
+    '# running if the bot hangs). Past TimeoutStopSec, SIGKILL goes to the whole control group.',
+    'KillSignal=SIGTERM',
+    'KillMode=mixed',
+    'SuccessExitStatus=4',
+    `# The drain limit (${Math.ceil(input.drainTimeoutMs / 1000)} s) + ${STOP_MARGIN_SECS} s for the grace period and the last report.`,
+    `TimeoutStopSec=${timeoutStopSecs(input.drainTimeoutMs)}`,
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ];
+  return lines.join('\n');
+}

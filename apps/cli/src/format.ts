@@ -140,11 +140,13 @@ export function dimensionValues(bot: BotInfoOut, key: string): string {
 }
 
 /**
- * A bot's status in a few words: `alive`/`dead`, `busy`/`idle`, then `quarantined` with its
- * reason when it is: `alive, busy`, `dead, idle, quarantined: low disk`.
+ * A bot's status in a few words: `alive`/`disconnected` (gone, not yet dead)/`dead`,
+ * `busy`/`idle`, then `quarantined` with its reason when it is: `alive, busy`,
+ * `dead, idle, quarantined: low disk`.
  */
 export function describeBotStatus(bot: BotInfoOut): string {
-  const words = [bot.is_dead ? 'dead' : 'alive', bot.task_id === '' ? 'idle' : 'busy'];
+  const presence = bot.is_dead ? 'dead' : bot.connected ? 'alive' : 'disconnected';
+  const words = [presence, bot.task_id === '' ? 'idle' : 'busy'];
   if (bot.quarantined)
     words.push(
       bot.quarantined_reason === '' ? 'quarantined' : `quarantined: ${bot.quarantined_reason}`,

@@ -78,6 +78,8 @@ describe('describeBotStatus', () => {
     [{}, 'alive, idle'],
     [{ task_id: 't1' }, 'alive, busy'],
     [{ is_dead: true }, 'dead, idle'],
+    [{ connected: false }, 'disconnected, idle'],
+    [{ connected: false, task_id: 't1' }, 'disconnected, busy'],
     [{ quarantined: true, quarantined_reason: 'low disk' }, 'alive, idle, quarantined: low disk'],
     [{ quarantined: true }, 'alive, idle, quarantined'],
     [{ in_maintenance: true, maintenance_msg: 'reimage' }, 'alive, idle, maintenance: reimage'],

@@ -7,6 +7,7 @@ import { registerLogs } from './logs';
 import { registerResult } from './result';
 import { registerSubmit } from './submit';
 import { registerTasks } from './tasks';
+import { registerGraph } from './graph';
 import { registerToken } from './token';
 import { registerWait } from './wait';
 
@@ -54,6 +55,7 @@ export function buildProgram(host: CommandHost): Command {
   registerTasks(program, host);
   registerBots(program, host);
   registerToken(program, host);
+  registerGraph(program, host);
   return program;
 }
 

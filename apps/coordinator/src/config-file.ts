@@ -31,8 +31,14 @@ export const SETTINGS = {
 
 export type SettingName = keyof typeof SETTINGS;
 
-/** Raw values by setting name, as strings (paths absolute) or numbers (seconds). */
-export type RawSettings = Partial<Record<SettingName, string | number>>;
+/**
+ * Raw values by setting name, as strings (paths absolute) or numbers (seconds); `distributors`
+ * (file only) is the Graph service's mapping of distributor names to default task parameters,
+ * checked by compileDistributors().
+ */
+export type RawSettings = Partial<Record<SettingName, string | number>> & {
+  distributors?: unknown;
+};
 
 function isSetting(key: string): key is SettingName {
   return Object.hasOwn(SETTINGS, key);
@@ -56,6 +62,10 @@ export function parseConfigText(text: string, file: string): RawSettings {
   }
   const out: RawSettings = {};
   for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
+    if (key === 'distributors') {
+      out.distributors = value;
+      continue;
+    }
     if (!isSetting(key)) {
       throw new ConfigError(
         `config ${file}: unknown key ${JSON.stringify(key)} (known: ${Object.keys(SETTINGS).join(', ')})`,

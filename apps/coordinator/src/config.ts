@@ -7,6 +7,7 @@ import {
   type RawSettings,
   type SettingName,
 } from './config-file';
+import { compileDistributors, type DistributorConfig } from './graph/distributor-config';
 
 export { ConfigError } from './config-file';
 
@@ -37,6 +38,11 @@ export interface CoordinatorOptions {
   tlsCertFile?: string;
   /** PEM private key of tlsCertFile. @default none */
   tlsKeyFile?: string;
+  /**
+   * Graph distributors (config file only): name → default task parameters ({command,
+   * dimensions, env, priority, io_timeout, …}). @default { drover: {} } (built in, always there)
+   */
+  distributors?: unknown;
 }
 
 export const LOG_FORMATS = ['json', 'pretty', 'auto'] as const;
@@ -55,6 +61,8 @@ export interface CoordinatorConfig {
   readonly botDeathTimeoutMs: number;
   /** Absolute paths of the PEM files; undefined = plaintext. Read when the coordinator starts. */
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
+  /** Graph distributors by name (the built-in `drover` included). */
+  readonly distributors: ReadonlyMap<string, DistributorConfig>;
 }
 
 const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
@@ -104,6 +112,7 @@ export function compileCoordinatorConfig(opts: CoordinatorOptions): CoordinatorC
       opts.tlsCertFile === undefined || opts.tlsKeyFile === undefined
         ? undefined
         : Object.freeze({ certFile: resolve(opts.tlsCertFile), keyFile: resolve(opts.tlsKeyFile) }),
+    distributors: compileDistributors(opts.distributors),
   });
 }
 
@@ -211,5 +220,6 @@ export function parseCoordinatorArgs(
   set('botDeathTimeoutSecs', num('bot-death-timeout'));
   set('tlsCertFile', str('tls-cert'));
   set('tlsKeyFile', str('tls-key'));
+  if (fromFile.distributors !== undefined) options.distributors = fromFile.distributors;
   return { help: false, options };
 }

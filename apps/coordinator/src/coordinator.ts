@@ -19,6 +19,8 @@ import {
 } from './http/http-server';
 import { CoordinatorMetrics } from './metrics/coordinator-metrics';
 import { BotEventRecorder } from './fleet/bot-event-recorder';
+import { graphHandlers } from './graph/graph-handlers';
+import { GraphService } from './graph/graph-service';
 import { botsHandlers } from './rpc/bots-service';
 import { unimplementedService } from './rpc/grpc-edge';
 import { GrpcHealth } from './rpc/grpc-health';
@@ -37,6 +39,8 @@ export interface RunningCoordinator {
   readonly engine: TaskEngine;
   readonly registry: BotRegistry;
   readonly store: Store;
+  /** The workflow graph (service Graph). */
+  readonly graph: GraphService;
   /** The Prometheus series served on /metrics. */
   readonly metrics: CoordinatorMetrics;
   /** Stops serving and closes the store; idempotent; every step runs even if one fails. */
@@ -70,6 +74,13 @@ export async function startCoordinator(
     clock,
     log: log.child({ component: 'engine' }),
     pingToleranceMs: config.botPingToleranceMs,
+  });
+  const graph = new GraphService({
+    store,
+    engine,
+    clock,
+    log: log.child({ component: 'graph' }),
+    distributors: config.distributors,
   });
   const registry = new BotRegistry({ clock, botDeathTimeoutMs: config.botDeathTimeoutMs });
   engine.attachFleet(registry);
@@ -136,7 +147,13 @@ export async function startCoordinator(
       }),
     ),
   );
-  server.addService(proto.Graph.service, unimplementedService(proto.Graph.service));
+  server.addService(
+    proto.Graph.service,
+    unimplementedService(
+      proto.Graph.service,
+      graphHandlers({ graph, store, tokens, clock, log: log.child({ component: 'graph' }) }),
+    ),
+  );
   server.addService(
     proto.BotApi.service,
     unimplementedService(proto.BotApi.service, botApi.handlers()),
@@ -149,6 +166,7 @@ export async function startCoordinator(
     // Before the engine runs, so that the counts and the transitions meet exactly.
     await metrics.start();
     await engine.start();
+    await graph.start();
     await botApi.start();
     await botEvents.start();
     const port = await new Promise<number>((resolve, reject) => {
@@ -170,6 +188,7 @@ export async function startCoordinator(
   } catch (err) {
     metrics.close();
     engine.close();
+    graph.close();
     botApi.close();
     server.forceShutdown();
     http?.close();
@@ -198,6 +217,7 @@ export async function startCoordinator(
       const steps: Array<[string, () => unknown]> = [
         ['metrics', () => metrics.close()],
         ['engine', () => engine.close()],
+        ['graph', () => graph.close()],
         ['botapi', () => botApi.close()],
         ['bot sessions', () => registry.closeAll('coordinator stopping')],
         ['bot events', () => botEvents.close()],
@@ -230,5 +250,5 @@ export async function startCoordinator(
     return closing;
   };
 
-  return { grpcAddress, httpAddress, engine, registry, store, metrics, close };
+  return { grpcAddress, httpAddress, engine, registry, store, graph, metrics, close };
 }

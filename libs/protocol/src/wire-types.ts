@@ -54,3 +54,49 @@ export type { Kill__Output as KillOut } from './gen/drover/v1/Kill';
 export type { Ack__Output as AckOut } from './gen/drover/v1/Ack';
 export type { Welcome__Output as WelcomeOut } from './gen/drover/v1/Welcome';
 export type { Timestamp, Timestamp__Output as TimestampOut } from './gen/google/protobuf/Timestamp';
+// Service Graph (graph.proto).
+export type { GraphData, GraphData__Output as GraphDataOut } from './gen/drover/v1/GraphData';
+export type { Quest as QuestWire, Quest__Output as QuestWireOut } from './gen/drover/v1/Quest';
+export type {
+  _drover_v1_Quest_Desc as QuestDescWire,
+  _drover_v1_Quest_Desc__Output as QuestDescWireOut,
+} from './gen/drover/v1/Quest';
+export type {
+  Attempt as AttemptWire,
+  Attempt__Output as AttemptWireOut,
+} from './gen/drover/v1/Attempt';
+export type {
+  Execution as ExecutionWire,
+  Execution__Output as ExecutionWireOut,
+} from './gen/drover/v1/Execution';
+export type {
+  AttemptId as AttemptIdWire,
+  AttemptId__Output as AttemptIdWireOut,
+} from './gen/drover/v1/AttemptId';
+export type {
+  ExecutionAuth as ExecutionAuthWire,
+  ExecutionAuth__Output as ExecutionAuthWireOut,
+} from './gen/drover/v1/ExecutionAuth';
+export type { JsonResult as JsonResultWire } from './gen/drover/v1/JsonResult';
+export type { PartialFlags as PartialFlagsWire } from './gen/drover/v1/PartialFlags';
+export type {
+  EnsureGraphDataRequest,
+  EnsureGraphDataRequest__Output as EnsureGraphDataRequestOut,
+} from './gen/drover/v1/EnsureGraphDataRequest';
+export type {
+  EnsureGraphDataResponse,
+  EnsureGraphDataResponse__Output as EnsureGraphDataResponseOut,
+} from './gen/drover/v1/EnsureGraphDataResponse';
+export type {
+  ActivateExecutionRequest,
+  ActivateExecutionRequest__Output as ActivateExecutionRequestOut,
+} from './gen/drover/v1/ActivateExecutionRequest';
+export type {
+  FinishAttemptRequest,
+  FinishAttemptRequest__Output as FinishAttemptRequestOut,
+} from './gen/drover/v1/FinishAttemptRequest';
+export type {
+  WalkGraphRequest,
+  WalkGraphRequest__Output as WalkGraphRequestOut,
+  _drover_v1_WalkGraphRequest_Include__Output as WalkIncludeOut,
+} from './gen/drover/v1/WalkGraphRequest';

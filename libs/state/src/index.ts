@@ -48,6 +48,13 @@ export {
   type TaskPage,
   type TaskQuery,
 } from './store/store';
+export type {
+  AddEdgesOutcome,
+  EnsureGraphOutcome,
+  GraphCommit,
+  GraphStore,
+  ScheduleExecutionInput,
+} from './store/graph-store';
 export {
   InvalidCursorError,
   openSqliteStore,

@@ -11,6 +11,7 @@ import type {
   Task,
 } from '../src/index';
 import { T0, pendingTask, properties, slice, spec } from './fixtures';
+import { describeGraphConformance } from './store-conformance-graph';
 
 export interface OpenedStore {
   readonly store: Store;
@@ -944,6 +945,11 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
         const left = await store.listBotEvents({ botId: 'bot-a' }, { limit: 10 });
         expect(left.events.map((e) => e.eventType)).toEqual(['deleted']);
       });
+    });
+
+    describeGraphConformance({
+      store: () => store,
+      reopen: async () => (store = await opened.reopen()),
     });
 
     describe('lifecycle', () => {

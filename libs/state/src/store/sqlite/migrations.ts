@@ -111,4 +111,48 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       for (const [pool, id] of pools) update.run(pool, id);
     },
   },
+  {
+    // The workflow graph (DESIGN.md §5): quests, attempts, executions, dependency edges. Each
+    // attempt and execution row keeps the whole entity as JSON (`body`) beside the columns that
+    // conditional writes and lookups use.
+    version: 4,
+    sql: `
+      CREATE TABLE graph_quests (
+        id TEXT PRIMARY KEY,
+        desc TEXT NOT NULL,
+        created_ms INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE graph_attempts (
+        quest TEXT NOT NULL,
+        num INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        num_executions INTEGER NOT NULL,
+        created_ms INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (quest, num)
+      ) WITHOUT ROWID;
+      CREATE INDEX graph_attempts_by_state ON graph_attempts (state, created_ms);
+      CREATE TABLE graph_executions (
+        quest TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        num INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        task_id TEXT,
+        body TEXT NOT NULL,
+        PRIMARY KEY (quest, attempt, num)
+      ) WITHOUT ROWID;
+      CREATE INDEX graph_executions_by_task ON graph_executions (task_id)
+        WHERE task_id IS NOT NULL;
+      CREATE INDEX graph_executions_active ON graph_executions (state)
+        WHERE state NOT IN ('FINISHED', 'ABNORMAL_FINISHED');
+      CREATE TABLE graph_edges (
+        from_quest TEXT NOT NULL,
+        from_attempt INTEGER NOT NULL,
+        to_quest TEXT NOT NULL,
+        to_attempt INTEGER NOT NULL,
+        PRIMARY KEY (from_quest, from_attempt, to_quest, to_attempt)
+      ) WITHOUT ROWID;
+      CREATE INDEX graph_edges_back ON graph_edges (to_quest, to_attempt);
+    `,
+  },
 ];

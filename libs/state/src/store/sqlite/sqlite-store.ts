@@ -22,6 +22,7 @@ import {
   type TaskQuery,
 } from '../store';
 import { SQLITE_MIGRATIONS } from './migrations';
+import { SqliteGraphStore } from './sqlite-graph';
 
 interface TaskRow {
   id: string;
@@ -126,7 +127,8 @@ function migrate(db: Database.Database): void {
   }
 }
 
-class SqliteStore implements Store {
+/** Tasks and bots here; the graph tables in SqliteGraphStore (sqlite-graph.ts). */
+class SqliteStore extends SqliteGraphStore implements Store {
   readonly #db: Database.Database;
   readonly #insertTask: Database.Statement;
   readonly #insertTx: Database.Transaction<(task: Task) => InsertOutcome>;
@@ -139,6 +141,7 @@ class SqliteStore implements Store {
   #closed = false;
 
   constructor(db: Database.Database) {
+    super(db);
     this.#db = db;
     this.#insertTask = db.prepare(`
       INSERT INTO tasks (id, spec, state, current_slice, created_ms, modified_ms, started_ms,

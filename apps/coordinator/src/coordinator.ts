@@ -165,7 +165,7 @@ export async function startCoordinator(
   try {
     // Before the engine runs, so that the counts and the transitions meet exactly.
     await metrics.start();
-    await engine.start();
+    await engine.start(metrics.addPendingAtStart);
     await graph.start();
     await botApi.start();
     await botEvents.start();

@@ -425,6 +425,26 @@ describe('revealing nothing', () => {
   });
 });
 
+describe('terminating a bot', () => {
+  it("lets an admin of the bot's pool wait on the termination task, and hides it from other pools", async () => {
+    const botId = `bot-a-wait-${++seq}`;
+    await connectBot(botId).next((m) => m.msg === 'welcome');
+    const { task_id } = await call<{ task_id: string }>(
+      (md, cb) => bots.TerminateBot({ bot_id: botId, reason: 'retire' }, md, cb),
+      bearer(token('pool-admin')),
+    );
+    const seen = await call<TaskResultOut>(
+      (md, cb) => tasks.GetResult({ task_id }, md, cb),
+      bearer(token('pool-admin')),
+    );
+    expect(seen.task_id).toBe(task_id);
+    const hidden = await failure(
+      call((md, cb) => tasks.GetResult({ task_id }, md, cb), bearer(token('other-pool'))),
+    );
+    expect(hidden.code).toBe(status.PERMISSION_DENIED);
+  });
+});
+
 describe('bot reports', () => {
   it("refuses a bot reporting on another bot's task with that bot's real lease", async () => {
     const owner = connectBot('bot-a7');

@@ -299,7 +299,11 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
 
       it('streams PENDING tasks for the scheduler: current slice dims and cumulative deadline', async () => {
         const base = task('fp-1', 'PENDING', 5);
-        await store.insertTask({ ...base, currentSlice: 1 });
+        await store.insertTask({
+          ...base,
+          currentSlice: 1,
+          spec: { ...base.spec, terminate: { reason: 'retire' } },
+        });
         await store.insertTask(task('fp-0', 'PENDING', 1));
         await store.insertTask(task('fp-run', 'RUNNING', 2));
         const seen: Array<{
@@ -307,6 +311,8 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
           dims: string;
           deadlineAtMs: number;
           priority: number;
+          pool: string;
+          terminate: boolean;
         }> = [];
         const n = await store.forEachPending((e) =>
           seen.push({
@@ -314,6 +320,8 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
             dims: e.dimensions.map((d) => `${d.key}=${d.value}`).join(','),
             deadlineAtMs: e.deadlineAtMs,
             priority: e.priority,
+            pool: e.pool,
+            terminate: e.terminate,
           }),
         );
         expect(n).toBe(2);
@@ -324,12 +332,16 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
             dims: slices[0]!.properties.dimensions.map((d) => `${d.key}=${d.value}`).join(','),
             deadlineAtMs: T0 + 1 + slices[0]!.expirationSecs * 1000,
             priority: SPEC.priority,
+            pool: 'ci',
+            terminate: false,
           },
           {
             taskId: 'fp-1',
             dims: slices[1]!.properties.dimensions.map((d) => `${d.key}=${d.value}`).join(','),
             deadlineAtMs: T0 + 5 + (slices[0]!.expirationSecs + slices[1]!.expirationSecs) * 1000,
             priority: SPEC.priority,
+            pool: 'ci',
+            terminate: true,
           },
         ]);
       });

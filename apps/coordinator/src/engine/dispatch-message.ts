@@ -30,13 +30,13 @@ export function dispatchMessage(task: Task, leaseId: string): CoordinatorMessage
 }
 
 /**
- * The bot a termination task is for: priority 0 (reserved for it, DESIGN.md §2) pinned by a
- * single `id` dimension. Works on a PendingSummary too (no spec at start-up).
+ * The bot a termination task is for: the value of its `id` dimension. Works on a PendingSummary
+ * too (no spec at start-up), given its `terminate` flag.
  */
 export function terminationTarget(
-  priority: number,
+  terminate: boolean,
   dimensions: readonly KeyValue[],
 ): string | undefined {
-  const only = dimensions.length === 1 ? dimensions[0] : undefined;
-  return priority === 0 && only?.key === 'id' ? only.value : undefined;
+  if (!terminate) return undefined;
+  return dimensions.find((d) => d.key === 'id')?.value;
 }

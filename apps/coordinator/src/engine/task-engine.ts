@@ -8,6 +8,7 @@ import {
   transition,
   type BotDimensionMap,
   type KeyValue,
+  type PendingSummary,
   type Refusal,
   type Store,
   type Task,
@@ -106,12 +107,14 @@ export class TaskEngine {
   /**
    * Rebuilds the dispatch index and the expiry deadlines from the store (streamed: a million
    * waiting tasks take seconds, not minutes); overdue tasks expire right away. Nothing is
-   * dispatched here: bots offer themselves as they connect.
+   * dispatched here: bots offer themselves as they connect. `onPending` sees each waiting task of
+   * that one pass (metrics count them without a second scan).
    */
-  async start(): Promise<void> {
+  async start(onPending?: (entry: PendingSummary) => void): Promise<void> {
     const startedMs = this.#clock();
     const pending = await this.#store.forEachPending((e) => {
-      const target = terminationTarget(e.priority, e.dimensions);
+      onPending?.(e);
+      const target = terminationTarget(e.terminate, e.dimensions);
       if (target !== undefined) this.#terminations.set(target, e.taskId);
       this.#index.addPending({
         taskId: e.taskId,
@@ -340,10 +343,7 @@ export class TaskEngine {
       dimensions,
     });
     this.#kick({ kind: 'task', id: task.id });
-    const target =
-      task.spec.terminate !== undefined
-        ? terminationTarget(task.spec.priority, dimensions)
-        : undefined;
+    const target = terminationTarget(task.spec.terminate !== undefined, dimensions);
     if (target !== undefined) {
       // Also offered to its bot directly: it may take no other task (quarantine, maintenance).
       this.#terminations.set(target, task.id);

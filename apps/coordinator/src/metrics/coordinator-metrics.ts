@@ -4,6 +4,7 @@ import {
   TASK_STATE_VALUES,
   isFinalState,
   taskPoolOf,
+  type PendingSummary,
   type StoredTaskState,
   type Store,
 } from '@drover/state';
@@ -13,7 +14,7 @@ import type { TaskTransition } from '../engine/task-engine';
 import type { CallRecorder } from '../rpc/instrument';
 import { BOT_STATUSES, countBotsByStatus, type BotLiveView } from './bot-status';
 import { PendingByPool } from './pending-by-pool';
-import { poolLabel, poolOfTaskDimensions } from './pool-label';
+import { poolLabel } from './pool-label';
 
 const STORED_STATES = (Object.keys(TASK_STATE_VALUES) as Array<keyof typeof TASK_STATE_VALUES>)
   .filter((s): s is StoredTaskState => s !== 'INVALID')
@@ -27,7 +28,7 @@ const DURATION_BUCKETS_SECS = [
 ];
 
 export interface MetricsDeps {
-  readonly store: Pick<Store, 'countTasks' | 'forEachPending' | 'listBots'>;
+  readonly store: Pick<Store, 'countTasks' | 'listBots'>;
   readonly engine: {
     readonly events: EventEmitter<{ transition: [TaskTransition] }>;
     taskOf(botId: string): string | undefined;
@@ -39,8 +40,9 @@ export interface MetricsDeps {
 
 /**
  * The coordinator's Prometheus series, in a registry of its own (several coordinators may share a
- * process in tests). Task counts are kept from the engine's transitions after one pass over the
- * store at start (`start()`, before the engine runs), so a scrape never scans tasks; bots are
+ * process in tests). Task counts are kept from the engine's transitions after counts taken at
+ * start (`start()`, before the engine runs, then `addPendingAtStart` during the engine's own pass
+ * over the queue), so a scrape never scans tasks; bots are
  * read from the store at scrape time (a fleet is thousands, not millions). Counts cover the
  * tasks this coordinator changed: with several coordinators on one store, sum them with care.
  */
@@ -153,8 +155,8 @@ export class CoordinatorMetrics implements CallRecorder {
   }
 
   /**
-   * Counts the stored tasks by state and indexes the PENDING ones by pool, then follows the
-   * engine's transitions. Call before the engine starts, so that no change is missed or counted
+   * Counts the stored tasks by final and running states, then follows the engine's transitions
+   * (PENDING ones come through `addPendingAtStart`). Call before the engine starts, so that no change is missed or counted
    * twice.
    */
   async start(): Promise<void> {
@@ -165,12 +167,18 @@ export class CoordinatorMetrics implements CallRecorder {
       if (state === 'PENDING') continue;
       this.#stateCounts.set(state, await store.countTasks({ states: [state] }));
     }
-    const pending = await store.forEachPending((e) =>
-      this.#pending.add(poolOfTaskDimensions(e.dimensions), e.taskId, e.createdAtMs),
-    );
-    this.#stateCounts.set('PENDING', pending);
+    this.#stateCounts.set('PENDING', 0);
     this.#deps.engine.events.on('transition', this.#onTransition);
   }
+
+  /**
+   * One waiting task found at start-up: pass this to `engine.start` (after `start()`), so the
+   * one pass over the queue the engine makes also fills the pending series.
+   */
+  readonly addPendingAtStart = (e: PendingSummary): void => {
+    this.#pending.add(e.pool, e.taskId, e.createdAtMs);
+    this.#stateCounts.set('PENDING', (this.#stateCounts.get('PENDING') ?? 0) + 1);
+  };
 
   close(): void {
     this.#deps.engine.events.off('transition', this.#onTransition);

@@ -1,4 +1,4 @@
-import type { KeyValue, KeyValues } from '@drover/state';
+import type { KeyValues } from '@drover/state';
 
 /** The label value of "no pool": a task or bot whose dimensions name none. */
 export const NO_POOL = '(none)';
@@ -6,14 +6,6 @@ export const NO_POOL = '(none)';
 /** A pool as a label value: '' becomes NO_POOL. */
 export function poolLabel(pool: string): string {
   return pool === '' ? NO_POOL : pool;
-}
-
-/**
- * The pool of a set of task dimensions, by the rule of `taskPoolOf` (every `pool` value, `a|b`
- * counting as both, sorted, distinct, joined with `|`), for one slice.
- */
-export function poolOfTaskDimensions(dimensions: readonly KeyValue[]): string {
-  return joinPools(dimensions.filter((d) => d.key === 'pool').flatMap((d) => d.value.split('|')));
 }
 
 /** The pool of a bot: its `pool` dimension values, sorted, distinct, joined with `|`. */

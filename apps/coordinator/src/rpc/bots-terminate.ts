@@ -2,7 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { InvalidArgumentError } from '@drover/protocol';
 import { propertiesHash, type TaskProperties, type TaskSpec } from '@drover/state';
 import { authenticate, unary } from './grpc-edge';
-import { authorizedBot, type BotsDeps } from './bots-view';
+import { authorizedBot, botPools, type BotsDeps } from './bots-view';
 
 /** Every termination task carries this tag (and `id:<bot>`): CancelTasks and ListTasks find them. */
 export const TERMINATE_TAG = 'drover:terminate';
@@ -17,18 +17,26 @@ export const TERMINATE_EXPIRATION_SECS = 5 * 24 * 3600;
 const TERMINATE_EXECUTION_TIMEOUT_SECS = 3600;
 
 /**
- * A bot's termination task: priority 0 (reserved for it), pinned by the single dimension
- * `id:<bot>`, nothing to run. When it is dispatched the bot gets Terminate instead of Assign,
- * reports the task COMPLETED exit 0 and exits. The bot takes it only when idle, so it finishes
- * its current task first. It has no pool: it is visible to callers who view every pool.
+ * A bot's termination task: priority 0 (reserved for it), pinned by `id:<bot>` and in the bot's
+ * pool (so that whoever may administer the bot there can see and wait on it), nothing to run.
+ * When it is dispatched the bot gets Terminate instead of Assign, reports the task COMPLETED
+ * exit 0 and exits. The bot takes it only when idle, so it finishes its current task first.
  */
-export function terminationSpec(botId: string, reason: string, principal: string): TaskSpec {
+export function terminationSpec(
+  botId: string,
+  reason: string,
+  principal: string,
+  pools: readonly string[],
+): TaskSpec {
   const properties: TaskProperties = {
     command: [],
     env: [],
     envPrefixes: [],
     relativeCwd: '',
-    dimensions: [{ key: 'id', value: botId }],
+    dimensions: [
+      { key: 'id', value: botId },
+      ...(pools.length > 0 ? [{ key: 'pool', value: pools.join('|') }] : []),
+    ],
     executionTimeoutSecs: TERMINATE_EXECUTION_TIMEOUT_SECS,
     ioTimeoutSecs: 0,
     gracePeriodSecs: 30,
@@ -64,7 +72,12 @@ export function botsTerminateHandlers(deps: BotsDeps): grpc.UntypedServiceImplem
   const store = engine.store;
   const inFlight = new Map<string, Promise<string>>();
 
-  async function terminate(botId: string, reason: string, principal: string): Promise<string> {
+  async function terminate(
+    botId: string,
+    reason: string,
+    principal: string,
+    pools: readonly string[],
+  ): Promise<string> {
     const existing =
       engine.terminationOf(botId) ??
       (
@@ -77,7 +90,7 @@ export function botsTerminateHandlers(deps: BotsDeps): grpc.UntypedServiceImplem
       log.info({ botId, taskId: existing }, 'termination already requested');
       return existing;
     }
-    const { task } = await engine.submit(terminationSpec(botId, reason, principal));
+    const { task } = await engine.submit(terminationSpec(botId, reason, principal, pools));
     log.info({ botId, taskId: task.id, reason }, 'bot termination requested');
     return task.id;
   }
@@ -91,12 +104,18 @@ export function botsTerminateHandlers(deps: BotsDeps): grpc.UntypedServiceImplem
         const reason = req.reason.trim();
         if (reason.length > 1024)
           throw new InvalidArgumentError('reason', 'at most 1024 characters');
-        await authorizedBot(store, p, req.bot_id, 'admin');
+        const bot = await authorizedBot(store, p, req.bot_id, 'admin');
+        const pools = botPools(bot.dimensions);
         const before = inFlight.get(req.bot_id) ?? Promise.resolve('');
         const mine = before
           .catch(() => '')
           .then(() =>
-            terminate(req.bot_id, reason === '' ? `terminated by ${p.name}` : reason, p.name),
+            terminate(
+              req.bot_id,
+              reason === '' ? `terminated by ${p.name}` : reason,
+              p.name,
+              pools,
+            ),
           );
         inFlight.set(req.bot_id, mine);
         try {

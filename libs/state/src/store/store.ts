@@ -61,6 +61,10 @@ export interface PendingSummary {
   readonly dimensions: readonly KeyValue[];
   /** When the current slice expires (created + Σ expiration_secs up to it). */
   readonly deadlineAtMs: number;
+  /** The task's pool as `taskPoolOf` gives it ('' = none). */
+  readonly pool: string;
+  /** A bot's termination task (TaskSpec.terminate). */
+  readonly terminate: boolean;
 }
 
 /** How long request_uuid and dedup look back (DESIGN.md §2). */

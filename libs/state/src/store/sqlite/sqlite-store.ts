@@ -290,9 +290,18 @@ class SqliteStore extends SqliteGraphStore implements Store {
   async forEachPending(fn: (entry: PendingSummary) => void): Promise<number> {
     const rows = this.#db.prepare<
       [],
-      { id: string; priority: number; created_ms: number; dims: string; expiration_secs: number }
+      {
+        id: string;
+        priority: number;
+        created_ms: number;
+        dims: string;
+        expiration_secs: number;
+        pool: string;
+        terminate: number;
+      }
     >(
-      `SELECT id, priority, created_ms,
+      `SELECT id, priority, created_ms, pool,
+           json_extract(spec, '$.terminate') IS NOT NULL AS terminate,
            json_extract(spec, '$.slices[' || current_slice || '].properties.dimensions') AS dims,
            (SELECT SUM(json_extract(s.value, '$.expirationSecs'))
               FROM json_each(tasks.spec, '$.slices') AS s
@@ -313,6 +322,8 @@ class SqliteStore extends SqliteGraphStore implements Store {
         createdAtMs: row.created_ms,
         dimensions,
         deadlineAtMs: row.created_ms + row.expiration_secs * 1000,
+        pool: row.pool,
+        terminate: row.terminate === 1,
       });
       n++;
     }

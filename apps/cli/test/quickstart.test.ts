@@ -1,101 +1,28 @@
 // The README's quickstart, as a user runs it: the real drover-coordinator and drover-bot
 // executables on loopback, then the drover CLI with no flags but --server (the token is found in
 // .drover/client.token of the working directory).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const bin = (rel: string) => fileURLToPath(new URL(`../../${rel}`, import.meta.url));
-const CLI = bin('cli/bin/drover.js');
-const COORDINATOR = bin('coordinator/bin/drover-coordinator.js');
-const BOT = bin('bot/bin/drover-bot.js');
+import { BOT, COORDINATOR, RealBins, jsonLines, type Run } from './support/real-bins';
 
 let work: string;
 let dataDir: string;
 let server = '';
-const children: ChildProcess[] = [];
 
-/** Starts a bin and resolves with the first JSON log record whose msg is `ready`. */
-function startUntil(
-  path: string,
-  args: string[],
-  ready: string,
-): Promise<{ child: ChildProcess; rec: Record<string, unknown> }> {
-  const child = spawn(process.execPath, [path, ...args], {
-    cwd: work,
-    env: { ...process.env, DROVER_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${path} did not log "${ready}" within 20 s`)),
-      20_000,
-    );
-    for (const stream of [child.stdout!, child.stderr!]) {
-      createInterface({ input: stream }).on('line', (line) => {
-        let rec: Record<string, unknown>;
-        try {
-          rec = JSON.parse(line) as Record<string, unknown>;
-        } catch {
-          return;
-        }
-        if (rec['msg'] === ready) {
-          clearTimeout(timer);
-          resolve({ child, rec });
-        }
-      });
-    }
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${path} exited with ${code} before "${ready}"`));
-    });
-  });
-}
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI to its end; `onStderr` sees the stderr received so far, as it grows. */
-function drover(args: string[], onStderr?: (soFar: string) => void): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: work,
-      env: { PATH: process.env['PATH'] ?? '', HOME: work, DROVER_SERVER: server },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 30_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => {
-      stderr += s;
-      onStderr?.(stderr);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-const jsonLines = (text: string): Array<Record<string, unknown>> =>
-  text
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+let bins: RealBins;
+const startUntil = (path: string, args: string[], ready: string) =>
+  bins.startUntil(path, args, ready);
+const drover = (args: string[], onStderr?: (soFar: string) => void) =>
+  bins.drover(server, args, onStderr);
 
 /** The id of the quickstart task, once the first case has run it. */
 let quickstartId = '';
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'drover-quickstart-'));
+  bins = new RealBins(work);
   dataDir = join(work, '.drover');
   const coord = await startUntil(
     COORDINATOR,
@@ -111,12 +38,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children.reverse()) {
-    if (child.exitCode !== null || child.signalCode !== null) continue;
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    await exited;
-  }
+  await bins.stopAll();
   rmSync(work, { recursive: true, force: true });
 });
 

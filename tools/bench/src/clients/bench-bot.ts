@@ -19,6 +19,15 @@ export interface BenchBotOptions {
   readonly maxFinishes?: number;
   /** @default 10000 */
   readonly welcomeTimeoutMs?: number;
+  /** Called for every task whose result the coordinator stored (Ack finished). */
+  readonly onFinishedAck?: (taskId: string) => void;
+  /**
+   * Its own TCP connection, as a real bot has (grpc-js otherwise shares one connection among the
+   * channels of a process to the same address). @default false
+   */
+  readonly ownConnection?: boolean;
+  /** Keep no Mailbox of Assigns and Acks (a fleet of bots that only heartbeat). @default false */
+  readonly quiet?: boolean;
 }
 
 /** An Assign as the bot saw it, with the monotonic times (ns) around it. */
@@ -42,15 +51,19 @@ export class BenchBot {
   readonly #call: grpc.ClientDuplexStream<BotMessage, CoordinatorMessageOut>;
   #heartbeat: NodeJS.Timeout | undefined;
   #finishesLeft: number;
+  readonly #quiet: boolean;
   #closed = false;
 
   private constructor(options: BenchBotOptions) {
     this.#finishesLeft = options.maxFinishes ?? Infinity;
+    this.#quiet = options.quiet === true;
     const proto = loadDroverProto().drover.v1;
     this.#client = new proto.BotApi(
       options.address,
       grpc.credentials.createInsecure(),
-      CLIENT_CHANNEL_OPTIONS,
+      options.ownConnection === true
+        ? { ...CLIENT_CHANNEL_OPTIONS, 'grpc.use_local_subchannel_pool': 1 }
+        : CLIENT_CHANNEL_OPTIONS,
     );
     const md = new grpc.Metadata();
     md.set('authorization', `Bearer ${options.token}`);
@@ -63,7 +76,10 @@ export class BenchBot {
     bot.#call.on('data', (m: CoordinatorMessageOut) => {
       if (m.welcome) welcome.push(m.welcome.heartbeat_interval_secs);
       else if (m.assign) bot.#onAssign(m.assign.task_id, m.assign.lease_id);
-      else if (m.ack?.finished === true) bot.finishedAcks.push(m.ack.task_id);
+      else if (m.ack?.finished === true) {
+        options.onFinishedAck?.(m.ack.task_id);
+        if (options.quiet !== true) bot.finishedAcks.push(m.ack.task_id);
+      }
     });
     bot.#call.on('error', (err: Error) => bot.#ended(err));
     bot.#call.on('end', () => bot.#ended(new Error('the coordinator ended the stream')));
@@ -118,7 +134,7 @@ export class BenchBot {
         },
       });
     }
-    this.assigns.push({ taskId, leaseId, receivedNs, finishedNs });
+    if (!this.#quiet) this.assigns.push({ taskId, leaseId, receivedNs, finishedNs });
   }
 
   #send(message: BotMessage): void {

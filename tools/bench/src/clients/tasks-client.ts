@@ -47,10 +47,11 @@ export class BenchTasksClient {
   }
 }
 
-/** A task that waits for a bot with these dimensions and runs `true`. */
+/** A task that waits for a bot with these dimensions and runs `command` (default `true`). */
 export function benchTaskRequest(
   dimensions: Readonly<Record<string, string>>,
   priority = 100,
+  command: readonly string[] = ['true'],
 ): NewTaskRequest {
   return {
     name: 'bench',
@@ -58,7 +59,7 @@ export function benchTaskRequest(
     task_slices: [
       {
         properties: {
-          command: ['true'],
+          command: [...command],
           dimensions: Object.entries(dimensions).map(([key, value]) => ({ key, value })),
         },
         expiration_secs: 3600,

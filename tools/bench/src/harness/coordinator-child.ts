@@ -1,7 +1,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CoordinatorStats, FromCoordinator, ToCoordinator } from './coordinator-ipc';
+import type {
+  CoordinatorSettings,
+  CoordinatorStats,
+  FromCoordinator,
+  ToCoordinator,
+} from './coordinator-ipc';
 
 /** A real coordinator in a child process (its memory and CPU apart from the benchmark's). */
 export interface CoordinatorChild {
@@ -38,14 +43,18 @@ export interface SpawnCoordinatorOptions {
   /** Stops waiting (and kills the child) when the coordinator does not serve within this. */
   readonly startBudgetMs: number;
   readonly signal?: AbortSignal;
+  /** Coordinator settings besides the addresses and data dir (e.g. the heartbeat interval). */
+  readonly settings?: CoordinatorSettings;
+  /** Extra node flags for the child, e.g. `--cpu-prof --cpu-prof-dir=…` to profile it. */
+  readonly execArgv?: readonly string[];
 }
 
 export async function spawnCoordinator(options: SpawnCoordinatorOptions): Promise<SpawnOutcome> {
   const bin = join(options.root, 'tools', 'bench', 'bin', 'bench-coordinator.js');
   const t0 = performance.now();
-  const child = fork(bin, [options.dataDir], {
+  const child = fork(bin, [options.dataDir, JSON.stringify(options.settings ?? {})], {
     cwd: options.root,
-    execArgv: ['--expose-gc'],
+    execArgv: ['--expose-gc', ...(options.execArgv ?? [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const killOnExit = () => child.kill('SIGKILL');

@@ -1,5 +1,11 @@
 /** The messages between a benchmark and the coordinator it runs in a child process. */
 
+/** Coordinator options a scenario may set (argv[3] of the child, as JSON). */
+export interface CoordinatorSettings {
+  readonly heartbeatIntervalSecs?: number;
+  readonly botPingToleranceSecs?: number;
+}
+
 /** Memory and CPU of the coordinator process, and what its engine holds. */
 export interface CoordinatorStats {
   readonly rssBytes: number;

@@ -3,9 +3,15 @@
 import { pino } from 'pino';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- benchmarks drive the real coordinator
 import { compileCoordinatorConfig, startCoordinator } from '../../../../apps/coordinator/src/index';
-import type { CoordinatorStats, FromCoordinator, ToCoordinator } from './coordinator-ipc';
+import type {
+  CoordinatorSettings,
+  CoordinatorStats,
+  FromCoordinator,
+  ToCoordinator,
+} from './coordinator-ipc';
 
 const dataDir = process.argv[2];
+const settings = JSON.parse(process.argv[3] ?? '{}') as CoordinatorSettings;
 const send = (message: FromCoordinator) => process.send?.(message);
 
 if (dataDir === undefined || process.send === undefined) {
@@ -20,6 +26,7 @@ const config = compileCoordinatorConfig({
   httpListen: '127.0.0.1:0',
   dataDir,
   logLevel: 'error',
+  ...settings,
 });
 const log = pino({ level: config.logLevel }, pino.destination(2));
 

@@ -21,8 +21,13 @@ export function formatTable(title: string, report: ScenarioReport): string {
     );
   }
   if (report.values.length > 0) {
-    const rows = report.values.map((v) => [v.name, v.unit, num(v.value)]);
-    lines.push(...grid(['value', 'unit', ''], rows), '');
+    const rows = report.values.map((v) => [
+      v.name,
+      v.unit,
+      v.rounds ? `${num(v.value)} [${num(v.rounds.min)}–${num(v.rounds.max)}]` : num(v.value),
+      v.rounds ? String(v.rounds.count) : '',
+    ]);
+    lines.push(...grid(['value', 'unit', '', 'rounds'], rows), '');
   }
   for (const note of report.notes) lines.push(`  • ${note}`);
   return `${lines.join('\n')}\n`;

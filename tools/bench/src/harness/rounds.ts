@@ -1,4 +1,4 @@
-import type { Figure, Spread } from './scenario';
+import type { Figure, Spread, Value } from './scenario';
 
 export interface Percentiles {
   readonly p50: number;
@@ -23,15 +23,15 @@ export interface RoundsOptions {
 }
 
 /**
- * Runs `round` warm-up + measured times; each call returns that round's samples. The samples of
- * the measured rounds come back in order.
+ * Runs `round` warm-up + measured times (index < 0 for a warm-up); each call returns that round's
+ * samples. The samples of the measured rounds come back in order.
  */
-export async function runRounds(
+export async function runRounds<T = number[]>(
   options: RoundsOptions,
-  round: (index: number) => Promise<number[]> | number[],
-): Promise<number[][]> {
+  round: (index: number) => Promise<T> | T,
+): Promise<T[]> {
   const warmup = options.warmupRounds ?? 1;
-  const measured: number[][] = [];
+  const measured: T[] = [];
   for (let i = 0; i < warmup + options.rounds; i++) {
     options.signal?.throwIfAborted();
     const samples = await round(i - warmup);
@@ -42,21 +42,64 @@ export async function runRounds(
 
 /** A figure from per-round samples: each percentile's median over the rounds, with min–max. */
 export function figure(name: string, unit: Figure['unit'], rounds: readonly number[][]): Figure {
-  const per = rounds.map(percentiles);
+  return figureOfPercentiles(
+    name,
+    unit,
+    rounds.map(percentiles),
+    Math.min(...rounds.map((r) => r.length)),
+  );
+}
+
+/**
+ * The per-round difference `a − b` at each percentile (e.g. Drover's submit → payload start minus
+ * a plain spawn → payload start, measured in the same rounds): an overhead, as a figure.
+ */
+export function differenceFigure(
+  name: string,
+  unit: Figure['unit'],
+  a: readonly number[][],
+  b: readonly number[][],
+): Figure {
+  if (a.length !== b.length) throw new Error('differenceFigure: rounds differ');
+  const per = a.map((round, i): Percentiles => {
+    const pa = percentiles(round);
+    const pb = percentiles(b[i]!);
+    return {
+      p50: pa.p50 - pb.p50,
+      p90: pa.p90 - pb.p90,
+      p99: pa.p99 - pb.p99,
+      max: pa.max - pb.max,
+    };
+  });
+  return figureOfPercentiles(name, unit, per, Math.min(...a.map((r) => r.length)));
+}
+
+function figureOfPercentiles(
+  name: string,
+  unit: Figure['unit'],
+  per: readonly Percentiles[],
+  samplesPerRound: number,
+): Figure {
   const spread = (pick: (p: Percentiles) => number): Spread => {
-    const values = per.map(pick).sort((a, b) => a - b);
+    const values = per.map(pick).sort((x, y) => x - y);
     return { median: median(values), min: values[0]!, max: values[values.length - 1]! };
   };
   return {
     name,
     unit,
-    rounds: rounds.length,
-    samplesPerRound: Math.min(...rounds.map((r) => r.length)),
+    rounds: per.length,
+    samplesPerRound,
     p50: spread((p) => p.p50),
     p90: spread((p) => p.p90),
     p99: spread((p) => p.p99),
     max: spread((p) => p.max),
   };
+}
+
+/** The median of some values (not sorted), with min and max: a rate measured over rounds. */
+export function spreadOf(values: readonly number[]): Spread {
+  const sorted = [...values].sort((x, y) => x - y);
+  return { median: median(sorted), min: sorted[0]!, max: sorted[sorted.length - 1]! };
 }
 
 function median(sorted: readonly number[]): number {
@@ -74,4 +117,15 @@ export function fromNs(samples: number[], unit: Figure['unit']): number[] {
   const div = unit === 'ns' ? 1 : unit === 'µs' ? 1e3 : 1e6;
   for (let i = 0; i < samples.length; i++) samples[i] = samples[i]! / div;
   return samples;
+}
+
+/** A value measured once per round (a rate): the median over the rounds, with min–max. */
+export function roundsValue(name: string, unit: string, perRound: readonly number[]): Value {
+  const s = spreadOf(perRound);
+  return {
+    name,
+    unit,
+    value: s.median,
+    rounds: { count: perRound.length, min: s.min, max: s.max },
+  };
 }

@@ -41,8 +41,11 @@ export interface Figure {
 /** A single measurement: a start-up time, a memory size, a rate. */
 export interface Value {
   readonly name: string;
+  /** With `rounds`: the median over the rounds. */
   readonly value: number;
   readonly unit: string;
+  /** When measured over several rounds: their lowest and highest. */
+  readonly rounds?: { readonly count: number; readonly min: number; readonly max: number };
 }
 
 export interface ScenarioReport {

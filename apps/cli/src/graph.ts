@@ -8,6 +8,7 @@ import { DroverClientError } from '@drover/client';
 import {
   CLIENT_CHANNEL_OPTIONS,
   loadDroverProto,
+  msToTimestamp,
   type EnsureGraphDataRequest,
   type EnsureGraphDataResponseOut,
   type GraphClient,
@@ -167,8 +168,9 @@ export function registerGraph(program: Command, host: CommandHost): void {
   graph
     .command('ensure')
     .description(
-      'Create quests and attempts; inside an execution, --dep adds dependencies and prints ' +
-        'should_halt (then the payload must exit; it runs again when they are done).',
+      'Create quests and attempts (inside an execution, as that execution); there, --dep adds ' +
+        'dependencies and prints should_halt (then the payload must exit; it runs again when ' +
+        'they are done).',
     )
     .option('--quest <desc-json>', 'a Quest.Desc as JSON (proto field names), repeatable', collect)
     .option('--attempt <quest:n>', 'an attempt to create (quest id, or index of --quest)', collect)
@@ -180,7 +182,15 @@ export function registerGraph(program: Command, host: CommandHost): void {
         cmd: Command,
       ) => {
         const deps = opts.dep ?? [];
-        const auth = deps.length > 0 ? await needExecution(host) : undefined;
+        // Inside an execution the call is the execution's (a payload has no client token), with
+        // or without dependencies; outside one, --dep is a usage error.
+        const inEnv = executionFromEnv(host.rt.env);
+        const auth =
+          deps.length > 0
+            ? await needExecution(host)
+            : typeof inEnv === 'string'
+              ? undefined
+              : inEnv;
         if (deps.length > 0 && auth === undefined) return;
         let req: EnsureGraphDataRequest;
         try {
@@ -216,13 +226,28 @@ export function registerGraph(program: Command, host: CommandHost): void {
     .command('finish')
     .description("Record this execution's result: one JSON object ('-' reads stdin).")
     .argument('<json>')
-    .action(async (json: string, _opts: object, cmd: Command) => {
+    .option(
+      '--expires-in <seconds>',
+      'the result expires this many seconds from now (a new dependency on it then re-runs it)',
+    )
+    .action(async (json: string, opts: { expiresIn?: string }, cmd: Command) => {
       const auth = await needExecution(host);
       if (auth === undefined) return;
+      const expiresInSecs = opts.expiresIn === undefined ? undefined : Number(opts.expiresIn);
+      if (expiresInSecs !== undefined && !Number.isFinite(expiresInSecs)) {
+        await printError(host.rt, `--expires-in: want a number of seconds, got ${opts.expiresIn}`);
+        host.exitWith(EXIT.USAGE);
+        return;
+      }
+      const expiration =
+        expiresInSecs === undefined ? null : msToTimestamp(Date.now() + expiresInSecs * 1000);
       await withGraph(host, cmd, async (stub, md) => {
         await unary(
           stub.FinishAttempt.bind(stub),
-          { auth: { id: auth.id, token: auth.token }, data: { object: readJsonArg(json) } },
+          {
+            auth: { id: auth.id, token: auth.token },
+            data: { object: readJsonArg(json), expiration },
+          },
           md,
         );
         await writeJson(host.rt.stdout, { finished: true, execution: auth.id });
@@ -258,32 +283,39 @@ export function registerGraph(program: Command, host: CommandHost): void {
 
   graph
     .command('result')
-    .description("Print an attempt's result object (inside an execution: a dependency's).")
-    .argument('<quest:n>')
-    .action(async (ref: string, _opts: object, cmd: Command) => {
-      const data = await walkFrom(host, cmd, [ref], {
+    .description(
+      "Print attempts' result objects, one a line in the order given (inside an execution: " +
+        "its dependencies').",
+    )
+    .argument('<quest:n...>')
+    .action(async (refs: string[], _opts: object, cmd: Command) => {
+      const data = await walkFrom(host, cmd, refs, {
         depth: '0',
         direction: 'forwards',
         results: true,
       });
       if (data === undefined) return;
-      const { quest, id } = parseAttemptRef(ref);
-      const attempt = data.quests[quest]?.attempts[id];
-      const result = attempt?.data?.result;
-      if (attempt === undefined || result === null || result === undefined) {
-        await printError(
-          host.rt,
-          `${ref}: no result (${attempt?.data?.state ?? 'no such attempt'})`,
-        );
-        host.exitWith(EXIT.RPC_ERROR);
-        return;
+      const lines: string[] = [];
+      for (const ref of refs) {
+        const { quest, id } = parseAttemptRef(ref);
+        const attempt = data.quests[quest]?.attempts[id];
+        const result = attempt?.data?.result;
+        if (attempt === undefined || result === null || result === undefined) {
+          await printError(
+            host.rt,
+            `${ref}: no result (${attempt?.data?.state ?? 'no such attempt'})`,
+          );
+          host.exitWith(EXIT.RPC_ERROR);
+          return;
+        }
+        if (attempt.partial?.result !== 'LOADED') {
+          await printError(host.rt, `${ref}: result not readable (${attempt.partial?.result})`);
+          host.exitWith(EXIT.RPC_ERROR);
+          return;
+        }
+        lines.push(`${result.object}\n`);
       }
-      if (attempt.partial?.result !== 'LOADED') {
-        await printError(host.rt, `${ref}: result not readable (${attempt.partial?.result})`);
-        host.exitWith(EXIT.RPC_ERROR);
-        return;
-      }
-      host.rt.stdout.write(`${result.object}\n`);
+      host.rt.stdout.write(lines.join(''));
     });
 }
 

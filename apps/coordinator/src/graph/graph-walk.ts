@@ -36,8 +36,9 @@ export interface WalkOptions {
 
 /**
  * WalkGraph: visits the seeds, then their neighbours in `direction` up to `maxDepth`, breadth
- * first (or depth first). A limit that cuts the walk sets `had_more`; a load that fails sets
- * `had_errors` (and `had_more`). Not a snapshot: each attempt is read on its own.
+ * first (or depth first). A limit that cuts the walk sets `had_more`; a load that fails, or an
+ * attempt that does not exist (a seed asked for), sets `had_errors` (and `had_more`). Not a
+ * snapshot: each attempt is read on its own.
  */
 export async function walkGraph(
   store: Store,
@@ -71,10 +72,15 @@ export async function walkGraph(
     let executions: Execution[] | undefined;
     try {
       attempt = await store.getAttempt(id);
-      if (attempt === undefined) continue;
-      if (!questCache.has(id.quest)) questCache.set(id.quest, await store.getQuest(id.quest));
+      if (attempt !== undefined && !questCache.has(id.quest)) {
+        questCache.set(id.quest, await store.getQuest(id.quest));
+      }
       quest = questCache.get(id.quest);
-      if (quest === undefined) continue;
+      if (attempt === undefined || quest === undefined) {
+        // A seed that does not exist (or an edge to a vanished attempt): the answer is incomplete.
+        hadErrors = true;
+        continue;
+      }
       backDeps = wantBack ? await store.listBackDeps(id) : undefined;
       executions = opts.include.executions ? await store.listExecutions(id) : undefined;
     } catch {

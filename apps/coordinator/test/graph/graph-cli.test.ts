@@ -99,6 +99,35 @@ describe('drover graph', () => {
     expect(done.result?.object).toBe('{"n":42}');
   });
 
+  it('lets a payload create a quest and its attempt without depending on it (no client token)', async () => {
+    const token = readToken(dir.path, 'client');
+    const created = await drover([
+      '--token',
+      token,
+      'ensure',
+      '--quest',
+      JSON.stringify(desc('cli-parent')),
+      '--attempt',
+      '0:1',
+    ]);
+    const [parent] = (JSON.parse(created.stdout) as { quest_ids: string[] }).quest_ids;
+    const p = await Payload.next(bot);
+    const env = {
+      DROVER_EXECUTION_ID: `${p.id.quest}/${p.id.attempt}/${p.id.id}`,
+      DROVER_EXECUTION_TOKEN: p.activationToken.toString('base64url'),
+    };
+    await drover(['activate'], env);
+    const child = await drover(
+      ['ensure', '--quest', JSON.stringify(desc('cli-child')), '--attempt', '0:1'],
+      env,
+    );
+    expect(child).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(child.stdout)).toMatchObject({ should_halt: false });
+    const [q] = (JSON.parse(child.stdout) as { quest_ids: string[] }).quest_ids;
+    expect(await coord.store.getAttempt({ quest: q!, attempt: 1 })).toBeDefined();
+    expect(p.id.quest).toBe(parent);
+  });
+
   it('refuses to run a payload command outside an execution', async () => {
     const res = await drover(['activate']);
     expect(res.code).toBe(2);

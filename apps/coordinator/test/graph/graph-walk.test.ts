@@ -131,6 +131,14 @@ describe('WalkGraph', () => {
     expect(small.had_errors).toBe(false);
   });
 
+  it('sets had_errors and had_more for a seed that does not exist (an unknown quest or attempt)', async () => {
+    const q = (await ensure(stub, { quests: [desc('no-attempts')] }, token)).quest_ids[0]!.id;
+    for (const quest of [q, 'Q'.repeat(43)]) {
+      const data = await walk(stub, { query: { attempt_list: [{ quest, id: 1 }] } }, token);
+      expect(data).toMatchObject({ quests: {}, had_errors: true, had_more: true });
+    }
+  });
+
   it('refuses limits beyond the maximum, naming the field', async () => {
     const q = (await ensure(stub, { quests: [desc('lim')] }, token)).quest_ids[0]!.id;
     const query = { attempt_list: [{ quest: q, id: 1 }] };

@@ -55,11 +55,9 @@ export type {
   GraphStore,
   ScheduleExecutionInput,
 } from './store/graph-store';
-export {
-  InvalidCursorError,
-  openSqliteStore,
-  type SqliteStoreOptions,
-} from './store/sqlite/sqlite-store';
+export { InvalidCursorError } from './store/cursor';
+export { openSqliteStore, type SqliteStoreOptions } from './store/sqlite/sqlite-store';
+export { openPgStore, type PgStoreOptions } from './store/pg/pg-store';
 export { DispatchIndex, type PendingEntry } from './match/dispatch-index';
 // Graph core (DESIGN.md §5): quests, attempts, executions — pure, see graph/README.md.
 export {

@@ -21,6 +21,13 @@ import {
   type TaskPage,
   type TaskQuery,
 } from '../store';
+import {
+  decodeEventCursor,
+  decodeTaskCursor,
+  encodeEventCursor,
+  encodeTaskCursor,
+} from '../cursor';
+import { dedupHash } from '../dedup-hash';
 import { SQLITE_MIGRATIONS } from './migrations';
 import { SqliteGraphStore } from './sqlite-graph';
 
@@ -242,7 +249,7 @@ class SqliteStore extends SqliteGraphStore implements Store {
 
   async listTasks(query: TaskQuery, page: { limit: number; cursor?: string }): Promise<TaskPage> {
     const { where, params } = whereClause(query);
-    const after = decodeCursor(page.cursor);
+    const after = decodeTaskCursor(page.cursor);
     if (after !== undefined) {
       where.push('(created_ms < ? OR (created_ms = ? AND id < ?))');
       params.push(after.createdMs, after.createdMs, after.id);
@@ -259,7 +266,7 @@ class SqliteStore extends SqliteGraphStore implements Store {
     const last = tasks.at(-1);
     return {
       tasks,
-      cursor: more && last !== undefined ? encodeCursor(last.createdAtMs, last.id) : '',
+      cursor: more && last !== undefined ? encodeTaskCursor(last.createdAtMs, last.id) : '',
     };
   }
 
@@ -488,14 +495,6 @@ class SqliteStore extends SqliteGraphStore implements Store {
   }
 }
 
-/** The hash under which a task may serve as a dedup source, or null. */
-function dedupHash(task: Task): string | null {
-  const slice = task.spec.slices[task.currentSlice];
-  if (slice === undefined || !slice.properties.idempotent) return null;
-  if (task.state !== 'COMPLETED' || task.exitCode !== 0 || task.dedupedFrom !== null) return null;
-  return slice.propertiesHash;
-}
-
 function whereClause(query: TaskQuery): { where: string[]; params: (string | number)[] } {
   const where: string[] = [];
   const params: (string | number)[] = [];
@@ -531,48 +530,6 @@ function whereClause(query: TaskQuery): { where: string[]; params: (string | num
     }
   }
   return { where, params };
-}
-
-function encodeCursor(createdMs: number, id: string): string {
-  return Buffer.from(JSON.stringify([createdMs, id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string | undefined): { createdMs: number; id: string } | undefined {
-  if (cursor === undefined || cursor === '') return undefined;
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string') {
-      return { createdMs: v[0], id: v[1] };
-    }
-  } catch {
-    // fall through
-  }
-  throw new InvalidCursorError();
-}
-
-function encodeEventCursor(tsMs: number, seq: number): string {
-  return Buffer.from(JSON.stringify(['e', tsMs, seq])).toString('base64url');
-}
-
-function decodeEventCursor(cursor: string | undefined): { tsMs: number; seq: number } | undefined {
-  if (cursor === undefined || cursor === '') return undefined;
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v[0] === 'e' && typeof v[1] === 'number' && typeof v[2] === 'number') {
-      return { tsMs: v[1], seq: v[2] };
-    }
-  } catch {
-    // fall through
-  }
-  throw new InvalidCursorError();
-}
-
-/** A cursor this store did not produce. */
-export class InvalidCursorError extends Error {
-  override readonly name = 'InvalidCursorError';
-  constructor() {
-    super('cursor: not a cursor returned by this server');
-  }
 }
 
 function taskColumns(task: Task) {

@@ -1,0 +1,50 @@
+// Page cursors of ListTasks and ListBotEvents, shared by every Store adapter: opaque to callers,
+// base64url JSON of the last row's sort key.
+
+/** A cursor this store did not produce. */
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+  constructor() {
+    super('cursor: not a cursor returned by this server');
+  }
+}
+
+export function encodeTaskCursor(createdMs: number, id: string): string {
+  return Buffer.from(JSON.stringify([createdMs, id])).toString('base64url');
+}
+
+/** undefined for no cursor (the first page); throws InvalidCursorError on a foreign one. */
+export function decodeTaskCursor(
+  cursor: string | undefined,
+): { createdMs: number; id: string } | undefined {
+  if (cursor === undefined || cursor === '') return undefined;
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string') {
+      return { createdMs: v[0], id: v[1] };
+    }
+  } catch {
+    // fall through
+  }
+  throw new InvalidCursorError();
+}
+
+export function encodeEventCursor(tsMs: number, seq: number): string {
+  return Buffer.from(JSON.stringify(['e', tsMs, seq])).toString('base64url');
+}
+
+/** undefined for no cursor (the first page); throws InvalidCursorError on a foreign one. */
+export function decodeEventCursor(
+  cursor: string | undefined,
+): { tsMs: number; seq: number } | undefined {
+  if (cursor === undefined || cursor === '') return undefined;
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v[0] === 'e' && typeof v[1] === 'number' && typeof v[2] === 'number') {
+      return { tsMs: v[1], seq: v[2] };
+    }
+  } catch {
+    // fall through
+  }
+  throw new InvalidCursorError();
+}

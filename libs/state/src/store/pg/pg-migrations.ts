@@ -1,0 +1,185 @@
+import type { Pool } from 'pg';
+import { LOCK_SPACE, inTransaction } from './pg-tx';
+
+export interface PgMigration {
+  readonly version: number;
+  readonly sql: string;
+}
+
+/**
+ * Versioned schema of the PostgreSQL store: the meaning of the SQLite schema (migrations.ts of
+ * the SQLite adapter) in PostgreSQL types — BIGINT milliseconds, JSONB documents, BYTEA output,
+ * BOOLEAN flags, ids in the "C" collation so that they sort as SQLite sorts them. Every table is
+ * created in the store's schema (search_path). Append only: never edit a migration that shipped.
+ */
+export const PG_MIGRATIONS: readonly PgMigration[] = [
+  {
+    // Tasks, their tags and output; bots, their admin state and events.
+    version: 1,
+    sql: `
+      CREATE TABLE tasks (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        spec JSONB NOT NULL,
+        state TEXT NOT NULL,
+        current_slice INTEGER NOT NULL,
+        created_ms BIGINT NOT NULL,
+        modified_ms BIGINT NOT NULL,
+        started_ms BIGINT,
+        completed_ms BIGINT,
+        abandoned_ms BIGINT,
+        kill_requested_ms BIGINT,
+        process_started BOOLEAN NOT NULL DEFAULT FALSE,
+        bot_id TEXT COLLATE "C",
+        bot_dimensions JSONB NOT NULL DEFAULT '[]',
+        lease_id TEXT,
+        exit_code BIGINT,
+        duration_secs DOUBLE PRECISION,
+        failure BOOLEAN NOT NULL DEFAULT FALSE,
+        internal_failure BOOLEAN NOT NULL DEFAULT FALSE,
+        deduped_from TEXT,
+        output_size BIGINT NOT NULL DEFAULT 0,
+        summary TEXT NOT NULL DEFAULT '',
+        user_name TEXT NOT NULL DEFAULT '',
+        authenticated TEXT NOT NULL DEFAULT '',
+        request_uuid TEXT NOT NULL DEFAULT '',
+        priority INTEGER NOT NULL,
+        tags JSONB NOT NULL DEFAULT '[]',
+        dedup_hash TEXT,
+        pool TEXT COLLATE "C" NOT NULL DEFAULT ''
+      );
+      CREATE INDEX tasks_by_state ON tasks (state, created_ms, id);
+      CREATE INDEX tasks_by_created ON tasks (created_ms, id);
+      CREATE INDEX tasks_by_request_uuid ON tasks (authenticated, request_uuid, created_ms)
+        WHERE request_uuid <> '';
+      CREATE INDEX tasks_by_dedup_hash ON tasks (dedup_hash, completed_ms)
+        WHERE dedup_hash IS NOT NULL;
+      CREATE INDEX tasks_by_pool ON tasks (pool, created_ms);
+      CREATE INDEX tasks_by_bot ON tasks (bot_id, created_ms) WHERE bot_id IS NOT NULL;
+      CREATE TABLE task_tags (
+        tag TEXT COLLATE "C" NOT NULL,
+        created_ms BIGINT NOT NULL,
+        task_id TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (tag, created_ms, task_id)
+      );
+      CREATE TABLE task_output (
+        task_id TEXT COLLATE "C" NOT NULL,
+        byte_offset BIGINT NOT NULL,
+        data BYTEA NOT NULL,
+        PRIMARY KEY (task_id, byte_offset)
+      );
+      CREATE TABLE bots (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        dimensions JSONB NOT NULL,
+        version TEXT NOT NULL DEFAULT '',
+        first_seen_ms BIGINT NOT NULL,
+        last_seen_ms BIGINT NOT NULL,
+        state JSONB NOT NULL DEFAULT '{}',
+        session_id TEXT NOT NULL DEFAULT '',
+        connected BOOLEAN NOT NULL DEFAULT FALSE,
+        admin_quarantined_reason TEXT NOT NULL DEFAULT '',
+        maintenance BOOLEAN NOT NULL DEFAULT FALSE,
+        maintenance_msg TEXT NOT NULL DEFAULT ''
+      );
+      CREATE TABLE bot_events (
+        seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        ts_ms BIGINT NOT NULL,
+        bot_id TEXT COLLATE "C" NOT NULL,
+        event_type TEXT NOT NULL,
+        message TEXT NOT NULL DEFAULT '',
+        task_id TEXT NOT NULL DEFAULT '',
+        dimensions JSONB NOT NULL DEFAULT '[]'
+      );
+      CREATE INDEX bot_events_by_bot ON bot_events (bot_id, ts_ms, seq);
+      CREATE INDEX bot_events_by_ts ON bot_events (ts_ms, seq);
+    `,
+  },
+  {
+    // The workflow graph (DESIGN.md §5). Attempt and execution rows keep the whole entity
+    // (`body`) beside the columns that conditional writes and lookups use.
+    version: 2,
+    sql: `
+      CREATE TABLE graph_quests (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        description JSONB NOT NULL,
+        created_ms BIGINT NOT NULL
+      );
+      CREATE TABLE graph_attempts (
+        quest TEXT COLLATE "C" NOT NULL,
+        num INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        num_executions INTEGER NOT NULL,
+        created_ms BIGINT NOT NULL,
+        body JSONB NOT NULL,
+        PRIMARY KEY (quest, num)
+      );
+      CREATE INDEX graph_attempts_by_state ON graph_attempts (state, created_ms);
+      CREATE TABLE graph_executions (
+        quest TEXT COLLATE "C" NOT NULL,
+        attempt INTEGER NOT NULL,
+        num INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        task_id TEXT,
+        body JSONB NOT NULL,
+        PRIMARY KEY (quest, attempt, num)
+      );
+      CREATE INDEX graph_executions_by_task ON graph_executions (task_id)
+        WHERE task_id IS NOT NULL;
+      CREATE INDEX graph_executions_active ON graph_executions (quest, attempt, num)
+        WHERE state NOT IN ('FINISHED', 'ABNORMAL_FINISHED');
+      CREATE TABLE graph_edges (
+        from_quest TEXT COLLATE "C" NOT NULL,
+        from_attempt INTEGER NOT NULL,
+        to_quest TEXT COLLATE "C" NOT NULL,
+        to_attempt INTEGER NOT NULL,
+        PRIMARY KEY (from_quest, from_attempt, to_quest, to_attempt)
+      );
+      CREATE INDEX graph_edges_back ON graph_edges (to_quest, to_attempt);
+    `,
+  },
+];
+
+export const LATEST_PG_VERSION = Math.max(...PG_MIGRATIONS.map((m) => m.version));
+
+/** Schema names this store accepts: unquoted PostgreSQL identifiers in lower case. */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function checkSchemaName(schema: string): void {
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new Error(`schema: ${JSON.stringify(schema)} is not a lower-case SQL identifier`);
+  }
+}
+
+/**
+ * Brings `schema` to LATEST_PG_VERSION in one transaction under an advisory lock on the schema
+ * name: coordinators that start together wait for the first one, then find nothing to do. A
+ * schema newer than this code knows is refused before anything is written.
+ */
+export async function migrate(pool: Pool, schema: string): Promise<void> {
+  checkSchemaName(schema);
+  await inTransaction(pool, async (c) => {
+    await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_SPACE.migrate, schema]);
+    const exists = await c.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+    if (exists.rowCount === 0) await c.query(`CREATE SCHEMA "${schema}"`);
+    await c.query(`SET LOCAL search_path TO "${schema}"`);
+    await c.query(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (
+         version INTEGER PRIMARY KEY, applied_ms BIGINT NOT NULL)`,
+    );
+    const { rows } = await c.query<{ version: number }>('SELECT version FROM schema_migrations');
+    const applied = new Set(rows.map((r) => r.version));
+    const newest = Math.max(0, ...applied);
+    if (newest > LATEST_PG_VERSION) {
+      throw new Error(
+        `the database schema is version ${newest}, newer than this coordinator knows (${LATEST_PG_VERSION}): upgrade Drover`,
+      );
+    }
+    for (const m of PG_MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      await c.query(m.sql);
+      await c.query('INSERT INTO schema_migrations (version, applied_ms) VALUES ($1, $2)', [
+        m.version,
+        Date.now(),
+      ]);
+    }
+  });
+}

@@ -1,0 +1,343 @@
+import pg from 'pg';
+import type { Pool } from 'pg';
+import type { StoredTaskState } from '../../task/task-state';
+import { taskPoolOf } from '../../task/task-pool';
+import type { Task } from '../../task/types';
+import { decodeTaskCursor, encodeTaskCursor } from '../cursor';
+import {
+  SEVEN_DAYS_MS,
+  type AppendOutputOutcome,
+  type BotAdminState,
+  type BotEventPage,
+  type BotEventQuery,
+  type BotEventRecord,
+  type BotRecord,
+  type BotReport,
+  type ExpectedTask,
+  type InsertOutcome,
+  type PendingSummary,
+  type Store,
+  type TaskPage,
+  type TaskQuery,
+} from '../store';
+import * as bots from './pg-bots';
+import { PgGraphStore } from './pg-graph';
+import { checkSchemaName, migrate } from './pg-migrations';
+import { streamPending } from './pg-pending';
+import {
+  MUTABLE_TASK_COLUMNS,
+  TASK_COLUMNS,
+  mutableTaskValues,
+  rowToTask,
+  type TaskRow,
+} from './pg-rows';
+import { SqlParams, taskWhere, whereSql } from './pg-task-query';
+import { LOCK_SPACE, inTransaction } from './pg-tx';
+
+export interface PgStoreOptions {
+  /** `postgres://user:password@host:port/database`; must not set `options` (see schema). */
+  readonly url: string;
+  /**
+   * The schema that holds every table, created when missing (lower-case identifier). Several
+   * Drover deployments can share a database in schemas of their own.
+   * @default 'public'
+   */
+  readonly schema?: string;
+  /** @default 10 */
+  readonly maxConnections?: number;
+  /**
+   * How long opening a connection, or waiting for a free one in the pool, may take before the
+   * call fails (an unreachable server must not hang start-up).
+   * @default 10_000
+   */
+  readonly connectTimeoutMs?: number;
+  /**
+   * Told about an error on an idle connection (the server restarted, a network cut); the pool
+   * drops that connection and opens another when needed.
+   * @default ignore it
+   */
+  readonly onIdleError?: (err: Error) => void;
+}
+
+/** int8 (BIGINT, COUNT) as a JS number: every value Drover stores is below 2^53. */
+const INT8_OID = 20;
+
+/**
+ * Opens the PostgreSQL store (DESIGN.md §6): a connection pool whose connections use `schema`,
+ * migrated to the newest schema this code knows (safe when several coordinators start at once;
+ * refuses a newer schema). Rejects, leaving nothing open, when the server is unreachable.
+ */
+export async function openPgStore(options: PgStoreOptions): Promise<Store> {
+  const schema = options.schema ?? 'public';
+  checkSchemaName(schema);
+  if (hasOptionsParam(options.url)) {
+    throw new Error('url: must not set options=, the store sets search_path itself');
+  }
+  const types = new pg.TypeOverrides();
+  types.setTypeParser(INT8_OID, (v: string) => Number(v));
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    options: `-c search_path=${schema}`,
+    types,
+  });
+  const onIdleError = options.onIdleError ?? (() => undefined);
+  pool.on('error', onIdleError);
+  try {
+    await migrate(pool, schema);
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  return new PgStore(pool, schema);
+}
+
+function hasOptionsParam(url: string): boolean {
+  try {
+    return new URL(url).searchParams.has('options');
+  } catch {
+    return false;
+  }
+}
+
+const INSERT_COLUMNS = [
+  'id',
+  'spec',
+  'created_ms',
+  'output_size',
+  'user_name',
+  'authenticated',
+  'request_uuid',
+  'priority',
+  'tags',
+  'pool',
+  ...MUTABLE_TASK_COLUMNS,
+];
+
+const INSERT_TASK = `INSERT INTO tasks (${INSERT_COLUMNS.join(', ')})
+  VALUES (${INSERT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`;
+
+const UPDATE_TASK = `UPDATE tasks SET ${MUTABLE_TASK_COLUMNS.map((c, i) => `${c} = $${i + 2}`).join(', ')}
+  WHERE id = $1 AND state = $${MUTABLE_TASK_COLUMNS.length + 2}
+    AND lease_id IS NOT DISTINCT FROM $${MUTABLE_TASK_COLUMNS.length + 3}`;
+
+/** Tasks here; bots in pg-bots.ts; the graph tables in PgGraphStore (pg-graph.ts). */
+class PgStore extends PgGraphStore implements Store {
+  readonly #pool: Pool;
+  #closed: Promise<void> | undefined;
+
+  constructor(pool: Pool, schema: string) {
+    super(pool, schema);
+    this.#pool = pool;
+  }
+
+  async insertTask(task: Task): Promise<InsertOutcome> {
+    const { spec } = task;
+    return inTransaction(this.#pool, async (c): Promise<InsertOutcome> => {
+      if (spec.requestUuid !== '') {
+        // Two racing submits of one request serialize here; the second finds the first.
+        await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
+          LOCK_SPACE.requestUuid,
+          `${spec.authenticated}\n${spec.requestUuid}`,
+        ]);
+        const { rows } = await c.query<TaskRow>(
+          `SELECT ${TASK_COLUMNS} FROM tasks
+           WHERE authenticated = $1 AND request_uuid = $2 AND created_ms >= $3
+           ORDER BY created_ms DESC LIMIT 1`,
+          [spec.authenticated, spec.requestUuid, task.createdAtMs - SEVEN_DAYS_MS],
+        );
+        if (rows[0] !== undefined) return { inserted: false, existing: rowToTask(rows[0]) };
+      }
+      await c.query(INSERT_TASK, [
+        task.id,
+        JSON.stringify(spec),
+        task.createdAtMs,
+        task.outputSize,
+        spec.user,
+        spec.authenticated,
+        spec.requestUuid,
+        spec.priority,
+        JSON.stringify(spec.tags),
+        taskPoolOf(spec),
+        ...mutableTaskValues(task),
+      ]);
+      if (spec.tags.length > 0) {
+        await c.query(
+          `INSERT INTO task_tags (tag, created_ms, task_id)
+           SELECT DISTINCT unnest($1::text[]), $2::bigint, $3 ON CONFLICT DO NOTHING`,
+          [spec.tags, task.createdAtMs, task.id],
+        );
+      }
+      return { inserted: true };
+    });
+  }
+
+  async findDedupSource(propertiesHash: string, sinceMs: number): Promise<Task | undefined> {
+    const { rows } = await this.#pool.query<TaskRow>(
+      `SELECT ${TASK_COLUMNS} FROM tasks WHERE dedup_hash = $1 AND completed_ms >= $2
+       ORDER BY completed_ms DESC LIMIT 1`,
+      [propertiesHash, sinceMs],
+    );
+    return rows[0] === undefined ? undefined : rowToTask(rows[0]);
+  }
+
+  async listTasks(query: TaskQuery, page: { limit: number; cursor?: string }): Promise<TaskPage> {
+    const params = new SqlParams();
+    const where = taskWhere(query, params);
+    const after = decodeTaskCursor(page.cursor);
+    if (after !== undefined) {
+      const created = params.add(after.createdMs);
+      where.push(
+        `(created_ms < ${created} OR (created_ms = ${created} AND id < ${params.add(after.id)}))`,
+      );
+    }
+    const limit = Math.max(1, Math.floor(page.limit));
+    const { rows } = await this.#pool.query<TaskRow>(
+      `SELECT ${TASK_COLUMNS} FROM tasks ${whereSql(where)}
+       ORDER BY created_ms DESC, id DESC LIMIT ${params.add(limit + 1)}`,
+      params.values,
+    );
+    const more = rows.length > limit;
+    const tasks = rows.slice(0, limit).map(rowToTask);
+    const last = tasks.at(-1);
+    return {
+      tasks,
+      cursor: more && last !== undefined ? encodeTaskCursor(last.createdAtMs, last.id) : '',
+    };
+  }
+
+  async countTasks(query: TaskQuery): Promise<number> {
+    const params = new SqlParams();
+    const where = taskWhere(query, params);
+    const { rows } = await this.#pool.query<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM tasks ${whereSql(where)}`,
+      params.values,
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  async getTask(id: string): Promise<Task | undefined> {
+    const { rows } = await this.#pool.query<TaskRow>(
+      `SELECT ${TASK_COLUMNS} FROM tasks WHERE id = $1`,
+      [id],
+    );
+    return rows[0] === undefined ? undefined : rowToTask(rows[0]);
+  }
+
+  async updateTask(next: Task, expected: ExpectedTask): Promise<boolean> {
+    const { rowCount } = await this.#pool.query(UPDATE_TASK, [
+      next.id,
+      ...mutableTaskValues(next),
+      expected.state,
+      expected.leaseId,
+    ]);
+    return rowCount === 1;
+  }
+
+  async forEachPending(fn: (entry: PendingSummary) => void): Promise<number> {
+    return streamPending(this.#pool, fn);
+  }
+
+  async listTasksInStates(states: readonly StoredTaskState[]): Promise<Task[]> {
+    if (states.length === 0) return [];
+    const { rows } = await this.#pool.query<TaskRow>(
+      `SELECT ${TASK_COLUMNS} FROM tasks WHERE state = ANY($1::text[]) ORDER BY created_ms, id`,
+      [states],
+    );
+    return rows.map(rowToTask);
+  }
+
+  async appendOutput(
+    taskId: string,
+    leaseId: string,
+    offset: number,
+    data: Uint8Array,
+  ): Promise<AppendOutputOutcome> {
+    return inTransaction(this.#pool, async (c): Promise<AppendOutputOutcome> => {
+      const { rows } = await c.query<{
+        state: string;
+        lease_id: string | null;
+        output_size: number;
+      }>('SELECT state, lease_id, output_size FROM tasks WHERE id = $1 FOR UPDATE', [taskId]);
+      const row = rows[0];
+      if (row === undefined) return { kind: 'refused', reason: 'unknown-task', size: 0 };
+      const size = row.output_size;
+      if (row.state !== 'RUNNING' || row.lease_id !== leaseId) {
+        return { kind: 'refused', reason: 'stale-lease', size };
+      }
+      if (offset > size) return { kind: 'refused', reason: 'gap', size };
+      const end = offset + data.byteLength;
+      if (end <= size) return { kind: 'duplicate', size };
+      const fresh = Buffer.from(data.buffer, data.byteOffset + (size - offset), end - size);
+      await c.query('INSERT INTO task_output (task_id, byte_offset, data) VALUES ($1, $2, $3)', [
+        taskId,
+        size,
+        fresh,
+      ]);
+      await c.query('UPDATE tasks SET output_size = $2 WHERE id = $1', [taskId, end]);
+      return { kind: 'appended', size: end };
+    });
+  }
+
+  async readOutput(taskId: string, offset: number, length: number): Promise<Buffer> {
+    if (length <= 0) return Buffer.alloc(0);
+    const end = offset + length;
+    const { rows } = await this.#pool.query<{ byte_offset: number; data: Buffer }>(
+      `SELECT byte_offset, data FROM task_output
+       WHERE task_id = $1 AND byte_offset >= COALESCE(
+         (SELECT MAX(byte_offset) FROM task_output WHERE task_id = $1 AND byte_offset <= $2), 0)
+         AND byte_offset < $3
+       ORDER BY byte_offset`,
+      [taskId, offset, end],
+    );
+    const parts: Buffer[] = [];
+    for (const row of rows) {
+      const from = Math.max(0, offset - row.byte_offset);
+      const to = Math.min(row.data.length, end - row.byte_offset);
+      if (to > from) parts.push(row.data.subarray(from, to));
+    }
+    return Buffer.concat(parts);
+  }
+
+  async upsertBot(bot: BotReport): Promise<void> {
+    return bots.upsertBot(this.#pool, bot);
+  }
+
+  async getBot(id: string): Promise<BotRecord | undefined> {
+    return bots.getBot(this.#pool, id);
+  }
+
+  async listBots(): Promise<BotRecord[]> {
+    return bots.listBots(this.#pool);
+  }
+
+  async setBotAdmin(id: string, patch: Partial<BotAdminState>): Promise<BotRecord | undefined> {
+    return bots.setBotAdmin(this.#pool, id, patch);
+  }
+
+  async deleteBot(id: string): Promise<boolean> {
+    return bots.deleteBot(this.#pool, id);
+  }
+
+  async appendBotEvent(event: BotEventRecord): Promise<void> {
+    return bots.appendBotEvent(this.#pool, event);
+  }
+
+  async listBotEvents(
+    query: BotEventQuery,
+    page: { limit: number; cursor?: string },
+  ): Promise<BotEventPage> {
+    return bots.listBotEvents(this.#pool, query, page);
+  }
+
+  async pruneBotEvents(beforeMs: number): Promise<number> {
+    return bots.pruneBotEvents(this.#pool, beforeMs);
+  }
+
+  /** Ends the pool once; later calls wait for the same end. */
+  async close(): Promise<void> {
+    this.#closed ??= this.#pool.end();
+    return this.#closed;
+  }
+}

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { can } from './auth/principal';
 import { TokenAuthority, loadOrCreateTokens } from './auth/tokens';
 import { BotApiService } from './botapi/bot-api-service';
+import { Dashboard } from './dashboard/dashboard';
 import { BotRegistry } from './botapi/bot-registry';
 import type { CoordinatorConfig } from './config';
 import { TaskEngine } from './engine/task-engine';
@@ -111,6 +112,16 @@ export async function startCoordinator(
     clock,
     botDeathTimeoutMs: config.botDeathTimeoutMs,
   });
+  const dashboard = new Dashboard({
+    engine,
+    registry,
+    tokens,
+    log: log.child({ component: 'dashboard' }),
+    clock,
+    botDeathTimeoutMs: config.botDeathTimeoutMs,
+    botEvents,
+    metrics,
+  });
   const metricsAccess = (authorization: string | undefined): MetricsAccess => {
     const principal = tokens.authenticate(authorization);
     if (principal === undefined) return 'unauthenticated';
@@ -181,12 +192,14 @@ export async function startCoordinator(
       metricsAccess,
       metrics: () => metrics.scrape(),
       onError: (err, path) => httpLog.error({ err, path }, 'http request failed'),
+      dashboard,
       ...(tls === undefined ? {} : { tls }),
     });
     http = started.server;
     httpAddress = started.address;
   } catch (err) {
     metrics.close();
+    dashboard.close();
     engine.close();
     graph.close();
     botApi.close();
@@ -216,6 +229,7 @@ export async function startCoordinator(
       setLifecycle('stopping');
       const steps: Array<[string, () => unknown]> = [
         ['metrics', () => metrics.close()],
+        ['dashboard', () => dashboard.close()],
         ['engine', () => engine.close()],
         ['graph', () => graph.close()],
         ['botapi', () => botApi.close()],

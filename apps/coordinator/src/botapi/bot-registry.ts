@@ -45,12 +45,14 @@ function takesTasks(bot: KnownBot): boolean {
 export class BotRegistry implements Fleet {
   /**
    * Emits 'connected' and 'disconnected' with the bot id (tests, metrics, dashboard, bot events),
-   * and 'quarantine' with the bot id and its own new reason ('' = healthy again).
+   * 'quarantine' with the bot id and its own new reason ('' = healthy again), and 'admin' with
+   * the bot id after an admin change (quarantine, maintenance).
    */
   readonly events = new EventEmitter<{
     connected: [string];
     disconnected: [string];
     quarantine: [string, string];
+    admin: [string];
   }>();
   readonly #bots = new Map<string, KnownBot>();
   readonly #clock: () => number;
@@ -126,6 +128,7 @@ export class BotRegistry implements Fleet {
     const bot = this.#bots.get(botId);
     if (bot === undefined) return false;
     bot.admin = admin;
+    this.events.emit('admin', botId);
     return takesTasks(bot);
   }
 

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 /** Whether a caller may read /metrics: data, not an exception. */
 export type MetricsAccess = 'allowed' | 'unauthenticated' | 'forbidden';
@@ -14,13 +15,18 @@ export interface HttpServerDeps {
   readonly metrics: () => Promise<{ contentType: string; body: string }>;
   /** Called when producing a response failed (a bug): the caller logs it. */
   readonly onError: (err: unknown, path: string) => void;
+  /** The web dashboard: serves its paths (returns false for others) and takes `/ws` upgrades. */
+  readonly dashboard?: {
+    handle(req: IncomingMessage, res: ServerResponse, path: string): boolean;
+    upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, path: string): boolean;
+  };
   /** Serve HTTPS with this PEM pair instead of plain HTTP. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
 /**
- * The HTTP port beside gRPC: `/healthz` (open) and `/metrics` (Prometheus text, behind a client
- * token allowed to view every pool). HTTPS when the coordinator has TLS.
+ * The HTTP port beside gRPC: `/healthz` (open), `/metrics` (Prometheus text, behind a client
+ * token allowed to view every pool) and the dashboard's paths. HTTPS when the coordinator has TLS.
  */
 export async function startHttpServer(
   address: string,
@@ -42,12 +48,17 @@ export async function startHttpServer(
       });
       return;
     }
+    if (deps.dashboard?.handle(req, res, path) === true) return;
     sendJson(res, req, 404, { error: 'not found' });
   };
   const server: Server =
     deps.tls === undefined
       ? createServer(handler)
       : (createHttpsServer({ cert: deps.tls.cert, key: deps.tls.key }, handler) as Server);
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (deps.dashboard?.upgrade(req, socket, head, path) !== true) socket.destroy();
+  });
   const { host, port } = splitHostPort(address);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

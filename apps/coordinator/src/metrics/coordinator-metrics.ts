@@ -188,6 +188,14 @@ export class CoordinatorMetrics implements CallRecorder {
     this.#grpcCalls.inc({ service, method, code: status[code] ?? String(code) });
   }
 
+  /**
+   * PENDING tasks by pool (the pool as `taskPoolOf` gives it, '' = none) with the creation time
+   * of the oldest: what the pending series show, for the dashboard.
+   */
+  pendingByPool(): Array<{ pool: string; count: number; oldestCreatedAtMs: number | undefined }> {
+    return [...this.#pending.summary()];
+  }
+
   /** The exposition text and its content type. */
   async scrape(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };

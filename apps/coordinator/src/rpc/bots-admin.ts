@@ -1,6 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { FailedPreconditionError, InvalidArgumentError } from '@drover/protocol';
 import type { BotAdminState } from '@drover/state';
+import type { Principal } from '../auth/principal';
 import { authenticate, unary } from './grpc-edge';
 import { authorizedBot, requireBotId, viewBot, type BotInfoWire, type BotsDeps } from './bots-view';
 
@@ -20,24 +21,59 @@ function checkText(field: string, text: string): string {
  * task it runs finishes (Swarming semantics). Each change is stored, then applied to the
  * registry and the dispatcher, then recorded as a bot event.
  */
+/** Stores an admin change and makes the registry and the dispatcher follow it; the new BotInfo. */
+export async function applyBotAdmin(
+  deps: BotsDeps,
+  botId: string,
+  patch: Partial<BotAdminState>,
+): Promise<BotInfoWire> {
+  const { engine, registry, log, clock } = deps;
+  const updated = await engine.store.setBotAdmin(botId, patch);
+  if (updated === undefined) throw new FailedPreconditionError(`bot ${botId} was just deleted`);
+  const available = registry.setAdmin(botId, updated.admin);
+  if (!available) {
+    engine.botUnavailable(botId);
+  } else if (!engine.isBotBusy(botId)) {
+    const dims = registry.dimensionsOf(botId);
+    if (dims !== undefined) engine.botIdle(botId, dims);
+  }
+  log.info({ botId, admin: updated.admin }, 'bot admin state changed');
+  return (await viewBot(deps, updated, clock())).info;
+}
+
+/** QuarantineBot as `p` (admin in the bot's pools): stored, applied, recorded. */
+export async function quarantineBot(
+  deps: BotsDeps,
+  p: Principal,
+  botId: string,
+  reasonText: string,
+): Promise<BotInfoWire> {
+  const reason = checkText('reason', reasonText.trim());
+  await authorizedBot(deps.engine.store, p, botId, 'admin');
+  const why = reason === '' ? `quarantined by ${p.name}` : reason;
+  const info = await applyBotAdmin(deps, botId, { quarantinedReason: why });
+  await deps.botEvents.record(botId, 'quarantined', why);
+  return info;
+}
+
+/** UnquarantineBot as `p` (admin in the bot's pools). */
+export async function unquarantineBot(
+  deps: BotsDeps,
+  p: Principal,
+  botId: string,
+): Promise<BotInfoWire> {
+  await authorizedBot(deps.engine.store, p, botId, 'admin');
+  const info = await applyBotAdmin(deps, botId, { quarantinedReason: '' });
+  await deps.botEvents.record(botId, 'unquarantined', `unquarantined by ${p.name}`);
+  return info;
+}
+
 export function botsAdminHandlers(deps: BotsDeps): grpc.UntypedServiceImplementation {
-  const { engine, registry, tokens, log, clock, botEvents } = deps;
+  const { engine, registry, tokens, log, botEvents } = deps;
   const store = engine.store;
 
-  /** Stores the admin change and makes the dispatcher follow it; returns the new BotInfo. */
-  async function applyAdmin(botId: string, patch: Partial<BotAdminState>): Promise<BotInfoWire> {
-    const updated = await store.setBotAdmin(botId, patch);
-    if (updated === undefined) throw new FailedPreconditionError(`bot ${botId} was just deleted`);
-    const available = registry.setAdmin(botId, updated.admin);
-    if (!available) {
-      engine.botUnavailable(botId);
-    } else if (!engine.isBotBusy(botId)) {
-      const dims = registry.dimensionsOf(botId);
-      if (dims !== undefined) engine.botIdle(botId, dims);
-    }
-    log.info({ botId, admin: updated.admin }, 'bot admin state changed');
-    return (await viewBot(deps, updated, clock())).info;
-  }
+  const applyAdmin = (botId: string, patch: Partial<BotAdminState>) =>
+    applyBotAdmin(deps, botId, patch);
 
   return {
     QuarantineBot: unary<{ bot_id: string; reason: string }, BotInfoWire>(
@@ -45,12 +81,7 @@ export function botsAdminHandlers(deps: BotsDeps): grpc.UntypedServiceImplementa
       'QuarantineBot',
       async (req, call) => {
         const p = authenticate(tokens, call.metadata, 'client');
-        const reason = checkText('reason', req.reason.trim());
-        await authorizedBot(store, p, req.bot_id, 'admin');
-        const why = reason === '' ? `quarantined by ${p.name}` : reason;
-        const info = await applyAdmin(req.bot_id, { quarantinedReason: why });
-        await botEvents.record(req.bot_id, 'quarantined', why);
-        return info;
+        return quarantineBot(deps, p, req.bot_id, req.reason);
       },
     ),
 
@@ -59,10 +90,7 @@ export function botsAdminHandlers(deps: BotsDeps): grpc.UntypedServiceImplementa
       'UnquarantineBot',
       async (req, call) => {
         const p = authenticate(tokens, call.metadata, 'client');
-        await authorizedBot(store, p, req.bot_id, 'admin');
-        const info = await applyAdmin(req.bot_id, { quarantinedReason: '' });
-        await botEvents.record(req.bot_id, 'unquarantined', `unquarantined by ${p.name}`);
-        return info;
+        return unquarantineBot(deps, p, req.bot_id);
       },
     ),
 

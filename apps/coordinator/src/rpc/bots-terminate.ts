@@ -1,6 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { InvalidArgumentError } from '@drover/protocol';
 import { propertiesHash, type TaskProperties, type TaskSpec } from '@drover/state';
+import type { Principal } from '../auth/principal';
 import { authenticate, unary } from './grpc-edge';
 import { authorizedBot, botPools, type BotsDeps } from './bots-view';
 
@@ -63,12 +64,14 @@ export function terminationSpec(
 }
 
 /**
- * TerminateBot: needs `admin` in the bot's pools. A second request while the bot's termination
- * task is PENDING or RUNNING returns that task (requests for one bot are handled one at a time
- * in this process).
+ * TerminateBot as a function of the caller: needs `admin` in the bot's pools; resolves with the
+ * termination task id. A second request while the bot's termination task is PENDING or RUNNING
+ * returns that task (requests for one bot are handled one at a time by one terminator).
  */
-export function botsTerminateHandlers(deps: BotsDeps): grpc.UntypedServiceImplementation {
-  const { engine, tokens, log } = deps;
+export function botTerminator(
+  deps: Pick<BotsDeps, 'engine' | 'log'>,
+): (p: Principal, botId: string, reasonText: string) => Promise<string> {
+  const { engine, log } = deps;
   const store = engine.store;
   const inFlight = new Map<string, Promise<string>>();
 
@@ -95,34 +98,37 @@ export function botsTerminateHandlers(deps: BotsDeps): grpc.UntypedServiceImplem
     return task.id;
   }
 
+  return async (p, botId, reasonText) => {
+    const reason = reasonText.trim();
+    if (reason.length > 1024) throw new InvalidArgumentError('reason', 'at most 1024 characters');
+    const bot = await authorizedBot(store, p, botId, 'admin');
+    const pools = botPools(bot.dimensions);
+    const before = inFlight.get(botId) ?? Promise.resolve('');
+    const mine = before
+      .catch(() => '')
+      .then(() =>
+        terminate(botId, reason === '' ? `terminated by ${p.name}` : reason, p.name, pools),
+      );
+    inFlight.set(botId, mine);
+    try {
+      return await mine;
+    } finally {
+      if (inFlight.get(botId) === mine) inFlight.delete(botId);
+    }
+  };
+}
+
+/** TerminateBot (see botTerminator). */
+export function botsTerminateHandlers(deps: BotsDeps): grpc.UntypedServiceImplementation {
+  const { tokens, log } = deps;
+  const terminate = botTerminator(deps);
   return {
     TerminateBot: unary<{ bot_id: string; reason: string }, { task_id: string }>(
       log,
       'TerminateBot',
       async (req, call) => {
         const p = authenticate(tokens, call.metadata, 'client');
-        const reason = req.reason.trim();
-        if (reason.length > 1024)
-          throw new InvalidArgumentError('reason', 'at most 1024 characters');
-        const bot = await authorizedBot(store, p, req.bot_id, 'admin');
-        const pools = botPools(bot.dimensions);
-        const before = inFlight.get(req.bot_id) ?? Promise.resolve('');
-        const mine = before
-          .catch(() => '')
-          .then(() =>
-            terminate(
-              req.bot_id,
-              reason === '' ? `terminated by ${p.name}` : reason,
-              p.name,
-              pools,
-            ),
-          );
-        inFlight.set(req.bot_id, mine);
-        try {
-          return { task_id: await mine };
-        } finally {
-          if (inFlight.get(req.bot_id) === mine) inFlight.delete(req.bot_id);
-        }
+        return { task_id: await terminate(p, req.bot_id, req.reason) };
       },
     ),
   };

@@ -1,0 +1,315 @@
+import { status } from '@grpc/grpc-js';
+import { DroverError } from '@drover/protocol';
+import type { Task } from '@drover/state';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { can, type Principal } from '../auth/principal';
+import type { TaskTransition } from '../engine/task-engine';
+import { mayView, loadTaskAs } from '../rpc/task-access';
+import { viewBot, type BotsDeps } from '../rpc/bots-view';
+import { toDashboardBot } from './api-bots';
+import { clientOfToken } from './http-json';
+import { OutputFollow } from './output-follow';
+import { summarizeTask } from './task-summary';
+
+/** Close codes the page acts on: back to the login form, or a message. */
+export const CLOSE_UNAUTHENTICATED = 4401;
+export const CLOSE_FORBIDDEN = 4403;
+
+const TOPICS = ['tasks', 'bots'] as const;
+type Topic = (typeof TOPICS)[number];
+
+const AUTH_TIMEOUT_MS = 10_000;
+const PING_INTERVAL_MS = 30_000;
+const MAX_MESSAGE_BYTES = 16 * 1024;
+const MAX_FOLLOWS_PER_SOCKET = 8;
+/** Above this much unsent data a socket gets no topic batches, then one `resync`. */
+const LAGGING_BYTES = 4 * 1024 * 1024;
+
+export interface LiveHubDeps extends BotsDeps {
+  /** How long changes are gathered into one batch per socket. @default 150 */
+  readonly batchMs?: number;
+}
+
+interface Client {
+  readonly ws: WebSocket;
+  principal: Principal | undefined;
+  readonly topics: Set<Topic>;
+  readonly follows: Map<string, OutputFollow>;
+  lagging: boolean;
+  alive: boolean;
+  authTimer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * The dashboard's WebSocket endpoint (`/ws`). The first message authenticates
+ * (`{type:'auth', token}`: the token never travels in the URL); then the page subscribes to
+ * topics (`tasks`: state changes of the tasks it may view; `bots`: bot changes in pools it may
+ * view), and follows tasks' output. Changes are batched per socket every `batchMs`, latest state
+ * of each task or bot only; a socket that falls behind gets `resync` instead of a backlog.
+ */
+export class LiveHub {
+  readonly #deps: LiveHubDeps;
+  readonly #log: Logger;
+  readonly #wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  readonly #clients = new Set<Client>();
+  readonly #pendingTasks = new Map<string, Task>();
+  readonly #pendingBots = new Set<string>();
+  readonly #batchMs: number;
+  #flushTimer: NodeJS.Timeout | undefined;
+  #flushing = false;
+  readonly #pingTimer: NodeJS.Timeout;
+  #closed = false;
+
+  readonly #onTransition = ({ task, from }: TaskTransition) => {
+    if (this.#subscribed('tasks')) this.#pendingTasks.set(task.id, task);
+    if (task.botId !== null && (task.state === 'RUNNING' || from === 'RUNNING')) {
+      this.#botChanged(task.botId);
+    }
+    this.#scheduleFlush();
+  };
+  readonly #botChanged = (botId: string) => {
+    if (!this.#subscribed('bots')) return;
+    this.#pendingBots.add(botId);
+    this.#scheduleFlush();
+  };
+
+  constructor(deps: LiveHubDeps) {
+    this.#deps = deps;
+    this.#log = deps.log;
+    this.#batchMs = deps.batchMs ?? 150;
+    deps.engine.events.on('transition', this.#onTransition);
+    for (const e of ['connected', 'disconnected', 'quarantine', 'admin'] as const) {
+      deps.registry.events.on(e, this.#botChanged);
+    }
+    this.#pingTimer = setInterval(() => this.#ping(), PING_INTERVAL_MS);
+    this.#pingTimer.unref();
+  }
+
+  /** Takes over an HTTP upgrade request for `/ws`. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.#closed) {
+      socket.destroy();
+      return;
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws));
+  }
+
+  /** Closes every socket and stops listening; idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#pingTimer);
+    clearTimeout(this.#flushTimer);
+    this.#deps.engine.events.off('transition', this.#onTransition);
+    for (const e of ['connected', 'disconnected', 'quarantine', 'admin'] as const) {
+      this.#deps.registry.events.off(e, this.#botChanged);
+    }
+    for (const c of this.#clients) this.#drop(c);
+    this.#wss.close();
+  }
+
+  get clientCount(): number {
+    return this.#clients.size;
+  }
+
+  #accept(ws: WebSocket): void {
+    const client: Client = {
+      ws,
+      principal: undefined,
+      topics: new Set(),
+      follows: new Map(),
+      lagging: false,
+      alive: true,
+      authTimer: undefined,
+    };
+    client.authTimer = setTimeout(
+      () => ws.close(CLOSE_UNAUTHENTICATED, 'no auth message'),
+      AUTH_TIMEOUT_MS,
+    );
+    this.#clients.add(client);
+    ws.on('pong', () => (client.alive = true));
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      this.#onMessage(client, data).catch((err: unknown) => {
+        this.#log.error({ err }, 'dashboard socket message failed');
+      });
+    });
+    ws.on('close', () => this.#drop(client));
+    ws.on('error', () => this.#drop(client));
+  }
+
+  #drop(client: Client): void {
+    clearTimeout(client.authTimer);
+    for (const f of client.follows.values()) f.stop();
+    client.follows.clear();
+    this.#clients.delete(client);
+    if (client.ws.readyState !== client.ws.CLOSED) client.ws.terminate();
+  }
+
+  async #onMessage(client: Client, data: RawData): Promise<void> {
+    let msg: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(String(data));
+      if (typeof parsed !== 'object' || parsed === null) throw new Error('not an object');
+      msg = parsed as Record<string, unknown>;
+    } catch {
+      client.ws.close(1003, 'messages are JSON objects');
+      return;
+    }
+    if (client.principal === undefined) {
+      this.#authenticate(client, msg);
+      return;
+    }
+    const principal = client.principal;
+    switch (msg['type']) {
+      case 'subscribe': {
+        client.topics.clear();
+        const topics = Array.isArray(msg['topics']) ? msg['topics'] : [];
+        for (const t of topics)
+          if ((TOPICS as readonly unknown[]).includes(t)) client.topics.add(t as Topic);
+        return;
+      }
+      case 'follow': {
+        const taskId = typeof msg['taskId'] === 'string' ? msg['taskId'] : '';
+        const offset = Number.isSafeInteger(msg['offset'])
+          ? Math.max(0, msg['offset'] as number)
+          : 0;
+        await this.#follow(client, principal, taskId, offset);
+        return;
+      }
+      case 'unfollow': {
+        const taskId = typeof msg['taskId'] === 'string' ? msg['taskId'] : '';
+        client.follows.get(taskId)?.stop();
+        client.follows.delete(taskId);
+        return;
+      }
+      default:
+        send(client, { type: 'error', message: `unknown message type ${String(msg['type'])}` });
+    }
+  }
+
+  #authenticate(client: Client, msg: Record<string, unknown>): void {
+    clearTimeout(client.authTimer);
+    const token = msg['type'] === 'auth' && typeof msg['token'] === 'string' ? msg['token'] : '';
+    try {
+      client.principal = clientOfToken(this.#deps.tokens, `Bearer ${token}`);
+    } catch (err) {
+      const forbidden = err instanceof DroverError && err.code === status.PERMISSION_DENIED;
+      client.ws.close(
+        forbidden ? CLOSE_FORBIDDEN : CLOSE_UNAUTHENTICATED,
+        forbidden ? 'forbidden' : 'unauthenticated',
+      );
+      return;
+    }
+    send(client, { type: 'ready', name: client.principal.name });
+  }
+
+  async #follow(client: Client, p: Principal, taskId: string, offset: number): Promise<void> {
+    client.follows.get(taskId)?.stop();
+    client.follows.delete(taskId);
+    try {
+      await loadTaskAs(this.#deps.engine.store, p, 'view', taskId);
+    } catch (err) {
+      if (!(err instanceof DroverError)) throw err;
+      send(client, { type: 'follow-error', taskId, message: err.message });
+      return;
+    }
+    if (client.follows.size >= MAX_FOLLOWS_PER_SOCKET) {
+      send(client, { type: 'follow-error', taskId, message: 'too many tasks followed' });
+      return;
+    }
+    const follow = new OutputFollow(this.#deps.engine, taskId, offset, (m) =>
+      sendAndWait(client, m),
+    );
+    client.follows.set(taskId, follow);
+    follow.start((err) => this.#log.error({ err, taskId }, 'dashboard output follow failed'));
+  }
+
+  #subscribed(topic: Topic): boolean {
+    for (const c of this.#clients) if (c.topics.has(topic)) return true;
+    return false;
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushTimer !== undefined || this.#closed) return;
+    if (this.#pendingTasks.size === 0 && this.#pendingBots.size === 0) return;
+    this.#flushTimer = setTimeout(() => {
+      this.#flushTimer = undefined;
+      this.#flush().catch((err: unknown) => this.#log.error({ err }, 'dashboard flush failed'));
+    }, this.#batchMs);
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#flushing) return;
+    this.#flushing = true;
+    try {
+      const tasks = [...this.#pendingTasks.values()];
+      this.#pendingTasks.clear();
+      const botIds = [...this.#pendingBots];
+      this.#pendingBots.clear();
+      if (tasks.length > 0) {
+        const summaries = tasks.map((t) => ({ task: t, summary: summarizeTask(t) }));
+        for (const c of this.#clients) {
+          if (!c.topics.has('tasks') || c.principal === undefined || !this.#keepUp(c)) continue;
+          const p = c.principal;
+          const items = summaries.filter((s) => mayView(p, s.task)).map((s) => s.summary);
+          if (items.length > 0) send(c, { type: 'tasks', items });
+        }
+      }
+      if (botIds.length > 0) {
+        const nowMs = this.#deps.clock();
+        const views = [];
+        for (const id of botIds) {
+          const bot = await this.#deps.engine.store.getBot(id);
+          if (bot !== undefined) views.push(toDashboardBot(await viewBot(this.#deps, bot, nowMs)));
+        }
+        for (const c of this.#clients) {
+          if (!c.topics.has('bots') || c.principal === undefined || !this.#keepUp(c)) continue;
+          const p = c.principal;
+          const items = views.filter((v) => can(p, 'view', v.pools));
+          if (items.length > 0) send(c, { type: 'bots', items });
+        }
+      }
+    } finally {
+      this.#flushing = false;
+      this.#scheduleFlush();
+    }
+  }
+
+  /** Whether the socket can take a batch; one that fell behind gets `resync` once it caught up. */
+  #keepUp(c: Client): boolean {
+    if (c.ws.bufferedAmount > LAGGING_BYTES) {
+      c.lagging = true;
+      return false;
+    }
+    if (c.lagging) {
+      c.lagging = false;
+      send(c, { type: 'resync' });
+    }
+    return true;
+  }
+
+  #ping(): void {
+    for (const c of this.#clients) {
+      if (!c.alive) {
+        this.#drop(c);
+        continue;
+      }
+      c.alive = false;
+      c.ws.ping();
+    }
+  }
+}
+
+function send(client: Client, message: object): void {
+  if (client.ws.readyState === client.ws.OPEN) client.ws.send(JSON.stringify(message));
+}
+
+/** Sends and resolves once the message was handed to the socket (or the socket is gone). */
+function sendAndWait(client: Client, message: object): Promise<void> {
+  if (client.ws.readyState !== client.ws.OPEN) return Promise.resolve();
+  return new Promise((resolve) => client.ws.send(JSON.stringify(message), () => resolve()));
+}

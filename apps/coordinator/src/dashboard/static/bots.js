@@ -1,0 +1,254 @@
+// Bots page: counts per pool, a filtered page of bots (server-side paging), rows updated live.
+
+import { ApiError, api, may, qs } from './api.js';
+import { ago, h, replace, throttle } from './dom.js';
+
+const PAGE_SIZE = 100;
+const STATUSES = ['', 'alive', 'dead', 'busy', 'idle', 'quarantined', 'maintenance'];
+const COUNT_COLUMNS = ['alive', 'dead', 'busy', 'idle', 'quarantined', 'maintenance'];
+
+/** @param {import('./app.js').PageContext} ctx */
+export function botsPage({ root, live, me, show }) {
+  const state = { dims: '', status: '', cursors: [''], page: 0 };
+  const countsEl = h('div', { class: 'counts' });
+  const dimsInput = /** @type {HTMLInputElement} */ (
+    h('input', { name: 'dims', placeholder: 'pool:default os:linux', size: 30 })
+  );
+  const statusSelect = /** @type {HTMLSelectElement} */ (
+    h('select', { name: 'status' }, ...STATUSES.map((s) => h('option', { value: s }, s || 'any')))
+  );
+  const tbody = h('tbody');
+  const pager = h('div', { class: 'pager' });
+  /** @type {Map<string, HTMLElement>} */
+  const rows = new Map();
+
+  const form = h(
+    'form',
+    {
+      class: 'filters',
+      onsubmit: (/** @type {Event} */ ev) => {
+        ev.preventDefault();
+        state.dims = dimsInput.value.trim();
+        state.status = statusSelect.value;
+        state.cursors = [''];
+        state.page = 0;
+        void load();
+      },
+    },
+    h('label', {}, 'Dimensions ', dimsInput),
+    h('label', {}, 'Status ', statusSelect),
+    h('button', { type: 'submit' }, 'Filter'),
+  );
+  root.append(
+    h('h2', {}, 'Bots'),
+    countsEl,
+    form,
+    pager,
+    h(
+      'table',
+      { id: 'bots' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ...['Bot', 'Status', 'Task', 'Last seen', 'Dimensions', ''].map((t) => h('th', {}, t)),
+        ),
+      ),
+      tbody,
+    ),
+  );
+
+  async function loadCounts() {
+    try {
+      const { pools } = await api('/api/bots/counts');
+      replace(
+        countsEl,
+        h(
+          'table',
+          { id: 'bot-counts' },
+          h(
+            'thead',
+            {},
+            h('tr', {}, h('th', {}, 'Pool'), ...COUNT_COLUMNS.map((c) => h('th', {}, c))),
+          ),
+          h(
+            'tbody',
+            {},
+            ...pools.map((/** @type {any} */ p) =>
+              h('tr', {}, h('td', {}, p.pool), ...COUNT_COLUMNS.map((c) => h('td', {}, p[c]))),
+            ),
+          ),
+        ),
+      );
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 401)) show(String(err.message ?? err));
+    }
+  }
+
+  async function load() {
+    const dims = state.dims === '' ? [] : state.dims.split(/\s+/).map((d) => ['dim', d]);
+    const query = qs([
+      .../** @type {Array<[string, string]>} */ (dims),
+      ['status', state.status],
+      ['cursor', state.cursors[state.page] ?? ''],
+      ['limit', PAGE_SIZE],
+    ]);
+    let page;
+    try {
+      page = await api(`/api/bots${query}`);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 401)) show(String(err.message ?? err));
+      return;
+    }
+    rows.clear();
+    tbody.replaceChildren(...page.items.map((/** @type {any} */ b) => row(b)));
+    state.cursors[state.page + 1] = page.cursor;
+    const from = state.page * PAGE_SIZE + (page.items.length > 0 ? 1 : 0);
+    replace(
+      pager,
+      h('span', {}, `${from}–${state.page * PAGE_SIZE + page.items.length} of ${page.total}`),
+      h(
+        'button',
+        {
+          type: 'button',
+          disabled: state.page === 0,
+          onclick: () => {
+            state.page--;
+            void load();
+          },
+        },
+        'Previous',
+      ),
+      h(
+        'button',
+        {
+          type: 'button',
+          disabled: page.cursor === '',
+          onclick: () => {
+            state.page++;
+            void load();
+          },
+        },
+        'Next',
+      ),
+    );
+  }
+
+  /** @param {any} b */
+  function row(b) {
+    const info = b.info;
+    const badges = [];
+    badges.push(
+      h(
+        'span',
+        { class: `badge b-${info.is_dead ? 'dead' : 'alive'}` },
+        info.is_dead ? 'dead' : 'alive',
+      ),
+    );
+    if (!info.connected && !info.is_dead)
+      badges.push(h('span', { class: 'badge' }, 'disconnected'));
+    if (!info.is_dead)
+      badges.push(
+        h('span', { class: `badge b-${b.busy ? 'busy' : 'idle'}` }, b.busy ? 'busy' : 'idle'),
+      );
+    if (info.quarantined) {
+      badges.push(
+        h('span', { class: 'badge b-quarantined', title: info.quarantined_reason }, 'quarantined'),
+      );
+    }
+    if (info.in_maintenance) {
+      badges.push(
+        h('span', { class: 'badge b-maintenance', title: info.maintenance_msg }, 'maintenance'),
+      );
+    }
+    const dims = info.dimensions.map(
+      (/** @type {{key: string, value: string[]}} */ d) => `${d.key}=${d.value.join('|')}`,
+    );
+    const actions = h('td', {});
+    if (may(me, 'admin', b.pools)) {
+      const act = (/** @type {string} */ what, /** @type {string} */ confirmText) => async () => {
+        if (confirmText !== '' && !confirm(confirmText)) return;
+        try {
+          const res = await api(`/api/bots/${encodeURIComponent(info.bot_id)}/${what}`, {
+            method: 'POST',
+            body: {},
+          });
+          if (res.info) update(res);
+          else show(`Termination requested: task ${res.taskId}`);
+        } catch (err) {
+          show(String(/** @type {any} */ (err).message ?? err));
+        }
+      };
+      actions.append(
+        info.quarantined
+          ? h('button', { type: 'button', onclick: act('unquarantine', '') }, 'Unquarantine')
+          : h('button', { type: 'button', onclick: act('quarantine', '') }, 'Quarantine'),
+        ' ',
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'danger',
+            onclick: act('terminate', `Terminate bot ${info.bot_id}?`),
+          },
+          'Terminate',
+        ),
+      );
+    }
+    const lastSeen = info.last_seen_ts ? Number(info.last_seen_ts.seconds) * 1000 : 0;
+    const tr = h(
+      'tr',
+      { dataset: { bot: info.bot_id } },
+      h('td', {}, info.bot_id),
+      h('td', {}, ...badges),
+      h(
+        'td',
+        {},
+        info.task_id
+          ? h(
+              'a',
+              { href: `#/task/${encodeURIComponent(info.task_id)}` },
+              info.task_name || info.task_id,
+            )
+          : '',
+      ),
+      h(
+        'td',
+        { title: lastSeen ? new Date(lastSeen).toLocaleString() : '' },
+        info.connected ? 'now' : ago(lastSeen),
+      ),
+      h('td', { class: 'dims' }, dims.join(' ')),
+      actions,
+    );
+    rows.set(info.bot_id, tr);
+    return tr;
+  }
+
+  /** A bot changed: its row (if on this page) is redrawn. @param {any} b */
+  function update(b) {
+    const old = rows.get(b.info.bot_id);
+    if (old !== undefined) old.replaceWith(row(b));
+    refreshCounts();
+  }
+
+  const refreshCounts = throttle(() => void loadCounts(), 2000);
+  const offs = [
+    live.on('bots', (msg) => {
+      for (const b of msg.items) update(b);
+    }),
+    live.on('resync', () => void load()),
+    live.on('ready', () => {
+      void load();
+      void loadCounts();
+    }),
+  ];
+  live.subscribe(['bots']);
+  void loadCounts();
+  void load();
+  return () => {
+    for (const off of offs) off();
+    live.subscribe([]);
+  };
+}

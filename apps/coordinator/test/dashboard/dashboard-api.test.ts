@@ -1,0 +1,169 @@
+// The dashboard's JSON API over real HTTP on a test coordinator whose tokens file grants roles
+// per pool: authentication, pool filtering and the roles needed to act. Bots are scripted bots
+// on the real BotApi stream.
+import type { TasksClient } from '@drover/protocol';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashToken, type RunningCoordinator } from '../../src/index';
+import { startTestCoordinator, tasksStub, tempDir } from '../harness';
+import { ScriptedBot } from '../scripted-bot';
+import { apiFetch, baseUrl, submitTask } from './dashboard-client';
+
+const token = (who: string) => `drv_test_${who}`;
+const TOKENS_YAML = `version: 2
+principals:
+  - { name: viewer, sha256: ${hashToken(token('viewer'))}, roles: { a: [view] } }
+  - { name: canceller, sha256: ${hashToken(token('canceller'))}, roles: { a: [cancel] } }
+  - { name: pool-admin, sha256: ${hashToken(token('pool-admin'))}, roles: { a: [admin] } }
+  - { name: other, sha256: ${hashToken(token('other'))}, roles: { b: [view] } }
+  - { name: admin, sha256: ${hashToken(token('admin'))}, admin: true }
+botGroups:
+  - { name: bots-a, sha256: ${hashToken(token('bots-a'))}, botIds: ['bot-a*'], dimensions: { pool: [a] } }
+  - { name: bots-b, sha256: ${hashToken(token('bots-b'))}, botIds: ['bot-b*'], dimensions: { pool: [b] } }
+`;
+
+let dir: ReturnType<typeof tempDir>;
+let coord: RunningCoordinator;
+let tasks: TasksClient;
+const bots: ScriptedBot[] = [];
+let taskA: string;
+let taskB: string;
+
+async function connectBot(id: string, group: string): Promise<void> {
+  const b = new ScriptedBot(coord.grpcAddress, token(group));
+  bots.push(b);
+  b.hello(id);
+  await b.next((m) => m.msg === 'welcome');
+}
+
+beforeAll(async () => {
+  dir = tempDir();
+  const tokensFile = join(dir.path, 'tokens.yaml');
+  writeFileSync(tokensFile, TOKENS_YAML);
+  coord = await startTestCoordinator(dir.path, { tokensFile });
+  tasks = tasksStub(coord.grpcAddress);
+  await connectBot('bot-a1', 'bots-a');
+  await connectBot('bot-b1', 'bots-b');
+  const nowhere = { dimensions: [{ key: 'os', value: 'Nowhere' }], waitForCapacity: true };
+  taskA = await submitTask(tasks, token('admin'), { name: 'in a', pool: 'a', ...nowhere });
+  taskB = await submitTask(tasks, token('admin'), { name: 'in b', pool: 'b', ...nowhere });
+});
+
+afterAll(async () => {
+  for (const b of bots) b.crash();
+  tasks.close();
+  await coord.close();
+  dir.remove();
+});
+
+describe('dashboard API', () => {
+  it('serves the page and its modules without a token, revalidated and locked down by CSP', async () => {
+    const page = await fetch(`${baseUrl(coord)}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await page.text()).toContain('/static/app.js');
+    const app = await fetch(`${baseUrl(coord)}/static/app.js`);
+    expect(app.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    const again = await fetch(`${baseUrl(coord)}/static/app.js`, {
+      headers: { 'if-none-match': app.headers.get('etag')! },
+    });
+    expect(again.status).toBe(304);
+  });
+
+  it('answers 401 without a token or with an unknown one, and 403 to a bot token', async () => {
+    expect((await apiFetch(coord, '/api/tasks', undefined)).status).toBe(401);
+    expect((await apiFetch(coord, '/api/bots', 'drv_c_nope')).status).toBe(401);
+    expect((await apiFetch(coord, '/api/me', token('bots-a'))).status).toBe(403);
+  });
+
+  it('lists only the tasks of pools the caller may view', async () => {
+    const asViewer = await apiFetch(coord, '/api/tasks', token('viewer'));
+    expect(asViewer.status).toBe(200);
+    expect(asViewer.body.items.map((t: { id: string }) => t.id)).toEqual([taskA]);
+    const asOther = await apiFetch(coord, '/api/tasks', token('other'));
+    expect(asOther.body.items.map((t: { id: string }) => t.id)).toEqual([taskB]);
+    const asAdmin = await apiFetch(coord, '/api/tasks?state=PENDING', token('admin'));
+    expect(asAdmin.body.items.map((t: { id: string }) => t.id).sort()).toEqual(
+      [taskA, taskB].sort(),
+    );
+  });
+
+  it('hides a task of another pool exactly like a missing one', async () => {
+    const hidden = await apiFetch(coord, `/api/tasks/${taskB}`, token('viewer'));
+    const missing = await apiFetch(coord, '/api/tasks/0000000000000000', token('viewer'));
+    expect(hidden.status).toBe(403);
+    expect(missing.status).toBe(403);
+    const shown = await apiFetch(coord, `/api/tasks/${taskA}`, token('viewer'));
+    expect(shown.body.task.name).toBe('in a');
+    expect(shown.body.may.cancel).toBe(false);
+  });
+
+  it('counts pending tasks only in pools the caller may view', async () => {
+    const { body } = await apiFetch(coord, '/api/tasks/pending', token('viewer'));
+    expect(body.pools).toEqual([{ pool: 'a', count: 1, oldestAgeMs: expect.any(Number) }]);
+  });
+
+  it('lists only the bots of pools the caller may view, with counts per pool', async () => {
+    const { body } = await apiFetch(coord, '/api/bots', token('viewer'));
+    expect(body.items.map((b: { info: { bot_id: string } }) => b.info.bot_id)).toEqual(['bot-a1']);
+    expect(body.items[0].info.connected).toBe(true);
+    const counts = await apiFetch(coord, '/api/bots/counts', token('admin'));
+    expect(
+      counts.body.pools.map((p: { pool: string; alive: number }) => [p.pool, p.alive]),
+    ).toEqual([
+      ['a', 1],
+      ['b', 1],
+    ]);
+    const filtered = await apiFetch(coord, '/api/bots?dim=pool:b&status=idle', token('admin'));
+    expect(filtered.body.items.map((b: { info: { bot_id: string } }) => b.info.bot_id)).toEqual([
+      'bot-b1',
+    ]);
+  });
+
+  it('needs the cancel role to cancel a task', async () => {
+    const refused = await apiFetch(coord, `/api/tasks/${taskA}/cancel`, token('viewer'), {
+      method: 'POST',
+      body: {},
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toContain('cancel role');
+    const done = await apiFetch(coord, `/api/tasks/${taskA}/cancel`, token('canceller'), {
+      method: 'POST',
+      body: {},
+    });
+    expect(done.body).toEqual({ canceled: true, state: 'CANCELED' });
+  });
+
+  it('needs the admin role to quarantine a bot, and unquarantines it again', async () => {
+    const refused = await apiFetch(coord, '/api/bots/bot-a1/quarantine', token('viewer'), {
+      method: 'POST',
+      body: {},
+    });
+    expect(refused.status).toBe(403);
+    const other = await apiFetch(coord, '/api/bots/bot-a1/quarantine', token('other'), {
+      method: 'POST',
+      body: {},
+    });
+    expect(other.status).toBe(403);
+    const done = await apiFetch(coord, '/api/bots/bot-a1/quarantine', token('pool-admin'), {
+      method: 'POST',
+      body: { reason: 'disk check' },
+    });
+    expect(done.status).toBe(200);
+    expect(done.body.info.quarantined_reason).toBe('disk check');
+    const back = await apiFetch(coord, '/api/bots/bot-a1/unquarantine', token('pool-admin'), {
+      method: 'POST',
+      body: {},
+    });
+    expect(back.body.info.quarantined).toBe(false);
+  });
+
+  it('refuses a cursor it did not hand out', async () => {
+    const res = await apiFetch(coord, '/api/tasks?cursor=bogus', token('admin'));
+    expect(res.status).toBe(400);
+    expect(res.body.field).toBe('cursor');
+  });
+});

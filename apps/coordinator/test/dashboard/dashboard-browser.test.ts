@@ -1,0 +1,168 @@
+// End to end in a real browser (Debian's chromium driven by playwright-core): log in, see a real
+// bot, watch a task's output appear live, kill a running task from its button, and check that an
+// untrusted task name is shown as text. One browser for the whole file; a screenshot of each page
+// goes to test-output/dashboard/.
+import type { GraphClient, TasksClient } from '@drover/protocol';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningCoordinator } from '../../src/index';
+import { desc, ensure, graphStub } from '../graph/graph-harness';
+import {
+  readToken,
+  startBotProcess,
+  startTestCoordinator,
+  stopProcess,
+  tasksStub,
+  tempDir,
+} from '../harness';
+import { baseUrl, gatedLines, submitTask } from './dashboard-client';
+
+const SHOTS = fileURLToPath(new URL('../../../../test-output/dashboard/', import.meta.url));
+const CHROMIUM = process.env['DROVER_CHROMIUM'] ?? '/usr/lib/chromium/chromium';
+const WAIT = { timeout: 15_000 };
+
+let dir: ReturnType<typeof tempDir>;
+let coord: RunningCoordinator;
+let tasks: TasksClient;
+let graph: GraphClient;
+let bot: ChildProcess;
+let clientToken: string;
+let browser: Browser;
+let page: Page;
+const dialogs: string[] = [];
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  dir = tempDir();
+  coord = await startTestCoordinator(dir.path);
+  clientToken = readToken(dir.path, 'client');
+  tasks = tasksStub(coord.grpcAddress);
+  graph = graphStub(coord.grpcAddress);
+  bot = await startBotProcess(coord, dir.path, 'e2e-bot', ['--pool', 'default']);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stopProcess(bot);
+  tasks?.close();
+  graph?.close();
+  await coord?.close();
+  dir?.remove();
+});
+
+function gateDir(name: string): string {
+  const path = join(dir.path, name);
+  mkdirSync(path);
+  return path;
+}
+
+describe('dashboard in a browser', () => {
+  it('logs in with the client token and lists the real bot as alive and idle', async () => {
+    await page.goto(baseUrl(coord));
+    await page.locator('#token').fill(clientToken);
+    await page.locator('#login button[type=submit]').click();
+    const row = page.locator('#bots tr[data-bot="e2e-bot"]');
+    await row.waitFor(WAIT);
+    await expect.poll(() => row.innerText(), WAIT).toContain('idle');
+    expect(await row.innerText()).toContain('alive');
+    await page.locator('#bot-counts').waitFor(WAIT);
+    await page.screenshot({ path: join(SHOTS, 'bots.png'), fullPage: true });
+  });
+
+  it("shows a running task's output growing live on the task page until it is complete", async () => {
+    const gate = gateDir('live');
+    const taskId = await submitTask(tasks, clientToken, {
+      name: 'slow lines',
+      command: gatedLines(gate, 3),
+    });
+    await page.goto(`${baseUrl(coord)}/#/task/${taskId}`);
+    await page.locator('h2 [data-state="RUNNING"]').waitFor(WAIT);
+    const output = page.locator('#output');
+    writeFileSync(join(gate, 'go-1'), '');
+    await expect.poll(() => output.innerText(), WAIT).toContain('line 1');
+    expect(await output.innerText()).not.toContain('line 2');
+    writeFileSync(join(gate, 'go-2'), '');
+    await expect.poll(() => output.innerText(), WAIT).toContain('line 2');
+    await page.screenshot({ path: join(SHOTS, 'task-running.png'), fullPage: true });
+    writeFileSync(join(gate, 'go-3'), '');
+    await expect.poll(() => page.locator('#output-state').innerText(), WAIT).toContain('complete');
+    expect(await output.innerText()).toBe('line 1\nline 2\nline 3\n');
+    await page.locator('h2 [data-state="COMPLETED"]').waitFor(WAIT);
+    await page.screenshot({ path: join(SHOTS, 'task.png'), fullPage: true });
+  });
+
+  it('kills a running task from its Kill button and shows it KILLED', async () => {
+    const gate = gateDir('never');
+    const taskId = await submitTask(tasks, clientToken, {
+      name: 'waits forever',
+      command: gatedLines(gate, 1),
+    });
+    await page.goto(`${baseUrl(coord)}/#/task/${taskId}`);
+    await page.locator('h2 [data-state="RUNNING"]').waitFor(WAIT);
+    await page.locator('#kill').click();
+    await page.locator('h2 [data-state="KILLED"]').waitFor(WAIT);
+    await page.screenshot({ path: join(SHOTS, 'task-killed.png'), fullPage: true });
+  });
+
+  it('shows a task named <script>alert(1)</script> as text, running nothing', async () => {
+    const name = '<script>alert(1)</script>';
+    const taskId = await submitTask(tasks, clientToken, { name, command: ['true'] });
+    await page.goto(`${baseUrl(coord)}/#/tasks`);
+    const link = page.locator(`#tasks tr[data-task="${taskId}"] a`);
+    await link.waitFor(WAIT);
+    expect(await link.innerText()).toBe(name);
+    expect(await page.locator('#tasks script').count()).toBe(0);
+    await page.locator('#pending').waitFor(WAIT);
+    await page.screenshot({ path: join(SHOTS, 'tasks.png'), fullPage: true });
+    await link.click();
+    await expect.poll(() => page.locator('h2').innerText(), WAIT).toContain(name);
+    expect(dialogs).toEqual([]);
+  });
+
+  it("draws an attempt's graph", async () => {
+    const created = await ensure(
+      graph,
+      {
+        quests: [
+          {
+            ...desc('drawn'),
+            // A pool no bot serves: the attempt stays put while the page is drawn.
+            distributor_parameters: JSON.stringify({
+              command: ['true'],
+              dimensions: { pool: 'graph-only' },
+            }),
+          },
+        ],
+        attempts: [{ quest: '0', id: 1 }],
+      },
+      clientToken,
+    );
+    const quest = created.quest_ids[0]!.id;
+    await page.goto(`${baseUrl(coord)}/#/graph/${quest}/1`);
+    const node = page.locator(`#graph g.node[data-attempt="${quest}/1"]`);
+    await node.waitFor(WAIT);
+    await node.click();
+    await expect.poll(() => page.locator('#graph-details').innerText(), WAIT).toContain(quest);
+    await page.screenshot({ path: join(SHOTS, 'graph.png'), fullPage: true });
+  });
+});

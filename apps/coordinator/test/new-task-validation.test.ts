@@ -123,10 +123,13 @@ describe('authentication', () => {
     expect(err.code).toBe(status.PERMISSION_DENIED);
   });
 
-  it('serves /healthz without a token and nothing else', async () => {
+  it('serves /healthz and the login page without a token, and no data', async () => {
     const health = await fetch(`http://${coord.httpAddress}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
-    expect((await fetch(`http://${coord.httpAddress}/`)).status).toBe(404);
+    expect((await fetch(`http://${coord.httpAddress}/`)).status).toBe(200);
+    expect((await fetch(`http://${coord.httpAddress}/api/tasks`)).status).toBe(401);
+    expect((await fetch(`http://${coord.httpAddress}/metrics`)).status).toBe(401);
+    expect((await fetch(`http://${coord.httpAddress}/nothing-here`)).status).toBe(404);
   });
 });

@@ -19,6 +19,8 @@ export const SETTINGS = {
   listen: { env: 'DROVER_LISTEN', kind: 'string' },
   'http-listen': { env: 'DROVER_HTTP_LISTEN', kind: 'string' },
   'data-dir': { env: 'DROVER_DATA_DIR', kind: 'path' },
+  store: { env: 'DROVER_STORE', kind: 'string' },
+  'store-schema': { env: 'DROVER_STORE_SCHEMA', kind: 'string' },
   'tokens-file': { env: 'DROVER_TOKENS_FILE', kind: 'path' },
   'log-level': { env: 'DROVER_LOG_LEVEL', kind: 'string' },
   'log-format': { env: 'DROVER_LOG_FORMAT', kind: 'string' },

@@ -22,6 +22,13 @@ export interface CoordinatorOptions {
   httpListen?: string;
   /** Directory of the embedded store, tokens and logs. @default './.drover' */
   dataDir?: string;
+  /**
+   * Where tasks live: a `postgres://` URL (several coordinators may share it), or the path of
+   * the embedded SQLite file. @default '<dataDir>/drover.sqlite'
+   */
+  store?: string;
+  /** The PostgreSQL schema holding Drover's tables. @default 'public' */
+  storeSchema?: string;
   /** Token hashes file. @default '<dataDir>/tokens.json', created with fresh tokens when missing */
   tokensFile?: string;
   /** @default 'info' */
@@ -52,7 +59,8 @@ export interface CoordinatorConfig {
   readonly listen: string;
   readonly httpListen: string;
   readonly dataDir: string;
-  readonly storePath: string;
+  /** The embedded SQLite file, or a PostgreSQL database (DESIGN.md §6). */
+  readonly store: StoreConfig;
   readonly tokensFile: string;
   readonly logLevel: string;
   readonly logFormat: LogFormat;
@@ -97,7 +105,7 @@ export function compileCoordinatorConfig(opts: CoordinatorOptions): CoordinatorC
     listen,
     httpListen,
     dataDir,
-    storePath: join(dataDir, 'drover.sqlite'),
+    store: compileStore(opts.store, opts.storeSchema, dataDir),
     tokensFile: resolve(opts.tokensFile ?? join(dataDir, 'tokens.json')),
     logLevel,
     logFormat: logFormat as LogFormat,
@@ -113,6 +121,46 @@ export function compileCoordinatorConfig(opts: CoordinatorOptions): CoordinatorC
         ? undefined
         : Object.freeze({ certFile: resolve(opts.tlsCertFile), keyFile: resolve(opts.tlsKeyFile) }),
     distributors: compileDistributors(opts.distributors),
+  });
+}
+
+export type StoreConfig =
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | { readonly kind: 'postgres'; readonly url: string; readonly schema: string };
+
+const POSTGRES_URL = /^postgres(ql)?:\/\//;
+
+/** `store`: a postgres:// URL, or the path of the SQLite file (default <data-dir>/drover.sqlite). */
+function compileStore(
+  store: string | undefined,
+  schema: string | undefined,
+  dataDir: string,
+): StoreConfig {
+  if (store !== undefined && POSTGRES_URL.test(store)) {
+    const s = schema ?? 'public';
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(s)) {
+      throw new ConfigError(
+        `store-schema: must be a lower-case identifier (letters, digits, _), got ${JSON.stringify(s)}`,
+      );
+    }
+    try {
+      new URL(store);
+    } catch {
+      throw new ConfigError(`store: not a valid URL: ${JSON.stringify(store)}`);
+    }
+    return Object.freeze({ kind: 'postgres', url: store, schema: s });
+  }
+  if (schema !== undefined) {
+    throw new ConfigError('store-schema: only for a PostgreSQL store (store: postgres://…)');
+  }
+  if (store !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(store)) {
+    throw new ConfigError(
+      `store: must be a postgres:// URL or a SQLite file path, got ${JSON.stringify(store)}`,
+    );
+  }
+  return Object.freeze({
+    kind: 'sqlite',
+    path: store === undefined || store === '' ? join(dataDir, 'drover.sqlite') : resolve(store),
   });
 }
 
@@ -139,6 +187,9 @@ win). The file's keys are the flag names; see apps/coordinator/drover.example.ya
   --listen HOST:PORT            gRPC address (DROVER_LISTEN) [127.0.0.1:7070]
   --http-listen HOST:PORT       HTTP address: /healthz, /metrics (DROVER_HTTP_LISTEN) [127.0.0.1:7071]
   --data-dir DIR                store, tokens (DROVER_DATA_DIR) [./.drover]
+  --store URL|FILE              postgres://user@host:5432/db, or the SQLite file (DROVER_STORE)
+                                [<data-dir>/drover.sqlite]
+  --store-schema NAME           PostgreSQL schema holding the tables (DROVER_STORE_SCHEMA) [public]
   --tokens-file FILE            token hashes (DROVER_TOKENS_FILE) [<data-dir>/tokens.json]
   --log-level LEVEL             trace|debug|info|warn|error|fatal|silent (DROVER_LOG_LEVEL) [info]
   --log-format FORMAT           json|pretty|auto; auto = pretty on a terminal (DROVER_LOG_FORMAT) [auto]
@@ -212,6 +263,8 @@ export function parseCoordinatorArgs(
   set('listen', str('listen'));
   set('httpListen', str('http-listen'));
   set('dataDir', str('data-dir'));
+  set('store', str('store'));
+  set('storeSchema', str('store-schema'));
   set('tokensFile', str('tokens-file'));
   set('logLevel', str('log-level'));
   set('logFormat', str('log-format'));

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { SERVER_OPTIONS, loadDroverProto } from '@drover/protocol';
-import { openSqliteStore, type Store } from '@drover/state';
+import { openPgStore, openSqliteStore, type Store } from '@drover/state';
 import { writeFileSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import { join } from 'node:path';
@@ -69,7 +69,10 @@ export async function startCoordinator(
   if (created) log.info({ dir: config.dataDir }, 'created client.token and bot.token');
   const tokens = new TokenAuthority(tokensFile);
 
-  const store = openSqliteStore({ path: config.storePath });
+  const store =
+    config.store.kind === 'postgres'
+      ? await openPgStore({ url: config.store.url, schema: config.store.schema })
+      : openSqliteStore({ path: config.store.path });
   const engine = new TaskEngine({
     store,
     clock,

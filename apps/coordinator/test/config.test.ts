@@ -136,7 +136,10 @@ describe('the config file', () => {
     );
     const config = compile(['--config', file]);
     expect(config.dataDir).toBe(join(dir.path, 'state'));
-    expect(config.storePath).toBe(join(dir.path, 'state', 'drover.sqlite'));
+    expect(config.store).toEqual({
+      kind: 'sqlite',
+      path: join(dir.path, 'state', 'drover.sqlite'),
+    });
     expect(config.tokensFile).toBe(join(dirname(dir.path), 'elsewhere', 'tokens.yaml'));
     expect(config.tls).toEqual({ certFile: join(dir.path, 'tls', 'c.pem'), keyFile: '/abs/k.pem' });
   });
@@ -221,6 +224,39 @@ describe('log and TLS settings', () => {
     expect(() => compile([], { DROVER_TLS_KEY: 'k.pem' })).toThrow(
       /^tls-cert: required with tls-key/,
     );
+  });
+});
+
+describe('the store setting', () => {
+  it('defaults to the SQLite file in the data dir and takes another path', () => {
+    expect(compileCoordinatorConfig({ dataDir: '/srv/d' }).store).toEqual({
+      kind: 'sqlite',
+      path: '/srv/d/drover.sqlite',
+    });
+    expect(compile(['--store', '/var/lib/drover/q.sqlite']).store).toEqual({
+      kind: 'sqlite',
+      path: '/var/lib/drover/q.sqlite',
+    });
+  });
+
+  it('takes a postgres:// URL from the environment, with its schema', () => {
+    const config = compile([], {
+      DROVER_STORE: 'postgres://drover@db.example:5432/drover',
+      DROVER_STORE_SCHEMA: 'fleet_a',
+    });
+    expect(config.store).toEqual({
+      kind: 'postgres',
+      url: 'postgres://drover@db.example:5432/drover',
+      schema: 'fleet_a',
+    });
+  });
+
+  it('refuses other URLs, a bad schema, and a schema without PostgreSQL, naming the setting', () => {
+    expect(() => compile(['--store', 'mysql://x/y'])).toThrow(/^store: must be a postgres:\/\//);
+    expect(() => compile(['--store', 'postgres://h/db', '--store-schema', 'Drop Table'])).toThrow(
+      /^store-schema: must be a lower-case identifier/,
+    );
+    expect(() => compile(['--store-schema', 'a'])).toThrow(/^store-schema: only for a PostgreSQL/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { sweepProcessesWithEnv } from './escaped-sweep';
@@ -12,14 +12,19 @@ import { currentBootId, processStartTicks, runningGroupMembers, sweepGroup } fro
  * name, before it wipes `w/` and connects. The coordinator has given those tasks up (or will: the
  * bot comes back without them).
  *
- * Two writes: before the spawn, the task's `DROVER_TASK_NONCE` and the boot id (recordTaskStart);
- * right after it, the same plus the group's leader by pid and start time (recordGroup). Each write
- * is atomic (a `~` file renamed into place; `~` is never in a task id), so a bot killed at any
- * instant leaves one whole record or none, and none only when nothing was spawned. The nonce names
- * the task's processes alone, so a record without a pgid (the bot died between the two writes)
- * still finds the payload, and processes that left the group (setsid) are found too. The pid,
- * start time and boot keep a pid reused since by an unrelated process from being signalled.
- * (Linux: elsewhere only the pid is known, and there is no nonce scan.)
+ * Two writes to one file, kept open while the task runs: before the spawn, the task's
+ * `DROVER_TASK_NONCE` and the boot id (recordTaskStart); right after it, the same plus the group's
+ * leader by pid and start time (recordGroup), written over the first at offset 0 (it is longer: it
+ * holds all of the first). Each is one `write` of well under a page into the page cache, which a
+ * crash of the bot's process cannot tear: a bot killed at any instant leaves the first record,
+ * the second, or — only when nothing was spawned yet — none (an empty file, dropped as
+ * unreadable). No fsync and no rename: the guarantee covers a crash of the bot process, not of the
+ * OS — after a reboot nothing of the old run is left to kill, and a record from another boot (or
+ * one the OS lost half of) is dropped without signalling anything. The nonce names the task's
+ * processes alone, so a record without a pgid (the bot died between the two writes) still finds
+ * the payload, and processes that left the group (setsid) are found too. The pid, start time and
+ * boot keep a pid reused since by an unrelated process from being signalled. (Linux: elsewhere
+ * only the pid is known, and there is no nonce scan.)
  */
 
 interface GroupRecord {
@@ -58,11 +63,11 @@ export function groupRecordsDir(botDir: string): string {
  * written: the task runs anyway, unprotected against a crash.
  */
 export function recordTaskStart(botDir: string, taskId: string, nonce: string): boolean {
-  return writeRecord(botDir, taskId, { bootId: currentBootId(), nonce });
+  return writeRecord(botDir, taskId, { bootId: bootId(), nonce });
 }
 
 /**
- * Records the group led by `pgid` (just spawned) for `taskId`, replacing recordTaskStart's record.
+ * Records the group led by `pgid` (just spawned) for `taskId`, over recordTaskStart's record.
  * Synchronous, so nothing runs between the spawn and the record. Returns false if it could not be
  * written (the record before the spawn, if any, stays).
  */
@@ -70,34 +75,79 @@ export function recordGroup(botDir: string, taskId: string, pgid: number, nonce?
   return writeRecord(botDir, taskId, {
     pgid,
     startTicks: processStartTicks(pgid),
-    bootId: currentBootId(),
+    bootId: bootId(),
     ...(nonce === undefined ? {} : { nonce }),
   });
 }
 
-/** Writes `<groups>/<taskId>~`, then renames it into place: a reader sees all of it or none. */
+/** The record files this process has open: the fd and how long the record in it is. */
+const openRecords = new Map<string, { fd: number; length: number }>();
+
+/**
+ * Writes `record` at offset 0 of `<groups>/<taskId>` in one write, padded with spaces to at
+ * least the length of the record it replaces, so the file holds one whole JSON document.
+ */
 function writeRecord(botDir: string, taskId: string, record: GroupRecord): boolean {
   const file = path.join(groupRecordsDir(botDir), taskId);
   try {
-    mkdirSync(groupRecordsDir(botDir), { recursive: true });
-    writeFileSync(`${file}${TMP_SUFFIX}`, JSON.stringify(record));
-    renameSync(`${file}${TMP_SUFFIX}`, file);
+    let open = openRecords.get(file);
+    if (open === undefined) {
+      open = { fd: openRecordFile(botDir, file), length: 0 };
+      openRecords.set(file, open);
+    }
+    const text = JSON.stringify(record);
+    const bytes = Buffer.from(text.padEnd(open.length, ' '));
+    const written = writeSync(open.fd, bytes, 0, bytes.length, 0);
+    if (written !== bytes.length) return false;
+    open.length = bytes.length;
     return true;
   } catch {
-    try {
-      rmSync(`${file}${TMP_SUFFIX}`, { force: true });
-    } catch {
-      // Nothing more to do: the start-up sweep removes it.
-    }
     return false;
   }
 }
 
+/** Creates (or truncates) the record file; makes the groups dir the first time. */
+function openRecordFile(botDir: string, file: string): number {
+  try {
+    return openSync(file, 'w');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    mkdirSync(groupRecordsDir(botDir), { recursive: true });
+    return openSync(file, 'w');
+  }
+}
+
+/** The boot id does not change while this process runs: read it once. */
+let cachedBootId: { value: string | undefined } | undefined;
+function bootId(): string | undefined {
+  cachedBootId ??= { value: currentBootId() };
+  return cachedBootId.value;
+}
+
+/** Closes the record file if this process has it open. */
+function closeRecord(file: string): void {
+  const open = openRecords.get(file);
+  if (open === undefined) return;
+  openRecords.delete(file);
+  try {
+    closeSync(open.fd);
+  } catch {
+    // Closed already: nothing to do.
+  }
+}
+
+/** An older bot wrote each record to a `~` file first, then renamed it into place. */
 const TMP_SUFFIX = '~';
 
 /** The task's group is swept: forget it. */
 export async function removeGroupRecord(botDir: string, taskId: string): Promise<void> {
-  await rm(path.join(groupRecordsDir(botDir), taskId), { force: true });
+  const file = path.join(groupRecordsDir(botDir), taskId);
+  closeRecord(file);
+  try {
+    unlinkSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') await rm(file, { force: true });
+  }
 }
 
 /** Kills (and sweeps) every group a previous run of the bot recorded; removes the records. */
@@ -107,7 +157,7 @@ export async function killLeftoverGroups(botDir: string): Promise<LeftoverGroup[
   const outcomes: LeftoverGroup[] = [];
   for (const taskId of names) {
     if (taskId.endsWith(TMP_SUFFIX)) {
-      // A write the bot died in the middle of: the record it was replacing, if any, is whole.
+      // An older bot's write it died in the middle of: the record it was replacing is whole.
       await rm(path.join(dir, taskId), { force: true });
       continue;
     }
@@ -122,6 +172,7 @@ export async function killLeftoverGroups(botDir: string): Promise<LeftoverGroup[
         ? []
         : (await sweepProcessesWithEnv(`DROVER_TASK_NONCE=${record.nonce}`, 2_000)).killed;
     outcomes.push({ ...outcome, escaped });
+    closeRecord(path.join(dir, taskId));
     await rm(path.join(dir, taskId), { force: true });
   }
   return outcomes;
@@ -154,8 +205,8 @@ async function killLeftover(
 }
 
 function fromAnotherBoot(record: GroupRecord): boolean {
-  const bootId = currentBootId();
-  return record.bootId !== undefined && bootId !== undefined && record.bootId !== bootId;
+  const now = bootId();
+  return record.bootId !== undefined && now !== undefined && record.bootId !== now;
 }
 
 /** A record names a group (pgid > 1), or at least a nonce (written before the spawn). */

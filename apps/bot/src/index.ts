@@ -44,7 +44,16 @@ export {
 export { probeDimensions, probeSystemFacts } from './probe-dimensions';
 export { formatBytes, parseByteSize } from './byte-size';
 export { acquireBotLock, botLockPath, type BotLockOutcome } from './bot-lock';
-export { processesWithEnv, sweepProcessesWithEnv, type EnvSweep } from './escaped-sweep';
+export {
+  inPidWindow,
+  pidMarkNow,
+  pidRange,
+  processesWithEnv,
+  sweepProcessesWithEnv,
+  type EnvSweep,
+  type PidMark,
+  type PidWindow,
+} from './escaped-sweep';
 export { DEFAULT_MAX_OUTPUT_BYTES, OutputPump, type OutputPumpOptions } from './output-pump';
 export {
   SignalShutdown,

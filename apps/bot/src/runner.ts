@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { rm, rmdir } from 'node:fs/promises';
 import { execa } from 'execa';
 import type { Readable } from 'node:stream';
-import { sweepProcessesWithEnv } from './escaped-sweep';
+import { pidMarkNow, sweepProcessesWithEnv } from './escaped-sweep';
 import { recordGroup, recordTaskStart, removeGroupRecord } from './group-records';
 import { DEFAULT_MAX_OUTPUT_BYTES, OutputPump } from './output-pump';
 import { sweepGroup, terminationDance } from './process-group';
@@ -209,8 +210,7 @@ async function execute(
   });
   if (!env.ok) return clientError(env.clientError);
 
-  await rm(workDir.value, { recursive: true, force: true });
-  await mkdir(cwd.value, { recursive: true });
+  await freshDir(workDir.value, cwd.value);
   try {
     if (signal.aborted) return notStarted(true);
     return await runProcess({
@@ -225,8 +225,38 @@ async function execute(
       nonce,
     });
   } finally {
-    if (opts.removeWorkDir !== false)
-      await rm(workDir.value, { recursive: true, force: true }).catch(() => {});
+    if (opts.removeWorkDir !== false) await removeDir(workDir.value).catch(() => {});
+  }
+}
+
+/**
+ * Makes `workDir` empty and `cwd` (inside it) exist. A task id is new, so the work dir usually
+ * does not exist yet: one mkdir, no recursive removal.
+ */
+async function freshDir(workDir: string, cwd: string): Promise<void> {
+  try {
+    mkdirSync(workDir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      await rm(workDir, { recursive: true, force: true });
+      mkdirSync(workDir, { recursive: true });
+    } else if (code === 'ENOENT') mkdirSync(workDir, { recursive: true });
+    else throw err;
+  }
+  if (cwd !== workDir) mkdirSync(cwd, { recursive: true });
+}
+
+/**
+ * Removes the work dir: one rmdir when the payload left it empty (it usually does). Off the main
+ * thread: an rmdir may wait for the file system's journal.
+ */
+async function removeDir(dir: string): Promise<void> {
+  try {
+    await rmdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -253,6 +283,8 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
   // finds the payload: by its nonce (the payload may kill the bot before its group is recorded),
   // and by its group once that is recorded right after the spawn.
   recordTaskStart(opts.botDir, opts.taskId, p.nonce);
+  // Where the pid allocator stands: the sweep after the end reads only the pids allocated since.
+  const pidMark = pidMarkNow();
   const forget = () => removeGroupRecord(opts.botDir, opts.taskId).catch(() => {});
   const startMs = clock.nowMs();
   let subprocess: ReturnType<typeof spawnPayload>;
@@ -319,7 +351,11 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
     // Whatever of the group outlived its leader goes now, then whatever left the group; their
     // pipes close with them.
     await sweepGroup(pid, 2_000);
-    const escaped = await sweepProcessesWithEnv(`DROVER_TASK_NONCE=${p.nonce}`, 2_000);
+    const escaped = await sweepProcessesWithEnv(
+      `DROVER_TASK_NONCE=${p.nonce}`,
+      2_000,
+      pidMark === undefined ? undefined : { firstPid: pid, mark: pidMark },
+    );
     await forget();
     await pump.drain(opts.drainMs ?? 2_000);
     await Promise.race([subprocess, delay(1_000)]);

@@ -530,6 +530,27 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
         expect(await store.getTask('t-5')).toEqual(pendingNext);
       });
 
+      it('applies exactly one of two racing writes from the same expected state', async () => {
+        const pending = task('t-race');
+        await store.insertTask(pending);
+        const claim = (bot: string): Task => ({
+          ...pending,
+          state: 'RUNNING',
+          botId: bot,
+          leaseId: `lease-${bot}`,
+          modifiedAtMs: T0 + 5,
+        });
+        const outcomes = await Promise.all([
+          store.updateTask(claim('a'), { state: 'PENDING', leaseId: null }),
+          store.updateTask(claim('b'), { state: 'PENDING', leaseId: null }),
+          store.insertTask(task('t-race-2')),
+        ]);
+        const [a, b] = outcomes;
+        expect([a, b].filter((won) => won === true)).toHaveLength(1);
+        expect(await store.getTask('t-race')).toEqual(claim(a === true ? 'a' : 'b'));
+        expect(await store.getTask('t-race-2')).toEqual(task('t-race-2'));
+      });
+
       it('refuses a write to an unknown task without creating it', async () => {
         const ghost = task('t-ghost');
         expect(await store.updateTask(ghost, { state: 'PENDING', leaseId: null })).toBe(false);
@@ -946,6 +967,23 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
         await expect(store.listBotEvents({}, { limit: 1, cursor: 'garbage' })).rejects.toThrow(
           /cursor/,
         );
+      });
+
+      it('appends a batch of events in the given order, with events appended alone', async () => {
+        await store.appendBotEvent(botEvent('bot-a', 1));
+        await store.appendBotEvents([
+          botEvent('bot-a', 2, { eventType: 'task_started', taskId: 't-1' }),
+          botEvent('bot-b', 2, { eventType: 'quarantined', message: 'low disk' }),
+          botEvent('bot-a', 2, { eventType: 'task_completed', taskId: 't-1' }),
+        ]);
+        await store.appendBotEvents([]);
+        const page = await store.listBotEvents({}, { limit: 10 });
+        expect(page.events).toEqual([
+          botEvent('bot-a', 2, { eventType: 'task_completed', taskId: 't-1' }),
+          botEvent('bot-b', 2, { eventType: 'quarantined', message: 'low disk' }),
+          botEvent('bot-a', 2, { eventType: 'task_started', taskId: 't-1' }),
+          botEvent('bot-a', 1),
+        ]);
       });
 
       it('prunes events older than a cut-off and keeps events of deleted bots', async () => {

@@ -48,10 +48,19 @@ export interface TaskTransition {
   readonly from: Task['state'] | undefined;
 }
 
-/** Dispatch work: a new task, an idle bot, or a bot whose termination task may go now. */
-interface WorkItem {
-  readonly kind: 'task' | 'bot' | 'termination';
+/**
+ * Dispatch work: a new task (with the dimensions of the slice it waits in), an idle bot, or a bot
+ * whose termination task may go now.
+ */
+type WorkItem =
+  | TaskWorkItem
+  | { readonly kind: 'bot'; readonly id: string }
+  | { readonly kind: 'termination'; readonly id: string };
+
+interface TaskWorkItem {
+  readonly kind: 'task';
   readonly id: string;
+  readonly dimensions: readonly KeyValue[];
 }
 
 export type ApplyOutcome = { readonly task: Task } | { readonly refused: Refusal | 'not-found' };
@@ -84,6 +93,11 @@ export class TaskEngine {
   readonly #log: Logger;
   #fleet: Fleet | undefined;
   readonly #work = new WorkQueue<WorkItem>();
+  /**
+   * Task → its newest 'task' work item while that is queued: an item left behind by a change of
+   * slice (dequeue, enqueue with other dimensions) is no longer this one and is skipped.
+   */
+  readonly #taskItems = new Map<string, TaskWorkItem>();
   #pumping = false;
   #closed = false;
 
@@ -290,6 +304,7 @@ export class TaskEngine {
           this.#enqueue(task, effect.slice);
           break;
         case 'dequeue':
+          this.#taskItems.delete(task.id);
           this.#index.removePending(task.id);
           this.#clearExpiry(task.id);
           break;
@@ -342,7 +357,9 @@ export class TaskEngine {
       createdAtMs: task.createdAtMs,
       dimensions,
     });
-    this.#kick({ kind: 'task', id: task.id });
+    const item: TaskWorkItem = { kind: 'task', id: task.id, dimensions };
+    this.#taskItems.set(task.id, item);
+    this.#kick(item);
     const target = terminationTarget(task.spec.terminate !== undefined, dimensions);
     if (target !== undefined) {
       // Also offered to its bot directly: it may take no other task (quarantine, maintenance).
@@ -428,11 +445,15 @@ export class TaskEngine {
     if (item.kind === 'bot') {
       botId = item.id;
       taskId = this.#index.taskForBot(botId)?.taskId;
-    } else if (this.#index.hasPending(item.id)) {
+    } else {
+      // The task's newest item and still queued: PENDING in the slice this item names, as far as
+      // this process knows (changes of slice or state come through #runEffects, which dequeues
+      // or re-enqueues), so no store read; the claim's conditional write checks it.
+      if (this.#taskItems.get(item.id) !== item) return;
+      this.#taskItems.delete(item.id);
+      if (!this.#index.hasPending(item.id)) return;
       taskId = item.id;
-      const task = await this.#store.getTask(taskId);
-      if (task === undefined || task.state !== 'PENDING') return;
-      botId = this.#index.botForTask(task.spec.slices[task.currentSlice]!.properties.dimensions);
+      botId = this.#index.botForTask(item.dimensions);
     }
     if (taskId === undefined || botId === undefined) return;
     await this.#claim(taskId, botId);

@@ -1,6 +1,7 @@
 import {
   BOT_EVENT_RETENTION_MS,
   isFinalState,
+  type BotEventRecord,
   type BotEventType,
   type KeyValues,
   type Store,
@@ -26,12 +27,17 @@ export interface BotEventRecorderDeps {
  * Writes the fleet's history (ListBotEvents, DESIGN.md §4): connections, tasks started and
  * completed, quarantine (the bot's own or an admin's), maintenance, termination, deletion, and
  * `missing` when a disconnected bot stays silent past bot_death_timeout. Events are written in
- * the order they happened, one at a time; a failed write is logged and does not stop the next.
+ * the order they happened: those recorded while a write is in flight go together in the next one
+ * (`appendBotEvents`), so a busy fleet costs one write per batch, not per event. A failed write is
+ * logged and does not stop the next.
  * Events older than 28 days are pruned at start and hourly.
  */
 export class BotEventRecorder {
   readonly #deps: BotEventRecorderDeps;
-  #chain: Promise<void> = Promise.resolve();
+  /** Recorded, not yet handed to the store. */
+  #queued: BotEventRecord[] = [];
+  /** The writer loop while it runs: it ends once nothing is queued. */
+  #writing: Promise<void> | undefined;
   /** Bots already reported missing since they were last connected. */
   readonly #missing = new Set<string>();
   #sweepTimer: NodeJS.Timeout | undefined;
@@ -107,25 +113,40 @@ export class BotEventRecorder {
     message: string,
     opts: { taskId?: string; dimensions?: readonly KeyValues[] } = {},
   ): Promise<void> {
-    const event = {
+    this.#queued.push({
       tsMs: this.#deps.clock(),
       botId,
       eventType,
       message,
       taskId: opts.taskId ?? '',
       dimensions: opts.dimensions ?? this.#deps.registry.dimensionListOf(botId) ?? [],
-    };
-    this.#chain = this.#chain
-      .then(() => this.#deps.store.appendBotEvent(event))
-      .catch((err: unknown) =>
-        this.#deps.log.warn({ err, botId, eventType }, 'recording a bot event failed'),
-      );
-    return this.#chain;
+    });
+    this.#writing ??= this.#writeQueued();
+    return this.#writing;
   }
 
   /** Resolves once every event recorded so far is written. */
   flush(): Promise<void> {
-    return this.#chain;
+    return this.#writing ?? Promise.resolve();
+  }
+
+  async #writeQueued(): Promise<void> {
+    try {
+      while (this.#queued.length > 0) {
+        const batch = this.#queued;
+        this.#queued = [];
+        try {
+          await this.#deps.store.appendBotEvents(batch);
+        } catch (err) {
+          this.#deps.log.warn(
+            { err, events: batch.length, first: batch[0] },
+            'recording bot events failed',
+          );
+        }
+      }
+    } finally {
+      this.#writing = undefined;
+    }
   }
 
   /**

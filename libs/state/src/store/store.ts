@@ -201,6 +201,8 @@ export interface Store extends GraphStore {
   /** Forgets a bot (its events stay); returns whether it existed. */
   deleteBot(id: string): Promise<boolean>;
   appendBotEvent(event: BotEventRecord): Promise<void>;
+  /** Appends several events in one write, in the given order (a busy fleet's history). */
+  appendBotEvents(events: readonly BotEventRecord[]): Promise<void>;
   /** Events matching the query, newest first; throws InvalidCursorError on a foreign cursor. */
   listBotEvents(
     query: BotEventQuery,

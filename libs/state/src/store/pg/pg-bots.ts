@@ -87,6 +87,30 @@ export async function appendBotEvent(pool: Pool, event: BotEventRecord): Promise
   );
 }
 
+/** Rows per INSERT: 6 parameters each, well under PostgreSQL's 65,535. */
+const EVENTS_PER_INSERT = 1000;
+
+/** Multi-row INSERTs (one round trip per 1,000 events); seq follows the given order. */
+export async function appendBotEvents(
+  pool: Pool,
+  events: readonly BotEventRecord[],
+): Promise<void> {
+  for (let from = 0; from < events.length; from += EVENTS_PER_INSERT) {
+    const params = new SqlParams();
+    const rows = events
+      .slice(from, from + EVENTS_PER_INSERT)
+      .map(
+        (e) =>
+          `(${params.list([e.tsMs, e.botId, e.eventType, e.message, e.taskId, JSON.stringify(e.dimensions)])})`,
+      );
+    await pool.query(
+      `INSERT INTO bot_events (ts_ms, bot_id, event_type, message, task_id, dimensions)
+       VALUES ${rows.join(', ')}`,
+      params.values,
+    );
+  }
+}
+
 export async function listBotEvents(
   pool: Pool,
   query: BotEventQuery,

@@ -324,6 +324,10 @@ class PgStore extends PgGraphStore implements Store {
     return bots.appendBotEvent(this.#pool, event);
   }
 
+  async appendBotEvents(events: readonly BotEventRecord[]): Promise<void> {
+    return bots.appendBotEvents(this.#pool, events);
+  }
+
   async listBotEvents(
     query: BotEventQuery,
     page: { limit: number; cursor?: string },

@@ -17,6 +17,7 @@ import type {
   GraphStore,
   ScheduleExecutionInput,
 } from '../graph-store';
+import { StatementCache } from './statement-cache';
 
 interface BodyRow {
   body: string;
@@ -41,6 +42,7 @@ interface EdgeRow {
  */
 export class SqliteGraphStore implements GraphStore {
   readonly #gdb: Database.Database;
+  readonly #gsql: StatementCache;
   readonly #getAttempt: Database.Statement<[string, number], BodyRow>;
   readonly #getExecution: Database.Statement<[string, number, number], BodyRow>;
   readonly #getQuest: Database.Statement<[string], QuestRow>;
@@ -52,8 +54,9 @@ export class SqliteGraphStore implements GraphStore {
   readonly #insertEdge: Database.Statement;
   readonly #insertQuest: Database.Statement;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, statements = new StatementCache(db)) {
     this.#gdb = db;
+    this.#gsql = statements;
     this.#getAttempt = db.prepare('SELECT body FROM graph_attempts WHERE quest = ? AND num = ?');
     this.#getExecution = db.prepare(
       'SELECT body FROM graph_executions WHERE quest = ? AND attempt = ? AND num = ?',
@@ -130,8 +133,8 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   async listAttempts(quest: string, low: number, high: number): Promise<Attempt[]> {
-    return this.#gdb
-      .prepare<[string, number, number], BodyRow>(
+    return this.#gsql
+      .get<[string, number, number], BodyRow>(
         'SELECT body FROM graph_attempts WHERE quest = ? AND num >= ? AND num < ? ORDER BY num',
       )
       .all(quest, low, high)
@@ -140,8 +143,8 @@ export class SqliteGraphStore implements GraphStore {
 
   async listAttemptsInStates(states: readonly AttemptState[]): Promise<Attempt[]> {
     if (states.length === 0) return [];
-    return this.#gdb
-      .prepare<string[], BodyRow>(
+    return this.#gsql
+      .get<string[], BodyRow>(
         `SELECT body FROM graph_attempts WHERE state IN (${states.map(() => '?').join(', ')})
          ORDER BY created_ms, quest, num`,
       )
@@ -158,8 +161,8 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   async listExecutions(attempt: AttemptId): Promise<Execution[]> {
-    return this.#gdb
-      .prepare<[string, number], BodyRow>(
+    return this.#gsql
+      .get<[string, number], BodyRow>(
         'SELECT body FROM graph_executions WHERE quest = ? AND attempt = ? ORDER BY num',
       )
       .all(attempt.quest, attempt.attempt)
@@ -167,8 +170,8 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   async listActiveExecutions(): Promise<Execution[]> {
-    return this.#gdb
-      .prepare<[], BodyRow>(
+    return this.#gsql
+      .get<[], BodyRow>(
         `SELECT body FROM graph_executions WHERE state NOT IN ('FINISHED', 'ABNORMAL_FINISHED')
          ORDER BY quest, attempt, num`,
       )
@@ -177,8 +180,8 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   async findExecutionByTask(taskId: string): Promise<Execution | undefined> {
-    const row = this.#gdb
-      .prepare<[string], BodyRow>('SELECT body FROM graph_executions WHERE task_id = ?')
+    const row = this.#gsql
+      .get<[string], BodyRow>('SELECT body FROM graph_executions WHERE task_id = ?')
       .get(taskId);
     return row === undefined ? undefined : (JSON.parse(row.body) as Execution);
   }

@@ -28,8 +28,10 @@ import {
   encodeTaskCursor,
 } from '../cursor';
 import { dedupHash } from '../dedup-hash';
+import { GroupCommit } from './group-commit';
 import { SQLITE_MIGRATIONS } from './migrations';
 import { SqliteGraphStore } from './sqlite-graph';
+import { StatementCache } from './statement-cache';
 
 interface TaskRow {
   id: string;
@@ -87,7 +89,8 @@ export interface SqliteStoreOptions {
 /**
  * The embedded store: one SQLite file in WAL mode with synchronous=NORMAL (a committed transaction
  * survives a process crash; an OS crash may lose the last few). better-sqlite3 is synchronous and
- * one coordinator owns the file, so each method is one transaction.
+ * one coordinator owns the file. Reads run at once; writes are group-committed (see GroupCommit):
+ * those of one event-loop turn share one transaction, in order, and each resolves after COMMIT.
  */
 export function openSqliteStore(options: SqliteStoreOptions): Store {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -145,11 +148,17 @@ class SqliteStore extends SqliteGraphStore implements Store {
     (taskId: string, leaseId: string, offset: number, data: Uint8Array) => AppendOutputOutcome
   >;
   readonly #upsertBot: Database.Statement;
+  readonly #insertBotEvent: Database.Statement;
+  readonly #sql: StatementCache;
+  readonly #commits: GroupCommit;
   #closed = false;
 
   constructor(db: Database.Database) {
-    super(db);
+    const sql = new StatementCache(db);
+    super(db, sql);
     this.#db = db;
+    this.#sql = sql;
+    this.#commits = new GroupCommit(db);
     this.#insertTask = db.prepare(`
       INSERT INTO tasks (id, spec, state, current_slice, created_ms, modified_ms, started_ms,
         completed_ms, abandoned_ms, kill_requested_ms, process_started, bot_id, bot_dimensions,
@@ -231,15 +240,19 @@ class SqliteStore extends SqliteGraphStore implements Store {
       ON CONFLICT (id) DO UPDATE SET dimensions = excluded.dimensions, version = excluded.version,
         last_seen_ms = excluded.last_seen_ms, state = excluded.state,
         session_id = excluded.session_id, connected = excluded.connected`);
+    this.#insertBotEvent = db.prepare(
+      `INSERT INTO bot_events (ts_ms, bot_id, event_type, message, task_id, dimensions)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    );
   }
 
   async insertTask(task: Task): Promise<InsertOutcome> {
-    return this.#insertTx.immediate(task);
+    return this.#commits.write(() => this.#insertTx(task));
   }
 
   async findDedupSource(propertiesHash: string, sinceMs: number): Promise<Task | undefined> {
-    const row = this.#db
-      .prepare<[string, number], TaskRow>(
+    const row = this.#sql
+      .get<[string, number], TaskRow>(
         `SELECT * FROM tasks WHERE dedup_hash = ? AND completed_ms >= ?
          ORDER BY completed_ms DESC LIMIT 1`,
       )
@@ -255,8 +268,8 @@ class SqliteStore extends SqliteGraphStore implements Store {
       params.push(after.createdMs, after.createdMs, after.id);
     }
     const limit = Math.max(1, Math.floor(page.limit));
-    const rows = this.#db
-      .prepare<(string | number)[], TaskRow>(
+    const rows = this.#sql
+      .get<(string | number)[], TaskRow>(
         `SELECT * FROM tasks ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
          ORDER BY created_ms DESC, id DESC LIMIT ?`,
       )
@@ -272,8 +285,8 @@ class SqliteStore extends SqliteGraphStore implements Store {
 
   async countTasks(query: TaskQuery): Promise<number> {
     const { where, params } = whereClause(query);
-    const row = this.#db
-      .prepare<(string | number)[], { n: number }>(
+    const row = this.#sql
+      .get<(string | number)[], { n: number }>(
         `SELECT COUNT(*) AS n FROM tasks ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}`,
       )
       .get(...params);
@@ -286,16 +299,16 @@ class SqliteStore extends SqliteGraphStore implements Store {
   }
 
   async updateTask(next: Task, expected: ExpectedTask): Promise<boolean> {
-    const info = this.#updateTask.run({
+    const params = {
       ...taskColumns(next),
       expected_state: expected.state,
       expected_lease: expected.leaseId,
-    });
-    return info.changes === 1;
+    };
+    return this.#commits.write(() => this.#updateTask.run(params).changes === 1);
   }
 
   async forEachPending(fn: (entry: PendingSummary) => void): Promise<number> {
-    const rows = this.#db.prepare<
+    const rows = this.#sql.get<
       [],
       {
         id: string;
@@ -339,8 +352,8 @@ class SqliteStore extends SqliteGraphStore implements Store {
 
   async listTasksInStates(states: readonly StoredTaskState[]): Promise<Task[]> {
     if (states.length === 0) return [];
-    const rows = this.#db
-      .prepare<string[], TaskRow>(
+    const rows = this.#sql
+      .get<string[], TaskRow>(
         `SELECT * FROM tasks WHERE state IN (${states.map(() => '?').join(',')}) ORDER BY created_ms, id`,
       )
       .all(...states);
@@ -353,14 +366,14 @@ class SqliteStore extends SqliteGraphStore implements Store {
     offset: number,
     data: Uint8Array,
   ): Promise<AppendOutputOutcome> {
-    return this.#appendTx.immediate(taskId, leaseId, offset, data);
+    return this.#commits.write(() => this.#appendTx(taskId, leaseId, offset, data));
   }
 
   async readOutput(taskId: string, offset: number, length: number): Promise<Buffer> {
     if (length <= 0) return Buffer.alloc(0);
     const end = offset + length;
-    const rows = this.#db
-      .prepare<[string, string, number, number], { offset: number; data: Buffer }>(
+    const rows = this.#sql
+      .get<[string, string, number, number], { offset: number; data: Buffer }>(
         `SELECT offset, data FROM task_output
          WHERE task_id = ? AND offset >= COALESCE(
            (SELECT MAX(offset) FROM task_output WHERE task_id = ? AND offset <= ?), 0)
@@ -378,7 +391,7 @@ class SqliteStore extends SqliteGraphStore implements Store {
   }
 
   async upsertBot(bot: BotReport): Promise<void> {
-    this.#upsertBot.run({
+    const params = {
       id: bot.id,
       dimensions: JSON.stringify(bot.dimensions),
       version: bot.version,
@@ -387,17 +400,21 @@ class SqliteStore extends SqliteGraphStore implements Store {
       state: JSON.stringify(bot.state),
       session_id: bot.sessionId,
       connected: bot.connected ? 1 : 0,
-    });
-    return;
+    };
+    await this.#commits.write(() => this.#upsertBot.run(params));
   }
 
   async getBot(id: string): Promise<BotRecord | undefined> {
-    const row = this.#db.prepare<[string], BotRow>('SELECT * FROM bots WHERE id = ?').get(id);
+    return this.#botRecord(id);
+  }
+
+  #botRecord(id: string): BotRecord | undefined {
+    const row = this.#sql.get<[string], BotRow>('SELECT * FROM bots WHERE id = ?').get(id);
     return row === undefined ? undefined : rowToBot(row);
   }
 
   async listBots(): Promise<BotRecord[]> {
-    const rows = this.#db.prepare<[], BotRow>('SELECT * FROM bots ORDER BY id').all();
+    const rows = this.#sql.get<[], BotRow>('SELECT * FROM bots ORDER BY id').all();
     return rows.map(rowToBot);
   }
 
@@ -416,31 +433,40 @@ class SqliteStore extends SqliteGraphStore implements Store {
       sets.push('maintenance_msg = @msg');
       params.msg = patch.maintenanceMsg;
     }
-    if (sets.length > 0) {
-      this.#db.prepare(`UPDATE bots SET ${sets.join(', ')} WHERE id = @id`).run(params);
-    }
-    return this.getBot(id);
+    return this.#commits.write(() => {
+      if (sets.length > 0) {
+        this.#sql
+          .get<[Record<string, string | number>]>(
+            `UPDATE bots SET ${sets.join(', ')} WHERE id = @id`,
+          )
+          .run(params);
+      }
+      return this.#botRecord(id);
+    });
   }
 
   async deleteBot(id: string): Promise<boolean> {
-    return this.#db.prepare('DELETE FROM bots WHERE id = ?').run(id).changes === 1;
+    const stmt = this.#sql.get<[string]>('DELETE FROM bots WHERE id = ?');
+    return this.#commits.write(() => stmt.run(id).changes === 1);
   }
 
   async appendBotEvent(event: BotEventRecord): Promise<void> {
-    this.#db
-      .prepare(
-        `INSERT INTO bot_events (ts_ms, bot_id, event_type, message, task_id, dimensions)
-         VALUES (?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        event.tsMs,
-        event.botId,
-        event.eventType,
-        event.message,
-        event.taskId,
-        JSON.stringify(event.dimensions),
-      );
-    return;
+    return this.appendBotEvents([event]);
+  }
+
+  async appendBotEvents(events: readonly BotEventRecord[]): Promise<void> {
+    if (events.length === 0) return;
+    const rows = events.map((e) => [
+      e.tsMs,
+      e.botId,
+      e.eventType,
+      e.message,
+      e.taskId,
+      JSON.stringify(e.dimensions),
+    ]);
+    await this.#commits.write(() => {
+      for (const row of rows) this.#insertBotEvent.run(...row);
+    });
   }
 
   async listBotEvents(
@@ -467,8 +493,8 @@ class SqliteStore extends SqliteGraphStore implements Store {
       params.push(after.tsMs, after.tsMs, after.seq);
     }
     const limit = Math.max(1, Math.floor(page.limit));
-    const rows = this.#db
-      .prepare<(string | number)[], BotEventRow>(
+    const rows = this.#sql
+      .get<(string | number)[], BotEventRow>(
         `SELECT * FROM bot_events ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
          ORDER BY ts_ms DESC, seq DESC LIMIT ?`,
       )
@@ -483,12 +509,14 @@ class SqliteStore extends SqliteGraphStore implements Store {
   }
 
   async pruneBotEvents(beforeMs: number): Promise<number> {
-    return this.#db.prepare('DELETE FROM bot_events WHERE ts_ms < ?').run(beforeMs).changes;
+    const stmt = this.#sql.get<[number]>('DELETE FROM bot_events WHERE ts_ms < ?');
+    return this.#commits.write(() => stmt.run(beforeMs).changes);
   }
 
   async close(): Promise<void> {
     if (!this.#closed) {
       this.#closed = true;
+      this.#commits.flush();
       this.#db.close();
     }
     return;

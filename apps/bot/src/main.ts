@@ -90,11 +90,10 @@ async function main(): Promise<number> {
   }
   await rm(path.join(config.botDir, 'w'), { recursive: true, force: true });
 
-  const dimensions = await probeDimensions({
-    botId: config.botId,
-    pool: config.pool,
-    extras: config.extraDimensions,
-  });
+  const dimensions = await probeDimensions(
+    { botId: config.botId, pool: config.pool, extras: config.extraDimensions },
+    { env: config.taskBaseEnv },
+  );
   log.info({ botId: config.botId, dimensions, botDir: config.botDir }, 'dimensions probed');
 
   let ready = false;

@@ -40,7 +40,11 @@ export class OutputPump {
     this.closed = Promise.all(
       o.streams.map((s) => new Promise<void>((resolve) => s.once('close', resolve))),
     ).then(() => {});
-    for (const s of o.streams) s.on('data', this.onData);
+    for (const s of o.streams) {
+      s.on('data', this.onData);
+      // A pipe that fails is destroyed and closes: its output ends there, the task goes on.
+      s.on('error', ignoreError);
+    }
   }
 
   /** Whether the pipes are not being read now. */
@@ -117,3 +121,5 @@ export class OutputPump {
     }
   }
 }
+
+function ignoreError(): void {}

@@ -1,5 +1,6 @@
+import { execFile } from 'node:child_process';
 import os from 'node:os';
-import si from 'systeminformation';
+import { fileURLToPath } from 'node:url';
 import type { Dimensions } from './config';
 import {
   dimensionsFromFacts,
@@ -10,51 +11,91 @@ import {
 
 /**
  * Asks systeminformation about the machine, once, at start-up: osInfo(), cpu(), mem() and
- * graphics() only (the others are slow or spawn many processes). Each probe has a deadline; a
- * probe that fails or hangs falls back to what node:os knows, so a bot always starts.
+ * graphics() only (the others are slow or spawn many processes). It runs in a short-lived child
+ * process (probe-system-facts-child.js): loaded in the bot, its ~12 MiB would stay for good, and
+ * every fork of a payload costs more the more private memory the bot has. Each probe has a
+ * deadline; a probe that fails or hangs, or a child that fails, falls back to what node:os knows,
+ * so a bot always starts.
  */
-export async function probeSystemFacts(opts: { timeoutMs?: number } = {}): Promise<SystemFacts> {
-  const timeoutMs = opts.timeoutMs ?? 15_000;
-  const [osInfo, cpu, mem, graphics] = await Promise.all([
-    withDeadline(si.osInfo(), timeoutMs),
-    withDeadline(si.cpu(), timeoutMs),
-    withDeadline(si.mem(), timeoutMs),
-    withDeadline(si.graphics(), timeoutMs),
-  ]);
-  const gpus: GpuFacts[] = (graphics?.controllers ?? []).map((c) => ({
-    vendor: c.vendor ?? '',
-    vendorId: c.vendorId,
-    deviceId: c.deviceId,
+
+const CHILD = fileURLToPath(new URL('./probe-system-facts-child.js', import.meta.url));
+
+/** What the child prints: null for a probe that failed. */
+interface ProbedFacts {
+  readonly os?: Partial<SystemFacts['os']> | null;
+  readonly cpu?: Partial<SystemFacts['cpu']> | null;
+  readonly mem?: Partial<SystemFacts['mem']> | null;
+  readonly gpus?: readonly Partial<GpuFacts>[] | null;
+}
+
+export interface ProbeOptions {
+  /** Each probe's deadline. @default 15000 */
+  readonly timeoutMs?: number;
+  /** The child's environment (the bot's, without its token). @default the bot's */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export async function probeSystemFacts(opts: ProbeOptions = {}): Promise<SystemFacts> {
+  const probed = await runProbeChild(opts.timeoutMs ?? 15_000, opts.env);
+  const str = (v: unknown, fallback: string) => (typeof v === 'string' ? v : fallback);
+  const num = (v: unknown, fallback: number) =>
+    typeof v === 'number' && Number.isFinite(v) ? v : fallback;
+  const gpus: GpuFacts[] = (Array.isArray(probed.gpus) ? probed.gpus : []).map((c) => ({
+    vendor: str(c.vendor, ''),
+    vendorId: typeof c.vendorId === 'string' ? c.vendorId : undefined,
+    deviceId: typeof c.deviceId === 'string' ? c.deviceId : undefined,
   }));
   return {
     os: {
-      platform: osInfo?.platform ?? os.platform(),
-      distro: osInfo?.distro ?? '',
-      release: osInfo?.release ?? '',
-      arch: osInfo?.arch ?? os.arch(),
+      platform: str(probed.os?.platform, os.platform()),
+      distro: str(probed.os?.distro, ''),
+      release: str(probed.os?.release, ''),
+      arch: str(probed.os?.arch, os.arch()),
     },
     cpu: {
-      cores: cpu?.cores ?? os.availableParallelism(),
-      physicalCores: cpu?.physicalCores ?? 0,
+      cores: num(probed.cpu?.cores, os.availableParallelism()),
+      physicalCores: num(probed.cpu?.physicalCores, 0),
     },
-    mem: { total: mem?.total ?? os.totalmem() },
+    mem: { total: num(probed.mem?.total, os.totalmem()) },
     gpus,
   };
 }
 
-export async function probeDimensions(settings: DimensionSettings): Promise<Dimensions> {
-  return dimensionsFromFacts(await probeSystemFacts(), settings);
+export async function probeDimensions(
+  settings: DimensionSettings,
+  opts: ProbeOptions = {},
+): Promise<Dimensions> {
+  return dimensionsFromFacts(await probeSystemFacts(opts), settings);
 }
 
-async function withDeadline<T>(p: Promise<T>, timeoutMs: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), timeoutMs);
-    timer.unref();
+/**
+ * Runs the child with per-probe deadlines of `timeoutMs`; the child itself gets a little more.
+ * Resolves to `{}` (every probe failed) when the child fails, hangs or prints something else.
+ */
+function runProbeChild(
+  timeoutMs: number,
+  env: Readonly<Record<string, string | undefined>> | undefined,
+): Promise<ProbedFacts> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [CHILD, String(timeoutMs)],
+      {
+        ...(env === undefined ? {} : { env: { ...env } }),
+        timeout: timeoutMs + 5_000,
+        killSignal: 'SIGKILL',
+        windowsHide: true,
+        maxBuffer: 1 << 20,
+      },
+      (err, stdout) => {
+        if (err !== null) return resolve({});
+        try {
+          const v: unknown = JSON.parse(stdout);
+          resolve(typeof v === 'object' && v !== null ? (v as ProbedFacts) : {});
+        } catch {
+          resolve({});
+        }
+      },
+    );
   });
-  try {
-    return await Promise.race([p.catch(() => undefined), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,9 +1,8 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import { rm, rmdir } from 'node:fs/promises';
-import { execa } from 'execa';
-import type { Readable } from 'node:stream';
 import { pidMarkNow, sweepProcessesWithEnv } from './escaped-sweep';
 import { recordGroup, recordTaskStart, removeGroupRecord } from './group-records';
 import { DEFAULT_MAX_OUTPUT_BYTES, OutputPump } from './output-pump';
@@ -103,7 +102,12 @@ export interface RunTaskOptions {
 export interface TaskRun {
   readonly taskId: string;
   readonly leaseId: string;
-  /** Resolves once the process is gone and all its output was delivered; never rejects. */
+  /**
+   * Resolves once the process is gone and all its output was delivered, while its work dir may
+   * still be being removed: the moment to report the result. Never rejects.
+   */
+  readonly ended: Promise<RunResult>;
+  /** Resolves with the same result once everything of the task is cleaned up; never rejects. */
   readonly result: Promise<RunResult>;
   /** Stops the task with the termination dance (or keeps it from starting). Idempotent. */
   kill(reason: string): void;
@@ -133,19 +137,28 @@ interface RunControl {
   pauseWanted: boolean;
   /** Output paused or resumed. */
   onFlow: (() => void) | undefined;
+  /** The process is gone and its output delivered (before the work dir is removed). */
+  ended: (result: RunResult) => void;
 }
 
 export function startTask(opts: RunTaskOptions): TaskRun {
   const abort = new AbortController();
+  let reportEnded: (result: RunResult) => void = ignore;
+  const ended = new Promise<RunResult>((resolve) => (reportEnded = resolve));
   const control: RunControl = {
     pid: undefined,
     pump: undefined,
     pauseWanted: false,
     onFlow: undefined,
+    ended: reportEnded,
   };
-  const result = execute(opts, abort.signal, control).catch((err: unknown) =>
-    botFailure(opts, err),
-  );
+  // Every path ends `ended` too (the first resolution wins: a process's, before the clean-up).
+  const result = execute(opts, abort.signal, control)
+    .catch((err: unknown) => botFailure(opts, err))
+    .then((r) => {
+      reportEnded(r);
+      return r;
+    });
   const flow = (pause: boolean) => {
     control.pauseWanted = pause;
     if (pause) control.pump?.pause();
@@ -155,6 +168,7 @@ export function startTask(opts: RunTaskOptions): TaskRun {
   return {
     taskId: opts.taskId,
     leaseId: opts.leaseId,
+    ended,
     result,
     kill(reason) {
       if (!abort.signal.aborted) abort.abort(new TaskKilled(reason));
@@ -210,10 +224,12 @@ async function execute(
   });
   if (!env.ok) return clientError(env.clientError);
 
-  await freshDir(workDir.value, cwd.value);
+  // Synchronous when the work dir is new (the usual case): Assign → spawn in one go.
+  const fresh = freshDir(workDir.value, cwd.value);
+  if (fresh !== undefined) await fresh;
   try {
     if (signal.aborted) return notStarted(true);
-    return await runProcess({
+    const ran = await runProcess({
       opts,
       file,
       args,
@@ -224,6 +240,8 @@ async function execute(
       control,
       nonce,
     });
+    control.ended(ran);
+    return ran;
   } finally {
     if (opts.removeWorkDir !== false) await removeDir(workDir.value).catch(() => {});
   }
@@ -231,20 +249,24 @@ async function execute(
 
 /**
  * Makes `workDir` empty and `cwd` (inside it) exist. A task id is new, so the work dir usually
- * does not exist yet: one mkdir, no recursive removal.
+ * does not exist yet: one mkdir, no recursive removal, and nothing to wait for (undefined); a
+ * promise only when an old dir of the same name has to go first.
  */
-async function freshDir(workDir: string, cwd: string): Promise<void> {
+function freshDir(workDir: string, cwd: string): Promise<void> | undefined {
   try {
     mkdirSync(workDir);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') {
-      await rm(workDir, { recursive: true, force: true });
-      mkdirSync(workDir, { recursive: true });
-    } else if (code === 'ENOENT') mkdirSync(workDir, { recursive: true });
-    else throw err;
+    if (code === 'EEXIST')
+      return rm(workDir, { recursive: true, force: true }).then(() => {
+        mkdirSync(workDir, { recursive: true });
+        if (cwd !== workDir) mkdirSync(cwd, { recursive: true });
+      });
+    if (code !== 'ENOENT') throw err;
+    mkdirSync(workDir, { recursive: true });
   }
   if (cwd !== workDir) mkdirSync(cwd, { recursive: true });
+  return undefined;
 }
 
 /**
@@ -287,20 +309,27 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
   const pidMark = pidMarkNow();
   const forget = () => removeGroupRecord(opts.botDir, opts.taskId).catch(() => {});
   const startMs = clock.nowMs();
-  let subprocess: ReturnType<typeof spawnPayload>;
+  let subprocess: ChildProcess;
   try {
     subprocess = spawnPayload(p);
   } catch (err) {
+    // Arguments spawn() refuses (a NUL byte in one): the command cannot be run.
     await forget();
-    throw err;
+    return spawnFailure(p, err as NodeJS.ErrnoException);
   }
   const pid = subprocess.pid;
   if (pid === undefined) {
+    // Not started (ENOENT, EACCES...): the 'error' event says why, on the next tick.
+    const err = await new Promise<NodeJS.ErrnoException>((resolve) =>
+      subprocess.once('error', resolve),
+    );
     await forget();
-    return spawnFailure(p, await subprocess);
+    return spawnFailure(p, err);
   }
   recordGroup(opts.botDir, opts.taskId, pid, p.nonce);
   p.control.pid = pid;
+  // Started: the only 'error' left is a failed subprocess.kill(), which the runner never calls.
+  subprocess.on('error', ignore);
 
   let cause: TimedOut | 'kill' | undefined;
   let exitedFlag = false;
@@ -312,7 +341,8 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
   });
 
   const pump = new OutputPump({
-    streams: [subprocess.stdout, subprocess.stderr].filter((s): s is Readable => s !== null),
+    // stdio 'pipe': both are there.
+    streams: [subprocess.stdout!, subprocess.stderr!],
     maxBytes: opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     onOutput: opts.onOutput,
     onRead: () => {
@@ -358,7 +388,6 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
     );
     await forget();
     await pump.drain(opts.drainMs ?? 2_000);
-    await Promise.race([subprocess, delay(1_000)]);
     const marker = pump.truncationMarker();
     if (marker !== undefined) opts.onOutput(marker);
     return {
@@ -378,26 +407,22 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
   }
 }
 
-function spawnPayload(p: ProcessParams) {
-  return execa(p.file, [...p.args], {
+/**
+ * The payload leads a process group of its own (`detached`: setsid), reads nothing (stdin is
+ * /dev/null), and writes to two pipes; its environment is exactly `env` (nothing of the bot's).
+ * The bot does not kill it when it exits: a crash leaves it to the next start (group-records.ts).
+ */
+function spawnPayload(p: ProcessParams): ChildProcess {
+  return spawn(p.file, p.args, {
     cwd: p.cwd,
     env: p.env,
-    extendEnv: false,
-    reject: false,
-    buffer: false,
     detached: true,
-    cleanup: false,
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
-    encoding: 'buffer',
+    stdio: ['ignore', 'pipe', 'pipe'],
     windowsHide: true,
   });
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
+function ignore(): void {}
 
 function signalExitCode(signal: NodeJS.Signals | null): number | null {
   if (signal === null) return null;
@@ -406,13 +431,10 @@ function signalExitCode(signal: NodeJS.Signals | null): number | null {
 }
 
 /** The command could not be started: a shell-like exit code and a line saying why. */
-function spawnFailure(
-  p: ProcessParams,
-  result: { code?: string; originalMessage?: string },
-): RunResult {
-  const code = result.code ?? '';
+function spawnFailure(p: ProcessParams, err: { code?: string; message?: string }): RunResult {
+  const code = err.code ?? '';
   const exitCode = code === 'ENOENT' ? 127 : 126;
-  const why = code === 'ENOENT' ? 'command not found' : (result.originalMessage ?? code);
+  const why = code === 'ENOENT' ? 'command not found' : (err.message ?? code);
   const text = Buffer.from(
     `drover-bot: cannot run '${p.file}': ${why}${code !== '' ? ` (${code})` : ''}\n`,
   );

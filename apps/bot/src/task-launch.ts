@@ -10,8 +10,9 @@ import {
 } from './task-slot';
 
 /**
- * Starts an assigned task: a new slot, TaskStarted, the runner with its output going to the
- * slot, and the result handed to the slot (and logged) when the process ends.
+ * Starts an assigned task: a new slot, the runner with its output going to the slot, TaskStarted,
+ * and the result handed to the slot (and logged) as soon as the process ended; onEnded once the
+ * task is cleaned up too (its work dir removed).
  */
 
 export interface LaunchContext {
@@ -43,8 +44,7 @@ export function launchTask(a: AssignOut, ctx: LaunchContext): { slot: TaskSlot; 
     maxUnackedBytes: opts.maxUnackedOutputBytes ?? DEFAULT_MAX_UNACKED_OUTPUT_BYTES,
     ...(ctx.onOutputFlow ? { onChange: ctx.onOutputFlow } : {}),
   });
-  slot.started();
-  log.info({ command: manifest.command }, 'task started');
+  // The spawn first (startTask gets that far synchronously when it can), then the rest.
   const run = startTask({
     ...opts.taskOverrides,
     taskId: a.task_id,
@@ -58,7 +58,11 @@ export function launchTask(a: AssignOut, ctx: LaunchContext): { slot: TaskSlot; 
     onOutput: (bytes) => slot.onOutput(bytes),
   });
   slot.attach(run);
-  void run.result.then((result) => {
+  slot.started();
+  log.info({ command: manifest.command, pid: run.pid }, 'task started');
+  // The result goes as soon as the process is gone; the work dir is removed meanwhile.
+  void run.ended.then((result) => {
+    slot.ended(result);
     log.info(
       {
         exitCode: result.exitCode,
@@ -78,8 +82,7 @@ export function launchTask(a: AssignOut, ctx: LaunchContext): { slot: TaskSlot; 
         { pids: result.escapedKilled },
         'killed processes of the task that had left its process group',
       );
-    slot.ended(result);
-    ctx.onEnded(run);
   });
+  void run.result.then(() => ctx.onEnded(run));
   return { slot, run };
 }

@@ -1,6 +1,6 @@
+import type * as ChildProcessModule from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type * as Execa from 'execa';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { currentBootId, groupRecordsDir, startTask } from '../src/index';
 import { sh, tempDir, until, within } from './helpers';
@@ -8,25 +8,29 @@ import { sh, tempDir, until, within } from './helpers';
 /**
  * The runner records a task BEFORE it spawns the payload, so that a bot killed between the spawn
  * and its record of the group (a payload whose first command is `kill -9 $PPID`) still leaves the
- * next start the task's nonce to find the payload by. execa is wrapped to look at the bot dir at
- * the very moment of the spawn.
+ * next start the task's nonce to find the payload by. node:child_process's spawn is wrapped to
+ * look at the bot dir at the very moment of the spawn (and then spawns for real).
  */
 
 const spy = vi.hoisted(() => ({
-  /** Called with the spawn's environment just before the real execa; what the test saw. */
-  atSpawn: undefined as ((env: Record<string, string | undefined>) => void) | undefined,
-  /** Make the spawn throw (an execa option error, say) instead of running anything. */
+  /** Called with the spawn's environment just before the real spawn; what the test saw. */
+  atSpawn: undefined as ((env: NodeJS.ProcessEnv) => void) | undefined,
+  /** Make the spawn throw (arguments spawn() refuses, say) instead of running anything. */
   throwAtSpawn: false,
 }));
 
-vi.mock('execa', async (importOriginal) => {
-  const real = await importOriginal<typeof Execa>();
-  const execa = ((file: string, args: readonly string[], options: Execa.Options) => {
+vi.mock('node:child_process', async (importOriginal) => {
+  const real = await importOriginal<typeof ChildProcessModule>();
+  const spawn = ((
+    file: string,
+    args: readonly string[],
+    options: ChildProcessModule.SpawnOptions,
+  ) => {
     spy.atSpawn?.(options.env ?? {});
     if (spy.throwAtSpawn) throw new Error('spawn refused by the test');
-    return real.execa(file, args, options);
-  }) as unknown as typeof real.execa;
-  return { ...real, execa };
+    return real.spawn(file, args, options);
+  }) as typeof real.spawn;
+  return { ...real, spawn, default: { ...real, spawn } };
 });
 
 let root: string;

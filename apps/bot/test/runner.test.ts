@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -153,6 +153,42 @@ describe('runner', () => {
       /cannot run '\/nonexistent\/drover-no-such-command': command not found/,
     );
     expect(r.outputSize).toBe(Buffer.byteLength(t.output()));
+  });
+
+  it('reports a command that cannot be executed (a directory) as exit 126 with a line of output', async () => {
+    const t = start({ manifest: manifest([root]) });
+    const r = await t.done;
+    expect(r).toMatchObject({ exitCode: 126, killed: false, timedOut: 'none' });
+    expect(r.clientError).toBeUndefined();
+    expect(t.output()).toMatch(/cannot run '.*': .*\(EACCES\)/);
+    expect(r.outputSize).toBe(Buffer.byteLength(t.output()));
+  });
+
+  it('reports arguments that cannot be passed (a NUL byte) as exit 126 without a process', async () => {
+    const t = start({ manifest: manifest(['echo', 'a\0b']) });
+    const r = await t.done;
+    expect(r).toMatchObject({ exitCode: 126, killed: false, timedOut: 'none' });
+    expect(t.run.pid).toBeUndefined();
+    expect(t.output()).toMatch(/cannot run 'echo'/);
+    expect(existsSync(path.join(root, 'bot', 'groups', 't1'))).toBe(false);
+  });
+
+  it('gives the payload exactly the environment built for it, nothing of the bot', async () => {
+    const t = start({
+      baseEnv: { PATH: process.env.PATH },
+      manifest: sh('env | cut -d= -f1 | sort'),
+    });
+    expect((await t.done).exitCode).toBe(0);
+    const names = t.output().trim().split('\n');
+    expect(names).not.toContain('HOME');
+    expect(names).toEqual(expect.arrayContaining(['PATH', 'DROVER_TASK_ID', 'DROVER_TASK_NONCE']));
+  });
+
+  it('runs the payload as the leader of its own process group, stdin empty', async () => {
+    const t = start({ manifest: sh('ps -o pgid= -p $$; cat; echo end') });
+    const r = await t.done;
+    expect(r.exitCode).toBe(0);
+    expect(t.output().trim().split(/\s+/)).toEqual([String(t.run.pid), 'end']);
   });
 
   it('enforces the execution timeout with the dance and leaves nothing of the group', async () => {
@@ -362,12 +398,33 @@ describe('runner', () => {
 
   it('kill() before the process started cancels the task without a process', async () => {
     const marker = path.join(root, 'ran');
+    // A work dir left over under the same name: the runner removes it (asynchronously) first,
+    // so the spawn is still ahead when kill() comes.
+    await mkdir(path.join(root, 'bot', 'w', 't1', 'old'), { recursive: true });
     const t = start({ manifest: sh(`touch ${marker}`) });
+    expect(t.run.pid).toBeUndefined();
     t.run.kill('early');
     const r = await t.done;
     expect(r).toMatchObject({ canceled: true, killed: true, exitCode: null, outputSize: 0 });
     expect(t.run.pid).toBeUndefined();
     expect(existsSync(marker)).toBe(false);
+  });
+
+  it('spawns within startTask when the work dir is new: a kill() right after stops the process', async () => {
+    const t = start({ manifest: sh('sleep 1000') });
+    expect(t.run.pid).toBeGreaterThan(0);
+    t.run.kill('right away');
+    const r = await t.done;
+    expect(r).toMatchObject({ canceled: false, killed: true, exitCode: -15 });
+    expect(isProcessRunning(t.run.pid ?? 0)).toBe(false);
+  });
+
+  it('resolves ended with the result before the work dir is removed, result after', async () => {
+    const t = start({ manifest: sh('echo hi') });
+    const ended = await within('ended', t.run.ended);
+    expect(ended).toMatchObject({ exitCode: 0, outputSize: 3 });
+    expect(await t.done).toEqual(ended);
+    expect(existsSync(path.join(root, 'bot', 'w', 't1'))).toBe(false);
   });
 
   it('kill() after the process ended changes nothing', async () => {

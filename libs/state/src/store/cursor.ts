@@ -1,5 +1,7 @@
 // Page cursors of ListTasks and ListBotEvents, shared by every Store adapter: opaque to callers,
 // base64url JSON of the last row's sort key.
+import type { TaskPage } from './store';
+import type { Task } from '../task/types';
 
 /** A cursor this store did not produce. */
 export class InvalidCursorError extends Error {
@@ -47,4 +49,18 @@ export function decodeEventCursor(
     // fall through
   }
   throw new InvalidCursorError();
+}
+
+/**
+ * A page of tasks from up to `limit + 1` of them, newest first: the extra one only tells that
+ * more follow, and the cursor points after the last task kept.
+ */
+export function taskPage(tasks: Task[], limit: number): TaskPage {
+  const kept = tasks.slice(0, limit);
+  const last = kept.at(-1);
+  return {
+    tasks: kept,
+    cursor:
+      tasks.length > limit && last !== undefined ? encodeTaskCursor(last.createdAtMs, last.id) : '',
+  };
 }

@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import type { StoredTaskState } from '../../task/task-state';
 import { taskPoolOf } from '../../task/task-pool';
 import type { Task } from '../../task/types';
-import { decodeTaskCursor, encodeTaskCursor } from '../cursor';
+import { decodeTaskCursor, taskPage } from '../cursor';
 import {
   SEVEN_DAYS_MS,
   type AppendOutputOutcome,
@@ -198,13 +198,7 @@ class PgStore extends PgGraphStore implements Store {
        ORDER BY created_ms DESC, id DESC LIMIT ${params.add(limit + 1)}`,
       params.values,
     );
-    const more = rows.length > limit;
-    const tasks = rows.slice(0, limit).map(rowToTask);
-    const last = tasks.at(-1);
-    return {
-      tasks,
-      cursor: more && last !== undefined ? encodeTaskCursor(last.createdAtMs, last.id) : '',
-    };
+    return taskPage(rows.map(rowToTask), limit);
   }
 
   async countTasks(query: TaskQuery): Promise<number> {

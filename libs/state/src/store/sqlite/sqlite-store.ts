@@ -21,12 +21,7 @@ import {
   type TaskPage,
   type TaskQuery,
 } from '../store';
-import {
-  decodeEventCursor,
-  decodeTaskCursor,
-  encodeEventCursor,
-  encodeTaskCursor,
-} from '../cursor';
+import { decodeEventCursor, decodeTaskCursor, encodeEventCursor, taskPage } from '../cursor';
 import { dedupHash } from '../dedup-hash';
 import { GroupCommit } from './group-commit';
 import { SQLITE_MIGRATIONS } from './migrations';
@@ -274,13 +269,7 @@ class SqliteStore extends SqliteGraphStore implements Store {
          ORDER BY created_ms DESC, id DESC LIMIT ?`,
       )
       .all(...params, limit + 1);
-    const more = rows.length > limit;
-    const tasks = rows.slice(0, limit).map(rowToTask);
-    const last = tasks.at(-1);
-    return {
-      tasks,
-      cursor: more && last !== undefined ? encodeTaskCursor(last.createdAtMs, last.id) : '',
-    };
+    return taskPage(rows.map(rowToTask), limit);
   }
 
   async countTasks(query: TaskQuery): Promise<number> {

@@ -6,7 +6,7 @@ import { parse as parseYaml } from 'yaml';
  * mapping whose keys are the long flag names without `--`. What it says is overridden by
  * `DROVER_*` variables, which flags override. Relative paths in it are relative to the file.
  *
- *   server: coord.example.com:7070
+ *   server: coord.example.com:7070      # or several: [a:7070, b:7070] or 'a:7070,b:7070'
  *   token-file: /etc/drover/bot.token
  *   pool: ci
  *   dimension: { zone: eu, gpu: [none] }   # or a list: [zone=eu, gpu=none]
@@ -14,11 +14,11 @@ import { parse as parseYaml } from 'yaml';
  *   tls: true
  */
 
-type KeyKind = 'string' | 'path' | 'boolean' | 'dimensions';
+type KeyKind = 'string' | 'path' | 'boolean' | 'dimensions' | 'list';
 
 /** Every key a config file may hold, and what its value is. */
 export const CONFIG_FILE_KEYS = {
-  server: 'string',
+  server: 'list',
   token: 'string',
   'token-file': 'path',
   'data-dir': 'path',
@@ -37,11 +37,14 @@ export const CONFIG_FILE_KEYS = {
 
 export type ConfigFileKey = keyof typeof CONFIG_FILE_KEYS;
 
-/** A config file's values, as flags would give them (`dimension` as `k=v` items). */
+/**
+ * A config file's values, as flags would give them (`dimension` as `k=v` items; a `list` as its
+ * items, each possibly still comma-separated: config.ts splits and checks them).
+ */
 export type ConfigFileValues = {
   readonly [K in ConfigFileKey]?: (typeof CONFIG_FILE_KEYS)[K] extends 'boolean'
     ? boolean
-    : (typeof CONFIG_FILE_KEYS)[K] extends 'dimensions'
+    : (typeof CONFIG_FILE_KEYS)[K] extends 'dimensions' | 'list'
       ? readonly string[]
       : string;
 };
@@ -95,6 +98,8 @@ function convert(kind: KeyKind, raw: unknown, baseDir: string): Converted {
     }
     case 'dimensions':
       return dimensionItems(raw);
+    case 'list':
+      return listItems(raw);
   }
 }
 
@@ -102,6 +107,17 @@ function scalar(raw: unknown): string | undefined {
   if (typeof raw === 'string') return raw;
   if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
   return undefined;
+}
+
+/** A string (maybe comma-separated) or a list of strings → its items. */
+function listItems(raw: unknown): readonly string[] | { readonly error: string } {
+  const one = scalar(raw);
+  if (one !== undefined) return [one];
+  if (Array.isArray(raw)) {
+    const items = raw.map(scalar);
+    if (items.every((i) => i !== undefined)) return items as string[];
+  }
+  return { error: `expected a string or a list of strings, got ${show(raw)}` };
 }
 
 /** `k=v`, a list of `k=v`, or a mapping `{k: v}` / `{k: [v, w]}` → `k=v` items. */

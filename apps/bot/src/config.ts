@@ -25,7 +25,11 @@ export type BotTls =
   | { readonly kind: 'ca-file'; readonly path: string; readonly rootCerts: Buffer };
 
 export interface BotConfig {
-  /** Coordinator address, `host:port`. @default '127.0.0.1:7070' */
+  /**
+   * Coordinator addresses, `host:port` each, joined with commas (the session splits them again):
+   * it connects to the first and moves on round robin when a connection fails or ends.
+   * @default '127.0.0.1:7070'
+   */
   readonly server: string;
   /** Bot token given directly (`--token` / `DROVER_BOT_TOKEN`); wins over `tokenFile`. */
   readonly token: string | undefined;
@@ -87,7 +91,9 @@ export const USAGE = `Usage: drover-bot [options]
 
   --config <path>          YAML or JSON file of options     DROVER_BOT_CONFIG
                            (keys: the flag names; file < environment < flags)
-  --server <host:port>     coordinator address              DROVER_SERVER      (127.0.0.1:7070)
+  --server <host:port>     coordinator address, or several  DROVER_SERVER      (127.0.0.1:7070)
+                           (host:port,host:port…): the bot
+                           moves to the next when one fails
   --token <token>          bot token                        DROVER_BOT_TOKEN
   --token-file <path>      file holding the bot token       DROVER_BOT_TOKEN_FILE (<data dir>/bot.token)
   --tls                    connect with TLS (system roots)  DROVER_TLS         (false)
@@ -179,10 +185,7 @@ function compile(
     return file[flag] === true;
   };
 
-  const server = pick('server', flags.server, 'DROVER_SERVER');
-  if (server !== undefined && !/^\S+$/.test(server.value)) {
-    throw new UsageError(`${server.source}: expected host:port, got '${server.value}'`);
-  }
+  const servers = pickServers(flags.server, fromEnv('DROVER_SERVER'), file.server, configPath);
 
   const dataDir = path.resolve(
     host.cwd,
@@ -258,7 +261,7 @@ function compile(
   }
 
   const config: BotConfig = {
-    server: server?.value ?? '127.0.0.1:7070',
+    server: servers.join(','),
     token,
     tokenFile,
     dataDir,
@@ -343,6 +346,42 @@ function checkDimensionValue(source: string, value: string): void {
 interface Picked {
   readonly value: string;
   readonly source: string;
+}
+
+const DEFAULT_SERVER = '127.0.0.1:7070';
+/** `host:port`: a name or IPv4 address, or an IPv6 one in brackets; port 1-65535. */
+const HOST_PORT_RE = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$/;
+
+/**
+ * The coordinator addresses: the flag's, else DROVER_SERVER's, else the file's (a string or a
+ * list), each comma-separated, every entry `host:port`; an error names the bad entry.
+ */
+function pickServers(
+  flagValue: string | undefined,
+  envValue: string | undefined,
+  fileValue: readonly string[] | undefined,
+  configPath: string | undefined,
+): string[] {
+  const picked: { source: string; items: readonly string[] } | undefined =
+    flagValue !== undefined
+      ? { source: '--server', items: [flagValue] }
+      : envValue !== undefined
+        ? { source: 'DROVER_SERVER', items: [envValue] }
+        : fileValue !== undefined
+          ? { source: `${configPath}: server`, items: fileValue }
+          : undefined;
+  if (picked === undefined) return [DEFAULT_SERVER];
+  const entries = picked.items.flatMap((item) => item.split(',')).map((e) => e.trim());
+  if (entries.length === 0) {
+    throw new UsageError(`${picked.source}: expected host:port[,host:port…], got none`);
+  }
+  for (const entry of entries) {
+    const port = HOST_PORT_RE.exec(entry)?.[1];
+    if (port === undefined || Number(port) < 1 || Number(port) > 65_535) {
+      throw new UsageError(`${picked.source}: expected host:port, got '${entry}'`);
+    }
+  }
+  return entries;
 }
 
 /** A flag's value, else a variable's. */

@@ -46,8 +46,13 @@ export const FATAL_CODES: ReadonlySet<grpc.status> = new Set([
 ]);
 
 export interface SessionOptions {
+  /**
+   * The coordinator: `host:port`, or several joined with commas. The session connects to the
+   * first and, when a connection fails or its stream ends, to the next (round robin); see
+   * BotSession for how that mixes with the backoff. Tasks see it as DROVER_SERVER.
+   */
   readonly server: string;
-  /** The channel's credentials (TLS). @default insecure (plain text) */
+  /** The channels' credentials (TLS), the same for every server. @default insecure (plain text) */
   readonly credentials?: grpc.ChannelCredentials;
   readonly token: string;
   readonly botId: string;

@@ -44,6 +44,15 @@ import { canceledFinish, dimensionsFromWire, dimensionsToWire } from './wire';
  * (the lease is the bot's). With nothing left to deliver, the bot half-closes the stream and
  * waits for the coordinator to end it, so such an Assign still arrives; it is then reported on a
  * new stream. While `stopping` the stream is re-opened if it drops, to deliver the last results.
+ *
+ * Several servers (replicas sharing one database): each gets its own channel; the first stream
+ * goes to the first, and every connection that fails or ends moves the next attempt to the next
+ * server (round robin), taking the bot's held results along (Hello's `running`, then resends).
+ * Failing over is immediate while some server of the list has not been tried since the last
+ * backoff wait: so a bot whose replica died (or a first server that is down) reaches a live one
+ * at once, but once every server failed in a row the usual jittered backoff applies (60 s cap,
+ * 5 s while holding a task), then a new round starts. A Welcome resets the backoff exponent, not
+ * the round: a server that welcomes then drops at once cannot spin the bot through the list.
  */
 
 /** What the bot reports for its termination task: done at once, nothing ran, no output. */
@@ -72,7 +81,13 @@ export class BotSession {
   private resolveDone!: (end: SessionEnd) => void;
   private current: SessionState = { kind: 'connecting', attempt: 0 };
   private readonly log: Logger;
-  private readonly client: BotApiClient;
+  /** The coordinator addresses, at least one; `server` indexes the one in use. */
+  private readonly servers: readonly string[];
+  private server = 0;
+  /** Streams opened since the last backoff wait (the first connect counts). */
+  private triesSinceWait = 0;
+  /** One channel per server, made on first use. */
+  private readonly clients = new Map<string, BotApiClient>();
   private readonly slots = new Map<string, TaskSlot>();
   private readonly runs = new Set<TaskRun>();
   private readonly link: Link;
@@ -97,13 +112,7 @@ export class BotSession {
   constructor(private readonly opts: SessionOptions) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.log = opts.log.child({ component: 'session' });
-    const { BotApi } = loadDroverProto().drover.v1;
-    this.client = new BotApi(opts.server, opts.credentials ?? grpc.credentials.createInsecure(), {
-      ...CLIENT_CHANNEL_OPTIONS,
-      // Our own backoff paces reconnects; keep the channel's from adding a second, longer one.
-      ...channelBackoffOptions(opts.backoff ?? DEFAULT_BACKOFF),
-      ...opts.channelOptions,
-    });
+    this.servers = serverList(opts.server);
     this.link = { isUp: () => this.linked && !this.halfClosed, write: (msg) => this.write(msg) };
   }
 
@@ -112,7 +121,7 @@ export class BotSession {
   }
 
   start(): void {
-    this.log.info({ server: this.opts.server, botId: this.opts.botId }, 'session starting');
+    this.log.info({ servers: this.servers, botId: this.opts.botId }, 'session starting');
     void this.connect();
   }
 
@@ -181,7 +190,10 @@ export class BotSession {
       if (this.isStopped() || this.ending) return;
       const metadata = new grpc.Metadata();
       metadata.set('authorization', `Bearer ${this.opts.token}`);
-      const call = this.client.Connect(metadata);
+      const server = this.servers[this.server] ?? this.servers[0]!;
+      this.triesSinceWait += 1;
+      this.log.info({ server, attempt: this.attempt }, 'connecting');
+      const call = this.clientFor(server).Connect(metadata);
       this.call = call;
       this.linked = false;
       call.on('data', (msg: CoordinatorMessageOut) => this.onMessage(call, msg));
@@ -250,7 +262,33 @@ export class BotSession {
     this.clearTimer('leave');
   }
 
+  /** The channel to `server`, made on first use (our backoff paces reconnects, not grpc-js's). */
+  private clientFor(server: string): BotApiClient {
+    let client = this.clients.get(server);
+    if (client === undefined) {
+      const { BotApi } = loadDroverProto().drover.v1;
+      client = new BotApi(server, this.opts.credentials ?? grpc.credentials.createInsecure(), {
+        ...CLIENT_CHANNEL_OPTIONS,
+        // Our own backoff paces reconnects; keep the channel's from adding a second, longer one.
+        ...channelBackoffOptions(this.opts.backoff ?? DEFAULT_BACKOFF),
+        ...this.opts.channelOptions,
+      });
+      this.clients.set(server, client);
+    }
+    return client;
+  }
+
+  /**
+   * The connection failed or ended: the next attempt goes to the next server, at once while some
+   * server has not been tried since the last wait, else after the backoff (see the class comment).
+   */
   private scheduleReconnect(): void {
+    this.server = (this.server + 1) % this.servers.length;
+    if (this.triesSinceWait < this.servers.length) {
+      this.timers.backoff = setTimeout(() => void this.connect(), 0);
+      return;
+    }
+    this.triesSinceWait = 0;
     const delayMs = backoffDelayMs(
       {
         attempt: this.attempt,
@@ -350,6 +388,7 @@ export class BotSession {
       opts: this.opts,
       link: this.link,
       log,
+      server: this.servers[this.server] ?? this.servers[0]!,
       onOutputFlow: (paused, keptBytes) =>
         log.debug(
           { keptBytes },
@@ -524,10 +563,12 @@ export class BotSession {
         await endCall(call, halfClosed, 1_000).catch((err: unknown) =>
           this.log.warn({ err }, 'end stream'),
         );
-      try {
-        this.client.close();
-      } catch (err) {
-        this.log.warn({ err }, 'close channel');
+      for (const [server, client] of this.clients) {
+        try {
+          client.close();
+        } catch (err) {
+          this.log.warn({ err, server }, 'close channel');
+        }
       }
       this.resolveDone(end);
     })();
@@ -554,6 +595,16 @@ export class BotSession {
   private welcomeTimeoutMs(): number {
     return this.opts.welcomeTimeoutMs ?? 30_000;
   }
+}
+
+/** `host:port` or comma-separated ones → the addresses (at least one). */
+function serverList(server: string): readonly string[] {
+  const list = server
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (list.length === 0) throw new Error('BotSession: no server given');
+  return list;
 }
 
 /** Half-closes the stream and waits (bounded) for the coordinator to end it, then cancels. */

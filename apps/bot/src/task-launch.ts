@@ -20,6 +20,8 @@ export interface LaunchContext {
   readonly link: Link;
   /** The task's logger (taskId, leaseId). */
   readonly log: Logger;
+  /** The coordinator this task came from: the payload's DROVER_SERVER (one address, not the list). */
+  readonly server: string;
   /** After the slot has the result. */
   readonly onEnded: (run: TaskRun) => void;
   /** The slot paused or resumed the payload's output (backpressure). */
@@ -51,7 +53,7 @@ export function launchTask(a: AssignOut, ctx: LaunchContext): { slot: TaskSlot; 
     leaseId: a.lease_id,
     manifest,
     botId: opts.botId,
-    server: opts.server,
+    server: ctx.server,
     botDir: opts.botDir,
     baseEnv: opts.taskBaseEnv,
     ...(opts.maxOutputBytes === undefined ? {} : { maxOutputBytes: opts.maxOutputBytes }),

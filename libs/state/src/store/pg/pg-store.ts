@@ -4,6 +4,7 @@ import type { StoredTaskState } from '../../task/task-state';
 import { taskPoolOf } from '../../task/task-pool';
 import type { Task } from '../../task/types';
 import { decodeTaskCursor, taskPage } from '../cursor';
+import { sliceOutput } from '../output-chunks';
 import {
   SEVEN_DAYS_MS,
   type AppendOutputOutcome,
@@ -285,13 +286,11 @@ class PgStore extends PgGraphStore implements Store {
        ORDER BY byte_offset`,
       [taskId, offset, end],
     );
-    const parts: Buffer[] = [];
-    for (const row of rows) {
-      const from = Math.max(0, offset - row.byte_offset);
-      const to = Math.min(row.data.length, end - row.byte_offset);
-      if (to > from) parts.push(row.data.subarray(from, to));
-    }
-    return Buffer.concat(parts);
+    return sliceOutput(
+      rows.map((row) => ({ at: row.byte_offset, data: row.data })),
+      offset,
+      end,
+    );
   }
 
   async upsertBot(bot: BotReport): Promise<void> {

@@ -23,6 +23,7 @@ import {
 } from '../store';
 import { decodeEventCursor, decodeTaskCursor, encodeEventCursor, taskPage } from '../cursor';
 import { dedupHash } from '../dedup-hash';
+import { sliceOutput } from '../output-chunks';
 import { GroupCommit } from './group-commit';
 import { SQLITE_MIGRATIONS } from './migrations';
 import { SqliteGraphStore } from './sqlite-graph';
@@ -370,13 +371,11 @@ class SqliteStore extends SqliteGraphStore implements Store {
          ORDER BY offset`,
       )
       .all(taskId, taskId, offset, end);
-    const parts: Buffer[] = [];
-    for (const row of rows) {
-      const from = Math.max(0, offset - row.offset);
-      const to = Math.min(row.data.length, end - row.offset);
-      if (to > from) parts.push(row.data.subarray(from, to));
-    }
-    return Buffer.concat(parts);
+    return sliceOutput(
+      rows.map((row) => ({ at: row.offset, data: row.data })),
+      offset,
+      end,
+    );
   }
 
   async upsertBot(bot: BotReport): Promise<void> {

@@ -4,11 +4,14 @@ import type {
   CancelTaskResponseOut,
   NewTaskRequest,
   NewTaskResponseOut,
+  OutputChunkOut,
+  TaskChangeOut,
   TaskOutputOut,
   TaskRequestOut,
   TaskResultOut,
   BotsClient,
   TasksClient,
+  WatchTasksRequest,
 } from '@drover/protocol';
 import { streamCall, unaryCall, type CallContext, type CallOptions } from './call';
 import { isTerminalState } from './states';
@@ -97,12 +100,30 @@ export interface DroverClient {
   countTasks(request?: CountTasksRequest, opts?: CallOptions): Promise<CountTasksResponseOut>;
   /** The result now, then at every state change; ends after a final state. */
   waitTask(taskId: string, opts?: CallOptions): AsyncGenerator<TaskResultOut, void, undefined>;
+  /**
+   * Every state change (creation included) of the tasks carrying all `tags` (and, when `states`
+   * is given, changing into one of them) that the caller may view, as they happen; runs until
+   * cancelled (`signal`, or leaving the loop).
+   */
+  watchTasks(
+    request?: WatchTasksRequest,
+    opts?: CallOptions & {
+      /** Called once the coordinator has started watching: no change after it is missed. */
+      onWatching?: () => void;
+    },
+  ): AsyncGenerator<TaskChangeOut, void, undefined>;
   /** Output chunks from `offset` as they arrive; ends once the task is final and all was sent. */
   streamOutput(
     taskId: string,
     offset?: number,
     opts?: CallOptions,
   ): AsyncGenerator<TaskOutputOut, void, undefined>;
+  /** The bytes of one output file of a task (TaskResult.outputs), in chunks of up to 1 MiB. */
+  getOutput(
+    taskId: string,
+    path: string,
+    opts?: CallOptions,
+  ): AsyncGenerator<OutputChunkOut, void, undefined>;
   /** Bots.GetBot; rejects with NOT_FOUND for an unknown id. */
   getBot(botId: string, opts?: CallOptions): Promise<BotInfoOut>;
   /**
@@ -238,8 +259,16 @@ export function createDroverClient(options: DroverClientOptions = {}): DroverCli
         if (isTerminalState(result.state)) return;
       }
     },
+    watchTasks: (request = {}, opts = {}) =>
+      streamCall(ctx, opts, (md, o) => {
+        const call = stub.watchTasks(request, md, o);
+        if (opts.onWatching !== undefined) call.once('metadata', opts.onWatching);
+        return call;
+      }),
     streamOutput: (taskId, offset = 0, opts = {}) =>
       streamCall(ctx, opts, (md, o) => stub.streamOutput({ task_id: taskId, offset }, md, o)),
+    getOutput: (taskId, path, opts = {}) =>
+      streamCall(ctx, opts, (md, o) => stub.getOutput({ task_id: taskId, path }, md, o)),
     getBot: (botId, opts = {}) =>
       unaryCall(ctx, opts, (md, o, cb) => bots.getBot({ bot_id: botId }, md, o, cb)),
     listBots,

@@ -21,6 +21,7 @@ export {
   outputToJson,
   requestToJson,
   resultToJson,
+  taskChangeToJson,
   type JsonObject,
   type JsonValue,
 } from './json';
@@ -49,8 +50,10 @@ export type {
   CancelTaskResponseOut,
   NewTaskRequest,
   NewTaskResponseOut,
+  TaskChangeOut,
   TaskOutputOut,
   TaskRequestOut,
   TaskResultOut,
   TaskStateWire,
+  WatchTasksRequest,
 } from '@drover/protocol';

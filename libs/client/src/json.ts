@@ -18,6 +18,7 @@ import type {
   NewTaskResponseOut,
   StringListPairOut,
   StringPairOut,
+  TaskChangeOut,
   TaskOutputOut,
   TaskPropertiesOut,
   TaskRequestOut,
@@ -70,7 +71,24 @@ export function resultToJson(result: TaskResultOut): JsonObject {
     priority: result.priority,
     user: result.user,
     summary: result.summary,
+    parent_task_id: result.parent_task_id,
   });
+  // Output files (issue 10): only when the task recorded some, or says they are incomplete.
+  if (result.outputs.length > 0 || result.outputs_truncated) {
+    json.outputs = result.outputs.map((f) => ({ path: f.path, size: f.size, digest: f.digest }));
+    json.outputs_truncated = result.outputs_truncated;
+  }
+  return json;
+}
+
+/** The JSON view of a TaskChange (WatchTasks). */
+export function taskChangeToJson(change: TaskChangeOut): JsonObject {
+  const json: JsonObject = {
+    task_id: change.task_id,
+    state: change.state,
+    previous_state: change.previous_state,
+  };
+  if (change.result) json.result = resultToJson(change.result);
   return json;
 }
 
@@ -86,6 +104,7 @@ function propertiesToJson(p: TaskPropertiesOut): JsonObject {
   putOptional(json, 'io_timeout_secs', p.io_timeout_secs);
   putOptional(json, 'grace_period_secs', p.grace_period_secs);
   json.idempotent = p.idempotent;
+  if (p.caches.length > 0) json.caches = p.caches.map((c) => ({ name: c.name, path: c.path }));
   return json;
 }
 
@@ -111,6 +130,7 @@ export function requestToJson(request: TaskRequestOut): JsonObject {
   putTimestamp(json, 'created_ts', request.created_ts);
   json.authenticated = request.authenticated;
   json.parent_task_id = request.parent_task_id;
+  if (request.notify) json.notify = { url: request.notify.url, userdata: request.notify.userdata };
   return json;
 }
 

@@ -162,6 +162,7 @@ describe('listing, counting and cancelling by query', () => {
       end,
       limit: 2,
       cursor: '',
+      parent_task_id: '',
     });
     expect(page.items.map((r) => r.task_id)).toEqual(['task-3', 'task-2']);
     expect(page.cursor).toBe(LIST_CURSOR);
@@ -190,6 +191,7 @@ describe('listing, counting and cancelling by query', () => {
       tags: ['x:y'],
       start,
       end,
+      parent_task_id: '',
     });
   });
 

@@ -36,6 +36,9 @@ const EMPTY_RESULT: TaskResultOut = {
   priority: 200,
   user: 'alice',
   summary: '',
+  parent_task_id: '',
+  outputs: [],
+  outputs_truncated: false,
 };
 
 describe('resultToJson', () => {
@@ -58,6 +61,7 @@ describe('resultToJson', () => {
       priority: 200,
       user: 'alice',
       summary: '',
+      parent_task_id: '',
     });
     expect(json).not.toHaveProperty('exit_code');
     expect(json).not.toHaveProperty('started_ts');
@@ -119,6 +123,7 @@ describe('other JSON views', () => {
               dimensions: [{ key: 'pool', value: 'p' }],
               io_timeout_secs: 0,
               idempotent: false,
+              caches: [],
             },
             wait_for_capacity: false,
           },
@@ -126,6 +131,7 @@ describe('other JSON views', () => {
         created_ts: null,
         authenticated: 'user:u',
         parent_task_id: '',
+        notify: null,
       },
       result: EMPTY_RESULT,
     });

@@ -18,10 +18,21 @@ export {
   UnauthenticatedError,
 } from './errors';
 export * from './wire-types';
-export { TASK_LIMITS, validateNewTask } from './validate-new-task';
+export { PARENT_TAG_KEY, TASK_LIMITS, validateNewTask } from './validate-new-task';
 export { taskToResult, taskToRequest } from './task-to-wire';
+export { CACHE_NAME, MAX_CACHES, validateCaches } from './validate-caches';
 export { stateQueryFilter } from './state-query';
 export { TOKEN_HASH, hashToken, newToken, type TokenKind } from './tokens';
+export {
+  BOT_CODE_MAGIC,
+  botCodeVersion,
+  packBotCode,
+  sha256Hex,
+  unpackBotCode,
+  type BotCodeContents,
+  type BotCodeFile,
+  type UnpackOutcome,
+} from './bot-code-pack';
 export {
   AUTH_ROLES,
   BOT_ID_GLOB,

@@ -27,6 +27,13 @@ export function taskToResult(task: Task): TaskResult {
     priority: task.spec.priority,
     user: task.spec.user,
     summary: task.summary,
+    parent_task_id: task.spec.parentTaskId,
+    outputs: (task.outputs?.files ?? []).map((f) => ({
+      path: f.path,
+      size: f.size,
+      digest: f.digest,
+    })),
+    outputs_truncated: task.outputs?.truncated ?? false,
   };
   if (task.exitCode !== null) result.exit_code = task.exitCode;
   return result;
@@ -42,6 +49,10 @@ export function taskToRequest(task: Task): TaskRequest {
     user: task.spec.user,
     request_uuid: task.spec.requestUuid,
     parent_task_id: task.spec.parentTaskId,
+    notify:
+      task.spec.notify === undefined
+        ? null
+        : { url: task.spec.notify.url, userdata: task.spec.notify.userdata },
     created_ts: msToTimestamp(task.createdAtMs),
     task_slices: task.spec.slices.map((s) => ({
       properties: propertiesToWire(s.properties),
@@ -62,5 +73,6 @@ function propertiesToWire(p: DomainProperties): TaskProperties {
     io_timeout_secs: p.ioTimeoutSecs,
     grace_period_secs: p.gracePeriodSecs,
     idempotent: p.idempotent,
+    caches: (p.caches ?? []).map((c) => ({ name: c.name, path: c.path })),
   };
 }

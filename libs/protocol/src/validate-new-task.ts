@@ -1,7 +1,16 @@
-import type { KeyValue, KeyValues, TaskProperties, TaskSlice, TaskSpec } from '@drover/state';
+import type {
+  KeyValue,
+  KeyValues,
+  TaskNotify,
+  TaskProperties,
+  TaskSlice,
+  TaskSpec,
+} from '@drover/state';
 import { countOrCombinations, propertiesHash } from '@drover/state';
 import { InvalidArgumentError } from './errors';
+import { validateCaches } from './validate-caches';
 import type { NewTaskRequest__Output } from './gen/drover/v1/NewTaskRequest';
+import type { TaskNotify__Output } from './gen/drover/v1/TaskNotify';
 import type { TaskProperties__Output } from './gen/drover/v1/TaskProperties';
 
 /** Limits of DESIGN.md §2. */
@@ -27,7 +36,14 @@ export const TASK_LIMITS = {
   maxNameLength: 1024,
   maxTagLength: 1024,
   maxRequestUuidLength: 128,
+  maxNotifyUrlLength: 2048,
+  maxNotifyUserdataLength: 4096,
 } as const;
+
+/** The tag the coordinator gives a child task: `parent_task_id:<id>` (users may not set it). */
+export const PARENT_TAG_KEY = 'parent_task_id';
+
+const TASK_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 const DIMENSION_KEY = /^[a-zA-Z_.-][0-9a-zA-Z_.-]*$/;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -52,7 +68,15 @@ export function validateNewTask(req: NewTaskRequest__Output, authenticated = '')
       `must be between ${TASK_LIMITS.minPriority} and ${TASK_LIMITS.maxPriority} (lower runs first), got ${priority}`,
     );
   }
-  const tags = validateTags(req.tags);
+  const parentTaskId = req.parent_task_id;
+  if (parentTaskId !== '' && !TASK_ID.test(parentTaskId)) {
+    throw new InvalidArgumentError(
+      'parent_task_id',
+      `not a task id: ${JSON.stringify(parentTaskId.slice(0, 140))}`,
+    );
+  }
+  const tags = validateTags(req.tags, parentTaskId);
+  const notify = validateNotify(req.notify);
   if (req.request_uuid.length > TASK_LIMITS.maxRequestUuidLength) {
     throw new InvalidArgumentError(
       'request_uuid',
@@ -114,16 +138,19 @@ export function validateNewTask(req: NewTaskRequest__Output, authenticated = '')
     user: req.user,
     authenticated,
     requestUuid: req.request_uuid,
-    parentTaskId: req.parent_task_id,
+    parentTaskId,
     slices,
+    ...(notify === undefined ? {} : { notify }),
   };
 }
 
-function validateTags(tags: readonly string[]): string[] {
-  if (tags.length > TASK_LIMITS.maxTags) {
+/** The tags as given, plus `parent_task_id:<id>` for a child (the only way to get that tag). */
+function validateTags(tags: readonly string[], parentTaskId: string): string[] {
+  const max = parentTaskId === '' ? TASK_LIMITS.maxTags : TASK_LIMITS.maxTags - 1;
+  if (tags.length > max) {
     throw new InvalidArgumentError(
       'tags',
-      `at most ${TASK_LIMITS.maxTags} tags, got ${tags.length}`,
+      `at most ${max} tags${parentTaskId === '' ? '' : ' with a parent task'}, got ${tags.length}`,
     );
   }
   tags.forEach((tag, i) => {
@@ -136,8 +163,47 @@ function validateTags(tags: readonly string[]): string[] {
         `at most ${TASK_LIMITS.maxTagLength} characters`,
       );
     }
+    if (tag.slice(0, colon) === PARENT_TAG_KEY) {
+      throw new InvalidArgumentError(
+        `tags[${i}]`,
+        `the ${PARENT_TAG_KEY} tag is set by the coordinator: give parent_task_id instead`,
+      );
+    }
   });
-  return [...tags];
+  return parentTaskId === '' ? [...tags] : [...tags, `${PARENT_TAG_KEY}:${parentTaskId}`];
+}
+
+/** `notify`: absent (or empty) = none; otherwise an http(s) URL and optional userdata. */
+function validateNotify(notify: TaskNotify__Output | null | undefined): TaskNotify | undefined {
+  if (notify === null || notify === undefined) return undefined;
+  const { url, userdata } = notify;
+  if (url === '' && userdata === '') return undefined;
+  if (url === '') throw new InvalidArgumentError('notify.url', 'required when notify is given');
+  if (url.length > TASK_LIMITS.maxNotifyUrlLength) {
+    throw new InvalidArgumentError(
+      'notify.url',
+      `at most ${TASK_LIMITS.maxNotifyUrlLength} characters`,
+    );
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InvalidArgumentError('notify.url', `not a valid URL: ${JSON.stringify(url)}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new InvalidArgumentError(
+      'notify.url',
+      `must be an http:// or https:// URL, got ${parsed.protocol}`,
+    );
+  }
+  if (userdata.length > TASK_LIMITS.maxNotifyUserdataLength) {
+    throw new InvalidArgumentError(
+      'notify.userdata',
+      `at most ${TASK_LIMITS.maxNotifyUserdataLength} characters`,
+    );
+  }
+  return { url, userdata };
 }
 
 function validateSlice(
@@ -252,6 +318,7 @@ function validateProperties(path: string, p: TaskProperties__Output): TaskProper
     ioTimeoutSecs,
     gracePeriodSecs,
     idempotent: p.idempotent,
+    ...(p.caches.length > 0 ? { caches: validateCaches(path, p.caches) } : {}),
   };
 }
 

@@ -26,6 +26,12 @@ export type {
   TaskProperties__Output as TaskPropertiesOut,
 } from './gen/drover/v1/TaskProperties';
 export type { TaskOutput, TaskOutput__Output as TaskOutputOut } from './gen/drover/v1/TaskOutput';
+export type { TaskNotify, TaskNotify__Output as TaskNotifyOut } from './gen/drover/v1/TaskNotify';
+export type { TaskChange, TaskChange__Output as TaskChangeOut } from './gen/drover/v1/TaskChange';
+export type {
+  WatchTasksRequest,
+  WatchTasksRequest__Output as WatchTasksRequestOut,
+} from './gen/drover/v1/WatchTasksRequest';
 export type {
   CancelTaskResponse,
   CancelTaskResponse__Output as CancelTaskResponseOut,
@@ -53,6 +59,16 @@ export type { Assign__Output as AssignOut } from './gen/drover/v1/Assign';
 export type { Kill__Output as KillOut } from './gen/drover/v1/Kill';
 export type { Ack__Output as AckOut } from './gen/drover/v1/Ack';
 export type { Welcome__Output as WelcomeOut } from './gen/drover/v1/Welcome';
+// Bot self-update (Update, BotApi.GetBotCode).
+export type { Update__Output as UpdateOut } from './gen/drover/v1/Update';
+export type {
+  BotCodeChunk,
+  BotCodeChunk__Output as BotCodeChunkOut,
+} from './gen/drover/v1/BotCodeChunk';
+export type {
+  GetBotCodeRequest,
+  GetBotCodeRequest__Output as GetBotCodeRequestOut,
+} from './gen/drover/v1/GetBotCodeRequest';
 export type { Timestamp, Timestamp__Output as TimestampOut } from './gen/google/protobuf/Timestamp';
 // Service Graph (graph.proto).
 export type { GraphData, GraphData__Output as GraphDataOut } from './gen/drover/v1/GraphData';
@@ -100,3 +116,20 @@ export type {
   WalkGraphRequest__Output as WalkGraphRequestOut,
   _drover_v1_WalkGraphRequest_Include__Output as WalkIncludeOut,
 } from './gen/drover/v1/WalkGraphRequest';
+// Named caches and output files (issue 10).
+export type { CacheEntry, CacheEntry__Output as CacheEntryOut } from './gen/drover/v1/CacheEntry';
+export type { OutputFile, OutputFile__Output as OutputFileOut } from './gen/drover/v1/OutputFile';
+export type {
+  OutputChunk,
+  OutputChunk__Output as OutputChunkOut,
+} from './gen/drover/v1/OutputChunk';
+export type {
+  OutputFileChunk,
+  OutputFileChunk__Output as OutputFileChunkOut,
+} from './gen/drover/v1/OutputFileChunk';
+export type {
+  UploadOutputsResponse,
+  UploadOutputsResponse__Output as UploadOutputsResponseOut,
+} from './gen/drover/v1/UploadOutputsResponse';
+export type { CacheInfo, CacheInfo__Output as CacheInfoOut } from './gen/drover/v1/CacheInfo';
+export type { GetOutputRequest } from './gen/drover/v1/GetOutputRequest';

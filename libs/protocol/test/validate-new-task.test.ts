@@ -16,6 +16,7 @@ function props(over: Partial<Props> = {}): Props {
     relative_cwd: '',
     dimensions: [{ key: 'pool', value: 'default' }],
     idempotent: false,
+    caches: [],
     ...over,
   };
 }
@@ -29,6 +30,7 @@ function request(over: Partial<NewTaskRequestOut> = {}): NewTaskRequestOut {
     task_slices: [{ properties: props(), wait_for_capacity: false }],
     properties: null,
     parent_task_id: '',
+    notify: null,
     ...over,
   };
 }

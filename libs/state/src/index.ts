@@ -7,10 +7,14 @@ export {
   type TaskStateName,
 } from './task/task-state';
 export type {
+  CacheEntry,
+  OutputFile,
+  TaskOutputs,
   KeyValue,
   KeyValues,
   Task,
   TaskProperties,
+  TaskNotify,
   TaskSlice,
   TaskSpec,
   TimedOut,
@@ -48,6 +52,17 @@ export {
   type TaskPage,
   type TaskQuery,
 } from './store/store';
+export {
+  decodeNote,
+  encodeNote,
+  taskNote,
+  type BotNote,
+  type ChangeFeed,
+  type ChangeNote,
+  type OutputNote,
+  type PendingNote,
+  type TaskNote,
+} from './store/change-feed';
 export type {
   AddEdgesOutcome,
   EnsureGraphOutcome,

@@ -618,6 +618,77 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
       });
     });
 
+    describe('outputs', () => {
+      const OUTPUTS = {
+        files: [
+          { path: 'report.json', size: 0, digest: 'e3b0c442'.padEnd(64, '0') },
+          { path: 'a b/ünï/bin.dat', size: 3 * 1024 ** 2 + 1, digest: 'f'.repeat(64) },
+        ],
+        truncated: false,
+      };
+
+      it('records the outputs in the same write as the final state, and only with it', async () => {
+        const running = task('t-out', 'RUNNING');
+        await store.insertTask(running);
+        const done: Task = {
+          ...running,
+          state: 'COMPLETED',
+          exitCode: 0,
+          completedAtMs: T0 + 30,
+          modifiedAtMs: T0 + 30,
+          outputs: OUTPUTS,
+        };
+        // A stale lease: neither the state nor the outputs are written.
+        expect(await store.updateTask(done, { state: 'RUNNING', leaseId: 'other' })).toBe(false);
+        expect((await store.getTask('t-out'))?.outputs).toBeUndefined();
+        expect(await store.updateTask(done, { state: 'RUNNING', leaseId: 'lease-1' })).toBe(true);
+        const got = await store.getTask('t-out');
+        expect(got).toEqual(done);
+        expect(got?.outputs).toEqual(OUTPUTS);
+      });
+
+      it('keeps a truncated empty list apart from no outputs at all', async () => {
+        const truncated: Task = {
+          ...task('t-trunc', 'COMPLETED'),
+          outputs: { files: [], truncated: true },
+        };
+        await store.insertTask(truncated);
+        await store.insertTask(task('t-none', 'COMPLETED'));
+        expect((await store.getTask('t-trunc'))?.outputs).toEqual({ files: [], truncated: true });
+        expect(await store.getTask('t-none')).not.toHaveProperty('outputs');
+        const [listed] = (
+          await store.listTasks({ states: ['COMPLETED'] }, { limit: 10 })
+        ).tasks.filter((t) => t.id === 't-trunc');
+        expect(listed?.outputs).toEqual({ files: [], truncated: true });
+      });
+
+      it('keeps the named caches of a slice in the spec', async () => {
+        const base = task('t-caches');
+        const slice0 = base.spec.slices[0]!;
+        const withCaches: Task = {
+          ...base,
+          spec: {
+            ...base.spec,
+            slices: [
+              {
+                ...slice0,
+                properties: {
+                  ...slice0.properties,
+                  caches: [
+                    { name: 'git_cache', path: 'cache/git' },
+                    { name: 'npm', path: '.npm' },
+                  ],
+                },
+              },
+              ...base.spec.slices.slice(1),
+            ],
+          },
+        };
+        await store.insertTask(withCaches);
+        expect(await store.getTask('t-caches')).toEqual(withCaches);
+      });
+    });
+
     describe('listTasksInStates', () => {
       it('returns only tasks in the given states, oldest first', async () => {
         const tasks = [

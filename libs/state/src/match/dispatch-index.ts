@@ -117,6 +117,11 @@ export class DispatchIndex {
     return true;
   }
 
+  /** The waiting task's entry, as added. */
+  pendingEntry(taskId: string): PendingEntry | undefined {
+    return this.#pending.get(taskId)?.entry;
+  }
+
   hasPending(taskId: string): boolean {
     return this.#pending.has(taskId);
   }

@@ -1,5 +1,6 @@
 import type { StoredTaskState } from '../task/task-state';
 import type { KeyValue, KeyValues, Task } from '../task/types';
+import type { ChangeFeed } from './change-feed';
 import type { GraphStore } from './graph-store';
 
 /** What the stored task must still look like for a conditional write to apply. */
@@ -210,5 +211,10 @@ export interface Store extends GraphStore {
   ): Promise<BotEventPage>;
   /** Deletes events older than `beforeMs`; returns how many. */
   pruneBotEvents(beforeMs: number): Promise<number>;
+  /**
+   * What other coordinators sharing this database commit (PostgreSQL: LISTEN/NOTIFY); absent
+   * where this process is the only writer (SQLite).
+   */
+  readonly changes?: ChangeFeed;
   close(): Promise<void>;
 }

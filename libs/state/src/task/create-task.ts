@@ -61,6 +61,7 @@ export function createTask(input: CreateTaskInput): { task: Task; effects: TaskE
           durationSecs: source.durationSecs,
           dedupedFrom: source.id,
           outputSize: source.outputSize,
+          ...(source.outputs === undefined ? {} : { outputs: source.outputs }),
           summary: `deduplicated from task ${source.id}`,
         },
         effects: [{ type: 'notify' }],

@@ -1,4 +1,4 @@
-import type { KeyValues, TimedOut } from './types';
+import type { KeyValues, TaskOutputs, TimedOut } from './types';
 
 /** Everything that can happen to a task after it was created. */
 export type TaskEvent =
@@ -19,6 +19,10 @@ export type TaskEvent =
       readonly canceled: boolean;
       /** Non-empty: the bot could not run the request as given. */
       readonly clientError: string;
+      /** The files of DROVER_OUTDIR, stored already; recorded with the final state. */
+      readonly outputs?: TaskOutputs;
+      /** Non-empty: why `outputs` is incomplete; a line of the summary. */
+      readonly outputsNote?: string;
     }
   | { readonly type: 'cancel'; readonly killRunning: boolean }
   /** The current slice's deadline passed. `capacity[i]`: some known bot could run slice i. */

@@ -20,6 +20,14 @@ export function propertiesHash(p: TaskProperties): string {
     idempotent: p.idempotent,
     io_timeout_secs: p.ioTimeoutSecs,
     relative_cwd: p.relativeCwd,
+    // Only when given, so that the hashes of tasks without caches stay what they were.
+    ...(p.caches !== undefined && p.caches.length > 0
+      ? {
+          caches: [...p.caches]
+            .sort((a, b) => (a.name < b.name ? -1 : 1))
+            .map((c) => [c.name, c.path]),
+        }
+      : {}),
   };
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }

@@ -22,7 +22,7 @@ export function transition(task: Task, event: TaskEvent, nowMs: number): Transit
       if (task.processStarted) return { task, effects: [] };
       return { task: { ...task, processStarted: true, modifiedAtMs: nowMs }, effects: [] };
     case 'finish':
-      return finish(task, event, nowMs);
+      return withOutputs(finish(task, event, nowMs), event);
     case 'cancel':
       return cancel(task, event, nowMs);
     case 'expire':
@@ -143,6 +143,23 @@ function finish(
     },
     effects,
   };
+}
+
+/**
+ * The outputs go with the final state of a process that ran (not CANCELED or CLIENT_ERROR: no
+ * process, no outputs), in the same write; a note on them becomes part of the summary.
+ */
+function withOutputs(
+  outcome: TransitionOutcome,
+  event: Extract<TaskEvent, { type: 'finish' }>,
+): TransitionOutcome {
+  if ('refused' in outcome || event.outputs === undefined) return outcome;
+  const { task } = outcome;
+  if (task.state === 'CANCELED' || task.state === 'CLIENT_ERROR') return outcome;
+  const note = event.outputsNote ?? '';
+  const summary =
+    note === '' ? task.summary : task.summary === '' ? note : `${task.summary}; ${note}`;
+  return { ...outcome, task: { ...task, outputs: event.outputs, summary } };
 }
 
 function cancel(

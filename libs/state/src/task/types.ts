@@ -12,6 +12,29 @@ export interface KeyValues {
   readonly values: readonly string[];
 }
 
+/** A named cache a task mounts at `path` (relative to its work dir); the bot keeps it. */
+export interface CacheEntry {
+  /** `[a-z0-9_]{1,128}` */
+  readonly name: string;
+  readonly path: string;
+}
+
+/** A file a task left in DROVER_OUTDIR, stored on the coordinator by content. */
+export interface OutputFile {
+  /** Relative to DROVER_OUTDIR, `/`-separated. */
+  readonly path: string;
+  readonly size: number;
+  /** SHA-256 of the content, lower-case hex. */
+  readonly digest: string;
+}
+
+/** What a task's end recorded of its DROVER_OUTDIR. */
+export interface TaskOutputs {
+  readonly files: readonly OutputFile[];
+  /** Not every file is listed (over the size limit, or the upload failed); the summary says why. */
+  readonly truncated: boolean;
+}
+
 /** What runs: validated and with every default applied. */
 export interface TaskProperties {
   readonly command: readonly string[];
@@ -25,6 +48,8 @@ export interface TaskProperties {
   readonly ioTimeoutSecs: number;
   readonly gracePeriodSecs: number;
   readonly idempotent: boolean;
+  /** Named caches (absent = none); part of propertiesHash when present. */
+  readonly caches?: readonly CacheEntry[];
   /**
    * Set by the coordinator only (graph executions: DROVER_EXECUTION_ID/TOKEN): sent to the bot as
    * TaskManifest.secret_env, never returned by the Tasks API, not part of propertiesHash.
@@ -40,6 +65,14 @@ export interface TaskSlice {
   readonly waitForCapacity: boolean;
 }
 
+/** Where the coordinator POSTs a task's state changes. */
+export interface TaskNotify {
+  /** http: or https: URL. */
+  readonly url: string;
+  /** Sent back as is. */
+  readonly userdata: string;
+}
+
 /** A validated request: immutable once stored. */
 export interface TaskSpec {
   readonly name: string;
@@ -49,8 +82,11 @@ export interface TaskSpec {
   /** Who submitted it (the token's principal): request_uuid is scoped to it. */
   readonly authenticated: string;
   readonly requestUuid: string;
+  /** The task this one was started from ('' = none): it is cancelled when that one ends. */
   readonly parentTaskId: string;
   readonly slices: readonly TaskSlice[];
+  /** A webhook told of every state change (NewTaskRequest.notify); absent = none. */
+  readonly notify?: TaskNotify;
   /**
    * Set only on a bot's termination task (TerminateBot, priority 0, pinned to `id:<bot>`): the
    * bot gets a Terminate carrying this reason instead of an Assign, reports the task COMPLETED
@@ -89,4 +125,6 @@ export interface Task {
   readonly outputSize: number;
   /** For people: why the task is in its state. */
   readonly summary: string;
+  /** Recorded with the final state, from the bot's TaskFinished; absent when none. */
+  readonly outputs?: TaskOutputs;
 }

@@ -136,6 +136,12 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX graph_edges_back ON graph_edges (to_quest, to_attempt);
     `,
   },
+  {
+    // Output files (issue 10): what a task left in DROVER_OUTDIR, recorded with its final state
+    // as JSON text {files: [{path, size, digest}], truncated}; NULL when none.
+    version: 3,
+    sql: `ALTER TABLE tasks ADD COLUMN outputs TEXT;`,
+  },
 ];
 
 export const LATEST_PG_VERSION = Math.max(...PG_MIGRATIONS.map((m) => m.version));

@@ -3,6 +3,7 @@
 import type { StoredTaskState } from '../../task/task-state';
 import type { KeyValues, Task, TaskSpec } from '../../task/types';
 import { dedupHash } from '../dedup-hash';
+import { outputsFromColumn, outputsToColumn } from '../outputs-column';
 import type { BotEventRecord, BotEventType, BotRecord } from '../store';
 
 export interface TaskRow {
@@ -27,12 +28,13 @@ export interface TaskRow {
   deduped_from: string | null;
   output_size: number;
   summary: string;
+  outputs: string | null;
 }
 
 /** The columns a SELECT of whole tasks reads (not the indexed copies of spec fields). */
 export const TASK_COLUMNS = `id, spec, state, current_slice, created_ms, modified_ms, started_ms,
   completed_ms, abandoned_ms, kill_requested_ms, process_started, bot_id, bot_dimensions, lease_id,
-  exit_code, duration_secs, failure, internal_failure, deduped_from, output_size, summary`;
+  exit_code, duration_secs, failure, internal_failure, deduped_from, output_size, summary, outputs`;
 
 /**
  * The mutable columns that updateTask writes, in the order of mutableTaskValues(), numbered from
@@ -57,6 +59,7 @@ export const MUTABLE_TASK_COLUMNS = [
   'deduped_from',
   'summary',
   'dedup_hash',
+  'outputs',
 ] as const;
 
 export function mutableTaskValues(task: Task): unknown[] {
@@ -79,6 +82,7 @@ export function mutableTaskValues(task: Task): unknown[] {
     task.dedupedFrom,
     task.summary,
     dedupHash(task),
+    outputsToColumn(task),
   ];
 }
 
@@ -105,6 +109,7 @@ export function rowToTask(row: TaskRow): Task {
     dedupedFrom: row.deduped_from,
     outputSize: row.output_size,
     summary: row.summary,
+    ...outputsFromColumn(row.outputs),
   };
 }
 

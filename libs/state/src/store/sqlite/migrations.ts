@@ -155,4 +155,10 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX graph_edges_back ON graph_edges (to_quest, to_attempt);
     `,
   },
+  {
+    // Output files (issue 10): what a task left in DROVER_OUTDIR, recorded with its final state
+    // as JSON {files: [{path, size, digest}], truncated}; NULL when none.
+    version: 5,
+    sql: `ALTER TABLE tasks ADD COLUMN outputs TEXT;`,
+  },
 ];

@@ -24,6 +24,7 @@ import {
 import { decodeEventCursor, decodeTaskCursor, encodeEventCursor, taskPage } from '../cursor';
 import { dedupHash } from '../dedup-hash';
 import { sliceOutput } from '../output-chunks';
+import { outputsFromColumn, outputsToColumn } from '../outputs-column';
 import { GroupCommit } from './group-commit';
 import { SQLITE_MIGRATIONS } from './migrations';
 import { SqliteGraphStore } from './sqlite-graph';
@@ -51,6 +52,7 @@ interface TaskRow {
   deduped_from: string | null;
   output_size: number;
   summary: string;
+  outputs: string | null;
 }
 
 interface BotRow {
@@ -159,12 +161,12 @@ class SqliteStore extends SqliteGraphStore implements Store {
       INSERT INTO tasks (id, spec, state, current_slice, created_ms, modified_ms, started_ms,
         completed_ms, abandoned_ms, kill_requested_ms, process_started, bot_id, bot_dimensions,
         lease_id, exit_code, duration_secs, failure, internal_failure, deduped_from, output_size,
-        summary, user, request_uuid, priority, tags, authenticated, dedup_hash, pool)
+        summary, user, request_uuid, priority, tags, authenticated, dedup_hash, pool, outputs)
       VALUES (@id, @spec, @state, @current_slice, @created_ms, @modified_ms, @started_ms,
         @completed_ms, @abandoned_ms, @kill_requested_ms, @process_started, @bot_id,
         @bot_dimensions, @lease_id, @exit_code, @duration_secs, @failure, @internal_failure,
         @deduped_from, @output_size, @summary, @user, @request_uuid, @priority, @tags,
-        @authenticated, @dedup_hash, @pool)`);
+        @authenticated, @dedup_hash, @pool, @outputs)`);
     this.#getTask = db.prepare('SELECT * FROM tasks WHERE id = ?');
     const byRequestUuid = db.prepare<[string, string, number], TaskRow>(
       `SELECT * FROM tasks WHERE authenticated = ? AND request_uuid = ? AND created_ms >= ?
@@ -203,7 +205,7 @@ class SqliteStore extends SqliteGraphStore implements Store {
         bot_id = @bot_id, bot_dimensions = @bot_dimensions, lease_id = @lease_id,
         exit_code = @exit_code, duration_secs = @duration_secs, failure = @failure,
         internal_failure = @internal_failure, deduped_from = @deduped_from, summary = @summary,
-        dedup_hash = @dedup_hash
+        dedup_hash = @dedup_hash, outputs = @outputs
       WHERE id = @id AND state = @expected_state AND lease_id IS @expected_lease`);
     const getForAppend = db.prepare<
       [string],
@@ -570,6 +572,7 @@ function taskColumns(task: Task) {
     internal_failure: task.internalFailure ? 1 : 0,
     deduped_from: task.dedupedFrom,
     summary: task.summary,
+    outputs: outputsToColumn(task),
   };
 }
 
@@ -596,6 +599,7 @@ function rowToTask(row: TaskRow): Task {
     dedupedFrom: row.deduped_from,
     outputSize: row.output_size,
     summary: row.summary,
+    ...outputsFromColumn(row.outputs),
   };
 }
 

@@ -1,5 +1,6 @@
 // Original file: proto/drover/v1/botapi.proto
 
+import type { CacheInfo as _drover_v1_CacheInfo, CacheInfo__Output as _drover_v1_CacheInfo__Output } from '../../drover/v1/CacheInfo';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -17,6 +18,10 @@ export interface BotHealth {
    * The bot found a reason not to take tasks (e.g. low disk); empty when healthy.
    */
   'quarantined_reason'?: (string);
+  /**
+   * The named caches the bot keeps (also its `caches` dimension).
+   */
+  'caches'?: (_drover_v1_CacheInfo)[];
 }
 
 /**
@@ -34,4 +39,8 @@ export interface BotHealth__Output {
    * The bot found a reason not to take tasks (e.g. low disk); empty when healthy.
    */
   'quarantined_reason': (string);
+  /**
+   * The named caches the bot keeps (also its `caches` dimension).
+   */
+  'caches': (_drover_v1_CacheInfo__Output)[];
 }

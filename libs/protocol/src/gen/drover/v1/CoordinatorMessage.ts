@@ -5,6 +5,7 @@ import type { Assign as _drover_v1_Assign, Assign__Output as _drover_v1_Assign__
 import type { Kill as _drover_v1_Kill, Kill__Output as _drover_v1_Kill__Output } from '../../drover/v1/Kill';
 import type { Terminate as _drover_v1_Terminate, Terminate__Output as _drover_v1_Terminate__Output } from '../../drover/v1/Terminate';
 import type { Ack as _drover_v1_Ack, Ack__Output as _drover_v1_Ack__Output } from '../../drover/v1/Ack';
+import type { Update as _drover_v1_Update, Update__Output as _drover_v1_Update__Output } from '../../drover/v1/Update';
 
 export interface CoordinatorMessage {
   'welcome'?: (_drover_v1_Welcome | null);
@@ -12,7 +13,8 @@ export interface CoordinatorMessage {
   'kill'?: (_drover_v1_Kill | null);
   'terminate'?: (_drover_v1_Terminate | null);
   'ack'?: (_drover_v1_Ack | null);
-  'msg'?: "welcome"|"assign"|"kill"|"terminate"|"ack";
+  'update'?: (_drover_v1_Update | null);
+  'msg'?: "welcome"|"assign"|"kill"|"terminate"|"ack"|"update";
 }
 
 export interface CoordinatorMessage__Output {
@@ -21,5 +23,6 @@ export interface CoordinatorMessage__Output {
   'kill'?: (_drover_v1_Kill__Output | null);
   'terminate'?: (_drover_v1_Terminate__Output | null);
   'ack'?: (_drover_v1_Ack__Output | null);
-  'msg'?: "welcome"|"assign"|"kill"|"terminate"|"ack";
+  'update'?: (_drover_v1_Update__Output | null);
+  'msg'?: "welcome"|"assign"|"kill"|"terminate"|"ack"|"update";
 }

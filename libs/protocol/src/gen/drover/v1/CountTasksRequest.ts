@@ -8,6 +8,10 @@ export interface CountTasksRequest {
   'tags'?: (string)[];
   'start'?: (_google_protobuf_Timestamp | null);
   'end'?: (_google_protobuf_Timestamp | null);
+  /**
+   * Only the children of this task.
+   */
+  'parent_task_id'?: (string);
 }
 
 export interface CountTasksRequest__Output {
@@ -15,4 +19,8 @@ export interface CountTasksRequest__Output {
   'tags': (string)[];
   'start': (_google_protobuf_Timestamp__Output | null);
   'end': (_google_protobuf_Timestamp__Output | null);
+  /**
+   * Only the children of this task.
+   */
+  'parent_task_id': (string);
 }

@@ -10,6 +10,10 @@ export interface Hello {
   'state'?: (_drover_v1_BotHealth | null);
   'version'?: (string);
   'running'?: (_drover_v1_RunningTask)[];
+  /**
+   * The bot runs under drover-bot's launcher and can replace its own code (Update).
+   */
+  'self_update'?: (boolean);
 }
 
 export interface Hello__Output {
@@ -18,4 +22,8 @@ export interface Hello__Output {
   'state': (_drover_v1_BotHealth__Output | null);
   'version': (string);
   'running': (_drover_v1_RunningTask__Output)[];
+  /**
+   * The bot runs under drover-bot's launcher and can replace its own code (Update).
+   */
+  'self_update': (boolean);
 }

@@ -10,6 +10,10 @@ export interface ListTasksRequest {
   'end'?: (_google_protobuf_Timestamp | null);
   'limit'?: (number);
   'cursor'?: (string);
+  /**
+   * Only the children of this task.
+   */
+  'parent_task_id'?: (string);
 }
 
 export interface ListTasksRequest__Output {
@@ -19,4 +23,8 @@ export interface ListTasksRequest__Output {
   'end': (_google_protobuf_Timestamp__Output | null);
   'limit': (number);
   'cursor': (string);
+  /**
+   * Only the children of this task.
+   */
+  'parent_task_id': (string);
 }

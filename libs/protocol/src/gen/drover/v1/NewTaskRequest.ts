@@ -2,6 +2,7 @@
 
 import type { TaskSlice as _drover_v1_TaskSlice, TaskSlice__Output as _drover_v1_TaskSlice__Output } from '../../drover/v1/TaskSlice';
 import type { TaskProperties as _drover_v1_TaskProperties, TaskProperties__Output as _drover_v1_TaskProperties__Output } from '../../drover/v1/TaskProperties';
+import type { TaskNotify as _drover_v1_TaskNotify, TaskNotify__Output as _drover_v1_TaskNotify__Output } from '../../drover/v1/TaskNotify';
 
 export interface NewTaskRequest {
   'name'?: (string);
@@ -28,9 +29,15 @@ export interface NewTaskRequest {
   'properties'?: (_drover_v1_TaskProperties | null);
   'expiration_secs'?: (number);
   /**
-   * Set by the CLI when it runs inside another task.
+   * Set by the CLI when it runs inside another task. The parent must exist, be visible to the
+   * caller and not be final; the child is tagged parent_task_id:<id> and is cancelled (killed when
+   * running) when the parent reaches a final state.
    */
   'parent_task_id'?: (string);
+  /**
+   * A webhook told of every state change of the task.
+   */
+  'notify'?: (_drover_v1_TaskNotify | null);
   '_priority'?: "priority";
   '_expiration_secs'?: "expiration_secs";
 }
@@ -60,9 +67,15 @@ export interface NewTaskRequest__Output {
   'properties': (_drover_v1_TaskProperties__Output | null);
   'expiration_secs'?: (number);
   /**
-   * Set by the CLI when it runs inside another task.
+   * Set by the CLI when it runs inside another task. The parent must exist, be visible to the
+   * caller and not be final; the child is tagged parent_task_id:<id> and is cancelled (killed when
+   * running) when the parent reaches a final state.
    */
   'parent_task_id': (string);
+  /**
+   * A webhook told of every state change of the task.
+   */
+  'notify': (_drover_v1_TaskNotify__Output | null);
   '_priority'?: "priority";
   '_expiration_secs'?: "expiration_secs";
 }

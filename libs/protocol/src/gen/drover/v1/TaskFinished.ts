@@ -1,6 +1,7 @@
 // Original file: proto/drover/v1/botapi.proto
 
 import type { TimeoutKind as _drover_v1_TimeoutKind, TimeoutKind__Output as _drover_v1_TimeoutKind__Output } from '../../drover/v1/TimeoutKind';
+import type { OutputFile as _drover_v1_OutputFile, OutputFile__Output as _drover_v1_OutputFile__Output } from '../../drover/v1/OutputFile';
 import type { Long } from '@grpc/proto-loader';
 
 export interface TaskFinished {
@@ -28,6 +29,17 @@ export interface TaskFinished {
    * The task could not be started on this bot (e.g. bad relative_cwd); becomes CLIENT_ERROR.
    */
   'client_error'?: (string);
+  /**
+   * The files uploaded with UploadOutputs before this message; the coordinator records them
+   * with the final state, keeping only those it holds.
+   */
+  'outputs'?: (_drover_v1_OutputFile)[];
+  /**
+   * Not every file of DROVER_OUTDIR is in `outputs` (over max_output_files_bytes, or the upload
+   * failed); outputs_note says why.
+   */
+  'outputs_truncated'?: (boolean);
+  'outputs_note'?: (string);
   '_exit_code'?: "exit_code";
 }
 
@@ -56,5 +68,16 @@ export interface TaskFinished__Output {
    * The task could not be started on this bot (e.g. bad relative_cwd); becomes CLIENT_ERROR.
    */
   'client_error': (string);
+  /**
+   * The files uploaded with UploadOutputs before this message; the coordinator records them
+   * with the final state, keeping only those it holds.
+   */
+  'outputs': (_drover_v1_OutputFile__Output)[];
+  /**
+   * Not every file of DROVER_OUTDIR is in `outputs` (over max_output_files_bytes, or the upload
+   * failed); outputs_note says why.
+   */
+  'outputs_truncated': (boolean);
+  'outputs_note': (string);
   '_exit_code'?: "exit_code";
 }

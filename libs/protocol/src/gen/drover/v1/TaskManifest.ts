@@ -2,6 +2,7 @@
 
 import type { StringPair as _drover_v1_StringPair, StringPair__Output as _drover_v1_StringPair__Output } from '../../drover/v1/StringPair';
 import type { StringListPair as _drover_v1_StringListPair, StringListPair__Output as _drover_v1_StringListPair__Output } from '../../drover/v1/StringListPair';
+import type { CacheEntry as _drover_v1_CacheEntry, CacheEntry__Output as _drover_v1_CacheEntry__Output } from '../../drover/v1/CacheEntry';
 
 /**
  * What the bot needs to run a task.
@@ -18,6 +19,10 @@ export interface TaskManifest {
    * Environment variables that must never show in logs or through the Tasks API.
    */
   'secret_env'?: (_drover_v1_StringPair)[];
+  /**
+   * Named caches to mount into the work dir.
+   */
+  'caches'?: (_drover_v1_CacheEntry)[];
 }
 
 /**
@@ -35,4 +40,8 @@ export interface TaskManifest__Output {
    * Environment variables that must never show in logs or through the Tasks API.
    */
   'secret_env': (_drover_v1_StringPair__Output)[];
+  /**
+   * Named caches to mount into the work dir.
+   */
+  'caches': (_drover_v1_CacheEntry__Output)[];
 }

@@ -2,6 +2,7 @@
 
 import type { StringPair as _drover_v1_StringPair, StringPair__Output as _drover_v1_StringPair__Output } from '../../drover/v1/StringPair';
 import type { StringListPair as _drover_v1_StringListPair, StringListPair__Output as _drover_v1_StringListPair__Output } from '../../drover/v1/StringListPair';
+import type { CacheEntry as _drover_v1_CacheEntry, CacheEntry__Output as _drover_v1_CacheEntry__Output } from '../../drover/v1/CacheEntry';
 
 export interface TaskProperties {
   /**
@@ -40,6 +41,10 @@ export interface TaskProperties {
    * The same properties may reuse a successful result (dedup).
    */
   'idempotent'?: (boolean);
+  /**
+   * Named caches kept by the bot across tasks, mounted into the work dir; at most 32.
+   */
+  'caches'?: (_drover_v1_CacheEntry)[];
   '_execution_timeout_secs'?: "execution_timeout_secs";
   '_io_timeout_secs'?: "io_timeout_secs";
   '_grace_period_secs'?: "grace_period_secs";
@@ -82,6 +87,10 @@ export interface TaskProperties__Output {
    * The same properties may reuse a successful result (dedup).
    */
   'idempotent': (boolean);
+  /**
+   * Named caches kept by the bot across tasks, mounted into the work dir; at most 32.
+   */
+  'caches': (_drover_v1_CacheEntry__Output)[];
   '_execution_timeout_secs'?: "execution_timeout_secs";
   '_io_timeout_secs'?: "io_timeout_secs";
   '_grace_period_secs'?: "grace_period_secs";

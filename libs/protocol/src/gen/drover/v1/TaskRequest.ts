@@ -2,6 +2,7 @@
 
 import type { TaskSlice as _drover_v1_TaskSlice, TaskSlice__Output as _drover_v1_TaskSlice__Output } from '../../drover/v1/TaskSlice';
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from '../../google/protobuf/Timestamp';
+import type { TaskNotify as _drover_v1_TaskNotify, TaskNotify__Output as _drover_v1_TaskNotify__Output } from '../../drover/v1/TaskNotify';
 
 export interface TaskRequest {
   'task_id'?: (string);
@@ -14,6 +15,7 @@ export interface TaskRequest {
   'created_ts'?: (_google_protobuf_Timestamp | null);
   'authenticated'?: (string);
   'parent_task_id'?: (string);
+  'notify'?: (_drover_v1_TaskNotify | null);
 }
 
 export interface TaskRequest__Output {
@@ -27,4 +29,5 @@ export interface TaskRequest__Output {
   'created_ts': (_google_protobuf_Timestamp__Output | null);
   'authenticated': (string);
   'parent_task_id': (string);
+  'notify': (_drover_v1_TaskNotify__Output | null);
 }

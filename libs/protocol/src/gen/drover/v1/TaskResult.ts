@@ -3,6 +3,7 @@
 import type { TaskState as _drover_v1_TaskState, TaskState__Output as _drover_v1_TaskState__Output } from '../../drover/v1/TaskState';
 import type { StringListPair as _drover_v1_StringListPair, StringListPair__Output as _drover_v1_StringListPair__Output } from '../../drover/v1/StringListPair';
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from '../../google/protobuf/Timestamp';
+import type { OutputFile as _drover_v1_OutputFile, OutputFile__Output as _drover_v1_OutputFile__Output } from '../../drover/v1/OutputFile';
 import type { Long } from '@grpc/proto-loader';
 
 export interface TaskResult {
@@ -49,6 +50,19 @@ export interface TaskResult {
    * Why the task ended as it did, for people (e.g. "no bot matches pool=ci").
    */
   'summary'?: (string);
+  /**
+   * The task this one was started from (NewTaskRequest.parent_task_id); empty for none.
+   */
+  'parent_task_id'?: (string);
+  /**
+   * Files the task left in DROVER_OUTDIR (GetOutput reads them).
+   */
+  'outputs'?: (_drover_v1_OutputFile)[];
+  /**
+   * The outputs were over the coordinator's size limit (or could not all be uploaded): `outputs`
+   * is empty or partial, and the summary says why.
+   */
+  'outputs_truncated'?: (boolean);
   '_exit_code'?: "exit_code";
 }
 
@@ -96,5 +110,18 @@ export interface TaskResult__Output {
    * Why the task ended as it did, for people (e.g. "no bot matches pool=ci").
    */
   'summary': (string);
+  /**
+   * The task this one was started from (NewTaskRequest.parent_task_id); empty for none.
+   */
+  'parent_task_id': (string);
+  /**
+   * Files the task left in DROVER_OUTDIR (GetOutput reads them).
+   */
+  'outputs': (_drover_v1_OutputFile__Output)[];
+  /**
+   * The outputs were over the coordinator's size limit (or could not all be uploaded): `outputs`
+   * is empty or partial, and the summary says why.
+   */
+  'outputs_truncated': (boolean);
   '_exit_code'?: "exit_code";
 }

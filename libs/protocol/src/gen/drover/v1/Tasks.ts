@@ -10,17 +10,21 @@ import type { CancelTasksRequest as _drover_v1_CancelTasksRequest, CancelTasksRe
 import type { CancelTasksResponse as _drover_v1_CancelTasksResponse, CancelTasksResponse__Output as _drover_v1_CancelTasksResponse__Output } from '../../drover/v1/CancelTasksResponse';
 import type { CountTasksRequest as _drover_v1_CountTasksRequest, CountTasksRequest__Output as _drover_v1_CountTasksRequest__Output } from '../../drover/v1/CountTasksRequest';
 import type { CountTasksResponse as _drover_v1_CountTasksResponse, CountTasksResponse__Output as _drover_v1_CountTasksResponse__Output } from '../../drover/v1/CountTasksResponse';
+import type { GetOutputRequest as _drover_v1_GetOutputRequest, GetOutputRequest__Output as _drover_v1_GetOutputRequest__Output } from '../../drover/v1/GetOutputRequest';
 import type { GetStdoutRequest as _drover_v1_GetStdoutRequest, GetStdoutRequest__Output as _drover_v1_GetStdoutRequest__Output } from '../../drover/v1/GetStdoutRequest';
 import type { ListTasksRequest as _drover_v1_ListTasksRequest, ListTasksRequest__Output as _drover_v1_ListTasksRequest__Output } from '../../drover/v1/ListTasksRequest';
 import type { ListTasksResponse as _drover_v1_ListTasksResponse, ListTasksResponse__Output as _drover_v1_ListTasksResponse__Output } from '../../drover/v1/ListTasksResponse';
 import type { NewTaskRequest as _drover_v1_NewTaskRequest, NewTaskRequest__Output as _drover_v1_NewTaskRequest__Output } from '../../drover/v1/NewTaskRequest';
 import type { NewTaskResponse as _drover_v1_NewTaskResponse, NewTaskResponse__Output as _drover_v1_NewTaskResponse__Output } from '../../drover/v1/NewTaskResponse';
+import type { OutputChunk as _drover_v1_OutputChunk, OutputChunk__Output as _drover_v1_OutputChunk__Output } from '../../drover/v1/OutputChunk';
 import type { StreamOutputRequest as _drover_v1_StreamOutputRequest, StreamOutputRequest__Output as _drover_v1_StreamOutputRequest__Output } from '../../drover/v1/StreamOutputRequest';
+import type { TaskChange as _drover_v1_TaskChange, TaskChange__Output as _drover_v1_TaskChange__Output } from '../../drover/v1/TaskChange';
 import type { TaskIdRequest as _drover_v1_TaskIdRequest, TaskIdRequest__Output as _drover_v1_TaskIdRequest__Output } from '../../drover/v1/TaskIdRequest';
 import type { TaskOutput as _drover_v1_TaskOutput, TaskOutput__Output as _drover_v1_TaskOutput__Output } from '../../drover/v1/TaskOutput';
 import type { TaskRequest as _drover_v1_TaskRequest, TaskRequest__Output as _drover_v1_TaskRequest__Output } from '../../drover/v1/TaskRequest';
 import type { TaskResult as _drover_v1_TaskResult, TaskResult__Output as _drover_v1_TaskResult__Output } from '../../drover/v1/TaskResult';
 import type { WaitTaskRequest as _drover_v1_WaitTaskRequest, WaitTaskRequest__Output as _drover_v1_WaitTaskRequest__Output } from '../../drover/v1/WaitTaskRequest';
+import type { WatchTasksRequest as _drover_v1_WatchTasksRequest, WatchTasksRequest__Output as _drover_v1_WatchTasksRequest__Output } from '../../drover/v1/WatchTasksRequest';
 
 export interface TasksClient extends grpc.Client {
   /**
@@ -82,6 +86,17 @@ export interface TasksClient extends grpc.Client {
   countTasks(argument: _drover_v1_CountTasksRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_drover_v1_CountTasksResponse__Output>): grpc.ClientUnaryCall;
   countTasks(argument: _drover_v1_CountTasksRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_drover_v1_CountTasksResponse__Output>): grpc.ClientUnaryCall;
   countTasks(argument: _drover_v1_CountTasksRequest, callback: grpc.requestCallback<_drover_v1_CountTasksResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * The bytes of one of the task's output files (TaskResult.outputs), in chunks of up to 1 MiB.
+   */
+  GetOutput(argument: _drover_v1_GetOutputRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_drover_v1_OutputChunk__Output>;
+  GetOutput(argument: _drover_v1_GetOutputRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_drover_v1_OutputChunk__Output>;
+  /**
+   * The bytes of one of the task's output files (TaskResult.outputs), in chunks of up to 1 MiB.
+   */
+  getOutput(argument: _drover_v1_GetOutputRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_drover_v1_OutputChunk__Output>;
+  getOutput(argument: _drover_v1_GetOutputRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_drover_v1_OutputChunk__Output>;
   
   /**
    * The request a task was created from.
@@ -182,6 +197,21 @@ export interface TasksClient extends grpc.Client {
   waitTask(argument: _drover_v1_WaitTaskRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_drover_v1_TaskResult__Output>;
   waitTask(argument: _drover_v1_WaitTaskRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_drover_v1_TaskResult__Output>;
   
+  /**
+   * Every state change (creation included) of the tasks matching the filter, as it is committed,
+   * until the client cancels. Only tasks in pools the caller may view; PERMISSION_DENIED when it
+   * may view none.
+   */
+  WatchTasks(argument: _drover_v1_WatchTasksRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_drover_v1_TaskChange__Output>;
+  WatchTasks(argument: _drover_v1_WatchTasksRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_drover_v1_TaskChange__Output>;
+  /**
+   * Every state change (creation included) of the tasks matching the filter, as it is committed,
+   * until the client cancels. Only tasks in pools the caller may view; PERMISSION_DENIED when it
+   * may view none.
+   */
+  watchTasks(argument: _drover_v1_WatchTasksRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_drover_v1_TaskChange__Output>;
+  watchTasks(argument: _drover_v1_WatchTasksRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_drover_v1_TaskChange__Output>;
+  
 }
 
 export interface TasksHandlers extends grpc.UntypedServiceImplementation {
@@ -204,6 +234,11 @@ export interface TasksHandlers extends grpc.UntypedServiceImplementation {
    * Counts tasks.
    */
   CountTasks: grpc.handleUnaryCall<_drover_v1_CountTasksRequest__Output, _drover_v1_CountTasksResponse>;
+  
+  /**
+   * The bytes of one of the task's output files (TaskResult.outputs), in chunks of up to 1 MiB.
+   */
+  GetOutput: grpc.handleServerStreamingCall<_drover_v1_GetOutputRequest__Output, _drover_v1_OutputChunk>;
   
   /**
    * The request a task was created from.
@@ -241,6 +276,13 @@ export interface TasksHandlers extends grpc.UntypedServiceImplementation {
    */
   WaitTask: grpc.handleServerStreamingCall<_drover_v1_WaitTaskRequest__Output, _drover_v1_TaskResult>;
   
+  /**
+   * Every state change (creation included) of the tasks matching the filter, as it is committed,
+   * until the client cancels. Only tasks in pools the caller may view; PERMISSION_DENIED when it
+   * may view none.
+   */
+  WatchTasks: grpc.handleServerStreamingCall<_drover_v1_WatchTasksRequest__Output, _drover_v1_TaskChange>;
+  
 }
 
 export interface TasksDefinition extends grpc.ServiceDefinition {
@@ -248,6 +290,7 @@ export interface TasksDefinition extends grpc.ServiceDefinition {
   CancelTask: MethodDefinition<_drover_v1_CancelTaskRequest, _drover_v1_CancelTaskResponse, _drover_v1_CancelTaskRequest__Output, _drover_v1_CancelTaskResponse__Output>
   CancelTasks: MethodDefinition<_drover_v1_CancelTasksRequest, _drover_v1_CancelTasksResponse, _drover_v1_CancelTasksRequest__Output, _drover_v1_CancelTasksResponse__Output>
   CountTasks: MethodDefinition<_drover_v1_CountTasksRequest, _drover_v1_CountTasksResponse, _drover_v1_CountTasksRequest__Output, _drover_v1_CountTasksResponse__Output>
+  GetOutput: MethodDefinition<_drover_v1_GetOutputRequest, _drover_v1_OutputChunk, _drover_v1_GetOutputRequest__Output, _drover_v1_OutputChunk__Output>
   GetRequest: MethodDefinition<_drover_v1_TaskIdRequest, _drover_v1_TaskRequest, _drover_v1_TaskIdRequest__Output, _drover_v1_TaskRequest__Output>
   GetResult: MethodDefinition<_drover_v1_TaskIdRequest, _drover_v1_TaskResult, _drover_v1_TaskIdRequest__Output, _drover_v1_TaskResult__Output>
   GetStdout: MethodDefinition<_drover_v1_GetStdoutRequest, _drover_v1_TaskOutput, _drover_v1_GetStdoutRequest__Output, _drover_v1_TaskOutput__Output>
@@ -255,4 +298,5 @@ export interface TasksDefinition extends grpc.ServiceDefinition {
   NewTask: MethodDefinition<_drover_v1_NewTaskRequest, _drover_v1_NewTaskResponse, _drover_v1_NewTaskRequest__Output, _drover_v1_NewTaskResponse__Output>
   StreamOutput: MethodDefinition<_drover_v1_StreamOutputRequest, _drover_v1_TaskOutput, _drover_v1_StreamOutputRequest__Output, _drover_v1_TaskOutput__Output>
   WaitTask: MethodDefinition<_drover_v1_WaitTaskRequest, _drover_v1_TaskResult, _drover_v1_WaitTaskRequest__Output, _drover_v1_TaskResult__Output>
+  WatchTasks: MethodDefinition<_drover_v1_WatchTasksRequest, _drover_v1_TaskChange, _drover_v1_WatchTasksRequest__Output, _drover_v1_TaskChange__Output>
 }

@@ -1,6 +1,7 @@
 // Original file: proto/drover/v1/botapi.proto
 
 import type { StringListPair as _drover_v1_StringListPair, StringListPair__Output as _drover_v1_StringListPair__Output } from '../../drover/v1/StringListPair';
+import type { Long } from '@grpc/proto-loader';
 
 export interface Welcome {
   'session_id'?: (string);
@@ -20,6 +21,10 @@ export interface Welcome {
    * How often the bot must heartbeat; always well below the coordinator's ping tolerance.
    */
   'heartbeat_interval_ms'?: (number);
+  /**
+   * The most bytes of DROVER_OUTDIR files one task may upload (UploadOutputs).
+   */
+  'max_output_files_bytes'?: (number | string | Long);
 }
 
 export interface Welcome__Output {
@@ -40,4 +45,8 @@ export interface Welcome__Output {
    * How often the bot must heartbeat; always well below the coordinator's ping tolerance.
    */
   'heartbeat_interval_ms': (number);
+  /**
+   * The most bytes of DROVER_OUTDIR files one task may upload (UploadOutputs).
+   */
+  'max_output_files_bytes': (number);
 }

@@ -31,6 +31,7 @@ export const CONFIG_FILE_KEYS = {
   'max-output': 'string',
   'drain-timeout': 'string',
   'min-free-disk': 'string',
+  'cache-max-bytes': 'string',
   tls: 'boolean',
   'ca-file': 'path',
 } as const satisfies Record<string, KeyKind>;

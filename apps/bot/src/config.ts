@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatBytes, parseByteSize } from './byte-size';
+import { DEFAULT_CACHE_MAX_BYTES } from './caches';
 import { parseConfigFile, type ConfigFileValues } from './config-file';
 import { EXIT_CODES } from './exit-codes';
 import { DEFAULT_MAX_OUTPUT_BYTES } from './output-pump';
@@ -58,6 +59,11 @@ export interface BotConfig {
   readonly drainTimeoutMs: number;
   /** Below this much free disk in the bot dir the bot quarantines itself; 0: never. @default 1 GiB */
   readonly minFreeDiskBytes: number;
+  /**
+   * The named caches (`<botDir>/caches`) together at most; after a task the least recently used
+   * ones go until they fit. @default 10 GiB
+   */
+  readonly cacheMaxBytes: number;
   /** The environment tasks inherit: the bot's own, without its token. */
   readonly taskBaseEnv: Readonly<Record<string, string>>;
   /** TLS to the coordinator (`--tls`, `--ca-file`, which implies it). @default off */
@@ -109,6 +115,7 @@ export const USAGE = `Usage: drover-bot [options]
   --drain-timeout <secs>   after a first signal, time the   DROVER_DRAIN_TIMEOUT (${DEFAULT_DRAIN_TIMEOUT_MS / 1000})
                            running task has to finish
   --min-free-disk <size>   quarantine below this free disk  DROVER_MIN_FREE_DISK (${formatBytes(DEFAULT_MIN_FREE_DISK_BYTES)}; 0: off)
+  --cache-max-bytes <size> named caches kept at most (LRU)  DROVER_CACHE_MAX_BYTES (${formatBytes(DEFAULT_CACHE_MAX_BYTES)})
   --help                   print this text
 
 Sizes take suffixes: 4096, 64KiB, 10MiB, 1GiB (also K, M, G; KB, MB, GB are powers of 1000).
@@ -125,6 +132,7 @@ Exit codes:
   ${EXIT_CODES.taskKilled}  stopped by a signal after killing the running task (drain limit or second signal)
   ${EXIT_CODES.exitedAtOnce}  exited at once on a third signal
   ${EXIT_CODES.botDirLocked}  another drover-bot runs on the same bot dir (<dir>/bot.lock)
+  ${EXIT_CODES.updated}  switched to new bot code; the launcher starts it (never seen under systemd)
 `;
 
 class UsageError extends Error {}
@@ -231,6 +239,10 @@ function compile(
     pick('min-free-disk', flags['min-free-disk'], 'DROVER_MIN_FREE_DISK'),
     { fallback: DEFAULT_MIN_FREE_DISK_BYTES, min: 0 },
   );
+  const cacheMaxBytes = size(
+    pick('cache-max-bytes', flags['cache-max-bytes'], 'DROVER_CACHE_MAX_BYTES'),
+    { fallback: DEFAULT_CACHE_MAX_BYTES, min: 0 },
+  );
   const drainTimeoutMs = seconds(
     pick('drain-timeout', flags['drain-timeout'], 'DROVER_DRAIN_TIMEOUT'),
     DEFAULT_DRAIN_TIMEOUT_MS,
@@ -274,6 +286,7 @@ function compile(
     maxOutputBytes,
     drainTimeoutMs,
     minFreeDiskBytes,
+    cacheMaxBytes,
     taskBaseEnv: Object.freeze(taskBaseEnv),
     tls: Object.freeze(tls),
     configFile: configPath,
@@ -304,6 +317,7 @@ function parseFlags(argv: readonly string[]) {
         'max-output': { type: 'string' },
         'drain-timeout': { type: 'string' },
         'min-free-disk': { type: 'string' },
+        'cache-max-bytes': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;

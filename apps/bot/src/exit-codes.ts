@@ -17,6 +17,11 @@ export const EXIT_CODES = {
   exitedAtOnce: 5,
   /** Another drover-bot holds the bot dir (`<dir>/bot.lock`). */
   botDirLocked: 6,
+  /**
+   * The bot switched `current` to new bot code (update/updater.ts) and left, holding no task: the
+   * launcher starts the new version (and falls back to `previous` if it fails to connect).
+   */
+  updated: 7,
 } as const;
 
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];

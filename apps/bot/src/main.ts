@@ -2,6 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { acquireBotLock } from './bot-lock';
+import { CacheManager } from './caches';
 import { channelCredentials } from './channel-credentials';
 import { compileBotConfig } from './config';
 import { EXIT_CODES } from './exit-codes';
@@ -12,11 +13,16 @@ import { probeDimensions } from './probe-dimensions';
 import { startBotSession } from './session';
 import { SignalShutdown } from './shutdown';
 import { readBotToken } from './token';
-import { BOT_VERSION } from './version';
+import { codeContext } from './update/code-context';
+import { fetchBotCode } from './update/fetch-code';
+import { packForInstall } from './update/own-code';
+import { BotUpdater } from './update/updater';
+import { BOT_PACKAGE_VERSION } from './version';
 
 /**
  * drover-bot: config → token → the bot dir's lock → leftovers of a crashed run → dimensions
  * (probed once) → session, with signals handled by SignalShutdown. Exit codes: exit-codes.ts.
+ * Run by the launcher from `<dir>/versions/<version>/` it can replace its own code (update/).
  * `drover-bot install …` writes a config file and a systemd unit instead (install/).
  */
 
@@ -38,7 +44,8 @@ async function main(): Promise<number> {
       {
         cwd: process.cwd(),
         nodePath: process.execPath,
-        botBin: fileURLToPath(new URL('../bin/drover-bot.js', import.meta.url)),
+        packForInstall: (botCode) =>
+          packForInstall(botCode, path.dirname(fileURLToPath(import.meta.url))),
       },
       process,
     );
@@ -61,6 +68,10 @@ async function main(): Promise<number> {
     return EXIT_CODES.usage;
   }
   const log = createRootLogger(config.logLevel);
+  // The launcher (update/launcher.ts) talks to the bot over an IPC channel, which must not keep
+  // the process alive.
+  const code = codeContext(import.meta.url, BOT_PACKAGE_VERSION, process.send !== undefined);
+  process.channel?.unref();
   await mkdir(config.botDir, { recursive: true });
   // Before anything touches the dir: a second bot on it would kill the first one's payloads.
   const lock = acquireBotLock(config.botDir);
@@ -89,6 +100,13 @@ async function main(): Promise<number> {
     else log.info(leftover, 'process group record of a previous run');
   }
   await rm(path.join(config.botDir, 'w'), { recursive: true, force: true });
+  await rm(path.join(config.botDir, 'out'), { recursive: true, force: true });
+  // Named caches survive restarts: measured (and trimmed to the limit) before the first Hello.
+  const caches = new CacheManager({
+    root: path.join(config.botDir, 'caches'),
+    maxBytes: config.cacheMaxBytes,
+  });
+  await caches.measureAll();
 
   const dimensions = await probeDimensions(
     { botId: config.botId, pool: config.pool, extras: config.extraDimensions },
@@ -96,33 +114,60 @@ async function main(): Promise<number> {
   );
   log.info({ botId: config.botId, dimensions, botDir: config.botDir }, 'dimensions probed');
 
+  const credentials = channelCredentials(config.tls);
+  const updater = new BotUpdater({
+    currentVersion: code.version,
+    root: code.underLauncher ? code.root : undefined,
+    log,
+    fetch: (update) =>
+      fetchBotCode(update, {
+        servers: config.server.split(','),
+        credentials,
+        token: token.token,
+      }),
+  });
   let ready = false;
   const session = startBotSession({
     server: config.server,
-    credentials: channelCredentials(config.tls),
+    credentials,
     token: token.token,
     botId: config.botId,
     dimensions,
     botDir: config.botDir,
-    version: BOT_VERSION,
+    version: code.version,
+    selfUpdate: code.underLauncher,
+    onUpdate: (update) => updater.onUpdate(update),
+    onIdle: () => updater.onIdle(),
     taskBaseEnv: config.taskBaseEnv,
     once: config.once,
     maxOutputBytes: config.maxOutputBytes,
     minFreeDiskBytes: config.minFreeDiskBytes,
+    caches,
     log,
     onWelcome: (w) => {
       if (ready) return;
       ready = true;
+      // The launcher watches a new version for this: it connected, so it is kept.
+      if (process.send !== undefined) {
+        process.send({ kind: 'ready', version: code.version }, () => process.disconnect?.());
+      }
       log.info(
         {
           botId: config.botId,
           server: config.server,
           tls: config.tls.kind,
           sessionId: w.sessionId,
+          version: code.version,
         },
         'bot ready',
       );
     },
+  });
+
+  updater.attach({
+    isIdle: () => session.isIdle(),
+    setUpdating: (reason) => session.setUpdating(reason),
+    stopForUpdate: () => session.stop({ reason: 'update' }),
   });
 
   const shutdown = new SignalShutdown({
@@ -135,9 +180,10 @@ async function main(): Promise<number> {
 
   const end = await session.done;
   shutdown.dispose();
-  const code = shutdown.exitCode(end);
-  log.info({ end, exitCode: code }, 'bot stopped');
-  return code;
+  const exitCode =
+    end.kind === 'stopped' && end.reason === 'update' ? EXIT_CODES.updated : shutdown.exitCode(end);
+  log.info({ end, exitCode }, 'bot stopped');
+  return exitCode;
 }
 
 main().then(exit, (err: unknown) => {

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { rm, rmdir } from 'node:fs/promises';
+import type { CacheEntryLike, CacheManager, CacheMount } from './caches';
 import { pidMarkNow, sweepProcessesWithEnv } from './escaped-sweep';
 import { recordGroup, recordTaskStart, removeGroupRecord } from './group-records';
 import { DEFAULT_MAX_OUTPUT_BYTES, OutputPump } from './output-pump';
@@ -10,6 +11,7 @@ import { sweepGroup, terminationDance } from './process-group';
 import {
   buildTaskEnv,
   resolveInside,
+  taskOutDir,
   taskWorkDir,
   type StringListPairLike,
   type StringPairLike,
@@ -40,9 +42,23 @@ export interface TaskManifestLike {
   readonly io_timeout_secs: number;
   readonly grace_period_secs: number;
   readonly secret_env: readonly StringPairLike[];
+  /** Named caches to mount into the work dir (caches.ts). */
+  readonly caches?: readonly CacheEntryLike[];
 }
 
 export type TimedOut = 'none' | 'hard' | 'io';
+
+/** What was uploaded of DROVER_OUTDIR (task-outputs.ts), for TaskFinished. */
+export interface RunOutputs {
+  readonly files: readonly {
+    readonly path: string;
+    readonly size: number;
+    readonly digest: string;
+  }[];
+  /** Not every file is listed; `note` says why. */
+  readonly truncated: boolean;
+  readonly note: string;
+}
 
 export interface RunResult {
   /** The exit code; minus the signal number when a signal ended it (-9); null if never started. */
@@ -62,6 +78,8 @@ export interface RunResult {
   readonly outputDropped?: number;
   /** Processes outside the task's group, carrying its nonce, SIGKILLed after its end. */
   readonly escapedKilled?: readonly number[];
+  /** Set by the launcher once DROVER_OUTDIR was uploaded (not by the runner). */
+  readonly outputs?: RunOutputs;
 }
 
 export interface Clock {
@@ -97,6 +115,13 @@ export interface RunTaskOptions {
   readonly drainMs?: number;
   /** Remove the work dir when the task ends. @default true */
   readonly removeWorkDir?: boolean;
+  /** The bot's named caches; a manifest asking for caches without them is a client error. */
+  readonly caches?: CacheManager;
+  /**
+   * Leave the task's DROVER_OUTDIR (`<botDir>/out/<taskId>`) for the caller, who uploads and then
+   * removes it. @default false: removed with the work dir
+   */
+  readonly keepOutDir?: boolean;
 }
 
 export interface TaskRun {
@@ -211,6 +236,8 @@ async function execute(
   const [file, ...args] = manifest.command;
   if (file === undefined || file === '') return clientError('command: empty');
   const nonce = randomBytes(16).toString('hex');
+  // The task id is a plain file name (taskWorkDir checked it).
+  const outDir = taskOutDir(opts.botDir, opts.taskId)!;
   const env = buildTaskEnv({
     baseEnv: opts.baseEnv,
     env: manifest.env,
@@ -221,13 +248,25 @@ async function execute(
     botId: opts.botId,
     server: opts.server,
     taskNonce: nonce,
+    outDir,
   });
   if (!env.ok) return clientError(env.clientError);
 
   // Synchronous when the work dir is new (the usual case): Assign → spawn in one go.
-  const fresh = freshDir(workDir.value, cwd.value);
+  const fresh = freshDir(workDir.value);
   if (fresh !== undefined) await fresh;
+  let mount: CacheMount | undefined;
   try {
+    freshOutDir(outDir);
+    // The caches before the cwd: a cwd inside a cache's path is then made inside the cache.
+    const caches = manifest.caches ?? [];
+    if (caches.length > 0) {
+      if (opts.caches === undefined) return clientError('caches: this bot keeps no named caches');
+      const mounted = opts.caches.mount(opts.taskId, caches, workDir.value);
+      if (!mounted.ok) return clientError(mounted.clientError);
+      mount = mounted.value;
+    }
+    if (cwd.value !== workDir.value) mkdirSync(cwd.value, { recursive: true });
     if (signal.aborted) return notStarted(true);
     const ran = await runProcess({
       opts,
@@ -240,19 +279,38 @@ async function execute(
       control,
       nonce,
     });
+    // Taken back before the result goes: the bot's `caches` dimension is updated first.
+    const held = mount;
+    mount = undefined;
+    if (held !== undefined) await opts.caches?.release(held);
     control.ended(ran);
     return ran;
   } finally {
+    if (mount !== undefined) await opts.caches?.release(mount);
     if (opts.removeWorkDir !== false) await removeDir(workDir.value).catch(() => {});
+    if (opts.keepOutDir !== true)
+      await rm(outDir, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+/** Makes `outDir` (DROVER_OUTDIR) exist and empty; synchronous, like the usual freshDir. */
+function freshOutDir(outDir: string): void {
+  try {
+    mkdirSync(outDir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') rmSync(outDir, { recursive: true, force: true });
+    else if (code !== 'ENOENT') throw err;
+    mkdirSync(outDir, { recursive: true });
   }
 }
 
 /**
- * Makes `workDir` empty and `cwd` (inside it) exist. A task id is new, so the work dir usually
- * does not exist yet: one mkdir, no recursive removal, and nothing to wait for (undefined); a
- * promise only when an old dir of the same name has to go first.
+ * Makes `workDir` exist and empty. A task id is new, so the work dir usually does not exist yet:
+ * one mkdir, no recursive removal, and nothing to wait for (undefined); a promise only when an
+ * old dir of the same name has to go first.
  */
-function freshDir(workDir: string, cwd: string): Promise<void> | undefined {
+function freshDir(workDir: string): Promise<void> | undefined {
   try {
     mkdirSync(workDir);
   } catch (err) {
@@ -260,12 +318,10 @@ function freshDir(workDir: string, cwd: string): Promise<void> | undefined {
     if (code === 'EEXIST')
       return rm(workDir, { recursive: true, force: true }).then(() => {
         mkdirSync(workDir, { recursive: true });
-        if (cwd !== workDir) mkdirSync(cwd, { recursive: true });
       });
     if (code !== 'ENOENT') throw err;
     mkdirSync(workDir, { recursive: true });
   }
-  if (cwd !== workDir) mkdirSync(cwd, { recursive: true });
   return undefined;
 }
 

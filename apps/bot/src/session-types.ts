@@ -1,6 +1,8 @@
+import type { UpdateOut } from '@drover/protocol';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { BackoffPolicy } from './backoff';
+import type { CacheManager } from './caches';
 import type { Dimensions } from './config';
 import type { RunTaskOptions } from './runner';
 import type { CoalescePolicy } from './task-slot';
@@ -10,7 +12,7 @@ export type FreeDiskProbe = (dir: string) => Promise<number | undefined>;
 
 /** The session's options, lifecycle states and outcomes (session.ts is the behaviour). */
 
-export type StopReason = 'signal' | 'terminate' | 'once' | 'close';
+export type StopReason = 'signal' | 'terminate' | 'once' | 'close' | 'update';
 
 /** What Hello and heartbeats say while the bot is stopping (BotHealth.quarantined_reason). */
 export const STOP_REASON_TEXT = {
@@ -18,6 +20,7 @@ export const STOP_REASON_TEXT = {
   terminate: 'bot is stopping (terminate)',
   once: '--once: one task only',
   close: 'bot is stopping (close)',
+  update: 'bot is restarting into new bot code',
 } as const satisfies Record<StopReason, string>;
 
 export type SessionEnd =
@@ -93,5 +96,19 @@ export interface SessionOptions {
   /** Millisecond overrides of the manifests' timeouts (tests). */
   readonly taskOverrides?: Pick<RunTaskOptions, 'graceMs' | 'executionTimeoutMs' | 'ioTimeoutMs'>;
   readonly onWelcome?: (welcome: WelcomeInfo) => void;
+  /**
+   * The named caches (issue 10), kept under `<botDir>/caches`. @default a CacheManager made on
+   * `<botDir>/caches` with `cacheMaxBytes`
+   */
+  readonly caches?: CacheManager;
+  /** The named caches' size limit (LRU eviction after a task). @default 10 GiB */
+  readonly cacheMaxBytes?: number;
+  // --- bot self-update (update/updater.ts) ---
+  /** Hello says the bot can replace its own code (it runs under the launcher). @default false */
+  readonly selfUpdate?: boolean;
+  /** The coordinator sent Update. */
+  readonly onUpdate?: (update: UpdateOut) => void;
+  /** The bot no longer holds any task (the last result was acknowledged). */
+  readonly onIdle?: () => void;
   readonly channelOptions?: grpc.ChannelOptions;
 }

@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import path from 'node:path';
 import {
   CLIENT_CHANNEL_OPTIONS,
   loadDroverProto,
@@ -13,7 +14,10 @@ import {
 } from '@drover/protocol';
 import type { Logger } from 'pino';
 import { backoffDelayMs, channelBackoffOptions, DEFAULT_BACKOFF } from './backoff';
+import { CacheManager } from './caches';
+import type { Dimensions } from './config';
 import { freeDiskBytes, healthNow, lowDiskReason } from './health';
+import { DEFAULT_MAX_OUTPUT_FILES_BYTES } from './output-files';
 import { signalGroup } from './process-group';
 import type { RunResult, TaskRun } from './runner';
 import {
@@ -100,6 +104,8 @@ export class BotSession {
   private freeDisk: number | undefined;
   /** `low disk: …` while the free disk is below the minimum, '' otherwise. */
   private lowDisk = '';
+  /** `updating to <version>` while the bot fetches new code (update/updater.ts), else ''. */
+  private updating = '';
   private attempt = 0;
   private stopReason: StopReason | undefined;
   private finalizing: Promise<void> | undefined;
@@ -108,12 +114,36 @@ export class BotSession {
   private closing: Promise<void> | undefined;
   private heartbeatBusy = false;
   private timers: Partial<Record<TimerName, NodeJS.Timeout>> = {};
+  /** Named caches (caches.ts): their names are the `caches` dimension, sizes in the health. */
+  private readonly caches: CacheManager;
+  /** The dimensions as last sent (Hello or a heartbeat), JSON. */
+  private sentDimensions = '';
+  /** The coordinator's limit for a task's output files (Welcome). */
+  private maxOutputFilesBytes = DEFAULT_MAX_OUTPUT_FILES_BYTES;
 
   constructor(private readonly opts: SessionOptions) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.log = opts.log.child({ component: 'session' });
     this.servers = serverList(opts.server);
     this.link = { isUp: () => this.linked && !this.halfClosed, write: (msg) => this.write(msg) };
+    this.caches =
+      opts.caches ??
+      new CacheManager({ root: path.join(opts.botDir, 'caches'), maxBytes: opts.cacheMaxBytes });
+    this.caches.onChange = () => this.sendDimensionsIfChanged();
+  }
+
+  // --- bot self-update (update/updater.ts) ---
+
+  /** Holds no task: none running, no result waiting for its Ack. */
+  isIdle(): boolean {
+    return this.slots.size === 0 && this.runs.size === 0;
+  }
+
+  /** Takes no tasks while `reason` is set (said on a heartbeat now); '' takes them again. */
+  setUpdating(reason: string): void {
+    if (reason === this.updating) return;
+    this.updating = reason;
+    this.sendHeartbeatNow();
   }
 
   get state(): SessionState {
@@ -202,9 +232,10 @@ export class BotSession {
       call.write({
         hello: {
           bot_id: this.opts.botId,
-          dimensions: dimensionsToWire(this.opts.dimensions),
+          dimensions: dimensionsToWire(this.dimensionsNow()),
           state: this.health(),
           version: this.opts.version,
+          self_update: this.opts.selfUpdate === true,
           running: [...this.slots.values()].map((s) => s.runningEntry()),
         },
       });
@@ -331,6 +362,9 @@ export class BotSession {
       case 'ack':
         if (msg.ack) this.onAck(msg.ack);
         return;
+      case 'update':
+        if (msg.update) this.opts.onUpdate?.(msg.update);
+        return;
       case 'terminate':
         this.onTerminate(msg.terminate ?? { reason: '', task_id: '', lease_id: '' });
         return;
@@ -358,6 +392,7 @@ export class BotSession {
           ? w.heartbeat_interval_secs * 1000
           : 30_000);
     this.timers.heartbeat = setInterval(() => void this.heartbeat(), heartbeatIntervalMs);
+    if (w.max_output_files_bytes > 0) this.maxOutputFilesBytes = w.max_output_files_bytes;
     // Still stopping: say so before any result goes again (Hello said it too).
     if (this.stopReason !== undefined) this.sendHeartbeatNow();
     for (const slot of this.slots.values()) slot.resend();
@@ -389,6 +424,9 @@ export class BotSession {
       link: this.link,
       log,
       server: this.servers[this.server] ?? this.servers[0]!,
+      caches: this.caches,
+      uploadClient: () => this.clientFor(this.servers[this.server] ?? this.servers[0]!),
+      maxOutputFilesBytes: this.maxOutputFilesBytes,
       onOutputFlow: (paused, keptBytes) =>
         log.debug(
           { keptBytes },
@@ -398,6 +436,8 @@ export class BotSession {
         ),
       onEnded: (ended) => {
         this.runs.delete(ended);
+        // The Ack may have come before the work dir was gone: idle only now (a waiting update).
+        if (this.isIdle()) this.opts.onIdle?.();
         this.maybeFinishStop();
       },
     });
@@ -448,6 +488,7 @@ export class BotSession {
         slot.kill(a.stale ? 'the lease is stale' : 'the coordinator finished the task');
       slot.forget();
       this.slots.delete(a.task_id);
+      if (this.isIdle()) this.opts.onIdle?.();
       this.log.info({ taskId: a.task_id, stale: a.stale }, 'task forgotten');
     } else if (slot.ackOutput(a.output_offset) === 'gap') {
       this.log.warn(
@@ -491,12 +532,37 @@ export class BotSession {
     if (this.link.isUp()) this.write({ heartbeat: { state: this.health() } });
   }
 
+  /** The probed dimensions plus `caches` (the names of the named caches kept), when any. */
+  private dimensionsNow(): Dimensions {
+    const names = this.caches.names();
+    const dims =
+      names.length === 0 ? this.opts.dimensions : { ...this.opts.dimensions, caches: names };
+    this.sentDimensions = JSON.stringify(dims);
+    return dims;
+  }
+
+  /**
+   * The caches changed (after a task, before its result goes): a heartbeat carrying the new
+   * dimensions, so that the coordinator matches the bot with them when it is free again.
+   */
+  private sendDimensionsIfChanged(): void {
+    const before = this.sentDimensions;
+    if (!this.link.isUp()) return; // the next Hello carries them
+    const dims = this.dimensionsNow();
+    if (this.sentDimensions === before) return;
+    this.log.info({ caches: dims['caches'] ?? [] }, 'dimensions changed');
+    this.write({ heartbeat: { state: this.health(), dimensions: dimensionsToWire(dims) } });
+  }
+
   private health(): BotHealth {
-    return healthNow({
-      freeDiskBytes: this.freeDisk,
-      runningTaskId: this.runningTaskId(),
-      quarantinedReason: this.quarantinedReason(),
-    });
+    return {
+      ...healthNow({
+        freeDiskBytes: this.freeDisk,
+        runningTaskId: this.runningTaskId(),
+        quarantinedReason: this.quarantinedReason(),
+      }),
+      caches: this.caches.info().map((c) => ({ name: c.name, size_bytes: c.sizeBytes })),
+    };
   }
 
   private runningTaskId(): string {
@@ -506,7 +572,8 @@ export class BotSession {
 
   /** Stopping wins: it is for good; low disk may clear. */
   private quarantinedReason(): string {
-    return this.stopReason === undefined ? this.lowDisk : STOP_REASON_TEXT[this.stopReason];
+    if (this.stopReason !== undefined) return STOP_REASON_TEXT[this.stopReason];
+    return this.lowDisk !== '' ? this.lowDisk : this.updating;
   }
 
   private maybeFinishStop(): void {

@@ -29,6 +29,15 @@ export function taskWorkDir(botDir: string, taskId: string): Resolved<string> {
   return { ok: true, value: path.join(botDir, 'w', taskId) };
 }
 
+/**
+ * `<botDir>/out/<taskId>`: the task's DROVER_OUTDIR, outside its work dir so that the files can
+ * still be uploaded while the work dir is being removed. Undefined for a task id that is not a
+ * plain file name (as taskWorkDir refuses it).
+ */
+export function taskOutDir(botDir: string, taskId: string): string | undefined {
+  return taskWorkDir(botDir, taskId).ok ? path.join(botDir, 'out', taskId) : undefined;
+}
+
 /** A path inside `root` for a relative path from the manifest; refuses one that escapes it. */
 export function resolveInside(root: string, relative: string, field: string): Resolved<string> {
   if (path.isAbsolute(relative)) {
@@ -57,11 +66,13 @@ export interface TaskEnvInput {
   readonly server: string;
   /** `DROVER_TASK_NONCE`: unguessable, marks every process of this task (escaped-sweep.ts). */
   readonly taskNonce?: string;
+  /** `DROVER_OUTDIR`: an empty directory whose files are uploaded when the task ends. */
+  readonly outDir?: string;
 }
 
 /**
  * base env < manifest env < secret env < DROVER_TASK_ID / DROVER_BOT_ID / DROVER_SERVER /
- * DROVER_TASK_NONCE.
+ * DROVER_TASK_NONCE / DROVER_OUTDIR.
  * An empty value unsets a variable (Swarming's rule). `env_prefixes` prepend paths inside the
  * work dir to a variable (`PATH=<work>/bin:$PATH`).
  */
@@ -98,5 +109,7 @@ export function buildTaskEnv(input: TaskEnvInput): Resolved<Record<string, strin
   env.DROVER_SERVER = input.server;
   if (input.taskNonce !== undefined) env.DROVER_TASK_NONCE = input.taskNonce;
   else delete env.DROVER_TASK_NONCE;
+  if (input.outDir !== undefined) env.DROVER_OUTDIR = input.outDir;
+  else delete env.DROVER_OUTDIR;
   return { ok: true, value: env };
 }

@@ -1,7 +1,10 @@
-import type { AssignOut } from '@drover/protocol';
+import type { AssignOut, BotApiClient } from '@drover/protocol';
 import type { Logger } from 'pino';
+import type { CacheManager } from './caches';
 import { startTask, type TaskManifestLike, type TaskRun } from './runner';
 import type { SessionOptions } from './session-types';
+import { taskOutDir } from './task-env';
+import { deliverOutputs } from './task-outputs';
 import {
   DEFAULT_COALESCE,
   DEFAULT_MAX_UNACKED_OUTPUT_BYTES,
@@ -11,8 +14,9 @@ import {
 
 /**
  * Starts an assigned task: a new slot, the runner with its output going to the slot, TaskStarted,
- * and the result handed to the slot (and logged) as soon as the process ended; onEnded once the
- * task is cleaned up too (its work dir removed).
+ * and the result handed to the slot (and logged) as soon as the process ended and its
+ * DROVER_OUTDIR was uploaded (task-outputs.ts); onEnded once the task is cleaned up too (its
+ * work dir removed).
  */
 
 export interface LaunchContext {
@@ -26,6 +30,12 @@ export interface LaunchContext {
   readonly onEnded: (run: TaskRun) => void;
   /** The slot paused or resumed the payload's output (backpressure). */
   readonly onOutputFlow?: (paused: boolean, keptBytes: number) => void;
+  /** The bot's named caches (mounted by the runner). */
+  readonly caches: CacheManager;
+  /** A BotApi client to the coordinator the task came from (UploadOutputs). */
+  readonly uploadClient: () => BotApiClient;
+  /** The most bytes of output files the task may upload (Welcome). */
+  readonly maxOutputFilesBytes: number;
 }
 
 const EMPTY_MANIFEST: TaskManifestLike = {
@@ -58,12 +68,27 @@ export function launchTask(a: AssignOut, ctx: LaunchContext): { slot: TaskSlot; 
     baseEnv: opts.taskBaseEnv,
     ...(opts.maxOutputBytes === undefined ? {} : { maxOutputBytes: opts.maxOutputBytes }),
     onOutput: (bytes) => slot.onOutput(bytes),
+    caches: ctx.caches,
+    keepOutDir: true,
   });
   slot.attach(run);
   slot.started();
   log.info({ command: manifest.command, pid: run.pid }, 'task started');
-  // The result goes as soon as the process is gone; the work dir is removed meanwhile.
-  void run.ended.then((result) => {
+  // The result goes as soon as the process is gone and the outputs are uploaded; the work dir is
+  // removed meanwhile.
+  const reported = run.ended.then(async (ended) => {
+    const outputs = await deliverOutputs({
+      result: ended,
+      outDir: taskOutDir(opts.botDir, a.task_id),
+      client: ctx.uploadClient,
+      token: opts.token,
+      botId: opts.botId,
+      taskId: a.task_id,
+      leaseId: a.lease_id,
+      maxBytes: ctx.maxOutputFilesBytes,
+      log,
+    });
+    const result = outputs === undefined ? ended : { ...ended, outputs };
     slot.ended(result);
     log.info(
       {
@@ -76,6 +101,8 @@ export function launchTask(a: AssignOut, ctx: LaunchContext): { slot: TaskSlot; 
         outputDropped: result.outputDropped,
         escapedKilled: result.escapedKilled,
         clientError: result.clientError,
+        outputFiles: result.outputs?.files.length,
+        outputsTruncated: result.outputs?.truncated,
       },
       'task ended',
     );
@@ -85,6 +112,6 @@ export function launchTask(a: AssignOut, ctx: LaunchContext): { slot: TaskSlot; 
         'killed processes of the task that had left its process group',
       );
   });
-  void run.result.then(() => ctx.onEnded(run));
+  void Promise.all([run.result, reported]).then(() => ctx.onEnded(run));
   return { slot, run };
 }

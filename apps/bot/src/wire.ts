@@ -35,6 +35,9 @@ export function taskFinishedToWire(taskId: string, leaseId: string, r: RunResult
     canceled: r.canceled,
     output_size: r.outputSize,
     client_error: r.clientError ?? '',
+    outputs: (r.outputs?.files ?? []).map((f) => ({ ...f })),
+    outputs_truncated: r.outputs?.truncated ?? false,
+    outputs_note: r.outputs?.note ?? '',
   };
 }
 

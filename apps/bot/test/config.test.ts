@@ -34,6 +34,7 @@ describe('compileBotConfig', () => {
       maxOutputBytes: 100 * 1024 ** 2,
       drainTimeoutMs: 300_000,
       minFreeDiskBytes: 1024 ** 3,
+      cacheMaxBytes: 10 * 1024 ** 3,
       taskBaseEnv: {},
       tls: { kind: 'off' },
       configFile: undefined,
@@ -48,6 +49,7 @@ describe('compileBotConfig', () => {
         DROVER_MIN_FREE_DISK: '0',
       }),
     ).toMatchObject({ maxOutputBytes: 10 * 1024 ** 2, drainTimeoutMs: 1_500, minFreeDiskBytes: 0 });
+    expect(config(['--cache-max-bytes', '2GiB']).cacheMaxBytes).toBe(2 * 1024 ** 3);
     expect(
       config(['--max-output', '4096', '--drain-timeout', '0', '--min-free-disk', '2G'], {
         DROVER_MAX_OUTPUT: '10MiB',

@@ -22,6 +22,7 @@ export function manifest(command: string[], over: Partial<TaskManifestOut> = {})
     io_timeout_secs: 0,
     grace_period_secs: 1,
     secret_env: [],
+    caches: [],
     ...over,
   };
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +23,6 @@ const CLI_BIN = fileURLToPath(new URL('../../cli/bin/drover.js', import.meta.url
 const host = {
   cwd: '/home/op',
   nodePath: '/usr/bin/node',
-  botBin: '/opt/drover/apps/bot/bin/drover-bot.js',
 };
 
 function options(argv: string[]): InstallOptions {
@@ -57,8 +56,7 @@ describe('renderInstall', () => {
     ]);
     const unit = new Map(directives(rendered.files[1]!.content));
     expect(Object.fromEntries(unit)).toMatchObject({
-      ExecStart:
-        '/usr/bin/node /opt/drover/apps/bot/bin/drover-bot.js --config /etc/drover/bot.yaml',
+      ExecStart: '/usr/bin/node /var/lib/drover-bot/launcher.js --config /etc/drover/bot.yaml',
       After: 'network-online.target',
       Wants: 'network-online.target',
       WorkingDirectory: '/var/lib/drover-bot',
@@ -84,13 +82,13 @@ describe('renderInstall', () => {
     expect(directives(unit)).toContainEqual(['TimeoutStopSec', String(stopSecs)]);
   });
 
-  it('runs the bot as --user, and tells how to hand it the token file and its work dir', () => {
+  it('runs the bot as --user, and tells how to hand it the token file and its bot dir', () => {
     const o = options([...base, '--user', 'drover', '--dir', '/srv/bot']);
     expect(directives(unitOf(o))).toContainEqual(['User', 'drover']);
     expect(unitOf(o)).not.toContain('StateDirectory');
     expect(renderInstall(o).commands).toEqual([
       'chown drover /home/op/bot.token && chmod 600 /home/op/bot.token',
-      'mkdir -p /srv/bot && chown drover /srv/bot',
+      'chown -R drover /srv/bot',
       'systemctl daemon-reload && systemctl enable --now drover-bot',
     ]);
   });
@@ -204,8 +202,12 @@ describe('drover-bot install, the real executable', () => {
     expect(out).toContain(`token-file: ${path.join(dir, 'bot.token')}\n`);
     expect(out).toContain('pool: ci\n');
     expect(out).toContain('drain-timeout: 90\n');
+    const workDir = path.join(dir, 'work');
     expect(out).toContain(
-      `ExecStart=${process.execPath} ${DROVER_BOT_BIN} --config ${configPath}\n`,
+      `==> would install the bot code (built from this checkout, or this bot's own) in ${workDir}/versions/<version>, point ${workDir}/current at it and write ${workDir}/launcher.js\n`,
+    );
+    expect(out).toContain(
+      `ExecStart=${process.execPath} ${workDir}/launcher.js --config ${configPath}\n`,
     );
     expect(out).toContain('User=drover\n');
     expect(out).toContain('TimeoutStopSec=150\n');
@@ -298,8 +300,17 @@ describe('drover-bot install, the real executable', () => {
       { cwd: dir },
     );
     expect(shown.stderr).toBe('');
-    const info = JSON.parse(shown.stdout) as { connected: boolean; dimensions: unknown[] };
+    const info = JSON.parse(shown.stdout) as {
+      connected: boolean;
+      dimensions: unknown[];
+      version: string;
+    };
     expect(info.connected).toBe(true);
+    // The launcher runs the installed, self-contained bot code: its version names its hash.
+    const current = readlinkSync(path.join(dir, 'work', 'current'));
+    expect(info.version).toMatch(/^\d+\.\d+\.\d+\+[0-9a-f]{12}$/);
+    expect(current).toBe(path.join('versions', info.version));
+    expect(installed.stdout).toContain(`==> installed bot code ${info.version} (built from `);
     expect(info.dimensions).toContainEqual({ key: 'installed', value: ['yes'] });
   });
 });

@@ -28,8 +28,10 @@ export interface InstallOptions {
   readonly caFile: string | undefined;
   /** Absolute path of node, for ExecStart. */
   readonly nodePath: string;
-  /** Absolute path of bin/drover-bot.js, for ExecStart. */
-  readonly botBin: string;
+  /** `<workDir>/launcher.js`, for ExecStart: it runs the bot code `<workDir>/current` names. */
+  readonly launcher: string;
+  /** A bot code pack to install (`--bot-code`: a .pack, or a build dir holding bot-code.pack). @default built from this checkout, or this bot's own code */
+  readonly botCode: string | undefined;
   readonly force: boolean;
   readonly dryRun: boolean;
 }
@@ -45,8 +47,9 @@ export const DEFAULT_UNIT_DIR = '/etc/systemd/system';
 
 export const INSTALL_USAGE = `Usage: drover-bot install --server <host:port> --token-file <path> [options]
 
-Writes the bot's config file and a systemd unit that runs drover-bot with it, prints both and
-the commands to start it. Run as root (or give --config-dir/--unit-dir you can write to).
+Writes the bot's config file, installs the bot code in the bot's dir (versions/<version>,
+current, launcher.js: the bot updates itself from the coordinator from then on) and writes a
+systemd unit that runs the launcher with the config; prints them and the commands to start it. Run as root (or give --config-dir/--unit-dir you can write to).
 
   --server <host:port>     coordinator address (required)
   --token-file <path>      file holding the bot token (required); the config refers to it
@@ -59,6 +62,8 @@ the commands to start it. Run as root (or give --config-dir/--unit-dir you can w
                            the unit's TimeoutStopSec is this plus a margin
   --tls                    connect with TLS (system roots)
   --ca-file <path>         PEM roots to trust (implies --tls)
+  --bot-code <path>        bot code to install: a bot-code.pack or a build dir holding
+                           one (default: built from this checkout, or this bot's own code)
   --config-dir <path>      where bot.yaml goes                (${DEFAULT_CONFIG_DIR})
   --unit-dir <path>        where drover-bot.service goes      (${DEFAULT_UNIT_DIR})
   --force                  overwrite files that exist
@@ -71,7 +76,6 @@ const USER_RE = /^[A-Za-z_][A-Za-z0-9_.-]*\$?$/;
 export interface InstallHost {
   readonly cwd: string;
   readonly nodePath: string;
-  readonly botBin: string;
   /** Reads the CA file, to check it. */
   readonly readFile?: (path: string) => Buffer;
 }
@@ -99,6 +103,7 @@ export function parseInstallOptions(
         'ca-file': { type: 'string' },
         'config-dir': { type: 'string' },
         'unit-dir': { type: 'string' },
+        'bot-code': { type: 'string' },
         force: { type: 'boolean' },
         'dry-run': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -162,7 +167,8 @@ export function parseInstallOptions(
       tls: flags.tls === true || caFile !== undefined,
       caFile,
       nodePath: host.nodePath,
-      botBin: host.botBin,
+      launcher: path.join(workDir, 'launcher.js'),
+      botCode: flags['bot-code'] === undefined ? undefined : abs(flags['bot-code']),
       force: flags.force === true,
       dryRun: flags['dry-run'] === true,
     },

@@ -52,7 +52,7 @@ export function renderInstall(o: InstallOptions): RenderedInstall {
       content: renderUnit({
         server: o.server,
         nodePath: o.nodePath,
-        botBin: o.botBin,
+        launcher: o.launcher,
         configFile,
         workDir: o.workDir,
         user: o.user,
@@ -66,12 +66,10 @@ export function renderInstall(o: InstallOptions): RenderedInstall {
       `chown ${o.user} ${shellWord(o.tokenFile)} && chmod 600 ${shellWord(o.tokenFile)}`,
     );
   }
-  // Under /var/lib, systemd makes the working dir (StateDirectory=); elsewhere it must exist.
-  if (stateDirectoryOf(o.workDir) === undefined) {
-    const dir = shellWord(o.workDir);
-    commands.push(
-      o.user === undefined ? `mkdir -p ${dir}` : `mkdir -p ${dir} && chown ${o.user} ${dir}`,
-    );
+  // Install writes the bot code into the working dir; the bot must own it to update itself.
+  // Under /var/lib systemd hands it to User= (StateDirectory=); elsewhere it is ours to do.
+  if (stateDirectoryOf(o.workDir) === undefined && o.user !== undefined) {
+    commands.push(`chown -R ${o.user} ${shellWord(o.workDir)}`);
   }
   commands.push(`systemctl daemon-reload && systemctl enable --now ${UNIT_NAME}`);
   return { files, commands };

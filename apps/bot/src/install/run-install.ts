@@ -1,19 +1,29 @@
+import path from 'node:path';
 import { stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { EXIT_CODES } from '../exit-codes';
 import { parseInstallOptions, type InstallHost } from './install-options';
 import { renderInstall, type RenderedInstall } from './render-install';
 import { existingFiles, writeInstallFiles } from './write-install';
+import type { PackOutcome } from '../update/own-code';
+import { installBotCode } from './install-code';
+
+/** What install needs besides its options: where node is, and the bot code to put in place. */
+export interface RunInstallHost extends InstallHost {
+  /** The pack to install: --bot-code's, this bot's own, or one built from the checkout. */
+  readonly packForInstall: (botCode: string | undefined) => Promise<PackOutcome>;
+}
 
 /**
- * `drover-bot install`: checks the options, renders the config and the unit, writes them (not
- * with --dry-run), and prints each path with its content, then the commands to run next.
+ * `drover-bot install`: checks the options, installs the bot code in the bot's dir (the launcher
+ * layout, install-code.ts), renders the config and the unit, writes them (not with --dry-run),
+ * and prints what it did, each file with its content, then the commands to run next.
  * Exit 0 when done; 2 for a bad or missing flag, a file that exists (without --force), or a
  * file that cannot be written — each message naming it.
  */
 export async function runInstall(
   argv: readonly string[],
-  host: InstallHost,
+  host: RunInstallHost,
   out: { readonly stdout: Writable; readonly stderr: Writable },
 ): Promise<number> {
   const fail = (message: string): number => {
@@ -39,6 +49,10 @@ export async function runInstall(
     );
   }
   const rendered = renderInstall(o);
+  let codeLine =
+    `==> would install the bot code (${o.botCode ?? "built from this checkout, or this bot's own"}) ` +
+    `in ${path.join(o.workDir, 'versions')}/<version>, point ${path.join(o.workDir, 'current')} ` +
+    `at it and write ${o.launcher}\n`;
   const refuse = (paths: readonly string[]): number =>
     fail(
       `${paths.join(' and ')} already exist${paths.length === 1 ? 's' : ''}; add --force to overwrite`,
@@ -49,6 +63,19 @@ export async function runInstall(
       if (exists.length > 0) return refuse(exists);
     }
   } else {
+    if (!o.force) {
+      const exists = await existingFiles(rendered.files);
+      if (exists.length > 0) return refuse(exists);
+    }
+    const pack = await host.packForInstall(o.botCode);
+    if (!pack.ok) return fail(pack.reason);
+    const code = await installBotCode(o.workDir, pack.pack);
+    if (code.kind === 'failed')
+      return fail(`cannot install the bot code in ${o.workDir} (${code.reason})`);
+    codeLine =
+      `==> installed bot code ${code.version} (${pack.source}) in ` +
+      `${path.join(o.workDir, 'versions', code.version)}, ${path.join(o.workDir, 'current')} ` +
+      `points at it; launcher ${code.launcher}\n`;
     const written = await writeInstallFiles(rendered.files, o.force);
     switch (written.kind) {
       case 'exists':
@@ -64,7 +91,7 @@ export async function runInstall(
         break;
     }
   }
-  out.stdout.write(describeInstall(rendered, o.dryRun));
+  out.stdout.write(codeLine + describeInstall(rendered, o.dryRun));
   return EXIT_CODES.ok;
 }
 

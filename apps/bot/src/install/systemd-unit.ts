@@ -12,8 +12,8 @@ export interface UnitInput {
   readonly server: string;
   /** Absolute path of node. */
   readonly nodePath: string;
-  /** Absolute path of apps/bot/bin/drover-bot.js. */
-  readonly botBin: string;
+  /** Absolute path of `<workDir>/launcher.js` (update/launcher.ts). */
+  readonly launcher: string;
   /** Absolute path of the config file the bot reads. */
   readonly configFile: string;
   /** The bot's working root, and the unit's working directory. */
@@ -46,12 +46,14 @@ export function stateDirectoryOf(workDir: string): string | undefined {
 }
 
 export function renderUnit(input: UnitInput): string {
-  const execStart = [input.nodePath, input.botBin, '--config', input.configFile]
+  const execStart = [input.nodePath, input.launcher, '--config', input.configFile]
     .map(systemdWord)
     .join(' ');
   const stateDir = stateDirectoryOf(input.workDir);
   const lines = [
     '# Written by `drover-bot install`. The bot reads its options from the --config file.',
+    '# launcher.js runs the bot code <dir>/current points at; after the bot updates itself it',
+    '# starts the new version, and goes back to <dir>/previous if that one fails to connect.',
     '[Unit]',
     `Description=Drover bot (coordinator ${input.server})`,
     'Wants=network-online.target',

@@ -14,6 +14,11 @@ export interface Runtime {
   readonly cwd: string;
   readonly stdout: Writable;
   readonly stderr: Writable;
+  /**
+   * Calls `fn` on Ctrl-C (SIGINT) instead of the default exit, until the returned function is
+   * called; for commands that end cleanly on it (`drover watch`). Absent: never interrupted.
+   */
+  readonly onInterrupt?: (fn: () => void) => () => void;
 }
 
 /** The real process. A closed stdout (`drover logs … | head`) ends the process quietly. */
@@ -22,7 +27,16 @@ export function processRuntime(): Runtime {
     if (err.code === 'EPIPE') process.exit(EXIT.OK);
     throw err;
   });
-  return { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr };
+  return {
+    env: process.env,
+    cwd: process.cwd(),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    onInterrupt(fn) {
+      process.once('SIGINT', fn);
+      return () => process.off('SIGINT', fn);
+    },
+  };
 }
 
 /** The global options, as commander parsed them. */

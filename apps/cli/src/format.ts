@@ -58,6 +58,7 @@ export function describeResult(result: TaskResultOut): string {
   add('duration', result.started_ts === null ? undefined : formatDuration(result.duration));
   add('output', `${result.output_size} bytes`);
   add('deduped from', result.deduped_from);
+  add('parent', result.parent_task_id);
   add('tags', result.tags.join(' '));
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');

@@ -4,19 +4,21 @@ import { registerCancel } from './cancel';
 import { describeBug, printError, type CommandHost, type Runtime } from './context';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes';
 import { registerLogs } from './logs';
+import { registerOutputs } from './outputs';
 import { registerResult } from './result';
 import { registerSubmit } from './submit';
 import { registerTasks } from './tasks';
 import { registerGraph } from './graph';
 import { registerToken } from './token';
 import { registerWait } from './wait';
+import { registerWatch } from './watch';
 
 const ENVIRONMENT_HELP = `Environment:
   DROVER_SERVER      coordinator address (default 127.0.0.1:7070)
   DROVER_TOKEN       bearer token
   DROVER_TOKEN_FILE  file holding the token
   DROVER_TLS=1       use TLS; DROVER_CA_FILE: PEM roots to trust
-  DROVER_TASK_ID     set inside a task: submit sends it as parent_task_id
+  DROVER_TASK_ID     set inside a task: submit sends it as parent_task_id (--no-parent: not)
   Flags win over variables. With no token given, the nearest .drover/client.token
   in this directory or a parent is used.`;
 
@@ -24,6 +26,7 @@ const EXAMPLE_HELP = `Examples:
   id=$(drover submit -d pool=default -- make test) && drover wait "$id"; drover logs "$id"
   drover tasks --state completed_failure --tag build:42 --since 2h --json | jq -r .task_id
   drover cancel --tag build:42 --kill
+  drover watch --tag build:42 --json; drover tasks --parent "$DROVER_TASK_ID"
   drover bots -d pool=ci --alive --idle; drover bot show build-7; drover bots dimensions --pool ci
   drover bot quarantine build-7 --reason 'disk errors'; drover bot events build-7
   drover bot terminate build-7 --wait && drover bot delete build-7`;
@@ -49,7 +52,9 @@ export function buildProgram(host: CommandHost): Command {
   // Subcommands made with .command() inherit exitOverride and configureOutput from here.
   registerSubmit(program, host);
   registerWait(program, host);
+  registerWatch(program, host);
   registerLogs(program, host);
+  registerOutputs(program, host);
   registerResult(program, host);
   registerCancel(program, host);
   registerTasks(program, host);

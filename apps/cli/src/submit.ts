@@ -22,6 +22,7 @@ import {
   type CommandHost,
   type GlobalOptions,
 } from './context';
+import { parseCache, type CacheArg } from './cache-arg';
 import { EXIT } from './exit-codes';
 
 /** io_timeout_secs when --io-timeout is not given (the server's own default is 0 = off). */
@@ -45,6 +46,12 @@ export interface SubmitOptions {
   name?: string;
   user?: string;
   json?: boolean;
+  /** `--parent ID`: the parent task; `--no-parent`: false (none, even inside a task). */
+  parent?: string | false;
+  notifyUrl?: string;
+  notifyUserdata?: string;
+  /** `--cache name=path`, repeatable: named caches the bot keeps across tasks. */
+  cache?: CacheArg[];
 }
 
 /**
@@ -71,6 +78,7 @@ export function buildNewTaskRequest(
     idempotent: opts.idempotent === true,
   };
   if (opts.cwd !== undefined) properties.relative_cwd = opts.cwd;
+  if (opts.cache !== undefined) properties.caches = opts.cache.map((c) => ({ ...c }));
   if (opts.timeout !== undefined) properties.execution_timeout_secs = opts.timeout;
   if (opts.grace !== undefined) properties.grace_period_secs = opts.grace;
   const slices: TaskSlice[] = [
@@ -92,16 +100,34 @@ export function buildNewTaskRequest(
         : { expiration_secs: fallback.expirationSecs }),
     });
   }
+  if (opts.notifyUserdata !== undefined && opts.notifyUrl === undefined)
+    return { ok: false, message: '--notify-userdata needs --notify-url' };
   const request: NewTaskRequest = {
     name: opts.name ?? '',
     tags: opts.tag ?? [],
     user: opts.user ?? caller.user ?? '',
-    parent_task_id: caller.parentTaskId ?? '',
+    // --parent wins over DROVER_TASK_ID (set inside a task); --no-parent sends none.
+    parent_task_id: opts.parent === false ? '' : (opts.parent ?? caller.parentTaskId ?? ''),
     task_slices: slices,
   };
+  if (opts.notifyUrl !== undefined)
+    request.notify = { url: opts.notifyUrl, userdata: opts.notifyUserdata ?? '' };
   if (opts.priority !== undefined) request.priority = opts.priority;
   if (opts.requestUuid !== undefined) request.request_uuid = opts.requestUuid;
   return { ok: true, value: request };
+}
+
+/** `--notify-url`: an http:// or https:// URL (the server checks it again). */
+export function parseNotifyUrl(text: string): Parsed<string> {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return { ok: false, message: 'not a URL (e.g. https://ci.example.com/drover-hook)' };
+  }
+  return url.protocol === 'http:' || url.protocol === 'https:'
+    ? { ok: true, value: text }
+    : { ok: false, message: `must be http:// or https://, got ${url.protocol}` };
 }
 
 /** `--request-uuid`: any non-empty text (the server allows up to 128 characters). */
@@ -156,6 +182,11 @@ export function registerSubmit(program: Command, host: CommandHost): void {
       repeatableParser(parseEnvVar),
     )
     .option('--cwd <dir>', 'working directory, relative to the task directory')
+    .option(
+      '--cache <name=path>',
+      'named cache kept by the bot across tasks, mounted at path (relative), repeatable',
+      repeatableParser(parseCache),
+    )
     .option('--idempotent', 'may reuse a successful result of identical work from the last 7 days')
     .option(
       '--request-uuid <uuid>',
@@ -164,6 +195,18 @@ export function registerSubmit(program: Command, host: CommandHost): void {
     )
     .option('--name <name>', 'task name')
     .option('--user <user>', 'on whose behalf (default: $USER)')
+    .option(
+      '--parent <task-id>',
+      'the parent task (default: $DROVER_TASK_ID, set inside a task): ' +
+        'this task is cancelled when the parent ends',
+    )
+    .option('--no-parent', 'no parent task, even inside a task')
+    .option(
+      '--notify-url <url>',
+      'POST every state change of the task to this http(s) URL (signed JSON)',
+      optionParser(parseNotifyUrl),
+    )
+    .option('--notify-userdata <text>', 'sent back in every notification (needs --notify-url)')
     .option('--json', 'print the NewTaskResponse as JSON instead of the id')
     .action(async (command: string[], opts: SubmitOptions, cmd: Command) => {
       const { rt } = host;

@@ -29,6 +29,8 @@ import { formatTaskTable } from './format';
 export interface TasksOptions {
   state: StateQueryWire;
   tag?: string[];
+  /** Only the children of this task. */
+  parent?: string;
   since?: number;
   until?: number;
   limit?: number;
@@ -38,16 +40,22 @@ export interface TasksOptions {
   count?: boolean;
 }
 
-/** The filter part of ListTasks/CountTasks: state, tags (AND) and the created_ts range. */
+type TaskQueryFields = 'state' | 'tags' | 'start' | 'end' | 'parent_task_id';
+
+/**
+ * The filter part of ListTasks/CountTasks: state, tags (AND), the parent task and the created_ts
+ * range.
+ */
 export function buildTaskQuery(
-  opts: Pick<TasksOptions, 'state' | 'tag' | 'since' | 'until'>,
-): Parsed<Pick<ListTasksRequest, 'state' | 'tags' | 'start' | 'end'>> {
+  opts: Pick<TasksOptions, 'state' | 'tag' | 'parent' | 'since' | 'until'>,
+): Parsed<Pick<ListTasksRequest, TaskQueryFields>> {
   if (opts.since !== undefined && opts.until !== undefined && opts.until < opts.since)
     return { ok: false, message: '--until is before --since' };
-  const query: Pick<ListTasksRequest, 'state' | 'tags' | 'start' | 'end'> = {
+  const query: Pick<ListTasksRequest, TaskQueryFields> = {
     state: opts.state,
     tags: opts.tag ?? [],
   };
+  if (opts.parent !== undefined) query.parent_task_id = opts.parent;
   if (opts.since !== undefined) query.start = msToTimestamp(opts.since);
   if (opts.until !== undefined) query.end = msToTimestamp(opts.until);
   return { ok: true, value: query };
@@ -77,6 +85,7 @@ export function continueCommand(opts: TasksOptions, global: GlobalOptions, curso
     words.push('--state', name ?? opts.state);
   }
   for (const tag of opts.tag ?? []) words.push('--tag', tag);
+  if (opts.parent !== undefined) words.push('--parent', opts.parent);
   if (opts.since !== undefined) words.push('--since', new Date(opts.since).toISOString());
   if (opts.until !== undefined) words.push('--until', new Date(opts.until).toISOString());
   if (opts.limit !== undefined) words.push('--limit', String(opts.limit));
@@ -117,6 +126,7 @@ export function registerTasks(program: Command, host: CommandHost): void {
       'only tasks with this tag, repeatable (all must match)',
       repeatableParser(parseTag),
     )
+    .option('--parent <task-id>', 'only the children of this task')
     .option(
       '--since <when>',
       'created at or after: a duration ago (30m, 2h, 7d, 1h30m) or an ISO date/time',

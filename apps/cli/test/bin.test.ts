@@ -115,7 +115,15 @@ describe('drover tasks and drover cancel --tag, as a child process', () => {
         `  drover tasks --tag run:table --limit 2 --cursor ${LIST_CURSOR}\n`,
     );
     expect(callsTagged('ListTasks', 'run:table').map((c) => c.request)).toEqual([
-      { state: 'QUERY_ALL', tags: ['run:table'], start: null, end: null, limit: 2, cursor: '' },
+      {
+        state: 'QUERY_ALL',
+        tags: ['run:table'],
+        start: null,
+        end: null,
+        limit: 2,
+        cursor: '',
+        parent_task_id: '',
+      },
     ]);
   });
 
@@ -171,6 +179,7 @@ describe('drover tasks and drover cancel --tag, as a child process', () => {
       tags: ['run:count'],
       start: { seconds: Date.parse('2024-01-01T00:00:00Z') / 1000, nanos: 0 },
       end: null,
+      parent_task_id: '',
     });
   });
 

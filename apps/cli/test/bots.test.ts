@@ -161,6 +161,7 @@ describe('describeBot', () => {
           uptime_secs: 60,
           running_task_id: 'task-3',
           quarantined_reason: '',
+          caches: [],
         },
         dimensions: [
           { key: 'os', value: ['Linux', 'Linux-Debian'] },

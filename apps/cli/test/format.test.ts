@@ -23,6 +23,9 @@ const base: TaskResultOut = {
   priority: 200,
   user: '',
   summary: '',
+  parent_task_id: '',
+  outputs: [],
+  outputs_truncated: false,
 };
 
 describe('describeState', () => {

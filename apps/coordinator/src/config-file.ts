@@ -8,7 +8,7 @@ export class ConfigError extends Error {
 }
 
 /** What a setting holds in the config file. */
-export type SettingKind = 'string' | 'seconds' | 'path';
+export type SettingKind = 'string' | 'seconds' | 'count' | 'path';
 
 /**
  * Every setting: its flag (also its key in the config file), environment variable and kind.
@@ -29,6 +29,15 @@ export const SETTINGS = {
   'bot-death-timeout': { env: 'DROVER_BOT_DEATH_TIMEOUT', kind: 'seconds' },
   'tls-cert': { env: 'DROVER_TLS_CERT', kind: 'path' },
   'tls-key': { env: 'DROVER_TLS_KEY', kind: 'path' },
+  'max-output-files-bytes': { env: 'DROVER_MAX_OUTPUT_FILES_BYTES', kind: 'count' },
+  'outputs-dir': { env: 'DROVER_OUTPUTS_DIR', kind: 'path' },
+  'bot-update': { env: 'DROVER_BOT_UPDATE', kind: 'string' },
+  'bot-code': { env: 'DROVER_BOT_CODE', kind: 'path' },
+  'webhook-secret-file': { env: 'DROVER_WEBHOOK_SECRET_FILE', kind: 'path' },
+  'webhook-attempts': { env: 'DROVER_WEBHOOK_ATTEMPTS', kind: 'count' },
+  'webhook-backoff': { env: 'DROVER_WEBHOOK_BACKOFF', kind: 'seconds' },
+  'webhook-backoff-max': { env: 'DROVER_WEBHOOK_BACKOFF_MAX', kind: 'seconds' },
+  'webhook-timeout': { env: 'DROVER_WEBHOOK_TIMEOUT', kind: 'seconds' },
 } as const satisfies Record<string, { env: string; kind: SettingKind }>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -75,10 +84,10 @@ export function parseConfigText(text: string, file: string): RawSettings {
     }
     if (value === null) continue;
     const kind: SettingKind = SETTINGS[key].kind;
-    if (kind === 'seconds') {
+    if (kind === 'seconds' || kind === 'count') {
       if (typeof value !== 'number') {
         throw new ConfigError(
-          `config ${file}: ${key}: must be a number of seconds, got ${JSON.stringify(value)}`,
+          `config ${file}: ${key}: must be a number${kind === 'seconds' ? ' of seconds' : ''}, got ${JSON.stringify(value)}`,
         );
       }
       out[key] = value;

@@ -7,6 +7,8 @@ import {
   type RawSettings,
   type SettingName,
 } from './config-file';
+import { compileBotCodeConfig } from './bot-code/bot-code-config';
+import type { BotCodeConfig } from './bot-code/bot-code-source';
 import { compileDistributors, type DistributorConfig } from './graph/distributor-config';
 
 export { ConfigError } from './config-file';
@@ -45,11 +47,44 @@ export interface CoordinatorOptions {
   tlsCertFile?: string;
   /** PEM private key of tlsCertFile. @default none */
   tlsKeyFile?: string;
+  /** Bytes of DROVER_OUTDIR files one task may upload; over it none is kept. @default 1 GiB */
+  maxOutputFilesBytes?: number;
+  /**
+   * Where task output files are stored by content (shared by every replica with PostgreSQL).
+   * @default '<dataDir>/outputs'
+   */
+  outputsDir?: string;
+  /** Bot self-update: `on` (serve bot code, ask bots that run other code to update) or `off`. @default 'on' */
+  botUpdate?: string;
+  /** A prebuilt bot code pack (a build directory or its bot-code.pack). @default built from this checkout on first need */
+  botCode?: string;
   /**
    * Graph distributors (config file only): name → default task parameters ({command,
    * dimensions, env, priority, io_timeout, …}). @default { drover: {} } (built in, always there)
    */
   distributors?: unknown;
+  /**
+   * The secret webhook signatures (X-Drover-Signature) are made with.
+   * @default '<dataDir>/webhook.secret', created with 32 random bytes when missing
+   */
+  webhookSecretFile?: string;
+  /** Attempts per webhook notification before it is given up (logged). @default 10 */
+  webhookAttempts?: number;
+  /** Wait before the first retry of a notification; doubles at each retry. @default 1 */
+  webhookBackoffSecs?: number;
+  /** Longest wait between two attempts. @default 60 */
+  webhookBackoffMaxSecs?: number;
+  /** Time one attempt may take (connect, send, answer). @default 10 */
+  webhookTimeoutSecs?: number;
+}
+
+/** How task webhooks are sent (notify/webhook-notifier.ts). */
+export interface WebhookConfig {
+  readonly secretFile: string;
+  readonly maxAttempts: number;
+  readonly backoffMs: number;
+  readonly backoffMaxMs: number;
+  readonly timeoutMs: number;
 }
 
 export const LOG_FORMATS = ['json', 'pretty', 'auto'] as const;
@@ -71,6 +106,11 @@ export interface CoordinatorConfig {
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
   /** Graph distributors by name (the built-in `drover` included). */
   readonly distributors: ReadonlyMap<string, DistributorConfig>;
+  readonly webhooks: WebhookConfig;
+  /** Task output files (issue 10): the per-task limit and the content-addressed store's root. */
+  readonly outputs: { readonly maxBytes: number; readonly dir: string };
+  /** Where the bot code served to self-updating bots comes from (bot-code/). */
+  readonly botCode: BotCodeConfig;
 }
 
 const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
@@ -121,6 +161,42 @@ export function compileCoordinatorConfig(opts: CoordinatorOptions): CoordinatorC
         ? undefined
         : Object.freeze({ certFile: resolve(opts.tlsCertFile), keyFile: resolve(opts.tlsKeyFile) }),
     distributors: compileDistributors(opts.distributors),
+    webhooks: compileWebhooks(opts, dataDir),
+    outputs: compileOutputs(opts, dataDir),
+    botCode: compileBotCodeConfig(opts.botUpdate, opts.botCode, dataDir),
+  });
+}
+
+function compileOutputs(opts: CoordinatorOptions, dataDir: string): CoordinatorConfig['outputs'] {
+  const maxBytes = opts.maxOutputFilesBytes ?? 1024 ** 3;
+  // 0 would read as "no limit given" on the bot's side (Welcome): at least one byte.
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
+    throw new ConfigError(
+      `max-output-files-bytes: must be a whole number of bytes ≥ 1, got ${maxBytes}`,
+    );
+  }
+  return Object.freeze({ maxBytes, dir: resolve(opts.outputsDir ?? join(dataDir, 'outputs')) });
+}
+
+function compileWebhooks(opts: CoordinatorOptions, dataDir: string): WebhookConfig {
+  const maxAttempts = opts.webhookAttempts ?? 10;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 100) {
+    throw new ConfigError(
+      `webhook-attempts: must be a whole number from 1 to 100, got ${maxAttempts}`,
+    );
+  }
+  const backoffMs = seconds('webhook-backoff', opts.webhookBackoffSecs ?? 1, 0.001) * 1000;
+  const backoffMaxMs =
+    seconds('webhook-backoff-max', opts.webhookBackoffMaxSecs ?? 60, 0.001) * 1000;
+  if (backoffMaxMs < backoffMs) {
+    throw new ConfigError('webhook-backoff-max: must not be less than webhook-backoff');
+  }
+  return Object.freeze({
+    secretFile: resolve(opts.webhookSecretFile ?? join(dataDir, 'webhook.secret')),
+    maxAttempts,
+    backoffMs,
+    backoffMaxMs,
+    timeoutMs: seconds('webhook-timeout', opts.webhookTimeoutSecs ?? 10, 0.001) * 1000,
   });
 }
 
@@ -198,6 +274,19 @@ win). The file's keys are the flag names; see apps/coordinator/drover.example.ya
   --bot-death-timeout SECS      silence before a bot is dead (DROVER_BOT_DEATH_TIMEOUT) [600]
   --tls-cert FILE               PEM certificate: serve over TLS, with --tls-key (DROVER_TLS_CERT)
   --tls-key FILE                PEM private key of --tls-cert (DROVER_TLS_KEY)
+  --max-output-files-bytes N    bytes of DROVER_OUTDIR files kept per task; over it, none
+                                (DROVER_MAX_OUTPUT_FILES_BYTES) [1073741824]
+  --outputs-dir DIR             task output files, by content (DROVER_OUTPUTS_DIR) [<data-dir>/outputs]
+  --bot-update on|off           serve bot code; ask bots run by the launcher that run other code to
+                                update (DROVER_BOT_UPDATE) [on]
+  --bot-code PATH               prebuilt bot code: a build dir or its bot-code.pack (DROVER_BOT_CODE)
+                                [built from this checkout when a bot first needs it]
+  --webhook-secret-file FILE    secret of the webhooks' X-Drover-Signature (DROVER_WEBHOOK_SECRET_FILE)
+                                [<data-dir>/webhook.secret, created when missing]
+  --webhook-attempts N          attempts per task notification (DROVER_WEBHOOK_ATTEMPTS) [10]
+  --webhook-backoff SECS        first retry delay, doubling (DROVER_WEBHOOK_BACKOFF) [1]
+  --webhook-backoff-max SECS    longest retry delay (DROVER_WEBHOOK_BACKOFF_MAX) [60]
+  --webhook-timeout SECS        time one attempt may take (DROVER_WEBHOOK_TIMEOUT) [10]
   -h, --help                    show this help
 `;
 
@@ -273,6 +362,15 @@ export function parseCoordinatorArgs(
   set('botDeathTimeoutSecs', num('bot-death-timeout'));
   set('tlsCertFile', str('tls-cert'));
   set('tlsKeyFile', str('tls-key'));
+  set('maxOutputFilesBytes', num('max-output-files-bytes'));
+  set('outputsDir', str('outputs-dir'));
+  set('botUpdate', str('bot-update'));
+  set('botCode', str('bot-code'));
+  set('webhookSecretFile', str('webhook-secret-file'));
+  set('webhookAttempts', num('webhook-attempts'));
+  set('webhookBackoffSecs', num('webhook-backoff'));
+  set('webhookBackoffMaxSecs', num('webhook-backoff-max'));
+  set('webhookTimeoutSecs', num('webhook-timeout'));
   if (fromFile.distributors !== undefined) options.distributors = fromFile.distributors;
   return { help: false, options };
 }

@@ -56,6 +56,12 @@ describe('coordinator settings', () => {
     ],
     ['a tolerance below 1 s', ['--bot-ping-tolerance', '0'], {}, /bot-ping-tolerance/],
     ['an unknown log level', ['--log-level', 'loud'], {}, /log-level/],
+    [
+      'no room for output files',
+      ['--max-output-files-bytes', '0'],
+      {},
+      /max-output-files-bytes: must be a whole number of bytes ≥ 1/,
+    ],
   ];
   it.each(bad)('refuses %s with a ConfigError naming it', (_what, argv, env, message) => {
     expect(() => {

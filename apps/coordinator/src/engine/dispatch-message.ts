@@ -24,6 +24,7 @@ export function dispatchMessage(task: Task, leaseId: string): CoordinatorMessage
         io_timeout_secs: props.ioTimeoutSecs,
         grace_period_secs: props.gracePeriodSecs,
         secret_env: (props.secretEnv ?? []).map((e) => ({ key: e.key, value: e.value })),
+        caches: (props.caches ?? []).map((c) => ({ name: c.name, path: c.path })),
       },
     },
   };

@@ -134,6 +134,7 @@ function taskRequest(
     user: asAccount === '' ? 'graph' : asAccount,
     request_uuid: '',
     parent_task_id: '',
+    notify: null,
     properties: null,
     task_slices: [
       {
@@ -147,6 +148,7 @@ function taskRequest(
           io_timeout_secs: p.io_timeout ?? 0,
           grace_period_secs: timing.gracePeriodSecs,
           idempotent: false,
+          caches: [],
         },
         expiration_secs: timing.expirationSecs,
         wait_for_capacity: p.wait_for_capacity ?? true,

@@ -12,6 +12,7 @@ import { InvalidCursorError, type TaskQuery } from '@drover/state';
 import type { Logger } from 'pino';
 import type { TokenAuthority } from '../auth/tokens';
 import type { TaskEngine } from '../engine/task-engine';
+import { parentTag } from '../children/child-canceller';
 import { authenticate, unary } from './grpc-edge';
 import { poolFilter } from './task-access';
 
@@ -24,6 +25,8 @@ interface QueryRequest {
   tags: string[];
   start: TimestampOut | null;
   end: TimestampOut | null;
+  /** ListTasks and CountTasks: only the children of this task ('' = any task). */
+  parent_task_id?: string;
 }
 
 function toQuery(req: QueryRequest): TaskQuery {
@@ -37,9 +40,11 @@ function toQuery(req: QueryRequest): TaskQuery {
   if (startMs !== null && endMs !== null && endMs < startMs) {
     throw new InvalidArgumentError('end', 'must not be before start');
   }
+  const parent = req.parent_task_id ?? '';
   return {
     ...stateQueryFilter(req.state),
-    tags: req.tags,
+    // Children carry their parent's tag (set by the coordinator only).
+    tags: parent === '' ? req.tags : [...req.tags, parentTag(parent)],
     ...(startMs === null ? {} : { startMs }),
     ...(endMs === null ? {} : { endMs }),
   };

@@ -14,6 +14,8 @@ import {
 import { isFinalState, type Task } from '@drover/state';
 import type { Logger } from 'pino';
 import type { TokenAuthority } from '../auth/tokens';
+import type { ChildCanceller } from '../children/child-canceller';
+import { checkParent } from '../children/parent-check';
 import type { TaskEngine } from '../engine/task-engine';
 import { authenticate, serverStream, unary } from './grpc-edge';
 import { checkSubmit, loadTaskAs, mayView } from './task-access';
@@ -30,6 +32,8 @@ export function tasksHandlers(deps: {
   engine: TaskEngine;
   tokens: TokenAuthority;
   log: Logger;
+  /** Cancels a child whose parent ended while it was being created. */
+  children?: Pick<ChildCanceller, 'childCreated'>;
 }): grpc.UntypedServiceImplementation {
   const { engine, tokens, log } = deps;
   const store = engine.store;
@@ -43,8 +47,13 @@ export function tasksHandlers(deps: {
       const principal = authenticate(tokens, call.metadata, 'client');
       const validated = validateNewTask(req, principal.name);
       checkSubmit(principal, validated);
+      await checkParent(store, principal, validated.parentTaskId);
       const spec = validated.user === '' ? { ...validated, user: principal.name } : validated;
-      const { task } = await engine.submit(spec);
+      const submitted = await engine.submit(spec);
+      const task =
+        submitted.created && deps.children !== undefined
+          ? await deps.children.childCreated(submitted.task)
+          : submitted.task;
       return { task_id: task.id, request: taskToRequest(task), result: taskToResult(task) };
     }),
 
@@ -196,7 +205,7 @@ async function followTask(
 }
 
 /** Writes one message, waiting for the stream to drain when its buffer is full. */
-function write<T>(
+export function write<T>(
   call: grpc.ServerWritableStream<unknown, T>,
   message: T,
   signal: AbortSignal,

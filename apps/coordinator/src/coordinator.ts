@@ -8,6 +8,9 @@ import type { Logger } from 'pino';
 import { can } from './auth/principal';
 import { TokenAuthority, loadOrCreateTokens } from './auth/tokens';
 import { BotApiService } from './botapi/bot-api-service';
+import { BotCodeSource } from './bot-code/bot-code-source';
+import { getOutputHandler } from './outputs/get-output';
+import { OutputStore } from './outputs/output-store';
 import { Dashboard } from './dashboard/dashboard';
 import { BotRegistry } from './botapi/bot-registry';
 import type { CoordinatorConfig } from './config';
@@ -19,6 +22,7 @@ import {
   type MetricsAccess,
 } from './http/http-server';
 import { CoordinatorMetrics } from './metrics/coordinator-metrics';
+import { ChangeFollower } from './replicas/follow-changes';
 import { BotEventRecorder } from './fleet/bot-event-recorder';
 import { graphHandlers } from './graph/graph-handlers';
 import { GraphService } from './graph/graph-service';
@@ -30,6 +34,7 @@ import { callMetricsInterceptor } from './rpc/instrument';
 import { loadTlsMaterial, serverCredentials } from './rpc/server-credentials';
 import { taskQueryHandlers } from './rpc/tasks-queries';
 import { tasksHandlers } from './rpc/tasks-service';
+import { TransitionListeners } from './transition-listeners';
 
 export type CoordinatorLifecycle = 'starting' | 'serving' | 'stopping' | 'stopped';
 
@@ -44,6 +49,10 @@ export interface RunningCoordinator {
   readonly graph: GraphService;
   /** The Prometheus series served on /metrics. */
   readonly metrics: CoordinatorMetrics;
+  /** The bot code served to self-updating bots (bot-code/); `use()` swaps it. */
+  readonly botCode: BotCodeSource;
+  /** Child cancellation, task webhooks, WatchTasks (transition-listeners.ts). */
+  readonly listeners: TransitionListeners;
   /** Stops serving and closes the store; idempotent; every step runs even if one fails. */
   close(): Promise<void>;
 }
@@ -68,10 +77,16 @@ export async function startCoordinator(
   const { file: tokensFile, created } = loadOrCreateTokens(config.tokensFile);
   if (created) log.info({ dir: config.dataDir }, 'created client.token and bot.token');
   const tokens = new TokenAuthority(tokensFile);
+  // Bot self-update: a prebuilt pack is read (and checked) now; a build waits for a bot to need it.
+  const botCode = new BotCodeSource(config.botCode, log.child({ component: 'bot-code' }));
 
   const store =
     config.store.kind === 'postgres'
-      ? await openPgStore({ url: config.store.url, schema: config.store.schema })
+      ? await openPgStore({
+          url: config.store.url,
+          schema: config.store.schema,
+          onFeedError: (err) => log.warn({ err }, 'change feed connection lost; reconnecting'),
+        })
       : openSqliteStore({ path: config.store.path });
   const engine = new TaskEngine({
     store,
@@ -79,6 +94,7 @@ export async function startCoordinator(
     log: log.child({ component: 'engine' }),
     pingToleranceMs: config.botPingToleranceMs,
   });
+  const listeners = new TransitionListeners({ engine, config, log });
   const graph = new GraphService({
     store,
     engine,
@@ -86,9 +102,33 @@ export async function startCoordinator(
     log: log.child({ component: 'graph' }),
     distributors: config.distributors,
   });
-  const registry = new BotRegistry({ clock, botDeathTimeoutMs: config.botDeathTimeoutMs });
+  const registry = new BotRegistry({
+    clock,
+    botDeathTimeoutMs: config.botDeathTimeoutMs,
+    botPingToleranceMs: config.botPingToleranceMs,
+  });
   engine.attachFleet(registry);
+  // Other replicas' changes are followed from before anything is read, so none falls between.
+  const follower =
+    store.changes === undefined
+      ? undefined
+      : new ChangeFollower({
+          feed: store.changes,
+          engine,
+          registry,
+          store,
+          log: log.child({ component: 'replicas' }),
+        });
+  await store.changes?.ready();
   await registry.load(store);
+  // Task output files (issue 10): uploaded by bots, read with Tasks.GetOutput.
+  const outputs = { store: new OutputStore(config.outputs.dir), maxBytes: config.outputs.maxBytes };
+  if (store.changes !== undefined && config.outputs.dir.startsWith(config.dataDir)) {
+    log.warn(
+      { outputsDir: config.outputs.dir },
+      "output files are kept in this replica's data dir: with several coordinators, give them all one shared --outputs-dir",
+    );
+  }
   const botApi = new BotApiService({
     engine,
     registry,
@@ -98,6 +138,8 @@ export async function startCoordinator(
     log: log.child({ component: 'botapi' }),
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     botPingToleranceMs: config.botPingToleranceMs,
+    outputs, // task output files (issue 10)
+    botCode, // bot self-update (issue 10)
   });
   const botEvents = new BotEventRecorder({
     store,
@@ -142,8 +184,20 @@ export async function startCoordinator(
   server.addService(
     proto.Tasks.service,
     unimplementedService(proto.Tasks.service, {
-      ...tasksHandlers({ engine, tokens, log: log.child({ component: 'tasks' }) }),
+      ...tasksHandlers({
+        engine,
+        tokens,
+        log: log.child({ component: 'tasks' }),
+        children: listeners.children,
+      }),
       ...taskQueryHandlers({ engine, tokens, log: log.child({ component: 'tasks' }) }),
+      ...listeners.handlers(tokens, log.child({ component: 'tasks' })),
+      GetOutput: getOutputHandler({
+        store,
+        outputs: outputs.store,
+        tokens,
+        log: log.child({ component: 'outputs' }),
+      }),
     }),
   );
   server.addService(
@@ -203,6 +257,8 @@ export async function startCoordinator(
   } catch (err) {
     metrics.close();
     dashboard.close();
+    follower?.close();
+    await listeners.close();
     engine.close();
     graph.close();
     botApi.close();
@@ -221,6 +277,7 @@ export async function startCoordinator(
     )}\n`,
   );
   setLifecycle('serving');
+  listeners.children.sweepOrphans();
   log.info(
     { grpc: grpcAddress, http: httpAddress, dataDir: config.dataDir, tls: tls !== undefined },
     'coordinator ready',
@@ -233,6 +290,8 @@ export async function startCoordinator(
       const steps: Array<[string, () => unknown]> = [
         ['metrics', () => metrics.close()],
         ['dashboard', () => dashboard.close()],
+        ['replicas', () => follower?.close()],
+        ['transition listeners', () => listeners.close()],
         ['engine', () => engine.close()],
         ['graph', () => graph.close()],
         ['botapi', () => botApi.close()],
@@ -267,5 +326,16 @@ export async function startCoordinator(
     return closing;
   };
 
-  return { grpcAddress, httpAddress, engine, registry, store, graph, metrics, close };
+  return {
+    grpcAddress,
+    httpAddress,
+    engine,
+    registry,
+    store,
+    graph,
+    metrics,
+    listeners,
+    botCode,
+    close,
+  };
 }

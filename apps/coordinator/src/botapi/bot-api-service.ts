@@ -6,8 +6,12 @@ import type { Logger } from 'pino';
 import { mayUseBotId } from '../auth/principal';
 import type { TokenAuthority } from '../auth/tokens';
 import type { TaskEngine } from '../engine/task-engine';
+import type { OutputStore } from '../outputs/output-store';
+import { uploadOutputsHandler } from '../outputs/upload-outputs';
 import type { BotRegistry } from './bot-registry';
 import { BotSession } from './bot-session';
+import type { BotCodeSource } from '../bot-code/bot-code-source';
+import { getBotCodeHandler } from '../bot-code/get-bot-code';
 
 export interface BotApiDeps {
   readonly engine: TaskEngine;
@@ -18,7 +22,14 @@ export interface BotApiDeps {
   readonly log: Logger;
   readonly heartbeatIntervalMs: number;
   readonly botPingToleranceMs: number;
+  /** Task output files (issue 10); without them UploadOutputs is UNIMPLEMENTED. */
+  readonly outputs?: { readonly store: OutputStore; readonly maxBytes: number };
+  /** Bot self-update (bot-code/): the code served by GetBotCode and offered to bots. */
+  readonly botCode?: BotCodeSource;
 }
+
+/** A bot's row is persisted from its heartbeats at most this often (one replica alone). */
+const PERSIST_EVERY_MS = 60_000;
 
 /**
  * BotApi.Connect: authenticates the bot token (a client token is refused; the bot id of Hello must
@@ -28,9 +39,20 @@ export interface BotApiDeps {
 export class BotApiService {
   readonly #deps: BotApiDeps;
   readonly #graceTimers = new Map<string, NodeJS.Timeout>();
+  /** Other coordinators share the store: bots may live on any of them. */
+  readonly #shared: boolean;
+  readonly #persistEveryMs: number;
+  #sweepTimer: NodeJS.Timeout | undefined;
+  #sweeping = false;
 
   constructor(deps: BotApiDeps) {
     this.#deps = deps;
+    this.#shared = deps.store.changes !== undefined;
+    // Shared: a bot's row is how the other replicas know it is alive, so it is refreshed well
+    // within the ping tolerance.
+    this.#persistEveryMs = this.#shared
+      ? Math.min(PERSIST_EVERY_MS, Math.floor(deps.botPingToleranceMs / 3))
+      : PERSIST_EVERY_MS;
   }
 
   /** The handler map for grpc.Server#addService. */
@@ -38,6 +60,26 @@ export class BotApiService {
     return {
       Connect: (call: grpc.ServerDuplexStream<BotMessageOut, CoordinatorMessage>) =>
         this.#connect(call),
+      ...(this.#deps.outputs === undefined
+        ? {}
+        : {
+            UploadOutputs: uploadOutputsHandler({
+              store: this.#deps.store,
+              outputs: this.#deps.outputs.store,
+              tokens: this.#deps.tokens,
+              maxBytes: this.#deps.outputs.maxBytes,
+              log: this.#deps.log.child({ component: 'outputs' }),
+            }),
+          }),
+      ...(this.#deps.botCode === undefined
+        ? {}
+        : {
+            GetBotCode: getBotCodeHandler({
+              source: this.#deps.botCode,
+              tokens: this.#deps.tokens,
+              log: this.#deps.log.child({ component: 'bot-code' }),
+            }),
+          }),
     };
   }
 
@@ -49,11 +91,63 @@ export class BotApiService {
     )) {
       this.#watch(botId);
     }
+    if (this.#shared) {
+      const everyMs = Math.max(1000, Math.floor(this.#deps.botPingToleranceMs / 4));
+      this.#sweepTimer = setInterval(() => void this.#sweepSilentBots(), everyMs);
+      this.#sweepTimer.unref();
+    }
   }
 
   close(): void {
+    if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer);
     for (const t of this.#graceTimers.values()) clearTimeout(t);
     this.#graceTimers.clear();
+  }
+
+  /**
+   * With other replicas (DESIGN.md §6): a RUNNING task whose bot is connected nowhere — not
+   * here, and its row not refreshed by any replica within the ping tolerance — is BOT_DIED. Runs
+   * on every replica; the conditional write makes it happen once. This is what ends the tasks of
+   * bots that died together with their replica.
+   */
+  async #sweepSilentBots(): Promise<void> {
+    if (this.#sweeping) return;
+    this.#sweeping = true;
+    try {
+      const running = await this.#deps.store.listTasksInStates(['RUNNING']);
+      const seen = new Map<string, boolean>();
+      for (const task of running) {
+        const botId = task.botId;
+        if (botId === null || this.#deps.registry.isConnected(botId)) continue;
+        let alive = seen.get(botId);
+        if (alive === undefined) {
+          alive = await this.#aliveElsewhere(botId, false);
+          seen.set(botId, alive);
+        }
+        if (alive) continue;
+        await this.#deps.engine.apply(task.id, {
+          type: 'bot-died',
+          leaseId: task.leaseId ?? '',
+          reason: `the bot was silent for more than ${this.#deps.botPingToleranceMs / 1000}s`,
+        });
+      }
+    } catch (err) {
+      this.#deps.log.error({ err }, 'sweeping the tasks of silent bots failed');
+    } finally {
+      this.#sweeping = false;
+    }
+  }
+
+  /**
+   * Whether the bot's stored row was refreshed within the ping tolerance by some replica, and,
+   * with `connected`, says it is connected (a replica writes the row when the bot leaves it, so
+   * the tolerance also runs from there: a bot on its way to another replica gets that long).
+   */
+  async #aliveElsewhere(botId: string, connected: boolean): Promise<boolean> {
+    if (!this.#shared) return false;
+    const record = await this.#deps.store.getBot(botId);
+    if (record === undefined || (connected && !record.connected)) return false;
+    return this.#deps.clock() - record.lastSeenMs < this.#deps.botPingToleranceMs;
   }
 
   #connect(call: grpc.ServerDuplexStream<BotMessageOut, CoordinatorMessage>): void {
@@ -78,10 +172,13 @@ export class BotApiService {
       log: this.#deps.log,
       heartbeatIntervalMs: this.#deps.heartbeatIntervalMs,
       botPingToleranceMs: this.#deps.botPingToleranceMs,
+      persistEveryMs: this.#persistEveryMs,
       forcedDimensions: principal.forcedDimensions,
       mayUseBotId: (botId) => mayUseBotId(principal, botId),
       onConnected: (botId) => this.#unwatch(botId),
       onDisconnected: (botId, lastHeardMs) => this.#watch(botId, lastHeardMs),
+      ...(this.#deps.outputs === undefined ? {} : { outputs: this.#deps.outputs }),
+      ...(this.#deps.botCode === undefined ? {} : { botCode: this.#deps.botCode }),
     });
     session.run();
   }
@@ -112,6 +209,8 @@ export class BotApiService {
   async #botGone(botId: string): Promise<void> {
     if (this.#deps.registry.isConnected(botId)) return;
     try {
+      // It may have moved to another replica (a load balancer, a replica restarting).
+      if (await this.#aliveElsewhere(botId, true)) return;
       const running = await this.#deps.store.listTasksInStates(['RUNNING']);
       for (const task of running) {
         if (task.botId !== botId) continue;

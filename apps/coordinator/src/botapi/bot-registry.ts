@@ -5,6 +5,7 @@ import {
   toDimensionMap,
   type BotAdminState,
   type BotDimensionMap,
+  type BotRecord,
   type KeyValue,
   type KeyValues,
   type Store,
@@ -29,6 +30,29 @@ interface KnownBot {
   quarantinedReason: string;
   /** What admins decided (quarantine, maintenance): such a bot is not capacity either. */
   admin: BotAdminState;
+  /** The session id another replica holds for it, as that replica's record says. */
+  remoteSession?: string | undefined;
+}
+
+function fromRecord(bot: BotRecord, shared: boolean): KnownBot {
+  return {
+    dimensions: bot.dimensions,
+    dimensionMap: toDimensionMap(bot.dimensions),
+    lastSeenMs: bot.lastSeenMs,
+    session: undefined,
+    quarantinedReason:
+      typeof bot.state['quarantined_reason'] === 'string' ? bot.state['quarantined_reason'] : '',
+    admin: bot.admin,
+    remoteSession: shared && bot.connected ? bot.sessionId : undefined,
+  };
+}
+
+function sameAdmin(a: BotAdminState, b: BotAdminState): boolean {
+  return (
+    a.quarantinedReason === b.quarantinedReason &&
+    a.maintenance === b.maintenance &&
+    a.maintenanceMsg === b.maintenanceMsg
+  );
 }
 
 /** Whether the bot may be given tasks (and so counts as capacity). */
@@ -58,26 +82,63 @@ export class BotRegistry implements Fleet {
   readonly #clock: () => number;
   readonly #deathTimeoutMs: number;
 
-  constructor(deps: { clock: () => number; botDeathTimeoutMs: number }) {
+  /** How recent another replica's record of a live session must be to believe it. */
+  readonly #remoteFreshMs: number;
+
+  constructor(deps: {
+    clock: () => number;
+    botDeathTimeoutMs: number;
+    botPingToleranceMs?: number;
+  }) {
     this.#clock = deps.clock;
     this.#deathTimeoutMs = deps.botDeathTimeoutMs;
+    this.#remoteFreshMs = deps.botPingToleranceMs ?? deps.botDeathTimeoutMs;
   }
 
   /** Loads the bots the store knows, so capacity survives a coordinator restart. */
   async load(store: Store): Promise<void> {
-    for (const bot of await store.listBots()) {
-      this.#bots.set(bot.id, {
-        dimensions: bot.dimensions,
-        dimensionMap: toDimensionMap(bot.dimensions),
-        lastSeenMs: bot.lastSeenMs,
-        session: undefined,
-        quarantinedReason:
-          typeof bot.state['quarantined_reason'] === 'string'
-            ? bot.state['quarantined_reason']
-            : '',
-        admin: bot.admin,
-      });
+    // Alone on the store, a row saying "connected" is only what a previous run left.
+    const shared = store.changes !== undefined;
+    for (const bot of await store.listBots()) this.#bots.set(bot.id, fromRecord(bot, shared));
+  }
+
+  /**
+   * A bot's session on another replica is still alive as of `lastSeenMs` (its periodic record):
+   * true when that was all there was to learn, false when the record must be read (a new
+   * session, a bot not known here).
+   */
+  touchRemote(botId: string, sessionId: string, connected: boolean, lastSeenMs: number): boolean {
+    const bot = this.#bots.get(botId);
+    if (bot === undefined) return false;
+    if (bot.session !== undefined) return true;
+    if (!connected || bot.remoteSession !== sessionId) return false;
+    bot.lastSeenMs = Math.max(bot.lastSeenMs, lastSeenMs);
+    return true;
+  }
+
+  /**
+   * The stored record of a bot, as another replica changed it (undefined: deleted). A bot
+   * connected here keeps what its session says and takes only the admin state; the answer says
+   * what the caller must tell the engine ('closed': its session here was closed, deleted).
+   */
+  applyRecord(
+    botId: string,
+    record: BotRecord | undefined,
+  ): 'unchanged' | 'available' | 'unavailable' | 'closed' {
+    const bot = this.#bots.get(botId);
+    if (record === undefined) {
+      if (bot === undefined) return 'unchanged';
+      this.#bots.delete(botId);
+      bot.session?.close('deleted by an admin on another coordinator');
+      return bot.session === undefined ? 'unchanged' : 'closed';
     }
+    if (bot?.session !== undefined) {
+      if (sameAdmin(bot.admin, record.admin)) return 'unchanged';
+      return this.setAdmin(botId, record.admin) ? 'available' : 'unavailable';
+    }
+    this.#bots.set(botId, fromRecord(record, true));
+    this.events.emit('admin', botId);
+    return 'unchanged';
   }
 
   /** Registers a new session; returns the one it replaces, if any. */
@@ -99,6 +160,14 @@ export class BotRegistry implements Fleet {
     });
     this.events.emit('connected', botId);
     return previous !== session ? previous : undefined;
+  }
+
+  /** The bot's dimensions changed mid-session (its named caches: issue 10). */
+  setDimensions(botId: string, dimensions: readonly KeyValues[]): void {
+    const bot = this.#bots.get(botId);
+    if (bot === undefined) return;
+    bot.dimensions = dimensions;
+    bot.dimensionMap = toDimensionMap(dimensions);
   }
 
   /** The session ended; a newer session of the same bot is left alone. */
@@ -164,6 +233,17 @@ export class BotRegistry implements Fleet {
 
   isConnected(botId: string): boolean {
     return this.#bots.get(botId)?.session !== undefined;
+  }
+
+  /**
+   * Connected here, or to another replica whose record of it was refreshed within the ping
+   * tolerance (replicas refresh it well within it).
+   */
+  isConnectedAnywhere(botId: string): boolean {
+    const bot = this.#bots.get(botId);
+    if (bot === undefined) return false;
+    if (bot.session !== undefined) return true;
+    return bot.remoteSession !== undefined && this.#clock() - bot.lastSeenMs < this.#remoteFreshMs;
   }
 
   /** When the bot was last heard from (live, unlike the periodically persisted record). */

@@ -11,7 +11,12 @@ import type { KeyValues, Store } from '@drover/state';
 import type { Logger } from 'pino';
 import type { TaskEngine } from '../engine/task-engine';
 import { newSessionId } from '../engine/ids';
+import { outputsForFinish } from '../outputs/finish-outputs';
+import type { OutputStore } from '../outputs/output-store';
+import { sameDimensions, updatedDimensions } from './bot-dimensions-update';
 import type { BotRegistry, SessionHandle } from './bot-registry';
+import type { BotCodeSource } from '../bot-code/bot-code-source';
+import { BotUpdateOffer } from '../bot-code/update-offer';
 
 export interface BotSessionDeps {
   readonly engine: TaskEngine;
@@ -21,6 +26,8 @@ export interface BotSessionDeps {
   readonly log: Logger;
   readonly heartbeatIntervalMs: number;
   readonly botPingToleranceMs: number;
+  /** The bot's row is written from heartbeats at most this often (other replicas read it). */
+  readonly persistEveryMs: number;
   /** Dimensions of the bot's group that override what it claims (at least pool). */
   readonly forcedDimensions: Readonly<Record<string, readonly string[]>>;
   /** Whether the bot's token may be used by this bot id (its group's `botIds` patterns). */
@@ -29,6 +36,10 @@ export interface BotSessionDeps {
   readonly onDisconnected: (botId: string, lastHeardMs: number) => void;
   /** Called on Hello, so the service stops watching. */
   readonly onConnected: (botId: string) => void;
+  /** The bot code served to bots that update themselves (bot-code/); absent: no updates. */
+  readonly botCode?: BotCodeSource;
+  /** Task output files (issue 10): where uploads are kept, and a task's limit (in Welcome). */
+  readonly outputs?: { readonly store: OutputStore; readonly maxBytes: number };
 }
 
 type Lifecycle = 'awaiting-hello' | 'connected' | 'closed';
@@ -37,8 +48,6 @@ const BOT_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 /** Messages queued for processing before the stream is paused (backpressure on the bot). */
 const PAUSE_AT = 64;
 const RESUME_AT = 8;
-/** The bot row is persisted at most this often from heartbeats. */
-const PERSIST_EVERY_MS = 60_000;
 
 /**
  * One bot's BotApi.Connect stream. Messages are handled strictly in arrival order (output before
@@ -65,6 +74,8 @@ export class BotSession implements SessionHandle {
   #quarantinedReason = '';
   /** When the bot last sent anything: its silence is measured from here. */
   #lastHeardMs: number;
+  /** Bot self-update (bot-code/update-offer.ts), from Hello on. */
+  #updates: BotUpdateOffer | undefined;
 
   constructor(
     call: grpc.ServerDuplexStream<BotMessageOut, CoordinatorMessage>,
@@ -145,6 +156,8 @@ export class BotSession implements SessionHandle {
         this.#fail(status.INVALID_ARGUMENT, 'hello: sent twice on one stream');
         return;
       case 'heartbeat':
+        if ((msg.heartbeat?.dimensions.length ?? 0) > 0)
+          await this.#dimensionsChanged(msg.heartbeat!.dimensions, msg.heartbeat?.state ?? {});
         await this.#heartbeat(msg.heartbeat?.state ?? {});
         return;
       case 'task_started': {
@@ -250,6 +263,7 @@ export class BotSession implements SessionHandle {
         session_id: this.sessionId,
         heartbeat_interval_secs: Math.max(1, Math.ceil(this.#deps.heartbeatIntervalMs / 1000)),
         heartbeat_interval_ms: this.#deps.heartbeatIntervalMs,
+        max_output_files_bytes: this.#deps.outputs?.maxBytes ?? 0,
         dimensions: this.#reportedDimensions().map((d) => ({ key: d.key, value: [...d.values] })),
         forced_dimensions: [...forced].map(([key, value]) => ({ key, value })),
       },
@@ -257,10 +271,21 @@ export class BotSession implements SessionHandle {
     previous?.close('replaced by a new session of the same bot');
     this.#deps.onConnected(this.#botId);
     this.#log.info({ version: this.#version, running: hello.running.length }, 'bot connected');
+    if (this.#deps.botCode !== undefined) {
+      this.#updates = new BotUpdateOffer({
+        source: this.#deps.botCode,
+        send: (message) => this.send(message),
+        busy: () => this.#deps.engine.isBotBusy(this.#botId),
+        log: this.#log,
+      });
+      this.#updates.hello(hello.version, hello.self_update);
+    }
     await this.#persist(hello.state ?? {}, true);
 
     const busy = await this.#reconcile(hello);
     if (!busy) {
+      // A task may still be pushed after an Update: the bot updates once that task has ended.
+      this.#updates?.idle();
       this.#offerIfAvailable();
       // A termination task reaches the bot even if it takes no other tasks.
       if (this.#state === 'connected') this.#deps.engine.offerTermination(this.#botId);
@@ -300,7 +325,7 @@ export class BotSession implements SessionHandle {
       if (report !== undefined && report.lease_id === task.leaseId) {
         busy = true;
         held.delete(task.id);
-        this.#deps.engine.markBusy(this.#botId, task.id);
+        this.#deps.engine.markBusy(this.#botId, task.id, task);
         if (task.killRequestedAtMs !== null) {
           // The kill was asked while the bot was away: ask again.
           this.send({
@@ -336,11 +361,41 @@ export class BotSession implements SessionHandle {
       return;
     }
     const now = this.#deps.clock();
-    if (now - this.#lastPersistMs >= PERSIST_EVERY_MS) await this.#persist(state, true);
+    if (now - this.#lastPersistMs >= this.#deps.persistEveryMs) await this.#persist(state, true);
+  }
+
+  /**
+   * The bot's dimensions changed mid-session (issue 10: its `caches` after a task, sent before
+   * that task's TaskFinished): the registry matches it with the new ones from now on; an idle bot
+   * is offered again under them.
+   */
+  async #dimensionsChanged(
+    claimed: readonly { key: string; value: string[] }[],
+    state: object,
+  ): Promise<void> {
+    const dims = updatedDimensions(this.#botId, claimed, this.#deps.forcedDimensions);
+    if (dims === undefined) {
+      this.#log.warn({}, 'malformed dimensions update ignored');
+      return;
+    }
+    if (sameDimensions(dims, this.#dimensions)) return;
+    this.#dimensions = dims;
+    this.#deps.registry.setDimensions(this.#botId, dims);
+    this.#log.info({ dimensions: dims }, 'bot dimensions changed');
+    if (!this.#deps.engine.isBotBusy(this.#botId)) {
+      this.#deps.engine.botUnavailable(this.#botId);
+      this.#offerIfAvailable();
+    }
+    await this.#persist(state, true);
   }
 
   async #persist(state: object, connected: boolean): Promise<void> {
     this.#lastState = state;
+    if (!connected && this.#deps.store.changes !== undefined) {
+      // Other replicas share the row: the bot may already be connected to one of them.
+      const row = await this.#deps.store.getBot(this.#botId);
+      if (row?.connected === true && row.sessionId !== this.sessionId) return;
+    }
     const now = this.#deps.clock();
     this.#lastPersistMs = now;
     await this.#deps.store.upsertBot({
@@ -367,7 +422,17 @@ export class BotSession implements SessionHandle {
       killed: m.killed,
       canceled: m.canceled,
       clientError: m.client_error,
+      ...(this.#deps.outputs === undefined
+        ? {}
+        : await outputsForFinish(
+            m.outputs,
+            m.outputs_truncated,
+            m.outputs_note,
+            this.#deps.outputs.store,
+            { taskId: m.task_id, leaseId: m.lease_id },
+          )),
     });
+    this.#deps.outputs?.store.forgetReceipts(m.task_id, m.lease_id);
     if ('refused' in outcome) {
       this.#log.info({ taskId: m.task_id, refused: outcome.refused }, 'result refused');
       this.send({ ack: { task_id: m.task_id, lease_id: m.lease_id, finished: true, stale: true } });
@@ -381,7 +446,10 @@ export class BotSession implements SessionHandle {
       );
     }
     this.send({ ack: { task_id: m.task_id, lease_id: m.lease_id, finished: true } });
-    if (!this.#deps.engine.isBotBusy(this.#botId)) this.#offerIfAvailable();
+    if (!this.#deps.engine.isBotBusy(this.#botId)) {
+      this.#updates?.idle();
+      this.#offerIfAvailable();
+    }
   }
 
   /**
@@ -425,6 +493,7 @@ export class BotSession implements SessionHandle {
     if (this.#state === 'closed') return;
     const wasConnected = this.#state === 'connected';
     this.#state = 'closed';
+    this.#updates?.close();
     if (this.#watchdog !== undefined) clearTimeout(this.#watchdog);
     if (!wasConnected) return;
     this.#log.info({ reason }, 'bot disconnected');

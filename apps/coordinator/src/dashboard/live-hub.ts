@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { DroverError } from '@drover/protocol';
-import type { Task } from '@drover/state';
+import type { Task, TaskNote } from '@drover/state';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
@@ -70,6 +70,19 @@ export class LiveHub {
     }
     this.#scheduleFlush();
   };
+  /** Another replica changed a task (PostgreSQL, several coordinators): read and push it. */
+  readonly #onRemote = (note: TaskNote) => {
+    if (note.botId !== null) this.#botChanged(note.botId);
+    if (!this.#subscribed('tasks')) return;
+    this.#deps.engine.store
+      .getTask(note.id)
+      .then((task) => {
+        if (task === undefined || this.#closed) return;
+        this.#pendingTasks.set(task.id, task);
+        this.#scheduleFlush();
+      })
+      .catch((err: unknown) => this.#log.warn({ err, taskId: note.id }, 'reading a task failed'));
+  };
   readonly #botChanged = (botId: string) => {
     if (!this.#subscribed('bots')) return;
     this.#pendingBots.add(botId);
@@ -81,6 +94,7 @@ export class LiveHub {
     this.#log = deps.log;
     this.#batchMs = deps.batchMs ?? 150;
     deps.engine.events.on('transition', this.#onTransition);
+    deps.engine.remoteEvents.on('task', this.#onRemote);
     for (const e of ['connected', 'disconnected', 'quarantine', 'admin'] as const) {
       deps.registry.events.on(e, this.#botChanged);
     }
@@ -104,6 +118,7 @@ export class LiveHub {
     clearInterval(this.#pingTimer);
     clearTimeout(this.#flushTimer);
     this.#deps.engine.events.off('transition', this.#onTransition);
+    this.#deps.engine.remoteEvents.off('task', this.#onRemote);
     for (const e of ['connected', 'disconnected', 'quarantine', 'admin'] as const) {
       this.#deps.registry.events.off(e, this.#botChanged);
     }

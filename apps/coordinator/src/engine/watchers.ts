@@ -27,6 +27,11 @@ export class Watchers<T> {
     }
   }
 
+  /** Whether anyone watches `key` (a change worth reading the store for). */
+  has(key: string): boolean {
+    return this.#byKey.has(key);
+  }
+
   get size(): number {
     return this.#byKey.size;
   }

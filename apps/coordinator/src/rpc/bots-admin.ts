@@ -121,7 +121,7 @@ export function botsAdminHandlers(deps: BotsDeps): grpc.UntypedServiceImplementa
         const p = authenticate(tokens, call.metadata, 'client');
         const botId = requireBotId(req.bot_id);
         const bot = await authorizedBot(store, p, botId, 'admin');
-        if (registry.isConnected(botId) && !req.force) {
+        if (registry.isConnectedAnywhere(botId) && !req.force) {
           throw new FailedPreconditionError(`bot ${botId} is connected; use force`);
         }
         // Forget first, so the closing session does not store the bot again.

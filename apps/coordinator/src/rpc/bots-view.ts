@@ -26,6 +26,8 @@ interface BotHealthWire {
   uptime_secs: number;
   running_task_id: string;
   quarantined_reason: string;
+  /** Named caches kept by the bot, with their sizes (issue 10). */
+  caches: { name: string; size_bytes: number }[];
 }
 
 export interface BotInfoWire {
@@ -74,6 +76,17 @@ function num(v: unknown): number {
   return 0;
 }
 
+/** The named caches of a stored bot state (issue 10); malformed entries are left out. */
+function cachesOf(v: unknown): { name: string; size_bytes: number }[] {
+  if (!Array.isArray(v)) return [];
+  return v.flatMap((c: unknown) => {
+    const rec = (c ?? {}) as Record<string, unknown>;
+    return typeof rec['name'] === 'string'
+      ? [{ name: rec['name'], size_bytes: num(rec['size_bytes']) }]
+      : [];
+  });
+}
+
 function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }
@@ -89,7 +102,7 @@ export function botPools(dimensions: readonly KeyValues[]): string[] {
  */
 export async function viewBot(deps: BotViewDeps, bot: BotRecord, nowMs: number): Promise<BotView> {
   const { engine, registry } = deps;
-  const connected = registry.isConnected(bot.id);
+  const connected = registry.isConnectedAnywhere(bot.id);
   const lastSeenMs = Math.max(bot.lastSeenMs, registry.lastSeenOf(bot.id) ?? 0);
   const selfReason = registry.quarantinedReasonOf(bot.id) ?? str(bot.state['quarantined_reason']);
   const reason = bot.admin.quarantinedReason !== '' ? bot.admin.quarantinedReason : selfReason;
@@ -107,6 +120,7 @@ export async function viewBot(deps: BotViewDeps, bot: BotRecord, nowMs: number):
         uptime_secs: num(bot.state['uptime_secs']),
         running_task_id: str(bot.state['running_task_id']),
         quarantined_reason: str(bot.state['quarantined_reason']),
+        caches: cachesOf(bot.state['caches']),
       },
       version: bot.version,
       is_dead: !connected && nowMs - lastSeenMs > deps.botDeathTimeoutMs,

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Pool } from 'pg';
 import type { StoredTaskState } from '../../task/task-state';
 import { taskPoolOf } from '../../task/task-pool';
 import type { Task } from '../../task/types';
+import { encodeNote, taskNote, type ChangeFeed, type ChangeNote } from '../change-feed';
 import { decodeTaskCursor, taskPage } from '../cursor';
 import { sliceOutput } from '../output-chunks';
 import {
@@ -22,6 +24,7 @@ import {
   type TaskQuery,
 } from '../store';
 import * as bots from './pg-bots';
+import { PgChangeFeed, changeChannel } from './pg-change-feed';
 import { PgGraphStore } from './pg-graph';
 import { checkSchemaName, migrate } from './pg-migrations';
 import { streamPending } from './pg-pending';
@@ -58,6 +61,11 @@ export interface PgStoreOptions {
    * @default ignore it
    */
   readonly onIdleError?: (err: Error) => void;
+  /**
+   * Told when the LISTEN connection of `changes` fails (it reconnects by itself).
+   * @default ignore it
+   */
+  readonly onFeedError?: (err: Error) => void;
 }
 
 /** int8 (BIGINT, COUNT) as a JS number: every value Drover stores is below 2^53. */
@@ -91,7 +99,14 @@ export async function openPgStore(options: PgStoreOptions): Promise<Store> {
     await pool.end();
     throw err;
   }
-  return new PgStore(pool, schema);
+  const origin = randomUUID();
+  const feed = new PgChangeFeed({
+    url: options.url,
+    schema,
+    origin,
+    onError: options.onFeedError ?? (() => undefined),
+  });
+  return new PgStore(pool, schema, feed, origin);
 }
 
 function hasOptionsParam(url: string): boolean {
@@ -119,18 +134,39 @@ const INSERT_COLUMNS = [
 const INSERT_TASK = `INSERT INTO tasks (${INSERT_COLUMNS.join(', ')})
   VALUES (${INSERT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`;
 
-const UPDATE_TASK = `UPDATE tasks SET ${MUTABLE_TASK_COLUMNS.map((c, i) => `${c} = $${i + 2}`).join(', ')}
-  WHERE id = $1 AND state = $${MUTABLE_TASK_COLUMNS.length + 2}
-    AND lease_id IS NOT DISTINCT FROM $${MUTABLE_TASK_COLUMNS.length + 3}`;
+const N_MUTABLE = MUTABLE_TASK_COLUMNS.length;
+
+/** The conditional write and its note in one statement: the note goes out iff the row changed. */
+const UPDATE_TASK = `WITH changed AS (
+    UPDATE tasks SET ${MUTABLE_TASK_COLUMNS.map((c, i) => `${c} = $${i + 2}`).join(', ')}
+    WHERE id = $1 AND state = $${N_MUTABLE + 2}
+      AND lease_id IS NOT DISTINCT FROM $${N_MUTABLE + 3}
+    RETURNING 1)
+  SELECT pg_notify($${N_MUTABLE + 4}, $${N_MUTABLE + 5}) FROM changed`;
 
 /** Tasks here; bots in pg-bots.ts; the graph tables in PgGraphStore (pg-graph.ts). */
 class PgStore extends PgGraphStore implements Store {
   readonly #pool: Pool;
+  readonly #feed: PgChangeFeed;
+  readonly #channel: string;
+  readonly #origin: string;
   #closed: Promise<void> | undefined;
 
-  constructor(pool: Pool, schema: string) {
+  constructor(pool: Pool, schema: string, feed: PgChangeFeed, origin: string) {
     super(pool, schema);
     this.#pool = pool;
+    this.#feed = feed;
+    this.#channel = changeChannel(schema);
+    this.#origin = origin;
+  }
+
+  get changes(): ChangeFeed {
+    return this.#feed;
+  }
+
+  /** [channel, payload] for pg_notify: every write tells the other replicas what changed. */
+  #note(note: ChangeNote): [string, string] {
+    return [this.#channel, encodeNote(this.#origin, note)];
   }
 
   async insertTask(task: Task): Promise<InsertOutcome> {
@@ -170,6 +206,7 @@ class PgStore extends PgGraphStore implements Store {
           [spec.tags, task.createdAtMs, task.id],
         );
       }
+      await c.query('SELECT pg_notify($1, $2)', this.#note(taskNote(task)));
       return { inserted: true };
     });
   }
@@ -226,6 +263,7 @@ class PgStore extends PgGraphStore implements Store {
       ...mutableTaskValues(next),
       expected.state,
       expected.leaseId,
+      ...this.#note(taskNote(next)),
     ]);
     return rowCount === 1;
   }
@@ -271,6 +309,10 @@ class PgStore extends PgGraphStore implements Store {
         fresh,
       ]);
       await c.query('UPDATE tasks SET output_size = $2 WHERE id = $1', [taskId, end]);
+      await c.query(
+        'SELECT pg_notify($1, $2)',
+        this.#note({ kind: 'output', id: taskId, size: end }),
+      );
       return { kind: 'appended', size: end };
     });
   }
@@ -294,7 +336,18 @@ class PgStore extends PgGraphStore implements Store {
   }
 
   async upsertBot(bot: BotReport): Promise<void> {
-    return bots.upsertBot(this.#pool, bot);
+    await bots.upsertBot(this.#pool, bot);
+    await this.#notifyBot({
+      kind: 'bot',
+      id: bot.id,
+      connected: bot.connected,
+      sessionId: bot.sessionId,
+      lastSeenMs: bot.lastSeenMs,
+    });
+  }
+
+  async #notifyBot(note: ChangeNote): Promise<void> {
+    await this.#pool.query('SELECT pg_notify($1, $2)', this.#note(note));
   }
 
   async getBot(id: string): Promise<BotRecord | undefined> {
@@ -306,11 +359,15 @@ class PgStore extends PgGraphStore implements Store {
   }
 
   async setBotAdmin(id: string, patch: Partial<BotAdminState>): Promise<BotRecord | undefined> {
-    return bots.setBotAdmin(this.#pool, id, patch);
+    const record = await bots.setBotAdmin(this.#pool, id, patch);
+    if (record !== undefined) await this.#notifyBot({ kind: 'bot', id });
+    return record;
   }
 
   async deleteBot(id: string): Promise<boolean> {
-    return bots.deleteBot(this.#pool, id);
+    const deleted = await bots.deleteBot(this.#pool, id);
+    if (deleted) await this.#notifyBot({ kind: 'bot', id });
+    return deleted;
   }
 
   async appendBotEvent(event: BotEventRecord): Promise<void> {
@@ -334,7 +391,7 @@ class PgStore extends PgGraphStore implements Store {
 
   /** Ends the pool once; later calls wait for the same end. */
   async close(): Promise<void> {
-    this.#closed ??= this.#pool.end();
+    this.#closed ??= this.#feed.close().then(() => this.#pool.end());
     return this.#closed;
   }
 }

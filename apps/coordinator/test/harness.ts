@@ -71,17 +71,27 @@ export function call<Res>(
 }
 
 /** Resolves when `emitter` emits `event` with a value satisfying `pred`, or rejects at the deadline. */
-export async function waitForEvent<T>(
+export function waitForEvent<T>(
   emitter: NodeJS.EventEmitter,
   event: string,
   pred: (value: T) => boolean,
   deadlineMs = 15_000,
 ): Promise<T> {
-  const signal = AbortSignal.timeout(deadlineMs);
-  for (;;) {
-    const [value] = (await once(emitter, event, { signal })) as [T];
-    if (pred(value)) return value;
-  }
+  // One listener for the whole wait: events emitted back to back (a task created and dispatched
+  // in one step) are all seen.
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      emitter.off(event, listener);
+      reject(new Error(`no matching '${event}' event within ${deadlineMs} ms`));
+    }, deadlineMs);
+    const listener = (value: T) => {
+      if (!pred(value)) return;
+      clearTimeout(timer);
+      emitter.off(event, listener);
+      resolve(value);
+    };
+    emitter.on(event, listener);
+  });
 }
 
 const BOT_BIN = new URL('../../bot/bin/drover-bot.js', import.meta.url).pathname;

@@ -5,6 +5,7 @@ import {
   createTask,
   runningBackstopAtMs,
   isFinalState,
+  taskNote,
   transition,
   type BotDimensionMap,
   type KeyValue,
@@ -14,6 +15,7 @@ import {
   type Task,
   type TaskEffect,
   type TaskEvent,
+  type TaskNote,
   type TaskSpec,
 } from '@drover/state';
 import { EventEmitter } from 'node:events';
@@ -23,6 +25,9 @@ import { newLeaseId, newTaskId } from './ids';
 import { DeadlineTimer } from './deadline-timer';
 import { Watchers } from './watchers';
 import { WorkQueue } from './work-queue';
+
+/** Claims in flight at once (see TaskEngine#pump). */
+const MAX_CLAIMS = 32;
 
 /** What the engine needs from the fleet: capacity and a way to reach a connected bot. */
 export interface Fleet {
@@ -78,6 +83,13 @@ export class TaskEngine {
   readonly outputWatchers = new Watchers<number>();
   /** 'transition': every committed state change (and every new task). */
   readonly events = new EventEmitter<{ transition: [TaskTransition] }>();
+  /**
+   * 'task': a change another coordinator sharing the store committed (already applied to this
+   * replica's index, timers and bots). Local changes are 'transition' events only.
+   */
+  readonly remoteEvents = new EventEmitter<{ task: [TaskNote] }>();
+  /** Tasks whose kill, asked on another replica, this one already pushed to its bot. */
+  readonly #remoteKills = new Set<string>();
   readonly #index = new DispatchIndex();
   /** Bot → the task it holds or is being given. The single source of "busy" in this process. */
   readonly #busy = new Map<string, string>();
@@ -98,7 +110,8 @@ export class TaskEngine {
    * slice (dequeue, enqueue with other dimensions) is no longer this one and is skipped.
    */
   readonly #taskItems = new Map<string, TaskWorkItem>();
-  #pumping = false;
+  /** Claims in flight (each has reserved its bot and its task before its first await). */
+  #claims = 0;
   #closed = false;
 
   constructor(deps: { store: Store; clock: () => number; log: Logger; pingToleranceMs: number }) {
@@ -174,8 +187,17 @@ export class TaskEngine {
       capacity,
       dedupSources,
     });
-    const inserted = await this.#store.insertTask(task);
+    // An idle bot here takes it at once: the task is stored already RUNNING, in one write.
+    const dispatched = this.#dispatchAtCreation(task, nowMs);
+    let inserted: Awaited<ReturnType<Store['insertTask']>>;
+    try {
+      inserted = await this.#store.insertTask(dispatched?.task ?? task);
+    } catch (err) {
+      if (dispatched !== undefined) this.#releaseBot(dispatched.botId, task.id);
+      throw err;
+    }
     if (!inserted.inserted) {
+      if (dispatched !== undefined) this.#releaseBot(dispatched.botId, task.id);
       this.#log.info(
         { taskId: inserted.existing.id, requestUuid: spec.requestUuid },
         'request_uuid seen before: returning the existing task',
@@ -193,8 +215,51 @@ export class TaskEngine {
       'task created',
     );
     this.events.emit('transition', { task, from: undefined });
-    this.#runEffects(task, effects);
+    if (dispatched === undefined) {
+      this.#runEffects(task, effects);
+    } else {
+      this.#log.info(
+        { taskId: task.id, from: 'PENDING', to: 'RUNNING', botId: dispatched.botId },
+        'task state changed',
+      );
+      this.events.emit('transition', { task: dispatched.task, from: 'PENDING' });
+      this.#runEffects(dispatched.task, dispatched.effects);
+    }
     return { task, created: true };
+  }
+
+  /**
+   * The new PENDING task as an idle bot of this process takes it (the 'dispatch' transition in
+   * memory, the bot reserved), or undefined. Only when no dispatch work is queued: then every
+   * idle bot has been offered every waiting task and took none, so no older or more urgent task
+   * is passed over.
+   */
+  #dispatchAtCreation(
+    task: Task,
+    nowMs: number,
+  ): { task: Task; effects: readonly TaskEffect[]; botId: string } | undefined {
+    if (task.state !== 'PENDING' || task.spec.terminate !== undefined) return undefined;
+    if (this.#work.length > 0 || this.#closed) return undefined;
+    const dimensions = task.spec.slices[task.currentSlice]?.properties.dimensions;
+    if (dimensions === undefined) return undefined;
+    const botId = this.#index.botForTask(dimensions);
+    if (botId === undefined || this.#busy.has(botId)) return undefined;
+    const dims = this.#fleet?.dimensionsOf(botId);
+    if (dims === undefined) return undefined;
+    const outcome = transition(
+      task,
+      {
+        type: 'dispatch',
+        botId,
+        botDimensions: [...dims].map(([key, values]) => ({ key, values: [...values] })),
+        leaseId: newLeaseId(),
+      },
+      nowMs,
+    );
+    if ('refused' in outcome) return undefined;
+    this.#index.removeBot(botId);
+    this.#busy.set(botId, task.id);
+    return { task: outcome.task, effects: outcome.effects, botId };
   }
 
   /**
@@ -261,10 +326,14 @@ export class TaskEngine {
     this.#index.removeBot(botId);
   }
 
-  /** The bot reconnected still holding this task: it is busy until the task ends. */
-  markBusy(botId: string, taskId: string): void {
+  /**
+   * The bot reconnected still holding this task: it is busy until the task ends. With the task,
+   * its backstop is watched here too (the bot may come from a replica that died).
+   */
+  markBusy(botId: string, taskId: string, task?: Task): void {
     this.#busy.set(botId, taskId);
     this.#index.removeBot(botId);
+    if (task !== undefined) this.#scheduleBackstop(task);
   }
 
   /** Whether the engine knows the bot holds a task (or a claim for it is in flight). */
@@ -330,17 +399,9 @@ export class TaskEngine {
           }
           break;
         }
-        case 'release-bot': {
-          if (this.#busy.get(effect.botId) !== task.id) break;
-          this.#busy.delete(effect.botId);
-          if (this.#terminations.has(effect.botId)) {
-            this.offerTermination(effect.botId);
-            break;
-          }
-          const dims = this.#fleet?.dimensionsOf(effect.botId);
-          if (dims !== undefined) this.botIdle(effect.botId, dims);
+        case 'release-bot':
+          this.#releaseBot(effect.botId, task.id);
           break;
-        }
         default: {
           const never: never = effect;
           throw new Error(`unknown effect ${JSON.stringify(never)}`);
@@ -349,23 +410,115 @@ export class TaskEngine {
     }
   }
 
+  /** The bot no longer holds `taskId`: it may take a termination or another task. */
+  #releaseBot(botId: string, taskId: string): void {
+    if (this.#busy.get(botId) !== taskId) return;
+    this.#busy.delete(botId);
+    if (this.#terminations.has(botId)) {
+      this.offerTermination(botId);
+      return;
+    }
+    const dims = this.#fleet?.dimensionsOf(botId);
+    if (dims !== undefined) this.botIdle(botId, dims);
+  }
+
   #enqueue(task: Task, slice: number): void {
-    const dimensions = task.spec.slices[slice]!.properties.dimensions;
-    this.#index.addPending({
-      taskId: task.id,
+    this.#enqueueEntry(task.id, {
       priority: task.spec.priority,
       createdAtMs: task.createdAtMs,
+      dimensions: task.spec.slices[slice]!.properties.dimensions,
+      terminate: task.spec.terminate !== undefined,
+    });
+  }
+
+  #enqueueEntry(
+    taskId: string,
+    entry: {
+      priority: number;
+      createdAtMs: number;
+      dimensions: readonly KeyValue[];
+      terminate: boolean;
+    },
+  ): void {
+    const { dimensions } = entry;
+    this.#index.addPending({
+      taskId,
+      priority: entry.priority,
+      createdAtMs: entry.createdAtMs,
       dimensions,
     });
-    const item: TaskWorkItem = { kind: 'task', id: task.id, dimensions };
-    this.#taskItems.set(task.id, item);
+    const item: TaskWorkItem = { kind: 'task', id: taskId, dimensions };
+    this.#taskItems.set(taskId, item);
     this.#kick(item);
-    const target = terminationTarget(task.spec.terminate !== undefined, dimensions);
+    const target = terminationTarget(entry.terminate, dimensions);
     if (target !== undefined) {
       // Also offered to its bot directly: it may take no other task (quarantine, maintenance).
-      this.#terminations.set(target, task.id);
+      this.#terminations.set(target, taskId);
       this.offerTermination(target);
     }
+  }
+
+  /**
+   * Another replica committed a change to this task (DESIGN.md §6): a PENDING task joins this
+   * replica's index (its idle bots may take it; the conditional claim settles races), any other
+   * state leaves it; a kill asked there reaches the task's bot if it is connected here; a task
+   * that ended there frees its bot here; watchers hear about it.
+   */
+  async remoteTaskChange(note: TaskNote): Promise<void> {
+    if (this.#closed) return;
+    const { id } = note;
+    if (note.state === 'PENDING') {
+      let pending = note.pending;
+      if (pending === undefined) {
+        const task = await this.#store.getTask(id);
+        if (task === undefined || task.state !== 'PENDING') return;
+        pending = taskNote(task).pending;
+        if (pending === undefined) return;
+      }
+      this.#enqueueEntry(id, pending);
+      this.#scheduleExpiry(id, pending.deadlineAtMs);
+    } else {
+      this.#forgetPending(id);
+      if (note.state === 'RUNNING' && note.botId !== null && this.#busy.get(note.botId) === id) {
+        if (note.killRequested && !this.#remoteKills.has(id)) {
+          this.#remoteKills.add(id);
+          this.#fleet?.send(note.botId, {
+            kill: { task_id: id, lease_id: note.leaseId ?? '', reason: 'cancelled by request' },
+          });
+        }
+      } else if (isFinalState(note.state)) {
+        this.#remoteKills.delete(id);
+        this.#clearBackstop(id);
+        if (note.botId !== null && this.#busy.get(note.botId) === id) {
+          this.#releaseBot(note.botId, id);
+        }
+      }
+    }
+    if (this.taskWatchers.has(id)) {
+      const task = await this.#store.getTask(id);
+      if (task !== undefined) this.taskWatchers.notify(id, task);
+    }
+    this.remoteEvents.emit('task', note);
+  }
+
+  /**
+   * The change feed was interrupted: re-reads the waiting tasks so that none is missed here
+   * (entries of tasks that left the queue meanwhile drop out at their claim or expiry).
+   */
+  async resyncPending(): Promise<void> {
+    await this.#store.forEachPending((e) => {
+      if (this.#index.hasPending(e.taskId)) return;
+      this.#enqueueEntry(e.taskId, e);
+      this.#scheduleExpiry(e.taskId, e.deadlineAtMs);
+    });
+  }
+
+  #forgetPending(taskId: string): void {
+    this.#taskItems.delete(taskId);
+    this.#index.removePending(taskId);
+    this.#clearExpiry(taskId);
+    for (const [botId, pending] of this.#terminations)
+      if (pending === taskId) this.#terminations.delete(botId);
   }
 
   #scheduleExpiry(taskId: string, atMs: number): void {
@@ -403,7 +556,10 @@ export class TaskEngine {
   async #expire(taskId: string): Promise<void> {
     try {
       const task = await this.#store.getTask(taskId);
-      if (task === undefined || task.state !== 'PENDING') return;
+      if (task === undefined || task.state !== 'PENDING') {
+        this.#forgetPending(taskId);
+        return;
+      }
       const capacity = task.spec.slices.map((s) => this.#hasCapacity(s.properties.dimensions));
       await this.apply(taskId, { type: 'expire', capacity });
     } catch (err) {
@@ -413,23 +569,26 @@ export class TaskEngine {
 
   #kick(item: WorkItem): void {
     this.#work.push(item);
-    if (!this.#pumping) void this.#pump();
+    this.#pump();
   }
 
-  /** The only dispatcher: pairs waiting tasks with idle bots, one claim at a time. */
-  async #pump(): Promise<void> {
-    this.#pumping = true;
-    try {
-      while (this.#work.length > 0 && !this.#closed) {
-        const item = this.#work.shift()!;
-        try {
-          await this.#dispatchOne(item);
-        } catch (err) {
-          this.#log.error({ err, item }, 'dispatch failed');
-        }
-      }
-    } finally {
-      this.#pumping = false;
+  /**
+   * The only dispatcher: pairs waiting tasks with idle bots, in work order. Up to MAX_CLAIMS
+   * claims are in flight at once (their writes share a commit, or use several connections):
+   * each picks and reserves its bot and its task synchronously, so no two claims of this
+   * process ever pick the same one; the store's conditional write guards against other
+   * replicas.
+   */
+  #pump(): void {
+    while (this.#work.length > 0 && !this.#closed && this.#claims < MAX_CLAIMS) {
+      const item = this.#work.shift()!;
+      this.#claims++;
+      this.#dispatchOne(item)
+        .catch((err: unknown) => this.#log.error({ err, item }, 'dispatch failed'))
+        .finally(() => {
+          this.#claims--;
+          this.#pump();
+        });
     }
   }
 
@@ -467,7 +626,11 @@ export class TaskEngine {
       : this.#fleet?.dimensionsOf(botId);
     if (dims === undefined || this.#busy.has(botId)) return;
     this.#busy.set(botId, taskId);
+    // The task is reserved too: no other claim in flight picks it meanwhile.
+    const entry = this.#index.pendingEntry(taskId);
+    this.#index.removePending(taskId);
     let claimed = false;
+    let answered = false;
     try {
       const botDimensions = [...dims].map(([key, values]) => ({ key, values: [...values] }));
       const outcome = await this.apply(taskId, {
@@ -476,10 +639,12 @@ export class TaskEngine {
         botDimensions,
         leaseId: newLeaseId(),
       });
+      answered = true;
+      // Refused: the task changed under us (cancelled, expired, taken elsewhere) and stays out.
       claimed = !('refused' in outcome);
-      // Refused: the task changed under us (cancelled, expired) and leaves the queue.
-      if (!claimed) this.#index.removePending(taskId);
     } finally {
+      // The store failed: the task is still waiting as far as anyone knows.
+      if (!answered && entry !== undefined && !this.#closed) this.#index.addPending(entry);
       if (!claimed) {
         this.#busy.delete(botId);
         const still = this.#fleet?.dimensionsOf(botId);

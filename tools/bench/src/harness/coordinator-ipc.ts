@@ -4,6 +4,12 @@
 export interface CoordinatorSettings {
   readonly heartbeatIntervalSecs?: number;
   readonly botPingToleranceSecs?: number;
+  /** A `postgres://` URL: the replicas of a run share it (default: SQLite in the data dir). */
+  readonly store?: string;
+  /** The PostgreSQL schema (with `store`). */
+  readonly storeSchema?: string;
+  /** Another replica's tokens file, so that one pair of tokens works on every replica. */
+  readonly tokensFile?: string;
 }
 
 /** Memory and CPU of the coordinator process, and what its engine holds. */

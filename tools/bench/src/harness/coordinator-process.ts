@@ -1,5 +1,6 @@
 // The child side of coordinator-child.ts: starts a real coordinator on 127.0.0.1:0 with its store
-// in the data dir given as argv[2], reports when it serves, answers stats, stops when asked.
+// in the data dir given as argv[2] (or on the PostgreSQL store the settings in argv[3] name), reports
+// when it serves, answers stats, stops when asked.
 import { pino } from 'pino';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- benchmarks drive the real coordinator
 import { compileCoordinatorConfig, startCoordinator } from '../../../../apps/coordinator/src/index';

@@ -1,33 +1,49 @@
 import { createDroverClient, type DroverClient, type TaskResultOut } from '@drover/client';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { benchTaskRequest, readTokens } from '../clients/tasks-client';
-import { spawnCoordinator, type CoordinatorChild } from './coordinator-child';
+import { benchTaskRequest } from '../clients/tasks-client';
+import type { CoordinatorChild } from './coordinator-child';
 import type { CoordinatorSettings } from './coordinator-ipc';
+import { startReplicaSet, type ReplicaSet } from './coordinator-replicas';
 import { startRealBot, type RealBot } from './real-bot';
 import type { ScenarioContext } from './scenario';
+import { SQLITE_ONE, type StoreChoice } from './store-choice';
 
 export const BENCH_POOL = 'bench';
 
-/** A coordinator in a child process, real bots beside it, and a client with the client token. */
+/**
+ * Coordinators in child processes (one on SQLite, or N replicas on PostgreSQL), real bots beside
+ * them (bot i on replica i % N), and a client with the client token on each replica.
+ */
 export interface DroverRig {
+  /** Replica 0. */
   readonly coordinator: CoordinatorChild;
+  /** A client of replica 0. */
   readonly client: DroverClient;
+  /** Client i talks to replica i. */
+  readonly clients: readonly DroverClient[];
+  readonly set: ReplicaSet;
   readonly tokens: { readonly client: string; readonly bot: string };
   readonly dataDir: string;
   readonly bots: readonly RealBot[];
-  /** Stops the bots, the client and the coordinator, removes the data dir. Idempotent. */
+  /** Stops the bots, the clients and the coordinators, drops the schema, removes the data dir. */
   close(): Promise<void>;
 }
 
 export interface DroverRigOptions {
-  /** Real drover-bot processes in pool `bench`, ids `bench-bot-<i>`. */
+  /** Real drover-bot processes in pool `bench`, ids `bench-bot-<i>`, on replica i % N. */
   readonly realBots: number;
+  /** @default SQLite, one coordinator */
+  readonly store?: StoreChoice;
   readonly settings?: CoordinatorSettings;
   readonly execArgv?: readonly string[];
   /** Node flags for the real bots. */
   readonly botExecArgv?: readonly string[];
+}
+
+/** The replica `bench-bot-<i>` is connected to. */
+export function botReplica(botId: string, replicas: number): number {
+  const i = Number(/^bench-bot-(\d+)$/.exec(botId)?.[1] ?? NaN);
+  return Number.isInteger(i) ? i % replicas : -1;
 }
 
 /** Starts the rig; resolves once every real bot has run one task (connected, warm). */
@@ -35,36 +51,30 @@ export async function startDroverRig(
   ctx: ScenarioContext,
   o: DroverRigOptions,
 ): Promise<DroverRig> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'drover-bench-'));
-  const started = await spawnCoordinator({
-    root: ctx.root,
-    dataDir,
-    startBudgetMs: 60_000,
-    signal: ctx.signal,
+  const set = await startReplicaSet(ctx, {
+    store: o.store ?? SQLITE_ONE,
     ...(o.settings ? { settings: o.settings } : {}),
     ...(o.execArgv ? { execArgv: o.execArgv } : {}),
   });
-  if (started.kind === 'not-serving') {
-    rmSync(dataDir, { recursive: true, force: true });
-    throw new Error(`the coordinator did not start: ${started.reason}: ${started.detail}`);
-  }
-  const coordinator = started.coordinator;
-  const tokens = readTokens(dataDir);
-  const client = createDroverClient({ server: coordinator.grpcAddress, token: tokens.client });
+  const { tokens, dataDir } = set;
+  const clients = set.replicas.map((r) =>
+    createDroverClient({ server: r.grpcAddress, token: tokens.client }),
+  );
   const bots: RealBot[] = [];
   let closing: Promise<void> | undefined;
   const rig: DroverRig = {
-    coordinator,
-    client,
+    coordinator: set.replicas[0]!,
+    client: clients[0]!,
+    clients,
+    set,
     tokens,
     dataDir,
     bots,
     close: () =>
       (closing ??= (async () => {
         await Promise.allSettled(bots.map((b) => b.stop()));
-        client.close();
-        await coordinator.stop();
-        rmSync(dataDir, { recursive: true, force: true });
+        for (const c of clients) c.close();
+        await set.close();
       })()),
   };
   try {
@@ -72,7 +82,7 @@ export async function startDroverRig(
       bots.push(
         startRealBot({
           root: ctx.root,
-          address: coordinator.grpcAddress,
+          address: set.address(i),
           token: tokens.bot,
           dataDir: join(dataDir, 'bot-data'),
           botId: `bench-bot-${i}`,
@@ -81,9 +91,11 @@ export async function startDroverRig(
         }),
       );
     }
-    // One task pinned to each bot: it is connected and has run a payload once.
+    // One task pinned to each bot, submitted on its replica: it is connected and has run a
+    // payload once.
     await Promise.all(
-      bots.map(async (bot) => {
+      bots.map(async (bot, i) => {
+        const client = clients[i % clients.length]!;
         const { task_id } = await client.newTask(
           benchTaskRequest({ pool: BENCH_POOL, id: bot.botId }),
           { deadlineMs: 30_000, signal: ctx.signal },

@@ -45,12 +45,15 @@ export function gitState(root: string): ResultFile['git'] {
   }
 }
 
-/** Writes bench/results/<scenario>.json (gitignored); returns its path. */
+/**
+ * Writes bench/results/<fileName>.json (gitignored; fileName defaults to the scenario's name, and
+ * names the store and replicas when they are not the default); returns its path.
+ */
 export function writeResult(
   root: string,
   scenario: string,
   report: ScenarioReport,
-  run: { startedAt: Date; durationMs: number },
+  run: { startedAt: Date; durationMs: number; fileName?: string },
 ): string {
   const dir = join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
@@ -62,7 +65,7 @@ export function writeResult(
     machine: machine(),
     ...report,
   };
-  const path = join(dir, `${scenario}.json`);
+  const path = join(dir, `${run.fileName ?? scenario}.json`);
   writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
   return path;
 }

@@ -5,6 +5,17 @@ export interface Scenario {
   /** One line for `npm run bench -- --list`. */
   readonly description: string;
   run(ctx: ScenarioContext): Promise<ScenarioReport>;
+  /** Checks the options before anything starts; throws a UsageError (exit 2) when they are wrong. */
+  readonly checkOptions?: (options: Readonly<Record<string, string>>) => void;
+  /** The result file's name when it depends on the options (default: `name`). */
+  readonly resultName?: (options: Readonly<Record<string, string>>) => string;
+  /** Why the scenario cannot run here (printed as one line, not a failure), or undefined. */
+  readonly skip?: (options: Readonly<Record<string, string>>) => Promise<string | undefined>;
+}
+
+/** Wrong options: `npm run bench` prints the message and exits 2 before running anything. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
 }
 
 export interface ScenarioContext {

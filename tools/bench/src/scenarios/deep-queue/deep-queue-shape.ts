@@ -41,6 +41,7 @@ export function benchSpec(
     user: 'bench',
     request_uuid: '',
     parent_task_id: '',
+    notify: null,
     properties: null,
     task_slices: [
       {
@@ -51,6 +52,7 @@ export function benchSpec(
           relative_cwd: '',
           dimensions: Object.entries(dimensions).map(([key, value]) => ({ key, value })),
           idempotent: false,
+          caches: [],
         },
         // The longest allowed: the tasks must still be PENDING when the coordinator starts.
         expiration_secs: 604_800,

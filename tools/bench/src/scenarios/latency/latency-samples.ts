@@ -13,6 +13,13 @@ export interface LatencySample {
   readonly payloadStartMs: number;
   /** → the result seen by the submitting (waiting) client. */
   readonly resultMs: number;
+  /** With replicas: submitted on another replica than the one the bot that ran it is on. */
+  readonly crossReplica?: boolean;
+}
+
+export interface DroverSample extends LatencySample {
+  /** The bot that ran the task. */
+  readonly botId: string;
 }
 
 /**
@@ -23,7 +30,7 @@ export async function droverSample(
   client: DroverClient,
   clock: WallClock,
   signal: AbortSignal,
-): Promise<LatencySample> {
+): Promise<DroverSample> {
   const t0 = clock.nowMs();
   const { task_id } = await client.newTask(
     benchTaskRequest({ pool: BENCH_POOL }, 100, STAMP_PAYLOAD),
@@ -35,7 +42,11 @@ export async function droverSample(
     throw new Error(`task ${task_id} ended ${String(result.state)} (exit ${result.exit_code})`);
   }
   const out = await client.getStdout(task_id, 0, 0, { deadlineMs: 10_000, signal });
-  return { payloadStartMs: parseStampMs(out.output) - t0, resultMs: seenMs - t0 };
+  return {
+    payloadStartMs: parseStampMs(out.output) - t0,
+    resultMs: seenMs - t0,
+    botId: result.bot_id,
+  };
 }
 
 /** The same payload spawned with execa by a small process of its own: the machine's cost. */

@@ -12,13 +12,15 @@ import {
 import { STAMP_PAYLOAD, WallClock } from '../../harness/wall-clock';
 import { BenchBot } from '../../clients/bench-bot';
 import { BenchTasksClient } from '../../clients/tasks-client';
+import { storeChoice, storeDescription, storeResultName } from '../../harness/store-choice';
+import { PROBE_POOL, plainSample, type LatencySample } from './latency-samples';
 import {
-  PROBE_POOL,
-  assignSample,
-  droverSample,
-  plainSample,
-  type LatencySample,
-} from './latency-samples';
+  coordinatorValues,
+  crossFigures,
+  crossShare,
+  roundRobinAssign,
+  roundRobinDrover,
+} from './latency-replicas';
 
 /**
  * latency (DESIGN.md §8): one idle real bot, one task at a time running a payload that stamps its
@@ -26,26 +28,43 @@ import {
  * the same rounds (sample by sample, alternating) a plain execa spawn of the same payload → its
  * start: the difference is Drover's dispatch overhead. Aims: overhead p50 ≤ 1 ms, p99 ≤ 5 ms.
  *
- * Options: --rounds (5) --per-round (100) --warmup (20) --bots (1); --cpu-prof[=dir] and
- * --bot-cpu-prof[=dir] write CPU profiles of the coordinator and of the bot.
+ * Options: --rounds (5) --per-round (100) --warmup (20) --bots (1); --store sqlite|postgres
+ * (sqlite) --replicas N (1; > 1 needs postgres: bot i on replica i % N, submissions round-robin
+ * over the replicas, so most cross replicas); --cpu-prof[=dir] and --bot-cpu-prof[=dir] write CPU
+ * profiles of the coordinator(s) and of the bot(s).
  */
 export const latency: Scenario = {
   name: 'latency',
   description: 'submit → payload start / → result with idle bots, vs a plain execa spawn',
+  checkOptions: (options) => void storeChoice(options),
+  resultName: (options) => storeResultName('latency', storeChoice(options)),
   async run(ctx) {
+    const store = storeChoice(ctx.options);
+    const several = store.replicas > 1;
     const parameters = {
       rounds: numberOption(ctx, 'rounds', 5),
       samplesPerRound: numberOption(ctx, 'per-round', 100),
       warmupSamples: numberOption(ctx, 'warmup', 20),
       realBots: numberOption(ctx, 'bots', 1),
       payload: STAMP_PAYLOAD.join(' '),
-      store: 'SQLite (WAL, synchronous=NORMAL) in a temp dir',
+      store: store.kind,
+      replicas: store.replicas,
+      storeDetail: storeDescription(store),
+      ...(several
+        ? {
+            spread:
+              'bot i on replica i % N; NewTasks (Drover and probe) round-robin over the replicas; the probe bot on replica 0',
+          }
+        : {}),
     };
-    ctx.progress(`starting a coordinator and ${parameters.realBots} bot(s)`);
+    ctx.progress(
+      `starting ${store.replicas} coordinator(s) (${store.kind}) and ${parameters.realBots} bot(s)`,
+    );
     const coordinatorProf = cpuProfArgs(ctx.options['cpu-prof']);
     const botProf = cpuProfArgs(ctx.options['bot-cpu-prof']);
     const rig = await startDroverRig(ctx, {
       realBots: parameters.realBots,
+      store,
       ...(coordinatorProf ? { execArgv: coordinatorProf } : {}),
       ...(botProf ? { botExecArgv: botProf } : {}),
     });
@@ -56,17 +75,32 @@ export const latency: Scenario = {
         botId: 'bench-probe',
         dimensions: { pool: [PROBE_POOL] },
       });
-      const tasks = new BenchTasksClient(rig.coordinator.grpcAddress, rig.tokens.client);
+      const tasks = rig.set.replicas.map(
+        (r) => new BenchTasksClient(r.grpcAddress, rig.tokens.client),
+      );
       const spawner = await PlainSpawner.start(ctx.root);
       let m;
-      const memory: Value[] = [];
+      const values: Value[] = [];
       try {
+        const before = await rig.set.stats();
         m = await measureLatency(ctx, parameters, {
-          drover: (clock) => droverSample(rig.client, clock, ctx.signal),
+          drover: roundRobinDrover(rig, ctx.signal),
           plain: () => plainSample(spawner),
-          assign: () => assignSample(tasks, probe),
+          assign: roundRobinAssign(tasks, probe),
         });
-        memory.push(
+        const after = await rig.set.stats();
+        const n = parameters.warmupSamples + parameters.rounds * parameters.samplesPerRound;
+        values.push(
+          ...coordinatorValues(before, after, 2 * n),
+          ...(several
+            ? [
+                {
+                  name: 'Drover tasks submitted on another replica than their bot’s',
+                  value: crossShare(m.drover),
+                  unit: '%',
+                },
+              ]
+            : []),
           {
             name: 'RSS of the bot process',
             value: (procMemory(rig.bots[0]?.pid)?.rssBytes ?? 0) / 2 ** 20,
@@ -80,25 +114,35 @@ export const latency: Scenario = {
         );
       } finally {
         probe.close();
-        tasks.close();
+        for (const t of tasks) t.close();
         await spawner.close();
       }
+      const startMs = (s: LatencySample) => s.payloadStartMs;
       return {
         parameters,
         figures: [
           ...latencyFigures(m),
+          ...(several ? crossFigures('Drover: submit → payload start', m.drover, startMs) : []),
           figure(
             'coordinator alone: NewTask → Assign at a simulated bot',
             'ms',
             startsOf(m.assign),
           ),
+          ...(several
+            ? crossFigures('coordinator alone: NewTask → Assign', m.assign, startMs)
+            : []),
         ],
-        values: memory,
+        values,
         notes: [
           "The plain baseline spawns from a small Node process of its own (bin/bench-plain-spawner.js, execa only): a spawn costs more the more memory the spawning process has (fork copies its page tables), so the bot's own RSS is part of its dispatch cost.",
           `Dispatch overhead = Drover submit → payload start − plain execa → payload start, per round and percentile (not a distribution of differences). Aim: p50 ≤ 1 ms, p99 ≤ 5 ms.`,
           `Where the overhead goes: "coordinator alone" is NewTask → Assign received by a simulated bot in the bench process (no bot process, no spawn); the rest of the overhead is the real bot's, from Assign to its payload's exec.`,
-          `Drover's path: client NewTask (gRPC) → store insert (SQLite commit) → Assign on the bot stream → the bot process spawns the payload (execa, own process group).`,
+          store.kind === 'sqlite'
+            ? `Drover's path: client NewTask (gRPC) → store insert (SQLite commit) → Assign on the bot stream → the bot process spawns the payload (execa, own process group).`
+            : several
+              ? `Drover's path: client NewTask (gRPC) on replica k → store insert (PostgreSQL commit) → NOTIFY → the bot's replica → Assign on the bot stream → the bot process spawns the payload (execa, own process group); the result comes back to the submitting replica the same way.`
+              : `Drover's path: client NewTask (gRPC) → store insert (PostgreSQL commit) → Assign on the bot stream → the bot process spawns the payload (execa, own process group).`,
+          `Coordinator CPU per task: user+system time of the coordinator process(es) over the warm-up and measured rounds, divided by the tasks created in them (Drover and probe: 2 per sample).${store.kind === 'postgres' ? ' PostgreSQL runs on the same machine; its CPU is not counted.' : ''}`,
         ],
       };
     } finally {

@@ -1,12 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { BenchBot } from '../../clients/bench-bot';
-import { BenchTasksClient, benchTaskRequest, readTokens } from '../../clients/tasks-client';
-import { spawnCoordinator } from '../../harness/coordinator-child';
+import { BenchTasksClient, benchTaskRequest } from '../../clients/tasks-client';
+import { cpuMsOf, startReplicaSet } from '../../harness/coordinator-replicas';
 import { BENCH_POOL } from '../../harness/drover-rig';
 import { inFlight, until } from '../../harness/in-flight';
 import type { ScenarioContext } from '../../harness/scenario';
+import { SQLITE_ONE, type StoreChoice } from '../../harness/store-choice';
 
 export interface LifecycleParams {
   readonly tasks: number;
@@ -16,49 +14,47 @@ export interface LifecycleParams {
   readonly rounds: number;
   /** Tasks of the warm-up round. */
   readonly warmupTasks: number;
-  /** Node flags for the coordinator child (e.g. --cpu-prof). */
+  /** @default SQLite, one coordinator */
+  readonly store?: StoreChoice;
+  /** Node flags for the coordinator children (e.g. --cpu-prof). */
   readonly coordinatorExecArgv?: readonly string[];
 }
 
 export interface LifecycleRun {
   /** tasks/s of each measured round, first submit → last result stored (Ack finished). */
   readonly ratesPerRound: number[];
-  /** Coordinator CPU (user + system) per task, ms, over the measured rounds. */
+  /** Coordinator CPU (user + system) per task, ms, over the measured rounds, all replicas. */
   readonly coordinatorCpuMsPerTask: number;
+  /** RSS of the first coordinator at the end. */
   readonly coordinatorRssBytes: number;
+  /** Per replica (one entry on SQLite): CPU per task over the measured rounds, RSS at the end. */
+  readonly perReplica: readonly { readonly cpuMsPerTask: number; readonly rssBytes: number }[];
 }
 
 /**
- * Drover: a coordinator in a child process (SQLite in a temp dir), `bots` simulated bots in this
- * process on the real BotApi stream, each finishing its task at once; the producer submits
- * `tasks` NewTasks (`true`, pool=bench) with `inFlight` outstanding.
+ * Drover: coordinators in child processes (SQLite in a temp dir, or N replicas on PostgreSQL),
+ * `bots` simulated bots in this process on the real BotApi stream (bot i on replica i % N), each
+ * finishing its task at once; the producer submits `tasks` NewTasks (`true`, pool=bench) with
+ * `inFlight` outstanding, round-robin over the replicas.
  */
 export async function runDroverLifecycle(
   ctx: ScenarioContext,
   p: LifecycleParams,
 ): Promise<LifecycleRun> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'drover-bench-lifecycle-'));
-  const bots: BenchBot[] = [];
-  let tasks: BenchTasksClient | undefined;
-  const started = await spawnCoordinator({
-    root: ctx.root,
-    dataDir,
-    startBudgetMs: 60_000,
-    signal: ctx.signal,
+  const set = await startReplicaSet(ctx, {
+    store: p.store ?? SQLITE_ONE,
+    prefix: 'drover-bench-lifecycle-',
     ...(p.coordinatorExecArgv ? { execArgv: p.coordinatorExecArgv } : {}),
   });
-  if (started.kind === 'not-serving') {
-    rmSync(dataDir, { recursive: true, force: true });
-    throw new Error(`the coordinator did not start: ${started.detail}`);
-  }
-  const coordinator = started.coordinator;
+  const bots: BenchBot[] = [];
+  const producers: BenchTasksClient[] = [];
   try {
-    const tokens = readTokens(dataDir);
+    const { tokens } = set;
     let acks = 0;
     for (let i = 0; i < p.bots; i++) {
       bots.push(
         await BenchBot.connect({
-          address: coordinator.grpcAddress,
+          address: set.address(i),
           token: tokens.bot,
           botId: `sim-${i}`,
           dimensions: { pool: [BENCH_POOL] },
@@ -68,20 +64,22 @@ export async function runDroverLifecycle(
         }),
       );
     }
-    tasks = new BenchTasksClient(coordinator.grpcAddress, tokens.client);
-    const client = tasks;
+    for (const r of set.replicas)
+      producers.push(new BenchTasksClient(r.grpcAddress, tokens.client));
     const request = benchTaskRequest({ pool: BENCH_POOL });
+    let next = 0;
+    const submit = () => producers[next++ % producers.length]!.newTask(request);
     const ratesPerRound: number[] = [];
-    let cpuMs = 0;
+    const cpuMs = set.replicas.map(() => 0);
     for (let r = -1; r < p.rounds; r++) {
       const n = r < 0 ? p.warmupTasks : p.tasks;
       ctx.progress(
         `Drover lifecycle ${r < 0 ? 'warm-up' : `round ${r + 1}/${p.rounds}`}: ${n} tasks`,
       );
-      const before = await coordinator.stats();
+      const before = await set.stats();
       const target = acks + n;
       const t0 = performance.now();
-      await inFlight(n, p.inFlight, () => client.newTask(request), ctx.signal);
+      await inFlight(n, p.inFlight, submit, ctx.signal);
       await until(
         'Drover lifecycle: every result stored',
         () => acks >= target,
@@ -89,22 +87,23 @@ export async function runDroverLifecycle(
         ctx.signal,
       );
       const elapsedS = (performance.now() - t0) / 1000;
-      const after = await coordinator.stats();
+      const after = await set.stats();
       if (r >= 0) {
         ratesPerRound.push(n / elapsedS);
-        cpuMs += after.cpuUserMs + after.cpuSystemMs - before.cpuUserMs - before.cpuSystemMs;
+        after.forEach((a, i) => (cpuMs[i]! += cpuMsOf(a) - cpuMsOf(before[i]!)));
       }
     }
-    const end = await coordinator.stats();
+    const end = await set.stats();
+    const measured = p.tasks * p.rounds;
     return {
       ratesPerRound,
-      coordinatorCpuMsPerTask: cpuMs / (p.tasks * p.rounds),
-      coordinatorRssBytes: end.rssBytes,
+      coordinatorCpuMsPerTask: cpuMs.reduce((a, b) => a + b, 0) / measured,
+      coordinatorRssBytes: end[0]!.rssBytes,
+      perReplica: end.map((e, i) => ({ cpuMsPerTask: cpuMs[i]! / measured, rssBytes: e.rssBytes })),
     };
   } finally {
-    tasks?.close();
+    for (const t of producers) t.close();
     for (const bot of bots) bot.close();
-    await coordinator.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await set.close();
   }
 }

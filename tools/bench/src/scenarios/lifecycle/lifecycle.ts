@@ -1,8 +1,14 @@
 import { cpus } from 'node:os';
 import { cpuProfArgs } from '../../harness/drover-rig';
 import { roundsValue } from '../../harness/rounds';
-import { numberOption, type Scenario, type ScenarioContext } from '../../harness/scenario';
-import { runDroverLifecycle, type LifecycleParams } from './drover-lifecycle';
+import {
+  numberOption,
+  type Scenario,
+  type ScenarioContext,
+  type Value,
+} from '../../harness/scenario';
+import { storeChoice, storeDescription, storeResultName } from '../../harness/store-choice';
+import { runDroverLifecycle, type LifecycleParams, type LifecycleRun } from './drover-lifecycle';
 
 /** The issue's sizes, scaled with --tasks --bots --in-flight --rounds --warmup. */
 export function lifecycleParams(ctx: ScenarioContext): LifecycleParams {
@@ -24,19 +30,29 @@ export function lifecycleParams(ctx: ScenarioContext): LifecycleParams {
  * 10,000 tasks/s; peers compares it with BullMQ.
  *
  * Options: --tasks (20000) --bots (100) --in-flight (64) --rounds (3) --warmup (tasks/10)
- * --cpu-prof[=dir] (profile the coordinator; default dir bench/results/profiles).
+ * --store sqlite|postgres (sqlite) --replicas N (1; > 1 needs postgres: the bots round-robin
+ * over the replicas, and so do the submissions) --cpu-prof[=dir] (profile the coordinator;
+ * default dir bench/results/profiles).
  */
 export const lifecycle: Scenario = {
   name: 'lifecycle',
-  description: 'tasks/s submit+dispatch+complete: 20k tasks, 100 simulated bots, SQLite store',
+  description: 'tasks/s submit+dispatch+complete: 20k tasks, 100 simulated bots, SQLite (--store)',
+  checkOptions: (options) => void storeChoice(options),
+  resultName: (options) => storeResultName('lifecycle', storeChoice(options)),
   async run(ctx) {
+    const store = storeChoice(ctx.options);
     const p = lifecycleParams(ctx);
-    const run = await runDroverLifecycle(ctx, p);
+    const run = await runDroverLifecycle(ctx, { ...p, store });
     return {
       parameters: {
         ...p,
+        store: store.kind,
+        replicas: store.replicas,
+        storeDetail: storeDescription(store),
         payload: 'none: a simulated bot answers each Assign with TaskFinished(exit 0) at once',
-        store: 'SQLite, WAL, synchronous=NORMAL, temp dir',
+        ...(store.replicas > 1
+          ? { spread: 'bot i on replica i % N; NewTasks round-robin over the replicas' }
+          : {}),
       },
       figures: [],
       values: [
@@ -46,19 +62,39 @@ export const lifecycle: Scenario = {
           run.ratesPerRound,
         ),
         {
-          name: 'coordinator CPU per task (user+system)',
+          name:
+            store.replicas > 1
+              ? `coordinator CPU per task (user+system), summed over ${store.replicas} replicas`
+              : 'coordinator CPU per task (user+system)',
           value: run.coordinatorCpuMsPerTask,
           unit: 'ms',
         },
-        {
-          name: 'coordinator RSS at the end',
-          value: run.coordinatorRssBytes / 2 ** 20,
-          unit: 'MiB',
-        },
+        ...replicaValues(run),
       ],
       notes: [
-        `The simulated bots and the producer run in the bench process, the coordinator in a child process: both share the machine's ${cpus().length} cores.`,
+        `The simulated bots and the producer run in the bench process, the coordinator${store.replicas > 1 ? 's each in a child process' : ' in a child process'}: all share the machine's ${cpus().length} cores.`,
+        ...(store.kind === 'postgres'
+          ? [
+              'PostgreSQL runs on the same machine: its CPU time is not in the coordinator CPU figures.',
+            ]
+          : []),
       ],
     };
   },
 };
+
+function replicaValues(run: LifecycleRun): Value[] {
+  if (run.perReplica.length === 1) {
+    return [
+      {
+        name: 'coordinator RSS at the end',
+        value: run.coordinatorRssBytes / 2 ** 20,
+        unit: 'MiB',
+      },
+    ];
+  }
+  return run.perReplica.flatMap((r, i) => [
+    { name: `replica ${i}: CPU per task (user+system)`, value: r.cpuMsPerTask, unit: 'ms' },
+    { name: `replica ${i}: RSS at the end`, value: r.rssBytes / 2 ** 20, unit: 'MiB' },
+  ]);
+}

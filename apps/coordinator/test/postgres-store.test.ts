@@ -5,7 +5,7 @@
 import type { NewTaskResponseOut, TaskOutputOut, TaskResultOut } from '@drover/protocol';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { dropPgSchema, pgReachable } from '@drover/state';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunningCoordinator } from '../src/index';
 import {
@@ -21,31 +21,14 @@ import {
 
 const PG_URL = process.env['DROVER_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-async function reachable(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-const REACHABLE = await reachable(PG_URL);
+const REACHABLE = await pgReachable(PG_URL);
 if (!REACHABLE) console.warn(`PostgreSQL not reachable at DROVER_TEST_PG_URL: skipped`);
 const SCHEMA = `drover_test_${randomBytes(6).toString('hex')}`;
 
 const cleanup: Array<() => Promise<unknown> | unknown> = [];
 afterAll(async () => {
   for (const step of cleanup.reverse()) await step();
-  if (!REACHABLE) return;
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`);
-  await client.end();
+  if (REACHABLE) await dropPgSchema(PG_URL, SCHEMA);
 });
 
 describe.skipIf(!REACHABLE)('the coordinator on PostgreSQL', () => {

@@ -8,7 +8,7 @@ import type { NewTaskRequest } from '@drover/protocol';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import pg from 'pg';
+import { dropPgSchema, pgReachable } from '@drover/state';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningCoordinator } from '../src/index';
 import { botsStub } from './scripted-bot';
@@ -27,19 +27,7 @@ import { shTask, TasksApi } from './faults/tasks-api';
 
 const PG_URL = process.env['DROVER_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-async function reachable(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-const REACHABLE = await reachable(PG_URL);
+const REACHABLE = await pgReachable(PG_URL);
 if (!REACHABLE) console.warn('PostgreSQL not reachable at DROVER_TEST_PG_URL: replicas skipped');
 const SCHEMA = `drover_test_${randomBytes(6).toString('hex')}`;
 
@@ -116,12 +104,7 @@ afterAll(async () => {
   for (const c of clients) c.close();
   await Promise.all(bots.map((b) => stopProcess(b)));
   for (const r of replicas) await r.close();
-  if (REACHABLE) {
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`);
-    await client.end();
-  }
+  if (REACHABLE) await dropPgSchema(PG_URL, SCHEMA);
   shared.remove();
 });
 

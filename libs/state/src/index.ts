@@ -73,6 +73,7 @@ export type {
 export { InvalidCursorError } from './store/cursor';
 export { openSqliteStore, type SqliteStoreOptions } from './store/sqlite/sqlite-store';
 export { openPgStore, type PgStoreOptions } from './store/pg/pg-store';
+export { dropPgSchema, pgReachable } from './store/pg/pg-probe';
 export { DispatchIndex, type PendingEntry } from './match/dispatch-index';
 // Graph core (DESIGN.md §5): quests, attempts, executions — pure, see graph/README.md.
 export {

@@ -3,27 +3,21 @@
 // not hear itself; another schema's deployment is not heard. Skipped with one line when no
 // server answers at DROVER_TEST_PG_URL.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeNote, openPgStore, type ChangeNote, type Store } from '../src/index';
+import {
+  dropPgSchema,
+  encodeNote,
+  openPgStore,
+  pgReachable,
+  type ChangeNote,
+  type Store,
+} from '../src/index';
 import { MAX_NOTE_BYTES } from '../src/store/change-feed';
 import { T0, pendingTask, properties, slice, spec } from './fixtures';
 
 const PG_URL = process.env['DROVER_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-async function reachable(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-const REACHABLE = await reachable(PG_URL);
+const REACHABLE = await pgReachable(PG_URL);
 if (!REACHABLE) console.warn('PostgreSQL not reachable at DROVER_TEST_PG_URL: change feed skipped');
 
 const opened: Store[] = [];
@@ -31,12 +25,7 @@ const schemas: string[] = [];
 
 afterEach(async () => {
   for (const s of opened.splice(0)) await s.close();
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  for (const schema of schemas.splice(0)) {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  }
-  await client.end();
+  for (const schema of schemas.splice(0)) await dropPgSchema(PG_URL, schema);
 });
 
 async function open(schema: string): Promise<Store> {

@@ -6,6 +6,8 @@ import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   createQuest,
+  dropPgSchema,
+  pgReachable,
   normalizeQuestDesc,
   openPgStore,
   type AttemptId,
@@ -32,32 +34,11 @@ function shown(url: string): string {
   }
 }
 
-async function reachable(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-const REACHABLE = await reachable(PG_URL);
+const REACHABLE = await pgReachable(PG_URL);
 
 const newSchema = (): string => `drover_test_${randomBytes(6).toString('hex')}`;
 
-async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } finally {
-    await client.end();
-  }
-}
+const dropSchema = (schema: string): Promise<void> => dropPgSchema(PG_URL, schema);
 
 /** Stores on fresh schemas, opened `ahead` at a time before they are needed. */
 class StoreSupply {

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
+import { dropPgSchema, pgReachable } from '@drover/state';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../harness';
 import {
@@ -26,19 +26,7 @@ const TASKS = Number(process.env['DROVER_REPLICA_TASKS'] ?? 2000);
 const BOTS_PER_REPLICA = 2;
 const FLAGS = ['--bot-ping-tolerance', '10', '--heartbeat-interval', '2'];
 
-async function reachable(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-const REACHABLE = await reachable(PG_URL);
+const REACHABLE = await pgReachable(PG_URL);
 if (!REACHABLE) console.warn('PostgreSQL not reachable at DROVER_TEST_PG_URL: replicas skipped');
 
 interface Cluster {
@@ -59,10 +47,7 @@ afterEach(async () => {
   for (const api of c.clients) api.close();
   await Promise.all(c.bots.map((b) => b.stop()));
   await Promise.all(c.coordinators.map((co) => co.proc.stop()));
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS "${c.schema}" CASCADE`);
-  await client.end();
+  await dropPgSchema(PG_URL, c.schema);
   c.dir.remove();
 });
 

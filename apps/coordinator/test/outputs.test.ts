@@ -189,6 +189,23 @@ describe('output files', () => {
   });
 });
 
+/** A task running `true` on pool=default, submitted to `tasks` with the caller's metadata. */
+function submitTrue(tasks: TasksClient, md: grpc.Metadata): Promise<NewTaskResponseOut> {
+  return call<NewTaskResponseOut>(
+    (m, cb) =>
+      tasks.NewTask(
+        {
+          task_slices: [
+            { properties: { command: ['true'], dimensions: [{ key: 'pool', value: 'default' }] } },
+          ],
+        },
+        m,
+        cb,
+      ),
+    md,
+  );
+}
+
 describe('UploadOutputs authorisation and integrity', () => {
   function botApi(): BotApiClient {
     const proto = loadDroverProto().drover.v1;
@@ -246,24 +263,7 @@ describe('UploadOutputs authorisation and integrity', () => {
     try {
       scripted.hello('dying-bot');
       await scripted.next((m) => m.msg === 'welcome');
-      const created = await call<NewTaskResponseOut>(
-        (md, cb) =>
-          tasks.NewTask(
-            {
-              task_slices: [
-                {
-                  properties: {
-                    command: ['true'],
-                    dimensions: [{ key: 'pool', value: 'default' }],
-                  },
-                },
-              ],
-            },
-            md,
-            cb,
-          ),
-        bearer(readToken(d.path, 'client')),
-      );
+      const created = await submitTrue(tasks, bearer(readToken(d.path, 'client')));
       const assign = (await scripted.next((m) => m.msg === 'assign')).assign!;
       scripted.send({ task_started: { task_id: assign.task_id, lease_id: assign.lease_id } });
       const big = randomBytes(2 * 1024 ** 2);
@@ -330,25 +330,7 @@ describe('UploadOutputs authorisation and integrity', () => {
     ) as unknown as BotApiClient;
     const secret = Buffer.from('secret of task 1');
     const file = { path: 's.txt', size: secret.length, digest: sha256(secret) };
-    const submit = () =>
-      call<NewTaskResponseOut>(
-        (md, cb) =>
-          tasks.NewTask(
-            {
-              task_slices: [
-                {
-                  properties: {
-                    command: ['true'],
-                    dimensions: [{ key: 'pool', value: 'default' }],
-                  },
-                },
-              ],
-            },
-            md,
-            cb,
-          ),
-        clientMd,
-      );
+    const submit = () => submitTrue(tasks, clientMd);
     const finish = (assign: { task_id: string; lease_id: string }) => {
       scripted.send({ task_started: { task_id: assign.task_id, lease_id: assign.lease_id } });
       scripted.send({
@@ -404,24 +386,7 @@ describe('UploadOutputs authorisation and integrity', () => {
     try {
       scripted.hello('liar-bot');
       await scripted.next((m) => m.msg === 'welcome');
-      await call<NewTaskResponseOut>(
-        (md, cb) =>
-          tasks.NewTask(
-            {
-              task_slices: [
-                {
-                  properties: {
-                    command: ['true'],
-                    dimensions: [{ key: 'pool', value: 'default' }],
-                  },
-                },
-              ],
-            },
-            md,
-            cb,
-          ),
-        bearer(readToken(d.path, 'client')),
-      );
+      await submitTrue(tasks, bearer(readToken(d.path, 'client')));
       const assign = (await scripted.next((m) => m.msg === 'assign')).assign!;
       const proto = loadDroverProto().drover.v1;
       const client = new proto.BotApi(

@@ -122,9 +122,14 @@ async function stopLauncher(): Promise<void> {
 
 /**
  * A coordinator serving `botCode` (undefined: built from this checkout when a bot needs it), and
- * a bot installed from `installed`, started by its unit.
+ * a bot installed from `installed`, started by its unit (after `beforeBot`, if given).
  */
-async function start(botCode: string | undefined, installed: Pack, env: NodeJS.ProcessEnv = {}) {
+async function start(
+  botCode: string | undefined,
+  installed: Pack,
+  env: NodeJS.ProcessEnv = {},
+  beforeBot?: () => Promise<unknown>,
+) {
   dir = tempDir('drover-bot-update-');
   coord = await startTestCoordinator(
     join(dir.path, 'coord'),
@@ -148,6 +153,7 @@ async function start(botCode: string | undefined, installed: Pack, env: NodeJS.P
   expect(stdout).toContain(`==> installed bot code ${installed.version} (`);
   const unit = readFileSync(join(dir.path, 'drover-bot.service'), 'utf8');
   const [node, ...args] = /^ExecStart=(.*)$/m.exec(unit)![1]!.split(' ');
+  await beforeBot?.();
   stderr = '';
   launcher = spawn(node!, args, {
     cwd: workDir,
@@ -188,7 +194,8 @@ const connectedAs = (version: string) =>
 const logged = (msg: string) =>
   until(`log "${msg}"`, () => Promise.resolve(stderr.includes(`"msg":"${msg}"`) || undefined));
 
-async function submit(script: string): Promise<string> {
+/** `waitForCapacity`: the task waits for a bot even while none that matches is known. */
+async function submit(script: string, waitForCapacity = false): Promise<string> {
   const created = await call<{ task_id: string }>(
     (md, cb) =>
       tasks!.NewTask(
@@ -203,6 +210,7 @@ async function submit(script: string): Promise<string> {
                   { key: 'id', value: BOT },
                 ],
               },
+              wait_for_capacity: waitForCapacity,
             },
           ],
         },
@@ -276,6 +284,53 @@ describe('bot self-update', () => {
     const forgotten = stderr.indexOf('"msg":"task forgotten"');
     expect(forgotten).toBeGreaterThan(-1);
     expect(stderr.indexOf('"msg":"bot code fetched"')).toBeGreaterThan(forgotten);
+  }, 60_000);
+
+  it('an Update that arrives with a task waits for the task and its clean-up, then switches', async () => {
+    // Queued before the bot first connects: at Hello the coordinator sends the Update, then the
+    // task (bot-session.ts #hello), so V1 fetches V2 while it runs the task.
+    const lines = Array.from({ length: 500 }, (_, i) => `${i + 1}\n`).join('');
+    let go = '';
+    let taskId = '';
+    const { workDir } = await start(packs.v2.file, packs.v1, {}, async () => {
+      go = join(dir.path, 'go');
+      // Many files in the work dir, made before the wait: removing them after the task takes
+      // long enough that the task's Ack reaches the bot first. The session is then idle only
+      // once the clean-up is over, and that moment alone can wake the waiting update.
+      taskId = await submit(
+        'echo begin; mkdir many && (cd many && seq 1 20000 | xargs touch) || exit 3; ' +
+          `while [ ! -e ${go} ]; do sleep 0.05; done; seq 1 500; echo end`,
+        true,
+      );
+    });
+    await logged('update waits for the running task to end');
+    // V1 took the task, and it is still running: the update really waits for it.
+    expect(stderr).toContain(`"version":"${packs.v1.version}","msg":"bot ready"`);
+    expect((await result(taskId)).state).toBe('RUNNING');
+    expect(stderr).not.toContain('"msg":"switched to the new bot code; restarting"');
+
+    writeFileSync(go, '');
+    const done = await inState(taskId, 'COMPLETED');
+    expect(done.exit_code).toBe(0);
+    expect(await output(taskId)).toBe(`begin\n${lines}end\n`);
+
+    await connectedAs(packs.v2.version);
+    expect(readlinkSync(join(workDir, 'current'))).toBe(join('versions', packs.v2.version));
+    expect(readlinkSync(join(workDir, 'previous'))).toBe(join('versions', packs.v1.version));
+    // Fetched while the task ran; switched only after the task was done and acknowledged.
+    const fetched = stderr.indexOf('"msg":"bot code fetched"');
+    const waits = stderr.indexOf('"msg":"update waits for the running task to end"');
+    const forgotten = stderr.indexOf('"msg":"task forgotten"');
+    const switched = stderr.indexOf('"msg":"switched to the new bot code; restarting"');
+    expect(fetched).toBeGreaterThan(-1);
+    expect(waits).toBeGreaterThan(fetched);
+    expect(forgotten).toBeGreaterThan(waits);
+    expect(switched).toBeGreaterThan(forgotten);
+    await logged('new bot code connected; keeping it');
+
+    const next = await submit('echo "running on $DROVER_BOT_ID"; exit 0');
+    expect((await inState(next, 'COMPLETED')).exit_code).toBe(0);
+    expect(await output(next)).toBe(`running on ${BOT}\n`);
   }, 60_000);
 
   it('falls back to the previous version when the new one fails to connect, and does not retry it', async () => {

@@ -106,7 +106,8 @@ export async function spawnCoordinator(options: SpawnCoordinatorOptions): Promis
         if (child.exitCode === null && child.signalCode === null) {
           const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
           if (child.connected) send(child, { type: 'stop' });
-          const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          // Closing 10,000 bot sessions and writing a CPU profile take a while.
+          const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
           await exited;
           clearTimeout(timer);
         }

@@ -57,6 +57,9 @@ process.on('message', (message: ToCoordinator) => {
       void (running?.close() ?? Promise.resolve()).finally(() => {
         send({ type: 'stopped' });
         process.disconnect();
+        // Exit now, not when the last handle goes: --cpu-prof writes its profile at exit, and
+        // the parent SIGKILLs a child that lingers (no profile then).
+        process.exit(0);
       });
       break;
   }

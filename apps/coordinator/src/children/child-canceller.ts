@@ -26,14 +26,30 @@ export class ChildCanceller {
   readonly #inFlight = new Set<Promise<void>>();
   readonly #retries = new Set<NodeJS.Timeout>();
   readonly #off: () => void;
+  /**
+   * Tasks that have had children created, when this process is the store's only writer
+   * (SQLite): a task ending that is not here has no child to look for, and the store query
+   * is skipped (it was a quarter of a task's coordinator CPU). Trusted once the start-up sweep
+   * has added the parents of the children that were already active.
+   */
+  readonly #parents = new Set<string>();
+  readonly #onlyWriter: boolean;
+  #parentsComplete = false;
   #closed = false;
 
   constructor(deps: { engine: Pick<TaskEngine, 'events' | 'store' | 'apply'>; log: Logger }) {
     this.#engine = deps.engine;
     this.#log = deps.log;
+    this.#onlyWriter = deps.engine.store.changes === undefined;
     const listener = ({ task, from }: TaskTransition) => {
+      if (from === undefined && task.spec.parentTaskId !== '') {
+        this.#parents.add(task.spec.parentTaskId);
+      }
       // A task created final (NO_RESOURCE, deduplicated) has had no chance to get children.
-      if (from !== undefined && isFinalState(task.state)) this.#track(this.#cancelChildren(task));
+      if (from === undefined || !isFinalState(task.state)) return;
+      const known = this.#parents.delete(task.id);
+      if (!known && this.#onlyWriter && this.#parentsComplete) return;
+      this.#track(this.#cancelChildren(task));
     };
     deps.engine.events.on('transition', listener);
     this.#off = () => deps.engine.events.off('transition', listener);
@@ -74,6 +90,7 @@ export class ChildCanceller {
           const parentId = child.spec.parentTaskId;
           if (this.#closed) return;
           if (parentId === '') continue;
+          this.#parents.add(parentId);
           if (!parents.has(parentId)) parents.set(parentId, (await store.getTask(parentId))?.state);
           const state = parents.get(parentId);
           if (state === undefined || isFinalState(state)) {
@@ -83,6 +100,7 @@ export class ChildCanceller {
         cursor = page.cursor;
         await new Promise((resolve) => setImmediate(resolve));
       } while (cursor !== '' && !this.#closed);
+      this.#parentsComplete = true;
     } catch (err) {
       this.#log.error({ err }, 'sweeping the children of ended tasks failed');
     }

@@ -13,6 +13,7 @@ import {
   type Store,
 } from '../src/index';
 import { MAX_NOTE_BYTES } from '../src/store/change-feed';
+import { changeChannel } from '../src/store/pg/pg-change-feed';
 import { T0, pendingTask, properties, slice, spec } from './fixtures';
 
 const PG_URL = process.env['DROVER_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -127,6 +128,13 @@ describe.skipIf(!REACHABLE)('the PostgreSQL change feed', () => {
     await b.insertTask(mine);
     const [note] = await heard.next(1);
     expect(note).toMatchObject({ kind: 'task', id: 'mine' });
+  });
+
+  it('names a channel PostgreSQL keeps whole, whatever the schema name', () => {
+    const long = 'a'.repeat(62);
+    expect(Buffer.byteLength(changeChannel(long))).toBeLessThanOrEqual(63);
+    expect(changeChannel(long)).not.toBe(changeChannel(`${'a'.repeat(61)}b`));
+    expect(changeChannel('drover')).toBe('drover_changes_drover');
   });
 
   it('drops the dispatch data of a note too big for NOTIFY, keeping the rest', () => {

@@ -13,7 +13,7 @@ import {
   type TaskEventType,
   type TaskSpec,
 } from '../src/index';
-import { T0, deepFreeze, pendingTask, slice, spec } from './fixtures';
+import { T0, deepFreeze, pendingTask, properties, slice, spec } from './fixtures';
 
 /** The fixed clock for every event but `expire` (which brings its own reading). */
 const NOW = T0 + 30_000;
@@ -307,14 +307,20 @@ const EVENTS: readonly EventCase[] = [
     event: {
       type: 'dispatch',
       botId: 'bot-2',
-      botDimensions: [{ key: 'pool', values: ['ci'] }],
+      botDimensions: [
+        { key: 'os', values: ['Linux'] },
+        { key: 'pool', values: ['ci'] },
+      ],
       leaseId: 'lease-2',
     },
     pending: {
       changes: {
         state: 'RUNNING',
         botId: 'bot-2',
-        botDimensions: [{ key: 'pool', values: ['ci'] }],
+        botDimensions: [
+          { key: 'os', values: ['Linux'] },
+          { key: 'pool', values: ['ci'] },
+        ],
         leaseId: 'lease-2',
         startedAtMs: NOW,
         modifiedAtMs: NOW,
@@ -515,6 +521,34 @@ describe('transition', () => {
       'bot-died',
     ];
     expect(new Set(EVENTS.map((c) => c.event.type))).toEqual(new Set(eventTypes));
+  });
+
+  it("refuses to dispatch a bot that does not match the task's current slice", () => {
+    // The dispatcher matched the bot against slice 0; the task has moved to slice 1 (gpu).
+    const twoSlices = spec([
+      slice(60),
+      {
+        ...slice(60),
+        properties: properties({
+          dimensions: [
+            { key: 'pool', value: 'ci' },
+            { key: 'gpu', value: 'yes' },
+          ],
+        }),
+        propertiesHash: 'gpu',
+      },
+    ]);
+    const task = { ...pendingTask(twoSlices), currentSlice: 1 };
+    const event = {
+      type: 'dispatch' as const,
+      botId: 'b',
+      botDimensions: BOT_DIMENSIONS,
+      leaseId: 'l',
+    };
+    expect(transition(task, event, NOW)).toEqual({ refused: 'dimensions-mismatch' });
+    expect(transition({ ...task, currentSlice: 0 }, event, NOW)).toMatchObject({
+      task: { state: 'RUNNING', botId: 'b' },
+    });
   });
 
   it('refuses a result carrying a stale lease', () => {

@@ -110,7 +110,8 @@ export class BotRegistry implements Fleet {
   touchRemote(botId: string, sessionId: string, connected: boolean, lastSeenMs: number): boolean {
     const bot = this.#bots.get(botId);
     if (bot === undefined) return false;
-    if (bot.session !== undefined) return true;
+    // Connected here and there: the newer one wins (applyRecord), so read the row.
+    if (bot.session !== undefined) return !(connected && sessionId !== bot.session.sessionId);
     if (!connected || bot.remoteSession !== sessionId) return false;
     bot.lastSeenMs = Math.max(bot.lastSeenMs, lastSeenMs);
     return true;
@@ -133,6 +134,16 @@ export class BotRegistry implements Fleet {
       return bot.session === undefined ? 'unchanged' : 'closed';
     }
     if (bot?.session !== undefined) {
+      if (
+        record.connected &&
+        record.sessionId !== bot.session.sessionId &&
+        record.lastSeenMs >= bot.lastSeenMs
+      ) {
+        // The bot is connected to another replica now, and more recently than it spoke here:
+        // this session is dead (a half-open connection); nothing must be sent into it.
+        bot.session.close('the bot is connected to another coordinator');
+        return 'unavailable';
+      }
       if (sameAdmin(bot.admin, record.admin)) return 'unchanged';
       return this.setAdmin(botId, record.admin) ? 'available' : 'unavailable';
     }

@@ -7,7 +7,7 @@ import type {
   HelloOut,
   TaskFinishedOut,
 } from '@drover/protocol';
-import type { KeyValues, Store } from '@drover/state';
+import { isFinalState, type KeyValues, type Store } from '@drover/state';
 import type { Logger } from 'pino';
 import type { TaskEngine } from '../engine/task-engine';
 import { newSessionId } from '../engine/ids';
@@ -346,6 +346,15 @@ export class BotSession implements SessionHandle {
     }
     for (const stale of held.values())
       this.#staleLease(stale.task_id, stale.lease_id, 'not-running');
+    if (!busy) {
+      // This process may still think the bot holds a task that ended without it knowing (its
+      // end committed elsewhere while the note was lost, or while the bot was away).
+      const stale = this.#deps.engine.taskOf(this.#botId);
+      const task = stale === undefined ? undefined : await this.#deps.store.getTask(stale);
+      if (stale !== undefined && (task === undefined || isFinalState(task.state))) {
+        this.#deps.engine.releaseBot(this.#botId, stale);
+      }
+    }
     return busy;
   }
 
@@ -436,6 +445,9 @@ export class BotSession implements SessionHandle {
     if ('refused' in outcome) {
       this.#log.info({ taskId: m.task_id, refused: outcome.refused }, 'result refused');
       this.send({ ack: { task_id: m.task_id, lease_id: m.lease_id, finished: true, stale: true } });
+      // Ended without this report (elsewhere, or while the bot was away): the bot is free. (A
+      // stale lease on a task still RUNNING is another matter: the bot may still hold it.)
+      if (outcome.refused === 'not-running') this.#deps.engine.releaseBot(this.#botId, m.task_id);
       if (!this.#deps.engine.isBotBusy(this.#botId)) this.#offerIfAvailable();
       return;
     }

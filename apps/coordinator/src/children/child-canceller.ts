@@ -42,7 +42,7 @@ export class ChildCanceller {
     this.#log = deps.log;
     this.#onlyWriter = deps.engine.store.changes === undefined;
     const listener = ({ task, from }: TaskTransition) => {
-      if (from === undefined && task.spec.parentTaskId !== '') {
+      if (from === undefined && task.spec.parentTaskId !== '' && this.#onlyWriter) {
         this.#parents.add(task.spec.parentTaskId);
       }
       // A task created final (NO_RESOURCE, deduplicated) has had no chance to get children.
@@ -90,7 +90,7 @@ export class ChildCanceller {
           const parentId = child.spec.parentTaskId;
           if (this.#closed) return;
           if (parentId === '') continue;
-          this.#parents.add(parentId);
+          if (this.#onlyWriter) this.#parents.add(parentId);
           if (!parents.has(parentId)) parents.set(parentId, (await store.getTask(parentId))?.state);
           const state = parents.get(parentId);
           if (state === undefined || isFinalState(state)) {

@@ -4,6 +4,7 @@ import {
   SEVEN_DAYS_MS,
   createTask,
   runningBackstopAtMs,
+  sliceDeadlineAtMs,
   isFinalState,
   taskNote,
   transition,
@@ -359,6 +360,7 @@ export class TaskEngine {
       this.#scheduleBackstop(task);
     } else {
       this.#clearBackstop(task.id);
+      if (isFinalState(task.state)) this.#remoteKills.delete(task.id);
     }
     if (task.spec.terminate !== undefined && task.state !== 'PENDING') {
       for (const [botId, taskId] of this.#terminations)
@@ -408,6 +410,11 @@ export class TaskEngine {
         }
       }
     }
+  }
+
+  /** The bot no longer holds `taskId` (its end was reported, or it ended elsewhere). */
+  releaseBot(botId: string, taskId: string): void {
+    this.#releaseBot(botId, taskId);
   }
 
   /** The bot no longer holds `taskId`: it may take a termination or another task. */
@@ -511,6 +518,11 @@ export class TaskEngine {
       this.#enqueueEntry(e.taskId, e);
       this.#scheduleExpiry(e.taskId, e.deadlineAtMs);
     });
+    // Bots held by tasks whose end was in a lost note.
+    for (const [botId, taskId] of [...this.#busy]) {
+      const task = await this.#store.getTask(taskId);
+      if (task === undefined || isFinalState(task.state)) this.#releaseBot(botId, taskId);
+    }
   }
 
   #forgetPending(taskId: string): void {
@@ -627,10 +639,9 @@ export class TaskEngine {
     if (dims === undefined || this.#busy.has(botId)) return;
     this.#busy.set(botId, taskId);
     // The task is reserved too: no other claim in flight picks it meanwhile.
-    const entry = this.#index.pendingEntry(taskId);
     this.#index.removePending(taskId);
     let claimed = false;
-    let answered = false;
+    let requeue = true;
     try {
       const botDimensions = [...dims].map(([key, values]) => ({ key, values: [...values] }));
       const outcome = await this.apply(taskId, {
@@ -639,17 +650,34 @@ export class TaskEngine {
         botDimensions,
         leaseId: newLeaseId(),
       });
-      answered = true;
-      // Refused: the task changed under us (cancelled, expired, taken elsewhere) and stays out.
       claimed = !('refused' in outcome);
+      // Refused: the task changed under us (cancelled, taken elsewhere: it stays out), or it
+      // moved to a slice this bot does not match (it waits there, as stored).
+      requeue = 'refused' in outcome && outcome.refused === 'dimensions-mismatch';
     } finally {
-      // The store failed: the task is still waiting as far as anyone knows.
-      if (!answered && entry !== undefined && !this.#closed) this.#index.addPending(entry);
+      // Also when the store failed: the task waits as stored, wherever that is now.
+      if (requeue && !this.#closed) void this.#requeueAsStored(taskId);
       if (!claimed) {
         this.#busy.delete(botId);
         const still = this.#fleet?.dimensionsOf(botId);
         if (still !== undefined) this.botIdle(botId, still);
       }
+    }
+  }
+
+  /** Puts a task back in the dispatch index as the store has it, if it is still waiting. */
+  async #requeueAsStored(taskId: string): Promise<void> {
+    try {
+      const task = await this.#store.getTask(taskId);
+      if (task === undefined || task.state !== 'PENDING' || this.#closed) return;
+      if (this.#index.hasPending(taskId)) return;
+      this.#enqueue(task, task.currentSlice);
+      this.#scheduleExpiry(
+        taskId,
+        sliceDeadlineAtMs(task.spec, task.createdAtMs, task.currentSlice),
+      );
+    } catch (err) {
+      this.#log.error({ err, taskId }, 'putting a task back in the queue failed');
     }
   }
 

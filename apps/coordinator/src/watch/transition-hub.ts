@@ -29,7 +29,10 @@ export class TransitionHub {
     engine: Pick<TaskEngine, 'events'> & Partial<Pick<TaskEngine, 'remoteEvents' | 'store'>>,
   ) {
     const listener = (change: TaskTransition) => {
+      // Local changes keep the remembered state current, so a remote note is compared with it.
       if (isFinalState(change.task.state)) this.#remoteStates.delete(change.task.id);
+      else if (this.#remoteStates.has(change.task.id))
+        this.#remoteStates.set(change.task.id, change.task.state);
       for (const s of [...this.#subscribers]) {
         try {
           s.onTransition(change);

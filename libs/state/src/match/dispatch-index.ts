@@ -117,11 +117,6 @@ export class DispatchIndex {
     return true;
   }
 
-  /** The waiting task's entry, as added. */
-  pendingEntry(taskId: string): PendingEntry | undefined {
-    return this.#pending.get(taskId)?.entry;
-  }
-
   hasPending(taskId: string): boolean {
     return this.#pending.has(taskId);
   }

@@ -55,4 +55,11 @@ export type TaskEffect =
 
 /** Why an event does not apply. Expected outcomes, not errors. */
 export type Refusal =
-  'stale-lease' | 'not-pending' | 'not-running' | 'final' | 'running-needs-kill' | 'not-due';
+  | 'stale-lease'
+  | 'not-pending'
+  | 'not-running'
+  | 'final'
+  | 'running-needs-kill'
+  | 'not-due'
+  /** A dispatch to a bot that does not match the task's current slice (it changed meanwhile). */
+  | 'dimensions-mismatch';

@@ -2,6 +2,7 @@ import type { Refusal, TaskEffect, TaskEvent } from './events';
 import { sliceDeadlineAtMs } from './slice-deadline';
 import type { Task } from './types';
 import { isFinalState } from './task-state';
+import { matchesDimensions, toDimensionMap } from '../match/match-dimensions';
 
 export type TransitionOutcome =
   { readonly task: Task; readonly effects: readonly TaskEffect[] } | { readonly refused: Refusal };
@@ -50,6 +51,12 @@ function dispatch(
   nowMs: number,
 ): TransitionOutcome {
   if (task.state !== 'PENDING') return { refused: 'not-pending' };
+  // The bot was picked for the slice the dispatcher knew; the stored task may be in another one
+  // by now (expired to the next slice): never run a slice on a bot that does not match it.
+  const required = task.spec.slices[task.currentSlice]?.properties.dimensions ?? [];
+  if (!matchesDimensions(required, toDimensionMap(event.botDimensions))) {
+    return { refused: 'dimensions-mismatch' };
+  }
   return {
     task: {
       ...task,

@@ -1,13 +1,23 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { decodeNote, type ChangeFeed, type ChangeNote } from '../change-feed';
 
 /** The NOTIFY channel of one Drover deployment (schemas share a database, channels do too). */
 export function changeChannel(schema: string): string {
-  return `drover_changes_${schema}`;
+  return boundedChannel(`drover_changes_${schema}`);
 }
 
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 10_000;
+/** The idle LISTEN connection is probed this often; a probe unanswered this long = lost. */
+const PROBE_EVERY_MS = 15_000;
+const PROBE_TIMEOUT_MS = 10_000;
+
+/** A channel name PostgreSQL keeps whole (identifiers are cut at 63 bytes; pg_notify refuses). */
+function boundedChannel(name: string): string {
+  if (Buffer.byteLength(name) <= 63) return name;
+  return `drover_changes_${createHash('sha256').update(name).digest('hex').slice(0, 48)}`;
+}
 
 /**
  * LISTENs on the deployment's channel over a connection of its own, opened at the first
@@ -25,6 +35,7 @@ export class PgChangeFeed implements ChangeFeed {
   #connecting: Promise<void> | undefined;
   #retryMs = RECONNECT_MIN_MS;
   #retryTimer: NodeJS.Timeout | undefined;
+  #probeTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
   constructor(options: {
@@ -53,6 +64,7 @@ export class PgChangeFeed implements ChangeFeed {
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
+    if (this.#probeTimer !== undefined) clearInterval(this.#probeTimer);
     await this.#connecting?.catch(() => undefined);
     const client = this.#client;
     this.#client = undefined;
@@ -61,7 +73,13 @@ export class PgChangeFeed implements ChangeFeed {
 
   #connect(resync: boolean): void {
     if (this.#closed) return;
-    const client = new pg.Client({ connectionString: this.#url });
+    // Nothing is ever sent on a LISTEN connection: TCP keepalive and a periodic probe notice a
+    // connection a NAT or a failover dropped without a word.
+    const client = new pg.Client({
+      connectionString: this.#url,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
     this.#connecting = (async () => {
       try {
         await client.connect();
@@ -78,6 +96,7 @@ export class PgChangeFeed implements ChangeFeed {
         }
         this.#client = client;
         this.#retryMs = RECONNECT_MIN_MS;
+        this.#probe(client);
         if (resync) this.#emit({ kind: 'resync' });
       } catch (err) {
         await client.end().catch(() => undefined);
@@ -88,10 +107,32 @@ export class PgChangeFeed implements ChangeFeed {
     })();
   }
 
+  #probe(client: pg.Client): void {
+    if (this.#probeTimer !== undefined) clearInterval(this.#probeTimer);
+    this.#probeTimer = setInterval(() => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error('listen connection probe timed out')),
+          PROBE_TIMEOUT_MS,
+        );
+      });
+      Promise.race([client.query('SELECT 1'), timeout])
+        .catch((err: unknown) => {
+          this.#lost(client, err instanceof Error ? err : new Error(String(err)));
+          void client.end().catch(() => undefined);
+        })
+        .finally(() => clearTimeout(timer));
+    }, PROBE_EVERY_MS);
+    this.#probeTimer.unref();
+  }
+
   #lost(client: pg.Client, err: Error): void {
     if (this.#closed) return;
     if (this.#client !== undefined && this.#client !== client) return;
     if (this.#retryTimer !== undefined) return;
+    if (this.#probeTimer !== undefined) clearInterval(this.#probeTimer);
+    this.#probeTimer = undefined;
     this.#client = undefined;
     this.#onError(err);
     const delay = this.#retryMs;

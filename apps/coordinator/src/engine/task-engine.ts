@@ -91,6 +91,13 @@ export class TaskEngine {
   readonly remoteEvents = new EventEmitter<{ task: [TaskNote] }>();
   /** Tasks whose kill, asked on another replica, this one already pushed to its bot. */
   readonly #remoteKills = new Set<string>();
+  /**
+   * Tasks this process is giving to a bot whose Assign is not sent yet (the claim's write is in
+   * flight), and the kills other replicas asked for them meanwhile: sent right after the Assign,
+   * never before it (the bot would ignore a kill for a task it does not know yet).
+   */
+  readonly #awaitingAssign = new Set<string>();
+  readonly #killsAfterAssign = new Map<string, string>();
   readonly #index = new DispatchIndex();
   /** Bot → the task it holds or is being given. The single source of "busy" in this process. */
   readonly #busy = new Map<string, string>();
@@ -194,11 +201,11 @@ export class TaskEngine {
     try {
       inserted = await this.#store.insertTask(dispatched?.task ?? task);
     } catch (err) {
-      if (dispatched !== undefined) this.#releaseBot(dispatched.botId, task.id);
+      if (dispatched !== undefined) this.#undoDispatchAtCreation(dispatched.botId, task.id);
       throw err;
     }
     if (!inserted.inserted) {
-      if (dispatched !== undefined) this.#releaseBot(dispatched.botId, task.id);
+      if (dispatched !== undefined) this.#undoDispatchAtCreation(dispatched.botId, task.id);
       this.#log.info(
         { taskId: inserted.existing.id, requestUuid: spec.requestUuid },
         'request_uuid seen before: returning the existing task',
@@ -227,6 +234,13 @@ export class TaskEngine {
       this.#runEffects(dispatched.task, dispatched.effects);
     }
     return { task, created: true };
+  }
+
+  /** The task was not stored after all: its bot is free again. */
+  #undoDispatchAtCreation(botId: string, taskId: string): void {
+    this.#awaitingAssign.delete(taskId);
+    this.#killsAfterAssign.delete(taskId);
+    this.#releaseBot(botId, taskId);
   }
 
   /**
@@ -260,6 +274,7 @@ export class TaskEngine {
     if ('refused' in outcome) return undefined;
     this.#index.removeBot(botId);
     this.#busy.set(botId, task.id);
+    this.#awaitingAssign.add(task.id);
     return { task: outcome.task, effects: outcome.effects, botId };
   }
 
@@ -384,6 +399,14 @@ export class TaskEngine {
           break;
         case 'assign': {
           const sent = this.#fleet?.send(effect.botId, dispatchMessage(task, effect.leaseId));
+          this.#awaitingAssign.delete(task.id);
+          const reason = this.#killsAfterAssign.get(task.id);
+          if (reason !== undefined) {
+            this.#killsAfterAssign.delete(task.id);
+            this.#fleet?.send(effect.botId, {
+              kill: { task_id: task.id, lease_id: effect.leaseId, reason },
+            });
+          }
           if (sent !== true) {
             // The bot vanished between claim and push; reconciliation at its next Hello (or the
             // ping tolerance) ends the task as BOT_DIED.
@@ -489,9 +512,13 @@ export class TaskEngine {
       if (note.state === 'RUNNING' && note.botId !== null && this.#busy.get(note.botId) === id) {
         if (note.killRequested && !this.#remoteKills.has(id)) {
           this.#remoteKills.add(id);
-          this.#fleet?.send(note.botId, {
-            kill: { task_id: id, lease_id: note.leaseId ?? '', reason: 'cancelled by request' },
-          });
+          if (this.#awaitingAssign.has(id)) {
+            this.#killsAfterAssign.set(id, 'cancelled by request');
+          } else {
+            this.#fleet?.send(note.botId, {
+              kill: { task_id: id, lease_id: note.leaseId ?? '', reason: 'cancelled by request' },
+            });
+          }
         }
       } else if (isFinalState(note.state)) {
         this.#remoteKills.delete(id);
@@ -640,6 +667,7 @@ export class TaskEngine {
     this.#busy.set(botId, taskId);
     // The task is reserved too: no other claim in flight picks it meanwhile.
     this.#index.removePending(taskId);
+    this.#awaitingAssign.add(taskId);
     let claimed = false;
     let requeue = true;
     try {
@@ -657,7 +685,9 @@ export class TaskEngine {
     } finally {
       // Also when the store failed: the task waits as stored, wherever that is now.
       if (requeue && !this.#closed) void this.#requeueAsStored(taskId);
+      this.#awaitingAssign.delete(taskId);
       if (!claimed) {
+        this.#killsAfterAssign.delete(taskId);
         this.#busy.delete(botId);
         const still = this.#fleet?.dimensionsOf(botId);
         if (still !== undefined) this.botIdle(botId, still);

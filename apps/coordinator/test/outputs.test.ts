@@ -207,10 +207,11 @@ function submitTrue(tasks: TasksClient, md: grpc.Metadata): Promise<NewTaskRespo
 }
 
 describe('UploadOutputs authorisation and integrity', () => {
-  function botApi(): BotApiClient {
+  /** A BotApi client of `address` (the shared coordinator by default). */
+  function botApi(address = coord.grpcAddress): BotApiClient {
     const proto = loadDroverProto().drover.v1;
     return new proto.BotApi(
-      coord.grpcAddress,
+      address,
       grpc.credentials.createInsecure(),
       CLIENT_CHANNEL_OPTIONS,
     ) as unknown as BotApiClient;
@@ -267,12 +268,7 @@ describe('UploadOutputs authorisation and integrity', () => {
       const assign = (await scripted.next((m) => m.msg === 'assign')).assign!;
       scripted.send({ task_started: { task_id: assign.task_id, lease_id: assign.lease_id } });
       const big = randomBytes(2 * 1024 ** 2);
-      const proto = loadDroverProto().drover.v1;
-      const client = new proto.BotApi(
-        c.grpcAddress,
-        grpc.credentials.createInsecure(),
-        CLIENT_CHANNEL_OPTIONS,
-      ) as unknown as BotApiClient;
+      const client = botApi(c.grpcAddress);
       const failed = new Promise<grpc.ServiceError>((resolve) => {
         const up = client.UploadOutputs(bearer(botToken), (err) => resolve(err!));
         // Half of the file, then the bot "dies": the call and its stream are gone.
@@ -322,12 +318,7 @@ describe('UploadOutputs authorisation and integrity', () => {
     const botToken = readToken(d.path, 'bot');
     const clientMd = bearer(readToken(d.path, 'client'));
     const scripted = new ScriptedBot(c.grpcAddress, botToken);
-    const proto = loadDroverProto().drover.v1;
-    const client = new proto.BotApi(
-      c.grpcAddress,
-      grpc.credentials.createInsecure(),
-      CLIENT_CHANNEL_OPTIONS,
-    ) as unknown as BotApiClient;
+    const client = botApi(c.grpcAddress);
     const secret = Buffer.from('secret of task 1');
     const file = { path: 's.txt', size: secret.length, digest: sha256(secret) };
     const submit = () => submitTrue(tasks, clientMd);
@@ -388,12 +379,7 @@ describe('UploadOutputs authorisation and integrity', () => {
       await scripted.next((m) => m.msg === 'welcome');
       await submitTrue(tasks, bearer(readToken(d.path, 'client')));
       const assign = (await scripted.next((m) => m.msg === 'assign')).assign!;
-      const proto = loadDroverProto().drover.v1;
-      const client = new proto.BotApi(
-        c.grpcAddress,
-        grpc.credentials.createInsecure(),
-        CLIENT_CHANNEL_OPTIONS,
-      ) as unknown as BotApiClient;
+      const client = botApi(c.grpcAddress);
       const claimed = sha256(Buffer.from('something else'));
       const err = await new Promise<grpc.ServiceError | null>((resolve) => {
         const up = client.UploadOutputs(bearer(botToken), (e) => resolve(e));

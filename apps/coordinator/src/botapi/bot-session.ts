@@ -189,7 +189,7 @@ export class BotSession implements SessionHandle {
           return;
         }
         if (result.kind === 'appended')
-          this.#deps.engine.outputWatchers.notify(m.task_id, result.size);
+          this.#deps.engine.outputGrew(m.task_id, result.size);
         this.send({
           ack: { task_id: m.task_id, lease_id: m.lease_id, output_offset: result.size },
         });

@@ -118,6 +118,17 @@ export class TaskEngine {
    * slice (dequeue, enqueue with other dimensions) is no longer this one and is skipped.
    */
   readonly #taskItems = new Map<string, TaskWorkItem>();
+  /**
+   * Tasks as this process last wrote them, or is writing them: an event applied while another
+   * one's write is in flight builds on that one (both writes expect the same state and lease, so
+   * without this the later would undo the earlier). When this process is the store's only writer
+   * (no change feed), RUNNING tasks stay here until they end, so a bot's reports apply without
+   * reading the store back (bounded by the running tasks); on a shared store an entry lives only
+   * while its write is in flight.
+   */
+  readonly #written = new Map<string, Task>();
+  readonly #writesInFlight = new Map<string, number>();
+  readonly #onlyWriter: boolean;
   /** Claims in flight (each has reserved its bot and its task before its first await). */
   #claims = 0;
   #closed = false;
@@ -127,6 +138,7 @@ export class TaskEngine {
     this.#expiries = new DeadlineTimer(deps.clock, (taskId) => void this.#expire(taskId));
     this.#backstops = new DeadlineTimer(deps.clock, (taskId) => void this.#backstop(taskId));
     this.#store = deps.store;
+    this.#onlyWriter = deps.store.changes === undefined;
     this.#clock = deps.clock;
     this.#log = deps.log;
   }
@@ -222,6 +234,7 @@ export class TaskEngine {
       },
       'task created',
     );
+    if (dispatched !== undefined) this.#remember(dispatched.task);
     this.events.emit('transition', { task, from: undefined });
     if (dispatched === undefined) {
       this.#runEffects(task, effects);
@@ -284,16 +297,24 @@ export class TaskEngine {
    */
   async apply(taskId: string, event: TaskEvent): Promise<ApplyOutcome> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const task = await this.#store.getTask(taskId);
+      const task = this.#written.get(taskId) ?? (await this.#store.getTask(taskId));
       if (task === undefined) return { refused: 'not-found' };
       const nowMs = this.#clock();
       const outcome = transition(task, event, nowMs);
       if ('refused' in outcome) return outcome;
       if (outcome.task === task) return { task };
-      const applied = await this.#store.updateTask(outcome.task, {
-        state: task.state,
-        leaseId: task.leaseId,
-      });
+      // Remembered before the write: an event applied meanwhile builds on this one.
+      this.#written.set(taskId, outcome.task);
+      this.#writesInFlight.set(taskId, (this.#writesInFlight.get(taskId) ?? 0) + 1);
+      let applied = false;
+      try {
+        applied = await this.#store.updateTask(outcome.task, {
+          state: task.state,
+          leaseId: task.leaseId,
+        });
+      } finally {
+        this.#writeSettled(outcome.task, applied);
+      }
       if (!applied) continue;
       if (outcome.task.state !== task.state) {
         this.#log.info(
@@ -311,6 +332,38 @@ export class TaskEngine {
       return { task: outcome.task };
     }
     throw new Error(`task ${taskId}: conditional write kept losing races`);
+  }
+
+  /** Keeps a RUNNING task as stored when this process is the only writer (see #written). */
+  #remember(task: Task): void {
+    if (this.#onlyWriter && task.state === 'RUNNING') this.#written.set(task.id, task);
+    else if (!this.#writesInFlight.has(task.id)) this.#written.delete(task.id);
+  }
+
+  /** A write of `task` by apply() committed (`applied`) or not. */
+  #writeSettled(task: Task, applied: boolean): void {
+    const left = (this.#writesInFlight.get(task.id) ?? 1) - 1;
+    if (left > 0) this.#writesInFlight.set(task.id, left);
+    else this.#writesInFlight.delete(task.id);
+    if (!applied) {
+      // Not stored: what the next event builds on comes from the store again.
+      if (left === 0) this.#written.delete(task.id);
+    } else if (left === 0) {
+      const latest = this.#written.get(task.id);
+      if (latest !== undefined) this.#remember(latest);
+    }
+  }
+
+  /**
+   * The task's stored output grew to `size` bytes (its bot's Output, here or on another replica):
+   * StreamOutput followers hear it, and the remembered task counts it.
+   */
+  outputGrew(taskId: string, size: number): void {
+    const task = this.#written.get(taskId);
+    if (task !== undefined && task.outputSize < size) {
+      this.#written.set(taskId, { ...task, outputSize: size });
+    }
+    this.outputWatchers.notify(taskId, size);
   }
 
   /**
@@ -349,7 +402,10 @@ export class TaskEngine {
   markBusy(botId: string, taskId: string, task?: Task): void {
     this.#busy.set(botId, taskId);
     this.#index.removeBot(botId);
-    if (task !== undefined) this.#scheduleBackstop(task);
+    if (task !== undefined) {
+      this.#remember(task);
+      this.#scheduleBackstop(task);
+    }
   }
 
   /** Whether the engine knows the bot holds a task (or a claim for it is in flight). */

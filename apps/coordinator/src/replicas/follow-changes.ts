@@ -52,7 +52,7 @@ export class ChangeFollower {
           );
         return;
       case 'output':
-        this.#engine.outputWatchers.notify(note.id, note.size);
+        this.#engine.outputGrew(note.id, note.size);
         return;
       case 'bot':
         this.#bot(note);

@@ -27,11 +27,14 @@ interface PendingWrite {
 export class GroupCommit {
   readonly #db: Database.Database;
   readonly #runAll: Database.Transaction<(batch: readonly PendingWrite[], out: Outcome[]) => void>;
+  readonly #onCommit: (() => void) | undefined;
   #pending: PendingWrite[] = [];
   #scheduled = false;
 
-  constructor(db: Database.Database) {
+  /** `onCommit` runs after each transaction that committed (the WAL checkpointer listens). */
+  constructor(db: Database.Database, onCommit?: () => void) {
     this.#db = db;
+    this.#onCommit = onCommit;
     this.#runAll = db.transaction((batch: readonly PendingWrite[], out: Outcome[]) => {
       for (const w of batch) {
         try {
@@ -70,6 +73,7 @@ export class GroupCommit {
       for (const w of batch) w.reject(error);
       return;
     }
+    this.#onCommit?.();
     for (let i = 0; i < batch.length; i++) {
       const w = batch[i]!;
       const o = out[i]!;

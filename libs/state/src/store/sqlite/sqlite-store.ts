@@ -29,6 +29,7 @@ import { GroupCommit } from './group-commit';
 import { SQLITE_MIGRATIONS } from './migrations';
 import { SqliteGraphStore } from './sqlite-graph';
 import { StatementCache } from './statement-cache';
+import { WalCheckpointer } from './wal-checkpointer';
 
 interface TaskRow {
   id: string;
@@ -103,7 +104,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     db.close();
     throw err;
   }
-  return new SqliteStore(db);
+  return new SqliteStore(db, options.path === ':memory:' ? undefined : options.path);
 }
 
 function migrate(db: Database.Database): void {
@@ -149,14 +150,17 @@ class SqliteStore extends SqliteGraphStore implements Store {
   readonly #insertBotEvent: Database.Statement;
   readonly #sql: StatementCache;
   readonly #commits: GroupCommit;
+  readonly #checkpoints: WalCheckpointer | undefined;
   #closed = false;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, path: string | undefined) {
     const sql = new StatementCache(db);
     super(db, sql);
     this.#db = db;
     this.#sql = sql;
-    this.#commits = new GroupCommit(db);
+    const checkpoints = path === undefined ? undefined : new WalCheckpointer(db, path);
+    this.#checkpoints = checkpoints;
+    this.#commits = new GroupCommit(db, () => checkpoints?.committed());
     this.#insertTask = db.prepare(`
       INSERT INTO tasks (id, spec, state, current_slice, created_ms, modified_ms, started_ms,
         completed_ms, abandoned_ms, kill_requested_ms, process_started, bot_id, bot_dimensions,
@@ -506,6 +510,8 @@ class SqliteStore extends SqliteGraphStore implements Store {
   async close(): Promise<void> {
     if (!this.#closed) {
       this.#closed = true;
+      this.#commits.flush();
+      await this.#checkpoints?.close();
       this.#commits.flush();
       this.#db.close();
     }

@@ -242,6 +242,32 @@ describe.skipIf(!REACHABLE)('several coordinators on one PostgreSQL', () => {
       Number(final.abandoned_ts!.seconds) * 1000 + final.abandoned_ts!.nanos / 1e6;
     expect(abandoned_ms - created_ms).toBeGreaterThanOrEqual(2000);
   });
+  it('lets a replica whose clock is 2 minutes ahead leave alone the task of a live bot on another replica', async () => {
+    // Its sweep reads the bot's row, refreshed by replica B with B's clock: judged by the local
+    // clock, the bot would look silent for 2 minutes (the tolerance is 6 s).
+    const skewed = await startTestCoordinator(
+      join(shared.path, 'skewed'),
+      {
+        store: PG_URL,
+        storeSchema: SCHEMA,
+        tokensFile: join(shared.path, 'tokens.json'),
+        botPingToleranceSecs: 6,
+        heartbeatIntervalSecs: 1,
+      },
+      () => Date.now() + 120_000,
+    );
+    try {
+      await startBotOn(1, 'rb-steady', 'steady');
+      const b = api(1);
+      // Longer than the tolerance, so that the skewed replica sweeps it several times.
+      const created = await b.newTask(poolTask('sleep 9; echo done', 'steady'));
+      const final = await b.final(created.task_id, 30_000);
+      expect(final).toMatchObject({ state: 'COMPLETED', exit_code: 0, bot_id: 'rb-steady' });
+    } finally {
+      await skewed.close();
+    }
+  });
+
   it('ends as BOT_DIED, from a surviving replica, the task of a bot that died with its replica', async () => {
     const bot = await startBotOn(0, 'ra-doomed', 'doomed');
     const b = api(1);

@@ -44,6 +44,13 @@ export class BotApiService {
   readonly #persistEveryMs: number;
   #sweepTimer: NodeJS.Timeout | undefined;
   #sweeping = false;
+  /**
+   * Bot rows of other replicas as this one last read them, and when, on its own clock, it saw
+   * each change. A row's `last_seen` is written with the writing replica's clock, so it is never
+   * compared with this one's: hosts whose clocks disagree by more than the ping tolerance would
+   * otherwise end the tasks of live bots (or keep those of dead ones).
+   */
+  readonly #rowsSeen = new Map<string, { readonly lastSeenMs: number; readonly atMs: number }>();
 
   constructor(deps: BotApiDeps) {
     this.#deps = deps;
@@ -116,6 +123,9 @@ export class BotApiService {
     try {
       const running = await this.#deps.store.listTasksInStates(['RUNNING']);
       const seen = new Map<string, boolean>();
+      for (const botId of this.#rowsSeen.keys()) {
+        if (!running.some((t) => t.botId === botId)) this.#rowsSeen.delete(botId);
+      }
       for (const task of running) {
         const botId = task.botId;
         if (botId === null || this.#deps.registry.isConnected(botId)) continue;
@@ -139,15 +149,23 @@ export class BotApiService {
   }
 
   /**
-   * Whether the bot's stored row was refreshed within the ping tolerance by some replica, and,
-   * with `connected`, says it is connected (a replica writes the row when the bot leaves it, so
-   * the tolerance also runs from there: a bot on its way to another replica gets that long).
+   * Whether some replica refreshed the bot's stored row within the ping tolerance — as seen
+   * here: the row changed since this replica last read it, or within the tolerance before (a row
+   * read for the first time counts as changed now) — and, with `connected`, it says connected. A
+   * replica writes the row when the bot leaves it, so the tolerance also runs from there: a bot
+   * on its way to another replica gets that long.
    */
   async #aliveElsewhere(botId: string, connected: boolean): Promise<boolean> {
     if (!this.#shared) return false;
     const record = await this.#deps.store.getBot(botId);
     if (record === undefined || (connected && !record.connected)) return false;
-    return this.#deps.clock() - record.lastSeenMs < this.#deps.botPingToleranceMs;
+    const nowMs = this.#deps.clock();
+    const before = this.#rowsSeen.get(botId);
+    if (before === undefined || before.lastSeenMs !== record.lastSeenMs) {
+      this.#rowsSeen.set(botId, { lastSeenMs: record.lastSeenMs, atMs: nowMs });
+      return true;
+    }
+    return nowMs - before.atMs < this.#deps.botPingToleranceMs;
   }
 
   #connect(call: grpc.ServerDuplexStream<BotMessageOut, CoordinatorMessage>): void {

@@ -1,6 +1,7 @@
 import type { Scenario } from '../harness/scenario';
 import { deepQueue } from './deep-queue/deep-queue';
 import { fleet } from './fleet/fleet';
+import { floors } from './floors/floors';
 import { latency } from './latency/latency';
 import { lifecycle } from './lifecycle/lifecycle';
 import { peers } from './peers/peers';
@@ -48,6 +49,7 @@ export const SCENARIOS: readonly Scenario[] = [
   lifecycle,
   ...POSTGRES_VARIANTS,
   peers,
+  floors,
   fleet,
   deepQueue,
 ];

@@ -13,7 +13,7 @@ import { BenchTasksClient, benchTaskRequest } from '../../clients/tasks-client';
 import { stopChild, trackChild } from '../../harness/children';
 import { BENCH_POOL } from '../../harness/drover-rig';
 import { inFlight } from '../../harness/in-flight';
-import { roundsValue, spreadOf } from '../../harness/rounds';
+import { figure, nowNs, roundsValue, runRounds, spreadOf } from '../../harness/rounds';
 import { numberOption, type Scenario, type ScenarioContext } from '../../harness/scenario';
 
 interface FloorParams {
@@ -22,6 +22,8 @@ interface FloorParams {
   readonly streams: number;
   readonly tasks: number;
   readonly rounds: number;
+  /** One-at-a-time samples per round of the latency floors. */
+  readonly perRound: number;
 }
 
 /** A measured round: how many per second, and the CPU (µs) per operation of each side. */
@@ -47,7 +49,11 @@ interface Round {
  * would use one core at `1e6 / (server µs of 1 + server µs of 2 + µs of 3)` tasks/s; a producer
  * doing nothing but NewTasks at `1e6 / client µs of 1`.
  *
- * Options: --calls (20000) --in-flight (64) --streams (100) --tasks (20000) --rounds (3).
+ * 4. One at a time, as `latency` dispatches: a NewTask round trip, and a task's stream messages
+ *    on one stream, `per-round` samples per round.
+ *
+ * Options: --calls (20000) --in-flight (64) --streams (100) --tasks (20000) --rounds (3)
+ * --per-round (500).
  */
 export const floors: Scenario = {
   name: 'floors',
@@ -60,13 +66,17 @@ export const floors: Scenario = {
       streams: numberOption(ctx, 'streams', 100),
       tasks: numberOption(ctx, 'tasks', 20_000),
       rounds: numberOption(ctx, 'rounds', 3),
+      perRound: numberOption(ctx, 'per-round', 500),
     };
     const server = await FloorServer.start(ctx.root);
     let unary: Round[];
     let stream: Round[];
+    let oneAtATime: { call: number[][]; stream: number[][] };
     try {
       unary = await measure(ctx, p, 'NewTask', (n) => unaryRound(server, p, n));
       stream = await measure(ctx, p, 'stream', (n) => streamRound(server, p, n));
+      ctx.progress('one at a time: NewTask, and a task on one stream');
+      oneAtATime = await latencyRounds(server, p, ctx.signal);
     } finally {
       await server.stop();
     }
@@ -78,7 +88,10 @@ export const floors: Scenario = {
       med(store, (r) => r.serverMicros);
     return {
       parameters: { ...p, payload: 'none: handlers that answer at once' },
-      figures: [],
+      figures: [
+        figure('NewTask round trip, one at a time', 'ms', oneAtATime.call),
+        figure('Assign → TaskFinished → Ack, one task at a time', 'ms', oneAtATime.stream),
+      ],
       values: [
         roundsValue(
           'NewTask (grpc-js unary): calls/s',
@@ -174,6 +187,75 @@ async function unaryRound(server: FloorServer, p: FloorParams, scale: number): P
     const s1 = await server.cpuMicros();
     return { perSecond: n / seconds, clientMicros: (c1 - c0) / n, serverMicros: (s1 - s0) / n };
   } finally {
+    client.close();
+  }
+}
+
+/**
+ * Latency floors, one operation at a time (as in `latency`): a NewTask round trip, and on one
+ * stream the time from a TaskFinished written to the next Assign read (the server's Ack and
+ * Assign in between): the least a dispatch can cost in gRPC hops here.
+ */
+async function latencyRounds(
+  server: FloorServer,
+  p: FloorParams,
+  signal: AbortSignal,
+): Promise<{ call: number[][]; stream: number[][] }> {
+  const client = new BenchTasksClient(server.address, 'floor-token');
+  const proto = loadDroverProto().drover.v1;
+  const bot = new proto.BotApi(
+    server.address,
+    grpc.credentials.createInsecure(),
+    CLIENT_CHANNEL_OPTIONS,
+  );
+  const call = bot.Connect(new grpc.Metadata());
+  let waiter: ((taskId: string, leaseId: string) => void) | undefined;
+  call.on('data', (m: CoordinatorMessageOut) => {
+    if (m.assign) waiter?.(m.assign.task_id, m.assign.lease_id);
+  });
+  call.on('error', () => undefined);
+  const nextAssign = () =>
+    new Promise<{ taskId: string; leaseId: string }>((resolve) => {
+      waiter = (taskId, leaseId) => resolve({ taskId, leaseId });
+    });
+  try {
+    const request = benchTaskRequest({ pool: BENCH_POOL });
+    const calls = await runRounds({ rounds: p.rounds, signal }, async () => {
+      const samples: number[] = [];
+      for (let i = 0; i < p.perRound; i++) {
+        const t0 = nowNs();
+        await client.newTask(request);
+        samples.push((nowNs() - t0) / 1e6);
+      }
+      return samples;
+    });
+    let assign = nextAssign();
+    call.write({ hello: { bot_id: 'floor-latency', version: 'floor', dimensions: [] } });
+    let held = await assign;
+    const streams = await runRounds({ rounds: p.rounds, signal }, async () => {
+      const samples: number[] = [];
+      for (let i = 0; i < p.perRound; i++) {
+        assign = nextAssign();
+        const t0 = nowNs();
+        call.write({
+          task_finished: {
+            task_id: held.taskId,
+            lease_id: held.leaseId,
+            exit_code: 0,
+            duration: 0,
+            output_size: 0,
+          },
+        });
+        held = await assign;
+        samples.push((nowNs() - t0) / 1e6);
+      }
+      return samples;
+    });
+    return { call: calls, stream: streams };
+  } finally {
+    call.end();
+    call.cancel();
+    bot.close();
     client.close();
   }
 }

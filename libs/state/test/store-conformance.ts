@@ -976,6 +976,32 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
         expect(await store.getBot('nobody')).toBeUndefined();
       });
 
+      it('marks a bot disconnected for the session that holds its row, with what it last reported', async () => {
+        await store.upsertBot(report(bot('bot-1')));
+        const gone = bot('bot-1', { lastSeenMs: T0 + 5_000, state: { load: 2 }, connected: false });
+        expect(await store.botDisconnected(report(gone))).toBe(true);
+        expect(await store.getBot('bot-1')).toEqual(gone);
+      });
+
+      it('leaves alone the row of a newer session that is connected (the bot came back first)', async () => {
+        await store.upsertBot(report(bot('bot-1')));
+        const back = bot('bot-1', { sessionId: 'session-2', lastSeenMs: T0 + 1_000 });
+        await store.upsertBot(report(back));
+        const late = bot('bot-1', { lastSeenMs: T0 + 2_000, connected: false });
+        expect(await store.botDisconnected(report(late))).toBe(false);
+        expect(await store.getBot('bot-1')).toEqual(back);
+      });
+
+      it('updates a row already disconnected by another session, and writes nothing for no row', async () => {
+        await store.upsertBot(report(bot('bot-1', { sessionId: 'session-2', connected: false })));
+        const gone = bot('bot-1', { lastSeenMs: T0 + 3_000, connected: false });
+        expect(await store.botDisconnected(report(gone))).toBe(true);
+        expect((await store.getBot('bot-1'))?.lastSeenMs).toBe(T0 + 3_000);
+        expect((await store.getBot('bot-1'))?.connected).toBe(false);
+        expect(await store.botDisconnected(report(bot('nobody')))).toBe(false);
+        expect(await store.getBot('nobody')).toBeUndefined();
+      });
+
       it('keeps firstSeen on a second upsert and updates everything else', async () => {
         await store.upsertBot(report(bot('bot-1')));
         const later = bot('bot-1', {

@@ -188,8 +188,7 @@ export class BotSession implements SessionHandle {
           }
           return;
         }
-        if (result.kind === 'appended')
-          this.#deps.engine.outputGrew(m.task_id, result.size);
+        if (result.kind === 'appended') this.#deps.engine.outputGrew(m.task_id, result.size);
         this.send({
           ack: { task_id: m.task_id, lease_id: m.lease_id, output_offset: result.size },
         });
@@ -400,14 +399,9 @@ export class BotSession implements SessionHandle {
 
   async #persist(state: object, connected: boolean): Promise<void> {
     this.#lastState = state;
-    if (!connected && this.#deps.store.changes !== undefined) {
-      // Other replicas share the row: the bot may already be connected to one of them.
-      const row = await this.#deps.store.getBot(this.#botId);
-      if (row?.connected === true && row.sessionId !== this.sessionId) return;
-    }
     const now = this.#deps.clock();
     this.#lastPersistMs = now;
-    await this.#deps.store.upsertBot({
+    const report = {
       id: this.#botId,
       dimensions: this.#reportedDimensions(),
       version: this.#version,
@@ -416,7 +410,11 @@ export class BotSession implements SessionHandle {
       state: { ...state },
       sessionId: this.sessionId,
       connected,
-    });
+    };
+    // A disconnect never overwrites the row of a newer session: the bot may already be connected
+    // again (to another replica sharing the store), in one conditional write.
+    if (connected) await this.#deps.store.upsertBot(report);
+    else await this.#deps.store.botDisconnected(report);
   }
 
   async #finished(m: TaskFinishedOut): Promise<void> {

@@ -194,6 +194,13 @@ export interface Store extends GraphStore {
   readOutput(taskId: string, offset: number, length: number): Promise<Buffer>;
   /** Inserts or updates what the bot reports; a new bot starts with NO_ADMIN_STATE. */
   upsertBot(bot: BotReport): Promise<void>;
+  /**
+   * The bot's session `bot.sessionId` ended: its row says disconnected, with what the bot last
+   * reported — unless the row belongs to another session that is connected (the bot connected
+   * again, here or to another replica, before this was written). Atomic; false when it wrote
+   * nothing (that other session's row, or no row: the bot was deleted).
+   */
+  botDisconnected(bot: BotReport): Promise<boolean>;
   getBot(id: string): Promise<BotRecord | undefined>;
   /** Every known bot, ordered by id. */
   listBots(): Promise<BotRecord[]>;

@@ -33,6 +33,23 @@ export async function upsertBot(pool: Pool, bot: BotReport): Promise<void> {
   );
 }
 
+/** See Store.botDisconnected. */
+export async function botDisconnected(pool: Pool, bot: BotReport): Promise<boolean> {
+  const { rowCount } = await pool.query(
+    `UPDATE bots SET dimensions = $2, version = $3, last_seen_ms = $4, state = $5, connected = false
+     WHERE id = $1 AND (session_id = $6 OR NOT connected)`,
+    [
+      bot.id,
+      JSON.stringify(bot.dimensions),
+      bot.version,
+      bot.lastSeenMs,
+      JSON.stringify(bot.state),
+      bot.sessionId,
+    ],
+  );
+  return rowCount === 1;
+}
+
 export async function getBot(pool: Pool, id: string): Promise<BotRecord | undefined> {
   const { rows } = await pool.query<BotRow>('SELECT * FROM bots WHERE id = $1', [id]);
   return rows[0] === undefined ? undefined : rowToBot(rows[0]);

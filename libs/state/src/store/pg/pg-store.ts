@@ -346,6 +346,20 @@ class PgStore extends PgGraphStore implements Store {
     });
   }
 
+  async botDisconnected(bot: BotReport): Promise<boolean> {
+    const written = await bots.botDisconnected(this.#pool, bot);
+    if (written) {
+      await this.#notifyBot({
+        kind: 'bot',
+        id: bot.id,
+        connected: false,
+        sessionId: bot.sessionId,
+        lastSeenMs: bot.lastSeenMs,
+      });
+    }
+    return written;
+  }
+
   async #notifyBot(note: ChangeNote): Promise<void> {
     await this.#pool.query('SELECT pg_notify($1, $2)', this.#note(note));
   }

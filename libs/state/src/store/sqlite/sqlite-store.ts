@@ -398,6 +398,27 @@ class SqliteStore extends SqliteGraphStore implements Store {
     await this.#commits.write(() => this.#upsertBot.run(params));
   }
 
+  async botDisconnected(bot: BotReport): Promise<boolean> {
+    const params = {
+      id: bot.id,
+      dimensions: JSON.stringify(bot.dimensions),
+      version: bot.version,
+      last_seen_ms: bot.lastSeenMs,
+      state: JSON.stringify(bot.state),
+      session_id: bot.sessionId,
+    };
+    return this.#commits.write(
+      () =>
+        this.#sql
+          .get<[typeof params]>(
+            `UPDATE bots SET dimensions = @dimensions, version = @version,
+               last_seen_ms = @last_seen_ms, state = @state, connected = 0
+             WHERE id = @id AND (session_id = @session_id OR connected = 0)`,
+          )
+          .run(params).changes === 1,
+    );
+  }
+
   async getBot(id: string): Promise<BotRecord | undefined> {
     return this.#botRecord(id);
   }

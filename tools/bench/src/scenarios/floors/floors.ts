@@ -4,7 +4,7 @@ import {
   loadDroverProto,
   type CoordinatorMessageOut,
 } from '@drover/protocol';
-import { openSqliteStore, type Task, type TaskSpec } from '@drover/state';
+import { createTask, openSqliteStore, transition, type Task, type TaskSpec } from '@drover/state';
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -330,10 +330,7 @@ async function storeRound(p: FloorParams, scale: number): Promise<Round> {
     await inFlight(n, p.inFlight, async (i) => {
       const task = runningTask(i);
       await store.insertTask(task);
-      await store.updateTask(
-        { ...task, state: 'COMPLETED', completedAtMs: task.createdAtMs + 1, exitCode: 0 },
-        { state: 'RUNNING', leaseId: task.leaseId },
-      );
+      await store.updateTask(completed(task), { state: 'RUNNING', leaseId: task.leaseId });
     });
     const seconds = (performance.now() - t0) / 1000;
     const micros = (cpuMicros() - c0) / n;
@@ -374,31 +371,48 @@ const SPEC: TaskSpec = {
 
 const EPOCH_MS = Date.now();
 
+/** The task as its bot's TaskFinished (exit 0) leaves it. */
+function completed(task: Task): Task {
+  const outcome = transition(
+    task,
+    {
+      type: 'finish',
+      leaseId: task.leaseId ?? '',
+      exitCode: 0,
+      durationSecs: 0,
+      timedOut: 'none',
+      killed: false,
+      canceled: false,
+      clientError: '',
+    },
+    task.createdAtMs + 1,
+  );
+  if ('refused' in outcome) throw new Error(`floor task ${task.id}: finish refused`);
+  return outcome.task;
+}
+
+/** Task i as the engine stores it when a bot takes it at creation: created, then dispatched. */
 function runningTask(i: number): Task {
-  const at = EPOCH_MS + i;
-  return {
+  const nowMs = EPOCH_MS + i;
+  const { task } = createTask({
     id: `floor-${String(i).padStart(10, '0')}`,
     spec: SPEC,
-    state: 'RUNNING',
-    currentSlice: 0,
-    createdAtMs: at,
-    modifiedAtMs: at,
-    startedAtMs: at,
-    completedAtMs: null,
-    abandonedAtMs: null,
-    killRequestedAtMs: null,
-    processStarted: false,
-    botId: `bot-${i % 100}`,
-    botDimensions: [{ key: 'pool', values: [BENCH_POOL] }],
-    leaseId: `lease-${i}`,
-    exitCode: null,
-    durationSecs: null,
-    failure: false,
-    internalFailure: false,
-    dedupedFrom: null,
-    outputSize: 0,
-    summary: '',
-  };
+    nowMs,
+    capacity: [true],
+  });
+  const outcome = transition(
+    task,
+    {
+      type: 'dispatch',
+      botId: `bot-${i % 100}`,
+      botDimensions: [{ key: 'pool', values: [BENCH_POOL] }],
+      leaseId: `lease-${i}`,
+    },
+    nowMs,
+  );
+  if ('refused' in outcome)
+    throw new Error(`floor task ${i}: dispatch refused (${outcome.refused})`);
+  return outcome.task;
 }
 
 /** bin/bench-floor-server.js: the do-nothing gRPC server in a child process. */

@@ -119,16 +119,18 @@ export class TaskEngine {
    */
   readonly #taskItems = new Map<string, TaskWorkItem>();
   /**
-   * Tasks as this process last wrote them, or is writing them: an event applied while another
-   * one's write is in flight builds on that one (both writes expect the same state and lease, so
-   * without this the later would undo the earlier). When this process is the store's only writer
-   * (no change feed), RUNNING tasks stay here until they end, so a bot's reports apply without
-   * reading the store back (bounded by the running tasks); on a shared store an entry lives only
-   * while its write is in flight.
+   * RUNNING tasks as this process last wrote them, when it is the store's only writer (no change
+   * feed): a bot's reports apply without reading the task back. Bounded by the running tasks.
    */
   readonly #written = new Map<string, Task>();
-  readonly #writesInFlight = new Map<string, number>();
   readonly #onlyWriter: boolean;
+  /**
+   * Task → the tail of its events being applied: one at a time per task, each on the task as the
+   * one before left it. (A conditional write checks only state and lease: two events applied at
+   * once to a RUNNING task — a TaskStarted and a cancel — would both pass, the later undoing the
+   * earlier.) Other replicas' writes are still only guarded by the conditional write.
+   */
+  readonly #applying = new Map<string, Promise<unknown>>();
   /** Claims in flight (each has reserved its bot and its task before its first await). */
   #claims = 0;
   #closed = false;
@@ -292,10 +294,28 @@ export class TaskEngine {
   }
 
   /**
-   * Applies an event to a stored task. A conditional write that loses a race is retried on the
-   * fresh task, where the state machine decides again.
+   * Applies an event to a stored task, after the events of this task applied before it (see
+   * #applying). A conditional write that loses a race (another replica) is retried on the fresh
+   * task, where the state machine decides again.
    */
-  async apply(taskId: string, event: TaskEvent): Promise<ApplyOutcome> {
+  apply(taskId: string, event: TaskEvent): Promise<ApplyOutcome> {
+    const before = this.#applying.get(taskId);
+    const run =
+      before === undefined
+        ? this.#applyNow(taskId, event)
+        : before.then(() => this.#applyNow(taskId, event));
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#applying.set(taskId, tail);
+    void tail.then(() => {
+      if (this.#applying.get(taskId) === tail) this.#applying.delete(taskId);
+    });
+    return run;
+  }
+
+  async #applyNow(taskId: string, event: TaskEvent): Promise<ApplyOutcome> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const task = this.#written.get(taskId) ?? (await this.#store.getTask(taskId));
       if (task === undefined) return { refused: 'not-found' };
@@ -303,9 +323,6 @@ export class TaskEngine {
       const outcome = transition(task, event, nowMs);
       if ('refused' in outcome) return outcome;
       if (outcome.task === task) return { task };
-      // Remembered before the write: an event applied meanwhile builds on this one.
-      this.#written.set(taskId, outcome.task);
-      this.#writesInFlight.set(taskId, (this.#writesInFlight.get(taskId) ?? 0) + 1);
       let applied = false;
       try {
         applied = await this.#store.updateTask(outcome.task, {
@@ -313,7 +330,9 @@ export class TaskEngine {
           leaseId: task.leaseId,
         });
       } finally {
-        this.#writeSettled(outcome.task, applied);
+        // Not stored: the next attempt (or event) reads the task from the store again.
+        if (applied) this.#remember(outcome.task);
+        else this.#written.delete(taskId);
       }
       if (!applied) continue;
       if (outcome.task.state !== task.state) {
@@ -337,21 +356,7 @@ export class TaskEngine {
   /** Keeps a RUNNING task as stored when this process is the only writer (see #written). */
   #remember(task: Task): void {
     if (this.#onlyWriter && task.state === 'RUNNING') this.#written.set(task.id, task);
-    else if (!this.#writesInFlight.has(task.id)) this.#written.delete(task.id);
-  }
-
-  /** A write of `task` by apply() committed (`applied`) or not. */
-  #writeSettled(task: Task, applied: boolean): void {
-    const left = (this.#writesInFlight.get(task.id) ?? 1) - 1;
-    if (left > 0) this.#writesInFlight.set(task.id, left);
-    else this.#writesInFlight.delete(task.id);
-    if (!applied) {
-      // Not stored: what the next event builds on comes from the store again.
-      if (left === 0) this.#written.delete(task.id);
-    } else if (left === 0) {
-      const latest = this.#written.get(task.id);
-      if (latest !== undefined) this.#remember(latest);
-    }
+    else this.#written.delete(task.id);
   }
 
   /**
@@ -403,7 +408,8 @@ export class TaskEngine {
     this.#busy.set(botId, taskId);
     this.#index.removeBot(botId);
     if (task !== undefined) {
-      this.#remember(task);
+      // A snapshot read before: what this process wrote since (kept here) is newer.
+      if (!this.#written.has(taskId)) this.#remember(task);
       this.#scheduleBackstop(task);
     }
   }

@@ -1,7 +1,16 @@
 // Two events applied to one RUNNING task at the same time (a bot's TaskStarted and a client's
 // cancel): the engine on a real SQLite file, a fleet of one fake bot (no gRPC needed here).
 import type { CoordinatorMessage } from '@drover/protocol';
-import { openSqliteStore, type BotDimensionMap, type Store, type TaskSpec } from '@drover/state';
+import {
+  dropPgSchema,
+  openPgStore,
+  openSqliteStore,
+  pgReachable,
+  type BotDimensionMap,
+  type Store,
+  type TaskSpec,
+} from '@drover/state';
+import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TaskEngine, type Fleet } from '../../src/engine/task-engine';
@@ -29,15 +38,32 @@ class OneBotFleet implements Fleet {
   }
 }
 
-describe('TaskEngine: events racing on one task', () => {
+const PG_URL = process.env['DROVER_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const PG = await pgReachable(PG_URL);
+if (!PG) console.warn('PostgreSQL not reachable at DROVER_TEST_PG_URL: its engine case skipped');
+
+/** The store kinds: SQLite (this process its only writer), PostgreSQL (shared, a change feed). */
+const STORES = [
+  { kind: 'SQLite', skip: false },
+  { kind: 'PostgreSQL', skip: !PG },
+] as const;
+
+describe.each(STORES)('TaskEngine on $kind: events racing on one task', ({ kind, skip }) => {
   let dir: { path: string; remove: () => void };
   let store: Store;
   let engine: TaskEngine;
   let fleet: OneBotFleet;
+  let schema: string | undefined;
 
-  beforeEach(() => {
+  beforeEach(async (ctx) => {
+    if (skip) ctx.skip();
     dir = tempDir('drover-engine-');
-    store = openSqliteStore({ path: `${dir.path}/drover.db` });
+    if (kind === 'SQLite') {
+      store = openSqliteStore({ path: `${dir.path}/drover.db` });
+    } else {
+      schema = `drover_test_${randomBytes(6).toString('hex')}`;
+      store = await openPgStore({ url: PG_URL, schema });
+    }
     engine = new TaskEngine({
       store,
       clock: () => Date.now(),
@@ -49,8 +75,10 @@ describe('TaskEngine: events racing on one task', () => {
   });
 
   afterEach(async () => {
+    if (skip) return;
     engine.close();
     await store.close();
+    if (schema !== undefined) await dropPgSchema(PG_URL, schema);
     dir.remove();
   });
 
@@ -83,6 +111,8 @@ describe('TaskEngine: events racing on one task', () => {
         },
       ],
     };
+    // Several connections open (PostgreSQL): the racing events' reads run side by side.
+    await Promise.all(Array.from({ length: 4 }, () => store.getTask('warm-up')));
     const { task } = await engine.submit(spec);
     const stored = await store.getTask(task.id);
     expect(stored?.state).toBe('RUNNING');

@@ -123,8 +123,9 @@ export class BotApiService {
     try {
       const running = await this.#deps.store.listTasksInStates(['RUNNING']);
       const seen = new Map<string, boolean>();
+      const holding = new Set(running.map((t) => t.botId));
       for (const botId of this.#rowsSeen.keys()) {
-        if (!running.some((t) => t.botId === botId)) this.#rowsSeen.delete(botId);
+        if (!holding.has(botId)) this.#rowsSeen.delete(botId);
       }
       for (const task of running) {
         const botId = task.botId;

@@ -73,12 +73,17 @@ export class GroupCommit {
       for (const w of batch) w.reject(error);
       return;
     }
-    this.#onCommit?.();
     for (let i = 0; i < batch.length; i++) {
       const w = batch[i]!;
       const o = out[i]!;
       if (o.ok) w.resolve(o.value);
       else w.reject(o.error);
+    }
+    // After the batch is settled: a hook that throws must not leave committed writes waiting.
+    try {
+      this.#onCommit?.();
+    } catch {
+      // The checkpointer falls back by itself; nothing here depends on it.
     }
   };
 }

@@ -83,7 +83,12 @@ export class WalCheckpointer {
     if (this.#closed || this.#failed) return;
     this.#dirty = true;
     if (this.#worker === undefined) {
-      if (++this.#commits >= START_AFTER_COMMITS) this.#start();
+      if (++this.#commits < START_AFTER_COMMITS) return;
+      try {
+        this.#start();
+      } catch (err) {
+        this.#fail(`the checkpoint worker did not start: ${(err as Error).message}`);
+      }
       return;
     }
     this.#schedule();

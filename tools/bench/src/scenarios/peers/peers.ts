@@ -9,6 +9,14 @@ import { droverSample, plainSample } from '../latency/latency-samples';
 import { runDroverLifecycle } from '../lifecycle/drover-lifecycle';
 import { lifecycleParams } from '../lifecycle/lifecycle';
 import { redisDurability } from './bullmq-connection';
+import { dropSchema, freshSchemaName, pgUnreachable, pgUrl } from '../../harness/pg-schema';
+import { runRounds } from '../../harness/rounds';
+import { WallClock } from '../../harness/wall-clock';
+import type { ScenarioContext } from '../../harness/scenario';
+import type { LifecycleParams } from '../lifecycle/drover-lifecycle';
+import pg from 'pg';
+import { PGBOSS_POLL_SECONDS, startPgBoss } from './pgboss';
+import { runPgbossLifecycle, startPgbossLatency } from './pgboss-peer';
 import { startBullmqLatency, type BullmqLatencySide } from './bullmq-latency';
 import { runBullmqLifecycle } from './bullmq-lifecycle';
 
@@ -17,8 +25,13 @@ import { runBullmqLifecycle } from './bullmq-lifecycle';
  * Redis on 127.0.0.1:6379) in the same run, on the same machine, with the same payload and
  * concurrency: Drover/BullMQ ratios.
  *
+ * pg-boss (10.x, the last major that runs on Node 20) on the local PostgreSQL, in a fresh schema
+ * dropped at the end: the same lifecycle load, and latency with fewer samples (its workers poll,
+ * every 0.5 s at the shortest). Skipped with a note when no PostgreSQL answers.
+ *
  * Options: latency --rounds (5) --per-round (100) --warmup (20); lifecycle --tasks (20000)
- * --bots (100) --in-flight (64) --lifecycle-rounds (2); --latency-only=1, --lifecycle-only=1.
+ * --bots (100) --in-flight (64) --lifecycle-rounds (2); --latency-only=1, --lifecycle-only=1;
+ * pg-boss latency --pgboss-rounds (3) --pgboss-per-round (20); --no-pgboss=1.
  */
 export const peers: Scenario = {
   name: 'peers',
@@ -39,7 +52,6 @@ export const peers: Scenario = {
     const values: Value[] = [];
     const notes: string[] = [
       `Durability — Drover: ${durability.drover}. BullMQ: ${durability.bullmq}.`,
-      'pg-boss: not run — it is not installed in this workspace (pg-boss@10.4.2 declares engines node >=20; 11.x needs node >=22, 12.x >=22.12).',
     ];
 
     if (ctx.options['lifecycle-only'] === undefined) {
@@ -125,11 +137,18 @@ export const peers: Scenario = {
         `lifecycle Drover/BullMQ = ${r.toFixed(2)}× (≥ 1: Drover at least as fast). Both: ${life.tasks} tasks a round, ${life.inFlight} submits in flight, ${life.bots} concurrent finishers (Drover: simulated bots on the gRPC stream; BullMQ: one Worker, concurrency ${life.bots}). The two sides ran one after the other, not at once.`,
       );
     }
+    const pgboss =
+      ctx.options['no-pgboss'] === undefined
+        ? await runPgboss(ctx, life, figures, values, notes)
+        : undefined;
     return {
       parameters: {
         latency: { ...lat, payload: STAMP_PAYLOAD.join(' ') },
         lifecycle: life,
-        durability,
+        durability: { ...durability, ...(pgboss === undefined ? {} : { pgboss }) },
+        ...(pgboss === undefined
+          ? {}
+          : { pgboss: { version: PGBOSS_VERSION, pollingIntervalSeconds: PGBOSS_POLL_SECONDS } }),
       },
       figures,
       values,
@@ -137,3 +156,98 @@ export const peers: Scenario = {
     };
   },
 };
+
+const PGBOSS_VERSION = '10.x';
+
+/**
+ * pg-boss on the local PostgreSQL: latency (its own smaller sample count) and lifecycle, compared
+ * with Drover's figures of this run. Returns its durability, or undefined when it did not run.
+ */
+async function runPgboss(
+  ctx: ScenarioContext,
+  life: LifecycleParams,
+  figures: Figure[],
+  values: Value[],
+  notes: string[],
+): Promise<string | undefined> {
+  const url = pgUrl();
+  const why = await pgUnreachable(url);
+  if (why !== undefined) {
+    notes.push(`pg-boss: not run — PostgreSQL unreachable at DROVER_TEST_PG_URL (${why}).`);
+    return undefined;
+  }
+  const durability = `PostgreSQL synchronous_commit=${await pgSetting(url, 'synchronous_commit')}, fsync=${await pgSetting(url, 'fsync')} (a job is on disk when send returns)`;
+  notes.push(
+    `Durability — pg-boss: ${durability}. Its workers poll (every ${PGBOSS_POLL_SECONDS} s here, the shortest pg-boss 10 accepts): its latency is mostly that wait.`,
+  );
+  const schema = freshSchemaName();
+  let boss: Awaited<ReturnType<typeof startPgBoss>> | undefined;
+  try {
+    ctx.progress('pg-boss: starting (fresh schema) and its latency worker');
+    boss = await startPgBoss(url, schema, (err) => ctx.progress(`pg-boss: ${err.message}`));
+    if (ctx.options['lifecycle-only'] === undefined) {
+      const side = await startPgbossLatency(ctx.root, boss, url, schema);
+      try {
+        const clock = new WallClock();
+        const perRound = numberOption(ctx, 'pgboss-per-round', 20);
+        const rounds = await runRounds(
+          { rounds: numberOption(ctx, 'pgboss-rounds', 3), signal: ctx.signal },
+          async (i) => {
+            ctx.progress(`pg-boss latency ${i < 0 ? 'warm-up' : `round ${i + 1}`}`);
+            clock.anchor();
+            const samples = [];
+            for (let k = 0; k < perRound; k++) samples.push(await side.sample(clock, ctx.signal));
+            return samples;
+          },
+        );
+        figures.push(
+          figure(
+            'pg-boss: send → payload start (worker execa-spawns it)',
+            'ms',
+            rounds.map((r) => r.map((x) => x.payloadStartMs)),
+          ),
+          figure(
+            'pg-boss: send → completion seen (polled every 2 ms)',
+            'ms',
+            rounds.map((r) => r.map((x) => x.resultMs)),
+          ),
+        );
+      } finally {
+        await side.close();
+      }
+    }
+    if (ctx.options['latency-only'] === undefined) {
+      const run = await runPgbossLifecycle(ctx, life, boss);
+      values.push(roundsValue('lifecycle pg-boss: jobs/s', 'jobs/s', run.ratesPerRound));
+      const drover = values.find((v) => v.name === 'lifecycle Drover: tasks/s');
+      if (drover !== undefined) {
+        const r = drover.value / spreadOf(run.ratesPerRound).median;
+        values.push({ name: 'lifecycle Drover/pg-boss (rate, medians)', value: r, unit: '×' });
+        notes.push(
+          `lifecycle Drover/pg-boss = ${r.toFixed(2)}× (≥ 1: Drover at least as fast). pg-boss: one worker fetching up to ${life.bots} jobs at a time (its ${life.bots} concurrent finishers), ${life.inFlight} sends in flight.`,
+        );
+      }
+    }
+  } finally {
+    await boss?.stop({ graceful: false, wait: true }).catch(() => undefined);
+    await dropSchema(url, schema).catch((err: Error) =>
+      ctx.progress(`pg-boss: could not drop schema ${schema}: ${err.message}`),
+    );
+  }
+  return durability;
+}
+
+async function pgSetting(url: string, name: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ setting: string }>(
+      'SELECT setting FROM pg_settings WHERE name = $1',
+      [name],
+    );
+    return rows[0]?.setting ?? 'unknown';
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

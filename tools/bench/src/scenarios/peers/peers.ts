@@ -224,7 +224,7 @@ async function runPgboss(
         const r = drover.value / spreadOf(run.ratesPerRound).median;
         values.push({ name: 'lifecycle Drover/pg-boss (rate, medians)', value: r, unit: '×' });
         notes.push(
-          `lifecycle Drover/pg-boss = ${r.toFixed(2)}× (≥ 1: Drover at least as fast). pg-boss: one worker fetching up to ${life.bots} jobs at a time (its ${life.bots} concurrent finishers), ${life.inFlight} sends in flight.`,
+          `lifecycle Drover/pg-boss = ${r.toFixed(2)}× (≥ 1: Drover at least as fast). pg-boss: one worker fetching up to ${life.bots} jobs at a time (its ${life.bots} concurrent finishers), ${life.inFlight} sends in flight; a pg-boss 10 worker fetches at most once per polling interval, so ${life.bots} jobs per ${PGBOSS_POLL_SECONDS} s bound it.`,
         );
       }
     }

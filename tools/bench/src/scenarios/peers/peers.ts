@@ -35,7 +35,7 @@ import { runBullmqLifecycle } from './bullmq-lifecycle';
  */
 export const peers: Scenario = {
   name: 'peers',
-  description: 'latency and lifecycle through Drover vs BullMQ (local Redis), same run',
+  description: 'latency and lifecycle through Drover vs BullMQ (Redis) and pg-boss (PostgreSQL)',
   async run(ctx) {
     const lat = {
       rounds: numberOption(ctx, 'rounds', 5),

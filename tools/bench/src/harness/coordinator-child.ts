@@ -99,7 +99,10 @@ export async function spawnCoordinator(options: SpawnCoordinatorOptions): Promis
       send(child, { type: 'stats', gc });
       const got = await next(child, 'stats', 30_000);
       if (got.kind !== 'message') throw new Error(`coordinator stats: ${got.detail}`);
-      return got.message.stats;
+      const stats = got.message.stats;
+      // -1: the child could not read its own RSS (no free descriptor); /proc from here can.
+      if (stats.rssBytes >= 0) return stats;
+      return { ...stats, rssBytes: procMemory(child.pid)?.rssBytes ?? Number.NaN };
     },
     stop() {
       stopping ??= (async () => {

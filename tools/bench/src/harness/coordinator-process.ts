@@ -1,6 +1,7 @@
 // The child side of coordinator-child.ts: starts a real coordinator on 127.0.0.1:0 with its store
 // in the data dir given as argv[2] (or on the PostgreSQL store the settings in argv[3] name), reports
 // when it serves, answers stats, stops when asked.
+import { getHeapStatistics } from 'node:v8';
 import { pino } from 'pino';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- benchmarks drive the real coordinator
 import { compileCoordinatorConfig, startCoordinator } from '../../../../apps/coordinator/src/index';
@@ -33,15 +34,39 @@ const log = pino({ level: config.logLevel }, pino.destination(2));
 
 let running: Awaited<ReturnType<typeof startCoordinator>> | undefined;
 
+/**
+ * process.memoryUsage() reads /proc and needs a free file descriptor: with every descriptor
+ * taken by bot connections (fleet at the fd limit) it throws EMFILE. Then the heap comes from V8
+ * and the RSS is left to the parent, which reads /proc/<pid>/status itself (-1 here).
+ */
+function memory(): Pick<
+  CoordinatorStats,
+  'rssBytes' | 'heapUsedBytes' | 'heapTotalBytes' | 'externalBytes'
+> {
+  try {
+    const mem = process.memoryUsage();
+    return {
+      rssBytes: mem.rss,
+      heapUsedBytes: mem.heapUsed,
+      heapTotalBytes: mem.heapTotal,
+      externalBytes: mem.external,
+    };
+  } catch {
+    const heap = getHeapStatistics();
+    return {
+      rssBytes: -1,
+      heapUsedBytes: heap.used_heap_size,
+      heapTotalBytes: heap.total_heap_size,
+      externalBytes: heap.external_memory,
+    };
+  }
+}
+
 function stats(gc: boolean): CoordinatorStats {
   if (gc) globalThis.gc?.();
-  const mem = process.memoryUsage();
   const cpu = process.cpuUsage();
   return {
-    rssBytes: mem.rss,
-    heapUsedBytes: mem.heapUsed,
-    heapTotalBytes: mem.heapTotal,
-    externalBytes: mem.external,
+    ...memory(),
     cpuUserMs: cpu.user / 1000,
     cpuSystemMs: cpu.system / 1000,
     pendingCount: running?.engine.pendingCount ?? 0,

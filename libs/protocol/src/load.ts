@@ -1,15 +1,28 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import type * as Protobuf from 'protobufjs';
+import { lightPackageDefinition } from './light-definition';
 import { fileURLToPath } from 'node:url';
 import type { ProtoGrpcType as BotApiProto } from './gen/botapi';
 import type { ProtoGrpcType as BotsProto } from './gen/bots';
 import type { ProtoGrpcType as GraphProto } from './gen/graph';
 import type { ProtoGrpcType as TasksProto } from './gen/tasks';
 
-/** The directory holding drover/v1/*.proto. */
-export const PROTO_DIR = fileURLToPath(new URL('../../../proto', import.meta.url));
+/**
+ * The release build (tools/src/release) embeds the protocol as protobufjs JSON through esbuild's
+ * `define`: a released program parses no .proto text at start and needs no proto files beside it.
+ */
+declare const __DROVER_PROTO_JSON__: Protobuf.INamespace | undefined;
 
-const PROTO_FILES = [
+const EMBEDDED: Protobuf.INamespace | undefined =
+  typeof __DROVER_PROTO_JSON__ === 'undefined' ? undefined : __DROVER_PROTO_JSON__;
+
+/** The directory holding drover/v1/*.proto (empty in a released program: they are embedded). */
+export const PROTO_DIR =
+  EMBEDDED === undefined ? fileURLToPath(new URL('../../../proto', import.meta.url)) : '';
+
+/** The protocol's .proto files, relative to PROTO_DIR. */
+export const PROTO_FILES = [
   'drover/v1/common.proto',
   'drover/v1/tasks.proto',
   'drover/v1/bots.proto',
@@ -37,7 +50,10 @@ let cached: DroverProto | undefined;
 
 /** The proto-loader package definition of drover.v1 (for server reflection); loaded once. */
 export function loadDroverPackageDefinition(): protoLoader.PackageDefinition {
-  cachedDefinition ??= protoLoader.loadSync(PROTO_FILES, LOADER_OPTIONS);
+  cachedDefinition ??=
+    EMBEDDED === undefined
+      ? protoLoader.loadSync(PROTO_FILES, LOADER_OPTIONS)
+      : protoLoader.fromJSON(EMBEDDED, LOADER_OPTIONS);
   return cachedDefinition;
 }
 
@@ -51,7 +67,12 @@ export function loadProtoDefinition(files: readonly string[]): protoLoader.Packa
 
 /** Loads the Drover protocol once per process. */
 export function loadDroverProto(): DroverProto {
-  cached ??= grpc.loadPackageDefinition(loadDroverPackageDefinition()) as unknown as DroverProto;
+  // Released programs skip what only reflection reads (light-definition.ts).
+  cached ??= grpc.loadPackageDefinition(
+    EMBEDDED === undefined
+      ? loadDroverPackageDefinition()
+      : lightPackageDefinition(EMBEDDED, LOADER_OPTIONS),
+  ) as unknown as DroverProto;
   return cached;
 }
 

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { isSingleExecutable } from '@drover/protocol';
 import type { Dimensions } from './config';
 import {
   dimensionsFromFacts,
@@ -18,7 +19,18 @@ import {
  * so a bot always starts.
  */
 
-const CHILD = fileURLToPath(new URL('./probe-system-facts-child.js', import.meta.url));
+/**
+ * A released drover-bot (one executable, no node beside it) runs itself with this variable set to
+ * the deadline: it then probes and prints instead of starting a bot (tools/src/release's entry).
+ */
+export const PROBE_MODE_ENV = 'DROVER_BOT_PROBE';
+
+/** The child's command: the executable in probe mode, or node on the child script. */
+function probeCommand(timeoutMs: number): { args: string[]; env: Record<string, string> } {
+  if (isSingleExecutable()) return { args: [], env: { [PROBE_MODE_ENV]: String(timeoutMs) } };
+  const child = fileURLToPath(new URL('./probe-system-facts-child.js', import.meta.url));
+  return { args: [child, String(timeoutMs)], env: {} };
+}
 
 /** What the child prints: null for a probe that failed. */
 interface ProbedFacts {
@@ -76,12 +88,13 @@ function runProbeChild(
   timeoutMs: number,
   env: Readonly<Record<string, string | undefined>> | undefined,
 ): Promise<ProbedFacts> {
+  const command = probeCommand(timeoutMs);
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [CHILD, String(timeoutMs)],
+      command.args,
       {
-        ...(env === undefined ? {} : { env: { ...env } }),
+        env: { ...(env ?? process.env), ...command.env },
         timeout: timeoutMs + 5_000,
         killSignal: 'SIGKILL',
         windowsHide: true,

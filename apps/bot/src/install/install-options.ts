@@ -30,6 +30,11 @@ export interface InstallOptions {
   readonly nodePath: string;
   /** `<workDir>/launcher.js`, for ExecStart: it runs the bot code `<workDir>/current` names. */
   readonly launcher: string;
+  /**
+   * The released single executable that runs install (absolute): the unit runs it, and no bot
+   * code is installed. Undefined for a bot run by node (from sources or an installed pack).
+   */
+  readonly executable: string | undefined;
   /** A bot code pack to install (`--bot-code`: a .pack, or a build dir holding bot-code.pack). @default built from this checkout, or this bot's own code */
   readonly botCode: string | undefined;
   readonly force: boolean;
@@ -47,9 +52,12 @@ export const DEFAULT_UNIT_DIR = '/etc/systemd/system';
 
 export const INSTALL_USAGE = `Usage: drover-bot install --server <host:port> --token-file <path> [options]
 
-Writes the bot's config file, installs the bot code in the bot's dir (versions/<version>,
-current, launcher.js: the bot updates itself from the coordinator from then on) and writes a
-systemd unit that runs the launcher with the config; prints them and the commands to start it. Run as root (or give --config-dir/--unit-dir you can write to).
+Writes the bot's config file and a systemd unit that runs the bot with it; prints them and the
+commands to start it. Run by node (from a checkout or an installed pack), it also installs the bot
+code in the bot's dir (versions/<version>, current, launcher.js: the bot updates itself from the
+coordinator from then on) and the unit runs the launcher; run as a released single executable,
+the unit runs that executable where it is. Run as root (or give --config-dir/--unit-dir you can
+write to).
 
   --server <host:port>     coordinator address (required)
   --token-file <path>      file holding the bot token (required); the config refers to it
@@ -76,6 +84,8 @@ const USER_RE = /^[A-Za-z_][A-Za-z0-9_.-]*\$?$/;
 export interface InstallHost {
   readonly cwd: string;
   readonly nodePath: string;
+  /** Set when install runs from a released single executable: its absolute path. */
+  readonly executable?: string | undefined;
   /** Reads the CA file, to check it. */
   readonly readFile?: (path: string) => Buffer;
 }
@@ -125,6 +135,12 @@ export function parseInstallOptions(
   if (flags.user !== undefined && !USER_RE.test(flags.user)) {
     return { kind: 'usage-error', message: `--user: not a user name: '${flags.user}'` };
   }
+  if (host.executable !== undefined && flags['bot-code'] !== undefined) {
+    return {
+      kind: 'usage-error',
+      message: `--bot-code: this drover-bot is a single executable (${host.executable}): the unit runs it as it is`,
+    };
+  }
   const abs = (p: string): string => path.resolve(host.cwd, p);
   const server = flags.server ?? '';
   const tokenFile = abs(flags['token-file'] ?? '');
@@ -168,6 +184,7 @@ export function parseInstallOptions(
       caFile,
       nodePath: host.nodePath,
       launcher: path.join(workDir, 'launcher.js'),
+      executable: host.executable,
       botCode: flags['bot-code'] === undefined ? undefined : abs(flags['bot-code']),
       force: flags.force === true,
       dryRun: flags['dry-run'] === true,

@@ -51,8 +51,8 @@ export function renderInstall(o: InstallOptions): RenderedInstall {
       mode: 0o644,
       content: renderUnit({
         server: o.server,
-        nodePath: o.nodePath,
-        launcher: o.launcher,
+        command: o.executable === undefined ? [o.nodePath, o.launcher] : [o.executable],
+        selfUpdating: o.executable === undefined,
         configFile,
         workDir: o.workDir,
         user: o.user,
@@ -68,7 +68,11 @@ export function renderInstall(o: InstallOptions): RenderedInstall {
   }
   // Install writes the bot code into the working dir; the bot must own it to update itself.
   // Under /var/lib systemd hands it to User= (StateDirectory=); elsewhere it is ours to do.
-  if (stateDirectoryOf(o.workDir) === undefined && o.user !== undefined) {
+  if (
+    o.executable === undefined &&
+    stateDirectoryOf(o.workDir) === undefined &&
+    o.user !== undefined
+  ) {
     commands.push(`chown -R ${o.user} ${shellWord(o.workDir)}`);
   }
   commands.push(`systemctl daemon-reload && systemctl enable --now ${UNIT_NAME}`);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { EXIT_CODES } from '../exit-codes';
 import { parseInstallOptions, type InstallHost } from './install-options';
@@ -7,6 +7,7 @@ import { renderInstall, type RenderedInstall } from './render-install';
 import { existingFiles, writeInstallFiles } from './write-install';
 import type { PackOutcome } from '../update/own-code';
 import { installBotCode } from './install-code';
+import { isSingleExecutable } from '@drover/protocol';
 
 /** What install needs besides its options: where node is, and the bot code to put in place. */
 export interface RunInstallHost extends InstallHost {
@@ -30,7 +31,10 @@ export async function runInstall(
     out.stderr.write(`drover-bot install: ${message}\n`);
     return EXIT_CODES.usage;
   };
-  const parsed = parseInstallOptions(argv, host);
+  const parsed = parseInstallOptions(argv, {
+    ...host,
+    executable: host.executable ?? (isSingleExecutable() ? process.execPath : undefined),
+  });
   if (parsed.kind === 'help') {
     out.stdout.write(parsed.text);
     return EXIT_CODES.ok;
@@ -50,9 +54,11 @@ export async function runInstall(
   }
   const rendered = renderInstall(o);
   let codeLine =
-    `==> would install the bot code (${o.botCode ?? "built from this checkout, or this bot's own"}) ` +
-    `in ${path.join(o.workDir, 'versions')}/<version>, point ${path.join(o.workDir, 'current')} ` +
-    `at it and write ${o.launcher}\n`;
+    o.executable !== undefined
+      ? `==> the unit runs this executable: ${o.executable}\n`
+      : `==> would install the bot code (${o.botCode ?? "built from this checkout, or this bot's own"}) ` +
+        `in ${path.join(o.workDir, 'versions')}/<version>, point ${path.join(o.workDir, 'current')} ` +
+        `at it and write ${o.launcher}\n`;
   const refuse = (paths: readonly string[]): number =>
     fail(
       `${paths.join(' and ')} already exist${paths.length === 1 ? 's' : ''}; add --force to overwrite`,
@@ -67,15 +73,25 @@ export async function runInstall(
       const exists = await existingFiles(rendered.files);
       if (exists.length > 0) return refuse(exists);
     }
-    const pack = await host.packForInstall(o.botCode);
-    if (!pack.ok) return fail(pack.reason);
-    const code = await installBotCode(o.workDir, pack.pack);
-    if (code.kind === 'failed')
-      return fail(`cannot install the bot code in ${o.workDir} (${code.reason})`);
-    codeLine =
-      `==> installed bot code ${code.version} (${pack.source}) in ` +
-      `${path.join(o.workDir, 'versions', code.version)}, ${path.join(o.workDir, 'current')} ` +
-      `points at it; launcher ${code.launcher}\n`;
+    if (o.executable !== undefined) {
+      try {
+        await mkdir(o.workDir, { recursive: true, mode: 0o750 });
+      } catch (err) {
+        return fail(
+          `cannot create ${o.workDir} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+        );
+      }
+    } else {
+      const pack = await host.packForInstall(o.botCode);
+      if (!pack.ok) return fail(pack.reason);
+      const code = await installBotCode(o.workDir, pack.pack);
+      if (code.kind === 'failed')
+        return fail(`cannot install the bot code in ${o.workDir} (${code.reason})`);
+      codeLine =
+        `==> installed bot code ${code.version} (${pack.source}) in ` +
+        `${path.join(o.workDir, 'versions', code.version)}, ${path.join(o.workDir, 'current')} ` +
+        `points at it; launcher ${code.launcher}\n`;
+    }
     const written = await writeInstallFiles(rendered.files, o.force);
     switch (written.kind) {
       case 'exists':

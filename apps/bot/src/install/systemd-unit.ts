@@ -10,10 +10,13 @@ export const STOP_MARGIN_SECS = 60;
 export interface UnitInput {
   /** The coordinator, for the description. */
   readonly server: string;
-  /** Absolute path of node. */
-  readonly nodePath: string;
-  /** Absolute path of `<workDir>/launcher.js` (update/launcher.ts). */
-  readonly launcher: string;
+  /**
+   * What runs the bot, before `--config FILE`: node and `<workDir>/launcher.js`
+   * (update/launcher.ts), or a released single executable alone.
+   */
+  readonly command: readonly [string, ...string[]];
+  /** Whether `command` is the launcher, which updates the bot itself (said in a comment). */
+  readonly selfUpdating: boolean;
   /** Absolute path of the config file the bot reads. */
   readonly configFile: string;
   /** The bot's working root, and the unit's working directory. */
@@ -46,14 +49,16 @@ export function stateDirectoryOf(workDir: string): string | undefined {
 }
 
 export function renderUnit(input: UnitInput): string {
-  const execStart = [input.nodePath, input.launcher, '--config', input.configFile]
-    .map(systemdWord)
-    .join(' ');
+  const execStart = [...input.command, '--config', input.configFile].map(systemdWord).join(' ');
   const stateDir = stateDirectoryOf(input.workDir);
   const lines = [
     '# Written by `drover-bot install`. The bot reads its options from the --config file.',
-    '# launcher.js runs the bot code <dir>/current points at; after the bot updates itself it',
-    '# starts the new version, and goes back to <dir>/previous if that one fails to connect.',
+    ...(input.selfUpdating
+      ? [
+          '# launcher.js runs the bot code <dir>/current points at; after the bot updates itself it',
+          '# starts the new version, and goes back to <dir>/previous if that one fails to connect.',
+        ]
+      : ['# ExecStart is the drover-bot executable; installing a newer one replaces it.']),
     '[Unit]',
     `Description=Drover bot (coordinator ${input.server})`,
     'Wants=network-online.target',

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildInfo, isSingleExecutable } from '@drover/protocol';
 import { VERSION_FILE, type BotCodeManifest } from './layout';
 
 /** Where the running bot code comes from, and so whether it can replace itself. */
@@ -25,6 +26,9 @@ export function codeContext(
   packageVersion: string,
   hasLauncherChannel: boolean,
 ): CodeContext {
+  // A released single executable is replaced as a whole, by its installer: no launcher layout.
+  if (isSingleExecutable())
+    return { version: executableVersion(), root: undefined, underLauncher: false };
   const codeDir = path.dirname(fileURLToPath(moduleUrl));
   let manifest: BotCodeManifest | undefined;
   try {
@@ -43,4 +47,10 @@ export function codeContext(
     root: installed ? path.dirname(path.dirname(codeDir)) : undefined,
     underLauncher: installed && hasLauncherChannel,
   };
+}
+
+/** What a released executable says in Hello: `<version>+<first 12 hex of its commit>`. */
+export function executableVersion(): string {
+  const { version, commit } = buildInfo();
+  return `${version}+${commit.slice(0, 12)}`;
 }

@@ -33,6 +33,7 @@ export const SETTINGS = {
   'outputs-dir': { env: 'DROVER_OUTPUTS_DIR', kind: 'path' },
   'bot-update': { env: 'DROVER_BOT_UPDATE', kind: 'string' },
   'bot-code': { env: 'DROVER_BOT_CODE', kind: 'path' },
+  'bot-executable': { env: 'DROVER_BOT_EXECUTABLE', kind: 'path' },
   'webhook-secret-file': { env: 'DROVER_WEBHOOK_SECRET_FILE', kind: 'path' },
   'webhook-attempts': { env: 'DROVER_WEBHOOK_ATTEMPTS', kind: 'count' },
   'webhook-backoff': { env: 'DROVER_WEBHOOK_BACKOFF', kind: 'seconds' },

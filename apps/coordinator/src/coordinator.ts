@@ -11,6 +11,8 @@ import { BotApiService } from './botapi/bot-api-service';
 import { BotCodeSource } from './bot-code/bot-code-source';
 import { getOutputHandler } from './outputs/get-output';
 import { OutputStore } from './outputs/output-store';
+import { openBotExecutable } from './bot-install/bot-executable';
+import { botInstallRoutes } from './bot-install/bot-install-routes';
 import { Dashboard } from './dashboard/dashboard';
 import { BotRegistry } from './botapi/bot-registry';
 import type { CoordinatorConfig } from './config';
@@ -78,6 +80,9 @@ export async function startCoordinator(
   if (created) log.info({ dir: config.dataDir }, 'created client.token and bot.token');
   const tokens = new TokenAuthority(tokensFile);
   // Bot self-update: a prebuilt pack is read (and checked) now; a build waits for a bot to need it.
+  // Hashed now, in the background: what install.sh promises is what was there at start.
+  const botExecutable =
+    config.botExecutable === undefined ? undefined : openBotExecutable(config.botExecutable);
   const botCode = new BotCodeSource(config.botCode, log.child({ component: 'bot-code' }));
 
   const store =
@@ -250,6 +255,15 @@ export async function startCoordinator(
       metrics: () => metrics.scrape(),
       onError: (err, path) => httpLog.error({ err, path }, 'http request failed'),
       dashboard,
+      routes: [
+        botInstallRoutes({
+          executable: botExecutable,
+          tokens,
+          tls: tls !== undefined,
+          grpcPort: () => port,
+          onError: (err, path) => httpLog.error({ err, path }, 'http request failed'),
+        }),
+      ],
       ...(tls === undefined ? {} : { tls }),
     });
     http = started.server;

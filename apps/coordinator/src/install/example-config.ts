@@ -6,12 +6,13 @@ export type ExampleConfigOutcome =
   | { readonly kind: 'missing'; readonly looked: readonly string[] };
 
 /**
- * Where drover.example.yaml is: in a checkout, apps/coordinator/ (two up from this module); in a
- * release, beside the bundle this module is part of.
+ * Where drover.example.yaml is: in a release, beside the bundle this module is part of; in a
+ * checkout, in apps/coordinator/ (two up from this module). The release's first: two up from a
+ * release directory is somewhere else.
  */
 export const EXAMPLE_CONFIG_CANDIDATES: readonly URL[] = [
-  new URL('../../drover.example.yaml', import.meta.url),
   new URL('./drover.example.yaml', import.meta.url),
+  new URL('../../drover.example.yaml', import.meta.url),
 ];
 
 /** Reads the first of `candidates` that can be read; `looked` says why each other could not. */

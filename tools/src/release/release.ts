@@ -50,7 +50,9 @@ async function main(): Promise<void> {
   const outArg = process.argv.indexOf('--out');
   const out = path.resolve(outArg > 0 ? process.argv[outArg + 1]! : path.join(repoRoot, 'release'));
   if (`${process.platform}-${process.arch}` !== PLATFORM) {
-    throw new Error(`release builds for ${PLATFORM} only; this is ${process.platform}-${process.arch}`);
+    throw new Error(
+      `release builds for ${PLATFORM} only; this is ${process.platform}-${process.arch}`,
+    );
   }
   const esbuild: typeof Esbuild = await import('esbuild');
   const info = await releaseBuildInfo();
@@ -101,7 +103,11 @@ async function releaseBuildInfo(): Promise<BuildInfo> {
   if (commit === '') {
     try {
       const git = (args: string[]) =>
-        execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+        execFileSync('git', args, {
+          cwd: repoRoot,
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+        }).trim();
       commit = git(['rev-parse', 'HEAD']);
       if (git(['status', '--porcelain', '--untracked-files=no']) !== '') commit += '-dirty';
     } catch {
@@ -123,7 +129,10 @@ async function assembleCoordinator(
   // with only what runs: its lib/, the compiled add-on, and its run-time dependencies.
   const sqlite = path.join(dir, 'node_modules', 'better-sqlite3');
   await cp(path.join(nm, 'better-sqlite3', 'lib'), path.join(sqlite, 'lib'), { recursive: true });
-  await copyFile(path.join(nm, 'better-sqlite3', 'package.json'), path.join(sqlite, 'package.json'));
+  await copyFile(
+    path.join(nm, 'better-sqlite3', 'package.json'),
+    path.join(sqlite, 'package.json'),
+  );
   await copyFile(path.join(nm, 'better-sqlite3', 'LICENSE'), path.join(sqlite, 'LICENSE'));
   await mkdir(path.join(sqlite, 'build', 'Release'), { recursive: true });
   await copyFile(
@@ -141,11 +150,9 @@ async function assembleCoordinator(
       await copyFile(path.join(nm, pkg, rel), path.join(dir, 'vendor', pkg, rel));
     }
   }
-  await cp(
-    path.join(repoRoot, 'apps/coordinator/src/dashboard/static'),
-    path.join(dir, 'static'),
-    { recursive: true },
-  );
+  await cp(path.join(repoRoot, 'apps/coordinator/src/dashboard/static'), path.join(dir, 'static'), {
+    recursive: true,
+  });
   await copyFile(
     path.join(repoRoot, 'apps/coordinator/src/bot-install/install.sh'),
     path.join(dir, 'install.sh'),
@@ -163,8 +170,11 @@ async function assembleCoordinator(
     path.join(dir, 'bin', 'drover-coordinator'),
     [
       '#!/bin/sh',
-      '# Runs the Drover coordinator with the node on PATH (Node.js 20.19 or newer).',
-      'dir=$(dirname "$(readlink -f "$0")")',
+      '# Runs the Drover coordinator with the node on PATH (Node.js 20.19 or newer); needs',
+      '# nothing else on PATH. A symlink to this file (e.g. in /usr/local/bin) is followed.',
+      'self=$0',
+      'if [ -L "$self" ] && command -v readlink >/dev/null 2>&1; then self=$(readlink -f "$self"); fi',
+      'case $self in */*) dir=${self%/*} ;; *) dir=. ;; esac',
       'exec node "$dir/../drover-coordinator.mjs" "$@"',
       '',
     ].join('\n'),
@@ -213,6 +223,8 @@ function sha256File(file: string): Promise<string> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`release: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `release: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exit(1);
 });

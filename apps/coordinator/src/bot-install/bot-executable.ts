@@ -45,8 +45,10 @@ export class BotExecutable {
     return this.#info;
   }
 
-  open(): NodeJS.ReadableStream {
-    return createReadStream(this.path);
+  /** The file's bytes, as many as it had when hashed (the Content-Length sent). */
+  async open(): Promise<NodeJS.ReadableStream> {
+    const { size } = await this.#info;
+    return createReadStream(this.path, { start: 0, end: Math.max(0, size - 1) });
   }
 }
 

@@ -105,7 +105,7 @@ async function serve(
     res.end();
     return;
   }
-  await pipeline(deps.executable.open(), res);
+  await pipeline(await deps.executable.open(), res);
 }
 
 function sendText(

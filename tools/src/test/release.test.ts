@@ -277,6 +277,44 @@ describe('a worker installs its bot with one line', () => {
     expect((await drover(['logs', id])).stdout).toBe('hi\n');
   });
 
+  it('--dry-run downloads and checks the bot, says what it would do and writes nothing', async () => {
+    const prefix = join(work, 'dry');
+    const res = await shInstall(await installScript(), [
+      '--token-file',
+      join(dataDir, 'bot.token'),
+      '--prefix',
+      prefix,
+      '--dry-run',
+      '--dimension',
+      'gpu=none',
+    ]);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/^verified drover-bot \S+ \(commit/m);
+    expect(res.stdout).toContain(`would write ${prefix}/etc/drover/bot.yaml`);
+    expect(res.stdout).toContain('(dry run: nothing was written)');
+    expect(existsSync(prefix)).toBe(false);
+  });
+
+  it('installing into / without systemd is refused before anything is written', async () => {
+    // --dry-run keeps this harmless on a machine that has systemd: there it only plans.
+    const res = await shInstall(await installScript(), [
+      '--token-file',
+      join(dataDir, 'bot.token'),
+      '--dry-run',
+    ]);
+    if (process.getuid?.() !== 0) {
+      expect(res.stderr).toContain('run as root');
+      expect(res.code).toBe(1);
+    } else if (!existsSync('/run/systemd/system')) {
+      expect(res.stderr).toContain('systemd is not running here: add --no-start');
+      expect(res.code).toBe(1);
+    } else {
+      expect(res.stdout).toContain('would run: systemctl daemon-reload');
+      expect(res.code).toBe(0);
+    }
+  });
+
   it('refuses a token the coordinator refuses, leaving nothing under the prefix', async () => {
     const script = await installScript();
     for (const token of ['not-a-real-token', readFileSync(join(dataDir, 'client.token'), 'utf8')]) {

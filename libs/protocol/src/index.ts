@@ -2,6 +2,7 @@ export {
   CLIENT_CHANNEL_OPTIONS,
   LOADER_OPTIONS,
   PROTO_DIR,
+  PROTO_FILES,
   SERVER_OPTIONS,
   loadDroverPackageDefinition,
   loadDroverProto,
@@ -48,3 +49,13 @@ export {
   type BotGroupEntry,
   type PrincipalEntry,
 } from './auth-config';
+export {
+  buildInfo,
+  isReleaseBuild,
+  isSingleExecutable,
+  versionLine,
+  type BuildInfo,
+} from './build-info';
+export { PARENT_FD_ENV, watchParent, type ParentWatch } from './parent-watch';
+export { droverProtoJson } from './proto-json';
+export { lightPackageDefinition } from './light-definition';

@@ -1,3 +1,4 @@
+import { PARENT_FD_ENV, versionLine } from '@drover/protocol';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -74,14 +75,19 @@ export interface BotConfig {
 
 export type CompileConfigOutcome =
   | { readonly kind: 'config'; readonly config: BotConfig }
+  /** Print `text` and exit 0: the usage for --help, the version line for --version. */
   | { readonly kind: 'help'; readonly text: string }
   | { readonly kind: 'usage-error'; readonly message: string };
 
 /** Exit code for a usage or configuration error. */
 export const EXIT_USAGE = EXIT_CODES.usage;
 
-/** Environment variables the bot reads for itself and never hands to a task. */
-const PRIVATE_ENV = ['DROVER_BOT_TOKEN', 'DROVER_BOT_TOKEN_FILE'] as const;
+/**
+ * Environment variables the bot reads for itself and never hands to a task. DROVER_PARENT_FD
+ * names the descriptor of the process that started the bot (`npm start`); in a task it would
+ * name some other descriptor, or none.
+ */
+const PRIVATE_ENV = ['DROVER_BOT_TOKEN', 'DROVER_BOT_TOKEN_FILE', PARENT_FD_ENV] as const;
 
 const DIMENSION_KEY_RE = /^[a-zA-Z_.-][0-9a-zA-Z_.-]*$/;
 const MAX_DIMENSION_KEY = 64;
@@ -116,6 +122,7 @@ export const USAGE = `Usage: drover-bot [options]
                            running task has to finish
   --min-free-disk <size>   quarantine below this free disk  DROVER_MIN_FREE_DISK (${formatBytes(DEFAULT_MIN_FREE_DISK_BYTES)}; 0: off)
   --cache-max-bytes <size> named caches kept at most (LRU)  DROVER_CACHE_MAX_BYTES (${formatBytes(DEFAULT_CACHE_MAX_BYTES)})
+  --version, -V            print the version and the git commit
   --help                   print this text
 
 Sizes take suffixes: 4096, 64KiB, 10MiB, 1GiB (also K, M, G; KB, MB, GB are powers of 1000).
@@ -165,6 +172,7 @@ function compile(
 ): CompileConfigOutcome {
   const flags = parseFlags(argv);
   if (flags.help === true) return { kind: 'help', text: USAGE };
+  if (flags.version === true) return { kind: 'help', text: `${versionLine('drover-bot')}\n` };
   const fromEnv = (name: string): string | undefined => {
     const v = env[name];
     return v === undefined || v === '' ? undefined : v;
@@ -319,6 +327,7 @@ function parseFlags(argv: readonly string[]) {
         'min-free-disk': { type: 'string' },
         'cache-max-bytes': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
       },
     }).values;
   } catch (err) {

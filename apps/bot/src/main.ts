@@ -1,3 +1,4 @@
+import { watchParent } from '@drover/protocol';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +39,11 @@ function exit(code: number): never {
 }
 
 async function main(): Promise<number> {
+  // Run by `npm start`'s launcher: when it dies (even by SIGKILL) the bot stops as on a second
+  // signal (shutdown.ts). Watched first, so that no child of the bot inherits the variable.
+  let onParentGone: () => void = () => exit(EXIT_CODES.ok);
+  const parent = watchParent(process.env, () => onParentGone());
+  if (parent.kind === 'invalid') process.stderr.write(`drover-bot: ${parent.reason}\n`);
   if (process.argv[2] === 'install') {
     return runInstall(
       process.argv.slice(3),
@@ -86,6 +92,10 @@ async function main(): Promise<number> {
   // Until the session runs there is nothing to drain: a signal just ends the process.
   let onSignal: (signal: NodeJS.Signals) => void = (signal) => {
     log.info({ signal }, 'stopped before connecting');
+    exit(EXIT_CODES.ok);
+  };
+  onParentGone = () => {
+    log.info({}, 'parent process gone before connecting: stopped');
     exit(EXIT_CODES.ok);
   };
   process.on('SIGINT', (signal) => onSignal(signal));
@@ -177,6 +187,7 @@ async function main(): Promise<number> {
     exitNow: exit,
   });
   onSignal = (signal) => shutdown.onSignal(signal);
+  onParentGone = () => shutdown.onParentGone();
 
   const end = await session.done;
   shutdown.dispose();

@@ -11,6 +11,11 @@ import type { SessionEnd } from './session-types';
  *   2nd ──▶ kill: the termination dance now; the result is reported, then the bot exits
  *   3rd ──▶ exit now: SIGKILL the running task's process group and exit, waiting for nothing
  *
+ * The process that started the bot going away (`npm start`'s launcher, see DROVER_PARENT_FD)
+ * counts as a second signal, and as a third if the bot is still there after `parentGoneExitMs`:
+ * nobody waits for it any more, and its coordinator is usually gone too, so the result may never
+ * be acknowledged.
+ *
  * Exit codes: 0 when no task had to be killed, 4 when one was (drain limit or second signal), 5
  * on the third signal; 3 still wins when the coordinator refused the bot.
  */
@@ -29,12 +34,18 @@ export interface SignalShutdownOptions {
   readonly log: Logger;
   /** Ends the process with `code` at once (never returns in production). */
   readonly exitNow: (code: number) => void;
+  /** After the parent is gone, how long the kill step may take before the bot exits at once. */
+  readonly parentGoneExitMs?: number;
 }
+
+/** @see SignalShutdownOptions.parentGoneExitMs */
+export const DEFAULT_PARENT_GONE_EXIT_MS = 5_000;
 
 export class SignalShutdown {
   private signals = 0;
   private killedTasks = false;
   private drainTimer: NodeJS.Timeout | undefined;
+  private parentGoneTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: SignalShutdownOptions) {}
 
@@ -54,14 +65,25 @@ export class SignalShutdown {
       case 'kill':
         this.kill(`second signal (${signal})`);
         return;
-      case 'exit-now': {
-        clearTimeout(this.drainTimer);
-        const taskIds = session.killGroupsNow();
-        log.error({ signal, taskIds }, 'third signal: exiting at once');
-        this.o.exitNow(EXIT_CODES.exitedAtOnce);
+      case 'exit-now':
+        this.exitAtOnce({ signal }, 'third signal: exiting at once');
         return;
-      }
     }
+  }
+
+  /** The parent process is gone: the second signal's step now, the third's at the deadline. */
+  onParentGone(): void {
+    if (this.parentGoneTimer !== undefined) return;
+    const exitMs = this.o.parentGoneExitMs ?? DEFAULT_PARENT_GONE_EXIT_MS;
+    this.o.log.warn({ exitMs }, 'parent process gone: stopping now');
+    if (this.signals < 2) {
+      this.signals = 2;
+      this.kill('parent process gone');
+    }
+    this.parentGoneTimer = setTimeout(
+      () => this.exitAtOnce({ exitMs }, 'parent process gone: exiting at once'),
+      exitMs,
+    );
   }
 
   /** The process exit code for how the session ended. */
@@ -72,6 +94,15 @@ export class SignalShutdown {
 
   dispose(): void {
     clearTimeout(this.drainTimer);
+    clearTimeout(this.parentGoneTimer);
+  }
+
+  /** SIGKILLs the running task's process group and ends the process, waiting for nothing. */
+  private exitAtOnce(fields: Record<string, unknown>, msg: string): void {
+    this.dispose();
+    const taskIds = this.o.session.killGroupsNow();
+    this.o.log.error({ ...fields, taskIds }, msg);
+    this.o.exitNow(EXIT_CODES.exitedAtOnce);
   }
 
   private kill(why: string): void {

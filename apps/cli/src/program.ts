@@ -1,3 +1,4 @@
+import { versionLine } from '@drover/protocol';
 import { Command, CommanderError } from 'commander';
 import { registerBots } from './bots';
 import { registerCancel } from './cancel';
@@ -41,6 +42,14 @@ export function buildProgram(host: CommandHost): Command {
     .option('--token-file <path>', 'file holding the bearer token')
     .option('--tls', 'connect with TLS')
     .option('--ca-file <path>', 'PEM roots to trust (implies --tls)')
+    // Commander's .version() wants the text up front; from sources that costs git calls, so the
+    // line is made only when asked for (then it ends the parse, as .version() would).
+    .option('-V, --version', 'print the version and the git commit')
+    .on('option:version', () => {
+      const line = versionLine('drover');
+      rt.stdout.write(`${line}\n`);
+      throw new CommanderError(0, 'commander.version', line);
+    })
     .exitOverride()
     .configureOutput({
       writeOut: (text) => rt.stdout.write(text),

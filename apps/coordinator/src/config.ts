@@ -8,6 +8,7 @@ import {
   type SettingName,
 } from './config-file';
 import { compileBotCodeConfig } from './bot-code/bot-code-config';
+import { defaultBotExecutable } from './bot-install/bot-executable';
 import type { BotCodeConfig } from './bot-code/bot-code-source';
 import { compileDistributors, type DistributorConfig } from './graph/distributor-config';
 
@@ -58,6 +59,11 @@ export interface CoordinatorOptions {
   botUpdate?: string;
   /** A prebuilt bot code pack (a build directory or its bot-code.pack). @default built from this checkout on first need */
   botCode?: string;
+  /**
+   * The drover-bot executable served at /bot/drover-bot-linux-x64 for install.sh.
+   * @default a released coordinator's bot/drover-bot-linux-x64; none when run from sources
+   */
+  botExecutable?: string;
   /**
    * Graph distributors (config file only): name → default task parameters ({command,
    * dimensions, env, priority, io_timeout, …}). @default { drover: {} } (built in, always there)
@@ -111,6 +117,8 @@ export interface CoordinatorConfig {
   readonly outputs: { readonly maxBytes: number; readonly dir: string };
   /** Where the bot code served to self-updating bots comes from (bot-code/). */
   readonly botCode: BotCodeConfig;
+  /** Absolute path of the bot executable /bot/install.sh installs; undefined: none served. */
+  readonly botExecutable: string | undefined;
 }
 
 const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
@@ -164,6 +172,8 @@ export function compileCoordinatorConfig(opts: CoordinatorOptions): CoordinatorC
     webhooks: compileWebhooks(opts, dataDir),
     outputs: compileOutputs(opts, dataDir),
     botCode: compileBotCodeConfig(opts.botUpdate, opts.botCode, dataDir),
+    botExecutable:
+      opts.botExecutable === undefined ? defaultBotExecutable() : resolve(opts.botExecutable),
   });
 }
 
@@ -281,14 +291,25 @@ win). The file's keys are the flag names; see apps/coordinator/drover.example.ya
                                 update (DROVER_BOT_UPDATE) [on]
   --bot-code PATH               prebuilt bot code: a build dir or its bot-code.pack (DROVER_BOT_CODE)
                                 [built from this checkout when a bot first needs it]
+  --bot-executable FILE         the drover-bot executable /bot/install.sh installs (DROVER_BOT_EXECUTABLE)
+                                [a release's bot/drover-bot-linux-x64; none from sources]
   --webhook-secret-file FILE    secret of the webhooks' X-Drover-Signature (DROVER_WEBHOOK_SECRET_FILE)
                                 [<data-dir>/webhook.secret, created when missing]
   --webhook-attempts N          attempts per task notification (DROVER_WEBHOOK_ATTEMPTS) [10]
   --webhook-backoff SECS        first retry delay, doubling (DROVER_WEBHOOK_BACKOFF) [1]
   --webhook-backoff-max SECS    longest retry delay (DROVER_WEBHOOK_BACKOFF_MAX) [60]
   --webhook-timeout SECS        time one attempt may take (DROVER_WEBHOOK_TIMEOUT) [10]
+  -V, --version                 print the version and the git commit
   -h, --help                    show this help
 `;
+
+/**
+ * What the command line asks for: `help: true` is a flag that only prints something and exits 0
+ * (`print`: the usage for --help, the version line for --version); otherwise the options to run.
+ */
+export type ParsedCoordinatorArgs =
+  | { readonly help: true; readonly print: 'usage' | 'version' }
+  | { readonly help: false; readonly options: CoordinatorOptions };
 
 /**
  * Parses argv, env and the config file they name into options. Throws ConfigError naming the bad
@@ -297,7 +318,7 @@ win). The file's keys are the flag names; see apps/coordinator/drover.example.ya
 export function parseCoordinatorArgs(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
-): { help: true } | { help: false; options: CoordinatorOptions } {
+): ParsedCoordinatorArgs {
   let parsed;
   try {
     parsed = parseArgs({
@@ -306,6 +327,7 @@ export function parseCoordinatorArgs(
         ...Object.fromEntries(Object.keys(SETTINGS).map((k) => [k, { type: 'string' as const }])),
         config: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
       },
       strict: true,
       allowPositionals: false,
@@ -314,7 +336,8 @@ export function parseCoordinatorArgs(
     throw new ConfigError((err as Error).message);
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
-  if (values['help'] === true) return { help: true };
+  if (values['help'] === true) return { help: true, print: 'usage' };
+  if (values['version'] === true) return { help: true, print: 'version' };
 
   const configFlag = values['config'];
   const configEnv = env['DROVER_CONFIG'];
@@ -366,6 +389,7 @@ export function parseCoordinatorArgs(
   set('outputsDir', str('outputs-dir'));
   set('botUpdate', str('bot-update'));
   set('botCode', str('bot-code'));
+  set('botExecutable', str('bot-executable'));
   set('webhookSecretFile', str('webhook-secret-file'));
   set('webhookAttempts', num('webhook-attempts'));
   set('webhookBackoffSecs', num('webhook-backoff'));

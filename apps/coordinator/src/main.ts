@@ -1,3 +1,4 @@
+import { versionLine, watchParent } from '@drover/protocol';
 import {
   COORDINATOR_USAGE,
   ConfigError,
@@ -7,12 +8,28 @@ import {
 import { startCoordinator } from './coordinator';
 import { createRootLogger } from './log';
 
+/** The exit code of a coordinator stopped at once (second signal, parent gone). */
+const EXIT_AT_ONCE = 130;
+
 async function main(): Promise<void> {
+  // Run by `npm start`'s launcher: when it dies (even by SIGKILL) this stops as on a second
+  // signal. Until the logger exists there is nothing to say first.
+  let onParentGone: () => void = () => process.exit(EXIT_AT_ONCE);
+  const parent = watchParent(process.env, () => onParentGone());
+  if (parent.kind === 'invalid') process.stderr.write(`drover-coordinator: ${parent.reason}\n`);
+  if (process.argv[2] === 'install') {
+    // Loaded only for this subcommand: the server's modules have nothing to do with it.
+    const { runCoordinatorInstall } = await import('./install/run-install');
+    process.exitCode = await runCoordinatorInstall(process.argv.slice(3), process);
+    return;
+  }
   let config;
   try {
     const parsed = parseCoordinatorArgs(process.argv.slice(2), process.env);
     if (parsed.help) {
-      process.stdout.write(COORDINATOR_USAGE);
+      process.stdout.write(
+        parsed.print === 'version' ? `${versionLine('drover-coordinator')}\n` : COORDINATOR_USAGE,
+      );
       return;
     }
     config = compileCoordinatorConfig(parsed.options);
@@ -27,6 +44,10 @@ async function main(): Promise<void> {
     { level: config.logLevel, format: config.logFormat },
     { isTTY: process.stdout.isTTY === true },
   );
+  onParentGone = () => {
+    log.warn({}, 'parent process gone: exiting now');
+    process.exit(EXIT_AT_ONCE);
+  };
   let running;
   try {
     running = await startCoordinator(config, { log });
@@ -44,7 +65,7 @@ async function main(): Promise<void> {
     signals++;
     if (signals > 1) {
       log.warn({ signal }, 'second signal: exiting now');
-      process.exit(130);
+      process.exit(EXIT_AT_ONCE);
     }
     log.info({ signal }, 'stopping');
     void running.close().then(() => process.exit(0));

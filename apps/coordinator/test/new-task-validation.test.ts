@@ -1,5 +1,10 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { type NewTaskRequest, type NewTaskResponseOut, type TasksClient } from '@drover/protocol';
+import {
+  buildInfo,
+  type NewTaskRequest,
+  type NewTaskResponseOut,
+  type TasksClient,
+} from '@drover/protocol';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,7 +131,8 @@ describe('authentication', () => {
   it('serves /healthz and the login page without a token, and no data', async () => {
     const health = await fetch(`http://${coord.httpAddress}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: 'ok' });
+    const { version, commit } = buildInfo();
+    expect(await health.json()).toEqual({ status: 'ok', version, commit });
     expect((await fetch(`http://${coord.httpAddress}/`)).status).toBe(200);
     expect((await fetch(`http://${coord.httpAddress}/api/tasks`)).status).toBe(401);
     expect((await fetch(`http://${coord.httpAddress}/metrics`)).status).toBe(401);

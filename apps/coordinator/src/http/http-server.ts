@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { buildInfo, type BuildInfo } from '@drover/protocol';
 
 /** Whether a caller may read /metrics: data, not an exception. */
 export type MetricsAccess = 'allowed' | 'unauthenticated' | 'forbidden';
@@ -20,24 +21,35 @@ export interface HttpServerDeps {
     handle(req: IncomingMessage, res: ServerResponse, path: string): boolean;
     upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, path: string): boolean;
   };
+  /** More GET routes (the bot install's /bot/…): each returns false for paths it does not serve. */
+  readonly routes?: readonly ((
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+  ) => boolean)[];
   /** Serve HTTPS with this PEM pair instead of plain HTTP. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
+  /** What /healthz says this coordinator was built from. @default buildInfo(), read at start */
+  readonly build?: BuildInfo;
 }
 
 /**
- * The HTTP port beside gRPC: `/healthz` (open), `/metrics` (Prometheus text, behind a client
- * token allowed to view every pool) and the dashboard's paths. HTTPS when the coordinator has TLS.
+ * The HTTP port beside gRPC: `/healthz` (open: `{status, version, commit}`), `/metrics`
+ * (Prometheus text, behind a client token allowed to view every pool) and the dashboard's paths.
+ * HTTPS when the coordinator has TLS.
  */
 export async function startHttpServer(
   address: string,
   deps: HttpServerDeps,
 ): Promise<{ server: Server; address: string }> {
+  // Read now (from sources it asks git once): never in a request, which it would hold up.
+  const { version, commit } = deps.build ?? buildInfo();
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const readOnly = req.method === 'GET' || req.method === 'HEAD';
     if (path === '/healthz' && readOnly) {
       const ok = deps.healthy();
-      sendJson(res, req, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable' });
+      sendJson(res, req, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', version, commit });
       return;
     }
     if (path === '/metrics' && readOnly) {
@@ -48,6 +60,7 @@ export async function startHttpServer(
       });
       return;
     }
+    for (const route of deps.routes ?? []) if (route(req, res, path)) return;
     if (deps.dashboard?.handle(req, res, path) === true) return;
     sendJson(res, req, 404, { error: 'not found' });
   };

@@ -108,7 +108,11 @@ function vendorDirnamePlugin(vendored: Set<string>): Esbuild.Plugin {
       build.onLoad({ filter: /[\\/]node_modules[\\/].*\.c?js$/ }, async (args) => {
         const text = await readFile(args.path, 'utf8');
         if (!/\b__(dirname|filename)\b/.test(text)) return undefined;
-        const rel = args.path.split(/[\\/]node_modules[\\/]/).pop()!.split(path.sep).join('/');
+        const rel = args.path
+          .split(/[\\/]node_modules[\\/]/)
+          .pop()!
+          .split(path.sep)
+          .join('/');
         const parts = rel.split('/');
         vendored.add(parts.slice(0, parts[0]!.startsWith('@') ? 2 : 1).join('/'));
         const dir = path.posix.dirname(rel);

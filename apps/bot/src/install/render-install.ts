@@ -1,23 +1,15 @@
 import path from 'node:path';
 import { stringify } from 'yaml';
+import {
+  shellWord,
+  stateDirectoryOf,
+  type InstallFile,
+  type RenderedInstall,
+} from '@drover/install';
 import type { InstallOptions } from './install-options';
-import { renderUnit, stateDirectoryOf } from './systemd-unit';
+import { renderUnit } from './systemd-unit';
 
-/** A file `drover-bot install` writes. */
-export interface InstallFile {
-  /** Absolute path. */
-  readonly path: string;
-  /** Permission bits it gets (0o644, 0o600). */
-  readonly mode: number;
-  readonly content: string;
-}
-
-export interface RenderedInstall {
-  /** In the order they are written: the config, then the unit that names it. */
-  readonly files: readonly InstallFile[];
-  /** What to run next, as root, in order. */
-  readonly commands: readonly string[];
-}
+export type { InstallFile, RenderedInstall } from '@drover/install';
 
 export const UNIT_NAME = 'drover-bot';
 export const CONFIG_FILE_NAME = 'bot.yaml';
@@ -77,9 +69,4 @@ export function renderInstall(o: InstallOptions): RenderedInstall {
   }
   commands.push(`systemctl daemon-reload && systemctl enable --now ${UNIT_NAME}`);
   return { files, commands };
-}
-
-/** A word as a POSIX shell reads it back unchanged. */
-export function shellWord(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }

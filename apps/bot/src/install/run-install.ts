@@ -3,8 +3,8 @@ import { mkdir, stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { EXIT_CODES } from '../exit-codes';
 import { parseInstallOptions, type InstallHost } from './install-options';
-import { renderInstall, type RenderedInstall } from './render-install';
-import { existingFiles, writeInstallFiles } from './write-install';
+import { renderInstall } from './render-install';
+import { describeInstall, refuseExisting, writeInstallFiles, writeProblem } from '@drover/install';
 import type { PackOutcome } from '../update/own-code';
 import { installBotCode } from './install-code';
 import { isSingleExecutable } from '@drover/protocol';
@@ -59,20 +59,10 @@ export async function runInstall(
       : `==> would install the bot code (${o.botCode ?? "built from this checkout, or this bot's own"}) ` +
         `in ${path.join(o.workDir, 'versions')}/<version>, point ${path.join(o.workDir, 'current')} ` +
         `at it and write ${o.launcher}\n`;
-  const refuse = (paths: readonly string[]): number =>
-    fail(
-      `${paths.join(' and ')} already exist${paths.length === 1 ? 's' : ''}; add --force to overwrite`,
-    );
-  if (o.dryRun) {
-    if (!o.force) {
-      const exists = await existingFiles(rendered.files);
-      if (exists.length > 0) return refuse(exists);
-    }
-  } else {
-    if (!o.force) {
-      const exists = await existingFiles(rendered.files);
-      if (exists.length > 0) return refuse(exists);
-    }
+  // Before the bot code goes in: nothing is installed when a file is refused.
+  const refused = await refuseExisting(rendered.files, o.force);
+  if (refused !== undefined) return fail(refused);
+  if (!o.dryRun) {
     if (o.executable !== undefined) {
       try {
         await mkdir(o.workDir, { recursive: true, mode: 0o750 });
@@ -92,34 +82,10 @@ export async function runInstall(
         `${path.join(o.workDir, 'versions', code.version)}, ${path.join(o.workDir, 'current')} ` +
         `points at it; launcher ${code.launcher}\n`;
     }
-    const written = await writeInstallFiles(rendered.files, o.force);
-    switch (written.kind) {
-      case 'exists':
-        return refuse(written.paths);
-      case 'failed':
-        return fail(
-          `cannot write ${written.path} (${written.code})` +
-            (written.code === 'EACCES' || written.code === 'EPERM'
-              ? '; run as root, or see what it would write with --dry-run'
-              : ''),
-        );
-      case 'written':
-        break;
-    }
+    const problem = writeProblem(await writeInstallFiles(rendered.files, o.force));
+    if (problem !== undefined) return fail(problem);
   }
-  out.stdout.write(codeLine + describeInstall(rendered, o.dryRun));
+  const check = o.dryRun ? '' : 'Then check it with: drover bots\n';
+  out.stdout.write(codeLine + describeInstall(rendered, o.dryRun) + check);
   return EXIT_CODES.ok;
-}
-
-/** What install prints: each file (path, mode, content), then the commands to run next. */
-export function describeInstall(rendered: RenderedInstall, dryRun: boolean): string {
-  const verb = dryRun ? 'would write' : 'wrote';
-  const parts = rendered.files.map(
-    (f) => `==> ${verb} ${f.path} (mode ${f.mode.toString(8).padStart(4, '0')})\n${f.content}`,
-  );
-  const next = rendered.commands.map((c) => `  ${c}\n`).join('');
-  const tail = dryRun
-    ? `(dry run: nothing was written)\nAfter installing, run as root:\n${next}`
-    : `Next, run as root:\n${next}Then check it with: drover bots\n`;
-  return `${parts.join('\n')}\n${tail}`;
 }

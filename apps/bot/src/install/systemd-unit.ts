@@ -1,3 +1,5 @@
+import { stateDirectoryOf, systemdWord } from '@drover/install';
+
 /**
  * The systemd unit `drover-bot install` writes. Pure text; the choices are explained in comments
  * inside the unit, where an operator reading /etc/systemd/system/drover-bot.service sees them.
@@ -30,22 +32,6 @@ export interface UnitInput {
 /** systemd's TimeoutStopSec for a drain limit: the limit (whole seconds, up) and the margin. */
 export function timeoutStopSecs(drainTimeoutMs: number): number {
   return Math.ceil(drainTimeoutMs / 1000) + STOP_MARGIN_SECS;
-}
-
-/**
- * One word of a command line as systemd reads it: `%` and `$` escaped (specifiers, variables),
- * double-quoted when it holds white space, quotes or backslashes.
- */
-export function systemdWord(word: string): string {
-  const escaped = word.replaceAll('%', '%%').replaceAll('$', '$$$$');
-  if (/^[^\s"'\\]+$/.test(escaped)) return escaped;
-  return `"${escaped.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
-}
-
-/** `/var/lib/x/y` → `x/y` (a StateDirectory= systemd creates, owned by User=); else undefined. */
-export function stateDirectoryOf(workDir: string): string | undefined {
-  const m = /^\/var\/lib\/([^/].*?)\/*$/.exec(workDir);
-  return m?.[1];
 }
 
 export function renderUnit(input: UnitInput): string {

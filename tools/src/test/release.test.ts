@@ -315,6 +315,43 @@ describe('a worker installs its bot with one line', () => {
     }
   });
 
+  it("with TLS: the script, the download and the bot use the coordinator's CA", async () => {
+    const fixtures = join(repoRoot, 'apps/coordinator/test/fixtures/tls');
+    const tlsData = join(work, 'tls-data');
+    const ready = await startUntil(
+      join(installed, 'drover-coordinator', 'bin', 'drover-coordinator'),
+      [
+        ...['--listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0', '--data-dir', tlsData],
+        ...['--tls-cert', join(fixtures, 'server.crt'), '--tls-key', join(fixtures, 'server.key')],
+      ],
+      { PATH: nodeOnly, HOME: work, DROVER_LOG_FORMAT: 'json' },
+      'coordinator ready',
+    );
+    const ca = join(fixtures, 'server.crt');
+    const fetched = await run(
+      'curl',
+      ['-fsS', '--cacert', ca, `https://${String(ready['http'])}/bot/install.sh`],
+      { PATH: SYSTEM_PATH },
+    );
+    expect(fetched.code).toBe(0);
+    expect(fetched.stdout).toContain(`DROVER_URL='https://${String(ready['http'])}'`);
+    const prefix = join(work, 'tls-worker');
+    const res = await shInstall(fetched.stdout, [
+      ...['--token-file', join(tlsData, 'bot.token'), '--ca-file', ca],
+      ...['--prefix', prefix, '--no-start', '--id', 'tls-bot'],
+    ]);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(readFileSync(join(prefix, 'etc/drover/ca.pem'), 'utf8')).toBe(readFileSync(ca, 'utf8'));
+    const bot = await startUntil(
+      join(prefix, 'usr/local/bin/drover-bot'),
+      ['--config', join(prefix, 'etc/drover/bot.yaml')],
+      { PATH: SYSTEM_PATH, HOME: work, DROVER_MIN_FREE_DISK: '0' },
+      'bot ready',
+    );
+    expect(bot).toMatchObject({ botId: 'tls-bot', tls: 'ca-file' });
+  });
+
   it('refuses a token the coordinator refuses, leaving nothing under the prefix', async () => {
     const script = await installScript();
     for (const token of ['not-a-real-token', readFileSync(join(dataDir, 'client.token'), 'utf8')]) {

@@ -1,4 +1,5 @@
 import type { Scenario } from '../harness/scenario';
+import { cli } from './cli/cli';
 import { deepQueue } from './deep-queue/deep-queue';
 import { fleet } from './fleet/fleet';
 import { floors } from './floors/floors';
@@ -46,6 +47,7 @@ const POSTGRES_VARIANTS: readonly Scenario[] = [
 export const SCENARIOS: readonly Scenario[] = [
   latency,
   spawnScenario,
+  cli,
   lifecycle,
   ...POSTGRES_VARIANTS,
   peers,

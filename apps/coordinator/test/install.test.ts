@@ -31,19 +31,15 @@ function options(argv: string[]): CoordinatorInstallOptions {
   return parsed.options;
 }
 
-/** The `Key=value` lines of a unit, as [key, value] pairs in order. */
-function directives(unit: string): Array<[string, string]> {
-  return unit
-    .split('\n')
-    .filter((l) => /^[A-Za-z]+=/.test(l))
-    .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]);
-}
+/** A unit's settings by key (each key appears once in these units). */
+const directives = (unit: string): Map<string, string> =>
+  new Map([...unit.matchAll(/^([A-Za-z]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
 
 function rendered(argv: string[]) {
   const o = options(argv);
   const r = renderCoordinatorInstall(o, example.kind === 'found' ? example.text : '');
   const [config, unit] = r.files;
-  return { o, r, config: config!, unit: unit!, directives: new Map(directives(unit!.content)) };
+  return { o, r, config: config!, unit: unit!, directives: directives(unit!.content) };
 }
 
 class Collect extends Writable {

@@ -2,8 +2,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseArgs } from 'node:util';
 import {
+  INSTALL_FLAGS,
   describeInstall,
+  flagErrorMessage,
+  isUserName,
   refuseExisting,
   shellWord,
   stateDirectoryOf,
@@ -90,4 +94,32 @@ describe('describeInstall', () => {
     expect(wrote.startsWith('==> wrote ')).toBe(true);
     expect(wrote.endsWith('\nNext, run as root:\n  systemctl daemon-reload\n')).toBe(true);
   });
+});
+
+describe('install flags', () => {
+  it('parses the flags every installer takes, and words a bad one as one short sentence', () => {
+    const argv = ['--config-dir', '/x', '--force', '--dry-run', '-h'];
+    expect(parseArgs({ args: argv, options: INSTALL_FLAGS, strict: true }).values).toEqual({
+      'config-dir': '/x',
+      force: true,
+      'dry-run': true,
+      help: true,
+    });
+    let err: unknown;
+    try {
+      parseArgs({ args: ['--bogus'], options: INSTALL_FLAGS, strict: true });
+    } catch (e) {
+      err = e;
+    }
+    expect(flagErrorMessage(err)).toBe("Unknown option '--bogus'");
+  });
+
+  it.each<[string, boolean]>([
+    ['drover', true],
+    ['_svc-1.a', true],
+    ['machine$', true],
+    ['a b', false],
+    ['1drover', false],
+    ['', false],
+  ])('isUserName(%j) is %j', (name, ok) => expect(isUserName(name)).toBe(ok));
 });

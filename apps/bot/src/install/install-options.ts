@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { isUserName, parseInstallFlags } from '@drover/install';
 import { compileBotConfig, DEFAULT_DRAIN_TIMEOUT_MS } from '../config';
 
 /** `drover-bot install`'s options, resolved: absolute paths, the drain limit in ms. */
@@ -79,8 +79,6 @@ write to).
   --help                   print this text
 `;
 
-const USER_RE = /^[A-Za-z_][A-Za-z0-9_.-]*\$?$/;
-
 export interface InstallHost {
   readonly cwd: string;
   readonly nodePath: string;
@@ -94,36 +92,21 @@ export function parseInstallOptions(
   argv: readonly string[],
   host: InstallHost,
 ): InstallOptionsOutcome {
-  let flags;
-  try {
-    flags = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        server: { type: 'string' },
-        'token-file': { type: 'string' },
-        pool: { type: 'string' },
-        id: { type: 'string' },
-        dimension: { type: 'string', multiple: true },
-        user: { type: 'string' },
-        dir: { type: 'string' },
-        'drain-timeout': { type: 'string' },
-        tls: { type: 'boolean' },
-        'ca-file': { type: 'string' },
-        'config-dir': { type: 'string' },
-        'unit-dir': { type: 'string' },
-        'bot-code': { type: 'string' },
-        force: { type: 'boolean' },
-        'dry-run': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (err) {
-    const message =
-      err instanceof Error ? (err.message.split(/\.\s/)[0] ?? err.message) : String(err);
-    return { kind: 'usage-error', message: message.replace(/\.$/, '') };
-  }
+  const parsed = parseInstallFlags(argv, {
+    server: { type: 'string' },
+    'token-file': { type: 'string' },
+    pool: { type: 'string' },
+    id: { type: 'string' },
+    dimension: { type: 'string', multiple: true },
+    user: { type: 'string' },
+    dir: { type: 'string' },
+    'drain-timeout': { type: 'string' },
+    tls: { type: 'boolean' },
+    'ca-file': { type: 'string' },
+    'bot-code': { type: 'string' },
+  });
+  if (parsed.kind === 'usage-error') return parsed;
+  const flags = parsed.values;
   if (flags.help === true) return { kind: 'help', text: INSTALL_USAGE };
   const missing = (['server', 'token-file'] as const).filter((f) => flags[f] === undefined);
   if (missing.length > 0) {
@@ -132,7 +115,7 @@ export function parseInstallOptions(
       message: `install needs ${missing.map((f) => `--${f}`).join(' and ')}`,
     };
   }
-  if (flags.user !== undefined && !USER_RE.test(flags.user)) {
+  if (flags.user !== undefined && !isUserName(flags.user)) {
     return { kind: 'usage-error', message: `--user: not a user name: '${flags.user}'` };
   }
   if (host.executable !== undefined && flags['bot-code'] !== undefined) {

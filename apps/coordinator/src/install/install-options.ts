@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { isUserName, parseInstallFlags } from '@drover/install';
 
 /** `drover-coordinator install`'s options, resolved: absolute paths, the command as words. */
 export interface CoordinatorInstallOptions {
@@ -76,8 +76,6 @@ commands to run next. Run as root (or give --config-dir/--unit-dir you can write
 `;
 }
 
-const USER_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*\$?$/;
-
 /**
  * Parses install's flags. Only their form is checked here; what the coordinator makes of the
  * values is checked on the rendered config file by the coordinator's own compiler
@@ -87,37 +85,22 @@ export function parseCoordinatorInstallOptions(
   argv: readonly string[],
   host: CoordinatorInstallHost,
 ): CoordinatorInstallOptionsOutcome {
-  let flags;
-  try {
-    flags = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        user: { type: 'string' },
-        'data-dir': { type: 'string' },
-        'config-dir': { type: 'string' },
-        'unit-dir': { type: 'string' },
-        exec: { type: 'string' },
-        listen: { type: 'string' },
-        'http-listen': { type: 'string' },
-        store: { type: 'string' },
-        'store-schema': { type: 'string' },
-        'tls-cert': { type: 'string' },
-        'tls-key': { type: 'string' },
-        force: { type: 'boolean' },
-        'dry-run': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (err) {
-    const message =
-      err instanceof Error ? (err.message.split(/\.\s/)[0] ?? err.message) : String(err);
-    return { kind: 'usage-error', message: message.replace(/\.$/, '') };
-  }
+  const parsed = parseInstallFlags(argv, {
+    user: { type: 'string' },
+    'data-dir': { type: 'string' },
+    exec: { type: 'string' },
+    listen: { type: 'string' },
+    'http-listen': { type: 'string' },
+    store: { type: 'string' },
+    'store-schema': { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+  });
+  if (parsed.kind === 'usage-error') return parsed;
+  const flags = parsed.values;
   if (flags.help === true) return { kind: 'help', text: installUsage(host) };
   const user = flags.user ?? DEFAULT_USER;
-  if (!USER_NAME.test(user)) {
+  if (!isUserName(user)) {
     return { kind: 'usage-error', message: `--user: not a user name: ${JSON.stringify(user)}` };
   }
   let exec = host.selfCommand;

@@ -30,6 +30,7 @@ export default defineConfig(
       '**/coverage/**',
       '.nx/**',
       '.drover/**',
+      'release/**',
       'bench/results/**',
       '**/bench/results/**',
     ],

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import {
@@ -15,6 +15,7 @@ import {
 } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type * as Esbuild from 'esbuild';
 import { droverProtoJson, type BuildInfo } from '@drover/protocol';
 import { bundleCoordinator, bundleExecutableMain, type Embedded } from './bundle';
@@ -65,8 +66,8 @@ async function main(): Promise<void> {
   say(`building Drover ${info.version} (commit ${info.commit}) into ${out}`);
 
   for (const [name, entry] of [
-    ['drover', 'tools/src/release/entries/cli.ts'],
-    ['drover-bot', 'tools/src/release/entries/bot.ts'],
+    ['drover', 'apps/cli/src/main.ts'],
+    ['drover-bot', 'apps/bot/src/executable-main.ts'],
   ] as const) {
     const main = path.join(work, `${name}.cjs`);
     await bundleExecutableMain(esbuild, repoRoot, entry, main, embedded);
@@ -184,8 +185,12 @@ async function assembleCoordinator(
   await mkdir(path.join(dir, 'bot'), { recursive: true });
   await link(path.join(out, 'drover-bot'), path.join(dir, 'bot', BOT_EXECUTABLE_NAME));
   // The bot code self-updating bots (installed with node and the launcher) run.
-  const { buildBotCode } = await import('../../../apps/bot/src/update/build-bundle');
-  const built = await buildBotCode({ repoRoot, cacheDir: path.join(work, 'bot-code') });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [path.join(repoRoot, 'apps/bot/bin/build-bot-code.js'), '--out', path.join(work, 'bot-code')],
+    { maxBuffer: 1 << 20 },
+  );
+  const built = JSON.parse(stdout.trim().split('\n').pop() ?? '') as { dir: string };
   await copyFile(path.join(built.dir, 'bot-code.pack'), path.join(dir, 'bot-code.pack'));
 }
 

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { chmod, copyFile, readFile, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
 /** The fuse Node's single-executable support looks for in its own binary. */
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
-const POSTJECT: string = 'postject';
 
 export interface SingleExecutableOptions {
   /** The CommonJS main script, every dependency bundled in. */
@@ -40,9 +40,17 @@ export async function makeSingleExecutable(o: SingleExecutableOptions): Promise<
   });
   await copyFile(process.execPath, o.output);
   await chmod(o.output, 0o755);
-  // postject ships no types: its API is this one function.
-  const { inject } = (await import(POSTJECT)) as {
-    inject: (file: string, name: string, data: Buffer, opts: object) => Promise<void>;
-  };
-  await inject(o.output, 'NODE_SEA_BLOB', await readFile(blob), { sentinelFuse: SEA_FUSE });
+  // postject's CLI in a child process: its ELF code prints a harmless warning per note section
+  // it does not know, shown here only if the injection fails.
+  const postject = createRequire(import.meta.url).resolve('postject/dist/cli.js');
+  try {
+    await promisify(execFile)(
+      process.execPath,
+      [postject, o.output, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE],
+      { maxBuffer: 16 << 20 },
+    );
+  } catch (err) {
+    const e = err as Error & { stdout?: string; stderr?: string };
+    throw new Error(`postject failed on ${o.output}: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+  }
 }

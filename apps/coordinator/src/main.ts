@@ -8,14 +8,23 @@ import {
 import { startCoordinator } from './coordinator';
 import { createRootLogger } from './log';
 
-/** The exit code of a coordinator stopped at once (second signal, parent gone). */
+/** The exit code of a coordinator stopped at once (second signal). */
 const EXIT_AT_ONCE = 130;
 
+/**
+ * Ends the process as the launcher's own SIGKILL would have: no exit handlers. With the launcher
+ * gone, stdout is a pipe nobody reads, and pino's flush at exit (sonic-boom's flushSync) retries
+ * a write that fails with EPIPE forever: process.exit() could hang for good.
+ */
+function endNow(): never {
+  process.kill(process.pid, 'SIGKILL');
+  return process.exit(EXIT_AT_ONCE);
+}
+
 async function main(): Promise<void> {
-  // Run by `npm start`'s launcher: when it dies (even by SIGKILL) this stops as on a second
-  // signal. Until the logger exists there is nothing to say first.
-  let onParentGone: () => void = () => process.exit(EXIT_AT_ONCE);
-  const parent = watchParent(process.env, () => onParentGone());
+  // Run by `npm start`'s launcher: when it dies (even by SIGKILL) this ends at once, as on a
+  // second signal; its log would go to the launcher's pipe, so nothing is logged.
+  const parent = watchParent(process.env, endNow);
   if (parent.kind === 'invalid') process.stderr.write(`drover-coordinator: ${parent.reason}\n`);
   if (process.argv[2] === 'install') {
     // Loaded only for this subcommand: the server's modules have nothing to do with it.
@@ -44,10 +53,6 @@ async function main(): Promise<void> {
     { level: config.logLevel, format: config.logFormat },
     { isTTY: process.stdout.isTTY === true },
   );
-  onParentGone = () => {
-    log.warn({}, 'parent process gone: exiting now');
-    process.exit(EXIT_AT_ONCE);
-  };
   let running;
   try {
     running = await startCoordinator(config, { log });

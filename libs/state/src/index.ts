@@ -70,6 +70,12 @@ export type {
   GraphStore,
   ScheduleExecutionInput,
 } from './store/graph-store';
+export type {
+  WebhookDelivery,
+  WebhookRecord,
+  WebhookSettlement,
+  WebhookStore,
+} from './store/webhook-store';
 export { InvalidCursorError } from './store/cursor';
 export { openSqliteStore, type SqliteStoreOptions } from './store/sqlite/sqlite-store';
 export { openPgStore, type PgStoreOptions } from './store/pg/pg-store';

@@ -12,6 +12,7 @@ import type {
 } from '../src/index';
 import { T0, pendingTask, properties, slice, spec } from './fixtures';
 import { describeGraphConformance } from './store-conformance-graph';
+import { describeWebhookConformance } from './store-conformance-webhooks';
 
 export interface OpenedStore {
   readonly store: Store;
@@ -1095,6 +1096,11 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
     });
 
     describeGraphConformance({
+      store: () => store,
+      reopen: async () => (store = await opened.reopen()),
+    });
+
+    describeWebhookConformance({
       store: () => store,
       reopen: async () => (store = await opened.reopen()),
     });

@@ -2,6 +2,7 @@ import type { StoredTaskState } from '../task/task-state';
 import type { KeyValue, KeyValues, Task } from '../task/types';
 import type { ChangeFeed } from './change-feed';
 import type { GraphStore } from './graph-store';
+import type { WebhookStore } from './webhook-store';
 
 /** What the stored task must still look like for a conditional write to apply. */
 export interface ExpectedTask {
@@ -151,7 +152,7 @@ export interface BotEventPage {
  * The persistence port (DESIGN.md §6). Every state change is a conditional write; adapters must
  * pass the conformance suite in libs/state/test/store-conformance.ts.
  */
-export interface Store extends GraphStore {
+export interface Store extends GraphStore, WebhookStore {
   /**
    * Stores a new task; fails if the id exists. When the spec has a request_uuid that its
    * `authenticated` caller already used for a task created within 7 days, stores nothing and

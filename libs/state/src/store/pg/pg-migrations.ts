@@ -142,6 +142,34 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     version: 3,
     sql: `ALTER TABLE tasks ADD COLUMN outputs TEXT;`,
   },
+  {
+    // Task webhook notifications (issue 17): kept until delivered or given up, so that a restart
+    // loses none; one per (task, state); seq orders a task's notifications.
+    version: 4,
+    sql: `
+      CREATE TABLE webhook_deliveries (
+        seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        task_id TEXT COLLATE "C" NOT NULL,
+        state TEXT NOT NULL,
+        url TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_ms BIGINT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'waiting',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_ms BIGINT NOT NULL,
+        claimed_until_ms BIGINT NOT NULL DEFAULT 0,
+        last_error TEXT NOT NULL DEFAULT '',
+        settled_ms BIGINT NOT NULL DEFAULT 0,
+        UNIQUE (task_id, state)
+      );
+      CREATE INDEX webhook_deliveries_waiting ON webhook_deliveries (next_attempt_ms, seq)
+        WHERE status = 'waiting';
+      CREATE INDEX webhook_deliveries_task ON webhook_deliveries (task_id, seq)
+        WHERE status = 'waiting';
+      CREATE INDEX webhook_deliveries_settled ON webhook_deliveries (settled_ms)
+        WHERE status <> 'waiting';
+    `,
+  },
 ];
 
 export const LATEST_PG_VERSION = Math.max(...PG_MIGRATIONS.map((m) => m.version));

@@ -37,6 +37,8 @@ import {
 } from './pg-rows';
 import { SqlParams, taskWhere, whereSql } from './pg-task-query';
 import { LOCK_SPACE, inTransaction } from './pg-tx';
+import * as webhooks from './pg-webhooks';
+import type { WebhookDelivery, WebhookRecord, WebhookSettlement } from '../webhook-store';
 
 export interface PgStoreOptions {
   /** `postgres://user:password@host:port/database`; must not set `options` (see schema). */
@@ -401,6 +403,42 @@ class PgStore extends PgGraphStore implements Store {
 
   async pruneBotEvents(beforeMs: number): Promise<number> {
     return bots.pruneBotEvents(this.#pool, beforeMs);
+  }
+
+  async enqueueWebhook(d: {
+    taskId: string;
+    state: string;
+    url: string;
+    body: string;
+    nowMs: number;
+  }): Promise<boolean> {
+    return webhooks.enqueueWebhook(this.#pool, d);
+  }
+
+  async claimWebhooks(nowMs: number, untilMs: number, limit: number): Promise<WebhookDelivery[]> {
+    return webhooks.claimWebhooks(this.#pool, nowMs, untilMs, limit);
+  }
+
+  async settleWebhook(
+    taskId: string,
+    state: string,
+    attempt: number,
+    outcome: WebhookSettlement,
+    nowMs: number,
+  ): Promise<boolean> {
+    return webhooks.settleWebhook(this.#pool, taskId, state, attempt, outcome, nowMs);
+  }
+
+  async getWebhook(taskId: string, state: string): Promise<WebhookRecord | undefined> {
+    return webhooks.getWebhook(this.#pool, taskId, state);
+  }
+
+  async nextWebhookDueMs(): Promise<number | undefined> {
+    return webhooks.nextWebhookDueMs(this.#pool);
+  }
+
+  async pruneWebhooks(beforeMs: number): Promise<number> {
+    return webhooks.pruneWebhooks(this.#pool, beforeMs);
   }
 
   /** Ends the pool once; later calls wait for the same end. */

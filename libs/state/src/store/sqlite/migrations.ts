@@ -161,4 +161,32 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     version: 5,
     sql: `ALTER TABLE tasks ADD COLUMN outputs TEXT;`,
   },
+  {
+    // Task webhook notifications (issue 17): kept until delivered or given up, so that a restart
+    // loses none; one per (task, state); seq orders a task's notifications.
+    version: 6,
+    sql: `
+      CREATE TABLE webhook_deliveries (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        task_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        url TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'waiting',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_ms INTEGER NOT NULL,
+        claimed_until_ms INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT NOT NULL DEFAULT '',
+        settled_ms INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (task_id, state)
+      );
+      CREATE INDEX webhook_deliveries_waiting ON webhook_deliveries (next_attempt_ms, seq)
+        WHERE status = 'waiting';
+      CREATE INDEX webhook_deliveries_task ON webhook_deliveries (task_id, seq)
+        WHERE status = 'waiting';
+      CREATE INDEX webhook_deliveries_settled ON webhook_deliveries (settled_ms)
+        WHERE status != 'waiting';
+    `,
+  },
 ];

@@ -30,6 +30,8 @@ import { SQLITE_MIGRATIONS } from './migrations';
 import { SqliteGraphStore } from './sqlite-graph';
 import { StatementCache } from './statement-cache';
 import { WalCheckpointer } from './wal-checkpointer';
+import * as webhooks from './sqlite-webhooks';
+import type { WebhookDelivery, WebhookRecord, WebhookSettlement } from '../webhook-store';
 
 interface TaskRow {
   id: string;
@@ -526,6 +528,47 @@ class SqliteStore extends SqliteGraphStore implements Store {
   async pruneBotEvents(beforeMs: number): Promise<number> {
     const stmt = this.#sql.get<[number]>('DELETE FROM bot_events WHERE ts_ms < ?');
     return this.#commits.write(() => stmt.run(beforeMs).changes);
+  }
+
+  async enqueueWebhook(d: {
+    taskId: string;
+    state: string;
+    url: string;
+    body: string;
+    nowMs: number;
+  }): Promise<boolean> {
+    return this.#commits.write(() => webhooks.enqueueWebhook(this.#sql, d));
+  }
+
+  async claimWebhooks(nowMs: number, untilMs: number, limit: number): Promise<WebhookDelivery[]> {
+    const claim = this.#db.transaction(() =>
+      webhooks.claimWebhooks(this.#sql, nowMs, untilMs, limit),
+    );
+    return this.#commits.write(() => claim());
+  }
+
+  async settleWebhook(
+    taskId: string,
+    state: string,
+    attempt: number,
+    outcome: WebhookSettlement,
+    nowMs: number,
+  ): Promise<boolean> {
+    return this.#commits.write(() =>
+      webhooks.settleWebhook(this.#sql, taskId, state, attempt, outcome, nowMs),
+    );
+  }
+
+  async getWebhook(taskId: string, state: string): Promise<WebhookRecord | undefined> {
+    return webhooks.getWebhook(this.#sql, taskId, state);
+  }
+
+  async nextWebhookDueMs(): Promise<number | undefined> {
+    return webhooks.nextWebhookDueMs(this.#sql);
+  }
+
+  async pruneWebhooks(beforeMs: number): Promise<number> {
+    return this.#commits.write(() => webhooks.pruneWebhooks(this.#sql, beforeMs));
   }
 
   async close(): Promise<void> {

@@ -26,10 +26,10 @@ import {
  * (group-records.ts), for the next start after a crash: its nonce from before the spawn, its group
  * from right after.
  *
- * Outcomes are data: a bad manifest is `clientError` (no process); a command that cannot be
- * started (not found, not executable) is reported like a shell would — a line of explanation in
- * the output and exit code 127 (not found) or 126 (cannot execute) — so the task COMPLETES with
- * a failure the user can read, as on Swarming.
+ * Outcomes are data: a bad manifest is `clientError` (no process), and so is a command the
+ * kernel will not start (not found, not executable, argument list too long): the task ends
+ * CLIENT_ERROR with the reason in its summary, never COMPLETED with a shell-like 126/127 — no
+ * process of the task ever ran (issue 17).
  */
 
 /** What the runner reads from a TaskManifest (the wire type fits). */
@@ -486,22 +486,29 @@ function signalExitCode(signal: NodeJS.Signals | null): number | null {
   return typeof n === 'number' ? -n : null;
 }
 
-/** The command could not be started: a shell-like exit code and a line saying why. */
+/** Why spawn() failed, in words, by errno code. */
+const SPAWN_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file (command not found)',
+  EACCES: 'permission denied (not executable)',
+  E2BIG: 'argument list too long for exec',
+  ENOEXEC: 'not an executable format',
+  ENOTDIR: 'a component of the path is not a directory',
+};
+
+/** The longest part of a message quoted from the command (TaskFinished.client_error is bounded). */
+const QUOTE_CHARS = 200;
+
+/**
+ * The command could not be started: CLIENT_ERROR with the reason (the program, the errno code),
+ * no exit code and no output.
+ */
 function spawnFailure(p: ProcessParams, err: { code?: string; message?: string }): RunResult {
   const code = err.code ?? '';
-  const exitCode = code === 'ENOENT' ? 127 : 126;
-  const why = code === 'ENOENT' ? 'command not found' : (err.message ?? code);
-  const text = Buffer.from(
-    `drover-bot: cannot run '${p.file}': ${why}${code !== '' ? ` (${code})` : ''}\n`,
-  );
-  p.opts.onOutput(text);
+  const quote = (s: string) => (s.length > QUOTE_CHARS ? `${s.slice(0, QUOTE_CHARS)}…` : s);
+  const why = SPAWN_ERRORS[code] ?? quote(err.message ?? code);
   return {
-    exitCode,
-    durationSecs: 0,
-    timedOut: 'none',
-    killed: false,
-    canceled: false,
-    outputSize: text.length,
+    ...notStarted(false),
+    clientError: `command[0]: cannot run ${JSON.stringify(quote(p.file))}: ${why}${code !== '' ? ` (${code})` : ''}`,
   };
 }
 

@@ -103,7 +103,7 @@ describe('the group record before the spawn', () => {
       manifest: { ...sh(''), command: ['drover-no-such-command-xyz'] },
       onOutput: () => {},
     });
-    expect((await within('task end', missing.result)).exitCode).toBe(127);
+    expect((await within('task end', missing.result)).clientError).toMatch(/ENOENT/);
     expect(recordedAtSpawn).toBe(true);
     expect(existsSync(path.join(groupRecordsDir(botDir), 't1'))).toBe(false);
   });
@@ -112,7 +112,7 @@ describe('the group record before the spawn', () => {
     const botDir = path.join(root, 'bot');
     spy.throwAtSpawn = true;
     const result = await within('task end', run(botDir, 'true').result);
-    expect(result.exitCode).toBe(126);
+    expect(result.clientError).toMatch(/cannot run/);
     expect(existsSync(path.join(groupRecordsDir(botDir), 't1'))).toBe(false);
   });
 });

@@ -144,32 +144,39 @@ describe('runner', () => {
     expect(r.clientError).toMatch(/command/);
   });
 
-  it('reports a command that is not found as exit 127 with a line of output', async () => {
+  it('reports a command that is not found as a client error saying so, with no exit code', async () => {
     const t = start({ manifest: manifest(['/nonexistent/drover-no-such-command', 'x']) });
     const r = await t.done;
-    expect(r).toMatchObject({ exitCode: 127, killed: false, timedOut: 'none' });
-    expect(r.clientError).toBeUndefined();
-    expect(t.output()).toMatch(
-      /cannot run '\/nonexistent\/drover-no-such-command': command not found/,
+    expect(r).toMatchObject({ exitCode: null, killed: false, timedOut: 'none', outputSize: 0 });
+    expect(r.clientError).toMatch(
+      /cannot run "\/nonexistent\/drover-no-such-command": .*command not found.*\(ENOENT\)/,
     );
-    expect(r.outputSize).toBe(Buffer.byteLength(t.output()));
+    expect(t.output()).toBe('');
   });
 
-  it('reports a command that cannot be executed (a directory) as exit 126 with a line of output', async () => {
+  it('reports a command that cannot be executed (a directory) as a client error (EACCES)', async () => {
     const t = start({ manifest: manifest([root]) });
     const r = await t.done;
-    expect(r).toMatchObject({ exitCode: 126, killed: false, timedOut: 'none' });
-    expect(r.clientError).toBeUndefined();
-    expect(t.output()).toMatch(/cannot run '.*': .*\(EACCES\)/);
-    expect(r.outputSize).toBe(Buffer.byteLength(t.output()));
+    expect(r).toMatchObject({ exitCode: null, killed: false, timedOut: 'none', outputSize: 0 });
+    expect(r.clientError).toMatch(/cannot run ".*": .*\(EACCES\)/);
   });
 
-  it('reports arguments that cannot be passed (a NUL byte) as exit 126 without a process', async () => {
+  it('reports a command line too long for exec as a client error (E2BIG)', async () => {
+    // 64 arguments of 64 KiB: each fits MAX_ARG_STRLEN, together past the usual 2 MiB ARG_MAX
+    // and past what the coordinator accepts (which is why only a bot-side test can send it).
+    const big = 'x'.repeat(64 * 1024);
+    const t = start({ manifest: manifest(['true', ...Array.from({ length: 64 }, () => big)]) });
+    const r = await t.done;
+    expect(r).toMatchObject({ exitCode: null, outputSize: 0 });
+    expect(r.clientError).toMatch(/cannot run "true": argument list too long.*\(E2BIG\)/);
+  });
+
+  it('reports arguments that cannot be passed (a NUL byte) as a client error without a process', async () => {
     const t = start({ manifest: manifest(['echo', 'a\0b']) });
     const r = await t.done;
-    expect(r).toMatchObject({ exitCode: 126, killed: false, timedOut: 'none' });
+    expect(r).toMatchObject({ exitCode: null, killed: false, timedOut: 'none' });
     expect(t.run.pid).toBeUndefined();
-    expect(t.output()).toMatch(/cannot run 'echo'/);
+    expect(r.clientError).toMatch(/cannot run "echo"/);
     expect(existsSync(path.join(root, 'bot', 'groups', 't1'))).toBe(false);
   });
 

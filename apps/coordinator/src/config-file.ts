@@ -31,6 +31,7 @@ export const SETTINGS = {
   'tls-key': { env: 'DROVER_TLS_KEY', kind: 'path' },
   'max-output-files-bytes': { env: 'DROVER_MAX_OUTPUT_FILES_BYTES', kind: 'count' },
   'outputs-dir': { env: 'DROVER_OUTPUTS_DIR', kind: 'path' },
+  'max-task-output': { env: 'DROVER_MAX_TASK_OUTPUT', kind: 'count' },
   'bot-update': { env: 'DROVER_BOT_UPDATE', kind: 'string' },
   'bot-code': { env: 'DROVER_BOT_CODE', kind: 'path' },
   'bot-executable': { env: 'DROVER_BOT_EXECUTABLE', kind: 'path' },

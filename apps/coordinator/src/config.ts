@@ -8,6 +8,7 @@ import {
   type SettingName,
 } from './config-file';
 import { compileBotCodeConfig } from './bot-code/bot-code-config';
+import { DEFAULT_MAX_TASK_OUTPUT_BYTES } from './botapi/output-cap';
 import { defaultBotExecutable } from './bot-install/bot-executable';
 import type { BotCodeConfig } from './bot-code/bot-code-source';
 import { compileDistributors, type DistributorConfig } from './graph/distributor-config';
@@ -50,6 +51,11 @@ export interface CoordinatorOptions {
   tlsKeyFile?: string;
   /** Bytes of DROVER_OUTDIR files one task may upload; over it none is kept. @default 1 GiB */
   maxOutputFilesBytes?: number;
+  /**
+   * Bytes of a task's output (stdout and stderr) the coordinator stores, whatever the bot sends;
+   * past it, one marker line, and the rest is dropped. @default 104857600 (the bot's --max-output)
+   */
+  maxTaskOutputBytes?: number;
   /**
    * Where task output files are stored by content (shared by every replica with PostgreSQL).
    * @default '<dataDir>/outputs'
@@ -115,6 +121,8 @@ export interface CoordinatorConfig {
   readonly webhooks: WebhookConfig;
   /** Task output files (issue 10): the per-task limit and the content-addressed store's root. */
   readonly outputs: { readonly maxBytes: number; readonly dir: string };
+  /** Bytes of a task's output stored at most (the bot's own cap is not trusted). */
+  readonly maxTaskOutputBytes: number;
   /** Where the bot code served to self-updating bots comes from (bot-code/). */
   readonly botCode: BotCodeConfig;
   /** Absolute path of the bot executable /bot/install.sh installs; undefined: none served. */
@@ -171,6 +179,7 @@ export function compileCoordinatorConfig(opts: CoordinatorOptions): CoordinatorC
     distributors: compileDistributors(opts.distributors),
     webhooks: compileWebhooks(opts, dataDir),
     outputs: compileOutputs(opts, dataDir),
+    maxTaskOutputBytes: compileMaxTaskOutput(opts.maxTaskOutputBytes),
     botCode: compileBotCodeConfig(opts.botUpdate, opts.botCode, dataDir),
     botExecutable:
       opts.botExecutable === undefined ? defaultBotExecutable() : resolve(opts.botExecutable),
@@ -186,6 +195,14 @@ function compileOutputs(opts: CoordinatorOptions, dataDir: string): CoordinatorC
     );
   }
   return Object.freeze({ maxBytes, dir: resolve(opts.outputsDir ?? join(dataDir, 'outputs')) });
+}
+
+function compileMaxTaskOutput(value: number | undefined): number {
+  const maxBytes = value ?? DEFAULT_MAX_TASK_OUTPUT_BYTES;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
+    throw new ConfigError(`max-task-output: must be a whole number of bytes ≥ 1, got ${maxBytes}`);
+  }
+  return maxBytes;
 }
 
 function compileWebhooks(opts: CoordinatorOptions, dataDir: string): WebhookConfig {
@@ -286,6 +303,8 @@ win). The file's keys are the flag names; see apps/coordinator/drover.example.ya
   --tls-key FILE                PEM private key of --tls-cert (DROVER_TLS_KEY)
   --max-output-files-bytes N    bytes of DROVER_OUTDIR files kept per task; over it, none
                                 (DROVER_MAX_OUTPUT_FILES_BYTES) [1073741824]
+  --max-task-output N           bytes of a task's output stored; past it a marker line, the task
+                                goes on (DROVER_MAX_TASK_OUTPUT) [104857600]
   --outputs-dir DIR             task output files, by content (DROVER_OUTPUTS_DIR) [<data-dir>/outputs]
   --bot-update on|off           serve bot code; ask bots run by the launcher that run other code to
                                 update (DROVER_BOT_UPDATE) [on]
@@ -387,6 +406,7 @@ export function parseCoordinatorArgs(
   set('tlsKeyFile', str('tls-key'));
   set('maxOutputFilesBytes', num('max-output-files-bytes'));
   set('outputsDir', str('outputs-dir'));
+  set('maxTaskOutputBytes', num('max-task-output'));
   set('botUpdate', str('bot-update'));
   set('botCode', str('bot-code'));
   set('botExecutable', str('bot-executable'));

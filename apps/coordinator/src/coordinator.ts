@@ -145,6 +145,7 @@ export async function startCoordinator(
     botPingToleranceMs: config.botPingToleranceMs,
     outputs, // task output files (issue 10)
     botCode, // bot self-update (issue 10)
+    maxTaskOutputBytes: config.maxTaskOutputBytes,
   });
   const botEvents = new BotEventRecorder({
     store,

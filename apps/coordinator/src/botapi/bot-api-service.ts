@@ -26,6 +26,8 @@ export interface BotApiDeps {
   readonly outputs?: { readonly store: OutputStore; readonly maxBytes: number };
   /** Bot self-update (bot-code/): the code served by GetBotCode and offered to bots. */
   readonly botCode?: BotCodeSource;
+  /** Bytes of a task's output stored at most (--max-task-output). @default 100 MiB */
+  readonly maxTaskOutputBytes?: number;
 }
 
 /** A bot's row is persisted from its heartbeats at most this often (one replica alone). */
@@ -198,6 +200,9 @@ export class BotApiService {
       onDisconnected: (botId, lastHeardMs) => this.#watch(botId, lastHeardMs),
       ...(this.#deps.outputs === undefined ? {} : { outputs: this.#deps.outputs }),
       ...(this.#deps.botCode === undefined ? {} : { botCode: this.#deps.botCode }),
+      ...(this.#deps.maxTaskOutputBytes === undefined
+        ? {}
+        : { maxTaskOutputBytes: this.#deps.maxTaskOutputBytes }),
     });
     session.run();
   }

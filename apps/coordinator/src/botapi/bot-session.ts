@@ -14,6 +14,11 @@ import { newSessionId } from '../engine/ids';
 import { outputsForFinish } from '../outputs/finish-outputs';
 import type { OutputStore } from '../outputs/output-store';
 import { sameDimensions, updatedDimensions } from './bot-dimensions-update';
+import {
+  DEFAULT_MAX_TASK_OUTPUT_BYTES,
+  coordinatorTruncationMarker,
+  planOutput,
+} from './output-cap';
 import type { BotRegistry, SessionHandle } from './bot-registry';
 import type { BotCodeSource } from '../bot-code/bot-code-source';
 import { BotUpdateOffer } from '../bot-code/update-offer';
@@ -40,7 +45,11 @@ export interface BotSessionDeps {
   readonly botCode?: BotCodeSource;
   /** Task output files (issue 10): where uploads are kept, and a task's limit (in Welcome). */
   readonly outputs?: { readonly store: OutputStore; readonly maxBytes: number };
+  /** Bytes of a task's output stored at most (--max-task-output). @default 100 MiB */
+  readonly maxTaskOutputBytes?: number;
 }
+
+type OutputOut = NonNullable<BotMessageOut['output']>;
 
 type Lifecycle = 'awaiting-hello' | 'connected' | 'closed';
 
@@ -170,30 +179,9 @@ export class BotSession implements SessionHandle {
         if ('refused' in outcome) this.#staleLease(m.task_id, m.lease_id, outcome.refused);
         return;
       }
-      case 'output': {
-        const m = msg.output!;
-        if (!this.#holds(m.task_id, m.lease_id)) return;
-        const result = await this.#deps.store.appendOutput(m.task_id, m.lease_id, m.offset, m.data);
-        if (result.kind === 'refused') {
-          if (result.reason === 'gap') {
-            this.#log.warn(
-              { taskId: m.task_id, offset: m.offset, size: result.size },
-              'output gap',
-            );
-            this.send({
-              ack: { task_id: m.task_id, lease_id: m.lease_id, output_offset: result.size },
-            });
-          } else {
-            this.#staleLease(m.task_id, m.lease_id, result.reason);
-          }
-          return;
-        }
-        if (result.kind === 'appended') this.#deps.engine.outputGrew(m.task_id, result.size);
-        this.send({
-          ack: { task_id: m.task_id, lease_id: m.lease_id, output_offset: result.size },
-        });
+      case 'output':
+        await this.#output(msg.output!);
         return;
-      }
       case 'task_finished':
         await this.#finished(msg.task_finished!);
         return;
@@ -205,6 +193,57 @@ export class BotSession implements SessionHandle {
         this.#fail(status.INVALID_ARGUMENT, `msg: unknown message ${String(never)}`);
       }
     }
+  }
+
+  /**
+   * Stores a piece of output at its offset, up to the coordinator's cap (output-cap.ts), and
+   * answers with the offset the bot may drop up to.
+   */
+  async #output(m: OutputOut): Promise<void> {
+    if (!this.#holds(m.task_id, m.lease_id)) return;
+    const capBytes = this.#deps.maxTaskOutputBytes ?? DEFAULT_MAX_TASK_OUTPUT_BYTES;
+    const plan = planOutput(m.offset, m.data, capBytes);
+    const ack = (offset: number) =>
+      this.send({ ack: { task_id: m.task_id, lease_id: m.lease_id, output_offset: offset } });
+    if (plan.kind === 'drop') {
+      ack(plan.end);
+      return;
+    }
+    const result = await this.#deps.store.appendOutput(
+      m.task_id,
+      m.lease_id,
+      m.offset,
+      plan.kind === 'store' ? m.data : plan.head,
+    );
+    if (result.kind === 'refused') {
+      if (result.reason === 'gap') {
+        this.#log.warn({ taskId: m.task_id, offset: m.offset, size: result.size }, 'output gap');
+        ack(result.size);
+      } else {
+        this.#staleLease(m.task_id, m.lease_id, result.reason);
+      }
+      return;
+    }
+    if (plan.kind === 'store') {
+      if (result.kind === 'appended') this.#deps.engine.outputGrew(m.task_id, result.size);
+      ack(result.size);
+      return;
+    }
+    const marked = await this.#deps.store.appendOutput(
+      m.task_id,
+      m.lease_id,
+      capBytes,
+      coordinatorTruncationMarker(capBytes),
+    );
+    if (marked.kind === 'refused') {
+      this.#staleLease(m.task_id, m.lease_id, marked.reason);
+      return;
+    }
+    if (marked.kind === 'appended') {
+      this.#log.info({ taskId: m.task_id, capBytes }, 'task output truncated at the cap');
+      this.#deps.engine.outputGrew(m.task_id, marked.size);
+    }
+    ack(plan.end);
   }
 
   async #hello(hello: HelloOut): Promise<void> {
@@ -449,7 +488,8 @@ export class BotSession implements SessionHandle {
       if (!this.#deps.engine.isBotBusy(this.#botId)) this.#offerIfAvailable();
       return;
     }
-    if (outcome.task.outputSize < m.output_size) {
+    const capBytes = this.#deps.maxTaskOutputBytes ?? DEFAULT_MAX_TASK_OUTPUT_BYTES;
+    if (outcome.task.outputSize < Math.min(m.output_size, capBytes)) {
       this.#log.warn(
         { taskId: m.task_id, stored: outcome.task.outputSize, reported: m.output_size },
         'task finished with output missing',

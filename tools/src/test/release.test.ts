@@ -82,8 +82,8 @@ function startUntil(
   let seen = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`${command} did not log "${ready}" within 30 s:\n${seen}`)),
-      30_000,
+      () => reject(new Error(`${command} did not log "${ready}" within 90 s:\n${seen}`)),
+      90_000,
     );
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => {
@@ -162,7 +162,8 @@ afterAll(async () => {
   if (work !== undefined) rmSync(work, { recursive: true, force: true });
 });
 
-describe('the release artifacts', () => {
+// Each case runs real processes (100 MB executables, a bot's first probe): generous on a busy CI.
+describe('the release artifacts', { timeout: 180_000 }, () => {
   it('SHA256SUMS covers every file, and sha256sum -c accepts them', () => {
     const sums = readFileSync(join(built, 'SHA256SUMS'), 'utf8');
     const listed = sums
@@ -219,7 +220,7 @@ describe('the release artifacts', () => {
   });
 });
 
-describe('a worker installs its bot with one line', () => {
+describe('a worker installs its bot with one line', { timeout: 180_000 }, () => {
   it('install.sh from the coordinator installs the bot, which connects and runs a task', async () => {
     const prefix = join(work, 'worker');
     const script = await installScript();
@@ -369,6 +370,21 @@ describe('a worker installs its bot with one line', () => {
       expect(res.stderr).toMatch(/the coordinator refused the token in .* \(HTTP 40[13]\)/);
       expect(existsSync(prefix)).toBe(false);
     }
+  });
+
+  it('an unreachable coordinator stops it with a message, nothing written', async () => {
+    // The script as served, pointing at a port nothing listens on (this machine's only).
+    const script = (await installScript()).replace(
+      /^DROVER_URL='[^']*'$/m,
+      "DROVER_URL='http://127.0.0.1:1'",
+    );
+    const prefix = join(work, 'unreachable');
+    const res = await shInstall(script, [
+      ...['--token-file', join(dataDir, 'bot.token'), '--prefix', prefix, '--no-start'],
+    ]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('cannot reach the coordinator at http://127.0.0.1:1');
+    expect(existsSync(prefix)).toBe(false);
   });
 
   it('refuses a download whose checksum is not the one the coordinator announced', async () => {

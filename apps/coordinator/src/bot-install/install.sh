@@ -150,14 +150,20 @@ work_dir="$prefix/var/lib/drover-bot"
 bot="$bin_dir/drover-bot"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/drover-install.XXXXXX")
-# Written during the install, removed again if it fails (one path per line, newest last).
+# Written during the install, removed again if it fails (one path per line, newest last; a user
+# this run created as user:NAME).
 created="$tmp/created"
 : >"$created"
 installed=0
 cleanup() {
   if [ "$installed" = 0 ] && [ -s "$created" ]; then
     say "drover install: failed; removing what this run wrote" >&2
-    tac "$created" | while IFS= read -r p; do rm -rf "$p"; done
+    tac "$created" | while IFS= read -r p; do
+      case "$p" in
+        user:*) userdel "${p#user:}" 2>/dev/null || true ;;
+        *) rm -rf "$p" ;;
+      esac
+    done
   fi
   rm -rf "$tmp"
 }
@@ -226,6 +232,7 @@ make_dir() {
 }
 if [ -n "$user" ] && [ "$create_user" = 1 ] && ! id -u "$user" >/dev/null 2>&1; then
   useradd --system --home-dir /var/lib/drover-bot --no-create-home --shell /usr/sbin/nologin "$user"
+  printf 'user:%s\n' "$user" >>"$created"
   say "created the system user $user"
 fi
 make_dir "$bin_dir"

@@ -33,6 +33,7 @@ import { unimplementedService } from './rpc/grpc-edge';
 import { GrpcHealth } from './rpc/grpc-health';
 import { addReflection, reflectionAuthInterceptor } from './rpc/grpc-reflection';
 import { callMetricsInterceptor } from './rpc/instrument';
+import { guardedService, requestGuardInterceptor } from './rpc/request-guard';
 import { loadTlsMaterial, serverCredentials } from './rpc/server-credentials';
 import { taskQueryHandlers } from './rpc/tasks-queries';
 import { tasksHandlers } from './rpc/tasks-service';
@@ -183,12 +184,16 @@ export async function startCoordinator(
   const server = new grpc.Server({
     ...SERVER_OPTIONS,
     // The call counter first: it sees every status, including the ones later interceptors send.
-    interceptors: [callMetricsInterceptor(metrics), reflectionAuthInterceptor(tokens)],
+    interceptors: [
+      callMetricsInterceptor(metrics),
+      reflectionAuthInterceptor(tokens),
+      requestGuardInterceptor(log.child({ component: 'rpc' })),
+    ],
   });
   health.addToServer(server);
   addReflection(server);
   server.addService(
-    proto.Tasks.service,
+    guardedService(proto.Tasks.service),
     unimplementedService(proto.Tasks.service, {
       ...tasksHandlers({
         engine,
@@ -207,7 +212,7 @@ export async function startCoordinator(
     }),
   );
   server.addService(
-    proto.Bots.service,
+    guardedService(proto.Bots.service),
     unimplementedService(
       proto.Bots.service,
       botsHandlers({
@@ -222,14 +227,14 @@ export async function startCoordinator(
     ),
   );
   server.addService(
-    proto.Graph.service,
+    guardedService(proto.Graph.service),
     unimplementedService(
       proto.Graph.service,
       graphHandlers({ graph, store, tokens, clock, log: log.child({ component: 'graph' }) }),
     ),
   );
   server.addService(
-    proto.BotApi.service,
+    guardedService(proto.BotApi.service),
     unimplementedService(proto.BotApi.service, botApi.handlers()),
   );
 

@@ -19,6 +19,7 @@ import { fetchBotCode } from './update/fetch-code';
 import { packForInstall } from './update/own-code';
 import { BotUpdater } from './update/updater';
 import { BOT_PACKAGE_VERSION } from './version';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, widerMode } from './private-modes';
 
 /**
  * drover-bot: config → token → the bot dir's lock → leftovers of a crashed run → dimensions
@@ -78,7 +79,21 @@ async function main(): Promise<number> {
   // the process alive.
   const code = codeContext(import.meta.url, BOT_PACKAGE_VERSION, process.send !== undefined);
   process.channel?.unref();
-  await mkdir(config.botDir, { recursive: true });
+  // Private whatever the umask; an existing dir or token file that is not is said once.
+  const madeDir = await mkdir(config.botDir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  const widerDir = madeDir === undefined ? widerMode(config.botDir, PRIVATE_DIR_MODE) : undefined;
+  if (widerDir !== undefined)
+    log.warn(
+      { path: config.botDir, mode: widerDir, wanted: '0700' },
+      'other users may read the bot dir',
+    );
+  const widerToken =
+    config.token === undefined ? widerMode(config.tokenFile, PRIVATE_FILE_MODE) : undefined;
+  if (widerToken !== undefined)
+    log.warn(
+      { path: config.tokenFile, mode: widerToken, wanted: '0600' },
+      'other users may read the bot token file',
+    );
   // Before anything touches the dir: a second bot on it would kill the first one's payloads.
   const lock = acquireBotLock(config.botDir);
   if (lock.kind === 'held') {

@@ -38,6 +38,12 @@ import { loadTlsMaterial, serverCredentials } from './rpc/server-credentials';
 import { taskQueryHandlers } from './rpc/tasks-queries';
 import { tasksHandlers } from './rpc/tasks-service';
 import { TransitionListeners } from './transition-listeners';
+import {
+  coordinatorPrivateFiles,
+  ensurePrivateDir,
+  warnWiderModes,
+  widerFiles,
+} from './data-dir/private-modes';
 
 export type CoordinatorLifecycle = 'starting' | 'serving' | 'stopping' | 'stopped';
 
@@ -77,6 +83,8 @@ export async function startCoordinator(
 
   const tls = loadTlsMaterial(config.tls);
 
+  // The data dir 0700, its secrets and database 0600 (data-dir/private-modes.ts).
+  const widerDataDir = ensurePrivateDir(config.dataDir);
   const { file: tokensFile, created } = loadOrCreateTokens(config.tokensFile);
   if (created) log.info({ dir: config.dataDir }, 'created client.token and bot.token');
   const tokens = new TokenAuthority(tokensFile);
@@ -101,6 +109,10 @@ export async function startCoordinator(
     pingToleranceMs: config.botPingToleranceMs,
   });
   const listeners = new TransitionListeners({ engine, config, log });
+  warnWiderModes(log, [
+    ...(widerDataDir === undefined ? [] : [widerDataDir]),
+    ...widerFiles(coordinatorPrivateFiles(config)),
+  ]);
   const graph = new GraphService({
     store,
     engine,

@@ -14,7 +14,7 @@ export type InstallCodeOutcome =
  */
 export async function installBotCode(workDir: string, pack: Buffer): Promise<InstallCodeOutcome> {
   try {
-    await mkdir(workDir, { recursive: true, mode: 0o750 });
+    await mkdir(workDir, { recursive: true, mode: 0o700 });
     const installed = await installPack(workDir, pack);
     if (installed.kind === 'refused') return { kind: 'failed', reason: installed.reason };
     await switchTo(workDir, installed.version);

@@ -65,7 +65,7 @@ export async function runInstall(
   if (!o.dryRun) {
     if (o.executable !== undefined) {
       try {
-        await mkdir(o.workDir, { recursive: true, mode: 0o750 });
+        await mkdir(o.workDir, { recursive: true, mode: 0o700 });
       } catch (err) {
         return fail(
           `cannot create ${o.workDir} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,

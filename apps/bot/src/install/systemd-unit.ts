@@ -54,7 +54,7 @@ export function renderUnit(input: UnitInput): string {
     'Type=simple',
     `ExecStart=${execStart}`,
     ...(input.user === undefined ? [] : [`User=${input.user}`]),
-    ...(stateDir === undefined ? [] : [`StateDirectory=${stateDir}`, 'StateDirectoryMode=0750']),
+    ...(stateDir === undefined ? [] : [`StateDirectory=${stateDir}`, 'StateDirectoryMode=0700']),
     `WorkingDirectory=${input.workDir}`,
     '# A crash restarts the bot; a usage error (2), a refused token (3) or a bot dir held by',
     '# another bot (6) would only fail again.',

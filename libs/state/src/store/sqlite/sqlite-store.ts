@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StoredTaskState } from '../../task/task-state';
 import { taskPoolOf } from '../../task/task-pool';
@@ -94,7 +94,12 @@ export interface SqliteStoreOptions {
  * those of one event-loop turn share one transaction, in order, and each resolves after COMMIT.
  */
 export function openSqliteStore(options: SqliteStoreOptions): Store {
-  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  if (options.path !== ':memory:') {
+    // Every task's env is in it: the dir 0700 and the file 0600 whatever the umask (SQLite gives
+    // its -wal and -shm files the database file's mode).
+    mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
+    closeSync(openSync(options.path, 'a', 0o600));
+  }
   const db = new Database(options.path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');

@@ -8,7 +8,7 @@ export class ConfigError extends Error {
 }
 
 /** What a setting holds in the config file. */
-export type SettingKind = 'string' | 'seconds' | 'count' | 'path';
+export type SettingKind = 'string' | 'seconds' | 'count' | 'path' | 'list';
 
 /**
  * Every setting: its flag (also its key in the config file), environment variable and kind.
@@ -40,16 +40,19 @@ export const SETTINGS = {
   'webhook-backoff': { env: 'DROVER_WEBHOOK_BACKOFF', kind: 'seconds' },
   'webhook-backoff-max': { env: 'DROVER_WEBHOOK_BACKOFF_MAX', kind: 'seconds' },
   'webhook-timeout': { env: 'DROVER_WEBHOOK_TIMEOUT', kind: 'seconds' },
+  'webhook-allow': { env: 'DROVER_WEBHOOK_ALLOW', kind: 'list' },
+  'webhook-allow-addresses': { env: 'DROVER_WEBHOOK_ALLOW_ADDRESSES', kind: 'list' },
 } as const satisfies Record<string, { env: string; kind: SettingKind }>;
 
 export type SettingName = keyof typeof SETTINGS;
 
 /**
- * Raw values by setting name, as strings (paths absolute) or numbers (seconds); `distributors`
+ * Raw values by setting name, as strings (paths absolute), numbers (seconds) or lists of
+ * strings (from a file; flags and variables give a list as one string); `distributors`
  * (file only) is the Graph service's mapping of distributor names to default task parameters,
  * checked by compileDistributors().
  */
-export type RawSettings = Partial<Record<SettingName, string | number>> & {
+export type RawSettings = Partial<Record<SettingName, string | number | readonly string[]>> & {
   distributors?: unknown;
 };
 
@@ -86,7 +89,15 @@ export function parseConfigText(text: string, file: string): RawSettings {
     }
     if (value === null) continue;
     const kind: SettingKind = SETTINGS[key].kind;
-    if (kind === 'seconds' || kind === 'count') {
+    if (kind === 'list') {
+      const list = typeof value === 'string' ? [value] : value;
+      if (!Array.isArray(list) || !list.every((v) => typeof v === 'string' && v !== '')) {
+        throw new ConfigError(
+          `config ${file}: ${key}: must be a list of non-empty strings, got ${JSON.stringify(value)}`,
+        );
+      }
+      out[key] = list as string[];
+    } else if (kind === 'seconds' || kind === 'count') {
       if (typeof value !== 'number') {
         throw new ConfigError(
           `config ${file}: ${key}: must be a number${kind === 'seconds' ? ' of seconds' : ''}, got ${JSON.stringify(value)}`,

@@ -12,6 +12,7 @@ import { DEFAULT_MAX_TASK_OUTPUT_BYTES } from './botapi/output-cap';
 import { defaultBotExecutable } from './bot-install/bot-executable';
 import type { BotCodeConfig } from './bot-code/bot-code-source';
 import { compileDistributors, type DistributorConfig } from './graph/distributor-config';
+import { compileWebhookTargets, type WebhookTargetPolicy } from './notify/webhook-targets';
 
 export { ConfigError } from './config-file';
 
@@ -88,6 +89,16 @@ export interface CoordinatorOptions {
   webhookBackoffMaxSecs?: number;
   /** Time one attempt may take (connect, send, answer). @default 10 */
   webhookTimeoutSecs?: number;
+  /**
+   * URL globs a task's notify.url must match (`*` = anything; in the host, no `/`).
+   * @default none: webhooks refused at submit
+   */
+  webhookAllow?: readonly string[];
+  /**
+   * Non-public addresses (or subnets) webhooks may still go to, e.g. 127.0.0.1 for a receiver on
+   * this host. @default none: only public addresses
+   */
+  webhookAllowAddresses?: readonly string[];
 }
 
 /** How task webhooks are sent (notify/webhook-notifier.ts). */
@@ -97,6 +108,8 @@ export interface WebhookConfig {
   readonly backoffMs: number;
   readonly backoffMaxMs: number;
   readonly timeoutMs: number;
+  /** webhook-allow and webhook-allow-addresses, compiled. */
+  readonly targets: WebhookTargetPolicy;
 }
 
 export const LOG_FORMATS = ['json', 'pretty', 'auto'] as const;
@@ -224,6 +237,7 @@ function compileWebhooks(opts: CoordinatorOptions, dataDir: string): WebhookConf
     backoffMs,
     backoffMaxMs,
     timeoutMs: seconds('webhook-timeout', opts.webhookTimeoutSecs ?? 10, 0.001) * 1000,
+    targets: compileWebhookTargets(opts.webhookAllow, opts.webhookAllowAddresses),
   });
 }
 
@@ -318,6 +332,10 @@ win). The file's keys are the flag names; see apps/coordinator/drover.example.ya
   --webhook-backoff SECS        first retry delay, doubling (DROVER_WEBHOOK_BACKOFF) [1]
   --webhook-backoff-max SECS    longest retry delay (DROVER_WEBHOOK_BACKOFF_MAX) [60]
   --webhook-timeout SECS        time one attempt may take (DROVER_WEBHOOK_TIMEOUT) [10]
+  --webhook-allow GLOBS         receiver URLs tasks may notify, comma-separated; * = anything
+                                (DROVER_WEBHOOK_ALLOW) [none: notify refused]
+  --webhook-allow-addresses IPS non-public addresses/subnets webhooks may reach, comma-separated
+                                (DROVER_WEBHOOK_ALLOW_ADDRESSES) [none]
   -V, --version                 print the version and the git commit
   -h, --help                    show this help
 `;
@@ -367,7 +385,9 @@ export function parseCoordinatorArgs(
         ? readConfigFile(configEnv, 'DROVER_CONFIG')
         : {};
 
-  const raw = (name: SettingName): { value: string | number; from: string } | undefined => {
+  const raw = (
+    name: SettingName,
+  ): { value: string | number | readonly string[]; from: string } | undefined => {
     const v = values[name];
     if (typeof v === 'string') return { value: v, from: `--${name}` };
     const e = env[SETTINGS[name].env];
@@ -382,10 +402,25 @@ export function parseCoordinatorArgs(
   const num = (name: SettingName): number | undefined => {
     const r = raw(name);
     if (r === undefined) return undefined;
-    const n = typeof r.value === 'number' ? r.value : r.value.trim() === '' ? NaN : Number(r.value);
+    const n =
+      typeof r.value === 'number'
+        ? r.value
+        : typeof r.value !== 'string' || r.value.trim() === ''
+          ? NaN
+          : Number(r.value);
     if (!Number.isFinite(n))
       throw new ConfigError(`${r.from}: must be a number, got ${JSON.stringify(r.value)}`);
     return n;
+  };
+  const list = (name: SettingName): readonly string[] | undefined => {
+    const r = raw(name);
+    if (r === undefined) return undefined;
+    if (typeof r.value !== 'string')
+      return typeof r.value === 'number' ? [String(r.value)] : r.value;
+    return r.value
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
   };
   const options: CoordinatorOptions = {};
   const set = <K extends keyof CoordinatorOptions>(k: K, v: CoordinatorOptions[K] | undefined) => {
@@ -415,6 +450,8 @@ export function parseCoordinatorArgs(
   set('webhookBackoffSecs', num('webhook-backoff'));
   set('webhookBackoffMaxSecs', num('webhook-backoff-max'));
   set('webhookTimeoutSecs', num('webhook-timeout'));
+  set('webhookAllow', list('webhook-allow'));
+  set('webhookAllowAddresses', list('webhook-allow-addresses'));
   if (fromFile.distributors !== undefined) options.distributors = fromFile.distributors;
   return { help: false, options };
 }

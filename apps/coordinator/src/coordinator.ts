@@ -212,6 +212,7 @@ export async function startCoordinator(
         tokens,
         log: log.child({ component: 'tasks' }),
         children: listeners.children,
+        webhookTargets: config.webhooks.targets,
       }),
       ...taskQueryHandlers({ engine, tokens, log: log.child({ component: 'tasks' }) }),
       ...listeners.handlers(tokens, log.child({ component: 'tasks' })),

@@ -32,6 +32,11 @@ async function main(): Promise<void> {
     process.exitCode = await runCoordinatorInstall(process.argv.slice(3), process);
     return;
   }
+  if (process.argv[2] === 'webhook-secret') {
+    const { runWebhookSecretCommand } = await import('./notify/webhook-secret-command');
+    process.exitCode = runWebhookSecretCommand(process.argv.slice(3), process);
+    return;
+  }
   let config;
   try {
     const parsed = parseCoordinatorArgs(process.argv.slice(2), process.env);

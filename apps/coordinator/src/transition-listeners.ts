@@ -27,6 +27,7 @@ export class TransitionListeners {
     this.children = new ChildCanceller({ engine, log: log.child({ component: 'children' }) });
     this.webhooks = new WebhookNotifier({
       engine,
+      store: engine.store,
       secret,
       policy: config.webhooks,
       log: log.child({ component: 'webhooks' }),
@@ -39,11 +40,14 @@ export class TransitionListeners {
     return watchTasksHandlers({ hub: this.hub, tokens, log });
   }
 
-  /** Ends the watch streams, drops undelivered notifications, waits for sweeps; idempotent. */
+  /**
+   * Ends the watch streams, stops sending notifications (undelivered ones stay in the store for
+   * the next start), waits for sweeps; idempotent.
+   */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.hub.close();
-      this.webhooks.close();
+      await this.webhooks.close();
       await this.children.close();
     })();
     return this.#closing;

@@ -52,7 +52,10 @@ export function taskToRequest(task: Task): TaskRequest {
     notify:
       task.spec.notify === undefined
         ? null
-        : { url: task.spec.notify.url, userdata: task.spec.notify.userdata },
+        : {
+            url: withoutCredentials(task.spec.notify.url),
+            userdata: task.spec.notify.userdata,
+          },
     created_ts: msToTimestamp(task.createdAtMs),
     task_slices: task.spec.slices.map((s) => ({
       properties: propertiesToWire(s.properties),
@@ -75,4 +78,20 @@ function propertiesToWire(p: DomainProperties): TaskProperties {
     idempotent: p.idempotent,
     caches: (p.caches ?? []).map((c) => ({ name: c.name, path: c.path })),
   };
+}
+
+/**
+ * A notify URL as callers see it: credentials (user:password@) replaced by `***@`, so that
+ * whoever may view a task cannot read the receiver's password (issue 17).
+ */
+export function withoutCredentials(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username === '' && u.password === '') return url;
+    u.username = '***';
+    u.password = '';
+    return u.href;
+  } catch {
+    return url;
+  }
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '../config-file';
@@ -28,4 +28,16 @@ export function loadOrCreateWebhookSecret(file: string): { secret: string; creat
   const secret = text.trim();
   if (secret === '') throw new ConfigError(`webhook-secret-file: ${file} is empty`);
   return { secret, created: false };
+}
+
+/**
+ * The key a receiver verifies X-Drover-Signature with: hex HMAC-SHA256 of
+ * `drover-webhook-target:<origin>` (origin = scheme://host[:port] of the URL, as the WHATWG URL
+ * parser writes it) keyed with the coordinator's secret. One per receiver origin, so a receiver
+ * holds a key that signs for it alone (`drover-coordinator webhook-secret URL` prints it).
+ */
+export function targetSecret(coordinatorSecret: string, url: string): string {
+  return createHmac('sha256', coordinatorSecret)
+    .update(`drover-webhook-target:${new URL(url).origin}`, 'utf8')
+    .digest('hex');
 }

@@ -17,6 +17,7 @@ import type { TokenAuthority } from '../auth/tokens';
 import type { ChildCanceller } from '../children/child-canceller';
 import { checkParent } from '../children/parent-check';
 import type { TaskEngine } from '../engine/task-engine';
+import { checkNotifyUrl, type WebhookTargetPolicy } from '../notify/webhook-targets';
 import { authenticate, serverStream, unary } from './grpc-edge';
 import { checkSubmit, loadTaskAs, mayView } from './task-access';
 
@@ -34,6 +35,8 @@ export function tasksHandlers(deps: {
   log: Logger;
   /** Cancels a child whose parent ended while it was being created. */
   children?: Pick<ChildCanceller, 'childCreated'>;
+  /** Where a task's notify.url may point (webhook-allow; none: notify refused). */
+  webhookTargets: WebhookTargetPolicy;
 }): grpc.UntypedServiceImplementation {
   const { engine, tokens, log } = deps;
   const store = engine.store;
@@ -46,6 +49,7 @@ export function tasksHandlers(deps: {
     NewTask: unary<NewTaskRequestOut, NewTaskResponse>(log, 'NewTask', async (req, call) => {
       const principal = authenticate(tokens, call.metadata, 'client');
       const validated = validateNewTask(req, principal.name);
+      if (validated.notify !== undefined) checkNotifyUrl(validated.notify.url, deps.webhookTargets);
       checkSubmit(principal, validated);
       await checkParent(store, principal, validated.parentTaskId);
       const spec = validated.user === '' ? { ...validated, user: principal.name } : validated;

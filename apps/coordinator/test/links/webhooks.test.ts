@@ -1,6 +1,7 @@
-// Task webhooks (issue 10): a receiver on 127.0.0.1 gets every state change of a task once, in
-// order, signed with the coordinator's secret; failed attempts are retried with backoff (made
-// short here by configuration), and given up after webhook-attempts.
+// Task webhooks (issues 10, 17): a receiver on 127.0.0.1 (allowed by webhook-allow and, being
+// loopback, by webhook-allow-addresses) gets every state change of a task once, in order, signed
+// with its origin's key; failed attempts are retried with backoff (made short here by
+// configuration), and given up after webhook-attempts.
 import { status } from '@grpc/grpc-js';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
@@ -96,6 +97,8 @@ beforeAll(async () => {
     webhookBackoffSecs: 0.01,
     webhookBackoffMaxSecs: 0.04,
     webhookAttempts: 4,
+    webhookAllow: ['http://127.0.0.1:*/hook*'],
+    webhookAllowAddresses: ['127.0.0.1'],
   });
   secret = readFileSync(join(world.dir.path, 'webhook.secret'), 'utf8').trim();
 });
@@ -113,9 +116,16 @@ function done(taskId: string, state: string): Promise<DeliveryOutcome> {
   );
 }
 
+/** The receiver's key as docs/task-links.md says to derive it: per origin, from the secret. */
+function receiverKey(): string {
+  return createHmac('sha256', secret)
+    .update(`drover-webhook-target:${new URL(url).origin}`)
+    .digest('hex');
+}
+
 function verifies(r: Received): boolean {
   const expected = Buffer.from(
-    `sha256=${createHmac('sha256', secret).update(r.raw).digest('hex')}`,
+    `sha256=${createHmac('sha256', receiverKey()).update(r.raw).digest('hex')}`,
   );
   const got = Buffer.from(String(r.headers['x-drover-signature']));
   return got.length === expected.length && timingSafeEqual(got, expected);
@@ -201,7 +211,12 @@ describe('task webhooks', () => {
       '3',
       '4',
     ]);
-    expect(world.coord.listeners.webhooks.pendingTasks).toBe(0);
+    expect(world.coord.listeners.webhooks.inFlight).toBe(0);
+    expect(await world.coord.store.getWebhook(id, 'CANCELED')).toMatchObject({
+      status: 'given-up',
+      attempts: 4,
+      lastError: 'HTTP 500',
+    });
   });
 
   it('refuses a notify.url that is not http(s), naming the field, and stores nothing', async () => {

@@ -65,7 +65,10 @@ export interface WebhookStore {
   ): Promise<boolean>;
   /** The stored notification of (taskId, state), if any. */
   getWebhook(taskId: string, state: string): Promise<WebhookRecord | undefined>;
-  /** When the earliest waiting notification is due (its claim's end if later); undefined: none. */
+  /**
+   * When the next claim can take something: the earliest due time (its claim's end if later) of
+   * the oldest waiting notification of each task; undefined when nothing waits.
+   */
   nextWebhookDueMs(): Promise<number | undefined>;
   /** Deletes notifications settled before `beforeMs`; returns how many. */
   pruneWebhooks(beforeMs: number): Promise<number>;

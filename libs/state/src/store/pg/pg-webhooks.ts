@@ -83,8 +83,8 @@ export async function getWebhook(
 
 export async function nextWebhookDueMs(pool: Pool): Promise<number | undefined> {
   const { rows } = await pool.query<{ due: string | null }>(
-    `SELECT MIN(GREATEST(next_attempt_ms, claimed_until_ms)) AS due FROM webhook_deliveries
-     WHERE status = 'waiting'`,
+    `SELECT MIN(GREATEST(next_attempt_ms, claimed_until_ms)) AS due FROM webhook_deliveries d
+     WHERE status = 'waiting' AND ${OLDEST_WAITING_OF_TASK}`,
   );
   const due = rows[0]?.due;
   return due === null || due === undefined ? undefined : Number(due);

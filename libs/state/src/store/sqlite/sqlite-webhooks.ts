@@ -81,8 +81,8 @@ export function getWebhook(
 export function nextWebhookDueMs(sql: StatementCache): number | undefined {
   const row = sql
     .get<[], { due: number | null }>(
-      `SELECT MIN(MAX(next_attempt_ms, claimed_until_ms)) AS due FROM webhook_deliveries
-       WHERE status = 'waiting'`,
+      `SELECT MIN(MAX(next_attempt_ms, claimed_until_ms)) AS due FROM webhook_deliveries d
+       WHERE status = 'waiting' AND ${OLDEST_WAITING_OF_TASK}`,
     )
     .get();
   return row?.due ?? undefined;

@@ -71,6 +71,9 @@ const TERMINATION_RESULT: RunResult = {
 
 type TerminateOut = NonNullable<CoordinatorMessageOut['terminate']>;
 
+/** A stream that ends sooner after its Welcome, as the one before, does not reset the backoff. */
+const STABLE_STREAM_MS = 10_000;
+
 type TimerName = 'backoff' | 'welcome' | 'heartbeat' | 'ackWait' | 'leave';
 
 export function startBotSession(opts: SessionOptions): BotSession {
@@ -107,6 +110,12 @@ export class BotSession {
   /** `updating to <version>` while the bot fetches new code (update/updater.ts), else ''. */
   private updating = '';
   private attempt = 0;
+  /** `attempt` before the current stream's Welcome reset it (see keepBackoffAfter). */
+  private attemptBeforeWelcome = 0;
+  /** When the current stream got its Welcome. */
+  private welcomedAtMs = 0;
+  /** How the previous stream ended (code and details). */
+  private previousEnd = '';
   private stopReason: StopReason | undefined;
   private finalizing: Promise<void> | undefined;
   /** Set once the end is decided (fatal, close): stop() and draining have no say any more. */
@@ -259,7 +268,9 @@ export class BotSession {
   ): void {
     if (call !== this.call) return;
     const left = this.halfClosed;
+    const welcomed = this.linked;
     this.dropStream();
+    this.keepBackoffAfter(welcomed, status);
     if (this.isStopped() || this.ending) return;
     if (FATAL_CODES.has(status.code)) {
       this.log.error(
@@ -282,6 +293,27 @@ export class BotSession {
       return;
     }
     this.scheduleReconnect();
+  }
+
+  /**
+   * A Welcome resets the backoff exponent, unless the stream then fails as before: the
+   * coordinator said to back off (RESOURCE_EXHAUSTED: its data dir is full, say, so our output
+   * cannot be stored), or the stream ended as the previous one did, within STABLE_STREAM_MS of
+   * its Welcome. Then the exponent goes on from where it was: a coordinator that welcomes and
+   * fails each time sees one reconnect per backoff step, not several a second.
+   */
+  private keepBackoffAfter(welcomed: boolean, status: grpc.StatusObject): void {
+    const end = `${status.code} ${status.details}`;
+    const same = end === this.previousEnd;
+    this.previousEnd = end;
+    if (!welcomed) return;
+    const brief = Date.now() - this.welcomedAtMs < STABLE_STREAM_MS;
+    if (status.code !== grpc.status.RESOURCE_EXHAUSTED && !(same && brief)) return;
+    this.attempt = Math.max(this.attempt, this.attemptBeforeWelcome);
+    this.log.warn(
+      { code: grpc.status[status.code], details: status.details, attempt: this.attempt },
+      'the coordinator failed again after its welcome; backing off further',
+    );
   }
 
   private dropStream(): void {
@@ -379,7 +411,9 @@ export class BotSession {
       return;
     }
     this.linked = true;
+    this.attemptBeforeWelcome = this.attempt;
     this.attempt = 0;
+    this.welcomedAtMs = Date.now();
     this.clearTimer('welcome');
     if (this.stopReason === undefined)
       this.setState({ kind: 'connected', sessionId: w.session_id });

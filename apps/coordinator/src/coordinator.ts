@@ -38,6 +38,8 @@ import { loadTlsMaterial, serverCredentials } from './rpc/server-credentials';
 import { taskQueryHandlers } from './rpc/tasks-queries';
 import { tasksHandlers } from './rpc/tasks-service';
 import { TransitionListeners } from './transition-listeners';
+import { connectionCaps, type ConnectionCaps } from './connections/connection-caps';
+import { LoopStalls } from './stalls/loop-stalls';
 import {
   coordinatorPrivateFiles,
   ensurePrivateDir,
@@ -69,10 +71,27 @@ export interface RunningCoordinator {
 /** The composition root: config → store → services → gRPC and HTTP servers. */
 export async function startCoordinator(
   config: CoordinatorConfig,
-  deps: { log: Logger; clock?: () => number },
+  deps: {
+    log: Logger;
+    clock?: () => number;
+    /** Caps on connections not yet authenticated (embedders, tests). @default CONNECTION_CAPS */
+    connectionCaps?: Partial<ConnectionCaps>;
+  },
 ): Promise<RunningCoordinator> {
   const log = deps.log;
   const clock = deps.clock ?? Date.now;
+  const caps = connectionCaps(deps.connectionCaps);
+  // Time this process does not run is not a bot's silence (issue 17).
+  const stalls = new LoopStalls({
+    clock,
+    // Not counted as any bot's silence; a second or more is worth a warning.
+    onStall: ({ fromMs, toMs }) => {
+      const stalledMs = toMs - fromMs;
+      if (stalledMs >= 1000) log.warn({ stalledMs }, 'event loop stalled');
+      else log.debug({ stalledMs }, 'event loop stalled');
+    },
+  });
+  stalls.start();
   let lifecycle: CoordinatorLifecycle = 'starting';
   const health = new GrpcHealth();
   const setLifecycle = (next: CoordinatorLifecycle) => {
@@ -107,6 +126,7 @@ export async function startCoordinator(
     clock,
     log: log.child({ component: 'engine' }),
     pingToleranceMs: config.botPingToleranceMs,
+    stalls,
   });
   const listeners = new TransitionListeners({ engine, config, log });
   warnWiderModes(log, [
@@ -156,6 +176,8 @@ export async function startCoordinator(
     log: log.child({ component: 'botapi' }),
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     botPingToleranceMs: config.botPingToleranceMs,
+    stalls,
+    pendingHello: caps.botHello,
     outputs, // task output files (issue 10)
     botCode, // bot self-update (issue 10)
     maxTaskOutputBytes: config.maxTaskOutputBytes,
@@ -185,6 +207,7 @@ export async function startCoordinator(
     botDeathTimeoutMs: config.botDeathTimeoutMs,
     botEvents,
     metrics,
+    pendingSockets: caps.dashboardSocket,
   });
   const metricsAccess = (authorization: string | undefined): MetricsAccess => {
     const principal = tokens.authenticate(authorization);
@@ -295,6 +318,7 @@ export async function startCoordinator(
     engine.close();
     graph.close();
     botApi.close();
+    stalls.close();
     server.forceShutdown();
     http?.close();
     await store.close();
@@ -328,6 +352,7 @@ export async function startCoordinator(
         ['engine', () => engine.close()],
         ['graph', () => graph.close()],
         ['botapi', () => botApi.close()],
+        ['loop stalls', () => stalls.close()],
         ['bot sessions', () => registry.closeAll('coordinator stopping')],
         ['bot events', () => botEvents.close()],
         [

@@ -12,6 +12,12 @@ import type { BotRegistry } from './bot-registry';
 import { BotSession } from './bot-session';
 import type { BotCodeSource } from '../bot-code/bot-code-source';
 import { getBotCodeHandler } from '../bot-code/get-bot-code';
+import { CONNECTION_CAPS } from '../connections/connection-caps';
+import type { PendingCaps } from '../connections/pending-caps';
+import { peerAddress } from '../connections/pending-caps';
+import { PendingConnections } from '../connections/pending-connections';
+import type { LoopStalls } from '../stalls/loop-stalls';
+import { SilenceWatch } from '../stalls/silence-watch';
 
 export interface BotApiDeps {
   readonly engine: TaskEngine;
@@ -22,6 +28,13 @@ export interface BotApiDeps {
   readonly log: Logger;
   readonly heartbeatIntervalMs: number;
   readonly botPingToleranceMs: number;
+  /** This process's own stalls: not counted as a bot's silence (issue 17). */
+  readonly stalls: LoopStalls;
+  /**
+   * Streams opened with a bot token whose Hello has not come yet (streams without a valid token
+   * are refused at once). @default CONNECTION_CAPS.botHello
+   */
+  readonly pendingHello?: PendingCaps;
   /** Task output files (issue 10); without them UploadOutputs is UNIMPLEMENTED. */
   readonly outputs?: { readonly store: OutputStore; readonly maxBytes: number };
   /** Bot self-update (bot-code/): the code served by GetBotCode and offered to bots. */
@@ -40,7 +53,8 @@ const PERSIST_EVERY_MS = 60_000;
  */
 export class BotApiService {
   readonly #deps: BotApiDeps;
-  readonly #graceTimers = new Map<string, NodeJS.Timeout>();
+  readonly #graceWatches = new Map<string, SilenceWatch>();
+  readonly #pendingHello: PendingConnections<{ close(why: 'evicted' | 'timed-out'): void }>;
   /** Other coordinators share the store: bots may live on any of them. */
   readonly #shared: boolean;
   readonly #persistEveryMs: number;
@@ -57,6 +71,7 @@ export class BotApiService {
   constructor(deps: BotApiDeps) {
     this.#deps = deps;
     this.#shared = deps.store.changes !== undefined;
+    this.#pendingHello = new PendingConnections(deps.pendingHello ?? CONNECTION_CAPS.botHello);
     // Shared: a bot's row is how the other replicas know it is alive, so it is refreshed well
     // within the ping tolerance.
     this.#persistEveryMs = this.#shared
@@ -109,8 +124,9 @@ export class BotApiService {
 
   close(): void {
     if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer);
-    for (const t of this.#graceTimers.values()) clearTimeout(t);
-    this.#graceTimers.clear();
+    for (const w of this.#graceWatches.values()) w.stop();
+    this.#graceWatches.clear();
+    this.#pendingHello.clear();
   }
 
   /**
@@ -168,7 +184,9 @@ export class BotApiService {
       this.#rowsSeen.set(botId, { lastSeenMs: record.lastSeenMs, atMs: nowMs });
       return true;
     }
-    return nowMs - before.atMs < this.#deps.botPingToleranceMs;
+    // Time this process did not run is not time the row went unrefreshed.
+    const stalledMs = this.#deps.stalls.stalledMsWithin(before.atMs, nowMs);
+    return nowMs - before.atMs - stalledMs < this.#deps.botPingToleranceMs;
   }
 
   #connect(call: grpc.ServerDuplexStream<BotMessageOut, CoordinatorMessage>): void {
@@ -185,6 +203,20 @@ export class BotApiService {
       });
       return;
     }
+    const pendingHelloMs = (this.#deps.pendingHello ?? CONNECTION_CAPS.botHello).timeoutMs;
+    const pending = {
+      close: (why: 'evicted' | 'timed-out') => {
+        this.#deps.log.debug({ peer: call.getPeer(), why }, 'bot stream closed before its Hello');
+        session.abandon(
+          why === 'evicted'
+            ? {
+                code: status.RESOURCE_EXHAUSTED,
+                details: 'too many bot streams waiting for their Hello; the oldest are closed',
+              }
+            : { code: status.DEADLINE_EXCEEDED, details: `no Hello within ${pendingHelloMs} ms` },
+        );
+      },
+    };
     const session = new BotSession(call, {
       engine: this.#deps.engine,
       registry: this.#deps.registry,
@@ -193,6 +225,8 @@ export class BotApiService {
       log: this.#deps.log,
       heartbeatIntervalMs: this.#deps.heartbeatIntervalMs,
       botPingToleranceMs: this.#deps.botPingToleranceMs,
+      stalls: this.#deps.stalls,
+      onSettled: () => this.#pendingHello.settle(pending),
       persistEveryMs: this.#persistEveryMs,
       forcedDimensions: principal.forcedDimensions,
       mayUseBotId: (botId) => mayUseBotId(principal, botId),
@@ -204,30 +238,33 @@ export class BotApiService {
         ? {}
         : { maxTaskOutputBytes: this.#deps.maxTaskOutputBytes }),
     });
+    this.#pendingHello.admit(pending, peerAddress(call.getPeer(), true));
     session.run();
   }
 
   /**
    * Ends the bot's RUNNING tasks as BOT_DIED once it has been silent for the ping tolerance,
    * counted from the last message it sent (not from when the stream noticed), unless it is back.
+   * Time this process was stalled does not count: its new stream may be waiting unread.
    */
   #watch(botId: string, lastHeardMs = this.#deps.clock()): void {
     this.#unwatch(botId);
-    const delayMs = Math.max(0, lastHeardMs + this.#deps.botPingToleranceMs - this.#deps.clock());
-    const timer = setTimeout(() => {
-      this.#graceTimers.delete(botId);
-      void this.#botGone(botId);
-    }, delayMs);
-    timer.unref();
-    this.#graceTimers.set(botId, timer);
+    const watch = new SilenceWatch({
+      stalls: this.#deps.stalls,
+      toleranceMs: this.#deps.botPingToleranceMs,
+      lastHeardMs: () => lastHeardMs,
+      onSilent: () => {
+        this.#graceWatches.delete(botId);
+        void this.#botGone(botId);
+      },
+    });
+    this.#graceWatches.set(botId, watch);
+    watch.start();
   }
 
   #unwatch(botId: string): void {
-    const t = this.#graceTimers.get(botId);
-    if (t !== undefined) {
-      clearTimeout(t);
-      this.#graceTimers.delete(botId);
-    }
+    this.#graceWatches.get(botId)?.stop();
+    this.#graceWatches.delete(botId);
   }
 
   async #botGone(botId: string): Promise<void> {

@@ -20,8 +20,11 @@ import {
   planOutput,
 } from './output-cap';
 import type { BotRegistry, SessionHandle } from './bot-registry';
+import { STORE_FAILURE_STATUS, classifyStoreError } from '../store-health/store-failure';
 import type { BotCodeSource } from '../bot-code/bot-code-source';
 import { BotUpdateOffer } from '../bot-code/update-offer';
+import type { LoopStalls } from '../stalls/loop-stalls';
+import { SilenceWatch } from '../stalls/silence-watch';
 
 export interface BotSessionDeps {
   readonly engine: TaskEngine;
@@ -31,6 +34,10 @@ export interface BotSessionDeps {
   readonly log: Logger;
   readonly heartbeatIntervalMs: number;
   readonly botPingToleranceMs: number;
+  /** This process's own stalls: not counted as the bot's silence. */
+  readonly stalls: LoopStalls;
+  /** Called once the first message arrived (or the stream closed): it is no longer pending. */
+  readonly onSettled?: () => void;
   /** The bot's row is written from heartbeats at most this often (other replicas read it). */
   readonly persistEveryMs: number;
   /** Dimensions of the bot's group that override what it claims (at least pool). */
@@ -76,7 +83,7 @@ export class BotSession implements SessionHandle {
   #queue: Promise<void> = Promise.resolve();
   #queued = 0;
   #paused = false;
-  #watchdog: NodeJS.Timeout | undefined;
+  readonly #watchdog: SilenceWatch;
   /** The health the bot reported last; kept in the store when it disconnects. */
   #lastState: object = {};
   /** The bot's own reason not to take tasks (stopping, low disk); '' when healthy. */
@@ -94,10 +101,21 @@ export class BotSession implements SessionHandle {
     this.#deps = deps;
     this.#log = deps.log.child({ sessionId: this.sessionId });
     this.#lastHeardMs = deps.clock();
+    this.#watchdog = new SilenceWatch({
+      stalls: deps.stalls,
+      toleranceMs: deps.botPingToleranceMs,
+      // While the stream is paused this process is not reading: the bot is not silent.
+      lastHeardMs: () => (this.#paused ? deps.clock() : this.#lastHeardMs),
+      onSilent: (silentMs) =>
+        this.#fail(
+          status.DEADLINE_EXCEEDED,
+          `no message from the bot for ${silentMs} ms (ping tolerance ${deps.botPingToleranceMs} ms)`,
+        ),
+    });
   }
 
   run(): void {
-    this.#armWatchdog();
+    this.#watchdog.start();
     this.#call.on('data', (msg: BotMessageOut) => this.#enqueue(msg));
     this.#call.on('end', () => {
       // The bot half-closed: handle what it sent before (a last result), then end our side.
@@ -121,6 +139,11 @@ export class BotSession implements SessionHandle {
     }
   }
 
+  /** Ends the stream with `status` before it is connected (no Hello in time, no room). */
+  abandon(outcome: { readonly code: status; readonly details: string }): void {
+    this.#fail(outcome.code, outcome.details);
+  }
+
   close(reason: string): void {
     if (this.#state === 'closed') return;
     this.#log.info({ reason }, 'closing bot session');
@@ -129,7 +152,7 @@ export class BotSession implements SessionHandle {
 
   #enqueue(msg: BotMessageOut): void {
     this.#lastHeardMs = this.#deps.clock();
-    this.#armWatchdog();
+    this.#deps.onSettled?.();
     this.#queued++;
     if (!this.#paused && this.#queued >= PAUSE_AT) {
       this.#paused = true;
@@ -138,6 +161,15 @@ export class BotSession implements SessionHandle {
     this.#queue = this.#queue
       .then(() => (this.#state === 'closed' ? undefined : this.#handle(msg)))
       .catch((err: unknown) => {
+        // The store out of disk or reach: the bot is told so and backs off (its output and
+        // result are kept and sent again on its next stream), the task stays as it is.
+        const failure = classifyStoreError(err);
+        if (failure !== undefined) {
+          this.#log.warn({ err, failure }, 'store failure; the bot is told to back off');
+          const { code, details } = STORE_FAILURE_STATUS[failure];
+          this.#fail(code, `${details}; back off`);
+          return;
+        }
         this.#log.error({ err }, 'handling a bot message failed');
         this.#fail(status.INTERNAL, 'internal error');
       })
@@ -517,18 +549,6 @@ export class BotSession implements SessionHandle {
     this.send({ ack: { task_id: taskId, lease_id: leaseId, stale: true, finished: true } });
   }
 
-  #armWatchdog(): void {
-    if (this.#watchdog !== undefined) clearTimeout(this.#watchdog);
-    if (this.#state === 'closed') return;
-    this.#watchdog = setTimeout(() => {
-      this.#fail(
-        status.DEADLINE_EXCEEDED,
-        `no message from the bot for ${this.#deps.botPingToleranceMs} ms`,
-      );
-    }, this.#deps.botPingToleranceMs);
-    this.#watchdog.unref();
-  }
-
   #fail(code: status, details: string): void {
     if (this.#state === 'closed') return;
     this.#closed(details);
@@ -544,7 +564,8 @@ export class BotSession implements SessionHandle {
     const wasConnected = this.#state === 'connected';
     this.#state = 'closed';
     this.#updates?.close();
-    if (this.#watchdog !== undefined) clearTimeout(this.#watchdog);
+    this.#watchdog.stop();
+    this.#deps.onSettled?.();
     if (!wasConnected) return;
     this.#log.info({ reason }, 'bot disconnected');
     if (this.#deps.registry.disconnect(this.#botId, this)) {

@@ -4,6 +4,7 @@ import { InvalidArgumentError } from '@drover/protocol';
 import { can, poolsWith, ROLES } from '../auth/principal';
 import type { CoordinatorMetrics } from '../metrics/coordinator-metrics';
 import type { BotsDeps } from '../rpc/bots-view';
+import type { PendingCaps } from '../connections/pending-caps';
 import { botsRoutes } from './api-bots';
 import { graphRoutes } from './api-graph';
 import type { ApiRoute } from './api-route';
@@ -16,6 +17,8 @@ export interface DashboardDeps extends BotsDeps {
   readonly metrics: Pick<CoordinatorMetrics, 'pendingByPool'>;
   /** Live batches every this many ms. @default 150 */
   readonly liveBatchMs?: number;
+  /** Live sockets not authenticated yet (LiveHub). @default CONNECTION_CAPS.dashboardSocket */
+  readonly pendingSockets?: PendingCaps;
 }
 
 /**

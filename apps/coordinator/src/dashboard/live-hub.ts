@@ -6,6 +6,9 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { can, type Principal } from '../auth/principal';
+import { CONNECTION_CAPS } from '../connections/connection-caps';
+import { peerAddress, type PendingCaps } from '../connections/pending-caps';
+import { PendingConnections, type PendingConnection } from '../connections/pending-connections';
 import type { TaskTransition } from '../engine/task-engine';
 import { mayView, loadTaskAs } from '../rpc/task-access';
 import { viewBot, type BotsDeps } from '../rpc/bots-view';
@@ -17,11 +20,14 @@ import { summarizeTask } from './task-summary';
 /** Close codes the page acts on: back to the login form, or a message. */
 export const CLOSE_UNAUTHENTICATED = 4401;
 export const CLOSE_FORBIDDEN = 4403;
+/** Closed to make room for newer unauthenticated sockets (RFC 6455: try again later). */
+export const CLOSE_TRY_AGAIN_LATER = 1013;
 
 const TOPICS = ['tasks', 'bots'] as const;
 type Topic = (typeof TOPICS)[number];
 
-const AUTH_TIMEOUT_MS = 10_000;
+/** A socket told to close that has not within this long is destroyed. */
+const CLOSE_GRACE_MS = 1_000;
 const PING_INTERVAL_MS = 30_000;
 const MAX_MESSAGE_BYTES = 16 * 1024;
 const MAX_FOLLOWS_PER_SOCKET = 8;
@@ -31,6 +37,11 @@ const LAGGING_BYTES = 4 * 1024 * 1024;
 export interface LiveHubDeps extends BotsDeps {
   /** How long changes are gathered into one batch per socket. @default 150 */
   readonly batchMs?: number;
+  /**
+   * Sockets whose `auth` message has not come: per address, in all, and for how long.
+   * @default CONNECTION_CAPS.dashboardSocket
+   */
+  readonly pendingSockets?: PendingCaps;
 }
 
 interface Client {
@@ -40,7 +51,8 @@ interface Client {
   readonly follows: Map<string, OutputFollow>;
   lagging: boolean;
   alive: boolean;
-  authTimer: NodeJS.Timeout | undefined;
+  /** Its entry among the unauthenticated sockets until it authenticates. */
+  readonly pending: PendingConnection;
 }
 
 /**
@@ -55,6 +67,7 @@ export class LiveHub {
   readonly #log: Logger;
   readonly #wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   readonly #clients = new Set<Client>();
+  readonly #pending: PendingConnections<PendingConnection>;
   readonly #pendingTasks = new Map<string, Task>();
   readonly #pendingBots = new Set<string>();
   readonly #batchMs: number;
@@ -93,6 +106,7 @@ export class LiveHub {
     this.#deps = deps;
     this.#log = deps.log;
     this.#batchMs = deps.batchMs ?? 150;
+    this.#pending = new PendingConnections(deps.pendingSockets ?? CONNECTION_CAPS.dashboardSocket);
     deps.engine.events.on('transition', this.#onTransition);
     deps.engine.remoteEvents.on('task', this.#onRemote);
     for (const e of ['connected', 'disconnected', 'quarantine', 'admin'] as const) {
@@ -108,7 +122,8 @@ export class LiveHub {
       socket.destroy();
       return;
     }
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws));
+    const peer = peerAddress(req.socket.remoteAddress, false);
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, peer));
   }
 
   /** Closes every socket and stops listening; idempotent. */
@@ -123,6 +138,7 @@ export class LiveHub {
       this.#deps.registry.events.off(e, this.#botChanged);
     }
     for (const c of this.#clients) this.#drop(c);
+    this.#pending.clear();
     this.#wss.close();
   }
 
@@ -130,7 +146,7 @@ export class LiveHub {
     return this.#clients.size;
   }
 
-  #accept(ws: WebSocket): void {
+  #accept(ws: WebSocket, peer: string): void {
     const client: Client = {
       ws,
       principal: undefined,
@@ -138,12 +154,17 @@ export class LiveHub {
       follows: new Map(),
       lagging: false,
       alive: true,
-      authTimer: undefined,
+      pending: {
+        close: (why) => {
+          if (why === 'evicted')
+            ws.close(CLOSE_TRY_AGAIN_LATER, 'too many unauthenticated sockets');
+          else ws.close(CLOSE_UNAUTHENTICATED, 'no auth message');
+          // One that never answers the close is not kept waiting for it.
+          setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
+        },
+      },
     };
-    client.authTimer = setTimeout(
-      () => ws.close(CLOSE_UNAUTHENTICATED, 'no auth message'),
-      AUTH_TIMEOUT_MS,
-    );
+    this.#pending.admit(client.pending, peer);
     this.#clients.add(client);
     ws.on('pong', () => (client.alive = true));
     ws.on('message', (data, isBinary) => {
@@ -157,7 +178,7 @@ export class LiveHub {
   }
 
   #drop(client: Client): void {
-    clearTimeout(client.authTimer);
+    this.#pending.settle(client.pending);
     for (const f of client.follows.values()) f.stop();
     client.follows.clear();
     this.#clients.delete(client);
@@ -207,7 +228,7 @@ export class LiveHub {
   }
 
   #authenticate(client: Client, msg: Record<string, unknown>): void {
-    clearTimeout(client.authTimer);
+    this.#pending.settle(client.pending);
     const token = msg['type'] === 'auth' && typeof msg['token'] === 'string' ? msg['token'] : '';
     try {
       client.principal = clientOfToken(this.#deps.tokens, `Bearer ${token}`);

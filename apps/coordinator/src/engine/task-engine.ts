@@ -24,6 +24,8 @@ import type { Logger } from 'pino';
 import { dispatchMessage, terminationTarget } from './dispatch-message';
 import { newLeaseId, newTaskId } from './ids';
 import { DeadlineTimer } from './deadline-timer';
+import { afterPendingInput, type LoopStalls } from '../stalls/loop-stalls';
+import { judgeSilence } from '../stalls/silence';
 import { Watchers } from './watchers';
 import { WorkQueue } from './work-queue';
 
@@ -108,6 +110,8 @@ export class TaskEngine {
   /** RUNNING task → its backstop (started + execution timeout + grace + tolerance). */
   readonly #backstops: DeadlineTimer;
   readonly #pingToleranceMs: number;
+  /** This process's own stalls: a backstop does not count them (issue 17). */
+  readonly #stalls: LoopStalls | undefined;
   readonly #store: Store;
   readonly #clock: () => number;
   readonly #log: Logger;
@@ -135,8 +139,15 @@ export class TaskEngine {
   #claims = 0;
   #closed = false;
 
-  constructor(deps: { store: Store; clock: () => number; log: Logger; pingToleranceMs: number }) {
+  constructor(deps: {
+    store: Store;
+    clock: () => number;
+    log: Logger;
+    pingToleranceMs: number;
+    stalls?: LoopStalls;
+  }) {
     this.#pingToleranceMs = deps.pingToleranceMs;
+    this.#stalls = deps.stalls;
     this.#expiries = new DeadlineTimer(deps.clock, (taskId) => void this.#expire(taskId));
     this.#backstops = new DeadlineTimer(deps.clock, (taskId) => void this.#backstop(taskId));
     this.#store = deps.store;
@@ -635,11 +646,33 @@ export class TaskEngine {
     this.#backstops.cancel(taskId);
   }
 
-  /** A RUNNING task reached its backstop: BOT_DIED, even if its bot still pings. */
+  /**
+   * A RUNNING task reached its backstop: BOT_DIED, even if its bot still pings. Its result may be
+   * waiting unread, and the ping tolerance in the backstop is time this process ran: after a
+   * stall it reads first, and moves the backstop by the stall.
+   */
   async #backstop(taskId: string): Promise<void> {
     try {
+      if (this.#stalls !== undefined) await afterPendingInput();
       const task = await this.#store.getTask(taskId);
       if (task === undefined || task.state !== 'RUNNING') return;
+      const atMs = runningBackstopAtMs(task, this.#pingToleranceMs);
+      if (atMs !== null && this.#stalls !== undefined) {
+        const nowMs = this.#clock();
+        const verdict = judgeSilence({
+          nowMs,
+          lastHeardMs: atMs - this.#pingToleranceMs,
+          toleranceMs: this.#pingToleranceMs,
+          dueAtMs: nowMs,
+          stalls: this.#stalls.stalls,
+          listened: true,
+          lateMs: this.#stalls.lateMs,
+        });
+        if (verdict.kind === 'heard') {
+          if (!this.#closed) this.#backstops.schedule(taskId, verdict.checkAtMs);
+          return;
+        }
+      }
       await this.apply(taskId, {
         type: 'bot-died',
         leaseId: task.leaseId ?? '',

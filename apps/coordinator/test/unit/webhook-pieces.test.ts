@@ -133,6 +133,7 @@ describe('webhook settings', () => {
       backoffMs: 1000,
       backoffMaxMs: 60_000,
       timeoutMs: 10_000,
+      targets: { allow: [], allowAddresses: [] },
     });
   });
 

@@ -40,10 +40,9 @@ export function widerFiles(files: readonly string[]): WiderMode[] {
 /** The files of a coordinator that must be 0600: the SQLite files, tokens, the webhook secret. */
 export function coordinatorPrivateFiles(config: CoordinatorConfig): string[] {
   const tokensDir = dirname(config.tokensFile);
+  const store = config.store;
   return [
-    ...(config.store.kind === 'sqlite'
-      ? ['', '-wal', '-shm'].map((suffix) => `${config.store.path}${suffix}`)
-      : []),
+    ...(store.kind === 'sqlite' ? ['', '-wal', '-shm'].map((end) => `${store.path}${end}`) : []),
     config.tokensFile,
     join(tokensDir, 'client.token'),
     join(tokensDir, 'bot.token'),

@@ -38,14 +38,16 @@ import { loadTlsMaterial, serverCredentials } from './rpc/server-credentials';
 import { taskQueryHandlers } from './rpc/tasks-queries';
 import { tasksHandlers } from './rpc/tasks-service';
 import { TransitionListeners } from './transition-listeners';
-import { connectionCaps, type ConnectionCaps } from './connections/connection-caps';
-import { LoopStalls } from './stalls/loop-stalls';
+import { STORE_FAILURE_STATUS } from './store-health/store-failure';
+import { StoreHealth, watchStore } from './store-health/store-health';
 import {
   coordinatorPrivateFiles,
   ensurePrivateDir,
   warnWiderModes,
   widerFiles,
 } from './data-dir/private-modes';
+import { connectionCaps, type ConnectionCaps } from './connections/connection-caps';
+import { LoopStalls } from './stalls/loop-stalls';
 
 export type CoordinatorLifecycle = 'starting' | 'serving' | 'stopping' | 'stopped';
 
@@ -113,7 +115,7 @@ export async function startCoordinator(
     config.botExecutable === undefined ? undefined : openBotExecutable(config.botExecutable);
   const botCode = new BotCodeSource(config.botCode, log.child({ component: 'bot-code' }));
 
-  const store =
+  const rawStore =
     config.store.kind === 'postgres'
       ? await openPgStore({
           url: config.store.url,
@@ -121,6 +123,15 @@ export async function startCoordinator(
           onFeedError: (err) => log.warn({ err }, 'change feed connection lost; reconnecting'),
         })
       : openSqliteStore({ path: config.store.path });
+  // Every store call's outcome says whether the store takes writes (/healthz, /metrics).
+  const storeLog = log.child({ component: 'store' });
+  const storeHealth = new StoreHealth(clock, {
+    onChange: (next, err) => {
+      if (next.kind === 'ok') storeLog.info({}, 'store takes writes again');
+      else storeLog.error({ err, reason: next.reason }, 'store failing');
+    },
+  });
+  const store = watchStore(rawStore, storeHealth);
   const engine = new TaskEngine({
     store,
     clock,
@@ -198,6 +209,7 @@ export async function startCoordinator(
     clock,
     botDeathTimeoutMs: config.botDeathTimeoutMs,
   });
+  storeHealth.register(metrics.registry);
   const dashboard = new Dashboard({
     engine,
     registry,
@@ -292,7 +304,11 @@ export async function startCoordinator(
     grpcAddress = joinHostPort(splitHostPort(config.listen).host, port);
     const httpLog = log.child({ component: 'http' });
     const started = await startHttpServer(config.httpListen, {
-      healthy: () => lifecycle === 'serving',
+      healthy: () => lifecycle === 'serving' && storeHealth.condition.kind === 'ok',
+      problem: () =>
+        storeHealth.condition.kind === 'failing'
+          ? STORE_FAILURE_STATUS[storeHealth.condition.reason].details
+          : undefined,
       metricsAccess,
       metrics: () => metrics.scrape(),
       onError: (err, path) => httpLog.error({ err, path }, 'http request failed'),

@@ -10,6 +10,8 @@ export type MetricsAccess = 'allowed' | 'unauthenticated' | 'forbidden';
 export interface HttpServerDeps {
   /** Whether the coordinator can serve: store open, gRPC listening. */
   readonly healthy: () => boolean;
+  /** Why it is not healthy, when it knows (`coordinator data dir is full`): in /healthz's body. */
+  readonly problem?: () => string | undefined;
   /** Decides from the `authorization` header whether the caller may read /metrics. */
   readonly metricsAccess: (authorization: string | undefined) => MetricsAccess;
   /** The Prometheus exposition. */
@@ -49,7 +51,13 @@ export async function startHttpServer(
     const readOnly = req.method === 'GET' || req.method === 'HEAD';
     if (path === '/healthz' && readOnly) {
       const ok = deps.healthy();
-      sendJson(res, req, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', version, commit });
+      const problem = ok ? undefined : deps.problem?.();
+      sendJson(res, req, ok ? 200 : 503, {
+        status: ok ? 'ok' : 'unavailable',
+        ...(problem === undefined ? {} : { problem }),
+        version,
+        commit,
+      });
       return;
     }
     if (path === '/metrics' && readOnly) {

@@ -4,10 +4,20 @@ import { DroverError, PermissionDeniedError, UnauthenticatedError } from '@drove
 import type { Logger } from 'pino';
 import type { Principal, PrincipalKind } from '../auth/principal';
 import type { TokenAuthority } from '../auth/tokens';
+import { STORE_FAILURE_STATUS, classifyStoreError } from '../store-health/store-failure';
 
-/** Maps anything thrown by a handler to a gRPC status: DroverErrors as they are, bugs as INTERNAL. */
+/**
+ * Maps anything thrown by a handler to a gRPC status: DroverErrors as they are; the store out of
+ * disk (RESOURCE_EXHAUSTED) or out of reach (UNAVAILABLE) as a condition to wait out; bugs as
+ * INTERNAL.
+ */
 export function toStatus(err: unknown, log: Logger, method: string): Partial<grpc.StatusObject> {
   if (err instanceof DroverError) return { code: err.code, details: err.message };
+  const failure = classifyStoreError(err);
+  if (failure !== undefined) {
+    log.warn({ err, method, failure }, 'store failure');
+    return { ...STORE_FAILURE_STATUS[failure] };
+  }
   log.error({ err, method }, 'internal error');
   return { code: status.INTERNAL, details: 'internal error (see the coordinator log)' };
 }

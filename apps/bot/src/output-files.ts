@@ -12,6 +12,9 @@ import { formatBytes } from './byte-size';
 
 export const DEFAULT_MAX_OUTPUT_FILES_BYTES = 1024 ** 3;
 
+/** The most files TaskFinished may list (the coordinator's limit on `outputs`, docs/limits.md). */
+export const MAX_OUTPUT_FILES = 1000;
+
 export interface OutputFileEntry {
   /** Relative to the out dir, `/`-separated. */
   readonly path: string;
@@ -74,6 +77,12 @@ export type OutputPlan =
 /** What to do with a listing under a limit of `maxBytes` (all or nothing). Pure. */
 export function planOutputs(listing: OutputListing, maxBytes: number): OutputPlan {
   if (listing.files.length === 0) return { kind: 'none' };
+  if (listing.files.length > MAX_OUTPUT_FILES) {
+    return {
+      kind: 'over-limit',
+      note: `outputs truncated: ${listing.files.length} files is over the limit of ${MAX_OUTPUT_FILES} files; none was uploaded`,
+    };
+  }
   if (listing.totalBytes <= maxBytes) return { kind: 'upload', files: listing.files };
   return {
     kind: 'over-limit',

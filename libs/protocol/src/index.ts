@@ -22,6 +22,21 @@ export * from './wire-types';
 export { PARENT_TAG_KEY, TASK_LIMITS, validateNewTask } from './validate-new-task';
 export { taskToResult, taskToRequest } from './task-to-wire';
 export { CACHE_NAME, MAX_CACHES, validateCaches } from './validate-caches';
+export {
+  DEFAULT_FIELD_LIMITS,
+  DEFAULT_REQUEST_MAX_BYTES,
+  MAX_ARGV_ENV_BYTES,
+  MAX_OUTPUT_CHUNK_BYTES,
+  MAX_REQUEST_BYTES,
+  MAX_USER_CHARS,
+  PROPERTIES_LIMITS,
+  REQUEST_LIMITS,
+  REQUEST_MAX_BYTES,
+  findLimitViolation,
+  requestMaxBytes,
+  type FieldLimit,
+  type LimitViolation,
+} from './request-limits';
 export { stateQueryFilter } from './state-query';
 export { TOKEN_HASH, hashToken, newToken, type TokenKind } from './tokens';
 export {

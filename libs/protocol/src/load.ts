@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type * as Protobuf from 'protobufjs';
 import { lightPackageDefinition } from './light-definition';
+import { MAX_REQUEST_BYTES } from './request-limits';
 import { fileURLToPath } from 'node:url';
 import type { ProtoGrpcType as BotApiProto } from './gen/botapi';
 import type { ProtoGrpcType as BotsProto } from './gen/bots';
@@ -99,5 +100,7 @@ export const SERVER_OPTIONS: grpc.ServerOptions = {
   'grpc.keepalive_timeout_ms': 10_000,
   'grpc.keepalive_permit_without_calls': 1,
   'grpc.http2.min_ping_interval_without_data_ms': 5_000,
-  'grpc.max_receive_message_length': 64 * 1024 * 1024,
+  // The largest valid request of any RPC (a NewTask at every limit, request-limits.ts); anything
+  // larger is RESOURCE_EXHAUSTED before it is decoded.
+  'grpc.max_receive_message_length': MAX_REQUEST_BYTES,
 };

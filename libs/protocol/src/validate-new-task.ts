@@ -9,6 +9,12 @@ import type {
 import { countOrCombinations, propertiesHash } from '@drover/state';
 import { InvalidArgumentError } from './errors';
 import { validateCaches } from './validate-caches';
+import {
+  MAX_ARGV_ENV_BYTES,
+  MAX_USER_CHARS,
+  PROPERTIES_LIMITS,
+  findLimitViolation,
+} from './request-limits';
 import type { NewTaskRequest__Output } from './gen/drover/v1/NewTaskRequest';
 import type { TaskNotify__Output } from './gen/drover/v1/TaskNotify';
 import type { TaskProperties__Output } from './gen/drover/v1/TaskProperties';
@@ -22,6 +28,18 @@ export const TASK_LIMITS = {
   maxOrCombinations: 8,
   maxDimensionKeyLength: 64,
   maxDimensionValueLength: 256,
+  /** Swarming's caps: distinct keys and key:value pairs per slice. */
+  maxDimensionKeys: 32,
+  maxDimensions: PROPERTIES_LIMITS.dimensions.maxItems,
+  maxEnvKeyLength: PROPERTIES_LIMITS['env[].key'].maxChars,
+  /** UTF-8 bytes; see request-limits.ts for why not Swarming's 1024. */
+  maxEnvValueBytes: PROPERTIES_LIMITS['env[].value'].maxChars,
+  /** UTF-8 bytes of one command argument: half the kernel's MAX_ARG_STRLEN. */
+  maxArgBytes: PROPERTIES_LIMITS['command[]'].maxChars,
+  maxEnvPrefixes: PROPERTIES_LIMITS.env_prefixes.maxItems,
+  /** A slice's argv + env as exec counts them (request-limits.ts MAX_ARGV_ENV_BYTES). */
+  maxArgvEnvBytes: MAX_ARGV_ENV_BYTES,
+  maxUserLength: MAX_USER_CHARS,
   minPriority: 1,
   maxPriority: 255,
   defaultPriority: 200,
@@ -53,6 +71,10 @@ const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * first field at fault (e.g. `task_slices[0].properties.dimensions`); pure otherwise.
  */
 export function validateNewTask(req: NewTaskRequest__Output, authenticated = ''): TaskSpec {
+  // Every field's size first (the gRPC edge checked it too; a graph quest's task comes here
+  // without passing it), so nothing below works on an oversized input.
+  const oversized = findLimitViolation('Tasks.NewTask', req);
+  if (oversized !== undefined) throw new InvalidArgumentError(oversized.field, oversized.problem);
   const name = req.name;
   if (name.length > TASK_LIMITS.maxNameLength) {
     throw new InvalidArgumentError('name', `at most ${TASK_LIMITS.maxNameLength} characters`);
@@ -72,7 +94,7 @@ export function validateNewTask(req: NewTaskRequest__Output, authenticated = '')
   if (parentTaskId !== '' && !TASK_ID.test(parentTaskId)) {
     throw new InvalidArgumentError(
       'parent_task_id',
-      `not a task id: ${JSON.stringify(parentTaskId.slice(0, 140))}`,
+      `not a task id (1 to 128 of [A-Za-z0-9_-]): ${JSON.stringify(parentTaskId.slice(0, 140))}`,
     );
   }
   const tags = validateTags(req.tags, parentTaskId);
@@ -247,6 +269,10 @@ function validateProperties(path: string, p: TaskProperties__Output): TaskProper
   }
   if (p.command[0] === '')
     throw new InvalidArgumentError(at('command[0]'), 'the program must not be empty');
+  let argvEnvBytes = 0;
+  p.command.forEach((arg, i) => {
+    argvEnvBytes += execString(at(`command[${i}]`), arg, TASK_LIMITS.maxArgBytes);
+  });
 
   if (p.env.length > TASK_LIMITS.maxEnv) {
     throw new InvalidArgumentError(at('env'), `at most ${TASK_LIMITS.maxEnv} variables`);
@@ -262,15 +288,29 @@ function validateProperties(path: string, p: TaskProperties__Output): TaskProper
     if (envKeys.has(e.key))
       throw new InvalidArgumentError(at(`env[${i}].key`), `${e.key} is given twice`);
     envKeys.add(e.key);
+    argvEnvBytes +=
+      e.key.length + 1 + execString(at(`env[${i}].value`), e.value, TASK_LIMITS.maxEnvValueBytes);
     return { key: e.key, value: e.value };
   });
   const envPrefixes: KeyValues[] = p.env_prefixes.map((e, i) => {
     if (!ENV_KEY.test(e.key)) {
       throw new InvalidArgumentError(at(`env_prefixes[${i}].key`), `must match ${ENV_KEY.source}`);
     }
-    e.value.forEach((v, j) => checkRelativePath(at(`env_prefixes[${i}].value[${j}]`), v));
+    argvEnvBytes += e.key.length + 1;
+    e.value.forEach((v, j) => {
+      const field = at(`env_prefixes[${i}].value[${j}]`);
+      checkRelativePath(field, v);
+      // The bot prepends each as an absolute path below its work dir: count some room for it.
+      argvEnvBytes += execString(field, v, Infinity) + ENV_PREFIX_ROOM_BYTES;
+    });
     return { key: e.key, values: [...e.value] };
   });
+  if (argvEnvBytes > TASK_LIMITS.maxArgvEnvBytes) {
+    throw new InvalidArgumentError(
+      path,
+      `command, env and env_prefixes take ${argvEnvBytes} bytes once exec'd, at most ${TASK_LIMITS.maxArgvEnvBytes}`,
+    );
+  }
   if (p.relative_cwd !== '') checkRelativePath(at('relative_cwd'), p.relative_cwd);
 
   const dimensions = validateDimensions(at('dimensions'), p.dimensions);
@@ -328,6 +368,19 @@ function validateDimensions(
 ): KeyValue[] {
   let pools = 0;
   const seen = new Set<string>();
+  if (dims.length > TASK_LIMITS.maxDimensions) {
+    throw new InvalidArgumentError(
+      path,
+      `at most ${TASK_LIMITS.maxDimensions} key:value pairs, got ${dims.length}`,
+    );
+  }
+  const keys = new Set(dims.map((d) => d.key));
+  if (keys.size > TASK_LIMITS.maxDimensionKeys) {
+    throw new InvalidArgumentError(
+      path,
+      `at most ${TASK_LIMITS.maxDimensionKeys} distinct keys, got ${keys.size}`,
+    );
+  }
   const out = dims.map((d, i) => {
     const at = `${path}[${i}]`;
     if (!DIMENSION_KEY.test(d.key) || d.key.length > TASK_LIMITS.maxDimensionKeyLength) {
@@ -372,6 +425,22 @@ function validateDimensions(
     );
   }
   return out;
+}
+
+/** Room counted for the bot's work-dir prefix of each env_prefixes value (an absolute path). */
+const ENV_PREFIX_ROOM_BYTES = 256;
+
+/**
+ * Checks one string exec will copy (no NUL, at most `maxBytes` of UTF-8) and returns what it
+ * takes of the argv+env budget: its bytes and its NUL.
+ */
+function execString(field: string, s: string, maxBytes: number): number {
+  if (s.includes('\0')) throw new InvalidArgumentError(field, 'must not contain a NUL character');
+  const bytes = Buffer.byteLength(s, 'utf8');
+  if (bytes > maxBytes) {
+    throw new InvalidArgumentError(field, `at most ${maxBytes} bytes in UTF-8, got ${bytes}`);
+  }
+  return bytes + 1;
 }
 
 function checkRelativePath(field: string, p: string): void {

@@ -1,0 +1,88 @@
+import * as grpc from '@grpc/grpc-js';
+import { findLimitViolation, requestMaxBytes } from '@drover/protocol';
+import type { Logger } from 'pino';
+
+/**
+ * The gate every drover.v1 request message passes before a handler sees it (issue 17): a message
+ * larger than its RPC allows, not valid protobuf, or with a field over its limit (libs/protocol
+ * request-limits.ts) ends the call with INVALID_ARGUMENT naming the field (or `request`) and the
+ * limit — so nothing oversized is decoded whole, stored, indexed or matched, whatever the RPC
+ * (unary or stream).
+ *
+ * grpc-js answers INTERNAL to a request whose deserializer throws, whatever the error carries
+ * (server-interceptors.js, decompressAndMaybePush); so guardedService() makes the deserializer
+ * return a RefusedRequest instead, and requestGuardInterceptor() answers it.
+ */
+
+/** What a guarded deserializer returns for bytes it will not decode, and why. */
+export class RefusedRequest {
+  constructor(readonly details: string) {}
+}
+
+const DROVER_METHOD = /^\/drover\.v1\.([^/]+)\/([^/]+)$/;
+
+/**
+ * The service definition with every request deserializer answering RefusedRequest for a message
+ * over its RPC's size (before decoding it) or one that is not valid protobuf.
+ */
+export function guardedService<S extends grpc.ServiceDefinition>(service: S): S {
+  const out: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+  for (const [name, def] of Object.entries(service)) {
+    const deserialize = def.requestDeserialize;
+    const m = DROVER_METHOD.exec(def.path);
+    const maxBytes = m === null ? Infinity : requestMaxBytes(`${m[1]}.${m[2]}`);
+    out[name] = {
+      ...def,
+      requestDeserialize: (bytes: Buffer): unknown => {
+        if (bytes.length > maxBytes) {
+          return new RefusedRequest(
+            `request: at most ${maxBytes} bytes for ${def.path.slice(1)}, got ${bytes.length}`,
+          );
+        }
+        try {
+          return deserialize(bytes);
+        } catch (err) {
+          const why = err instanceof Error ? err.message : String(err);
+          return new RefusedRequest(`request: not a valid protobuf message (${why})`);
+        }
+      },
+    };
+  }
+  return out as S;
+}
+
+/** A server interceptor refusing malformed and oversized drover.v1 requests (and the rest). */
+export function requestGuardInterceptor(log: Logger): grpc.ServerInterceptor {
+  return (method, call) => {
+    const m = DROVER_METHOD.exec(method.path);
+    if (m === null) return new grpc.ServerInterceptingCall(call);
+    const rpc = `${m[1]}.${m[2]}`;
+    let refused = false;
+    const listener = new grpc.ServerListenerBuilder()
+      .withOnReceiveMessage((message: unknown, next) => {
+        if (refused) return;
+        const details = refusal(rpc, message);
+        if (details === undefined) {
+          next(message);
+          return;
+        }
+        refused = true;
+        log.info({ rpc, details }, 'request refused');
+        call.sendStatus({ code: grpc.status.INVALID_ARGUMENT, details });
+      })
+      .withOnReceiveHalfClose((next) => {
+        if (!refused) next();
+      })
+      .build();
+    return new grpc.ServerInterceptingCall(
+      call,
+      new grpc.ResponderBuilder().withStart((next) => next(listener)).build(),
+    );
+  };
+}
+
+function refusal(rpc: string, message: unknown): string | undefined {
+  if (message instanceof RefusedRequest) return message.details;
+  const violation = findLimitViolation(rpc, message);
+  return violation === undefined ? undefined : `${violation.field}: ${violation.problem}`;
+}

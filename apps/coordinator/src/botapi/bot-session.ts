@@ -90,6 +90,8 @@ export class BotSession implements SessionHandle {
   #quarantinedReason = '';
   /** When the bot last sent anything: its silence is measured from here. */
   #lastHeardMs: number;
+  /** Tasks of this bot whose output reached the cap and has its marker stored. */
+  readonly #markedAtCap = new Set<string>();
   /** Bot self-update (bot-code/update-offer.ts), from Hello on. */
   #updates: BotUpdateOffer | undefined;
 
@@ -237,45 +239,53 @@ export class BotSession implements SessionHandle {
     const plan = planOutput(m.offset, m.data, capBytes);
     const ack = (offset: number) =>
       this.send({ ack: { task_id: m.task_id, lease_id: m.lease_id, output_offset: offset } });
-    if (plan.kind === 'drop') {
-      ack(plan.end);
-      return;
-    }
-    const result = await this.#deps.store.appendOutput(
-      m.task_id,
-      m.lease_id,
-      m.offset,
-      plan.kind === 'store' ? m.data : plan.head,
-    );
-    if (result.kind === 'refused') {
-      if (result.reason === 'gap') {
-        this.#log.warn({ taskId: m.task_id, offset: m.offset, size: result.size }, 'output gap');
-        ack(result.size);
-      } else {
-        this.#staleLease(m.task_id, m.lease_id, result.reason);
+    if (plan.kind !== 'drop') {
+      const result = await this.#deps.store.appendOutput(
+        m.task_id,
+        m.lease_id,
+        m.offset,
+        plan.kind === 'store' ? m.data : plan.head,
+      );
+      if (result.kind === 'refused') {
+        this.#outputRefused(m, result.reason, result.size);
+        return;
       }
-      return;
+      if (plan.kind === 'store') {
+        if (result.kind === 'appended') this.#deps.engine.outputGrew(m.task_id, result.size);
+        ack(result.size);
+        return;
+      }
     }
-    if (plan.kind === 'store') {
-      if (result.kind === 'appended') this.#deps.engine.outputGrew(m.task_id, result.size);
-      ack(result.size);
-      return;
-    }
-    const marked = await this.#deps.store.appendOutput(
-      m.task_id,
-      m.lease_id,
-      capBytes,
-      coordinatorTruncationMarker(capBytes),
-    );
-    if (marked.kind === 'refused') {
-      this.#staleLease(m.task_id, m.lease_id, marked.reason);
-      return;
-    }
-    if (marked.kind === 'appended') {
-      this.#log.info({ taskId: m.task_id, capBytes }, 'task output truncated at the cap');
-      this.#deps.engine.outputGrew(m.task_id, marked.size);
+    // At the cap (a piece reaching it, or the first one past it: a bot whose own cap is the same
+    // sends its marker there): the marker once, then everything acknowledged and not stored.
+    if (!this.#markedAtCap.has(m.task_id)) {
+      const marked = await this.#deps.store.appendOutput(
+        m.task_id,
+        m.lease_id,
+        capBytes,
+        coordinatorTruncationMarker(capBytes),
+      );
+      if (marked.kind === 'refused') {
+        this.#outputRefused(m, marked.reason, marked.size);
+        return;
+      }
+      if (marked.kind === 'appended') {
+        this.#log.info({ taskId: m.task_id, capBytes }, 'task output truncated at the cap');
+        this.#deps.engine.outputGrew(m.task_id, marked.size);
+      }
+      this.#markedAtCap.add(m.task_id);
     }
     ack(plan.end);
+  }
+
+  /** A gap is answered with the stored size (the bot sends from there again); else stale. */
+  #outputRefused(m: OutputOut, reason: string, size: number): void {
+    if (reason !== 'gap') {
+      this.#staleLease(m.task_id, m.lease_id, reason);
+      return;
+    }
+    this.#log.warn({ taskId: m.task_id, offset: m.offset, size }, 'output gap');
+    this.send({ ack: { task_id: m.task_id, lease_id: m.lease_id, output_offset: size } });
   }
 
   async #hello(hello: HelloOut): Promise<void> {
@@ -511,6 +521,7 @@ export class BotSession implements SessionHandle {
           )),
     });
     this.#deps.outputs?.store.forgetReceipts(m.task_id, m.lease_id);
+    this.#markedAtCap.delete(m.task_id);
     if ('refused' in outcome) {
       this.#log.info({ taskId: m.task_id, refused: outcome.refused }, 'result refused');
       this.send({ ack: { task_id: m.task_id, lease_id: m.lease_id, finished: true, stale: true } });

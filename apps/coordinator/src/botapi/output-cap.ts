@@ -5,9 +5,10 @@
  *
  * Bytes below the cap are stored at their offsets, as the bot sent them. The first message that
  * reaches the cap stores the part below it, then one marker line at the cap's offset (the same
- * kind of line the bot writes past its --max-output); everything past the cap is acknowledged at
- * its end without being stored, so the bot drops it and the task goes on. The marker is the same
- * bytes every time, so a resend after a reconnect finds it stored already (a duplicate).
+ * kind of line the bot writes past its --max-output; with both caps equal, the bot's own marker
+ * is the first piece past the cap and the coordinator's takes its place). Everything past the
+ * cap is acknowledged at its end without being stored, so the bot drops it and the task goes on.
+ * The marker is the same bytes every time, so a resend after a reconnect finds it stored already.
  */
 
 /** The bot's default --max-output (apps/bot output-pump.ts): the same cap on both sides. */
@@ -18,7 +19,7 @@ export type OutputPlan =
   | { readonly kind: 'store' }
   /** Reaches the cap: store `head` (possibly empty), then the marker; Ack at `end`. */
   | { readonly kind: 'store-head'; readonly head: Uint8Array; readonly end: number }
-  /** Wholly at or past the cap: nothing stored; Ack at `end`. */
+  /** Wholly at or past the cap: nothing stored but the marker (once); Ack at `end`. */
   | { readonly kind: 'drop'; readonly end: number };
 
 export function planOutput(offset: number, data: Uint8Array, capBytes: number): OutputPlan {

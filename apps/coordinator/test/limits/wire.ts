@@ -148,6 +148,8 @@ function element(f: protobuf.Field): unknown {
 export interface CallEnd {
   readonly code: grpc.status;
   readonly details: string;
+  /** The last response message, still encoded. */
+  readonly response?: Buffer;
 }
 
 const identity = (b: Buffer): Buffer => b;
@@ -168,13 +170,24 @@ export function callRaw(
   const options = { deadline: Date.now() + deadlineMs };
   const { path, requestStream, responseStream } = m.def;
   return new Promise((resolve) => {
-    const done = (s: grpc.StatusObject) => resolve({ code: s.code, details: s.details });
+    let response: Buffer | undefined;
+    const keep = (b: Buffer | undefined) => {
+      if (b !== undefined) response = b;
+    };
+    const done = (s: grpc.StatusObject) =>
+      resolve({
+        code: s.code,
+        details: s.details,
+        ...(response === undefined ? {} : { response }),
+      });
     let call:
       | grpc.ClientUnaryCall
       | grpc.ClientReadableStream<Buffer>
       | grpc.ClientDuplexStream<Buffer, Buffer>;
     if (!requestStream && !responseStream) {
-      call = client.makeUnaryRequest(path, identity, identity, bytes, metadata, options, () => {});
+      call = client.makeUnaryRequest(path, identity, identity, bytes, metadata, options, (_e, r) =>
+        keep(r),
+      );
     } else if (!requestStream) {
       call = client.makeServerStreamRequest(path, identity, identity, bytes, metadata, options);
     } else if (!responseStream) {
@@ -199,7 +212,7 @@ export function callRaw(
     // Stream errors also come as the status above; a unary call has no 'error' event.
     const events = call as unknown as NodeJS.EventEmitter;
     events.on('error', () => {});
-    if ('read' in call) events.on('data', () => {});
+    if ('read' in call) events.on('data', keep);
   });
 }
 

@@ -5,7 +5,7 @@
 // notification queued before a restart delivered once after it. Nothing here connects to any
 // address but 127.0.0.1.
 import { status, type ServiceError } from '@grpc/grpc-js';
-import type { TaskRequest, TasksClient } from '@drover/protocol';
+import type { NewTaskResponseOut, TaskRequest, TasksClient } from '@drover/protocol';
 import { EventEmitter, once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -111,7 +111,7 @@ function pendingWithNotify(url: string): ReturnType<typeof taskRequest> {
 }
 
 function submit(world: World, request: ReturnType<typeof taskRequest>) {
-  return call<{ task_id: string; request: TaskRequest }>(
+  return call<NewTaskResponseOut>(
     (md, cb) => world.stub.NewTask(request, md, cb),
     bearer(world.token),
   );
@@ -269,7 +269,7 @@ describe('webhooks at delivery', () => {
     });
     const url = `http://alice:s3cr%40t@localhost:${receiver.port}/fail?k=1`;
     const created = await submit(w, pendingWithNotify(url));
-    expect(created.request.notify?.url).toBe(`http://***@localhost:${receiver.port}/fail?k=1`);
+    expect(created.request?.notify?.url).toBe(`http://***@localhost:${receiver.port}/fail?k=1`);
     expect(await done(w, created.task_id, 'PENDING')).toMatchObject({
       delivered: true,
       attempts: 2,

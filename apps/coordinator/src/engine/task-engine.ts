@@ -653,7 +653,10 @@ export class TaskEngine {
    */
   async #backstop(taskId: string): Promise<void> {
     try {
-      if (this.#stalls !== undefined) await afterPendingInput();
+      if (this.#stalls !== undefined) {
+        await afterPendingInput();
+        if (this.#closed) return;
+      }
       const task = await this.#store.getTask(taskId);
       if (task === undefined || task.state !== 'RUNNING') return;
       const atMs = runningBackstopAtMs(task, this.#pingToleranceMs);

@@ -31,6 +31,11 @@ import { WorkQueue } from './work-queue';
 
 /** Claims in flight at once (see TaskEngine#pump). */
 const MAX_CLAIMS = 32;
+/**
+ * A bot whose claim failed in the store (its disk full, say) is offered again after this long,
+ * not at once: at once, an idle bot and a waiting task would retry the failing write in a loop.
+ */
+const CLAIM_RETRY_AFTER_STORE_FAILURE_MS = 1_000;
 
 /** What the engine needs from the fleet: capacity and a way to reach a connected bot. */
 export interface Fleet {
@@ -768,6 +773,7 @@ export class TaskEngine {
     this.#awaitingAssign.add(taskId);
     let claimed = false;
     let requeue = true;
+    let threw = true;
     try {
       const botDimensions = [...dims].map(([key, values]) => ({ key, values: [...values] }));
       const outcome = await this.apply(taskId, {
@@ -780,6 +786,7 @@ export class TaskEngine {
       // Refused: the task changed under us (cancelled, taken elsewhere: it stays out), or it
       // moved to a slice this bot does not match (it waits there, as stored).
       requeue = 'refused' in outcome && outcome.refused === 'dimensions-mismatch';
+      threw = false;
     } finally {
       // Also when the store failed: the task waits as stored, wherever that is now.
       if (requeue && !this.#closed) void this.#requeueAsStored(taskId);
@@ -788,7 +795,14 @@ export class TaskEngine {
         this.#killsAfterAssign.delete(taskId);
         this.#busy.delete(botId);
         const still = this.#fleet?.dimensionsOf(botId);
-        if (still !== undefined) this.botIdle(botId, still);
+        if (still !== undefined && !threw) this.botIdle(botId, still);
+        else if (still !== undefined) {
+          // The store failed (its disk full, say): not at once, or this loops on that write.
+          setTimeout(() => {
+            const dimensions = this.#fleet?.dimensionsOf(botId);
+            if (!this.#closed && dimensions !== undefined) this.botIdle(botId, dimensions);
+          }, CLAIM_RETRY_AFTER_STORE_FAILURE_MS).unref();
+        }
       }
     }
   }

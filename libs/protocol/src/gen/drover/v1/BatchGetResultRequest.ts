@@ -2,9 +2,15 @@
 
 
 export interface BatchGetResultRequest {
+  /**
+   * At most 1000.
+   */
   'task_ids'?: (string)[];
 }
 
 export interface BatchGetResultRequest__Output {
+  /**
+   * At most 1000.
+   */
   'task_ids': (string)[];
 }

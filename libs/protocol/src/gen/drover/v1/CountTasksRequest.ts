@@ -5,6 +5,9 @@ import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _goo
 
 export interface CountTasksRequest {
   'state'?: (_drover_v1_StateQuery);
+  /**
+   * key:value, ANDed; at most 64, each at most 1024 characters.
+   */
   'tags'?: (string)[];
   'start'?: (_google_protobuf_Timestamp | null);
   'end'?: (_google_protobuf_Timestamp | null);
@@ -16,6 +19,9 @@ export interface CountTasksRequest {
 
 export interface CountTasksRequest__Output {
   'state': (_drover_v1_StateQuery__Output);
+  /**
+   * key:value, ANDed; at most 64, each at most 1024 characters.
+   */
   'tags': (string)[];
   'start': (_google_protobuf_Timestamp__Output | null);
   'end': (_google_protobuf_Timestamp__Output | null);

@@ -5,7 +5,13 @@ import type { BotHealth as _drover_v1_BotHealth, BotHealth__Output as _drover_v1
 import type { RunningTask as _drover_v1_RunningTask, RunningTask__Output as _drover_v1_RunningTask__Output } from '../../drover/v1/RunningTask';
 
 export interface Hello {
+  /**
+   * At most 128 characters.
+   */
   'bot_id'?: (string);
+  /**
+   * At most 64 keys of at most 64 characters, each with at most 64 values of at most 256.
+   */
   'dimensions'?: (_drover_v1_StringListPair)[];
   'state'?: (_drover_v1_BotHealth | null);
   'version'?: (string);
@@ -17,7 +23,13 @@ export interface Hello {
 }
 
 export interface Hello__Output {
+  /**
+   * At most 128 characters.
+   */
   'bot_id': (string);
+  /**
+   * At most 64 keys of at most 64 characters, each with at most 64 values of at most 256.
+   */
   'dimensions': (_drover_v1_StringListPair__Output)[];
   'state': (_drover_v1_BotHealth__Output | null);
   'version': (string);

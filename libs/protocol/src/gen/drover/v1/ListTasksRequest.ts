@@ -5,6 +5,9 @@ import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _goo
 
 export interface ListTasksRequest {
   'state'?: (_drover_v1_StateQuery);
+  /**
+   * key:value, ANDed; at most 64, each at most 1024 characters.
+   */
   'tags'?: (string)[];
   'start'?: (_google_protobuf_Timestamp | null);
   'end'?: (_google_protobuf_Timestamp | null);
@@ -18,6 +21,9 @@ export interface ListTasksRequest {
 
 export interface ListTasksRequest__Output {
   'state': (_drover_v1_StateQuery__Output);
+  /**
+   * key:value, ANDed; at most 64, each at most 1024 characters.
+   */
   'tags': (string)[];
   'start': (_google_protobuf_Timestamp__Output | null);
   'end': (_google_protobuf_Timestamp__Output | null);

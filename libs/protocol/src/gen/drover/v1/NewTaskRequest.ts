@@ -4,19 +4,29 @@ import type { TaskSlice as _drover_v1_TaskSlice, TaskSlice__Output as _drover_v1
 import type { TaskProperties as _drover_v1_TaskProperties, TaskProperties__Output as _drover_v1_TaskProperties__Output } from '../../drover/v1/TaskProperties';
 import type { TaskNotify as _drover_v1_TaskNotify, TaskNotify__Output as _drover_v1_TaskNotify__Output } from '../../drover/v1/TaskNotify';
 
+/**
+ * At most 262144 bytes in all (docs/limits.md); a field over its limit is INVALID_ARGUMENT
+ * naming it.
+ */
 export interface NewTaskRequest {
+  /**
+   * At most 1024 characters.
+   */
   'name'?: (string);
   /**
    * 1..255, lower runs first; default 200.
    */
   'priority'?: (number);
   /**
-   * key:value, at most 256.
+   * key:value, at most 256, each at most 1024 characters.
    */
   'tags'?: (string)[];
+  /**
+   * At most 256 characters; empty = the caller.
+   */
   'user'?: (string);
   /**
-   * The same caller and uuid within 7 days returns the existing task.
+   * The same caller and uuid within 7 days returns the existing task; at most 128 characters.
    */
   'request_uuid'?: (string);
   /**
@@ -42,19 +52,29 @@ export interface NewTaskRequest {
   '_expiration_secs'?: "expiration_secs";
 }
 
+/**
+ * At most 262144 bytes in all (docs/limits.md); a field over its limit is INVALID_ARGUMENT
+ * naming it.
+ */
 export interface NewTaskRequest__Output {
+  /**
+   * At most 1024 characters.
+   */
   'name': (string);
   /**
    * 1..255, lower runs first; default 200.
    */
   'priority'?: (number);
   /**
-   * key:value, at most 256.
+   * key:value, at most 256, each at most 1024 characters.
    */
   'tags': (string)[];
+  /**
+   * At most 256 characters; empty = the caller.
+   */
   'user': (string);
   /**
-   * The same caller and uuid within 7 days returns the existing task.
+   * The same caller and uuid within 7 days returns the existing task; at most 128 characters.
    */
   'request_uuid': (string);
   /**

@@ -9,6 +9,9 @@ export interface Output {
    * Position of data in the task's output; a resend of bytes already stored is ignored.
    */
   'offset'?: (number | string | Long);
+  /**
+   * At most 1048576 bytes (the bot sends 64 KiB).
+   */
   'data'?: (Buffer | Uint8Array | string);
 }
 
@@ -19,5 +22,8 @@ export interface Output__Output {
    * Position of data in the task's output; a resend of bytes already stored is ignored.
    */
   'offset': (number);
+  /**
+   * At most 1048576 bytes (the bot sends 64 KiB).
+   */
   'data': (Buffer);
 }

@@ -14,6 +14,9 @@ export interface OutputFileChunk {
    */
   'path'?: (string);
   'offset'?: (number | string | Long);
+  /**
+   * At most 1048576 bytes.
+   */
   'data'?: (Buffer | Uint8Array | string);
   /**
    * The whole file's size and SHA-256 (lower-case hex), on every chunk.
@@ -34,6 +37,9 @@ export interface OutputFileChunk__Output {
    */
   'path': (string);
   'offset': (number);
+  /**
+   * At most 1048576 bytes.
+   */
   'data': (Buffer);
   /**
    * The whole file's size and SHA-256 (lower-case hex), on every chunk.

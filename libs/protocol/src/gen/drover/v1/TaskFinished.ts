@@ -26,12 +26,14 @@ export interface TaskFinished {
    */
   'output_size'?: (number | string | Long);
   /**
-   * The task could not be started on this bot (e.g. bad relative_cwd); becomes CLIENT_ERROR.
+   * The task could not be started on this bot (bad relative_cwd, a program that does not exist
+   * or is not executable, an argument list exec refuses); becomes CLIENT_ERROR with this as its
+   * summary. At most 4096 characters.
    */
   'client_error'?: (string);
   /**
    * The files uploaded with UploadOutputs before this message; the coordinator records them
-   * with the final state, keeping only those it holds.
+   * with the final state, keeping only those it holds. At most 1000.
    */
   'outputs'?: (_drover_v1_OutputFile)[];
   /**
@@ -65,12 +67,14 @@ export interface TaskFinished__Output {
    */
   'output_size': (number);
   /**
-   * The task could not be started on this bot (e.g. bad relative_cwd); becomes CLIENT_ERROR.
+   * The task could not be started on this bot (bad relative_cwd, a program that does not exist
+   * or is not executable, an argument list exec refuses); becomes CLIENT_ERROR with this as its
+   * summary. At most 4096 characters.
    */
   'client_error': (string);
   /**
    * The files uploaded with UploadOutputs before this message; the coordinator records them
-   * with the final state, keeping only those it holds.
+   * with the final state, keeping only those it holds. At most 1000.
    */
   'outputs': (_drover_v1_OutputFile__Output)[];
   /**

@@ -7,7 +7,7 @@
  */
 export interface TaskNotify {
   /**
-   * http:// or https://; required when notify is given.
+   * http:// or https://; required when notify is given; at most 2048 characters.
    */
   'url'?: (string);
   /**
@@ -22,7 +22,7 @@ export interface TaskNotify {
  */
 export interface TaskNotify__Output {
   /**
-   * http:// or https://; required when notify is given.
+   * http:// or https://; required when notify is given; at most 2048 characters.
    */
   'url': (string);
   /**

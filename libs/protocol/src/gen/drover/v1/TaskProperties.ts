@@ -4,25 +4,32 @@ import type { StringPair as _drover_v1_StringPair, StringPair__Output as _drover
 import type { StringListPair as _drover_v1_StringListPair, StringListPair__Output as _drover_v1_StringListPair__Output } from '../../drover/v1/StringListPair';
 import type { CacheEntry as _drover_v1_CacheEntry, CacheEntry__Output as _drover_v1_CacheEntry__Output } from '../../drover/v1/CacheEntry';
 
+/**
+ * Limits (docs/limits.md): command, env and env_prefixes together at most 131072 bytes as exec
+ * counts them (UTF-8 bytes and a NUL per string), so exec never fails with E2BIG on a bot.
+ */
 export interface TaskProperties {
   /**
-   * The command line; 1 to 128 arguments.
+   * The command line; 1 to 128 arguments, each at most 65536 bytes, no NUL.
    */
   'command'?: (string)[];
   /**
-   * Environment variables set for the process; at most 64, key [A-Za-z_][A-Za-z0-9_]*.
+   * Environment variables set for the process; at most 64, key [A-Za-z_][A-Za-z0-9_]* of at
+   * most 64 characters, value at most 32768 bytes, no NUL.
    */
   'env'?: (_drover_v1_StringPair)[];
   /**
-   * Paths (relative to the work dir) prepended to PATH-like variables.
+   * Paths (relative to the work dir) prepended to PATH-like variables; at most 64 keys of at
+   * most 64 characters, each with at most 32 paths of at most 1024 characters.
    */
   'env_prefixes'?: (_drover_v1_StringListPair)[];
   /**
-   * Working directory of the process, relative to the task's work dir.
+   * Working directory of the process, relative to the task's work dir; at most 1024 characters.
    */
   'relative_cwd'?: (string);
   /**
    * Required bot dimensions. `pool` exactly once. A repeated key means AND; a value a|b means OR.
+   * At most 64 key:value pairs over at most 32 keys; key at most 64 characters, value 256.
    */
   'dimensions'?: (_drover_v1_StringPair)[];
   /**
@@ -42,7 +49,8 @@ export interface TaskProperties {
    */
   'idempotent'?: (boolean);
   /**
-   * Named caches kept by the bot across tasks, mounted into the work dir; at most 32.
+   * Named caches kept by the bot across tasks, mounted into the work dir; at most 32 (name at
+   * most 128 characters, path 1024).
    */
   'caches'?: (_drover_v1_CacheEntry)[];
   '_execution_timeout_secs'?: "execution_timeout_secs";
@@ -50,25 +58,32 @@ export interface TaskProperties {
   '_grace_period_secs'?: "grace_period_secs";
 }
 
+/**
+ * Limits (docs/limits.md): command, env and env_prefixes together at most 131072 bytes as exec
+ * counts them (UTF-8 bytes and a NUL per string), so exec never fails with E2BIG on a bot.
+ */
 export interface TaskProperties__Output {
   /**
-   * The command line; 1 to 128 arguments.
+   * The command line; 1 to 128 arguments, each at most 65536 bytes, no NUL.
    */
   'command': (string)[];
   /**
-   * Environment variables set for the process; at most 64, key [A-Za-z_][A-Za-z0-9_]*.
+   * Environment variables set for the process; at most 64, key [A-Za-z_][A-Za-z0-9_]* of at
+   * most 64 characters, value at most 32768 bytes, no NUL.
    */
   'env': (_drover_v1_StringPair__Output)[];
   /**
-   * Paths (relative to the work dir) prepended to PATH-like variables.
+   * Paths (relative to the work dir) prepended to PATH-like variables; at most 64 keys of at
+   * most 64 characters, each with at most 32 paths of at most 1024 characters.
    */
   'env_prefixes': (_drover_v1_StringListPair__Output)[];
   /**
-   * Working directory of the process, relative to the task's work dir.
+   * Working directory of the process, relative to the task's work dir; at most 1024 characters.
    */
   'relative_cwd': (string);
   /**
    * Required bot dimensions. `pool` exactly once. A repeated key means AND; a value a|b means OR.
+   * At most 64 key:value pairs over at most 32 keys; key at most 64 characters, value 256.
    */
   'dimensions': (_drover_v1_StringPair__Output)[];
   /**
@@ -88,7 +103,8 @@ export interface TaskProperties__Output {
    */
   'idempotent': (boolean);
   /**
-   * Named caches kept by the bot across tasks, mounted into the work dir; at most 32.
+   * Named caches kept by the bot across tasks, mounted into the work dir; at most 32 (name at
+   * most 128 characters, path 1024).
    */
   'caches': (_drover_v1_CacheEntry__Output)[];
   '_execution_timeout_secs'?: "execution_timeout_secs";

@@ -92,11 +92,11 @@ export function describeWebhookConformance(ctx: {
       await store.claimWebhooks(T0, T0 + 100, 10);
       const retry = { kind: 'retry', atMs: T0 + 500, error: 'HTTP 500' } as const;
       expect(await store.settleWebhook('r', 'PENDING', 1, retry, T0 + 50)).toBe(true);
-      expect(await store.nextWebhookDueMs()).toBe(T0 + 500);
+      expect(await store.getNextWebhookDueMs()).toBe(T0 + 500);
       expect(await store.claimWebhooks(T0 + 499, T0 + 1000, 10)).toEqual([]);
       const again = await store.claimWebhooks(T0 + 500, T0 + 1000, 10);
       expect(again.map((d) => d.attempts)).toEqual([2]);
-      expect(await store.nextWebhookDueMs()).toBe(T0 + 1000);
+      expect(await store.getNextWebhookDueMs()).toBe(T0 + 1000);
       const gaveUp = { kind: 'given-up', error: 'refused: loopback' } as const;
       expect(await store.settleWebhook('r', 'PENDING', 2, gaveUp, T0 + 600)).toBe(true);
       expect(await store.getWebhook('r', 'PENDING')).toMatchObject({
@@ -104,7 +104,7 @@ export function describeWebhookConformance(ctx: {
         lastError: 'refused: loopback',
         settledMs: T0 + 600,
       });
-      expect(await store.nextWebhookDueMs()).toBeUndefined();
+      expect(await store.getNextWebhookDueMs()).toBeUndefined();
       expect(await store.claimWebhooks(T0 + 10_000, T0 + 20_000, 10)).toEqual([]);
     });
 

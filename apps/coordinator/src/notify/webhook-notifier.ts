@@ -173,7 +173,7 @@ export class WebhookNotifier {
       // Full: each attempt that ends wakes the pump.
       if (this.#closed || this.#inFlight.size >= MAX_IN_FLIGHT) return;
       const now = this.#clock();
-      const due = await this.#store.nextWebhookDueMs();
+      const due = await this.#store.getNextWebhookDueMs();
       this.#wake(Math.min(due ?? Infinity, now + POLL_MS));
     } catch (err) {
       this.#log.error({ err }, 'webhook queue could not be read; trying again');
@@ -191,6 +191,10 @@ export class WebhookNotifier {
       this.#nextPruneMs = now + PRUNE_EVERY_MS;
       await this.#store.pruneWebhooks(now - KEEP_SETTLED_MS);
     }
+    // Only a read while nothing is due: an idle coordinator writes nothing (and a store watched
+    // for failing writes is not told of successes that were none).
+    const due = await this.#store.getNextWebhookDueMs();
+    if (due === undefined || due > now) return;
     // Held long enough for the lookup, the attempt's timeout and the settlement.
     const holdMs = 2 * this.#policy.timeoutMs + 5_000;
     const claimed = await this.#store.claimWebhooks(now, now + holdMs, room);

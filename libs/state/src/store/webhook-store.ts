@@ -69,7 +69,7 @@ export interface WebhookStore {
    * When the next claim can take something: the earliest due time (its claim's end if later) of
    * the oldest waiting notification of each task; undefined when nothing waits.
    */
-  nextWebhookDueMs(): Promise<number | undefined>;
+  getNextWebhookDueMs(): Promise<number | undefined>;
   /** Deletes notifications settled before `beforeMs`; returns how many. */
   pruneWebhooks(beforeMs: number): Promise<number>;
 }

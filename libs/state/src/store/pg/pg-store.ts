@@ -433,8 +433,8 @@ class PgStore extends PgGraphStore implements Store {
     return webhooks.getWebhook(this.#pool, taskId, state);
   }
 
-  async nextWebhookDueMs(): Promise<number | undefined> {
-    return webhooks.nextWebhookDueMs(this.#pool);
+  async getNextWebhookDueMs(): Promise<number | undefined> {
+    return webhooks.getNextWebhookDueMs(this.#pool);
   }
 
   async pruneWebhooks(beforeMs: number): Promise<number> {

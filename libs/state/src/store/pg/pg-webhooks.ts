@@ -81,7 +81,7 @@ export async function getWebhook(
   return row === undefined ? undefined : rowToWebhookRecord(row);
 }
 
-export async function nextWebhookDueMs(pool: Pool): Promise<number | undefined> {
+export async function getNextWebhookDueMs(pool: Pool): Promise<number | undefined> {
   const { rows } = await pool.query<{ due: string | null }>(
     `SELECT MIN(GREATEST(next_attempt_ms, claimed_until_ms)) AS due FROM webhook_deliveries d
      WHERE status = 'waiting' AND ${OLDEST_WAITING_OF_TASK}`,

@@ -568,8 +568,8 @@ class SqliteStore extends SqliteGraphStore implements Store {
     return webhooks.getWebhook(this.#sql, taskId, state);
   }
 
-  async nextWebhookDueMs(): Promise<number | undefined> {
-    return webhooks.nextWebhookDueMs(this.#sql);
+  async getNextWebhookDueMs(): Promise<number | undefined> {
+    return webhooks.getNextWebhookDueMs(this.#sql);
   }
 
   async pruneWebhooks(beforeMs: number): Promise<number> {

@@ -78,7 +78,7 @@ export function getWebhook(
   return row === undefined ? undefined : rowToWebhookRecord(row);
 }
 
-export function nextWebhookDueMs(sql: StatementCache): number | undefined {
+export function getNextWebhookDueMs(sql: StatementCache): number | undefined {
   const row = sql
     .get<[], { due: number | null }>(
       `SELECT MIN(MAX(next_attempt_ms, claimed_until_ms)) AS due FROM webhook_deliveries d

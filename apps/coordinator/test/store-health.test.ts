@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { openSqliteStore } from '@drover/state';
+import { openSqliteStore, type Store } from '@drover/state';
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -90,5 +90,23 @@ describe('StoreHealth over a watched store', () => {
     expect(text).toContain('drover_store_failing{reason="full"} 0');
     expect(text).toContain('drover_store_failures_total{reason="full"} 1');
     await store.close();
+  });
+});
+
+describe('watchStore', () => {
+  it('runs getters and methods on the store itself (private fields), not on the proxy', async () => {
+    class WithPrivate {
+      readonly #feed = { ready: () => Promise.resolve() };
+      get changes() {
+        return this.#feed;
+      }
+      async getTask() {
+        return this.#feed === undefined ? 'no' : 'yes';
+      }
+    }
+    const health = new StoreHealth(() => 0, { onChange: () => {} });
+    const store = watchStore(new WithPrivate() as unknown as Store, health);
+    expect(store.changes).toBeDefined();
+    expect(await store.getTask('x')).toBe('yes');
   });
 });

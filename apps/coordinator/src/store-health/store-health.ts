@@ -85,13 +85,13 @@ const READS = /^(get|list|find|count|forEach|read)/;
 
 /**
  * The store as the coordinator uses it, with every call's outcome told to `health`: any failure
- * is classified; a write that succeeds clears the failing condition. Methods are called on the
- * store itself (its private fields), properties pass through.
+ * is classified; a write that succeeds clears the failing condition. Methods and getters run on
+ * the store itself, never on the proxy (they use private fields: `changes` of PostgreSQL).
  */
 export function watchStore(store: Store, health: StoreHealth): Store {
   return new Proxy(store, {
-    get(target, prop, receiver) {
-      const value: unknown = Reflect.get(target, prop, receiver);
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop);
       if (typeof value !== 'function') return value;
       if (typeof prop !== 'string' || prop === 'close') return value.bind(target) as unknown;
       const write = !READS.test(prop);

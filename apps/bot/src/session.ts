@@ -2,6 +2,8 @@ import * as grpc from '@grpc/grpc-js';
 import path from 'node:path';
 import {
   CLIENT_CHANNEL_OPTIONS,
+  MAX_BOT_DIMENSION_VALUES,
+  MAX_BOT_HEALTH_CACHES,
   loadDroverProto,
   type AckOut,
   type AssignOut,
@@ -566,9 +568,12 @@ export class BotSession {
     if (this.link.isUp()) this.write({ heartbeat: { state: this.health() } });
   }
 
-  /** The probed dimensions plus `caches` (the names of the named caches kept), when any. */
+  /**
+   * The probed dimensions plus `caches` (the names of the named caches kept), when any: the
+   * first MAX_BOT_DIMENSION_VALUES by name, the most the coordinator takes (docs/limits.md).
+   */
   private dimensionsNow(): Dimensions {
-    const names = this.caches.names();
+    const names = this.caches.names().slice(0, MAX_BOT_DIMENSION_VALUES);
     const dims =
       names.length === 0 ? this.opts.dimensions : { ...this.opts.dimensions, caches: names };
     this.sentDimensions = JSON.stringify(dims);
@@ -595,7 +600,10 @@ export class BotSession {
         runningTaskId: this.runningTaskId(),
         quarantinedReason: this.quarantinedReason(),
       }),
-      caches: this.caches.info().map((c) => ({ name: c.name, size_bytes: c.sizeBytes })),
+      caches: this.caches
+        .info()
+        .slice(0, MAX_BOT_HEALTH_CACHES)
+        .map((c) => ({ name: c.name, size_bytes: c.sizeBytes })),
     };
   }
 

@@ -66,16 +66,20 @@ const TAG_FILTER = {
 
 const TASK_ID = { task_id: { maxChars: 128 } } as const;
 const BOT_ID = { bot_id: { maxChars: 128 } } as const;
+/** A bot's Hello and Heartbeat: values of one dimension key, entries of its health's `caches`. */
+export const MAX_BOT_DIMENSION_VALUES = 64;
+export const MAX_BOT_HEALTH_CACHES = 256;
+
 const BOT_DIMENSIONS = {
   dimensions: { maxItems: 64 },
   'dimensions[].key': { maxChars: 64 },
-  'dimensions[].value': { maxItems: 64 },
+  'dimensions[].value': { maxItems: MAX_BOT_DIMENSION_VALUES },
   'dimensions[].value[]': { maxChars: 256 },
 } as const satisfies Record<string, FieldLimit>;
 const BOT_HEALTH = {
   running_task_id: { maxChars: 128 },
   quarantined_reason: { maxChars: 1024 },
-  caches: { maxItems: 256 },
+  caches: { maxItems: MAX_BOT_HEALTH_CACHES },
   'caches[].name': { maxChars: 128 },
 } as const satisfies Record<string, FieldLimit>;
 const EXECUTION_AUTH = { 'id.quest': { maxChars: 64 }, token: { maxBytes: 256 } } as const;

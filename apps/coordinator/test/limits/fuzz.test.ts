@@ -194,6 +194,17 @@ describe('fuzzing every RPC', () => {
           .map(([k, n]) => `${k} ${n}`)
           .join(', '),
     );
+    const refused = ends.filter(({ end }) => end.code === grpc.status.INVALID_ARGUMENT);
+    const malformed = refused.filter(({ end }) => end.details.startsWith('request: not a valid'));
+    const oversized = refused.filter(({ end }) =>
+      / at most \d+ (characters|bytes|items)/.test(end.details),
+    );
+    console.log(
+      `fuzz: INVALID_ARGUMENT ${refused.length}: not protobuf ${malformed.length}, over a limit ${oversized.length}, ` +
+        `other checks ${refused.length - malformed.length - oversized.length}`,
+    );
+    for (const { m, end } of ends.filter(({ end }) => end.code === grpc.status.RESOURCE_EXHAUSTED))
+      console.log(`fuzz: RESOURCE_EXHAUSTED from ${m.rpc}: ${end.details}`);
     const bad = ends.filter(
       ({ end }) => end.code === grpc.status.INTERNAL || end.code === grpc.status.UNKNOWN,
     );

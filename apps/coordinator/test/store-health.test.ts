@@ -47,7 +47,7 @@ describe('toStatus at the gRPC edge', () => {
 });
 
 describe('StoreHealth over a watched store', () => {
-  it('fails on a full write, stays failing through reads, recovers on the next write', async () => {
+  it('fails on a full write, stays failing through reads and no-op writes, recovers on a real write', async () => {
     const changes: StoreCondition['kind'][] = [];
     const health = new StoreHealth(() => 1_000, { onChange: (c) => changes.push(c.kind) });
     const raw = openSqliteStore({ path: ':memory:' });
@@ -78,6 +78,8 @@ describe('StoreHealth over a watched store', () => {
     await expect(store.upsertBot(bot)).rejects.toMatchObject({ code: 'SQLITE_FULL' });
     expect(health.condition).toEqual({ kind: 'failing', reason: 'full', sinceMs: 1_000 });
     await store.listBots();
+    // Succeeding without writing a page (nothing to prune) says nothing about the disk.
+    await store.pruneBotEvents(0);
     expect(health.condition.kind).toBe('failing');
     full = false;
     await store.upsertBot(bot);

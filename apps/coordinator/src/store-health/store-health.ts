@@ -80,13 +80,23 @@ export class StoreHealth {
   }
 }
 
-/** Store methods that only read: their success says nothing about writes. */
-const READS = /^(get|list|find|count|forEach|read)/;
+/**
+ * The calls whose success proves a write went through (a row inserted, output appended): only
+ * these say the store takes writes again. Others may succeed without writing a page (an update
+ * whose condition matched nothing, a prune or claim with nothing to do) even on a full disk.
+ */
+const WROTE: ReadonlyMap<string, (result: unknown) => boolean> = new Map([
+  ['insertTask', (r: unknown) => (r as { inserted?: unknown }).inserted === true],
+  ['appendOutput', (r: unknown) => (r as { kind?: unknown }).kind === 'appended'],
+  ['upsertBot', () => true],
+  ['appendBotEvent', () => true],
+]);
 
 /**
  * The store as the coordinator uses it, with every call's outcome told to `health`: any failure
- * is classified; a write that succeeds clears the failing condition. Methods and getters run on
- * the store itself, never on the proxy (they use private fields: `changes` of PostgreSQL).
+ * is classified; a call that certainly wrote (WROTE) clears the failing condition. Methods and
+ * getters run on the store itself, never on the proxy (they use private fields: `changes` of
+ * PostgreSQL).
  */
 export function watchStore(store: Store, health: StoreHealth): Store {
   return new Proxy(store, {
@@ -94,7 +104,7 @@ export function watchStore(store: Store, health: StoreHealth): Store {
       const value: unknown = Reflect.get(target, prop);
       if (typeof value !== 'function') return value;
       if (typeof prop !== 'string' || prop === 'close') return value.bind(target) as unknown;
-      const write = !READS.test(prop);
+      const wrote = WROTE.get(prop);
       return (...args: unknown[]) => {
         let result: unknown;
         try {
@@ -106,7 +116,7 @@ export function watchStore(store: Store, health: StoreHealth): Store {
         if (result instanceof Promise) {
           return result.then(
             (v: unknown) => {
-              if (write) health.wrote();
+              if (wrote?.(v) === true) health.wrote();
               return v;
             },
             (err: unknown) => {

@@ -18,6 +18,11 @@ declare const __DROVER_PROTO_JSON__: Protobuf.INamespace | undefined;
 const EMBEDDED: Protobuf.INamespace | undefined =
   typeof __DROVER_PROTO_JSON__ === 'undefined' ? undefined : __DROVER_PROTO_JSON__;
 
+/** The protocol as protobufjs JSON when the release build embedded it; undefined from sources. */
+export function embeddedProtoJson(): Protobuf.INamespace | undefined {
+  return EMBEDDED;
+}
+
 /** The directory holding drover/v1/*.proto (empty in a released program: they are embedded). */
 export const PROTO_DIR =
   EMBEDDED === undefined ? fileURLToPath(new URL('../../../proto', import.meta.url)) : '';

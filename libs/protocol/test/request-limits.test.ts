@@ -5,6 +5,8 @@ import {
   REQUEST_LIMITS,
   REQUEST_MAX_BYTES,
   findLimitViolation,
+  loadDroverProto,
+  scanRequest,
 } from '../src/index';
 
 const DOC = readFileSync(new URL('../../../docs/limits.md', import.meta.url), 'utf8');
@@ -32,6 +34,58 @@ describe('findLimitViolation', () => {
         task_slices: [{ properties: { dimensions: Array(64).fill({ key: 'k', value: 'v' }) } }],
       }),
     ).toBeUndefined();
+  });
+});
+
+/** `count` empty elements of field `id` (length-delimited), inside field `outer` when given. */
+function repeatedEmpty(id: number, count: number, outer?: number): Buffer {
+  const varint = (n: number) => {
+    const b: number[] = [];
+    for (; n > 127; n >>>= 7) b.push((n & 127) | 128);
+    b.push(n);
+    return Buffer.from(b);
+  };
+  const inner = Buffer.alloc(count * 2);
+  for (let i = 0; i < count; i++) inner[2 * i] = (id << 3) | 2;
+  return outer === undefined
+    ? inner
+    : Buffer.concat([Buffer.from([(outer << 3) | 2]), varint(inner.length), inner]);
+}
+
+describe('scanRequest', () => {
+  it('refuses half a million empty elements in microseconds, before any decoding', () => {
+    // BotMessage.hello (1) → Hello.running (5): 550,000 empty RunningTasks in 1.1 MB.
+    const bytes = repeatedEmpty(5, 550_000, 1);
+    scanRequest('BotApi.Connect', Buffer.alloc(0)); // loads the protocol's types once
+    const t0 = performance.now();
+    expect(scanRequest('BotApi.Connect', bytes)).toEqual({
+      field: 'hello.running',
+      problem: 'at most 64 items',
+    });
+    expect(performance.now() - t0).toBeLessThan(20);
+  });
+
+  it('counts packed scalars and nested repeated fields, naming the element', () => {
+    // WatchTasks.states (2), packed: 17 one-byte enums.
+    const packed = Buffer.concat([Buffer.from([0x12, 17]), Buffer.alloc(17, 1)]);
+    expect(scanRequest('Tasks.WatchTasks', packed)?.field).toBe('states');
+    const v1 = loadDroverProto().drover.v1;
+    const req = v1.Tasks.service.NewTask.requestSerialize({
+      task_slices: [{}, { properties: { command: Array(129).fill('a') } }],
+    });
+    expect(scanRequest('Tasks.NewTask', req)).toEqual({
+      field: 'task_slices[1].properties.command',
+      problem: 'at most 128 items',
+    });
+    const ok = v1.Tasks.service.NewTask.requestSerialize({
+      tags: Array(256).fill('k:v'),
+      task_slices: [{ properties: { command: Array(128).fill('a') } }],
+    });
+    expect(scanRequest('Tasks.NewTask', ok)).toBeUndefined();
+  });
+
+  it('leaves bytes that are not protobuf to the decoder', () => {
+    expect(scanRequest('Tasks.NewTask', Buffer.from([0x0a, 0xff, 0xff, 0x7f]))).toBeUndefined();
   });
 });
 

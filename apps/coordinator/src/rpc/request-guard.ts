@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { findLimitViolation, requestMaxBytes } from '@drover/protocol';
+import { findLimitViolation, requestMaxBytes, scanRequest } from '@drover/protocol';
 import type { Logger } from 'pino';
 
 /**
@@ -30,7 +30,9 @@ export function guardedService<S extends grpc.ServiceDefinition>(service: S): S 
   for (const [name, def] of Object.entries(service)) {
     const deserialize = def.requestDeserialize;
     const m = DROVER_METHOD.exec(def.path);
-    const maxBytes = m === null ? Infinity : requestMaxBytes(`${m[1]}.${m[2]}`);
+    const rpc = m === null ? '' : `${m[1]}.${m[2]}`;
+    const maxBytes = m === null ? Infinity : requestMaxBytes(rpc);
+    scanRequest(rpc, Buffer.alloc(0)); // the protocol's types loaded now, not on a first request
     out[name] = {
       ...def,
       requestDeserialize: (bytes: Buffer): unknown => {
@@ -39,6 +41,11 @@ export function guardedService<S extends grpc.ServiceDefinition>(service: S): S 
             `request: at most ${maxBytes} bytes for ${def.path.slice(1)}, got ${bytes.length}`,
           );
         }
+        // Repeated fields counted before decoding: a message of many tiny elements costs far more
+        // to decode than its size says (request-scan.ts).
+        const tooMany = scanRequest(rpc, bytes);
+        if (tooMany !== undefined)
+          return new RefusedRequest(`${tooMany.field}: ${tooMany.problem}`);
         try {
           return deserialize(bytes);
         } catch (err) {

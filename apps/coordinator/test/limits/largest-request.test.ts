@@ -193,6 +193,42 @@ describe('the largest valid request', () => {
     expect(await countTasks()).toBe(before);
   });
 
+  it.each([
+    // BotMessage.hello (1) → Hello.running (5): a bot's stream.
+    ['BotApi.Connect', 550_000, 5, 1, 'bot', 'hello.running: at most 64 items'],
+    // EnsureGraphData.attempts (2): an RPC callable without a Bearer token.
+    ['Graph.EnsureGraphData', 500_000, 2, undefined, 'none', 'attempts: at most 1000 items'],
+  ] as const)(
+    'refuses %s with %i empty elements without decoding them',
+    async (rpc, count, field, outer, who, details) => {
+      const elements = Buffer.alloc(count * 2);
+      for (let i = 0; i < count; i++) elements[2 * i] = (field << 3) | 2;
+      const n = elements.length;
+      const bytes =
+        outer === undefined
+          ? elements
+          : Buffer.concat([
+              Buffer.from([(outer << 3) | 2, (n & 127) | 128, ((n >>> 7) & 127) | 128, n >>> 14]),
+              elements,
+            ]);
+      const method = droverMethods().find((m) => m.rpc === rpc)!;
+      const lag = monitorEventLoopDelay({ resolution: 5 });
+      lag.enable();
+      const end = await callRaw(
+        client,
+        method,
+        bytes,
+        bearer(who === 'bot' ? readToken(dir.path, 'bot') : undefined),
+      );
+      lag.disable();
+      console.log(
+        `${rpc}: ${count} empty elements (${bytes.length} bytes) refused; event-loop lag max ${(lag.max / 1e6).toFixed(1)} ms`,
+      );
+      expect(end.code, end.details).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(end.details).toBe(details);
+    },
+  );
+
   it('refuses a request one byte past the receive size before decoding it (RESOURCE_EXHAUSTED)', async () => {
     const before = await countTasks();
     const end = await callRaw(client, newTask, Buffer.alloc(MAX_REQUEST_BYTES + 1), bearer(token));

@@ -1,0 +1,117 @@
+import protobuf from 'protobufjs';
+import { embeddedProtoJson } from './load';
+import { droverProtoJson } from './proto-json';
+import {
+  DEFAULT_FIELD_LIMITS,
+  REQUEST_LIMITS,
+  type FieldLimit,
+  type LimitViolation,
+} from './request-limits';
+
+/**
+ * Counts the elements of every repeated field of an encoded request, without decoding it, and
+ * stops at the first one past its limit (issue 17). Decoding is what costs: a 1 MiB message of
+ * empty sub-messages (2 bytes each) decodes into half a million objects and blocks the event loop
+ * for a second, before any limit on the decoded message could be checked — and before the caller
+ * is authenticated. The scan reads only tags and lengths, and reads at most a field's limit (+1)
+ * of its elements, so refusing such a message costs microseconds.
+ *
+ * Bytes that are not protobuf are left to the decoder (undefined here): it says what is wrong.
+ */
+export function scanRequest(rpc: string, bytes: Uint8Array): LimitViolation | undefined {
+  const type = requestType(rpc);
+  if (type === undefined) return undefined;
+  const table = REQUEST_LIMITS[rpc] ?? {};
+  try {
+    return scan(type, protobuf.Reader.create(bytes), bytes.length, table, '', '');
+  } catch {
+    return undefined;
+  }
+}
+
+let root: protobuf.Root | undefined;
+const types = new Map<string, protobuf.Type | undefined>();
+
+/** The request type of `Service.Method` in drover.v1. */
+function requestType(rpc: string): protobuf.Type | undefined {
+  if (!types.has(rpc)) {
+    root ??= protobuf.Root.fromJSON(embeddedProtoJson() ?? droverProtoJson());
+    const [service, method] = rpc.split('.');
+    const svc = root.lookup(`drover.v1.${service}`);
+    const m = svc instanceof protobuf.Service ? svc.methods[method ?? ''] : undefined;
+    m?.resolve();
+    types.set(rpc, m?.resolvedRequestType ?? undefined);
+  }
+  return types.get(rpc);
+}
+
+const PACKABLE_FIXED: Readonly<Record<string, number>> = {
+  double: 8,
+  fixed64: 8,
+  sfixed64: 8,
+  float: 4,
+  fixed32: 4,
+  sfixed32: 4,
+};
+
+function scan(
+  type: protobuf.Type,
+  reader: protobuf.Reader,
+  end: number,
+  table: Readonly<Record<string, FieldLimit>>,
+  pattern: string,
+  field: string,
+): LimitViolation | undefined {
+  const counts = new Map<number, number>();
+  while (reader.pos < end) {
+    const tag = reader.uint32();
+    const wireType = tag & 7;
+    const f = type.fieldsById[tag >>> 3];
+    if (f === undefined || f.map) {
+      reader.skipType(wireType);
+      continue;
+    }
+    f.resolve();
+    const path = pattern === '' ? f.name : `${pattern}.${f.name}`;
+    const at = field === '' ? f.name : `${field}.${f.name}`;
+    const max = table[path]?.maxItems ?? DEFAULT_FIELD_LIMITS.maxItems;
+    const over = (): LimitViolation => ({ field: at, problem: `at most ${max} items` });
+    let n = counts.get(f.id) ?? 0;
+    if (
+      wireType === 2 &&
+      f.repeated &&
+      !(f.resolvedType instanceof protobuf.Type) &&
+      f.type !== 'string' &&
+      f.type !== 'bytes'
+    ) {
+      // Packed scalars: count them without keeping them.
+      const length = reader.uint32(); // before reader.pos: it moves it
+      const stop = reader.pos + length;
+      const width = PACKABLE_FIXED[f.type];
+      while (reader.pos < stop) {
+        if (width === undefined) reader.skipType(0);
+        else reader.skip(width);
+        if (++n > max) return over();
+      }
+      counts.set(f.id, n);
+      continue;
+    }
+    if (f.repeated) {
+      if (++n > max) return over();
+      counts.set(f.id, n);
+    }
+    if (wireType === 2 && f.resolvedType instanceof protobuf.Type) {
+      const length = reader.uint32(); // before reader.pos: it moves it
+      const stop = reader.pos + length;
+      if (stop > end) return undefined; // truncated: the decoder says so
+      const inner = f.repeated
+        ? scan(f.resolvedType, reader, stop, table, `${path}[]`, `${at}[${n - 1}]`)
+        : scan(f.resolvedType, reader, stop, table, path, at);
+      if (inner !== undefined) return inner;
+      reader.pos = stop;
+    } else {
+      reader.skipType(wireType);
+    }
+  }
+  return undefined;
+}

@@ -57,12 +57,17 @@ describe('scanRequest', () => {
     // BotMessage.hello (1) → Hello.running (5): 550,000 empty RunningTasks in 1.1 MB.
     const bytes = repeatedEmpty(5, 550_000, 1);
     scanRequest('BotApi.Connect', Buffer.alloc(0)); // loads the protocol's types once
-    const t0 = performance.now();
     expect(scanRequest('BotApi.Connect', bytes)).toEqual({
       field: 'hello.running',
       problem: 'at most 64 items',
     });
-    expect(performance.now() - t0).toBeLessThan(20);
+    // The best of five runs (a busy machine pauses any one): decoding them takes seconds.
+    const runsMs = Array.from({ length: 5 }, () => {
+      const t0 = performance.now();
+      scanRequest('BotApi.Connect', bytes);
+      return performance.now() - t0;
+    });
+    expect(Math.min(...runsMs)).toBeLessThan(5);
   });
 
   it('counts packed scalars and nested repeated fields, naming the element', () => {

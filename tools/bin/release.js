@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm run release`: runs tools/src/release/release.ts through tsx.
+// `npm run release`: runs tools/src/packaging/build-release.ts through tsx.
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../src/release/release.ts');
+await import('../src/packaging/build-release.ts');

@@ -1,4 +1,4 @@
-// The released `drover-bot` single executable's main (tools/src/release): the bot (main.ts), or,
+// The released `drover-bot` single executable's main (tools/src/packaging): the bot (main.ts), or,
 // when a bot starts the executable in probe mode (probe-dimensions.ts), the short-lived
 // systeminformation probe. Each is loaded only when it runs.
 import { PROBE_MODE_ENV } from './probe-dimensions';

@@ -21,7 +21,7 @@ import {
 
 /**
  * A released drover-bot (one executable, no node beside it) runs itself with this variable set to
- * the deadline: it then probes and prints instead of starting a bot (tools/src/release's entry).
+ * the deadline: it then probes and prints instead of starting a bot (tools/src/packaging's entry).
  */
 export const PROBE_MODE_ENV = 'DROVER_BOT_PROBE';
 

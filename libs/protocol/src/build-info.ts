@@ -12,7 +12,7 @@ export interface BuildInfo {
 }
 
 /**
- * Set by the release build (tools/src/release) through esbuild's `define`: a released program
+ * Set by the release build (tools/src/packaging) through esbuild's `define`: a released program
  * says what it was built from without git or package.json beside it.
  */
 declare const __DROVER_BUILD_INFO__: BuildInfo | undefined;

@@ -10,7 +10,7 @@ import type { ProtoGrpcType as GraphProto } from './gen/graph';
 import type { ProtoGrpcType as TasksProto } from './gen/tasks';
 
 /**
- * The release build (tools/src/release) embeds the protocol as protobufjs JSON through esbuild's
+ * The release build (tools/src/packaging) embeds the protocol as protobufjs JSON through esbuild's
  * `define`: a released program parses no .proto text at start and needs no proto files beside it.
  */
 declare const __DROVER_PROTO_JSON__: Protobuf.INamespace | undefined;

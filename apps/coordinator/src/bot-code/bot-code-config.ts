@@ -25,7 +25,7 @@ export function compileBotCodeConfig(
     return Object.freeze({ kind: 'off' });
   }
   if (botCode !== undefined) return Object.freeze({ kind: 'file', path: resolve(botCode) });
-  // A released coordinator serves the pack built with it (tools/src/release), beside its bundle.
+  // A released coordinator serves the pack built with it (tools/src/packaging), beside its bundle.
   if (isReleaseBuild())
     return Object.freeze({
       kind: 'file',

@@ -12,7 +12,7 @@ export const BOT_EXECUTABLE_NAME = `drover-bot-${BOT_PLATFORM}`;
 
 /**
  * Where a released coordinator finds the bot executable it serves: `bot/` beside its bundle
- * (tools/src/release lays it out). Run from sources: none, unless --bot-executable names one.
+ * (tools/src/packaging lays it out). Run from sources: none, unless --bot-executable names one.
  */
 export function defaultBotExecutable(): string | undefined {
   if (!isReleaseBuild()) return undefined;

@@ -51,6 +51,8 @@ export async function makeSingleExecutable(o: SingleExecutableOptions): Promise<
     );
   } catch (err) {
     const e = err as Error & { stdout?: string; stderr?: string };
-    throw new Error(`postject failed on ${o.output}: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+    throw new Error(
+      `postject failed on ${o.output}: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`,
+    );
   }
 }

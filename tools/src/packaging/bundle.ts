@@ -70,7 +70,6 @@ export async function bundleCoordinator(
         "const __droverVendor = (rel) => __droverToPath(new URL(`./vendor/${rel}`, import.meta.url)).replace(/[\\\\/]$/, '');",
       ].join('\n'),
     },
-    define: defines(embedded),
     plugins: [vendorDirnamePlugin(vendored)],
   });
   return result.metafile!;

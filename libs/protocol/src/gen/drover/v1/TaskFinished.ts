@@ -42,6 +42,12 @@ export interface TaskFinished {
    */
   'outputs_truncated'?: (boolean);
   'outputs_note'?: (string);
+  /**
+   * The kernel's OOM killer killed a process of the task under its memory limit
+   * (TaskManifest.memory_limit_bytes; the cgroup's memory.events counted an oom_kill). The state
+   * is still what the exit says; the summary says "killed by the memory limit (<N> bytes)".
+   */
+  'memory_limit_killed'?: (boolean);
   '_exit_code'?: "exit_code";
 }
 
@@ -83,5 +89,11 @@ export interface TaskFinished__Output {
    */
   'outputs_truncated': (boolean);
   'outputs_note': (string);
+  /**
+   * The kernel's OOM killer killed a process of the task under its memory limit
+   * (TaskManifest.memory_limit_bytes; the cgroup's memory.events counted an oom_kill). The state
+   * is still what the exit says; the summary says "killed by the memory limit (<N> bytes)".
+   */
+  'memory_limit_killed': (boolean);
   '_exit_code'?: "exit_code";
 }

@@ -3,6 +3,7 @@
 import type { StringPair as _drover_v1_StringPair, StringPair__Output as _drover_v1_StringPair__Output } from '../../drover/v1/StringPair';
 import type { StringListPair as _drover_v1_StringListPair, StringListPair__Output as _drover_v1_StringListPair__Output } from '../../drover/v1/StringListPair';
 import type { CacheEntry as _drover_v1_CacheEntry, CacheEntry__Output as _drover_v1_CacheEntry__Output } from '../../drover/v1/CacheEntry';
+import type { Long } from '@grpc/proto-loader';
 
 /**
  * What the bot needs to run a task.
@@ -23,6 +24,20 @@ export interface TaskManifest {
    * Named caches to mount into the work dir.
    */
   'caches'?: (_drover_v1_CacheEntry)[];
+  /**
+   * TaskProperties' resource limits, 0 = none; each applied where the bot's cgroup has the
+   * controller, otherwise the task runs without it and its output gets one line saying so.
+   * Bytes of memory of the task's processes together (cgroup memory.max).
+   */
+  'memory_limit_bytes'?: (number | string | Long);
+  /**
+   * Processes and threads of the task at once (cgroup pids.max).
+   */
+  'pids_limit'?: (number);
+  /**
+   * The task's CPU share, 1..10000 (cgroup cpu.weight; the default share is 100).
+   */
+  'cpu_weight'?: (number);
 }
 
 /**
@@ -44,4 +59,18 @@ export interface TaskManifest__Output {
    * Named caches to mount into the work dir.
    */
   'caches': (_drover_v1_CacheEntry__Output)[];
+  /**
+   * TaskProperties' resource limits, 0 = none; each applied where the bot's cgroup has the
+   * controller, otherwise the task runs without it and its output gets one line saying so.
+   * Bytes of memory of the task's processes together (cgroup memory.max).
+   */
+  'memory_limit_bytes': (number);
+  /**
+   * Processes and threads of the task at once (cgroup pids.max).
+   */
+  'pids_limit': (number);
+  /**
+   * The task's CPU share, 1..10000 (cgroup cpu.weight; the default share is 100).
+   */
+  'cpu_weight': (number);
 }

@@ -3,6 +3,7 @@
 import type { StringPair as _drover_v1_StringPair, StringPair__Output as _drover_v1_StringPair__Output } from '../../drover/v1/StringPair';
 import type { StringListPair as _drover_v1_StringListPair, StringListPair__Output as _drover_v1_StringListPair__Output } from '../../drover/v1/StringListPair';
 import type { CacheEntry as _drover_v1_CacheEntry, CacheEntry__Output as _drover_v1_CacheEntry__Output } from '../../drover/v1/CacheEntry';
+import type { Long } from '@grpc/proto-loader';
 
 /**
  * Limits (docs/limits.md): command, env and env_prefixes together at most 131072 bytes as exec
@@ -53,9 +54,34 @@ export interface TaskProperties {
    * most 128 characters, path 1024).
    */
   'caches'?: (_drover_v1_CacheEntry)[];
+  /**
+   * Resource limits, each applied where the bot's cgroup has the controller: a bot advertises
+   * `limits=memory`, `limits=pids` and `limits=cpu` for the controllers it can apply, and a task
+   * that needs a limit enforced requires that dimension. A bot without the controller runs the
+   * task without the limit and writes one line saying so into the task's output. Absent = no
+   * limit. Different limits are different properties (dedup).
+   * 
+   * Memory of the task's processes together (cgroup v2 memory.max), in bytes; 1048576 (1 MiB) to
+   * 1099511627776 (1 TiB). Over it the kernel's OOM killer kills a process of the task: the
+   * result's summary says "killed by the memory limit (<N> bytes)".
+   */
+  'memory_limit_bytes'?: (number | string | Long);
+  /**
+   * Processes and threads of the task at once (cgroup v2 pids.max); 1 to 65536. Over it, fork
+   * and clone fail in the task (EAGAIN).
+   */
+  'pids_limit'?: (number);
+  /**
+   * The task's share of CPU against the bot's other work (cgroup v2 cpu.weight); 1 to 10000, the
+   * default share being 100.
+   */
+  'cpu_weight'?: (number);
   '_execution_timeout_secs'?: "execution_timeout_secs";
   '_io_timeout_secs'?: "io_timeout_secs";
   '_grace_period_secs'?: "grace_period_secs";
+  '_memory_limit_bytes'?: "memory_limit_bytes";
+  '_pids_limit'?: "pids_limit";
+  '_cpu_weight'?: "cpu_weight";
 }
 
 /**
@@ -107,7 +133,32 @@ export interface TaskProperties__Output {
    * most 128 characters, path 1024).
    */
   'caches': (_drover_v1_CacheEntry__Output)[];
+  /**
+   * Resource limits, each applied where the bot's cgroup has the controller: a bot advertises
+   * `limits=memory`, `limits=pids` and `limits=cpu` for the controllers it can apply, and a task
+   * that needs a limit enforced requires that dimension. A bot without the controller runs the
+   * task without the limit and writes one line saying so into the task's output. Absent = no
+   * limit. Different limits are different properties (dedup).
+   * 
+   * Memory of the task's processes together (cgroup v2 memory.max), in bytes; 1048576 (1 MiB) to
+   * 1099511627776 (1 TiB). Over it the kernel's OOM killer kills a process of the task: the
+   * result's summary says "killed by the memory limit (<N> bytes)".
+   */
+  'memory_limit_bytes'?: (number);
+  /**
+   * Processes and threads of the task at once (cgroup v2 pids.max); 1 to 65536. Over it, fork
+   * and clone fail in the task (EAGAIN).
+   */
+  'pids_limit'?: (number);
+  /**
+   * The task's share of CPU against the bot's other work (cgroup v2 cpu.weight); 1 to 10000, the
+   * default share being 100.
+   */
+  'cpu_weight'?: (number);
   '_execution_timeout_secs'?: "execution_timeout_secs";
   '_io_timeout_secs'?: "io_timeout_secs";
   '_grace_period_secs'?: "grace_period_secs";
+  '_memory_limit_bytes'?: "memory_limit_bytes";
+  '_pids_limit'?: "pids_limit";
+  '_cpu_weight'?: "cpu_weight";
 }

@@ -23,6 +23,11 @@ export type TaskEvent =
       readonly outputs?: TaskOutputs;
       /** Non-empty: why `outputs` is incomplete; a line of the summary. */
       readonly outputsNote?: string;
+      /**
+       * The kernel's OOM killer killed a process of the task under its memory limit (the
+       * cgroup's memory.events oom_kill): a line of the summary, the state unchanged by it.
+       */
+      readonly memoryLimitKilled?: boolean;
     }
   | { readonly type: 'cancel'; readonly killRunning: boolean }
   /** The current slice's deadline passed. `capacity[i]`: some known bot could run slice i. */

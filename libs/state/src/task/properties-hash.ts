@@ -28,6 +28,10 @@ export function propertiesHash(p: TaskProperties): string {
             .map((c) => [c.name, c.path]),
         }
       : {}),
+    // Likewise: different limits are different work (an OOM under one is no result for another).
+    ...(p.memoryLimitBytes === undefined ? {} : { memory_limit_bytes: p.memoryLimitBytes }),
+    ...(p.pidsLimit === undefined ? {} : { pids_limit: p.pidsLimit }),
+    ...(p.cpuWeight === undefined ? {} : { cpu_weight: p.cpuWeight }),
   };
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }

@@ -23,7 +23,7 @@ export function transition(task: Task, event: TaskEvent, nowMs: number): Transit
       if (task.processStarted) return { task, effects: [] };
       return { task: { ...task, processStarted: true, modifiedAtMs: nowMs }, effects: [] };
     case 'finish':
-      return withOutputs(finish(task, event, nowMs), event);
+      return withOutputs(withMemoryLimitKill(finish(task, event, nowMs), event), event);
     case 'cancel':
       return cancel(task, event, nowMs);
     case 'expire':
@@ -153,6 +153,31 @@ function finish(
 }
 
 /**
+ * An OOM kill under the task's memory limit is said in the summary of a process that ran; the
+ * state stays what the exit made it (COMPLETED with failure, TIMED_OUT, KILLED): the limit is
+ * the task's own, like its exit code, not a state of its own.
+ */
+function withMemoryLimitKill(
+  outcome: TransitionOutcome,
+  event: Extract<TaskEvent, { type: 'finish' }>,
+): TransitionOutcome {
+  if ('refused' in outcome || event.memoryLimitKilled !== true) return outcome;
+  const { task } = outcome;
+  if (task.state === 'CANCELED' || task.state === 'CLIENT_ERROR') return outcome;
+  const limit = task.spec.slices[task.currentSlice]?.properties.memoryLimitBytes;
+  const line =
+    limit === undefined
+      ? 'killed by the memory limit'
+      : `killed by the memory limit (${limit} bytes)`;
+  return { ...outcome, task: { ...task, summary: appendLine(task.summary, line) } };
+}
+
+/** `summary` with `line` added, `; `-separated. */
+function appendLine(summary: string, line: string): string {
+  return line === '' ? summary : summary === '' ? line : `${summary}; ${line}`;
+}
+
+/**
  * The outputs go with the final state of a process that ran (not CANCELED or CLIENT_ERROR: no
  * process, no outputs), in the same write; a note on them becomes part of the summary.
  */
@@ -163,9 +188,7 @@ function withOutputs(
   if ('refused' in outcome || event.outputs === undefined) return outcome;
   const { task } = outcome;
   if (task.state === 'CANCELED' || task.state === 'CLIENT_ERROR') return outcome;
-  const note = event.outputsNote ?? '';
-  const summary =
-    note === '' ? task.summary : task.summary === '' ? note : `${task.summary}; ${note}`;
+  const summary = appendLine(task.summary, event.outputsNote ?? '');
   return { ...outcome, task: { ...task, outputs: event.outputs, summary } };
 }
 

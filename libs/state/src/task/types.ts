@@ -51,6 +51,16 @@ export interface TaskProperties {
   /** Named caches (absent = none); part of propertiesHash when present. */
   readonly caches?: readonly CacheEntry[];
   /**
+   * Resource limits, applied where the bot's cgroup has the controller (absent = none); each is
+   * part of propertiesHash when present. Bytes of memory of the task's processes together
+   * (memory.max).
+   */
+  readonly memoryLimitBytes?: number;
+  /** Processes and threads of the task at once (pids.max). */
+  readonly pidsLimit?: number;
+  /** The task's CPU share (cpu.weight, 1..10000; 100 is the default share). */
+  readonly cpuWeight?: number;
+  /**
    * Set by the coordinator only (graph executions: DROVER_EXECUTION_ID/TOKEN): sent to the bot as
    * TaskManifest.secret_env, never returned by the Tasks API, not part of propertiesHash.
    */

@@ -66,7 +66,7 @@ export function taskToRequest(task: Task): TaskRequest {
 }
 
 function propertiesToWire(p: DomainProperties): TaskProperties {
-  return {
+  const wire: TaskProperties = {
     command: [...p.command],
     env: p.env.map((e) => ({ key: e.key, value: e.value })),
     env_prefixes: p.envPrefixes.map((e) => ({ key: e.key, value: [...e.values] })),
@@ -78,6 +78,11 @@ function propertiesToWire(p: DomainProperties): TaskProperties {
     idempotent: p.idempotent,
     caches: (p.caches ?? []).map((c) => ({ name: c.name, path: c.path })),
   };
+  // Resource limits only when given: absent on the wire is no limit.
+  if (p.memoryLimitBytes !== undefined) wire.memory_limit_bytes = p.memoryLimitBytes;
+  if (p.pidsLimit !== undefined) wire.pids_limit = p.pidsLimit;
+  if (p.cpuWeight !== undefined) wire.cpu_weight = p.cpuWeight;
+  return wire;
 }
 
 /**

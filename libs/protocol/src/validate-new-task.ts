@@ -51,6 +51,13 @@ export const TASK_LIMITS = {
   defaultIoTimeoutSecs: 0,
   defaultGracePeriodSecs: 30,
   maxGracePeriodSecs: 3600,
+  /** Resource limits (absent = none): memory.max 1 MiB..1 TiB, pids.max, cpu.weight. */
+  minMemoryLimitBytes: 1024 ** 2,
+  maxMemoryLimitBytes: 1024 ** 4,
+  minPidsLimit: 1,
+  maxPidsLimit: 65_536,
+  minCpuWeight: 1,
+  maxCpuWeight: 10_000,
   maxNameLength: 1024,
   maxTagLength: 1024,
   maxRequestUuidLength: 128,
@@ -348,6 +355,27 @@ function validateProperties(path: string, p: TaskProperties__Output): TaskProper
       `must be between 0 and ${TASK_LIMITS.maxGracePeriodSecs}, got ${gracePeriodSecs}`,
     );
   }
+  const memoryLimitBytes = optionalInRange(
+    at('memory_limit_bytes'),
+    p.memory_limit_bytes,
+    TASK_LIMITS.minMemoryLimitBytes,
+    TASK_LIMITS.maxMemoryLimitBytes,
+    ' bytes (1 MiB to 1 TiB)',
+  );
+  const pidsLimit = optionalInRange(
+    at('pids_limit'),
+    p.pids_limit,
+    TASK_LIMITS.minPidsLimit,
+    TASK_LIMITS.maxPidsLimit,
+    ' processes and threads',
+  );
+  const cpuWeight = optionalInRange(
+    at('cpu_weight'),
+    p.cpu_weight,
+    TASK_LIMITS.minCpuWeight,
+    TASK_LIMITS.maxCpuWeight,
+    ' (the default share is 100)',
+  );
   return {
     command: [...p.command],
     env,
@@ -359,7 +387,28 @@ function validateProperties(path: string, p: TaskProperties__Output): TaskProper
     gracePeriodSecs,
     idempotent: p.idempotent,
     ...(p.caches.length > 0 ? { caches: validateCaches(path, p.caches) } : {}),
+    ...(memoryLimitBytes === undefined ? {} : { memoryLimitBytes }),
+    ...(pidsLimit === undefined ? {} : { pidsLimit }),
+    ...(cpuWeight === undefined ? {} : { cpuWeight }),
   };
+}
+
+/**
+ * An optional whole number that, when given, must lie in [min, max]; absent stays absent (a
+ * resource limit left out is no limit, not a default one).
+ */
+function optionalInRange(
+  field: string,
+  value: number | undefined,
+  min: number,
+  max: number,
+  unit: string,
+): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new InvalidArgumentError(field, `must be between ${min} and ${max}${unit}, got ${value}`);
+  }
+  return value;
 }
 
 function validateDimensions(

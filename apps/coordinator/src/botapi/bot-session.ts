@@ -510,6 +510,7 @@ export class BotSession implements SessionHandle {
       killed: m.killed,
       canceled: m.canceled,
       clientError: m.client_error,
+      memoryLimitKilled: m.memory_limit_killed,
       ...(this.#deps.outputs === undefined
         ? {}
         : await outputsForFinish(

@@ -25,6 +25,10 @@ export function dispatchMessage(task: Task, leaseId: string): CoordinatorMessage
         grace_period_secs: props.gracePeriodSecs,
         secret_env: (props.secretEnv ?? []).map((e) => ({ key: e.key, value: e.value })),
         caches: (props.caches ?? []).map((c) => ({ name: c.name, path: c.path })),
+        // 0 = none: the manifest's fields are plain proto3 scalars.
+        memory_limit_bytes: props.memoryLimitBytes ?? 0,
+        pids_limit: props.pidsLimit ?? 0,
+        cpu_weight: props.cpuWeight ?? 0,
       },
     },
   };

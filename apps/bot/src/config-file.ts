@@ -32,6 +32,8 @@ export const CONFIG_FILE_KEYS = {
   'drain-timeout': 'string',
   'min-free-disk': 'string',
   'cache-max-bytes': 'string',
+  'task-user': 'string',
+  containment: 'string',
   tls: 'boolean',
   'ca-file': 'path',
 } as const satisfies Record<string, KeyKind>;

@@ -33,7 +33,10 @@ export interface BotConfig {
    * @default '127.0.0.1:7070'
    */
   readonly server: string;
-  /** Bot token given directly (`--token` / `DROVER_BOT_TOKEN`); wins over `tokenFile`. */
+  /**
+   * Bot token given directly (`DROVER_BOT_TOKEN`, or a config file's `token:`); wins over
+   * `tokenFile`. Never a flag: a command line is readable by every user of the machine.
+   */
   readonly token: string | undefined;
   /** File holding the bot token. @default '<dataDir>/bot.token' */
   readonly tokenFile: string;
@@ -71,7 +74,21 @@ export interface BotConfig {
   readonly tls: BotTls;
   /** The absolute path of the config file read, if any. */
   readonly configFile: string | undefined;
+  /**
+   * The unprivileged user payloads run as (`--task-user`, a name or a uid), when the bot can
+   * switch users; task-user.ts resolves it. @default undefined: payloads run as the bot's user
+   */
+  readonly taskUser: string | undefined;
+  /** How a task's processes are held together and swept (CONTAINMENT_MODES). @default 'auto' */
+  readonly containment: Containment;
 }
+
+/**
+ * auto: a cgroup v2 per task where the bot can make one, else the process group and the sweep;
+ * cgroup: refuse to start without one; pgroup: the process group and the sweep only.
+ */
+export const CONTAINMENT_MODES = ['auto', 'cgroup', 'pgroup'] as const;
+export type Containment = (typeof CONTAINMENT_MODES)[number];
 
 export type CompileConfigOutcome =
   | { readonly kind: 'config'; readonly config: BotConfig }
@@ -93,6 +110,8 @@ const DIMENSION_KEY_RE = /^[a-zA-Z_.-][0-9a-zA-Z_.-]*$/;
 const MAX_DIMENSION_KEY = 64;
 const MAX_DIMENSION_VALUE = 256;
 const BOT_ID_RE = /^[A-Za-z0-9_.:-]+$/;
+/** A user name as useradd takes it, or a uid. */
+const TASK_USER_RE = /^(?:[a-z_][a-z0-9_.-]{0,31}\$?|\d{1,10})$/i;
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 300_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -106,8 +125,9 @@ export const USAGE = `Usage: drover-bot [options]
   --server <host:port>     coordinator address, or several  DROVER_SERVER      (127.0.0.1:7070)
                            (host:port,host:port…): the bot
                            moves to the next when one fails
-  --token <token>          bot token                        DROVER_BOT_TOKEN
   --token-file <path>      file holding the bot token       DROVER_BOT_TOKEN_FILE (<data dir>/bot.token)
+                           (or the token itself in DROVER_BOT_TOKEN; never on the
+                           command line, which every user of the machine can read)
   --tls                    connect with TLS (system roots)  DROVER_TLS         (false)
   --ca-file <path>         PEM roots to trust (implies TLS) DROVER_CA_FILE
   --data-dir <path>        data directory                   DROVER_DATA_DIR    (./.drover)
@@ -122,6 +142,14 @@ export const USAGE = `Usage: drover-bot [options]
                            running task has to finish
   --min-free-disk <size>   quarantine below this free disk  DROVER_MIN_FREE_DISK (${formatBytes(DEFAULT_MIN_FREE_DISK_BYTES)}; 0: off)
   --cache-max-bytes <size> named caches kept at most (LRU)  DROVER_CACHE_MAX_BYTES (${formatBytes(DEFAULT_CACHE_MAX_BYTES)})
+  --task-user <name|uid>   run payloads as this unprivileged DROVER_TASK_USER  (the bot's own user)
+                           user (the bot must be root, or hold CAP_SETUID and CAP_SETGID);
+                           they cannot read the bot's token nor write outside their dirs
+  --containment <mode>     how a task's processes are held  DROVER_CONTAINMENT (auto)
+                           auto: a cgroup v2 per task where the bot can make one, else
+                             the process group and the sweep of escaped processes
+                           cgroup: refuse to start without a cgroup per task
+                           pgroup: the process group and the sweep only
   --version, -V            print the version and the git commit
   --help                   print this text
 
@@ -256,7 +284,28 @@ function compile(
     DEFAULT_DRAIN_TIMEOUT_MS,
   );
 
-  const token = pick('token', flags.token, 'DROVER_BOT_TOKEN')?.value;
+  if (flags.token !== undefined) {
+    throw new UsageError(
+      '--token: a command line is readable by every user of the machine (ps); ' +
+        'give the token in a file (--token-file, mode 0600) or in DROVER_BOT_TOKEN',
+    );
+  }
+  const token = pick('token', undefined, 'DROVER_BOT_TOKEN')?.value;
+  const taskUser = pick('task-user', flags['task-user'], 'DROVER_TASK_USER');
+  if (taskUser !== undefined && !TASK_USER_RE.test(taskUser.value)) {
+    throw new UsageError(
+      `${taskUser.source}: expected a user name or a uid, got '${taskUser.value}'`,
+    );
+  }
+  const containment = pick('containment', flags.containment, 'DROVER_CONTAINMENT') ?? {
+    value: 'auto',
+    source: 'default',
+  };
+  if (!(CONTAINMENT_MODES as readonly string[]).includes(containment.value)) {
+    throw new UsageError(
+      `${containment.source}: expected one of ${CONTAINMENT_MODES.join(', ')}, got '${containment.value}'`,
+    );
+  }
   const tokenFile = path.resolve(
     host.cwd,
     pick('token-file', flags['token-file'], 'DROVER_BOT_TOKEN_FILE')?.value ??
@@ -298,6 +347,8 @@ function compile(
     taskBaseEnv: Object.freeze(taskBaseEnv),
     tls: Object.freeze(tls),
     configFile: configPath,
+    taskUser: taskUser?.value,
+    containment: containment.value as Containment,
   };
   return { kind: 'config', config: Object.freeze(config) };
 }
@@ -326,6 +377,8 @@ function parseFlags(argv: readonly string[]) {
         'drain-timeout': { type: 'string' },
         'min-free-disk': { type: 'string' },
         'cache-max-bytes': { type: 'string' },
+        'task-user': { type: 'string' },
+        containment: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { afterEach, beforeEach } from 'vitest';
@@ -24,7 +26,9 @@ export interface BotProcess {
 export interface BotProcesses {
   readonly root: string;
   readonly coordinator: TestCoordinator;
-  /** `--server`, `--token`, `--data-dir`, `--id bot-p`, then `extra`. */
+  /** A 0600 file holding the token `tok`, outside the data dir's default `bot.token`. */
+  readonly tokenFile: string;
+  /** `--server`, `--token-file`, `--data-dir`, `--id bot-p`, then `extra`. */
   args(...extra: string[]): string[];
   start(args: string[]): BotProcess;
 }
@@ -42,11 +46,15 @@ export function useBotProcesses(): BotProcesses {
       if (coordinator === undefined) throw new Error('no coordinator outside a test');
       return coordinator;
     },
+    get tokenFile() {
+      return path.join(root, 'secret', 'bot.token');
+    },
+    // Never --token: a command line is readable by every user of the machine (ps).
     args: (...extra) => [
       '--server',
       h.coordinator.address,
-      '--token',
-      'tok',
+      '--token-file',
+      h.tokenFile,
       '--data-dir',
       root,
       '--id',
@@ -75,6 +83,8 @@ export function useBotProcesses(): BotProcesses {
   };
   beforeEach(async () => {
     ({ dir: root, cleanup } = await tempDir());
+    mkdirSync(path.dirname(h.tokenFile), { mode: 0o700 });
+    writeFileSync(h.tokenFile, 'tok\n', { mode: 0o600 });
     coordinator = await TestCoordinator.start();
   });
   afterEach(async () => {

@@ -37,8 +37,8 @@ function connectedTo(bot: BotProcess): string[] {
 const botArgs = (servers: string) => [
   '--server',
   servers,
-  '--token',
-  'tok',
+  '--token-file',
+  h.tokenFile,
   '--data-dir',
   h.root,
   '--id',

@@ -87,8 +87,7 @@ describe('drover-bot with a bad server list', () => {
   it('exits 2 naming the bad entry', async () => {
     const r = await within(
       'bot exit',
-      h.start(['--server', `${h.coordinator.address},nope`, '--token', 't', '--data-dir', h.root])
-        .run,
+      h.start(['--server', `${h.coordinator.address},nope`, '--data-dir', h.root]).run,
       15_000,
     );
     expect(r.exitCode).toBe(2);

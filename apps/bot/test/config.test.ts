@@ -38,7 +38,28 @@ describe('compileBotConfig', () => {
       taskBaseEnv: {},
       tls: { kind: 'off' },
       configFile: undefined,
+      taskUser: undefined,
+      containment: 'auto',
     });
+  });
+
+  it('refuses a token on the command line, which every user of the machine can read', () => {
+    const message = usageError(['--token', 'tok']);
+    expect(message).toMatch(/^--token: a command line is readable by every user of the machine/);
+    expect(message).toMatch(/--token-file/);
+    expect(message).toMatch(/DROVER_BOT_TOKEN/);
+    // Not even echoed back.
+    expect(message).not.toContain("tok'");
+  });
+
+  it('reads the task user and the containment mode from flags, variables and the file', () => {
+    expect(config(['--task-user', 'drover-task', '--containment', 'pgroup'])).toMatchObject({
+      taskUser: 'drover-task',
+      containment: 'pgroup',
+    });
+    expect(
+      config(['--task-user', '1001'], { DROVER_TASK_USER: 'x', DROVER_CONTAINMENT: 'cgroup' }),
+    ).toMatchObject({ taskUser: '1001', containment: 'cgroup' });
   });
 
   it('reads the output cap, the drain limit and the free disk minimum, with size suffixes', () => {
@@ -155,6 +176,9 @@ describe('compileBotConfig', () => {
     ['a drain limit that is not seconds', ['--drain-timeout', '5m'], {}, /--drain-timeout.*5m/],
     ['a negative drain limit', [], { DROVER_DRAIN_TIMEOUT: '-1' }, /DROVER_DRAIN_TIMEOUT/],
     ['a drain limit past what a timer holds', ['--drain-timeout', '3000000'], {}, /0 to 2147483/],
+    ['a bad containment flag', ['--containment', 'jail'], {}, /--containment: .*auto.*'jail'/],
+    ['a bad containment variable', [], { DROVER_CONTAINMENT: 'x' }, /DROVER_CONTAINMENT/],
+    ['a task user that names nobody', ['--task-user', 'a b'], {}, /--task-user.*'a b'/],
   ])('refuses %s, naming it', (_name, argv, env, message) => {
     expect(usageError(argv, env)).toMatch(message);
   });
@@ -176,6 +200,8 @@ describe('compileBotConfig with a config file', () => {
       'max-output: 4096',
       'once: true',
       'dir: work',
+      'task-user: drover-task',
+      'containment: pgroup',
       '',
     ].join('\n'),
     '/etc/drover/bot.json': '{"server": "json:1", "dimension": ["a=b"], "ca-file": "ca.pem"}',
@@ -218,6 +244,8 @@ describe('compileBotConfig with a config file', () => {
       once: true,
       botDir: '/etc/drover/work',
       configFile: '/etc/drover/bot.yaml',
+      taskUser: 'drover-task',
+      containment: 'pgroup',
     });
   });
 

@@ -1,10 +1,19 @@
-import { existsSync, lstatSync, mkdirSync } from 'node:fs';
+import {
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { evictionOrder } from '../src/cache-eviction';
 import { CacheManager } from '../src/caches';
 import { startTask, type RunResult, type RunTaskOptions } from '../src/index';
+import { resolveTaskUser, type TaskUser } from '../src/task-user';
 import { sh, tempDir, within } from './helpers';
 
 /** Named caches and DROVER_OUTDIR as the runner sees them, with real payload processes. */
@@ -44,12 +53,13 @@ describe('named caches in the runner', () => {
     const first = run({
       taskId: 'one',
       caches,
-      manifest: sh('echo kept > tools/bin/x && test -L tools/bin && pwd', {
+      // Moved in, not linked: the cache is really inside the work dir.
+      manifest: sh('echo kept > tools/bin/x && test -d tools/bin && ! test -L tools/bin && pwd', {
         caches: [{ name: 'tools', path: 'tools/bin' }],
       }),
     });
     expect((await first.result).exitCode).toBe(0);
-    // The symlink went with the work dir; the content stayed, and the bot heard of the cache.
+    // The cache went back before the work dir went, and the bot heard of it.
     expect(existsSync(path.join(root, 'bot', 'w', 'one'))).toBe(false);
     expect(await readFile(path.join(root, 'bot', 'caches', 'tools', 'x'), 'utf8')).toBe('kept\n');
     expect(changes).toEqual([['tools']]);
@@ -111,6 +121,94 @@ describe('named caches in the runner', () => {
     expect(result.exitCode).toBe(126);
     expect(r.output()).toMatch(/cache shared is in use by another task/);
     if (held.ok) await caches.release(held.value);
+  });
+});
+
+describe('named caches on the real file system', () => {
+  const user = (): TaskUser => {
+    const outcome = resolveTaskUser('nobody');
+    if (!outcome.ok) throw new Error(outcome.message);
+    return outcome.user;
+  };
+
+  it('keeps the caches dir the bot’s alone (0700)', () => {
+    const dir = path.join(root, 'bot', 'caches');
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    new CacheManager({ root: dir });
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
+  it('refuses a cache path through a symlink a task left in a cache, creating nothing outside', async () => {
+    const outside = path.join(root, 'outside');
+    mkdirSync(outside);
+    const caches = new CacheManager({ root: path.join(root, 'bot', 'caches') });
+    const plant = run({
+      taskId: 'plant',
+      caches,
+      manifest: sh(`ln -s ${outside} c/evil`, { caches: [{ name: 'c1', path: 'c' }] }),
+    });
+    expect((await plant.result).exitCode).toBe(0);
+    expect(lstatSync(path.join(root, 'bot', 'caches', 'c1', 'evil')).isSymbolicLink()).toBe(true);
+
+    const nested = run({
+      taskId: 'nested',
+      caches,
+      manifest: sh('true', {
+        caches: [
+          { name: 'c1', path: 'c' },
+          { name: 'c2', path: 'c/evil/inner' },
+        ],
+      }),
+    });
+    expect((await nested.result).clientError).toBe(
+      "caches: path 'c/evil/inner' leads outside the task's work dir (symlink at 'c/evil')",
+    );
+    const cwd = run({
+      taskId: 'cwd',
+      caches,
+      manifest: sh('true', { relative_cwd: 'c/evil/x', caches: [{ name: 'c1', path: 'c' }] }),
+    });
+    expect((await cwd.result).clientError).toBe(
+      "relative_cwd: 'c/evil/x' leads outside the task's work dir (symlink at 'c/evil')",
+    );
+    expect(readdirSync(outside)).toEqual([]);
+    // c1 came back after each refusal, its link still in it; c2 was never made.
+    expect(caches.names()).toEqual(['c1']);
+    expect(lstatSync(path.join(root, 'bot', 'caches', 'c1', 'evil')).isSymbolicLink()).toBe(true);
+  });
+
+  it('drops a cache the task replaced with a symlink, and takes nothing in from outside', async () => {
+    const outside = path.join(root, 'outside');
+    mkdirSync(outside);
+    writeFileSync(path.join(outside, 'keep'), 'x');
+    const caches = new CacheManager({ root: path.join(root, 'bot', 'caches') });
+    const r = run({
+      caches,
+      manifest: sh(`rm -r c && ln -s ${outside} c`, { caches: [{ name: 'c1', path: 'c' }] }),
+    });
+    expect((await r.result).exitCode).toBe(0);
+    expect(caches.names()).toEqual([]);
+    expect(existsSync(path.join(root, 'bot', 'caches', 'c1'))).toBe(false);
+    expect(readdirSync(outside)).toEqual(['keep']);
+  });
+
+  it('gives a cache to the task user, all of it the first time, hard links left alone', () => {
+    const nobody = user();
+    const dir = path.join(root, 'bot', 'caches');
+    mkdirSync(path.join(dir, 'c1', 'sub'), { recursive: true });
+    writeFileSync(path.join(dir, 'c1', 'sub', 'f'), 'x');
+    // As if a payload had hard-linked a file of the system into the cache.
+    const system = path.join(root, 'system-file');
+    writeFileSync(system, 'root only');
+    linkSync(system, path.join(dir, 'c1', 'linked'));
+    const caches = new CacheManager({ root: dir, owner: nobody });
+    const work = path.join(root, 'w1');
+    mkdirSync(work);
+    const mounted = caches.mount('t1', [{ name: 'c1', path: 'deep/c' }], work);
+    expect(mounted).toMatchObject({ ok: true, value: { links: [path.join(work, 'deep', 'c')] } });
+    for (const p of ['deep', 'deep/c', 'deep/c/sub', 'deep/c/sub/f'])
+      expect(statSync(path.join(work, p)).uid, p).toBe(nobody.uid);
+    expect(statSync(system).uid).toBe(process.geteuid?.());
   });
 });
 

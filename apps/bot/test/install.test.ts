@@ -62,6 +62,7 @@ describe('renderInstall', () => {
       WorkingDirectory: '/var/lib/drover-bot',
       StateDirectory: 'drover-bot',
       Restart: 'on-failure',
+      Delegate: 'yes',
       KillSignal: 'SIGTERM',
       KillMode: 'mixed',
       TimeoutStopSec: '360',
@@ -82,12 +83,11 @@ describe('renderInstall', () => {
     expect(directives(unit)).toContainEqual(['TimeoutStopSec', String(stopSecs)]);
   });
 
-  it('runs the bot as --user, and tells how to hand it the token file and its bot dir', () => {
+  it('runs the bot as --user, and tells how to hand it its bot dir', () => {
     const o = options([...base, '--user', 'drover', '--dir', '/srv/bot']);
     expect(directives(unitOf(o))).toContainEqual(['User', 'drover']);
     expect(unitOf(o)).not.toContain('StateDirectory');
     expect(renderInstall(o).commands).toEqual([
-      'chown drover /home/op/bot.token && chmod 600 /home/op/bot.token',
       'chown -R drover /srv/bot',
       'systemctl daemon-reload && systemctl enable --now drover-bot',
     ]);
@@ -110,6 +110,10 @@ describe('renderInstall', () => {
       '--drain-timeout',
       '42',
       '--tls',
+      '--task-user',
+      'builder',
+      '--containment',
+      'pgroup',
     ]);
     const config = renderInstall(o).files[0]!;
     const compiled = compileBotConfig(
@@ -136,6 +140,8 @@ describe('renderInstall', () => {
       drainTimeoutMs: 42_000,
       tls: { kind: 'system-roots' },
       configFile: '/etc/drover/bot.yaml',
+      taskUser: 'builder',
+      containment: 'pgroup',
     });
     expect(config.content).not.toMatch(/^token:/m);
   });
@@ -232,7 +238,7 @@ describe('drover-bot install, the real executable', () => {
 
   it('writes both files, then refuses to overwrite them without --force', async () => {
     writeFileSync(path.join(dir, 'bot.token'), 'tok\n');
-    const first = await install(...base, ...dirs());
+    const first = await install(...base, '--no-task-user', ...dirs());
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('==> wrote ');
@@ -242,12 +248,19 @@ describe('drover-bot install, the real executable', () => {
     expect(readFileSync(unitPath, 'utf8')).toContain(`--config ${configPath}`);
 
     writeFileSync(configPath, '# edited by hand\n');
-    const second = await install(...base, '--pool', 'other', ...dirs());
+    const second = await install(...base, '--no-task-user', '--pool', 'other', ...dirs());
     expect(second.code).toBe(2);
     expect(second.stderr).toContain(`${configPath} and ${unitPath} already exist; add --force`);
     expect(readFileSync(configPath, 'utf8')).toBe('# edited by hand\n');
 
-    const forced = await install(...base, '--pool', 'other', ...dirs(), '--force');
+    const forced = await install(
+      ...base,
+      '--no-task-user',
+      '--pool',
+      'other',
+      ...dirs(),
+      '--force',
+    );
     expect(forced.code).toBe(0);
     expect(readFileSync(configPath, 'utf8')).toContain('pool: other\n');
   });
@@ -268,6 +281,8 @@ describe('drover-bot install, the real executable', () => {
       'default',
       '--dimension',
       'installed=yes',
+      // Payloads as root here: a test does not add users to this machine (install-users.test.ts).
+      '--no-task-user',
       ...dirs(),
     );
     expect(installed.stderr).toBe('');

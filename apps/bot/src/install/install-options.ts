@@ -13,6 +13,16 @@ export interface InstallOptions {
   readonly dimensions: readonly string[];
   /** Run the bot as this user. @default root (no User= line) */
   readonly user: string | undefined;
+  /**
+   * The unprivileged user the bot runs payloads as (config `task-user`), created by install when
+   * missing; undefined: payloads run as the bot's user.
+   * @default DEFAULT_TASK_USER for a bot running as root, none for a bot with --user
+   */
+  readonly taskUser: string | undefined;
+  /** Whether taskUser is the default (install says so, and how to opt out). */
+  readonly taskUserDefaulted: boolean;
+  /** The bot's --containment (auto, cgroup, pgroup), written only when given. @default the bot's: auto */
+  readonly containment: string | undefined;
   /** The bot's working root (its --dir). @default '/var/lib/drover-bot' */
   readonly workDir: string;
   /** Where bot.yaml goes. @default '/etc/drover' */
@@ -49,6 +59,8 @@ export type InstallOptionsOutcome =
 export const DEFAULT_WORK_DIR = '/var/lib/drover-bot';
 export const DEFAULT_CONFIG_DIR = '/etc/drover';
 export const DEFAULT_UNIT_DIR = '/etc/systemd/system';
+/** The payload user of a bot running as root, unless --task-user or --no-task-user says otherwise. */
+export const DEFAULT_TASK_USER = 'drover-task';
 
 export const INSTALL_USAGE = `Usage: drover-bot install --server <host:port> --token-file <path> [options]
 
@@ -65,6 +77,12 @@ write to).
   --id <bot id>            bot id (default: the hostname, at each start)
   --dimension <k=v>        extra dimension, repeatable
   --user <user>            run the bot as this user (default root)
+  --task-user <name>       run payloads as this unprivileged user, created (useradd --system)
+                           when missing; for a bot running as root, default ${DEFAULT_TASK_USER}:
+                           payloads cannot read the token file (0600, the bot's user's) or
+                           signal the bot. Needs the bot to run as root (no --user)
+  --no-task-user           run payloads as the bot's own user (a root bot: as root)
+  --containment <mode>     auto, cgroup or pgroup (drover-bot --help; default auto)
   --dir <path>             the bot's working root            (${DEFAULT_WORK_DIR})
   --drain-timeout <secs>   time a running task has to finish on stop (${DEFAULT_DRAIN_TIMEOUT_MS / 1000});
                            the unit's TimeoutStopSec is this plus a margin
@@ -77,6 +95,12 @@ write to).
   --force                  overwrite files that exist
   --dry-run                print what would be written, write nothing
   --help                   print this text
+
+The unit runs the bot with Delegate=yes, so that the bot owns its cgroup subtree and puts each
+task in a cgroup of its own, and KillMode=mixed: a stop's SIGTERM reaches the bot alone, which
+drains, and once the bot has exited systemd SIGKILLs every process left in the unit's cgroup, so
+no payload outlives its bot. The token is never on a command line or in the environment: install
+makes the token file 0600, owned by the bot's user, and the bot reads it once.
 `;
 
 export interface InstallHost {
@@ -99,6 +123,9 @@ export function parseInstallOptions(
     id: { type: 'string' },
     dimension: { type: 'string', multiple: true },
     user: { type: 'string' },
+    'task-user': { type: 'string' },
+    'no-task-user': { type: 'boolean' },
+    containment: { type: 'string' },
     dir: { type: 'string' },
     'drain-timeout': { type: 'string' },
     tls: { type: 'boolean' },
@@ -118,6 +145,8 @@ export function parseInstallOptions(
   if (flags.user !== undefined && !isUserName(flags.user)) {
     return { kind: 'usage-error', message: `--user: not a user name: '${flags.user}'` };
   }
+  const taskUser = resolveTaskUser(flags.user, flags['task-user'], flags['no-task-user'] === true);
+  if (taskUser.kind === 'usage-error') return taskUser;
   if (host.executable !== undefined && flags['bot-code'] !== undefined) {
     return {
       kind: 'usage-error',
@@ -137,6 +166,7 @@ export function parseInstallOptions(
   for (const d of flags.dimension ?? []) botArgs.push('--dimension', d);
   if (flags['drain-timeout'] !== undefined) botArgs.push('--drain-timeout', flags['drain-timeout']);
   if (caFile !== undefined) botArgs.push('--ca-file', caFile);
+  if (flags.containment !== undefined) botArgs.push('--containment', flags.containment);
   const checked = compileBotConfig(
     botArgs,
     {},
@@ -158,6 +188,9 @@ export function parseInstallOptions(
       botId: flags.id,
       dimensions: flags.dimension ?? [],
       user: flags.user,
+      taskUser: taskUser.name,
+      taskUserDefaulted: taskUser.defaulted,
+      containment: flags.containment,
       workDir,
       configDir: abs(flags['config-dir'] ?? DEFAULT_CONFIG_DIR),
       unitDir: abs(flags['unit-dir'] ?? DEFAULT_UNIT_DIR),
@@ -173,4 +206,43 @@ export function parseInstallOptions(
       dryRun: flags['dry-run'] === true,
     },
   };
+}
+
+/** A payload user name: what useradd takes on every distribution, lowercase, at most 32. */
+const TASK_USER_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
+
+/**
+ * The payload user: --task-user, else DEFAULT_TASK_USER for a bot running as root (a payload as
+ * root could read the bot's token and kill the bot), else none. Only a root bot can start
+ * processes as another user, so --task-user with another --user is refused rather than written
+ * into a config the bot could not honour.
+ */
+function resolveTaskUser(
+  user: string | undefined,
+  given: string | undefined,
+  optedOut: boolean,
+):
+  | { readonly kind: 'task-user'; readonly name: string | undefined; readonly defaulted: boolean }
+  | { readonly kind: 'usage-error'; readonly message: string } {
+  const botAsRoot = user === undefined || user === 'root';
+  if (given === undefined) {
+    const name = botAsRoot && !optedOut ? DEFAULT_TASK_USER : undefined;
+    return { kind: 'task-user', name, defaulted: name !== undefined };
+  }
+  const refuse = (message: string) => ({ kind: 'usage-error' as const, message });
+  if (optedOut) return refuse('--task-user and --no-task-user: give one of them');
+  if (!TASK_USER_NAME.test(given)) {
+    return refuse(
+      `--task-user: not a user name: '${given}' (a-z or _ first, then up to 31 of a-z 0-9 _ -)`,
+    );
+  }
+  if (given === 'root') return refuse('--task-user: root: payloads run as an unprivileged user');
+  if (!botAsRoot) {
+    return refuse(
+      `--task-user: a bot running as ${user ?? 'root'} cannot start payloads as ${given}; ` +
+        'drop --user (the bot runs as root, payloads as the task user), or --task-user ' +
+        `(payloads run as ${user ?? 'root'})`,
+    );
+  }
+  return { kind: 'task-user', name: given, defaulted: false };
 }

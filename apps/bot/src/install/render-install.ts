@@ -21,6 +21,8 @@ export function renderBotConfig(o: InstallOptions): string {
   if (o.botId !== undefined) doc['id'] = o.botId;
   if (o.dimensions.length > 0) doc['dimension'] = [...o.dimensions];
   doc['dir'] = o.workDir;
+  if (o.taskUser !== undefined) doc['task-user'] = o.taskUser;
+  if (o.containment !== undefined) doc['containment'] = o.containment;
   if (o.drainTimeoutGiven) doc['drain-timeout'] = o.drainTimeoutMs / 1000;
   if (o.caFile !== undefined) doc['ca-file'] = o.caFile;
   else if (o.tls) doc['tls'] = true;
@@ -48,16 +50,13 @@ export function renderInstall(o: InstallOptions): RenderedInstall {
         configFile,
         workDir: o.workDir,
         user: o.user,
+        taskUser: o.taskUser,
         drainTimeoutMs: o.drainTimeoutMs,
       }),
     },
   ];
+  // The token file's owner and mode are install's to set (run-install.ts), not a command's.
   const commands: string[] = [];
-  if (o.user !== undefined) {
-    commands.push(
-      `chown ${o.user} ${shellWord(o.tokenFile)} && chmod 600 ${shellWord(o.tokenFile)}`,
-    );
-  }
   // Install writes the bot code into the working dir; the bot must own it to update itself.
   // Under /var/lib systemd hands it to User= (StateDirectory=); elsewhere it is ours to do.
   if (

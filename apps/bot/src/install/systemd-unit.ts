@@ -25,6 +25,8 @@ export interface UnitInput {
   readonly workDir: string;
   /** Run as this user; undefined: root. */
   readonly user: string | undefined;
+  /** The unprivileged user the bot runs payloads as (config `task-user`); undefined: none. */
+  readonly taskUser: string | undefined;
   /** The bot's --drain-timeout, in ms. */
   readonly drainTimeoutMs: number;
 }
@@ -54,19 +56,24 @@ export function renderUnit(input: UnitInput): string {
     'Type=simple',
     `ExecStart=${execStart}`,
     ...(input.user === undefined ? [] : [`User=${input.user}`]),
-    ...(stateDir === undefined ? [] : [`StateDirectory=${stateDir}`, 'StateDirectoryMode=0700']),
+    ...(stateDir === undefined ? [] : stateDirectoryLines(stateDir, input.taskUser)),
     `WorkingDirectory=${input.workDir}`,
     '# A crash restarts the bot; a usage error (2), a refused token (3) or a bot dir held by',
     '# another bot (6) would only fail again.',
     'Restart=on-failure',
     'RestartSec=5s',
     'RestartPreventExitStatus=2 3 6',
+    '# The bot makes a cgroup per task under its own (<unit>/tasks/…, and moves itself to',
+    '# <unit>/bot): it must own that subtree, so systemd hands it over and leaves it alone.',
+    'Delegate=yes',
     '# Stop: the first SIGTERM drains (no new tasks; the running one may finish for up to the',
     '# drain limit, then the bot kills it and reports it, exiting 4 — still a clean stop).',
-    '# KillMode=mixed sends that SIGTERM to the bot alone: payloads run in their own process',
-    '# groups, and the bot must be the one to signal them, after the drain, with their grace',
-    '# period (control-group would SIGTERM every payload at once; process would leave them',
-    '# running if the bot hangs). Past TimeoutStopSec, SIGKILL goes to the whole control group.',
+    '# KillMode=mixed sends that SIGTERM to the bot alone: the bot must be the one to signal its',
+    '# payloads, after the drain, with their grace period (control-group would SIGTERM every',
+    '# payload at once and cut the drain short). A payload never outlives its bot: once the bot',
+    '# has exited — stopped, crashed or killed — systemd SIGKILLs every process left in the',
+    "# unit's cgroup, the task cgroups under it included; so does the end of TimeoutStopSec.",
+    '# Never process or none: those would leave payloads running without their bot.',
     'KillSignal=SIGTERM',
     'KillMode=mixed',
     'SuccessExitStatus=4',
@@ -78,4 +85,19 @@ export function renderUnit(input: UnitInput): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/**
+ * StateDirectory= makes the bot's dir, owned by User=. 0700 keeps it the bot's; with a task user,
+ * 0711 lets payloads (running as that user) reach their task dirs under it: listing it is still
+ * refused, and the token file is 0600 and the bot user's.
+ */
+function stateDirectoryLines(stateDir: string, taskUser: string | undefined): string[] {
+  if (taskUser === undefined) return [`StateDirectory=${stateDir}`, 'StateDirectoryMode=0700'];
+  return [
+    `# 0711: payloads run as ${taskUser} and must reach their task dirs below; they still cannot`,
+    "# list this dir, and the token file (0600, the bot user's) is out of their reach.",
+    `StateDirectory=${stateDir}`,
+    'StateDirectoryMode=0711',
+  ];
 }

@@ -203,6 +203,8 @@ set -- --server "$server" --token-file "$token_at" --dir "$work_dir" \
 if [ -n "$pool" ]; then set -- "$@" --pool "$pool"; fi
 if [ -n "$bot_id" ]; then set -- "$@" --id "$bot_id"; fi
 if [ -n "$user" ]; then set -- "$@" --user "$user"; fi
+# No user is created under a prefix: that bot runs payloads as the user who starts it.
+if [ -n "$prefix" ]; then set -- "$@" --no-task-user; fi
 if [ -n "$ca_file" ]; then set -- "$@" --ca-file "$ca_at"; fi
 if [ "$DROVER_TLS" = 1 ] && [ -z "$ca_file" ]; then set -- "$@" --tls; fi
 while IFS= read -r d; do

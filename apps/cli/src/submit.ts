@@ -23,6 +23,7 @@ import {
   type GlobalOptions,
 } from './context';
 import { parseCache, type CacheArg } from './cache-arg';
+import { parseCpuWeight, parseMemoryLimit, parsePidsLimit } from './limit-args';
 import { EXIT } from './exit-codes';
 
 /** io_timeout_secs when --io-timeout is not given (the server's own default is 0 = off). */
@@ -52,6 +53,10 @@ export interface SubmitOptions {
   notifyUserdata?: string;
   /** `--cache name=path`, repeatable: named caches the bot keeps across tasks. */
   cache?: CacheArg[];
+  /** `--memory-limit <size>`, in bytes; `--pids-limit <n>`; `--cpu-weight <n>`. */
+  memoryLimit?: number;
+  pidsLimit?: number;
+  cpuWeight?: number;
 }
 
 /**
@@ -81,6 +86,9 @@ export function buildNewTaskRequest(
   if (opts.cache !== undefined) properties.caches = opts.cache.map((c) => ({ ...c }));
   if (opts.timeout !== undefined) properties.execution_timeout_secs = opts.timeout;
   if (opts.grace !== undefined) properties.grace_period_secs = opts.grace;
+  if (opts.memoryLimit !== undefined) properties.memory_limit_bytes = opts.memoryLimit;
+  if (opts.pidsLimit !== undefined) properties.pids_limit = opts.pidsLimit;
+  if (opts.cpuWeight !== undefined) properties.cpu_weight = opts.cpuWeight;
   const slices: TaskSlice[] = [
     {
       properties,
@@ -186,6 +194,22 @@ export function registerSubmit(program: Command, host: CommandHost): void {
       '--cache <name=path>',
       'named cache kept by the bot across tasks, mounted at path (relative), repeatable',
       repeatableParser(parseCache),
+    )
+    .option(
+      '--memory-limit <size>',
+      'memory limit of the task, 1MiB-1TiB (512MiB, 2GiB, bytes); enforced on bots with ' +
+        'dimension limits=memory (add -d limits=memory to require it)',
+      optionParser(parseMemoryLimit),
+    )
+    .option(
+      '--pids-limit <n>',
+      'most processes and threads of the task at once, 1-65536 (bots with limits=pids)',
+      optionParser(parsePidsLimit),
+    )
+    .option(
+      '--cpu-weight <n>',
+      "the task's CPU share, 1-10000, default share 100 (bots with limits=cpu)",
+      optionParser(parseCpuWeight),
     )
     .option('--idempotent', 'may reuse a successful result of identical work from the last 7 days')
     .option(

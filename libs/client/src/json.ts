@@ -105,6 +105,9 @@ function propertiesToJson(p: TaskPropertiesOut): JsonObject {
   putOptional(json, 'grace_period_secs', p.grace_period_secs);
   json.idempotent = p.idempotent;
   if (p.caches.length > 0) json.caches = p.caches.map((c) => ({ name: c.name, path: c.path }));
+  putOptional(json, 'memory_limit_bytes', p.memory_limit_bytes);
+  putOptional(json, 'pids_limit', p.pids_limit);
+  putOptional(json, 'cpu_weight', p.cpu_weight);
   return json;
 }
 

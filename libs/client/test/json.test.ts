@@ -9,6 +9,7 @@ import {
   isTerminalState,
   newTaskResponseToJson,
   outputToJson,
+  requestToJson,
   resultToJson,
   TERMINAL_STATES,
   type TaskResultOut,
@@ -152,6 +153,41 @@ describe('other JSON views', () => {
       'expiration_secs',
     );
     expect(json.result).toMatchObject({ state: 'PENDING' });
+  });
+
+  it('writes the resource limits of a slice when they are set, and none when not', () => {
+    const request = (limits: object) =>
+      requestToJson({
+        task_id: 'a1',
+        name: 'n',
+        priority: 100,
+        tags: [],
+        user: 'u',
+        request_uuid: '',
+        task_slices: [
+          {
+            properties: {
+              command: ['true'],
+              env: [],
+              env_prefixes: [],
+              relative_cwd: '',
+              dimensions: [{ key: 'pool', value: 'p' }],
+              idempotent: false,
+              caches: [],
+              ...limits,
+            },
+            wait_for_capacity: false,
+          },
+        ],
+        created_ts: null,
+        authenticated: 'user:u',
+        parent_task_id: '',
+        notify: null,
+      }) as { task_slices: { properties: object }[] };
+    const limits = { memory_limit_bytes: 536_870_912, pids_limit: 64, cpu_weight: 50 };
+    expect(request(limits).task_slices[0]!.properties).toMatchObject(limits);
+    const none = request({}).task_slices[0]!.properties;
+    for (const key of Object.keys(limits)) expect(none).not.toHaveProperty(key);
   });
 
   it('writes cancel responses and output chunks', () => {

@@ -1,13 +1,18 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { closeSync, createReadStream } from 'node:fs';
+import { readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { formatBytes } from './byte-size';
+import { openFileInside } from './safe-paths';
 
 /**
  * What a task left in its DROVER_OUTDIR (issue 10): every regular file below it, with its size
- * and SHA-256, and the decision whether it fits the coordinator's limit. Symbolic links and
- * other special files are not followed nor sent (a link could point anywhere on the bot).
+ * and SHA-256, and the decision whether it fits the coordinator's limit. The bot — maybe root —
+ * reads files a payload wrote, so a payload must not get it to read anything else
+ * (/etc/shadow, the bot's token file): symbolic links and other special files are neither
+ * followed nor sent but listed in `skipped` with the reason, directories are entered only when
+ * they are directories (not links to one), and each file is opened without following a link
+ * (safe-paths.ts openFileInside) and must be a regular file inside the out dir once open.
  */
 
 export const DEFAULT_MAX_OUTPUT_FILES_BYTES = 1024 ** 3;
@@ -20,6 +25,8 @@ export interface OutputFileEntry {
   readonly path: string;
   /** Absolute path on the bot. */
   readonly absPath: string;
+  /** The out dir's real path: a file is read only if it is still inside (openFileInside). */
+  readonly root: string;
   readonly size: number;
   /** SHA-256, lower-case hex. */
   readonly digest: string;
@@ -28,14 +35,26 @@ export interface OutputFileEntry {
 export interface OutputListing {
   readonly files: readonly OutputFileEntry[];
   readonly totalBytes: number;
-  /** Entries left out: symbolic links, sockets, … */
-  readonly skipped: readonly string[];
+  /** Entries left out (symbolic links, sockets, …), and why. */
+  readonly skipped: readonly SkippedOutput[];
+}
+
+export interface SkippedOutput {
+  /** Relative to the out dir, `/`-separated. */
+  readonly path: string;
+  readonly why: string;
 }
 
 /** Walks `outDir` (depth first, names sorted), hashing each regular file. */
 export async function listOutputFiles(outDir: string): Promise<OutputListing> {
   const files: OutputFileEntry[] = [];
-  const skipped: string[] = [];
+  const skipped: SkippedOutput[] = [];
+  let root: string;
+  try {
+    root = await realpath(outDir);
+  } catch {
+    return { files, totalBytes: 0, skipped };
+  }
   const walk = async (dir: string, rel: string): Promise<void> => {
     let entries;
     try {
@@ -48,24 +67,50 @@ export async function listOutputFiles(outDir: string): Promise<OutputListing> {
       const abs = path.join(dir, e.name);
       const relPath = rel === '' ? e.name : `${rel}/${e.name}`;
       if (e.isDirectory()) await walk(abs, relPath);
-      else if (e.isFile()) {
-        const { size } = await lstat(abs);
-        files.push({ path: relPath, absPath: abs, size, digest: await sha256File(abs) });
-      } else skipped.push(relPath);
+      else if (e.isSymbolicLink()) skipped.push({ path: relPath, why: 'a symbolic link' });
+      else if (!e.isFile()) skipped.push({ path: relPath, why: 'not a regular file' });
+      else {
+        const opened = openFileInside(root, abs);
+        if (!opened.ok) {
+          skipped.push({ path: relPath, why: opened.why });
+          continue;
+        }
+        const digest = await sha256Fd(opened.fd);
+        files.push({ path: relPath, absPath: abs, root, size: opened.size, digest });
+      }
     }
   };
-  await walk(outDir, '');
+  await walk(root, '');
   return { files, totalBytes: files.reduce((n, f) => n + f.size, 0), skipped };
 }
 
-export function sha256File(file: string): Promise<string> {
+/** SHA-256 of what `fd` holds from its start; closes it. */
+export function sha256Fd(fd: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
-    createReadStream(file)
+    createReadStream('', { fd, start: 0, autoClose: true })
       .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
+      .on('error', (err) => {
+        try {
+          closeSync(fd);
+        } catch {
+          // Closed by the stream already.
+        }
+        reject(err);
+      })
       .on('end', () => resolve(hash.digest('hex')));
   });
+}
+
+/** What `skipped` says in the task's outputs note; '' when nothing was. Pure. */
+export function skippedNote(skipped: readonly SkippedOutput[], maxListed = 5): string {
+  if (skipped.length === 0) return '';
+  const listed = skipped
+    .slice(0, maxListed)
+    .map((s) => `'${s.path}' (${s.why})`)
+    .join(', ');
+  const more = skipped.length > maxListed ? ` and ${skipped.length - maxListed} more` : '';
+  return `not uploaded from DROVER_OUTDIR, only regular files are: ${listed}${more}`;
 }
 
 export type OutputPlan =

@@ -2,11 +2,14 @@ import * as grpc from '@grpc/grpc-js';
 import type { BotApiClient, OutputFileChunk, UploadOutputsResponseOut } from '@drover/protocol';
 import { createReadStream } from 'node:fs';
 import type { OutputFileEntry } from './output-files';
+import { openFileInside } from './safe-paths';
 
 /**
  * Sends a task's output files with BotApi.UploadOutputs: one call, the files one after the
  * other, each in chunks of `chunkBytes` at increasing offsets, every chunk naming the bot, task
- * and lease (the coordinator checks them, and each file's SHA-256). Outcomes are data.
+ * and lease (the coordinator checks them, and each file's SHA-256). Each file is opened again as
+ * listOutputFiles did (never through a symbolic link, a regular file inside the out dir): one
+ * that no longer is fails the upload. Outcomes are data.
  */
 
 export const OUTPUT_CHUNK_BYTES = 1024 * 1024;
@@ -33,6 +36,8 @@ const RETRIABLE = new Set<grpc.status>([
   grpc.status.ABORTED,
 ]);
 
+class FileRefused extends Error {}
+
 export function uploadOutputFiles(
   target: UploadTarget,
   files: readonly OutputFileEntry[],
@@ -43,6 +48,8 @@ export function uploadOutputFiles(
   md.set('authorization', `Bearer ${target.token}`);
   return new Promise<UploadOutcome>((resolve) => {
     let settled = false;
+    /** Why a file could not be read, once the call is cancelled for it. */
+    let readFailure: string | undefined;
     const abort = new AbortController();
     const call = target.client.UploadOutputs(
       md,
@@ -52,6 +59,10 @@ export function uploadOutputFiles(
         abort.abort();
         if (err === null && res !== undefined) {
           resolve({ ok: true, files: res.files, bytes: Number(res.bytes) });
+          return;
+        }
+        if (readFailure !== undefined) {
+          resolve({ ok: false, retriable: false, why: readFailure });
           return;
         }
         const code = err?.code ?? grpc.status.UNKNOWN;
@@ -83,16 +94,21 @@ export function uploadOutputFiles(
           await send({ ...head, offset: 0, data: Buffer.alloc(0) });
           continue;
         }
+        const opened = openFileInside(f.root, f.absPath);
+        if (!opened.ok) throw new FileRefused(`${f.path}: ${opened.why}`);
         let offset = 0;
-        for await (const data of createReadStream(f.absPath, { highWaterMark: chunkBytes })) {
+        const stream = createReadStream('', { fd: opened.fd, highWaterMark: chunkBytes });
+        for await (const data of stream) {
           await send({ ...head, offset, data: data as Buffer });
           offset += (data as Buffer).length;
         }
       }
       call.end();
-    })().catch(() => {
+    })().catch((err: unknown) => {
       // A file that cannot be read, or the call already ended: the callback says the rest.
-      if (!settled) call.cancel();
+      if (settled) return;
+      readFailure = `cannot read ${err instanceof FileRefused ? err.message : String(err)}`;
+      call.cancel();
     });
   });
 }

@@ -1,7 +1,7 @@
 import type { BotApiClient } from '@drover/protocol';
 import { rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { listOutputFiles, planOutputs } from './output-files';
+import { listOutputFiles, planOutputs, skippedNote } from './output-files';
 import { uploadOutputFiles, type UploadOutcome } from './output-upload';
 import type { RunOutputs, RunResult } from './runner';
 
@@ -35,19 +35,22 @@ export async function deliverOutputs(input: DeliverOutputsInput): Promise<RunOut
     if (input.outDir === undefined || result.clientError !== undefined || result.canceled)
       return undefined;
     const listing = await listOutputFiles(input.outDir);
+    // Links and other special files are never read (a link could name the bot's token file).
+    const skipped = skippedNote(listing.skipped);
     if (listing.skipped.length > 0)
       log.warn({ skipped: listing.skipped }, 'outputs: special files (links…) not uploaded');
     const plan = planOutputs(listing, input.maxBytes);
-    if (plan.kind === 'none') return undefined;
+    if (plan.kind === 'none')
+      return skipped === '' ? undefined : { files: [], truncated: false, note: skipped };
     if (plan.kind === 'over-limit') {
       log.warn({ totalBytes: listing.totalBytes, maxBytes: input.maxBytes }, plan.note);
-      return { files: [], truncated: true, note: plan.note };
+      return { files: [], truncated: true, note: joinNotes(plan.note, skipped) };
     }
     const outcome = await uploadWithRetries(input, plan.files);
     const files = plan.files.map((f) => ({ path: f.path, size: f.size, digest: f.digest }));
     if (outcome.ok) {
       log.info({ files: outcome.files, bytes: outcome.bytes }, 'outputs uploaded');
-      return { files, truncated: false, note: '' };
+      return { files, truncated: false, note: skipped };
     }
     log.warn({ why: outcome.why }, 'outputs upload failed');
     return { files: [], truncated: true, note: `outputs not uploaded: ${outcome.why}` };
@@ -59,6 +62,10 @@ export async function deliverOutputs(input: DeliverOutputsInput): Promise<RunOut
     if (input.outDir !== undefined)
       await rm(input.outDir, { recursive: true, force: true }).catch(() => {});
   }
+}
+
+function joinNotes(...notes: string[]): string {
+  return notes.filter((n) => n !== '').join('; ');
 }
 
 async function uploadWithRetries(

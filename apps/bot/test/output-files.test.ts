@@ -58,7 +58,7 @@ beforeEach(async () => {
       });
       call.on('end', () => {
         const bytes = [...received.values()].reduce((n, b) => n + b.length, 0);
-        done(null, { files: received.size, bytes: String(bytes) } as UploadOutputsResponseOut);
+        done(null, { files: received.size, bytes });
       });
     },
   });

@@ -25,8 +25,8 @@ export interface RunInstallHost extends InstallHost {
  * `drover-bot install`: checks the options, installs the bot code in the bot's dir (the launcher
  * layout, install-code.ts), renders the config and the unit, writes them (not with --dry-run),
  * and prints what it did, each file with its content, then the commands to run next. Before
- * the bot code and the files, it makes the token file 0600 and the bot user's, and creates the
- * task user when missing (users.ts); a step that fails stops it before anything is written.
+ * the bot code and the files, it creates the task user when missing (system-users.ts), then
+ * makes the token file 0600 and the bot user's; a failure there stops it before any file.
  * Exit 0 when done; 2 for a bad or missing flag, a file that exists (without --force), a user
  * that cannot be found or created, or a file that cannot be written — each message naming it.
  */

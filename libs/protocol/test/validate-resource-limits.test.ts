@@ -1,6 +1,7 @@
 // The per-task resource limits of TaskProperties (memory_limit_bytes, pids_limit, cpu_weight):
 // absent = none, otherwise a whole number in the documented range, or INVALID_ARGUMENT naming
 // the field.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   InvalidArgumentError,
@@ -127,5 +128,17 @@ describe('validateNewTask: resource limits', () => {
         .map((over) => validateNewTask(sliced(over)).slices[1]!.propertiesHash),
     );
     expect(hashes.size).toBe(5);
+  });
+});
+
+describe('docs/limits.md', () => {
+  const rows = readFileSync(new URL('../../../docs/limits.md', import.meta.url), 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('| `NewTask`'));
+
+  it.each(FIELDS)('has a row for $field with its range', ({ field, min, max }) => {
+    const row = rows.find((r) => r.includes(`\`task_slices[].properties.${field}\``));
+    expect(row).toContain(`| ${max} `);
+    expect(row).toContain(`at least ${min}`);
   });
 });

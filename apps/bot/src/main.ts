@@ -7,6 +7,7 @@ import { CacheManager } from './caches';
 import { channelCredentials } from './channel-credentials';
 import { compileBotConfig } from './config';
 import { EXIT_CODES } from './exit-codes';
+import { containmentDimensions, setUpContainment, setUpTaskUser } from './containment/setup';
 import { killLeftoverGroups } from './group-records';
 import { runInstall } from './install/run-install';
 import { createRootLogger } from './logger';
@@ -117,8 +118,26 @@ async function main(): Promise<number> {
   process.on('SIGTERM', (signal) => onSignal(signal));
   if (lock.tookOver !== undefined)
     log.warn({ ...lock.tookOver, lock: lock.path }, 'took over a stale bot dir lock');
-  // A previous run of this bot that crashed left its payloads running: they go first, then
-  // their work dirs, which are garbage now.
+  // How tasks are kept together: a cgroup per task where the bot can make one (containment/).
+  const contained = setUpContainment(config, log);
+  if (!contained.ok) {
+    process.stderr.write(`drover-bot: ${contained.message}\n`);
+    return EXIT_CODES.usage;
+  }
+  const { containment } = contained;
+  const taskUser = setUpTaskUser(config, log);
+  if (!taskUser.ok) {
+    process.stderr.write(`drover-bot: ${taskUser.message}\n`);
+    return EXIT_CODES.usage;
+  }
+  // A previous run of this bot that crashed left its payloads running: they go first (by their
+  // cgroups, then by the records of their groups), then their work dirs, which are garbage now.
+  if (containment.kind === 'cgroup') {
+    const left = await containment.cgroups.killLeftovers();
+    if (left.taskIds.length > 0)
+      log.warn({ tasks: left.taskIds, stuck: left.stuck }, 'killed the tasks a previous run left');
+    containment.cgroups.startWatchdog((why) => log.warn({ why }, 'watchdog restarted'));
+  }
   for (const leftover of await killLeftoverGroups(config.botDir)) {
     if (leftover.kind === 'killed' || leftover.escaped.length > 0)
       log.warn(leftover, 'killed a payload left by a previous run');
@@ -130,11 +149,20 @@ async function main(): Promise<number> {
   const caches = new CacheManager({
     root: path.join(config.botDir, 'caches'),
     maxBytes: config.cacheMaxBytes,
+    ...(taskUser.user === undefined ? {} : { owner: taskUser.user }),
   });
   await caches.measureAll();
 
   const dimensions = await probeDimensions(
-    { botId: config.botId, pool: config.pool, extras: config.extraDimensions },
+    {
+      botId: config.botId,
+      pool: config.pool,
+      // What the bot can promise a task about containment; --dimension may still say otherwise.
+      extras: {
+        ...containmentDimensions(containment, taskUser.user !== undefined),
+        ...config.extraDimensions,
+      },
+    },
     { env: config.taskBaseEnv },
   );
   log.info({ botId: config.botId, dimensions, botDir: config.botDir }, 'dimensions probed');
@@ -164,6 +192,8 @@ async function main(): Promise<number> {
     onUpdate: (update) => updater.onUpdate(update),
     onIdle: () => updater.onIdle(),
     taskBaseEnv: config.taskBaseEnv,
+    containment,
+    ...(taskUser.user === undefined ? {} : { taskUser: taskUser.user }),
     once: config.once,
     maxOutputBytes: config.maxOutputBytes,
     minFreeDiskBytes: config.minFreeDiskBytes,

@@ -2,12 +2,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
 import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { rm, rmdir } from 'node:fs/promises';
 import type { CacheEntryLike, CacheManager, CacheMount } from './caches';
-import { pidMarkNow, sweepProcessesWithEnv } from './escaped-sweep';
+import { pidMarkNow, sweepProcessesWithEnv, type PidMark } from './escaped-sweep';
 import { recordGroup, recordTaskStart, removeGroupRecord } from './group-records';
 import { DEFAULT_MAX_OUTPUT_BYTES, OutputPump } from './output-pump';
 import { sweepGroup, terminationDance } from './process-group';
+import { makeDirInside } from './safe-paths';
+import { giveTo, type TaskUser } from './task-user';
+import { CgroupMoveError, type BotCgroups, type TaskCgroup } from './containment/task-cgroups';
 import {
   buildTaskEnv,
   resolveInside,
@@ -18,13 +22,16 @@ import {
 } from './task-env';
 
 /**
- * Runs one task's payload: a fresh work dir, the command in its own process group, output
- * delivered as it arrives (capped, and paused on demand: output-pump.ts), the execution and I/O
- * timeouts, kill() — each ending in the termination dance — and, after any end, a sweep so
- * nothing of the task survives: its group, then every process carrying its DROVER_TASK_NONCE
- * (those that left the group: escaped-sweep.ts). The task is recorded on disk while it may run
- * (group-records.ts), for the next start after a crash: its nonce from before the spawn, its group
- * from right after.
+ * Runs one task's payload: a fresh work dir, the command in its own process group — and, where
+ * the bot has cgroups, in a cgroup v2 of its own (containment/task-cgroups.ts) — output delivered
+ * as it arrives (capped, and paused on demand: output-pump.ts), the execution and I/O timeouts,
+ * kill() — each ending in the termination dance — and, after any end, a clean-up so nothing of
+ * the task survives: cgroup.kill and the wait for an empty cgroup; without cgroups, a sweep of
+ * its group, then of every process carrying its DROVER_TASK_NONCE (those that left the group:
+ * escaped-sweep.ts; one that cleared its environment escapes that). The task is recorded on disk
+ * while it may run (group-records.ts), for the next start after a crash: its nonce from before the
+ * spawn, its group from right after. With a task user (--task-user) the payload runs as that
+ * user; relative_cwd is made on the real file system, never through a symlink leading outside.
  *
  * Outcomes are data: a bad manifest is `clientError` (no process), and so is a command the
  * kernel will not start (not found, not executable, argument list too long): the task ends
@@ -44,7 +51,20 @@ export interface TaskManifestLike {
   readonly secret_env: readonly StringPairLike[];
   /** Named caches to mount into the work dir (caches.ts). */
   readonly caches?: readonly CacheEntryLike[];
+  /** memory.max of the task's cgroup, bytes; 0 or absent: none. */
+  readonly memory_limit_bytes?: number;
+  /** pids.max of the task's cgroup; 0 or absent: none. */
+  readonly pids_limit?: number;
+  /** cpu.weight of the task's cgroup; 0 or absent: the default. */
+  readonly cpu_weight?: number;
 }
+
+/**
+ * How the runner keeps a task's processes together: a cgroup v2 per task (containment/), or the
+ * payload's process group plus a sweep by DROVER_TASK_NONCE where the bot has no cgroups.
+ */
+export type RunContainment =
+  { readonly kind: 'cgroup'; readonly cgroups: BotCgroups } | { readonly kind: 'pgroup' };
 
 export type TimedOut = 'none' | 'hard' | 'io';
 
@@ -76,8 +96,15 @@ export interface RunResult {
   readonly outputSize: number;
   /** Bytes read past the output cap and dropped. */
   readonly outputDropped?: number;
-  /** Processes outside the task's group, carrying its nonce, SIGKILLed after its end. */
+  /**
+   * Processes of the task still running after its end, SIGKILLed then: those left in its cgroup,
+   * or (without cgroups) those outside its group carrying its nonce.
+   */
   readonly escapedKilled?: readonly number[];
+  /** The kernel's OOM killer killed a process of the task under its memory limit. */
+  readonly memoryLimitKilled?: boolean;
+  /** Processes of the task still there at the clean-up's deadline (stuck in the kernel). */
+  readonly stuck?: readonly number[];
   /** Set by the launcher once DROVER_OUTDIR was uploaded (not by the runner). */
   readonly outputs?: RunOutputs;
 }
@@ -122,6 +149,13 @@ export interface RunTaskOptions {
    * removes it. @default false: removed with the work dir
    */
   readonly keepOutDir?: boolean;
+  /** @default { kind: 'pgroup' } */
+  readonly containment?: RunContainment;
+  /**
+   * Run the payload as this user (the bot may switch users): its work dir, DROVER_OUTDIR and
+   * TMPDIR are given to it, HOME is its TMPDIR.
+   */
+  readonly taskUser?: TaskUser;
 }
 
 export interface TaskRun {
@@ -231,15 +265,28 @@ async function execute(
 
   const workDir = taskWorkDir(opts.botDir, opts.taskId);
   if (!workDir.ok) return clientError(workDir.clientError);
-  const cwd = resolveInside(workDir.value, manifest.relative_cwd || '.', 'relative_cwd');
-  if (!cwd.ok) return clientError(cwd.clientError);
+  // Lexically first (no process, no dir made for a path that could never be inside).
+  const cwdLexical = resolveInside(workDir.value, manifest.relative_cwd || '.', 'relative_cwd');
+  if (!cwdLexical.ok) return clientError(cwdLexical.clientError);
   const [file, ...args] = manifest.command;
   if (file === undefined || file === '') return clientError('command: empty');
   const nonce = randomBytes(16).toString('hex');
   // The task id is a plain file name (taskWorkDir checked it).
   const outDir = taskOutDir(opts.botDir, opts.taskId)!;
+  const user = opts.taskUser;
+  // As another user the payload gets a TMPDIR (and HOME) of its own: the bot's are not its.
+  const tmpDir = user === undefined ? undefined : path.join(opts.botDir, 'tmp', opts.taskId);
   const env = buildTaskEnv({
-    baseEnv: opts.baseEnv,
+    baseEnv:
+      user === undefined || tmpDir === undefined
+        ? opts.baseEnv
+        : {
+            ...opts.baseEnv,
+            TMPDIR: tmpDir,
+            HOME: tmpDir,
+            USER: user.name,
+            LOGNAME: user.name,
+          },
     env: manifest.env,
     secretEnv: manifest.secret_env,
     envPrefixes: manifest.env_prefixes,
@@ -258,6 +305,10 @@ async function execute(
   let mount: CacheMount | undefined;
   try {
     freshOutDir(outDir);
+    if (user !== undefined && tmpDir !== undefined) {
+      freshOutDir(tmpDir);
+      for (const dir of [workDir.value, outDir, tmpDir]) giveTo(dir, user);
+    }
     // The caches before the cwd: a cwd inside a cache's path is then made inside the cache.
     const caches = manifest.caches ?? [];
     if (caches.length > 0) {
@@ -266,7 +317,9 @@ async function execute(
       if (!mounted.ok) return clientError(mounted.clientError);
       mount = mounted.value;
     }
-    if (cwd.value !== workDir.value) mkdirSync(cwd.value, { recursive: true });
+    // Made on the real file system: a symlink (left in a cache, say) may not lead it outside.
+    const cwd = makeDirInside(workDir.value, manifest.relative_cwd || '.', 'relative_cwd', user);
+    if (!cwd.ok) return clientError(cwd.clientError);
     if (signal.aborted) return notStarted(true);
     const ran = await runProcess({
       opts,
@@ -290,6 +343,7 @@ async function execute(
     if (opts.removeWorkDir !== false) await removeDir(workDir.value).catch(() => {});
     if (opts.keepOutDir !== true)
       await rm(outDir, { recursive: true, force: true }).catch(() => {});
+    if (tmpDir !== undefined) await rm(tmpDir, { recursive: true, force: true }).catch(() => {});
   }
 }
 
@@ -359,18 +413,35 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
 
   // On disk from before the spawn until the sweep below, so that a bot restarted after a crash
   // finds the payload: by its nonce (the payload may kill the bot before its group is recorded),
-  // and by its group once that is recorded right after the spawn.
+  // and by its group once that is recorded right after the spawn. (With cgroups the next start
+  // finds the task's cgroup by name first.)
   recordTaskStart(opts.botDir, opts.taskId, p.nonce);
-  // Where the pid allocator stands: the sweep after the end reads only the pids allocated since.
-  const pidMark = pidMarkNow();
   const forget = () => removeGroupRecord(opts.botDir, opts.taskId).catch(() => {});
+  const containment = opts.containment ?? { kind: 'pgroup' };
+  // The task's cgroup, made before the spawn (synchronously unless an old one is in the way).
+  let cg: TaskCgroup | undefined;
+  if (containment.kind === 'cgroup')
+    cg =
+      containment.cgroups.tryCreateTask(opts.taskId) ??
+      (await containment.cgroups.createTask(opts.taskId));
+  // Limits this bot cannot apply are said in the task's output, before any of the payload's.
+  let preamble = 0;
+  for (const note of limitNotes(opts.manifest, cg)) {
+    const line = Buffer.from(`drover-bot: ${note}\n`);
+    preamble += line.length;
+    opts.onOutput(line);
+  }
+  // Where the pid allocator stands: the sweep after the end reads only the pids allocated since.
+  const pidMark = cg === undefined ? pidMarkNow() : undefined;
   const startMs = clock.nowMs();
   let subprocess: ChildProcess;
   try {
-    subprocess = spawnPayload(p);
+    subprocess = cg === undefined ? spawnPayload(p) : cg.spawnInside(() => spawnPayload(p));
   } catch (err) {
     // Arguments spawn() refuses (a NUL byte in one): the command cannot be run.
     await forget();
+    await cg?.remove();
+    if (err instanceof CgroupMoveError) throw err; // the bot's failure, not the command's
     return spawnFailure(p, err as NodeJS.ErrnoException);
   }
   const pid = subprocess.pid;
@@ -380,6 +451,7 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
       subprocess.once('error', resolve),
     );
     await forget();
+    await cg?.remove();
     return spawnFailure(p, err);
   }
   recordGroup(opts.botDir, opts.taskId, pid, p.nonce);
@@ -416,7 +488,8 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
     cause = why;
     clearTimeout(hardTimer);
     clearTimeout(ioTimer);
-    terminationDance(pid, graceMs, exited).catch(() => {}); // only EPERM could throw: not ours
+    if (cg !== undefined) cg.terminate(graceMs, exited).catch(() => {});
+    else terminationDance(pid, graceMs, exited).catch(() => {}); // only EPERM could throw: not ours
   };
   const hardTimer =
     executionTimeoutMs > 0 ? setTimeout(() => terminate('hard'), executionTimeoutMs) : undefined;
@@ -434,14 +507,8 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
     const durationSecs = (clock.nowMs() - startMs) / 1000;
     clearTimeout(hardTimer);
     clearTimeout(ioTimer);
-    // Whatever of the group outlived its leader goes now, then whatever left the group; their
-    // pipes close with them.
-    await sweepGroup(pid, 2_000);
-    const escaped = await sweepProcessesWithEnv(
-      `DROVER_TASK_NONCE=${p.nonce}`,
-      2_000,
-      pidMark === undefined ? undefined : { firstPid: pid, mark: pidMark },
-    );
+    const after =
+      cg === undefined ? await sweepAfter(pid, p.nonce, pidMark) : await cgroupAfter(cg);
     await forget();
     await pump.drain(opts.drainMs ?? 2_000);
     const marker = pump.truncationMarker();
@@ -452,9 +519,11 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
       timedOut: cause === 'hard' || cause === 'io' ? cause : 'none',
       killed: cause === 'kill',
       canceled: false,
-      outputSize: pump.delivered + (marker?.length ?? 0),
+      outputSize: preamble + pump.delivered + (marker?.length ?? 0),
       outputDropped: pump.dropped,
-      escapedKilled: escaped.killed,
+      escapedKilled: after.killed,
+      ...(after.memoryLimitKilled ? { memoryLimitKilled: true } : {}),
+      ...(after.stuck.length > 0 ? { stuck: after.stuck } : {}),
     };
   } finally {
     signal.removeEventListener('abort', onAbort);
@@ -463,18 +532,91 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
   }
 }
 
+interface AfterEnd {
+  readonly killed: readonly number[];
+  readonly stuck: readonly number[];
+  readonly memoryLimitKilled: boolean;
+}
+
+/**
+ * Without cgroups: whatever of the group outlived its leader goes now, then whatever left the
+ * group carrying the task's nonce; their pipes close with them.
+ */
+async function sweepAfter(
+  pid: number,
+  nonce: string,
+  pidMark: PidMark | undefined,
+): Promise<AfterEnd> {
+  const left = await sweepGroup(pid, 2_000);
+  const escaped = await sweepProcessesWithEnv(
+    `DROVER_TASK_NONCE=${nonce}`,
+    2_000,
+    pidMark === undefined ? undefined : { firstPid: pid, mark: pidMark },
+  );
+  return {
+    killed: escaped.killed,
+    stuck: [...left, ...escaped.survivors],
+    memoryLimitKilled: false,
+  };
+}
+
+/** The cgroup waits before it is removed for this long at most (a process stuck in the kernel). */
+const CGROUP_EMPTY_DEADLINE_MS = 10_000;
+
+/**
+ * With a cgroup: what is left of the task (daemons, orphans, anything) dies at once, and the task
+ * is over when the cgroup is empty. A cgroup that does not empty is left for the next start.
+ */
+async function cgroupAfter(cg: TaskCgroup): Promise<AfterEnd> {
+  let killed: number[] = [];
+  if (cg.populated()) {
+    killed = cg.pids();
+    cg.kill();
+  }
+  const empty = await cg.waitEmpty(CGROUP_EMPTY_DEADLINE_MS);
+  const memoryLimitKilled = cg.oomKilled();
+  const stuck = empty ? [] : cg.pids();
+  if (empty) void cg.remove();
+  return { killed, stuck, memoryLimitKilled };
+}
+
+/** Lines for the limits the manifest asks for that this task's containment cannot apply. */
+function limitNotes(manifest: TaskManifestLike, cg: TaskCgroup | undefined): string[] {
+  const limits = {
+    memoryBytes: manifest.memory_limit_bytes ?? 0,
+    pids: manifest.pids_limit ?? 0,
+    cpuWeight: manifest.cpu_weight ?? 0,
+  };
+  if (cg !== undefined) return cg.applyLimits(limits);
+  return (
+    [
+      ['memory_limit_bytes', limits.memoryBytes],
+      ['pids_limit', limits.pids],
+      ['cpu_weight', limits.cpuWeight],
+    ] as const
+  )
+    .filter(([, v]) => v > 0)
+    .map(
+      ([field]) => `${field} not applied: this bot runs tasks without cgroups (containment=pgroup)`,
+    );
+}
+
 /**
  * The payload leads a process group of its own (`detached`: setsid), reads nothing (stdin is
- * /dev/null), and writes to two pipes; its environment is exactly `env` (nothing of the bot's).
+ * /dev/null), and writes to two pipes; its environment is exactly `env` (nothing of the bot's);
+ * with a task user it runs as that user.
  * The bot does not kill it when it exits: a crash leaves it to the next start (group-records.ts).
  */
 function spawnPayload(p: ProcessParams): ChildProcess {
+  const user = p.opts.taskUser;
   return spawn(p.file, p.args, {
     cwd: p.cwd,
     env: p.env,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     windowsHide: true,
+    // libuv drops the supplementary groups, then sets the gid and the uid, before the exec.
+    ...(user === undefined ? {} : { uid: user.uid, gid: user.gid }),
   });
 }
 

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { BackoffPolicy } from './backoff';
 import type { CacheManager } from './caches';
 import type { Dimensions } from './config';
-import type { RunTaskOptions } from './runner';
+import type { RunContainment, RunTaskOptions } from './runner';
+import type { TaskUser } from './task-user';
 import type { CoalescePolicy } from './task-slot';
 
 /** Free bytes on the file system holding `dir`; undefined if unknown. */
@@ -63,6 +64,10 @@ export interface SessionOptions {
   readonly botDir: string;
   readonly version: string;
   /** The environment tasks inherit. */
+  /** How tasks are kept together (runner.ts). @default { kind: 'pgroup' } */
+  readonly containment?: RunContainment;
+  /** Run payloads as this user. @default the bot's own */
+  readonly taskUser?: TaskUser;
   readonly taskBaseEnv: Readonly<Record<string, string | undefined>>;
   readonly log: Logger;
   /** Stop taking tasks once the first is assigned; exit after its result is acknowledged. @default false */

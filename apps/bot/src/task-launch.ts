@@ -70,6 +70,8 @@ export function launchTask(a: AssignOut, ctx: LaunchContext): { slot: TaskSlot; 
     onOutput: (bytes) => slot.onOutput(bytes),
     caches: ctx.caches,
     keepOutDir: true,
+    ...(opts.containment === undefined ? {} : { containment: opts.containment }),
+    ...(opts.taskUser === undefined ? {} : { taskUser: opts.taskUser }),
   });
   slot.attach(run);
   slot.started();
@@ -108,8 +110,13 @@ export function launchTask(a: AssignOut, ctx: LaunchContext): { slot: TaskSlot; 
     );
     if ((result.escapedKilled?.length ?? 0) > 0)
       log.warn(
-        { pids: result.escapedKilled },
-        'killed processes of the task that had left its process group',
+        { pids: result.escapedKilled, containment: opts.containment?.kind ?? 'pgroup' },
+        'killed processes of the task that outlived it',
+      );
+    if ((result.stuck?.length ?? 0) > 0)
+      log.error(
+        { pids: result.stuck },
+        'processes of the task are still there after SIGKILL (stuck in the kernel); the next start kills them',
       );
   });
   void Promise.all([run.result, reported]).then(() => ctx.onEnded(run));

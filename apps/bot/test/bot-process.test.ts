@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -41,6 +42,7 @@ describe('drover-bot process', () => {
     const hello = await stream.take('hello');
     expect(hello.bot_id).toBe('bot-p');
     expect(hello.dimensions.map((d) => d.key)).toEqual([
+      'containment',
       'cores',
       'cpu',
       'gpu',
@@ -48,7 +50,12 @@ describe('drover-bot process', () => {
       'os',
       'pool',
       'ram_gib',
+      'task_user',
     ]);
+    // Run by hand as root (the suite is): a cgroup per task, payloads as root like the bot.
+    const dim = (key: string) => hello.dimensions.find((d) => d.key === key)?.value;
+    expect(dim('containment')).toEqual(['cgroup']);
+    expect(dim('task_user')).toEqual(['shared']);
     stream.welcome();
     stream.send({
       assign: {
@@ -75,11 +82,75 @@ describe('drover-bot process', () => {
     expect(r.stderr).not.toMatch(/tok"/);
   });
 
-  it('after a crash (kill -9), the next start takes the stale lock over and kills the payload the dead bot left running', async () => {
+  it('after a crash (kill -9), its payload dies with it, the next start takes the stale lock over', async () => {
     const pidFile = path.join(h.root, 'payload.pid');
-    const first = startBot(botArgs());
+    const first = h.start(botArgs());
     const stream = await h.coordinator.stream(0, 15_000);
     await stream.take('hello');
+    stream.welcome();
+    stream.send({
+      assign: {
+        task_id: 't1',
+        lease_id: 'l1',
+        // A grandchild out of the payload's group and environment: only the cgroup holds it.
+        manifest: sh(
+          `env -i setsid sleep 1000 </dev/null >/dev/null 2>&1 & echo $! > ${pidFile}; echo ready; wait`,
+        ),
+      },
+    });
+    await stream.outputUntil('t1', 'ready');
+    const payloadPid = Number((await readFile(pidFile, 'utf8')).trim());
+    try {
+      first.run.kill('SIGKILL');
+      await first.run;
+      // The bot's watchdog kills its task cgroups the moment the bot is gone.
+      await until('the payload gone with its bot', () => !isProcessRunning(payloadPid), 2_000);
+
+      const second = h.start(botArgs());
+      const again = await h.coordinator.stream(1, 15_000);
+      expect((await again.take('hello')).running).toEqual([]);
+      again.welcome();
+      await second.logged('bot ready', 15_000);
+      expect(second.stderr()).toMatch(/"msg":"took over a stale bot dir lock"/);
+      expect(second.stderr()).toMatch(/"why":"pid \d+ is not running"/);
+    } finally {
+      try {
+        process.kill(payloadPid, 'SIGKILL');
+      } catch {
+        // Gone, as it should be.
+      }
+    }
+  });
+
+  it('a payload that kills its bot the instant it was spawned dies with it', async () => {
+    const marker = `drover-instant-${process.pid}-${Date.now()}`;
+    const first = h.start(botArgs());
+    const stream = await h.coordinator.stream(0, 15_000);
+    await stream.take('hello');
+    stream.welcome();
+    stream.send({
+      assign: {
+        task_id: 't1',
+        lease_id: 'l1',
+        manifest: sh(`kill -9 $PPID; exec -a ${marker} sleep 1000`, {}),
+      },
+    });
+    expect((await within('the bot dies', first.run, 15_000)).signal).toBe('SIGKILL');
+    await until('no process of the task left', () => !processWithArgv(marker), 2_000);
+  });
+});
+
+/**
+ * Without cgroups (--containment pgroup) a bot killed with SIGKILL cannot take its payloads along:
+ * the next start kills them, by the records of their groups and nonces.
+ */
+describe('drover-bot process without cgroups', () => {
+  it('after a crash (kill -9), the next start takes the stale lock over and kills the payload the dead bot left running', async () => {
+    const pidFile = path.join(h.root, 'payload.pid');
+    const first = startBot(botArgs('--containment', 'pgroup'));
+    const stream = await h.coordinator.stream(0, 15_000);
+    const hello = await stream.take('hello');
+    expect(hello.dimensions.find((d) => d.key === 'containment')?.value).toEqual(['pgroup']);
     stream.welcome();
     stream.send({
       assign: {
@@ -96,7 +167,7 @@ describe('drover-bot process', () => {
       await first;
       expect(isProcessRunning(payloadPid)).toBe(true);
 
-      const second = startBot(botArgs());
+      const second = startBot(botArgs('--containment', 'pgroup'));
       let stderr = '';
       second.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       const again = await h.coordinator.stream(1, 15_000);
@@ -119,7 +190,7 @@ describe('drover-bot process', () => {
 
   it('kills at the next start a payload that killed its bot the instant it was spawned', async () => {
     const pidFile = path.join(h.root, 'payload.pid');
-    const first = startBot(botArgs());
+    const first = startBot(botArgs('--containment', 'pgroup'));
     const stream = await h.coordinator.stream(0, 15_000);
     await stream.take('hello');
     stream.welcome();
@@ -139,7 +210,7 @@ describe('drover-bot process', () => {
     const payloadPid = Number((await readFile(pidFile, 'utf8')).trim());
     try {
       expect(isProcessRunning(payloadPid)).toBe(true);
-      const second = h.start(botArgs());
+      const second = h.start(botArgs('--containment', 'pgroup'));
       const again = await h.coordinator.stream(1, 15_000);
       await again.take('hello');
       // Leftovers go before the bot connects.
@@ -157,3 +228,16 @@ describe('drover-bot process', () => {
     }
   });
 });
+
+/** Whether a running process has `marker` in its command line. */
+function processWithArgv(marker: string): boolean {
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, 'latin1').includes(marker)) return true;
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return false;
+}

@@ -23,6 +23,9 @@ export function manifest(command: string[], over: Partial<TaskManifestOut> = {})
     grace_period_secs: 1,
     secret_env: [],
     caches: [],
+    memory_limit_bytes: 0,
+    pids_limit: 0,
+    cpu_weight: 0,
     ...over,
   };
 }

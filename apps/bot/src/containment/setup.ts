@@ -1,0 +1,105 @@
+import type { Logger } from 'pino';
+import type { BotConfig, Dimensions } from '../config';
+import type { RunContainment } from '../runner';
+import {
+  prepareBotDirForTaskUser,
+  resolveTaskUser,
+  userSwitching,
+  type TaskUser,
+} from '../task-user';
+import { BotCgroups } from './task-cgroups';
+
+/**
+ * The bot's start-up choices about containment, each said once in the log: a cgroup per task or
+ * the process group and sweep (--containment), payloads as another user or as the bot's own
+ * (--task-user), and the dimensions that let a task require either.
+ */
+
+export type ContainmentSetup =
+  | { readonly ok: true; readonly containment: RunContainment }
+  | { readonly ok: false; readonly message: string };
+
+export function setUpContainment(
+  config: Pick<BotConfig, 'containment' | 'botId' | 'botDir'>,
+  log: Logger,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ContainmentSetup {
+  if (config.containment === 'pgroup') {
+    log.info({ containment: 'pgroup' }, 'tasks run in process groups (--containment pgroup)');
+    return { ok: true, containment: { kind: 'pgroup' } };
+  }
+  const setup = BotCgroups.setup({
+    botId: config.botId,
+    botDir: config.botDir,
+    invocationId: env.INVOCATION_ID,
+  });
+  if (setup.ok) {
+    log.info({ containment: 'cgroup', ...setup.cgroups.describe() }, 'a cgroup v2 per task');
+    return { ok: true, containment: { kind: 'cgroup', cgroups: setup.cgroups } };
+  }
+  if (config.containment === 'cgroup')
+    return { ok: false, message: `--containment cgroup: no cgroup for tasks: ${setup.why}` };
+  log.warn(
+    { containment: 'pgroup', why: setup.why },
+    'no cgroup for tasks: they run in process groups, and a process that leaves its group and clears its environment can outlive its task',
+  );
+  return { ok: true, containment: { kind: 'pgroup' } };
+}
+
+export type TaskUserSetup =
+  | { readonly ok: true; readonly user: TaskUser | undefined }
+  | { readonly ok: false; readonly message: string };
+
+/** The user payloads run as: --task-user's where the bot can switch users, else the bot's own. */
+export function setUpTaskUser(
+  config: Pick<BotConfig, 'taskUser' | 'botDir'>,
+  log: Logger,
+): TaskUserSetup {
+  if (config.taskUser === undefined) {
+    if (process.geteuid?.() === 0)
+      log.warn(
+        { taskUser: 'shared' },
+        'payloads run as root, like the bot: they can read its token; give --task-user',
+      );
+    return { ok: true, user: undefined };
+  }
+  const resolved = resolveTaskUser(config.taskUser);
+  if (!resolved.ok) return { ok: false, message: `--task-user: ${resolved.message}` };
+  const switching = userSwitching();
+  if (!switching.ok) {
+    log.warn(
+      { taskUser: 'shared', wanted: config.taskUser, why: switching.why },
+      "cannot run payloads as the task user: they run as the bot's own user",
+    );
+    return { ok: true, user: undefined };
+  }
+  try {
+    prepareBotDirForTaskUser(config.botDir, resolved.user);
+  } catch (err) {
+    return {
+      ok: false,
+      message: `--task-user ${config.taskUser}: ${err instanceof Error ? err.message : String(err)}`,
+    };
+  }
+  log.info(
+    { taskUser: resolved.user.name, uid: resolved.user.uid, gid: resolved.user.gid },
+    'payloads run as the task user',
+  );
+  return { ok: true, user: resolved.user };
+}
+
+/**
+ * `containment=cgroup|pgroup`, `task_user=separate|shared`, and `limits=<controller>` for each
+ * limit a task's cgroup can have (memory, pids, cpu).
+ */
+export function containmentDimensions(
+  containment: RunContainment,
+  separateUser: boolean,
+): Dimensions {
+  const limits = containment.kind === 'cgroup' ? [...containment.cgroups.controllers] : [];
+  return {
+    containment: [containment.kind],
+    task_user: [separateUser ? 'separate' : 'shared'],
+    ...(limits.length > 0 ? { limits } : {}),
+  };
+}

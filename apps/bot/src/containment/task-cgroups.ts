@@ -304,17 +304,21 @@ export class TaskCgroup {
     } catch (err) {
       throw new CgroupMoveError(`cannot move the bot into ${this.dir}`, err);
     }
+    let forked: { value: T } | { error: unknown };
     try {
-      return fork();
-    } finally {
-      try {
-        writeFileSync(this.bot.homeProcs, String(process.pid));
-      } catch (err) {
-        // The bot stays in the task's cgroup: its kill would take the bot with it. Nothing can
-        // run safely after this.
-        throw new CgroupMoveError(`cannot move the bot back to ${this.bot.homeProcs}`, err);
-      }
+      forked = { value: fork() };
+    } catch (error) {
+      forked = { error };
     }
+    try {
+      writeFileSync(this.bot.homeProcs, String(process.pid));
+    } catch (err) {
+      // The bot stays in the task's cgroup, where the task's kill would take the bot with it:
+      // nothing can run safely after this.
+      throw new CgroupMoveError(`cannot move the bot back to ${this.bot.homeProcs}`, err);
+    }
+    if ('error' in forked) throw forked.error;
+    return forked.value;
   }
 
   /**

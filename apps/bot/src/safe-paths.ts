@@ -7,6 +7,7 @@ import {
   closeSync,
   readlinkSync,
   realpathSync,
+  statSync,
 } from 'node:fs';
 import path from 'node:path';
 import { giveTo, type TaskUser } from './task-user';
@@ -141,7 +142,7 @@ export type OpenedFile =
 /**
  * Opens `file` for reading only if it is a regular file whose real path is inside `realRoot`:
  * never through a symlink at its name (O_NOFOLLOW), never a FIFO or device (O_NONBLOCK, then
- * fstat), and — read back from /proc/self/fd where there is one — never through a directory a
+ * fstat), not a hard link to a file of another user than the dir's owner, and — read back from /proc/self/fd where there is one — never through a directory a
  * symlink swapped in. The caller closes the fd.
  */
 export function openFileInside(realRoot: string, file: string): OpenedFile {
@@ -159,6 +160,10 @@ export function openFileInside(realRoot: string, file: string): OpenedFile {
   };
   const st = fstatSync(fd);
   if (!st.isFile()) return refuse('not a regular file');
+  // A payload may hard-link a file of another user into its dir (where the kernel lets it:
+  // fs.protected_hardlinks=0): a file with several names must be the dir owner's own.
+  if (st.nlink > 1 && st.uid !== statSync(realRoot).uid)
+    return refuse("a hard link to another user's file");
   let opened: string | undefined;
   try {
     opened = readlinkSync(`/proc/self/fd/${fd}`);

@@ -9,6 +9,7 @@ import {
   statSync,
 } from 'node:fs';
 import path from 'node:path';
+import { TRAVERSE_ONLY_DIR_MODE } from './private-modes';
 
 /**
  * The unprivileged user payloads run as (`--task-user`, docs/bot-security.md): who it is, whether
@@ -162,9 +163,6 @@ const EXTRA_CAPABILITIES = [
 /** The bot dir's own entries the task user must traverse (never list): its dirs are below. */
 export const TASK_USER_DIRS = ['w', 'out', 'tmp'] as const;
 
-/** `botDir` and TASK_USER_DIRS: others may traverse, not list (a task cannot see another's). */
-const TRAVERSE_ONLY_MODE = 0o711;
-
 /**
  * Makes the bot dir traversable by the task user to reach its work dir, DROVER_OUTDIR and
  * $TMPDIR, and nothing more: `botDir`, `<botDir>/w`, `<botDir>/out` and `<botDir>/tmp` 0711
@@ -174,23 +172,19 @@ const TRAVERSE_ONLY_MODE = 0o711;
  */
 export function prepareBotDirForTaskUser(botDir: string, user: TaskUser): void {
   const real = realpathSync(botDir);
-  for (let dir = path.dirname(real); ; dir = path.dirname(dir)) {
-    const st = statSync(dir);
-    const bit = st.uid === user.uid ? 0o100 : st.gid === user.gid ? 0o010 : 0o001;
-    if ((st.mode & bit) === 0) {
-      throw new Error(
-        `${dir} (mode 0${(st.mode & 0o777).toString(8)}) does not let the task user ${user.name} through ` +
-          `to its work dir in ${real}: give others search permission (chmod o+x ${dir}), or choose another --dir`,
-      );
-    }
-    if (dir === path.dirname(dir)) break;
+  const closed = firstClosedAncestor(real, user);
+  if (closed !== undefined) {
+    throw new Error(
+      `${closed.dir} (mode ${closed.mode}) does not let the task user ${user.name} through ` +
+        `to its work dir in ${real}: give others search permission (chmod o+x ${closed.dir}), or choose another --dir`,
+    );
   }
-  chmodSync(real, TRAVERSE_ONLY_MODE);
+  chmodSync(real, TRAVERSE_ONLY_DIR_MODE);
   for (const name of TASK_USER_DIRS) {
     const dir = path.join(real, name);
-    mkdirSync(dir, { recursive: true, mode: TRAVERSE_ONLY_MODE });
+    mkdirSync(dir, { recursive: true, mode: TRAVERSE_ONLY_DIR_MODE });
     if (!lstatSync(dir).isDirectory()) throw new Error(`${dir} is not a directory`);
-    chmodSync(dir, TRAVERSE_ONLY_MODE);
+    chmodSync(dir, TRAVERSE_ONLY_DIR_MODE);
   }
   for (const entry of readdirSync(real, { withFileTypes: true })) {
     if ((TASK_USER_DIRS as readonly string[]).includes(entry.name) || entry.isSymbolicLink())
@@ -199,6 +193,45 @@ export function prepareBotDirForTaskUser(botDir: string, user: TaskUser): void {
     const mode = lstatSync(p).mode & 0o7777;
     if ((mode & 0o077) !== 0) chmodSync(p, mode & ~0o077);
   }
+}
+
+/** The permission bits of `st` that apply to `user` (owner, group, or others), as rwx 0-7. */
+function bitsFor(st: { uid: number; gid: number; mode: number }, user: TaskUser): number {
+  if (st.uid === user.uid) return (st.mode >> 6) & 7;
+  if (st.gid === user.gid) return (st.mode >> 3) & 7;
+  return st.mode & 7;
+}
+
+/** The nearest dir above real path `p` that `user` may not search (x), if any. */
+function firstClosedAncestor(
+  p: string,
+  user: TaskUser,
+): { readonly dir: string; readonly mode: string } | undefined {
+  let closed: { dir: string; mode: string } | undefined;
+  for (let dir = path.dirname(p); ; dir = path.dirname(dir)) {
+    const st = statSync(dir);
+    if ((bitsFor(st, user) & 1) === 0) closed = { dir, mode: `0${(st.mode & 0o777).toString(8)}` };
+    if (dir === path.dirname(dir)) return closed;
+  }
+}
+
+/**
+ * How the task user could read `file` (the bot's token file), or undefined when it cannot: every
+ * dir above it searchable and the file readable by it, by the mode bits (libuv drops the
+ * supplementary groups when it switches users; ACLs are not looked at). For the bot to refuse
+ * to start with a token its payloads could read.
+ */
+export function readableBy(file: string, user: TaskUser): string | undefined {
+  let real: string;
+  try {
+    real = realpathSync(file);
+  } catch {
+    return undefined;
+  }
+  if (firstClosedAncestor(real, user) !== undefined) return undefined;
+  const st = statSync(real);
+  if ((bitsFor(st, user) & 4) === 0) return undefined;
+  return `${real} (mode 0${(st.mode & 0o777).toString(8)}, owner uid ${st.uid}) is readable by the task user ${user.name}: chmod 600 it, or keep it in a dir only the bot can enter`;
 }
 
 /**

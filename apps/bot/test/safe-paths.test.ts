@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import {
+  chownSync,
   closeSync,
+  linkSync,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -144,6 +146,13 @@ describe('openFileInside', () => {
     expect(openFileInside(work, path.join(work, 'nope'))).toEqual({
       ok: false,
       why: 'cannot open (ENOENT)',
+    });
+    // A hard link to a file of another user than the dir's owner (the task user, here nobody).
+    linkSync(path.join(outside, 'secret'), path.join(work, 'hard'));
+    chownSync(work, 65534, 65534);
+    expect(openFileInside(work, path.join(work, 'hard'))).toEqual({
+      ok: false,
+      why: "a hard link to another user's file",
     });
     expect(readFileSync(path.join(outside, 'secret'), 'utf8')).toBe('token');
     expect(existsSync(path.join(outside, 'fifo'))).toBe(false);

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   giveTo,
   prepareBotDirForTaskUser,
+  readableBy,
   resolveTaskUser,
   userSwitching,
   type TaskUser,
@@ -123,6 +124,25 @@ describe('prepareBotDirForTaskUser', () => {
     expect(() => prepareBotDirForTaskUser(botDir, nobody())).toThrow(
       new RegExp(`^${root} \\(mode 0700\\) does not let the task user nobody through`),
     );
+  });
+});
+
+describe('readableBy', () => {
+  it('says when the task user could read the token file, and not when a dir above is closed', () => {
+    const user = nobody();
+    chmodSync(root, 0o755);
+    const dir = path.join(root, 'etc');
+    mkdirSync(dir, { mode: 0o755 });
+    const file = path.join(dir, 'bot.token');
+    writeFileSync(file, 'tok\n', { mode: 0o644 });
+    expect(readableBy(file, user)).toMatch(
+      /bot\.token \(mode 0644, owner uid 0\) is readable by the task user nobody/,
+    );
+    chmodSync(file, 0o600);
+    expect(readableBy(file, user)).toBeUndefined();
+    chmodSync(file, 0o644);
+    chmodSync(dir, 0o700);
+    expect(readableBy(file, user)).toBeUndefined();
   });
 });
 

@@ -93,4 +93,18 @@ describe('drover-bot with a bad server list', () => {
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain("--server: expected host:port, got 'nope'");
   });
+
+  it('exits 2 given --token, saying a command line is readable by every user', async () => {
+    const r = await within(
+      'bot exit',
+      h.start(['--server', h.coordinator.address, '--token', 'tok', '--data-dir', h.root]).run,
+      15_000,
+    );
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(
+      /--token: a command line is readable by every user of the machine \(ps\)/,
+    );
+    expect(r.stderr).toMatch(/--token-file/);
+    expect(h.coordinator.streams).toHaveLength(0);
+  });
 });

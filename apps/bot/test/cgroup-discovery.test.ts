@@ -6,6 +6,7 @@ import {
   planCgroups,
   type DiscoveryFacts,
 } from '../src/containment/cgroup-discovery';
+import { serviceInvocation } from '../src/containment/task-cgroups';
 
 /**
  * Where the bot makes its task cgroups, for each host shape: a pure v2 systemd host, a hybrid
@@ -102,6 +103,19 @@ describe('cgroup discovery', () => {
       facts({ mountinfo: '50 1 0:40 /other /sys/fs/cgroup rw - cgroup2 none rw\n' }),
     );
     expect(plan.kind).toBe('unavailable');
+  });
+
+  it('is not fooled by a shell under a service (a terminal) or a unit that is not a service', () => {
+    expect(
+      planCgroups(facts({ procSelfCgroup: '0::/user.slice/session-2.scope\n' })).kind,
+    ).not.toBe('delegated');
+    expect(serviceInvocation({ INVOCATION_ID: 'x', SYSTEMD_EXEC_PID: '10' }, 10, 1)).toBe('x');
+    expect(serviceInvocation({ INVOCATION_ID: 'x', SYSTEMD_EXEC_PID: '10' }, 11, 10)).toBe('x');
+    expect(
+      serviceInvocation({ INVOCATION_ID: 'x', SYSTEMD_EXEC_PID: '10' }, 12, 11),
+    ).toBeUndefined();
+    expect(serviceInvocation({ INVOCATION_ID: 'x' }, 12, 11)).toBe('x');
+    expect(serviceInvocation({}, 12, 11)).toBeUndefined();
   });
 
   it('names its own subtree by bot id and bot dir, safe as a path', () => {

@@ -62,7 +62,7 @@ beforeAll(async () => {
   const setup = BotCgroups.setup({
     botId: 'escape-matrix',
     botDir: path.join(root, 'bot'),
-    invocationId: undefined,
+    env: {},
   });
   // The suite runs as root (CI does): a bot run by hand as root always has its cgroups.
   if (!setup.ok) throw new Error(`no cgroup for tasks on this machine: ${setup.why}`);
@@ -179,7 +179,7 @@ describe('a task in a cgroup of its own', () => {
     const again = BotCgroups.setup({
       botId: 'escape-matrix',
       botDir: path.join(root, 'bot'),
-      invocationId: undefined,
+      env: {},
     });
     if (!again.ok) throw new Error(again.why);
     const left = await again.cgroups.killLeftovers();

@@ -5,7 +5,9 @@ import path from 'node:path';
  * Where this bot may make a cgroup v2 per task: pure functions of what /proc says, so every host
  * shape is testable without one. Three shapes:
  *
- * - A systemd service (`INVOCATION_ID` set) whose own cgroup it may write: the unit has
+ * - A systemd service (`INVOCATION_ID` set for this process or its launcher, in a `.service`
+ *   cgroup: not a shell started from a terminal that runs as a service) whose own cgroup it may
+ *   write: the unit has
  *   `Delegate=yes` (drover-bot install writes it), so the subtree is the bot's. Tasks go under
  *   `<unit>/tasks`; the bot and its launcher move to `<unit>/bot`, because a cgroup that hands
  *   controllers to its children may not hold processes itself.
@@ -119,7 +121,7 @@ export function planCgroups(f: DiscoveryFacts): CgroupPlan {
     };
   if (
     f.invocationId !== undefined &&
-    own !== '/' &&
+    own.endsWith('.service') &&
     f.writable(path.join(dir, 'cgroup.procs')) &&
     f.writable(dir)
   )

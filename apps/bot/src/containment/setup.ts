@@ -31,7 +31,7 @@ export function setUpContainment(
   const setup = BotCgroups.setup({
     botId: config.botId,
     botDir: config.botDir,
-    invocationId: env.INVOCATION_ID,
+    env,
   });
   if (setup.ok) {
     log.info({ containment: 'cgroup', ...setup.cgroups.describe() }, 'a cgroup v2 per task');

@@ -46,8 +46,25 @@ export interface TaskLimits {
 export interface SetupOptions {
   readonly botId: string;
   readonly botDir: string;
-  /** systemd's INVOCATION_ID, from the bot's environment. */
-  readonly invocationId: string | undefined;
+  /** The bot's environment: systemd's INVOCATION_ID and SYSTEMD_EXEC_PID. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * systemd's INVOCATION_ID when systemd started this process or its parent (the launcher), not
+ * an ancestor further up: a shell in a terminal that runs as a service inherits the variable too.
+ * (SYSTEMD_EXEC_PID, systemd 248 and later, names the process it started.)
+ */
+export function serviceInvocation(
+  env: Readonly<Record<string, string | undefined>>,
+  pid = process.pid,
+  ppid = process.ppid,
+): string | undefined {
+  const id = env['INVOCATION_ID'];
+  if (id === undefined || id === '') return undefined;
+  const exec = env['SYSTEMD_EXEC_PID'];
+  if (exec === undefined) return id;
+  return Number(exec) === pid || Number(exec) === ppid ? id : undefined;
 }
 
 export type SetupOutcome =
@@ -81,7 +98,7 @@ export class BotCgroups {
         mountinfo: readFileSync('/proc/self/mountinfo', 'utf8'),
         procSelfCgroup: readFileSync('/proc/self/cgroup', 'utf8'),
         euid: process.geteuid?.() ?? -1,
-        invocationId: o.invocationId,
+        invocationId: serviceInvocation(o.env),
         botId: o.botId,
         botDir: o.botDir,
         writable: (file) => {

@@ -38,7 +38,11 @@ export function taskOutDir(botDir: string, taskId: string): string | undefined {
   return taskWorkDir(botDir, taskId).ok ? path.join(botDir, 'out', taskId) : undefined;
 }
 
-/** A path inside `root` for a relative path from the manifest; refuses one that escapes it. */
+/**
+ * A path inside `root` for a relative path from the manifest; refuses one that escapes it.
+ * Lexical only (symlinks are not looked at): a path the bot makes or reads on a payload's behalf
+ * also goes through safe-paths.ts, which walks it on the real file system.
+ */
 export function resolveInside(root: string, relative: string, field: string): Resolved<string> {
   if (path.isAbsolute(relative)) {
     return {

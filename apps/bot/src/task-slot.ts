@@ -142,10 +142,7 @@ export class TaskSlot {
     this.finish = {
       ...taskFinishedToWire(this.taskId, this.leaseId, result),
       // The cgroup's memory.events counted an oom_kill: the coordinator's summary says so.
-      // (Read through a cast while RunResult gains the field in runner.ts alongside.)
-      ...((result as { memoryLimitKilled?: boolean }).memoryLimitKilled === true
-        ? { memory_limit_killed: true }
-        : {}),
+      ...(result.memoryLimitKilled === true ? { memory_limit_killed: true } : {}),
     };
     if (this.link.isUp()) this.link.write({ task_finished: this.finish });
   }

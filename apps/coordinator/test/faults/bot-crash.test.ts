@@ -1,7 +1,9 @@
 // kill -9 of a real bot process in the middle of a task, over and over against one coordinator:
 // each time the task must become BOT_DIED within the ping tolerance (+1 s), with internal_failure
-// and abandoned_ts, and in the end no task may be left RUNNING. Then the same bot restarted after
-// kill -9: the task it lost ends at its return, and the payload its dead run left is killed.
+// and abandoned_ts, its payload must be gone within 2 s (the bot's cgroup watchdog: the suite runs
+// as root, so a bot run by hand has a cgroup per task), and in the end no task may be left
+// RUNNING. Then the same bot restarted after kill -9: the task it lost ends at its return; without
+// cgroups (--containment pgroup) the payload its dead run left is killed then.
 //
 // Soak: DROVER_SOAK_ROUNDS=500 npx vitest run apps/coordinator/test/faults/bot-crash.test.ts
 import { join } from 'node:path';
@@ -80,6 +82,10 @@ describe('a bot killed with SIGKILL while its task runs', () => {
 
         const killedAtMs = Date.now();
         await bot.kill9();
+        // Gone with its bot, well within the grace period (30 s by default).
+        await waitUntil(`round ${round}: the payload gone with its bot`, () => isGone(pid!), {
+          deadlineMs: 2_000,
+        });
         const died = await api.final(created.task_id, TOLERANCE_MS + 10_000);
         const seenAtMs = Date.now();
 
@@ -102,7 +108,6 @@ describe('a bot killed with SIGKILL while its task runs', () => {
           TOLERANCE_MS + 1000,
         );
 
-        // kill -9 of the bot cannot take its payload along (its own process group): clean up.
         killGroup(pid!);
       }
 
@@ -141,8 +146,14 @@ describe('a bot restarted after kill -9', () => {
     id: string,
     script: (pidFile: string) => string,
     crash: (bot: LoggedProcess, taskId: string) => Promise<void>,
+    containment: 'cgroup' | 'pgroup',
   ) {
-    const opts = { server: c.grpcAddress, dataDir: own.path, botId: id };
+    const opts = {
+      server: c.grpcAddress,
+      dataDir: own.path,
+      botId: id,
+      extraArgs: ['--containment', containment],
+    };
     let bot = await startBot(opts);
     spawned.push(bot);
     const pidFile = join(own.path, `${id}.pid`);
@@ -152,7 +163,9 @@ describe('a bot restarted after kill -9', () => {
       await crash(bot, created.task_id);
       [pid] = await waitForPids(pidFile, 1);
       expect(bot.running).toBe(false);
-      expect(isGone(pid!), 'kill -9 of the bot leaves its payload running').toBe(false);
+      if (containment === 'cgroup')
+        await waitUntil('the payload gone with its bot', () => isGone(pid!), { deadlineMs: 2_000 });
+      else expect(isGone(pid!), 'kill -9 of the bot leaves its payload running').toBe(false);
 
       bot = await startBot(opts);
       spawned.push(bot);
@@ -173,30 +186,38 @@ describe('a bot restarted after kill -9', () => {
     }
   }
 
-  it('ends the task it lost BOT_DIED when it reconnects, having killed the payload its previous run left', async () => {
-    await crashAndRestart(
-      'phoenix',
-      (pidFile) => `echo $$ > ${pidFile}; echo started; exec sleep 300`,
-      async (bot, taskId) => {
-        // Killed once the payload's output reached the coordinator: well into the run.
-        await waitUntil(
-          "the payload's first output",
-          async () => (await client.output(taskId)).length > 0,
-          { deadlineMs: 15_000 },
-        );
-        await bot.kill9();
-      },
-    );
-  });
+  for (const containment of ['cgroup', 'pgroup'] as const) {
+    it(`ends the task it lost BOT_DIED when it reconnects, its payload gone (${containment})`, async () => {
+      await crashAndRestart(
+        `phoenix-${containment}`,
+        (pidFile) => `echo $$ > ${pidFile}; echo started; exec sleep 300`,
+        async (bot, taskId) => {
+          // Killed once the payload's output reached the coordinator: well into the run.
+          await waitUntil(
+            "the payload's first output",
+            async () => (await client.output(taskId)).length > 0,
+            { deadlineMs: 15_000 },
+          );
+          await bot.kill9();
+        },
+        containment,
+      );
+    });
 
-  it('kills at its restart a payload whose bot died the instant it was spawned', async () => {
-    // The payload SIGKILLs its bot (its parent) first thing: a crash at the worst moment.
-    await crashAndRestart(
-      'phoenix-instant',
-      (pidFile) => `kill -9 $PPID; echo $$ > ${pidFile}; exec sleep 300`,
-      async (bot) => {
-        await bot.exited;
-      },
-    );
-  });
+    it(`a payload whose bot died the instant it was spawned does not outlive it (${containment})`, async () => {
+      // The payload SIGKILLs its bot (its parent) first thing: a crash at the worst moment. With a
+      // cgroup it writes its pid first (the watchdog may kill it before the next command).
+      await crashAndRestart(
+        `phoenix-instant-${containment}`,
+        (pidFile) =>
+          containment === 'cgroup'
+            ? `echo $$ > ${pidFile}; kill -9 $PPID; exec sleep 300`
+            : `kill -9 $PPID; echo $$ > ${pidFile}; exec sleep 300`,
+        async (bot) => {
+          await bot.exited;
+        },
+        containment,
+      );
+    });
+  }
 });

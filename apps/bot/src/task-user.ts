@@ -32,7 +32,8 @@ export type TaskUserOutcome =
  * The task user named by `name` (a user name, or a uid) in the passwd file. Pure when `files`
  * is given (the texts of /etc/passwd and /etc/group); otherwise reads them, and also refuses the
  * bot's own user (that would separate nothing). A user of uid 0, or whose group is gid 0, is
- * refused: files of the root group are often writable by it.
+ * refused: files of the root group are often writable by it. Messages do not name the option
+ * (the caller says where the name came from).
  */
 export function resolveTaskUser(
   name: string,
@@ -43,7 +44,7 @@ export function resolveTaskUser(
     try {
       texts = { passwd: readFileSync('/etc/passwd', 'utf8'), group: readGroupFile() };
     } catch (err) {
-      return { ok: false, message: `--task-user: cannot read /etc/passwd (${errnoCode(err)})` };
+      return { ok: false, message: `cannot read /etc/passwd (${errnoCode(err)})` };
     }
   }
   const byUid = /^\d+$/.test(name);
@@ -53,26 +54,26 @@ export function resolveTaskUser(
   if (user === undefined) {
     return {
       ok: false,
-      message: `--task-user: no user ${byUid ? 'with uid ' : ''}'${name}' in /etc/passwd (the installer creates one: useradd --system drover-task)`,
+      message: `no user ${byUid ? 'with uid ' : ''}'${name}' in /etc/passwd (the installer creates one: useradd --system drover-task)`,
     };
   }
   if (user.uid === 0) {
     return {
       ok: false,
-      message: `--task-user: '${name}' is root (uid 0); the task user must be an unprivileged user`,
+      message: `'${name}' is root (uid 0); the task user must be an unprivileged user`,
     };
   }
   if (user.gid === 0) {
     const group = groupName(texts.group, 0) ?? 'gid 0';
     return {
       ok: false,
-      message: `--task-user: '${name}' has the group ${group} (gid 0); the task user must be an unprivileged user`,
+      message: `'${name}' has the group ${group} (gid 0); the task user must be an unprivileged user`,
     };
   }
   if (files === undefined && user.uid === process.geteuid?.()) {
     return {
       ok: false,
-      message: `--task-user: '${name}' is the bot's own user; payloads would read its token`,
+      message: `'${name}' is the bot's own user; payloads would read its token`,
     };
   }
   return { ok: true, user };

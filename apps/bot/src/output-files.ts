@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream } from 'node:fs';
-import { readdir, realpath } from 'node:fs/promises';
+import { lstat, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { formatBytes } from './byte-size';
 import { openFileInside } from './safe-paths';
@@ -51,6 +51,11 @@ export async function listOutputFiles(outDir: string): Promise<OutputListing> {
   const skipped: SkippedOutput[] = [];
   let root: string;
   try {
+    // The out dir itself is never a link (the bot made it; the task user cannot replace it).
+    if (!(await lstat(outDir)).isDirectory()) {
+      skipped.push({ path: '.', why: 'DROVER_OUTDIR is not a directory' });
+      return { files, totalBytes: 0, skipped };
+    }
     root = await realpath(outDir);
   } catch {
     return { files, totalBytes: 0, skipped };

@@ -106,6 +106,16 @@ describe('listOutputFiles', () => {
   });
 });
 
+describe('listOutputFiles of an out dir that is a link', () => {
+  it('reads nothing through it', async () => {
+    rmSync(outDir, { recursive: true });
+    symlinkSync(path.join(root, 'secret'), outDir);
+    const listing = await listOutputFiles(outDir);
+    expect(listing.files).toEqual([]);
+    expect(listing.skipped).toEqual([{ path: '.', why: 'DROVER_OUTDIR is not a directory' }]);
+  });
+});
+
 describe('deliverOutputs', () => {
   const ended: RunResult = {
     exitCode: 0,

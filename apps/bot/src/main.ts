@@ -125,11 +125,6 @@ async function main(): Promise<number> {
     return EXIT_CODES.usage;
   }
   const { containment } = contained;
-  const taskUser = setUpTaskUser(config, log);
-  if (!taskUser.ok) {
-    process.stderr.write(`drover-bot: ${taskUser.message}\n`);
-    return EXIT_CODES.usage;
-  }
   // A previous run of this bot that crashed left its payloads running: they go first (by their
   // cgroups, then by the records of their groups), then their work dirs, which are garbage now.
   if (containment.kind === 'cgroup') {
@@ -145,6 +140,13 @@ async function main(): Promise<number> {
   }
   await rm(path.join(config.botDir, 'w'), { recursive: true, force: true });
   await rm(path.join(config.botDir, 'out'), { recursive: true, force: true });
+  await rm(path.join(config.botDir, 'tmp'), { recursive: true, force: true });
+  // After the clean-up: the task user's way to its dirs is made on what is left.
+  const taskUser = setUpTaskUser(config, log);
+  if (!taskUser.ok) {
+    process.stderr.write(`drover-bot: ${taskUser.message}\n`);
+    return EXIT_CODES.usage;
+  }
   // Named caches survive restarts: measured (and trimmed to the limit) before the first Hello.
   const caches = new CacheManager({
     root: path.join(config.botDir, 'caches'),

@@ -73,6 +73,11 @@ export function setUpTaskUser(
     );
     return { ok: true, user: undefined };
   }
+  if (switching.missing !== undefined)
+    log.warn(
+      { taskUser: config.taskUser, missing: switching.missing },
+      'the bot can switch users but lacks capabilities the task user needs',
+    );
   try {
     prepareBotDirForTaskUser(config.botDir, resolved.user);
   } catch (err) {

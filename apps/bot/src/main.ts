@@ -20,7 +20,12 @@ import { fetchBotCode } from './update/fetch-code';
 import { packForInstall } from './update/own-code';
 import { BotUpdater } from './update/updater';
 import { BOT_PACKAGE_VERSION } from './version';
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, widerMode } from './private-modes';
+import {
+  PRIVATE_DIR_MODE,
+  PRIVATE_FILE_MODE,
+  TRAVERSE_ONLY_DIR_MODE,
+  widerMode,
+} from './private-modes';
 
 /**
  * drover-bot: config → token → the bot dir's lock → leftovers of a crashed run → dimensions
@@ -82,10 +87,12 @@ async function main(): Promise<number> {
   process.channel?.unref();
   // Private whatever the umask; an existing dir or token file that is not is said once.
   const madeDir = await mkdir(config.botDir, { recursive: true, mode: PRIVATE_DIR_MODE });
-  const widerDir = madeDir === undefined ? widerMode(config.botDir, PRIVATE_DIR_MODE) : undefined;
+  // With a task user the dir is 0711 (its payloads pass through to their own dirs, never list).
+  const dirMode = config.taskUser === undefined ? PRIVATE_DIR_MODE : TRAVERSE_ONLY_DIR_MODE;
+  const widerDir = madeDir === undefined ? widerMode(config.botDir, dirMode) : undefined;
   if (widerDir !== undefined)
     log.warn(
-      { path: config.botDir, mode: widerDir, wanted: '0700' },
+      { path: config.botDir, mode: widerDir, wanted: `0${dirMode.toString(8)}` },
       'other users may read the bot dir',
     );
   const widerToken =

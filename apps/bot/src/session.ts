@@ -139,7 +139,11 @@ export class BotSession {
     this.link = { isUp: () => this.linked && !this.halfClosed, write: (msg) => this.write(msg) };
     this.caches =
       opts.caches ??
-      new CacheManager({ root: path.join(opts.botDir, 'caches'), maxBytes: opts.cacheMaxBytes });
+      new CacheManager({
+        root: path.join(opts.botDir, 'caches'),
+        maxBytes: opts.cacheMaxBytes,
+        ...(opts.taskUser === undefined ? {} : { owner: opts.taskUser }),
+      });
     this.caches.onChange = () => this.sendDimensionsIfChanged();
   }
 

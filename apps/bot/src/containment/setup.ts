@@ -3,6 +3,7 @@ import type { BotConfig, Dimensions } from '../config';
 import type { RunContainment } from '../runner';
 import {
   prepareBotDirForTaskUser,
+  readableBy,
   resolveTaskUser,
   userSwitching,
   type TaskUser,
@@ -52,7 +53,7 @@ export type TaskUserSetup =
 
 /** The user payloads run as: --task-user's where the bot can switch users, else the bot's own. */
 export function setUpTaskUser(
-  config: Pick<BotConfig, 'taskUser' | 'botDir'>,
+  config: Pick<BotConfig, 'taskUser' | 'botDir' | 'token' | 'tokenFile'>,
   log: Logger,
 ): TaskUserSetup {
   if (config.taskUser === undefined) {
@@ -78,6 +79,11 @@ export function setUpTaskUser(
       { taskUser: config.taskUser, missing: switching.missing },
       'the bot can switch users but lacks capabilities the task user needs',
     );
+  // A token its payloads could read would undo the separation: refuse to start with one.
+  const exposed =
+    config.token === undefined ? readableBy(config.tokenFile, resolved.user) : undefined;
+  if (exposed !== undefined)
+    return { ok: false, message: `--task-user ${config.taskUser}: ${exposed}` };
   try {
     prepareBotDirForTaskUser(config.botDir, resolved.user);
   } catch (err) {

@@ -149,6 +149,8 @@ async function start(
     ...['--server', coord.grpcAddress, '--id', BOT, '--pool', 'default'],
     ...['--token-file', join(dir.path, 'coord', 'bot.token'), '--bot-code', installed.file],
     ...['--dir', workDir, '--config-dir', join(dir.path, 'etc'), '--unit-dir', dir.path],
+    // Payloads as root: a task user would be a real system user (useradd), not the test's to make.
+    '--no-task-user',
   ]);
   expect(stdout).toContain(`==> installed bot code ${installed.version} (`);
   const unit = readFileSync(join(dir.path, 'drover-bot.service'), 'utf8');

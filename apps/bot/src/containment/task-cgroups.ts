@@ -232,7 +232,8 @@ export class BotCgroups {
     const child = spawn(
       '/bin/sh',
       ['-c', 'trap "" INT TERM HUP QUIT; read _ ; echo 1 > "$1"', 'drover-bot-watchdog', killFile],
-      { stdio: ['pipe', 'ignore', 'ignore'], detached: true },
+      // An empty environment: nothing of the bot's (its token, if given in DROVER_BOT_TOKEN).
+      { stdio: ['pipe', 'ignore', 'ignore'], detached: true, env: {} },
     );
     child.unref();
     // The pipe must not keep the bot's event loop alive.

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatBytes, parseByteSize } from './byte-size';
+import { formatBytes, parseByteSize } from '@drover/protocol';
 import { DEFAULT_CACHE_MAX_BYTES } from './caches';
 import { parseConfigFile, type ConfigFileValues } from './config-file';
 import { EXIT_CODES } from './exit-codes';

@@ -1,7 +1,7 @@
 import { statfs } from 'node:fs/promises';
 import os from 'node:os';
 import type { BotHealth } from '@drover/protocol';
-import { formatBytes } from './byte-size';
+import { formatBytes } from '@drover/protocol';
 
 /**
  * What rides on Hello and every heartbeat: cheap reads only (load average, one statfs, uptime).

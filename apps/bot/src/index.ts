@@ -42,7 +42,7 @@ export {
   type SystemFacts,
 } from './dimensions';
 export { probeDimensions, probeSystemFacts } from './probe-dimensions';
-export { formatBytes, parseByteSize } from './byte-size';
+export { formatBytes, parseByteSize } from '@drover/protocol';
 export { acquireBotLock, botLockPath, type BotLockOutcome } from './bot-lock';
 export {
   inPidWindow,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, createReadStream } from 'node:fs';
 import { lstat, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { formatBytes } from './byte-size';
+import { formatBytes } from '@drover/protocol';
 import { openFileInside } from './safe-paths';
 
 /**

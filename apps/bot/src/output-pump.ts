@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { formatBytes } from './byte-size';
+import { formatBytes } from '@drover/protocol';
 
 /**
  * Reads a payload's stdout and stderr as one stream, in order of arrival, and keeps the bot's

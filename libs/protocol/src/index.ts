@@ -77,3 +77,4 @@ export {
 export { PARENT_FD_ENV, watchParent, type ParentWatch } from './parent-watch';
 export { droverProtoJson } from './proto-json';
 export { lightPackageDefinition } from './light-definition';
+export { formatBytes, parseByteSize } from './byte-size';

@@ -1,5 +1,5 @@
 /**
- * Sizes in bytes as people write them (`10MiB`, `1.5G`, `4096`) and as the bot prints them
+ * Sizes in bytes as people write them (`10MiB`, `1.5G`, `4096`) and as Drover prints them
  * (`100 MiB`, `512.3 MiB`). Pure.
  *
  * Suffixes, case-insensitive, an optional space before them: none or `B` (bytes); `K`, `KiB`,

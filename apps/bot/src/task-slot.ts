@@ -139,11 +139,7 @@ export class TaskSlot {
   ended(result: RunResult): void {
     if (this.forgotten) return;
     this.flush();
-    this.finish = {
-      ...taskFinishedToWire(this.taskId, this.leaseId, result),
-      // The cgroup's memory.events counted an oom_kill: the coordinator's summary says so.
-      ...(result.memoryLimitKilled === true ? { memory_limit_killed: true } : {}),
-    };
+    this.finish = taskFinishedToWire(this.taskId, this.leaseId, result);
     if (this.link.isUp()) this.link.write({ task_finished: this.finish });
   }
 

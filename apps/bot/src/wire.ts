@@ -38,6 +38,8 @@ export function taskFinishedToWire(taskId: string, leaseId: string, r: RunResult
     outputs: (r.outputs?.files ?? []).map((f) => ({ ...f })),
     outputs_truncated: r.outputs?.truncated ?? false,
     outputs_note: r.outputs?.note ?? '',
+    // The cgroup's memory.events counted an oom_kill: the coordinator's summary says so.
+    ...(r.memoryLimitKilled === true ? { memory_limit_killed: true } : {}),
   };
 }
 

@@ -100,20 +100,30 @@ function prefixed(prefix: string, limits: Record<string, FieldLimit>): Record<st
   return Object.fromEntries(Object.entries(limits).map(([k, v]) => [`${prefix}.${k}`, v]));
 }
 
+const NEW_TASK = {
+  name: { maxChars: 1024 },
+  tags: { maxItems: 256 },
+  'tags[]': { maxChars: 1024 },
+  user: { maxChars: MAX_USER_CHARS },
+  request_uuid: { maxChars: 128 },
+  // parent_task_id: a task id (at most 128 characters), checked by validate-new-task.ts.
+  task_slices: { maxItems: 8 },
+  ...prefixed('properties', PROPERTIES_LIMITS),
+  ...prefixed('task_slices[].properties', PROPERTIES_LIMITS),
+  'notify.url': { maxChars: 2048 },
+  'notify.userdata': { maxChars: 4096 },
+} as const satisfies Record<string, FieldLimit>;
+
+/** The most tasks one NewTasks creates (issue 21), as BatchGetResult reads at most 1000. */
+export const MAX_NEW_TASKS = 1000;
+
 /** Per RPC (`Service.Method`), the limits of the fields that differ from the defaults. */
 export const REQUEST_LIMITS: Readonly<Record<string, Readonly<Record<string, FieldLimit>>>> = {
-  'Tasks.NewTask': {
-    name: { maxChars: 1024 },
-    tags: { maxItems: 256 },
-    'tags[]': { maxChars: 1024 },
-    user: { maxChars: MAX_USER_CHARS },
-    request_uuid: { maxChars: 128 },
-    // parent_task_id: a task id (at most 128 characters), checked by validate-new-task.ts.
-    task_slices: { maxItems: 8 },
-    ...prefixed('properties', PROPERTIES_LIMITS),
-    ...prefixed('task_slices[].properties', PROPERTIES_LIMITS),
-    'notify.url': { maxChars: 2048 },
-    'notify.userdata': { maxChars: 4096 },
+  'Tasks.NewTask': NEW_TASK,
+  // Each request as one NewTask; the whole request's size is capped in REQUEST_MAX_BYTES.
+  'Tasks.NewTasks': {
+    requests: { maxItems: MAX_NEW_TASKS },
+    ...prefixed('requests[]', NEW_TASK),
   },
   'Tasks.GetResult': TASK_ID,
   'Tasks.BatchGetResult': { task_ids: { maxItems: 1000 }, 'task_ids[]': { maxChars: 128 } },
@@ -215,6 +225,10 @@ export const REQUEST_MAX_BYTES: Readonly<Record<string, number>> = {
   // Measured (largest-request.test.ts): decoding, validating, hashing and storing one of these
   // takes the SQLite store tens of milliseconds; SQLite's commit of the stored request is most.
   'Tasks.NewTask': 256 * 1024,
+  // Four of the largest NewTask, or a thousand tasks of 1 KiB (a command line, a pool, a few
+  // tags): a batch costs what its bytes cost to store, and 16 MiB would block the event loop for
+  // seconds. A client with bigger tasks sends smaller batches.
+  'Tasks.NewTasks': 1024 * 1024,
   'Tasks.BatchGetResult': 256 * 1024,
   'Graph.EnsureGraphData': 1024 * 1024,
   'Graph.FinishAttempt': 512 * 1024,

@@ -16,6 +16,14 @@ export type {
   NewTaskResponse__Output as NewTaskResponseOut,
 } from './gen/drover/v1/NewTaskResponse';
 export type {
+  NewTasksRequest,
+  NewTasksRequest__Output as NewTasksRequestOut,
+} from './gen/drover/v1/NewTasksRequest';
+export type {
+  NewTasksResponse,
+  NewTasksResponse__Output as NewTasksResponseOut,
+} from './gen/drover/v1/NewTasksResponse';
+export type {
   TaskRequest,
   TaskRequest__Output as TaskRequestOut,
 } from './gen/drover/v1/TaskRequest';

@@ -89,6 +89,25 @@ describe('scanRequest', () => {
     expect(scanRequest('Tasks.NewTask', ok)).toBeUndefined();
   });
 
+  it('applies NewTask limits to each of NewTasks requests, naming its index', () => {
+    const v1 = loadDroverProto().drover.v1;
+    const req = v1.Tasks.service.NewTasks.requestSerialize({
+      requests: [{}, { task_slices: [{ properties: { command: Array(129).fill('a') } }] }],
+    });
+    expect(scanRequest('Tasks.NewTasks', req)).toEqual({
+      field: 'requests[1].task_slices[0].properties.command',
+      problem: 'at most 128 items',
+    });
+    const many = v1.Tasks.service.NewTasks.requestSerialize({ requests: Array(1001).fill({}) });
+    expect(scanRequest('Tasks.NewTasks', many)).toEqual({
+      field: 'requests',
+      problem: 'at most 1000 items',
+    });
+    expect(
+      findLimitViolation('Tasks.NewTasks', { requests: [{}, {}, { name: 'x'.repeat(1025) }] }),
+    ).toEqual({ field: 'requests[2].name', problem: 'at most 1024 characters, got 1025' });
+  });
+
   it('leaves bytes that are not protobuf to the decoder', () => {
     expect(scanRequest('Tasks.NewTask', Buffer.from([0x0a, 0xff, 0xff, 0x7f]))).toBeUndefined();
   });
@@ -99,8 +118,11 @@ describe('docs/limits.md', () => {
   it('has a row for every limit of the table, with its value', () => {
     const missing: string[] = [];
     for (const [rpc, fields] of Object.entries(REQUEST_LIMITS)) {
-      const short = rpc.slice(rpc.indexOf('.') + 1);
-      for (const [pattern, limit] of Object.entries(fields)) {
+      for (const [fullPattern, limit] of Object.entries(fields)) {
+        // Each of NewTasks' requests is a NewTask: its limits are documented once, as NewTask's.
+        const inBatch = rpc === 'Tasks.NewTasks' && fullPattern.startsWith('requests[].');
+        const short = inBatch ? 'NewTask' : rpc.slice(rpc.indexOf('.') + 1);
+        const pattern = inBatch ? fullPattern.slice('requests[].'.length) : fullPattern;
         if (pattern.startsWith('properties.')) continue; // documented once, as task_slices[]
         const value = limit.maxItems ?? limit.maxChars ?? limit.maxBytes;
         const found = rows.some(

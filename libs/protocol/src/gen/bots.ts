@@ -43,6 +43,8 @@ import type { ListTasksRequest as _drover_v1_ListTasksRequest, ListTasksRequest_
 import type { ListTasksResponse as _drover_v1_ListTasksResponse, ListTasksResponse__Output as _drover_v1_ListTasksResponse__Output } from './drover/v1/ListTasksResponse';
 import type { NewTaskRequest as _drover_v1_NewTaskRequest, NewTaskRequest__Output as _drover_v1_NewTaskRequest__Output } from './drover/v1/NewTaskRequest';
 import type { NewTaskResponse as _drover_v1_NewTaskResponse, NewTaskResponse__Output as _drover_v1_NewTaskResponse__Output } from './drover/v1/NewTaskResponse';
+import type { NewTasksRequest as _drover_v1_NewTasksRequest, NewTasksRequest__Output as _drover_v1_NewTasksRequest__Output } from './drover/v1/NewTasksRequest';
+import type { NewTasksResponse as _drover_v1_NewTasksResponse, NewTasksResponse__Output as _drover_v1_NewTasksResponse__Output } from './drover/v1/NewTasksResponse';
 import type { Output as _drover_v1_Output, Output__Output as _drover_v1_Output__Output } from './drover/v1/Output';
 import type { OutputChunk as _drover_v1_OutputChunk, OutputChunk__Output as _drover_v1_OutputChunk__Output } from './drover/v1/OutputChunk';
 import type { OutputFile as _drover_v1_OutputFile, OutputFile__Output as _drover_v1_OutputFile__Output } from './drover/v1/OutputFile';
@@ -124,6 +126,8 @@ export interface ProtoGrpcType {
       ListTasksResponse: MessageTypeDefinition<_drover_v1_ListTasksResponse, _drover_v1_ListTasksResponse__Output>
       NewTaskRequest: MessageTypeDefinition<_drover_v1_NewTaskRequest, _drover_v1_NewTaskRequest__Output>
       NewTaskResponse: MessageTypeDefinition<_drover_v1_NewTaskResponse, _drover_v1_NewTaskResponse__Output>
+      NewTasksRequest: MessageTypeDefinition<_drover_v1_NewTasksRequest, _drover_v1_NewTasksRequest__Output>
+      NewTasksResponse: MessageTypeDefinition<_drover_v1_NewTasksResponse, _drover_v1_NewTasksResponse__Output>
       NullableBool: EnumTypeDefinition
       Output: MessageTypeDefinition<_drover_v1_Output, _drover_v1_Output__Output>
       OutputChunk: MessageTypeDefinition<_drover_v1_OutputChunk, _drover_v1_OutputChunk__Output>

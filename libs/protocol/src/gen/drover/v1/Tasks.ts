@@ -16,6 +16,8 @@ import type { ListTasksRequest as _drover_v1_ListTasksRequest, ListTasksRequest_
 import type { ListTasksResponse as _drover_v1_ListTasksResponse, ListTasksResponse__Output as _drover_v1_ListTasksResponse__Output } from '../../drover/v1/ListTasksResponse';
 import type { NewTaskRequest as _drover_v1_NewTaskRequest, NewTaskRequest__Output as _drover_v1_NewTaskRequest__Output } from '../../drover/v1/NewTaskRequest';
 import type { NewTaskResponse as _drover_v1_NewTaskResponse, NewTaskResponse__Output as _drover_v1_NewTaskResponse__Output } from '../../drover/v1/NewTaskResponse';
+import type { NewTasksRequest as _drover_v1_NewTasksRequest, NewTasksRequest__Output as _drover_v1_NewTasksRequest__Output } from '../../drover/v1/NewTasksRequest';
+import type { NewTasksResponse as _drover_v1_NewTasksResponse, NewTasksResponse__Output as _drover_v1_NewTasksResponse__Output } from '../../drover/v1/NewTasksResponse';
 import type { OutputChunk as _drover_v1_OutputChunk, OutputChunk__Output as _drover_v1_OutputChunk__Output } from '../../drover/v1/OutputChunk';
 import type { StreamOutputRequest as _drover_v1_StreamOutputRequest, StreamOutputRequest__Output as _drover_v1_StreamOutputRequest__Output } from '../../drover/v1/StreamOutputRequest';
 import type { TaskChange as _drover_v1_TaskChange, TaskChange__Output as _drover_v1_TaskChange__Output } from '../../drover/v1/TaskChange';
@@ -174,6 +176,25 @@ export interface TasksClient extends grpc.Client {
   newTask(argument: _drover_v1_NewTaskRequest, callback: grpc.requestCallback<_drover_v1_NewTaskResponse__Output>): grpc.ClientUnaryCall;
   
   /**
+   * Creates 1 to 1000 tasks in one transaction, each validated and authorized as NewTask does:
+   * one refused task refuses the whole batch (the error names it, `requests[3].…`) and nothing is
+   * stored. Each request_uuid is honoured as NewTask does, inside the batch too.
+   */
+  NewTasks(argument: _drover_v1_NewTasksRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_drover_v1_NewTasksResponse__Output>): grpc.ClientUnaryCall;
+  NewTasks(argument: _drover_v1_NewTasksRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_drover_v1_NewTasksResponse__Output>): grpc.ClientUnaryCall;
+  NewTasks(argument: _drover_v1_NewTasksRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_drover_v1_NewTasksResponse__Output>): grpc.ClientUnaryCall;
+  NewTasks(argument: _drover_v1_NewTasksRequest, callback: grpc.requestCallback<_drover_v1_NewTasksResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Creates 1 to 1000 tasks in one transaction, each validated and authorized as NewTask does:
+   * one refused task refuses the whole batch (the error names it, `requests[3].…`) and nothing is
+   * stored. Each request_uuid is honoured as NewTask does, inside the batch too.
+   */
+  newTasks(argument: _drover_v1_NewTasksRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_drover_v1_NewTasksResponse__Output>): grpc.ClientUnaryCall;
+  newTasks(argument: _drover_v1_NewTasksRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_drover_v1_NewTasksResponse__Output>): grpc.ClientUnaryCall;
+  newTasks(argument: _drover_v1_NewTasksRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_drover_v1_NewTasksResponse__Output>): grpc.ClientUnaryCall;
+  newTasks(argument: _drover_v1_NewTasksRequest, callback: grpc.requestCallback<_drover_v1_NewTasksResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
    * Output from an offset on, pushed as it arrives; ends once the task is final and all of its
    * output was sent.
    */
@@ -266,6 +287,13 @@ export interface TasksHandlers extends grpc.UntypedServiceImplementation {
   NewTask: grpc.handleUnaryCall<_drover_v1_NewTaskRequest__Output, _drover_v1_NewTaskResponse>;
   
   /**
+   * Creates 1 to 1000 tasks in one transaction, each validated and authorized as NewTask does:
+   * one refused task refuses the whole batch (the error names it, `requests[3].…`) and nothing is
+   * stored. Each request_uuid is honoured as NewTask does, inside the batch too.
+   */
+  NewTasks: grpc.handleUnaryCall<_drover_v1_NewTasksRequest__Output, _drover_v1_NewTasksResponse>;
+  
+  /**
    * Output from an offset on, pushed as it arrives; ends once the task is final and all of its
    * output was sent.
    */
@@ -296,6 +324,7 @@ export interface TasksDefinition extends grpc.ServiceDefinition {
   GetStdout: MethodDefinition<_drover_v1_GetStdoutRequest, _drover_v1_TaskOutput, _drover_v1_GetStdoutRequest__Output, _drover_v1_TaskOutput__Output>
   ListTasks: MethodDefinition<_drover_v1_ListTasksRequest, _drover_v1_ListTasksResponse, _drover_v1_ListTasksRequest__Output, _drover_v1_ListTasksResponse__Output>
   NewTask: MethodDefinition<_drover_v1_NewTaskRequest, _drover_v1_NewTaskResponse, _drover_v1_NewTaskRequest__Output, _drover_v1_NewTaskResponse__Output>
+  NewTasks: MethodDefinition<_drover_v1_NewTasksRequest, _drover_v1_NewTasksResponse, _drover_v1_NewTasksRequest__Output, _drover_v1_NewTasksResponse__Output>
   StreamOutput: MethodDefinition<_drover_v1_StreamOutputRequest, _drover_v1_TaskOutput, _drover_v1_StreamOutputRequest__Output, _drover_v1_TaskOutput__Output>
   WaitTask: MethodDefinition<_drover_v1_WaitTaskRequest, _drover_v1_TaskResult, _drover_v1_WaitTaskRequest__Output, _drover_v1_TaskResult__Output>
   WatchTasks: MethodDefinition<_drover_v1_WatchTasksRequest, _drover_v1_TaskChange, _drover_v1_WatchTasksRequest__Output, _drover_v1_TaskChange__Output>

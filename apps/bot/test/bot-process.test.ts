@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -103,8 +103,14 @@ describe('drover-bot process', () => {
     try {
       first.run.kill('SIGKILL');
       await first.run;
-      // The bot's watchdog kills its task cgroups the moment the bot is gone.
+      // The bot's watchdog kills its task cgroups the moment the bot is gone, then removes the
+      // subtree the bot made for itself (run by hand).
       await until('the payload gone with its bot', () => !isProcessRunning(payloadPid), 2_000);
+      const tasksDir = /"msg":"a cgroup v2 per task"/.test(first.stderr())
+        ? /"tasks":"([^"]+)"/.exec(first.stderr())?.[1]
+        : undefined;
+      expect(tasksDir).toBeDefined();
+      await until('the bot subtree removed', () => !existsSync(path.dirname(tasksDir!)), 6_000);
 
       const second = h.start(botArgs());
       const again = await h.coordinator.stream(1, 15_000);

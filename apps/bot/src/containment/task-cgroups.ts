@@ -85,6 +85,8 @@ export class BotCgroups {
     /** `cgroup.procs` of the cgroup the bot lives in between spawns. */
     readonly homeProcs: string,
     controllers: ReadonlySet<Controller>,
+    /** The cgroups from the top of the bot's own down to `tasks` (handDownControllers). */
+    private readonly chain: readonly string[],
   ) {
     this.controllers = controllers;
   }
@@ -134,24 +136,22 @@ export class BotCgroups {
       mkdirSync(tasksDir, { recursive: true });
       if (!existsSync(path.join(tasksDir, 'cgroup.kill')))
         return { ok: false, why: 'the kernel has no cgroup.kill (Linux 5.14 or later has)' };
-      // Hand the controllers down from the top of what is the bot's to `tasks`: each level gets
-      // those its parent gave it. One refused (processes in the way, not delegated) stops there.
       const chain =
         plan.kind === 'delegated'
           ? [plan.base, tasksDir]
           : [path.join(plan.mount, 'drover'), plan.base, tasksDir];
-      for (const dir of chain) {
-        const available = readWords(path.join(dir, 'cgroup.controllers'));
-        for (const c of CONTROLLERS)
-          if (available.has(c)) tryWrite(path.join(dir, 'cgroup.subtree_control'), `+${c}`);
-      }
-      const enabled = readWords(path.join(tasksDir, 'cgroup.subtree_control'));
-      const controllers = new Set(CONTROLLERS.filter((c) => enabled.has(c)));
+      const controllers = handDownControllers(chain);
       // Where the bot returns after each spawn; checked now, not at the first task.
       accessSync(path.join(home, 'cgroup.procs'), fsConstants.W_OK);
       return {
         ok: true,
-        cgroups: new BotCgroups(plan, tasksDir, path.join(home, 'cgroup.procs'), controllers),
+        cgroups: new BotCgroups(
+          plan,
+          tasksDir,
+          path.join(home, 'cgroup.procs'),
+          controllers,
+          chain,
+        ),
       };
     } catch (err) {
       return {
@@ -194,12 +194,27 @@ export class BotCgroups {
   tryCreateTask(taskId: string): TaskCgroup | undefined {
     const dir = path.join(this.tasksDir, `task-${taskId}`);
     try {
-      mkdirSync(dir);
+      this.#mkdirTask(dir);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
       throw err;
     }
     return new TaskCgroup(dir, this);
+  }
+
+  /**
+   * Makes a task's cgroup; when `tasks` itself is gone (the watchdog of a dead run on the same
+   * bot dir removes the subtree it leaves) makes it again, with its controllers.
+   */
+  #mkdirTask(dir: string): void {
+    try {
+      mkdirSync(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      mkdirSync(this.tasksDir, { recursive: true });
+      handDownControllers(this.chain);
+      mkdirSync(dir);
+    }
   }
 
   /**
@@ -209,14 +224,14 @@ export class BotCgroups {
   async createTask(taskId: string): Promise<TaskCgroup> {
     const dir = path.join(this.tasksDir, `task-${taskId}`);
     try {
-      mkdirSync(dir);
+      this.#mkdirTask(dir);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const old = new TaskCgroup(dir, this);
       old.kill();
       await old.waitEmpty(5_000);
       await old.remove();
-      mkdirSync(dir);
+      this.#mkdirTask(dir);
     }
     return new TaskCgroup(dir, this);
   }
@@ -227,13 +242,15 @@ export class BotCgroups {
    */
   startWatchdog(onRestart?: (why: string) => void): void {
     if (this.#disposed || this.#watchdog !== undefined) return;
-    const killFile = path.join(this.tasksDir, 'cgroup.kill');
-    // Signals from the terminal or a process group do not stop it: only the pipe's end does.
+    // Signals from the terminal or a process group do not stop it: only the pipe's end does. A
+    // subtree the bot made itself is removed once empty (a few seconds at most), so that bots on
+    // passing dirs (tests, one-off runs) leave no cgroups behind; a new run on the same dir makes
+    // it again (#mkdirTask).
     const child = spawn(
       '/bin/sh',
-      ['-c', 'trap "" INT TERM HUP QUIT; read _ ; echo 1 > "$1"', 'drover-bot-watchdog', killFile],
-      // An empty environment: nothing of the bot's (its token, if given in DROVER_BOT_TOKEN).
-      { stdio: ['pipe', 'ignore', 'ignore'], detached: true, env: {} },
+      ['-c', WATCHDOG_SCRIPT, 'drover-bot-watchdog', this.tasksDir, this.#ownSubtree() ?? ''],
+      // Nothing of the bot's environment (its token, if given in DROVER_BOT_TOKEN).
+      { stdio: ['pipe', 'ignore', 'ignore'], detached: true, env: { PATH: '/usr/bin:/bin' } },
     );
     child.unref();
     // The pipe must not keep the bot's event loop alive.
@@ -249,6 +266,11 @@ export class BotCgroups {
     this.#watchdog = child;
   }
 
+  /** The subtree the bot made itself (run by hand), which it may remove; none under systemd. */
+  #ownSubtree(): string | undefined {
+    return this.plan.kind === 'own-subtree' ? this.plan.base : undefined;
+  }
+
   /** Stops the watchdog without its kill (the bot ends its tasks itself on a clean stop). */
   dispose(): void {
     this.#disposed = true;
@@ -257,6 +279,40 @@ export class BotCgroups {
     // SIGKILL: it ignores the others, and closing the pipe would make it kill the tasks.
     w?.kill('SIGKILL');
   }
+}
+
+/**
+ * The watchdog: `$1` the bot's `tasks` cgroup, `$2` its own subtree or empty. Blocks in `read`
+ * until the bot's end of the pipe closes, kills every task, then removes what is empty.
+ */
+const WATCHDOG_SCRIPT = [
+  'trap "" INT TERM HUP QUIT',
+  'read _',
+  'echo 1 > "$1/cgroup.kill"',
+  '[ -n "$2" ] || exit 0',
+  'i=0',
+  'while [ $i -lt 50 ]; do',
+  '  for d in "$1"/task-*; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done',
+  '  rmdir "$1" "$2" 2>/dev/null && exit 0',
+  '  sleep 0.1; i=$((i+1))',
+  'done',
+].join('\n');
+
+/**
+ * Hands the controllers down from the top of what is the bot's to `tasks`: each level gets those
+ * its parent gave it; one refused (processes in the way, not delegated) stops there. Returns the
+ * controllers `tasks` hands to each task.
+ */
+function handDownControllers(chain: readonly string[]): Set<Controller> {
+  for (const dir of chain) {
+    const available = readWords(path.join(dir, 'cgroup.controllers'));
+    for (const c of CONTROLLERS)
+      if (available.has(c)) tryWrite(path.join(dir, 'cgroup.subtree_control'), `+${c}`);
+  }
+  const last = chain[chain.length - 1];
+  const enabled =
+    last === undefined ? new Set<string>() : readWords(path.join(last, 'cgroup.subtree_control'));
+  return new Set(CONTROLLERS.filter((c) => enabled.has(c)));
 }
 
 /** The bot could not move itself in or out of a task's cgroup: the bot's failure, not the task's. */

@@ -254,6 +254,66 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
       });
     });
 
+    describe('insertTasks (a batch, NewTasks)', () => {
+      it('stores every task of the batch, in order, each as insertTask would', async () => {
+        const batch = Array.from({ length: 50 }, (_, i) => task(`b-${i}`, 'PENDING', i));
+        const outcomes = await store.insertTasks(batch);
+        expect(outcomes).toEqual(batch.map(() => ({ inserted: true })));
+        for (const t of batch) expect(await store.getTask(t.id)).toEqual(t);
+        expect(await store.countTasks({})).toBe(50);
+        expect(await store.countTasks({ tags: ['a:b'] })).toBe(50);
+      });
+
+      it('stores nothing of a batch that fails mid-way, and keeps what was there', async () => {
+        const before = withoutUuid(task('m-existing'));
+        await store.insertTask(before);
+        // The fourth task's id is taken: the insert fails after three tasks went in.
+        const batch = [task('m-0'), task('m-1'), task('m-2'), task('m-existing'), task('m-4')];
+        await expect(settle(() => store.insertTasks(batch))).rejects.toThrow();
+        expect(await store.countTasks({})).toBe(1);
+        for (const id of ['m-0', 'm-1', 'm-2', 'm-4'])
+          expect(await store.getTask(id)).toBeUndefined();
+        expect(await store.getTask('m-existing')).toEqual(before);
+        // The uuids of the failed batch are free: the same batch without the clash goes in.
+        const retry = batch.filter((t) => t.id !== 'm-existing');
+        expect(await store.insertTasks(retry)).toEqual(retry.map(() => ({ inserted: true })));
+      });
+
+      it('honours request_uuid against stored tasks and inside the batch', async () => {
+        const stored = task('u-stored');
+        await store.insertTask(stored);
+        const sameUuid = { ...task('u-again'), spec: stored.spec };
+        const fresh = task('u-fresh');
+        const twice = { ...task('u-twice'), spec: fresh.spec };
+        const outcomes = await store.insertTasks([sameUuid, fresh, twice]);
+        expect(outcomes).toEqual([
+          { inserted: false, existing: stored },
+          { inserted: true },
+          { inserted: false, existing: fresh },
+        ]);
+        expect(await store.getTask('u-again')).toBeUndefined();
+        expect(await store.getTask('u-twice')).toBeUndefined();
+        expect(await store.countTasks({})).toBe(2);
+      });
+
+      it('serializes batches racing on the same request_uuids in opposite orders', async () => {
+        const a = task('r-a');
+        const b = task('r-b');
+        const moved = (t: Task, id: string): Task => ({ ...t, id });
+        const [one, two] = await Promise.all([
+          store.insertTasks([a, b]),
+          store.insertTasks([moved(b, 'r-b2'), moved(a, 'r-a2')]),
+        ]);
+        // Each uuid made exactly one task, whichever batch got there first.
+        expect([...one!, ...two!].filter((o) => o.inserted).length).toBe(2);
+        expect(await store.countTasks({})).toBe(2);
+      });
+
+      it('accepts an empty batch', async () => {
+        expect(await store.insertTasks([])).toEqual([]);
+      });
+    });
+
     describe('request_uuid, dedup and queries', () => {
       it('returns the existing task for the same caller and request_uuid within 7 days', async () => {
         const first = task('uuid-1');

@@ -87,6 +87,7 @@ export class StoreHealth {
  */
 const WROTE: ReadonlyMap<string, (result: unknown) => boolean> = new Map([
   ['insertTask', (r: unknown) => (r as { inserted?: unknown }).inserted === true],
+  ['insertTasks', (r: unknown) => (r as { inserted?: unknown }[]).some((o) => o.inserted === true)],
   ['appendOutput', (r: unknown) => (r as { kind?: unknown }).kind === 'appended'],
   ['upsertBot', () => true],
   ['appendBotEvent', () => true],

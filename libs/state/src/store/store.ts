@@ -160,6 +160,12 @@ export interface Store extends GraphStore, WebhookStore {
    */
   insertTask(task: Task): Promise<InsertOutcome>;
   /**
+   * insertTask for each task, in order, in one transaction (NewTasks): a failure stores none of
+   * them. A request_uuid already stored, or used by an earlier task of the batch, gives that
+   * task's outcome `{ inserted: false, existing }`.
+   */
+  insertTasks(tasks: readonly Task[]): Promise<InsertOutcome[]>;
+  /**
    * The most recent COMPLETED, exit 0, non-deduplicated task that ran an idempotent slice with
    * this properties hash and completed at or after `sinceMs`.
    */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { StoredTaskState } from '../../task/task-state';
 import { taskPoolOf } from '../../task/task-pool';
 import type { Task } from '../../task/types';
@@ -172,45 +172,71 @@ class PgStore extends PgGraphStore implements Store {
   }
 
   async insertTask(task: Task): Promise<InsertOutcome> {
-    const { spec } = task;
-    return inTransaction(this.#pool, async (c): Promise<InsertOutcome> => {
-      if (spec.requestUuid !== '') {
-        // Two racing submits of one request serialize here; the second finds the first.
-        await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
-          LOCK_SPACE.requestUuid,
-          `${spec.authenticated}\n${spec.requestUuid}`,
-        ]);
-        const { rows } = await c.query<TaskRow>(
-          `SELECT ${TASK_COLUMNS} FROM tasks
-           WHERE authenticated = $1 AND request_uuid = $2 AND created_ms >= $3
-           ORDER BY created_ms DESC LIMIT 1`,
-          [spec.authenticated, spec.requestUuid, task.createdAtMs - SEVEN_DAYS_MS],
-        );
-        if (rows[0] !== undefined) return { inserted: false, existing: rowToTask(rows[0]) };
-      }
-      await c.query(INSERT_TASK, [
-        task.id,
-        JSON.stringify(spec),
-        task.createdAtMs,
-        task.outputSize,
-        spec.user,
-        spec.authenticated,
-        spec.requestUuid,
-        spec.priority,
-        JSON.stringify(spec.tags),
-        taskPoolOf(spec),
-        ...mutableTaskValues(task),
-      ]);
-      if (spec.tags.length > 0) {
+    return inTransaction(this.#pool, (c) => this.#insertIn(c, task));
+  }
+
+  async insertTasks(tasks: readonly Task[]): Promise<InsertOutcome[]> {
+    return inTransaction(this.#pool, async (c) => {
+      // The batch's request_uuid locks taken up front, in one order, so that two batches naming
+      // the same uuids in different orders cannot deadlock; #insertIn takes each again (a
+      // session holds an advisory lock any number of times).
+      const keys = tasks
+        .filter((t) => t.spec.requestUuid !== '')
+        .map((t) => requestUuidLockKey(t.spec));
+      if (keys.length > 0) {
         await c.query(
-          `INSERT INTO task_tags (tag, created_ms, task_id)
-           SELECT DISTINCT unnest($1::text[]), $2::bigint, $3 ON CONFLICT DO NOTHING`,
-          [spec.tags, task.createdAtMs, task.id],
+          `SELECT pg_advisory_xact_lock($1, h)
+           FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($2::text[]) AS k ORDER BY h) AS s`,
+          [LOCK_SPACE.requestUuid, keys],
         );
       }
-      await c.query('SELECT pg_notify($1, $2)', this.#note(taskNote(task)));
-      return { inserted: true };
+      const out: InsertOutcome[] = [];
+      // One after another on one connection: a later task sees the rows of the earlier ones, so
+      // a request_uuid used twice in the batch finds the first task.
+      for (const task of tasks) out.push(await this.#insertIn(c, task));
+      return out;
     });
+  }
+
+  /** insertTask's work inside the transaction of `c`. */
+  async #insertIn(c: PoolClient, task: Task): Promise<InsertOutcome> {
+    const { spec } = task;
+    if (spec.requestUuid !== '') {
+      // Two racing submits of one request serialize here; the second finds the first.
+      await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
+        LOCK_SPACE.requestUuid,
+        requestUuidLockKey(spec),
+      ]);
+      const { rows } = await c.query<TaskRow>(
+        `SELECT ${TASK_COLUMNS} FROM tasks
+         WHERE authenticated = $1 AND request_uuid = $2 AND created_ms >= $3
+         ORDER BY created_ms DESC LIMIT 1`,
+        [spec.authenticated, spec.requestUuid, task.createdAtMs - SEVEN_DAYS_MS],
+      );
+      if (rows[0] !== undefined) return { inserted: false, existing: rowToTask(rows[0]) };
+    }
+    await c.query(INSERT_TASK, [
+      task.id,
+      JSON.stringify(spec),
+      task.createdAtMs,
+      task.outputSize,
+      spec.user,
+      spec.authenticated,
+      spec.requestUuid,
+      spec.priority,
+      JSON.stringify(spec.tags),
+      taskPoolOf(spec),
+      ...mutableTaskValues(task),
+    ]);
+    if (spec.tags.length > 0) {
+      await c.query(
+        `INSERT INTO task_tags (tag, created_ms, task_id)
+         SELECT DISTINCT unnest($1::text[]), $2::bigint, $3 ON CONFLICT DO NOTHING`,
+        [spec.tags, task.createdAtMs, task.id],
+      );
+    }
+    await c.query('SELECT pg_notify($1, $2)', this.#note(taskNote(task)));
+    return { inserted: true };
   }
 
   async findDedupSource(propertiesHash: string, sinceMs: number): Promise<Task | undefined> {
@@ -446,4 +472,9 @@ class PgStore extends PgGraphStore implements Store {
     this.#closed ??= this.#feed.close().then(() => this.#pool.end());
     return this.#closed;
   }
+}
+
+/** The advisory lock that serializes submits of one caller's request_uuid. */
+function requestUuidLockKey(spec: Task['spec']): string {
+  return `${spec.authenticated}\n${spec.requestUuid}`;
 }

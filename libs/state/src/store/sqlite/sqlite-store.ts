@@ -148,6 +148,7 @@ class SqliteStore extends SqliteGraphStore implements Store {
   readonly #db: Database.Database;
   readonly #insertTask: Database.Statement;
   readonly #insertTx: Database.Transaction<(task: Task) => InsertOutcome>;
+  readonly #insertManyTx: Database.Transaction<(tasks: readonly Task[]) => InsertOutcome[]>;
   readonly #getTask: Database.Statement<[string], TaskRow>;
   readonly #updateTask: Database.Statement;
   readonly #appendTx: Database.Transaction<
@@ -186,7 +187,7 @@ class SqliteStore extends SqliteGraphStore implements Store {
     const insertTag = db.prepare(
       'INSERT OR IGNORE INTO task_tags (tag, created_ms, task_id) VALUES (?, ?, ?)',
     );
-    this.#insertTx = db.transaction((task: Task): InsertOutcome => {
+    const insertOne = (task: Task): InsertOutcome => {
       if (task.spec.requestUuid !== '') {
         const row = byRequestUuid.get(
           task.spec.authenticated,
@@ -208,7 +209,12 @@ class SqliteStore extends SqliteGraphStore implements Store {
       });
       for (const tag of task.spec.tags) insertTag.run(tag, task.createdAtMs, task.id);
       return { inserted: true };
-    });
+    };
+    this.#insertTx = db.transaction(insertOne);
+    // Inside a group commit this is a savepoint: a batch that fails is undone whole, the other
+    // writes of the group commit stay. A later task of the batch sees the earlier ones' rows, so
+    // a request_uuid used twice in it finds the first task.
+    this.#insertManyTx = db.transaction((tasks: readonly Task[]) => tasks.map(insertOne));
     this.#updateTask = db.prepare(`
       UPDATE tasks SET state = @state, current_slice = @current_slice, modified_ms = @modified_ms,
         started_ms = @started_ms, completed_ms = @completed_ms, abandoned_ms = @abandoned_ms,
@@ -257,6 +263,10 @@ class SqliteStore extends SqliteGraphStore implements Store {
 
   async insertTask(task: Task): Promise<InsertOutcome> {
     return this.#commits.write(() => this.#insertTx(task));
+  }
+
+  async insertTasks(tasks: readonly Task[]): Promise<InsertOutcome[]> {
+    return this.#commits.write(() => this.#insertManyTx(tasks));
   }
 
   async findDedupSource(propertiesHash: string, sinceMs: number): Promise<Task | undefined> {

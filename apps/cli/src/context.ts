@@ -108,6 +108,25 @@ function resolveToken(
 
 const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
 
+/** The coordinator's gRPC port when `--server`/`DROVER_SERVER` names only a host. */
+export const DEFAULT_SERVER_PORT = 7070;
+
+/**
+ * `--server` as given, with DEFAULT_SERVER_PORT added when it names only a host: `ci-coord` →
+ * `ci-coord:7070`, `::1` or `[::1]` → `[::1]:7070`. grpc-js targets with a scheme (`dns:…`,
+ * `unix:…`) are left alone: they say what they mean.
+ */
+export function serverAddress(text: string): string {
+  if (/^[a-z][a-z0-9+.-]*:(?!\d+$)/i.test(text) && !text.includes('::') && !text.startsWith('['))
+    return text;
+  if (text.startsWith('[')) return /\]:\d+$/.test(text) ? text : `${text}:${DEFAULT_SERVER_PORT}`;
+  const colons = text.split(':').length - 1;
+  if (colons === 0) return `${text}:${DEFAULT_SERVER_PORT}`;
+  // Two or more colons and no brackets: a bare IPv6 address, which cannot carry a port.
+  if (colons > 1) return `[${text}]:${DEFAULT_SERVER_PORT}`;
+  return text;
+}
+
 /**
  * Server, token and TLS from flags, then DROVER_* variables, then defaults. The token: --token,
  * --token-file, DROVER_TOKEN, DROVER_TOKEN_FILE, then the nearest .drover/client.token.
@@ -117,7 +136,7 @@ export function resolveConnection(
   env: Runtime['env'],
   cwd: string,
 ): Resolved<Connection> {
-  const server = opts.server ?? (env.DROVER_SERVER || DEFAULT_SERVER);
+  const server = serverAddress(opts.server ?? (env.DROVER_SERVER || DEFAULT_SERVER));
   const token = resolveToken(opts, env, cwd);
   if (!token.ok) return token;
   const caFile = opts.caFile ?? (env.DROVER_CA_FILE || undefined);

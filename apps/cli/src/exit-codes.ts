@@ -10,6 +10,8 @@ export const EXIT = {
   USAGE: 2,
   /** A COMPLETED task whose exit code does not fit 0..255 (or is missing). */
   EXIT_CODE_UNREPRESENTABLE: 255,
+  /** `drover run --detach` left on Ctrl-C with the tasks still going (`--detach`): 128+SIGINT. */
+  INTERRUPTED: 130,
 } as const;
 
 /**
@@ -50,6 +52,24 @@ export function exitCodeForResult(
   return undefined;
 }
 
+/**
+ * The exit code of several tasks (`collect`, `run --shards`, `wait` with several ids): 0 when
+ * every one COMPLETED with exit 0, otherwise the code of the first that did not, in the order
+ * given (ids as listed, shards by index) — not the order they ended in, so that the same tasks
+ * always give the same code. Undefined while one of them is not final.
+ */
+export function mergedExitCode(
+  results: ReadonlyArray<Pick<TaskResultOut, 'state' | 'exit_code'>>,
+): number | undefined {
+  let merged: number = EXIT.OK;
+  for (const result of results) {
+    const code = exitCodeForResult(result);
+    if (code === undefined) return undefined;
+    if (merged === EXIT.OK) merged = code;
+  }
+  return merged;
+}
+
 /** The exit code for a failed call. */
 export function exitCodeForError(err: unknown): number {
   if (err instanceof DroverClientError && err.code === GrpcStatus.INVALID_ARGUMENT)
@@ -59,8 +79,9 @@ export function exitCodeForError(err: unknown): number {
 
 /** The table shown by `drover --help` (and copied in README.md). */
 export const EXIT_CODES_HELP = `Exit codes:
-  drover wait exits with the task's own exit code when it is COMPLETED
-  (killed by signal N: 128+N; not in 0..255: 255), otherwise:
+  drover wait, logs -f and run exit with the task's own exit code when it
+  is COMPLETED (killed by signal N, shown as "killed by SIGTERM (exit -15)":
+  128+N; not in 0..255: 255), otherwise:
     65  EXPIRED        no bot took the task in time
     66  TIMED_OUT      execution or I/O timeout
     67  BOT_DIED       the bot running it was lost
@@ -68,6 +89,10 @@ export const EXIT_CODES_HELP = `Exit codes:
     69  KILLED         cancelled while running
     70  NO_RESOURCE    no bot could ever run it
     71  CLIENT_ERROR   the request could not be run as given
+  Several tasks (collect, run --shards, wait ID ID…): 0 when all COMPLETED
+  with exit 0, else the code above of the first that did not (in the order
+  given: ids as listed, shards by index). drover run --detach left on
+  Ctrl-C: 130, the tasks keep going.
   Every command:
      0  success (drover tasks and cancel --tag: also when nothing matched)
      1  could not reach the coordinator, or it refused the call

@@ -13,11 +13,65 @@ export function formatDuration(secs: number): string {
 }
 
 /**
+ * Linux signal names by number: bots run on Linux and report a payload killed by signal N as exit
+ * code -N; naming it from the CLI's own platform would be wrong on a Mac.
+ */
+const LINUX_SIGNALS: readonly string[] = [
+  '',
+  'SIGHUP',
+  'SIGINT',
+  'SIGQUIT',
+  'SIGILL',
+  'SIGTRAP',
+  'SIGABRT',
+  'SIGBUS',
+  'SIGFPE',
+  'SIGKILL',
+  'SIGUSR1',
+  'SIGSEGV',
+  'SIGUSR2',
+  'SIGPIPE',
+  'SIGALRM',
+  'SIGTERM',
+  'SIGSTKFLT',
+  'SIGCHLD',
+  'SIGCONT',
+  'SIGSTOP',
+  'SIGTSTP',
+  'SIGTTIN',
+  'SIGTTOU',
+  'SIGURG',
+  'SIGXCPU',
+  'SIGXFSZ',
+  'SIGVTALRM',
+  'SIGPROF',
+  'SIGWINCH',
+  'SIGIO',
+  'SIGPWR',
+  'SIGSYS',
+];
+
+/**
+ * A task's exit code for people, the same in every view: `3`, or for a signal death (-N)
+ * `killed by SIGTERM (exit -15)` — the process exit code is then 128+N (exit-codes.ts).
+ */
+export function describeExitCode(exitCode: number): string {
+  if (exitCode >= 0 || exitCode <= -128 || !Number.isInteger(exitCode)) return String(exitCode);
+  const name = LINUX_SIGNALS[-exitCode] ?? `signal ${-exitCode}`;
+  return `killed by ${name} (exit ${exitCode})`;
+}
+
+/**
  * One line for a state as `drover wait` prints it: `PENDING`, `RUNNING on bot b1`,
  * `COMPLETED exit 3 in 0.01s`, `NO_RESOURCE: no bot matches pool=ci`.
  */
 export function describeState(result: TaskResultOut): string {
-  const exit = result.exit_code === undefined ? '' : ` exit ${result.exit_code}`;
+  const exit =
+    result.exit_code === undefined
+      ? ''
+      : result.exit_code < 0
+        ? ` ${describeExitCode(result.exit_code)}`
+        : ` exit ${result.exit_code}`;
   let line: string;
   switch (result.state) {
     case 'RUNNING':
@@ -48,7 +102,7 @@ export function describeResult(result: TaskResultOut): string {
     if (value !== null && value !== undefined && value !== '') rows.push([label, value]);
   };
   add('bot', result.bot_id);
-  add('exit code', result.exit_code === undefined ? undefined : String(result.exit_code));
+  add('exit code', result.exit_code === undefined ? undefined : describeExitCode(result.exit_code));
   add('user', result.user);
   add('priority', result.priority === 0 ? undefined : String(result.priority));
   add('created', timestampToJson(result.created_ts));
@@ -113,7 +167,11 @@ const TASK_COLUMNS: ReadonlyArray<Column<TaskResultOut>> = [
   { header: 'STATE', max: Infinity, cell: (r) => r.state },
   { header: 'NAME', max: 24, cell: (r) => r.name },
   { header: 'BOT', max: 20, cell: (r) => r.bot_id },
-  { header: 'EXIT', max: Infinity, cell: (r) => r.exit_code?.toString() },
+  {
+    header: 'EXIT',
+    max: Infinity,
+    cell: (r) => (r.exit_code === undefined ? undefined : describeExitCode(r.exit_code)),
+  },
   { header: 'CREATED', max: Infinity, cell: (r) => formatTimestamp(r.created_ts) },
   {
     header: 'DURATION',

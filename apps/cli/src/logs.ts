@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { followOutput } from '@drover/client';
 import type { DroverClient } from '@drover/client';
 import {
   UNARY_DEADLINE_MS,
@@ -8,7 +9,7 @@ import {
   type GlobalOptions,
   type Runtime,
 } from './context';
-import { EXIT } from './exit-codes';
+import { EXIT, exitCodeForResult } from './exit-codes';
 
 /** Writes the output stored so far, page by page (GetStdout); returns the offset reached. */
 export async function copyStoredOutput(
@@ -27,30 +28,19 @@ export async function copyStoredOutput(
 }
 
 /**
- * Writes the output as it arrives (StreamOutput) until the task is final and all of it was sent.
- * Chunks are placed by offset: a repeated range is skipped, a missing one fetched.
+ * Writes the output as it arrives (StreamOutput, in order: `followOutput` of @drover/client)
+ * until the task is final and all of it was sent; then, as `drover wait` does, returns the exit
+ * code for the task's final state.
  */
-export async function followOutput(
+export async function followTaskOutput(
   client: DroverClient,
   rt: Runtime,
   taskId: string,
 ): Promise<number> {
-  let offset = 0;
-  for await (const chunk of client.streamOutput(taskId, 0)) {
-    if (chunk.offset > offset) {
-      const gap = await client.getStdout(taskId, offset, chunk.offset - offset, {
-        deadlineMs: UNARY_DEADLINE_MS,
-      });
-      await write(rt.stdout, gap.output);
-      offset += gap.output.length;
-    }
-    const end = chunk.offset + chunk.output.length;
-    if (end > offset && chunk.offset <= offset) {
-      await write(rt.stdout, chunk.output.subarray(offset - chunk.offset));
-      offset = end;
-    }
-  }
-  return offset;
+  for await (const bytes of followOutput(client, taskId, { deadlineMs: UNARY_DEADLINE_MS }))
+    await write(rt.stdout, bytes);
+  const result = await client.getResult(taskId, { deadlineMs: UNARY_DEADLINE_MS });
+  return exitCodeForResult(result) ?? EXIT.RPC_ERROR;
 }
 
 export function registerLogs(program: Command, host: CommandHost): void {
@@ -58,12 +48,15 @@ export function registerLogs(program: Command, host: CommandHost): void {
     .command('logs')
     .description("Write a task's output (stdout and stderr combined) to stdout, byte for byte.")
     .argument('<task-id>')
-    .option('-f, --follow', 'keep writing new output until the task ends')
+    .option(
+      '-f, --follow',
+      'keep writing new output until the task ends, then exit with its code (as drover wait)',
+    )
     .action(async (taskId: string, opts: { follow?: boolean }, cmd: Command) => {
       const { rt } = host;
       const code = await withClient(rt, cmd.optsWithGlobals<GlobalOptions>(), async (client) => {
-        if (opts.follow === true) await followOutput(client, rt, taskId);
-        else await copyStoredOutput(client, rt, taskId);
+        if (opts.follow === true) return followTaskOutput(client, rt, taskId);
+        await copyStoredOutput(client, rt, taskId);
         return EXIT.OK;
       });
       host.exitWith(code);

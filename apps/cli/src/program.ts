@@ -2,11 +2,13 @@ import { versionLine } from '@drover/protocol';
 import { Command, CommanderError } from 'commander';
 import { registerBots } from './bots';
 import { registerCancel } from './cancel';
+import { registerCollect } from './collect';
 import { describeBug, printError, type CommandHost, type Runtime } from './context';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes';
 import { registerLogs } from './logs';
 import { registerOutputs } from './outputs';
 import { registerResult } from './result';
+import { registerRun } from './run';
 import { registerSubmit } from './submit';
 import { registerTasks } from './tasks';
 import { registerGraph } from './graph';
@@ -61,6 +63,8 @@ export function buildProgram(host: CommandHost): Command {
   // Subcommands made with .command() inherit exitOverride and configureOutput from here.
   registerSubmit(program, host);
   registerWait(program, host);
+  registerCollect(program, host);
+  registerRun(program, host);
   registerWatch(program, host);
   registerLogs(program, host);
   registerOutputs(program, host);

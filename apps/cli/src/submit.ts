@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { newTaskResponseToJson } from '@drover/client';
+import { newTaskResponseToJson, submitAll } from '@drover/client';
 import type { NewTaskRequest, TaskProperties, TaskSlice } from '@drover/protocol';
 import {
   applyFallback,
@@ -25,6 +25,7 @@ import {
 import { parseCache, type CacheArg } from './cache-arg';
 import { parseCpuWeight, parseMemoryLimit, parsePidsLimit } from './limit-args';
 import { EXIT } from './exit-codes';
+import { MAX_SHARDS, parseShards, shardGroupId, shardRequests } from './shards';
 
 /** io_timeout_secs when --io-timeout is not given (the server's own default is 0 = off). */
 export const DEFAULT_IO_TIMEOUT_SECS = 1200;
@@ -57,6 +58,8 @@ export interface SubmitOptions {
   memoryLimit?: number;
   pidsLimit?: number;
   cpuWeight?: number;
+  /** `--shards <n>`: submit n shards of the request (1..MAX_SHARDS). */
+  shards?: number;
 }
 
 /**
@@ -143,16 +146,13 @@ export function parseRequestUuid(text: string): Parsed<string> {
   return text === '' ? { ok: false, message: 'must not be empty' } : { ok: true, value: text };
 }
 
-export function registerSubmit(program: Command, host: CommandHost): void {
+/**
+ * The task-describing options of `drover submit`, on `command`: `drover run` takes the same ones
+ * through this (not a copy), so the two never drift apart.
+ */
+export function addSubmitOptions(command: Command): Command {
   const count = optionParser(parseCount);
-  program
-    .command('submit')
-    .description('Submit a task; prints its id.')
-    .usage('[options] -- <command...>')
-    .argument('<command...>', 'the command line to run on a bot')
-    .showHelpAfterError(
-      '(usage: drover submit [options] -- <command...>; add --help for the options)',
-    )
+  return command
     .option(
       '-d, --dimension <key=value>',
       'required bot dimension, repeatable; pool= is required',
@@ -231,19 +231,72 @@ export function registerSubmit(program: Command, host: CommandHost): void {
       optionParser(parseNotifyUrl),
     )
     .option('--notify-userdata <text>', 'sent back in every notification (needs --notify-url)')
-    .option('--json', 'print the NewTaskResponse as JSON instead of the id')
+    .option(
+      '--shards <n>',
+      `N tasks of this request, 1-${MAX_SHARDS}, each with GTEST_SHARD_INDEX (0..N-1), ` +
+        'GTEST_TOTAL_SHARDS, DROVER_SHARD_INDEX, DROVER_SHARD_COUNT and tags shard_index, ' +
+        'shard_count and a common shard_group',
+      optionParser(parseShards),
+    );
+}
+
+/** What `submit` and `run` send: one request, or with `--shards` one per shard and their group. */
+export interface Submission {
+  readonly requests: NewTaskRequest[];
+  /** The shard group id with `--shards`; undefined without. */
+  readonly group: string | undefined;
+}
+
+export function buildSubmission(
+  opts: SubmitOptions,
+  command: readonly string[],
+  caller: { user: string | undefined; parentTaskId: string | undefined },
+): Parsed<Submission> {
+  const request = buildNewTaskRequest(opts, command, caller);
+  if (!request.ok) return request;
+  if (opts.shards === undefined)
+    return { ok: true, value: { requests: [request.value], group: undefined } };
+  const group = shardGroupId(opts.requestUuid);
+  return {
+    ok: true,
+    value: { requests: shardRequests(request.value, opts.shards, group), group },
+  };
+}
+
+export function registerSubmit(program: Command, host: CommandHost): void {
+  addSubmitOptions(
+    program
+      .command('submit')
+      .description('Submit a task (or --shards N tasks); prints its id (one id per line).')
+      .usage('[options] -- <command...>')
+      .argument('<command...>', 'the command line to run on a bot')
+      .showHelpAfterError(
+        '(usage: drover submit [options] -- <command...>; add --help for the options)',
+      ),
+  )
+    .option('--json', 'print the NewTaskResponse as JSON instead of the id (--shards: a list)')
     .action(async (command: string[], opts: SubmitOptions, cmd: Command) => {
       const { rt } = host;
-      const request = buildNewTaskRequest(opts, command, callerIdentity(rt.env));
-      if (!request.ok) {
-        await printError(rt, request.message);
+      const submission = buildSubmission(opts, command, callerIdentity(rt.env));
+      if (!submission.ok) {
+        await printError(rt, submission.message);
         host.exitWith(EXIT.USAGE);
         return;
       }
+      const { requests, group } = submission.value;
       const code = await withClient(rt, cmd.optsWithGlobals<GlobalOptions>(), async (client) => {
-        const response = await client.newTask(request.value, { deadlineMs: UNARY_DEADLINE_MS });
-        if (opts.json === true) await writeJson(rt.stdout, newTaskResponseToJson(response));
-        else await writeLine(rt.stdout, response.task_id);
+        const responses = await submitAll(client, requests, { deadlineMs: UNARY_DEADLINE_MS });
+        if (opts.json === true) {
+          const json = responses.map(newTaskResponseToJson);
+          await writeJson(rt.stdout, group === undefined ? json[0] : json);
+        } else {
+          for (const response of responses) await writeLine(rt.stdout, response.task_id);
+        }
+        if (group !== undefined)
+          await writeLine(
+            rt.stderr,
+            `${responses.length} shards, group ${group}: drover collect --shard-group ${group}`,
+          );
         return EXIT.OK;
       });
       host.exitWith(code);

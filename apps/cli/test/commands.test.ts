@@ -234,7 +234,7 @@ describe('drover wait', () => {
     const run = await drover(['wait', FAKE_TASK_ID]);
     expect(run.code).toBe(3);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toBe('PENDING\nRUNNING on bot bot-1\nCOMPLETED exit 3 in 0.01s\n');
+    expect(run.stderr).toBe('[+0.0s] PENDING\n[+1.0s] RUNNING on bot bot-1\n[+2.5s] COMPLETED exit 3 in 0.01s\n');
   });
 
   it('prints one JSON result per line with --json', async () => {
@@ -272,11 +272,11 @@ describe('drover logs, result, cancel', () => {
     expect(fake.calls.filter((c) => c.method === 'GetStdout').length).toBeGreaterThan(1);
   });
 
-  it('follows the output stream with --follow', async () => {
+  it("follows the output stream with --follow, then exits with the task's code", async () => {
     const run = await drover(['logs', '--follow', FAKE_TASK_ID]);
-    expect(run.code).toBe(0);
+    expect(run.code).toBe(3);
     expect(run.bytes).toEqual(FAKE_OUTPUT);
-    expect(fake.calls.at(-1)?.method).toBe('StreamOutput');
+    expect(fake.calls.slice(-2).map((c) => c.method)).toEqual(['StreamOutput', 'GetResult']);
   });
 
   it('prints the result as JSON with proto field names', async () => {

@@ -8,6 +8,7 @@ import {
   describeError,
   findTokenFile,
   resolveConnection,
+  serverAddress,
   type Connection,
   type GlobalOptions,
 } from '../src/context';
@@ -49,6 +50,32 @@ describe('findTokenFile', () => {
 
   it('finds nothing when no directory up to / has one', () => {
     expect(findTokenFile(root)).toBeUndefined();
+  });
+});
+
+describe('serverAddress', () => {
+  it.each<[string, string]>([
+    ['ci-coord', 'ci-coord:7070'],
+    ['ci-coord.example.com', 'ci-coord.example.com:7070'],
+    ['10.0.0.5', '10.0.0.5:7070'],
+    ['ci-coord:9000', 'ci-coord:9000'],
+    ['10.0.0.5:9000', '10.0.0.5:9000'],
+    ['::1', '[::1]:7070'],
+    ['[::1]', '[::1]:7070'],
+    ['[::1]:9000', '[::1]:9000'],
+    ['dns:///ci-coord:9000', 'dns:///ci-coord:9000'],
+    ['unix:/run/drover.sock', 'unix:/run/drover.sock'],
+  ])('%s → %s', (given, address) => {
+    expect(serverAddress(given)).toBe(address);
+  });
+
+  it('applies to --server and DROVER_SERVER alike', () => {
+    expect(resolveConnection({ server: 'coord' }, {}, root)).toMatchObject({
+      value: { server: 'coord:7070' },
+    });
+    expect(resolveConnection({}, { DROVER_SERVER: 'coord' }, root)).toMatchObject({
+      value: { server: 'coord:7070' },
+    });
   });
 });
 

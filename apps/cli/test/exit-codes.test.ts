@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DroverClientError, GrpcStatus, type TaskStateWire } from '@drover/client';
-import { EXIT, exitCodeForError, exitCodeForResult, processExitCode } from '../src/exit-codes';
+import {
+  EXIT,
+  exitCodeForError,
+  exitCodeForResult,
+  mergedExitCode,
+  processExitCode,
+} from '../src/exit-codes';
 
 describe('exitCodeForResult', () => {
   const table: Array<[TaskStateWire, number | undefined, number | undefined]> = [
@@ -23,6 +29,24 @@ describe('exitCodeForResult', () => {
   ];
   it.each(table)('%s with exit code %s → %s', (state, exitCode, expected) => {
     expect(exitCodeForResult({ state, exit_code: exitCode })).toBe(expected);
+  });
+});
+
+describe('mergedExitCode', () => {
+  const done = (exit_code: number) => ({ state: 'COMPLETED' as const, exit_code });
+  it('is 0 when every task COMPLETED with exit 0', () => {
+    expect(mergedExitCode([done(0), done(0)])).toBe(EXIT.OK);
+  });
+  it('is the code of the first task, in the order given, that did not', () => {
+    expect(mergedExitCode([done(0), done(3), { state: 'KILLED', exit_code: -15 }])).toBe(3);
+    expect(
+      mergedExitCode([{ state: 'KILLED', exit_code: -15 }, { state: 'NO_RESOURCE' }, done(3)]),
+    ).toBe(69);
+    expect(mergedExitCode([done(0), done(-9)])).toBe(137);
+  });
+  it('is undefined while a task is not final, and 0 for no task', () => {
+    expect(mergedExitCode([done(1), { state: 'RUNNING' }])).toBeUndefined();
+    expect(mergedExitCode([])).toBe(EXIT.OK);
   });
 });
 

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskResultOut } from '@drover/client';
-import { describeResult, describeState, formatTaskTable, truncate } from '../src/format';
+import {
+  describeExitCode,
+  describeResult,
+  describeState,
+  formatTaskTable,
+  truncate,
+} from '../src/format';
 
 const base: TaskResultOut = {
   task_id: 't1',
@@ -37,8 +43,18 @@ describe('describeState', () => {
       { state: 'COMPLETED', exit_code: 0, duration: 0, deduped_from: 't0' },
       'COMPLETED exit 0 in 0.00s (deduped from t0)',
     ],
-    [{ state: 'TIMED_OUT', exit_code: -15, duration: 60 }, 'TIMED_OUT exit -15 after 60.00s'],
-    [{ state: 'KILLED', exit_code: -9, duration: 1.5 }, 'KILLED exit -9 after 1.50s'],
+    [
+      { state: 'TIMED_OUT', exit_code: -15, duration: 60 },
+      'TIMED_OUT killed by SIGTERM (exit -15) after 60.00s',
+    ],
+    [
+      { state: 'KILLED', exit_code: -9, duration: 1.5 },
+      'KILLED killed by SIGKILL (exit -9) after 1.50s',
+    ],
+    [
+      { state: 'COMPLETED', exit_code: -6, duration: 2 },
+      'COMPLETED killed by SIGABRT (exit -6) in 2.00s',
+    ],
     [{ state: 'BOT_DIED', bot_id: 'b2' }, 'BOT_DIED on bot b2'],
     [{ state: 'EXPIRED' }, 'EXPIRED'],
     [{ state: 'CANCELED' }, 'CANCELED'],
@@ -49,6 +65,27 @@ describe('describeState', () => {
     [{ state: 'CLIENT_ERROR', summary: 'bad cwd' }, 'CLIENT_ERROR: bad cwd'],
   ])('%j → %j', (fields, line) => {
     expect(describeState({ ...base, ...fields })).toBe(line);
+  });
+});
+
+describe('describeExitCode', () => {
+  it.each<[number, string]>([
+    [0, '0'],
+    [3, '3'],
+    [-15, 'killed by SIGTERM (exit -15)'],
+    [-9, 'killed by SIGKILL (exit -9)'],
+    [-2, 'killed by SIGINT (exit -2)'],
+    [-40, 'killed by signal 40 (exit -40)'],
+    [-200, '-200'],
+  ])('%d → %j', (code, text) => {
+    expect(describeExitCode(code)).toBe(text);
+  });
+
+  it('is what the task table shows in its EXIT column', () => {
+    const table = formatTaskTable([
+      { ...base, task_id: 't1', state: 'KILLED', exit_code: -15, duration: 1 },
+    ]);
+    expect(table.split('\n')[1]).toContain('killed by SIGTERM (exit -15)');
   });
 });
 

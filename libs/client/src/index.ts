@@ -5,6 +5,15 @@ export {
   type DroverClientOptions,
 } from './client';
 export type { CallOptions } from './call';
+export {
+  collect,
+  followOutput,
+  run,
+  submitAll,
+  type CollectOptions,
+  type RunOptions,
+  type RunOutcome,
+} from './collect';
 export { DroverClientError, fieldFromDetails, statusName } from './errors';
 /** The gRPC status codes, as `DroverClientError.code` carries them. */
 export { status as GrpcStatus } from '@grpc/grpc-js';

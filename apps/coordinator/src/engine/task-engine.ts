@@ -210,21 +210,7 @@ export class TaskEngine {
    */
   async submit(spec: TaskSpec): Promise<{ task: Task; created: boolean }> {
     const nowMs = this.#clock();
-    const capacity = spec.slices.map((s) => this.#hasCapacity(s.properties.dimensions));
-    const dedupSources = await Promise.all(
-      spec.slices.map((s) =>
-        s.properties.idempotent
-          ? this.#store.findDedupSource(s.propertiesHash, nowMs - SEVEN_DAYS_MS)
-          : Promise.resolve(undefined),
-      ),
-    );
-    const { task, effects } = createTask({
-      id: newTaskId(nowMs),
-      spec,
-      nowMs,
-      capacity,
-      dedupSources,
-    });
+    const { task, effects } = await this.#create(spec, nowMs);
     // An idle bot here takes it at once: the task is stored already RUNNING, in one write.
     const dispatched = this.#dispatchAtCreation(task, nowMs);
     let inserted: Awaited<ReturnType<Store['insertTask']>>;
@@ -236,24 +222,10 @@ export class TaskEngine {
     }
     if (!inserted.inserted) {
       if (dispatched !== undefined) this.#undoDispatchAtCreation(dispatched.botId, task.id);
-      this.#log.info(
-        { taskId: inserted.existing.id, requestUuid: spec.requestUuid },
-        'request_uuid seen before: returning the existing task',
-      );
-      return { task: inserted.existing, created: false };
+      return this.#existing(spec, inserted.existing);
     }
-    this.#log.info(
-      {
-        taskId: task.id,
-        state: task.state,
-        slice: task.currentSlice,
-        name: spec.name,
-        dedupedFrom: task.dedupedFrom ?? undefined,
-      },
-      'task created',
-    );
     if (dispatched !== undefined) this.#remember(dispatched.task);
-    this.events.emit('transition', { task, from: undefined });
+    this.#created(task);
     if (dispatched === undefined) {
       this.#runEffects(task, effects);
     } else {
@@ -265,6 +237,65 @@ export class TaskEngine {
       this.#runEffects(dispatched.task, dispatched.effects);
     }
     return { task, created: true };
+  }
+
+  /**
+   * Creates validated tasks in one store transaction (NewTasks): all of them or, when the store
+   * fails, none. Each is decided as submit() decides (dedup, slice, NO_RESOURCE, request_uuid;
+   * a uuid used twice in the batch gives the first task twice). None is dispatched at creation:
+   * once committed, the PENDING ones are queued for the pump as a new task is.
+   */
+  async submitMany(specs: readonly TaskSpec[]): Promise<{ task: Task; created: boolean }[]> {
+    const nowMs = this.#clock();
+    const made = await Promise.all(specs.map((spec) => this.#create(spec, nowMs)));
+    const outcomes = await this.#store.insertTasks(made.map((m) => m.task));
+    return made.map(({ task, effects }, i) => {
+      const inserted = outcomes[i]!;
+      if (!inserted.inserted) return this.#existing(task.spec, inserted.existing);
+      this.#created(task);
+      this.#runEffects(task, effects);
+      return { task, created: true };
+    });
+  }
+
+  /** A new task as the state machine makes it from `spec` now (not stored yet). */
+  async #create(
+    spec: TaskSpec,
+    nowMs: number,
+  ): Promise<{ task: Task; effects: readonly TaskEffect[] }> {
+    const capacity = spec.slices.map((s) => this.#hasCapacity(s.properties.dimensions));
+    const dedupSources = await Promise.all(
+      spec.slices.map((s) =>
+        s.properties.idempotent
+          ? this.#store.findDedupSource(s.propertiesHash, nowMs - SEVEN_DAYS_MS)
+          : Promise.resolve(undefined),
+      ),
+    );
+    return createTask({ id: newTaskId(nowMs), spec, nowMs, capacity, dedupSources });
+  }
+
+  /** The store returned the task an earlier request with the same request_uuid made. */
+  #existing(spec: TaskSpec, existing: Task): { task: Task; created: false } {
+    this.#log.info(
+      { taskId: existing.id, requestUuid: spec.requestUuid },
+      'request_uuid seen before: returning the existing task',
+    );
+    return { task: existing, created: false };
+  }
+
+  /** A new task was stored: said in the log and to transition listeners. */
+  #created(task: Task): void {
+    this.#log.info(
+      {
+        taskId: task.id,
+        state: task.state,
+        slice: task.currentSlice,
+        name: task.spec.name,
+        dedupedFrom: task.dedupedFrom ?? undefined,
+      },
+      'task created',
+    );
+    this.events.emit('transition', { task, from: undefined });
   }
 
   /** The task was not stored after all: its bot is free again. */

@@ -1,18 +1,23 @@
 import type * as grpc from '@grpc/grpc-js';
 import {
+  DroverError,
   InvalidArgumentError,
+  MAX_NEW_TASKS,
   taskToRequest,
   taskToResult,
   validateNewTask,
   type CancelTaskResponse,
   type NewTaskRequestOut,
   type NewTaskResponse,
+  type NewTasksRequestOut,
+  type NewTasksResponse,
   type TaskOutput,
   type TaskRequest,
   type TaskResult,
 } from '@drover/protocol';
-import { isFinalState, type Task } from '@drover/state';
+import { isFinalState, type Task, type TaskSpec } from '@drover/state';
 import type { Logger } from 'pino';
+import type { Principal } from '../auth/principal';
 import type { TokenAuthority } from '../auth/tokens';
 import type { ChildCanceller } from '../children/child-canceller';
 import { checkParent } from '../children/parent-check';
@@ -41,6 +46,27 @@ export function tasksHandlers(deps: {
   const { engine, tokens, log } = deps;
   const store = engine.store;
 
+  /**
+   * The spec of a new task when `principal` may create it (NewTask, each of NewTasks): valid, its
+   * webhook allowed, its pools and priority permitted, its parent visible and running.
+   */
+  const admit = async (req: NewTaskRequestOut, principal: Principal): Promise<TaskSpec> => {
+    const validated = validateNewTask(req, principal.name);
+    if (validated.notify !== undefined) checkNotifyUrl(validated.notify.url, deps.webhookTargets);
+    checkSubmit(principal, validated);
+    await checkParent(store, principal, validated.parentTaskId);
+    return validated.user === '' ? { ...validated, user: principal.name } : validated;
+  };
+
+  /** What NewTask answers for a submitted task; a new child is tied to its parent first. */
+  const created = async (submitted: { task: Task; created: boolean }): Promise<NewTaskResponse> => {
+    const task =
+      submitted.created && deps.children !== undefined
+        ? await deps.children.childCreated(submitted.task)
+        : submitted.task;
+    return { task_id: task.id, request: taskToRequest(task), result: taskToResult(task) };
+  };
+
   /** The task, when the caller may view it (see task-access.ts for what others are told). */
   const view = (call: { metadata: grpc.Metadata }, taskId: string): Promise<Task> =>
     loadTaskAs(store, authenticate(tokens, call.metadata, 'client'), 'view', taskId);
@@ -48,17 +74,29 @@ export function tasksHandlers(deps: {
   return {
     NewTask: unary<NewTaskRequestOut, NewTaskResponse>(log, 'NewTask', async (req, call) => {
       const principal = authenticate(tokens, call.metadata, 'client');
-      const validated = validateNewTask(req, principal.name);
-      if (validated.notify !== undefined) checkNotifyUrl(validated.notify.url, deps.webhookTargets);
-      checkSubmit(principal, validated);
-      await checkParent(store, principal, validated.parentTaskId);
-      const spec = validated.user === '' ? { ...validated, user: principal.name } : validated;
-      const submitted = await engine.submit(spec);
-      const task =
-        submitted.created && deps.children !== undefined
-          ? await deps.children.childCreated(submitted.task)
-          : submitted.task;
-      return { task_id: task.id, request: taskToRequest(task), result: taskToResult(task) };
+      const submitted = await engine.submit(await admit(req, principal));
+      return created(submitted);
+    }),
+
+    NewTasks: unary<NewTasksRequestOut, NewTasksResponse>(log, 'NewTasks', async (req, call) => {
+      const principal = authenticate(tokens, call.metadata, 'client');
+      const n = req.requests.length;
+      if (n === 0 || n > MAX_NEW_TASKS) {
+        throw new InvalidArgumentError('requests', `1 to ${MAX_NEW_TASKS} tasks, got ${n}`);
+      }
+      // Every task admitted before any is stored: one refused refuses the batch.
+      const specs: TaskSpec[] = [];
+      for (const [i, one] of req.requests.entries()) {
+        try {
+          specs.push(await admit(one, principal));
+        } catch (err) {
+          throw inBatch(i, err);
+        }
+      }
+      const submitted = await engine.submitMany(specs);
+      const responses: NewTaskResponse[] = [];
+      for (const s of submitted) responses.push(await created(s));
+      return { responses };
     }),
 
     GetResult: unary<IdRequest, TaskResult>(log, 'GetResult', async (req, call) => {
@@ -163,6 +201,19 @@ export function tasksHandlers(deps: {
       },
     ),
   };
+}
+
+/**
+ * A refusal of the `i`th task of a NewTasks, naming it: `requests[3].task_slices[0]…: …` for a
+ * field, `requests[3]: …` otherwise. Anything else (a store failure, a bug) passes as it is.
+ */
+function inBatch(i: number, err: unknown): unknown {
+  if (!(err instanceof DroverError)) return err;
+  const at = `requests[${i}]`;
+  const opts = { retryable: err.retryable, cause: err };
+  return err.field === undefined
+    ? new DroverError(err.code, `${at}: ${err.message}`, opts)
+    : new DroverError(err.code, `${at}.${err.message}`, { ...opts, field: `${at}.${err.field}` });
 }
 
 /** A deduplicated task shows the output of the task it was deduplicated from. */

@@ -12,6 +12,7 @@ import { registerRun } from './run';
 import { registerSubmit } from './submit';
 import { registerTasks } from './tasks';
 import { registerGraph } from './graph';
+import { registerGetRequest } from './get-request';
 import { registerToken } from './token';
 import { registerWait } from './wait';
 import { registerWatch } from './watch';
@@ -69,6 +70,7 @@ export function buildProgram(host: CommandHost): Command {
   registerLogs(program, host);
   registerOutputs(program, host);
   registerResult(program, host);
+  registerGetRequest(program, host);
   registerCancel(program, host);
   registerTasks(program, host);
   registerBots(program, host);

@@ -26,6 +26,7 @@ import { parseCache, type CacheArg } from './cache-arg';
 import { parseCpuWeight, parseMemoryLimit, parsePidsLimit } from './limit-args';
 import { EXIT } from './exit-codes';
 import { MAX_SHARDS, parseShards, shardGroupId, shardRequests } from './shards';
+import { submitTaskFile } from './submit-file';
 
 /** io_timeout_secs when --io-timeout is not given (the server's own default is 0 = off). */
 export const DEFAULT_IO_TIMEOUT_SECS = 1200;
@@ -268,15 +269,21 @@ export function registerSubmit(program: Command, host: CommandHost): void {
     program
       .command('submit')
       .description('Submit a task (or --shards N tasks); prints its id (one id per line).')
-      .usage('[options] -- <command...>')
-      .argument('<command...>', 'the command line to run on a bot')
+      .usage('[options] -- <command...> | --file <tasks.yaml>')
+      .argument('[command...]', 'the command line to run on a bot (none with --file)')
       .showHelpAfterError(
         '(usage: drover submit [options] -- <command...>; add --help for the options)',
       ),
   )
     .option('--json', 'print the NewTaskResponse as JSON instead of the id (--shards: a list)')
+    .option('--file <path>', 'submit the task(s) of this YAML or JSON file (README: Task files)')
+    .option('--env-expand', 'with --file: replace ${NAME} in the file by environment variables')
     .action(async (command: string[], opts: SubmitOptions, cmd: Command) => {
       const { rt } = host;
+      // --file: every option is a key in the file (submit-file.ts); otherwise a command is a must.
+      if (cmd.getOptionValue('file') !== undefined)
+        return host.exitWith(await submitTaskFile(host, cmd, command));
+      if (command.length === 0) cmd.error("error: missing required argument 'command'");
       const submission = buildSubmission(opts, command, callerIdentity(rt.env));
       if (!submission.ok) {
         await printError(rt, submission.message);

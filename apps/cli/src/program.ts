@@ -13,6 +13,8 @@ import { registerSubmit } from './submit';
 import { registerTasks } from './tasks';
 import { registerGraph } from './graph';
 import { registerGetRequest } from './get-request';
+import { registerReproduce } from './reproduce';
+import { registerRetry } from './retry';
 import { registerToken } from './token';
 import { registerWait } from './wait';
 import { registerWatch } from './watch';
@@ -71,6 +73,8 @@ export function buildProgram(host: CommandHost): Command {
   registerOutputs(program, host);
   registerResult(program, host);
   registerGetRequest(program, host);
+  registerRetry(program, host);
+  registerReproduce(program, host);
   registerCancel(program, host);
   registerTasks(program, host);
   registerBots(program, host);

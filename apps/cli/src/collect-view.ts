@@ -29,7 +29,8 @@ export function formatElapsed(ms: number): string {
 /**
  * The live summary: counts by state (in a fixed order), the task running longest and for how long,
  * and the time since following began:
- * `8 tasks: 3 COMPLETED, 1 KILLED, 2 RUNNING, 2 PENDING; slowest shard 4 on bot b2 (31.0s); elapsed 40.2s`.
+ * `8 tasks: 3 COMPLETED, 1 COMPLETED_FAILURE, 2 RUNNING, 2 PENDING; slowest shard 4 on bot b2
+ * (31.0s); elapsed 40.2s`.
  */
 export function summaryLine(
   latest: readonly (TaskResultOut | undefined)[],
@@ -38,11 +39,18 @@ export function summaryLine(
 ): string {
   const counts = new Map<string, number>();
   for (const result of latest) {
-    const state = result?.state ?? 'PENDING';
+    // A COMPLETED task that exited non-zero failed: as `drover tasks --state completed_failure`.
+    const state =
+      result === undefined
+        ? 'PENDING'
+        : result.state === 'COMPLETED' && result.exit_code !== 0
+          ? 'COMPLETED_FAILURE'
+          : result.state;
     counts.set(state, (counts.get(state) ?? 0) + 1);
   }
   const order = [
     'COMPLETED',
+    'COMPLETED_FAILURE',
     'TIMED_OUT',
     'KILLED',
     'CANCELED',

@@ -43,6 +43,28 @@ const prefixed = (prefix: string) =>
     .map((line) => `${prefix}${line}\n`)
     .join('');
 
+describe('drover submit --shards against the fake', () => {
+  it('sends one request per shard and prints their responses as a JSON list', async () => {
+    const before = fake.calls.length;
+    const run = await drover(['submit', '-d', 'pool=ci', '--shards', '2', '--json', '--', 'true']);
+    expect(run.code).toBe(0);
+    const list = JSON.parse(run.stdout) as Array<{ task_id: string }>;
+    expect(list.map((r) => r.task_id)).toEqual([FAKE_TASK_ID, FAKE_TASK_ID]);
+    const sent = fake.calls
+      .slice(before)
+      .filter((c) => c.method === 'NewTask' || c.method === 'NewTasks');
+    const requests = sent.flatMap((c) => {
+      const request = c.request as { requests?: unknown[] };
+      return (request.requests ?? [c.request]) as Array<{ tags: string[] }>;
+    });
+    expect(requests.map((r) => r.tags.filter((t) => t.startsWith('shard_index:')))).toEqual([
+      ['shard_index:0'],
+      ['shard_index:1'],
+    ]);
+    expect(run.stderr).toMatch(/^2 shards, group [0-9a-f]{16}: drover collect --shard-group /);
+  });
+});
+
 describe('drover collect against the fake', () => {
   it("prefixes each line of a task's output with its id and exits with its code", async () => {
     const run = await drover(['collect', FAKE_TASK_ID, '--output']);

@@ -4,6 +4,7 @@ import type {
   CancelTaskResponseOut,
   NewTaskRequest,
   NewTaskResponseOut,
+  NewTasksResponseOut,
   OutputChunkOut,
   TaskChangeOut,
   TaskOutputOut,
@@ -59,6 +60,12 @@ export interface DroverClient {
   /** The address the client talks to. */
   readonly server: string;
   newTask(request: NewTaskRequest, opts?: CallOptions): Promise<NewTaskResponseOut>;
+  /**
+   * Creates 1 to 1000 tasks in one call (NewTasks) and returns their responses in the requests'
+   * order. All or nothing: one refused task (INVALID_ARGUMENT, PERMISSION_DENIED…, its details
+   * naming it `requests[<i>]…`) refuses the batch. At most 1 MiB in all (docs/limits.md).
+   */
+  newTasks(requests: readonly NewTaskRequest[], opts?: CallOptions): Promise<NewTaskResponseOut[]>;
   /** Rejects with NOT_FOUND for an unknown id. */
   getResult(taskId: string, opts?: CallOptions): Promise<TaskResultOut>;
   batchGetResult(
@@ -221,6 +228,12 @@ export function createDroverClient(options: DroverClientOptions = {}): DroverCli
     server,
     newTask: (request, opts = {}) =>
       unaryCall(ctx, opts, (md, o, cb) => stub.newTask(request, md, o, cb)),
+    newTasks: async (requests, opts = {}) => {
+      const res = await unaryCall<NewTasksResponseOut>(ctx, opts, (md, o, cb) =>
+        stub.newTasks({ requests: [...requests] }, md, o, cb),
+      );
+      return res.responses;
+    },
     getResult: (taskId, opts = {}) =>
       unaryCall(ctx, opts, (md, o, cb) => stub.getResult({ task_id: taskId }, md, o, cb)),
     batchGetResult: (taskIds, opts = {}) =>

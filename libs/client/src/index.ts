@@ -5,6 +5,8 @@ export {
   type DroverClientOptions,
 } from './client';
 export type { CallOptions } from './call';
+/** The most tasks one `newTasks` call creates. */
+export { MAX_NEW_TASKS } from '@drover/protocol';
 export {
   collect,
   followOutput,

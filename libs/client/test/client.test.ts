@@ -53,6 +53,14 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
 }
 
 describe('unary calls', () => {
+  it('creates several tasks in one NewTasks call, answering in the requests order', async () => {
+    const requests = ['b', 'a', 'c'].map((name) => ({ ...newTaskRequest(['true']), name }));
+    const responses = await client.newTasks(requests);
+    expect(responses.map((r) => r.task_id)).toEqual(['b', 'a', 'c']);
+    expect(responses[1]?.request?.name).toBe('a');
+    expect(fake.calls.at(-1)?.method).toBe('NewTasks');
+  });
+
   it('sends the bearer token and returns the decoded response', async () => {
     const response = await client.newTask(newTaskRequest(['echo', 'hi']));
     expect(response.task_id).toBe(FAKE_TASK_ID);

@@ -263,6 +263,14 @@ export async function startFakeTasksServer(opts: FakeOptions = {}): Promise<Fake
         result: FAKE_RESULTS[0],
       };
     }),
+    // Each request answered as NewTask answers it, its id the request's name.
+    NewTasks: unary('NewTasks', (req: { requests: NewTaskRequestOut[] }) => ({
+      responses: req.requests.map((r) => ({
+        task_id: r.name,
+        request: { ...r, task_id: r.name, created_ts: ts(1_700_000_000) },
+        result: { ...FAKE_RESULTS[0], task_id: r.name },
+      })),
+    })),
     GetResult: unary('GetResult', (req: { task_id: string }) => (known(req.task_id), final)),
     BatchGetResult: unary('BatchGetResult', (req: { task_ids: string[] }) => ({
       items: req.task_ids.map((id) =>

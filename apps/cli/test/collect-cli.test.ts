@@ -44,15 +44,26 @@ const prefixed = (prefix: string) =>
     .join('');
 
 describe('drover submit --shards against the fake', () => {
-  it('sends one request per shard and prints their responses as a JSON list', async () => {
+  it('sends the shards in one NewTasks call and prints the responses as a JSON list', async () => {
     const before = fake.calls.length;
-    const run = await drover(['submit', '-d', 'pool=ci', '--shards', '2', '--json', '--', 'true']);
+    const run = await drover([
+      'submit',
+      '-d',
+      'pool=ci',
+      '--name',
+      'sharded',
+      '--shards',
+      '2',
+      '--json',
+      '--',
+      'true',
+    ]);
     expect(run.code).toBe(0);
     const list = JSON.parse(run.stdout) as Array<{ task_id: string }>;
-    expect(list.map((r) => r.task_id)).toEqual([FAKE_TASK_ID, FAKE_TASK_ID]);
-    const sent = fake.calls
-      .slice(before)
-      .filter((c) => c.method === 'NewTask' || c.method === 'NewTasks');
+    // The fake's NewTasks answers each request's name as its task id.
+    expect(list.map((r) => r.task_id)).toEqual(['sharded', 'sharded']);
+    const sent = fake.calls.slice(before).filter((c) => c.method.startsWith('NewTask'));
+    expect(sent.map((c) => c.method)).toEqual(['NewTasks']);
     const requests = sent.flatMap((c) => {
       const request = c.request as { requests?: unknown[] };
       return (request.requests ?? [c.request]) as Array<{ tags: string[] }>;

@@ -3,6 +3,7 @@
 // coordinator answers from its in-memory watchers: one stream per task costs it a listener, not
 // a poll, and tells us of a change as soon as it happens.
 import { status } from '@grpc/grpc-js';
+import { MAX_NEW_TASKS } from '@drover/protocol';
 import type { NewTaskRequest, NewTaskResponseOut, TaskResultOut } from '@drover/protocol';
 import type { CallOptions } from './call';
 import type { DroverClient } from './client';
@@ -238,18 +239,23 @@ export async function run(
 }
 
 /**
- * Submits every request, in order; all or none: when one is refused, the tasks made before it
- * are cancelled (killed if running) and the error thrown. The responses in request order.
+ * Submits every request, all or none; the responses in request order. One request is a NewTask
+ * call; more are NewTasks calls of up to MAX_NEW_TASKS, each all or nothing on the coordinator.
+ * When a later batch is refused, the tasks of the batches before it are cancelled (killed if
+ * running) and the error thrown.
  */
 export async function submitAll(
   client: DroverClient,
   requests: readonly NewTaskRequest[],
   opts: CallOptions = {},
 ): Promise<NewTaskResponseOut[]> {
+  if (requests.length === 1) return [await client.newTask(requests[0]!, opts)];
   const responses: NewTaskResponseOut[] = [];
   try {
-    // One NewTask after the other until the batch RPC (Tasks.NewTasks) is in the client.
-    for (const request of requests) responses.push(await client.newTask(request, opts));
+    for (let start = 0; start < requests.length; start += MAX_NEW_TASKS)
+      responses.push(
+        ...(await client.newTasks(requests.slice(start, start + MAX_NEW_TASKS), opts)),
+      );
   } catch (err) {
     const made = responses.map((r) => r.task_id);
     await cancelAll(client, made, { deadlineMs: opts.deadlineMs });

@@ -220,6 +220,19 @@ ${'  - {command: ["true"], dimensions: {pool: p}}\n'.repeat(3)}  - command: ["tr
     const props = expanded.ok ? expanded.requests[0]!.task_slices![0]!.properties! : {};
     expect(props.env).toEqual([{ key: 'X', value: 'v${V}' }]);
     expect(props.command).toEqual(['sh', '-c', 'echo /h']);
+    // Only ${NAME} itself: the shell's own forms are left for the task's shell.
+    const shellish = read(
+      'command: ["sh", "-c", "echo $V ${V:-d}"]\ndimensions: {pool: p}',
+      'f.yaml',
+      {
+        V: 'v',
+      },
+    );
+    expect(shellish.ok && shellish.requests[0]!.task_slices![0]!.properties!.command).toEqual([
+      'sh',
+      '-c',
+      'echo $V ${V:-d}',
+    ]);
     expect(read(text, 'f.yaml', {})).toMatchObject({
       ok: false,
       errors: [

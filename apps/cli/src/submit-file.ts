@@ -60,7 +60,7 @@ export async function submitTaskFile(
   return withClient(rt, cmd.optsWithGlobals<GlobalOptions>(), async (client) => {
     let responses;
     try {
-      // All or none: a refused task cancels the ones made before it (submitAll).
+      // All or none: NewTasks calls, a refused one cancelling the batches before it (submitAll).
       responses = await submitAll(client, read.requests, { deadlineMs: UNARY_DEADLINE_MS });
     } catch (err) {
       if (read.requests.length > 1)

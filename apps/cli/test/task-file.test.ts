@@ -442,6 +442,22 @@ describe('against a real coordinator', () => {
     expect(await countAll()).toBe(before);
   });
 
+  it('leaves no task when the coordinator refuses one of a list (all or none)', async () => {
+    const ok = '  - {command: ["true"], dimensions: {pool: default}, wait-for-capacity: true}\n';
+    writeFileSync(
+      join(cwd, 'refused.yaml'),
+      `tasks:\n${ok}${ok}  - {command: ["true"], dimensions: {pool: default}, parent: no-such-task}\n`,
+    );
+    const before = await countAll();
+    const run = await drover(['submit', '--file', 'refused.yaml']);
+    expect(run.code).not.toBe(0);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(
+      "refused.yaml: a task was refused; none of the file's tasks is left",
+    );
+    expect(await countAll()).toBe(before);
+  });
+
   it('expands ${VAR} only with --env-expand', async () => {
     writeFileSync(
       join(cwd, 'env.yaml'),

@@ -568,12 +568,14 @@ const CGROUP_EMPTY_DEADLINE_MS = 10_000;
  * is over when the cgroup is empty. A cgroup that does not empty is left for the next start.
  */
 async function cgroupAfter(cg: TaskCgroup): Promise<AfterEnd> {
+  // Usually nothing outlived the payload: one read of cgroup.events says so.
   let killed: number[] = [];
-  if (cg.populated()) {
+  let empty = !cg.populated();
+  if (!empty) {
     killed = cg.pids();
     cg.kill();
+    empty = await cg.waitEmpty(CGROUP_EMPTY_DEADLINE_MS);
   }
-  const empty = await cg.waitEmpty(CGROUP_EMPTY_DEADLINE_MS);
   const memoryLimitKilled = cg.oomKilled();
   const stuck = empty ? [] : cg.pids();
   if (empty) void cg.remove();

@@ -465,6 +465,8 @@ export class TaskCgroup {
 
   /** The kernel's OOM killer killed a process of the task (memory.events oom_kill). */
   oomKilled(): boolean {
+    // Only a cgroup with the memory controller has memory.events.
+    if (!this.bot.controllers.has('memory')) return false;
     try {
       const m = /^oom_kill (\d+)$/m.exec(
         readFileSync(path.join(this.dir, 'memory.events'), 'latin1'),
@@ -479,13 +481,21 @@ export class TaskCgroup {
   async remove(): Promise<void> {
     for (let attempt = 0; attempt < 20; attempt++) {
       try {
-        for (const e of safeReaddirDirs(this.dir)) rmdirSync(path.join(this.dir, e));
         rmdirSync(this.dir);
         return;
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'ENOENT') return;
-        if (code !== 'EBUSY') return;
+        // Cgroups a payload running as root made below its own go first.
+        if (code === 'ENOTEMPTY') {
+          for (const e of safeReaddirDirs(this.dir)) {
+            try {
+              rmdirSync(path.join(this.dir, e));
+            } catch {
+              // Still in use: the next attempt.
+            }
+          }
+        } else if (code !== 'EBUSY') return;
         await sleep(5);
       }
     }

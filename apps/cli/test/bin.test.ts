@@ -77,7 +77,9 @@ describe('the drover executable', () => {
 
   it('waits for the task and exits with its exit code', async () => {
     const run = await drover(['wait', FAKE_TASK_ID], { DROVER_TOKEN: TOKEN });
-    expect(run.stderr).toBe('[+0.0s] PENDING\n[+1.0s] RUNNING on bot bot-1\n[+2.5s] COMPLETED exit 3 in 0.01s\n');
+    expect(run.stderr).toBe(
+      '[+0.0s] PENDING\n[+1.0s] RUNNING on bot bot-1\n[+2.5s] COMPLETED exit 3 in 0.01s\n',
+    );
     expect(run.code).toBe(3);
   });
 

@@ -234,7 +234,9 @@ describe('drover wait', () => {
     const run = await drover(['wait', FAKE_TASK_ID]);
     expect(run.code).toBe(3);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toBe('[+0.0s] PENDING\n[+1.0s] RUNNING on bot bot-1\n[+2.5s] COMPLETED exit 3 in 0.01s\n');
+    expect(run.stderr).toBe(
+      '[+0.0s] PENDING\n[+1.0s] RUNNING on bot bot-1\n[+2.5s] COMPLETED exit 3 in 0.01s\n',
+    );
   });
 
   it('prints one JSON result per line with --json', async () => {

@@ -108,6 +108,7 @@ function propertiesToJson(p: TaskPropertiesOut): JsonObject {
   putOptional(json, 'memory_limit_bytes', p.memory_limit_bytes);
   putOptional(json, 'pids_limit', p.pids_limit);
   putOptional(json, 'cpu_weight', p.cpu_weight);
+  putOptional(json, 'bot_ping_tolerance_secs', p.bot_ping_tolerance_secs);
   return json;
 }
 

@@ -82,6 +82,10 @@ function propertiesToWire(p: DomainProperties): TaskProperties {
   if (p.memoryLimitBytes !== undefined) wire.memory_limit_bytes = p.memoryLimitBytes;
   if (p.pidsLimit !== undefined) wire.pids_limit = p.pidsLimit;
   if (p.cpuWeight !== undefined) wire.cpu_weight = p.cpuWeight;
+  // Absent: the coordinator's --bot-ping-tolerance.
+  if (p.botPingToleranceSecs !== undefined) {
+    wire.bot_ping_tolerance_secs = p.botPingToleranceSecs;
+  }
   return wire;
 }
 

@@ -58,6 +58,13 @@ export const TASK_LIMITS = {
   maxPidsLimit: 65_536,
   minCpuWeight: 1,
   maxCpuWeight: 10_000,
+  /**
+   * A task's own bot ping tolerance (absent = the coordinator's --bot-ping-tolerance). At least
+   * three of the default 10 s heartbeats, so one late beat never costs a task; Swarming's 1200
+   * at most.
+   */
+  minBotPingToleranceSecs: 30,
+  maxBotPingToleranceSecs: 1200,
   maxNameLength: 1024,
   maxTagLength: 1024,
   maxRequestUuidLength: 128,
@@ -376,6 +383,13 @@ function validateProperties(path: string, p: TaskProperties__Output): TaskProper
     TASK_LIMITS.maxCpuWeight,
     ' (the default share is 100)',
   );
+  const botPingToleranceSecs = optionalInRange(
+    at('bot_ping_tolerance_secs'),
+    p.bot_ping_tolerance_secs,
+    TASK_LIMITS.minBotPingToleranceSecs,
+    TASK_LIMITS.maxBotPingToleranceSecs,
+    ' seconds',
+  );
   return {
     command: [...p.command],
     env,
@@ -390,6 +404,7 @@ function validateProperties(path: string, p: TaskProperties__Output): TaskProper
     ...(memoryLimitBytes === undefined ? {} : { memoryLimitBytes }),
     ...(pidsLimit === undefined ? {} : { pidsLimit }),
     ...(cpuWeight === undefined ? {} : { cpuWeight }),
+    ...(botPingToleranceSecs === undefined ? {} : { botPingToleranceSecs }),
   };
 }
 

@@ -32,6 +32,10 @@ export function propertiesHash(p: TaskProperties): string {
     ...(p.memoryLimitBytes === undefined ? {} : { memory_limit_bytes: p.memoryLimitBytes }),
     ...(p.pidsLimit === undefined ? {} : { pids_limit: p.pidsLimit }),
     ...(p.cpuWeight === undefined ? {} : { cpu_weight: p.cpuWeight }),
+    // Only when set, so the hashes of tasks without it hold.
+    ...(p.botPingToleranceSecs === undefined
+      ? {}
+      : { bot_ping_tolerance_secs: p.botPingToleranceSecs }),
   };
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }

@@ -61,6 +61,11 @@ export interface TaskProperties {
   /** The task's CPU share (cpu.weight, 1..10000; 100 is the default share). */
   readonly cpuWeight?: number;
   /**
+   * How long the bot running the task may be silent before the task is BOT_DIED (absent = the
+   * coordinator's --bot-ping-tolerance); part of propertiesHash when present.
+   */
+  readonly botPingToleranceSecs?: number;
+  /**
    * Set by the coordinator only (graph executions: DROVER_EXECUTION_ID/TOKEN): sent to the bot as
    * TaskManifest.secret_env, never returned by the Tasks API, not part of propertiesHash.
    */

@@ -76,12 +76,23 @@ export interface TaskProperties {
    * default share being 100.
    */
   'cpu_weight'?: (number);
+  /**
+   * How long the bot running this task may be silent before the coordinator gives the task up
+   * as BOT_DIED; 30 to 1200 seconds (at least three of the default 10 s heartbeats: under three
+   * --heartbeat-interval a late beat can cost the task), absent = the coordinator's
+   * --bot-ping-tolerance (default 60). While the bot runs this task it is this value, not the
+   * coordinator's, that judges the bot's silence, connected or not, as in Swarming; it also
+   * extends the backstop that ends a task still RUNNING past its execution timeout and grace.
+   * Different tolerances are different properties (dedup).
+   */
+  'bot_ping_tolerance_secs'?: (number);
   '_execution_timeout_secs'?: "execution_timeout_secs";
   '_io_timeout_secs'?: "io_timeout_secs";
   '_grace_period_secs'?: "grace_period_secs";
   '_memory_limit_bytes'?: "memory_limit_bytes";
   '_pids_limit'?: "pids_limit";
   '_cpu_weight'?: "cpu_weight";
+  '_bot_ping_tolerance_secs'?: "bot_ping_tolerance_secs";
 }
 
 /**
@@ -155,10 +166,21 @@ export interface TaskProperties__Output {
    * default share being 100.
    */
   'cpu_weight'?: (number);
+  /**
+   * How long the bot running this task may be silent before the coordinator gives the task up
+   * as BOT_DIED; 30 to 1200 seconds (at least three of the default 10 s heartbeats: under three
+   * --heartbeat-interval a late beat can cost the task), absent = the coordinator's
+   * --bot-ping-tolerance (default 60). While the bot runs this task it is this value, not the
+   * coordinator's, that judges the bot's silence, connected or not, as in Swarming; it also
+   * extends the backstop that ends a task still RUNNING past its execution timeout and grace.
+   * Different tolerances are different properties (dedup).
+   */
+  'bot_ping_tolerance_secs'?: (number);
   '_execution_timeout_secs'?: "execution_timeout_secs";
   '_io_timeout_secs'?: "io_timeout_secs";
   '_grace_period_secs'?: "grace_period_secs";
   '_memory_limit_bytes'?: "memory_limit_bytes";
   '_pids_limit'?: "pids_limit";
   '_cpu_weight'?: "cpu_weight";
+  '_bot_ping_tolerance_secs'?: "bot_ping_tolerance_secs";
 }

@@ -23,6 +23,11 @@ export type { Refusal, TaskEffect, TaskEvent, TaskEventType } from './task/event
 export { transition, type TransitionOutcome } from './task/transition';
 export { createTask, type CreateTaskInput } from './task/create-task';
 export { runningBackstopAtMs, sliceDeadlineAtMs } from './task/slice-deadline';
+export {
+  botPingToleranceMs,
+  judgeTasksOfSilentBot,
+  taskPingToleranceMs,
+} from './task/ping-tolerance';
 export { propertiesHash } from './task/properties-hash';
 export { taskPoolOf, taskPoolsOf } from './task/task-pool';
 export {

@@ -1,7 +1,13 @@
 import type * as grpc from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
 import type { BotMessageOut, CoordinatorMessage } from '@drover/protocol';
-import type { Store } from '@drover/state';
+import {
+  botPingToleranceMs,
+  judgeTasksOfSilentBot,
+  taskPingToleranceMs,
+  type Store,
+  type Task,
+} from '@drover/state';
 import type { Logger } from 'pino';
 import { mayUseBotId } from '../auth/principal';
 import type { TokenAuthority } from '../auth/tokens';
@@ -110,10 +116,16 @@ export class BotApiService {
   /** Watches RUNNING tasks of bots that were connected before a restart and never came back. */
   async start(): Promise<void> {
     const running = await this.#deps.store.listTasksInStates(['RUNNING']);
-    for (const botId of new Set(
-      running.map((t) => t.botId).filter((b): b is string => b !== null),
-    )) {
-      this.#watch(botId);
+    const byBot = new Map<string, Task[]>();
+    for (const task of running) {
+      if (task.botId !== null) byBot.set(task.botId, [...(byBot.get(task.botId) ?? []), task]);
+    }
+    for (const [botId, tasks] of byBot) {
+      this.#watch(
+        botId,
+        this.#deps.clock(),
+        botPingToleranceMs(tasks, this.#deps.botPingToleranceMs),
+      );
     }
     if (this.#shared) {
       const everyMs = Math.max(1000, Math.floor(this.#deps.botPingToleranceMs / 4));
@@ -140,6 +152,7 @@ export class BotApiService {
     this.#sweeping = true;
     try {
       const running = await this.#deps.store.listTasksInStates(['RUNNING']);
+      // By bot and tolerance: each task is judged by its own (issue 21).
       const seen = new Map<string, boolean>();
       const holding = new Set(running.map((t) => t.botId));
       for (const botId of this.#rowsSeen.keys()) {
@@ -148,16 +161,18 @@ export class BotApiService {
       for (const task of running) {
         const botId = task.botId;
         if (botId === null || this.#deps.registry.isConnected(botId)) continue;
-        let alive = seen.get(botId);
+        const toleranceMs = taskPingToleranceMs(task, this.#deps.botPingToleranceMs);
+        const key = `${botId}\n${toleranceMs}`;
+        let alive = seen.get(key);
         if (alive === undefined) {
-          alive = await this.#aliveElsewhere(botId, false);
-          seen.set(botId, alive);
+          alive = await this.#aliveElsewhere(botId, false, toleranceMs);
+          seen.set(key, alive);
         }
         if (alive) continue;
         await this.#deps.engine.apply(task.id, {
           type: 'bot-died',
           leaseId: task.leaseId ?? '',
-          reason: `the bot was silent for more than ${this.#deps.botPingToleranceMs / 1000}s`,
+          reason: `the bot was silent for more than ${toleranceMs / 1000}s`,
         });
       }
     } catch (err) {
@@ -174,7 +189,11 @@ export class BotApiService {
    * replica writes the row when the bot leaves it, so the tolerance also runs from there: a bot
    * on its way to another replica gets that long.
    */
-  async #aliveElsewhere(botId: string, connected: boolean): Promise<boolean> {
+  async #aliveElsewhere(
+    botId: string,
+    connected: boolean,
+    toleranceMs = this.#deps.botPingToleranceMs,
+  ): Promise<boolean> {
     if (!this.#shared) return false;
     const record = await this.#deps.store.getBot(botId);
     if (record === undefined || (connected && !record.connected)) return false;
@@ -186,7 +205,7 @@ export class BotApiService {
     }
     // Time this process did not run is not time the row went unrefreshed.
     const stalledMs = this.#deps.stalls.stalledMsWithin(before.atMs, nowMs);
-    return nowMs - before.atMs - stalledMs < this.#deps.botPingToleranceMs;
+    return nowMs - before.atMs - stalledMs < toleranceMs;
   }
 
   #connect(call: grpc.ServerDuplexStream<BotMessageOut, CoordinatorMessage>): void {
@@ -231,7 +250,9 @@ export class BotApiService {
       forcedDimensions: principal.forcedDimensions,
       mayUseBotId: (botId) => mayUseBotId(principal, botId),
       onConnected: (botId) => this.#unwatch(botId),
-      onDisconnected: (botId, lastHeardMs) => this.#watch(botId, lastHeardMs),
+      // Read now, while the engine still knows the task the bot ran and so its tolerance.
+      onDisconnected: (botId, lastHeardMs) =>
+        this.#watch(botId, lastHeardMs, this.#deps.engine.pingToleranceOf(botId)),
       ...(this.#deps.outputs === undefined ? {} : { outputs: this.#deps.outputs }),
       ...(this.#deps.botCode === undefined ? {} : { botCode: this.#deps.botCode }),
       ...(this.#deps.maxTaskOutputBytes === undefined
@@ -243,19 +264,20 @@ export class BotApiService {
   }
 
   /**
-   * Ends the bot's RUNNING tasks as BOT_DIED once it has been silent for the ping tolerance,
-   * counted from the last message it sent (not from when the stream noticed), unless it is back.
-   * Time this process was stalled does not count: its new stream may be waiting unread.
+   * Ends the bot's RUNNING tasks as BOT_DIED once it has been silent for `toleranceMs` (its
+   * task's own ping tolerance, else the coordinator's), counted from the last message it sent
+   * (not from when the stream noticed), unless it is back. Time this process was stalled does
+   * not count: its new stream may be waiting unread.
    */
-  #watch(botId: string, lastHeardMs = this.#deps.clock()): void {
+  #watch(botId: string, lastHeardMs: number, toleranceMs: number): void {
     this.#unwatch(botId);
     const watch = new SilenceWatch({
       stalls: this.#deps.stalls,
-      toleranceMs: this.#deps.botPingToleranceMs,
+      toleranceMs,
       lastHeardMs: () => lastHeardMs,
-      onSilent: () => {
+      onSilent: (silentMs) => {
         this.#graceWatches.delete(botId);
-        void this.#botGone(botId);
+        void this.#botGone(botId, lastHeardMs, silentMs);
       },
     });
     this.#graceWatches.set(botId, watch);
@@ -267,19 +289,32 @@ export class BotApiService {
     this.#graceWatches.delete(botId);
   }
 
-  async #botGone(botId: string): Promise<void> {
+  /**
+   * The bot was silent `silentMs` (stalls not counted): its tasks whose tolerance that outlasted
+   * are BOT_DIED; one with a longer tolerance of its own (the engine did not know it: a restart)
+   * is watched on for the rest of it.
+   */
+  async #botGone(botId: string, lastHeardMs: number, silentMs: number): Promise<void> {
     if (this.#deps.registry.isConnected(botId)) return;
     try {
       // It may have moved to another replica (a load balancer, a replica restarting).
       if (await this.#aliveElsewhere(botId, true)) return;
       const running = await this.#deps.store.listTasksInStates(['RUNNING']);
-      for (const task of running) {
-        if (task.botId !== botId) continue;
+      const defaultMs = this.#deps.botPingToleranceMs;
+      const { died, waiting } = judgeTasksOfSilentBot(
+        running.filter((t) => t.botId === botId),
+        silentMs,
+        defaultMs,
+      );
+      for (const task of died) {
         await this.#deps.engine.apply(task.id, {
           type: 'bot-died',
           leaseId: task.leaseId ?? '',
-          reason: `the bot was silent for more than ${this.#deps.botPingToleranceMs / 1000}s`,
+          reason: `the bot was silent for more than ${taskPingToleranceMs(task, defaultMs) / 1000}s`,
         });
+      }
+      if (waiting.length > 0 && !this.#deps.registry.isConnected(botId)) {
+        this.#watch(botId, lastHeardMs, botPingToleranceMs(waiting, defaultMs));
       }
     } catch (err) {
       this.#deps.log.error({ err, botId }, 'ending the tasks of a silent bot failed');

@@ -105,13 +105,14 @@ export class BotSession implements SessionHandle {
     this.#lastHeardMs = deps.clock();
     this.#watchdog = new SilenceWatch({
       stalls: deps.stalls,
-      toleranceMs: deps.botPingToleranceMs,
+      // The tolerance of the task the bot runs, if it has its own (Swarming's semantics).
+      toleranceMs: () => this.#toleranceMs(),
       // While the stream is paused this process is not reading: the bot is not silent.
       lastHeardMs: () => (this.#paused ? deps.clock() : this.#lastHeardMs),
       onSilent: (silentMs) =>
         this.#fail(
           status.DEADLINE_EXCEEDED,
-          `no message from the bot for ${silentMs} ms (ping tolerance ${deps.botPingToleranceMs} ms)`,
+          `no message from the bot for ${silentMs} ms (ping tolerance ${this.#toleranceMs()} ms)`,
         ),
     });
   }
@@ -132,6 +133,8 @@ export class BotSession implements SessionHandle {
 
   send(message: CoordinatorMessage): boolean {
     if (this.#state !== 'connected') return false;
+    // A task of its own ping tolerance: the bot's silence is judged by it from now on.
+    if (message.assign !== undefined && message.assign !== null) this.#watchdog.start();
     try {
       this.#call.write(message);
       return true;
@@ -150,6 +153,13 @@ export class BotSession implements SessionHandle {
     if (this.#state === 'closed') return;
     this.#log.info({ reason }, 'closing bot session');
     this.#fail(status.UNAVAILABLE, reason);
+  }
+
+  /** The silence allowed to this bot: its task's ping tolerance, else the coordinator's. */
+  #toleranceMs(): number {
+    return this.#botId === ''
+      ? this.#deps.botPingToleranceMs
+      : this.#deps.engine.pingToleranceOf(this.#botId);
   }
 
   #enqueue(msg: BotMessageOut): void {

@@ -5,6 +5,7 @@ import {
   createTask,
   runningBackstopAtMs,
   sliceDeadlineAtMs,
+  taskPingToleranceMs,
   isFinalState,
   taskNote,
   transition,
@@ -108,6 +109,8 @@ export class TaskEngine {
   readonly #index = new DispatchIndex();
   /** Bot → the task it holds or is being given. The single source of "busy" in this process. */
   readonly #busy = new Map<string, string>();
+  /** Bot → the ping tolerance of the task it holds, when that task was at hand (issue 21). */
+  readonly #busyToleranceMs = new Map<string, number>();
   /** Bot → its PENDING termination task (TerminateBot): offered even to unavailable bots. */
   readonly #terminations = new Map<string, string>();
   /** PENDING task → its current slice's deadline, all on one timer. */
@@ -336,6 +339,7 @@ export class TaskEngine {
     if ('refused' in outcome) return undefined;
     this.#index.removeBot(botId);
     this.#busy.set(botId, task.id);
+    this.#busyToleranceMs.set(botId, taskPingToleranceMs(outcome.task, this.#pingToleranceMs));
     this.#awaitingAssign.add(task.id);
     return { task: outcome.task, effects: outcome.effects, botId };
   }
@@ -453,8 +457,10 @@ export class TaskEngine {
    */
   markBusy(botId: string, taskId: string, task?: Task): void {
     this.#busy.set(botId, taskId);
+    this.#busyToleranceMs.delete(botId);
     this.#index.removeBot(botId);
     if (task !== undefined) {
+      this.#busyToleranceMs.set(botId, taskPingToleranceMs(task, this.#pingToleranceMs));
       // A snapshot read before: what this process wrote since (kept here) is newer.
       if (!this.#written.has(taskId)) this.#remember(task);
       this.#scheduleBackstop(task);
@@ -464,6 +470,14 @@ export class TaskEngine {
   /** Whether the engine knows the bot holds a task (or a claim for it is in flight). */
   isBotBusy(botId: string): boolean {
     return this.#busy.has(botId);
+  }
+
+  /**
+   * How long the bot may be silent: the ping tolerance of the task it holds (its own
+   * bot_ping_tolerance_secs, as in Swarming), else the coordinator's --bot-ping-tolerance.
+   */
+  pingToleranceOf(botId: string): number {
+    return this.#busyToleranceMs.get(botId) ?? this.#pingToleranceMs;
   }
 
   /** The task the engine knows the bot holds (or is being given), if any. */
@@ -553,6 +567,7 @@ export class TaskEngine {
   #releaseBot(botId: string, taskId: string): void {
     if (this.#busy.get(botId) !== taskId) return;
     this.#busy.delete(botId);
+    this.#busyToleranceMs.delete(botId);
     if (this.#terminations.has(botId)) {
       this.offerTermination(botId);
       return;
@@ -698,10 +713,11 @@ export class TaskEngine {
       const atMs = runningBackstopAtMs(task, this.#pingToleranceMs);
       if (atMs !== null && this.#stalls !== undefined) {
         const nowMs = this.#clock();
+        const toleranceMs = taskPingToleranceMs(task, this.#pingToleranceMs);
         const verdict = judgeSilence({
           nowMs,
-          lastHeardMs: atMs - this.#pingToleranceMs,
-          toleranceMs: this.#pingToleranceMs,
+          lastHeardMs: atMs - toleranceMs,
+          toleranceMs,
           dueAtMs: nowMs,
           stalls: this.#stalls.stalls,
           listened: true,

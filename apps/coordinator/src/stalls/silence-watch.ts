@@ -3,7 +3,11 @@ import { afterPendingInput, type LoopStalls } from './loop-stalls';
 
 export interface SilenceWatchOptions {
   readonly stalls: LoopStalls;
-  readonly toleranceMs: number;
+  /**
+   * The silence allowed, read at every check when a function: a bot's changes with the task it
+   * runs (the task's own bot_ping_tolerance_secs, issue 21).
+   */
+  readonly toleranceMs: number | (() => number);
   /** When the peer was last heard, read at every check (it moves as messages arrive). */
   readonly lastHeardMs: () => number;
   /** Called once, when the peer was silent for the tolerance while this process ran. */
@@ -25,10 +29,18 @@ export class SilenceWatch {
     this.#opts = opts;
   }
 
-  /** Starts watching (again) from the peer's last-heard time. */
+  /**
+   * Starts watching (again) from the peer's last-heard time; called again when the tolerance
+   * changed, so a shorter one is not judged only when the longer one would have been over.
+   */
   start(): void {
     if (this.#stopped) return;
-    this.#arm(this.#opts.lastHeardMs() + this.#opts.toleranceMs);
+    this.#arm(this.#opts.lastHeardMs() + this.#toleranceMs());
+  }
+
+  #toleranceMs(): number {
+    const { toleranceMs } = this.#opts;
+    return typeof toleranceMs === 'number' ? toleranceMs : toleranceMs();
   }
 
   /** Stops for good; idempotent. */
@@ -51,11 +63,11 @@ export class SilenceWatch {
   #check(dueAtMs: number, listened: boolean): void {
     this.#timer = undefined;
     if (this.#stopped) return;
-    const { stalls, toleranceMs } = this.#opts;
+    const { stalls } = this.#opts;
     const verdict = judgeSilence({
       nowMs: stalls.clock(),
       lastHeardMs: this.#opts.lastHeardMs(),
-      toleranceMs,
+      toleranceMs: this.#toleranceMs(),
       dueAtMs,
       stalls: stalls.stalls,
       listened,

@@ -1,3 +1,4 @@
+import { taskPingToleranceMs } from './ping-tolerance';
 import type { Task, TaskSpec } from './types';
 
 /** Deadline of slice `index`: created + Σ expiration_secs of slices 0..index (DESIGN.md §2). */
@@ -11,13 +12,16 @@ export function sliceDeadlineAtMs(spec: TaskSpec, createdAtMs: number, index: nu
 
 /**
  * The backstop for a RUNNING task (DESIGN.md §2): started + execution_timeout + grace + the bot
- * ping tolerance. Past it the task is BOT_DIED even if its bot still pings.
+ * ping tolerance (the task's own, else `defaultPingToleranceMs`). Past it the task is BOT_DIED
+ * even if its bot still pings.
  */
-export function runningBackstopAtMs(task: Task, pingToleranceMs: number): number | null {
+export function runningBackstopAtMs(task: Task, defaultPingToleranceMs: number): number | null {
   if (task.state !== 'RUNNING' || task.startedAtMs === null) return null;
   const props = task.spec.slices[task.currentSlice]?.properties;
   if (props === undefined) return null;
   return (
-    task.startedAtMs + (props.executionTimeoutSecs + props.gracePeriodSecs) * 1000 + pingToleranceMs
+    task.startedAtMs +
+    (props.executionTimeoutSecs + props.gracePeriodSecs) * 1000 +
+    taskPingToleranceMs(task, defaultPingToleranceMs)
   );
 }

@@ -1,4 +1,4 @@
-// `drover submit --memory-limit/--pids-limit/--cpu-weight`: per-task resource limits, checked
+// `drover submit --memory-limit/--pids-limit/--cpu-weight/--bot-ping-tolerance`: per-task limits, checked
 // against the ranges the coordinator enforces (validate-new-task.ts TASK_LIMITS), so a bad value
 // is a usage error naming the flag and nothing is sent. Pure.
 import { parseByteSize as parseSize, TASK_LIMITS } from '@drover/protocol';
@@ -39,4 +39,16 @@ export function parsePidsLimit(text: string): Parsed<number> {
 /** `--cpu-weight <n>`: the task's CPU share, 1 to 10000 (the default share is 100). */
 export function parseCpuWeight(text: string): Parsed<number> {
   return wholeNumberIn(text, TASK_LIMITS.minCpuWeight, TASK_LIMITS.maxCpuWeight);
+}
+
+/**
+ * `--bot-ping-tolerance <secs>`: how long the task's bot may be silent before the task is
+ * BOT_DIED, 30 to 1200 (absent: the coordinator's own, 60 by default).
+ */
+export function parseBotPingTolerance(text: string): Parsed<number> {
+  return wholeNumberIn(
+    text,
+    TASK_LIMITS.minBotPingToleranceSecs,
+    TASK_LIMITS.maxBotPingToleranceSecs,
+  );
 }

@@ -23,7 +23,12 @@ import {
   type GlobalOptions,
 } from './context';
 import { parseCache, type CacheArg } from './cache-arg';
-import { parseCpuWeight, parseMemoryLimit, parsePidsLimit } from './limit-args';
+import {
+  parseBotPingTolerance,
+  parseCpuWeight,
+  parseMemoryLimit,
+  parsePidsLimit,
+} from './limit-args';
 import { EXIT } from './exit-codes';
 import { MAX_SHARDS, parseShards, shardGroupId, shardRequests } from './shards';
 import { submitTaskFile } from './submit-file';
@@ -59,6 +64,8 @@ export interface SubmitOptions {
   memoryLimit?: number;
   pidsLimit?: number;
   cpuWeight?: number;
+  /** `--bot-ping-tolerance <secs>`: the task's own (absent: the coordinator's). */
+  botPingTolerance?: number;
   /** `--shards <n>`: submit n shards of the request (1..MAX_SHARDS). */
   shards?: number;
 }
@@ -93,6 +100,9 @@ export function buildNewTaskRequest(
   if (opts.memoryLimit !== undefined) properties.memory_limit_bytes = opts.memoryLimit;
   if (opts.pidsLimit !== undefined) properties.pids_limit = opts.pidsLimit;
   if (opts.cpuWeight !== undefined) properties.cpu_weight = opts.cpuWeight;
+  if (opts.botPingTolerance !== undefined) {
+    properties.bot_ping_tolerance_secs = opts.botPingTolerance;
+  }
   const slices: TaskSlice[] = [
     {
       properties,
@@ -211,6 +221,12 @@ export function addSubmitOptions(command: Command): Command {
       '--cpu-weight <n>',
       "the task's CPU share, 1-10000, default share 100 (bots with limits=cpu)",
       optionParser(parseCpuWeight),
+    )
+    .option(
+      '--bot-ping-tolerance <secs>',
+      "how long the task's bot may be silent before the task is BOT_DIED, 30-1200 " +
+        "(default: the coordinator's --bot-ping-tolerance, 60)",
+      optionParser(parseBotPingTolerance),
     )
     .option('--idempotent', 'may reuse a successful result of identical work from the last 7 days')
     .option(

@@ -52,6 +52,7 @@ function sliceKeys(slice: TaskSliceOut): Record<string, FileValue> {
     'memory-limit': p.memory_limit_bytes,
     'pids-limit': p.pids_limit,
     'cpu-weight': p.cpu_weight,
+    'bot-ping-tolerance': p.bot_ping_tolerance_secs,
     expiration: slice.expiration_secs,
     'wait-for-capacity': slice.wait_for_capacity ? true : undefined,
   };

@@ -7,7 +7,12 @@ import { InvalidArgumentError, validateNewTask, type NewTaskRequestOut } from '@
 import type { NewTaskRequest, TaskProperties, TaskSlice } from '@drover/protocol';
 import { parseTag } from './args';
 import { parseCache } from './cache-arg';
-import { parseCpuWeight, parseMemoryLimit, parsePidsLimit } from './limit-args';
+import {
+  parseBotPingTolerance,
+  parseCpuWeight,
+  parseMemoryLimit,
+  parsePidsLimit,
+} from './limit-args';
 
 /**
  * io-timeout when a file gives none: submit's DEFAULT_IO_TIMEOUT_SECS (a test holds them equal;
@@ -30,6 +35,7 @@ export const PROPERTY_KEYS = [
   'memory-limit',
   'pids-limit',
   'cpu-weight',
+  'bot-ping-tolerance',
 ] as const;
 /** Keys of a TaskSlice besides its properties. */
 export const SLICE_KEYS = ['expiration', 'wait-for-capacity'] as const;
@@ -261,6 +267,8 @@ function readSlice(
   if (pids !== undefined) properties.pids_limit = pids;
   const cpu = r.limit('cpu-weight', parseCpuWeight, false);
   if (cpu !== undefined) properties.cpu_weight = cpu;
+  const tolerance = r.limit('bot-ping-tolerance', parseBotPingTolerance, false);
+  if (tolerance !== undefined) properties.bot_ping_tolerance_secs = tolerance;
   const slice: TaskSlice = {
     properties,
     wait_for_capacity: r.boolean('wait-for-capacity') ?? false,
@@ -426,6 +434,7 @@ function asReceived(request: NewTaskRequest): NewTaskRequestOut {
             p.memory_limit_bytes === undefined ? undefined : Number(p.memory_limit_bytes),
           pids_limit: p.pids_limit,
           cpu_weight: p.cpu_weight,
+          bot_ping_tolerance_secs: p.bot_ping_tolerance_secs,
         },
       };
     }),
@@ -449,6 +458,7 @@ const FILE_KEYS: Record<string, string> = {
   memory_limit_bytes: 'memory-limit',
   pids_limit: 'pids-limit',
   cpu_weight: 'cpu-weight',
+  bot_ping_tolerance_secs: 'bot-ping-tolerance',
 };
 
 /**

@@ -2,7 +2,7 @@
 // and `--tag` override the original's.
 import type { Command } from 'commander';
 import { newTaskResponseToJson } from '@drover/client';
-import { PARENT_TAG_KEY } from '@drover/protocol';
+import { AUTOMATIC_TAG_KEYS, PARENT_TAG_KEY } from '@drover/protocol';
 import type { NewTaskRequest, TaskRequestOut } from '@drover/protocol';
 import { optionParser, parseCount, parseTag, repeatableParser } from './args';
 import {
@@ -30,7 +30,8 @@ const tagKey = (tag: string) => tag.slice(0, tag.indexOf(':'));
 
 /**
  * The NewTaskRequest repeating `original`: its slices, name, user and notify as they were; its
- * tags without the coordinator's `parent_task_id:` and an earlier `retry_of:`, with `--tag`'s
+ * tags without the coordinator's (`parent_task_id:`, `pool:`, `user:`, `name:`, `priority:`: it
+ * sets them again from the new request) and an earlier `retry_of:`, with `--tag`'s
  * keys replaced, then `retry_of:<id>`. Never its request_uuid (which would return the original),
  * and a parent only as submit has one: the task the caller runs in.
  */
@@ -41,7 +42,12 @@ export function retryRequest(
 ): { request: NewTaskRequest; notes: string[] } {
   const notes: string[] = [];
   const given = overrides.tags ?? [];
-  const replaced = new Set([PARENT_TAG_KEY, RETRY_TAG_KEY, ...given.map(tagKey)]);
+  const replaced = new Set<string>([
+    PARENT_TAG_KEY,
+    ...AUTOMATIC_TAG_KEYS,
+    RETRY_TAG_KEY,
+    ...given.map(tagKey),
+  ]);
   const request: NewTaskRequest = {
     name: original.name,
     user: original.user,

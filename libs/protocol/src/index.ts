@@ -20,6 +20,7 @@ export {
 } from './errors';
 export * from './wire-types';
 export { PARENT_TAG_KEY, TASK_LIMITS, validateNewTask } from './validate-new-task';
+export { AUTOMATIC_TAG_KEYS, withAutomaticTags } from './automatic-tags';
 export { taskToResult, taskToRequest } from './task-to-wire';
 export { CACHE_NAME, MAX_CACHES, validateCaches } from './validate-caches';
 export {

@@ -7,6 +7,7 @@ import type {
   TaskSpec,
 } from '@drover/state';
 import { countOrCombinations, propertiesHash } from '@drover/state';
+import { PARENT_TAG_KEY, withAutomaticTags } from './automatic-tags';
 import { InvalidArgumentError } from './errors';
 import { validateCaches } from './validate-caches';
 import {
@@ -72,8 +73,7 @@ export const TASK_LIMITS = {
   maxNotifyUserdataLength: 4096,
 } as const;
 
-/** The tag the coordinator gives a child task: `parent_task_id:<id>` (users may not set it). */
-export const PARENT_TAG_KEY = 'parent_task_id';
+export { PARENT_TAG_KEY } from './automatic-tags';
 
 const TASK_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
@@ -111,7 +111,7 @@ export function validateNewTask(req: NewTaskRequest__Output, authenticated = '')
       `not a task id (1 to 128 of [A-Za-z0-9_-]): ${JSON.stringify(parentTaskId.slice(0, 140))}`,
     );
   }
-  const tags = validateTags(req.tags, parentTaskId);
+  const clientTags = validateTags(req.tags, parentTaskId);
   const notify = validateNotify(req.notify);
   if (req.request_uuid.length > TASK_LIMITS.maxRequestUuidLength) {
     throw new InvalidArgumentError(
@@ -167,6 +167,13 @@ export function validateNewTask(req: NewTaskRequest__Output, authenticated = '')
     seen.add(key);
   });
 
+  const tags = withAutomaticTags(clientTags, {
+    pools,
+    user: req.user,
+    name,
+    priority,
+    parentTaskId,
+  });
   return {
     name,
     priority,
@@ -180,8 +187,11 @@ export function validateNewTask(req: NewTaskRequest__Output, authenticated = '')
   };
 }
 
-/** The tags as given, plus `parent_task_id:<id>` for a child (the only way to get that tag). */
-function validateTags(tags: readonly string[], parentTaskId: string): string[] {
+/**
+ * The client's tags, checked; the automatic ones (automatic-tags.ts) come on top, except
+ * `parent_task_id:` which counts in the 256 as it always did.
+ */
+function validateTags(tags: readonly string[], parentTaskId: string): readonly string[] {
   const max = parentTaskId === '' ? TASK_LIMITS.maxTags : TASK_LIMITS.maxTags - 1;
   if (tags.length > max) {
     throw new InvalidArgumentError(
@@ -206,7 +216,7 @@ function validateTags(tags: readonly string[], parentTaskId: string): string[] {
       );
     }
   });
-  return parentTaskId === '' ? [...tags] : [...tags, `${PARENT_TAG_KEY}:${parentTaskId}`];
+  return tags;
 }
 
 /** `notify`: absent (or empty) = none; otherwise an http(s) URL and optional userdata. */

@@ -45,11 +45,22 @@ describe('parent_task_id', () => {
       request({ parent_task_id: '018f0a1b2c3d4e5f6a7b', tags: ['a:b'] }),
     );
     expect(spec.parentTaskId).toBe('018f0a1b2c3d4e5f6a7b');
-    expect(spec.tags).toEqual(['a:b', 'parent_task_id:018f0a1b2c3d4e5f6a7b']);
+    expect(spec.tags).toEqual([
+      'a:b',
+      'pool:default',
+      'name:t',
+      'priority:200',
+      'parent_task_id:018f0a1b2c3d4e5f6a7b',
+    ]);
   });
 
-  it('adds no tag without a parent', () => {
-    expect(validateNewTask(request({ tags: ['a:b'] })).tags).toEqual(['a:b']);
+  it('adds no parent tag without a parent', () => {
+    expect(validateNewTask(request({ tags: ['a:b'] })).tags).toEqual([
+      'a:b',
+      'pool:default',
+      'name:t',
+      'priority:200',
+    ]);
   });
 
   it.each([

@@ -38,16 +38,54 @@ export interface TasksOptions {
   allPages?: boolean;
   json?: boolean;
   count?: boolean;
+  /** Name glob (`*`, `?`). */
+  name?: string;
+  user?: string;
+  pool?: string;
+  bot?: string;
+  sort?: TaskSortName;
 }
 
-type TaskQueryFields = 'state' | 'tags' | 'start' | 'end' | 'parent_task_id';
+/** `drover tasks --sort` names → ListTasks's TaskSort (Swarming's sort). */
+export const TASK_SORTS = {
+  created: 'SORT_CREATED',
+  started: 'SORT_STARTED',
+  completed: 'SORT_COMPLETED',
+} as const;
+export type TaskSortName = keyof typeof TASK_SORTS;
+
+export function parseSortName(text: string): Parsed<TaskSortName> {
+  return Object.hasOwn(TASK_SORTS, text)
+    ? { ok: true, value: text as TaskSortName }
+    : { ok: false, message: `expected one of ${Object.keys(TASK_SORTS).join(', ')}` };
+}
+
+/** A filter value: '' would mean "any" on the wire, so an empty flag is a mistake, not a filter. */
+export function parseFilterValue(text: string): Parsed<string> {
+  return text === '' ? { ok: false, message: 'must not be empty' } : { ok: true, value: text };
+}
+
+type TaskQueryFields =
+  | 'state'
+  | 'tags'
+  | 'start'
+  | 'end'
+  | 'parent_task_id'
+  | 'name'
+  | 'user'
+  | 'pool'
+  | 'bot_id'
+  | 'sort';
 
 /**
- * The filter part of ListTasks/CountTasks: state, tags (AND), the parent task and the created_ts
- * range.
+ * The filter part of ListTasks/CountTasks: state, tags (AND), the parent task, name glob, user,
+ * pool, bot, the sort and the range of its time.
  */
 export function buildTaskQuery(
-  opts: Pick<TasksOptions, 'state' | 'tag' | 'parent' | 'since' | 'until'>,
+  opts: Pick<
+    TasksOptions,
+    'state' | 'tag' | 'parent' | 'since' | 'until' | 'name' | 'user' | 'pool' | 'bot' | 'sort'
+  >,
 ): Parsed<Pick<ListTasksRequest, TaskQueryFields>> {
   if (opts.since !== undefined && opts.until !== undefined && opts.until < opts.since)
     return { ok: false, message: '--until is before --since' };
@@ -58,6 +96,11 @@ export function buildTaskQuery(
   if (opts.parent !== undefined) query.parent_task_id = opts.parent;
   if (opts.since !== undefined) query.start = msToTimestamp(opts.since);
   if (opts.until !== undefined) query.end = msToTimestamp(opts.until);
+  if (opts.name !== undefined) query.name = opts.name;
+  if (opts.user !== undefined) query.user = opts.user;
+  if (opts.pool !== undefined) query.pool = opts.pool;
+  if (opts.bot !== undefined) query.bot_id = opts.bot;
+  if (opts.sort !== undefined) query.sort = TASK_SORTS[opts.sort];
   return { ok: true, value: query };
 }
 
@@ -86,6 +129,11 @@ export function continueCommand(opts: TasksOptions, global: GlobalOptions, curso
   }
   for (const tag of opts.tag ?? []) words.push('--tag', tag);
   if (opts.parent !== undefined) words.push('--parent', opts.parent);
+  if (opts.name !== undefined) words.push('--name', opts.name);
+  if (opts.user !== undefined) words.push('--user', opts.user);
+  if (opts.pool !== undefined) words.push('--pool', opts.pool);
+  if (opts.bot !== undefined) words.push('--bot', opts.bot);
+  if (opts.sort !== undefined) words.push('--sort', opts.sort);
   if (opts.since !== undefined) words.push('--since', new Date(opts.since).toISOString());
   if (opts.until !== undefined) words.push('--until', new Date(opts.until).toISOString());
   if (opts.limit !== undefined) words.push('--limit', String(opts.limit));
@@ -108,6 +156,7 @@ async function printResults(
 
 export function registerTasks(program: Command, host: CommandHost): void {
   const timePoint = optionParser((text) => parseTimePoint(text, Date.now()));
+  const filter = optionParser(parseFilterValue);
   program
     .command('tasks')
     .description(
@@ -127,12 +176,22 @@ export function registerTasks(program: Command, host: CommandHost): void {
       repeatableParser(parseTag),
     )
     .option('--parent <task-id>', 'only the children of this task')
+    .option('--name <glob>', 'only tasks whose name matches (* any run, ? one character)', filter)
+    .option('--user <user>', 'only tasks of this user', filter)
+    .option('--pool <pool>', 'only tasks in this pool', filter)
+    .option('--bot <bot-id>', 'only tasks given to this bot', filter)
+    .addOption(
+      new Option(
+        '--sort <time>',
+        'newest first by created (default), started or completed time; started and completed list only tasks that have that time, and --since/--until bound it',
+      ).argParser(optionParser(parseSortName)),
+    )
     .option(
       '--since <when>',
-      'created at or after: a duration ago (30m, 2h, 7d, 1h30m) or an ISO date/time',
+      'created (or --sort time) at or after: a duration ago (30m, 2h, 7d, 1h30m) or an ISO date/time',
       timePoint,
     )
-    .option('--until <when>', 'created before: same forms as --since', timePoint)
+    .option('--until <when>', 'created (or --sort time) before: same forms as --since', timePoint)
     .option('--limit <n>', 'tasks per page, 1-1000 (server default 100)', optionParser(parseLimit))
     .option('--cursor <cursor>', 'continue after the page that printed this cursor')
     .option('--all-pages', 'keep fetching pages until there are no more')

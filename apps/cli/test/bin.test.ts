@@ -125,6 +125,11 @@ describe('drover tasks and drover cancel --tag, as a child process', () => {
         limit: 2,
         cursor: '',
         parent_task_id: '',
+        name: '',
+        user: '',
+        pool: '',
+        bot_id: '',
+        sort: 'SORT_CREATED',
       },
     ]);
   });
@@ -182,6 +187,30 @@ describe('drover tasks and drover cancel --tag, as a child process', () => {
       start: { seconds: Date.parse('2024-01-01T00:00:00Z') / 1000, nanos: 0 },
       end: null,
       parent_task_id: '',
+      name: '',
+      user: '',
+      pool: '',
+      bot_id: '',
+      sort: 'SORT_CREATED',
+    });
+  });
+
+  it('sends --name, --user, --pool, --bot and --sort, with --count too', async () => {
+    const filter = ['--name', 'build-*', '--user', 'ann', '--pool', 'ci', '--bot', 'b1'];
+    const [listed, counted] = await Promise.all([
+      drover(['tasks', '--tag', 'run:find', ...filter, '--sort', 'completed'], env),
+      drover(['tasks', '--count', '--tag', 'run:find-count', ...filter, '--sort', 'started'], env),
+    ]);
+    expect(listed.code).toBe(0);
+    expect(counted).toEqual({ code: 0, stdout: `${FAKE_COUNT}\n`, stderr: '' });
+    const sent = { name: 'build-*', user: 'ann', pool: 'ci', bot_id: 'b1' };
+    expect(callsTagged('ListTasks', 'run:find')[0]?.request).toMatchObject({
+      ...sent,
+      sort: 'SORT_COMPLETED',
+    });
+    expect(callsTagged('CountTasks', 'run:find-count')[0]?.request).toMatchObject({
+      ...sent,
+      sort: 'SORT_STARTED',
     });
   });
 
@@ -211,6 +240,10 @@ describe('drover tasks and drover cancel --tag, as a child process', () => {
     [['tasks', '--since', 'yesterday'], 'expected a duration ago'],
     [['tasks', '--count', '--json'], "option '--count' cannot be used with option '--json'"],
     [['tasks', '--tag', 'nocolon'], 'expected key:value'],
+    [['tasks', '--sort', 'newest'], 'expected one of created, started, completed'],
+    [['tasks', '--count', '--sort', 'Started'], 'expected one of created, started, completed'],
+    [['tasks', '--name', ''], "option '--name <glob>' argument '' is invalid. must not be empty"],
+    [['tasks', '--bot', ''], 'must not be empty'],
     [['cancel'], 'give a task id or --tag key:value (not both)'],
     [['cancel', FAKE_TASK_ID, '--tag', 'a:b'], 'give a task id or --tag key:value (not both)'],
   ])('exits 2 for drover %j, calling nothing', async (args, message) => {

@@ -11,7 +11,14 @@ import {
   type FallbackSpec,
 } from '../src/args';
 import { buildNewTaskRequest, parseRequestUuid, type SubmitOptions } from '../src/submit';
-import { buildTaskQuery, continueCommand, shellQuote, type TasksOptions } from '../src/tasks';
+import {
+  buildTaskQuery,
+  continueCommand,
+  parseFilterValue,
+  parseSortName,
+  shellQuote,
+  type TasksOptions,
+} from '../src/tasks';
 
 describe('parseStateName', () => {
   it.each([
@@ -324,6 +331,52 @@ describe('buildTaskQuery', () => {
   });
 });
 
+describe('buildTaskQuery (issue 21 filters)', () => {
+  it('maps --name, --user, --pool, --bot and --sort to their fields', () => {
+    expect(
+      buildTaskQuery({
+        state: 'QUERY_ALL',
+        name: 'b?ild*',
+        user: 'ann',
+        pool: 'ci',
+        bot: 'b1',
+        sort: 'completed',
+      }),
+    ).toEqual({
+      ok: true,
+      value: {
+        state: 'QUERY_ALL',
+        tags: [],
+        name: 'b?ild*',
+        user: 'ann',
+        pool: 'ci',
+        bot_id: 'b1',
+        sort: 'SORT_COMPLETED',
+      },
+    });
+  });
+
+  it.each([
+    ['created', 'created'],
+    ['started', 'started'],
+    ['completed', 'completed'],
+  ])('parses --sort %s', (text, name) => {
+    expect(parseSortName(text)).toEqual({ ok: true, value: name });
+  });
+
+  it.each(['', 'CREATED', 'newest', 'created_ts'])('refuses --sort %j', (text) => {
+    expect(parseSortName(text)).toEqual({
+      ok: false,
+      message: 'expected one of created, started, completed',
+    });
+  });
+
+  it('refuses an empty filter value', () => {
+    expect(parseFilterValue('')).toEqual({ ok: false, message: 'must not be empty' });
+    expect(parseFilterValue('x')).toEqual({ ok: true, value: 'x' });
+  });
+});
+
 describe('continueCommand', () => {
   it.each<[Partial<TasksOptions>, object, string]>([
     [{}, {}, 'drover tasks --cursor c1'],
@@ -343,6 +396,11 @@ describe('continueCommand', () => {
       'drover --server h:1 --token-file /t --ca-file /ca.pem tasks --cursor c1',
     ],
     [{}, { tls: true }, 'drover --tls tasks --cursor c1'],
+    [
+      { name: 'build *', user: 'ann', pool: 'ci', bot: 'b1', sort: 'started' },
+      {},
+      "drover tasks --name 'build *' --user ann --pool ci --bot b1 --sort started --cursor c1",
+    ],
   ])('%j %j', (opts, global, command) => {
     expect(continueCommand({ state: 'QUERY_ALL', ...opts }, global, 'c1')).toBe(command);
   });

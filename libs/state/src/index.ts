@@ -82,6 +82,7 @@ export type {
   WebhookStore,
 } from './store/webhook-store';
 export { InvalidCursorError } from './store/cursor';
+export { TASK_SORTS, type TaskSort } from './store/task-order';
 export { openSqliteStore, type SqliteStoreOptions } from './store/sqlite/sqlite-store';
 export { openPgStore, type PgStoreOptions } from './store/pg/pg-store';
 export { dropPgSchema, pgReachable } from './store/pg/pg-probe';

@@ -482,6 +482,78 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
         expect(await ids({ botId: 'bot-7', pools: ['gpu'] })).toEqual([]);
         expect(await store.countTasks({ botId: 'nobody' })).toBe(0);
       });
+
+      it('sorts by started or completed time, listing only tasks that have it', async () => {
+        const timed = (
+          id: string,
+          state: StoredTaskState,
+          at: number,
+          started: number,
+          done?: number,
+        ): Task => ({
+          ...task(id, state, at),
+          startedAtMs: T0 + started,
+          completedAtMs: done === undefined ? null : T0 + done,
+        });
+        await store.insertTask(timed('s1', 'COMPLETED', 1, 10, 20));
+        await store.insertTask(timed('s2', 'COMPLETED', 2, 5, 30));
+        await store.insertTask(timed('s3', 'RUNNING', 3, 15));
+        await store.insertTask(task('s4', 'PENDING', 4));
+        const ids = (p: { tasks: Task[] }) => p.tasks.map((t) => t.id);
+
+        const first = await store.listTasks({ sort: 'started' }, { limit: 2 });
+        expect(ids(first)).toEqual(['s3', 's1']);
+        const rest = await store.listTasks({ sort: 'started' }, { limit: 2, cursor: first.cursor });
+        expect(ids(rest)).toEqual(['s2']);
+        expect(rest.cursor).toBe('');
+        expect(ids(await store.listTasks({ sort: 'completed' }, { limit: 10 }))).toEqual([
+          's2',
+          's1',
+        ]);
+        // start/end bound the sort's time.
+        expect(
+          ids(
+            await store.listTasks(
+              { sort: 'started', startMs: T0 + 6, endMs: T0 + 15 },
+              { limit: 10 },
+            ),
+          ),
+        ).toEqual(['s1']);
+        expect(await store.countTasks({ sort: 'started' })).toBe(3);
+        expect(await store.countTasks({ sort: 'completed' })).toBe(2);
+        expect(await store.countTasks({})).toBe(4);
+        // A cursor of one sort is no cursor of another.
+        const created = await store.listTasks({}, { limit: 1 });
+        await expect(
+          store.listTasks({ sort: 'started' }, { limit: 1, cursor: created.cursor }),
+        ).rejects.toThrow(/cursor/);
+        await expect(store.listTasks({}, { limit: 1, cursor: first.cursor })).rejects.toThrow(
+          /cursor/,
+        );
+      });
+
+      it('finds tasks by a glob on their name: tag, * and ? only, case-sensitive', async () => {
+        const named = (id: string, offset: number, tags: string[]): Task => {
+          const t = task(id, 'PENDING', offset);
+          return { ...t, spec: { ...t.spec, tags } };
+        };
+        await store.insertTask(named('n1', 1, ['name:build-linux']));
+        await store.insertTask(named('n2', 2, ['name:build-mac', 'user:ann']));
+        await store.insertTask(named('n3', 3, ['name:t[1]%_\\x']));
+        await store.insertTask(named('n4', 4, ['k:name:build-x']));
+        const ids = async (nameGlob: string) =>
+          (await store.listTasks({ nameGlob }, { limit: 10 })).tasks.map((t) => t.id);
+        expect(await ids('build-*')).toEqual(['n2', 'n1']);
+        expect(await ids('build?mac')).toEqual(['n2']);
+        expect(await ids('build')).toEqual([]);
+        expect(await ids('BUILD*')).toEqual([]);
+        expect(await ids('t[1]%_\\x')).toEqual(['n3']);
+        expect(await ids('t?1?%_*')).toEqual(['n3']);
+        expect(await ids('t%')).toEqual([]);
+        expect(await ids('t[1]__*')).toEqual([]);
+        expect(await ids('*')).toEqual(['n3', 'n2', 'n1']);
+        expect(await store.countTasks({ nameGlob: 'build*', tags: ['user:ann'] })).toBe(1);
+      });
     });
 
     describe('updateTask', () => {

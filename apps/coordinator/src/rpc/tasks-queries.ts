@@ -8,7 +8,7 @@ import {
   type TaskResult,
   type TimestampOut,
 } from '@drover/protocol';
-import { InvalidCursorError, type TaskQuery } from '@drover/state';
+import { InvalidCursorError, type TaskQuery, type TaskSort } from '@drover/state';
 import type { Logger } from 'pino';
 import type { TokenAuthority } from '../auth/tokens';
 import type { TaskEngine } from '../engine/task-engine';
@@ -27,6 +27,40 @@ interface QueryRequest {
   end: TimestampOut | null;
   /** ListTasks and CountTasks: only the children of this task ('' = any task). */
   parent_task_id?: string;
+  /** ListTasks and CountTasks (issue 21): '' = any. */
+  name?: string;
+  user?: string;
+  pool?: string;
+  bot_id?: string;
+  sort?: string | number;
+}
+
+/** TaskSort of tasks.proto (proto-loader gives enum names; an unknown number stays a number). */
+const SORTS: Record<string, TaskSort> = {
+  SORT_CREATED: 'created',
+  SORT_STARTED: 'started',
+  SORT_COMPLETED: 'completed',
+};
+
+function toSort(sort: string | number | undefined): TaskSort {
+  const known = SORTS[String(sort ?? 'SORT_CREATED')];
+  if (known === undefined) {
+    throw new InvalidArgumentError('sort', `not a TaskSort: ${JSON.stringify(sort)}`);
+  }
+  return known;
+}
+
+/**
+ * The pools a caller lists: the one asked for, among those it may view. Absent `viewable` = every
+ * pool; an empty list matches nothing.
+ */
+function withPool(
+  viewable: Pick<TaskQuery, 'pools'>,
+  pool: string | undefined,
+): Pick<TaskQuery, 'pools'> {
+  if (pool === undefined || pool === '') return viewable;
+  if (viewable.pools === undefined) return { pools: [pool] };
+  return { pools: viewable.pools.includes(pool) ? [pool] : [] };
 }
 
 function toQuery(req: QueryRequest): TaskQuery {
@@ -41,10 +75,19 @@ function toQuery(req: QueryRequest): TaskQuery {
     throw new InvalidArgumentError('end', 'must not be before start');
   }
   const parent = req.parent_task_id ?? '';
+  const user = req.user ?? '';
+  const name = req.name ?? '';
+  const botId = req.bot_id ?? '';
+  // Children carry their parent's tag and every task its user's (set by the coordinator only).
+  const tags = [...req.tags];
+  if (parent !== '') tags.push(parentTag(parent));
+  if (user !== '') tags.push(`user:${user}`);
   return {
     ...stateQueryFilter(req.state),
-    // Children carry their parent's tag (set by the coordinator only).
-    tags: parent === '' ? req.tags : [...req.tags, parentTag(parent)],
+    tags,
+    ...(name === '' ? {} : { nameGlob: name }),
+    ...(botId === '' ? {} : { botId }),
+    sort: toSort(req.sort),
     ...(startMs === null ? {} : { startMs }),
     ...(endMs === null ? {} : { endMs }),
   };
@@ -85,7 +128,7 @@ export function taskQueryHandlers(deps: {
     >(log, 'ListTasks', async (req, call) => {
       const principal = authenticate(tokens, call.metadata, 'client');
       // Only the pools the caller may view: other pools' tasks are not even counted.
-      const query = { ...toQuery(req), ...poolFilter(principal, 'view') };
+      const query = { ...toQuery(req), ...withPool(poolFilter(principal, 'view'), req.pool) };
       const limit = toLimit(req.limit);
       const result = await page(() => store.listTasks(query, { limit, cursor: req.cursor }));
       return { items: result.tasks.map(taskToResult), cursor: result.cursor };
@@ -94,7 +137,10 @@ export function taskQueryHandlers(deps: {
     CountTasks: unary<QueryRequest, { count: number }>(log, 'CountTasks', async (req, call) => {
       const principal = authenticate(tokens, call.metadata, 'client');
       return {
-        count: await store.countTasks({ ...toQuery(req), ...poolFilter(principal, 'view') }),
+        count: await store.countTasks({
+          ...toQuery(req),
+          ...withPool(poolFilter(principal, 'view'), req.pool),
+        }),
       };
     }),
 

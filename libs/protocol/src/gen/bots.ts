@@ -150,6 +150,7 @@ export interface ProtoGrpcType {
       TaskRequest: MessageTypeDefinition<_drover_v1_TaskRequest, _drover_v1_TaskRequest__Output>
       TaskResult: MessageTypeDefinition<_drover_v1_TaskResult, _drover_v1_TaskResult__Output>
       TaskSlice: MessageTypeDefinition<_drover_v1_TaskSlice, _drover_v1_TaskSlice__Output>
+      TaskSort: EnumTypeDefinition
       TaskStarted: MessageTypeDefinition<_drover_v1_TaskStarted, _drover_v1_TaskStarted__Output>
       TaskState: EnumTypeDefinition
       Tasks: SubtypeConstructor<typeof grpc.Client, _drover_v1_TasksClient> & { service: _drover_v1_TasksDefinition }

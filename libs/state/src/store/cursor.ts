@@ -1,6 +1,7 @@
 // Page cursors of ListTasks and ListBotEvents, shared by every Store adapter: opaque to callers,
 // base64url JSON of the last row's sort key.
 import type { TaskPage } from './store';
+import type { TaskSort } from './task-order';
 import type { Task } from '../task/types';
 
 /** A cursor this store did not produce. */
@@ -11,19 +12,31 @@ export class InvalidCursorError extends Error {
   }
 }
 
-export function encodeTaskCursor(createdMs: number, id: string): string {
-  return Buffer.from(JSON.stringify([createdMs, id])).toString('base64url');
+/**
+ * [ms, id] for the created sort (as cursors were before sorts), [sort, ms, id] for the others, so
+ * a cursor of one sort is refused by another rather than read as a different time.
+ */
+export function encodeTaskCursor(sortMs: number, id: string, sort: TaskSort = 'created'): string {
+  const key = sort === 'created' ? [sortMs, id] : [sort, sortMs, id];
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
 /** undefined for no cursor (the first page); throws InvalidCursorError on a foreign one. */
 export function decodeTaskCursor(
   cursor: string | undefined,
-): { createdMs: number; id: string } | undefined {
+  sort: TaskSort = 'created',
+): { sortMs: number; id: string } | undefined {
   if (cursor === undefined || cursor === '') return undefined;
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string') {
-      return { createdMs: v[0], id: v[1] };
+    const key = sort === 'created' ? v : Array.isArray(v) && v[0] === sort ? v.slice(1) : null;
+    if (
+      Array.isArray(key) &&
+      key.length === 2 &&
+      typeof key[0] === 'number' &&
+      typeof key[1] === 'string'
+    ) {
+      return { sortMs: key[0], id: key[1] };
     }
   } catch {
     // fall through
@@ -55,12 +68,25 @@ export function decodeEventCursor(
  * A page of tasks from up to `limit + 1` of them, newest first: the extra one only tells that
  * more follow, and the cursor points after the last task kept.
  */
-export function taskPage(tasks: Task[], limit: number): TaskPage {
+export function taskPage(tasks: Task[], limit: number, sort: TaskSort = 'created'): TaskPage {
   const kept = tasks.slice(0, limit);
   const last = kept.at(-1);
   return {
     tasks: kept,
     cursor:
-      tasks.length > limit && last !== undefined ? encodeTaskCursor(last.createdAtMs, last.id) : '',
+      tasks.length > limit && last !== undefined
+        ? encodeTaskCursor(sortTimeMs(last, sort), last.id, sort)
+        : '',
   };
+}
+
+function sortTimeMs(task: Task, sort: TaskSort): number {
+  switch (sort) {
+    case 'created':
+      return task.createdAtMs;
+    case 'started':
+      return task.startedAtMs ?? 0;
+    case 'completed':
+      return task.completedAtMs ?? 0;
+  }
 }

@@ -2,6 +2,7 @@ import type { StoredTaskState } from '../task/task-state';
 import type { KeyValue, KeyValues, Task } from '../task/types';
 import type { ChangeFeed } from './change-feed';
 import type { GraphStore } from './graph-store';
+import type { TaskSort } from './task-order';
 import type { WebhookStore } from './webhook-store';
 
 /** What the stored task must still look like for a conditional write to apply. */
@@ -35,9 +36,16 @@ export interface TaskQuery {
   readonly dedupedOnly?: boolean;
   /** Every tag must be present (AND). */
   readonly tags?: readonly string[];
-  /** created_ts ≥ startMs */
+  /** A `name:` tag matching this glob (`*`, `?`; see task-order.ts). */
+  readonly nameGlob?: string;
+  /**
+   * The time that orders listTasks (newest first), that startMs/endMs bound and that a task must
+   * have (started: only started tasks); default created.
+   */
+  readonly sort?: TaskSort;
+  /** sort time ≥ startMs */
   readonly startMs?: number;
-  /** created_ts < endMs */
+  /** sort time < endMs */
   readonly endMs?: number;
   /** Only tasks that were given to this bot (ListBotTasks). */
   readonly botId?: string;

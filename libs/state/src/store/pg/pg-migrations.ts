@@ -170,6 +170,15 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         WHERE status <> 'waiting';
     `,
   },
+  {
+    // ListTasks sorted by started or completed time (issue 21): each page an index range. Partial,
+    // as those sorts list only tasks that have the time.
+    version: 5,
+    sql: `
+      CREATE INDEX tasks_by_started ON tasks (started_ms, id) WHERE started_ms IS NOT NULL;
+      CREATE INDEX tasks_by_completed ON tasks (completed_ms, id) WHERE completed_ms IS NOT NULL;
+    `,
+  },
 ];
 
 export const LATEST_PG_VERSION = Math.max(...PG_MIGRATIONS.map((m) => m.version));

@@ -5,7 +5,7 @@ import type { StoredTaskState } from '../../task/task-state';
 import { taskPoolOf } from '../../task/task-pool';
 import type { Task } from '../../task/types';
 import { encodeNote, taskNote, type ChangeFeed, type ChangeNote } from '../change-feed';
-import { decodeTaskCursor, taskPage } from '../cursor';
+import { taskPage } from '../cursor';
 import { sliceOutput } from '../output-chunks';
 import {
   SEVEN_DAYS_MS,
@@ -35,7 +35,7 @@ import {
   rowToTask,
   type TaskRow,
 } from './pg-rows';
-import { SqlParams, taskWhere, whereSql } from './pg-task-query';
+import { SqlParams, pgListTasksSql, taskWhere, whereSql } from './pg-task-query';
 import { LOCK_SPACE, inTransaction } from './pg-tx';
 import * as webhooks from './pg-webhooks';
 import type { WebhookDelivery, WebhookRecord, WebhookSettlement } from '../webhook-store';
@@ -249,22 +249,10 @@ class PgStore extends PgGraphStore implements Store {
   }
 
   async listTasks(query: TaskQuery, page: { limit: number; cursor?: string }): Promise<TaskPage> {
-    const params = new SqlParams();
-    const where = taskWhere(query, params);
-    const after = decodeTaskCursor(page.cursor);
-    if (after !== undefined) {
-      const created = params.add(after.createdMs);
-      where.push(
-        `(created_ms < ${created} OR (created_ms = ${created} AND id < ${params.add(after.id)}))`,
-      );
-    }
     const limit = Math.max(1, Math.floor(page.limit));
-    const { rows } = await this.#pool.query<TaskRow>(
-      `SELECT ${TASK_COLUMNS} FROM tasks ${whereSql(where)}
-       ORDER BY created_ms DESC, id DESC LIMIT ${params.add(limit + 1)}`,
-      params.values,
-    );
-    return taskPage(rows.map(rowToTask), limit);
+    const { sql, values } = pgListTasksSql(query, { limit: limit + 1, cursor: page.cursor });
+    const { rows } = await this.#pool.query<TaskRow>(sql, values);
+    return taskPage(rows.map(rowToTask), limit, query.sort);
   }
 
   async countTasks(query: TaskQuery): Promise<number> {

@@ -1,4 +1,7 @@
+import { decodeTaskCursor } from '../cursor';
 import type { TaskQuery } from '../store';
+import { TASK_COLUMNS } from './pg-rows';
+import { nameGlobToLike, sortColumn } from '../task-order';
 
 /** Numbered query parameters: `add(v)` keeps the value and returns its placeholder ($n). */
 export class SqlParams {
@@ -27,8 +30,14 @@ export function taskWhere(query: TaskQuery, params: SqlParams): string[] {
   for (const tag of query.tags ?? []) {
     where.push(`id IN (SELECT task_id FROM task_tags WHERE tag = ${params.add(tag)})`);
   }
-  if (query.startMs !== undefined) where.push(`created_ms >= ${params.add(query.startMs)}`);
-  if (query.endMs !== undefined) where.push(`created_ms < ${params.add(query.endMs)}`);
+  if (query.nameGlob !== undefined) {
+    const pattern = params.add(nameGlobToLike(query.nameGlob));
+    where.push(`id IN (SELECT task_id FROM task_tags WHERE tag LIKE ${pattern} ESCAPE '\\')`);
+  }
+  const time = sortColumn(query.sort);
+  if (time !== 'created_ms') where.push(`${time} IS NOT NULL`);
+  if (query.startMs !== undefined) where.push(`${time} >= ${params.add(query.startMs)}`);
+  if (query.endMs !== undefined) where.push(`${time} < ${params.add(query.endMs)}`);
   if (query.botId !== undefined) where.push(`bot_id = ${params.add(query.botId)}`);
   if (query.pools !== undefined) {
     where.push(query.pools.length === 0 ? 'FALSE' : `pool IN (${params.list(query.pools)})`);
@@ -38,4 +47,25 @@ export function taskWhere(query: TaskQuery, params: SqlParams): string[] {
 
 export function whereSql(where: readonly string[]): string {
   return where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+}
+
+/** ListTasks's statement (exported for the EXPLAIN test): `limit` rows at most. */
+export function pgListTasksSql(
+  query: TaskQuery,
+  page: { limit: number; cursor?: string | undefined },
+): { sql: string; values: unknown[] } {
+  const params = new SqlParams();
+  const where = taskWhere(query, params);
+  const sort = query.sort ?? 'created';
+  const time = sortColumn(sort);
+  const after = decodeTaskCursor(page.cursor, sort);
+  if (after !== undefined) {
+    const at = params.add(after.sortMs);
+    where.push(`(${time} < ${at} OR (${time} = ${at} AND id < ${params.add(after.id)}))`);
+  }
+  return {
+    sql: `SELECT ${TASK_COLUMNS} FROM tasks ${whereSql(where)}
+       ORDER BY ${time} DESC, id DESC LIMIT ${params.add(page.limit)}`,
+    values: params.values,
+  };
 }

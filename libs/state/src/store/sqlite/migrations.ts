@@ -189,4 +189,13 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
         WHERE status != 'waiting';
     `,
   },
+  {
+    // ListTasks sorted by started or completed time (issue 21): each page an index range. Partial,
+    // as those sorts list only tasks that have the time.
+    version: 7,
+    sql: `
+      CREATE INDEX tasks_by_started ON tasks (started_ms, id) WHERE started_ms IS NOT NULL;
+      CREATE INDEX tasks_by_completed ON tasks (completed_ms, id) WHERE completed_ms IS NOT NULL;
+    `,
+  },
 ];

@@ -22,6 +22,7 @@ import {
   type TaskQuery,
 } from '../store';
 import { decodeEventCursor, decodeTaskCursor, encodeEventCursor, taskPage } from '../cursor';
+import { nameGlobToSqliteGlob, sortColumn } from '../task-order';
 import { dedupHash } from '../dedup-hash';
 import { sliceOutput } from '../output-chunks';
 import { outputsFromColumn, outputsToColumn } from '../outputs-column';
@@ -280,20 +281,10 @@ class SqliteStore extends SqliteGraphStore implements Store {
   }
 
   async listTasks(query: TaskQuery, page: { limit: number; cursor?: string }): Promise<TaskPage> {
-    const { where, params } = whereClause(query);
-    const after = decodeTaskCursor(page.cursor);
-    if (after !== undefined) {
-      where.push('(created_ms < ? OR (created_ms = ? AND id < ?))');
-      params.push(after.createdMs, after.createdMs, after.id);
-    }
     const limit = Math.max(1, Math.floor(page.limit));
-    const rows = this.#sql
-      .get<(string | number)[], TaskRow>(
-        `SELECT * FROM tasks ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-         ORDER BY created_ms DESC, id DESC LIMIT ?`,
-      )
-      .all(...params, limit + 1);
-    return taskPage(rows.map(rowToTask), limit);
+    const { sql, params } = sqliteListTasksSql(query, { limit: limit + 1, cursor: page.cursor });
+    const rows = this.#sql.get<(string | number)[], TaskRow>(sql).all(...params);
+    return taskPage(rows.map(rowToTask), limit, query.sort);
   }
 
   async countTasks(query: TaskQuery): Promise<number> {
@@ -598,6 +589,26 @@ class SqliteStore extends SqliteGraphStore implements Store {
   }
 }
 
+/** ListTasks's statement (exported for the EXPLAIN QUERY PLAN test): `limit` rows at most. */
+export function sqliteListTasksSql(
+  query: TaskQuery,
+  page: { limit: number; cursor?: string | undefined },
+): { sql: string; params: (string | number)[] } {
+  const { where, params } = whereClause(query);
+  const sort = query.sort ?? 'created';
+  const time = sortColumn(sort);
+  const after = decodeTaskCursor(page.cursor, sort);
+  if (after !== undefined) {
+    where.push(`(${time} < ? OR (${time} = ? AND id < ?))`);
+    params.push(after.sortMs, after.sortMs, after.id);
+  }
+  return {
+    sql: `SELECT * FROM tasks ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY ${time} DESC, id DESC LIMIT ?`,
+    params: [...params, page.limit],
+  };
+}
+
 function whereClause(query: TaskQuery): { where: string[]; params: (string | number)[] } {
   const where: string[] = [];
   const params: (string | number)[] = [];
@@ -612,12 +623,18 @@ function whereClause(query: TaskQuery): { where: string[]; params: (string | num
     where.push('id IN (SELECT task_id FROM task_tags WHERE tag = ?)');
     params.push(tag);
   }
+  if (query.nameGlob !== undefined) {
+    where.push('id IN (SELECT task_id FROM task_tags WHERE tag GLOB ?)');
+    params.push(nameGlobToSqliteGlob(query.nameGlob));
+  }
+  const time = sortColumn(query.sort);
+  if (time !== 'created_ms') where.push(`${time} IS NOT NULL`);
   if (query.startMs !== undefined) {
-    where.push('created_ms >= ?');
+    where.push(`${time} >= ?`);
     params.push(query.startMs);
   }
   if (query.endMs !== undefined) {
-    where.push('created_ms < ?');
+    where.push(`${time} < ?`);
     params.push(query.endMs);
   }
   if (query.botId !== undefined) {

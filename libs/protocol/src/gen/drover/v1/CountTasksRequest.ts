@@ -2,6 +2,7 @@
 
 import type { StateQuery as _drover_v1_StateQuery, StateQuery__Output as _drover_v1_StateQuery__Output } from '../../drover/v1/StateQuery';
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from '../../google/protobuf/Timestamp';
+import type { TaskSort as _drover_v1_TaskSort, TaskSort__Output as _drover_v1_TaskSort__Output } from '../../drover/v1/TaskSort';
 
 export interface CountTasksRequest {
   'state'?: (_drover_v1_StateQuery);
@@ -15,6 +16,17 @@ export interface CountTasksRequest {
    * Only the children of this task.
    */
   'parent_task_id'?: (string);
+  /**
+   * As in ListTasksRequest.
+   */
+  'name'?: (string);
+  'user'?: (string);
+  'pool'?: (string);
+  'bot_id'?: (string);
+  /**
+   * Which time start/end bound and a task must have (STARTED: started tasks only, ...).
+   */
+  'sort'?: (_drover_v1_TaskSort);
 }
 
 export interface CountTasksRequest__Output {
@@ -29,4 +41,15 @@ export interface CountTasksRequest__Output {
    * Only the children of this task.
    */
   'parent_task_id': (string);
+  /**
+   * As in ListTasksRequest.
+   */
+  'name': (string);
+  'user': (string);
+  'pool': (string);
+  'bot_id': (string);
+  /**
+   * Which time start/end bound and a task must have (STARTED: started tasks only, ...).
+   */
+  'sort': (_drover_v1_TaskSort__Output);
 }

@@ -1,0 +1,95 @@
+// Each ListTasks sort and the bot filter are served by an index (issue 21): the plans of the
+// statements the stores run, asked of SQLite and PostgreSQL themselves, never a full scan of tasks.
+import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  dropPgSchema,
+  openPgStore,
+  openSqliteStore,
+  pgReachable,
+  type TaskQuery,
+} from '../src/index';
+import { pgListTasksSql } from '../src/store/pg/pg-task-query';
+import { sqliteListTasksSql } from '../src/store/sqlite/sqlite-store';
+import { nameGlobToLike, nameGlobToSqliteGlob } from '../src/store/task-order';
+
+const PG_URL = process.env['DROVER_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const REACHABLE = await pgReachable(PG_URL);
+
+/** The queries each sort and the bot filter make, as ListTasks sends them to the store. */
+const QUERIES: [string, TaskQuery][] = [
+  ['sort created', { sort: 'created' }],
+  ['sort started', { sort: 'started' }],
+  ['sort completed', { sort: 'completed' }],
+  ['bot', { botId: 'bot-1' }],
+  ['sort started, a time range', { sort: 'started', startMs: 1, endMs: 2 }],
+];
+
+describe('name globs', () => {
+  it('keep * and ? and make every other character literal', () => {
+    expect(nameGlobToSqliteGlob('a*b?[c]')).toBe('name:a*b?[[]c]');
+    expect(nameGlobToLike('a*b?%_\\')).toBe('name:a%b_\\%\\_\\\\');
+  });
+});
+
+describe('SQLite ListTasks plans', () => {
+  let dir: string;
+  let db: Database.Database;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'drover-plans-'));
+    const file = path.join(dir, 'drover.db');
+    await openSqliteStore({ path: file }).close();
+    db = new Database(file, { readonly: true });
+  });
+
+  afterAll(() => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each(QUERIES)('uses an index on tasks for %s', (_name, query) => {
+    const { sql, params } = sqliteListTasksSql(query, { limit: 101 });
+    const plan = db
+      .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
+      .all(...params)
+      .map((r) => r.detail);
+    expect(plan.some((d) => /^(SCAN|SEARCH) tasks USING (COVERING )?INDEX /.test(d))).toBe(true);
+    expect(plan.filter((d) => /^SCAN tasks$/.test(d))).toEqual([]);
+  });
+});
+
+describe.skipIf(!REACHABLE)('PostgreSQL ListTasks plans', () => {
+  const schema = `drover_test_${randomBytes(6).toString('hex')}`;
+  let client: pg.Client;
+
+  beforeAll(async () => {
+    await (await openPgStore({ url: PG_URL, schema })).close();
+    client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    await client.query(`SET search_path TO "${schema}"`);
+    // An empty table is cheapest to scan (or to bitmap-scan and sort) whatever the indexes:
+    // forbid both where an index can serve, so a Seq Scan left in the plan means no index can,
+    // and an Index Scan shows the index gives the order too.
+    await client.query('SET enable_seqscan = off');
+    await client.query('SET enable_bitmapscan = off');
+  });
+
+  afterAll(async () => {
+    await client.end();
+    await dropPgSchema(PG_URL, schema);
+  });
+
+  it.each(QUERIES)('uses an index on tasks for %s', async (_name, query) => {
+    const { sql, values } = pgListTasksSql(query, { limit: 101 });
+    const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, values);
+    const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+    expect(plan).toMatch(/Index (Only )?Scan( Backward)? using tasks_by_\w+ on tasks/);
+    expect(plan).not.toMatch(/Seq Scan on tasks/);
+  });
+});

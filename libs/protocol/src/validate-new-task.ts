@@ -169,7 +169,8 @@ export function validateNewTask(req: NewTaskRequest__Output, authenticated = '')
 
   const tags = withAutomaticTags(clientTags, {
     pools,
-    user: req.user,
+    // An empty user is the caller (the coordinator stores it so): its tag says so too.
+    user: req.user !== '' ? req.user : authenticated,
     name,
     priority,
     parentTaskId,

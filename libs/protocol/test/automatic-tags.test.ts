@@ -81,6 +81,13 @@ describe('validateNewTask tags', () => {
     expect(validateNewTask(request({ tags })).tags).toHaveLength(260);
   });
 
+  it('tags a request without a user with the caller, whom the coordinator stores as its user', () => {
+    expect(validateNewTask(request({ user: '' }), 'ci-bot').tags).toContain('user:ci-bot');
+    expect(validateNewTask(request({ user: '' })).tags.some((t) => t.startsWith('user:'))).toBe(
+      false,
+    );
+  });
+
   it('stores the default priority in its tag', () => {
     expect(validateNewTask(request({ priority: undefined })).tags).toContain('priority:200');
   });

@@ -154,10 +154,15 @@ describe('listing, counting and cancelling by query', () => {
   const start = { seconds: 1_700_000_000, nanos: 0 };
   const end = { seconds: 1_700_000_300, nanos: 500_000_000 };
 
-  it('listTasks sends state, tags, start, end, limit and cursor as given', async () => {
+  it('listTasks sends state, tags, name, user, pool, bot, sort, start, end, limit and cursor as given', async () => {
     const page = await client.listTasks({
       state: 'QUERY_COMPLETED_FAILURE',
       tags: ['a:b', 'c:d'],
+      name: 'build-*',
+      user: 'ann',
+      pool: 'ci',
+      bot_id: 'b1',
+      sort: 'SORT_STARTED',
       start,
       end,
       limit: 2,
@@ -166,6 +171,11 @@ describe('listing, counting and cancelling by query', () => {
     expect(fake.calls.at(-1)?.request).toEqual({
       state: 'QUERY_COMPLETED_FAILURE',
       tags: ['a:b', 'c:d'],
+      name: 'build-*',
+      user: 'ann',
+      pool: 'ci',
+      bot_id: 'b1',
+      sort: 'SORT_STARTED',
       start,
       end,
       limit: 2,
@@ -194,9 +204,15 @@ describe('listing, counting and cancelling by query', () => {
   it('countTasks sends the filter and returns the count as a number', async () => {
     const { count } = await client.countTasks({ state: 'QUERY_ALL', tags: ['x:y'], start, end });
     expect(count).toBe(FAKE_COUNT);
+    // The filters not given go as the wire's defaults: none, and the created-time sort.
     expect(fake.calls.at(-1)?.request).toEqual({
       state: 'QUERY_ALL',
       tags: ['x:y'],
+      name: '',
+      user: '',
+      pool: '',
+      bot_id: '',
+      sort: 'SORT_CREATED',
       start,
       end,
       parent_task_id: '',

@@ -17,7 +17,7 @@ import type { Resolved } from './task-env';
 import type { TaskUser } from './task-user';
 
 /**
- * The bot's named caches (issue 10): one directory each under `<botDir>/caches/<name>`, kept
+ * The bot's named caches: one directory each under `<botDir>/caches/<name>`, kept
  * across tasks. A task that asks for caches gets each one moved into its work dir at its `path`
  * (a rename, before the spawn) and moved back after its process is gone. A cache is used by one
  * task at a time (`inUse`). After a task, when the caches weigh more than `maxBytes` together,

@@ -6,7 +6,7 @@ import { formatBytes } from '@drover/protocol';
 import { openFileInside } from './safe-paths';
 
 /**
- * What a task left in its DROVER_OUTDIR (issue 10): every regular file below it, with its size
+ * What a task left in its DROVER_OUTDIR: every regular file below it, with its size
  * and SHA-256, and the decision whether it fits the coordinator's limit. The bot — maybe root —
  * reads files a payload wrote, so a payload must not get it to read anything else
  * (/etc/shadow, the bot's token file): symbolic links and other special files are neither

@@ -36,7 +36,7 @@ import {
  * Outcomes are data: a bad manifest is `clientError` (no process), and so is a command the
  * kernel will not start (not found, not executable, argument list too long): the task ends
  * CLIENT_ERROR with the reason in its summary, never COMPLETED with a shell-like 126/127 — no
- * process of the task ever ran (issue 17).
+ * process of the task ever ran.
  */
 
 /** What the runner reads from a TaskManifest (the wire type fits). */

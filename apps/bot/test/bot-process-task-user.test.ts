@@ -5,7 +5,7 @@ import { useBotProcesses } from './bot-process-harness';
 import { sh } from './helpers';
 
 /**
- * A real drover-bot run as root with --task-user nobody (issue 18): the payload, as that user,
+ * A real drover-bot run as root with --task-user nobody: the payload, as that user,
  * tries to get at the bot's token every way it could — the bot's environ and command line, the
  * token file, the bot dir — and to write outside its own dirs. And, as any user: a relative_cwd
  * or a cache path through a symlink that leads outside ends the task CLIENT_ERROR with nothing

@@ -9,7 +9,7 @@ import { startTask, type RunContainment, type RunResult } from '../src/runner';
 import { manifest, sh, tempDir, until, within } from './helpers';
 
 /**
- * The escape matrix (issue 18): a hostile payload (fixtures/escape.sh) starts every way we know
+ * The escape matrix: a hostile payload (fixtures/escape.sh) starts every way we know
  * of to outlive its task — children and grandchildren ignoring SIGTERM, setsid, a double-fork
  * daemon, a re-forking chain, nohup, a stopped process, `env -u DROVER_TASK_NONCE setsid`,
  * `env -i setsid`, a process forking in a loop — and, after TIMED_OUT and after KILLED, not one

@@ -14,7 +14,7 @@ import { downloadOutput, downloadTarget } from './output-download';
 
 /**
  * `drover outputs <task-id> [--json] [--download DIR]`: the files the task left in
- * DROVER_OUTDIR (issue 10), listed, or downloaded into DIR keeping their relative paths, each
+ * DROVER_OUTDIR, listed, or downloaded into DIR keeping their relative paths, each
  * checked against its size and SHA-256. A listed path that would land outside DIR is refused.
  * Exit 0 when everything listed (and downloaded) is fine; 1 when a file failed or was refused.
  */

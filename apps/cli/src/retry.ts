@@ -66,7 +66,7 @@ export function retryRequest(
   };
   const notify = original.notify;
   if (notify && notify.url !== '') {
-    // The coordinator hides a URL's credentials from readers (issue 17): such a URL cannot be
+    // The coordinator hides a URL's credentials from readers: such a URL cannot be
     // sent again as it was.
     if (notify.url.includes('***@'))
       notes.push('not notifying: the coordinator hid the credentials of the notify URL');

@@ -104,7 +104,7 @@ export function taskFileYaml(file: FileObject): string {
 
 /**
  * Why a written file cannot give back exactly what was asked: a notify URL whose credentials
- * the coordinator hid (issue 17) must have them put back by hand.
+ * the coordinator hid must have them put back by hand.
  */
 export function taskFileCaveats(request: TaskRequestOut): string[] {
   const url = request.notify?.url ?? '';

@@ -1,4 +1,4 @@
-// Issue 10 with the real executables: `drover submit` run by a bot inside a task links the new
+// Parent tasks and watching with the real executables: `drover submit` run by a bot inside a task links the new
 // task to it through DROVER_TASK_ID, and `drover watch` prints the changes of matching tasks until
 // Ctrl-C, then exits 0.
 import { createDroverClient, type DroverClient, type TaskResultOut } from '@drover/client';

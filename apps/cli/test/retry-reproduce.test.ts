@@ -1,4 +1,4 @@
-// `drover retry` and `drover reproduce` (issue 21) against a real coordinator on loopback: a
+// `drover retry` and `drover reproduce` against a real coordinator on loopback: a
 // retry is a new task with the same request and `retry_of:ID`; reproduce runs the task's command
 // here, in a fresh directory with its environment, and exits with its code. Neither needs a bot.
 import { createDroverClient, type DroverClient } from '@drover/client';

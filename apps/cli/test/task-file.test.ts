@@ -1,4 +1,4 @@
-// Task files (issue 21): `drover submit --file` reads YAML or JSON (one task or a list) and names
+// Task files: `drover submit --file` reads YAML or JSON (one task or a list) and names
 // the place of every problem; `drover get-request ID --yaml` writes a file that gives the same
 // request back. The file reader and writer are pure; the round trip runs against a real
 // coordinator on loopback.

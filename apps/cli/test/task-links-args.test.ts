@@ -1,4 +1,4 @@
-// The CLI side of issue 10, pure: `submit --parent/--no-parent/--notify-*`, `tasks --parent`,
+// The CLI side of parent tasks, webhooks and watching, pure: `submit --parent/--no-parent/--notify-*`, `tasks --parent`,
 // `watch --state` and how a change is printed.
 import type { TaskChangeOut, TaskResultOut } from '@drover/client';
 import { describe, expect, it } from 'vitest';

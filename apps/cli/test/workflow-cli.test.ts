@@ -1,4 +1,4 @@
-// Issue 21's workflow as a user runs it: the real drover-coordinator and two drover-bot
+// The many-task workflow as a user runs it: the real drover-coordinator and two drover-bot
 // executables on loopback, then `drover submit --shards`, `run`, `collect`, `wait ID ID…` and
 // `logs -f` as child processes. The test reads states through @drover/client's WaitTask stream
 // (no polling) when it must act at a given moment, e.g. kill a task once it runs.

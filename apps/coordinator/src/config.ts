@@ -132,7 +132,7 @@ export interface CoordinatorConfig {
   /** Graph distributors by name (the built-in `drover` included). */
   readonly distributors: ReadonlyMap<string, DistributorConfig>;
   readonly webhooks: WebhookConfig;
-  /** Task output files (issue 10): the per-task limit and the content-addressed store's root. */
+  /** Task output files: the per-task limit and the content-addressed store's root. */
   readonly outputs: { readonly maxBytes: number; readonly dir: string };
   /** Bytes of a task's output stored at most (the bot's own cap is not trusted). */
   readonly maxTaskOutputBytes: number;

@@ -1,4 +1,4 @@
-// The auth matrix (issue 5): every role × every RPC family against one coordinator whose tokens
+// The auth matrix: every role × every RPC family against one coordinator whose tokens
 // file (version 2, YAML) grants roles per pool. Real gRPC on loopback, bots over the real stream.
 import * as grpc from '@grpc/grpc-js';
 import { status, type ServiceError } from '@grpc/grpc-js';

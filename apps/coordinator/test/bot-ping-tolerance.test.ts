@@ -11,7 +11,7 @@ import { bearer, call, readToken, startTestCoordinator, tasksStub, tempDir } fro
 import { ScriptedBot } from './scripted-bot';
 
 /**
- * A task's own bot_ping_tolerance_secs (issue 21) through a real coordinator: refused at NewTask
+ * A task's own bot_ping_tolerance_secs through a real coordinator: refused at NewTask
  * outside 30..1200 naming the field, returned by GetRequest before and after a bot took the task.
  * How it judges the bot's silence is tested on a fake clock (test/unit/task-ping-tolerance).
  */

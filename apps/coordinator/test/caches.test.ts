@@ -23,7 +23,7 @@ import {
 } from './harness';
 
 /**
- * Named caches (issue 10) end to end, with a real coordinator and a real bot process: what a task
+ * Named caches end to end, with a real coordinator and a real bot process: what a task
  * leaves in its cache the next task on the bot finds; the bot advertises its caches as the
  * `caches` dimension (so a slice can prefer a warm bot); a size limit evicts the least recently
  * used cache; bad cache requests are refused at submit.

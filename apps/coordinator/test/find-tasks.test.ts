@@ -1,4 +1,4 @@
-// Finding tasks (issue 21): the coordinator's automatic tags, and ListTasks/CountTasks by name
+// Finding tasks: the coordinator's automatic tags, and ListTasks/CountTasks by name
 // glob, user, pool and bot, sorted by created, started or completed time. Real gRPC on loopback,
 // a real bot process running the task found by its bot.
 import { status } from '@grpc/grpc-js';

@@ -1,4 +1,4 @@
-// Tasks.NewTasks (issue 21) over real gRPC, on SQLite and on PostgreSQL: a batch of 1,000 is
+// Tasks.NewTasks over real gRPC, on SQLite and on PostgreSQL: a batch of 1,000 is
 // stored in request order and dispatched to a bot; one invalid or forbidden task refuses the
 // whole batch, naming its index, and stores nothing; request_uuid holds inside a batch and
 // across batches. PostgreSQL runs in a throwaway schema, dropped after.

@@ -28,7 +28,7 @@ import {
 import { ScriptedBot } from './scripted-bot';
 
 /**
- * Output files (issue 10) end to end: a real bot process uploads what its task left in
+ * Output files end to end: a real bot process uploads what its task left in
  * DROVER_OUTDIR, the result lists it, GetOutput returns it byte for byte; the size limit; the
  * upload's authorisation; a bot that dies half-way through an upload.
  */

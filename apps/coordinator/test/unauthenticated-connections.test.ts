@@ -1,4 +1,4 @@
-// Connections that never authenticate (issue 17): dashboard WebSockets that send no `auth`
+// Connections that never authenticate: dashboard WebSockets that send no `auth`
 // message and BotApi streams that send no Hello are capped per address and in total — the oldest
 // make room, so a flood never keeps a real client out — and closed after a short timeout.
 import { status, type ServiceError } from '@grpc/grpc-js';

@@ -73,7 +73,7 @@ export function resultToJson(result: TaskResultOut): JsonObject {
     summary: result.summary,
     parent_task_id: result.parent_task_id,
   });
-  // Output files (issue 10): only when the task recorded some, or says they are incomplete.
+  // Output files: only when the task recorded some, or says they are incomplete.
   if (result.outputs.length > 0 || result.outputs_truncated) {
     json.outputs = result.outputs.map((f) => ({ path: f.path, size: f.size, digest: f.digest }));
     json.outputs_truncated = result.outputs_truncated;

@@ -1,4 +1,4 @@
-// The tags the coordinator gives every task at submit, as Swarming does (issue 21), so that tasks
+// The tags the coordinator gives every task at submit, as Swarming does, so that tasks
 // can be found by pool, user, name and priority with the same tag query as any other tag.
 
 /** The tag the coordinator gives a child task: `parent_task_id:<id>` (users may not set it). */

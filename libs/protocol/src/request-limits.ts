@@ -1,5 +1,5 @@
 /**
- * Size limits on every field of every request the coordinator accepts (issue 17), checked on the
+ * Size limits on every field of every request the coordinator accepts, checked on the
  * decoded message before any handler runs, so nothing oversized is stored, indexed or matched.
  * One table, keyed by RPC (`Service.Method`) and field path (`[]` = each element of a repeated
  * field); a field not in the table gets DEFAULT_FIELD_LIMITS. docs/limits.md is the same table in
@@ -114,7 +114,7 @@ const NEW_TASK = {
   'notify.userdata': { maxChars: 4096 },
 } as const satisfies Record<string, FieldLimit>;
 
-/** The most tasks one NewTasks creates (issue 21), as BatchGetResult reads at most 1000. */
+/** The most tasks one NewTasks creates, as BatchGetResult reads at most 1000. */
 export const MAX_NEW_TASKS = 1000;
 
 /** Per RPC (`Service.Method`), the limits of the fields that differ from the defaults. */
@@ -218,7 +218,7 @@ export const REQUEST_LIMITS: Readonly<Record<string, Readonly<Record<string, Fie
  * The most bytes a whole request message of an RPC may take, whatever its fields: the field
  * limits bound what each field holds, this bounds what one request costs to decode, validate
  * and store (a NewTask is stored whole and read back on every GetRequest). The largest NewTask
- * is checked, hashed and stored in a few tens of milliseconds (issue 17: nothing a client sends
+ * is checked, hashed and stored in a few tens of milliseconds (nothing a client sends
  * may block the coordinator's event loop for more than about 50 ms).
  */
 export const REQUEST_MAX_BYTES: Readonly<Record<string, number>> = {

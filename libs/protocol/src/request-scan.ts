@@ -10,7 +10,7 @@ import {
 
 /**
  * Counts the elements of every repeated field of an encoded request, without decoding it, and
- * stops at the first one past its limit (issue 17). Decoding is what costs: a 1 MiB message of
+ * stops at the first one past its limit. Decoding is what costs: a 1 MiB message of
  * empty sub-messages (2 bytes each) decodes into half a million objects and blocks the event loop
  * for a second, before any limit on the decoded message could be checked — and before the caller
  * is authenticated. The scan reads only tags and lengths, and reads at most a field's limit (+1)

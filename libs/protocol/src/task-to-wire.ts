@@ -91,7 +91,7 @@ function propertiesToWire(p: DomainProperties): TaskProperties {
 
 /**
  * A notify URL as callers see it: credentials (user:password@) replaced by `***@`, so that
- * whoever may view a task cannot read the receiver's password (issue 17).
+ * whoever may view a task cannot read the receiver's password.
  */
 export function withoutCredentials(url: string): string {
   try {

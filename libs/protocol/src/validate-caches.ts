@@ -1,7 +1,7 @@
 import type { CacheEntry } from '@drover/state';
 import { InvalidArgumentError } from './errors';
 
-/** Named caches of one slice's properties (issue 10). */
+/** Named caches of one slice's properties. */
 
 export const MAX_CACHES = 32;
 export const CACHE_NAME = /^[a-z0-9_]{1,128}$/;

@@ -124,7 +124,7 @@ export type {
   WalkGraphRequest__Output as WalkGraphRequestOut,
   _drover_v1_WalkGraphRequest_Include__Output as WalkIncludeOut,
 } from './gen/drover/v1/WalkGraphRequest';
-// Named caches and output files (issue 10).
+// Named caches and output files.
 export type { CacheEntry, CacheEntry__Output as CacheEntryOut } from './gen/drover/v1/CacheEntry';
 export type { OutputFile, OutputFile__Output as OutputFileOut } from './gen/drover/v1/OutputFile';
 export type {

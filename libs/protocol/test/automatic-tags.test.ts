@@ -1,4 +1,4 @@
-// The coordinator's tags on every task (issue 21): pool, user, name, priority, parent.
+// The coordinator's tags on every task: pool, user, name, priority, parent.
 import { describe, expect, it } from 'vitest';
 import { validateNewTask } from '../src/validate-new-task';
 import { withAutomaticTags } from '../src/automatic-tags';

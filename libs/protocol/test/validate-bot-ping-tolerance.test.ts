@@ -1,4 +1,4 @@
-// TaskProperties.bot_ping_tolerance_secs (issue 21): absent = the coordinator's default, otherwise
+// TaskProperties.bot_ping_tolerance_secs: absent = the coordinator's default, otherwise
 // a whole number of seconds in 30..1200 or INVALID_ARGUMENT naming the field; GetRequest returns
 // it, and the properties hash tells tolerances apart while the hashes of tasks without one hold.
 import { readFileSync } from 'node:fs';

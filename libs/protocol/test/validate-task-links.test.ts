@@ -1,4 +1,4 @@
-// validateNewTask for parent_task_id and notify (issue 10): the child's tag, reserved tags, URLs.
+// validateNewTask for parent_task_id and notify: the child's tag, reserved tags, URLs.
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, validateNewTask, type NewTaskRequestOut } from '../src/index';
 

@@ -76,6 +76,7 @@ export function pendingTask(taskSpec: TaskSpec, overrides: Partial<Task> = {}): 
     dedupedFrom: null,
     outputSize: 0,
     summary: '',
+    revision: 0,
     ...overrides,
   };
 }

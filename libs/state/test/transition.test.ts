@@ -499,8 +499,14 @@ describe('transition', () => {
             expect(outcome).toEqual({ refused: expectation.refused });
             return;
           }
+          // A successor that changes anything is the next revision; an unchanged one is not.
+          const changed = Object.keys(expectation.changes).length > 0;
           expect(outcome).toEqual({
-            task: { ...input, ...expectation.changes },
+            task: {
+              ...input,
+              ...expectation.changes,
+              revision: input.revision + (changed ? 1 : 0),
+            },
             effects: expectation.effects,
           });
         });

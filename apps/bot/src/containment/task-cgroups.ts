@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { planCgroups, type CgroupPlan } from './cgroup-discovery';
 
 /**
- * A cgroup v2 per task (issue 18): every process a payload starts — whatever it does to its
+ * A cgroup v2 per task: every process a payload starts — whatever it does to its
  * session, process group or environment — is in its task's cgroup, and `cgroup.kill` ends them
  * all at once, forks in flight included. The task is over when `cgroup.events` says
  * `populated 0`.

@@ -1,5 +1,5 @@
 /**
- * Caps on connections that have not authenticated yet (issue 17): at most `perPeer` from one
+ * Caps on connections that have not authenticated yet: at most `perPeer` from one
  * address and `total` in all. A newcomer is always let in and the oldest pending ones make room:
  * a real client authenticates within milliseconds of connecting, so the oldest are the likeliest
  * to be idle, and a flood can never keep a real client out (refusing newcomers would let it).

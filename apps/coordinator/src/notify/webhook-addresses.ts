@@ -1,7 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 
 /**
- * Which IP addresses a webhook may be sent to (issue 17): none that is loopback, link-local,
+ * Which IP addresses a webhook may be sent to: none that is loopback, link-local,
  * private, shared (CGNAT), unique-local, unspecified, multicast or otherwise reserved — IPv4
  * forms embedded in IPv6 (mapped `::ffff:a.b.c.d`, compatible, NAT64, 6to4) judged as the IPv4
  * address they carry — unless the admin allowed the address (webhook-allow-addresses). Pure.

@@ -9,7 +9,7 @@ import {
 } from './webhook-addresses';
 
 /**
- * Where task webhooks may go (issue 17): URLs matching the admin's allow-list (webhook-allow), at
+ * Where task webhooks may go: URLs matching the admin's allow-list (webhook-allow), at
  * addresses that are public or that the admin allowed (webhook-allow-addresses). No list: no
  * webhooks at all.
  */

@@ -16,7 +16,7 @@ import type { OutputStore } from './output-store';
 export const GET_OUTPUT_CHUNK_BYTES = 1024 * 1024;
 
 /**
- * Tasks.GetOutput (issue 10): the bytes of one file of a task's outputs, for a caller who may view
+ * Tasks.GetOutput: the bytes of one file of a task's outputs, for a caller who may view
  * the task (task-access.ts), in chunks of 1 MiB, each carrying the file's size and digest so that
  * the client can check what it got.
  */

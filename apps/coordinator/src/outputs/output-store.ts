@@ -4,7 +4,7 @@ import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises
 import { join } from 'node:path';
 
 /**
- * Task output files on the coordinator's disk, by content (issue 10):
+ * Task output files on the coordinator's disk, by content:
  * `<root>/sha256/ab/<hex>`, where `ab` is the first two hex digits. A file is written to
  * `<root>/tmp/` first, hashed as it is written, and renamed into place only when its SHA-256 and
  * size are what the bot announced: a blob is complete or absent, and equal content is kept once.

@@ -8,7 +8,7 @@ import { badOutputPath } from './output-path';
 import { DIGEST_RE, type BlobWriter, type OutputStore } from './output-store';
 
 /**
- * BotApi.UploadOutputs (issue 10): a bot sends the files its task left in DROVER_OUTDIR, after
+ * BotApi.UploadOutputs: a bot sends the files its task left in DROVER_OUTDIR, after
  * the process ended and before its TaskFinished. Authorised like the bot's other reports: a bot
  * token whose group may use the chunk's bot id, for a task that is RUNNING on that bot under that
  * lease (the store decides, so it holds across replicas). Files arrive one after the other, each

@@ -5,7 +5,7 @@ export interface SilenceWatchOptions {
   readonly stalls: LoopStalls;
   /**
    * The silence allowed, read at every check when a function: a bot's changes with the task it
-   * runs (the task's own bot_ping_tolerance_secs, issue 21).
+   * runs (the task's own bot_ping_tolerance_secs).
    */
   readonly toleranceMs: number | (() => number);
   /** When the peer was last heard, read at every check (it moves as messages arrive). */

@@ -1,7 +1,7 @@
 /**
  * Whether a peer has been silent too long, judged by what this process could have heard: time
  * its own event loop did not run (blocked by work, or the process stopped) is not the peer's
- * silence. Pure: every time comes in as an argument (issue 17, "a stall never kills healthy bots").
+ * silence. Pure: every time comes in as an argument, so that a stall never kills healthy bots.
  */
 
 /** A span during which this process did not run, on its clock: [fromMs, toMs). */

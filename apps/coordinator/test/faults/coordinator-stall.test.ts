@@ -1,7 +1,7 @@
 // A coordinator that does not run (SIGSTOP, then SIGCONT: as a process blocked by work, a
 // suspended VM, a debugger) for longer than the ping tolerance, while real bots go on
 // heartbeating into their sockets: when it runs again, it must read what waited there before
-// judging anyone silent — no task of a live bot ends BOT_DIED (issue 17). The opposite must still
+// judging anyone silent — no task of a live bot ends BOT_DIED. The opposite must still
 // hold: a bot that really goes silent (SIGSTOP of the bot) ends BOT_DIED within the tolerance of
 // the time the coordinator ran.
 import { writeFileSync } from 'node:fs';

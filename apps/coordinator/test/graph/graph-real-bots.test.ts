@@ -1,4 +1,4 @@
-// The workflow graph end to end (issue 6): a coordinator on loopback, real drover-bot processes,
+// The workflow graph end to end: a coordinator on loopback, real drover-bot processes,
 // and payloads that are shell scripts calling the real `drover graph` CLI. One coordinator and
 // two bots in pool `default` serve the whole file; each test makes its own quests (and the crash
 // test its own pool). Every wait is on the coordinator's graph events, with a deadline.

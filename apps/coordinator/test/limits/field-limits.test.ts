@@ -14,7 +14,7 @@ import {
 } from './wire';
 
 /**
- * Issue 17: every limit on every field of every RPC, over real gRPC — at the limit the request
+ * Every limit on every field of every RPC, over real gRPC — at the limit the request
  * is not refused for it, one past it is INVALID_ARGUMENT naming the field and the limit, and a
  * refused request stores nothing (CountTasks unchanged). The fields come from the protocol
  * itself, so a field added later is covered (at the default limit) without touching this test;

@@ -7,7 +7,7 @@ import { bearer, call, readToken, startTestCoordinator, tasksStub, tempDir } fro
 import { callRaw, droverMethods, seededRandom, type CallEnd, type Method } from './wire';
 
 /**
- * Issue 17: a bounded fuzz of every drover.v1 RPC on loopback, from a fixed seed — random bytes,
+ * A bounded fuzz of every drover.v1 RPC on loopback, from a fixed seed — random bytes,
  * random messages built from the protocol's own types (fields sometimes past their limits), and
  * byte-level mutations of those. The coordinator never answers INTERNAL (nor UNKNOWN), stays up,
  * and stores a task only for a NewTask (or TerminateBot) it answered OK.

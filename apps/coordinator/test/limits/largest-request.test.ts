@@ -27,7 +27,7 @@ import { largestNewTask } from './largest-request';
 import { callRaw, droverMethods } from './wire';
 
 /**
- * Issue 17: the largest NewTask every limit allows is processed without stalling the
+ * The largest NewTask every limit allows is processed without stalling the
  * coordinator — /healthz answers within 100 ms throughout, and a real bot running a task keeps
  * it (no BOT_DIED) — and a request one byte past the receive size never reaches a handler.
  */

@@ -6,7 +6,7 @@ import {
 } from '@drover/protocol';
 
 /**
- * The largest NewTask the limits allow (issue 17): name and user at their longest, 8 slices each
+ * The largest NewTask the limits allow: name and user at their longest, 8 slices each
  * with 64 dimensions over 32 keys (one an 8-way OR) and relative_cwd at its longest, then the
  * rest of the request's bytes (REQUEST_MAX_BYTES) filled with tags at their longest and command
  * arguments within each slice's argv+env budget. `notify` is left out by default: whether a coordinator accepts one at

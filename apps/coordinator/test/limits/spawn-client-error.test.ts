@@ -18,7 +18,7 @@ import {
 } from '../harness';
 
 /**
- * Issue 17: a payload the bot's kernel will not start ends CLIENT_ERROR with the reason in its
+ * A payload the bot's kernel will not start ends CLIENT_ERROR with the reason in its
  * summary — never COMPLETED with a shell's 126/127. (A command line too long for exec cannot
  * reach a bot: the coordinator refuses it at submit, field-limits.test.ts; the bot's own answer
  * to E2BIG is in apps/bot/test/runner.test.ts.)

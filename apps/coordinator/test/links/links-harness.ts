@@ -1,4 +1,4 @@
-// Shared by the parent/child, webhook and WatchTasks tests (issue 10): a coordinator whose tokens
+// Shared by the parent/child, webhook and WatchTasks tests: a coordinator whose tokens
 // file grants roles per pool, a real bot process on pool `default`, and waits with deadlines.
 import type { ServiceError } from '@grpc/grpc-js';
 import type {

@@ -1,4 +1,4 @@
-// Parent and child tasks (issue 10): a child names its parent, carries its tag, can be listed by
+// Parent and child tasks: a child names its parent, carries its tag, can be listed by
 // it, and is cancelled (killed when running) when the parent ends — recursively. Real gRPC on
 // loopback, a real bot process running the sleeping child.
 import { status } from '@grpc/grpc-js';

@@ -1,4 +1,4 @@
-// Tasks.WatchTasks (issue 10): a stream of every state change of the tasks matching a tag filter,
+// Tasks.WatchTasks: a stream of every state change of the tasks matching a tag filter,
 // only in pools the caller may view; PERMISSION_DENIED for a caller who may view none; ends when
 // the client cancels and leaves no listener behind. Real gRPC on loopback, no bot needed (tasks
 // wait in pools without bots and are cancelled).

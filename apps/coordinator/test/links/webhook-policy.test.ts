@@ -1,4 +1,4 @@
-// Webhooks only where an admin allows (issue 17), with real coordinators and a receiver on
+// Webhooks only where an admin allows, with real coordinators and a receiver on
 // 127.0.0.1: notify refused at submit without an allow-list or outside it, IP-literal loopback
 // forms refused at submit, `localhost` refused at delivery (before any connection) unless
 // webhook-allow-addresses lists 127.0.0.1, credentials kept out of GetRequest and the log, and a

@@ -1,4 +1,4 @@
-// Task webhooks (issues 10, 17): a receiver on 127.0.0.1 (allowed by webhook-allow and, being
+// Task webhooks: a receiver on 127.0.0.1 (allowed by webhook-allow and, being
 // loopback, by webhook-allow-addresses) gets every state change of a task once, in order, signed
 // with its origin's key; failed attempts are retried with backoff (made short here by
 // configuration), and given up after webhook-attempts.

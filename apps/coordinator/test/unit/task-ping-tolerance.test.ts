@@ -1,4 +1,4 @@
-// The watchdog with a task's own bot ping tolerance (issue 21), on a fake clock: the bot's
+// The watchdog with a task's own bot ping tolerance, on a fake clock: the bot's
 // silence is judged by the tolerance of the task it runs (read at every check, as BotSession
 // wires it through TaskEngine.pingToleranceOf), the coordinator's --bot-ping-tolerance when it
 // runs none or its task has none.

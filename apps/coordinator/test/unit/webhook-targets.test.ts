@@ -1,4 +1,4 @@
-// Where webhooks may go (issue 17), without a network: the address table (every refused range, in
+// Where webhooks may go, without a network: the address table (every refused range, in
 // every form that carries it), webhook-allow globs, the delivery-time verdict with a fake
 // resolver (nothing here connects anywhere), the settings, and the receiver-key command.
 import { status } from '@grpc/grpc-js';

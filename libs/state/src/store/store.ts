@@ -5,10 +5,12 @@ import type { GraphStore } from './graph-store';
 import type { TaskSort } from './task-order';
 import type { WebhookStore } from './webhook-store';
 
-/** What the stored task must still look like for a conditional write to apply. */
+/**
+ * The revision the stored task must still have for a conditional write to apply: that of the task
+ * the successor was computed from (whose state and lease `transition` checked).
+ */
 export interface ExpectedTask {
-  readonly state: StoredTaskState;
-  readonly leaseId: string | null;
+  readonly revision: number;
 }
 
 export type AppendOutputOutcome =
@@ -157,8 +159,8 @@ export interface BotEventPage {
 }
 
 /**
- * The persistence port (DESIGN.md §6). Every state change is a conditional write; adapters must
- * pass the conformance suite in libs/state/test/store-conformance.ts.
+ * The persistence port (DESIGN.md §6). Every state change is a conditional write over the task's
+ * revision; adapters must pass the conformance suite in libs/state/test/store-conformance.ts.
  */
 export interface Store extends GraphStore, WebhookStore {
   /**
@@ -183,8 +185,11 @@ export interface Store extends GraphStore, WebhookStore {
   countTasks(query: TaskQuery): Promise<number>;
   getTask(id: string): Promise<Task | undefined>;
   /**
-   * Writes every mutable field of `next` except outputSize (owned by appendOutput), only if the
-   * stored task still has `expected` state and lease. Returns whether it applied.
+   * Writes every mutable field of `next`, its revision included, except outputSize (owned by
+   * appendOutput), only if the stored task is still at `expected.revision`. Returns whether it
+   * applied; false means another writer got there first (or no such task): read the task again
+   * and compute the successor anew. Throws when `next.revision` is not `expected.revision + 1`
+   * (a successor not made by `transition` from the expected task: a bug).
    */
   updateTask(next: Task, expected: ExpectedTask): Promise<boolean>;
   /**
@@ -195,9 +200,12 @@ export interface Store extends GraphStore, WebhookStore {
   forEachPending(fn: (entry: PendingSummary) => void): Promise<number>;
   /** Tasks in the given states, oldest first (used to rebuild in-memory indexes at start). */
   listTasksInStates(states: readonly StoredTaskState[]): Promise<Task[]>;
+  /** The RUNNING tasks given to `botId`, oldest first (created, then id); served by an index. */
+  listRunningTasksOf(botId: string): Promise<Task[]>;
   /**
    * Appends a chunk at `offset` of a RUNNING task's output, under its lease. Bytes already stored
-   * are skipped (resend); a chunk past the end is refused as a gap.
+   * are skipped (resend); a chunk past the end is refused as a gap. Leaves the revision as it is:
+   * output never races a transition.
    */
   appendOutput(
     taskId: string,

@@ -44,6 +44,7 @@ export function createTask(input: CreateTaskInput): { task: Task; effects: TaskE
     dedupedFrom: null,
     outputSize: 0,
     summary: '',
+    revision: 0,
   };
   for (let i = 0; i < spec.slices.length; i++) {
     const source = dedupSources[i];

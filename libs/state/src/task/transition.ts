@@ -9,10 +9,18 @@ export type TransitionOutcome =
 
 /**
  * The task state machine of DESIGN.md §2: a pure function of the task, the event and the time.
- * The shell commits `task` with a conditional write (expected state and lease of the input), then
- * runs `effects`.
+ * A successor that changes anything is one revision past the input; the shell commits it with a
+ * conditional write over the input's revision (Store.updateTask), then runs `effects`. When that
+ * write loses a race, the shell reads the task again and calls transition on what it read.
  */
 export function transition(task: Task, event: TaskEvent, nowMs: number): TransitionOutcome {
+  const outcome = successor(task, event, nowMs);
+  if ('refused' in outcome || outcome.task === task) return outcome;
+  return { ...outcome, task: { ...outcome.task, revision: task.revision + 1 } };
+}
+
+/** The successor's fields, revision aside (transition numbers it). */
+function successor(task: Task, event: TaskEvent, nowMs: number): TransitionOutcome {
   if (isFinalState(task.state)) return { refused: 'final' };
   switch (event.type) {
     case 'dispatch':

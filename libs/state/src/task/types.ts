@@ -142,4 +142,9 @@ export interface Task {
   readonly summary: string;
   /** Recorded with the final state, from the bot's TaskFinished; absent when none. */
   readonly outputs?: TaskOutputs;
+  /**
+   * 0 when created; each change `transition` makes adds 1. The store writes a successor only over
+   * the revision it was computed from, so two writers racing on one task cannot both apply.
+   */
+  readonly revision: number;
 }

@@ -2,7 +2,7 @@ import { figure, percentiles, roundsValue, spreadOf } from '../../harness/rounds
 import type { Figure, Value } from '../../harness/scenario';
 import { COMMANDS, type CliRounds, type Command, type Contender } from './cli-runs';
 
-/** Issue 16: the released `drover --version` and `submit` within 3× of `node -e 0`; stretch 2×. */
+/** The released `drover --version` and `submit` within 3× of `node -e 0`; stretch 2×. */
 export const GOAL = 3;
 export const STRETCH = 2;
 const GOAL_COMMANDS: readonly Command[] = ['version', 'submit'];

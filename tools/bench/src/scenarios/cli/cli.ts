@@ -16,7 +16,7 @@ import { releasedCli, type ReleasedCli } from './release-binary';
 const POOL = 'default';
 
 /**
- * cli (issue 16): the released `drover` (release/drover, a Node single executable) must answer
+ * cli: the released `drover` (release/drover, a Node single executable) must answer
  * `--version` and `submit` within 3× the wall time of `node -e 0` (stretch 2×). Times, spawn →
  * exit, `node -e 0`, then `--version`, `submit -d pool=default -- true` and `result <id>` through
  * the released executable and through the development bin (`node apps/cli/bin/drover.js`, tsx),

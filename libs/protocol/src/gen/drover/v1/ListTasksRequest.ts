@@ -20,7 +20,7 @@ export interface ListTasksRequest {
   'parent_task_id'?: (string);
   /**
    * Only tasks whose name matches this glob (`*` any run, `?` one character; the rest literal),
-   * by their `name:` tag (issue 21: tasks created before it have none); at most 1024 characters.
+   * by their `name:` tag (tasks created before automatic tags have none); at most 1024 characters.
    */
   'name'?: (string);
   /**
@@ -59,7 +59,7 @@ export interface ListTasksRequest__Output {
   'parent_task_id': (string);
   /**
    * Only tasks whose name matches this glob (`*` any run, `?` one character; the rest literal),
-   * by their `name:` tag (issue 21: tasks created before it have none); at most 1024 characters.
+   * by their `name:` tag (tasks created before automatic tags have none); at most 1024 characters.
    */
   'name': (string);
   /**

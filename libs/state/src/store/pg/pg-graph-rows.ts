@@ -1,7 +1,36 @@
-// Reads and conditional writes of graph rows inside a PostgreSQL transaction (pg-graph.ts).
+// Reads and conditional writes of graph rows inside a PostgreSQL transaction: the PostgreSQL
+// driver of the shared graph steps (graph/graph-steps.ts), which pg-graph.ts runs.
+import type { PoolClient } from 'pg';
 import type { Attempt, AttemptId, Execution, ExecutionId, Quest } from '../../graph/graph-types';
 import { attemptKey } from '../../graph/graph-types';
-import type { Queryable } from './pg-tx';
+import type { AsyncGraphSteps } from '../graph/graph-steps';
+import { LOCK_SPACE, type Queryable } from './pg-tx';
+
+/**
+ * How each graph step runs on a transaction's client. Rows a step may change are read FOR
+ * UPDATE; `lock-edges` is a transaction-scoped advisory lock named `edgesLockName`.
+ */
+export function pgGraphSteps(c: PoolClient, edgesLockName: string): AsyncGraphSteps {
+  return {
+    'read-quest': (s) => readQuest(c, s.id),
+    'read-attempt': (s) => readAttempt(c, s.id, s.lock),
+    'read-execution': (s) => readExecution(c, s.id, s.lock),
+    'read-back-deps': (s) => backDepsOf(c, s.id),
+    'read-fwd-deps': (s) => fwdDepsOf(c, s.keys),
+    'lock-edges': async () => {
+      await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
+        LOCK_SPACE.edges,
+        edgesLockName,
+      ]);
+    },
+    'insert-quest': (s) => insertQuest(c, s.quest),
+    'insert-attempt': (s) => insertAttempt(c, s.attempt),
+    'insert-execution': (s) => insertExecution(c, s.execution),
+    'insert-edge': (s) => insertEdge(c, s.from, s.to),
+    'write-attempt': (s) => writeAttempt(c, s.before, s.after),
+    'write-execution': (s) => writeExecution(c, s.before, s.after),
+  };
+}
 
 interface BodyRow<T> {
   body: T;

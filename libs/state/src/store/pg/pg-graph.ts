@@ -1,15 +1,14 @@
-import type { Pool, PoolClient } from 'pg';
-import { addDependencies, authenticateExecution } from '../../graph/add-dependencies';
-import { applyExecutionEvent } from '../../graph/apply-execution-event';
-import { transitionAttempt } from '../../graph/attempt-transition';
-import { createAttempt } from '../../graph/create-attempt';
-import { findCycleAsync } from '../../graph/cycle-search';
-import { transitionExecution } from '../../graph/execution-transition';
-import type { ExecutionEvent, GraphEffect } from '../../graph/graph-events';
+import type { Pool } from 'pg';
+import type { ExecutionEvent } from '../../graph/graph-events';
 import type { AttemptState } from '../../graph/graph-state';
 import type { Attempt, AttemptId, Execution, ExecutionId, Quest } from '../../graph/graph-types';
-import { attemptKey, attemptOf, sameAttempt } from '../../graph/graph-types';
-import { scheduleExecution } from '../../graph/schedule-execution';
+import { runAsync, type GraphTx } from '../graph/graph-steps';
+import {
+  addDependenciesTx,
+  applyExecutionEventTx,
+  ensureGraphTx,
+  scheduleExecutionTx,
+} from '../graph/graph-transactions';
 import type {
   AddEdgesOutcome,
   EnsureGraphOutcome,
@@ -17,23 +16,12 @@ import type {
   GraphStore,
   ScheduleExecutionInput,
 } from '../graph-store';
-import {
-  backDepsOf,
-  fwdDepsOf,
-  insertAttempt,
-  insertEdge,
-  insertExecution,
-  insertQuest,
-  readAttempt,
-  readExecution,
-  readQuest,
-  writeAttempt,
-  writeExecution,
-} from './pg-graph-rows';
-import { LOCK_SPACE, inTransaction } from './pg-tx';
+import { backDepsOf, pgGraphSteps, readAttempt, readExecution, readQuest } from './pg-graph-rows';
+import { inTransaction } from './pg-tx';
 
 /**
- * The graph half of the PostgreSQL store. Each method is one READ COMMITTED transaction that
+ * The graph half of the PostgreSQL store: the shared graph transactions
+ * (graph/graph-transactions.ts) driven with `await`, each in one READ COMMITTED transaction that
  * locks the rows it changes (SELECT … FOR UPDATE: the attempt, then its execution, then any
  * dependency or dependent), runs the pure core on them, writes conditionally on the state read
  * and applies propagation (`propagate-final`, `rerun-expired`) before commit, so that a
@@ -56,21 +44,7 @@ export class PgGraphStore implements GraphStore {
     attempts: readonly AttemptId[],
     nowMs: number,
   ): Promise<EnsureGraphOutcome> {
-    return inTransaction(this.#pool, async (c): Promise<EnsureGraphOutcome> => {
-      const given = new Set(quests.map((q) => q.id));
-      for (const a of attempts) {
-        if (!given.has(a.quest) && (await readQuest(c, a.quest)) === undefined) {
-          return { unknownQuest: a.quest };
-        }
-      }
-      const newQuests: string[] = [];
-      for (const q of quests) if (await insertQuest(c, q)) newQuests.push(q.id);
-      const newAttempts: AttemptId[] = [];
-      for (const id of attempts) {
-        if (await insertAttempt(c, createAttempt(id, nowMs).attempt)) newAttempts.push(id);
-      }
-      return { newQuests, newAttempts };
-    });
+    return this.#transact(() => ensureGraphTx(quests, attempts, nowMs));
   }
 
   async getQuest(id: string): Promise<Quest | undefined> {
@@ -132,30 +106,7 @@ export class PgGraphStore implements GraphStore {
   }
 
   async scheduleExecution(input: ScheduleExecutionInput, nowMs: number): Promise<GraphCommit> {
-    return inTransaction(this.#pool, async (c): Promise<GraphCommit> => {
-      const attempt = await readAttempt(c, input.attempt, true);
-      const quest = await readQuest(c, input.attempt.quest);
-      if (attempt === undefined || quest === undefined) return { refused: 'not-found' };
-      if (attempt.state !== 'SCHEDULING' || attempt.numExecutions + 1 !== input.execution) {
-        return { ignored: 'stale-execution' };
-      }
-      const scheduled = scheduleExecution(quest, attempt, input.activationToken, nowMs);
-      if (!('attempt' in scheduled)) return scheduled;
-      const created = transitionExecution(
-        scheduled.execution,
-        { type: 'task-created', taskId: input.taskId },
-        nowMs,
-      );
-      if (!('execution' in created)) throw new Error('a new execution must take its task');
-      await insertExecution(c, created.execution);
-      await writeAttempt(c, attempt, scheduled.attempt);
-      const effects = await settle(
-        c,
-        [...scheduled.effects.filter((e) => e.type !== 'create-task'), ...created.effects],
-        nowMs,
-      );
-      return { attempt: scheduled.attempt, execution: created.execution, effects };
-    });
+    return this.#transact(() => scheduleExecutionTx(input, nowMs));
   }
 
   async applyExecutionEvent(
@@ -163,20 +114,7 @@ export class PgGraphStore implements GraphStore {
     event: ExecutionEvent,
     nowMs: number,
   ): Promise<GraphCommit> {
-    return inTransaction(this.#pool, async (c): Promise<GraphCommit> => {
-      const attempt = await readAttempt(c, attemptOf(id), true);
-      const execution = await readExecution(c, id, true);
-      const quest = await readQuest(c, id.quest);
-      if (execution === undefined || attempt === undefined || quest === undefined) {
-        return { refused: 'not-found' };
-      }
-      const outcome = applyExecutionEvent(quest, attempt, execution, event, nowMs);
-      if (!('attempt' in outcome)) return outcome;
-      if (outcome.execution !== execution) await writeExecution(c, execution, outcome.execution);
-      if (outcome.attempt !== attempt) await writeAttempt(c, attempt, outcome.attempt);
-      const effects = await settle(c, outcome.effects, nowMs);
-      return { attempt: outcome.attempt, execution: outcome.execution, effects };
-    });
+    return this.#transact(() => applyExecutionEventTx(id, event, nowMs));
   }
 
   async addDependencies(
@@ -185,72 +123,14 @@ export class PgGraphStore implements GraphStore {
     dependencies: readonly AttemptId[],
     nowMs: number,
   ): Promise<AddEdgesOutcome> {
-    return inTransaction(this.#pool, async (c): Promise<AddEdgesOutcome> => {
-      // One edge writer at a time: the cycle search must see every committed edge.
-      await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
-        LOCK_SPACE.edges,
-        this.#edgesLockName,
-      ]);
-      const attempt = await readAttempt(c, attemptOf(id), true);
-      const execution = await readExecution(c, id, true);
-      if (execution === undefined || attempt === undefined) return { refused: 'not-found' };
-      const refusal = authenticateExecution(execution, token);
-      if (refusal !== null) return { refused: refusal };
-      const deps: Attempt[] = [];
-      for (const [i, depId] of dependencies.entries()) {
-        // Locked: a dependency that finishes now waits for this edge, then wakes its source.
-        const dep = sameAttempt(depId, attempt.id) ? attempt : await readAttempt(c, depId, true);
-        if (dep === undefined) return { unknownDependency: i };
-        deps.push(dep);
-      }
-      const known = new Set(attempt.fwdDeps.map(attemptKey));
-      const fresh = deps.filter((d) => !known.has(attemptKey(d.id))).map((d) => d.id);
-      const verdict = await findCycleAsync(attempt.id, fresh, (keys) => fwdDepsOf(c, keys));
-      if ('cycle' in verdict) return { cycle: verdict.cycle };
-      if ('tooLarge' in verdict) return { tooLarge: verdict.tooLarge };
-      const outcome = addDependencies({ attempt, execution, token, dependencies: deps }, nowMs);
-      if ('refused' in outcome) return outcome;
-      if (outcome.attempt !== attempt) await writeAttempt(c, attempt, outcome.attempt);
-      if (outcome.execution !== execution) await writeExecution(c, execution, outcome.execution);
-      for (const to of outcome.newEdges) await insertEdge(c, attempt.id, to);
-      return { ...outcome, effects: await settle(c, outcome.effects, nowMs) };
-    });
+    return this.#transact(() => addDependenciesTx(id, token, dependencies, nowMs));
   }
-}
 
-/**
- * Applies `propagate-final` (dependency-final to every back dep) and `rerun-expired`
- * (result-needed) inside the caller's transaction, locking each attempt it changes and following
- * what they cause; returns the effects left for the shell. SqliteGraphStore's #settle, async.
- */
-async function settle(
-  c: PoolClient,
-  effects: readonly GraphEffect[],
-  nowMs: number,
-): Promise<GraphEffect[]> {
-  const out: GraphEffect[] = [];
-  const queue = [...effects];
-  for (let effect = queue.shift(); effect !== undefined; effect = queue.shift()) {
-    if (effect.type === 'propagate-final') {
-      const dependency = effect.attempt;
-      for (const backId of await backDepsOf(c, dependency)) {
-        const back = await readAttempt(c, backId, true);
-        if (back === undefined) continue;
-        const moved = transitionAttempt(back, { type: 'dependency-final', dependency }, nowMs);
-        if (!('attempt' in moved)) continue;
-        await writeAttempt(c, back, moved.attempt);
-        queue.push(...moved.effects);
-      }
-    } else if (effect.type === 'rerun-expired') {
-      const dep = await readAttempt(c, effect.attempt, true);
-      if (dep === undefined) continue;
-      const moved = transitionAttempt(dep, { type: 'result-needed' }, nowMs);
-      if (!('attempt' in moved)) continue;
-      await writeAttempt(c, dep, moved.attempt);
-      queue.push(...moved.effects);
-    } else {
-      out.push(effect);
-    }
+  /**
+   * Runs a graph transaction inside BEGIN/COMMIT. `tx` makes a fresh one for each try: a
+   * deadlock or serialization failure runs the whole transaction again.
+   */
+  async #transact<R>(tx: () => GraphTx<R>): Promise<R> {
+    return inTransaction(this.#pool, (c) => runAsync(tx(), pgGraphSteps(c, this.#edgesLockName)));
   }
-  return out;
 }

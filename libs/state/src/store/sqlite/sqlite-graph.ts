@@ -1,15 +1,15 @@
 import type Database from 'better-sqlite3';
-import { addDependencies, authenticateExecution } from '../../graph/add-dependencies';
-import { applyExecutionEvent } from '../../graph/apply-execution-event';
-import { transitionAttempt } from '../../graph/attempt-transition';
-import { createAttempt } from '../../graph/create-attempt';
-import { findCycle } from '../../graph/cycle-search';
-import { transitionExecution } from '../../graph/execution-transition';
-import type { ExecutionEvent, GraphEffect } from '../../graph/graph-events';
+import type { ExecutionEvent } from '../../graph/graph-events';
 import type { AttemptState } from '../../graph/graph-state';
 import type { Attempt, AttemptId, Execution, ExecutionId, Quest } from '../../graph/graph-types';
-import { attemptKey, attemptOf, sameAttempt } from '../../graph/graph-types';
-import { scheduleExecution } from '../../graph/schedule-execution';
+import { attemptKey } from '../../graph/graph-types';
+import { runSync, type GraphTx, type SyncGraphSteps } from '../graph/graph-steps';
+import {
+  addDependenciesTx,
+  applyExecutionEventTx,
+  ensureGraphTx,
+  scheduleExecutionTx,
+} from '../graph/graph-transactions';
 import type {
   AddEdgesOutcome,
   EnsureGraphOutcome,
@@ -35,10 +35,10 @@ interface EdgeRow {
 }
 
 /**
- * The graph half of the SQLite store. better-sqlite3 is synchronous, so each method is one
- * IMMEDIATE transaction (the single writer): the pure core runs on rows read inside it, writes
- * are conditional on the state read, and propagation (`propagate-final`, `rerun-expired`) is
- * applied before commit. That also serializes edge insertion, as the cycle search requires.
+ * The graph half of the SQLite store: the shared graph transactions (graph/graph-transactions.ts)
+ * driven synchronously, each in one IMMEDIATE transaction (the single writer). better-sqlite3 is
+ * synchronous and nothing inside awaits, so no other statement interleaves; the single writer
+ * also serializes edge insertion, as the cycle search requires, so `lock-edges` does nothing.
  */
 export class SqliteGraphStore implements GraphStore {
   readonly #gdb: Database.Database;
@@ -53,6 +53,7 @@ export class SqliteGraphStore implements GraphStore {
   readonly #insertExecution: Database.Statement;
   readonly #insertEdge: Database.Statement;
   readonly #insertQuest: Database.Statement;
+  readonly #steps: SyncGraphSteps;
 
   constructor(db: Database.Database, statements = new StatementCache(db)) {
     this.#gdb = db;
@@ -90,6 +91,34 @@ export class SqliteGraphStore implements GraphStore {
     this.#insertQuest = db.prepare(
       'INSERT OR IGNORE INTO graph_quests (id, desc, created_ms) VALUES (?, ?, ?)',
     );
+    this.#steps = this.#driver();
+  }
+
+  /** How each graph step runs on this connection's prepared statements. */
+  #driver(): SyncGraphSteps {
+    return {
+      'read-quest': (s) => this.#quest(s.id),
+      'read-attempt': (s) => this.#attempt(s.id),
+      'read-execution': (s) => this.#execution(s.id),
+      'read-back-deps': (s) => this.#backDepsOf(s.id),
+      'read-fwd-deps': (s) =>
+        new Map(s.keys.map((key) => [key, this.#attemptByKey(key)?.fwdDeps ?? []])),
+      'lock-edges': () => undefined,
+      'insert-quest': ({ quest }) =>
+        this.#insertQuest.run(quest.id, JSON.stringify(quest.desc), quest.createdAtMs).changes ===
+        1,
+      'insert-attempt': ({ attempt }) =>
+        this.#insertAttempt.run({ ...attemptColumns(attempt), created_ms: attempt.createdAtMs })
+          .changes === 1,
+      'insert-execution': (s) => {
+        this.#insertExecution.run(executionColumns(s.execution));
+      },
+      'insert-edge': ({ from, to }) => {
+        this.#insertEdge.run(from.quest, from.attempt, to.quest, to.attempt);
+      },
+      'write-attempt': (s) => this.#writeAttempt(s.before, s.after),
+      'write-execution': (s) => this.#writeExecution(s.before, s.after),
+    };
   }
 
   async ensureGraph(
@@ -97,31 +126,7 @@ export class SqliteGraphStore implements GraphStore {
     attempts: readonly AttemptId[],
     nowMs: number,
   ): Promise<EnsureGraphOutcome> {
-    return this.#gdb
-      .transaction((): EnsureGraphOutcome => {
-        const given = new Set(quests.map((q) => q.id));
-        for (const a of attempts) {
-          if (!given.has(a.quest) && this.#getQuest.get(a.quest) === undefined) {
-            return { unknownQuest: a.quest };
-          }
-        }
-        const newQuests: string[] = [];
-        for (const q of quests) {
-          const info = this.#insertQuest.run(q.id, JSON.stringify(q.desc), q.createdAtMs);
-          if (info.changes === 1) newQuests.push(q.id);
-        }
-        const newAttempts: AttemptId[] = [];
-        for (const id of attempts) {
-          const { attempt } = createAttempt(id, nowMs);
-          const info = this.#insertAttempt.run({
-            ...attemptColumns(attempt),
-            created_ms: attempt.createdAtMs,
-          });
-          if (info.changes === 1) newAttempts.push(id);
-        }
-        return { newQuests, newAttempts };
-      })
-      .immediate();
+    return this.#transact(() => ensureGraphTx(quests, attempts, nowMs));
   }
 
   async getQuest(id: string): Promise<Quest | undefined> {
@@ -187,31 +192,7 @@ export class SqliteGraphStore implements GraphStore {
   }
 
   async scheduleExecution(input: ScheduleExecutionInput, nowMs: number): Promise<GraphCommit> {
-    return this.#gdb
-      .transaction((): GraphCommit => {
-        const attempt = this.#attempt(input.attempt);
-        const quest = this.#quest(input.attempt.quest);
-        if (attempt === undefined || quest === undefined) return { refused: 'not-found' };
-        if (attempt.state !== 'SCHEDULING' || attempt.numExecutions + 1 !== input.execution) {
-          return { ignored: 'stale-execution' };
-        }
-        const scheduled = scheduleExecution(quest, attempt, input.activationToken, nowMs);
-        if (!('attempt' in scheduled)) return scheduled;
-        const created = transitionExecution(
-          scheduled.execution,
-          { type: 'task-created', taskId: input.taskId },
-          nowMs,
-        );
-        if (!('execution' in created)) throw new Error('a new execution must take its task');
-        this.#insertExecution.run(executionColumns(created.execution));
-        this.#writeAttempt(attempt, scheduled.attempt);
-        const effects = this.#settle(
-          [...scheduled.effects.filter((e) => e.type !== 'create-task'), ...created.effects],
-          nowMs,
-        );
-        return { attempt: scheduled.attempt, execution: created.execution, effects };
-      })
-      .immediate();
+    return this.#transact(() => scheduleExecutionTx(input, nowMs));
   }
 
   async applyExecutionEvent(
@@ -219,22 +200,7 @@ export class SqliteGraphStore implements GraphStore {
     event: ExecutionEvent,
     nowMs: number,
   ): Promise<GraphCommit> {
-    return this.#gdb
-      .transaction((): GraphCommit => {
-        const execution = this.#execution(id);
-        const attempt = this.#attempt(attemptOf(id));
-        const quest = this.#quest(id.quest);
-        if (execution === undefined || attempt === undefined || quest === undefined) {
-          return { refused: 'not-found' };
-        }
-        const outcome = applyExecutionEvent(quest, attempt, execution, event, nowMs);
-        if (!('attempt' in outcome)) return outcome;
-        if (outcome.execution !== execution) this.#writeExecution(execution, outcome.execution);
-        if (outcome.attempt !== attempt) this.#writeAttempt(attempt, outcome.attempt);
-        const effects = this.#settle(outcome.effects, nowMs);
-        return { attempt: outcome.attempt, execution: outcome.execution, effects };
-      })
-      .immediate();
+    return this.#transact(() => applyExecutionEventTx(id, event, nowMs));
   }
 
   async addDependencies(
@@ -243,67 +209,12 @@ export class SqliteGraphStore implements GraphStore {
     dependencies: readonly AttemptId[],
     nowMs: number,
   ): Promise<AddEdgesOutcome> {
-    return this.#gdb
-      .transaction((): AddEdgesOutcome => {
-        const execution = this.#execution(id);
-        const attempt = this.#attempt(attemptOf(id));
-        if (execution === undefined || attempt === undefined) return { refused: 'not-found' };
-        const refusal = authenticateExecution(execution, token);
-        if (refusal !== null) return { refused: refusal };
-        const deps: Attempt[] = [];
-        for (const [i, depId] of dependencies.entries()) {
-          const dep = sameAttempt(depId, attempt.id) ? attempt : this.#attempt(depId);
-          if (dep === undefined) return { unknownDependency: i };
-          deps.push(dep);
-        }
-        const known = new Set(attempt.fwdDeps.map(attemptKey));
-        const fresh = deps.filter((d) => !known.has(attemptKey(d.id))).map((d) => d.id);
-        const verdict = findCycle(attempt.id, fresh, (key) => this.#attemptByKey(key)?.fwdDeps);
-        if ('cycle' in verdict) return { cycle: verdict.cycle };
-        if ('tooLarge' in verdict) return { tooLarge: verdict.tooLarge };
-        const outcome = addDependencies({ attempt, execution, token, dependencies: deps }, nowMs);
-        if ('refused' in outcome) return outcome;
-        if (outcome.attempt !== attempt) this.#writeAttempt(attempt, outcome.attempt);
-        if (outcome.execution !== execution) this.#writeExecution(execution, outcome.execution);
-        for (const to of outcome.newEdges) {
-          this.#insertEdge.run(attempt.id.quest, attempt.id.attempt, to.quest, to.attempt);
-        }
-        return { ...outcome, effects: this.#settle(outcome.effects, nowMs) };
-      })
-      .immediate();
+    return this.#transact(() => addDependenciesTx(id, token, dependencies, nowMs));
   }
 
-  /**
-   * Applies `propagate-final` (dependency-final to every back dep) and `rerun-expired`
-   * (result-needed) inside the caller's transaction, following what they cause; returns the
-   * effects left for the shell.
-   */
-  #settle(effects: readonly GraphEffect[], nowMs: number): GraphEffect[] {
-    const out: GraphEffect[] = [];
-    const queue = [...effects];
-    for (let effect = queue.shift(); effect !== undefined; effect = queue.shift()) {
-      if (effect.type === 'propagate-final') {
-        const dependency = effect.attempt;
-        for (const backId of this.#backDepsOf(dependency)) {
-          const back = this.#attempt(backId);
-          if (back === undefined) continue;
-          const moved = transitionAttempt(back, { type: 'dependency-final', dependency }, nowMs);
-          if (!('attempt' in moved)) continue;
-          this.#writeAttempt(back, moved.attempt);
-          queue.push(...moved.effects);
-        }
-      } else if (effect.type === 'rerun-expired') {
-        const dep = this.#attempt(effect.attempt);
-        if (dep === undefined) continue;
-        const moved = transitionAttempt(dep, { type: 'result-needed' }, nowMs);
-        if (!('attempt' in moved)) continue;
-        this.#writeAttempt(dep, moved.attempt);
-        queue.push(...moved.effects);
-      } else {
-        out.push(effect);
-      }
-    }
-    return out;
+  /** Runs a graph transaction in one IMMEDIATE transaction: the single writer, no await inside. */
+  #transact<R>(tx: () => GraphTx<R>): R {
+    return this.#gdb.transaction(() => runSync(tx(), this.#steps)).immediate();
   }
 
   #backDepsOf(id: AttemptId): AttemptId[] {

@@ -1,30 +1,35 @@
 import * as grpc from '@grpc/grpc-js';
-import path from 'node:path';
-import {
-  CLIENT_CHANNEL_OPTIONS,
-  MAX_BOT_DIMENSION_VALUES,
-  MAX_BOT_HEALTH_CACHES,
-  loadDroverProto,
-  type AckOut,
-  type AssignOut,
-  type BotApiClient,
-  type BotHealth,
-  type BotMessage,
-  type CoordinatorMessageOut,
-  type KillOut,
-  type WelcomeOut,
+import type {
+  AckOut,
+  AssignOut,
+  BotHealth,
+  BotMessage,
+  CoordinatorMessageOut,
+  KillOut,
+  WelcomeOut,
 } from '@drover/protocol';
 import type { Logger } from 'pino';
-import { backoffDelayMs, channelBackoffOptions, DEFAULT_BACKOFF } from './backoff';
-import { CacheManager } from './caches';
-import type { Dimensions } from './config';
-import { freeDiskBytes, healthNow, lowDiskReason } from './health';
 import { DEFAULT_MAX_OUTPUT_FILES_BYTES } from './output-files';
 import { signalGroup } from './process-group';
 import type { RunResult, TaskRun } from './runner';
+import { endCall, SessionChannels } from './session-channels';
+import { compileSessionOptions, type SessionConfig } from './session-config';
+import { SessionHealth } from './session-health';
+import { ReconnectPlan } from './session-reconnect';
+import {
+  callOf,
+  publicState,
+  STREAM_ENDED,
+  stopReasonOf,
+  streamOf,
+  type BotCall,
+  type Lifecycle,
+  type LiveState,
+  type StreamEnded,
+  type StreamState,
+} from './session-state';
 import {
   FATAL_CODES,
-  STOP_REASON_TEXT,
   type SessionEnd,
   type SessionOptions,
   type SessionState,
@@ -37,12 +42,8 @@ import { canceledFinish, dimensionsFromWire, dimensionsToWire } from './wire';
 /**
  * The bot's connection: one BotApi.Connect stream at a time, re-opened with jittered backoff
  * when it ends. Runs what the coordinator assigns, streams its output, keeps what was not
- * acknowledged and sends it again on the next stream. See README.md for the message flow.
- *
- *   connecting ──Welcome──▶ connected ──stream ends──▶ backoff ──timer──▶ connecting
- *        └──────────── stream ends ───────────────────────▲
- *   any ──stop()/Terminate/--once──▶ stopping ──tasks ended, results acked, stream ended──▶ stopped
- *   any ──UNAUTHENTICATED/PERMISSION_DENIED/INVALID_ARGUMENT──▶ stopped (fatal)
+ * acknowledged and sends it again on the next stream. See README.md for the message flow, and
+ * session-state.ts for the lifecycle (one `Lifecycle` value) and its diagram.
  *
  * Entering `stopping` writes a heartbeat at once whose quarantined_reason says why, ahead of any
  * later TaskFinished: the coordinator reads the stream in order, so it stops dispatching to the
@@ -58,7 +59,8 @@ import { canceledFinish, dimensionsFromWire, dimensionsToWire } from './wire';
  * backoff wait: so a bot whose replica died (or a first server that is down) reaches a live one
  * at once, but once every server failed in a row the usual jittered backoff applies (60 s cap,
  * 5 s while holding a task), then a new round starts. A Welcome resets the backoff exponent, not
- * the round: a server that welcomes then drops at once cannot spin the bot through the list.
+ * the round: a server that welcomes then drops at once cannot spin the bot through the list
+ * (session-reconnect.ts).
  */
 
 /** What the bot reports for its termination task: done at once, nothing ran, no output. */
@@ -71,10 +73,13 @@ const TERMINATION_RESULT: RunResult = {
   outputSize: 0,
 };
 
-type TerminateOut = NonNullable<CoordinatorMessageOut['terminate']>;
+/** Welcome's heartbeat interval when it gives none. */
+const DEFAULT_HEARTBEAT_INTERVAL_MS = 30_000;
 
-/** A stream that ends sooner after its Welcome, as the one before, does not reset the backoff. */
-const STABLE_STREAM_MS = 10_000;
+/** How long the coordinator has to end a stream the bot half-closed, before it is cancelled. */
+const STREAM_END_WAIT_MS = 1_000;
+
+type TerminateOut = NonNullable<CoordinatorMessageOut['terminate']>;
 
 type TimerName = 'backoff' | 'welcome' | 'heartbeat' | 'ackWait' | 'leave';
 
@@ -87,87 +92,55 @@ export function startBotSession(opts: SessionOptions): BotSession {
 export class BotSession {
   /** Resolves when the session stopped, with why. */
   readonly done: Promise<SessionEnd>;
-  private resolveDone!: (end: SessionEnd) => void;
-  private current: SessionState = { kind: 'connecting', attempt: 0 };
-  private readonly log: Logger;
-  /** The coordinator addresses, at least one; `server` indexes the one in use. */
-  private readonly servers: readonly string[];
-  private server = 0;
-  /** Streams opened since the last backoff wait (the first connect counts). */
-  private triesSinceWait = 0;
-  /** One channel per server, made on first use. */
-  private readonly clients = new Map<string, BotApiClient>();
-  private readonly slots = new Map<string, TaskSlot>();
-  private readonly runs = new Set<TaskRun>();
-  private readonly link: Link;
-  private call: grpc.ClientDuplexStream<BotMessage, CoordinatorMessageOut> | undefined;
-  /** The current stream got its Welcome. */
-  private linked = false;
-  /** The bot half-closed the current stream (it is leaving): it may read but not write. */
-  private halfClosed = false;
-  /** From the latest statfs of the bot dir (Hello and heartbeats carry it). */
-  private freeDisk: number | undefined;
-  /** `low disk: …` while the free disk is below the minimum, '' otherwise. */
-  private lowDisk = '';
-  /** `updating to <version>` while the bot fetches new code (update/updater.ts), else ''. */
-  private updating = '';
-  private attempt = 0;
-  /** `attempt` before the current stream's Welcome reset it (see keepBackoffAfter). */
-  private attemptBeforeWelcome = 0;
-  /** When the current stream got its Welcome. */
-  private welcomedAtMs = 0;
-  /** How the previous stream ended (code and details). */
-  private previousEnd = '';
-  private stopReason: StopReason | undefined;
-  private finalizing: Promise<void> | undefined;
-  /** Set once the end is decided (fatal, close): stop() and draining have no say any more. */
-  private ending = false;
-  private closing: Promise<void> | undefined;
-  private heartbeatBusy = false;
-  private timers: Partial<Record<TimerName, NodeJS.Timeout>> = {};
-  /** Named caches (caches.ts): their names are the `caches` dimension, sizes in the health. */
-  private readonly caches: CacheManager;
-  /** The dimensions as last sent (Hello or a heartbeat), JSON. */
-  private sentDimensions = '';
-  /** The coordinator's limit for a task's output files (Welcome). */
-  private maxOutputFilesBytes = DEFAULT_MAX_OUTPUT_FILES_BYTES;
+  #resolveDone!: (end: SessionEnd) => void;
+  readonly #config: SessionConfig;
+  readonly #log: Logger;
+  #lifecycle: Lifecycle = { kind: 'running', stream: { kind: 'connecting', attempt: 0 } };
+  readonly #reconnect: ReconnectPlan;
+  readonly #channels: SessionChannels;
+  readonly #health: SessionHealth;
+  readonly #slots = new Map<string, TaskSlot>();
+  readonly #runs = new Set<TaskRun>();
+  readonly #link: Link;
+  /** A periodic heartbeat is measuring the disk (a tick skips rather than overlap it); any state. */
+  #heartbeatBusy = false;
+  #timers: Partial<Record<TimerName, NodeJS.Timeout>> = {};
+  /** The coordinator's limit for a task's output files (the latest Welcome that set one). */
+  #maxOutputFilesBytes = DEFAULT_MAX_OUTPUT_FILES_BYTES;
 
-  constructor(private readonly opts: SessionOptions) {
-    this.done = new Promise((resolve) => (this.resolveDone = resolve));
-    this.log = opts.log.child({ component: 'session' });
-    this.servers = serverList(opts.server);
-    this.link = { isUp: () => this.linked && !this.halfClosed, write: (msg) => this.write(msg) };
-    this.caches =
-      opts.caches ??
-      new CacheManager({
-        root: path.join(opts.botDir, 'caches'),
-        maxBytes: opts.cacheMaxBytes,
-        ...(opts.taskUser === undefined ? {} : { owner: opts.taskUser }),
-      });
-    this.caches.onChange = () => this.sendDimensionsIfChanged();
+  constructor(opts: SessionOptions) {
+    this.done = new Promise((resolve) => (this.#resolveDone = resolve));
+    this.#config = compileSessionOptions(opts);
+    this.#log = this.#config.log.child({ component: 'session' });
+    this.#reconnect = new ReconnectPlan(this.#config);
+    this.#channels = new SessionChannels(this.#config);
+    this.#health = new SessionHealth({ ...this.#config, log: this.#log });
+    this.#link = { isUp: () => this.#isUp(), write: (msg) => this.#write(msg) };
+    this.#config.caches.onChange = () => this.#sendDimensionsIfChanged();
   }
 
   // --- bot self-update (update/updater.ts) ---
 
   /** Holds no task: none running, no result waiting for its Ack. */
   isIdle(): boolean {
-    return this.slots.size === 0 && this.runs.size === 0;
+    return this.#slots.size === 0 && this.#runs.size === 0;
   }
 
   /** Takes no tasks while `reason` is set (said on a heartbeat now); '' takes them again. */
   setUpdating(reason: string): void {
-    if (reason === this.updating) return;
-    this.updating = reason;
-    this.sendHeartbeatNow();
+    if (this.#health.setUpdating(reason)) this.#sendHeartbeatNow();
   }
 
   get state(): SessionState {
-    return this.current;
+    return publicState(this.#lifecycle);
   }
 
   start(): void {
-    this.log.info({ servers: this.servers, botId: this.opts.botId }, 'session starting');
-    void this.connect();
+    this.#log.info(
+      { servers: this.#config.servers, botId: this.#config.botId },
+      'session starting',
+    );
+    void this.#connect();
   }
 
   /**
@@ -175,20 +148,20 @@ export class BotSession {
    * deliver results, then stop. Returns the ids of the tasks it asked to kill.
    */
   stop(opts: { reason: StopReason; killRunning?: boolean }): readonly string[] {
-    if (this.isStopped() || this.ending) return [];
-    if (this.stopReason === undefined) {
-      this.stopReason = opts.reason;
-      this.setState({ kind: 'stopping', reason: opts.reason });
-      this.sendHeartbeatNow();
+    const s = this.#lifecycle;
+    if (s.kind !== 'running' && s.kind !== 'stopping') return [];
+    if (s.kind === 'running') {
+      this.#setLifecycle({ kind: 'stopping', reason: opts.reason, stream: s.stream });
+      this.#sendHeartbeatNow();
     }
     const killed: string[] = [];
     if (opts.killRunning === true) {
-      for (const run of this.runs) {
+      for (const run of this.#runs) {
         run.kill(`bot stopping (${opts.reason})`);
         killed.push(run.taskId);
       }
     }
-    this.maybeFinishStop();
+    this.#maybeFinishStop();
     return killed;
   }
 
@@ -198,7 +171,7 @@ export class BotSession {
    */
   killGroupsNow(): readonly string[] {
     const killed: string[] = [];
-    for (const run of this.runs) {
+    for (const run of this.#runs) {
       if (run.pid === undefined) continue;
       try {
         signalGroup(run.pid, 'SIGKILL');
@@ -212,231 +185,206 @@ export class BotSession {
 
   /** Kills running tasks (with the dance), waits for them, closes the stream. Idempotent. */
   close(): Promise<void> {
-    this.closing ??= this.killAllThenFinalize('bot closing', { kind: 'stopped', reason: 'close' });
-    return this.closing;
+    const s = this.#lifecycle;
+    if (s.kind === 'running' || s.kind === 'stopping')
+      this.#closeWith('bot closing', { kind: 'stopped', reason: 'close' }, s, s.stream);
+    return this.done.then(() => undefined);
   }
 
-  /** Runs the dance on every task still running and waits for them, so none outlives the bot. */
-  private async killAllThenFinalize(reason: string, end: SessionEnd): Promise<void> {
-    this.ending = true;
-    for (const run of this.runs) run.kill(reason);
-    await Promise.allSettled([...this.runs].map((r) => r.result));
-    await this.finalize(end);
+  /**
+   * The end is decided: runs the dance on every task still running and waits for them, so none
+   * outlives the bot, then finalizes.
+   */
+  #closeWith(
+    reason: string,
+    end: SessionEnd,
+    from: LiveState,
+    stream: StreamState | StreamEnded,
+  ): void {
+    const runs = [...this.#runs];
+    this.#setLifecycle({ kind: 'closing', from, end, stream });
+    for (const run of runs) run.kill(reason);
+    void Promise.allSettled(runs.map((r) => r.result)).then(() => this.#finalize(end));
   }
 
   // --- connection ------------------------------------------------------------------------------
 
-  private async connect(): Promise<void> {
-    this.timers.backoff = undefined;
-    if (this.isStopped() || this.ending) return;
-    if (this.stopReason === undefined) this.setState({ kind: 'connecting', attempt: this.attempt });
+  async #connect(): Promise<void> {
+    this.#timers.backoff = undefined;
+    if (!this.#isLive()) return;
+    const attempt = this.#reconnect.attempt;
+    this.#setStream({ kind: 'connecting', attempt });
     try {
-      await this.measureDisk();
-      if (this.isStopped() || this.ending) return;
+      await this.#health.measureDisk();
+      if (!this.#isLive()) return;
       const metadata = new grpc.Metadata();
-      metadata.set('authorization', `Bearer ${this.opts.token}`);
-      const server = this.servers[this.server] ?? this.servers[0]!;
-      this.triesSinceWait += 1;
-      this.log.info({ server, attempt: this.attempt }, 'connecting');
-      const call = this.clientFor(server).Connect(metadata);
-      this.call = call;
-      this.linked = false;
-      call.on('data', (msg: CoordinatorMessageOut) => this.onMessage(call, msg));
+      metadata.set('authorization', `Bearer ${this.#config.token}`);
+      const server = this.#reconnect.server;
+      this.#reconnect.opening();
+      this.#log.info({ server, attempt }, 'connecting');
+      const call = this.#channels.clientFor(server).Connect(metadata);
+      this.#setStream({ kind: 'welcoming', call, attempt });
+      call.on('data', (msg: CoordinatorMessageOut) => this.#onMessage(call, msg));
       call.on('error', () => {}); // the 'status' event carries the outcome
-      call.on('status', (status: grpc.StatusObject) => this.onStatus(call, status));
+      call.on('status', (status: grpc.StatusObject) => this.#onStatus(call, status));
       call.write({
         hello: {
-          bot_id: this.opts.botId,
-          dimensions: dimensionsToWire(this.dimensionsNow()),
-          state: this.health(),
-          version: this.opts.version,
-          self_update: this.opts.selfUpdate === true,
-          running: [...this.slots.values()].map((s) => s.runningEntry()),
+          bot_id: this.#config.botId,
+          dimensions: dimensionsToWire(this.#health.dimensionsNow()),
+          state: this.#healthNow(),
+          version: this.#config.version,
+          self_update: this.#config.selfUpdate,
+          running: [...this.#slots.values()].map((s) => s.runningEntry()),
         },
       });
-      this.timers.welcome = setTimeout(() => {
-        if (this.call !== call || this.linked) return;
-        this.log.warn(
-          { timeoutMs: this.welcomeTimeoutMs() },
-          'no welcome in time; dropping the stream',
-        );
+      const timeoutMs = this.#config.welcomeTimeoutMs;
+      this.#timers.welcome = setTimeout(() => {
+        const stream = streamOf(this.#lifecycle);
+        if (stream?.kind !== 'welcoming' || stream.call !== call) return;
+        this.#log.warn({ timeoutMs }, 'no welcome in time; dropping the stream');
         call.cancel();
-      }, this.welcomeTimeoutMs());
+      }, timeoutMs);
     } catch (err) {
-      this.log.error({ err }, 'cannot open the stream');
-      this.scheduleReconnect();
+      this.#log.error({ err }, 'cannot open the stream');
+      this.#scheduleReconnect();
     }
   }
 
-  private onStatus(
-    call: grpc.ClientDuplexStream<BotMessage, CoordinatorMessageOut>,
-    status: grpc.StatusObject,
-  ): void {
-    if (call !== this.call) return;
-    const left = this.halfClosed;
-    const welcomed = this.linked;
-    this.dropStream();
-    this.keepBackoffAfter(welcomed, status);
-    if (this.isStopped() || this.ending) return;
+  #onStatus(call: BotCall, status: grpc.StatusObject): void {
+    const s = this.#lifecycle;
+    if (s.kind !== 'running' && s.kind !== 'stopping' && s.kind !== 'closing') return;
+    const stream = s.stream;
+    if (callOf(stream) !== call) return;
+    const left = stream.kind === 'connected' && stream.halfClosed;
+    this.#clearStreamTimers();
+    const kept = this.#reconnect.streamEnded(
+      status,
+      stream.kind === 'connected' ? stream : undefined,
+      Date.now(),
+    );
+    if (kept)
+      this.#log.warn(
+        {
+          code: grpc.status[status.code],
+          details: status.details,
+          attempt: this.#reconnect.attempt,
+        },
+        'the coordinator failed again after its welcome; backing off further',
+      );
+    if (s.kind === 'closing') {
+      this.#setLifecycle({ ...s, stream: STREAM_ENDED });
+      return;
+    }
     if (FATAL_CODES.has(status.code)) {
-      this.log.error(
+      this.#log.error(
         { code: grpc.status[status.code], details: status.details },
         'coordinator refused the bot',
       );
-      void this.killAllThenFinalize('coordinator refused the bot', {
-        kind: 'fatal',
-        code: status.code,
-        details: status.details,
-      });
+      const end: SessionEnd = { kind: 'fatal', code: status.code, details: status.details };
+      this.#closeWith('coordinator refused the bot', end, s, STREAM_ENDED);
       return;
     }
-    this.log[left ? 'info' : 'warn'](
+    this.#log[left ? 'info' : 'warn'](
       { code: grpc.status[status.code], details: status.details },
       'stream ended',
     );
-    if (this.stopReason !== undefined && this.runs.size === 0 && this.slots.size === 0) {
-      void this.finalize({ kind: 'stopped', reason: this.stopReason });
-      return;
+    if (s.kind === 'stopping') {
+      this.#setLifecycle({ ...s, stream: STREAM_ENDED });
+      if (this.isIdle()) {
+        this.#finalize({ kind: 'stopped', reason: s.reason });
+        return;
+      }
     }
-    this.scheduleReconnect();
-  }
-
-  /**
-   * A Welcome resets the backoff exponent, unless the stream then fails as before: the
-   * coordinator said to back off (RESOURCE_EXHAUSTED: its data dir is full, say, so our output
-   * cannot be stored), or the stream ended as the previous one did, within STABLE_STREAM_MS of
-   * its Welcome. Then the exponent goes on from where it was: a coordinator that welcomes and
-   * fails each time sees one reconnect per backoff step, not several a second.
-   */
-  private keepBackoffAfter(welcomed: boolean, status: grpc.StatusObject): void {
-    const end = `${status.code} ${status.details}`;
-    const same = end === this.previousEnd;
-    this.previousEnd = end;
-    if (!welcomed) return;
-    const brief = Date.now() - this.welcomedAtMs < STABLE_STREAM_MS;
-    if (status.code !== grpc.status.RESOURCE_EXHAUSTED && !(same && brief)) return;
-    this.attempt = Math.max(this.attempt, this.attemptBeforeWelcome);
-    this.log.warn(
-      { code: grpc.status[status.code], details: status.details, attempt: this.attempt },
-      'the coordinator failed again after its welcome; backing off further',
-    );
-  }
-
-  private dropStream(): void {
-    this.call = undefined;
-    this.linked = false;
-    this.halfClosed = false;
-    this.clearTimer('welcome');
-    this.clearTimer('heartbeat');
-    this.clearTimer('leave');
-  }
-
-  /** The channel to `server`, made on first use (our backoff paces reconnects, not grpc-js's). */
-  private clientFor(server: string): BotApiClient {
-    let client = this.clients.get(server);
-    if (client === undefined) {
-      const { BotApi } = loadDroverProto().drover.v1;
-      client = new BotApi(server, this.opts.credentials ?? grpc.credentials.createInsecure(), {
-        ...CLIENT_CHANNEL_OPTIONS,
-        // Our own backoff paces reconnects; keep the channel's from adding a second, longer one.
-        ...channelBackoffOptions(this.opts.backoff ?? DEFAULT_BACKOFF),
-        ...this.opts.channelOptions,
-      });
-      this.clients.set(server, client);
-    }
-    return client;
+    this.#scheduleReconnect();
   }
 
   /**
    * The connection failed or ended: the next attempt goes to the next server, at once while some
    * server has not been tried since the last wait, else after the backoff (see the class comment).
    */
-  private scheduleReconnect(): void {
-    this.server = (this.server + 1) % this.servers.length;
-    if (this.triesSinceWait < this.servers.length) {
-      this.timers.backoff = setTimeout(() => void this.connect(), 0);
+  #scheduleReconnect(): void {
+    if (!this.#isLive()) return;
+    const next = this.#reconnect.next(this.#slots.size > 0);
+    if (next.kind === 'now') {
+      this.#setStream({ kind: 'connecting', attempt: next.attempt });
+      this.#timers.backoff = setTimeout(() => void this.#connect(), 0);
       return;
     }
-    this.triesSinceWait = 0;
-    const delayMs = backoffDelayMs(
-      {
-        attempt: this.attempt,
-        holdingTask: this.slots.size > 0,
-        random: this.opts.random ?? Math.random,
-      },
-      this.opts.backoff,
-    );
-    this.attempt += 1;
-    if (this.stopReason === undefined)
-      this.setState({ kind: 'backoff', attempt: this.attempt, delayMs });
-    this.timers.backoff = setTimeout(() => void this.connect(), delayMs);
+    this.#setStream({ kind: 'backoff', attempt: next.attempt, delayMs: next.delayMs });
+    this.#timers.backoff = setTimeout(() => void this.#connect(), next.delayMs);
   }
 
-  private write(msg: BotMessage): void {
-    if (!this.halfClosed) this.call?.write(msg);
+  /** Writes on the current stream, unless there is none or the bot half-closed it. */
+  #write(msg: BotMessage): void {
+    const stream = streamOf(this.#lifecycle);
+    if (stream?.kind === 'connected' && stream.halfClosed) return;
+    callOf(stream)?.write(msg);
+  }
+
+  /** The stream got its Welcome and the bot has not half-closed it: results and heartbeats go. */
+  #isUp(): boolean {
+    const stream = streamOf(this.#lifecycle);
+    return stream?.kind === 'connected' && !stream.halfClosed;
   }
 
   // --- coordinator messages --------------------------------------------------------------------
 
-  private onMessage(
-    call: grpc.ClientDuplexStream<BotMessage, CoordinatorMessageOut>,
-    msg: CoordinatorMessageOut,
-  ): void {
-    if (call !== this.call || this.isStopped()) return;
-    if (msg.msg !== 'welcome' && !this.linked) {
-      this.log.warn({ msg: msg.msg }, 'message before welcome ignored');
+  #onMessage(call: BotCall, msg: CoordinatorMessageOut): void {
+    const stream = streamOf(this.#lifecycle);
+    if (callOf(stream) !== call) return;
+    if (msg.msg !== 'welcome' && stream?.kind !== 'connected') {
+      this.#log.warn({ msg: msg.msg }, 'message before welcome ignored');
       return;
     }
     switch (msg.msg) {
       case 'welcome':
-        if (msg.welcome) this.onWelcome(msg.welcome);
+        if (msg.welcome) this.#onWelcome(msg.welcome);
         return;
       case 'assign':
-        if (msg.assign) this.onAssign(msg.assign);
+        if (msg.assign) this.#onAssign(msg.assign);
         return;
       case 'kill':
-        if (msg.kill) this.onKill(msg.kill);
+        if (msg.kill) this.#onKill(msg.kill);
         return;
       case 'ack':
-        if (msg.ack) this.onAck(msg.ack);
+        if (msg.ack) this.#onAck(msg.ack);
         return;
       case 'update':
-        if (msg.update) this.opts.onUpdate?.(msg.update);
+        if (msg.update) this.#config.onUpdate?.(msg.update);
         return;
       case 'terminate':
-        this.onTerminate(msg.terminate ?? { reason: '', task_id: '', lease_id: '' });
+        this.#onTerminate(msg.terminate ?? { reason: '', task_id: '', lease_id: '' });
         return;
       case undefined:
         return;
     }
   }
 
-  private onWelcome(w: WelcomeOut): void {
-    if (this.linked) {
-      this.log.warn({ sessionId: w.session_id }, 'second welcome ignored');
+  #onWelcome(w: WelcomeOut): void {
+    const stream = streamOf(this.#lifecycle);
+    if (stream?.kind !== 'welcoming') {
+      this.#log.warn({ sessionId: w.session_id }, 'second welcome ignored');
       return;
     }
-    this.linked = true;
-    this.attemptBeforeWelcome = this.attempt;
-    this.attempt = 0;
-    this.welcomedAtMs = Date.now();
-    this.clearTimer('welcome');
-    if (this.stopReason === undefined)
-      this.setState({ kind: 'connected', sessionId: w.session_id });
-    else this.log.info({ sessionId: w.session_id }, 'reconnected while stopping');
-    const heartbeatIntervalMs =
-      this.opts.heartbeatIntervalMs ??
-      (w.heartbeat_interval_ms > 0
-        ? w.heartbeat_interval_ms
-        : w.heartbeat_interval_secs > 0
-          ? w.heartbeat_interval_secs * 1000
-          : 30_000);
-    this.timers.heartbeat = setInterval(() => void this.heartbeat(), heartbeatIntervalMs);
-    if (w.max_output_files_bytes > 0) this.maxOutputFilesBytes = w.max_output_files_bytes;
+    this.#setStream({
+      kind: 'connected',
+      call: stream.call,
+      sessionId: w.session_id,
+      halfClosed: false,
+      welcomedAtMs: Date.now(),
+      attemptBeforeWelcome: this.#reconnect.welcomed(),
+    });
+    this.#clearTimer('welcome');
+    const stopping = stopReasonOf(this.#lifecycle);
+    if (stopping !== undefined)
+      this.#log.info({ sessionId: w.session_id }, 'reconnected while stopping');
+    const heartbeatIntervalMs = this.#config.heartbeatIntervalMs ?? welcomeHeartbeatMs(w);
+    this.#timers.heartbeat = setInterval(() => void this.#heartbeat(), heartbeatIntervalMs);
+    if (w.max_output_files_bytes > 0) this.#maxOutputFilesBytes = w.max_output_files_bytes;
     // Still stopping: say so before any result goes again (Hello said it too).
-    if (this.stopReason !== undefined) this.sendHeartbeatNow();
-    for (const slot of this.slots.values()) slot.resend();
-    this.opts.onWelcome?.({
+    if (stopping !== undefined) this.#sendHeartbeatNow();
+    for (const slot of this.#slots.values()) slot.resend();
+    this.#config.onWelcome?.({
       sessionId: w.session_id,
       heartbeatIntervalMs,
       dimensions: dimensionsFromWire(w.dimensions),
@@ -444,29 +392,34 @@ export class BotSession {
     });
   }
 
-  private onAssign(a: AssignOut): void {
-    const log = this.opts.log.child({ component: 'task', taskId: a.task_id, leaseId: a.lease_id });
-    if (this.ending) {
+  #onAssign(a: AssignOut): void {
+    const log = this.#config.log.child({
+      component: 'task',
+      taskId: a.task_id,
+      leaseId: a.lease_id,
+    });
+    const s = this.#lifecycle;
+    if (s.kind !== 'running' && s.kind !== 'stopping') {
       log.warn({}, 'assignment ignored: the bot is closing');
       return;
     }
-    if (this.slots.has(a.task_id)) {
+    if (this.#slots.has(a.task_id)) {
       log.warn({}, 'assignment ignored: the task is already held');
       return;
     }
-    if (this.stopReason !== undefined) {
+    if (s.kind === 'stopping') {
       // Sent before the coordinator read our stopping heartbeat: the lease is ours, so run it.
-      log.warn({ reason: this.stopReason }, 'assignment arrived while stopping; running it');
-      this.clearTimer('ackWait');
+      log.warn({ reason: s.reason }, 'assignment arrived while stopping; running it');
+      this.#clearTimer('ackWait');
     }
     const { slot, run } = launchTask(a, {
-      opts: this.opts,
-      link: this.link,
+      opts: this.#config,
+      link: this.#link,
       log,
-      server: this.servers[this.server] ?? this.servers[0]!,
-      caches: this.caches,
-      uploadClient: () => this.clientFor(this.servers[this.server] ?? this.servers[0]!),
-      maxOutputFilesBytes: this.maxOutputFilesBytes,
+      server: this.#reconnect.server,
+      caches: this.#config.caches,
+      uploadClient: () => this.#channels.clientFor(this.#reconnect.server),
+      maxOutputFilesBytes: this.#maxOutputFilesBytes,
       onOutputFlow: (paused, keptBytes) =>
         log.debug(
           { keptBytes },
@@ -475,26 +428,26 @@ export class BotSession {
             : 'output resumed: acknowledged',
         ),
       onEnded: (ended) => {
-        this.runs.delete(ended);
+        this.#runs.delete(ended);
         // The Ack may have come before the work dir was gone: idle only now (a waiting update).
-        if (this.isIdle()) this.opts.onIdle?.();
-        this.maybeFinishStop();
+        if (this.isIdle()) this.#config.onIdle?.();
+        this.#maybeFinishStop();
       },
     });
-    this.slots.set(a.task_id, slot);
-    this.runs.add(run);
-    if (this.opts.once === true) this.stop({ reason: 'once' });
+    this.#slots.set(a.task_id, slot);
+    this.#runs.add(run);
+    if (this.#config.once) this.stop({ reason: 'once' });
   }
 
-  private onKill(k: KillOut): void {
-    const slot = this.slots.get(k.task_id);
+  #onKill(k: KillOut): void {
+    const slot = this.#slots.get(k.task_id);
     if (slot === undefined || slot.leaseId !== k.lease_id) {
       // Nothing runs under that lease here: let the coordinator close the task rather than wait.
-      this.log.warn({ taskId: k.task_id, leaseId: k.lease_id }, 'kill for a task not held');
-      if (this.link.isUp()) this.write({ task_finished: canceledFinish(k.task_id, k.lease_id) });
+      this.#log.warn({ taskId: k.task_id, leaseId: k.lease_id }, 'kill for a task not held');
+      if (this.#isUp()) this.#write({ task_finished: canceledFinish(k.task_id, k.lease_id) });
       return;
     }
-    this.log.info({ taskId: k.task_id, reason: k.reason }, 'kill requested');
+    this.#log.info({ taskId: k.task_id, reason: k.reason }, 'kill requested');
     slot.kill(k.reason === '' ? 'killed by the coordinator' : k.reason);
   }
 
@@ -504,138 +457,104 @@ export class BotSession {
    * 0 (after the stopping heartbeat, so the coordinator gives it nothing else), and leaves once
    * the result is acknowledged. Until then the result is kept and resent like any other.
    */
-  private onTerminate(t: TerminateOut): void {
-    this.log.info({ reason: t.reason, taskId: t.task_id || undefined }, 'terminate requested');
-    if (t.task_id === '' || t.lease_id === '' || this.ending || this.slots.has(t.task_id)) {
+  #onTerminate(t: TerminateOut): void {
+    this.#log.info({ reason: t.reason, taskId: t.task_id || undefined }, 'terminate requested');
+    if (
+      t.task_id === '' ||
+      t.lease_id === '' ||
+      this.#lifecycle.kind === 'closing' ||
+      this.#slots.has(t.task_id)
+    ) {
       this.stop({ reason: 'terminate' });
       return;
     }
-    const slot = new TaskSlot(t.task_id, t.lease_id, this.link);
-    this.slots.set(t.task_id, slot);
+    const slot = new TaskSlot(t.task_id, t.lease_id, this.#link);
+    this.#slots.set(t.task_id, slot);
     this.stop({ reason: 'terminate' });
     slot.started();
     slot.ended(TERMINATION_RESULT);
   }
 
-  private onAck(a: AckOut): void {
-    const slot = this.slots.get(a.task_id);
+  #onAck(a: AckOut): void {
+    const slot = this.#slots.get(a.task_id);
     if (slot === undefined || slot.leaseId !== a.lease_id) {
-      this.log.debug({ taskId: a.task_id, leaseId: a.lease_id }, 'ack for a task not held ignored');
+      this.#log.debug(
+        { taskId: a.task_id, leaseId: a.lease_id },
+        'ack for a task not held ignored',
+      );
       return;
     }
     if (a.stale || a.finished) {
       if (slot.running)
         slot.kill(a.stale ? 'the lease is stale' : 'the coordinator finished the task');
       slot.forget();
-      this.slots.delete(a.task_id);
-      if (this.isIdle()) this.opts.onIdle?.();
-      this.log.info({ taskId: a.task_id, stale: a.stale }, 'task forgotten');
+      this.#slots.delete(a.task_id);
+      if (this.isIdle()) this.#config.onIdle?.();
+      this.#log.info({ taskId: a.task_id, stale: a.stale }, 'task forgotten');
     } else if (slot.ackOutput(a.output_offset) === 'gap') {
-      this.log.warn(
+      this.#log.warn(
         { taskId: a.task_id, outputOffset: a.output_offset },
         'the coordinator is missing output; sending it again',
       );
     }
-    this.maybeFinishStop();
+    this.#maybeFinishStop();
   }
 
   // --- heartbeats and stopping -----------------------------------------------------------------
 
   /** Periodic: measures the free disk, then says how the bot is. */
-  private async heartbeat(): Promise<void> {
-    if (this.heartbeatBusy) return;
-    this.heartbeatBusy = true;
+  async #heartbeat(): Promise<void> {
+    if (this.#heartbeatBusy) return;
+    this.#heartbeatBusy = true;
     try {
-      await this.measureDisk();
-      this.sendHeartbeatNow();
+      await this.#health.measureDisk();
+      this.#sendHeartbeatNow();
     } finally {
-      this.heartbeatBusy = false;
+      this.#heartbeatBusy = false;
     }
   }
 
-  /** Measures the free disk of the bot dir; quarantines the bot below the minimum. */
-  private async measureDisk(): Promise<void> {
-    const probe = this.opts.freeDiskProbe ?? freeDiskBytes;
-    const minFreeDiskBytes = this.opts.minFreeDiskBytes ?? 0;
-    this.freeDisk = await probe(this.opts.botDir);
-    const lowDisk = lowDiskReason(this.freeDisk, minFreeDiskBytes);
-    if (lowDisk === this.lowDisk) return;
-    const was = this.lowDisk;
-    this.lowDisk = lowDisk;
-    const fields = { freeDiskBytes: this.freeDisk, minFreeDiskBytes, botDir: this.opts.botDir };
-    if (lowDisk !== '' && was === '') this.log.warn(fields, 'low disk: taking no tasks');
-    else if (lowDisk === '') this.log.info(fields, 'disk space recovered: taking tasks again');
-  }
-
   /** A heartbeat written now (state as of now), if a stream can take it. */
-  private sendHeartbeatNow(): void {
-    if (this.link.isUp()) this.write({ heartbeat: { state: this.health() } });
-  }
-
-  /**
-   * The probed dimensions plus `caches` (the names of the named caches kept), when any: the
-   * first MAX_BOT_DIMENSION_VALUES by name, the most the coordinator takes (docs/limits.md).
-   */
-  private dimensionsNow(): Dimensions {
-    const names = this.caches.names().slice(0, MAX_BOT_DIMENSION_VALUES);
-    const dims =
-      names.length === 0 ? this.opts.dimensions : { ...this.opts.dimensions, caches: names };
-    this.sentDimensions = JSON.stringify(dims);
-    return dims;
+  #sendHeartbeatNow(): void {
+    if (this.#isUp()) this.#write({ heartbeat: { state: this.#healthNow() } });
   }
 
   /**
    * The caches changed (after a task, before its result goes): a heartbeat carrying the new
    * dimensions, so that the coordinator matches the bot with them when it is free again.
    */
-  private sendDimensionsIfChanged(): void {
-    const before = this.sentDimensions;
-    if (!this.link.isUp()) return; // the next Hello carries them
-    const dims = this.dimensionsNow();
-    if (this.sentDimensions === before) return;
-    this.log.info({ caches: dims['caches'] ?? [] }, 'dimensions changed');
-    this.write({ heartbeat: { state: this.health(), dimensions: dimensionsToWire(dims) } });
+  #sendDimensionsIfChanged(): void {
+    if (!this.#isUp()) return; // the next Hello carries them
+    const dims = this.#health.changedDimensions();
+    if (dims === undefined) return;
+    this.#log.info({ caches: dims['caches'] ?? [] }, 'dimensions changed');
+    this.#write({ heartbeat: { state: this.#healthNow(), dimensions: dimensionsToWire(dims) } });
   }
 
-  private health(): BotHealth {
-    return {
-      ...healthNow({
-        freeDiskBytes: this.freeDisk,
-        runningTaskId: this.runningTaskId(),
-        quarantinedReason: this.quarantinedReason(),
-      }),
-      caches: this.caches
-        .info()
-        .slice(0, MAX_BOT_HEALTH_CACHES)
-        .map((c) => ({ name: c.name, size_bytes: c.sizeBytes })),
-    };
+  #healthNow(): BotHealth {
+    let running = '';
+    for (const slot of this.#slots.values())
+      if (slot.running) {
+        running = slot.taskId;
+        break;
+      }
+    return this.#health.health(running, stopReasonOf(this.#lifecycle));
   }
 
-  private runningTaskId(): string {
-    for (const slot of this.slots.values()) if (slot.running) return slot.taskId;
-    return '';
-  }
-
-  /** Stopping wins: it is for good; low disk may clear. */
-  private quarantinedReason(): string {
-    if (this.stopReason !== undefined) return STOP_REASON_TEXT[this.stopReason];
-    return this.lowDisk !== '' ? this.lowDisk : this.updating;
-  }
-
-  private maybeFinishStop(): void {
-    if (this.stopReason === undefined || this.ending || this.isStopped() || this.runs.size > 0)
-      return;
-    if (this.slots.size === 0) {
-      this.leave(this.stopReason);
+  #maybeFinishStop(): void {
+    const s = this.#lifecycle;
+    if (s.kind !== 'stopping' || this.#runs.size > 0) return;
+    if (this.#slots.size === 0) {
+      this.#leave(s);
       return;
     }
-    const ackWaitMs = this.opts.ackWaitMs ?? 10_000;
-    this.timers.ackWait ??= setTimeout(() => {
-      this.log.warn(
-        { tasks: [...this.slots.keys()], ackWaitMs },
+    const ackWaitMs = this.#config.ackWaitMs;
+    this.#timers.ackWait ??= setTimeout(() => {
+      this.#log.warn(
+        { tasks: [...this.#slots.keys()], ackWaitMs },
         'results not acknowledged; stopping anyway',
       );
-      void this.finalize({ kind: 'stopped', reason: this.stopReason ?? 'close' });
+      this.#finalize({ kind: 'stopped', reason: s.reason });
     }, ackWaitMs);
   }
 
@@ -644,97 +563,83 @@ export class BotSession {
    * sent before it read the stopping heartbeat still arrives meanwhile and is run (then reported
    * on a new stream: onStatus reconnects while a task is held).
    */
-  private leave(reason: StopReason): void {
-    const call = this.call;
-    if (call === undefined || !this.linked) {
-      void this.finalize({ kind: 'stopped', reason });
+  #leave(s: Extract<Lifecycle, { kind: 'stopping' }>): void {
+    const stream = s.stream;
+    if (stream.kind !== 'connected') {
+      this.#finalize({ kind: 'stopped', reason: s.reason });
       return;
     }
-    if (this.halfClosed) return;
-    this.halfClosed = true;
-    this.clearTimer('heartbeat');
-    this.clearTimer('ackWait');
-    call.end();
-    this.timers.leave = setTimeout(() => {
-      this.log.warn({}, 'the coordinator did not end the stream; cancelling it');
-      call.cancel();
-    }, 1_000);
+    if (stream.halfClosed) return;
+    this.#setStream({ ...stream, halfClosed: true });
+    this.#clearTimer('heartbeat');
+    this.#clearTimer('ackWait');
+    stream.call.end();
+    this.#timers.leave = setTimeout(() => {
+      this.#log.warn({}, 'the coordinator did not end the stream; cancelling it');
+      stream.call.cancel();
+    }, STREAM_END_WAIT_MS);
   }
 
-  /** Ends the stream and the channel; every step runs even if one fails. */
-  private finalize(end: SessionEnd): Promise<void> {
-    this.finalizing ??= (async () => {
-      this.ending = true;
-      this.setState({ kind: 'stopped', end });
-      for (const name of ['backoff', 'welcome', 'heartbeat', 'ackWait', 'leave'] as const)
-        this.clearTimer(name);
-      for (const slot of this.slots.values()) slot.forget();
-      const call = this.call;
-      const halfClosed = this.halfClosed;
-      this.dropStream();
+  /** Ends the stream and the channels, then resolves `done`; every step runs even if one fails. */
+  #finalize(end: SessionEnd): void {
+    const s = this.#lifecycle;
+    if (s.kind === 'finalizing' || s.kind === 'stopped') return;
+    const stream = s.stream;
+    this.#setLifecycle({ kind: 'finalizing', end });
+    for (const name of ['backoff', 'welcome', 'heartbeat', 'ackWait', 'leave'] as const)
+      this.#clearTimer(name);
+    for (const slot of this.#slots.values()) slot.forget();
+    const call = callOf(stream);
+    const halfClosed = stream.kind === 'connected' && stream.halfClosed;
+    void (async () => {
       if (call !== undefined)
-        await endCall(call, halfClosed, 1_000).catch((err: unknown) =>
-          this.log.warn({ err }, 'end stream'),
+        await endCall(call, halfClosed, STREAM_END_WAIT_MS).catch((err: unknown) =>
+          this.#log.warn({ err }, 'end stream'),
         );
-      for (const [server, client] of this.clients) {
-        try {
-          client.close();
-        } catch (err) {
-          this.log.warn({ err, server }, 'close channel');
-        }
-      }
-      this.resolveDone(end);
+      this.#channels.closeAll(this.#log);
+      this.#setLifecycle({ kind: 'stopped', end });
+      this.#resolveDone(end);
     })();
-    return this.finalizing;
   }
 
-  private setState(next: SessionState): void {
-    const from = this.current;
-    this.current = next;
-    if (from.kind === next.kind && JSON.stringify(from) === JSON.stringify(next)) return;
-    const { kind, ...details } = next;
-    this.log.info({ from: from.kind, to: kind, ...details }, 'session state changed');
+  /** Commits the next lifecycle state; logs when what `state` reports changed. */
+  #setLifecycle(next: Lifecycle): void {
+    const from = publicState(this.#lifecycle);
+    this.#lifecycle = next;
+    const to = publicState(next);
+    if (from.kind === to.kind && JSON.stringify(from) === JSON.stringify(to)) return;
+    const { kind, ...details } = to;
+    this.#log.info({ from: from.kind, to: kind, ...details }, 'session state changed');
   }
 
-  private clearTimer(name: TimerName): void {
-    clearTimeout(this.timers[name]);
-    this.timers[name] = undefined;
+  /** The current stream changed (a state that has none keeps none). */
+  #setStream(stream: StreamState): void {
+    const s = this.#lifecycle;
+    if (s.kind === 'finalizing' || s.kind === 'stopped') return;
+    this.#setLifecycle({ ...s, stream });
   }
 
-  private isStopped(): boolean {
-    return this.current.kind === 'stopped';
+  /** Running or stopping: the session takes messages and opens streams. */
+  #isLive(): boolean {
+    return this.#lifecycle.kind === 'running' || this.#lifecycle.kind === 'stopping';
   }
 
-  private welcomeTimeoutMs(): number {
-    return this.opts.welcomeTimeoutMs ?? 30_000;
+  #clearTimer(name: TimerName): void {
+    clearTimeout(this.#timers[name]);
+    this.#timers[name] = undefined;
+  }
+
+  /** The timers that belong to one stream. */
+  #clearStreamTimers(): void {
+    this.#clearTimer('welcome');
+    this.#clearTimer('heartbeat');
+    this.#clearTimer('leave');
   }
 }
 
-/** `host:port` or comma-separated ones → the addresses (at least one). */
-function serverList(server: string): readonly string[] {
-  const list = server
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  if (list.length === 0) throw new Error('BotSession: no server given');
-  return list;
-}
-
-/** Half-closes the stream and waits (bounded) for the coordinator to end it, then cancels. */
-function endCall(
-  call: grpc.ClientDuplexStream<BotMessage, CoordinatorMessageOut>,
-  halfClosed: boolean,
-  waitMs: number,
-): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(() => {
-      call.cancel();
-      resolve();
-    }, waitMs);
-    call.once('status', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    if (!halfClosed) call.end();
-  });
+/** Welcome's heartbeat interval (milliseconds, else seconds), or the default when it gives none. */
+function welcomeHeartbeatMs(w: WelcomeOut): number {
+  if (w.heartbeat_interval_ms > 0) return w.heartbeat_interval_ms;
+  if (w.heartbeat_interval_secs > 0) return w.heartbeat_interval_secs * 1000;
+  return DEFAULT_HEARTBEAT_INTERVAL_MS;
 }

@@ -1,21 +1,9 @@
 import type { Pool } from 'pg';
-import type { ExecutionEvent } from '../../graph/graph-events';
 import type { AttemptState } from '../../graph/graph-state';
 import type { Attempt, AttemptId, Execution, ExecutionId, Quest } from '../../graph/graph-types';
 import { runAsync, type GraphTx } from '../graph/graph-steps';
-import {
-  addDependenciesTx,
-  applyExecutionEventTx,
-  ensureGraphTx,
-  scheduleExecutionTx,
-} from '../graph/graph-transactions';
-import type {
-  AddEdgesOutcome,
-  EnsureGraphOutcome,
-  GraphCommit,
-  GraphStore,
-  ScheduleExecutionInput,
-} from '../graph-store';
+import { TransactionalGraphStore } from '../graph/transactional-graph-store';
+import type { GraphStore } from '../graph-store';
 import { backDepsOf, pgGraphSteps, readAttempt, readExecution, readQuest } from './pg-graph-rows';
 import { inTransaction } from './pg-tx';
 
@@ -29,22 +17,15 @@ import { inTransaction } from './pg-tx';
  * wake-ups. Edge insertion (with its cycle search) is serialized across coordinators by an
  * advisory lock. A deadlock between two such transactions rolls one back; it runs again.
  */
-export class PgGraphStore implements GraphStore {
+export class PgGraphStore extends TransactionalGraphStore implements GraphStore {
   readonly #pool: Pool;
   /** The advisory lock key of edge insertion: one per schema. */
   readonly #edgesLockName: string;
 
   constructor(pool: Pool, schema: string) {
+    super();
     this.#pool = pool;
     this.#edgesLockName = `${schema}.graph_edges`;
-  }
-
-  async ensureGraph(
-    quests: readonly Quest[],
-    attempts: readonly AttemptId[],
-    nowMs: number,
-  ): Promise<EnsureGraphOutcome> {
-    return this.#transact(() => ensureGraphTx(quests, attempts, nowMs));
   }
 
   async getQuest(id: string): Promise<Quest | undefined> {
@@ -105,32 +86,8 @@ export class PgGraphStore implements GraphStore {
     return rows[0]?.body;
   }
 
-  async scheduleExecution(input: ScheduleExecutionInput, nowMs: number): Promise<GraphCommit> {
-    return this.#transact(() => scheduleExecutionTx(input, nowMs));
-  }
-
-  async applyExecutionEvent(
-    id: ExecutionId,
-    event: ExecutionEvent,
-    nowMs: number,
-  ): Promise<GraphCommit> {
-    return this.#transact(() => applyExecutionEventTx(id, event, nowMs));
-  }
-
-  async addDependencies(
-    id: ExecutionId,
-    token: Uint8Array,
-    dependencies: readonly AttemptId[],
-    nowMs: number,
-  ): Promise<AddEdgesOutcome> {
-    return this.#transact(() => addDependenciesTx(id, token, dependencies, nowMs));
-  }
-
-  /**
-   * Runs a graph transaction inside BEGIN/COMMIT. `tx` makes a fresh one for each try: a
-   * deadlock or serialization failure runs the whole transaction again.
-   */
-  async #transact<R>(tx: () => GraphTx<R>): Promise<R> {
+  /** Inside BEGIN/COMMIT; a deadlock or serialization failure runs a fresh `tx()` again. */
+  protected override async runGraphTransaction<R>(tx: () => GraphTx<R>): Promise<R> {
     return inTransaction(this.#pool, (c) => runAsync(tx(), pgGraphSteps(c, this.#edgesLockName)));
   }
 }

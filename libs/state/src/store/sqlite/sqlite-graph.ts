@@ -1,22 +1,10 @@
 import type Database from 'better-sqlite3';
-import type { ExecutionEvent } from '../../graph/graph-events';
 import type { AttemptState } from '../../graph/graph-state';
 import type { Attempt, AttemptId, Execution, ExecutionId, Quest } from '../../graph/graph-types';
 import { attemptKey } from '../../graph/graph-types';
 import { runSync, type GraphTx, type SyncGraphSteps } from '../graph/graph-steps';
-import {
-  addDependenciesTx,
-  applyExecutionEventTx,
-  ensureGraphTx,
-  scheduleExecutionTx,
-} from '../graph/graph-transactions';
-import type {
-  AddEdgesOutcome,
-  EnsureGraphOutcome,
-  GraphCommit,
-  GraphStore,
-  ScheduleExecutionInput,
-} from '../graph-store';
+import { TransactionalGraphStore } from '../graph/transactional-graph-store';
+import type { GraphStore } from '../graph-store';
 import { StatementCache } from './statement-cache';
 
 interface BodyRow {
@@ -40,7 +28,7 @@ interface EdgeRow {
  * synchronous and nothing inside awaits, so no other statement interleaves; the single writer
  * also serializes edge insertion, as the cycle search requires, so `lock-edges` does nothing.
  */
-export class SqliteGraphStore implements GraphStore {
+export class SqliteGraphStore extends TransactionalGraphStore implements GraphStore {
   readonly #gdb: Database.Database;
   readonly #gsql: StatementCache;
   readonly #getAttempt: Database.Statement<[string, number], BodyRow>;
@@ -56,6 +44,7 @@ export class SqliteGraphStore implements GraphStore {
   readonly #steps: SyncGraphSteps;
 
   constructor(db: Database.Database, statements = new StatementCache(db)) {
+    super();
     this.#gdb = db;
     this.#gsql = statements;
     this.#getAttempt = db.prepare('SELECT body FROM graph_attempts WHERE quest = ? AND num = ?');
@@ -104,12 +93,14 @@ export class SqliteGraphStore implements GraphStore {
       'read-fwd-deps': (s) =>
         new Map(s.keys.map((key) => [key, this.#attemptByKey(key)?.fwdDeps ?? []])),
       'lock-edges': () => undefined,
-      'insert-quest': ({ quest }) =>
-        this.#insertQuest.run(quest.id, JSON.stringify(quest.desc), quest.createdAtMs).changes ===
-        1,
-      'insert-attempt': ({ attempt }) =>
-        this.#insertAttempt.run({ ...attemptColumns(attempt), created_ms: attempt.createdAtMs })
-          .changes === 1,
+      'insert-quest': ({ quest }) => {
+        const info = this.#insertQuest.run(quest.id, JSON.stringify(quest.desc), quest.createdAtMs);
+        return info.changes === 1;
+      },
+      'insert-attempt': ({ attempt }) => {
+        const columns = { ...attemptColumns(attempt), created_ms: attempt.createdAtMs };
+        return this.#insertAttempt.run(columns).changes === 1;
+      },
       'insert-execution': (s) => {
         this.#insertExecution.run(executionColumns(s.execution));
       },
@@ -119,14 +110,6 @@ export class SqliteGraphStore implements GraphStore {
       'write-attempt': (s) => this.#writeAttempt(s.before, s.after),
       'write-execution': (s) => this.#writeExecution(s.before, s.after),
     };
-  }
-
-  async ensureGraph(
-    quests: readonly Quest[],
-    attempts: readonly AttemptId[],
-    nowMs: number,
-  ): Promise<EnsureGraphOutcome> {
-    return this.#transact(() => ensureGraphTx(quests, attempts, nowMs));
   }
 
   async getQuest(id: string): Promise<Quest | undefined> {
@@ -191,29 +174,8 @@ export class SqliteGraphStore implements GraphStore {
     return row === undefined ? undefined : (JSON.parse(row.body) as Execution);
   }
 
-  async scheduleExecution(input: ScheduleExecutionInput, nowMs: number): Promise<GraphCommit> {
-    return this.#transact(() => scheduleExecutionTx(input, nowMs));
-  }
-
-  async applyExecutionEvent(
-    id: ExecutionId,
-    event: ExecutionEvent,
-    nowMs: number,
-  ): Promise<GraphCommit> {
-    return this.#transact(() => applyExecutionEventTx(id, event, nowMs));
-  }
-
-  async addDependencies(
-    id: ExecutionId,
-    token: Uint8Array,
-    dependencies: readonly AttemptId[],
-    nowMs: number,
-  ): Promise<AddEdgesOutcome> {
-    return this.#transact(() => addDependenciesTx(id, token, dependencies, nowMs));
-  }
-
-  /** Runs a graph transaction in one IMMEDIATE transaction: the single writer, no await inside. */
-  #transact<R>(tx: () => GraphTx<R>): R {
+  /** One IMMEDIATE transaction: the single writer, and no await inside. */
+  protected override async runGraphTransaction<R>(tx: () => GraphTx<R>): Promise<R> {
     return this.#gdb.transaction(() => runSync(tx(), this.#steps)).immediate();
   }
 

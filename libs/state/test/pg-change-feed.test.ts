@@ -74,10 +74,16 @@ describe.skipIf(!REACHABLE)('the PostgreSQL change feed', () => {
     const heard = await listen(b);
     const task = pendingTask(spec([slice(60)], { priority: 30 }));
     await a.insertTask(task);
-    const running = { ...task, state: 'RUNNING' as const, botId: 'bot-1', leaseId: 'lease-1' };
-    expect(await a.updateTask(running, { state: 'PENDING', leaseId: null })).toBe(true);
+    const running = {
+      ...task,
+      state: 'RUNNING' as const,
+      botId: 'bot-1',
+      leaseId: 'lease-1',
+      revision: 1,
+    };
+    expect(await a.updateTask(running, { revision: 0 })).toBe(true);
     // A conditional write that does not apply tells nobody.
-    expect(await a.updateTask(running, { state: 'PENDING', leaseId: null })).toBe(false);
+    expect(await a.updateTask(running, { revision: 0 })).toBe(false);
     await a.appendOutput(task.id, 'lease-1', 0, Buffer.from('hello'));
     const notes = await heard.next(3);
     expect(notes[0]).toEqual({

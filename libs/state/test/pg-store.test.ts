@@ -198,8 +198,14 @@ describe.skipIf(!REACHABLE)(`PostgreSQL at ${shown(PG_URL)}`, () => {
         const claims = replicas.flatMap((s, r) =>
           [0, 1, 2].map((i) =>
             s.updateTask(
-              { ...pending, state: 'RUNNING', botId: `bot-${r}-${i}`, leaseId: `l-${r}-${i}` },
-              { state: 'PENDING', leaseId: null },
+              {
+                ...pending,
+                state: 'RUNNING',
+                botId: `bot-${r}-${i}`,
+                leaseId: `l-${r}-${i}`,
+                revision: 1,
+              },
+              { revision: 0 },
             ),
           ),
         );

@@ -1,7 +1,7 @@
 // The suite every Store adapter must pass (DESIGN.md §6). It speaks only through the Store port,
 // so the SQLite and PostgreSQL adapters run the very same checks.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NO_ADMIN_STATE, SEVEN_DAYS_MS } from '../src/index';
+import { NO_ADMIN_STATE, SEVEN_DAYS_MS, transition } from '../src/index';
 import type {
   BotEventRecord,
   BotRecord,
@@ -9,6 +9,7 @@ import type {
   Store,
   StoredTaskState,
   Task,
+  TaskEvent,
 } from '../src/index';
 import { T0, pendingTask, properties, slice, spec } from './fixtures';
 import { describeGraphConformance } from './store-conformance-graph';
@@ -16,7 +17,10 @@ import { describeWebhookConformance } from './store-conformance-webhooks';
 
 export interface OpenedStore {
   readonly store: Store;
-  /** Opens the same database again (after the suite closed `store`). */
+  /**
+   * Opens the same database again: after the suite closed `store`, or beside it as a second
+   * handle (another replica; PostgreSQL: another connection pool on the same schema).
+   */
   readonly reopen: () => Promise<Store>;
   /** Removes what `open` made (file, schema). The suite closes every store it got first. */
   readonly cleanup: () => Promise<void>;
@@ -137,6 +141,11 @@ function botEvent(
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const text = (data: Uint8Array): string => new TextDecoder().decode(data);
+
+/** The successor of `t` with `changes`: one revision past it, as `transition` makes it. */
+function next(t: Task, changes: Partial<Task>): Task {
+  return { ...t, ...changes, revision: t.revision + 1 };
+}
 
 /** Calls `fn`, turning a synchronous throw into a rejection (to test a rule, not a style). */
 async function settle<T>(fn: () => Promise<T>): Promise<T> {
@@ -557,23 +566,21 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
     });
 
     describe('updateTask', () => {
-      it('applies when the stored state and lease are as expected', async () => {
+      it('applies when the stored revision is the expected one, and stores the new one', async () => {
         const pending = task('t-1');
         await store.insertTask(pending);
-        const running: Task = {
-          ...pending,
+        const running = next(pending, {
           state: 'RUNNING',
           botId: 'bot-1',
           botDimensions: [{ key: 'pool', values: ['ci'] }],
           leaseId: 'lease-1',
           startedAtMs: T0 + 10,
           modifiedAtMs: T0 + 10,
-        };
-        expect(await store.updateTask(running, { state: 'PENDING', leaseId: null })).toBe(true);
+        });
+        expect(await store.updateTask(running, { revision: 0 })).toBe(true);
         expect(await store.getTask('t-1')).toEqual(running);
 
-        const done: Task = {
-          ...running,
+        const done = next(running, {
           state: 'COMPLETED',
           exitCode: 3,
           durationSecs: 1.25,
@@ -581,9 +588,9 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
           completedAtMs: T0 + 20,
           modifiedAtMs: T0 + 20,
           summary: 'done',
-        };
-        expect(await store.updateTask(done, { state: 'RUNNING', leaseId: 'lease-1' })).toBe(true);
-        expect(await store.getTask('t-1')).toEqual(done);
+        });
+        expect(await store.updateTask(done, { revision: 1 })).toBe(true);
+        expect(await store.getTask('t-1')).toEqual({ ...done, revision: 2 });
       });
 
       it('writes every mutable field, including back to null and false', async () => {
@@ -601,8 +608,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
           summary: 'full',
         };
         await store.insertTask(full);
-        const cleared: Task = {
-          ...full,
+        const cleared = next(full, {
           state: 'PENDING',
           currentSlice: 1,
           modifiedAtMs: T0 + 50,
@@ -620,62 +626,63 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
           internalFailure: false,
           dedupedFrom: null,
           summary: '',
-        };
-        expect(await store.updateTask(cleared, { state: 'RUNNING', leaseId: 'lease-1' })).toBe(
-          true,
-        );
+        });
+        expect(await store.updateTask(cleared, { revision: 0 })).toBe(true);
         expect(await store.getTask('t-every')).toEqual(cleared);
       });
 
-      it('refuses a write whose expected state is stale and leaves the task unchanged', async () => {
+      it('keeps the revision a task was inserted with (dispatched at creation: 1)', async () => {
+        const dispatched: Task = { ...task('t-born-running', 'RUNNING'), revision: 1 };
+        await store.insertTask(dispatched);
+        expect(await store.getTask('t-born-running')).toEqual(dispatched);
+        const finish = { state: 'COMPLETED', exitCode: 0, completedAtMs: T0 + 3 } as const;
+        // A successor of revision 0, which the task never had in the store.
+        const early = next({ ...dispatched, revision: 0 }, finish);
+        expect(await store.updateTask(early, { revision: 0 })).toBe(false);
+        expect(await store.getTask('t-born-running')).toEqual(dispatched);
+        const done = next(dispatched, finish);
+        expect(await store.updateTask(done, { revision: 1 })).toBe(true);
+        expect(await store.getTask('t-born-running')).toEqual(done);
+      });
+
+      it('refuses a write over a revision that is no longer stored and leaves the task unchanged', async () => {
         const running = task('t-2', 'RUNNING');
         await store.insertTask(running);
-        const next: Task = { ...running, state: 'CANCELED', modifiedAtMs: T0 + 99 };
-        expect(await store.updateTask(next, { state: 'PENDING', leaseId: 'lease-1' })).toBe(false);
-        expect(await store.getTask('t-2')).toEqual(running);
+        const started = next(running, { processStarted: true, modifiedAtMs: T0 + 50 });
+        expect(await store.updateTask(started, { revision: 0 })).toBe(true);
+        // Computed from the copy read at revision 0, before the write above.
+        const stale = next(running, { state: 'CANCELED', modifiedAtMs: T0 + 99 });
+        expect(await store.updateTask(stale, { revision: 0 })).toBe(false);
+        expect(await store.getTask('t-2')).toEqual(started);
       });
 
-      it('refuses a write carrying a stale lease and leaves the task unchanged', async () => {
-        const running = task('t-3', 'RUNNING');
-        await store.insertTask(running);
-        const next: Task = { ...running, state: 'COMPLETED', modifiedAtMs: T0 + 99 };
-        expect(await store.updateTask(next, { state: 'RUNNING', leaseId: 'lease-0' })).toBe(false);
-        expect(await store.getTask('t-3')).toEqual(running);
-      });
-
-      it('matches an expected null lease only against a task without a lease', async () => {
-        const running = task('t-4', 'RUNNING');
-        const pending = task('t-5');
-        await store.insertTask(running);
+      it('throws on a successor that is not one revision past the expected one, writing nothing', async () => {
+        const pending = task('t-3');
         await store.insertTask(pending);
-        const runningNext: Task = { ...running, summary: 'changed' };
-        const pendingNext: Task = { ...pending, summary: 'changed' };
-        expect(await store.updateTask(runningNext, { state: 'RUNNING', leaseId: null })).toBe(
-          false,
+        const same: Task = { ...pending, summary: 'same revision' };
+        const skipped: Task = { ...pending, summary: 'two ahead', revision: 2 };
+        await expect(settle(() => store.updateTask(same, { revision: 0 }))).rejects.toThrow(
+          /revision/,
         );
-        expect(await store.updateTask(pendingNext, { state: 'PENDING', leaseId: 'lease-1' })).toBe(
-          false,
+        await expect(settle(() => store.updateTask(skipped, { revision: 0 }))).rejects.toThrow(
+          /revision/,
         );
-        expect(await store.updateTask(pendingNext, { state: 'PENDING', leaseId: '' })).toBe(false);
-        expect(await store.getTask('t-4')).toEqual(running);
-        expect(await store.getTask('t-5')).toEqual(pending);
-        expect(await store.updateTask(pendingNext, { state: 'PENDING', leaseId: null })).toBe(true);
-        expect(await store.getTask('t-5')).toEqual(pendingNext);
+        expect(await store.getTask('t-3')).toEqual(pending);
       });
 
-      it('applies exactly one of two racing writes from the same expected state', async () => {
+      it('applies exactly one of two racing writes from the same expected revision', async () => {
         const pending = task('t-race');
         await store.insertTask(pending);
-        const claim = (bot: string): Task => ({
-          ...pending,
-          state: 'RUNNING',
-          botId: bot,
-          leaseId: `lease-${bot}`,
-          modifiedAtMs: T0 + 5,
-        });
+        const claim = (bot: string): Task =>
+          next(pending, {
+            state: 'RUNNING',
+            botId: bot,
+            leaseId: `lease-${bot}`,
+            modifiedAtMs: T0 + 5,
+          });
         const outcomes = await Promise.all([
-          store.updateTask(claim('a'), { state: 'PENDING', leaseId: null }),
-          store.updateTask(claim('b'), { state: 'PENDING', leaseId: null }),
+          store.updateTask(claim('a'), { revision: 0 }),
+          store.updateTask(claim('b'), { revision: 0 }),
           store.insertTask(task('t-race-2')),
         ]);
         const [a, b] = outcomes;
@@ -685,52 +692,26 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
       });
 
       it('refuses a write to an unknown task without creating it', async () => {
-        const ghost = task('t-ghost');
-        expect(await store.updateTask(ghost, { state: 'PENDING', leaseId: null })).toBe(false);
+        const ghost = next(task('t-ghost'), { summary: 'ghost' });
+        expect(await store.updateTask(ghost, { revision: 0 })).toBe(false);
         expect(await store.getTask('t-ghost')).toBeUndefined();
       });
 
-      it('never touches outputSize, which appendOutput owns', async () => {
+      it('never touches outputSize, which appendOutput owns, nor does appendOutput the revision', async () => {
         const running = task('t-6', 'RUNNING');
         await store.insertTask(running);
         expect(await store.appendOutput('t-6', 'lease-1', 0, bytes('hello'))).toEqual({
           kind: 'appended',
           size: 5,
         });
+        expect((await store.getTask('t-6'))?.revision).toBe(0);
         // A transition computed from a copy read before the output arrived.
-        const stale: Task = { ...running, outputSize: 0, state: 'COMPLETED', exitCode: 0 };
-        expect(await store.updateTask(stale, { state: 'RUNNING', leaseId: 'lease-1' })).toBe(true);
+        const stale = next(running, { outputSize: 0, state: 'COMPLETED', exitCode: 0 });
+        expect(await store.updateTask(stale, { revision: 0 })).toBe(true);
         expect(await store.getTask('t-6')).toEqual({ ...stale, outputSize: 5 });
-        const bogus: Task = { ...stale, outputSize: 999, summary: 'again' };
-        expect(await store.updateTask(bogus, { state: 'COMPLETED', leaseId: 'lease-1' })).toBe(
-          true,
-        );
+        const bogus = next(stale, { outputSize: 999, summary: 'again' });
+        expect(await store.updateTask(bogus, { revision: 1 })).toBe(true);
         expect((await store.getTask('t-6'))?.outputSize).toBe(5);
-      });
-
-      it('lets exactly one of two racing dispatches of a task apply', async () => {
-        const pending = task('t-race');
-        await store.insertTask(pending);
-        const claim = (botId: string): Promise<boolean> =>
-          store.updateTask(
-            {
-              ...pending,
-              state: 'RUNNING',
-              botId,
-              leaseId: `lease-${botId}`,
-              startedAtMs: T0 + 1,
-              modifiedAtMs: T0 + 1,
-            },
-            { state: 'PENDING', leaseId: null },
-          );
-        const results = await Promise.all([claim('bot-a'), claim('bot-b')]);
-        expect(results.filter(Boolean)).toHaveLength(1);
-        const winner = results[0] === true ? 'bot-a' : 'bot-b';
-        expect(await store.getTask('t-race')).toMatchObject({
-          state: 'RUNNING',
-          botId: winner,
-          leaseId: `lease-${winner}`,
-        });
       });
 
       it('starts a task on at most one bot when many race for it', async () => {
@@ -740,14 +721,170 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
         const results = await Promise.all(
           bots.map((botId) =>
             store.updateTask(
-              { ...pending, state: 'RUNNING', botId, leaseId: `lease-${botId}`, startedAtMs: T0 },
-              { state: 'PENDING', leaseId: null },
+              next(pending, {
+                state: 'RUNNING',
+                botId,
+                leaseId: `lease-${botId}`,
+                startedAtMs: T0,
+              }),
+              { revision: 0 },
             ),
           ),
         );
         expect(results.filter(Boolean)).toHaveLength(1);
         const winner = bots[results.indexOf(true)];
         expect((await store.getTask('t-race-many'))?.botId).toBe(winner);
+      });
+    });
+
+    describe('concurrent writers (two handles on one database, as two replicas)', () => {
+      let other: Store;
+
+      beforeEach(async () => {
+        other = await opened.reopen();
+      });
+
+      afterEach(async () => {
+        await other.close();
+      });
+
+      /**
+       * What the coordinator does with one event: read, transition, write over the revision read;
+       * when the write loses, read again and transition anew. Returns the attempts it took.
+       */
+      async function apply(on: Store, id: string, event: TaskEvent, nowMs: number) {
+        const attempts: boolean[] = [];
+        for (let i = 0; i < 5; i++) {
+          const read = await on.getTask(id);
+          if (read === undefined) throw new Error(`task ${id} is missing`);
+          const outcome = transition(read, event, nowMs);
+          if ('refused' in outcome) throw new Error(`refused: ${outcome.refused}`);
+          const applied = await on.updateTask(outcome.task, { revision: read.revision });
+          attempts.push(applied);
+          if (applied) return attempts;
+        }
+        return attempts;
+      }
+
+      it('applies exactly one of two writes over one revision; the loser re-reads the winner and re-applies', async () => {
+        const running = task('cw-1', 'RUNNING');
+        await store.insertTask(running);
+        const kill = transition(running, { type: 'cancel', killRunning: true }, T0 + 10);
+        const started = transition(
+          running,
+          { type: 'process-started', leaseId: 'lease-1' },
+          T0 + 11,
+        );
+        if ('refused' in kill || 'refused' in started) throw new Error('refused');
+        const [a, b] = await Promise.all([
+          store.updateTask(kill.task, { revision: 0 }),
+          other.updateTask(started.task, { revision: 0 }),
+        ]);
+        expect([a, b].filter(Boolean)).toHaveLength(1);
+        const loser = a ? other : store;
+        const reread = await loser.getTask('cw-1');
+        expect(reread?.revision).toBe(1);
+        expect(reread).toEqual(a ? kill.task : started.task);
+        const retried = transition(
+          reread!,
+          a
+            ? { type: 'process-started', leaseId: 'lease-1' }
+            : { type: 'cancel', killRunning: true },
+          T0 + 12,
+        );
+        if ('refused' in retried) throw new Error('refused');
+        expect(await loser.updateTask(retried.task, { revision: 1 })).toBe(true);
+        const final = await store.getTask('cw-1');
+        expect(final).toMatchObject({
+          revision: 2,
+          processStarted: true,
+          killRequestedAtMs: T0 + 10,
+        });
+      });
+
+      it('keeps both a kill request and a process start racing on one RUNNING task', async () => {
+        for (let round = 0; round < 5; round++) {
+          const id = `cw-race-${round}`;
+          await store.insertTask(task(id, 'RUNNING'));
+          const [killed, started] = await Promise.all([
+            apply(store, id, { type: 'cancel', killRunning: true }, T0 + 20),
+            apply(other, id, { type: 'process-started', leaseId: 'lease-1' }, T0 + 21),
+          ]);
+          expect(killed.at(-1)).toBe(true);
+          expect(started.at(-1)).toBe(true);
+          const final = await other.getTask(id);
+          expect(final?.processStarted).toBe(true);
+          expect(final?.killRequestedAtMs).toBe(T0 + 20);
+          expect(final?.state).toBe('RUNNING');
+          expect(final?.revision).toBe(2);
+        }
+      });
+
+      it('lets exactly one of two handles dispatch a PENDING task', async () => {
+        const pending = task('cw-claim');
+        await store.insertTask(pending);
+        const dispatch = (botId: string) =>
+          transition(
+            pending,
+            {
+              type: 'dispatch',
+              botId,
+              botDimensions: [
+                { key: 'os', values: ['Linux', 'Linux-Debian'] },
+                { key: 'pool', values: ['ci'] },
+              ],
+              leaseId: `lease-${botId}`,
+            },
+            T0 + 1,
+          );
+        const [one, two] = [dispatch('bot-a'), dispatch('bot-b')];
+        if ('refused' in one || 'refused' in two) throw new Error('refused');
+        const won = await Promise.all([
+          store.updateTask(one.task, { revision: 0 }),
+          other.updateTask(two.task, { revision: 0 }),
+        ]);
+        expect(won.filter(Boolean)).toHaveLength(1);
+        expect(await other.getTask('cw-claim')).toEqual(won[0] ? one.task : two.task);
+        // The loser's retry sees a RUNNING task: transition refuses, nothing more is written.
+        const again = transition(
+          (await store.getTask('cw-claim'))!,
+          {
+            type: 'dispatch',
+            botId: 'bot-c',
+            botDimensions: [],
+            leaseId: 'lease-c',
+          },
+          T0 + 2,
+        );
+        expect(again).toEqual({ refused: 'not-pending' });
+      });
+    });
+
+    describe('listRunningTasksOf', () => {
+      it("returns the bot's RUNNING tasks only, oldest first", async () => {
+        const on = (t: Task, botId: string): Task => ({ ...t, botId });
+        await store.insertTask(on(task('r-late', 'RUNNING', 30), 'bot-1'));
+        await store.insertTask(on(task('r-early', 'RUNNING', 10), 'bot-1'));
+        await store.insertTask(on(task('r-other-bot', 'RUNNING', 20), 'bot-2'));
+        await store.insertTask(on(task('r-done', 'COMPLETED', 5), 'bot-1'));
+        await store.insertTask(task('r-pending', 'PENDING', 1));
+        const ids = async (botId: string) =>
+          (await store.listRunningTasksOf(botId)).map((t) => t.id);
+        expect(await ids('bot-1')).toEqual(['r-early', 'r-late']);
+        expect(await ids('bot-2')).toEqual(['r-other-bot']);
+        expect(await ids('nobody')).toEqual([]);
+        expect((await store.listRunningTasksOf('bot-2'))[0]).toEqual(
+          on(task('r-other-bot', 'RUNNING', 20), 'bot-2'),
+        );
+      });
+
+      it('follows state changes made by updateTask', async () => {
+        const running = task('r-1', 'RUNNING');
+        await store.insertTask(running);
+        expect((await store.listRunningTasksOf('bot-1')).map((t) => t.id)).toEqual(['r-1']);
+        const done = next(running, { state: 'COMPLETED', exitCode: 0, completedAtMs: T0 + 9 });
+        expect(await store.updateTask(done, { revision: 0 })).toBe(true);
+        expect(await store.listRunningTasksOf('bot-1')).toEqual([]);
       });
     });
 
@@ -763,18 +900,17 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
       it('records the outputs in the same write as the final state, and only with it', async () => {
         const running = task('t-out', 'RUNNING');
         await store.insertTask(running);
-        const done: Task = {
-          ...running,
+        const done = next(running, {
           state: 'COMPLETED',
           exitCode: 0,
           completedAtMs: T0 + 30,
           modifiedAtMs: T0 + 30,
           outputs: OUTPUTS,
-        };
-        // A stale lease: neither the state nor the outputs are written.
-        expect(await store.updateTask(done, { state: 'RUNNING', leaseId: 'other' })).toBe(false);
+        });
+        // A stale revision: neither the state nor the outputs are written.
+        expect(await store.updateTask(next(done, {}), { revision: 1 })).toBe(false);
         expect((await store.getTask('t-out'))?.outputs).toBeUndefined();
-        expect(await store.updateTask(done, { state: 'RUNNING', leaseId: 'lease-1' })).toBe(true);
+        expect(await store.updateTask(done, { revision: 0 })).toBe(true);
         const got = await store.getTask('t-out');
         expect(got).toEqual(done);
         expect(got?.outputs).toEqual(OUTPUTS);
@@ -852,10 +988,9 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
       it('follows state changes made by updateTask', async () => {
         const pending = task('y');
         await store.insertTask(pending);
-        await store.updateTask(
-          { ...pending, state: 'CANCELED', abandonedAtMs: T0 + 1 },
-          { state: 'PENDING', leaseId: null },
-        );
+        await store.updateTask(next(pending, { state: 'CANCELED', abandonedAtMs: T0 + 1 }), {
+          revision: 0,
+        });
         expect(await store.listTasksInStates(['PENDING'])).toEqual([]);
         expect((await store.listTasksInStates(['CANCELED'])).map((t) => t.id)).toEqual(['y']);
       });
@@ -965,8 +1100,8 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
         if (running === undefined) throw new Error('task run is missing');
         await store.appendOutput('run', 'lease-1', 0, bytes('final words'));
         await store.updateTask(
-          { ...running, state: 'COMPLETED', exitCode: 0, completedAtMs: T0 + 9 },
-          { state: 'RUNNING', leaseId: 'lease-1' },
+          next(running, { state: 'COMPLETED', exitCode: 0, completedAtMs: T0 + 9 }),
+          { revision: running.revision },
         );
         // A late chunk under the lease the task finished with.
         expect(await store.appendOutput('run', 'lease-1', 11, bytes('late'))).toEqual({
@@ -1249,13 +1384,8 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
         await store.insertTask(running);
         await store.insertTask(task('keep-2', 'PENDING', 10));
         await store.appendOutput('keep', 'lease-1', 0, bytes('persisted'));
-        const finished: Task = {
-          ...running,
-          state: 'COMPLETED',
-          exitCode: 0,
-          completedAtMs: T0 + 7,
-        };
-        await store.updateTask(finished, { state: 'RUNNING', leaseId: 'lease-1' });
+        const finished = next(running, { state: 'COMPLETED', exitCode: 0, completedAtMs: T0 + 7 });
+        expect(await store.updateTask(finished, { revision: 0 })).toBe(true);
         await store.upsertBot(report(bot('bot-9')));
         await store.close();
 

@@ -1,5 +1,6 @@
-// Each ListTasks sort and the bot filter are served by an index (issue 21): the plans of the
-// statements the stores run, asked of SQLite and PostgreSQL themselves, never a full scan of tasks.
+// Each ListTasks sort, the bot filter and listRunningTasksOf are served by an index: the plans of
+// the statements the stores run, asked of SQLite and PostgreSQL themselves, never a full scan of
+// tasks.
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -14,8 +15,9 @@ import {
   pgReachable,
   type TaskQuery,
 } from '../src/index';
-import { pgListTasksSql } from '../src/store/pg/pg-task-query';
-import { sqliteListTasksSql } from '../src/store/sqlite/sqlite-store';
+import { PG_TASK_SQL, pgListTasksSql } from '../src/store/pg/pg-task-query';
+import { SQLITE_TASK_SQL, sqliteListTasksSql } from '../src/store/sqlite/sqlite-task-query';
+import { runningTasksOfSql } from '../src/store/task-filter';
 import { nameGlobToLike, nameGlobToSqliteGlob } from '../src/store/task-order';
 
 const PG_URL = process.env['DROVER_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -53,14 +55,24 @@ describe('SQLite ListTasks plans', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it.each(QUERIES)('uses an index on tasks for %s', (_name, query) => {
-    const { sql, params } = sqliteListTasksSql(query, { limit: 101 });
-    const plan = db
+  const planOf = (sql: string, values: unknown[]): string[] =>
+    db
       .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
-      .all(...params)
+      .all(...values)
       .map((r) => r.detail);
+
+  it.each(QUERIES)('uses an index on tasks for %s', (_name, query) => {
+    const { sql, values } = sqliteListTasksSql(query, { limit: 101 });
+    const plan = planOf(sql, values);
     expect(plan.some((d) => /^(SCAN|SEARCH) tasks USING (COVERING )?INDEX /.test(d))).toBe(true);
     expect(plan.filter((d) => /^SCAN tasks$/.test(d))).toEqual([]);
+  });
+
+  it("finds a bot's RUNNING tasks in their partial index, in order, with no sort", () => {
+    const plan = planOf(runningTasksOfSql(SQLITE_TASK_SQL), ['bot-1']);
+    expect(plan).toEqual([
+      expect.stringMatching(/^SEARCH tasks USING INDEX tasks_running_by_bot \(bot_id=\?\)$/),
+    ]);
   });
 });
 
@@ -91,5 +103,15 @@ describe.skipIf(!REACHABLE)('PostgreSQL ListTasks plans', () => {
     const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
     expect(plan).toMatch(/Index (Only )?Scan( Backward)? using tasks_by_\w+ on tasks/);
     expect(plan).not.toMatch(/Seq Scan on tasks/);
+  });
+
+  it("finds a bot's RUNNING tasks in their partial index, in order, with no sort", async () => {
+    const { rows } = await client.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN ${runningTasksOfSql(PG_TASK_SQL)}`,
+      ['bot-1'],
+    );
+    const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+    expect(plan).toMatch(/Index Scan using tasks_running_by_bot on tasks/);
+    expect(plan).not.toMatch(/Seq Scan on tasks|Sort/);
   });
 });

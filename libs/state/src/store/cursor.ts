@@ -64,6 +64,11 @@ export function decodeEventCursor(
   throw new InvalidCursorError();
 }
 
+/** The rows a page holds: the caller's limit as a whole number, at least 1. */
+export function pageLimit(limit: number): number {
+  return Math.max(1, Math.floor(limit));
+}
+
 /**
  * A page of tasks from up to `limit + 1` of them, newest first: the extra one only tells that
  * more follow, and the cursor points after the last task kept.

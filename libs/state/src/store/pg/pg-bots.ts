@@ -1,6 +1,17 @@
 // Bots and bot events of the PostgreSQL store: each operation one statement (autocommit).
 import type { Pool } from 'pg';
-import { decodeEventCursor, encodeEventCursor } from '../cursor';
+import { botEventPage, listBotEventsSql } from '../bot-event-page';
+import {
+  BOT_EVENT_COLUMNS,
+  botAdminSets,
+  botEventValues,
+  botReportColumns,
+  rowToBot,
+  rowToBotEvent,
+  type BotEventRow,
+  type BotRow,
+} from '../bot-row';
+import { SqlParams } from '../sql-params';
 import type {
   BotAdminState,
   BotEventPage,
@@ -9,10 +20,10 @@ import type {
   BotRecord,
   BotReport,
 } from '../store';
-import { rowToBot, rowToBotEvent, type BotEventRow, type BotRow } from './pg-rows';
-import { SqlParams, whereSql } from './pg-task-query';
+import { pgPlaceholder } from './pg-task-query';
 
 export async function upsertBot(pool: Pool, bot: BotReport): Promise<void> {
+  const c = botReportColumns(bot);
   await pool.query(
     `INSERT INTO bots (id, dimensions, version, first_seen_ms, last_seen_ms, state, session_id,
        connected)
@@ -21,31 +32,25 @@ export async function upsertBot(pool: Pool, bot: BotReport): Promise<void> {
        last_seen_ms = excluded.last_seen_ms, state = excluded.state,
        session_id = excluded.session_id, connected = excluded.connected`,
     [
-      bot.id,
-      JSON.stringify(bot.dimensions),
-      bot.version,
-      bot.firstSeenMs,
-      bot.lastSeenMs,
-      JSON.stringify(bot.state),
-      bot.sessionId,
-      bot.connected,
+      c.id,
+      c.dimensions,
+      c.version,
+      c.first_seen_ms,
+      c.last_seen_ms,
+      c.state,
+      c.session_id,
+      c.connected,
     ],
   );
 }
 
 /** See Store.botDisconnected. */
 export async function botDisconnected(pool: Pool, bot: BotReport): Promise<boolean> {
+  const c = botReportColumns(bot);
   const { rowCount } = await pool.query(
     `UPDATE bots SET dimensions = $2, version = $3, last_seen_ms = $4, state = $5, connected = false
      WHERE id = $1 AND (session_id = $6 OR NOT connected)`,
-    [
-      bot.id,
-      JSON.stringify(bot.dimensions),
-      bot.version,
-      bot.lastSeenMs,
-      JSON.stringify(bot.state),
-      bot.sessionId,
-    ],
+    [c.id, c.dimensions, c.version, c.last_seen_ms, c.state, c.session_id],
   );
   return rowCount === 1;
 }
@@ -66,19 +71,11 @@ export async function setBotAdmin(
   id: string,
   patch: Partial<BotAdminState>,
 ): Promise<BotRecord | undefined> {
-  const params = new SqlParams();
-  const where = `id = ${params.add(id)}`;
-  const sets: string[] = [];
-  if (patch.quarantinedReason !== undefined) {
-    sets.push(`admin_quarantined_reason = ${params.add(patch.quarantinedReason)}`);
-  }
-  if (patch.maintenance !== undefined) sets.push(`maintenance = ${params.add(patch.maintenance)}`);
-  if (patch.maintenanceMsg !== undefined) {
-    sets.push(`maintenance_msg = ${params.add(patch.maintenanceMsg)}`);
-  }
+  const params = new SqlParams(pgPlaceholder);
+  const sets = botAdminSets(patch, params);
   if (sets.length === 0) return getBot(pool, id);
   const { rows } = await pool.query<BotRow>(
-    `UPDATE bots SET ${sets.join(', ')} WHERE ${where} RETURNING *`,
+    `UPDATE bots SET ${sets.join(', ')} WHERE id = ${params.add(id)} RETURNING *`,
     params.values,
   );
   return rows[0] === undefined ? undefined : rowToBot(rows[0]);
@@ -87,21 +84,6 @@ export async function setBotAdmin(
 export async function deleteBot(pool: Pool, id: string): Promise<boolean> {
   const { rowCount } = await pool.query('DELETE FROM bots WHERE id = $1', [id]);
   return rowCount === 1;
-}
-
-export async function appendBotEvent(pool: Pool, event: BotEventRecord): Promise<void> {
-  await pool.query(
-    `INSERT INTO bot_events (ts_ms, bot_id, event_type, message, task_id, dimensions)
-     VALUES ($1, $2, $3, $4, $5, $6)`,
-    [
-      event.tsMs,
-      event.botId,
-      event.eventType,
-      event.message,
-      event.taskId,
-      JSON.stringify(event.dimensions),
-    ],
-  );
 }
 
 /** Rows per INSERT: 6 parameters each, well under PostgreSQL's 65,535. */
@@ -113,16 +95,12 @@ export async function appendBotEvents(
   events: readonly BotEventRecord[],
 ): Promise<void> {
   for (let from = 0; from < events.length; from += EVENTS_PER_INSERT) {
-    const params = new SqlParams();
+    const params = new SqlParams(pgPlaceholder);
     const rows = events
       .slice(from, from + EVENTS_PER_INSERT)
-      .map(
-        (e) =>
-          `(${params.list([e.tsMs, e.botId, e.eventType, e.message, e.taskId, JSON.stringify(e.dimensions)])})`,
-      );
+      .map((e) => `(${params.list(botEventValues(e))})`);
     await pool.query(
-      `INSERT INTO bot_events (ts_ms, bot_id, event_type, message, task_id, dimensions)
-       VALUES ${rows.join(', ')}`,
+      `INSERT INTO bot_events (${BOT_EVENT_COLUMNS}) VALUES ${rows.join(', ')}`,
       params.values,
     );
   }
@@ -133,29 +111,9 @@ export async function listBotEvents(
   query: BotEventQuery,
   page: { limit: number; cursor?: string },
 ): Promise<BotEventPage> {
-  const params = new SqlParams();
-  const where: string[] = [];
-  if (query.botId !== undefined) where.push(`bot_id = ${params.add(query.botId)}`);
-  if (query.startMs !== undefined) where.push(`ts_ms >= ${params.add(query.startMs)}`);
-  if (query.endMs !== undefined) where.push(`ts_ms < ${params.add(query.endMs)}`);
-  const after = decodeEventCursor(page.cursor);
-  if (after !== undefined) {
-    const ts = params.add(after.tsMs);
-    where.push(`(ts_ms < ${ts} OR (ts_ms = ${ts} AND seq < ${params.add(after.seq)}))`);
-  }
-  const limit = Math.max(1, Math.floor(page.limit));
-  const { rows } = await pool.query<BotEventRow>(
-    `SELECT * FROM bot_events ${whereSql(where)}
-     ORDER BY ts_ms DESC, seq DESC LIMIT ${params.add(limit + 1)}`,
-    params.values,
-  );
-  const more = rows.length > limit;
-  const kept = rows.slice(0, limit);
-  const last = kept.at(-1);
-  return {
-    events: kept.map(rowToBotEvent),
-    cursor: more && last !== undefined ? encodeEventCursor(last.ts_ms, last.seq) : '',
-  };
+  const { sql, values, limit } = listBotEventsSql(query, page, pgPlaceholder);
+  const { rows } = await pool.query<BotEventRow>(sql, values);
+  return botEventPage(rows, limit, rowToBotEvent);
 }
 
 export async function pruneBotEvents(pool: Pool, beforeMs: number): Promise<number> {

@@ -179,6 +179,15 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX tasks_by_completed ON tasks (completed_ms, id) WHERE completed_ms IS NOT NULL;
     `,
   },
+  {
+    // A revision per task: updateTask writes only over the revision its successor came from. The
+    // RUNNING tasks of a bot (listRunningTasksOf) are an index range.
+    version: 6,
+    sql: `
+      ALTER TABLE tasks ADD COLUMN revision BIGINT NOT NULL DEFAULT 0;
+      CREATE INDEX tasks_running_by_bot ON tasks (bot_id, created_ms, id) WHERE state = 'RUNNING';
+    `,
+  },
 ];
 
 export const LATEST_PG_VERSION = Math.max(...PG_MIGRATIONS.map((m) => m.version));

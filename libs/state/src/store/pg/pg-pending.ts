@@ -1,21 +1,9 @@
 import type { Pool, PoolClient } from 'pg';
-import type { KeyValue } from '../../task/types';
+import { pendingDecoder, type PendingRow } from '../pending-summary';
 import type { PendingSummary } from '../store';
 
 /** Rows per FETCH: memory stays flat however long the queue is. */
 export const PENDING_FETCH_ROWS = 10_000;
-
-interface PendingRow {
-  id: string;
-  priority: number;
-  created_ms: number;
-  pool: string;
-  terminate: boolean;
-  /** The current slice's dimensions as JSON text (equal lists are parsed once). */
-  dims: string;
-  /** Σ expirationSecs of the slices up to the current one. */
-  expiration_secs: number;
-}
 
 const PENDING_QUERY = `
   SELECT id, priority, created_ms, pool,
@@ -54,29 +42,14 @@ export async function streamPending(
 }
 
 async function drain(client: PoolClient, fn: (entry: PendingSummary) => void): Promise<number> {
-  const interned = new Map<string, KeyValue[]>();
+  const decode = pendingDecoder();
   let n = 0;
   for (;;) {
     const { rows } = await client.query<PendingRow>(
       `FETCH FORWARD ${PENDING_FETCH_ROWS} FROM pending`,
     );
-    for (const row of rows) {
-      let dimensions = interned.get(row.dims);
-      if (dimensions === undefined) {
-        dimensions = JSON.parse(row.dims) as KeyValue[];
-        interned.set(row.dims, dimensions);
-      }
-      fn({
-        taskId: row.id,
-        priority: row.priority,
-        createdAtMs: row.created_ms,
-        dimensions,
-        deadlineAtMs: row.created_ms + row.expiration_secs * 1000,
-        pool: row.pool,
-        terminate: row.terminate,
-      });
-      n++;
-    }
+    for (const row of rows) fn(decode(row));
+    n += rows.length;
     if (rows.length < PENDING_FETCH_ROWS) return n;
   }
 }

@@ -5,10 +5,11 @@ import type { StoredTaskState } from '../../task/task-state';
 import { taskPoolOf } from '../../task/task-pool';
 import type { Task } from '../../task/types';
 import { encodeNote, taskNote, type ChangeFeed, type ChangeNote } from '../change-feed';
-import { taskPage } from '../cursor';
+import { planAppend, type OutputHolderRow } from '../append-output';
+import { pageLimit, taskPage } from '../cursor';
 import { sliceOutput } from '../output-chunks';
+import { RequestUuidBatch, requestUuidKey } from '../request-uuid';
 import {
-  SEVEN_DAYS_MS,
   type AppendOutputOutcome,
   type BotAdminState,
   type BotEventPage,
@@ -28,14 +29,11 @@ import { PgChangeFeed, changeChannel } from './pg-change-feed';
 import { PgGraphStore } from './pg-graph';
 import { checkSchemaName, migrate } from './pg-migrations';
 import { streamPending } from './pg-pending';
-import {
-  MUTABLE_TASK_COLUMNS,
-  TASK_COLUMNS,
-  mutableTaskValues,
-  rowToTask,
-  type TaskRow,
-} from './pg-rows';
-import { SqlParams, pgListTasksSql, taskWhere, whereSql } from './pg-task-query';
+import { TASK_COLUMNS, mutableTaskValues } from './pg-rows';
+import { PG_TASK_SQL, pgListTasksSql } from './pg-task-query';
+import { countTasksSql, runningTasksOfSql } from '../task-filter';
+import { MUTABLE_TASK_COLUMNS, rowToTask, type TaskRow } from '../task-row';
+import { checkSuccessorRevision } from '../task-revision';
 import { LOCK_SPACE, inTransaction } from './pg-tx';
 import * as webhooks from './pg-webhooks';
 import type { WebhookDelivery, WebhookRecord, WebhookSettlement } from '../webhook-store';
@@ -141,10 +139,11 @@ const N_MUTABLE = MUTABLE_TASK_COLUMNS.length;
 /** The conditional write and its note in one statement: the note goes out iff the row changed. */
 const UPDATE_TASK = `WITH changed AS (
     UPDATE tasks SET ${MUTABLE_TASK_COLUMNS.map((c, i) => `${c} = $${i + 2}`).join(', ')}
-    WHERE id = $1 AND state = $${N_MUTABLE + 2}
-      AND lease_id IS NOT DISTINCT FROM $${N_MUTABLE + 3}
+    WHERE id = $1 AND revision = $${N_MUTABLE + 2}
     RETURNING 1)
-  SELECT pg_notify($${N_MUTABLE + 4}, $${N_MUTABLE + 5}) FROM changed`;
+  SELECT pg_notify($${N_MUTABLE + 3}, $${N_MUTABLE + 4}) FROM changed`;
+
+const RUNNING_TASKS_OF = runningTasksOfSql(PG_TASK_SQL);
 
 /** Tasks here; bots in pg-bots.ts; the graph tables in PgGraphStore (pg-graph.ts). */
 class PgStore extends PgGraphStore implements Store {
@@ -172,7 +171,7 @@ class PgStore extends PgGraphStore implements Store {
   }
 
   async insertTask(task: Task): Promise<InsertOutcome> {
-    return inTransaction(this.#pool, (c) => this.#insertIn(c, task));
+    return inTransaction(this.#pool, (c) => this.#insertIn(c, task, new RequestUuidBatch()));
   }
 
   async insertTasks(tasks: readonly Task[]): Promise<InsertOutcome[]> {
@@ -180,9 +179,7 @@ class PgStore extends PgGraphStore implements Store {
       // The batch's request_uuid locks taken up front, in one order, so that two batches naming
       // the same uuids in different orders cannot deadlock; #insertIn takes each again (a
       // session holds an advisory lock any number of times).
-      const keys = tasks
-        .filter((t) => t.spec.requestUuid !== '')
-        .map((t) => requestUuidLockKey(t.spec));
+      const keys = tasks.map((t) => requestUuidKey(t.spec)).filter((k) => k !== '');
       if (keys.length > 0) {
         await c.query(
           `SELECT pg_advisory_xact_lock($1, h)
@@ -191,30 +188,33 @@ class PgStore extends PgGraphStore implements Store {
         );
       }
       const out: InsertOutcome[] = [];
-      // One after another on one connection: a later task sees the rows of the earlier ones, so
-      // a request_uuid used twice in the batch finds the first task.
-      for (const task of tasks) out.push(await this.#insertIn(c, task));
+      const batch = new RequestUuidBatch();
+      for (const task of tasks) out.push(await this.#insertIn(c, task, batch));
       return out;
     });
   }
 
-  /** insertTask's work inside the transaction of `c`. */
-  async #insertIn(c: PoolClient, task: Task): Promise<InsertOutcome> {
+  /** insertTask's work inside the transaction of `c`; `batch` decides its request_uuid. */
+  async #insertIn(c: PoolClient, task: Task, batch: RequestUuidBatch): Promise<InsertOutcome> {
     const { spec } = task;
-    if (spec.requestUuid !== '') {
+    const lookup = batch.lookup(task);
+    let found: Task | undefined;
+    if (lookup !== undefined) {
       // Two racing submits of one request serialize here; the second finds the first.
       await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
         LOCK_SPACE.requestUuid,
-        requestUuidLockKey(spec),
+        requestUuidKey(spec),
       ]);
       const { rows } = await c.query<TaskRow>(
         `SELECT ${TASK_COLUMNS} FROM tasks
          WHERE authenticated = $1 AND request_uuid = $2 AND created_ms >= $3
          ORDER BY created_ms DESC LIMIT 1`,
-        [spec.authenticated, spec.requestUuid, task.createdAtMs - SEVEN_DAYS_MS],
+        [lookup.authenticated, lookup.requestUuid, lookup.sinceMs],
       );
-      if (rows[0] !== undefined) return { inserted: false, existing: rowToTask(rows[0]) };
+      found = rows[0] === undefined ? undefined : rowToTask(rows[0]);
     }
+    const outcome = batch.decide(task, found);
+    if (!outcome.inserted) return outcome;
     await c.query(INSERT_TASK, [
       task.id,
       JSON.stringify(spec),
@@ -249,19 +249,15 @@ class PgStore extends PgGraphStore implements Store {
   }
 
   async listTasks(query: TaskQuery, page: { limit: number; cursor?: string }): Promise<TaskPage> {
-    const limit = Math.max(1, Math.floor(page.limit));
+    const limit = pageLimit(page.limit);
     const { sql, values } = pgListTasksSql(query, { limit: limit + 1, cursor: page.cursor });
     const { rows } = await this.#pool.query<TaskRow>(sql, values);
     return taskPage(rows.map(rowToTask), limit, query.sort);
   }
 
   async countTasks(query: TaskQuery): Promise<number> {
-    const params = new SqlParams();
-    const where = taskWhere(query, params);
-    const { rows } = await this.#pool.query<{ n: number }>(
-      `SELECT COUNT(*) AS n FROM tasks ${whereSql(where)}`,
-      params.values,
-    );
+    const { sql, values } = countTasksSql(query, PG_TASK_SQL);
+    const { rows } = await this.#pool.query<{ n: number }>(sql, values);
     return rows[0]?.n ?? 0;
   }
 
@@ -274,11 +270,11 @@ class PgStore extends PgGraphStore implements Store {
   }
 
   async updateTask(next: Task, expected: ExpectedTask): Promise<boolean> {
+    checkSuccessorRevision(next, expected);
     const { rowCount } = await this.#pool.query(UPDATE_TASK, [
       next.id,
       ...mutableTaskValues(next),
-      expected.state,
-      expected.leaseId,
+      expected.revision,
       ...this.#note(taskNote(next)),
     ]);
     return rowCount === 1;
@@ -297,6 +293,11 @@ class PgStore extends PgGraphStore implements Store {
     return rows.map(rowToTask);
   }
 
+  async listRunningTasksOf(botId: string): Promise<Task[]> {
+    const { rows } = await this.#pool.query<TaskRow>(RUNNING_TASKS_OF, [botId]);
+    return rows.map(rowToTask);
+  }
+
   async appendOutput(
     taskId: string,
     leaseId: string,
@@ -304,32 +305,21 @@ class PgStore extends PgGraphStore implements Store {
     data: Uint8Array,
   ): Promise<AppendOutputOutcome> {
     return inTransaction(this.#pool, async (c): Promise<AppendOutputOutcome> => {
-      const { rows } = await c.query<{
-        state: string;
-        lease_id: string | null;
-        output_size: number;
-      }>('SELECT state, lease_id, output_size FROM tasks WHERE id = $1 FOR UPDATE', [taskId]);
-      const row = rows[0];
-      if (row === undefined) return { kind: 'refused', reason: 'unknown-task', size: 0 };
-      const size = row.output_size;
-      if (row.state !== 'RUNNING' || row.lease_id !== leaseId) {
-        return { kind: 'refused', reason: 'stale-lease', size };
-      }
-      if (offset > size) return { kind: 'refused', reason: 'gap', size };
-      const end = offset + data.byteLength;
-      if (end <= size) return { kind: 'duplicate', size };
-      const fresh = Buffer.from(data.buffer, data.byteOffset + (size - offset), end - size);
+      const { rows } = await c.query<OutputHolderRow>(
+        'SELECT state, lease_id, output_size FROM tasks WHERE id = $1 FOR UPDATE',
+        [taskId],
+      );
+      const plan = planAppend(rows[0], { leaseId, offset, data });
+      if (!plan.write) return plan.outcome;
+      const { size } = plan.outcome;
       await c.query('INSERT INTO task_output (task_id, byte_offset, data) VALUES ($1, $2, $3)', [
         taskId,
-        size,
-        fresh,
+        plan.at,
+        plan.bytes,
       ]);
-      await c.query('UPDATE tasks SET output_size = $2 WHERE id = $1', [taskId, end]);
-      await c.query(
-        'SELECT pg_notify($1, $2)',
-        this.#note({ kind: 'output', id: taskId, size: end }),
-      );
-      return { kind: 'appended', size: end };
+      await c.query('UPDATE tasks SET output_size = $2 WHERE id = $1', [taskId, size]);
+      await c.query('SELECT pg_notify($1, $2)', this.#note({ kind: 'output', id: taskId, size }));
+      return plan.outcome;
     });
   }
 
@@ -401,7 +391,7 @@ class PgStore extends PgGraphStore implements Store {
   }
 
   async appendBotEvent(event: BotEventRecord): Promise<void> {
-    return bots.appendBotEvent(this.#pool, event);
+    return bots.appendBotEvents(this.#pool, [event]);
   }
 
   async appendBotEvents(events: readonly BotEventRecord[]): Promise<void> {
@@ -460,9 +450,4 @@ class PgStore extends PgGraphStore implements Store {
     this.#closed ??= this.#feed.close().then(() => this.#pool.end());
     return this.#closed;
   }
-}
-
-/** The advisory lock that serializes submits of one caller's request_uuid. */
-function requestUuidLockKey(spec: Task['spec']): string {
-  return `${spec.authenticated}\n${spec.requestUuid}`;
 }

@@ -198,4 +198,46 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX tasks_by_completed ON tasks (completed_ms, id) WHERE completed_ms IS NOT NULL;
     `,
   },
+  {
+    // A revision per task: updateTask writes only over the revision its successor came from. The
+    // RUNNING tasks of a bot (listRunningTasksOf) are an index range.
+    version: 8,
+    sql: `
+      ALTER TABLE tasks ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX tasks_running_by_bot ON tasks (bot_id, created_ms, id) WHERE state = 'RUNNING';
+    `,
+  },
 ];
+
+/**
+ * Brings the file to the newest version this code knows, one transaction per migration; refuses a
+ * file written by a newer schema before changing anything.
+ */
+export function migrate(db: Database.Database): void {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_ms INTEGER NOT NULL)',
+  );
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
+      (r) => r.version,
+    ),
+  );
+  const newest = Math.max(0, ...applied);
+  const known = Math.max(...SQLITE_MIGRATIONS.map((m) => m.version));
+  if (newest > known) {
+    throw new Error(
+      `the database schema is version ${newest}, newer than this coordinator knows (${known}): upgrade Drover`,
+    );
+  }
+  for (const m of SQLITE_MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      m.backfill?.(db);
+      db.prepare('INSERT INTO schema_migrations (version, applied_ms) VALUES (?, ?)').run(
+        m.version,
+        Date.now(),
+      );
+    }).immediate();
+  }
+}

@@ -330,7 +330,7 @@ async function storeRound(p: FloorParams, scale: number): Promise<Round> {
     await inFlight(n, p.inFlight, async (i) => {
       const task = runningTask(i);
       await store.insertTask(task);
-      await store.updateTask(completed(task), { state: 'RUNNING', leaseId: task.leaseId });
+      await store.updateTask(completed(task), { revision: task.revision });
     });
     const seconds = (performance.now() - t0) / 1000;
     const micros = (cpuMicros() - c0) / n;

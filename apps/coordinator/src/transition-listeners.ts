@@ -1,4 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
+import type { Store } from '@drover/state';
 import type { Logger } from 'pino';
 import type { TokenAuthority } from './auth/tokens';
 import { ChildCanceller } from './children/child-canceller';
@@ -20,19 +21,23 @@ export class TransitionListeners {
   readonly hub: TransitionHub;
   #closing: Promise<void> | undefined;
 
-  constructor(deps: { engine: TaskEngine; config: CoordinatorConfig; log: Logger }) {
-    const { engine, config, log } = deps;
+  constructor(deps: { engine: TaskEngine; store: Store; config: CoordinatorConfig; log: Logger }) {
+    const { engine, store, config, log } = deps;
     const { secret, created } = loadOrCreateWebhookSecret(config.webhooks.secretFile);
     if (created) log.info({ file: config.webhooks.secretFile }, 'created the webhook secret');
-    this.children = new ChildCanceller({ engine, log: log.child({ component: 'children' }) });
+    this.children = new ChildCanceller({
+      engine,
+      store,
+      log: log.child({ component: 'children' }),
+    });
     this.webhooks = new WebhookNotifier({
       engine,
-      store: engine.store,
+      store,
       secret,
       policy: config.webhooks,
       log: log.child({ component: 'webhooks' }),
     });
-    this.hub = new TransitionHub(engine);
+    this.hub = new TransitionHub(engine, store);
   }
 
   /** Tasks.WatchTasks. */

@@ -102,7 +102,7 @@ describe('a coordinator restart', () => {
     nowMs += 10_000;
     c = await restart();
     expect((await result(c, created.task_id)).state).toBe('PENDING');
-    expect(c.engine.pendingCount).toBe(1);
+    expect(c.dispatcher.waitingCount).toBe(1);
   });
 
   it('still counts bots it knew as capacity until their death timeout', async () => {

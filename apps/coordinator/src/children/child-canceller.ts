@@ -1,5 +1,5 @@
 import { PARENT_TAG_KEY } from '@drover/protocol';
-import { isFinalState, type Task } from '@drover/state';
+import { isFinalState, type Store, type Task } from '@drover/state';
 import type { Logger } from 'pino';
 import type { TaskEngine, TaskTransition } from '../engine/task-engine';
 
@@ -13,6 +13,9 @@ export function parentTag(parentTaskId: string): string {
   return `${PARENT_TAG_KEY}:${parentTaskId}`;
 }
 
+/** What the canceller reads: active children by tag, their parents, and whether it writes alone. */
+type ChildStore = Pick<Store, 'getTask' | 'listTasks' | 'changes'>;
+
 /**
  * When a task reaches a final state, its still-active children are cancelled: PENDING ones
  * CANCELED, RUNNING ones killed (as CancelTask with kill_running). Recursive by construction: a
@@ -21,7 +24,8 @@ export function parentTag(parentTaskId: string): string {
  * restarts and replicas.
  */
 export class ChildCanceller {
-  readonly #engine: Pick<TaskEngine, 'events' | 'store' | 'apply'>;
+  readonly #engine: Pick<TaskEngine, 'events' | 'apply'>;
+  readonly #store: ChildStore;
   readonly #log: Logger;
   readonly #inFlight = new Set<Promise<void>>();
   readonly #retries = new Set<NodeJS.Timeout>();
@@ -37,10 +41,15 @@ export class ChildCanceller {
   #parentsComplete = false;
   #closed = false;
 
-  constructor(deps: { engine: Pick<TaskEngine, 'events' | 'store' | 'apply'>; log: Logger }) {
+  constructor(deps: {
+    engine: Pick<TaskEngine, 'events' | 'apply'>;
+    store: ChildStore;
+    log: Logger;
+  }) {
     this.#engine = deps.engine;
+    this.#store = deps.store;
     this.#log = deps.log;
-    this.#onlyWriter = deps.engine.store.changes === undefined;
+    this.#onlyWriter = deps.store.changes === undefined;
     const listener = ({ task, from }: TaskTransition) => {
       if (from === undefined && task.spec.parentTaskId !== '' && this.#onlyWriter) {
         this.#parents.add(task.spec.parentTaskId);
@@ -62,10 +71,10 @@ export class ChildCanceller {
    */
   async childCreated(child: Task): Promise<Task> {
     if (child.spec.parentTaskId === '' || isFinalState(child.state)) return child;
-    const parent = await this.#engine.store.getTask(child.spec.parentTaskId);
+    const parent = await this.#store.getTask(child.spec.parentTaskId);
     if (parent !== undefined && !isFinalState(parent.state)) return child;
     const canceled = await this.#cancel(child, child.spec.parentTaskId, parent?.state ?? 'gone');
-    return canceled ?? (await this.#engine.store.getTask(child.id)) ?? child;
+    return canceled ?? (await this.#store.getTask(child.id)) ?? child;
   }
 
   /**
@@ -97,7 +106,7 @@ export class ChildCanceller {
     state: 'PENDING' | 'RUNNING',
     parents: Map<string, Task['state'] | undefined>,
   ): Promise<boolean> {
-    const store = this.#engine.store;
+    const store = this.#store;
     const query = { states: [state] };
     let cursor = '';
     do {
@@ -141,7 +150,7 @@ export class ChildCanceller {
   }
 
   async #cancelChildren(parent: Task, retryMs = 1000): Promise<void> {
-    const store = this.#engine.store;
+    const store = this.#store;
     const query = { tags: [parentTag(parent.id)], states: ['PENDING', 'RUNNING'] as const };
     try {
       let cursor = '';

@@ -70,8 +70,7 @@ function hasStatus(v: BotView, s: StatusFilter): boolean {
  * and status, one bot, and the admin actions (the Bots service's own functions and rules).
  */
 export function botsRoutes(deps: BotsDeps): ApiRoute[] {
-  const { engine, registry, clock } = deps;
-  const store = engine.store;
+  const { store, dispatcher, registry, clock } = deps;
   const terminate = botTerminator(deps);
 
   async function visibleRecords(p: Principal, filter: readonly KeyValue[]): Promise<BotRecord[]> {
@@ -124,7 +123,7 @@ export function botsRoutes(deps: BotsDeps): ApiRoute[] {
             isConnected: (id) => registry.isConnected(id),
             lastSeenOf: (id) => registry.lastSeenOf(id),
             quarantinedReasonOf: (id) => registry.quarantinedReasonOf(id),
-            taskOf: (id) => engine.taskOf(id),
+            taskOf: (id) => dispatcher.taskOf(id),
           },
           clock(),
           deps.botDeathTimeoutMs,

@@ -3,6 +3,7 @@ import {
   InvalidCursorError,
   TASK_STATE_VALUES,
   taskPoolsOf,
+  type Store,
   type StoredTaskState,
   type TaskQuery,
 } from '@drover/state';
@@ -24,6 +25,7 @@ const STORED_STATES = new Set(Object.keys(TASK_STATE_VALUES).filter((s) => s !==
 
 export interface TasksApiDeps {
   readonly engine: TaskEngine;
+  readonly store: Store;
   readonly metrics: Pick<CoordinatorMetrics, 'pendingByPool'>;
   readonly clock: () => number;
 }
@@ -48,8 +50,7 @@ function toQuery(query: URLSearchParams): TaskQuery {
  * the Tasks service's (task-access.ts): listings show only the pools the caller may view.
  */
 export function tasksRoutes(deps: TasksApiDeps): ApiRoute[] {
-  const { engine, metrics, clock } = deps;
-  const store = engine.store;
+  const { engine, store, metrics, clock } = deps;
   return [
     {
       method: 'GET',

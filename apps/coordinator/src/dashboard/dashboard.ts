@@ -47,9 +47,14 @@ export class Dashboard {
           sendJson(res, 200, { name: principal.name, admin: can(principal, 'admin', []), roles });
         },
       },
-      ...tasksRoutes({ engine: deps.engine, metrics: deps.metrics, clock: deps.clock }),
+      ...tasksRoutes({
+        engine: deps.engine,
+        store: deps.store,
+        metrics: deps.metrics,
+        clock: deps.clock,
+      }),
       ...botsRoutes(deps),
-      ...graphRoutes({ store: deps.engine.store, clock: deps.clock }),
+      ...graphRoutes({ store: deps.store, clock: deps.clock }),
     ];
   }
 

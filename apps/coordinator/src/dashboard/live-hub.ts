@@ -87,7 +87,7 @@ export class LiveHub {
   readonly #onRemote = (note: TaskNote) => {
     if (note.botId !== null) this.#botChanged(note.botId);
     if (!this.#subscribed('tasks')) return;
-    this.#deps.engine.store
+    this.#deps.store
       .getTask(note.id)
       .then((task) => {
         if (task === undefined || this.#closed) return;
@@ -247,7 +247,7 @@ export class LiveHub {
     client.follows.get(taskId)?.stop();
     client.follows.delete(taskId);
     try {
-      await loadTaskAs(this.#deps.engine.store, p, 'view', taskId);
+      await loadTaskAs(this.#deps.store, p, 'view', taskId);
     } catch (err) {
       if (!(err instanceof DroverError)) throw err;
       send(client, { type: 'follow-error', taskId, message: err.message });
@@ -257,7 +257,7 @@ export class LiveHub {
       send(client, { type: 'follow-error', taskId, message: 'too many tasks followed' });
       return;
     }
-    const follow = new OutputFollow(this.#deps.engine, taskId, offset, (m) =>
+    const follow = new OutputFollow(this.#deps.engine, this.#deps.store, taskId, offset, (m) =>
       sendAndWait(client, m),
     );
     client.follows.set(taskId, follow);
@@ -299,7 +299,7 @@ export class LiveHub {
         const nowMs = this.#deps.clock();
         const views = [];
         for (const id of botIds) {
-          const bot = await this.#deps.engine.store.getBot(id);
+          const bot = await this.#deps.store.getBot(id);
           if (bot !== undefined) views.push(toDashboardBot(await viewBot(this.#deps, bot, nowMs)));
         }
         for (const c of this.#clients) {

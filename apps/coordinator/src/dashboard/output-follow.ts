@@ -14,8 +14,8 @@ export type SendFn = (message: object) => Promise<void>;
  * sent. Changes that happen while a pump runs are not lost (the dirty flag).
  */
 export class OutputFollow {
-  readonly #engine: TaskEngine;
-  readonly #store: Store;
+  readonly #engine: Pick<TaskEngine, 'taskWatchers' | 'outputWatchers'>;
+  readonly #store: Pick<Store, 'getTask' | 'readOutput'>;
   readonly #taskId: string;
   readonly #send: SendFn;
   #offset: number;
@@ -26,9 +26,16 @@ export class OutputFollow {
   #stopped = false;
   #unwatch: Array<() => void> = [];
 
-  constructor(engine: TaskEngine, taskId: string, offset: number, send: SendFn) {
+  /** `engine` tells of the task's changes and new output; `store` reads them. */
+  constructor(
+    engine: Pick<TaskEngine, 'taskWatchers' | 'outputWatchers'>,
+    store: Pick<Store, 'getTask' | 'readOutput'>,
+    taskId: string,
+    offset: number,
+    send: SendFn,
+  ) {
     this.#engine = engine;
-    this.#store = engine.store;
+    this.#store = store;
     this.#taskId = taskId;
     this.#offset = offset;
     this.#send = send;

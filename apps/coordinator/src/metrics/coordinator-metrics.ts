@@ -10,6 +10,7 @@ import {
 } from '@drover/state';
 import type { EventEmitter } from 'node:events';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Dispatcher } from '../engine/dispatcher';
 import type { TaskTransition } from '../engine/task-engine';
 import type { CallRecorder } from '../rpc/instrument';
 import { BOT_STATUSES, countBotsByStatus, type BotLiveView } from './bot-status';
@@ -31,8 +32,9 @@ export interface MetricsDeps {
   readonly store: Pick<Store, 'countTasks' | 'listBots'>;
   readonly engine: {
     readonly events: EventEmitter<{ transition: [TaskTransition] }>;
-    taskOf(botId: string): string | undefined;
   };
+  /** Which bot connected here is busy. */
+  readonly dispatcher: Pick<Dispatcher, 'taskOf'>;
   readonly registry: Omit<BotLiveView, 'taskOf'> & { connectedCount(): number };
   readonly clock: () => number;
   readonly botDeathTimeoutMs: number;
@@ -127,7 +129,7 @@ export class CoordinatorMetrics implements CallRecorder {
             isConnected: (id) => d.registry.isConnected(id),
             lastSeenOf: (id) => d.registry.lastSeenOf(id),
             quarantinedReasonOf: (id) => d.registry.quarantinedReasonOf(id),
-            taskOf: (id) => d.engine.taskOf(id),
+            taskOf: (id) => d.dispatcher.taskOf(id),
           },
           d.clock(),
           d.botDeathTimeoutMs,

@@ -27,16 +27,12 @@ export async function applyBotAdmin(
   botId: string,
   patch: Partial<BotAdminState>,
 ): Promise<BotInfoWire> {
-  const { engine, registry, log, clock } = deps;
-  const updated = await engine.store.setBotAdmin(botId, patch);
+  const { store, dispatcher, registry, log, clock } = deps;
+  const updated = await store.setBotAdmin(botId, patch);
   if (updated === undefined) throw new FailedPreconditionError(`bot ${botId} was just deleted`);
-  const available = registry.setAdmin(botId, updated.admin);
-  if (!available) {
-    engine.botUnavailable(botId);
-  } else if (!engine.isBotBusy(botId)) {
-    const dims = registry.dimensionsOf(botId);
-    if (dims !== undefined) engine.botIdle(botId, dims);
-  }
+  registry.setAdmin(botId, updated.admin);
+  // The dispatcher judges from the registry whether the bot now takes tasks.
+  if (registry.isConnected(botId)) dispatcher.botReady(botId);
   log.info({ botId, admin: updated.admin }, 'bot admin state changed');
   return (await viewBot(deps, updated, clock())).info;
 }
@@ -49,7 +45,7 @@ export async function quarantineBot(
   reasonText: string,
 ): Promise<BotInfoWire> {
   const reason = checkText('reason', reasonText.trim());
-  await authorizedBot(deps.engine.store, p, botId, 'admin');
+  await authorizedBot(deps.store, p, botId, 'admin');
   const why = reason === '' ? `quarantined by ${p.name}` : reason;
   const info = await applyBotAdmin(deps, botId, { quarantinedReason: why });
   await deps.botEvents.record(botId, 'quarantined', why);
@@ -62,15 +58,14 @@ export async function unquarantineBot(
   p: Principal,
   botId: string,
 ): Promise<BotInfoWire> {
-  await authorizedBot(deps.engine.store, p, botId, 'admin');
+  await authorizedBot(deps.store, p, botId, 'admin');
   const info = await applyBotAdmin(deps, botId, { quarantinedReason: '' });
   await deps.botEvents.record(botId, 'unquarantined', `unquarantined by ${p.name}`);
   return info;
 }
 
 export function botsAdminHandlers(deps: BotsDeps): grpc.UntypedServiceImplementation {
-  const { engine, registry, tokens, log, botEvents } = deps;
-  const store = engine.store;
+  const { store, dispatcher, registry, tokens, log, botEvents } = deps;
 
   const applyAdmin = (botId: string, patch: Partial<BotAdminState>) =>
     applyBotAdmin(deps, botId, patch);
@@ -126,7 +121,7 @@ export function botsAdminHandlers(deps: BotsDeps): grpc.UntypedServiceImplementa
         }
         // Forget first, so the closing session does not store the bot again.
         const session = registry.forget(botId);
-        engine.botUnavailable(botId);
+        dispatcher.botGone(botId);
         session?.close(`deleted by ${p.name}`);
         const deleted = await store.deleteBot(botId);
         log.info({ botId, forced: session !== undefined }, 'bot deleted');

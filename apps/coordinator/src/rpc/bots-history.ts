@@ -45,8 +45,7 @@ async function checkHistoryAccess(store: Store, p: Principal, botId: string): Pr
 
 /** ListBotEvents and ListBotTasks: one bot's history (DESIGN.md §4), newest first, paged. */
 export function botsHistoryHandlers(deps: BotsDeps): grpc.UntypedServiceImplementation {
-  const { engine, tokens, log, botEvents } = deps;
-  const store = engine.store;
+  const { store, tokens, log, botEvents } = deps;
   return {
     ListBotEvents: unary<
       {

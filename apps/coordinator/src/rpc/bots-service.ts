@@ -77,8 +77,7 @@ function dimensionUnion(views: readonly BotView[]): StringListPair[] {
 export type { BotsDeps };
 
 export function botsHandlers(deps: BotsDeps): grpc.UntypedServiceImplementation {
-  const { engine, tokens, log, clock } = deps;
-  const store = engine.store;
+  const { store, tokens, log, clock } = deps;
   const viewDeps: BotViewDeps = deps;
 
   /** Every stored bot the caller may view (ordered by id) matching the dimension filter. */

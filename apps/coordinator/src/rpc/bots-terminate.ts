@@ -69,10 +69,9 @@ export function terminationSpec(
  * returns that task (requests for one bot are handled one at a time by one terminator).
  */
 export function botTerminator(
-  deps: Pick<BotsDeps, 'engine' | 'log'>,
+  deps: Pick<BotsDeps, 'engine' | 'store' | 'dispatcher' | 'log'>,
 ): (p: Principal, botId: string, reasonText: string) => Promise<string> {
-  const { engine, log } = deps;
-  const store = engine.store;
+  const { engine, store, dispatcher, log } = deps;
   const inFlight = new Map<string, Promise<string>>();
 
   async function terminate(
@@ -82,7 +81,7 @@ export function botTerminator(
     pools: readonly string[],
   ): Promise<string> {
     const existing =
-      engine.terminationOf(botId) ??
+      dispatcher.terminationOf(botId) ??
       (
         await store.listTasks(
           { tags: [TERMINATE_TAG, `id:${botId}`], states: ['PENDING', 'RUNNING'] },

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { can, poolsWith, type Principal, type Role } from '../auth/principal';
 import type { TokenAuthority } from '../auth/tokens';
 import type { BotRegistry } from '../botapi/bot-registry';
+import type { Dispatcher } from '../engine/dispatcher';
 import type { TaskEngine } from '../engine/task-engine';
 import type { BotEventRecorder } from '../fleet/bot-event-recorder';
 
@@ -48,7 +49,10 @@ export interface BotInfoWire {
   session_id: string;
 }
 
-/** A bot as the Bots service judges it: the stored record joined with live registry/engine state. */
+/**
+ * A bot as the Bots service judges it: the stored record joined with live registry and dispatcher
+ * state.
+ */
 export interface BotView {
   readonly info: BotInfoWire;
   readonly busy: boolean;
@@ -57,7 +61,10 @@ export interface BotView {
 }
 
 export interface BotViewDeps {
-  readonly engine: TaskEngine;
+  /** Reads the name of the task a bot holds. */
+  readonly store: Pick<Store, 'getTask'>;
+  /** Knows which task a bot connected here holds. */
+  readonly dispatcher: Pick<Dispatcher, 'taskOf'>;
   readonly registry: BotRegistry;
   readonly clock: () => number;
   readonly botDeathTimeoutMs: number;
@@ -65,6 +72,11 @@ export interface BotViewDeps {
 
 /** What every Bots handler gets. */
 export interface BotsDeps extends BotViewDeps {
+  readonly store: Store;
+  /** Bot availability here: admin changes and deletions are told to it, terminations read. */
+  readonly dispatcher: Pick<Dispatcher, 'taskOf' | 'terminationOf' | 'botReady' | 'botGone'>;
+  /** Submits termination tasks (TerminateBot). */
+  readonly engine: TaskEngine;
   readonly tokens: TokenAuthority;
   readonly log: Logger;
   readonly botEvents: BotEventRecorder;
@@ -98,16 +110,16 @@ export function botPools(dimensions: readonly KeyValues[]): string[] {
 
 /**
  * BotInfo of a stored bot. Quarantined when an admin or the bot itself says so (the admin's
- * reason first); the task (id and name) is the one the engine knows the bot holds.
+ * reason first); the task (id and name) is the one the dispatcher knows the bot holds.
  */
 export async function viewBot(deps: BotViewDeps, bot: BotRecord, nowMs: number): Promise<BotView> {
-  const { engine, registry } = deps;
+  const { store, dispatcher, registry } = deps;
   const connected = registry.isConnectedAnywhere(bot.id);
   const lastSeenMs = Math.max(bot.lastSeenMs, registry.lastSeenOf(bot.id) ?? 0);
   const selfReason = registry.quarantinedReasonOf(bot.id) ?? str(bot.state['quarantined_reason']);
   const reason = bot.admin.quarantinedReason !== '' ? bot.admin.quarantinedReason : selfReason;
-  const taskId = engine.taskOf(bot.id) ?? '';
-  const taskName = taskId === '' ? '' : ((await engine.store.getTask(taskId))?.spec.name ?? '');
+  const taskId = dispatcher.taskOf(bot.id) ?? '';
+  const taskName = taskId === '' ? '' : ((await store.getTask(taskId))?.spec.name ?? '');
   return {
     busy: taskId !== '',
     pools: botPools(bot.dimensions),

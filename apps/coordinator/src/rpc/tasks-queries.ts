@@ -8,7 +8,7 @@ import {
   type TaskResult,
   type TimestampOut,
 } from '@drover/protocol';
-import { InvalidCursorError, type TaskQuery, type TaskSort } from '@drover/state';
+import { InvalidCursorError, type Store, type TaskQuery, type TaskSort } from '@drover/state';
 import type { Logger } from 'pino';
 import type { TokenAuthority } from '../auth/tokens';
 import type { TaskEngine } from '../engine/task-engine';
@@ -116,11 +116,11 @@ async function page<T>(fn: () => Promise<T>): Promise<T> {
 /** ListTasks, CountTasks and CancelTasks. */
 export function taskQueryHandlers(deps: {
   engine: TaskEngine;
+  store: Pick<Store, 'listTasks' | 'countTasks'>;
   tokens: TokenAuthority;
   log: Logger;
 }): grpc.UntypedServiceImplementation {
-  const { engine, tokens, log } = deps;
-  const store = engine.store;
+  const { engine, store, tokens, log } = deps;
   return {
     ListTasks: unary<
       QueryRequest & { limit: number; cursor: string },

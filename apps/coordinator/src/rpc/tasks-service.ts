@@ -15,7 +15,7 @@ import {
   type TaskRequest,
   type TaskResult,
 } from '@drover/protocol';
-import { isFinalState, type Task, type TaskSpec } from '@drover/state';
+import { isFinalState, type Store, type Task, type TaskSpec } from '@drover/state';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/principal';
 import type { TokenAuthority } from '../auth/tokens';
@@ -36,6 +36,7 @@ interface IdRequest {
 
 export function tasksHandlers(deps: {
   engine: TaskEngine;
+  store: Store;
   tokens: TokenAuthority;
   log: Logger;
   /** Cancels a child whose parent ended while it was being created. */
@@ -43,8 +44,7 @@ export function tasksHandlers(deps: {
   /** Where a task's notify.url may point (webhook-allow; none: notify refused). */
   webhookTargets: WebhookTargetPolicy;
 }): grpc.UntypedServiceImplementation {
-  const { engine, tokens, log } = deps;
-  const store = engine.store;
+  const { engine, store, tokens, log } = deps;
 
   /**
    * The spec of a new task when `principal` may create it (NewTask, each of NewTasks): valid, its

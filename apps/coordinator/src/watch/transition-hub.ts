@@ -1,4 +1,4 @@
-import { isFinalState, type TaskNote } from '@drover/state';
+import { isFinalState, type Store, type TaskNote } from '@drover/state';
 import type { TaskEngine, TaskTransition } from '../engine/task-engine';
 
 /** A subscriber: told of every committed transition, and once when the hub closes. */
@@ -25,8 +25,10 @@ export class TransitionHub {
   /** Remote changes are read one after another, so they reach subscribers in order. */
   #remote: Promise<void> = Promise.resolve();
 
+  /** `store` reads the tasks other replicas changed; without it, their changes are not passed on. */
   constructor(
-    engine: Pick<TaskEngine, 'events'> & Partial<Pick<TaskEngine, 'remoteEvents' | 'store'>>,
+    engine: Pick<TaskEngine, 'events'> & Partial<Pick<TaskEngine, 'remoteEvents'>>,
+    store?: Pick<Store, 'getTask'>,
   ) {
     const listener = (change: TaskTransition) => {
       // Local changes keep the remembered state current, so a remote note is compared with it.
@@ -42,7 +44,6 @@ export class TransitionHub {
       }
     };
     const remote = (note: TaskNote) => {
-      const store = engine.store;
       // A note tells every write; a transition is a change of state.
       const before = this.#remoteStates.get(note.id);
       if (isFinalState(note.state)) this.#remoteStates.delete(note.id);

@@ -69,7 +69,7 @@ function stats(gc: boolean): CoordinatorStats {
     ...memory(),
     cpuUserMs: cpu.user / 1000,
     cpuSystemMs: cpu.system / 1000,
-    pendingCount: running?.engine.pendingCount ?? 0,
+    pendingCount: running?.dispatcher.waitingCount ?? 0,
   };
 }
 

@@ -4,6 +4,8 @@ import type { CacheManager } from './caches';
 import type { Dimensions } from './config';
 import { healthNow, lowDiskReason } from './health';
 import { STOP_REASON_TEXT, type FreeDiskProbe, type StopReason } from './session-types';
+import type { Link } from './task-slot';
+import { dimensionsToWire } from './wire';
 
 export interface SessionHealthOptions {
   readonly botDir: string;
@@ -13,12 +15,19 @@ export interface SessionHealthOptions {
   /** 0: off. */
   readonly minFreeDiskBytes: number;
   readonly log: Logger;
+  /** The session's stream: heartbeats go only while it is up. */
+  readonly link: Link;
+  /** The task whose payload runs now, or ''. */
+  readonly runningTaskId: () => string;
+  /** Why the bot stops, once it does. */
+  readonly stopReason: () => StopReason | undefined;
 }
 
 /**
- * What Hello and heartbeats say of the bot: its health (free disk, running task, why it takes no
- * tasks) and its dimensions with the named caches. Keeps the latest free-disk measure, the
- * low-disk quarantine it implies, the self-update's reason, and the dimensions as last sent.
+ * What the bot says of itself on Hello and heartbeats: its health (free disk, running task, why
+ * it takes no tasks) and its dimensions with the named caches. Keeps the latest free-disk
+ * measure, the low-disk quarantine it implies, the self-update's reason, and the dimensions as
+ * last sent. The session owns the heartbeat timer; this writes the heartbeats.
  */
 export class SessionHealth {
   readonly #opts: SessionHealthOptions;
@@ -30,6 +39,8 @@ export class SessionHealth {
   #updating = '';
   /** The dimensions as last sent (Hello or a heartbeat), JSON. */
   #sentDimensions = '';
+  /** A periodic heartbeat is measuring the disk: the next tick skips rather than overlap it. */
+  #tickBusy = false;
 
   constructor(opts: SessionHealthOptions) {
     this.#opts = opts;
@@ -48,11 +59,29 @@ export class SessionHealth {
     else if (lowDisk === '') log.info(fields, 'disk space recovered: taking tasks again');
   }
 
-  /** Takes no tasks while `reason` is set; ''  takes them again. Returns whether it changed. */
-  setUpdating(reason: string): boolean {
-    if (reason === this.#updating) return false;
+  /** Periodic: measures the free disk, then says how the bot is. */
+  async tick(): Promise<void> {
+    if (this.#tickBusy) return;
+    this.#tickBusy = true;
+    try {
+      await this.measureDisk();
+      this.sendNow();
+    } finally {
+      this.#tickBusy = false;
+    }
+  }
+
+  /** A heartbeat written now (state as of now), if the stream can take it. */
+  sendNow(): void {
+    const { link } = this.#opts;
+    if (link.isUp()) link.write({ heartbeat: { state: this.healthNow() } });
+  }
+
+  /** Takes no tasks while `reason` is set (said on a heartbeat now); '' takes them again. */
+  setUpdating(reason: string): void {
+    if (reason === this.#updating) return;
     this.#updating = reason;
-    return true;
+    this.sendNow();
   }
 
   /**
@@ -68,15 +97,23 @@ export class SessionHealth {
     return dims;
   }
 
-  /** The dimensions now if they differ from those last sent (then recorded as sent). */
-  changedDimensions(): Dimensions | undefined {
+  /**
+   * The caches changed (after a task, before its result goes): a heartbeat carrying the new
+   * dimensions, so that the coordinator matches the bot with them when it is free again.
+   */
+  sendDimensionsIfChanged(): void {
+    const { link, log } = this.#opts;
     const before = this.#sentDimensions;
+    if (!link.isUp()) return; // the next Hello carries them
     const dims = this.dimensionsNow();
-    return this.#sentDimensions === before ? undefined : dims;
+    if (this.#sentDimensions === before) return;
+    log.info({ caches: dims['caches'] ?? [] }, 'dimensions changed');
+    link.write({ heartbeat: { state: this.healthNow(), dimensions: dimensionsToWire(dims) } });
   }
 
   /** Stopping wins in quarantined_reason: it is for good; low disk may clear. */
-  health(runningTaskId: string, stopping: StopReason | undefined): BotHealth {
+  healthNow(): BotHealth {
+    const stopping = this.#opts.stopReason();
     const quarantinedReason =
       stopping !== undefined
         ? STOP_REASON_TEXT[stopping]
@@ -84,7 +121,11 @@ export class SessionHealth {
           ? this.#lowDisk
           : this.#updating;
     return {
-      ...healthNow({ freeDiskBytes: this.#freeDisk, runningTaskId, quarantinedReason }),
+      ...healthNow({
+        freeDiskBytes: this.#freeDisk,
+        runningTaskId: this.#opts.runningTaskId(),
+        quarantinedReason,
+      }),
       caches: this.#opts.caches
         .info()
         .slice(0, MAX_BOT_HEALTH_CACHES)

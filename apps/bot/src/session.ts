@@ -1,21 +1,12 @@
 import * as grpc from '@grpc/grpc-js';
-import type {
-  AckOut,
-  AssignOut,
-  BotHealth,
-  BotMessage,
-  CoordinatorMessageOut,
-  KillOut,
-  WelcomeOut,
-} from '@drover/protocol';
+import type { AssignOut, BotMessage, CoordinatorMessageOut, WelcomeOut } from '@drover/protocol';
 import type { Logger } from 'pino';
 import { DEFAULT_MAX_OUTPUT_FILES_BYTES } from './output-files';
-import { signalGroup } from './process-group';
-import type { RunResult, TaskRun } from './runner';
 import { endCall, SessionChannels } from './session-channels';
 import { compileSessionOptions, type SessionConfig } from './session-config';
 import { SessionHealth } from './session-health';
 import { ReconnectPlan } from './session-reconnect';
+import { HeldTasks } from './session-tasks';
 import {
   callOf,
   publicState,
@@ -35,9 +26,8 @@ import {
   type SessionState,
   type StopReason,
 } from './session-types';
-import { launchTask } from './task-launch';
-import { TaskSlot, type Link } from './task-slot';
-import { canceledFinish, dimensionsFromWire, dimensionsToWire } from './wire';
+import type { Link } from './task-slot';
+import { dimensionsFromWire, dimensionsToWire } from './wire';
 
 /**
  * The bot's connection: one BotApi.Connect stream at a time, re-opened with jittered backoff
@@ -62,16 +52,6 @@ import { canceledFinish, dimensionsFromWire, dimensionsToWire } from './wire';
  * the round: a server that welcomes then drops at once cannot spin the bot through the list
  * (session-reconnect.ts).
  */
-
-/** What the bot reports for its termination task: done at once, nothing ran, no output. */
-const TERMINATION_RESULT: RunResult = {
-  exitCode: 0,
-  durationSecs: 0,
-  timedOut: 'none',
-  killed: false,
-  canceled: false,
-  outputSize: 0,
-};
 
 /** Welcome's heartbeat interval when it gives none. */
 const DEFAULT_HEARTBEAT_INTERVAL_MS = 30_000;
@@ -99,11 +79,7 @@ export class BotSession {
   readonly #reconnect: ReconnectPlan;
   readonly #channels: SessionChannels;
   readonly #health: SessionHealth;
-  readonly #slots = new Map<string, TaskSlot>();
-  readonly #runs = new Set<TaskRun>();
-  readonly #link: Link;
-  /** A periodic heartbeat is measuring the disk (a tick skips rather than overlap it); any state. */
-  #heartbeatBusy = false;
+  readonly #tasks: HeldTasks;
   #timers: Partial<Record<TimerName, NodeJS.Timeout>> = {};
   /** The coordinator's limit for a task's output files (the latest Welcome that set one). */
   #maxOutputFilesBytes = DEFAULT_MAX_OUTPUT_FILES_BYTES;
@@ -114,21 +90,33 @@ export class BotSession {
     this.#log = this.#config.log.child({ component: 'session' });
     this.#reconnect = new ReconnectPlan(this.#config);
     this.#channels = new SessionChannels(this.#config);
-    this.#health = new SessionHealth({ ...this.#config, log: this.#log });
-    this.#link = { isUp: () => this.#isUp(), write: (msg) => this.#write(msg) };
-    this.#config.caches.onChange = () => this.#sendDimensionsIfChanged();
+    const link: Link = { isUp: () => this.#isUp(), write: (msg) => this.#write(msg) };
+    this.#tasks = new HeldTasks({
+      config: this.#config,
+      link,
+      log: this.#log,
+      onSettled: () => this.#maybeFinishStop(),
+    });
+    this.#health = new SessionHealth({
+      ...this.#config,
+      log: this.#log,
+      link,
+      runningTaskId: () => this.#tasks.runningTaskId(),
+      stopReason: () => stopReasonOf(this.#lifecycle),
+    });
+    this.#config.caches.onChange = () => this.#health.sendDimensionsIfChanged();
   }
 
   // --- bot self-update (update/updater.ts) ---
 
   /** Holds no task: none running, no result waiting for its Ack. */
   isIdle(): boolean {
-    return this.#slots.size === 0 && this.#runs.size === 0;
+    return this.#tasks.isIdle();
   }
 
   /** Takes no tasks while `reason` is set (said on a heartbeat now); '' takes them again. */
   setUpdating(reason: string): void {
-    if (this.#health.setUpdating(reason)) this.#sendHeartbeatNow();
+    this.#health.setUpdating(reason);
   }
 
   get state(): SessionState {
@@ -152,15 +140,10 @@ export class BotSession {
     if (s.kind !== 'running' && s.kind !== 'stopping') return [];
     if (s.kind === 'running') {
       this.#setLifecycle({ kind: 'stopping', reason: opts.reason, stream: s.stream });
-      this.#sendHeartbeatNow();
+      this.#health.sendNow();
     }
-    const killed: string[] = [];
-    if (opts.killRunning === true) {
-      for (const run of this.#runs) {
-        run.kill(`bot stopping (${opts.reason})`);
-        killed.push(run.taskId);
-      }
-    }
+    const killed =
+      opts.killRunning === true ? this.#tasks.killRuns(`bot stopping (${opts.reason})`) : [];
     this.#maybeFinishStop();
     return killed;
   }
@@ -170,17 +153,7 @@ export class BotSession {
    * without waiting. Their records stay, so the next start sweeps what is left. Returns the ids.
    */
   killGroupsNow(): readonly string[] {
-    const killed: string[] = [];
-    for (const run of this.#runs) {
-      if (run.pid === undefined) continue;
-      try {
-        signalGroup(run.pid, 'SIGKILL');
-        killed.push(run.taskId);
-      } catch {
-        // EPERM: not ours any more.
-      }
-    }
-    return killed;
+    return this.#tasks.killGroupsNow();
   }
 
   /** Kills running tasks (with the dance), waits for them, closes the stream. Idempotent. */
@@ -201,10 +174,9 @@ export class BotSession {
     from: LiveState,
     stream: StreamState | StreamEnded,
   ): void {
-    const runs = [...this.#runs];
     this.#setLifecycle({ kind: 'closing', from, end, stream });
-    for (const run of runs) run.kill(reason);
-    void Promise.allSettled(runs.map((r) => r.result)).then(() => this.#finalize(end));
+    this.#tasks.killRuns(reason);
+    void this.#tasks.runsEnded().then(() => this.#finalize(end));
   }
 
   // --- connection ------------------------------------------------------------------------------
@@ -231,10 +203,10 @@ export class BotSession {
         hello: {
           bot_id: this.#config.botId,
           dimensions: dimensionsToWire(this.#health.dimensionsNow()),
-          state: this.#healthNow(),
+          state: this.#health.healthNow(),
           version: this.#config.version,
           self_update: this.#config.selfUpdate,
-          running: [...this.#slots.values()].map((s) => s.runningEntry()),
+          running: this.#tasks.runningEntries(),
         },
       });
       const timeoutMs = this.#config.welcomeTimeoutMs;
@@ -304,7 +276,7 @@ export class BotSession {
    */
   #scheduleReconnect(): void {
     if (!this.#isLive()) return;
-    const next = this.#reconnect.next(this.#slots.size > 0);
+    const next = this.#reconnect.next(this.#tasks.holdsAny());
     if (next.kind === 'now') {
       this.#setStream({ kind: 'connecting', attempt: next.attempt });
       this.#timers.backoff = setTimeout(() => void this.#connect(), 0);
@@ -344,10 +316,10 @@ export class BotSession {
         if (msg.assign) this.#onAssign(msg.assign);
         return;
       case 'kill':
-        if (msg.kill) this.#onKill(msg.kill);
+        if (msg.kill) this.#tasks.onKill(msg.kill);
         return;
       case 'ack':
-        if (msg.ack) this.#onAck(msg.ack);
+        if (msg.ack) this.#tasks.onAck(msg.ack);
         return;
       case 'update':
         if (msg.update) this.#config.onUpdate?.(msg.update);
@@ -379,11 +351,11 @@ export class BotSession {
     if (stopping !== undefined)
       this.#log.info({ sessionId: w.session_id }, 'reconnected while stopping');
     const heartbeatIntervalMs = this.#config.heartbeatIntervalMs ?? welcomeHeartbeatMs(w);
-    this.#timers.heartbeat = setInterval(() => void this.#heartbeat(), heartbeatIntervalMs);
+    this.#timers.heartbeat = setInterval(() => void this.#health.tick(), heartbeatIntervalMs);
     if (w.max_output_files_bytes > 0) this.#maxOutputFilesBytes = w.max_output_files_bytes;
     // Still stopping: say so before any result goes again (Hello said it too).
-    if (stopping !== undefined) this.#sendHeartbeatNow();
-    for (const slot of this.#slots.values()) slot.resend();
+    if (stopping !== undefined) this.#health.sendNow();
+    this.#tasks.resendAll();
     this.#config.onWelcome?.({
       sessionId: w.session_id,
       heartbeatIntervalMs,
@@ -403,7 +375,7 @@ export class BotSession {
       log.warn({}, 'assignment ignored: the bot is closing');
       return;
     }
-    if (this.#slots.has(a.task_id)) {
+    if (this.#tasks.holds(a.task_id)) {
       log.warn({}, 'assignment ignored: the task is already held');
       return;
     }
@@ -412,43 +384,12 @@ export class BotSession {
       log.warn({ reason: s.reason }, 'assignment arrived while stopping; running it');
       this.#clearTimer('ackWait');
     }
-    const { slot, run } = launchTask(a, {
-      opts: this.#config,
-      link: this.#link,
-      log,
+    this.#tasks.launch(a, log, {
       server: this.#reconnect.server,
-      caches: this.#config.caches,
       uploadClient: () => this.#channels.clientFor(this.#reconnect.server),
       maxOutputFilesBytes: this.#maxOutputFilesBytes,
-      onOutputFlow: (paused, keptBytes) =>
-        log.debug(
-          { keptBytes },
-          paused
-            ? 'output paused: too much waits for acknowledgement'
-            : 'output resumed: acknowledged',
-        ),
-      onEnded: (ended) => {
-        this.#runs.delete(ended);
-        // The Ack may have come before the work dir was gone: idle only now (a waiting update).
-        if (this.isIdle()) this.#config.onIdle?.();
-        this.#maybeFinishStop();
-      },
     });
-    this.#slots.set(a.task_id, slot);
-    this.#runs.add(run);
     if (this.#config.once) this.stop({ reason: 'once' });
-  }
-
-  #onKill(k: KillOut): void {
-    const slot = this.#slots.get(k.task_id);
-    if (slot === undefined || slot.leaseId !== k.lease_id) {
-      // Nothing runs under that lease here: let the coordinator close the task rather than wait.
-      this.#log.warn({ taskId: k.task_id, leaseId: k.lease_id }, 'kill for a task not held');
-      if (this.#isUp()) this.#write({ task_finished: canceledFinish(k.task_id, k.lease_id) });
-      return;
-    }
-    this.#log.info({ taskId: k.task_id, reason: k.reason }, 'kill requested');
-    slot.kill(k.reason === '' ? 'killed by the coordinator' : k.reason);
   }
 
   /**
@@ -463,95 +404,29 @@ export class BotSession {
       t.task_id === '' ||
       t.lease_id === '' ||
       this.#lifecycle.kind === 'closing' ||
-      this.#slots.has(t.task_id)
+      this.#tasks.holds(t.task_id)
     ) {
       this.stop({ reason: 'terminate' });
       return;
     }
-    const slot = new TaskSlot(t.task_id, t.lease_id, this.#link);
-    this.#slots.set(t.task_id, slot);
+    const termination = this.#tasks.holdTermination(t.task_id, t.lease_id);
     this.stop({ reason: 'terminate' });
-    slot.started();
-    slot.ended(TERMINATION_RESULT);
-  }
-
-  #onAck(a: AckOut): void {
-    const slot = this.#slots.get(a.task_id);
-    if (slot === undefined || slot.leaseId !== a.lease_id) {
-      this.#log.debug(
-        { taskId: a.task_id, leaseId: a.lease_id },
-        'ack for a task not held ignored',
-      );
-      return;
-    }
-    if (a.stale || a.finished) {
-      if (slot.running)
-        slot.kill(a.stale ? 'the lease is stale' : 'the coordinator finished the task');
-      slot.forget();
-      this.#slots.delete(a.task_id);
-      if (this.isIdle()) this.#config.onIdle?.();
-      this.#log.info({ taskId: a.task_id, stale: a.stale }, 'task forgotten');
-    } else if (slot.ackOutput(a.output_offset) === 'gap') {
-      this.#log.warn(
-        { taskId: a.task_id, outputOffset: a.output_offset },
-        'the coordinator is missing output; sending it again',
-      );
-    }
-    this.#maybeFinishStop();
+    termination.report();
   }
 
   // --- heartbeats and stopping -----------------------------------------------------------------
 
-  /** Periodic: measures the free disk, then says how the bot is. */
-  async #heartbeat(): Promise<void> {
-    if (this.#heartbeatBusy) return;
-    this.#heartbeatBusy = true;
-    try {
-      await this.#health.measureDisk();
-      this.#sendHeartbeatNow();
-    } finally {
-      this.#heartbeatBusy = false;
-    }
-  }
-
-  /** A heartbeat written now (state as of now), if a stream can take it. */
-  #sendHeartbeatNow(): void {
-    if (this.#isUp()) this.#write({ heartbeat: { state: this.#healthNow() } });
-  }
-
-  /**
-   * The caches changed (after a task, before its result goes): a heartbeat carrying the new
-   * dimensions, so that the coordinator matches the bot with them when it is free again.
-   */
-  #sendDimensionsIfChanged(): void {
-    if (!this.#isUp()) return; // the next Hello carries them
-    const dims = this.#health.changedDimensions();
-    if (dims === undefined) return;
-    this.#log.info({ caches: dims['caches'] ?? [] }, 'dimensions changed');
-    this.#write({ heartbeat: { state: this.#healthNow(), dimensions: dimensionsToWire(dims) } });
-  }
-
-  #healthNow(): BotHealth {
-    let running = '';
-    for (const slot of this.#slots.values())
-      if (slot.running) {
-        running = slot.taskId;
-        break;
-      }
-    return this.#health.health(running, stopReasonOf(this.#lifecycle));
-  }
-
   #maybeFinishStop(): void {
     const s = this.#lifecycle;
-    if (s.kind !== 'stopping' || this.#runs.size > 0) return;
-    if (this.#slots.size === 0) {
+    if (s.kind !== 'stopping' || this.#tasks.anyRunning()) return;
+    if (!this.#tasks.holdsAny()) {
       this.#leave(s);
       return;
     }
     const ackWaitMs = this.#config.ackWaitMs;
     this.#timers.ackWait ??= setTimeout(() => {
       this.#log.warn(
-        { tasks: [...this.#slots.keys()], ackWaitMs },
+        { tasks: this.#tasks.taskIds(), ackWaitMs },
         'results not acknowledged; stopping anyway',
       );
       this.#finalize({ kind: 'stopped', reason: s.reason });
@@ -588,7 +463,7 @@ export class BotSession {
     this.#setLifecycle({ kind: 'finalizing', end });
     for (const name of ['backoff', 'welcome', 'heartbeat', 'ackWait', 'leave'] as const)
       this.#clearTimer(name);
-    for (const slot of this.#slots.values()) slot.forget();
+    this.#tasks.forgetAll();
     const call = callOf(stream);
     const halfClosed = stream.kind === 'connected' && stream.halfClosed;
     void (async () => {

@@ -16,7 +16,9 @@ import { botInstallRoutes } from './bot-install/bot-install-routes';
 import { Dashboard } from './dashboard/dashboard';
 import { BotRegistry } from './botapi/bot-registry';
 import type { CoordinatorConfig } from './config';
-import { TaskEngine } from './engine/task-engine';
+import { assembleTaskCore } from './engine/assemble';
+import type { Dispatcher } from './engine/dispatcher';
+import type { TaskEngine } from './engine/task-engine';
 import {
   joinHostPort,
   splitHostPort,
@@ -56,6 +58,8 @@ export interface RunningCoordinator {
   readonly grpcAddress: string;
   readonly httpAddress: string;
   readonly engine: TaskEngine;
+  /** Bot availability and the dispatch queue (engine/dispatcher.ts). */
+  readonly dispatcher: Dispatcher;
   readonly registry: BotRegistry;
   readonly store: Store;
   /** The workflow graph (service Graph). */
@@ -83,7 +87,7 @@ export async function startCoordinator(
   const log = deps.log;
   const clock = deps.clock ?? Date.now;
   const caps = connectionCaps(deps.connectionCaps);
-  // Time this process does not run is not a bot's silence (issue 17).
+  // Time this process does not run is not a bot's silence.
   const stalls = new LoopStalls({
     clock,
     // Not counted as any bot's silence; a second or more is worth a warning.
@@ -132,14 +136,22 @@ export async function startCoordinator(
     },
   });
   const store = watchStore(rawStore, storeHealth);
-  const engine = new TaskEngine({
+  const registry = new BotRegistry({
+    clock,
+    botDeathTimeoutMs: config.botDeathTimeoutMs,
+    botPingToleranceMs: config.botPingToleranceMs,
+  });
+  const { engine, dispatcher, timers } = assembleTaskCore({
     store,
+    fleet: registry,
     clock,
     log: log.child({ component: 'engine' }),
     pingToleranceMs: config.botPingToleranceMs,
     stalls,
+    // Alone on the store (no change feed), RUNNING tasks are cached as written.
+    cacheRunning: store.changes === undefined,
   });
-  const listeners = new TransitionListeners({ engine, config, log });
+  const listeners = new TransitionListeners({ engine, store, config, log });
   warnWiderModes(log, [
     ...(widerDataDir === undefined ? [] : [widerDataDir]),
     ...widerFiles(coordinatorPrivateFiles(config)),
@@ -151,12 +163,6 @@ export async function startCoordinator(
     log: log.child({ component: 'graph' }),
     distributors: config.distributors,
   });
-  const registry = new BotRegistry({
-    clock,
-    botDeathTimeoutMs: config.botDeathTimeoutMs,
-    botPingToleranceMs: config.botPingToleranceMs,
-  });
-  engine.attachFleet(registry);
   // Other replicas' changes are followed from before anything is read, so none falls between.
   const follower =
     store.changes === undefined
@@ -164,13 +170,15 @@ export async function startCoordinator(
       : new ChangeFollower({
           feed: store.changes,
           engine,
+          dispatcher,
+          timers,
           registry,
           store,
           log: log.child({ component: 'replicas' }),
         });
   await store.changes?.ready();
   await registry.load(store);
-  // Task output files (issue 10): uploaded by bots, read with Tasks.GetOutput.
+  // Task output files: uploaded by bots, read with Tasks.GetOutput.
   const outputs = { store: new OutputStore(config.outputs.dir), maxBytes: config.outputs.maxBytes };
   if (store.changes !== undefined && config.outputs.dir.startsWith(config.dataDir)) {
     log.warn(
@@ -180,6 +188,7 @@ export async function startCoordinator(
   }
   const botApi = new BotApiService({
     engine,
+    dispatcher,
     registry,
     store,
     tokens,
@@ -189,8 +198,8 @@ export async function startCoordinator(
     botPingToleranceMs: config.botPingToleranceMs,
     stalls,
     pendingHello: caps.botHello,
-    outputs, // task output files (issue 10)
-    botCode, // bot self-update (issue 10)
+    outputs,
+    botCode, // bot self-update
     maxTaskOutputBytes: config.maxTaskOutputBytes,
   });
   const botEvents = new BotEventRecorder({
@@ -205,6 +214,7 @@ export async function startCoordinator(
   const metrics = new CoordinatorMetrics({
     store,
     engine,
+    dispatcher,
     registry,
     clock,
     botDeathTimeoutMs: config.botDeathTimeoutMs,
@@ -212,6 +222,8 @@ export async function startCoordinator(
   storeHealth.register(metrics.registry);
   const dashboard = new Dashboard({
     engine,
+    store,
+    dispatcher,
     registry,
     tokens,
     log: log.child({ component: 'dashboard' }),
@@ -244,12 +256,13 @@ export async function startCoordinator(
     unimplementedService(proto.Tasks.service, {
       ...tasksHandlers({
         engine,
+        store,
         tokens,
         log: log.child({ component: 'tasks' }),
         children: listeners.children,
         webhookTargets: config.webhooks.targets,
       }),
-      ...taskQueryHandlers({ engine, tokens, log: log.child({ component: 'tasks' }) }),
+      ...taskQueryHandlers({ engine, store, tokens, log: log.child({ component: 'tasks' }) }),
       ...listeners.handlers(tokens, log.child({ component: 'tasks' })),
       GetOutput: getOutputHandler({
         store,
@@ -265,6 +278,8 @@ export async function startCoordinator(
       proto.Bots.service,
       botsHandlers({
         engine,
+        store,
+        dispatcher,
         registry,
         tokens,
         log: log.child({ component: 'bots' }),
@@ -404,6 +419,7 @@ export async function startCoordinator(
     grpcAddress,
     httpAddress,
     engine,
+    dispatcher,
     registry,
     store,
     graph,

@@ -11,6 +11,7 @@ import {
 import type { Logger } from 'pino';
 import { mayUseBotId } from '../auth/principal';
 import type { TokenAuthority } from '../auth/tokens';
+import type { Dispatcher } from '../engine/dispatcher';
 import type { TaskEngine } from '../engine/task-engine';
 import type { OutputStore } from '../outputs/output-store';
 import { uploadOutputsHandler } from '../outputs/upload-outputs';
@@ -26,7 +27,8 @@ import type { LoopStalls } from '../stalls/loop-stalls';
 import { SilenceWatch } from '../stalls/silence-watch';
 
 export interface BotApiDeps {
-  readonly engine: TaskEngine;
+  readonly engine: Pick<TaskEngine, 'apply' | 'outputGrew'>;
+  readonly dispatcher: Dispatcher;
   readonly registry: BotRegistry;
   readonly store: Store;
   readonly tokens: TokenAuthority;
@@ -34,14 +36,14 @@ export interface BotApiDeps {
   readonly log: Logger;
   readonly heartbeatIntervalMs: number;
   readonly botPingToleranceMs: number;
-  /** This process's own stalls: not counted as a bot's silence (issue 17). */
+  /** This process's own stalls: not counted as a bot's silence. */
   readonly stalls: LoopStalls;
   /**
    * Streams opened with a bot token whose Hello has not come yet (streams without a valid token
    * are refused at once). @default CONNECTION_CAPS.botHello
    */
   readonly pendingHello?: PendingCaps;
-  /** Task output files (issue 10); without them UploadOutputs is UNIMPLEMENTED. */
+  /** Task output files; without them UploadOutputs is UNIMPLEMENTED. */
   readonly outputs?: { readonly store: OutputStore; readonly maxBytes: number };
   /** Bot self-update (bot-code/): the code served by GetBotCode and offered to bots. */
   readonly botCode?: BotCodeSource;
@@ -152,7 +154,7 @@ export class BotApiService {
     this.#sweeping = true;
     try {
       const running = await this.#deps.store.listTasksInStates(['RUNNING']);
-      // By bot and tolerance: each task is judged by its own (issue 21).
+      // By bot and tolerance: each task is judged by its own.
       const seen = new Map<string, boolean>();
       const holding = new Set(running.map((t) => t.botId));
       for (const botId of this.#rowsSeen.keys()) {
@@ -238,6 +240,7 @@ export class BotApiService {
     };
     const session = new BotSession(call, {
       engine: this.#deps.engine,
+      dispatcher: this.#deps.dispatcher,
       registry: this.#deps.registry,
       store: this.#deps.store,
       clock: this.#deps.clock,
@@ -250,9 +253,9 @@ export class BotApiService {
       forcedDimensions: principal.forcedDimensions,
       mayUseBotId: (botId) => mayUseBotId(principal, botId),
       onConnected: (botId) => this.#unwatch(botId),
-      // Read now, while the engine still knows the task the bot ran and so its tolerance.
+      // Read now, while the dispatcher still knows the task the bot ran and so its tolerance.
       onDisconnected: (botId, lastHeardMs) =>
-        this.#watch(botId, lastHeardMs, this.#deps.engine.pingToleranceOf(botId)),
+        this.#watch(botId, lastHeardMs, this.#deps.dispatcher.pingToleranceOf(botId)),
       ...(this.#deps.outputs === undefined ? {} : { outputs: this.#deps.outputs }),
       ...(this.#deps.botCode === undefined ? {} : { botCode: this.#deps.botCode }),
       ...(this.#deps.maxTaskOutputBytes === undefined
@@ -299,10 +302,9 @@ export class BotApiService {
     try {
       // It may have moved to another replica (a load balancer, a replica restarting).
       if (await this.#aliveElsewhere(botId, true)) return;
-      const running = await this.#deps.store.listTasksInStates(['RUNNING']);
       const defaultMs = this.#deps.botPingToleranceMs;
       const { died, waiting } = judgeTasksOfSilentBot(
-        running.filter((t) => t.botId === botId),
+        await this.#deps.store.listRunningTasksOf(botId),
         silentMs,
         defaultMs,
       );

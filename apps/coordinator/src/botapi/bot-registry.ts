@@ -11,7 +11,7 @@ import {
   type Store,
 } from '@drover/state';
 import { EventEmitter } from 'node:events';
-import type { Fleet } from '../engine/task-engine';
+import type { Fleet } from '../engine/fleet';
 
 /** A live connection to a bot, as the registry sees it. */
 export interface SessionHandle {
@@ -120,7 +120,7 @@ export class BotRegistry implements Fleet {
   /**
    * The stored record of a bot, as another replica changed it (undefined: deleted). A bot
    * connected here keeps what its session says and takes only the admin state; the answer says
-   * what the caller must tell the engine ('closed': its session here was closed, deleted).
+   * what the caller must tell the dispatcher ('closed': its session here was closed, deleted).
    */
   applyRecord(
     botId: string,
@@ -173,7 +173,7 @@ export class BotRegistry implements Fleet {
     return previous !== session ? previous : undefined;
   }
 
-  /** The bot's dimensions changed mid-session (its named caches: issue 10). */
+  /** The bot's dimensions changed mid-session (its named caches after a task). */
   setDimensions(botId: string, dimensions: readonly KeyValues[]): void {
     const bot = this.#bots.get(botId);
     if (bot === undefined) return;
@@ -202,7 +202,7 @@ export class BotRegistry implements Fleet {
 
   /**
    * Records what admins decided (as stored). Returns whether the bot takes tasks now; the caller
-   * tells the engine (botUnavailable, or botIdle when it is connected and idle).
+   * tells the dispatcher (botReady) when the bot is connected here.
    */
   setAdmin(botId: string, admin: BotAdminState): boolean {
     const bot = this.#bots.get(botId);

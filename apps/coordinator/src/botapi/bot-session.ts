@@ -7,13 +7,19 @@ import type {
   HelloOut,
   TaskFinishedOut,
 } from '@drover/protocol';
-import { isFinalState, type KeyValues, type Store } from '@drover/state';
+import { isFinalState, type KeyValues, type Store, type Task } from '@drover/state';
 import type { Logger } from 'pino';
+import type { Dispatcher } from '../engine/dispatcher';
 import type { TaskEngine } from '../engine/task-engine';
 import { newSessionId } from '../engine/ids';
 import { outputsForFinish } from '../outputs/finish-outputs';
 import type { OutputStore } from '../outputs/output-store';
-import { sameDimensions, updatedDimensions } from './bot-dimensions-update';
+import {
+  botDimensions,
+  forcedDimensions,
+  sameDimensions,
+  updatedDimensions,
+} from './bot-dimensions-update';
 import {
   DEFAULT_MAX_TASK_OUTPUT_BYTES,
   coordinatorTruncationMarker,
@@ -27,7 +33,10 @@ import type { LoopStalls } from '../stalls/loop-stalls';
 import { SilenceWatch } from '../stalls/silence-watch';
 
 export interface BotSessionDeps {
-  readonly engine: TaskEngine;
+  /** Applies the bot's reports to its tasks. */
+  readonly engine: Pick<TaskEngine, 'apply' | 'outputGrew'>;
+  /** Told when the bot is ready for work and when it is gone; knows what it holds. */
+  readonly dispatcher: Dispatcher;
   readonly registry: BotRegistry;
   readonly store: Store;
   readonly clock: () => number;
@@ -50,7 +59,7 @@ export interface BotSessionDeps {
   readonly onConnected: (botId: string) => void;
   /** The bot code served to bots that update themselves (bot-code/); absent: no updates. */
   readonly botCode?: BotCodeSource;
-  /** Task output files (issue 10): where uploads are kept, and a task's limit (in Welcome). */
+  /** Task output files: where uploads are kept, and a task's limit (in Welcome). */
   readonly outputs?: { readonly store: OutputStore; readonly maxBytes: number };
   /** Bytes of a task's output stored at most (--max-task-output). @default 100 MiB */
   readonly maxTaskOutputBytes?: number;
@@ -159,7 +168,7 @@ export class BotSession implements SessionHandle {
   #toleranceMs(): number {
     return this.#botId === ''
       ? this.#deps.botPingToleranceMs
-      : this.#deps.engine.pingToleranceOf(this.#botId);
+      : this.#deps.dispatcher.pingToleranceOf(this.#botId);
   }
 
   #enqueue(msg: BotMessageOut): void {
@@ -313,37 +322,21 @@ export class BotSession implements SessionHandle {
       );
       return;
     }
-    const dims = new Map<string, string[]>();
-    for (const d of hello.dimensions) {
-      if (d.key === '' || d.value.length === 0) {
-        this.#fail(
-          status.INVALID_ARGUMENT,
-          `hello.dimensions: ${JSON.stringify(d.key)} needs a key and a value`,
-        );
-        return;
-      }
-      dims.set(d.key, [...new Set([...(dims.get(d.key) ?? []), ...d.value])]);
-    }
-    const forced = new Map<string, string[]>([['id', [hello.bot_id]]]);
-    for (const [k, values] of Object.entries(this.#deps.forcedDimensions))
-      forced.set(k, [...values]);
-    for (const [k, values] of forced) dims.set(k, values);
-    if (!dims.has('pool')) {
-      this.#fail(status.INVALID_ARGUMENT, 'hello.dimensions: pool is required');
+    const outcome = botDimensions(hello.bot_id, hello.dimensions, this.#deps.forcedDimensions);
+    if ('error' in outcome) {
+      this.#fail(status.INVALID_ARGUMENT, `hello.dimensions: ${outcome.error}`);
       return;
     }
     this.#botId = hello.bot_id;
     this.#version = hello.version;
-    this.#dimensions = [...dims]
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([key, values]) => ({ key, values }));
+    this.#dimensions = outcome.dimensions;
     this.#log = this.#log.child({ botId: this.#botId });
     const now = this.#deps.clock();
     const known = await this.#deps.store.getBot(this.#botId);
     this.#firstSeenMs = known?.firstSeenMs ?? now;
     // Register and greet in one synchronous step: nothing can be pushed to the bot before its
     // Welcome. An idle entry left by a replaced session goes first.
-    this.#deps.engine.botUnavailable(this.#botId);
+    this.#deps.dispatcher.botGone(this.#botId);
     this.#state = 'connected';
     const previous = this.#deps.registry.connect(this.#botId, this.#dimensions, this);
     this.#quarantinedReason = hello.state?.quarantined_reason ?? '';
@@ -355,7 +348,9 @@ export class BotSession implements SessionHandle {
         heartbeat_interval_ms: this.#deps.heartbeatIntervalMs,
         max_output_files_bytes: this.#deps.outputs?.maxBytes ?? 0,
         dimensions: this.#reportedDimensions().map((d) => ({ key: d.key, value: [...d.values] })),
-        forced_dimensions: [...forced].map(([key, value]) => ({ key, value })),
+        forced_dimensions: forcedDimensions(this.#botId, this.#deps.forcedDimensions).map(
+          ([key, value]) => ({ key, value: [...value] }),
+        ),
       },
     });
     previous?.close('replaced by a new session of the same bot');
@@ -365,7 +360,7 @@ export class BotSession implements SessionHandle {
       this.#updates = new BotUpdateOffer({
         source: this.#deps.botCode,
         send: (message) => this.send(message),
-        busy: () => this.#deps.engine.isBotBusy(this.#botId),
+        busy: () => this.#deps.dispatcher.isBusy(this.#botId),
         log: this.#log,
       });
       this.#updates.hello(hello.version, hello.self_update);
@@ -376,9 +371,8 @@ export class BotSession implements SessionHandle {
     if (!busy) {
       // A task may still be pushed after an Update: the bot updates once that task has ended.
       this.#updates?.idle();
-      this.#offerIfAvailable();
-      // A termination task reaches the bot even if it takes no other tasks.
-      if (this.#state === 'connected') this.#deps.engine.offerTermination(this.#botId);
+      // Its termination task, or the best waiting task if it takes tasks.
+      if (this.#state === 'connected') this.#deps.dispatcher.botReady(this.#botId);
     }
   }
 
@@ -393,11 +387,9 @@ export class BotSession implements SessionHandle {
     );
   }
 
-  /** Marks the bot idle for dispatch if it is connected and not quarantined. */
-  #offerIfAvailable(): void {
-    if (this.#state !== 'connected') return;
-    const dims = this.#deps.registry.dimensionsOf(this.#botId);
-    if (dims !== undefined) this.#deps.engine.botIdle(this.#botId, dims);
+  /** The bot's availability may have changed: the dispatcher decides what it may take now. */
+  #ready(): void {
+    if (this.#state === 'connected') this.#deps.dispatcher.botReady(this.#botId);
   }
 
   /**
@@ -408,14 +400,12 @@ export class BotSession implements SessionHandle {
   async #reconcile(hello: HelloOut): Promise<boolean> {
     const held = new Map(hello.running.map((r) => [r.task_id, r]));
     let busy = false;
-    const running = await this.#deps.store.listTasksInStates(['RUNNING']);
-    for (const task of running) {
-      if (task.botId !== this.#botId) continue;
+    for (const task of await this.#deps.store.listRunningTasksOf(this.#botId)) {
       const report = held.get(task.id);
       if (report !== undefined && report.lease_id === task.leaseId) {
         busy = true;
         held.delete(task.id);
-        this.#deps.engine.markBusy(this.#botId, task.id, task);
+        this.#deps.dispatcher.botReady(this.#botId, task);
         if (task.killRequestedAtMs !== null) {
           // The kill was asked while the bot was away: ask again.
           this.send({
@@ -439,10 +429,11 @@ export class BotSession implements SessionHandle {
     if (!busy) {
       // This process may still think the bot holds a task that ended without it knowing (its
       // end committed elsewhere while the note was lost, or while the bot was away).
-      const stale = this.#deps.engine.taskOf(this.#botId);
-      const task = stale === undefined ? undefined : await this.#deps.store.getTask(stale);
+      const stale = this.#deps.dispatcher.taskOf(this.#botId);
+      const task: Task | undefined =
+        stale === undefined ? undefined : await this.#deps.store.getTask(stale);
       if (stale !== undefined && (task === undefined || isFinalState(task.state))) {
-        this.#deps.engine.releaseBot(this.#botId, stale);
+        this.#deps.dispatcher.release(this.#botId, stale);
       }
     }
     return busy;
@@ -454,8 +445,7 @@ export class BotSession implements SessionHandle {
     if (this.#deps.registry.setQuarantined(this.#botId, reason)) {
       this.#quarantinedReason = reason;
       this.#log.info({ quarantinedReason: reason }, 'bot quarantine changed');
-      if (reason !== '') this.#deps.engine.botUnavailable(this.#botId);
-      else if (!this.#deps.engine.isBotBusy(this.#botId)) this.#offerIfAvailable();
+      this.#ready();
       await this.#persist(state, true);
       return;
     }
@@ -464,9 +454,9 @@ export class BotSession implements SessionHandle {
   }
 
   /**
-   * The bot's dimensions changed mid-session (issue 10: its `caches` after a task, sent before
-   * that task's TaskFinished): the registry matches it with the new ones from now on; an idle bot
-   * is offered again under them.
+   * The bot's dimensions changed mid-session (its named caches after a task, sent before that
+   * task's TaskFinished): the registry matches it with the new ones from now on; an idle bot is
+   * offered again under them.
    */
   async #dimensionsChanged(
     claimed: readonly { key: string; value: string[] }[],
@@ -481,10 +471,7 @@ export class BotSession implements SessionHandle {
     this.#dimensions = dims;
     this.#deps.registry.setDimensions(this.#botId, dims);
     this.#log.info({ dimensions: dims }, 'bot dimensions changed');
-    if (!this.#deps.engine.isBotBusy(this.#botId)) {
-      this.#deps.engine.botUnavailable(this.#botId);
-      this.#offerIfAvailable();
-    }
+    this.#ready();
     await this.#persist(state, true);
   }
 
@@ -538,8 +525,9 @@ export class BotSession implements SessionHandle {
       this.send({ ack: { task_id: m.task_id, lease_id: m.lease_id, finished: true, stale: true } });
       // Ended without this report (elsewhere, or while the bot was away): the bot is free. (A
       // stale lease on a task still RUNNING is another matter: the bot may still hold it.)
-      if (outcome.refused === 'not-running') this.#deps.engine.releaseBot(this.#botId, m.task_id);
-      if (!this.#deps.engine.isBotBusy(this.#botId)) this.#offerIfAvailable();
+      if (outcome.refused === 'not-running') {
+        this.#deps.dispatcher.release(this.#botId, m.task_id);
+      }
       return;
     }
     const capBytes = this.#deps.maxTaskOutputBytes ?? DEFAULT_MAX_TASK_OUTPUT_BYTES;
@@ -550,18 +538,16 @@ export class BotSession implements SessionHandle {
       );
     }
     this.send({ ack: { task_id: m.task_id, lease_id: m.lease_id, finished: true } });
-    if (!this.#deps.engine.isBotBusy(this.#botId)) {
-      this.#updates?.idle();
-      this.#offerIfAvailable();
-    }
+    // The finish freed the bot in the dispatcher (release-bot), which offered it work already.
+    if (!this.#deps.dispatcher.isBusy(this.#botId)) this.#updates?.idle();
   }
 
   /**
-   * A bot may only report on the task it was given: the engine's record of what this bot holds is
+   * A bot may only report on the task it was given: the dispatcher's record of what this bot holds is
    * the authority, so another bot's task is refused even with that task's real lease.
    */
   #holds(taskId: string, leaseId: string): boolean {
-    if (this.#deps.engine.taskOf(this.#botId) === taskId) return true;
+    if (this.#deps.dispatcher.taskOf(this.#botId) === taskId) return true;
     this.#staleLease(taskId, leaseId, 'not-this-bots-task');
     return false;
   }
@@ -591,14 +577,14 @@ export class BotSession implements SessionHandle {
     if (!wasConnected) return;
     this.#log.info({ reason }, 'bot disconnected');
     if (this.#deps.registry.disconnect(this.#botId, this)) {
-      this.#deps.engine.botUnavailable(this.#botId);
+      this.#deps.dispatcher.botGone(this.#botId);
       this.#deps.onDisconnected(this.#botId, this.#lastHeardMs);
       this.#persist(this.#lastState, false).catch((err: unknown) =>
         this.#log.warn({ err }, 'persisting bot failed'),
       );
     } else if (!this.#deps.registry.knows(this.#botId)) {
       // Deleted (DeleteBot with force): not stored again, but its running task is still watched.
-      this.#deps.engine.botUnavailable(this.#botId);
+      this.#deps.dispatcher.botGone(this.#botId);
       this.#deps.onDisconnected(this.#botId, this.#lastHeardMs);
     }
   }

@@ -1,16 +1,21 @@
 import type { BotNote, ChangeFeed, ChangeNote, Store } from '@drover/state';
 import type { Logger } from 'pino';
 import type { BotRegistry } from '../botapi/bot-registry';
+import type { Dispatcher } from '../engine/dispatcher';
 import type { TaskEngine } from '../engine/task-engine';
+import type { TaskTimers } from '../engine/task-timers';
+import { RemoteTasks } from './remote-tasks';
 
 /**
  * Keeps this replica in step with the others sharing the store (DESIGN.md §6): their task
- * changes go to the engine (in the order they were committed), output growth to output
- * watchers, bot changes to the registry (capacity, admin state, deletions), and an interrupted
- * feed rebuilds what it may have missed.
+ * changes go to RemoteTasks (in the order they were committed), output growth to output
+ * watchers, bot changes to the registry and the dispatcher (capacity, admin state, deletions),
+ * and an interrupted feed rebuilds what it may have missed.
  */
 export class ChangeFollower {
   readonly #engine: TaskEngine;
+  readonly #dispatcher: Dispatcher;
+  readonly #remote: RemoteTasks;
   readonly #registry: BotRegistry;
   readonly #store: Store;
   readonly #log: Logger;
@@ -25,11 +30,15 @@ export class ChangeFollower {
   constructor(deps: {
     feed: ChangeFeed;
     engine: TaskEngine;
+    dispatcher: Dispatcher;
+    timers: TaskTimers;
     registry: BotRegistry;
     store: Store;
     log: Logger;
   }) {
     this.#engine = deps.engine;
+    this.#dispatcher = deps.dispatcher;
+    this.#remote = new RemoteTasks(deps);
     this.#registry = deps.registry;
     this.#store = deps.store;
     this.#log = deps.log;
@@ -39,6 +48,7 @@ export class ChangeFollower {
   close(): void {
     this.#closed = true;
     this.#unsubscribe();
+    this.#remote.close();
   }
 
   #on(note: ChangeNote): void {
@@ -46,7 +56,7 @@ export class ChangeFollower {
     switch (note.kind) {
       case 'task':
         this.#tasks = this.#tasks
-          .then(() => this.#engine.remoteTaskChange(note))
+          .then(() => this.#remote.changed(note))
           .catch((err: unknown) =>
             this.#log.error({ err, taskId: note.id }, 'applying a remote task change failed'),
           );
@@ -61,7 +71,7 @@ export class ChangeFollower {
         this.#log.warn('change feed reconnected: re-reading waiting tasks and bots');
         this.#tasks = this.#tasks
           .then(async () => {
-            await this.#engine.resyncPending();
+            await this.#remote.resync();
             for (const bot of await this.#store.listBots()) this.#botsToRead.add(bot.id);
             this.#readBots();
           })
@@ -106,12 +116,8 @@ export class ChangeFollower {
     try {
       const record = await this.#store.getBot(botId);
       const outcome = this.#registry.applyRecord(botId, record);
-      if (outcome === 'unavailable' || outcome === 'closed') {
-        this.#engine.botUnavailable(botId);
-      } else if (outcome === 'available' && !this.#engine.isBotBusy(botId)) {
-        const dims = this.#registry.dimensionsOf(botId);
-        if (dims !== undefined) this.#engine.botIdle(botId, dims);
-      }
+      if (outcome === 'closed') this.#dispatcher.botGone(botId);
+      else if (outcome !== 'unchanged') this.#dispatcher.botReady(botId);
     } catch (err) {
       this.#log.warn({ err, botId }, 'reading a changed bot failed');
     }

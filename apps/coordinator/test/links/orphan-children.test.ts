@@ -36,7 +36,7 @@ describe('children of a parent that ended while the coordinator was down', () =>
     const stored = (await store.getTask(parent.task_id))!;
     const outcome = transition(stored, { type: 'cancel', killRunning: true }, Date.now());
     if ('refused' in outcome) throw new Error(`cancel refused: ${outcome.refused}`);
-    expect(await store.updateTask(outcome.task, { state: 'PENDING', leaseId: null })).toBe(true);
+    expect(await store.updateTask(outcome.task, { revision: stored.revision })).toBe(true);
     await store.close();
 
     const coord = await startTestCoordinator(world.dir.path, {

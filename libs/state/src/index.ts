@@ -52,6 +52,7 @@ export {
   type BotReport,
   type ExpectedTask,
   type InsertOutcome,
+  type PageRequest,
   type PendingSummary,
   type Store,
   type TaskPage,
@@ -76,6 +77,7 @@ export type {
   ScheduleExecutionInput,
 } from './store/graph-store';
 export type {
+  NewWebhook,
   WebhookDelivery,
   WebhookRecord,
   WebhookSettlement,

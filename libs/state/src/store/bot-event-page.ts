@@ -2,12 +2,12 @@
 // conditions, the page size, and the page made of the rows read.
 import { decodeEventCursor, encodeEventCursor, pageLimit } from './cursor';
 import { SqlParams, whereSql, type Placeholder } from './sql-params';
-import type { BotEventPage, BotEventQuery, BotEventRecord } from './store';
+import type { BotEventPage, BotEventQuery, BotEventRecord, PageRequest } from './store';
 
 /** The statement of one page: newest first (time, then insertion order), one row past it. */
 export function listBotEventsSql(
   query: BotEventQuery,
-  page: { limit: number; cursor?: string | undefined },
+  page: PageRequest,
   placeholder: Placeholder,
 ): { sql: string; values: unknown[]; limit: number } {
   const params = new SqlParams(placeholder);

@@ -58,6 +58,12 @@ export interface TaskQuery {
   readonly pools?: readonly string[];
 }
 
+/** Which page a list call asks for: `limit` rows at most, after `cursor` (absent: the first). */
+export interface PageRequest {
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+}
+
 export interface TaskPage {
   readonly tasks: Task[];
   /** Opaque; empty when there is nothing more. */
@@ -181,7 +187,7 @@ export interface Store extends GraphStore, WebhookStore {
    */
   findDedupSource(propertiesHash: string, sinceMs: number): Promise<Task | undefined>;
   /** Tasks matching the query, newest first (created, then id), `limit` per page. */
-  listTasks(query: TaskQuery, page: { limit: number; cursor?: string }): Promise<TaskPage>;
+  listTasks(query: TaskQuery, page: PageRequest): Promise<TaskPage>;
   countTasks(query: TaskQuery): Promise<number>;
   getTask(id: string): Promise<Task | undefined>;
   /**
@@ -235,10 +241,7 @@ export interface Store extends GraphStore, WebhookStore {
   /** Appends several events in one write, in the given order (a busy fleet's history). */
   appendBotEvents(events: readonly BotEventRecord[]): Promise<void>;
   /** Events matching the query, newest first; throws InvalidCursorError on a foreign cursor. */
-  listBotEvents(
-    query: BotEventQuery,
-    page: { limit: number; cursor?: string },
-  ): Promise<BotEventPage>;
+  listBotEvents(query: BotEventQuery, page: PageRequest): Promise<BotEventPage>;
   /** Deletes events older than `beforeMs`; returns how many. */
   pruneBotEvents(beforeMs: number): Promise<number>;
   /**

@@ -2,7 +2,7 @@
 // once for both adapters: a dialect gives only its placeholders and its name-glob match.
 import { decodeTaskCursor } from './cursor';
 import { SqlParams, whereSql, type Placeholder } from './sql-params';
-import type { TaskQuery } from './store';
+import type { TaskQuery, PageRequest } from './store';
 import { sortColumn } from './task-order';
 
 export interface TaskSqlDialect {
@@ -44,7 +44,7 @@ export function taskWhere(query: TaskQuery, params: SqlParams, dialect: TaskSqlD
 /** ListTasks's statement: newest first by the sort's time, then id; `limit` rows at most. */
 export function listTasksSql(
   query: TaskQuery,
-  page: { limit: number; cursor?: string | undefined },
+  page: PageRequest,
   dialect: TaskSqlDialect,
 ): { sql: string; values: unknown[] } {
   const params = new SqlParams(dialect.placeholder);

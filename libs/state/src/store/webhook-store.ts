@@ -32,19 +32,22 @@ export interface WebhookRecord extends WebhookDelivery {
   readonly settledMs: number;
 }
 
+/** A notification to queue: the task's change into `state`, its POST body and URL. */
+export interface NewWebhook {
+  readonly taskId: string;
+  readonly state: string;
+  readonly url: string;
+  readonly body: string;
+  readonly nowMs: number;
+}
+
 /** The webhook half of the Store port; each method one statement or one transaction. */
 export interface WebhookStore {
   /**
    * Queues the notification of the task's change into `state`, due at once, unless one for the
    * same (task, state) was ever queued (and not yet pruned). Returns whether it was queued now.
    */
-  enqueueWebhook(d: {
-    readonly taskId: string;
-    readonly state: string;
-    readonly url: string;
-    readonly body: string;
-    readonly nowMs: number;
-  }): Promise<boolean>;
+  enqueueWebhook(d: NewWebhook): Promise<boolean>;
   /**
    * Claims up to `limit` notifications for one attempt each: waiting, due (next attempt ≤ nowMs),
    * not claimed (or their claim ended before nowMs), and the oldest waiting one of their task, so

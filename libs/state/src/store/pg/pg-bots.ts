@@ -19,6 +19,7 @@ import type {
   BotEventRecord,
   BotRecord,
   BotReport,
+  PageRequest,
 } from '../store';
 import { pgPlaceholder } from './pg-task-query';
 
@@ -109,7 +110,7 @@ export async function appendBotEvents(
 export async function listBotEvents(
   pool: Pool,
   query: BotEventQuery,
-  page: { limit: number; cursor?: string },
+  page: PageRequest,
 ): Promise<BotEventPage> {
   const { sql, values, limit } = listBotEventsSql(query, page, pgPlaceholder);
   const { rows } = await pool.query<BotEventRow>(sql, values);

@@ -23,6 +23,7 @@ import {
   type Store,
   type TaskPage,
   type TaskQuery,
+  type PageRequest,
 } from '../store';
 import * as bots from './pg-bots';
 import { PgChangeFeed, changeChannel } from './pg-change-feed';
@@ -36,7 +37,12 @@ import { MUTABLE_TASK_COLUMNS, rowToTask, type TaskRow } from '../task-row';
 import { checkSuccessorRevision } from '../task-revision';
 import { LOCK_SPACE, inTransaction } from './pg-tx';
 import * as webhooks from './pg-webhooks';
-import type { WebhookDelivery, WebhookRecord, WebhookSettlement } from '../webhook-store';
+import type {
+  NewWebhook,
+  WebhookDelivery,
+  WebhookRecord,
+  WebhookSettlement,
+} from '../webhook-store';
 
 export interface PgStoreOptions {
   /** `postgres://user:password@host:port/database`; must not set `options` (see schema). */
@@ -248,7 +254,7 @@ class PgStore extends PgGraphStore implements Store {
     return rows[0] === undefined ? undefined : rowToTask(rows[0]);
   }
 
-  async listTasks(query: TaskQuery, page: { limit: number; cursor?: string }): Promise<TaskPage> {
+  async listTasks(query: TaskQuery, page: PageRequest): Promise<TaskPage> {
     const limit = pageLimit(page.limit);
     const { sql, values } = pgListTasksSql(query, { limit: limit + 1, cursor: page.cursor });
     const { rows } = await this.#pool.query<TaskRow>(sql, values);
@@ -398,10 +404,7 @@ class PgStore extends PgGraphStore implements Store {
     return bots.appendBotEvents(this.#pool, events);
   }
 
-  async listBotEvents(
-    query: BotEventQuery,
-    page: { limit: number; cursor?: string },
-  ): Promise<BotEventPage> {
+  async listBotEvents(query: BotEventQuery, page: PageRequest): Promise<BotEventPage> {
     return bots.listBotEvents(this.#pool, query, page);
   }
 
@@ -409,13 +412,7 @@ class PgStore extends PgGraphStore implements Store {
     return bots.pruneBotEvents(this.#pool, beforeMs);
   }
 
-  async enqueueWebhook(d: {
-    taskId: string;
-    state: string;
-    url: string;
-    body: string;
-    nowMs: number;
-  }): Promise<boolean> {
+  async enqueueWebhook(d: NewWebhook): Promise<boolean> {
     return webhooks.enqueueWebhook(this.#pool, d);
   }
 

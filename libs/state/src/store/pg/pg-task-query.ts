@@ -1,7 +1,7 @@
 // The task queries of the PostgreSQL store: the shared filter (task-filter.ts) with `$n`
 // placeholders and a LIKE for name globs.
 import type { SqlParams } from '../sql-params';
-import type { TaskQuery } from '../store';
+import type { TaskQuery, PageRequest } from '../store';
 import { listTasksSql, type TaskSqlDialect } from '../task-filter';
 import { nameGlobToLike } from '../task-order';
 import { TASK_COLUMNS } from './pg-rows';
@@ -18,7 +18,7 @@ export const PG_TASK_SQL: TaskSqlDialect = {
 /** ListTasks's statement (exported for the EXPLAIN test): `limit` rows at most. */
 export function pgListTasksSql(
   query: TaskQuery,
-  page: { limit: number; cursor?: string | undefined },
+  page: PageRequest,
 ): { sql: string; values: unknown[] } {
   return listTasksSql(query, page, PG_TASK_SQL);
 }

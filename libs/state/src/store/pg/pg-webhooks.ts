@@ -9,12 +9,14 @@ import {
   settlementColumns,
   type WebhookRow,
 } from '../webhook-rows';
-import type { WebhookDelivery, WebhookRecord, WebhookSettlement } from '../webhook-store';
+import type {
+  NewWebhook,
+  WebhookDelivery,
+  WebhookRecord,
+  WebhookSettlement,
+} from '../webhook-store';
 
-export async function enqueueWebhook(
-  pool: Pool,
-  d: { taskId: string; state: string; url: string; body: string; nowMs: number },
-): Promise<boolean> {
+export async function enqueueWebhook(pool: Pool, d: NewWebhook): Promise<boolean> {
   const { rowCount } = await pool.query(
     `INSERT INTO webhook_deliveries (task_id, state, url, body, created_ms, next_attempt_ms)
      VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (task_id, state) DO NOTHING`,

@@ -10,6 +10,7 @@ import type {
   BotEventRecord,
   BotRecord,
   BotReport,
+  PageRequest,
 } from '../store';
 import {
   sqliteRowToBot,
@@ -88,7 +89,7 @@ export function appendBotEvents(sql: StatementCache, events: readonly BotEventRe
 export function listBotEvents(
   sql: StatementCache,
   query: BotEventQuery,
-  page: { limit: number; cursor?: string },
+  page: PageRequest,
 ): BotEventPage {
   const { sql: text, values, limit } = listBotEventsSql(query, page, sqlitePlaceholder);
   const rows = sql.get<unknown[], SqliteBotEventRow>(text).all(...values);

@@ -1,7 +1,7 @@
 // Rows of the SQLite store as better-sqlite3 returns them (JSON as text, flags as 0/1), decoded
 // into the rows of task-row.ts and bot-row.ts.
 import type { KeyValues, Task, TaskSpec } from '../../task/types';
-import { rowToBot, rowToBotEvent } from '../bot-row';
+import { rowToBot, rowToBotEvent, type BotEventRow, type BotRow } from '../bot-row';
 import type { BotEventRecord, BotRecord } from '../store';
 import { rowToTask, type TaskRow } from '../task-row';
 
@@ -27,19 +27,12 @@ export function sqliteRowToTask(row: SqliteTaskRow): Task {
   });
 }
 
-export interface SqliteBotRow {
-  id: string;
+export type SqliteBotRow = Omit<BotRow, 'dimensions' | 'state' | 'connected' | 'maintenance'> & {
   dimensions: string;
-  version: string;
-  first_seen_ms: number;
-  last_seen_ms: number;
   state: string;
-  session_id: string;
   connected: number;
-  admin_quarantined_reason: string;
   maintenance: number;
-  maintenance_msg: string;
-}
+};
 
 export function sqliteRowToBot(row: SqliteBotRow): BotRecord {
   return rowToBot({
@@ -51,15 +44,7 @@ export function sqliteRowToBot(row: SqliteBotRow): BotRecord {
   });
 }
 
-export interface SqliteBotEventRow {
-  seq: number;
-  ts_ms: number;
-  bot_id: string;
-  event_type: string;
-  message: string;
-  task_id: string;
-  dimensions: string;
-}
+export type SqliteBotEventRow = Omit<BotEventRow, 'dimensions'> & { dimensions: string };
 
 export function sqliteRowToBotEvent(row: SqliteBotEventRow): BotEventRecord {
   return rowToBotEvent({ ...row, dimensions: JSON.parse(row.dimensions) as KeyValues[] });

@@ -22,11 +22,17 @@ import type {
   Store,
   TaskPage,
   TaskQuery,
+  PageRequest,
 } from '../store';
 import { countTasksSql, runningTasksOfSql } from '../task-filter';
 import { checkSuccessorRevision } from '../task-revision';
 import { mutableTaskColumns } from '../task-row';
-import type { WebhookDelivery, WebhookRecord, WebhookSettlement } from '../webhook-store';
+import type {
+  NewWebhook,
+  WebhookDelivery,
+  WebhookRecord,
+  WebhookSettlement,
+} from '../webhook-store';
 import { GroupCommit } from './group-commit';
 import { migrate } from './migrations';
 import * as bots from './sqlite-bots';
@@ -197,7 +203,7 @@ class SqliteStore extends SqliteGraphStore implements Store {
     return row === undefined ? undefined : sqliteRowToTask(row);
   }
 
-  async listTasks(query: TaskQuery, page: { limit: number; cursor?: string }): Promise<TaskPage> {
+  async listTasks(query: TaskQuery, page: PageRequest): Promise<TaskPage> {
     const limit = pageLimit(page.limit);
     const { sql, values } = sqliteListTasksSql(query, { limit: limit + 1, cursor: page.cursor });
     const rows = this.#sql.get<unknown[], SqliteTaskRow>(sql).all(...values);
@@ -303,10 +309,7 @@ class SqliteStore extends SqliteGraphStore implements Store {
     await this.#commits.write(() => bots.appendBotEvents(this.#sql, events));
   }
 
-  async listBotEvents(
-    query: BotEventQuery,
-    page: { limit: number; cursor?: string },
-  ): Promise<BotEventPage> {
+  async listBotEvents(query: BotEventQuery, page: PageRequest): Promise<BotEventPage> {
     return bots.listBotEvents(this.#sql, query, page);
   }
 
@@ -314,13 +317,7 @@ class SqliteStore extends SqliteGraphStore implements Store {
     return this.#commits.write(() => bots.pruneBotEvents(this.#sql, beforeMs));
   }
 
-  async enqueueWebhook(d: {
-    taskId: string;
-    state: string;
-    url: string;
-    body: string;
-    nowMs: number;
-  }): Promise<boolean> {
+  async enqueueWebhook(d: NewWebhook): Promise<boolean> {
     return this.#commits.write(() => webhooks.enqueueWebhook(this.#sql, d));
   }
 

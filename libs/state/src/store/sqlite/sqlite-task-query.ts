@@ -1,7 +1,7 @@
 // The task queries of the SQLite store: the shared filter (task-filter.ts) with `?`
 // placeholders and a GLOB for name globs.
 import type { SqlParams } from '../sql-params';
-import type { TaskQuery } from '../store';
+import type { TaskQuery, PageRequest } from '../store';
 import { listTasksSql, type TaskSqlDialect } from '../task-filter';
 import { nameGlobToSqliteGlob } from '../task-order';
 
@@ -17,7 +17,7 @@ export const SQLITE_TASK_SQL: TaskSqlDialect = {
 /** ListTasks's statement (exported for the EXPLAIN QUERY PLAN test): `limit` rows at most. */
 export function sqliteListTasksSql(
   query: TaskQuery,
-  page: { limit: number; cursor?: string | undefined },
+  page: PageRequest,
 ): { sql: string; values: unknown[] } {
   return listTasksSql(query, page, SQLITE_TASK_SQL);
 }

@@ -7,13 +7,15 @@ import {
   settlementColumns,
   type WebhookRow,
 } from '../webhook-rows';
-import type { WebhookDelivery, WebhookRecord, WebhookSettlement } from '../webhook-store';
+import type {
+  NewWebhook,
+  WebhookDelivery,
+  WebhookRecord,
+  WebhookSettlement,
+} from '../webhook-store';
 import type { StatementCache } from './statement-cache';
 
-export function enqueueWebhook(
-  sql: StatementCache,
-  d: { taskId: string; state: string; url: string; body: string; nowMs: number },
-): boolean {
+export function enqueueWebhook(sql: StatementCache, d: NewWebhook): boolean {
   const stmt = sql.get<[string, string, string, string, number, number]>(
     `INSERT INTO webhook_deliveries (task_id, state, url, body, created_ms, next_attempt_ms)
      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (task_id, state) DO NOTHING`,

@@ -20,7 +20,8 @@ export function requestUuidKey(spec: TaskSpec): string {
  * in the same batch names the task it named there, without a lookup.
  */
 export class RequestUuidBatch {
-  readonly #named = new Map<string, Task>();
+  /** Made at the first uuid: most inserts have none and are on the hot path. */
+  #named: Map<string, Task> | undefined;
 
   /** What to look up before inserting `task`; undefined when nothing needs looking up. */
   lookup(task: Task): RequestUuidLookup | undefined {
@@ -38,13 +39,13 @@ export class RequestUuidBatch {
     const key = requestUuidKey(task.spec);
     if (key === '') return { inserted: true };
     const existing = this.#inBatch(key, task) ?? found;
-    this.#named.set(key, existing ?? task);
+    (this.#named ??= new Map()).set(key, existing ?? task);
     return existing === undefined ? { inserted: true } : { inserted: false, existing };
   }
 
   /** The task the batch already gave this key, if it is within the task's 7 days. */
   #inBatch(key: string, task: Task): Task | undefined {
-    const named = this.#named.get(key);
+    const named = this.#named?.get(key);
     return named !== undefined && named.createdAtMs >= task.createdAtMs - SEVEN_DAYS_MS
       ? named
       : undefined;

@@ -5,9 +5,10 @@ import type { SessionEnd, SessionState, StopReason } from './session-types';
 /**
  * The session's lifecycle, one value (session.ts holds it, this file names it):
  *
- *   running ──stop()/Terminate/--once──▶ stopping ──nothing left to deliver──▶ finalizing ──▶ stopped
- *      │                                    │                                      ▲
- *      └──close() / UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT──▶ closing ─┘ (its tasks ended)
+ *   running ──stop()/Terminate/--once──▶ stopping ──all acked, or ackWaitMs──┐
+ *      │                                    │                                 ▼
+ *      └──────┬─────────────────────────────┘                             finalizing ──▶ stopped
+ *             └──close() or a FATAL_CODES status──▶ closing ──its tasks ended────▲
  *
  * While running, stopping or closing the session has a stream, in one of these states:
  *

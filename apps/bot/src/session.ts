@@ -414,7 +414,7 @@ export class BotSession {
     termination.report();
   }
 
-  // --- heartbeats and stopping -----------------------------------------------------------------
+  // --- stopping and the end ------------------------------------------------------------------
 
   #maybeFinishStop(): void {
     const s = this.#lifecycle;
@@ -494,7 +494,7 @@ export class BotSession {
     this.#setLifecycle({ ...s, stream });
   }
 
-  /** Running or stopping: the session takes messages and opens streams. */
+  /** Running or stopping: the session may take a task and open a stream. */
   #isLive(): boolean {
     return this.#lifecycle.kind === 'running' || this.#lifecycle.kind === 'stopping';
   }

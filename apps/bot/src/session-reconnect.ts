@@ -2,10 +2,18 @@ import * as grpc from '@grpc/grpc-js';
 import { backoffDelayMs, type BackoffPolicy } from './backoff';
 
 /**
- * Where and when the session opens its next stream: round robin over the servers, at once while
- * some server has not been tried since the last backoff wait, else after the jittered backoff
- * (its exponent reset by a Welcome, unless the stream then fails as before). Pure bookkeeping:
- * the caller owns the timers and passes the time in.
+ * Where and when the session opens its next stream. Pure bookkeeping: the caller owns the timers
+ * and passes the time in.
+ *
+ * Several servers (replicas sharing one database): each gets its own channel; the first stream
+ * goes to the first, and every connection that fails or ends moves the next attempt to the next
+ * server (round robin), taking the bot's held results along (Hello's `running`, then resends).
+ * Failing over is immediate while some server of the list has not been tried since the last
+ * backoff wait: so a bot whose replica died (or a first server that is down) reaches a live one
+ * at once, but once every server failed in a row the usual jittered backoff applies (60 s cap,
+ * 5 s while holding a task), then a new round starts. A Welcome resets the backoff exponent, not
+ * the round: a server that welcomes then drops at once cannot spin the bot through the list. A
+ * stream that fails as before after its Welcome keeps the exponent (see streamEnded).
  */
 
 /** A stream that ends sooner after its Welcome, as the one before, does not reset the backoff. */

@@ -42,15 +42,8 @@ import { dimensionsFromWire, dimensionsToWire } from './wire';
  * waits for the coordinator to end it, so such an Assign still arrives; it is then reported on a
  * new stream. While `stopping` the stream is re-opened if it drops, to deliver the last results.
  *
- * Several servers (replicas sharing one database): each gets its own channel; the first stream
- * goes to the first, and every connection that fails or ends moves the next attempt to the next
- * server (round robin), taking the bot's held results along (Hello's `running`, then resends).
- * Failing over is immediate while some server of the list has not been tried since the last
- * backoff wait: so a bot whose replica died (or a first server that is down) reaches a live one
- * at once, but once every server failed in a row the usual jittered backoff applies (60 s cap,
- * 5 s while holding a task), then a new round starts. A Welcome resets the backoff exponent, not
- * the round: a server that welcomes then drops at once cannot spin the bot through the list
- * (session-reconnect.ts).
+ * Several servers (replicas sharing one database): each gets its own channel, and every
+ * connection that fails or ends moves the next attempt to the next one (session-reconnect.ts).
  */
 
 /** Welcome's heartbeat interval when it gives none. */
@@ -272,7 +265,7 @@ export class BotSession {
 
   /**
    * The connection failed or ended: the next attempt goes to the next server, at once while some
-   * server has not been tried since the last wait, else after the backoff (see the class comment).
+   * server has not been tried since the last wait, else after the backoff (session-reconnect.ts).
    */
   #scheduleReconnect(): void {
     if (!this.#isLive()) return;

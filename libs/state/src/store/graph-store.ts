@@ -63,7 +63,8 @@ export type AddEdgesOutcome =
  * the pure core (libs/state/src/graph) on rows it read in that transaction and commits with
  * conditional writes on their input state, so that a PostgreSQL adapter (SELECT … FOR UPDATE)
  * can keep the same contract. Propagation to dependents happens inside the transaction that made
- * an attempt final: no lost wake-ups.
+ * an attempt final: no lost wake-ups. The writes are written once, for every dialect, in
+ * store/graph/ (graph-transactions.ts over the steps of graph-steps.ts).
  */
 export interface GraphStore {
   /** Inserts the quests and attempts that do not exist (quests dedupe by id, attempts by id). */

@@ -1,4 +1,4 @@
-// A task's own bot ping tolerance (issue 21): what judges its bot's silence and moves its
+// A task's own bot ping tolerance: what judges its bot's silence and moves its
 // RUNNING backstop, the coordinator's --bot-ping-tolerance standing in when it has none.
 import { describe, expect, it } from 'vitest';
 import {

@@ -1,4 +1,4 @@
-// The webhook half of the Store conformance suite (issue 17): notifications queued once per
+// The webhook half of the Store conformance suite: notifications queued once per
 // (task, state), claimed in order per task, settled, kept across a reopen, pruned.
 // describeStoreConformance() calls it.
 import { describe, expect, it } from 'vitest';

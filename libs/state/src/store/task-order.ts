@@ -1,5 +1,5 @@
-// What ListTasks's sort and name filter mean in SQL, decided once for every Store adapter
-// (issue 21): each adapter only writes the placeholders.
+// What ListTasks's sort and name filter mean in SQL, decided once for every Store adapter: each
+// adapter only writes the placeholders.
 
 /** Swarming's sort: the time that orders, bounds (startMs/endMs) and is required. */
 export const TASK_SORTS = ['created', 'started', 'completed'] as const;

@@ -1,5 +1,5 @@
 /**
- * Task webhook notifications kept in the store (issue 17), so that a coordinator restart loses
+ * Task webhook notifications kept in the store, so that a coordinator restart loses
  * none: queued once per (task, state), sent in order per task, claimed for one attempt at a time
  * (by any coordinator sharing the database), settled as delivered, given up or retried later.
  */

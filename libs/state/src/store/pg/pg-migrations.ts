@@ -137,13 +137,13 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     `,
   },
   {
-    // Output files (issue 10): what a task left in DROVER_OUTDIR, recorded with its final state
+    // Output files: what a task left in DROVER_OUTDIR, recorded with its final state
     // as JSON text {files: [{path, size, digest}], truncated}; NULL when none.
     version: 3,
     sql: `ALTER TABLE tasks ADD COLUMN outputs TEXT;`,
   },
   {
-    // Task webhook notifications (issue 17): kept until delivered or given up, so that a restart
+    // Task webhook notifications: kept until delivered or given up, so that a restart
     // loses none; one per (task, state); seq orders a task's notifications.
     version: 4,
     sql: `
@@ -171,7 +171,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     `,
   },
   {
-    // ListTasks sorted by started or completed time (issue 21): each page an index range. Partial,
+    // ListTasks sorted by started or completed time: each page an index range. Partial,
     // as those sorts list only tasks that have the time.
     version: 5,
     sql: `

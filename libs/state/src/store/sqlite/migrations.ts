@@ -156,13 +156,13 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     `,
   },
   {
-    // Output files (issue 10): what a task left in DROVER_OUTDIR, recorded with its final state
+    // Output files: what a task left in DROVER_OUTDIR, recorded with its final state
     // as JSON {files: [{path, size, digest}], truncated}; NULL when none.
     version: 5,
     sql: `ALTER TABLE tasks ADD COLUMN outputs TEXT;`,
   },
   {
-    // Task webhook notifications (issue 17): kept until delivered or given up, so that a restart
+    // Task webhook notifications: kept until delivered or given up, so that a restart
     // loses none; one per (task, state); seq orders a task's notifications.
     version: 6,
     sql: `
@@ -190,7 +190,7 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     `,
   },
   {
-    // ListTasks sorted by started or completed time (issue 21): each page an index range. Partial,
+    // ListTasks sorted by started or completed time: each page an index range. Partial,
     // as those sorts list only tasks that have the time.
     version: 7,
     sql: `

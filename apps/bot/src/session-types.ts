@@ -102,7 +102,7 @@ export interface SessionOptions {
   readonly taskOverrides?: Pick<RunTaskOptions, 'graceMs' | 'executionTimeoutMs' | 'ioTimeoutMs'>;
   readonly onWelcome?: (welcome: WelcomeInfo) => void;
   /**
-   * The named caches (issue 10), kept under `<botDir>/caches`. @default a CacheManager made on
+   * The named caches, kept under `<botDir>/caches`. @default a CacheManager made on
    * `<botDir>/caches` with `cacheMaxBytes`
    */
   readonly caches?: CacheManager;

@@ -211,7 +211,7 @@ export interface Store extends GraphStore, WebhookStore {
   /**
    * Appends a chunk at `offset` of a RUNNING task's output, under its lease. Bytes already stored
    * are skipped (resend); a chunk past the end is refused as a gap. Leaves the revision as it is:
-   * output never races a transition.
+   * outputSize is not a field updateTask writes, so an append never makes a transition's write lose.
    */
   appendOutput(
     taskId: string,

@@ -136,7 +136,12 @@ export async function startCoordinator(
     },
   });
   const store = watchStore(rawStore, storeHealth);
+  // Whether other coordinators share the store (PostgreSQL, its change feed): decided here once.
+  // Alone, a process caches what it wrote (running tasks, parents of children) and trusts no
+  // "connected" bot row a previous run left; shared, bots may live on any replica.
+  const replicated = store.changes !== undefined;
   const registry = new BotRegistry({
+    shared: replicated,
     clock,
     botDeathTimeoutMs: config.botDeathTimeoutMs,
     botPingToleranceMs: config.botPingToleranceMs,
@@ -148,10 +153,15 @@ export async function startCoordinator(
     log: log.child({ component: 'engine' }),
     pingToleranceMs: config.botPingToleranceMs,
     stalls,
-    // Alone on the store (no change feed), RUNNING tasks are cached as written.
-    cacheRunning: store.changes === undefined,
+    cacheRunning: !replicated,
   });
-  const listeners = new TransitionListeners({ engine, store, config, log });
+  const listeners = new TransitionListeners({
+    engine,
+    store,
+    config,
+    log,
+    cacheParents: !replicated,
+  });
   warnWiderModes(log, [
     ...(widerDataDir === undefined ? [] : [widerDataDir]),
     ...widerFiles(coordinatorPrivateFiles(config)),
@@ -180,13 +190,14 @@ export async function startCoordinator(
   await registry.load(store);
   // Task output files: uploaded by bots, read with Tasks.GetOutput.
   const outputs = { store: new OutputStore(config.outputs.dir), maxBytes: config.outputs.maxBytes };
-  if (store.changes !== undefined && config.outputs.dir.startsWith(config.dataDir)) {
+  if (replicated && config.outputs.dir.startsWith(config.dataDir)) {
     log.warn(
       { outputsDir: config.outputs.dir },
       "output files are kept in this replica's data dir: with several coordinators, give them all one shared --outputs-dir",
     );
   }
   const botApi = new BotApiService({
+    shared: replicated,
     engine,
     dispatcher,
     registry,

@@ -21,13 +21,21 @@ export class TransitionListeners {
   readonly hub: TransitionHub;
   #closing: Promise<void> | undefined;
 
-  constructor(deps: { engine: TaskEngine; store: Store; config: CoordinatorConfig; log: Logger }) {
+  constructor(deps: {
+    engine: TaskEngine;
+    store: Store;
+    config: CoordinatorConfig;
+    log: Logger;
+    /** This process is the store's only writer: see ChildCanceller's parents cache. */
+    cacheParents: boolean;
+  }) {
     const { engine, store, config, log } = deps;
     const { secret, created } = loadOrCreateWebhookSecret(config.webhooks.secretFile);
     if (created) log.info({ file: config.webhooks.secretFile }, 'created the webhook secret');
     this.children = new ChildCanceller({
       engine,
       store,
+      cacheParents: deps.cacheParents,
       log: log.child({ component: 'children' }),
     });
     this.webhooks = new WebhookNotifier({

@@ -27,6 +27,8 @@ import type { LoopStalls } from '../stalls/loop-stalls';
 import { SilenceWatch } from '../stalls/silence-watch';
 
 export interface BotApiDeps {
+  /** Other replicas share the store: bots may live on any of them. */
+  readonly shared: boolean;
   readonly engine: Pick<TaskEngine, 'apply' | 'outputGrew'>;
   readonly dispatcher: Dispatcher;
   readonly registry: BotRegistry;
@@ -78,7 +80,7 @@ export class BotApiService {
 
   constructor(deps: BotApiDeps) {
     this.#deps = deps;
-    this.#shared = deps.store.changes !== undefined;
+    this.#shared = deps.shared;
     this.#pendingHello = new PendingConnections(deps.pendingHello ?? CONNECTION_CAPS.botHello);
     // Shared: a bot's row is how the other replicas know it is alive, so it is refreshed well
     // within the ping tolerance.

@@ -80,16 +80,20 @@ export class BotRegistry implements Fleet {
   }>();
   readonly #bots = new Map<string, KnownBot>();
   readonly #clock: () => number;
+  readonly #shared: boolean;
   readonly #deathTimeoutMs: number;
 
   /** How recent another replica's record of a live session must be to believe it. */
   readonly #remoteFreshMs: number;
 
   constructor(deps: {
+    /** Other replicas share the store: a stored "connected" row may be a live remote session. */
+    shared: boolean;
     clock: () => number;
     botDeathTimeoutMs: number;
     botPingToleranceMs?: number;
   }) {
+    this.#shared = deps.shared;
     this.#clock = deps.clock;
     this.#deathTimeoutMs = deps.botDeathTimeoutMs;
     this.#remoteFreshMs = deps.botPingToleranceMs ?? deps.botDeathTimeoutMs;
@@ -98,8 +102,7 @@ export class BotRegistry implements Fleet {
   /** Loads the bots the store knows, so capacity survives a coordinator restart. */
   async load(store: Store): Promise<void> {
     // Alone on the store, a row saying "connected" is only what a previous run left.
-    const shared = store.changes !== undefined;
-    for (const bot of await store.listBots()) this.#bots.set(bot.id, fromRecord(bot, shared));
+    for (const bot of await store.listBots()) this.#bots.set(bot.id, fromRecord(bot, this.#shared));
   }
 
   /**

@@ -14,7 +14,7 @@ export function parentTag(parentTaskId: string): string {
 }
 
 /** What the canceller reads: active children by tag, their parents, and whether it writes alone. */
-type ChildStore = Pick<Store, 'getTask' | 'listTasks' | 'changes'>;
+type ChildStore = Pick<Store, 'getTask' | 'listTasks'>;
 
 /**
  * When a task reaches a final state, its still-active children are cancelled: PENDING ones
@@ -45,11 +45,13 @@ export class ChildCanceller {
     engine: Pick<TaskEngine, 'events' | 'apply'>;
     store: ChildStore;
     log: Logger;
+    /** This process is the store's only writer: the parents cache below may be trusted. */
+    cacheParents: boolean;
   }) {
     this.#engine = deps.engine;
     this.#store = deps.store;
     this.#log = deps.log;
-    this.#onlyWriter = deps.store.changes === undefined;
+    this.#onlyWriter = deps.cacheParents;
     const listener = ({ task, from }: TaskTransition) => {
       if (from === undefined && task.spec.parentTaskId !== '' && this.#onlyWriter) {
         this.#parents.add(task.spec.parentTaskId);

@@ -109,13 +109,13 @@ export class Dispatcher {
   load(taskId: string, task: WaitingTask): void {
     const target = terminationTarget(task.terminate, task.dimensions);
     if (target !== undefined) this.#terminations.set(target, taskId);
-    this.#index.addPending({ taskId, ...task });
+    this.#index.addPending(indexEntry(taskId, task));
   }
 
   /** The task waits (new, in its next slice, back from a refused claim, or another replica's). */
   enqueue(taskId: string, task: WaitingTask): void {
     if (this.#closed) return;
-    this.#index.addPending({ taskId, ...task });
+    this.#index.addPending(indexEntry(taskId, task));
     const item: TaskWorkItem = { kind: 'task', id: taskId, dimensions: task.dimensions };
     this.#taskItems.set(taskId, item);
     this.#kick(item);
@@ -362,6 +362,16 @@ export class Dispatcher {
       }
     }
   }
+}
+
+/** Only what the index sorts and matches by: a deep queue holds a million of these. */
+function indexEntry(taskId: string, task: WaitingTask) {
+  return {
+    taskId,
+    priority: task.priority,
+    createdAtMs: task.createdAtMs,
+    dimensions: task.dimensions,
+  };
 }
 
 function dispatchEvent(botId: string, dims: ReadonlyMap<string, ReadonlySet<string>>) {

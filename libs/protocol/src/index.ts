@@ -78,5 +78,6 @@ export {
 } from './build-info';
 export { PARENT_FD_ENV, watchParent, type ParentWatch } from './parent-watch';
 export { droverProtoJson } from './proto-json';
+export { FILE_DESCRIPTOR_PROTOS } from './gen/file-descriptors';
 export { lightPackageDefinition } from './light-definition';
 export { formatBytes, parseByteSize } from './byte-size';

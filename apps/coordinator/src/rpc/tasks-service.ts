@@ -23,6 +23,7 @@ import type { ChildCanceller } from '../children/child-canceller';
 import { checkParent } from '../children/parent-check';
 import type { TaskEngine } from '../engine/task-engine';
 import { checkNotifyUrl, type WebhookTargetPolicy } from '../notify/webhook-targets';
+import { taskStates } from '../watch/task-states';
 import { authenticate, serverStream, unary } from './grpc-edge';
 import { checkSubmit, loadTaskAs, mayView } from './task-access';
 
@@ -164,19 +165,14 @@ export function tasksHandlers(deps: {
       },
     ),
 
+    // The result now, then one per change of state (tasks.proto): the process starting, a kill
+    // asked, the next slice are not state changes.
     WaitTask: serverStream<IdRequest, TaskResult>(log, 'WaitTask', async (req, call, signal) => {
       await view(call, req.task_id);
-      let lastModified = -1;
-      let lastState = '';
-      await followTask(engine, req.task_id, signal, async () => {
-        const task = (await store.getTask(req.task_id))!;
-        if (task.modifiedAtMs !== lastModified || task.state !== lastState) {
-          lastModified = task.modifiedAtMs;
-          lastState = task.state;
-          await write(call, taskToResult(task), signal);
-        }
-        return isFinalState(task.state);
-      });
+      const source = { watchers: engine.taskWatchers, getTask: (id: string) => store.getTask(id) };
+      for await (const task of taskStates(source, req.task_id, signal)) {
+        await write(call, taskToResult(task), signal);
+      }
     }),
 
     CancelTask: unary<{ task_id: string; kill_running: boolean }, CancelTaskResponse>(

@@ -157,7 +157,7 @@ describe.skipIf(cannotMount !== undefined)('a coordinator whose data dir is full
         { executionTimeoutSecs: 120 },
       ),
     );
-    await api!.until(streaming.task_id, 'output stored', (r) => Number(r.output_size) > 0);
+    await api!.outputStored(streaming.task_id);
 
     fillDisk();
     // NewTask: accepted while SQLite still finds room in pages it has, then refused as full —

@@ -203,6 +203,35 @@ export class TasksApi {
     });
   }
 
+  /**
+   * Resolves once some of the task's output is stored (StreamOutput's first chunk): WaitTask
+   * tells changes of state only, not output growing.
+   */
+  outputStored(taskId: string, deadlineMs = 30_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const stream = this.#stub.StreamOutput({ task_id: taskId, offset: 0 }, this.#md(), {
+        deadline: Date.now() + deadlineMs,
+      });
+      stream.on('data', (chunk: TaskOutputOut) => {
+        if (settled || chunk.output.length === 0) return;
+        settled = true;
+        resolve();
+        stream.cancel();
+      });
+      stream.on('error', (err: grpc.ServiceError) => {
+        if (settled) return;
+        settled = true;
+        reject(new Error(`task ${taskId}: no output stored: ${err.message}`));
+      });
+      stream.on('end', () => {
+        if (settled) return;
+        settled = true;
+        reject(new Error(`task ${taskId} ended without output`));
+      });
+    });
+  }
+
   #md(): grpc.Metadata {
     const md = new grpc.Metadata();
     md.set('authorization', `Bearer ${this.#token}`);

@@ -41,7 +41,7 @@ export {
   type FieldLimit,
   type LimitViolation,
 } from './request-limits';
-export { scanRequest } from './request-scan';
+export { BEYOND_SAFE_INTEGER, scanRequest } from './request-scan';
 export { stateQueryFilter } from './state-query';
 export { TOKEN_HASH, hashToken, newToken, type TokenKind } from './tokens';
 export {

@@ -259,6 +259,11 @@ export function requestMaxBytes(rpc: string): number {
 export interface LimitViolation {
   readonly field: string;
   readonly problem: string;
+  /**
+   * `out-of-range`: a 64-bit integer beyond 2^53-1 (request-scan.ts), answered OUT_OF_RANGE;
+   * absent: a size or count over its limit, answered INVALID_ARGUMENT.
+   */
+  readonly kind?: 'out-of-range';
 }
 
 /**

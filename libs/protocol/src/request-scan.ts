@@ -16,6 +16,13 @@ import {
  * is authenticated. The scan reads only tags and lengths, and reads at most a field's limit (+1)
  * of its elements, so refusing such a message costs microseconds.
  *
+ * The same pass reads every 64-bit integer field exactly (int64, uint64, sint64, fixed64,
+ * sfixed64, found by the request type, not by a list of names): proto-loader decodes them with
+ * `longs: Number`, which rounds past 2^53-1, so a value beyond it is refused (`out-of-range`)
+ * instead of reaching a handler as a different number. (Rounding never brings a value back
+ * within 2^53-1, so checking the decoded number would refuse the same requests; reading the bytes
+ * also names the exact value that was sent.)
+ *
  * Bytes that are not protobuf are left to the decoder (undefined here): it says what is wrong.
  */
 export function scanRequest(rpc: string, bytes: Uint8Array): LimitViolation | undefined {
@@ -43,6 +50,42 @@ function requestType(rpc: string): protobuf.Type | undefined {
     types.set(rpc, m?.resolvedRequestType ?? undefined);
   }
   return types.get(rpc);
+}
+
+/** Why a 64-bit integer past ±(2^53-1) is refused (docs/limits.md). */
+export const BEYOND_SAFE_INTEGER = `beyond 2^53-1 (${Number.MAX_SAFE_INTEGER}), the largest integer held exactly`;
+
+/** The 64-bit integer types, each with the wire type of one unpacked value (0 varint, 1 fixed). */
+const INT64_WIRE_TYPES: Readonly<Record<string, number>> = {
+  int64: 0,
+  uint64: 0,
+  sint64: 0,
+  fixed64: 1,
+  sfixed64: 1,
+};
+
+type Int64Type = 'int64' | 'uint64' | 'sint64' | 'fixed64' | 'sfixed64';
+
+/**
+ * Reads one value of a 64-bit integer field and refuses it beyond ±(2^53-1). The reader answers
+ * a Long when protobufjs has one (it does in Node) and a number otherwise, rounded the same way
+ * proto-loader rounds, so the test holds for both.
+ */
+function readInt64(
+  reader: protobuf.Reader,
+  type: string,
+  field: string,
+): LimitViolation | undefined {
+  const v: protobuf.Long | number = reader[type as Int64Type]();
+  const value =
+    typeof v === 'number'
+      ? BigInt(v)
+      : v.unsigned
+        ? (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0)
+        : BigInt.asIntN(64, (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0));
+  const max = BigInt(Number.MAX_SAFE_INTEGER);
+  if (value <= max && value >= -max) return undefined;
+  return { field, problem: `${BEYOND_SAFE_INTEGER}, got ${value}`, kind: 'out-of-range' };
 }
 
 const PACKABLE_FIXED: Readonly<Record<string, number>> = {
@@ -88,8 +131,12 @@ function scan(
       const length = reader.uint32(); // before reader.pos: it moves it
       const stop = reader.pos + length;
       const width = PACKABLE_FIXED[f.type];
+      const int64 = INT64_WIRE_TYPES[f.type] !== undefined;
       while (reader.pos < stop) {
-        if (width === undefined) reader.skipType(0);
+        if (int64) {
+          const beyond = readInt64(reader, f.type, `${at}[${n}]`);
+          if (beyond !== undefined) return beyond;
+        } else if (width === undefined) reader.skipType(0);
         else reader.skip(width);
         if (++n > max) return over();
       }
@@ -100,7 +147,10 @@ function scan(
       if (++n > max) return over();
       counts.set(f.id, n);
     }
-    if (wireType === 2 && f.resolvedType instanceof protobuf.Type) {
+    if (INT64_WIRE_TYPES[f.type] === wireType) {
+      const beyond = readInt64(reader, f.type, f.repeated ? `${at}[${n - 1}]` : at);
+      if (beyond !== undefined) return beyond;
+    } else if (wireType === 2 && f.resolvedType instanceof protobuf.Type) {
       const length = reader.uint32(); // before reader.pos: it moves it
       const stop = reader.pos + length;
       if (stop > end) return undefined; // truncated: the decoder says so

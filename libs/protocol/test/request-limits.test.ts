@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  BEYOND_SAFE_INTEGER,
   DEFAULT_FIELD_LIMITS,
   REQUEST_LIMITS,
   REQUEST_MAX_BYTES,
@@ -106,6 +107,36 @@ describe('scanRequest', () => {
     expect(
       findLimitViolation('Tasks.NewTasks', { requests: [{}, {}, { name: 'x'.repeat(1025) }] }),
     ).toEqual({ field: 'requests[2].name', problem: 'at most 1024 characters, got 1025' });
+  });
+
+  it('reads 64-bit integers exactly and refuses one beyond 2^53-1, naming it', () => {
+    const v1 = loadDroverProto().drover.v1;
+    // A decimal string is encoded exactly (through Long), whatever a double would round it to.
+    const getStdout = (offset: string) =>
+      v1.Tasks.service.GetStdout.requestSerialize({ task_id: 't', offset });
+    expect(scanRequest('Tasks.GetStdout', getStdout('9007199254740993'))).toEqual({
+      field: 'offset',
+      problem: `${BEYOND_SAFE_INTEGER}, got 9007199254740993`,
+      kind: 'out-of-range',
+    });
+    expect(scanRequest('Tasks.GetStdout', getStdout('-9007199254740992'))?.problem).toBe(
+      `${BEYOND_SAFE_INTEGER}, got -9007199254740992`,
+    );
+    expect(scanRequest('Tasks.GetStdout', getStdout('9007199254740991'))).toBeUndefined();
+    expect(scanRequest('Tasks.GetStdout', getStdout('-9007199254740991'))).toBeUndefined();
+    // uint64 (WalkGraph limit.max_data_size), nested: 2^64-1 is not read as -1.
+    const walk = v1.Graph.service.WalkGraph.requestSerialize({
+      limit: { max_data_size: '18446744073709551615' },
+    });
+    expect(scanRequest('Graph.WalkGraph', walk)).toMatchObject({
+      field: 'limit.max_data_size',
+      problem: `${BEYOND_SAFE_INTEGER}, got 18446744073709551615`,
+    });
+    // A field of one message of a bot's stream.
+    const output = v1.BotApi.service.Connect.requestSerialize({
+      output: { task_id: 't', offset: '9007199254740992' },
+    });
+    expect(scanRequest('BotApi.Connect', output)?.field).toBe('output.offset');
   });
 
   it('leaves bytes that are not protobuf to the decoder', () => {

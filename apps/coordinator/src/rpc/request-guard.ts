@@ -3,11 +3,12 @@ import { findLimitViolation, requestMaxBytes, scanRequest } from '@drover/protoc
 import type { Logger } from 'pino';
 
 /**
- * The gate every drover.v1 request message passes before a handler sees it (issue 17): a message
- * larger than its RPC allows, not valid protobuf, or with a field over its limit (libs/protocol
+ * The gate every drover.v1 request message passes before a handler sees it: a message larger
+ * than its RPC allows, not valid protobuf, or with a field over its limit (libs/protocol
  * request-limits.ts) ends the call with INVALID_ARGUMENT naming the field (or `request`) and the
  * limit — so nothing oversized is decoded whole, stored, indexed or matched, whatever the RPC
- * (unary or stream).
+ * (unary or stream). A 64-bit integer field beyond 2^53-1, which proto-loader would round, ends
+ * it with OUT_OF_RANGE naming the field (request-scan.ts).
  *
  * grpc-js answers INTERNAL to a request whose deserializer throws, whatever the error carries
  * (server-interceptors.js, decompressAndMaybePush); so guardedService() makes the deserializer
@@ -16,7 +17,10 @@ import type { Logger } from 'pino';
 
 /** What a guarded deserializer returns for bytes it will not decode, and why. */
 export class RefusedRequest {
-  constructor(readonly details: string) {}
+  constructor(
+    readonly details: string,
+    readonly code: grpc.status = grpc.status.INVALID_ARGUMENT,
+  ) {}
 }
 
 const DROVER_METHOD = /^\/drover\.v1\.([^/]+)\/([^/]+)$/;
@@ -42,10 +46,16 @@ export function guardedService<S extends grpc.ServiceDefinition>(service: S): S 
           );
         }
         // Repeated fields counted before decoding: a message of many tiny elements costs far more
-        // to decode than its size says (request-scan.ts).
-        const tooMany = scanRequest(rpc, bytes);
-        if (tooMany !== undefined)
-          return new RefusedRequest(`${tooMany.field}: ${tooMany.problem}`);
+        // to decode than its size says; 64-bit integers read exactly (request-scan.ts).
+        const scanned = scanRequest(rpc, bytes);
+        if (scanned !== undefined) {
+          return new RefusedRequest(
+            `${scanned.field}: ${scanned.problem}`,
+            scanned.kind === 'out-of-range'
+              ? grpc.status.OUT_OF_RANGE
+              : grpc.status.INVALID_ARGUMENT,
+          );
+        }
         try {
           return deserialize(bytes);
         } catch (err) {
@@ -68,14 +78,14 @@ export function requestGuardInterceptor(log: Logger): grpc.ServerInterceptor {
     const listener = new grpc.ServerListenerBuilder()
       .withOnReceiveMessage((message: unknown, next) => {
         if (refused) return;
-        const details = refusal(rpc, message);
-        if (details === undefined) {
+        const refusedWith = refusal(rpc, message);
+        if (refusedWith === undefined) {
           next(message);
           return;
         }
         refused = true;
-        log.info({ rpc, details }, 'request refused');
-        call.sendStatus({ code: grpc.status.INVALID_ARGUMENT, details });
+        log.info({ rpc, details: refusedWith.details }, 'request refused');
+        call.sendStatus({ code: refusedWith.code, details: refusedWith.details });
       })
       .withOnReceiveHalfClose((next) => {
         if (!refused) next();
@@ -88,8 +98,10 @@ export function requestGuardInterceptor(log: Logger): grpc.ServerInterceptor {
   };
 }
 
-function refusal(rpc: string, message: unknown): string | undefined {
-  if (message instanceof RefusedRequest) return message.details;
+function refusal(rpc: string, message: unknown): RefusedRequest | undefined {
+  if (message instanceof RefusedRequest) return message;
   const violation = findLimitViolation(rpc, message);
-  return violation === undefined ? undefined : `${violation.field}: ${violation.problem}`;
+  return violation === undefined
+    ? undefined
+    : new RefusedRequest(`${violation.field}: ${violation.problem}`);
 }

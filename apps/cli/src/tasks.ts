@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { resultToJson } from '@drover/client';
+import { countTasksToJson, resultToJson } from '@drover/client';
 import type { ListTasksRequest, TaskResultOut } from '@drover/client';
 import { msToTimestamp, type StateQueryWire } from '@drover/protocol';
 import {
@@ -195,13 +195,15 @@ export function registerTasks(program: Command, host: CommandHost): void {
     .option('--limit <n>', 'tasks per page, 1-1000 (server default 100)', optionParser(parseLimit))
     .option('--cursor <cursor>', 'continue after the page that printed this cursor')
     .option('--all-pages', 'keep fetching pages until there are no more')
-    .option('--json', 'one TaskResult per line as JSON (proto field names), for jq')
+    .option(
+      '--json',
+      'one TaskResult per line as JSON (proto field names), for jq; with --count, {"count": N}',
+    )
     .addOption(
       new Option('--count', 'print only how many tasks match').conflicts([
         'limit',
         'cursor',
         'allPages',
-        'json',
       ]),
     )
     .action(async (opts: TasksOptions, cmd: Command) => {
@@ -217,8 +219,10 @@ export function registerTasks(program: Command, host: CommandHost): void {
       const json = opts.json === true;
       const code = await withClient(rt, global, async (client) => {
         if (opts.count === true) {
-          const { count } = await client.countTasks(query.value, call);
-          await writeLine(rt.stdout, String(count));
+          const counts = await client.countTasks(query.value, call);
+          // As `drover bots --count --json`: one object whose `count` is the number.
+          if (json) await writeJson(rt.stdout, countTasksToJson(counts));
+          else await writeLine(rt.stdout, String(counts.count));
           return EXIT.OK;
         }
         const request: ListTasksRequest = {

@@ -195,6 +195,18 @@ describe('drover tasks and drover cancel --tag, as a child process', () => {
     });
   });
 
+  it('prints {"count": N} with --count --json, the shape of drover bots --count --json', async () => {
+    const [tasks, bots] = await Promise.all([
+      drover(['tasks', '--count', '--json', '--tag', 'run:count-json'], env),
+      drover(['bots', '--count', '--json'], env),
+    ]);
+    expect(tasks).toEqual({ code: 0, stdout: `{"count":${FAKE_COUNT}}\n`, stderr: '' });
+    expect(bots.code).toBe(0);
+    const counted = [tasks, bots].map((r) => JSON.parse(r.stdout) as { count: unknown });
+    for (const c of counted) expect(typeof c.count).toBe('number');
+    expect(callsTagged('CountTasks', 'run:count-json')).toHaveLength(1);
+  });
+
   it('sends --name, --user, --pool, --bot and --sort, with --count too', async () => {
     const filter = ['--name', 'build-*', '--user', 'ann', '--pool', 'ci', '--bot', 'b1'];
     const [listed, counted] = await Promise.all([
@@ -238,7 +250,6 @@ describe('drover tasks and drover cancel --tag, as a child process', () => {
     ],
     [['tasks', '--limit', '1001'], 'expected a whole number from 1 to 1000'],
     [['tasks', '--since', 'yesterday'], 'expected a duration ago'],
-    [['tasks', '--count', '--json'], "option '--count' cannot be used with option '--json'"],
     [['tasks', '--tag', 'nocolon'], 'expected key:value'],
     [['tasks', '--sort', 'newest'], 'expected one of created, started, completed'],
     [['tasks', '--count', '--sort', 'Started'], 'expected one of created, started, completed'],

@@ -28,6 +28,7 @@ export {
   deleteBotToJson,
   terminateBotToJson,
   countBotsToJson,
+  countTasksToJson,
   newTaskResponseToJson,
   outputToJson,
   requestToJson,

@@ -8,6 +8,7 @@ import type {
   BotEventOut,
   BotInfoOut,
   CountBotsResponseOut,
+  CountTasksResponseOut,
   DeleteBotResponseOut,
   GetBotDimensionsResponseOut,
   TerminateBotResponseOut,
@@ -190,6 +191,11 @@ export function botToJson(bot: BotInfoOut): JsonObject {
   putTimestamp(json, 'last_seen_ts', bot.last_seen_ts);
   json.session_id = bot.session_id;
   return json;
+}
+
+/** The JSON view of a CountTasksResponse: `{"count": N}`, as countBotsToJson's `count`. */
+export function countTasksToJson(counts: CountTasksResponseOut): JsonObject {
+  return { count: counts.count };
 }
 
 /** The JSON view of a CountBotsResponse. */

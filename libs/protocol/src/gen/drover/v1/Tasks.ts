@@ -208,12 +208,16 @@ export interface TasksClient extends grpc.Client {
   streamOutput(argument: _drover_v1_StreamOutputRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_drover_v1_TaskOutput__Output>;
   
   /**
-   * The result now, then again at every state change; ends after a final state.
+   * The result now, then once at every change of its state, in order; ends after a final state.
+   * A change that leaves the state as it was (the process started, a kill was asked, the next
+   * slice was entered) sends nothing.
    */
   WaitTask(argument: _drover_v1_WaitTaskRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_drover_v1_TaskResult__Output>;
   WaitTask(argument: _drover_v1_WaitTaskRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_drover_v1_TaskResult__Output>;
   /**
-   * The result now, then again at every state change; ends after a final state.
+   * The result now, then once at every change of its state, in order; ends after a final state.
+   * A change that leaves the state as it was (the process started, a kill was asked, the next
+   * slice was entered) sends nothing.
    */
   waitTask(argument: _drover_v1_WaitTaskRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_drover_v1_TaskResult__Output>;
   waitTask(argument: _drover_v1_WaitTaskRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_drover_v1_TaskResult__Output>;
@@ -300,7 +304,9 @@ export interface TasksHandlers extends grpc.UntypedServiceImplementation {
   StreamOutput: grpc.handleServerStreamingCall<_drover_v1_StreamOutputRequest__Output, _drover_v1_TaskOutput>;
   
   /**
-   * The result now, then again at every state change; ends after a final state.
+   * The result now, then once at every change of its state, in order; ends after a final state.
+   * A change that leaves the state as it was (the process started, a kill was asked, the next
+   * slice was entered) sends nothing.
    */
   WaitTask: grpc.handleServerStreamingCall<_drover_v1_WaitTaskRequest__Output, _drover_v1_TaskResult>;
   

@@ -25,6 +25,7 @@ export default defineConfig(
   {
     ignores: [
       '**/gen/**',
+      '**/gen-es/**',
       '**/node_modules/**',
       '**/dist/**',
       '**/coverage/**',

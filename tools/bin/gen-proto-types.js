@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Regenerates the TypeScript types of proto/drover/v1 into libs/protocol/src/gen, and the
-// serialized descriptors that server reflection serves (file-descriptors.ts, compiled by protoc).
+// Regenerates the TypeScript types of proto/drover/v1 into libs/protocol/src/gen, the serialized
+// descriptors that server reflection serves (file-descriptors.ts, compiled by protoc), and the
+// protobuf-es code (@bufbuild/protobuf v2) the Connect protocol serves into libs/protocol/src/gen-es.
 // With --check, generates into a temp dir and fails (exit 1) if the committed files differ.
 import { execFileSync } from 'node:child_process';
 import {
@@ -21,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const protoDir = join(root, 'proto');
 const target = join(root, 'libs', 'protocol', 'src', 'gen');
+const targetEs = join(root, 'libs', 'protocol', 'src', 'gen-es');
 const check = process.argv.includes('--check');
 
 const protos = readdirSync(join(protoDir, 'drover', 'v1'))
@@ -74,28 +76,15 @@ function generateDescriptors(outDir) {
     mkdirSync(join(tmp, dirname(HEALTH_PROTO)), { recursive: true });
     copyFileSync(HEALTH_SOURCE, join(tmp, HEALTH_PROTO));
     const setFile = join(tmp, 'set.pb');
-    try {
-      execFileSync(
-        'protoc',
-        [
-          `--proto_path=${protoDir}`,
-          `--proto_path=${tmp}`,
-          '--include_imports',
-          '--include_source_info',
-          `--descriptor_set_out=${setFile}`,
-          ...protos,
-          HEALTH_PROTO,
-        ],
-        { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
-      );
-    } catch (err) {
-      // libprotobuf-dev holds the well-known types (google/protobuf/*.proto) protoc imports.
-      const what = err.code === 'ENOENT' ? 'protoc not found' : 'protoc failed';
-      throw new Error(
-        `${what}: Debian needs apt-get install -y protobuf-compiler libprotobuf-dev`,
-        { cause: err },
-      );
-    }
+    runProtoc([
+      `--proto_path=${protoDir}`,
+      `--proto_path=${tmp}`,
+      '--include_imports',
+      '--include_source_info',
+      `--descriptor_set_out=${setFile}`,
+      ...protos,
+      HEALTH_PROTO,
+    ]);
     const files = splitFileDescriptorSet(readFileSync(setFile));
     const entries = files.map(
       (bytes) =>
@@ -155,6 +144,35 @@ function readVarint(reader) {
   }
 }
 
+// Writes <outDir>/drover/v1/*_pb.ts with protoc-gen-es: message schemas and types and the service
+// descriptors that @connectrpc/connect-node serves. The well-known types come from
+// @bufbuild/protobuf/wkt. Imports carry no extension, like the rest of libs/protocol/src.
+function generateEs(outDir) {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const plugin = join(root, 'node_modules', '.bin', 'protoc-gen-es');
+  runProtoc([
+    '-I',
+    'proto',
+    `--plugin=protoc-gen-es=${plugin}`,
+    `--es_out=${outDir}`,
+    '--es_opt=target=ts,import_extension=none',
+    ...protos,
+  ]);
+}
+
+function runProtoc(args) {
+  try {
+    execFileSync('protoc', args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  } catch (err) {
+    // libprotobuf-dev holds the well-known types (google/protobuf/*.proto) protoc imports.
+    const what = err.code === 'ENOENT' ? 'protoc not found' : 'protoc failed';
+    throw new Error(`${what}: Debian needs apt-get install -y protobuf-compiler libprotobuf-dev`, {
+      cause: err,
+    });
+  }
+}
+
 function listFiles(dir, base = dir) {
   if (!existsSync(dir)) return [];
   const out = [];
@@ -166,20 +184,33 @@ function listFiles(dir, base = dir) {
   return out.sort();
 }
 
+// Each generated directory, with the function that fills it.
+const outputs = [
+  { dir: target, generate },
+  { dir: targetEs, generate: generateEs },
+];
+
 if (!check) {
-  generate(target);
-  console.log(`generated ${listFiles(target).length} files into ${relative(root, target)}`);
+  for (const { dir, generate: run } of outputs) {
+    run(dir);
+    console.log(`generated ${listFiles(dir).length} files into ${relative(root, dir)}`);
+  }
 } else {
   const tmp = mkdtempSync(join(tmpdir(), 'drover-gen-'));
   try {
-    generate(tmp);
-    const want = listFiles(tmp);
-    const have = listFiles(target);
     const stale = [];
-    for (const f of new Set([...want, ...have])) {
-      const a = want.includes(f) ? readFileSync(join(tmp, f), 'utf8') : null;
-      const b = have.includes(f) ? readFileSync(join(target, f), 'utf8') : null;
-      if (a !== b) stale.push(f);
+    let count = 0;
+    for (const { dir, generate: run } of outputs) {
+      const out = join(tmp, relative(root, dir));
+      run(out);
+      const want = listFiles(out);
+      const have = listFiles(dir);
+      count += want.length;
+      for (const f of new Set([...want, ...have])) {
+        const a = want.includes(f) ? readFileSync(join(out, f), 'utf8') : null;
+        const b = have.includes(f) ? readFileSync(join(dir, f), 'utf8') : null;
+        if (a !== b) stale.push(relative(root, join(dir, f)));
+      }
     }
     if (stale.length > 0) {
       console.error(
@@ -188,7 +219,7 @@ if (!check) {
       for (const f of stale.slice(0, 20)) console.error(`  ${f}`);
       process.exit(1);
     }
-    console.log(`generated proto types are up to date (${want.length} files)`);
+    console.log(`generated proto types are up to date (${count} files)`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { SERVER_OPTIONS, loadDroverProto } from '@drover/protocol';
+import { MAX_REQUEST_BYTES, SERVER_OPTIONS, loadDroverProto } from '@drover/protocol';
 import { openPgStore, openSqliteStore, type Store } from '@drover/state';
 import { writeFileSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
@@ -16,6 +16,8 @@ import { botInstallRoutes } from './bot-install/bot-install-routes';
 import { Dashboard } from './dashboard/dashboard';
 import { BotRegistry } from './botapi/bot-registry';
 import type { CoordinatorConfig } from './config';
+import { connectBridge, type ConnectBridge } from './connect/connect-bridge';
+import { CONNECT_SERVICES } from './connect/connect-services';
 import { assembleTaskCore } from './engine/assemble';
 import type { Dispatcher } from './engine/dispatcher';
 import type { TaskEngine } from './engine/task-engine';
@@ -313,6 +315,7 @@ export async function startCoordinator(
   );
 
   let http: HttpServer | undefined;
+  let connect: ConnectBridge | undefined;
   let grpcAddress: string;
   let httpAddress: string;
   try {
@@ -328,6 +331,14 @@ export async function startCoordinator(
       );
     });
     grpcAddress = joinHostPort(splitHostPort(config.listen).host, port);
+    // Tasks, Bots and Graph over the Connect protocol too, on the HTTP port (BotApi: gRPC only).
+    connect = connectBridge({
+      services: CONNECT_SERVICES,
+      grpcAddress,
+      tls,
+      maxRequestBytes: MAX_REQUEST_BYTES,
+    });
+    const bridge = connect;
     const httpLog = log.child({ component: 'http' });
     const started = await startHttpServer(config.httpListen, {
       healthy: () => lifecycle === 'serving' && storeHealth.condition.kind === 'ok',
@@ -340,6 +351,7 @@ export async function startCoordinator(
       onError: (err, path) => httpLog.error({ err, path }, 'http request failed'),
       dashboard,
       routes: [
+        (req, res, path) => bridge.handle(req, res, path),
         botInstallRoutes({
           executable: botExecutable,
           tokens,
@@ -362,6 +374,7 @@ export async function startCoordinator(
     botApi.close();
     stalls.close();
     server.forceShutdown();
+    connect?.close();
     http?.close();
     await store.close();
     throw err;
@@ -408,6 +421,7 @@ export async function startCoordinator(
               });
             }),
         ],
+        ['connect', () => connect?.close()],
         [
           'http',
           () => new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve())),

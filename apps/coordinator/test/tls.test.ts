@@ -3,7 +3,7 @@ import type { NewTaskResponseOut, TaskResultOut, TasksClient } from '@drover/pro
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { get } from 'node:https';
+import { get, request } from 'node:https';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -145,6 +145,32 @@ describe('TLS on the coordinator', () => {
       }).on('error', reject);
     });
     expect(status).toBe(200);
+  });
+
+  it('serves the Connect protocol over HTTPS, dialling its own TLS gRPC listener', async () => {
+    await startWithTls();
+    const token = readToken(dir.path, 'client');
+    const answer = await new Promise<{ status: number | undefined; body: string }>(
+      (resolve, reject) => {
+        const req = request(
+          `https://${coord!.httpAddress}/drover.v1.Tasks/CountTasks`,
+          {
+            method: 'POST',
+            ca: CA,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          },
+          (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (body += chunk));
+            res.on('end', () => resolve({ status: res.statusCode, body }));
+          },
+        );
+        req.on('error', reject);
+        req.end('{}');
+      },
+    );
+    expect(answer).toEqual({ status: 200, body: '{"count":"0"}' });
   });
 
   it('stops with a ConfigError naming tls-cert when the certificate cannot be read', async () => {

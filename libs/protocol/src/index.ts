@@ -81,3 +81,7 @@ export { droverProtoJson } from './proto-json';
 export { FILE_DESCRIPTOR_PROTOS } from './gen/file-descriptors';
 export { lightPackageDefinition } from './light-definition';
 export { formatBytes, parseByteSize } from './byte-size';
+// protobuf-es (Connect protocol): every generated schema and type under `es` (es.TaskResultSchema,
+// es.TaskResult), the services also by name. The proto-loader types above keep the bare names.
+export * as es from './es';
+export { BotApi as esBotApi, Bots as esBots, Graph as esGraph, Tasks as esTasks } from './es';

@@ -276,6 +276,23 @@ describe('a worker installs its bot with one line', { timeout: 180_000 }, () => 
       bot_id: 'released-bot',
     });
     expect((await drover(['logs', id])).stdout).toBe('hi\n');
+
+    // The released coordinator serves the same result over the Connect protocol, as curl asks.
+    const overHttp = await fetch(`http://${http}/drover.v1.Tasks/GetResult`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${readFileSync(join(dataDir, 'client.token'), 'utf8').trim()}`,
+      },
+      body: JSON.stringify({ task_id: id }),
+    });
+    expect(overHttp.status).toBe(200);
+    expect(await overHttp.json()).toMatchObject({
+      task_id: id,
+      state: 'COMPLETED',
+      exit_code: '3',
+      bot_id: 'released-bot',
+    });
   });
 
   it('--dry-run downloads and checks the bot, says what it would do and writes nothing', async () => {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Regenerates the TypeScript types of proto/drover/v1 into libs/protocol/src/gen, the serialized
 // descriptors that server reflection serves (file-descriptors.ts, compiled by protoc), and the
-// protobuf-es code (@bufbuild/protobuf v2) the Connect protocol serves into libs/protocol/src/gen-es.
+// protobuf-es code (@bufbuild/protobuf v2) the Connect protocol serves into libs/protocol/src/gen-es,
+// and docs/openapi.yaml (the Connect HTTP API; tools/src/openapi/generate-openapi.ts, through tsx).
 // With --check, generates into a temp dir and fails (exit 1) if the committed files differ.
 import { execFileSync } from 'node:child_process';
 import {
@@ -18,11 +19,17 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { register } from 'tsx/esm/api';
+
+register();
+const { generateOpenApi } = await import('../src/openapi/generate-openapi.ts');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const protoDir = join(root, 'proto');
 const target = join(root, 'libs', 'protocol', 'src', 'gen');
 const targetEs = join(root, 'libs', 'protocol', 'src', 'gen-es');
+const docsDir = join(root, 'docs');
+const OPENAPI_FILE = 'openapi.yaml';
 const check = process.argv.includes('--check');
 
 const protos = readdirSync(join(protoDir, 'drover', 'v1'))
@@ -161,6 +168,26 @@ function generateEs(outDir) {
   ]);
 }
 
+// Writes <outDir>/openapi.yaml from the FileDescriptorSet of proto/drover/v1 (imports and source
+// info included: the comments become descriptions). Only that file: docs/ holds others.
+function generateOpenApiFile(outDir) {
+  const tmp = mkdtempSync(join(tmpdir(), 'drover-openapi-'));
+  try {
+    const setFile = join(tmp, 'set.pb');
+    runProtoc([
+      `--proto_path=${protoDir}`,
+      '--include_imports',
+      '--include_source_info',
+      `--descriptor_set_out=${setFile}`,
+      ...protos,
+    ]);
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, OPENAPI_FILE), generateOpenApi(readFileSync(setFile)));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 function runProtoc(args) {
   try {
     execFileSync('protoc', args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -173,38 +200,41 @@ function runProtoc(args) {
   }
 }
 
-function listFiles(dir, base = dir) {
+function listFiles(dir, only, base = dir) {
+  if (only) return only.filter((f) => existsSync(join(dir, f)));
   if (!existsSync(dir)) return [];
   const out = [];
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...listFiles(p, base));
+    if (statSync(p).isDirectory()) out.push(...listFiles(p, undefined, base));
     else out.push(relative(base, p));
   }
   return out.sort();
 }
 
-// Each generated directory, with the function that fills it.
+// Each generated directory, with the function that fills it (and, for a directory that holds
+// other files too, the generated ones).
 const outputs = [
   { dir: target, generate },
   { dir: targetEs, generate: generateEs },
+  { dir: docsDir, generate: generateOpenApiFile, only: [OPENAPI_FILE] },
 ];
 
 if (!check) {
-  for (const { dir, generate: run } of outputs) {
+  for (const { dir, generate: run, only } of outputs) {
     run(dir);
-    console.log(`generated ${listFiles(dir).length} files into ${relative(root, dir)}`);
+    console.log(`generated ${listFiles(dir, only).length} files into ${relative(root, dir)}`);
   }
 } else {
   const tmp = mkdtempSync(join(tmpdir(), 'drover-gen-'));
   try {
     const stale = [];
     let count = 0;
-    for (const { dir, generate: run } of outputs) {
+    for (const { dir, generate: run, only } of outputs) {
       const out = join(tmp, relative(root, dir));
       run(out);
-      const want = listFiles(out);
-      const have = listFiles(dir);
+      const want = listFiles(out, only);
+      const have = listFiles(dir, only);
       count += want.length;
       for (const f of new Set([...want, ...have])) {
         const a = want.includes(f) ? readFileSync(join(out, f), 'utf8') : null;

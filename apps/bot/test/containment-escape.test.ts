@@ -92,8 +92,9 @@ async function round(taskId: string, ending: 'timeout' | 'kill'): Promise<Round>
     baseEnv: { PATH: process.env.PATH },
     manifest: manifest(['bash', ESCAPE, marker]),
     onOutput: (b) => chunks.push(b),
-    // Long enough for every technique to be seen running first, however busy the machine.
-    executionTimeoutMs: ending === 'timeout' ? 2_500 : 0,
+    // Long enough for every technique of ten payloads at once to be seen running first, even
+    // on a machine loaded many times over (2.5 s was not, at a load of 13 on 2 cores).
+    executionTimeoutMs: ending === 'timeout' ? 8_000 : 0,
     graceMs: 200,
     containment,
   });

@@ -154,59 +154,6 @@ afterAll(async () => {
 });
 
 describe('examples/python/submit_and_wait.py', () => {
-  it('runs a task on a real bot and prints COMPLETED, exit code 3 and its output', async () => {
-    const run = await runScript([
-      '--server',
-      address,
-      '--token-file',
-      tokenFile,
-      '-d',
-      `pool=${POOL}`,
-      '--expect-exit-code',
-      '3',
-      '--',
-      'sh',
-      '-c',
-      'echo hello from python; exit 3',
-    ]);
-
-    expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
-    // WaitTask's first result is the state now (RUNNING, or COMPLETED already): only the last
-    // one is sure.
-    expect(run.stdout).toContain('  COMPLETED on bot py-bot\n');
-    expect(run.stdout).toContain(
-      '--- output (18 bytes) ---\nhello from python\n--- end of output ---\n',
-    );
-    expect(run.stdout).toMatch(/^state: COMPLETED$/m);
-    expect(run.stdout).toMatch(/^exit code: 3$/m);
-
-    // The coordinator agrees with what the script printed.
-    const taskId = /^task (\S+) submitted: /m.exec(run.stdout)?.[1];
-    expect(taskId).toBeDefined();
-    const result = await call<TaskResultOut>(
-      (md, cb) => stub!.GetResult({ task_id: taskId! }, md, cb),
-      bearer(clientToken),
-    );
-    expect(result.state).toBe('COMPLETED');
-    expect(result.exit_code).toBe(3);
-    expect(result.bot_id).toBe('py-bot');
-  });
-
-  it('exits 4 when the exit code is not the expected one (token from DROVER_TOKEN)', async () => {
-    const run = await runScript(
-      ['--server', address, '-d', `pool=${POOL}`, '--', 'sh', '-c', 'exit 3'],
-      { DROVER_TOKEN: clientToken },
-    );
-
-    expect(run.code).toBe(4);
-    expect(run.stdout).toMatch(/^state: COMPLETED$/m);
-    expect(run.stdout).toMatch(/^exit code: 3$/m);
-    expect(run.stderr).toMatch(
-      /ended COMPLETED with exit code 3, expected COMPLETED with exit code 0/,
-    );
-  });
-
   it('exits 1 with the gRPC code and details when the coordinator refuses the token', async () => {
     const run = await runScript(['--server', address, '-d', `pool=${POOL}`, '--', 'true'], {
       DROVER_TOKEN: 'not-a-token',
@@ -254,59 +201,6 @@ function runHttpScript(args: string[], env: Record<string, string> = {}): Promis
 }
 
 describe('examples/python/submit_and_wait_http.py (Connect over HTTP, standard library only)', () => {
-  it('runs a task on a real bot and prints COMPLETED, exit code 3 and its output', async () => {
-    const run = await runHttpScript([
-      '--server',
-      `http://${httpAddress}`,
-      '--token-file',
-      tokenFile,
-      '-d',
-      `pool=${POOL}`,
-      '--expect-exit-code',
-      '3',
-      '--',
-      'sh',
-      '-c',
-      'echo hello over connect; exit 3',
-    ]);
-
-    expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
-    // WaitTask's first result is the state now (RUNNING, or COMPLETED already): only the last
-    // one is sure.
-    expect(run.stdout).toContain('  COMPLETED on bot py-bot\n');
-    expect(run.stdout).toContain(
-      '--- output (19 bytes) ---\nhello over connect\n--- end of output ---\n',
-    );
-    expect(run.stdout).toMatch(/^state: COMPLETED$/m);
-    expect(run.stdout).toMatch(/^exit code: 3$/m);
-
-    // The coordinator agrees with what the script printed.
-    const taskId = /^task (\S+) submitted: /m.exec(run.stdout)?.[1];
-    expect(taskId).toBeDefined();
-    const result = await call<TaskResultOut>(
-      (md, cb) => stub!.GetResult({ task_id: taskId! }, md, cb),
-      bearer(clientToken),
-    );
-    expect(result.state).toBe('COMPLETED');
-    expect(result.exit_code).toBe(3);
-    expect(result.bot_id).toBe('py-bot');
-  });
-
-  it('exits 4 when the exit code is not the expected one (HOST:PORT, DROVER_TOKEN)', async () => {
-    const run = await runHttpScript(
-      ['--server', httpAddress, '-d', `pool=${POOL}`, '--', 'sh', '-c', 'exit 3'],
-      { DROVER_TOKEN: clientToken },
-    );
-
-    expect(run.code).toBe(4);
-    expect(run.stdout).toMatch(/^state: COMPLETED$/m);
-    expect(run.stdout).toMatch(/^exit code: 3$/m);
-    expect(run.stderr).toMatch(
-      /ended COMPLETED with exit code 3, expected COMPLETED with exit code 0/,
-    );
-  });
-
   it('exits 1 with the Connect code and message when the coordinator refuses the token', async () => {
     const run = await runHttpScript(
       ['--server', `http://${httpAddress}`, '-d', `pool=${POOL}`, '--', 'true'],
@@ -363,3 +257,80 @@ describe('examples/python/submit_and_wait_http.py (Connect over HTTP, standard l
     expect(run.stdout).toBe('');
   });
 });
+
+// The same two runs through both scripts: the gRPC one (stubs) and the HTTP one (no packages).
+describe.each([
+  {
+    script: 'submit_and_wait.py',
+    run: (args: string[], env?: Record<string, string>) => runScript(args, env),
+    server: () => address,
+    /** The server as the other spelling the script takes. */
+    otherServer: () => address,
+    greeting: 'hello from python',
+  },
+  {
+    script: 'submit_and_wait_http.py',
+    run: (args: string[], env?: Record<string, string>) => runHttpScript(args, env),
+    server: () => `http://${httpAddress}`,
+    otherServer: () => httpAddress,
+    greeting: 'hello over connect',
+  },
+])(
+  'examples/python/$script against a real coordinator and bot',
+  ({ run, server, otherServer, greeting }) => {
+    it('runs a task on a real bot and prints COMPLETED, exit code 3 and its output', async () => {
+      const ran = await run([
+        '--server',
+        server(),
+        '--token-file',
+        tokenFile,
+        '-d',
+        `pool=${POOL}`,
+        '--expect-exit-code',
+        '3',
+        '--',
+        'sh',
+        '-c',
+        `echo ${greeting}; exit 3`,
+      ]);
+
+      expect(ran.stderr).toBe('');
+      expect(ran.code).toBe(0);
+      // WaitTask's first result is the state now (RUNNING, or COMPLETED already): only the last
+      // one is sure.
+      expect(ran.stdout).toContain('  COMPLETED on bot py-bot\n');
+      expect(ran.stdout).toContain(
+        `--- output (${greeting.length + 1} bytes) ---\n${greeting}\n--- end of output ---\n`,
+      );
+      expect(ran.stdout).toMatch(/^state: COMPLETED$/m);
+      expect(ran.stdout).toMatch(/^exit code: 3$/m);
+
+      // The coordinator agrees with what the script printed.
+      const taskId = /^task (\S+) submitted: /m.exec(ran.stdout)?.[1];
+      expect(taskId).toBeDefined();
+      const result = await call<TaskResultOut>(
+        (md, cb) => stub!.GetResult({ task_id: taskId! }, md, cb),
+        bearer(clientToken),
+      );
+      expect(result.state).toBe('COMPLETED');
+      expect(result.exit_code).toBe(3);
+      expect(result.bot_id).toBe('py-bot');
+    });
+
+    it('exits 4 when the exit code is not the expected one (token from DROVER_TOKEN)', async () => {
+      const ran = await run(
+        ['--server', otherServer(), '-d', `pool=${POOL}`, '--', 'sh', '-c', 'exit 3'],
+        {
+          DROVER_TOKEN: clientToken,
+        },
+      );
+
+      expect(ran.code).toBe(4);
+      expect(ran.stdout).toMatch(/^state: COMPLETED$/m);
+      expect(ran.stdout).toMatch(/^exit code: 3$/m);
+      expect(ran.stderr).toMatch(
+        /ended COMPLETED with exit code 3, expected COMPLETED with exit code 0/,
+      );
+    });
+  },
+);

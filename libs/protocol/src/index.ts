@@ -77,7 +77,13 @@ export {
   type BuildInfo,
 } from './build-info';
 export { PARENT_FD_ENV, watchParent, type ParentWatch } from './parent-watch';
-export { droverProtoJson } from './proto-json';
+export { droverProtoJson, droverProtobufRoot } from './proto-json';
+export {
+  CANONICAL_JSON_OPTIONS,
+  canonicalJson,
+  type JsonObject,
+  type JsonValue,
+} from './canonical-json';
 export { FILE_DESCRIPTOR_PROTOS } from './gen/file-descriptors';
 export { lightPackageDefinition } from './light-definition';
 export { formatBytes, parseByteSize } from './byte-size';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import protobuf from 'protobufjs';
-import { PROTO_DIR, PROTO_FILES } from './load';
+import { PROTO_DIR, PROTO_FILES, embeddedProtoJson } from './load';
 
 /**
  * proto/drover as protobufjs JSON, parsed as libs/protocol/src/load.ts parses it (field names as
@@ -19,4 +19,12 @@ export function droverProtoJson(): protobuf.INamespace {
   root.loadSync([...PROTO_FILES], { keepCase: true });
   root.resolveAll();
   return root.toJSON({ keepComments: false });
+}
+
+let root: protobuf.Root | undefined;
+
+/** proto/drover as a resolved protobufjs Root (the embedded JSON in a released program); built once. */
+export function droverProtobufRoot(): protobuf.Root {
+  root ??= protobuf.Root.fromJSON(embeddedProtoJson() ?? droverProtoJson());
+  return root;
 }

@@ -1,6 +1,5 @@
 import protobuf from 'protobufjs';
-import { embeddedProtoJson } from './load';
-import { droverProtoJson } from './proto-json';
+import { droverProtobufRoot } from './proto-json';
 import {
   DEFAULT_FIELD_LIMITS,
   REQUEST_LIMITS,
@@ -36,13 +35,12 @@ export function scanRequest(rpc: string, bytes: Uint8Array): LimitViolation | un
   }
 }
 
-let root: protobuf.Root | undefined;
 const types = new Map<string, protobuf.Type | undefined>();
 
 /** The request type of `Service.Method` in drover.v1. */
 function requestType(rpc: string): protobuf.Type | undefined {
   if (!types.has(rpc)) {
-    root ??= protobuf.Root.fromJSON(embeddedProtoJson() ?? droverProtoJson());
+    const root = droverProtobufRoot();
     const [service, method] = rpc.split('.');
     const svc = root.lookup(`drover.v1.${service}`);
     const m = svc instanceof protobuf.Service ? svc.methods[method ?? ''] : undefined;

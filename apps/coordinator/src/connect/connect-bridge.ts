@@ -1,7 +1,7 @@
 import { fromBinary, toBinary, type DescMethod, type DescService } from '@bufbuild/protobuf';
 import { Code, ConnectError, type HandlerContext } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
-import { CLIENT_CHANNEL_OPTIONS } from '@drover/protocol';
+import { CANONICAL_JSON_OPTIONS, CLIENT_CHANNEL_OPTIONS } from '@drover/protocol';
 import * as grpc from '@grpc/grpc-js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { joinHostPort, splitHostPort } from '../http/http-server';
@@ -48,10 +48,9 @@ export function connectBridge(deps: ConnectBridgeDeps): ConnectBridge {
       }
     },
     readMaxBytes: deps.maxRequestBytes,
-    // The proto3 JSON mapping with the proto's field names and every scalar present (a count of
-    // 0 says 0), as the CLI's --json prints them; either spelling is read, an unknown field is
-    // refused.
-    jsonOptions: { useProtoFieldName: true, alwaysEmitImplicit: true },
+    // The one JSON shape (docs/json.md), as the CLI's --json, the dashboard's API and webhooks
+    // write it; either field spelling is read, an unknown field is refused.
+    jsonOptions: CANONICAL_JSON_OPTIONS,
   });
   const prefixes = deps.services.map((s) => `/${s.typeName}/`);
   return {

@@ -20,6 +20,12 @@ import { stringify } from 'yaml';
 /** The services the HTTP port serves over the Connect protocol; BotApi is gRPC only. */
 export const CONNECT_SERVICES = ['drover.v1.Tasks', 'drover.v1.Bots', 'drover.v1.Graph'] as const;
 
+/**
+ * Messages the coordinator sends outside any RPC, in the same JSON shape, so the document has
+ * their schemas too: the body of a task webhook. (OpenAPI 3.0 has no `webhooks:`; that is 3.1.)
+ */
+export const SENT_MESSAGES = ['drover.v1.TaskNotification'] as const;
+
 type Schema = Record<string, unknown>;
 
 interface MessageEntry {
@@ -96,6 +102,8 @@ export function buildOpenApi(files: readonly FileDescriptorProto[]): Record<stri
     });
   }
 
+  for (const name of SENT_MESSAGES) markUsed(name, types, used);
+
   const schemas: Record<string, unknown> = {};
   for (const [name, entry] of types) {
     if (used.has(name)) schemas[name] = typeSchema(entry, types);
@@ -111,6 +119,8 @@ export function buildOpenApi(files: readonly FileDescriptorProto[]): Record<stri
         'Generated from proto/drover/v1 by tools/bin/gen-proto-types.js (`npm run gen`); do not edit.',
         '',
         'The coordinator HTTP port serves the Tasks, Bots and Graph services of proto/drover/v1 over the Connect protocol (docs/decisions/0010-connect-protocol-through-the-grpc-listener.md): each unary RPC is a POST of the request message to `/drover.v1.<Service>/<Method>` with `content-type: application/json` (or `application/proto` for binary protobuf) and `authorization: Bearer <token>`. Bodies follow the proto3 JSON mapping; answers use the proto field names with every field present, 64-bit integers as strings, enums by value name and timestamps as RFC 3339 strings. Errors are Connect error JSON with the HTTP status Connect maps the code to (invalid_argument 400, unauthenticated 401, permission_denied 403, not_found 404, resource_exhausted 429, unavailable 503, …). Server-streaming RPCs use Connect streaming (`application/connect+json` envelopes), described per method.',
+        '',
+        'A task webhook (NewTaskRequest.notify) is POSTed a `drover.v1.TaskNotification` (#/components/schemas/drover.v1.TaskNotification) in the same JSON shape (docs/json.md) at every state change of the task.',
       ].join('\n'),
     },
     servers: [{ url: 'http://127.0.0.1:7071', description: 'a local coordinator (npm start)' }],

@@ -115,6 +115,21 @@ describe('docs/openapi.yaml', () => {
     expect(text).not.toContain('BotApi');
   });
 
+  it('has the schema of the webhook body, a message no RPC answers with', () => {
+    expect(JSON.stringify(doc.paths)).not.toContain('TaskNotification');
+    expect(Object.keys(schemaOf('drover.v1.TaskNotification').properties ?? {})).toEqual(
+      es.TaskNotificationSchema.fields.map((f) => f.name),
+    );
+    expect(property('drover.v1.TaskNotification', 'exit_code')).toMatchObject({
+      type: 'string',
+      format: 'int64',
+    });
+    expect(property('drover.v1.TaskNotification', 'previous_state').description).toContain(
+      'proto3 `optional`',
+    );
+    expect(schemaOf('drover.v1.TaskNotification').description).toContain('x-drover-signature');
+  });
+
   it('asks for a bearer token', () => {
     expect(doc.components.securitySchemes['bearer']).toMatchObject({
       type: 'http',

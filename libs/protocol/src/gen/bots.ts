@@ -59,6 +59,7 @@ import type { TaskChange as _drover_v1_TaskChange, TaskChange__Output as _drover
 import type { TaskFinished as _drover_v1_TaskFinished, TaskFinished__Output as _drover_v1_TaskFinished__Output } from './drover/v1/TaskFinished';
 import type { TaskIdRequest as _drover_v1_TaskIdRequest, TaskIdRequest__Output as _drover_v1_TaskIdRequest__Output } from './drover/v1/TaskIdRequest';
 import type { TaskManifest as _drover_v1_TaskManifest, TaskManifest__Output as _drover_v1_TaskManifest__Output } from './drover/v1/TaskManifest';
+import type { TaskNotification as _drover_v1_TaskNotification, TaskNotification__Output as _drover_v1_TaskNotification__Output } from './drover/v1/TaskNotification';
 import type { TaskNotify as _drover_v1_TaskNotify, TaskNotify__Output as _drover_v1_TaskNotify__Output } from './drover/v1/TaskNotify';
 import type { TaskOutput as _drover_v1_TaskOutput, TaskOutput__Output as _drover_v1_TaskOutput__Output } from './drover/v1/TaskOutput';
 import type { TaskProperties as _drover_v1_TaskProperties, TaskProperties__Output as _drover_v1_TaskProperties__Output } from './drover/v1/TaskProperties';
@@ -144,6 +145,7 @@ export interface ProtoGrpcType {
       TaskFinished: MessageTypeDefinition<_drover_v1_TaskFinished, _drover_v1_TaskFinished__Output>
       TaskIdRequest: MessageTypeDefinition<_drover_v1_TaskIdRequest, _drover_v1_TaskIdRequest__Output>
       TaskManifest: MessageTypeDefinition<_drover_v1_TaskManifest, _drover_v1_TaskManifest__Output>
+      TaskNotification: MessageTypeDefinition<_drover_v1_TaskNotification, _drover_v1_TaskNotification__Output>
       TaskNotify: MessageTypeDefinition<_drover_v1_TaskNotify, _drover_v1_TaskNotify__Output>
       TaskOutput: MessageTypeDefinition<_drover_v1_TaskOutput, _drover_v1_TaskOutput__Output>
       TaskProperties: MessageTypeDefinition<_drover_v1_TaskProperties, _drover_v1_TaskProperties__Output>

@@ -25,6 +25,7 @@ import type { StringListPair as _drover_v1_StringListPair, StringListPair__Outpu
 import type { StringPair as _drover_v1_StringPair, StringPair__Output as _drover_v1_StringPair__Output } from './drover/v1/StringPair';
 import type { TaskChange as _drover_v1_TaskChange, TaskChange__Output as _drover_v1_TaskChange__Output } from './drover/v1/TaskChange';
 import type { TaskIdRequest as _drover_v1_TaskIdRequest, TaskIdRequest__Output as _drover_v1_TaskIdRequest__Output } from './drover/v1/TaskIdRequest';
+import type { TaskNotification as _drover_v1_TaskNotification, TaskNotification__Output as _drover_v1_TaskNotification__Output } from './drover/v1/TaskNotification';
 import type { TaskNotify as _drover_v1_TaskNotify, TaskNotify__Output as _drover_v1_TaskNotify__Output } from './drover/v1/TaskNotify';
 import type { TaskOutput as _drover_v1_TaskOutput, TaskOutput__Output as _drover_v1_TaskOutput__Output } from './drover/v1/TaskOutput';
 import type { TaskProperties as _drover_v1_TaskProperties, TaskProperties__Output as _drover_v1_TaskProperties__Output } from './drover/v1/TaskProperties';
@@ -69,6 +70,7 @@ export interface ProtoGrpcType {
       StringPair: MessageTypeDefinition<_drover_v1_StringPair, _drover_v1_StringPair__Output>
       TaskChange: MessageTypeDefinition<_drover_v1_TaskChange, _drover_v1_TaskChange__Output>
       TaskIdRequest: MessageTypeDefinition<_drover_v1_TaskIdRequest, _drover_v1_TaskIdRequest__Output>
+      TaskNotification: MessageTypeDefinition<_drover_v1_TaskNotification, _drover_v1_TaskNotification__Output>
       TaskNotify: MessageTypeDefinition<_drover_v1_TaskNotify, _drover_v1_TaskNotify__Output>
       TaskOutput: MessageTypeDefinition<_drover_v1_TaskOutput, _drover_v1_TaskOutput__Output>
       TaskProperties: MessageTypeDefinition<_drover_v1_TaskProperties, _drover_v1_TaskProperties__Output>

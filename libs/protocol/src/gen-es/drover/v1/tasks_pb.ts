@@ -23,7 +23,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file drover/v1/tasks.proto.
  */
 export const file_drover_v1_tasks: GenFile = /*@__PURE__*/
-  fileDesc("ChVkcm92ZXIvdjEvdGFza3MucHJvdG8SCWRyb3Zlci52MSLkBAoOVGFza1Byb3BlcnRpZXMSDwoHY29tbWFuZBgBIAMoCRIiCgNlbnYYAiADKAsyFS5kcm92ZXIudjEuU3RyaW5nUGFpchIvCgxlbnZfcHJlZml4ZXMYAyADKAsyGS5kcm92ZXIudjEuU3RyaW5nTGlzdFBhaXISFAoMcmVsYXRpdmVfY3dkGAQgASgJEikKCmRpbWVuc2lvbnMYBSADKAsyFS5kcm92ZXIudjEuU3RyaW5nUGFpchIjChZleGVjdXRpb25fdGltZW91dF9zZWNzGAYgASgFSACIAQESHAoPaW9fdGltZW91dF9zZWNzGAcgASgFSAGIAQESHgoRZ3JhY2VfcGVyaW9kX3NlY3MYCCABKAVIAogBARISCgppZGVtcG90ZW50GAkgASgIEiUKBmNhY2hlcxgKIAMoCzIVLmRyb3Zlci52MS5DYWNoZUVudHJ5Eh8KEm1lbW9yeV9saW1pdF9ieXRlcxgLIAEoA0gDiAEBEhcKCnBpZHNfbGltaXQYDCABKAVIBIgBARIXCgpjcHVfd2VpZ2h0GA0gASgFSAWIAQESJAoXYm90X3BpbmdfdG9sZXJhbmNlX3NlY3MYDiABKAVIBogBAUIZChdfZXhlY3V0aW9uX3RpbWVvdXRfc2Vjc0ISChBfaW9fdGltZW91dF9zZWNzQhQKEl9ncmFjZV9wZXJpb2Rfc2Vjc0IVChNfbWVtb3J5X2xpbWl0X2J5dGVzQg0KC19waWRzX2xpbWl0Qg0KC19jcHVfd2VpZ2h0QhoKGF9ib3RfcGluZ190b2xlcmFuY2Vfc2VjcyKHAQoJVGFza1NsaWNlEi0KCnByb3BlcnRpZXMYASABKAsyGS5kcm92ZXIudjEuVGFza1Byb3BlcnRpZXMSHAoPZXhwaXJhdGlvbl9zZWNzGAIgASgFSACIAQESGQoRd2FpdF9mb3JfY2FwYWNpdHkYAyABKAhCEgoQX2V4cGlyYXRpb25fc2VjcyK/AgoOTmV3VGFza1JlcXVlc3QSDAoEbmFtZRgBIAEoCRIVCghwcmlvcml0eRgCIAEoBUgAiAEBEgwKBHRhZ3MYAyADKAkSDAoEdXNlchgEIAEoCRIUCgxyZXF1ZXN0X3V1aWQYBSABKAkSKQoLdGFza19zbGljZXMYBiADKAsyFC5kcm92ZXIudjEuVGFza1NsaWNlEi0KCnByb3BlcnRpZXMYByABKAsyGS5kcm92ZXIudjEuVGFza1Byb3BlcnRpZXMSHAoPZXhwaXJhdGlvbl9zZWNzGAggASgFSAGIAQESFgoOcGFyZW50X3Rhc2tfaWQYCSABKAkSJQoGbm90aWZ5GAogASgLMhUuZHJvdmVyLnYxLlRhc2tOb3RpZnlCCwoJX3ByaW9yaXR5QhIKEF9leHBpcmF0aW9uX3NlY3MiKwoKVGFza05vdGlmeRILCgN1cmwYASABKAkSEAoIdXNlcmRhdGEYAiABKAkioQIKC1Rhc2tSZXF1ZXN0Eg8KB3Rhc2tfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIQCghwcmlvcml0eRgDIAEoBRIMCgR0YWdzGAQgAygJEgwKBHVzZXIYBSABKAkSFAoMcmVxdWVzdF91dWlkGAYgASgJEikKC3Rhc2tfc2xpY2VzGAcgAygLMhQuZHJvdmVyLnYxLlRhc2tTbGljZRIuCgpjcmVhdGVkX3RzGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1hdXRoZW50aWNhdGVkGAkgASgJEhYKDnBhcmVudF90YXNrX2lkGAogASgJEiUKBm5vdGlmeRgLIAEoCzIVLmRyb3Zlci52MS5UYXNrTm90aWZ5IswFCgpUYXNrUmVzdWx0Eg8KB3Rhc2tfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIjCgVzdGF0ZRgDIAEoDjIULmRyb3Zlci52MS5UYXNrU3RhdGUSGgoSY3VycmVudF90YXNrX3NsaWNlGAQgASgFEg4KBmJvdF9pZBgFIAEoCRIxCg5ib3RfZGltZW5zaW9ucxgGIAMoCzIZLmRyb3Zlci52MS5TdHJpbmdMaXN0UGFpchIWCglleGl0X2NvZGUYByABKANIAIgBARIQCghkdXJhdGlvbhgIIAEoARIuCgpjcmVhdGVkX3RzGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpzdGFydGVkX3RzGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCgxjb21wbGV0ZWRfdHMYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDGFiYW5kb25lZF90cxgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLbW9kaWZpZWRfdHMYDSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB2ZhaWx1cmUYDiABKAgSGAoQaW50ZXJuYWxfZmFpbHVyZRgPIAEoCBIUCgxkZWR1cGVkX2Zyb20YECABKAkSEwoLb3V0cHV0X3NpemUYESABKAMSDAoEdGFncxgSIAMoCRIQCghwcmlvcml0eRgTIAEoBRIMCgR1c2VyGBQgASgJEg8KB3N1bW1hcnkYFSABKAkSFgoOcGFyZW50X3Rhc2tfaWQYFiABKAkSJgoHb3V0cHV0cxgXIAMoCzIVLmRyb3Zlci52MS5PdXRwdXRGaWxlEhkKEW91dHB1dHNfdHJ1bmNhdGVkGBggASgIQgwKCl9leGl0X2NvZGUiIAoNVGFza0lkUmVxdWVzdBIPCgd0YXNrX2lkGAEgASgJIikKFUJhdGNoR2V0UmVzdWx0UmVxdWVzdBIQCgh0YXNrX2lkcxgBIAMoCSKtAQoWQmF0Y2hHZXRSZXN1bHRSZXNwb25zZRI1CgVpdGVtcxgBIAMoCzImLmRyb3Zlci52MS5CYXRjaEdldFJlc3VsdFJlc3BvbnNlLkl0ZW0aXAoESXRlbRIPCgd0YXNrX2lkGAEgASgJEicKBnJlc3VsdBgCIAEoCzIVLmRyb3Zlci52MS5UYXNrUmVzdWx0SAASDwoFZXJyb3IYAyABKAlIAEIJCgdvdXRjb21lInIKD05ld1Rhc2tSZXNwb25zZRIPCgd0YXNrX2lkGAEgASgJEicKB3JlcXVlc3QYAiABKAsyFi5kcm92ZXIudjEuVGFza1JlcXVlc3QSJQoGcmVzdWx0GAMgASgLMhUuZHJvdmVyLnYxLlRhc2tSZXN1bHQiPgoPTmV3VGFza3NSZXF1ZXN0EisKCHJlcXVlc3RzGAEgAygLMhkuZHJvdmVyLnYxLk5ld1Rhc2tSZXF1ZXN0IkEKEE5ld1Rhc2tzUmVzcG9uc2USLQoJcmVzcG9uc2VzGAEgAygLMhouZHJvdmVyLnYxLk5ld1Rhc2tSZXNwb25zZSJDChBHZXRTdGRvdXRSZXF1ZXN0Eg8KB3Rhc2tfaWQYASABKAkSDgoGb2Zmc2V0GAIgASgDEg4KBmxlbmd0aBgDIAEoAyI2ChNTdHJlYW1PdXRwdXRSZXF1ZXN0Eg8KB3Rhc2tfaWQYASABKAkSDgoGb2Zmc2V0GAIgASgDIl8KClRhc2tPdXRwdXQSDgoGb2Zmc2V0GAEgASgDEg4KBm91dHB1dBgCIAEoDBIjCgVzdGF0ZRgDIAEoDjIULmRyb3Zlci52MS5UYXNrU3RhdGUSDAoEc2l6ZRgEIAEoAyIiCg9XYWl0VGFza1JlcXVlc3QSDwoHdGFza19pZBgBIAEoCSI6ChFDYW5jZWxUYXNrUmVxdWVzdBIPCgd0YXNrX2lkGAEgASgJEhQKDGtpbGxfcnVubmluZxgCIAEoCCJgChJDYW5jZWxUYXNrUmVzcG9uc2USEAoIY2FuY2VsZWQYASABKAgSEwoLd2FzX3J1bm5pbmcYAiABKAgSIwoFc3RhdGUYAyABKA4yFC5kcm92ZXIudjEuVGFza1N0YXRlIlcKEkNhbmNlbFRhc2tzUmVxdWVzdBIMCgR0YWdzGAEgAygJEhQKDGtpbGxfcnVubmluZxgCIAEoCBINCgVsaW1pdBgDIAEoBRIOCgZjdXJzb3IYBCABKAkiNgoTQ2FuY2VsVGFza3NSZXNwb25zZRIPCgdtYXRjaGVkGAEgASgFEg4KBmN1cnNvchgCIAEoCSKuAgoQTGlzdFRhc2tzUmVxdWVzdBIkCgVzdGF0ZRgBIAEoDjIVLmRyb3Zlci52MS5TdGF0ZVF1ZXJ5EgwKBHRhZ3MYAiADKAkSKQoFc3RhcnQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEicKA2VuZBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFbGltaXQYBSABKAUSDgoGY3Vyc29yGAYgASgJEhYKDnBhcmVudF90YXNrX2lkGAcgASgJEgwKBG5hbWUYCCABKAkSDAoEdXNlchgJIAEoCRIMCgRwb29sGAogASgJEg4KBmJvdF9pZBgLIAEoCRIhCgRzb3J0GAwgASgOMhMuZHJvdmVyLnYxLlRhc2tTb3J0IkkKEUxpc3RUYXNrc1Jlc3BvbnNlEiQKBWl0ZW1zGAEgAygLMhUuZHJvdmVyLnYxLlRhc2tSZXN1bHQSDgoGY3Vyc29yGAIgASgJIpACChFDb3VudFRhc2tzUmVxdWVzdBIkCgVzdGF0ZRgBIAEoDjIVLmRyb3Zlci52MS5TdGF0ZVF1ZXJ5EgwKBHRhZ3MYAiADKAkSKQoFc3RhcnQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEicKA2VuZBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOcGFyZW50X3Rhc2tfaWQYBSABKAkSDAoEbmFtZRgGIAEoCRIMCgR1c2VyGAcgASgJEgwKBHBvb2wYCCABKAkSDgoGYm90X2lkGAkgASgJEiEKBHNvcnQYCiABKA4yEy5kcm92ZXIudjEuVGFza1NvcnQiIwoSQ291bnRUYXNrc1Jlc3BvbnNlEg0KBWNvdW50GAEgASgDIkcKEVdhdGNoVGFza3NSZXF1ZXN0EgwKBHRhZ3MYASADKAkSJAoGc3RhdGVzGAIgAygOMhQuZHJvdmVyLnYxLlRhc2tTdGF0ZSKXAQoKVGFza0NoYW5nZRIPCgd0YXNrX2lkGAEgASgJEiMKBXN0YXRlGAIgASgOMhQuZHJvdmVyLnYxLlRhc2tTdGF0ZRIsCg5wcmV2aW91c19zdGF0ZRgDIAEoDjIULmRyb3Zlci52MS5UYXNrU3RhdGUSJQoGcmVzdWx0GAQgASgLMhUuZHJvdmVyLnYxLlRhc2tSZXN1bHQiMQoQR2V0T3V0cHV0UmVxdWVzdBIPCgd0YXNrX2lkGAEgASgJEgwKBHBhdGgYAiABKAkiSQoLT3V0cHV0Q2h1bmsSDgoGb2Zmc2V0GAEgASgDEgwKBGRhdGEYAiABKAwSDAoEc2l6ZRgDIAEoAxIOCgZkaWdlc3QYBCABKAkqQgoIVGFza1NvcnQSEAoMU09SVF9DUkVBVEVEEAASEAoMU09SVF9TVEFSVEVEEAESEgoOU09SVF9DT01QTEVURUQQAjLjBwoFVGFza3MSQAoHTmV3VGFzaxIZLmRyb3Zlci52MS5OZXdUYXNrUmVxdWVzdBoaLmRyb3Zlci52MS5OZXdUYXNrUmVzcG9uc2USQwoITmV3VGFza3MSGi5kcm92ZXIudjEuTmV3VGFza3NSZXF1ZXN0GhsuZHJvdmVyLnYxLk5ld1Rhc2tzUmVzcG9uc2USPAoJR2V0UmVzdWx0EhguZHJvdmVyLnYxLlRhc2tJZFJlcXVlc3QaFS5kcm92ZXIudjEuVGFza1Jlc3VsdBJVCg5CYXRjaEdldFJlc3VsdBIgLmRyb3Zlci52MS5CYXRjaEdldFJlc3VsdFJlcXVlc3QaIS5kcm92ZXIudjEuQmF0Y2hHZXRSZXN1bHRSZXNwb25zZRI+CgpHZXRSZXF1ZXN0EhguZHJvdmVyLnYxLlRhc2tJZFJlcXVlc3QaFi5kcm92ZXIudjEuVGFza1JlcXVlc3QSPwoJR2V0U3Rkb3V0EhsuZHJvdmVyLnYxLkdldFN0ZG91dFJlcXVlc3QaFS5kcm92ZXIudjEuVGFza091dHB1dBJHCgxTdHJlYW1PdXRwdXQSHi5kcm92ZXIudjEuU3RyZWFtT3V0cHV0UmVxdWVzdBoVLmRyb3Zlci52MS5UYXNrT3V0cHV0MAESPwoIV2FpdFRhc2sSGi5kcm92ZXIudjEuV2FpdFRhc2tSZXF1ZXN0GhUuZHJvdmVyLnYxLlRhc2tSZXN1bHQwARJJCgpDYW5jZWxUYXNrEhwuZHJvdmVyLnYxLkNhbmNlbFRhc2tSZXF1ZXN0Gh0uZHJvdmVyLnYxLkNhbmNlbFRhc2tSZXNwb25zZRJMCgtDYW5jZWxUYXNrcxIdLmRyb3Zlci52MS5DYW5jZWxUYXNrc1JlcXVlc3QaHi5kcm92ZXIudjEuQ2FuY2VsVGFza3NSZXNwb25zZRJGCglMaXN0VGFza3MSGy5kcm92ZXIudjEuTGlzdFRhc2tzUmVxdWVzdBocLmRyb3Zlci52MS5MaXN0VGFza3NSZXNwb25zZRJJCgpDb3VudFRhc2tzEhwuZHJvdmVyLnYxLkNvdW50VGFza3NSZXF1ZXN0Gh0uZHJvdmVyLnYxLkNvdW50VGFza3NSZXNwb25zZRJCCglHZXRPdXRwdXQSGy5kcm92ZXIudjEuR2V0T3V0cHV0UmVxdWVzdBoWLmRyb3Zlci52MS5PdXRwdXRDaHVuazABEkMKCldhdGNoVGFza3MSHC5kcm92ZXIudjEuV2F0Y2hUYXNrc1JlcXVlc3QaFS5kcm92ZXIudjEuVGFza0NoYW5nZTABYgZwcm90bzM", [file_google_protobuf_timestamp, file_drover_v1_common]);
+  fileDesc("ChVkcm92ZXIvdjEvdGFza3MucHJvdG8SCWRyb3Zlci52MSLkBAoOVGFza1Byb3BlcnRpZXMSDwoHY29tbWFuZBgBIAMoCRIiCgNlbnYYAiADKAsyFS5kcm92ZXIudjEuU3RyaW5nUGFpchIvCgxlbnZfcHJlZml4ZXMYAyADKAsyGS5kcm92ZXIudjEuU3RyaW5nTGlzdFBhaXISFAoMcmVsYXRpdmVfY3dkGAQgASgJEikKCmRpbWVuc2lvbnMYBSADKAsyFS5kcm92ZXIudjEuU3RyaW5nUGFpchIjChZleGVjdXRpb25fdGltZW91dF9zZWNzGAYgASgFSACIAQESHAoPaW9fdGltZW91dF9zZWNzGAcgASgFSAGIAQESHgoRZ3JhY2VfcGVyaW9kX3NlY3MYCCABKAVIAogBARISCgppZGVtcG90ZW50GAkgASgIEiUKBmNhY2hlcxgKIAMoCzIVLmRyb3Zlci52MS5DYWNoZUVudHJ5Eh8KEm1lbW9yeV9saW1pdF9ieXRlcxgLIAEoA0gDiAEBEhcKCnBpZHNfbGltaXQYDCABKAVIBIgBARIXCgpjcHVfd2VpZ2h0GA0gASgFSAWIAQESJAoXYm90X3BpbmdfdG9sZXJhbmNlX3NlY3MYDiABKAVIBogBAUIZChdfZXhlY3V0aW9uX3RpbWVvdXRfc2Vjc0ISChBfaW9fdGltZW91dF9zZWNzQhQKEl9ncmFjZV9wZXJpb2Rfc2Vjc0IVChNfbWVtb3J5X2xpbWl0X2J5dGVzQg0KC19waWRzX2xpbWl0Qg0KC19jcHVfd2VpZ2h0QhoKGF9ib3RfcGluZ190b2xlcmFuY2Vfc2VjcyKHAQoJVGFza1NsaWNlEi0KCnByb3BlcnRpZXMYASABKAsyGS5kcm92ZXIudjEuVGFza1Byb3BlcnRpZXMSHAoPZXhwaXJhdGlvbl9zZWNzGAIgASgFSACIAQESGQoRd2FpdF9mb3JfY2FwYWNpdHkYAyABKAhCEgoQX2V4cGlyYXRpb25fc2VjcyK/AgoOTmV3VGFza1JlcXVlc3QSDAoEbmFtZRgBIAEoCRIVCghwcmlvcml0eRgCIAEoBUgAiAEBEgwKBHRhZ3MYAyADKAkSDAoEdXNlchgEIAEoCRIUCgxyZXF1ZXN0X3V1aWQYBSABKAkSKQoLdGFza19zbGljZXMYBiADKAsyFC5kcm92ZXIudjEuVGFza1NsaWNlEi0KCnByb3BlcnRpZXMYByABKAsyGS5kcm92ZXIudjEuVGFza1Byb3BlcnRpZXMSHAoPZXhwaXJhdGlvbl9zZWNzGAggASgFSAGIAQESFgoOcGFyZW50X3Rhc2tfaWQYCSABKAkSJQoGbm90aWZ5GAogASgLMhUuZHJvdmVyLnYxLlRhc2tOb3RpZnlCCwoJX3ByaW9yaXR5QhIKEF9leHBpcmF0aW9uX3NlY3MiKwoKVGFza05vdGlmeRILCgN1cmwYASABKAkSEAoIdXNlcmRhdGEYAiABKAkinQIKEFRhc2tOb3RpZmljYXRpb24SDwoHdGFza19pZBgBIAEoCRIMCgRuYW1lGAIgASgJEiMKBXN0YXRlGAMgASgOMhQuZHJvdmVyLnYxLlRhc2tTdGF0ZRIxCg5wcmV2aW91c19zdGF0ZRgEIAEoDjIULmRyb3Zlci52MS5UYXNrU3RhdGVIAIgBARIQCgh1c2VyZGF0YRgFIAEoCRIWCglleGl0X2NvZGUYBiABKANIAYgBARIOCgZib3RfaWQYByABKAkSDwoHc3VtbWFyeRgIIAEoCRImCgJ0cxgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCEQoPX3ByZXZpb3VzX3N0YXRlQgwKCl9leGl0X2NvZGUioQIKC1Rhc2tSZXF1ZXN0Eg8KB3Rhc2tfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIQCghwcmlvcml0eRgDIAEoBRIMCgR0YWdzGAQgAygJEgwKBHVzZXIYBSABKAkSFAoMcmVxdWVzdF91dWlkGAYgASgJEikKC3Rhc2tfc2xpY2VzGAcgAygLMhQuZHJvdmVyLnYxLlRhc2tTbGljZRIuCgpjcmVhdGVkX3RzGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1hdXRoZW50aWNhdGVkGAkgASgJEhYKDnBhcmVudF90YXNrX2lkGAogASgJEiUKBm5vdGlmeRgLIAEoCzIVLmRyb3Zlci52MS5UYXNrTm90aWZ5IswFCgpUYXNrUmVzdWx0Eg8KB3Rhc2tfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIjCgVzdGF0ZRgDIAEoDjIULmRyb3Zlci52MS5UYXNrU3RhdGUSGgoSY3VycmVudF90YXNrX3NsaWNlGAQgASgFEg4KBmJvdF9pZBgFIAEoCRIxCg5ib3RfZGltZW5zaW9ucxgGIAMoCzIZLmRyb3Zlci52MS5TdHJpbmdMaXN0UGFpchIWCglleGl0X2NvZGUYByABKANIAIgBARIQCghkdXJhdGlvbhgIIAEoARIuCgpjcmVhdGVkX3RzGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpzdGFydGVkX3RzGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCgxjb21wbGV0ZWRfdHMYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDGFiYW5kb25lZF90cxgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLbW9kaWZpZWRfdHMYDSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB2ZhaWx1cmUYDiABKAgSGAoQaW50ZXJuYWxfZmFpbHVyZRgPIAEoCBIUCgxkZWR1cGVkX2Zyb20YECABKAkSEwoLb3V0cHV0X3NpemUYESABKAMSDAoEdGFncxgSIAMoCRIQCghwcmlvcml0eRgTIAEoBRIMCgR1c2VyGBQgASgJEg8KB3N1bW1hcnkYFSABKAkSFgoOcGFyZW50X3Rhc2tfaWQYFiABKAkSJgoHb3V0cHV0cxgXIAMoCzIVLmRyb3Zlci52MS5PdXRwdXRGaWxlEhkKEW91dHB1dHNfdHJ1bmNhdGVkGBggASgIQgwKCl9leGl0X2NvZGUiIAoNVGFza0lkUmVxdWVzdBIPCgd0YXNrX2lkGAEgASgJIikKFUJhdGNoR2V0UmVzdWx0UmVxdWVzdBIQCgh0YXNrX2lkcxgBIAMoCSKtAQoWQmF0Y2hHZXRSZXN1bHRSZXNwb25zZRI1CgVpdGVtcxgBIAMoCzImLmRyb3Zlci52MS5CYXRjaEdldFJlc3VsdFJlc3BvbnNlLkl0ZW0aXAoESXRlbRIPCgd0YXNrX2lkGAEgASgJEicKBnJlc3VsdBgCIAEoCzIVLmRyb3Zlci52MS5UYXNrUmVzdWx0SAASDwoFZXJyb3IYAyABKAlIAEIJCgdvdXRjb21lInIKD05ld1Rhc2tSZXNwb25zZRIPCgd0YXNrX2lkGAEgASgJEicKB3JlcXVlc3QYAiABKAsyFi5kcm92ZXIudjEuVGFza1JlcXVlc3QSJQoGcmVzdWx0GAMgASgLMhUuZHJvdmVyLnYxLlRhc2tSZXN1bHQiPgoPTmV3VGFza3NSZXF1ZXN0EisKCHJlcXVlc3RzGAEgAygLMhkuZHJvdmVyLnYxLk5ld1Rhc2tSZXF1ZXN0IkEKEE5ld1Rhc2tzUmVzcG9uc2USLQoJcmVzcG9uc2VzGAEgAygLMhouZHJvdmVyLnYxLk5ld1Rhc2tSZXNwb25zZSJDChBHZXRTdGRvdXRSZXF1ZXN0Eg8KB3Rhc2tfaWQYASABKAkSDgoGb2Zmc2V0GAIgASgDEg4KBmxlbmd0aBgDIAEoAyI2ChNTdHJlYW1PdXRwdXRSZXF1ZXN0Eg8KB3Rhc2tfaWQYASABKAkSDgoGb2Zmc2V0GAIgASgDIl8KClRhc2tPdXRwdXQSDgoGb2Zmc2V0GAEgASgDEg4KBm91dHB1dBgCIAEoDBIjCgVzdGF0ZRgDIAEoDjIULmRyb3Zlci52MS5UYXNrU3RhdGUSDAoEc2l6ZRgEIAEoAyIiCg9XYWl0VGFza1JlcXVlc3QSDwoHdGFza19pZBgBIAEoCSI6ChFDYW5jZWxUYXNrUmVxdWVzdBIPCgd0YXNrX2lkGAEgASgJEhQKDGtpbGxfcnVubmluZxgCIAEoCCJgChJDYW5jZWxUYXNrUmVzcG9uc2USEAoIY2FuY2VsZWQYASABKAgSEwoLd2FzX3J1bm5pbmcYAiABKAgSIwoFc3RhdGUYAyABKA4yFC5kcm92ZXIudjEuVGFza1N0YXRlIlcKEkNhbmNlbFRhc2tzUmVxdWVzdBIMCgR0YWdzGAEgAygJEhQKDGtpbGxfcnVubmluZxgCIAEoCBINCgVsaW1pdBgDIAEoBRIOCgZjdXJzb3IYBCABKAkiNgoTQ2FuY2VsVGFza3NSZXNwb25zZRIPCgdtYXRjaGVkGAEgASgFEg4KBmN1cnNvchgCIAEoCSKuAgoQTGlzdFRhc2tzUmVxdWVzdBIkCgVzdGF0ZRgBIAEoDjIVLmRyb3Zlci52MS5TdGF0ZVF1ZXJ5EgwKBHRhZ3MYAiADKAkSKQoFc3RhcnQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEicKA2VuZBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFbGltaXQYBSABKAUSDgoGY3Vyc29yGAYgASgJEhYKDnBhcmVudF90YXNrX2lkGAcgASgJEgwKBG5hbWUYCCABKAkSDAoEdXNlchgJIAEoCRIMCgRwb29sGAogASgJEg4KBmJvdF9pZBgLIAEoCRIhCgRzb3J0GAwgASgOMhMuZHJvdmVyLnYxLlRhc2tTb3J0IkkKEUxpc3RUYXNrc1Jlc3BvbnNlEiQKBWl0ZW1zGAEgAygLMhUuZHJvdmVyLnYxLlRhc2tSZXN1bHQSDgoGY3Vyc29yGAIgASgJIpACChFDb3VudFRhc2tzUmVxdWVzdBIkCgVzdGF0ZRgBIAEoDjIVLmRyb3Zlci52MS5TdGF0ZVF1ZXJ5EgwKBHRhZ3MYAiADKAkSKQoFc3RhcnQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEicKA2VuZBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOcGFyZW50X3Rhc2tfaWQYBSABKAkSDAoEbmFtZRgGIAEoCRIMCgR1c2VyGAcgASgJEgwKBHBvb2wYCCABKAkSDgoGYm90X2lkGAkgASgJEiEKBHNvcnQYCiABKA4yEy5kcm92ZXIudjEuVGFza1NvcnQiIwoSQ291bnRUYXNrc1Jlc3BvbnNlEg0KBWNvdW50GAEgASgDIkcKEVdhdGNoVGFza3NSZXF1ZXN0EgwKBHRhZ3MYASADKAkSJAoGc3RhdGVzGAIgAygOMhQuZHJvdmVyLnYxLlRhc2tTdGF0ZSKXAQoKVGFza0NoYW5nZRIPCgd0YXNrX2lkGAEgASgJEiMKBXN0YXRlGAIgASgOMhQuZHJvdmVyLnYxLlRhc2tTdGF0ZRIsCg5wcmV2aW91c19zdGF0ZRgDIAEoDjIULmRyb3Zlci52MS5UYXNrU3RhdGUSJQoGcmVzdWx0GAQgASgLMhUuZHJvdmVyLnYxLlRhc2tSZXN1bHQiMQoQR2V0T3V0cHV0UmVxdWVzdBIPCgd0YXNrX2lkGAEgASgJEgwKBHBhdGgYAiABKAkiSQoLT3V0cHV0Q2h1bmsSDgoGb2Zmc2V0GAEgASgDEgwKBGRhdGEYAiABKAwSDAoEc2l6ZRgDIAEoAxIOCgZkaWdlc3QYBCABKAkqQgoIVGFza1NvcnQSEAoMU09SVF9DUkVBVEVEEAASEAoMU09SVF9TVEFSVEVEEAESEgoOU09SVF9DT01QTEVURUQQAjLjBwoFVGFza3MSQAoHTmV3VGFzaxIZLmRyb3Zlci52MS5OZXdUYXNrUmVxdWVzdBoaLmRyb3Zlci52MS5OZXdUYXNrUmVzcG9uc2USQwoITmV3VGFza3MSGi5kcm92ZXIudjEuTmV3VGFza3NSZXF1ZXN0GhsuZHJvdmVyLnYxLk5ld1Rhc2tzUmVzcG9uc2USPAoJR2V0UmVzdWx0EhguZHJvdmVyLnYxLlRhc2tJZFJlcXVlc3QaFS5kcm92ZXIudjEuVGFza1Jlc3VsdBJVCg5CYXRjaEdldFJlc3VsdBIgLmRyb3Zlci52MS5CYXRjaEdldFJlc3VsdFJlcXVlc3QaIS5kcm92ZXIudjEuQmF0Y2hHZXRSZXN1bHRSZXNwb25zZRI+CgpHZXRSZXF1ZXN0EhguZHJvdmVyLnYxLlRhc2tJZFJlcXVlc3QaFi5kcm92ZXIudjEuVGFza1JlcXVlc3QSPwoJR2V0U3Rkb3V0EhsuZHJvdmVyLnYxLkdldFN0ZG91dFJlcXVlc3QaFS5kcm92ZXIudjEuVGFza091dHB1dBJHCgxTdHJlYW1PdXRwdXQSHi5kcm92ZXIudjEuU3RyZWFtT3V0cHV0UmVxdWVzdBoVLmRyb3Zlci52MS5UYXNrT3V0cHV0MAESPwoIV2FpdFRhc2sSGi5kcm92ZXIudjEuV2FpdFRhc2tSZXF1ZXN0GhUuZHJvdmVyLnYxLlRhc2tSZXN1bHQwARJJCgpDYW5jZWxUYXNrEhwuZHJvdmVyLnYxLkNhbmNlbFRhc2tSZXF1ZXN0Gh0uZHJvdmVyLnYxLkNhbmNlbFRhc2tSZXNwb25zZRJMCgtDYW5jZWxUYXNrcxIdLmRyb3Zlci52MS5DYW5jZWxUYXNrc1JlcXVlc3QaHi5kcm92ZXIudjEuQ2FuY2VsVGFza3NSZXNwb25zZRJGCglMaXN0VGFza3MSGy5kcm92ZXIudjEuTGlzdFRhc2tzUmVxdWVzdBocLmRyb3Zlci52MS5MaXN0VGFza3NSZXNwb25zZRJJCgpDb3VudFRhc2tzEhwuZHJvdmVyLnYxLkNvdW50VGFza3NSZXF1ZXN0Gh0uZHJvdmVyLnYxLkNvdW50VGFza3NSZXNwb25zZRJCCglHZXRPdXRwdXQSGy5kcm92ZXIudjEuR2V0T3V0cHV0UmVxdWVzdBoWLmRyb3Zlci52MS5PdXRwdXRDaHVuazABEkMKCldhdGNoVGFza3MSHC5kcm92ZXIudjEuV2F0Y2hUYXNrc1JlcXVlc3QaFS5kcm92ZXIudjEuVGFza0NoYW5nZTABYgZwcm90bzM", [file_google_protobuf_timestamp, file_drover_v1_common]);
 
 /**
  * Limits (docs/limits.md): command, env and env_prefixes together at most 131072 bytes as exec
@@ -275,8 +275,8 @@ export const NewTaskRequestSchema: GenMessage<NewTaskRequest> = /*@__PURE__*/
   messageDesc(file_drover_v1_tasks, 2);
 
 /**
- * Where to POST the task's state changes: JSON {task_id, state, previous_state, userdata,
- * exit_code, ts}, signed with X-Drover-Signature: sha256=<hex HMAC-SHA256 of the body>.
+ * Where to POST the task's state changes: a TaskNotification at each, signed with
+ * X-Drover-Signature: sha256=<hex HMAC-SHA256 of the body> (docs/task-links.md).
  *
  * @generated from message drover.v1.TaskNotify
  */
@@ -302,6 +302,86 @@ export type TaskNotify = Message<"drover.v1.TaskNotify"> & {
  */
 export const TaskNotifySchema: GenMessage<TaskNotify> = /*@__PURE__*/
   messageDesc(file_drover_v1_tasks, 3);
+
+/**
+ * What a webhook receives (NewTaskRequest.notify): one POST at every state change of the task,
+ * its creation included, with this message as the body, written in the JSON shape of
+ * docs/json.md (proto field names, every plain field present, unset optional fields omitted,
+ * int64 as strings, enums by name, RFC 3339 timestamps). Not the answer of any RPC. Headers:
+ * `x-drover-signature: sha256=<hex>`, the HMAC-SHA256 of the raw body keyed with the receiver
+ * origin's key (`drover-coordinator webhook-secret URL` prints it); `x-drover-delivery:
+ * <task_id>:<state>`, the same on every retry of one notification (an idempotency key);
+ * `x-drover-attempt: N`. Details: docs/task-links.md.
+ *
+ * @generated from message drover.v1.TaskNotification
+ */
+export type TaskNotification = Message<"drover.v1.TaskNotification"> & {
+  /**
+   * @generated from field: string task_id = 1;
+   */
+  taskId: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * The state the task is in after the change.
+   *
+   * @generated from field: drover.v1.TaskState state = 3;
+   */
+  state: TaskState;
+
+  /**
+   * The state before the change; unset for the notification of a new task.
+   *
+   * @generated from field: optional drover.v1.TaskState previous_state = 4;
+   */
+  previousState?: TaskState | undefined;
+
+  /**
+   * NewTaskRequest.notify.userdata, as given.
+   *
+   * @generated from field: string userdata = 5;
+   */
+  userdata: string;
+
+  /**
+   * Set once the process ended (COMPLETED, TIMED_OUT, KILLED). Negative: killed by that signal.
+   *
+   * @generated from field: optional int64 exit_code = 6;
+   */
+  exitCode?: bigint | undefined;
+
+  /**
+   * The bot given the task; "" when none.
+   *
+   * @generated from field: string bot_id = 7;
+   */
+  botId: string;
+
+  /**
+   * Why the task is in its state, for people (TaskResult.summary).
+   *
+   * @generated from field: string summary = 8;
+   */
+  summary: string;
+
+  /**
+   * When the change happened.
+   *
+   * @generated from field: google.protobuf.Timestamp ts = 9;
+   */
+  ts?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message drover.v1.TaskNotification.
+ * Use `create(TaskNotificationSchema)` to create a new message.
+ */
+export const TaskNotificationSchema: GenMessage<TaskNotification> = /*@__PURE__*/
+  messageDesc(file_drover_v1_tasks, 4);
 
 /**
  * @generated from message drover.v1.TaskRequest
@@ -368,7 +448,7 @@ export type TaskRequest = Message<"drover.v1.TaskRequest"> & {
  * Use `create(TaskRequestSchema)` to create a new message.
  */
 export const TaskRequestSchema: GenMessage<TaskRequest> = /*@__PURE__*/
-  messageDesc(file_drover_v1_tasks, 4);
+  messageDesc(file_drover_v1_tasks, 5);
 
 /**
  * @generated from message drover.v1.TaskResult
@@ -522,7 +602,7 @@ export type TaskResult = Message<"drover.v1.TaskResult"> & {
  * Use `create(TaskResultSchema)` to create a new message.
  */
 export const TaskResultSchema: GenMessage<TaskResult> = /*@__PURE__*/
-  messageDesc(file_drover_v1_tasks, 5);
+  messageDesc(file_drover_v1_tasks, 6);
 
 /**
  * @generated from message drover.v1.TaskIdRequest
@@ -539,7 +619,7 @@ export type TaskIdRequest = Message<"drover.v1.TaskIdRequest"> & {
  * Use `create(TaskIdRequestSchema)` to create a new message.
  */
 export const TaskIdRequestSchema: GenMessage<TaskIdRequest> = /*@__PURE__*/
-  messageDesc(file_drover_v1_tasks, 6);
+  messageDesc(file_drover_v1_tasks, 7);
 
 /**
  * @generated from message drover.v1.BatchGetResultRequest
@@ -558,7 +638,7 @@ export type BatchGetResultRequest = Message<"drover.v1.BatchGetResultRequest"> &
  * Use `create(BatchGetResultRequestSchema)` to create a new message.
  */
 export const BatchGetResultRequestSchema: GenMessage<BatchGetResultRequest> = /*@__PURE__*/
-  messageDesc(file_drover_v1_tasks, 7);
+  messageDesc(file_drover_v1_tasks, 8);
 
 /**
  * @generated from message drover.v1.BatchGetResultResponse
@@ -575,7 +655,7 @@ export type BatchGetResultResponse = Message<"drover.v1.BatchGetResultResponse">
  * Use `create(BatchGetResultResponseSchema)` to create a new message.
  */
 export const BatchGetResultResponseSchema: GenMessage<BatchGetResultResponse> = /*@__PURE__*/
-  messageDesc(file_drover_v1_tasks, 8);
+  messageDesc(file_drover_v1_tasks, 9);
 
 /**
  * @generated from message drover.v1.BatchGetResultResponse.Item
@@ -609,7 +689,7 @@ export type BatchGetResultResponse_Item = Message<"drover.v1.BatchGetResultRespo
  * Use `create(BatchGetResultResponse_ItemSchema)` to create a new message.
  */
 export const BatchGetResultResponse_ItemSchema: GenMessage<BatchGetResultResponse_Item> = /*@__PURE__*/
-  messageDesc(file_drover_v1_tasks, 8, 0);
+  messageDesc(file_drover_v1_tasks, 9, 0);
 
 /**
  * @generated from message drover.v1.NewTaskResponse
@@ -636,7 +716,7 @@ export type NewTaskResponse = Message<"drover.v1.NewTaskResponse"> & {
  * Use `create(NewTaskResponseSchema)` to create a new message.
  */
 export const NewTaskResponseSchema: GenMessage<NewTaskResponse> = /*@__PURE__*/
-  messageDesc(file_drover_v1_tasks, 9);
+  messageDesc(file_drover_v1_tasks, 10);
 
 /**
  * At most 1048576 bytes (1 MiB) in all (docs/limits.md); each request has NewTaskRequest's
@@ -658,7 +738,7 @@ export type NewTasksRequest = Message<"drover.v1.NewTasksRequest"> & {
  * Use `create(NewTasksRequestSchema)` to create a new message.
  */
 export const NewTasksRequestSchema: GenMessage<NewTasksRequest> = /*@__PURE__*/
-  messageDesc(file_drover_v1_tasks, 10);
+  messageDesc(file_drover_v1_tasks, 11);
 
 /**
  * @generated from message drover.v1.NewTasksResponse
@@ -677,7 +757,7 @@ export type NewTasksResponse = Message<"drover.v1.NewTasksResponse"> & {
  * Use `create(NewTasksResponseSchema)` to create a new message.
  */
 export const NewTasksResponseSchema: GenMessage<NewTasksResponse> = /*@__PURE__*/
-  messageDesc(file_drover_v1_tasks, 11);
+  messageDesc(file_drover_v1_tasks, 12);
 
 /**
  * @generated from message drover.v1.GetStdoutRequest
@@ -706,7 +786,7 @@ export type GetStdoutRequest = Message<"drover.v1.GetStdoutRequest"> & {
  * Use `create(GetStdoutRequestSchema)` to create a new message.
  */
 export const GetStdoutRequestSchema: GenMessage<GetStdoutRequest> = /*@__PURE__*/
-  messageDesc(file_drover_v1_tasks, 12);
+  messageDesc(file_drover_v1_tasks, 13);
 
 /**
  * @generated from message drover.v1.StreamOutputRequest
@@ -728,7 +808,7 @@ export type StreamOutputRequest = Message<"drover.v1.StreamOutputRequest"> & {
  * Use `create(StreamOutputRequestSchema)` to create a new message.
  */
 export const StreamOutputRequestSchema: GenMessage<StreamOutputRequest> = /*@__PURE__*/
-  messageDesc(file_drover_v1_tasks, 13);
+  messageDesc(file_drover_v1_tasks, 14);
 
 /**
  * @generated from message drover.v1.TaskOutput
@@ -762,7 +842,7 @@ export type TaskOutput = Message<"drover.v1.TaskOutput"> & {
  * Use `create(TaskOutputSchema)` to create a new message.
  */
 export const TaskOutputSchema: GenMessage<TaskOutput> = /*@__PURE__*/
-  messageDesc(file_drover_v1_tasks, 14);
+  messageDesc(file_drover_v1_tasks, 15);
 
 /**
  * @generated from message drover.v1.WaitTaskRequest
@@ -779,7 +859,7 @@ export type WaitTaskRequest = Message<"drover.v1.WaitTaskRequest"> & {
  * Use `create(WaitTaskRequestSchema)` to create a new message.
  */
 export const WaitTaskRequestSchema: GenMessage<WaitTaskRequest> = /*@__PURE__*/
-  messageDesc(file_drover_v1_tasks, 15);
+  messageDesc(file_drover_v1_tasks, 16);
 
 /**
  * @generated from message drover.v1.CancelTaskRequest
@@ -801,7 +881,7 @@ export type CancelTaskRequest = Message<"drover.v1.CancelTaskRequest"> & {
  * Use `create(CancelTaskRequestSchema)` to create a new message.
  */
 export const CancelTaskRequestSchema: GenMessage<CancelTaskRequest> = /*@__PURE__*/
-  messageDesc(file_drover_v1_tasks, 16);
+  messageDesc(file_drover_v1_tasks, 17);
 
 /**
  * @generated from message drover.v1.CancelTaskResponse
@@ -830,7 +910,7 @@ export type CancelTaskResponse = Message<"drover.v1.CancelTaskResponse"> & {
  * Use `create(CancelTaskResponseSchema)` to create a new message.
  */
 export const CancelTaskResponseSchema: GenMessage<CancelTaskResponse> = /*@__PURE__*/
-  messageDesc(file_drover_v1_tasks, 17);
+  messageDesc(file_drover_v1_tasks, 18);
 
 /**
  * @generated from message drover.v1.CancelTasksRequest
@@ -862,7 +942,7 @@ export type CancelTasksRequest = Message<"drover.v1.CancelTasksRequest"> & {
  * Use `create(CancelTasksRequestSchema)` to create a new message.
  */
 export const CancelTasksRequestSchema: GenMessage<CancelTasksRequest> = /*@__PURE__*/
-  messageDesc(file_drover_v1_tasks, 18);
+  messageDesc(file_drover_v1_tasks, 19);
 
 /**
  * @generated from message drover.v1.CancelTasksResponse
@@ -884,7 +964,7 @@ export type CancelTasksResponse = Message<"drover.v1.CancelTasksResponse"> & {
  * Use `create(CancelTasksResponseSchema)` to create a new message.
  */
 export const CancelTasksResponseSchema: GenMessage<CancelTasksResponse> = /*@__PURE__*/
-  messageDesc(file_drover_v1_tasks, 19);
+  messageDesc(file_drover_v1_tasks, 20);
 
 /**
  * @generated from message drover.v1.ListTasksRequest
@@ -973,7 +1053,7 @@ export type ListTasksRequest = Message<"drover.v1.ListTasksRequest"> & {
  * Use `create(ListTasksRequestSchema)` to create a new message.
  */
 export const ListTasksRequestSchema: GenMessage<ListTasksRequest> = /*@__PURE__*/
-  messageDesc(file_drover_v1_tasks, 20);
+  messageDesc(file_drover_v1_tasks, 21);
 
 /**
  * @generated from message drover.v1.ListTasksResponse
@@ -995,7 +1075,7 @@ export type ListTasksResponse = Message<"drover.v1.ListTasksResponse"> & {
  * Use `create(ListTasksResponseSchema)` to create a new message.
  */
 export const ListTasksResponseSchema: GenMessage<ListTasksResponse> = /*@__PURE__*/
-  messageDesc(file_drover_v1_tasks, 21);
+  messageDesc(file_drover_v1_tasks, 22);
 
 /**
  * @generated from message drover.v1.CountTasksRequest
@@ -1065,7 +1145,7 @@ export type CountTasksRequest = Message<"drover.v1.CountTasksRequest"> & {
  * Use `create(CountTasksRequestSchema)` to create a new message.
  */
 export const CountTasksRequestSchema: GenMessage<CountTasksRequest> = /*@__PURE__*/
-  messageDesc(file_drover_v1_tasks, 22);
+  messageDesc(file_drover_v1_tasks, 23);
 
 /**
  * @generated from message drover.v1.CountTasksResponse
@@ -1082,7 +1162,7 @@ export type CountTasksResponse = Message<"drover.v1.CountTasksResponse"> & {
  * Use `create(CountTasksResponseSchema)` to create a new message.
  */
 export const CountTasksResponseSchema: GenMessage<CountTasksResponse> = /*@__PURE__*/
-  messageDesc(file_drover_v1_tasks, 23);
+  messageDesc(file_drover_v1_tasks, 24);
 
 /**
  * @generated from message drover.v1.WatchTasksRequest
@@ -1108,7 +1188,7 @@ export type WatchTasksRequest = Message<"drover.v1.WatchTasksRequest"> & {
  * Use `create(WatchTasksRequestSchema)` to create a new message.
  */
 export const WatchTasksRequestSchema: GenMessage<WatchTasksRequest> = /*@__PURE__*/
-  messageDesc(file_drover_v1_tasks, 24);
+  messageDesc(file_drover_v1_tasks, 25);
 
 /**
  * One committed state change of a task.
@@ -1146,7 +1226,7 @@ export type TaskChange = Message<"drover.v1.TaskChange"> & {
  * Use `create(TaskChangeSchema)` to create a new message.
  */
 export const TaskChangeSchema: GenMessage<TaskChange> = /*@__PURE__*/
-  messageDesc(file_drover_v1_tasks, 25);
+  messageDesc(file_drover_v1_tasks, 26);
 
 /**
  * @generated from message drover.v1.GetOutputRequest
@@ -1170,7 +1250,7 @@ export type GetOutputRequest = Message<"drover.v1.GetOutputRequest"> & {
  * Use `create(GetOutputRequestSchema)` to create a new message.
  */
 export const GetOutputRequestSchema: GenMessage<GetOutputRequest> = /*@__PURE__*/
-  messageDesc(file_drover_v1_tasks, 26);
+  messageDesc(file_drover_v1_tasks, 27);
 
 /**
  * @generated from message drover.v1.OutputChunk
@@ -1204,7 +1284,7 @@ export type OutputChunk = Message<"drover.v1.OutputChunk"> & {
  * Use `create(OutputChunkSchema)` to create a new message.
  */
 export const OutputChunkSchema: GenMessage<OutputChunk> = /*@__PURE__*/
-  messageDesc(file_drover_v1_tasks, 27);
+  messageDesc(file_drover_v1_tasks, 28);
 
 /**
  * Which time orders (and bounds) ListTasks and CountTasks.

@@ -2,8 +2,8 @@
 
 
 /**
- * Where to POST the task's state changes: JSON {task_id, state, previous_state, userdata,
- * exit_code, ts}, signed with X-Drover-Signature: sha256=<hex HMAC-SHA256 of the body>.
+ * Where to POST the task's state changes: a TaskNotification at each, signed with
+ * X-Drover-Signature: sha256=<hex HMAC-SHA256 of the body> (docs/task-links.md).
  */
 export interface TaskNotify {
   /**
@@ -17,8 +17,8 @@ export interface TaskNotify {
 }
 
 /**
- * Where to POST the task's state changes: JSON {task_id, state, previous_state, userdata,
- * exit_code, ts}, signed with X-Drover-Signature: sha256=<hex HMAC-SHA256 of the body>.
+ * Where to POST the task's state changes: a TaskNotification at each, signed with
+ * X-Drover-Signature: sha256=<hex HMAC-SHA256 of the body> (docs/task-links.md).
  */
 export interface TaskNotify__Output {
   /**

@@ -1,3 +1,4 @@
+import { canonicalJson, msToTimestamp } from '@drover/protocol';
 import type { Task } from '@drover/state';
 import { createHmac } from 'node:crypto';
 
@@ -6,36 +7,26 @@ export const SIGNATURE_HEADER = 'x-drover-signature';
 /** The header naming one notification, `<task_id>:<state>`: the same on every retry of it. */
 export const DELIVERY_HEADER = 'x-drover-delivery';
 
-/** What a webhook receives, as JSON. */
-export interface WebhookPayload {
-  readonly task_id: string;
-  readonly name: string;
-  readonly state: string;
-  /** null for the notification of a new task. */
-  readonly previous_state: string | null;
-  readonly userdata: string;
-  /** Set once the process ended (COMPLETED, TIMED_OUT, KILLED). */
-  readonly exit_code: number | null;
-  readonly bot_id: string | null;
-  readonly summary: string;
-  /** When the change happened (RFC 3339, ms). */
-  readonly ts: string;
-}
-
-/** The body of the notification of `task`'s change from `from`. Pure. */
+/**
+ * The body of the notification of `task`'s change from `from` (undefined: the task is new): a
+ * `drover.v1.TaskNotification` (proto/drover/v1/tasks.proto) in the one JSON shape of
+ * docs/json.md, so `previous_state` and `exit_code` are absent while unset, `exit_code` is a
+ * string, `bot_id` "" before a bot, and `ts` (when the change happened) RFC 3339. Pure.
+ */
 export function webhookBody(task: Task, from: Task['state'] | undefined): string {
-  const payload: WebhookPayload = {
-    task_id: task.id,
-    name: task.spec.name,
-    state: task.state,
-    previous_state: from ?? null,
-    userdata: task.spec.notify?.userdata ?? '',
-    exit_code: task.exitCode,
-    bot_id: task.botId,
-    summary: task.summary,
-    ts: new Date(task.modifiedAtMs).toISOString(),
-  };
-  return JSON.stringify(payload);
+  return JSON.stringify(
+    canonicalJson('TaskNotification', {
+      task_id: task.id,
+      name: task.spec.name,
+      state: task.state,
+      ...(from === undefined ? {} : { previous_state: from }),
+      userdata: task.spec.notify?.userdata ?? '',
+      ...(task.exitCode === null ? {} : { exit_code: task.exitCode }),
+      bot_id: task.botId ?? '',
+      summary: task.summary,
+      ts: msToTimestamp(task.modifiedAtMs),
+    }),
+  );
 }
 
 /** `sha256=<hex>`: the HMAC-SHA256 of the body's exact bytes with the coordinator's secret. */

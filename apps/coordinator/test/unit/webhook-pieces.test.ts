@@ -1,5 +1,7 @@
 // The pure and file-level pieces of task webhooks: the body, its signature as a receiver checks
 // it, the retry schedule, the secret's bootstrap, and the settings that tune them.
+import { fromJsonString } from '@bufbuild/protobuf';
+import { es } from '@drover/protocol';
 import type { Task } from '@drover/state';
 import { createHmac } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -53,25 +55,46 @@ const task = (over: Partial<Task> = {}): Task =>
   }) as Task;
 
 describe('webhookBody', () => {
-  it('holds the task, the states, the userdata, the exit code and the time of the change', () => {
-    expect(JSON.parse(webhookBody(task(), 'RUNNING'))).toEqual({
+  it('is a TaskNotification in canonical JSON: the task, the states, the userdata, the exit code and the time of the change', () => {
+    const raw = webhookBody(task(), 'RUNNING');
+    expect(JSON.parse(raw)).toEqual({
       task_id: 't1',
       name: 'build',
       state: 'COMPLETED',
       previous_state: 'RUNNING',
       userdata: 'ud',
-      exit_code: 3,
+      exit_code: '3',
       bot_id: 'b1',
       summary: '',
       ts: '2023-11-14T22:13:21.500Z',
     });
+    const parsed = fromJsonString(es.TaskNotificationSchema, raw);
+    expect(parsed).toMatchObject({
+      taskId: 't1',
+      exitCode: 3n,
+      previousState: es.TaskState.RUNNING,
+    });
   });
 
-  it('says previous_state null and exit_code null for a new task', () => {
+  it('leaves previous_state and exit_code out for a new task, and says bot_id ""', () => {
     const body = JSON.parse(
-      webhookBody(task({ state: 'PENDING', exitCode: null, botId: null }), undefined),
+      webhookBody(
+        task({ state: 'PENDING', exitCode: null, botId: null, modifiedAtMs: 1_700_000_000_000 }),
+        undefined,
+      ),
     ) as Record<string, unknown>;
-    expect(body).toMatchObject({ previous_state: null, exit_code: null, bot_id: null });
+    expect(body).not.toHaveProperty('previous_state');
+    expect(body).not.toHaveProperty('exit_code');
+    expect(body).toMatchObject({ state: 'PENDING', bot_id: '', ts: '2023-11-14T22:13:20Z' });
+  });
+
+  it('writes a signal death as a negative exit code string', () => {
+    expect(
+      JSON.parse(webhookBody(task({ state: 'KILLED', exitCode: -9 }), 'RUNNING')),
+    ).toMatchObject({
+      state: 'KILLED',
+      exit_code: '-9',
+    });
   });
 });
 

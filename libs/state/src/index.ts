@@ -71,9 +71,12 @@ export {
 } from './store/change-feed';
 export type {
   AddEdgesOutcome,
+  AttemptNeeds,
+  EnsureGraphExtras,
   EnsureGraphOutcome,
   GraphCommit,
   GraphStore,
+  RunFilter,
   ScheduleExecutionInput,
 } from './store/graph-store';
 export type {
@@ -118,6 +121,8 @@ export {
   type AttemptId,
   type Execution,
   type ExecutionId,
+  type GraphRun,
+  type GraphRunStep,
   type JsonResult,
   type Quest,
   type QuestDesc,

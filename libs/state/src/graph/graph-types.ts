@@ -38,6 +38,11 @@ export interface QuestTimeouts {
 
 /** A validated quest description: both JSON fields canonical, every default applied. */
 export interface QuestDesc {
+  /**
+   * A display name (≤ 128 characters; '' = none): NOT part of the canonical form, so descs that
+   * differ only in name are one quest, which keeps the name it was created with.
+   */
+  readonly name: string;
   readonly distributorConfigName: string;
   /** Canonical JSON object (canonical-json.ts). */
   readonly parameters: string;
@@ -92,6 +97,30 @@ export interface Attempt {
   readonly result: JsonResult | null;
   /** Set when ABNORMAL_FINISHED. */
   readonly abnormalFinish: AbnormalFinish | null;
+}
+
+/** One step of a pipeline run: its name in the pipeline, its attempt, the steps it needs. */
+export interface GraphRunStep {
+  readonly name: string;
+  readonly attempt: AttemptId;
+  readonly needs: readonly string[];
+}
+
+/**
+ * A pipeline run (drover graph run): a named group of attempts, recorded with them by
+ * EnsureGraphData. Immutable once stored; its steps' states are the attempts'.
+ */
+export interface GraphRun {
+  /** `run-` + 16 random base32 characters [a-z2-7] (chosen by the service). */
+  readonly id: string;
+  /** [A-Za-z0-9._-], 1–128 characters. */
+  readonly name: string;
+  readonly createdAtMs: number;
+  /** Who asked (the principal's name; '' for an anonymous caller). */
+  readonly user: string;
+  /** The pools of its steps' tasks, sorted, no duplicates: who may view it (view in each). */
+  readonly pools: readonly string[];
+  readonly steps: readonly GraphRunStep[];
 }
 
 export interface Execution {

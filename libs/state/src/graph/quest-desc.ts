@@ -16,8 +16,13 @@ export const QUEST_TIMEOUT_LIMITS = {
 
 const MAX_UINT32 = 0xffff_ffff;
 
+/** Quest.Desc.name: at most this many characters (code points). */
+export const MAX_QUEST_NAME_CHARS = 128;
+
 /** A Quest.Desc as it comes off the wire (proto3: absent = empty / zero). */
 export interface QuestDescInput {
+  /** The display name ('' or absent = none); not part of the quest's id. */
+  readonly name?: string;
   readonly distributorConfigName: string;
   readonly parameters: string;
   readonly distributorParameters: string;
@@ -47,6 +52,10 @@ export type QuestDescOutcome =
 export function normalizeQuestDesc(input: QuestDescInput): QuestDescOutcome {
   if (input.distributorConfigName === '') {
     return invalid('distributor_config_name', 'required');
+  }
+  const name = input.name ?? '';
+  if ([...name].length > MAX_QUEST_NAME_CHARS) {
+    return invalid('name', `longer than ${MAX_QUEST_NAME_CHARS} characters`);
   }
   const parameters = canonicalJsonObject(input.parameters || '{}', 'parameters');
   if ('error' in parameters) return parameters;
@@ -98,6 +107,7 @@ export function normalizeQuestDesc(input: QuestDescInput): QuestDescOutcome {
 
   return {
     ok: {
+      name,
       distributorConfigName: input.distributorConfigName,
       parameters: parameters.ok.text,
       distributorParameters: distributorParameters.ok.text,

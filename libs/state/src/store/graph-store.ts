@@ -6,18 +6,61 @@ import type {
   GraphRefusal,
 } from '../graph/graph-events';
 import type { AttemptState } from '../graph/graph-state';
-import type { Attempt, AttemptId, Execution, ExecutionId, Quest } from '../graph/graph-types';
+import type {
+  Attempt,
+  AttemptId,
+  Execution,
+  ExecutionId,
+  GraphRun,
+  Quest,
+} from '../graph/graph-types';
+
+/**
+ * Dependencies declared with an attempt (EnsureGraphData.needs, a pipeline's `needs:`): for an
+ * attempt the call creates, edges to `needs`, made in the same transaction. Ignored for an
+ * attempt that already exists.
+ */
+export interface AttemptNeeds {
+  readonly attempt: AttemptId;
+  readonly needs: readonly AttemptId[];
+}
+
+/** What ensureGraph is asked to store, besides the quests and attempts. */
+export interface EnsureGraphExtras {
+  /** Declared dependencies of attempts of `attempts` (each attempt at most once). */
+  readonly needs?: readonly AttemptNeeds[];
+  /** A pipeline run to record over attempts of the call (its id is chosen by the caller). */
+  readonly run?: GraphRun;
+}
 
 /** What ensureGraph created; quests and attempts that existed are left as they were. */
 export type EnsureGraphOutcome =
   | {
       /** Ids of the quests that did not exist before this call. */
       readonly newQuests: readonly string[];
-      /** The attempts created by this call (SCHEDULING): the shell schedules their execution. */
+      /** The attempts created by this call, in any state (WAITING on declared needs too). */
       readonly newAttempts: readonly AttemptId[];
+      /**
+       * What the shell must still do for the created attempts: `schedule-execution` for each one
+       * created SCHEDULING, `notify` for each created; propagation already applied.
+       */
+      readonly effects: readonly GraphEffect[];
     }
   /** An attempt of a quest that is neither stored nor in the call: nothing was written. */
-  | { readonly unknownQuest: string };
+  | { readonly unknownQuest: string }
+  /** needs[i] names an attempt that is neither stored nor created by the call. */
+  | { readonly unknownNeed: { readonly index: number; readonly need: number } }
+  /** The declared needs close this cycle (attempt keys, from → … → from): nothing was written. */
+  | { readonly cycle: readonly string[] };
+
+/** Which runs listRuns returns, newest first. */
+export interface RunFilter {
+  /** A glob over the run's name (`*` any run of characters, `?` one); undefined = every run. */
+  readonly nameGlob?: string;
+  /** Only runs created before this one (the page cursor: a run id); undefined = from the newest. */
+  readonly before?: string;
+  readonly limit: number;
+}
 
 /**
  * A graph change committed by the store, with what the shell must still do. The store has
@@ -72,7 +115,14 @@ export interface GraphStore {
     quests: readonly Quest[],
     attempts: readonly AttemptId[],
     nowMs: number,
+    extras?: EnsureGraphExtras,
   ): Promise<EnsureGraphOutcome>;
+  /** A run by id. */
+  getRun(id: string): Promise<GraphRun | undefined>;
+  /** The newest run with this exact name. */
+  getRunByName(name: string): Promise<GraphRun | undefined>;
+  /** Runs, newest first (created, then id), at most `filter.limit`. */
+  listRuns(filter: RunFilter): Promise<GraphRun[]>;
   getQuest(id: string): Promise<Quest | undefined>;
   getAttempt(id: AttemptId): Promise<Attempt | undefined>;
   /** Attempts of a quest with low ≤ number < high, by number. */

@@ -22,7 +22,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file drover/v1/graph.proto.
  */
 export const file_drover_v1_graph: GenFile = /*@__PURE__*/
-  fileDesc("ChVkcm92ZXIvdjEvZ3JhcGgucHJvdG8SCWRyb3Zlci52MSKCBgoFUXVlc3QSHwoCaWQYASABKAsyEy5kcm92ZXIudjEuUXVlc3QuSUQSFQoNZGlkX25vdF9leGlzdBgCIAEoCBIjCgRkYXRhGAMgASgLMhUuZHJvdmVyLnYxLlF1ZXN0LkRhdGESMAoIYXR0ZW1wdHMYBCADKAsyHi5kcm92ZXIudjEuUXVlc3QuQXR0ZW1wdHNFbnRyeRIoCgdwYXJ0aWFsGAUgASgLMhcuZHJvdmVyLnYxLlBhcnRpYWxGbGFncxoQCgJJRBIKCgJpZBgBIAEoCRqOAwoERGVzYxIfChdkaXN0cmlidXRvcl9jb25maWdfbmFtZRgBIAEoCRISCgpwYXJhbWV0ZXJzGAIgASgJEh4KFmRpc3RyaWJ1dG9yX3BhcmFtZXRlcnMYAyABKAkSKAoEbWV0YRgEIAEoCzIaLmRyb3Zlci52MS5RdWVzdC5EZXNjLk1ldGEahgIKBE1ldGESEgoKYXNfYWNjb3VudBgBIAEoCRIvCgVyZXRyeRgCIAEoCzIgLmRyb3Zlci52MS5RdWVzdC5EZXNjLk1ldGEuUmV0cnkSNQoIdGltZW91dHMYAyABKAsyIy5kcm92ZXIudjEuUXVlc3QuRGVzYy5NZXRhLlRpbWVvdXRzGkwKBVJldHJ5Eg4KBmZhaWxlZBgBIAEoDRIPCgdjcmFzaGVkGAIgASgNEg8KB2V4cGlyZWQYAyABKA0SEQoJdGltZWRfb3V0GAQgASgNGjQKCFRpbWVvdXRzEg0KBXN0YXJ0GAEgASgFEgsKA3J1bhgCIAEoBRIMCgRzdG9wGAMgASgFGlgKBERhdGESKwoHY3JlYXRlZBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASIwoEZGVzYxgCIAEoCzIVLmRyb3Zlci52MS5RdWVzdC5EZXNjGkMKDUF0dGVtcHRzRW50cnkSCwoDa2V5GAEgASgNEiEKBXZhbHVlGAIgASgLMhIuZHJvdmVyLnYxLkF0dGVtcHQ6AjgBIiYKCUF0dGVtcHRJZBINCgVxdWVzdBgBIAEoCRIKCgJpZBgCIAEoDSI5CgtFeGVjdXRpb25JZBINCgVxdWVzdBgBIAEoCRIPCgdhdHRlbXB0GAIgASgNEgoKAmlkGAMgASgNIt8BCg5BYm5vcm1hbEZpbmlzaBIwCgZzdGF0dXMYASABKA4yIC5kcm92ZXIudjEuQWJub3JtYWxGaW5pc2guU3RhdHVzEg4KBnJlYXNvbhgCIAEoCSKKAQoGU3RhdHVzEgsKB0lOVkFMSUQQABIKCgZGQUlMRUQQARILCgdDUkFTSEVEEAISCwoHRVhQSVJFRBADEg0KCVRJTUVEX09VVBAEEg0KCUNBTkNFTExFRBAFEgwKCFJFSkVDVEVEEAYSCwoHTUlTU0lORxAHEhQKEFJFU1VMVF9NQUxGT1JNRUQQCCJaCgpKc29uUmVzdWx0Eg4KBm9iamVjdBgBIAEoCRIMCgRzaXplGAIgASgNEi4KCmV4cGlyYXRpb24YAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIpYDCglFeGVjdXRpb24SIgoCaWQYASABKAsyFi5kcm92ZXIudjEuRXhlY3V0aW9uSWQSJwoEZGF0YRgCIAEoCzIZLmRyb3Zlci52MS5FeGVjdXRpb24uRGF0YRIPCgdwYXJ0aWFsGAMgASgIGtEBCgREYXRhEisKB2NyZWF0ZWQYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCG1vZGlmaWVkGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIpCgVzdGF0ZRgDIAEoDjIaLmRyb3Zlci52MS5FeGVjdXRpb24uU3RhdGUSDwoHdGFza19pZBgEIAEoCRIyCg9hYm5vcm1hbF9maW5pc2gYBSABKAsyGS5kcm92ZXIudjEuQWJub3JtYWxGaW5pc2giVwoFU3RhdGUSDgoKU0NIRURVTElORxAAEgsKB1JVTk5JTkcQARIMCghTVE9QUElORxACEgwKCEZJTklTSEVEEAMSFQoRQUJOT1JNQUxfRklOSVNIRUQQBCLUAQoMUGFydGlhbEZsYWdzEgwKBGRhdGEYASABKAgSEgoKZXhlY3V0aW9ucxgCIAEoCBIQCghmd2RfZGVwcxgDIAEoCBIRCgliYWNrX2RlcHMYBCABKAgSLgoGcmVzdWx0GAUgASgOMh4uZHJvdmVyLnYxLlBhcnRpYWxGbGFncy5SZXN1bHQiTQoGUmVzdWx0EgoKBkxPQURFRBAAEg4KCk5PVF9MT0FERUQQARISCg5OT1RfQVVUSE9SSVpFRBACEhMKD0RBVEFfU0laRV9MSU1JVBADIsIFCgdBdHRlbXB0EiAKAmlkGAEgASgLMhQuZHJvdmVyLnYxLkF0dGVtcHRJZBIlCgRkYXRhGAIgASgLMhcuZHJvdmVyLnYxLkF0dGVtcHQuRGF0YRI2CgpleGVjdXRpb25zGAMgAygLMiIuZHJvdmVyLnYxLkF0dGVtcHQuRXhlY3V0aW9uc0VudHJ5EiYKCGZ3ZF9kZXBzGAQgAygLMhQuZHJvdmVyLnYxLkF0dGVtcHRJZBInCgliYWNrX2RlcHMYBSADKAsyFC5kcm92ZXIudjEuQXR0ZW1wdElkEigKB3BhcnRpYWwYBiABKAsyFy5kcm92ZXIudjEuUGFydGlhbEZsYWdzGpcCCgREYXRhEisKB2NyZWF0ZWQYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCG1vZGlmaWVkGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBInCgVzdGF0ZRgDIAEoDjIYLmRyb3Zlci52MS5BdHRlbXB0LlN0YXRlEhYKDm51bV9leGVjdXRpb25zGAQgASgNEhgKEG51bV93YWl0aW5nX2RlcHMYBSABKA0SJQoGcmVzdWx0GAYgASgLMhUuZHJvdmVyLnYxLkpzb25SZXN1bHQSMgoPYWJub3JtYWxfZmluaXNoGAcgASgLMhkuZHJvdmVyLnYxLkFibm9ybWFsRmluaXNoGkcKD0V4ZWN1dGlvbnNFbnRyeRILCgNrZXkYASABKA0SIwoFdmFsdWUYAiABKAsyFC5kcm92ZXIudjEuRXhlY3V0aW9uOgI4ASJYCgVTdGF0ZRIOCgpTQ0hFRFVMSU5HEAASDQoJRVhFQ1VUSU5HEAESCwoHV0FJVElORxACEgwKCEZJTklTSEVEEAMSFQoRQUJOT1JNQUxfRklOSVNIRUQQBCKkAQoJR3JhcGhEYXRhEjAKBnF1ZXN0cxgBIAMoCzIgLmRyb3Zlci52MS5HcmFwaERhdGEuUXVlc3RzRW50cnkSEAoIaGFkX21vcmUYAiABKAgSEgoKaGFkX2Vycm9ycxgDIAEoCBo/CgtRdWVzdHNFbnRyeRILCgNrZXkYASABKAkSHwoFdmFsdWUYAiABKAsyEC5kcm92ZXIudjEuUXVlc3Q6AjgBIkIKDUV4ZWN1dGlvbkF1dGgSIgoCaWQYASABKAsyFi5kcm92ZXIudjEuRXhlY3V0aW9uSWQSDQoFdG9rZW4YAiABKAwirQEKCkdyYXBoUXVlcnkSKgoMYXR0ZW1wdF9saXN0GAEgAygLMhQuZHJvdmVyLnYxLkF0dGVtcHRJZBI5Cg1hdHRlbXB0X3JhbmdlGAIgAygLMiIuZHJvdmVyLnYxLkdyYXBoUXVlcnkuQXR0ZW1wdFJhbmdlGjgKDEF0dGVtcHRSYW5nZRINCgVxdWVzdBgBIAEoCRILCgNsb3cYAiABKA0SDAoEaGlnaBgDIAEoDSLoBAoQV2Fsa0dyYXBoUmVxdWVzdBImCgRhdXRoGAEgASgLMhguZHJvdmVyLnYxLkV4ZWN1dGlvbkF1dGgSJAoFcXVlcnkYAiABKAsyFS5kcm92ZXIudjEuR3JhcGhRdWVyeRIuCgRtb2RlGAMgASgLMiAuZHJvdmVyLnYxLldhbGtHcmFwaFJlcXVlc3QuTW9kZRIwCgVsaW1pdBgEIAEoCzIhLmRyb3Zlci52MS5XYWxrR3JhcGhSZXF1ZXN0LkxpbWl0EjQKB2luY2x1ZGUYBSABKAsyIy5kcm92ZXIudjEuV2Fsa0dyYXBoUmVxdWVzdC5JbmNsdWRlGoYBCgRNb2RlEgsKA2RmcxgBIAEoCBI9CglkaXJlY3Rpb24YAiABKA4yKi5kcm92ZXIudjEuV2Fsa0dyYXBoUmVxdWVzdC5Nb2RlLkRpcmVjdGlvbiIyCglEaXJlY3Rpb24SDAoIRk9SV0FSRFMQABINCglCQUNLV0FSRFMQARIICgRCT1RIEAIaRgoFTGltaXQSEQoJbWF4X2RlcHRoGAEgASgFEhMKC21heF90aW1lX21zGAIgASgDEhUKDW1heF9kYXRhX3NpemUYAyABKAQanAEKB0luY2x1ZGUSEgoKcXVlc3RfZGF0YRgBIAEoCBIUCgxhdHRlbXB0X2RhdGEYAiABKAgSFgoOYXR0ZW1wdF9yZXN1bHQYAyABKAgSEgoKZXhlY3V0aW9ucxgEIAEoCBIWCg5leGVjdXRpb25fZGF0YRgFIAEoCBIQCghmd2RfZGVwcxgGIAEoCBIRCgliYWNrX2RlcHMYByABKAgi+gEKFkVuc3VyZUdyYXBoRGF0YVJlcXVlc3QSJQoGcXVlc3RzGAEgAygLMhUuZHJvdmVyLnYxLlF1ZXN0LkRlc2MSJgoIYXR0ZW1wdHMYAiADKAsyFC5kcm92ZXIudjEuQXR0ZW1wdElkEioKDGRlcGVuZGVuY2llcxgDIAMoCzIULmRyb3Zlci52MS5BdHRlbXB0SWQSLwoNZm9yX2V4ZWN1dGlvbhgEIAEoCzIYLmRyb3Zlci52MS5FeGVjdXRpb25BdXRoEjQKB2luY2x1ZGUYBSABKAsyIy5kcm92ZXIudjEuV2Fsa0dyYXBoUmVxdWVzdC5JbmNsdWRlIo4BChdFbnN1cmVHcmFwaERhdGFSZXNwb25zZRIQCghhY2NlcHRlZBgBIAEoCBImCglxdWVzdF9pZHMYAiADKAsyEy5kcm92ZXIudjEuUXVlc3QuSUQSJAoGcmVzdWx0GAMgASgLMhQuZHJvdmVyLnYxLkdyYXBoRGF0YRITCgtzaG91bGRfaGFsdBgEIAEoCCJbChhBY3RpdmF0ZUV4ZWN1dGlvblJlcXVlc3QSJgoEYXV0aBgBIAEoCzIYLmRyb3Zlci52MS5FeGVjdXRpb25BdXRoEhcKD2V4ZWN1dGlvbl90b2tlbhgCIAEoDCIbChlBY3RpdmF0ZUV4ZWN1dGlvblJlc3BvbnNlImMKFEZpbmlzaEF0dGVtcHRSZXF1ZXN0EiYKBGF1dGgYASABKAsyGC5kcm92ZXIudjEuRXhlY3V0aW9uQXV0aBIjCgRkYXRhGAIgASgLMhUuZHJvdmVyLnYxLkpzb25SZXN1bHQiFwoVRmluaXNoQXR0ZW1wdFJlc3BvbnNlMtUCCgVHcmFwaBJYCg9FbnN1cmVHcmFwaERhdGESIS5kcm92ZXIudjEuRW5zdXJlR3JhcGhEYXRhUmVxdWVzdBoiLmRyb3Zlci52MS5FbnN1cmVHcmFwaERhdGFSZXNwb25zZRJeChFBY3RpdmF0ZUV4ZWN1dGlvbhIjLmRyb3Zlci52MS5BY3RpdmF0ZUV4ZWN1dGlvblJlcXVlc3QaJC5kcm92ZXIudjEuQWN0aXZhdGVFeGVjdXRpb25SZXNwb25zZRJSCg1GaW5pc2hBdHRlbXB0Eh8uZHJvdmVyLnYxLkZpbmlzaEF0dGVtcHRSZXF1ZXN0GiAuZHJvdmVyLnYxLkZpbmlzaEF0dGVtcHRSZXNwb25zZRI+CglXYWxrR3JhcGgSGy5kcm92ZXIudjEuV2Fsa0dyYXBoUmVxdWVzdBoULmRyb3Zlci52MS5HcmFwaERhdGFiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("ChVkcm92ZXIvdjEvZ3JhcGgucHJvdG8SCWRyb3Zlci52MSKQBgoFUXVlc3QSHwoCaWQYASABKAsyEy5kcm92ZXIudjEuUXVlc3QuSUQSFQoNZGlkX25vdF9leGlzdBgCIAEoCBIjCgRkYXRhGAMgASgLMhUuZHJvdmVyLnYxLlF1ZXN0LkRhdGESMAoIYXR0ZW1wdHMYBCADKAsyHi5kcm92ZXIudjEuUXVlc3QuQXR0ZW1wdHNFbnRyeRIoCgdwYXJ0aWFsGAUgASgLMhcuZHJvdmVyLnYxLlBhcnRpYWxGbGFncxoQCgJJRBIKCgJpZBgBIAEoCRqcAwoERGVzYxIfChdkaXN0cmlidXRvcl9jb25maWdfbmFtZRgBIAEoCRIMCgRuYW1lGAUgASgJEhIKCnBhcmFtZXRlcnMYAiABKAkSHgoWZGlzdHJpYnV0b3JfcGFyYW1ldGVycxgDIAEoCRIoCgRtZXRhGAQgASgLMhouZHJvdmVyLnYxLlF1ZXN0LkRlc2MuTWV0YRqGAgoETWV0YRISCgphc19hY2NvdW50GAEgASgJEi8KBXJldHJ5GAIgASgLMiAuZHJvdmVyLnYxLlF1ZXN0LkRlc2MuTWV0YS5SZXRyeRI1Cgh0aW1lb3V0cxgDIAEoCzIjLmRyb3Zlci52MS5RdWVzdC5EZXNjLk1ldGEuVGltZW91dHMaTAoFUmV0cnkSDgoGZmFpbGVkGAEgASgNEg8KB2NyYXNoZWQYAiABKA0SDwoHZXhwaXJlZBgDIAEoDRIRCgl0aW1lZF9vdXQYBCABKA0aNAoIVGltZW91dHMSDQoFc3RhcnQYASABKAUSCwoDcnVuGAIgASgFEgwKBHN0b3AYAyABKAUaWAoERGF0YRIrCgdjcmVhdGVkGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIjCgRkZXNjGAIgASgLMhUuZHJvdmVyLnYxLlF1ZXN0LkRlc2MaQwoNQXR0ZW1wdHNFbnRyeRILCgNrZXkYASABKA0SIQoFdmFsdWUYAiABKAsyEi5kcm92ZXIudjEuQXR0ZW1wdDoCOAEiJgoJQXR0ZW1wdElkEg0KBXF1ZXN0GAEgASgJEgoKAmlkGAIgASgNIjkKC0V4ZWN1dGlvbklkEg0KBXF1ZXN0GAEgASgJEg8KB2F0dGVtcHQYAiABKA0SCgoCaWQYAyABKA0i3wEKDkFibm9ybWFsRmluaXNoEjAKBnN0YXR1cxgBIAEoDjIgLmRyb3Zlci52MS5BYm5vcm1hbEZpbmlzaC5TdGF0dXMSDgoGcmVhc29uGAIgASgJIooBCgZTdGF0dXMSCwoHSU5WQUxJRBAAEgoKBkZBSUxFRBABEgsKB0NSQVNIRUQQAhILCgdFWFBJUkVEEAMSDQoJVElNRURfT1VUEAQSDQoJQ0FOQ0VMTEVEEAUSDAoIUkVKRUNURUQQBhILCgdNSVNTSU5HEAcSFAoQUkVTVUxUX01BTEZPUk1FRBAIIloKCkpzb25SZXN1bHQSDgoGb2JqZWN0GAEgASgJEgwKBHNpemUYAiABKA0SLgoKZXhwaXJhdGlvbhgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAilgMKCUV4ZWN1dGlvbhIiCgJpZBgBIAEoCzIWLmRyb3Zlci52MS5FeGVjdXRpb25JZBInCgRkYXRhGAIgASgLMhkuZHJvdmVyLnYxLkV4ZWN1dGlvbi5EYXRhEg8KB3BhcnRpYWwYAyABKAga0QEKBERhdGESKwoHY3JlYXRlZBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIbW9kaWZpZWQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEikKBXN0YXRlGAMgASgOMhouZHJvdmVyLnYxLkV4ZWN1dGlvbi5TdGF0ZRIPCgd0YXNrX2lkGAQgASgJEjIKD2Fibm9ybWFsX2ZpbmlzaBgFIAEoCzIZLmRyb3Zlci52MS5BYm5vcm1hbEZpbmlzaCJXCgVTdGF0ZRIOCgpTQ0hFRFVMSU5HEAASCwoHUlVOTklORxABEgwKCFNUT1BQSU5HEAISDAoIRklOSVNIRUQQAxIVChFBQk5PUk1BTF9GSU5JU0hFRBAEItQBCgxQYXJ0aWFsRmxhZ3MSDAoEZGF0YRgBIAEoCBISCgpleGVjdXRpb25zGAIgASgIEhAKCGZ3ZF9kZXBzGAMgASgIEhEKCWJhY2tfZGVwcxgEIAEoCBIuCgZyZXN1bHQYBSABKA4yHi5kcm92ZXIudjEuUGFydGlhbEZsYWdzLlJlc3VsdCJNCgZSZXN1bHQSCgoGTE9BREVEEAASDgoKTk9UX0xPQURFRBABEhIKDk5PVF9BVVRIT1JJWkVEEAISEwoPREFUQV9TSVpFX0xJTUlUEAMiwgUKB0F0dGVtcHQSIAoCaWQYASABKAsyFC5kcm92ZXIudjEuQXR0ZW1wdElkEiUKBGRhdGEYAiABKAsyFy5kcm92ZXIudjEuQXR0ZW1wdC5EYXRhEjYKCmV4ZWN1dGlvbnMYAyADKAsyIi5kcm92ZXIudjEuQXR0ZW1wdC5FeGVjdXRpb25zRW50cnkSJgoIZndkX2RlcHMYBCADKAsyFC5kcm92ZXIudjEuQXR0ZW1wdElkEicKCWJhY2tfZGVwcxgFIAMoCzIULmRyb3Zlci52MS5BdHRlbXB0SWQSKAoHcGFydGlhbBgGIAEoCzIXLmRyb3Zlci52MS5QYXJ0aWFsRmxhZ3MalwIKBERhdGESKwoHY3JlYXRlZBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIbW9kaWZpZWQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEicKBXN0YXRlGAMgASgOMhguZHJvdmVyLnYxLkF0dGVtcHQuU3RhdGUSFgoObnVtX2V4ZWN1dGlvbnMYBCABKA0SGAoQbnVtX3dhaXRpbmdfZGVwcxgFIAEoDRIlCgZyZXN1bHQYBiABKAsyFS5kcm92ZXIudjEuSnNvblJlc3VsdBIyCg9hYm5vcm1hbF9maW5pc2gYByABKAsyGS5kcm92ZXIudjEuQWJub3JtYWxGaW5pc2gaRwoPRXhlY3V0aW9uc0VudHJ5EgsKA2tleRgBIAEoDRIjCgV2YWx1ZRgCIAEoCzIULmRyb3Zlci52MS5FeGVjdXRpb246AjgBIlgKBVN0YXRlEg4KClNDSEVEVUxJTkcQABINCglFWEVDVVRJTkcQARILCgdXQUlUSU5HEAISDAoIRklOSVNIRUQQAxIVChFBQk5PUk1BTF9GSU5JU0hFRBAEIqQBCglHcmFwaERhdGESMAoGcXVlc3RzGAEgAygLMiAuZHJvdmVyLnYxLkdyYXBoRGF0YS5RdWVzdHNFbnRyeRIQCghoYWRfbW9yZRgCIAEoCBISCgpoYWRfZXJyb3JzGAMgASgIGj8KC1F1ZXN0c0VudHJ5EgsKA2tleRgBIAEoCRIfCgV2YWx1ZRgCIAEoCzIQLmRyb3Zlci52MS5RdWVzdDoCOAEiQgoNRXhlY3V0aW9uQXV0aBIiCgJpZBgBIAEoCzIWLmRyb3Zlci52MS5FeGVjdXRpb25JZBINCgV0b2tlbhgCIAEoDCKtAQoKR3JhcGhRdWVyeRIqCgxhdHRlbXB0X2xpc3QYASADKAsyFC5kcm92ZXIudjEuQXR0ZW1wdElkEjkKDWF0dGVtcHRfcmFuZ2UYAiADKAsyIi5kcm92ZXIudjEuR3JhcGhRdWVyeS5BdHRlbXB0UmFuZ2UaOAoMQXR0ZW1wdFJhbmdlEg0KBXF1ZXN0GAEgASgJEgsKA2xvdxgCIAEoDRIMCgRoaWdoGAMgASgNIugEChBXYWxrR3JhcGhSZXF1ZXN0EiYKBGF1dGgYASABKAsyGC5kcm92ZXIudjEuRXhlY3V0aW9uQXV0aBIkCgVxdWVyeRgCIAEoCzIVLmRyb3Zlci52MS5HcmFwaFF1ZXJ5Ei4KBG1vZGUYAyABKAsyIC5kcm92ZXIudjEuV2Fsa0dyYXBoUmVxdWVzdC5Nb2RlEjAKBWxpbWl0GAQgASgLMiEuZHJvdmVyLnYxLldhbGtHcmFwaFJlcXVlc3QuTGltaXQSNAoHaW5jbHVkZRgFIAEoCzIjLmRyb3Zlci52MS5XYWxrR3JhcGhSZXF1ZXN0LkluY2x1ZGUahgEKBE1vZGUSCwoDZGZzGAEgASgIEj0KCWRpcmVjdGlvbhgCIAEoDjIqLmRyb3Zlci52MS5XYWxrR3JhcGhSZXF1ZXN0Lk1vZGUuRGlyZWN0aW9uIjIKCURpcmVjdGlvbhIMCghGT1JXQVJEUxAAEg0KCUJBQ0tXQVJEUxABEggKBEJPVEgQAhpGCgVMaW1pdBIRCgltYXhfZGVwdGgYASABKAUSEwoLbWF4X3RpbWVfbXMYAiABKAMSFQoNbWF4X2RhdGFfc2l6ZRgDIAEoBBqcAQoHSW5jbHVkZRISCgpxdWVzdF9kYXRhGAEgASgIEhQKDGF0dGVtcHRfZGF0YRgCIAEoCBIWCg5hdHRlbXB0X3Jlc3VsdBgDIAEoCBISCgpleGVjdXRpb25zGAQgASgIEhYKDmV4ZWN1dGlvbl9kYXRhGAUgASgIEhAKCGZ3ZF9kZXBzGAYgASgIEhEKCWJhY2tfZGVwcxgHIAEoCCJaCgxBdHRlbXB0TmVlZHMSJQoHYXR0ZW1wdBgBIAEoCzIULmRyb3Zlci52MS5BdHRlbXB0SWQSIwoFbmVlZHMYAiADKAsyFC5kcm92ZXIudjEuQXR0ZW1wdElkIoICCgNSdW4SCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIrCgdjcmVhdGVkGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgR1c2VyGAQgASgJEg0KBXBvb2xzGAUgAygJEiIKBXN0ZXBzGAYgAygLMhMuZHJvdmVyLnYxLlJ1bi5TdGVwGnMKBFN0ZXASDAoEbmFtZRgBIAEoCRIlCgdhdHRlbXB0GAIgASgLMhQuZHJvdmVyLnYxLkF0dGVtcHRJZBINCgVuZWVkcxgDIAMoCRInCgVzdGF0ZRgEIAEoDjIYLmRyb3Zlci52MS5BdHRlbXB0LlN0YXRlIkMKD0xpc3RSdW5zUmVxdWVzdBIRCgluYW1lX2dsb2IYASABKAkSDQoFbGltaXQYAiABKAUSDgoGY3Vyc29yGAMgASgJIkAKEExpc3RSdW5zUmVzcG9uc2USHAoEcnVucxgBIAMoCzIOLmRyb3Zlci52MS5SdW4SDgoGY3Vyc29yGAIgASgJIhwKDUdldFJ1blJlcXVlc3QSCwoDcnVuGAEgASgJIr8CChZFbnN1cmVHcmFwaERhdGFSZXF1ZXN0EiUKBnF1ZXN0cxgBIAMoCzIVLmRyb3Zlci52MS5RdWVzdC5EZXNjEiYKCGF0dGVtcHRzGAIgAygLMhQuZHJvdmVyLnYxLkF0dGVtcHRJZBIqCgxkZXBlbmRlbmNpZXMYAyADKAsyFC5kcm92ZXIudjEuQXR0ZW1wdElkEi8KDWZvcl9leGVjdXRpb24YBCABKAsyGC5kcm92ZXIudjEuRXhlY3V0aW9uQXV0aBI0CgdpbmNsdWRlGAUgASgLMiMuZHJvdmVyLnYxLldhbGtHcmFwaFJlcXVlc3QuSW5jbHVkZRImCgVuZWVkcxgGIAMoCzIXLmRyb3Zlci52MS5BdHRlbXB0TmVlZHMSGwoDcnVuGAcgASgLMg4uZHJvdmVyLnYxLlJ1biKeAQoXRW5zdXJlR3JhcGhEYXRhUmVzcG9uc2USEAoIYWNjZXB0ZWQYASABKAgSJgoJcXVlc3RfaWRzGAIgAygLMhMuZHJvdmVyLnYxLlF1ZXN0LklEEiQKBnJlc3VsdBgDIAEoCzIULmRyb3Zlci52MS5HcmFwaERhdGESEwoLc2hvdWxkX2hhbHQYBCABKAgSDgoGcnVuX2lkGAUgASgJIlsKGEFjdGl2YXRlRXhlY3V0aW9uUmVxdWVzdBImCgRhdXRoGAEgASgLMhguZHJvdmVyLnYxLkV4ZWN1dGlvbkF1dGgSFwoPZXhlY3V0aW9uX3Rva2VuGAIgASgMIhsKGUFjdGl2YXRlRXhlY3V0aW9uUmVzcG9uc2UiYwoURmluaXNoQXR0ZW1wdFJlcXVlc3QSJgoEYXV0aBgBIAEoCzIYLmRyb3Zlci52MS5FeGVjdXRpb25BdXRoEiMKBGRhdGEYAiABKAsyFS5kcm92ZXIudjEuSnNvblJlc3VsdCIXChVGaW5pc2hBdHRlbXB0UmVzcG9uc2UyzgMKBUdyYXBoElgKD0Vuc3VyZUdyYXBoRGF0YRIhLmRyb3Zlci52MS5FbnN1cmVHcmFwaERhdGFSZXF1ZXN0GiIuZHJvdmVyLnYxLkVuc3VyZUdyYXBoRGF0YVJlc3BvbnNlEl4KEUFjdGl2YXRlRXhlY3V0aW9uEiMuZHJvdmVyLnYxLkFjdGl2YXRlRXhlY3V0aW9uUmVxdWVzdBokLmRyb3Zlci52MS5BY3RpdmF0ZUV4ZWN1dGlvblJlc3BvbnNlElIKDUZpbmlzaEF0dGVtcHQSHy5kcm92ZXIudjEuRmluaXNoQXR0ZW1wdFJlcXVlc3QaIC5kcm92ZXIudjEuRmluaXNoQXR0ZW1wdFJlc3BvbnNlEj4KCVdhbGtHcmFwaBIbLmRyb3Zlci52MS5XYWxrR3JhcGhSZXF1ZXN0GhQuZHJvdmVyLnYxLkdyYXBoRGF0YRJDCghMaXN0UnVucxIaLmRyb3Zlci52MS5MaXN0UnVuc1JlcXVlc3QaGy5kcm92ZXIudjEuTGlzdFJ1bnNSZXNwb25zZRIyCgZHZXRSdW4SGC5kcm92ZXIudjEuR2V0UnVuUmVxdWVzdBoOLmRyb3Zlci52MS5SdW5iBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message drover.v1.Quest
@@ -113,6 +113,15 @@ export type Quest_Desc = Message<"drover.v1.Quest.Desc"> & {
    * @generated from field: string distributor_config_name = 1;
    */
   distributorConfigName: string;
+
+  /**
+   * A display name, at most 128 characters (a pipeline's step name). NOT part of the canonical
+   * form below: descs that differ only in name are the same quest, which keeps the name it was
+   * created with.
+   *
+   * @generated from field: string name = 5;
+   */
+  name: string;
 
   /**
    * One JSON object each (RFC 8259; whitespace around it allowed, nothing else; empty = `{}`),
@@ -980,6 +989,201 @@ export const WalkGraphRequest_IncludeSchema: GenMessage<WalkGraphRequest_Include
   messageDesc(file_drover_v1_graph, 11, 2);
 
 /**
+ * Dependencies declared with an attempt, as a pipeline's `needs:` declares them.
+ *
+ * @generated from message drover.v1.AttemptNeeds
+ */
+export type AttemptNeeds = Message<"drover.v1.AttemptNeeds"> & {
+  /**
+   * An attempt of EnsureGraphDataRequest.attempts (its quest by id or by position in quests).
+   *
+   * @generated from field: drover.v1.AttemptId attempt = 1;
+   */
+  attempt?: AttemptId | undefined;
+
+  /**
+   * The attempts it depends on (by id or by position in quests), stored or created by the same
+   * call; at most 64.
+   *
+   * @generated from field: repeated drover.v1.AttemptId needs = 2;
+   */
+  needs: AttemptId[];
+};
+
+/**
+ * Describes the message drover.v1.AttemptNeeds.
+ * Use `create(AttemptNeedsSchema)` to create a new message.
+ */
+export const AttemptNeedsSchema: GenMessage<AttemptNeeds> = /*@__PURE__*/
+  messageDesc(file_drover_v1_graph, 12);
+
+/**
+ * A pipeline run: a named group of attempts recorded by EnsureGraphData (`drover graph run`).
+ *
+ * @generated from message drover.v1.Run
+ */
+export type Run = Message<"drover.v1.Run"> & {
+  /**
+   * `run-` and 16 characters of [a-z2-7], chosen by the coordinator.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * [A-Za-z0-9_.-], 1-128 characters; several runs may share one.
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp created = 3;
+   */
+  created?: Timestamp | undefined;
+
+  /**
+   * Who created it.
+   *
+   * @generated from field: string user = 4;
+   */
+  user: string;
+
+  /**
+   * The pools its steps' tasks run in.
+   *
+   * @generated from field: repeated string pools = 5;
+   */
+  pools: string[];
+
+  /**
+   * @generated from field: repeated drover.v1.Run.Step steps = 6;
+   */
+  steps: Run_Step[];
+};
+
+/**
+ * Describes the message drover.v1.Run.
+ * Use `create(RunSchema)` to create a new message.
+ */
+export const RunSchema: GenMessage<Run> = /*@__PURE__*/
+  messageDesc(file_drover_v1_graph, 13);
+
+/**
+ * @generated from message drover.v1.Run.Step
+ */
+export type Run_Step = Message<"drover.v1.Run.Step"> & {
+  /**
+   * The step's name in the pipeline: [A-Za-z0-9_.-], 1-64 characters, unique in the run.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: drover.v1.AttemptId attempt = 2;
+   */
+  attempt?: AttemptId | undefined;
+
+  /**
+   * The names of the steps it needs.
+   *
+   * @generated from field: repeated string needs = 3;
+   */
+  needs: string[];
+
+  /**
+   * The attempt's state when the run was read (ListRuns, GetRun).
+   *
+   * @generated from field: drover.v1.Attempt.State state = 4;
+   */
+  state: Attempt_State;
+};
+
+/**
+ * Describes the message drover.v1.Run.Step.
+ * Use `create(Run_StepSchema)` to create a new message.
+ */
+export const Run_StepSchema: GenMessage<Run_Step> = /*@__PURE__*/
+  messageDesc(file_drover_v1_graph, 13, 0);
+
+/**
+ * @generated from message drover.v1.ListRunsRequest
+ */
+export type ListRunsRequest = Message<"drover.v1.ListRunsRequest"> & {
+  /**
+   * Only runs whose name matches this glob (`*` any characters, `?` one); empty = every run.
+   *
+   * @generated from field: string name_glob = 1;
+   */
+  nameGlob: string;
+
+  /**
+   * At most this many runs (1-1000; 0 = 100).
+   *
+   * @generated from field: int32 limit = 2;
+   */
+  limit: number;
+
+  /**
+   * ListRunsResponse.cursor of the previous page; empty = from the newest.
+   *
+   * @generated from field: string cursor = 3;
+   */
+  cursor: string;
+};
+
+/**
+ * Describes the message drover.v1.ListRunsRequest.
+ * Use `create(ListRunsRequestSchema)` to create a new message.
+ */
+export const ListRunsRequestSchema: GenMessage<ListRunsRequest> = /*@__PURE__*/
+  messageDesc(file_drover_v1_graph, 14);
+
+/**
+ * @generated from message drover.v1.ListRunsResponse
+ */
+export type ListRunsResponse = Message<"drover.v1.ListRunsResponse"> & {
+  /**
+   * @generated from field: repeated drover.v1.Run runs = 1;
+   */
+  runs: Run[];
+
+  /**
+   * Non-empty when more runs may follow: pass it as ListRunsRequest.cursor.
+   *
+   * @generated from field: string cursor = 2;
+   */
+  cursor: string;
+};
+
+/**
+ * Describes the message drover.v1.ListRunsResponse.
+ * Use `create(ListRunsResponseSchema)` to create a new message.
+ */
+export const ListRunsResponseSchema: GenMessage<ListRunsResponse> = /*@__PURE__*/
+  messageDesc(file_drover_v1_graph, 15);
+
+/**
+ * @generated from message drover.v1.GetRunRequest
+ */
+export type GetRunRequest = Message<"drover.v1.GetRunRequest"> & {
+  /**
+   * A run id (`run-…`), or a run name: the newest run with that name.
+   *
+   * @generated from field: string run = 1;
+   */
+  run: string;
+};
+
+/**
+ * Describes the message drover.v1.GetRunRequest.
+ * Use `create(GetRunRequestSchema)` to create a new message.
+ */
+export const GetRunRequestSchema: GenMessage<GetRunRequest> = /*@__PURE__*/
+  messageDesc(file_drover_v1_graph, 16);
+
+/**
  * At most 1048576 bytes in all.
  *
  * @generated from message drover.v1.EnsureGraphDataRequest
@@ -1016,6 +1220,28 @@ export type EnsureGraphDataRequest = Message<"drover.v1.EnsureGraphDataRequest">
    * @generated from field: drover.v1.WalkGraphRequest.Include include = 5;
    */
   include?: WalkGraphRequest_Include | undefined;
+
+  /**
+   * Dependencies declared with attempts this call creates (at most 1000 edges in all): each
+   * such attempt starts WAITING, with no execution, until every attempt it needs is final (an
+   * unfinished one, or one FINISHED with an expired result, is waited for), then runs. When one
+   * ends ABNORMAL_FINISHED first, the attempt ends ABNORMAL_FINISHED (CANCELLED, the reason
+   * naming the dependency) without running, and so do the attempts that need it. Ignored for an
+   * attempt that already exists. A cycle among them is refused (INVALID_ARGUMENT) before
+   * anything is stored. Not allowed with for_execution.
+   *
+   * @generated from field: repeated drover.v1.AttemptNeeds needs = 6;
+   */
+  needs: AttemptNeeds[];
+
+  /**
+   * Records a pipeline run over attempts of this call, in the same transaction: name and steps
+   * (each step's attempt one of `attempts`, its needs the names of other steps). id, created,
+   * user, pools and state are the coordinator's. Not allowed with for_execution.
+   *
+   * @generated from field: drover.v1.Run run = 7;
+   */
+  run?: Run | undefined;
 };
 
 /**
@@ -1023,7 +1249,7 @@ export type EnsureGraphDataRequest = Message<"drover.v1.EnsureGraphDataRequest">
  * Use `create(EnsureGraphDataRequestSchema)` to create a new message.
  */
 export const EnsureGraphDataRequestSchema: GenMessage<EnsureGraphDataRequest> = /*@__PURE__*/
-  messageDesc(file_drover_v1_graph, 12);
+  messageDesc(file_drover_v1_graph, 17);
 
 /**
  * @generated from message drover.v1.EnsureGraphDataResponse
@@ -1048,6 +1274,13 @@ export type EnsureGraphDataResponse = Message<"drover.v1.EnsureGraphDataResponse
    * @generated from field: bool should_halt = 4;
    */
   shouldHalt: boolean;
+
+  /**
+   * The id of the run recorded (EnsureGraphDataRequest.run), else empty.
+   *
+   * @generated from field: string run_id = 5;
+   */
+  runId: string;
 };
 
 /**
@@ -1055,7 +1288,7 @@ export type EnsureGraphDataResponse = Message<"drover.v1.EnsureGraphDataResponse
  * Use `create(EnsureGraphDataResponseSchema)` to create a new message.
  */
 export const EnsureGraphDataResponseSchema: GenMessage<EnsureGraphDataResponse> = /*@__PURE__*/
-  messageDesc(file_drover_v1_graph, 13);
+  messageDesc(file_drover_v1_graph, 18);
 
 /**
  * @generated from message drover.v1.ActivateExecutionRequest
@@ -1084,7 +1317,7 @@ export type ActivateExecutionRequest = Message<"drover.v1.ActivateExecutionReque
  * Use `create(ActivateExecutionRequestSchema)` to create a new message.
  */
 export const ActivateExecutionRequestSchema: GenMessage<ActivateExecutionRequest> = /*@__PURE__*/
-  messageDesc(file_drover_v1_graph, 14);
+  messageDesc(file_drover_v1_graph, 19);
 
 /**
  * @generated from message drover.v1.ActivateExecutionResponse
@@ -1097,7 +1330,7 @@ export type ActivateExecutionResponse = Message<"drover.v1.ActivateExecutionResp
  * Use `create(ActivateExecutionResponseSchema)` to create a new message.
  */
 export const ActivateExecutionResponseSchema: GenMessage<ActivateExecutionResponse> = /*@__PURE__*/
-  messageDesc(file_drover_v1_graph, 15);
+  messageDesc(file_drover_v1_graph, 20);
 
 /**
  * @generated from message drover.v1.FinishAttemptRequest
@@ -1119,7 +1352,7 @@ export type FinishAttemptRequest = Message<"drover.v1.FinishAttemptRequest"> & {
  * Use `create(FinishAttemptRequestSchema)` to create a new message.
  */
 export const FinishAttemptRequestSchema: GenMessage<FinishAttemptRequest> = /*@__PURE__*/
-  messageDesc(file_drover_v1_graph, 16);
+  messageDesc(file_drover_v1_graph, 21);
 
 /**
  * @generated from message drover.v1.FinishAttemptResponse
@@ -1132,7 +1365,7 @@ export type FinishAttemptResponse = Message<"drover.v1.FinishAttemptResponse"> &
  * Use `create(FinishAttemptResponseSchema)` to create a new message.
  */
 export const FinishAttemptResponseSchema: GenMessage<FinishAttemptResponse> = /*@__PURE__*/
-  messageDesc(file_drover_v1_graph, 17);
+  messageDesc(file_drover_v1_graph, 22);
 
 /**
  * @generated from service drover.v1.Graph
@@ -1180,6 +1413,27 @@ export const Graph: GenService<{
     methodKind: "unary";
     input: typeof WalkGraphRequestSchema;
     output: typeof GraphDataSchema;
+  },
+  /**
+   * Pipeline runs (EnsureGraphDataRequest.run, `drover graph run`), newest first, with their
+   * steps' states. A run is listed to a caller with `view` in every pool its steps run in.
+   *
+   * @generated from rpc drover.v1.Graph.ListRuns
+   */
+  listRuns: {
+    methodKind: "unary";
+    input: typeof ListRunsRequestSchema;
+    output: typeof ListRunsResponseSchema;
+  },
+  /**
+   * One run, by id or by name (the newest run with that name), with its steps' states.
+   *
+   * @generated from rpc drover.v1.Graph.GetRun
+   */
+  getRun: {
+    methodKind: "unary";
+    input: typeof GetRunRequestSchema;
+    output: typeof RunSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_drover_v1_graph, 0);

@@ -8,6 +8,10 @@ export interface EnsureGraphDataResponse {
   'quest_ids'?: (_drover_v1_Quest_ID)[];
   'result'?: (_drover_v1_GraphData | null);
   'should_halt'?: (boolean);
+  /**
+   * The id of the run recorded (EnsureGraphDataRequest.run), else empty.
+   */
+  'run_id'?: (string);
 }
 
 export interface EnsureGraphDataResponse__Output {
@@ -15,4 +19,8 @@ export interface EnsureGraphDataResponse__Output {
   'quest_ids': (_drover_v1_Quest_ID__Output)[];
   'result': (_drover_v1_GraphData__Output | null);
   'should_halt': (boolean);
+  /**
+   * The id of the run recorded (EnsureGraphDataRequest.run), else empty.
+   */
+  'run_id': (string);
 }

@@ -8,7 +8,11 @@ import type { EnsureGraphDataRequest as _drover_v1_EnsureGraphDataRequest, Ensur
 import type { EnsureGraphDataResponse as _drover_v1_EnsureGraphDataResponse, EnsureGraphDataResponse__Output as _drover_v1_EnsureGraphDataResponse__Output } from '../../drover/v1/EnsureGraphDataResponse';
 import type { FinishAttemptRequest as _drover_v1_FinishAttemptRequest, FinishAttemptRequest__Output as _drover_v1_FinishAttemptRequest__Output } from '../../drover/v1/FinishAttemptRequest';
 import type { FinishAttemptResponse as _drover_v1_FinishAttemptResponse, FinishAttemptResponse__Output as _drover_v1_FinishAttemptResponse__Output } from '../../drover/v1/FinishAttemptResponse';
+import type { GetRunRequest as _drover_v1_GetRunRequest, GetRunRequest__Output as _drover_v1_GetRunRequest__Output } from '../../drover/v1/GetRunRequest';
 import type { GraphData as _drover_v1_GraphData, GraphData__Output as _drover_v1_GraphData__Output } from '../../drover/v1/GraphData';
+import type { ListRunsRequest as _drover_v1_ListRunsRequest, ListRunsRequest__Output as _drover_v1_ListRunsRequest__Output } from '../../drover/v1/ListRunsRequest';
+import type { ListRunsResponse as _drover_v1_ListRunsResponse, ListRunsResponse__Output as _drover_v1_ListRunsResponse__Output } from '../../drover/v1/ListRunsResponse';
+import type { Run as _drover_v1_Run, Run__Output as _drover_v1_Run__Output } from '../../drover/v1/Run';
 import type { WalkGraphRequest as _drover_v1_WalkGraphRequest, WalkGraphRequest__Output as _drover_v1_WalkGraphRequest__Output } from '../../drover/v1/WalkGraphRequest';
 
 export interface GraphClient extends grpc.Client {
@@ -64,6 +68,38 @@ export interface GraphClient extends grpc.Client {
   finishAttempt(argument: _drover_v1_FinishAttemptRequest, callback: grpc.requestCallback<_drover_v1_FinishAttemptResponse__Output>): grpc.ClientUnaryCall;
   
   /**
+   * One run, by id or by name (the newest run with that name), with its steps' states.
+   */
+  GetRun(argument: _drover_v1_GetRunRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_drover_v1_Run__Output>): grpc.ClientUnaryCall;
+  GetRun(argument: _drover_v1_GetRunRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_drover_v1_Run__Output>): grpc.ClientUnaryCall;
+  GetRun(argument: _drover_v1_GetRunRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_drover_v1_Run__Output>): grpc.ClientUnaryCall;
+  GetRun(argument: _drover_v1_GetRunRequest, callback: grpc.requestCallback<_drover_v1_Run__Output>): grpc.ClientUnaryCall;
+  /**
+   * One run, by id or by name (the newest run with that name), with its steps' states.
+   */
+  getRun(argument: _drover_v1_GetRunRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_drover_v1_Run__Output>): grpc.ClientUnaryCall;
+  getRun(argument: _drover_v1_GetRunRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_drover_v1_Run__Output>): grpc.ClientUnaryCall;
+  getRun(argument: _drover_v1_GetRunRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_drover_v1_Run__Output>): grpc.ClientUnaryCall;
+  getRun(argument: _drover_v1_GetRunRequest, callback: grpc.requestCallback<_drover_v1_Run__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Pipeline runs (EnsureGraphDataRequest.run, `drover graph run`), newest first, with their
+   * steps' states. A run is listed to a caller with `view` in every pool its steps run in.
+   */
+  ListRuns(argument: _drover_v1_ListRunsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_drover_v1_ListRunsResponse__Output>): grpc.ClientUnaryCall;
+  ListRuns(argument: _drover_v1_ListRunsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_drover_v1_ListRunsResponse__Output>): grpc.ClientUnaryCall;
+  ListRuns(argument: _drover_v1_ListRunsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_drover_v1_ListRunsResponse__Output>): grpc.ClientUnaryCall;
+  ListRuns(argument: _drover_v1_ListRunsRequest, callback: grpc.requestCallback<_drover_v1_ListRunsResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Pipeline runs (EnsureGraphDataRequest.run, `drover graph run`), newest first, with their
+   * steps' states. A run is listed to a caller with `view` in every pool its steps run in.
+   */
+  listRuns(argument: _drover_v1_ListRunsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_drover_v1_ListRunsResponse__Output>): grpc.ClientUnaryCall;
+  listRuns(argument: _drover_v1_ListRunsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_drover_v1_ListRunsResponse__Output>): grpc.ClientUnaryCall;
+  listRuns(argument: _drover_v1_ListRunsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_drover_v1_ListRunsResponse__Output>): grpc.ClientUnaryCall;
+  listRuns(argument: _drover_v1_ListRunsRequest, callback: grpc.requestCallback<_drover_v1_ListRunsResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
    * Walks the graph from a query.
    */
   WalkGraph(argument: _drover_v1_WalkGraphRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_drover_v1_GraphData__Output>): grpc.ClientUnaryCall;
@@ -100,6 +136,17 @@ export interface GraphHandlers extends grpc.UntypedServiceImplementation {
   FinishAttempt: grpc.handleUnaryCall<_drover_v1_FinishAttemptRequest__Output, _drover_v1_FinishAttemptResponse>;
   
   /**
+   * One run, by id or by name (the newest run with that name), with its steps' states.
+   */
+  GetRun: grpc.handleUnaryCall<_drover_v1_GetRunRequest__Output, _drover_v1_Run>;
+  
+  /**
+   * Pipeline runs (EnsureGraphDataRequest.run, `drover graph run`), newest first, with their
+   * steps' states. A run is listed to a caller with `view` in every pool its steps run in.
+   */
+  ListRuns: grpc.handleUnaryCall<_drover_v1_ListRunsRequest__Output, _drover_v1_ListRunsResponse>;
+  
+  /**
    * Walks the graph from a query.
    */
   WalkGraph: grpc.handleUnaryCall<_drover_v1_WalkGraphRequest__Output, _drover_v1_GraphData>;
@@ -110,5 +157,7 @@ export interface GraphDefinition extends grpc.ServiceDefinition {
   ActivateExecution: MethodDefinition<_drover_v1_ActivateExecutionRequest, _drover_v1_ActivateExecutionResponse, _drover_v1_ActivateExecutionRequest__Output, _drover_v1_ActivateExecutionResponse__Output>
   EnsureGraphData: MethodDefinition<_drover_v1_EnsureGraphDataRequest, _drover_v1_EnsureGraphDataResponse, _drover_v1_EnsureGraphDataRequest__Output, _drover_v1_EnsureGraphDataResponse__Output>
   FinishAttempt: MethodDefinition<_drover_v1_FinishAttemptRequest, _drover_v1_FinishAttemptResponse, _drover_v1_FinishAttemptRequest__Output, _drover_v1_FinishAttemptResponse__Output>
+  GetRun: MethodDefinition<_drover_v1_GetRunRequest, _drover_v1_Run, _drover_v1_GetRunRequest__Output, _drover_v1_Run__Output>
+  ListRuns: MethodDefinition<_drover_v1_ListRunsRequest, _drover_v1_ListRunsResponse, _drover_v1_ListRunsRequest__Output, _drover_v1_ListRunsResponse__Output>
   WalkGraph: MethodDefinition<_drover_v1_WalkGraphRequest, _drover_v1_GraphData, _drover_v1_WalkGraphRequest__Output, _drover_v1_GraphData__Output>
 }

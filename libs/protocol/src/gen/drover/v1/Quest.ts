@@ -17,6 +17,12 @@ export interface _drover_v1_Quest_Data__Output {
 export interface _drover_v1_Quest_Desc {
   'distributor_config_name'?: (string);
   /**
+   * A display name, at most 128 characters (a pipeline's step name). NOT part of the canonical
+   * form below: descs that differ only in name are the same quest, which keeps the name it was
+   * created with.
+   */
+  'name'?: (string);
+  /**
    * One JSON object each (RFC 8259; whitespace around it allowed, nothing else; empty = `{}`),
    * normalized to canonical JSON; together at most 256 KiB once normalized. Canonical JSON,
    * also what Quest.ID hashes: no whitespace; object members sorted by the UTF-8 bytes of
@@ -32,6 +38,12 @@ export interface _drover_v1_Quest_Desc {
 
 export interface _drover_v1_Quest_Desc__Output {
   'distributor_config_name': (string);
+  /**
+   * A display name, at most 128 characters (a pipeline's step name). NOT part of the canonical
+   * form below: descs that differ only in name are the same quest, which keeps the name it was
+   * created with.
+   */
+  'name': (string);
   /**
    * One JSON object each (RFC 8259; whitespace around it allowed, nothing else; empty = `{}`),
    * normalized to canonical JSON; together at most 256 KiB once normalized. Canonical JSON,

@@ -35,6 +35,10 @@ export type {
 } from './gen/drover/v1/TaskProperties';
 export type { TaskOutput, TaskOutput__Output as TaskOutputOut } from './gen/drover/v1/TaskOutput';
 export type { TaskNotify, TaskNotify__Output as TaskNotifyOut } from './gen/drover/v1/TaskNotify';
+export type {
+  TaskNotification,
+  TaskNotification__Output as TaskNotificationOut,
+} from './gen/drover/v1/TaskNotification';
 export type { TaskChange, TaskChange__Output as TaskChangeOut } from './gen/drover/v1/TaskChange';
 export type {
   WatchTasksRequest,

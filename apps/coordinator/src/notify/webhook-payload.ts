@@ -1,4 +1,4 @@
-import { canonicalJson, msToTimestamp } from '@drover/protocol';
+import { canonicalJson, msToTimestamp, type TaskNotification } from '@drover/protocol';
 import type { Task } from '@drover/state';
 import { createHmac } from 'node:crypto';
 
@@ -14,19 +14,18 @@ export const DELIVERY_HEADER = 'x-drover-delivery';
  * string, `bot_id` "" before a bot, and `ts` (when the change happened) RFC 3339. Pure.
  */
 export function webhookBody(task: Task, from: Task['state'] | undefined): string {
-  return JSON.stringify(
-    canonicalJson('TaskNotification', {
-      task_id: task.id,
-      name: task.spec.name,
-      state: task.state,
-      ...(from === undefined ? {} : { previous_state: from }),
-      userdata: task.spec.notify?.userdata ?? '',
-      ...(task.exitCode === null ? {} : { exit_code: task.exitCode }),
-      bot_id: task.botId ?? '',
-      summary: task.summary,
-      ts: msToTimestamp(task.modifiedAtMs),
-    }),
-  );
+  const notification: TaskNotification = {
+    task_id: task.id,
+    name: task.spec.name,
+    state: task.state,
+    ...(from === undefined ? {} : { previous_state: from }),
+    userdata: task.spec.notify?.userdata ?? '',
+    ...(task.exitCode === null ? {} : { exit_code: task.exitCode }),
+    bot_id: task.botId ?? '',
+    summary: task.summary,
+    ts: msToTimestamp(task.modifiedAtMs),
+  };
+  return JSON.stringify(canonicalJson('TaskNotification', notification));
 }
 
 /** `sha256=<hex>`: the HMAC-SHA256 of the body's exact bytes with the coordinator's secret. */

@@ -1,12 +1,12 @@
-import { InvalidArgumentError } from '@drover/protocol';
+import { canonicalJson, InvalidArgumentError } from '@drover/protocol';
 import { matchesDimensions, toDimensionMap, type BotRecord, type KeyValue } from '@drover/state';
 import { can, type Principal } from '../auth/principal';
-import { countBotsByStatus } from '../metrics/bot-status';
+import { poolLabel, poolOfBotDimensions } from '../metrics/pool-label';
 import { quarantineBot, unquarantineBot } from '../rpc/bots-admin';
 import { botTerminator } from '../rpc/bots-terminate';
 import { authorizedBot, botPools, viewBot, type BotView, type BotsDeps } from '../rpc/bots-view';
 import type { ApiRoute } from './api-route';
-import { intParam, readJsonBody, sendJson, stringField } from './http-json';
+import { intParam, readJsonBody, sendJson, sendMessage, stringField } from './http-json';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
@@ -14,17 +14,6 @@ const MAX_LIMIT = 1000;
 /** The statuses the bots page filters on. */
 const STATUS_FILTERS = ['alive', 'dead', 'busy', 'idle', 'quarantined', 'maintenance'] as const;
 type StatusFilter = (typeof STATUS_FILTERS)[number];
-
-/** A bot as the dashboard shows it: BotInfo plus busy and its pools. */
-export interface DashboardBot {
-  readonly info: BotView['info'];
-  readonly busy: boolean;
-  readonly pools: readonly string[];
-}
-
-export function toDashboardBot(v: BotView): DashboardBot {
-  return { info: v.info, busy: v.busy, pools: v.pools };
-}
 
 function dimensionFilter(query: URLSearchParams): KeyValue[] {
   return query
@@ -65,12 +54,25 @@ function hasStatus(v: BotView, s: StatusFilter): boolean {
   }
 }
 
+/** CountBots of some bots: how many, and how many busy, quarantined, in maintenance, dead. */
+function countOf(views: readonly BotView[]): object {
+  return {
+    count: views.length,
+    busy: views.filter((v) => v.busy).length,
+    quarantined: views.filter((v) => v.info.quarantined).length,
+    maintenance: views.filter((v) => v.info.in_maintenance).length,
+    dead: views.filter((v) => v.info.is_dead).length,
+  };
+}
+
 /**
- * Bots: a page of the bots the caller may view (ordered by id, cursor = last id), counts per pool
- * and status, one bot, and the admin actions (the Bots service's own functions and rules).
+ * Bots: a page of the bots the caller may view (ordered by id, cursor = last id), counts per
+ * pool, one bot, and the admin actions (the Bots service's own functions and rules). Answers are
+ * the Bots service's messages in canonical JSON (docs/json.md): ListBotsResponse, BotInfo,
+ * CountBotsResponse, TerminateBotResponse.
  */
 export function botsRoutes(deps: BotsDeps): ApiRoute[] {
-  const { store, dispatcher, registry, clock } = deps;
+  const { store, clock } = deps;
   const terminate = botTerminator(deps);
 
   async function visibleRecords(p: Principal, filter: readonly KeyValue[]): Promise<BotRecord[]> {
@@ -106,31 +108,39 @@ export function botsRoutes(deps: BotsDeps): ApiRoute[] {
           slice.map((x) => ('info' in x ? x : viewBot(deps, x, nowMs))),
         );
         const more = start !== -1 && start + limit < matching.length;
+        // ListBotsResponse, and `total` (an int64 count, so a string): how many bots match the
+        // filters on every page, for the page's "1–100 of N"; ListBots has no such field.
         sendJson(res, 200, {
-          items: views.map(toDashboardBot),
-          cursor: more ? views[views.length - 1]!.info.bot_id : '',
-          total: matching.length,
+          ...canonicalJson('ListBotsResponse', {
+            items: views.map((v) => v.info),
+            cursor: more ? views[views.length - 1]!.info.bot_id : '',
+          }),
+          total: String(matching.length),
         });
       },
     },
     {
+      // Per pool (the bots' `pool` values joined with `|`, `(none)` for none): the pool's name
+      // and its CountBotsResponse, counted as CountBots counts (no message has counts per pool).
       method: 'GET',
       pattern: /^\/api\/bots\/counts$/,
       async handle({ res, principal }) {
-        const byPool = countBotsByStatus(
-          await visibleRecords(principal, []),
-          {
-            isConnected: (id) => registry.isConnected(id),
-            lastSeenOf: (id) => registry.lastSeenOf(id),
-            quarantinedReasonOf: (id) => registry.quarantinedReasonOf(id),
-            taskOf: (id) => dispatcher.taskOf(id),
-          },
-          clock(),
-          deps.botDeathTimeoutMs,
-        );
+        const nowMs = clock();
+        const records = await visibleRecords(principal, []);
+        const views = await Promise.all(records.map((b) => viewBot(deps, b, nowMs)));
+        const byPool = new Map<string, BotView[]>();
+        records.forEach((b, i) => {
+          const pool = poolLabel(poolOfBotDimensions(b.dimensions));
+          let list = byPool.get(pool);
+          if (list === undefined) byPool.set(pool, (list = []));
+          list.push(views[i]!);
+        });
         const pools = [...byPool]
-          .map(([pool, counts]) => ({ pool, ...counts }))
-          .sort((a, b) => a.pool.localeCompare(b.pool));
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([pool, views]) => ({
+            pool,
+            ...canonicalJson('CountBotsResponse', countOf(views)),
+          }));
         sendJson(res, 200, { pools });
       },
     },
@@ -139,10 +149,12 @@ export function botsRoutes(deps: BotsDeps): ApiRoute[] {
       pattern: /^\/api\/bots\/([^/]+)$/,
       async handle({ res, principal, params }) {
         const bot = await authorizedBot(store, principal, params[0]!, 'view');
-        sendJson(res, 200, toDashboardBot(await viewBot(deps, bot, clock())));
+        sendMessage(res, 'BotInfo', (await viewBot(deps, bot, clock())).info);
       },
     },
     {
+      // QuarantineBot and UnquarantineBot answer the BotInfo after the change, TerminateBot a
+      // TerminateBotResponse; the body is the request's `reason` (the id is in the path).
       method: 'POST',
       pattern: /^\/api\/bots\/([^/]+)\/(quarantine|unquarantine|terminate)$/,
       async handle({ req, res, principal, params }) {
@@ -158,12 +170,12 @@ export function botsRoutes(deps: BotsDeps): ApiRoute[] {
             break;
           default: {
             const taskId = await terminate(principal, botId, reason);
-            sendJson(res, 200, { taskId });
+            sendMessage(res, 'TerminateBotResponse', { task_id: taskId });
             return;
           }
         }
         const bot = await authorizedBot(store, principal, botId, 'view');
-        sendJson(res, 200, toDashboardBot(await viewBot(deps, bot, clock())));
+        sendMessage(res, 'BotInfo', (await viewBot(deps, bot, clock())).info);
       },
     },
   ];

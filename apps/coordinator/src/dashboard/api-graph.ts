@@ -3,7 +3,7 @@ import { isAttemptNumber, isQuestId, type Store } from '@drover/state';
 import { walkGraph } from '../graph/graph-walk';
 import { NO_INCLUDE } from '../graph/graph-wire';
 import type { ApiRoute } from './api-route';
-import { intParam, sendJson } from './http-json';
+import { intParam, sendMessage } from './http-json';
 
 /** How deep the graph page walks by default, and at most. */
 const DEFAULT_DEPTH = 4;
@@ -14,7 +14,8 @@ const MAX_TIME_MS = 5000;
 
 /**
  * Graph: an attempt with its dependencies both ways (WalkGraph as a client sees it: states,
- * executions and their tasks; results are not loaded). Any client token may walk, as WalkGraph.
+ * executions and their tasks; results are not loaded), as GraphData in canonical JSON
+ * (docs/json.md). Any client token may walk, as WalkGraph.
  */
 export function graphRoutes(deps: { store: Store; clock: () => number }): ApiRoute[] {
   return [
@@ -48,7 +49,7 @@ export function graphRoutes(deps: { store: Store; clock: () => number }): ApiRou
           },
           deps.clock,
         );
-        sendJson(res, 200, data);
+        sendMessage(res, 'GraphData', data);
       },
     },
   ];

@@ -1,19 +1,18 @@
-import { InvalidArgumentError, taskToRequest, taskToResult } from '@drover/protocol';
+import { canonicalJson, InvalidArgumentError, taskToRequest, taskToResult } from '@drover/protocol';
 import {
   InvalidCursorError,
   TASK_STATE_VALUES,
-  taskPoolsOf,
   type Store,
   type StoredTaskState,
   type TaskQuery,
 } from '@drover/state';
-import { can, poolsWith } from '../auth/principal';
+import { poolsWith } from '../auth/principal';
 import type { TaskEngine } from '../engine/task-engine';
 import type { CoordinatorMetrics } from '../metrics/coordinator-metrics';
 import { loadTaskAs, poolFilter } from '../rpc/task-access';
 import type { ApiRoute } from './api-route';
-import { intParam, readJsonBody, sendJson } from './http-json';
-import { outputOwner, summarizeTask } from './task-summary';
+import { intParam, readJsonBody, sendJson, sendMessage } from './http-json';
+import { outputOwner, timestampJson } from './task-json';
 
 /** Paging of DESIGN.md §4: default 100, at most 1000. */
 const DEFAULT_LIMIT = 100;
@@ -27,7 +26,6 @@ export interface TasksApiDeps {
   readonly engine: TaskEngine;
   readonly store: Store;
   readonly metrics: Pick<CoordinatorMetrics, 'pendingByPool'>;
-  readonly clock: () => number;
 }
 
 function toQuery(query: URLSearchParams): TaskQuery {
@@ -46,11 +44,13 @@ function toQuery(query: URLSearchParams): TaskQuery {
 
 /**
  * Tasks: recent tasks (server-side paging with the store's cursors), pending counts per pool,
- * one task with its request and result, its output by ranges, cancel/kill. The access rules are
- * the Tasks service's (task-access.ts): listings show only the pools the caller may view.
+ * one task's result and request, its output by ranges, cancel/kill. The access rules are the
+ * Tasks service's (task-access.ts): listings show only the pools the caller may view. Answers are
+ * the Tasks service's messages in canonical JSON (docs/json.md): ListTasksResponse, TaskResult,
+ * TaskRequest, TaskOutput, CancelTaskResponse.
  */
 export function tasksRoutes(deps: TasksApiDeps): ApiRoute[] {
-  const { engine, store, metrics, clock } = deps;
+  const { engine, store, metrics } = deps;
   return [
     {
       method: 'GET',
@@ -68,43 +68,60 @@ export function tasksRoutes(deps: TasksApiDeps): ApiRoute[] {
           }
           throw err;
         }
-        sendJson(res, 200, { items: page.tasks.map(summarizeTask), cursor: page.cursor });
-      },
-    },
-    {
-      method: 'GET',
-      pattern: /^\/api\/tasks\/pending$/,
-      async handle({ res, principal }) {
-        const viewable = poolsWith(principal, 'view');
-        const nowMs = clock();
-        const pools = metrics
-          .pendingByPool()
-          .filter((p) => viewable === 'all' || viewable.includes(p.pool))
-          .map((p) => ({
-            pool: p.pool,
-            count: p.count,
-            oldestAgeMs:
-              p.oldestCreatedAtMs === undefined ? 0 : Math.max(0, nowMs - p.oldestCreatedAtMs),
-          }))
-          .sort((a, b) => a.pool.localeCompare(b.pool));
-        sendJson(res, 200, { pools });
-      },
-    },
-    {
-      method: 'GET',
-      pattern: /^\/api\/tasks\/([^/]+)$/,
-      async handle({ res, principal, params }) {
-        const task = await loadTaskAs(store, principal, 'view', params[0]!);
-        const pools = taskPoolsOf(task.spec);
-        sendJson(res, 200, {
-          task: summarizeTask(task),
-          request: taskToRequest(task),
-          result: taskToResult(task),
-          may: { cancel: can(principal, 'cancel', pools) },
+        sendMessage(res, 'ListTasksResponse', {
+          items: page.tasks.map(taskToResult),
+          cursor: page.cursor,
         });
       },
     },
     {
+      // Per pool: CountTasksResponse (PENDING tasks) with the pool's name and, while one waits,
+      // the creation time of the oldest (`oldest_created_ts`, a Timestamp): no message carries
+      // counts per pool, and the page shows how long the oldest has waited.
+      method: 'GET',
+      pattern: /^\/api\/tasks\/pending$/,
+      async handle({ res, principal }) {
+        const viewable = poolsWith(principal, 'view');
+        const pools = metrics
+          .pendingByPool()
+          .filter((p) => viewable === 'all' || viewable.includes(p.pool))
+          .sort((a, b) => a.pool.localeCompare(b.pool))
+          .map((p) => ({
+            pool: p.pool,
+            ...canonicalJson('CountTasksResponse', { count: p.count }),
+            ...(p.oldestCreatedAtMs === undefined
+              ? {}
+              : { oldest_created_ts: timestampJson(p.oldestCreatedAtMs) }),
+          }));
+        sendJson(res, 200, { pools });
+      },
+    },
+    {
+      // GetResult.
+      method: 'GET',
+      pattern: /^\/api\/tasks\/([^/]+)$/,
+      async handle({ res, principal, params }) {
+        sendMessage(
+          res,
+          'TaskResult',
+          taskToResult(await loadTaskAs(store, principal, 'view', params[0]!)),
+        );
+      },
+    },
+    {
+      // GetRequest.
+      method: 'GET',
+      pattern: /^\/api\/tasks\/([^/]+)\/request$/,
+      async handle({ res, principal, params }) {
+        sendMessage(
+          res,
+          'TaskRequest',
+          taskToRequest(await loadTaskAs(store, principal, 'view', params[0]!)),
+        );
+      },
+    },
+    {
+      // GetStdout: a TaskOutput of at most 1 MiB from `offset` (`length` 0 or absent: 1 MiB).
       method: 'GET',
       pattern: /^\/api\/tasks\/([^/]+)\/output$/,
       async handle({ res, principal, params, query }) {
@@ -113,29 +130,43 @@ export function tasksRoutes(deps: TasksApiDeps): ApiRoute[] {
         const length =
           intParam(query, 'length', MAX_OUTPUT_READ, MAX_OUTPUT_READ) || MAX_OUTPUT_READ;
         const output = await store.readOutput(outputOwner(task), offset, length);
-        res.writeHead(200, {
-          'content-type': 'application/octet-stream',
-          'cache-control': 'no-store',
-          'x-output-size': String(task.outputSize),
-          'x-task-state': task.state,
+        sendMessage(res, 'TaskOutput', {
+          offset,
+          output,
+          state: task.state,
+          size: task.outputSize,
         });
-        res.end(output);
       },
     },
     {
+      // CancelTask: the body is CancelTaskRequest's `kill_running` (the id is in the path).
       method: 'POST',
       pattern: /^\/api\/tasks\/([^/]+)\/cancel$/,
       async handle({ req, res, principal, params }) {
         const body = await readJsonBody(req);
-        const kill = body['kill'] === true;
+        const kill = body['kill_running'];
+        if (kill !== undefined && typeof kill !== 'boolean') {
+          throw new InvalidArgumentError('kill_running', 'must be true or false');
+        }
         const before = await loadTaskAs(store, principal, 'cancel', params[0]!);
-        const outcome = await engine.apply(before.id, { type: 'cancel', killRunning: kill });
+        const outcome = await engine.apply(before.id, {
+          type: 'cancel',
+          killRunning: kill === true,
+        });
         if ('refused' in outcome) {
           const now = (await store.getTask(before.id)) ?? before;
-          sendJson(res, 200, { canceled: false, state: now.state });
+          sendMessage(res, 'CancelTaskResponse', {
+            canceled: false,
+            was_running: now.state === 'RUNNING',
+            state: now.state,
+          });
           return;
         }
-        sendJson(res, 200, { canceled: true, state: outcome.task.state });
+        sendMessage(res, 'CancelTaskResponse', {
+          canceled: true,
+          was_running: before.state === 'RUNNING',
+          state: outcome.task.state,
+        });
       },
     },
   ];

@@ -47,12 +47,7 @@ export class Dashboard {
           sendJson(res, 200, { name: principal.name, admin: can(principal, 'admin', []), roles });
         },
       },
-      ...tasksRoutes({
-        engine: deps.engine,
-        store: deps.store,
-        metrics: deps.metrics,
-        clock: deps.clock,
-      }),
+      ...tasksRoutes({ engine: deps.engine, store: deps.store, metrics: deps.metrics }),
       ...botsRoutes(deps),
       ...graphRoutes({ store: deps.store, clock: deps.clock }),
     ];

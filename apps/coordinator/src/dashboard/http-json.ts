@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import {
+  canonicalJson,
   DroverError,
   InvalidArgumentError,
   PermissionDeniedError,
@@ -15,6 +16,14 @@ const MAX_BODY_BYTES = 64 * 1024;
 export function sendJson(res: ServerResponse, code: number, body: unknown): void {
   res.writeHead(code, { 'content-type': 'application/json', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
+}
+
+/**
+ * Answers 200 with `value`, a `drover.v1.<typeName>` message as the gRPC handlers build it, in
+ * canonical JSON (docs/json.md): what the Connect protocol answers for the same call.
+ */
+export function sendMessage(res: ServerResponse, typeName: string, value: object): void {
+  sendJson(res, 200, canonicalJson(typeName, value));
 }
 
 /** The HTTP status of a gRPC code (DroverErrors carry gRPC codes; the edge maps them once). */

@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { DroverError } from '@drover/protocol';
+import { canonicalJson, DroverError } from '@drover/protocol';
 import type { Task, TaskNote } from '@drover/state';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -12,10 +12,9 @@ import { PendingConnections, type PendingConnection } from '../connections/pendi
 import type { TaskTransition } from '../engine/task-engine';
 import { mayView, loadTaskAs } from '../rpc/task-access';
 import { viewBot, type BotsDeps } from '../rpc/bots-view';
-import { toDashboardBot } from './api-bots';
 import { clientOfToken } from './http-json';
 import { OutputFollow } from './output-follow';
-import { summarizeTask } from './task-summary';
+import { taskResultJson } from './task-json';
 
 /** Close codes the page acts on: back to the login form, or a message. */
 export const CLOSE_UNAUTHENTICATED = 4401;
@@ -58,9 +57,12 @@ interface Client {
 /**
  * The dashboard's WebSocket endpoint (`/ws`). The first message authenticates
  * (`{type:'auth', token}`: the token never travels in the URL); then the page subscribes to
- * topics (`tasks`: state changes of the tasks it may view; `bots`: bot changes in pools it may
- * view), and follows tasks' output. Changes are batched per socket every `batchMs`, latest state
- * of each task or bot only; a socket that falls behind gets `resync` instead of a backlog.
+ * topics (`tasks`: state changes of the tasks it may view, `{type:'tasks', items}` of
+ * TaskResult; `bots`: bot changes in pools it may view, `{type:'bots', items}` of BotInfo), and
+ * follows tasks' output (`{type:'follow', task_id, offset}`; OutputFollow). Messages are JSON
+ * objects with a `type`; the messages they carry are canonical JSON (docs/json.md). Changes are
+ * batched per socket every `batchMs`, latest state of each task or bot only; a socket that falls
+ * behind gets `resync` instead of a backlog.
  */
 export class LiveHub {
   readonly #deps: LiveHubDeps;
@@ -209,15 +211,12 @@ export class LiveHub {
         return;
       }
       case 'follow': {
-        const taskId = typeof msg['taskId'] === 'string' ? msg['taskId'] : '';
-        const offset = Number.isSafeInteger(msg['offset'])
-          ? Math.max(0, msg['offset'] as number)
-          : 0;
-        await this.#follow(client, principal, taskId, offset);
+        const taskId = typeof msg['task_id'] === 'string' ? msg['task_id'] : '';
+        await this.#follow(client, principal, taskId, offsetOf(msg['offset']));
         return;
       }
       case 'unfollow': {
-        const taskId = typeof msg['taskId'] === 'string' ? msg['taskId'] : '';
+        const taskId = typeof msg['task_id'] === 'string' ? msg['task_id'] : '';
         client.follows.get(taskId)?.stop();
         client.follows.delete(taskId);
         return;
@@ -250,11 +249,11 @@ export class LiveHub {
       await loadTaskAs(this.#deps.store, p, 'view', taskId);
     } catch (err) {
       if (!(err instanceof DroverError)) throw err;
-      send(client, { type: 'follow-error', taskId, message: err.message });
+      send(client, { type: 'follow-error', task_id: taskId, message: err.message });
       return;
     }
     if (client.follows.size >= MAX_FOLLOWS_PER_SOCKET) {
-      send(client, { type: 'follow-error', taskId, message: 'too many tasks followed' });
+      send(client, { type: 'follow-error', task_id: taskId, message: 'too many tasks followed' });
       return;
     }
     const follow = new OutputFollow(this.#deps.engine, this.#deps.store, taskId, offset, (m) =>
@@ -287,11 +286,11 @@ export class LiveHub {
       const botIds = [...this.#pendingBots];
       this.#pendingBots.clear();
       if (tasks.length > 0) {
-        const summaries = tasks.map((t) => ({ task: t, summary: summarizeTask(t) }));
+        const results = tasks.map((t) => ({ task: t, json: taskResultJson(t) }));
         for (const c of this.#clients) {
           if (!c.topics.has('tasks') || c.principal === undefined || !this.#keepUp(c)) continue;
           const p = c.principal;
-          const items = summaries.filter((s) => mayView(p, s.task)).map((s) => s.summary);
+          const items = results.filter((r) => mayView(p, r.task)).map((r) => r.json);
           if (items.length > 0) send(c, { type: 'tasks', items });
         }
       }
@@ -300,12 +299,14 @@ export class LiveHub {
         const views = [];
         for (const id of botIds) {
           const bot = await this.#deps.store.getBot(id);
-          if (bot !== undefined) views.push(toDashboardBot(await viewBot(this.#deps, bot, nowMs)));
+          if (bot === undefined) continue;
+          const view = await viewBot(this.#deps, bot, nowMs);
+          views.push({ pools: view.pools, json: canonicalJson('BotInfo', view.info) });
         }
         for (const c of this.#clients) {
           if (!c.topics.has('bots') || c.principal === undefined || !this.#keepUp(c)) continue;
           const p = c.principal;
-          const items = views.filter((v) => can(p, 'view', v.pools));
+          const items = views.filter((v) => can(p, 'view', v.pools)).map((v) => v.json);
           if (items.length > 0) send(c, { type: 'bots', items });
         }
       }
@@ -338,6 +339,12 @@ export class LiveHub {
       c.ws.ping();
     }
   }
+}
+
+/** A follow's offset: an int64 as canonical JSON writes it (a string) or a number; 0 otherwise. */
+function offsetOf(v: unknown): number {
+  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
+  return typeof n === 'number' && Number.isSafeInteger(n) ? Math.max(0, n) : 0;
 }
 
 function send(client: Client, message: object): void {

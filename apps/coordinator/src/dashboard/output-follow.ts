@@ -1,6 +1,7 @@
+import { canonicalJson } from '@drover/protocol';
 import { isFinalState, type Store } from '@drover/state';
 import type { TaskEngine } from '../engine/task-engine';
-import { outputOwner, summarizeTask } from './task-summary';
+import { outputOwner, taskResultJson } from './task-json';
 
 /** Output bytes per message to the browser. */
 const CHUNK_BYTES = 64 * 1024;
@@ -9,9 +10,12 @@ const CHUNK_BYTES = 64 * 1024;
 export type SendFn = (message: object) => Promise<void>;
 
 /**
- * Follows one task for one socket: its state on every change, and its output from `offset` to
- * the end in chunks, however long; ends (`output-end`) once the task is final and everything was
- * sent. Changes that happen while a pump runs are not lost (the dirty flag).
+ * Follows one task for one socket: its TaskResult on every change (`{type: 'task', result}`),
+ * and its output from `offset` to the end as StreamOutput sends it, TaskOutput chunks
+ * (`{type: 'output', task_id, output}`), however long; ends (`output-end`, whose TaskOutput is
+ * empty at the end of the output) once the task is final and everything was sent. Messages are
+ * canonical JSON (docs/json.md). Changes that happen while a pump runs are not lost (the dirty
+ * flag).
  */
 export class OutputFollow {
   readonly #engine: Pick<TaskEngine, 'taskWatchers' | 'outputWatchers'>;
@@ -83,7 +87,7 @@ export class OutputFollow {
     if (task.modifiedAtMs !== this.#lastModifiedMs || task.state !== this.#lastState) {
       this.#lastModifiedMs = task.modifiedAtMs;
       this.#lastState = task.state;
-      await this.#send({ type: 'task', task: summarizeTask(task) });
+      await this.#send({ type: 'task', result: taskResultJson(task) });
     }
     const owner = outputOwner(task);
     while (this.#offset < task.outputSize && !this.#stopped) {
@@ -91,15 +95,27 @@ export class OutputFollow {
       if (data.length === 0) break;
       await this.#send({
         type: 'output',
-        taskId: this.#taskId,
-        offset: this.#offset,
-        size: task.outputSize,
-        data: data.toString('base64'),
+        task_id: this.#taskId,
+        output: canonicalJson('TaskOutput', {
+          offset: this.#offset,
+          output: data,
+          state: task.state,
+          size: task.outputSize,
+        }),
       });
       this.#offset += data.length;
     }
     if (isFinalState(task.state) && this.#offset >= task.outputSize) {
-      await this.#send({ type: 'output-end', taskId: this.#taskId, size: this.#offset });
+      await this.#send({
+        type: 'output-end',
+        task_id: this.#taskId,
+        output: canonicalJson('TaskOutput', {
+          offset: this.#offset,
+          output: Buffer.alloc(0),
+          state: task.state,
+          size: this.#offset,
+        }),
+      });
       return true;
     }
     return false;

@@ -1,52 +1,20 @@
-import { taskPoolOf, type Task } from '@drover/state';
+import { toJson } from '@bufbuild/protobuf';
+import { timestampFromMs, TimestampSchema } from '@bufbuild/protobuf/wkt';
+import { canonicalJson, taskToResult, type JsonObject } from '@drover/protocol';
+import type { Task } from '@drover/state';
 
-/** A task as the dashboard's lists and live updates show it (times in ms since the epoch). */
-export interface TaskSummary {
-  readonly id: string;
-  readonly name: string;
-  readonly state: string;
-  readonly pool: string;
-  readonly botId: string;
-  readonly user: string;
-  readonly priority: number;
-  readonly tags: readonly string[];
-  readonly createdAtMs: number;
-  readonly startedAtMs: number | null;
-  readonly completedAtMs: number | null;
-  readonly modifiedAtMs: number;
-  readonly durationSecs: number | null;
-  readonly exitCode: number | null;
-  readonly failure: boolean;
-  readonly internalFailure: boolean;
-  readonly killRequested: boolean;
-  readonly dedupedFrom: string;
-  readonly outputSize: number;
-  readonly summary: string;
+/**
+ * A task as the dashboard shows it, in lists, on its page and in live updates: the TaskResult
+ * GetResult answers, in canonical JSON (docs/json.md). The page reads its pool from the `pool:`
+ * tag every task gets at submit.
+ */
+export function taskResultJson(task: Task): JsonObject {
+  return canonicalJson('TaskResult', taskToResult(task));
 }
 
-export function summarizeTask(task: Task): TaskSummary {
-  return {
-    id: task.id,
-    name: task.spec.name,
-    state: task.state,
-    pool: taskPoolOf(task.spec),
-    botId: task.botId ?? '',
-    user: task.spec.user,
-    priority: task.spec.priority,
-    tags: task.spec.tags,
-    createdAtMs: task.createdAtMs,
-    startedAtMs: task.startedAtMs,
-    completedAtMs: task.completedAtMs,
-    modifiedAtMs: task.modifiedAtMs,
-    durationSecs: task.durationSecs,
-    exitCode: task.exitCode,
-    failure: task.failure,
-    internalFailure: task.internalFailure,
-    killRequested: task.killRequestedAtMs !== null,
-    dedupedFrom: task.dedupedFrom ?? '',
-    outputSize: task.outputSize,
-    summary: task.summary,
-  };
+/** A time in ms as canonical JSON writes a google.protobuf.Timestamp (RFC 3339, UTC). */
+export function timestampJson(ms: number): string {
+  return toJson(TimestampSchema, timestampFromMs(ms)) as string;
 }
 
 /** A deduplicated task shows the output of the task it was deduplicated from. */

@@ -1,16 +1,20 @@
 // The dashboard's JSON API over real HTTP on a test coordinator whose tokens file grants roles
-// per pool: authentication, pool filtering and the roles needed to act. Bots are scripted bots
-// on the real BotApi stream.
-import type { TasksClient } from '@drover/protocol';
+// per pool: authentication, pool filtering and the roles needed to act, and the one JSON shape
+// (docs/json.md: the gRPC services' messages in canonical JSON). Bots are scripted bots on the
+// real BotApi stream.
+import { canonicalJson, type TasksClient } from '@drover/protocol';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken, type RunningCoordinator } from '../../src/index';
-import { startTestCoordinator, tasksStub, tempDir } from '../harness';
+import { bearer, call, startTestCoordinator, tasksStub, tempDir } from '../harness';
 import { ScriptedBot } from '../scripted-bot';
 import { apiFetch, baseUrl, submitTask } from './dashboard-client';
 
 const token = (who: string) => `drv_test_${who}`;
+/** A google.protobuf.Timestamp in canonical JSON: RFC 3339 in UTC. */
+const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3,9})?Z$/;
+type Ided = { task_id: string };
 const TOKENS_YAML = `version: 2
 principals:
   - { name: viewer, sha256: ${hashToken(token('viewer'))}, roles: { a: [view] } }
@@ -82,13 +86,36 @@ describe('dashboard API', () => {
   it('lists only the tasks of pools the caller may view', async () => {
     const asViewer = await apiFetch(coord, '/api/tasks', token('viewer'));
     expect(asViewer.status).toBe(200);
-    expect(asViewer.body.items.map((t: { id: string }) => t.id)).toEqual([taskA]);
+    expect(asViewer.body.items.map((t: Ided) => t.task_id)).toEqual([taskA]);
+    expect(asViewer.body.cursor).toBe('');
     const asOther = await apiFetch(coord, '/api/tasks', token('other'));
-    expect(asOther.body.items.map((t: { id: string }) => t.id)).toEqual([taskB]);
+    expect(asOther.body.items.map((t: Ided) => t.task_id)).toEqual([taskB]);
     const asAdmin = await apiFetch(coord, '/api/tasks?state=PENDING', token('admin'));
-    expect(asAdmin.body.items.map((t: { id: string }) => t.id).sort()).toEqual(
-      [taskA, taskB].sort(),
-    );
+    expect(asAdmin.body.items.map((t: Ided) => t.task_id).sort()).toEqual([taskA, taskB].sort());
+  });
+
+  it('lists tasks as ListTasksResponse: TaskResults in canonical JSON', async () => {
+    const { body } = await apiFetch(coord, '/api/tasks', token('viewer'));
+    expect(Object.keys(body).sort()).toEqual(['cursor', 'items']);
+    const t = body.items[0];
+    expect(t).toMatchObject({
+      task_id: taskA,
+      name: 'in a',
+      state: 'PENDING',
+      bot_id: '',
+      output_size: '0',
+      failure: false,
+      internal_failure: false,
+      duration: 0,
+      bot_dimensions: [],
+      outputs: [],
+    });
+    expect(t.created_ts).toMatch(RFC3339);
+    expect(t.tags).toContain('pool:a');
+    // Unset messages and optional fields are left out; no camelCase twin of any field.
+    expect(t).not.toHaveProperty('started_ts');
+    expect(t).not.toHaveProperty('exit_code');
+    expect(Object.keys(t).filter((k) => /[A-Z]/.test(k))).toEqual([]);
   });
 
   it('hides a task of another pool exactly like a missing one', async () => {
@@ -97,30 +124,66 @@ describe('dashboard API', () => {
     expect(hidden.status).toBe(403);
     expect(missing.status).toBe(403);
     const shown = await apiFetch(coord, `/api/tasks/${taskA}`, token('viewer'));
-    expect(shown.body.task.name).toBe('in a');
-    expect(shown.body.may.cancel).toBe(false);
+    expect(shown.body.name).toBe('in a');
+    expect((await apiFetch(coord, `/api/tasks/${taskB}/request`, token('viewer'))).status).toBe(
+      403,
+    );
+    expect((await apiFetch(coord, `/api/tasks/${taskB}/output`, token('viewer'))).status).toBe(403);
+  });
+
+  it("answers a task's result, request and output as GetResult, GetRequest and GetStdout do", async () => {
+    const viaGrpc = (method: 'GetResult' | 'GetRequest' | 'GetStdout') =>
+      call<object>(
+        (md, cb) => {
+          const req = { task_id: taskA, offset: 0, length: 0 };
+          if (method === 'GetStdout') return tasks.GetStdout(req, md, cb);
+          return method === 'GetResult'
+            ? tasks.GetResult(req, md, cb)
+            : tasks.GetRequest(req, md, cb);
+        },
+        bearer(token('admin')),
+      );
+    const result = await apiFetch(coord, `/api/tasks/${taskA}`, token('viewer'));
+    expect(result.body).toEqual(canonicalJson('TaskResult', await viaGrpc('GetResult')));
+    const request = await apiFetch(coord, `/api/tasks/${taskA}/request`, token('viewer'));
+    expect(request.body).toEqual(canonicalJson('TaskRequest', await viaGrpc('GetRequest')));
+    expect(request.body.task_slices[0].properties.dimensions).toContainEqual({
+      key: 'pool',
+      value: 'a',
+    });
+    expect(request.body.created_ts).toMatch(RFC3339);
+    const output = await apiFetch(coord, `/api/tasks/${taskA}/output`, token('viewer'));
+    expect(output.body).toEqual(canonicalJson('TaskOutput', await viaGrpc('GetStdout')));
+    expect(output.body).toEqual({ offset: '0', output: '', state: 'PENDING', size: '0' });
   });
 
   it('counts pending tasks only in pools the caller may view', async () => {
     const { body } = await apiFetch(coord, '/api/tasks/pending', token('viewer'));
-    expect(body.pools).toEqual([{ pool: 'a', count: 1, oldestAgeMs: expect.any(Number) }]);
+    expect(body.pools).toEqual([
+      { pool: 'a', count: '1', oldest_created_ts: expect.stringMatching(RFC3339) },
+    ]);
   });
 
   it('lists only the bots of pools the caller may view, with counts per pool', async () => {
     const { body } = await apiFetch(coord, '/api/bots', token('viewer'));
-    expect(body.items.map((b: { info: { bot_id: string } }) => b.info.bot_id)).toEqual(['bot-a1']);
-    expect(body.items[0].info.connected).toBe(true);
+    expect(body.items.map((b: { bot_id: string }) => b.bot_id)).toEqual(['bot-a1']);
+    expect(body.cursor).toBe('');
+    expect(body.total).toBe('1');
+    expect(body.items[0]).toMatchObject({ connected: true, is_dead: false, task_id: '' });
+    expect(body.items[0].dimensions).toContainEqual({ key: 'pool', value: ['a'] });
+    expect(body.items[0].last_seen_ts).toMatch(RFC3339);
+    const one = await apiFetch(coord, '/api/bots/bot-a1', token('viewer'));
+    expect(one.body.bot_id).toBe('bot-a1');
+    expect(one.body.first_seen_ts).toMatch(RFC3339);
     const counts = await apiFetch(coord, '/api/bots/counts', token('admin'));
-    expect(
-      counts.body.pools.map((p: { pool: string; alive: number }) => [p.pool, p.alive]),
-    ).toEqual([
-      ['a', 1],
-      ['b', 1],
+    expect(counts.body.pools).toEqual([
+      { pool: 'a', count: '1', busy: '0', quarantined: '0', maintenance: '0', dead: '0' },
+      { pool: 'b', count: '1', busy: '0', quarantined: '0', maintenance: '0', dead: '0' },
     ]);
+    const asViewer = await apiFetch(coord, '/api/bots/counts', token('viewer'));
+    expect(asViewer.body.pools.map((p: { pool: string }) => p.pool)).toEqual(['a']);
     const filtered = await apiFetch(coord, '/api/bots?dim=pool:b&status=idle', token('admin'));
-    expect(filtered.body.items.map((b: { info: { bot_id: string } }) => b.info.bot_id)).toEqual([
-      'bot-b1',
-    ]);
+    expect(filtered.body.items.map((b: { bot_id: string }) => b.bot_id)).toEqual(['bot-b1']);
   });
 
   it('needs the cancel role to cancel a task', async () => {
@@ -130,11 +193,17 @@ describe('dashboard API', () => {
     });
     expect(refused.status).toBe(403);
     expect(refused.body.error).toContain('cancel role');
+    const wrong = await apiFetch(coord, `/api/tasks/${taskA}/cancel`, token('canceller'), {
+      method: 'POST',
+      body: { kill_running: 'yes' },
+    });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.field).toBe('kill_running');
     const done = await apiFetch(coord, `/api/tasks/${taskA}/cancel`, token('canceller'), {
       method: 'POST',
-      body: {},
+      body: { kill_running: false },
     });
-    expect(done.body).toEqual({ canceled: true, state: 'CANCELED' });
+    expect(done.body).toEqual({ canceled: true, was_running: false, state: 'CANCELED' });
   });
 
   it('needs the admin role to quarantine a bot, and unquarantines it again', async () => {
@@ -153,12 +222,24 @@ describe('dashboard API', () => {
       body: { reason: 'disk check' },
     });
     expect(done.status).toBe(200);
-    expect(done.body.info.quarantined_reason).toBe('disk check');
+    expect(done.body).toMatchObject({ bot_id: 'bot-a1', quarantined: true });
+    expect(done.body.quarantined_reason).toBe('disk check');
     const back = await apiFetch(coord, '/api/bots/bot-a1/unquarantine', token('pool-admin'), {
       method: 'POST',
       body: {},
     });
-    expect(back.body.info.quarantined).toBe(false);
+    expect(back.body.quarantined).toBe(false);
+  });
+
+  it('answers a termination as TerminateBotResponse', async () => {
+    const res = await apiFetch(coord, '/api/bots/bot-b1/terminate', token('admin'), {
+      method: 'POST',
+      body: { reason: 'retire' },
+    });
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body)).toEqual(['task_id']);
+    const task = await apiFetch(coord, `/api/tasks/${res.body.task_id}`, token('admin'));
+    expect(task.body.priority).toBe(0);
   });
 
   it('refuses a cursor it did not hand out', async () => {

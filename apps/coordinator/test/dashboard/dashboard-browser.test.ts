@@ -19,7 +19,7 @@ import {
   tasksStub,
   tempDir,
 } from '../harness';
-import { baseUrl, gatedLines, submitTask } from './dashboard-client';
+import { apiFetch, baseUrl, gatedLines, submitTask } from './dashboard-client';
 
 const SHOTS = fileURLToPath(new URL('../../../../test-output/dashboard/', import.meta.url));
 const CHROMIUM = process.env['DROVER_CHROMIUM'] ?? '/usr/lib/chromium/chromium';
@@ -131,6 +131,9 @@ describe('dashboard in a browser', () => {
     const link = page.locator(`#tasks tr[data-task="${taskId}"] a`);
     await link.waitFor(WAIT);
     expect(await link.innerText()).toBe(name);
+    // The pool column comes from the task's `pool:` tag (TaskResult has no pool field).
+    const poolCell = page.locator(`#tasks tr[data-task="${taskId}"] td:nth-child(3)`);
+    expect(await poolCell.innerText()).toBe('default');
     expect(await page.locator('#tasks script').count()).toBe(0);
     await page.locator('#pending').waitFor(WAIT);
     await page.screenshot({ path: join(SHOTS, 'tasks.png'), fullPage: true });
@@ -164,5 +167,11 @@ describe('dashboard in a browser', () => {
     await node.click();
     await expect.poll(() => page.locator('#graph-details').innerText(), WAIT).toContain(quest);
     await page.screenshot({ path: join(SHOTS, 'graph.png'), fullPage: true });
+    // What the page drew: GraphData in canonical JSON (map keys strings, RFC 3339 times).
+    const { body } = await apiFetch(coord, `/api/graph?quest=${quest}&attempt=1`, clientToken);
+    const attempt = body.quests[quest].attempts['1'];
+    expect(attempt.id).toEqual({ quest, id: 1 });
+    expect(attempt.data.created).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/);
+    expect(body.had_more).toBe(false);
   });
 });

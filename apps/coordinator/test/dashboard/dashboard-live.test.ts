@@ -1,5 +1,6 @@
 // The dashboard's WebSocket on a test coordinator with a real bot process: authentication by the
-// first message, task state changes and output chunks pushed as they happen.
+// first message, task state changes and output chunks pushed as they happen, as the gRPC
+// services' messages in canonical JSON (docs/json.md).
 import type { TasksClient } from '@drover/protocol';
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -67,28 +68,47 @@ describe('dashboard live socket', () => {
     });
     await s.next(
       (m) =>
-        m.type === 'tasks' && (m.items ?? []).some((t) => t.id === taskId && t.state === 'RUNNING'),
+        m.type === 'tasks' &&
+        (m.items ?? []).some((t) => t['task_id'] === taskId && t['state'] === 'RUNNING'),
     );
     await s.next(
       (m) =>
-        m.type === 'bots' && (m.items ?? []).some((b) => b.info?.bot_id === 'live-bot' && b.busy),
+        m.type === 'bots' &&
+        (m.items ?? []).some((b) => b['bot_id'] === 'live-bot' && b['task_id'] === taskId),
     );
 
-    s.send({ type: 'follow', taskId, offset: 0 });
+    s.send({ type: 'follow', task_id: taskId, offset: 0 });
     writeFileSync(join(gate, 'go-1'), '');
     await s.until(() => (s.output(taskId).includes('line 1\n') ? true : undefined));
     expect(s.output(taskId)).toBe('line 1\n');
+    const first = await s.next((m) => m.type === 'output' && m.task_id === taskId);
+    expect(first.output).toEqual({
+      offset: '0',
+      output: Buffer.from('line 1\n').toString('base64'),
+      state: 'RUNNING',
+      size: '7',
+    });
 
     writeFileSync(join(gate, 'go-2'), '');
     writeFileSync(join(gate, 'go-3'), '');
-    await s.next((m) => m.type === 'output-end' && m.taskId === taskId);
+    const end = await s.next((m) => m.type === 'output-end' && m.task_id === taskId);
     expect(s.output(taskId)).toBe('line 1\nline 2\nline 3\n');
-    await s.next((m) => m.type === 'task' && m.task?.id === taskId && m.task.state === 'COMPLETED');
-    await s.next(
+    expect(end.output).toMatchObject({ offset: '21', output: '', size: '21' });
+    const followed = await s.next(
+      (m) => m.type === 'task' && m.result?.task_id === taskId && m.result['state'] === 'COMPLETED',
+    );
+    expect(followed.result).toMatchObject({ exit_code: '0', output_size: '21', failure: false });
+    expect(followed.result!['completed_ts']).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/);
+    const listed = await s.next(
       (m) =>
         m.type === 'tasks' &&
-        (m.items ?? []).some((t) => t.id === taskId && t.state === 'COMPLETED'),
+        (m.items ?? []).some((t) => t['task_id'] === taskId && t['state'] === 'COMPLETED'),
     );
+    expect(listed.items!.find((t) => t['task_id'] === taskId)).toMatchObject({
+      exit_code: '0',
+      output_size: '21',
+      created_ts: followed.result!['created_ts'],
+    });
   });
 
   it('sends the whole output of a finished task to a late follower, then ends', async () => {
@@ -98,10 +118,10 @@ describe('dashboard live socket', () => {
       name: 'many lines',
       command: ['sh', '-c', 'i=0; while [ $i -lt 20000 ]; do echo "row $i"; i=$((i+1)); done'],
     });
-    s.send({ type: 'follow', taskId, offset: 0 });
-    const end = await s.next((m) => m.type === 'output-end' && m.taskId === taskId, 25_000);
+    s.send({ type: 'follow', task_id: taskId, offset: '0' });
+    const end = await s.next((m) => m.type === 'output-end' && m.task_id === taskId, 25_000);
     const text = s.output(taskId);
-    expect(text.length).toBe(end.size);
+    expect(text.length).toBe(Number(end.output?.size));
     expect(text.split('\n').filter((l) => l !== '')).toHaveLength(20000);
     expect(text.endsWith('row 19999\n')).toBe(true);
   });

@@ -67,7 +67,8 @@ async function seed(store: RunningCoordinator['store']): Promise<void> {
     spec: {
       name: 'seeded',
       priority: 100,
-      tags: ['seeded:yes'],
+      // The automatic tags a submitted task gets (the page reads the pool from `pool:`).
+      tags: ['seeded:yes', 'pool:default', 'user:seed', 'name:seeded', 'priority:100'],
       user: 'seed',
       authenticated: 'seed',
       requestUuid: '',
@@ -153,6 +154,7 @@ describe('the dashboard at scale and across a restart', () => {
     const newest = page.locator(`tr[data-task="scale-task-${String(TASKS - 1).padStart(6, '0')}"]`);
     await newest.waitFor(WAIT);
     expect(await page.locator('tr[data-task]').count()).toBeLessThanOrEqual(100);
+    expect(await newest.locator('td').nth(2).innerText()).toBe('default');
     await page.locator('.pager button', { hasText: 'Older' }).click(WAIT);
     await page.locator('.pager', { hasText: 'page 2' }).waitFor(WAIT);
     expect(await newest.count()).toBe(0);

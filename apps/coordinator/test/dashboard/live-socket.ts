@@ -2,19 +2,24 @@
 import { WebSocket } from 'ws';
 import type { RunningCoordinator } from '../../src/index';
 
-/** A message of the dashboard's socket, loosely typed for assertions. */
+/** A TaskOutput in canonical JSON (int64 as strings, bytes as base64). */
+export interface TaskOutputJson {
+  readonly offset: string;
+  readonly output: string;
+  readonly state: string;
+  readonly size: string;
+}
+
+/**
+ * A message of the dashboard's socket, loosely typed for assertions: `tasks` items are
+ * TaskResults, `bots` items BotInfos, `task` a TaskResult, `output` a TaskOutput (docs/json.md).
+ */
 export interface LiveMessage {
   readonly type: string;
-  readonly taskId?: string;
-  readonly data?: string;
-  readonly size?: number;
-  readonly items?: ReadonlyArray<{
-    readonly id?: string;
-    readonly state?: string;
-    readonly busy?: boolean;
-    readonly info?: { readonly bot_id: string };
-  }>;
-  readonly task?: { readonly id: string; readonly state: string };
+  readonly task_id?: string;
+  readonly output?: TaskOutputJson;
+  readonly items?: ReadonlyArray<Readonly<Record<string, unknown>>>;
+  readonly result?: Readonly<Record<string, unknown>> & { readonly task_id: string };
 }
 
 export class LiveSocket {
@@ -82,8 +87,8 @@ export class LiveSocket {
   output(taskId: string): string {
     return Buffer.concat(
       this.messages
-        .filter((m) => m.type === 'output' && m.taskId === taskId)
-        .map((m) => Buffer.from(m.data ?? '', 'base64')),
+        .filter((m) => m.type === 'output' && m.task_id === taskId)
+        .map((m) => Buffer.from(m.output?.output ?? '', 'base64')),
     ).toString('utf8');
   }
 

@@ -31,7 +31,7 @@ export function whenUnauthenticated(fn) {
 
 /**
  * @param {string} path
- * @param {{ method?: string, body?: unknown, raw?: boolean, signal?: AbortSignal }} [opts]
+ * @param {{ method?: string, body?: unknown, signal?: AbortSignal }} [opts]
  */
 export async function api(path, opts = {}) {
   /** @type {Record<string, string>} */
@@ -54,7 +54,7 @@ export async function api(path, opts = {}) {
     if (res.status === 401) onUnauthenticated();
     throw new ApiError(res.status, message);
   }
-  return opts.raw ? res : res.json();
+  return res.json();
 }
 
 /** A query string from pairs, skipping empty values. @param {Array<[string, string | number]>} pairs */

@@ -1,11 +1,30 @@
 // Bots page: counts per pool, a filtered page of bots (server-side paging), rows updated live.
+// Bots are BotInfo messages, counts CountBotsResponse, in canonical JSON (docs/json.md).
 
 import { ApiError, api, may, qs } from './api.js';
-import { ago, h, replace, throttle } from './dom.js';
+import { ago, h, replace, throttle, tsMs } from './dom.js';
 
 const PAGE_SIZE = 100;
 const STATUSES = ['', 'alive', 'dead', 'busy', 'idle', 'quarantined', 'maintenance'];
-const COUNT_COLUMNS = ['alive', 'dead', 'busy', 'idle', 'quarantined', 'maintenance'];
+
+/**
+ * The count columns, from a pool's CountBotsResponse (int64 counts are strings): a bot is alive
+ * or dead, an alive one busy or idle; quarantined and maintenance are counted on top.
+ * @type {Array<[string, (c: any) => number]>}
+ */
+const COUNT_COLUMNS = [
+  ['alive', (c) => Number(c.count) - Number(c.dead)],
+  ['dead', (c) => Number(c.dead)],
+  ['busy', (c) => Number(c.busy)],
+  ['idle', (c) => Math.max(0, Number(c.count) - Number(c.dead) - Number(c.busy))],
+  ['quarantined', (c) => Number(c.quarantined)],
+  ['maintenance', (c) => Number(c.maintenance)],
+];
+
+/** A BotInfo's pools: the values of its `pool` dimension. @param {any} info */
+function botPools(info) {
+  return info.dimensions.find((/** @type {{key: string}} */ d) => d.key === 'pool')?.value ?? [];
+}
 
 /** @param {import('./app.js').PageContext} ctx */
 export function botsPage({ root, live, me, show }) {
@@ -71,13 +90,18 @@ export function botsPage({ root, live, me, show }) {
           h(
             'thead',
             {},
-            h('tr', {}, h('th', {}, 'Pool'), ...COUNT_COLUMNS.map((c) => h('th', {}, c))),
+            h('tr', {}, h('th', {}, 'Pool'), ...COUNT_COLUMNS.map(([c]) => h('th', {}, c))),
           ),
           h(
             'tbody',
             {},
             ...pools.map((/** @type {any} */ p) =>
-              h('tr', {}, h('td', {}, p.pool), ...COUNT_COLUMNS.map((c) => h('td', {}, p[c]))),
+              h(
+                'tr',
+                {},
+                h('td', {}, p.pool),
+                ...COUNT_COLUMNS.map(([, of]) => h('td', {}, of(p))),
+              ),
             ),
           ),
         ),
@@ -108,7 +132,11 @@ export function botsPage({ root, live, me, show }) {
     const from = state.page * PAGE_SIZE + (page.items.length > 0 ? 1 : 0);
     replace(
       pager,
-      h('span', {}, `${from}–${state.page * PAGE_SIZE + page.items.length} of ${page.total}`),
+      h(
+        'span',
+        {},
+        `${from}–${state.page * PAGE_SIZE + page.items.length} of ${Number(page.total)}`,
+      ),
       h(
         'button',
         {
@@ -136,9 +164,9 @@ export function botsPage({ root, live, me, show }) {
     );
   }
 
-  /** @param {any} b */
-  function row(b) {
-    const info = b.info;
+  /** @param {any} info a BotInfo */
+  function row(info) {
+    const busy = info.task_id !== '';
     const badges = [];
     badges.push(
       h(
@@ -151,7 +179,7 @@ export function botsPage({ root, live, me, show }) {
       badges.push(h('span', { class: 'badge' }, 'disconnected'));
     if (!info.is_dead)
       badges.push(
-        h('span', { class: `badge b-${b.busy ? 'busy' : 'idle'}` }, b.busy ? 'busy' : 'idle'),
+        h('span', { class: `badge b-${busy ? 'busy' : 'idle'}` }, busy ? 'busy' : 'idle'),
       );
     if (info.quarantined) {
       badges.push(
@@ -167,7 +195,7 @@ export function botsPage({ root, live, me, show }) {
       (/** @type {{key: string, value: string[]}} */ d) => `${d.key}=${d.value.join('|')}`,
     );
     const actions = h('td', {});
-    if (may(me, 'admin', b.pools)) {
+    if (may(me, 'admin', botPools(info))) {
       const act = (/** @type {string} */ what, /** @type {string} */ confirmText) => async () => {
         if (confirmText !== '' && !confirm(confirmText)) return;
         try {
@@ -175,8 +203,8 @@ export function botsPage({ root, live, me, show }) {
             method: 'POST',
             body: {},
           });
-          if (res.info) update(res);
-          else show(`Termination requested: task ${res.taskId}`);
+          if (what === 'terminate') show(`Termination requested: task ${res.task_id}`);
+          else update(res);
         } catch (err) {
           show(String(/** @type {any} */ (err).message ?? err));
         }
@@ -197,7 +225,7 @@ export function botsPage({ root, live, me, show }) {
         ),
       );
     }
-    const lastSeen = info.last_seen_ts ? Number(info.last_seen_ts.seconds) * 1000 : 0;
+    const lastSeen = tsMs(info.last_seen_ts) ?? 0;
     const tr = h(
       'tr',
       { dataset: { bot: info.bot_id } },
@@ -226,10 +254,10 @@ export function botsPage({ root, live, me, show }) {
     return tr;
   }
 
-  /** A bot changed: its row (if on this page) is redrawn. @param {any} b */
-  function update(b) {
-    const old = rows.get(b.info.bot_id);
-    if (old !== undefined) old.replaceWith(row(b));
+  /** A bot changed: its row (if on this page) is redrawn. @param {any} info a BotInfo */
+  function update(info) {
+    const old = rows.get(info.bot_id);
+    if (old !== undefined) old.replaceWith(row(info));
     refreshCounts();
   }
 

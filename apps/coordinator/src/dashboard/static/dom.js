@@ -74,10 +74,15 @@ export function stateBadge(state) {
   return h('span', { class: `badge s-${state}`, 'data-state': state }, state);
 }
 
-/** A timestamp of the wire ({seconds, nanos}) in ms. @param {{seconds?: number | string, nanos?: number} | null | undefined} ts */
+/**
+ * A google.protobuf.Timestamp of the API (canonical JSON: RFC 3339) in ms since the epoch; null
+ * when absent (an unset timestamp is left out).
+ * @param {string | null | undefined} ts
+ */
 export function tsMs(ts) {
   if (!ts) return null;
-  return Number(ts.seconds ?? 0) * 1000 + Math.round((ts.nanos ?? 0) / 1e6);
+  const ms = Date.parse(ts);
+  return Number.isNaN(ms) ? null : ms;
 }
 
 /**

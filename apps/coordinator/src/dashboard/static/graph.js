@@ -1,5 +1,6 @@
 // Graph page: an attempt with its dependencies both ways, drawn as layers (dependencies on the
-// left, dependents on the right) in SVG. Text goes through textContent only.
+// left, dependents on the right) in SVG, from a GraphData in canonical JSON (docs/json.md). Text
+// goes through textContent only.
 
 import { ApiError, api, qs } from './api.js';
 import { h, replace, svg } from './dom.js';

@@ -56,12 +56,12 @@ export class Live {
   /** Follows a task's state and output; `offset` tells where to resume after a reconnection. @param {string} taskId @param {() => number} offset */
   follow(taskId, offset) {
     this.follows.set(taskId, offset);
-    this.#send({ type: 'follow', taskId, offset: offset() });
+    this.#send({ type: 'follow', task_id: taskId, offset: offset() });
   }
 
   /** @param {string} taskId */
   unfollow(taskId) {
-    if (this.follows.delete(taskId)) this.#send({ type: 'unfollow', taskId });
+    if (this.follows.delete(taskId)) this.#send({ type: 'unfollow', task_id: taskId });
   }
 
   /** @param {object} msg */
@@ -87,7 +87,7 @@ export class Live {
         this.hooks.onStatus('on');
         if (this.topics.size > 0) this.#send({ type: 'subscribe', topics: [...this.topics] });
         for (const [taskId, offset] of this.follows) {
-          this.#send({ type: 'follow', taskId, offset: offset() });
+          this.#send({ type: 'follow', task_id: taskId, offset: offset() });
         }
       }
       for (const fn of this.handlers.get(msg.type) ?? []) fn(msg);

@@ -1,9 +1,11 @@
 // Task page: result fields, the request, and the output: the last MiB at first (earlier output
-// on demand), then growing live until the task is final and every byte arrived.
+// on demand), then growing live until the task is final and every byte arrived. The task is a
+// TaskResult, its request a TaskRequest and output chunks TaskOutput messages, in canonical JSON
+// (docs/json.md).
 
-import { ApiError, api } from './api.js';
-import { h, replace, stateBadge, when } from './dom.js';
-import { taskDuration } from './tasks.js';
+import { ApiError, api, may } from './api.js';
+import { h, replace, stateBadge, tsMs, when } from './dom.js';
+import { taskDuration, taskPools } from './tasks.js';
 
 const TAIL_BYTES = 1024 * 1024;
 const GRAPH_TAG = 'drover-graph-execution:';
@@ -17,7 +19,7 @@ function bytesOf(b64) {
 }
 
 /** @param {import('./app.js').PageContext} ctx */
-export function taskPage({ root, live, show, params }) {
+export function taskPage({ root, live, me, show, params }) {
   const taskId = params[0] ?? '';
   const title = h('h2', {}, 'Task ', taskId);
   const actions = h('div', { class: 'actions' });
@@ -37,7 +39,10 @@ export function taskPage({ root, live, show, params }) {
     h('details', {}, h('summary', {}, 'Request'), request),
   );
 
-  let mayCancel = false;
+  /** @type {any} the TaskResult shown */
+  let shown;
+  /** A kill this page asked for while the task runs: the result does not tell (until KILLED). */
+  let killAsked = false;
   let start = 0;
   let next = 0;
   let decoder = new TextDecoder();
@@ -53,25 +58,27 @@ export function taskPage({ root, live, show, params }) {
     if (stick && !atStart) output.scrollTop = output.scrollHeight;
   }
 
-  /** @param {any} t */
+  /** @param {any} t a TaskResult */
   function render(t) {
-    replace(title, t.name || t.id, ' ', stateBadge(t.state));
+    shown = t;
+    const killing = killAsked && t.state === 'RUNNING';
+    replace(title, t.name || t.task_id, ' ', stateBadge(t.state));
     const rowsOf = [
-      ['Task id', t.id],
-      ['State', t.state + (t.killRequested && t.state === 'RUNNING' ? ' (kill requested)' : '')],
+      ['Task id', t.task_id],
+      ['State', t.state + (killing ? ' (kill requested)' : '')],
       ['Summary', t.summary],
-      ['Pool', t.pool],
-      ['Bot', t.botId],
-      ['Exit code', t.exitCode ?? ''],
-      ['Failure', t.failure ? (t.internalFailure ? 'internal failure' : 'yes') : 'no'],
+      ['Pool', taskPools(t).join('|')],
+      ['Bot', t.bot_id],
+      ['Exit code', t.exit_code ?? ''],
+      ['Failure', t.failure ? (t.internal_failure ? 'internal failure' : 'yes') : 'no'],
       ['User', t.user],
       ['Priority', t.priority],
-      ['Created', when(t.createdAtMs)],
-      ['Started', when(t.startedAtMs)],
-      ['Completed', when(t.completedAtMs)],
+      ['Created', when(tsMs(t.created_ts))],
+      ['Started', when(tsMs(t.started_ts))],
+      ['Completed', when(tsMs(t.completed_ts))],
       ['Duration', taskDuration(t)],
-      ['Output size', `${t.outputSize} bytes`],
-      ['Deduplicated from', t.dedupedFrom],
+      ['Output size', `${t.output_size} bytes`],
+      ['Deduplicated from', t.deduped_from],
       ['Tags', t.tags.join(' ')],
     ];
     replace(fields, ...rowsOf.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))]));
@@ -92,12 +99,13 @@ export function taskPage({ root, live, show, params }) {
       );
     }
     actions.replaceChildren();
+    const mayCancel = may(me, 'cancel', taskPools(t));
     if (mayCancel && t.state === 'PENDING') {
       actions.append(
         h('button', { type: 'button', id: 'cancel', onclick: () => cancel(false) }, 'Cancel'),
       );
     }
-    if (mayCancel && t.state === 'RUNNING' && !t.killRequested) {
+    if (mayCancel && t.state === 'RUNNING' && !killing) {
       actions.append(
         h(
           'button',
@@ -113,9 +121,13 @@ export function taskPage({ root, live, show, params }) {
     try {
       const res = await api(`/api/tasks/${encodeURIComponent(taskId)}/cancel`, {
         method: 'POST',
-        body: { kill },
+        body: { kill_running: kill },
       });
       if (!res.canceled) show(`Not cancelled: the task is ${res.state}.`);
+      else if (res.was_running && res.state === 'RUNNING') {
+        killAsked = true;
+        if (shown !== undefined) render(shown);
+      }
     } catch (err) {
       show(String(/** @type {any} */ (err).message ?? err));
     }
@@ -124,14 +136,10 @@ export function taskPage({ root, live, show, params }) {
   async function loadEarlier() {
     const from = Math.max(0, start - TAIL_BYTES);
     try {
-      const res = await api(
+      const chunk = await api(
         `/api/tasks/${encodeURIComponent(taskId)}/output?offset=${from}&length=${start - from}`,
-        {
-          raw: true,
-        },
       );
-      const bytes = new Uint8Array(await res.arrayBuffer());
-      addText(new TextDecoder().decode(bytes), true);
+      addText(new TextDecoder().decode(bytesOf(chunk.output)), true);
       start = from;
       renderEarlier();
     } catch (err) {
@@ -154,41 +162,43 @@ export function taskPage({ root, live, show, params }) {
 
   const offs = [
     live.on('task', (msg) => {
-      if (msg.task.id === taskId) render(msg.task);
+      if (msg.result.task_id === taskId) render(msg.result);
     }),
     live.on('output', (msg) => {
-      if (msg.taskId !== taskId) return;
-      let bytes = bytesOf(msg.data);
-      if (msg.offset > next) return; // a gap cannot happen: the server sends in order
-      if (msg.offset < next) bytes = bytes.subarray(next - msg.offset);
+      if (msg.task_id !== taskId) return;
+      const offset = Number(msg.output.offset);
+      let bytes = bytesOf(msg.output.output);
+      if (offset > next) return; // a gap cannot happen: the server sends in order
+      if (offset < next) bytes = bytes.subarray(next - offset);
       next += bytes.length;
       addText(decoder.decode(bytes, { stream: true }));
-      outputState.textContent = `${next} of ${msg.size} bytes, live`;
+      outputState.textContent = `${next} of ${msg.output.size} bytes, live`;
     }),
     live.on('output-end', (msg) => {
-      if (msg.taskId !== taskId) return;
+      if (msg.task_id !== taskId) return;
       addText(decoder.decode());
       done = true;
-      outputState.textContent = `complete: ${msg.size} bytes`;
+      outputState.textContent = `complete: ${msg.output.size} bytes`;
     }),
     live.on('follow-error', (msg) => {
-      if (msg.taskId === taskId) show(msg.message);
+      if (msg.task_id === taskId) show(msg.message);
     }),
   ];
 
   (async () => {
-    let detail;
+    const path = `/api/tasks/${encodeURIComponent(taskId)}`;
+    let result;
+    let taskRequest;
     try {
-      detail = await api(`/api/tasks/${encodeURIComponent(taskId)}`);
+      [result, taskRequest] = await Promise.all([api(path), api(`${path}/request`)]);
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 401))
         show(String(/** @type {any} */ (err).message ?? err));
       return;
     }
-    mayCancel = detail.may.cancel;
-    render(detail.task);
-    request.textContent = JSON.stringify(detail.request, null, 2);
-    start = Math.max(0, detail.task.outputSize - TAIL_BYTES);
+    render(result);
+    request.textContent = JSON.stringify(taskRequest, null, 2);
+    start = Math.max(0, Number(result.output_size) - TAIL_BYTES);
     next = start;
     decoder = new TextDecoder();
     renderEarlier();

@@ -1,8 +1,9 @@
 // Tasks page: pending per pool, recent tasks (server-side paging with the store's cursors),
-// rows updated live; new tasks appear on the first page when they match the filters.
+// rows updated live; new tasks appear on the first page when they match the filters. Tasks are
+// TaskResult messages in canonical JSON (docs/json.md).
 
 import { ApiError, api, qs } from './api.js';
-import { formatDuration, h, replace, stateBadge, throttle, when } from './dom.js';
+import { formatDuration, h, replace, stateBadge, throttle, tsMs, when } from './dom.js';
 
 const PAGE_SIZE = 50;
 const STATES = [
@@ -19,11 +20,20 @@ const STATES = [
   'NO_RESOURCE',
 ];
 
-/** @param {any} t */
+/** A TaskResult's process time; while it runs, the time since it started. @param {any} t */
 export function taskDuration(t) {
-  if (t.durationSecs !== null) return formatDuration(t.durationSecs * 1000);
-  if (t.startedAtMs !== null) return formatDuration(Date.now() - t.startedAtMs);
+  const startedMs = tsMs(t.started_ts);
+  if (t.state === 'RUNNING' && startedMs !== null) return formatDuration(Date.now() - startedMs);
+  if (t.duration > 0 || startedMs !== null) return formatDuration(t.duration * 1000);
   return '';
+}
+
+/** A task's pools, from the `pool:` tags the coordinator gives every task. @param {any} t */
+export function taskPools(t) {
+  return t.tags
+    .filter((/** @type {string} */ tag) => tag.startsWith('pool:'))
+    .flatMap((/** @type {string} */ tag) => tag.slice('pool:'.length).split('|'))
+    .filter((/** @type {string} */ p) => p !== '');
 }
 
 /** @param {import('./app.js').PageContext} ctx */
@@ -103,8 +113,8 @@ export function tasksPage({ root, live, show }) {
                 'tr',
                 {},
                 h('td', {}, p.pool || '(none)'),
-                h('td', {}, p.count),
-                h('td', {}, p.count > 0 ? formatDuration(p.oldestAgeMs) : ''),
+                h('td', {}, Number(p.count)),
+                h('td', {}, oldestWait(p.oldest_created_ts)),
               ),
             ),
           ),
@@ -133,7 +143,7 @@ export function tasksPage({ root, live, show }) {
     }
     rows.clear();
     tbody.replaceChildren(...page.items.map((/** @type {any} */ t) => row(t)));
-    newestMs = page.items[0]?.createdAtMs ?? 0;
+    newestMs = tsMs(page.items[0]?.created_ts) ?? 0;
     state.cursors[state.page + 1] = page.cursor;
     replace(
       pager,
@@ -165,25 +175,31 @@ export function tasksPage({ root, live, show }) {
     );
   }
 
+  /** @param {string | undefined} createdTs */
+  function oldestWait(createdTs) {
+    const createdMs = tsMs(createdTs);
+    return createdMs === null ? '' : formatDuration(Math.max(0, Date.now() - createdMs));
+  }
+
   /** @param {any} t */
   function row(t) {
     const tr = h(
       'tr',
-      { dataset: { task: t.id } },
-      h('td', {}, h('a', { href: `#/task/${encodeURIComponent(t.id)}` }, t.name || t.id)),
+      { dataset: { task: t.task_id } },
+      h('td', {}, h('a', { href: `#/task/${encodeURIComponent(t.task_id)}` }, t.name || t.task_id)),
       h(
         'td',
         {},
         stateBadge(t.state),
-        t.failure ? h('span', { class: 'badge failure' }, `exit ${t.exitCode}`) : '',
+        t.failure ? h('span', { class: 'badge failure' }, `exit ${t.exit_code ?? '?'}`) : '',
       ),
-      h('td', {}, t.pool),
-      h('td', {}, t.botId),
-      h('td', {}, when(t.createdAtMs)),
+      h('td', {}, taskPools(t).join('|')),
+      h('td', {}, t.bot_id),
+      h('td', {}, when(tsMs(t.created_ts))),
       h('td', {}, taskDuration(t)),
       h('td', { class: 'dims' }, t.tags.join(' ')),
     );
-    rows.set(t.id, tr);
+    rows.set(t.task_id, tr);
     return tr;
   }
 
@@ -199,11 +215,12 @@ export function tasksPage({ root, live, show }) {
   const offs = [
     live.on('tasks', (msg) => {
       for (const t of msg.items) {
-        const old = rows.get(t.id);
+        const old = rows.get(t.task_id);
+        const createdMs = tsMs(t.created_ts) ?? 0;
         if (old !== undefined) {
           if (matches(t)) old.replaceWith(row(t));
-        } else if (state.page === 0 && matches(t) && t.createdAtMs >= newestMs) {
-          newestMs = t.createdAtMs;
+        } else if (state.page === 0 && matches(t) && createdMs >= newestMs) {
+          newestMs = createdMs;
           tbody.prepend(row(t));
           while (tbody.children.length > PAGE_SIZE) {
             const last = /** @type {HTMLElement} */ (tbody.lastElementChild);
@@ -211,7 +228,7 @@ export function tasksPage({ root, live, show }) {
             last.remove();
           }
         }
-        if (t.state === 'PENDING' || t.startedAtMs !== null) refreshPending();
+        if (t.state === 'PENDING' || t.started_ts !== undefined) refreshPending();
       }
     }),
     live.on('resync', () => void load()),

@@ -220,7 +220,7 @@ export function registerTasks(program: Command, host: CommandHost): void {
       const code = await withClient(rt, global, async (client) => {
         if (opts.count === true) {
           const counts = await client.countTasks(query.value, call);
-          // As `drover bots --count --json`: one object whose `count` is the number.
+          // The CountTasksResponse, `{"count":"12"}`: as `drover bots --count --json`'s `count`.
           if (json) await writeJson(rt.stdout, countTasksToJson(counts));
           else await writeLine(rt.stdout, String(counts.count));
           return EXIT.OK;

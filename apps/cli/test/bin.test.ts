@@ -12,6 +12,7 @@ import {
   BOTS_CURSOR,
   CANCEL_CURSOR,
   FAKE_COUNT,
+  FAKE_OUTPUT,
   FAKE_TASK_ID,
   LISTED_RESULTS,
   LIST_CURSOR,
@@ -134,7 +135,7 @@ describe('drover tasks and drover cancel --tag, as a child process', () => {
     ]);
   });
 
-  it('prints one JSON result per line with --json; the last page says nothing more', async () => {
+  it('prints one TaskResult per line with --json (canonical JSON); the last page says nothing more', async () => {
     const [last, all] = await Promise.all([
       drover(
         ['tasks', '--json', '--state', 'COMPLETED', '--tag', 'run:json', '--cursor', LIST_CURSOR],
@@ -145,11 +146,16 @@ describe('drover tasks and drover cancel --tag, as a child process', () => {
     expect(last).toMatchObject({ code: 0, stderr: '' });
     const lines = last.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
+    // The proto3 canonical JSON of the TaskResult (docs/json.md): int64 as strings, RFC 3339.
     expect(JSON.parse(lines[0]!)).toMatchObject({
       task_id: FAKE_TASK_ID,
       state: 'COMPLETED',
-      exit_code: 3,
+      exit_code: '3',
+      output_size: String(FAKE_OUTPUT.length),
+      created_ts: '2023-11-14T22:13:20Z',
+      failure: true,
     });
+    expect(lines[0]).toContain(`"output_size":"${FAKE_OUTPUT.length}"`);
     expect(callsTagged('ListTasks', 'run:json')[0]?.request).toMatchObject({
       state: 'QUERY_COMPLETED',
       cursor: LIST_CURSOR,
@@ -195,15 +201,16 @@ describe('drover tasks and drover cancel --tag, as a child process', () => {
     });
   });
 
-  it('prints {"count": N} with --count --json, the shape of drover bots --count --json', async () => {
+  it('prints {"count": "N"} with --count --json, the shape of drover bots --count --json', async () => {
     const [tasks, bots] = await Promise.all([
       drover(['tasks', '--count', '--json', '--tag', 'run:count-json'], env),
       drover(['bots', '--count', '--json'], env),
     ]);
-    expect(tasks).toEqual({ code: 0, stdout: `{"count":${FAKE_COUNT}}\n`, stderr: '' });
+    // The CountTasksResponse and CountBotsResponse: int64 counts, so strings in JSON.
+    expect(tasks).toEqual({ code: 0, stdout: `{"count":"${FAKE_COUNT}"}\n`, stderr: '' });
     expect(bots.code).toBe(0);
     const counted = [tasks, bots].map((r) => JSON.parse(r.stdout) as { count: unknown });
-    for (const c of counted) expect(typeof c.count).toBe('number');
+    for (const c of counted) expect(c.count).toMatch(/^\d+$/);
     expect(callsTagged('CountTasks', 'run:count-json')).toHaveLength(1);
   });
 
@@ -357,7 +364,7 @@ describe('drover bots and drover bot show, as a child process', () => {
     });
     expect(json).toEqual({
       code: 0,
-      stdout: '{"count":3,"busy":1,"quarantined":1,"maintenance":0,"dead":1}\n',
+      stdout: '{"count":"3","busy":"1","quarantined":"1","maintenance":"0","dead":"1"}\n',
       stderr: '',
     });
     expect(fake.calls.filter((c) => c.method === 'CountBots').map((c) => c.request)).toContainEqual(

@@ -90,7 +90,7 @@ describe('drover collect against the fake', () => {
     expect(run.code).toBe(3);
     expect(readdirSync(dir)).toEqual([`${FAKE_TASK_ID}.log`]);
     expect(readFileSync(join(dir, `${FAKE_TASK_ID}.log`))).toEqual(FAKE_OUTPUT);
-    expect(JSON.parse(run.stdout)).toMatchObject({ task_id: FAKE_TASK_ID, exit_code: 3 });
+    expect(JSON.parse(run.stdout)).toMatchObject({ task_id: FAKE_TASK_ID, exit_code: '3' });
   });
 
   it('draws one live summary line on a terminal, then leaves the last one and the failures', async () => {

@@ -150,7 +150,7 @@ describe('drover watch', () => {
         [mine.task_id, 'PENDING', 'RUNNING'],
         [mine.task_id, 'RUNNING', 'COMPLETED'],
       ]);
-      expect(lines[2]!['result']).toMatchObject({ exit_code: 0 });
+      expect(lines[2]!['result']).toMatchObject({ exit_code: '0' });
       expect((lines[2]!['result'] as { tags: string[] }).tags[0]).toBe('watch:yes');
     } finally {
       if (watcher.exitCode === null && watcher.signalCode === null) watcher.kill('SIGKILL');

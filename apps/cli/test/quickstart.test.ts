@@ -86,13 +86,14 @@ describe('the quickstart, end to end with real processes', () => {
       task_id: id,
       name: 'quickstart',
       state: 'COMPLETED',
-      exit_code: 3,
+      // The canonical JSON of the TaskResult (docs/json.md): int64 fields are strings.
+      exit_code: '3',
       bot_id: 'quickstart-bot',
       failure: true,
-      output_size: 3,
+      output_size: '3',
     });
     for (const ts of ['created_ts', 'started_ts', 'completed_ts']) {
-      expect(Date.parse(String(json[ts]))).not.toBeNaN();
+      expect(String(json[ts])).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
     }
     expect(typeof json['duration']).toBe('number');
   });
@@ -130,7 +131,7 @@ describe('the quickstart, end to end with real processes', () => {
     expect(() => process.kill(pid, 0)).toThrow();
   });
 
-  it('tasks --state completed --json lists the quickstart task', async () => {
+  it('tasks --state completed --json lists the quickstart task, one TaskResult a line', async () => {
     expect(quickstartId).not.toBe('');
     const [listed, table] = await Promise.all([
       drover(['tasks', '--state', 'completed', '--json']),
@@ -141,9 +142,15 @@ describe('the quickstart, end to end with real processes', () => {
     expect(results.every((r) => r['state'] === 'COMPLETED')).toBe(true);
     expect(results.find((r) => r['task_id'] === quickstartId)).toMatchObject({
       name: 'quickstart',
-      exit_code: 3,
+      exit_code: '3',
       bot_id: 'quickstart-bot',
+      output_size: '3',
     });
+    // As a user's `grep` or `jq` sees the line: int64 as strings, no `seconds`/`nanos`.
+    const line = listed.stdout.split('\n').find((l) => l.includes(`"task_id":"${quickstartId}"`));
+    expect(line).toContain('"output_size":"3"');
+    expect(line).toContain('"exit_code":"3"');
+    expect(line).not.toContain('"seconds"');
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(
       new RegExp(`^${quickstartId} +COMPLETED +quickstart +quickstart-bot +3 `, 'm'),
@@ -172,14 +179,20 @@ describe('the quickstart, end to end with real processes', () => {
     const cancelled = await drover(['cancel', '--tag', tag, '--tag', 'kind:cli-test']);
     expect(cancelled).toEqual({ code: 0, stdout: 'canceled 2 tasks\n', stderr: '' });
 
-    const [listed, stillPending] = await Promise.all([
+    const [listed, stillPending, counted, bots] = await Promise.all([
       drover(['tasks', '--state', 'canceled', '--tag', tag, '--json']),
       drover(['tasks', '--count', '--state', 'pending', '--tag', tag]),
+      drover(['tasks', '--count', '--json', '--state', 'canceled', '--tag', tag]),
+      drover(['bots', '--count', '--json']),
     ]);
     const results = jsonLines(listed.stdout);
     expect(results.map((r) => r['task_id']).sort()).toEqual(ids);
     expect(results.every((r) => r['state'] === 'CANCELED')).toBe(true);
     expect(stillPending).toEqual({ code: 0, stdout: '0\n', stderr: '' });
+    // The CountTasksResponse, its int64 count a string, as in `drover bots --count --json`.
+    expect(counted).toEqual({ code: 0, stdout: '{"count":"2"}\n', stderr: '' });
+    expect(bots).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(bots.stdout)).toMatchObject({ count: expect.stringMatching(/^\d+$/) });
   });
 
   it('submit --fallback runs on the first slice a bot serves; --request-uuid gives the same id', async () => {
@@ -211,7 +224,7 @@ describe('the quickstart, end to end with real processes', () => {
     expect(jsonLines(waited.stdout).at(-1)).toMatchObject({
       state: 'COMPLETED',
       current_task_slice: 1,
-      exit_code: 0,
+      exit_code: '0',
     });
     expect(first).toMatchObject({ code: 0, stderr: '' });
     expect(again).toEqual(first);

@@ -94,10 +94,10 @@ describe('drover run --shards and collect --shard-group', () => {
       ]),
     );
     expect(Object.fromEntries(byShard)).toEqual({
-      'shard_index:0': 0,
-      'shard_index:1': 0,
-      'shard_index:2': 1,
-      'shard_index:3': 0,
+      'shard_index:0': '0',
+      'shard_index:1': '0',
+      'shard_index:2': '1',
+      'shard_index:3': '0',
     });
     for (const r of lines) {
       expect(r['tags']).toContain('shard_count:4');

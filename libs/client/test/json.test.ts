@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   botDimensionsToJson,
   botEventToJson,
+  botToJson,
   cancelResponseToJson,
+  countBotsToJson,
+  countTasksToJson,
   deleteBotToJson,
   terminateBotToJson,
   fieldFromDetails,
@@ -11,6 +14,7 @@ import {
   outputToJson,
   requestToJson,
   resultToJson,
+  taskChangeToJson,
   TERMINAL_STATES,
   type TaskResultOut,
   type TaskStateWire,
@@ -42,8 +46,9 @@ const EMPTY_RESULT: TaskResultOut = {
   outputs_truncated: false,
 };
 
+// Every view is the message's proto3 canonical JSON (docs/json.md), as canonicalJson writes it.
 describe('resultToJson', () => {
-  it('uses proto field names, enum names and RFC 3339 timestamps, omitting unset ones', () => {
+  it('writes proto field names, enum names, RFC 3339 timestamps and int64 strings, omitting unset ones', () => {
     const json = resultToJson(EMPTY_RESULT);
     expect(json).toEqual({
       task_id: 'a1',
@@ -53,16 +58,18 @@ describe('resultToJson', () => {
       bot_id: '',
       bot_dimensions: [],
       duration: 0,
-      created_ts: '2023-11-14T22:13:20.000Z',
+      created_ts: '2023-11-14T22:13:20Z',
       failure: false,
       internal_failure: false,
       deduped_from: '',
-      output_size: 0,
+      output_size: '0',
       tags: [],
       priority: 200,
       user: 'alice',
       summary: '',
       parent_task_id: '',
+      outputs: [],
+      outputs_truncated: false,
     });
     expect(json).not.toHaveProperty('exit_code');
     expect(json).not.toHaveProperty('started_ts');
@@ -82,18 +89,21 @@ describe('resultToJson', () => {
       modified_ts: { seconds: 1_700_000_005, nanos: 0 },
       output_size: 12,
       tags: ['a:b'],
+      outputs: [{ path: 'r.txt', size: 7, digest: 'ab' }],
     });
     expect(json).toMatchObject({
       state: 'COMPLETED',
-      exit_code: 0,
+      exit_code: '0',
       bot_dimensions: [{ key: 'os', value: ['Linux', 'Linux-Debian'] }],
       started_ts: '2023-11-14T22:13:21.250Z',
-      completed_ts: '2023-11-14T22:13:23.000Z',
-      abandoned_ts: '2023-11-14T22:13:24.000Z',
-      modified_ts: '2023-11-14T22:13:25.000Z',
-      output_size: 12,
+      completed_ts: '2023-11-14T22:13:23Z',
+      abandoned_ts: '2023-11-14T22:13:24Z',
+      modified_ts: '2023-11-14T22:13:25Z',
+      output_size: '12',
       tags: ['a:b'],
+      outputs: [{ path: 'r.txt', size: '7', digest: 'ab' }],
     });
+    expect(JSON.stringify(json)).toContain('"output_size":"12"');
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
   });
 
@@ -104,36 +114,38 @@ describe('resultToJson', () => {
 });
 
 describe('other JSON views', () => {
+  const request = (properties: object) => ({
+    task_id: 'a1',
+    name: 'n',
+    priority: 100,
+    tags: [],
+    user: 'u',
+    request_uuid: '',
+    task_slices: [
+      {
+        properties: {
+          command: ['true'],
+          env: [],
+          env_prefixes: [],
+          relative_cwd: '',
+          dimensions: [{ key: 'pool', value: 'p' }],
+          idempotent: false,
+          caches: [],
+          ...properties,
+        },
+        wait_for_capacity: false,
+      },
+    ],
+    created_ts: null,
+    authenticated: 'user:u',
+    parent_task_id: '',
+    notify: null,
+  });
+
   it('writes a NewTaskResponse with its request and result', () => {
     const json = newTaskResponseToJson({
       task_id: 'a1',
-      request: {
-        task_id: 'a1',
-        name: 'n',
-        priority: 100,
-        tags: [],
-        user: 'u',
-        request_uuid: '',
-        task_slices: [
-          {
-            properties: {
-              command: ['true'],
-              env: [{ key: 'A', value: '1' }],
-              env_prefixes: [],
-              relative_cwd: '',
-              dimensions: [{ key: 'pool', value: 'p' }],
-              io_timeout_secs: 0,
-              idempotent: false,
-              caches: [],
-            },
-            wait_for_capacity: false,
-          },
-        ],
-        created_ts: null,
-        authenticated: 'user:u',
-        parent_task_id: '',
-        notify: null,
-      },
+      request: request({ env: [{ key: 'A', value: '1' }], io_timeout_secs: 0 }),
       result: EMPTY_RESULT,
     });
     expect(json.task_id).toBe('a1');
@@ -142,6 +154,7 @@ describe('other JSON views', () => {
         {
           properties: {
             command: ['true'],
+            env: [{ key: 'A', value: '1' }],
             io_timeout_secs: 0,
             dimensions: [{ key: 'pool', value: 'p' }],
           },
@@ -149,63 +162,51 @@ describe('other JSON views', () => {
       ],
     });
     expect(json.request).not.toHaveProperty('created_ts');
+    expect(json.request).not.toHaveProperty('notify');
     expect((json.request as { task_slices: object[] }).task_slices[0]).not.toHaveProperty(
       'expiration_secs',
     );
-    expect(json.result).toMatchObject({ state: 'PENDING' });
+    expect(json.result).toMatchObject({ state: 'PENDING', output_size: '0' });
   });
 
   it('writes the resource limits of a slice when they are set, and none when not', () => {
-    const request = (limits: object) =>
-      requestToJson({
-        task_id: 'a1',
-        name: 'n',
-        priority: 100,
-        tags: [],
-        user: 'u',
-        request_uuid: '',
-        task_slices: [
-          {
-            properties: {
-              command: ['true'],
-              env: [],
-              env_prefixes: [],
-              relative_cwd: '',
-              dimensions: [{ key: 'pool', value: 'p' }],
-              idempotent: false,
-              caches: [],
-              ...limits,
-            },
-            wait_for_capacity: false,
-          },
-        ],
-        created_ts: null,
-        authenticated: 'user:u',
-        parent_task_id: '',
-        notify: null,
-      }) as { task_slices: { properties: object }[] };
-    const limits = { memory_limit_bytes: 536_870_912, pids_limit: 64, cpu_weight: 50 };
-    expect(request(limits).task_slices[0]!.properties).toMatchObject(limits);
-    const none = request({}).task_slices[0]!.properties;
-    for (const key of Object.keys(limits)) expect(none).not.toHaveProperty(key);
+    const properties = (limits: object) =>
+      (requestToJson(request(limits)) as { task_slices: { properties: object }[] }).task_slices[0]!
+        .properties;
+    // memory_limit_bytes is an int64: a string; the int32 ones stay numbers.
+    expect(
+      properties({ memory_limit_bytes: 536_870_912, pids_limit: 64, cpu_weight: 50 }),
+    ).toMatchObject({ memory_limit_bytes: '536870912', pids_limit: 64, cpu_weight: 50 });
+    const none = properties({});
+    for (const key of ['memory_limit_bytes', 'pids_limit', 'cpu_weight'])
+      expect(none).not.toHaveProperty(key);
   });
 
   it('writes cancel responses and output chunks', () => {
     expect(cancelResponseToJson({ canceled: true, was_running: false, state: 'CANCELED' })).toEqual(
-      {
-        canceled: true,
-        was_running: false,
-        state: 'CANCELED',
-      },
+      { canceled: true, was_running: false, state: 'CANCELED' },
     );
     expect(
       outputToJson({ offset: 3, output: Buffer.from('hi'), state: 'RUNNING', size: 5 }),
-    ).toEqual({
-      offset: 3,
-      output: 'aGk=',
-      state: 'RUNNING',
-      size: 5,
+    ).toEqual({ offset: '3', output: 'aGk=', state: 'RUNNING', size: '5' });
+  });
+
+  it('writes a TaskChange with its result, and CountTasks as {"count": "N"}', () => {
+    expect(
+      taskChangeToJson({
+        task_id: 'a1',
+        state: 'PENDING',
+        previous_state: 'INVALID',
+        result: EMPTY_RESULT,
+      }),
+    ).toMatchObject({
+      task_id: 'a1',
+      state: 'PENDING',
+      previous_state: 'INVALID',
+      result: { task_id: 'a1', created_ts: '2023-11-14T22:13:20Z' },
     });
+    expect(countTasksToJson({ count: 12 })).toEqual({ count: '12' });
+    expect(countTasksToJson({ count: 0 })).toEqual({ count: '0' });
   });
 });
 
@@ -220,7 +221,7 @@ describe('fleet admin JSON views', () => {
       dimensions: [{ key: 'pool', value: ['ci'] }],
     };
     expect(botEventToJson(event)).toEqual({
-      ts: '2023-11-14T22:13:20.000Z',
+      ts: '2023-11-14T22:13:20Z',
       bot_id: 'b1',
       event_type: 'quarantined',
       message: 'disk errors',
@@ -228,6 +229,43 @@ describe('fleet admin JSON views', () => {
       dimensions: [{ key: 'pool', value: ['ci'] }],
     });
     expect(botEventToJson({ ...event, ts: null })).not.toHaveProperty('ts');
+  });
+
+  it('writes a BotInfo, its health int64s as strings; CountBots with every count a string', () => {
+    const bot = botToJson({
+      bot_id: 'b1',
+      dimensions: [{ key: 'os', value: ['Linux'] }],
+      state: {
+        cpu_load: 0.5,
+        free_disk_bytes: 1_073_741_824,
+        uptime_secs: 60,
+        running_task_id: '',
+        quarantined_reason: '',
+        caches: [],
+      },
+      version: '1.0.0',
+      is_dead: false,
+      connected: true,
+      quarantined: false,
+      quarantined_reason: '',
+      in_maintenance: false,
+      maintenance_msg: '',
+      task_id: '',
+      task_name: '',
+      first_seen_ts: { seconds: 1_700_000_000, nanos: 0 },
+      last_seen_ts: null,
+      session_id: 's1',
+    } as unknown as Parameters<typeof botToJson>[0]);
+    expect(bot).toMatchObject({
+      bot_id: 'b1',
+      state: { cpu_load: 0.5, free_disk_bytes: '1073741824', uptime_secs: '60' },
+      connected: true,
+      first_seen_ts: '2023-11-14T22:13:20Z',
+    });
+    expect(bot).not.toHaveProperty('last_seen_ts');
+    expect(countBotsToJson({ count: 3, busy: 1, quarantined: 0, maintenance: 0, dead: 1 })).toEqual(
+      { count: '3', busy: '1', quarantined: '0', maintenance: '0', dead: '1' },
+    );
   });
 
   it('writes bot dimensions, terminate and delete responses', () => {

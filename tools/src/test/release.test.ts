@@ -272,7 +272,7 @@ describe('a worker installs its bot with one line', { timeout: 180_000 }, () => 
     const result = await drover(['result', id, '--json']);
     expect(JSON.parse(result.stdout)).toMatchObject({
       state: 'COMPLETED',
-      exit_code: 3,
+      exit_code: '3',
       bot_id: 'released-bot',
     });
     expect((await drover(['logs', id])).stdout).toBe('hi\n');

@@ -291,7 +291,7 @@ export function registerSubmit(program: Command, host: CommandHost): void {
         '(usage: drover submit [options] -- <command...>; add --help for the options)',
       ),
   )
-    .option('--json', 'print the NewTaskResponse as JSON instead of the id (--shards: a list)')
+    .option('--json', 'print the NewTaskResponse as JSON instead of the id (--shards: one a line)')
     .option('--file <path>', 'submit the task(s) of this YAML or JSON file (README: Task files)')
     .option('--env-expand', 'with --file: replace ${NAME} in the file by environment variables')
     .action(async (command: string[], opts: SubmitOptions, cmd: Command) => {
@@ -310,8 +310,9 @@ export function registerSubmit(program: Command, host: CommandHost): void {
       const code = await withClient(rt, cmd.optsWithGlobals<GlobalOptions>(), async (client) => {
         const responses = await submitAll(client, requests, { deadlineMs: UNARY_DEADLINE_MS });
         if (opts.json === true) {
-          const json = responses.map(newTaskResponseToJson);
-          await writeJson(rt.stdout, group === undefined ? json[0] : json);
+          // One NewTaskResponse a line (NDJSON, as every list of messages; docs/json.md).
+          for (const response of responses)
+            await writeJson(rt.stdout, newTaskResponseToJson(response));
         } else {
           for (const response of responses) await writeLine(rt.stdout, response.task_id);
         }

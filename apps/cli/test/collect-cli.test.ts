@@ -44,7 +44,7 @@ const prefixed = (prefix: string) =>
     .join('');
 
 describe('drover submit --shards against the fake', () => {
-  it('sends the shards in one NewTasks call and prints the responses as a JSON list', async () => {
+  it('sends the shards in one NewTasks call and prints one NewTaskResponse a line', async () => {
     const before = fake.calls.length;
     const run = await drover([
       'submit',
@@ -59,7 +59,8 @@ describe('drover submit --shards against the fake', () => {
       'true',
     ]);
     expect(run.code).toBe(0);
-    const list = JSON.parse(run.stdout) as Array<{ task_id: string }>;
+    const lines = run.stdout.trimEnd().split('\n');
+    const list = lines.map((line) => JSON.parse(line) as { task_id: string });
     // The fake's NewTasks answers each request's name as its task id.
     expect(list.map((r) => r.task_id)).toEqual(['sharded', 'sharded']);
     const sent = fake.calls.slice(before).filter((c) => c.method.startsWith('NewTask'));

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { resultToJson } from '@drover/client';
 import {
   UNARY_DEADLINE_MS,
   printError,
@@ -23,7 +24,10 @@ export function registerOutputs(program: Command, host: CommandHost): void {
     .command('outputs')
     .description('List (or download) the files a task left in its DROVER_OUTDIR.')
     .argument('<task-id>')
-    .option('--json', 'one JSON object: task_id, outputs [{path, size, digest}], outputs_truncated')
+    .option(
+      '--json',
+      "one JSON object: the TaskResult's task_id, outputs [{path, size, digest}], outputs_truncated",
+    )
     .option('--download <dir>', 'write the files under this directory (created if needed)')
     .action(async (taskId: string, opts: { json?: boolean; download?: string }, cmd: Command) => {
       const { rt } = host;
@@ -31,10 +35,12 @@ export function registerOutputs(program: Command, host: CommandHost): void {
         const result = await client.getResult(taskId, { deadlineMs: UNARY_DEADLINE_MS });
         const files = result.outputs;
         if (opts.json === true) {
+          // Three fields of the TaskResult, as its canonical JSON writes them (`size` a string).
+          const json = resultToJson(result);
           await writeJson(rt.stdout, {
-            task_id: result.task_id,
-            outputs: files.map((f) => ({ path: f.path, size: f.size, digest: f.digest })),
-            outputs_truncated: result.outputs_truncated,
+            task_id: json.task_id,
+            outputs: json.outputs ?? [],
+            outputs_truncated: json.outputs_truncated,
           });
         } else if (opts.download === undefined) {
           for (const f of files)

@@ -67,8 +67,9 @@ describe('drover outputs', () => {
     expect(JSON.parse(listed.stdout)).toEqual({
       task_id: id,
       outputs: [
-        { path: 'report.txt', size: 7, digest: sha256(Buffer.from('report\n')) },
-        { path: 'sub/dir/data.bin', size: binary.length, digest: sha256(binary) },
+        // OutputFile.size is an int64: a string, as in the TaskResult's canonical JSON.
+        { path: 'report.txt', size: '7', digest: sha256(Buffer.from('report\n')) },
+        { path: 'sub/dir/data.bin', size: String(binary.length), digest: sha256(binary) },
       ],
       outputs_truncated: false,
     });

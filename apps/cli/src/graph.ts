@@ -7,6 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { DroverClientError } from '@drover/client';
 import {
   CLIENT_CHANNEL_OPTIONS,
+  canonicalJson,
   loadDroverProto,
   msToTimestamp,
   type EnsureGraphDataRequest,
@@ -160,7 +161,10 @@ export function registerGraph(program: Command, host: CommandHost): void {
           { auth: { id: auth.id, token: auth.activationToken }, execution_token: auth.token },
           md,
         );
-        await writeJson(host.rt.stdout, { activated: true, execution: auth.id });
+        await writeJson(host.rt.stdout, {
+          activated: true,
+          execution: canonicalJson('ExecutionId', auth.id),
+        });
         return EXIT.OK;
       });
     });
@@ -211,6 +215,8 @@ export function registerGraph(program: Command, host: CommandHost): void {
             req,
             md,
           );
+          // Two fields of the EnsureGraphDataResponse, each Quest.ID as its id string: payload
+          // scripts read `quest_ids[i]` and `should_halt` (docs/json.md).
           await writeJson(host.rt.stdout, {
             quest_ids: res.quest_ids.map((q) => q.id),
             should_halt: res.should_halt,
@@ -250,14 +256,17 @@ export function registerGraph(program: Command, host: CommandHost): void {
           },
           md,
         );
-        await writeJson(host.rt.stdout, { finished: true, execution: auth.id });
+        await writeJson(host.rt.stdout, {
+          finished: true,
+          execution: canonicalJson('ExecutionId', auth.id),
+        });
         return EXIT.OK;
       });
     });
 
   graph
     .command('walk')
-    .description('Walk the graph from attempts; prints GraphData as JSON.')
+    .description('Walk the graph from attempts; prints GraphData as JSON (docs/json.md).')
     .argument('<quest:n...>')
     .option('--depth <n>', '-1 = all, 0 = the attempts given', '0')
     .option('--direction <dir>', 'forwards | backwards | both', 'forwards')
@@ -277,7 +286,7 @@ export function registerGraph(program: Command, host: CommandHost): void {
         cmd: Command,
       ) => {
         const data = await walkFrom(host, cmd, refs, opts);
-        if (data !== undefined) await writeJson(host.rt.stdout, data);
+        if (data !== undefined) await writeJson(host.rt.stdout, canonicalJson('GraphData', data));
       },
     );
 

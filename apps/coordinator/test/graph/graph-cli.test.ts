@@ -97,6 +97,39 @@ describe('drover graph', () => {
       (x) => x.state === 'FINISHED',
     );
     expect(done.result?.object).toBe('{"n":42}');
+
+    // `drover graph walk` prints the GraphData in canonical JSON (docs/json.md): timestamps RFC
+    // 3339, never `{seconds, nanos}`; enums by name; map keys strings.
+    const walked = await drover([
+      '--token',
+      token,
+      'walk',
+      `${qa}:1`,
+      '--results',
+      '--executions',
+      '--deps',
+    ]);
+    expect(walked).toMatchObject({ code: 0, stderr: '' });
+    expect(walked.stdout).not.toMatch(/"seconds"|"nanos"/);
+    const graph = JSON.parse(walked.stdout) as {
+      quests: Record<string, { attempts: Record<string, Record<string, unknown>> }>;
+    };
+    const attempt = graph.quests[qa!]!.attempts['1']!;
+    const rfc3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+    expect(attempt).toMatchObject({
+      id: { quest: qa, id: 1 },
+      data: {
+        state: 'FINISHED',
+        created: expect.stringMatching(rfc3339),
+        modified: expect.stringMatching(rfc3339),
+        result: { object: '{"n":42}', size: 8 },
+      },
+      fwd_deps: [{ quest: qb, id: 1 }],
+    });
+    const executions = Object.values(attempt['executions'] as Record<string, { data: object }>);
+    expect(executions).toHaveLength(2);
+    for (const e of executions)
+      expect(e.data).toMatchObject({ created: expect.stringMatching(rfc3339) });
   });
 
   it('lets a payload create a quest and its attempt without depending on it (no client token)', async () => {

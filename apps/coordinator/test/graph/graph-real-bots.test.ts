@@ -146,6 +146,8 @@ describe('a diamond A → {B, C} → D of shell payloads using drover graph', ()
   });
 
   it('shows an execution NOT_AUTHORIZED for the result of an attempt it does not depend on', () => {
+    // `drover graph walk` prints the GraphData's canonical JSON (docs/json.md); the fields read
+    // here are the same in GraphDataOut (uint32 a number, enums by name).
     const peek = JSON.parse(readFileSync(join(out, 'A.peek.json'), 'utf8')) as GraphDataOut;
     const d = peek.quests[ids.d.quest]!.attempts[1]!;
     expect(d.partial?.result).toBe('NOT_AUTHORIZED');

@@ -8,6 +8,8 @@ export const EXIT = {
   RPC_ERROR: 1,
   /** Bad command line, or the coordinator rejected the request as INVALID_ARGUMENT. */
   USAGE: 2,
+  /** `drover graph run`: a step ended ABNORMAL_FINISHED (each is named on stderr). */
+  GRAPH_RUN_FAILED: 3,
   /** A COMPLETED task whose exit code does not fit 0..255 (or is missing). */
   EXIT_CODE_UNREPRESENTABLE: 255,
   /** `drover run --detach` left on Ctrl-C with the tasks still going (`--detach`): 128+SIGINT. */
@@ -100,5 +102,7 @@ export const EXIT_CODES_HELP = `Exit codes:
      2  usage error: bad option or argument (cancel: both or neither of
         an id and --tag), or the coordinator rejected the request as
         INVALID_ARGUMENT (a bad slice, an unknown --cursor, …)
+  drover graph run: 3 when a step ended ABNORMAL_FINISHED (each named, with
+  its status and reason, on stderr).
   A task's own exit code 1 or 2 looks like these: use --json or
   drover result to tell them apart.`;

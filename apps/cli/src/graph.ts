@@ -32,6 +32,8 @@ import {
   type Runtime,
 } from './context';
 import { EXIT, exitCodeForError } from './exit-codes';
+import { registerGraphRun } from './graph-run';
+import { registerGraphStep } from './graph-step';
 
 interface ExecutionAuth {
   id: { quest: string; attempt: number; id: number };
@@ -326,6 +328,8 @@ export function registerGraph(program: Command, host: CommandHost): void {
       }
       host.rt.stdout.write(lines.join(''));
     });
+  registerGraphRun(graph, host, { withGraph, unary, needExecution });
+  registerGraphStep(graph, host, { withGraph, unary, needExecution });
 }
 
 async function walkFrom(

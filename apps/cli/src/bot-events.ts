@@ -27,7 +27,7 @@ export function registerBotEvents(bot: Command, host: CommandHost): void {
     .argument('<bot-id>')
     .option('--limit <n>', 'events per page, 1-1000 (server default 100)', optionParser(parseLimit))
     .option('--cursor <cursor>', 'continue after the page that printed this cursor')
-    .option('--json', 'one BotEvent per line as JSON (proto field names), for jq')
+    .option('--json', 'one BotEvent per line as canonical JSON (docs/json.md), for jq')
     .action(async (botId: string, opts: BotEventsOptions, cmd: Command) => {
       const { rt } = host;
       const code = await withClient(rt, cmd.optsWithGlobals<GlobalOptions>(), async (client) => {

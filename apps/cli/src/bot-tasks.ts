@@ -37,7 +37,7 @@ export function registerBotTasks(bot: Command, host: CommandHost): void {
     )
     .option('--limit <n>', 'tasks per page, 1-1000 (server default 100)', optionParser(parseLimit))
     .option('--cursor <cursor>', 'continue after the page that printed this cursor')
-    .option('--json', 'one TaskResult per line as JSON (proto field names), for jq')
+    .option('--json', 'one TaskResult per line as canonical JSON (docs/json.md), for jq')
     .action(async (botId: string, opts: BotTasksOptions, cmd: Command) => {
       const { rt } = host;
       const code = await withClient(rt, cmd.optsWithGlobals<GlobalOptions>(), async (client) => {

@@ -72,7 +72,7 @@ export function registerBots(program: Command, host: CommandHost): void {
     .addOption(new Option('--idle', 'only bots running no task'))
     .option('--limit <n>', 'bots per page, 1-1000 (server default 100)', optionParser(parseLimit))
     .option('--all-pages', 'keep fetching pages until there are no more')
-    .option('--json', 'one BotInfo per line as JSON (proto field names), for jq')
+    .option('--json', 'one BotInfo per line as canonical JSON (docs/json.md), for jq')
     .addOption(
       new Option(
         '--count',
@@ -118,7 +118,7 @@ export function registerBots(program: Command, host: CommandHost): void {
     .command('show')
     .description('Show every field of a bot and its dimensions.')
     .argument('<bot-id>')
-    .option('--json', 'print the BotInfo as JSON (proto field names)')
+    .option('--json', 'print the BotInfo as canonical JSON (docs/json.md)')
     .action(
       showOneAction(
         host,

@@ -9,7 +9,7 @@ export function registerResult(program: Command, host: CommandHost): void {
     .command('result')
     .description("Show a task's result (exits 0 whatever the task's state).")
     .argument('<task-id>')
-    .option('--json', 'print the TaskResult as JSON (proto field names)')
+    .option('--json', 'print the TaskResult as canonical JSON (docs/json.md)')
     .action(
       showOneAction(
         host,

@@ -12,7 +12,7 @@ import { EXIT } from './exit-codes';
 
 /**
  * The action of a "show one thing" command (`result`, `bot show`): fetch it, then print it as
- * JSON with proto field names (`--json`) or as a block for people; exits 0 when the call worked.
+ * canonical JSON (`--json`, docs/json.md) or as a block for people; exits 0 when the call worked.
  */
 export function showOneAction<T>(
   host: CommandHost,

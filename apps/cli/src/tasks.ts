@@ -197,7 +197,7 @@ export function registerTasks(program: Command, host: CommandHost): void {
     .option('--all-pages', 'keep fetching pages until there are no more')
     .option(
       '--json',
-      'one TaskResult per line as JSON (proto field names), for jq; with --count, {"count": N}',
+      'one TaskResult per line as canonical JSON (docs/json.md), for jq; with --count, {"count": "N"}',
     )
     .addOption(
       new Option('--count', 'print only how many tasks match').conflicts([

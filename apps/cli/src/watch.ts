@@ -93,7 +93,7 @@ export function registerWatch(program: Command, host: CommandHost): void {
       `only changes into this state, repeatable: ${WATCH_STATES.join(', ').toLowerCase()}`,
       repeatableParser(parseTaskState),
     )
-    .option('--json', 'one TaskChange per line as JSON (proto field names), for jq')
+    .option('--json', 'one TaskChange per line as canonical JSON (docs/json.md), for jq')
     .action(async (opts: WatchOptions, cmd: Command) => {
       const { rt } = host;
       const stop = new AbortController();

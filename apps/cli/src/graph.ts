@@ -32,8 +32,7 @@ import {
   type Runtime,
 } from './context';
 import { EXIT, exitCodeForError } from './exit-codes';
-import { registerGraphRun } from './graph-run';
-import { registerGraphStep } from './graph-step';
+import { questDescFromFlags, registerGraphRuns } from './graph-runs';
 
 interface ExecutionAuth {
   id: { quest: string; attempt: number; id: number };
@@ -149,11 +148,19 @@ function readJsonArg(arg: string): string {
 export function registerGraph(program: Command, host: CommandHost): void {
   const graph = program
     .command('graph')
-    .description('Workflow graph: quests, attempts and the payload side of an execution.');
+    .description(
+      'Workflow graph: quests, attempts, pipeline runs, and the payload side of an execution. ' +
+        'Inside an execution (DROVER_EXECUTION_ID and DROVER_EXECUTION_TOKEN set, as in its ' +
+        'task) ensure, finish, walk and result call as that execution, which `activate` must ' +
+        "have activated first (`graph step` does both); each command's help says where it works.",
+    );
 
   graph
     .command('activate')
-    .description('Activate this execution (inside its task; idempotent). Prints the execution id.')
+    .description(
+      'Activate this execution (idempotent); prints the execution id. Inside an execution only ' +
+        '(needs DROVER_EXECUTION_ID/TOKEN; no client token).',
+    )
     .action(async (_opts: object, cmd: Command) => {
       const auth = await needExecution(host);
       if (auth === undefined) return;
@@ -174,17 +181,54 @@ export function registerGraph(program: Command, host: CommandHost): void {
   graph
     .command('ensure')
     .description(
-      'Create quests and attempts (inside an execution, as that execution); there, --dep adds ' +
-        'dependencies and prints should_halt (then the payload must exit; it runs again when ' +
-        'they are done).',
+      'Create quests and attempts; prints {"quest_ids": [...], "should_halt": bool}. Anywhere: ' +
+        'outside an execution with a client token (`submit` in the pool of each quest), inside ' +
+        'one as that execution once activated (DROVER_EXECUTION_ID/TOKEN; no client token ' +
+        'needed, none used). --dep only inside an execution: adds dependencies of it and prints ' +
+        'should_halt (the payload must then exit; it runs again when they are done). Quests: ' +
+        'each --quest (JSON) in order, ' +
+        'then the one built from --distributor/--name/--param/--dist-param/--retry/--timeout ' +
+        'when any is given: its index is the number of --quest (0 without --quest), so ' +
+        '`--param a=1 --attempt 0:1` creates its attempt 1.',
     )
     .option('--quest <desc-json>', 'a Quest.Desc as JSON (proto field names), repeatable', collect)
-    .option('--attempt <quest:n>', 'an attempt to create (quest id, or index of --quest)', collect)
+    .option('--distributor <name>', "the built quest's distributor (default: drover)")
+    .option('--name <name>', "the built quest's display name (not part of its id)")
+    .option(
+      '--param <k=v>',
+      "a member of the built quest's parameters, repeatable; v is taken as JSON when it is " +
+        'valid JSON (1, true, ["a"], {"b":2}), else as a string',
+      collect,
+    )
+    .option(
+      '--dist-param <k=v>',
+      'a member of its distributor_parameters, the same way, repeatable: ' +
+        `'command=["echo","hi"]' 'dimensions={"pool":"ci"}'`,
+      collect,
+    )
+    .option('--retry <counts>', 'its retry policy: failed=N,crashed=N,expired=N,timed_out=N')
+    .option('--timeout <secs>', 'its timeouts in seconds: run=N,start=N,stop=N')
+    .option(
+      '--attempt <quest:n>',
+      'an attempt to create (quest id, or index of the quest)',
+      collect,
+    )
     .option('--dep <quest:n>', 'a dependency of this execution, repeatable', collect)
     .option('--halt-exit-code <code>', 'exit with this code when the execution must halt')
     .action(
       async (
-        opts: { quest?: string[]; attempt?: string[]; dep?: string[]; haltExitCode?: string },
+        opts: {
+          quest?: string[];
+          distributor?: string;
+          name?: string;
+          param?: string[];
+          distParam?: string[];
+          retry?: string;
+          timeout?: string;
+          attempt?: string[];
+          dep?: string[];
+          haltExitCode?: string;
+        },
         cmd: Command,
       ) => {
         const deps = opts.dep ?? [];
@@ -198,10 +242,24 @@ export function registerGraph(program: Command, host: CommandHost): void {
               ? undefined
               : inEnv;
         if (deps.length > 0 && auth === undefined) return;
+        const built = questDescFromFlags(opts);
+        if (!built.ok) {
+          await printError(host.rt, built.message);
+          host.exitWith(EXIT.USAGE);
+          return;
+        }
         let req: EnsureGraphDataRequest;
         try {
+          const quests = (opts.quest ?? []).map((q, i) => {
+            try {
+              return JSON.parse(readJsonArg(q)) as QuestDescWire;
+            } catch (err) {
+              throw new Error(`--quest #${i + 1}: not JSON: ${(err as Error).message}`);
+            }
+          });
+          if (built.value !== undefined) quests.push(built.value);
           req = {
-            quests: (opts.quest ?? []).map((q) => JSON.parse(readJsonArg(q)) as QuestDescWire),
+            quests,
             attempts: (opts.attempt ?? []).map(parseAttemptRef),
             dependencies: deps.map(parseAttemptRef),
             ...(auth === undefined ? {} : { for_execution: { id: auth.id, token: auth.token } }),
@@ -232,7 +290,10 @@ export function registerGraph(program: Command, host: CommandHost): void {
 
   graph
     .command('finish')
-    .description("Record this execution's result: one JSON object ('-' reads stdin).")
+    .description(
+      "Record this execution's result: one JSON object ('-' reads stdin). Inside an execution " +
+        'only (needs DROVER_EXECUTION_ID/TOKEN; no client token).',
+    )
     .argument('<json>')
     .option(
       '--expires-in <seconds>',
@@ -268,7 +329,11 @@ export function registerGraph(program: Command, host: CommandHost): void {
 
   graph
     .command('walk')
-    .description('Walk the graph from attempts; prints GraphData as JSON (docs/json.md).')
+    .description(
+      'Walk the graph from attempts; prints GraphData as JSON (docs/json.md). Anywhere: outside ' +
+        'an execution with a client token (results of quests in pools where it has `view`), ' +
+        'inside one as that execution (results of its dependencies only).',
+    )
     .argument('<quest:n...>')
     .option('--depth <n>', '-1 = all, 0 = the attempts given', '0')
     .option('--direction <dir>', 'forwards | backwards | both', 'forwards')
@@ -295,8 +360,9 @@ export function registerGraph(program: Command, host: CommandHost): void {
   graph
     .command('result')
     .description(
-      "Print attempts' result objects, one a line in the order given (inside an execution: " +
-        "its dependencies').",
+      "Print attempts' result objects, one a line in the order given. Anywhere: outside an " +
+        "execution with a client token (`view` in the quest's pool), inside one as that " +
+        "execution (only its dependencies' results).",
     )
     .argument('<quest:n...>')
     .action(async (refs: string[], _opts: object, cmd: Command) => {
@@ -328,8 +394,8 @@ export function registerGraph(program: Command, host: CommandHost): void {
       }
       host.rt.stdout.write(lines.join(''));
     });
-  registerGraphRun(graph, host, { withGraph, unary, needExecution });
-  registerGraphStep(graph, host, { withGraph, unary, needExecution });
+
+  registerGraphRuns(graph, host, withGraph);
 }
 
 async function walkFrom(

@@ -8,7 +8,7 @@ import { registerGraph } from '../../../cli/src/graph';
 import type { RunningCoordinator } from '../../src/index';
 import { readToken, startTestCoordinator, tempDir } from '../harness';
 import { ScriptedBot } from '../scripted-bot';
-import { Payload, desc, waitForAttempt } from './graph-harness';
+import { Payload, desc, ensure, graphStub, waitForAttempt } from './graph-harness';
 
 let dir: ReturnType<typeof tempDir>;
 let coord: RunningCoordinator;
@@ -159,6 +159,222 @@ describe('drover graph', () => {
     const [q] = (JSON.parse(child.stdout) as { quest_ids: string[] }).quest_ids;
     expect(await coord.store.getAttempt({ quest: q!, attempt: 1 })).toBeDefined();
     expect(p.id.quest).toBe(parent);
+  });
+
+  it('builds a quest from --param/--dist-param flags, the same quest as its raw JSON', async () => {
+    const token = readToken(dir.path, 'client');
+    const dp = { command: ['payload', 'flags'], dimensions: { pool: 'default' } };
+    const raw = {
+      distributor_config_name: 'drover',
+      parameters: JSON.stringify({ a: 1, who: 'world', list: [1, 2] }),
+      distributor_parameters: JSON.stringify(dp),
+      meta: { retry: { failed: 2, crashed: 1 }, timeouts: { run: 600, start: 3600 } },
+    };
+    const flags = [
+      '--distributor',
+      'drover',
+      '--name',
+      'flag-built',
+      '--param',
+      'a=1',
+      '--param',
+      'who=world',
+      '--param',
+      'list=[1, 2]',
+      '--dist-param',
+      'command=["payload","flags"]',
+      '--dist-param',
+      'dimensions={"pool":"default"}',
+      '--retry',
+      'failed=2,crashed=1',
+      '--timeout',
+      'run=600,start=3600',
+    ];
+    const fromJson = await drover(['--token', token, 'ensure', '--quest', JSON.stringify(raw)]);
+    const fromFlags = await drover(['--token', token, 'ensure', ...flags]);
+    expect(fromJson).toMatchObject({ code: 0, stderr: '' });
+    expect(fromFlags).toMatchObject({ code: 0, stderr: '' });
+    const [viaJson] = (JSON.parse(fromJson.stdout) as { quest_ids: string[] }).quest_ids;
+    expect(JSON.parse(fromFlags.stdout)).toEqual({ quest_ids: [viaJson], should_halt: false });
+    // The quest keeps the display name it was created with (not part of its id).
+    expect((await coord.store.getQuest(viaJson!))?.desc.name ?? '').toBe('');
+
+    // Mixed: the --quest ones first, then the flag-built one; --attempt 1:1 is its attempt.
+    const mixed = await drover([
+      '--token',
+      token,
+      'ensure',
+      '--quest',
+      JSON.stringify(desc('mixed-0')),
+      '--param',
+      'mixed=1',
+      '--dist-param',
+      'command=["payload","mixed"]',
+      '--dist-param',
+      'dimensions={"pool":"default"}',
+      '--attempt',
+      '1:1',
+    ]);
+    expect(mixed).toMatchObject({ code: 0, stderr: '' });
+    const [q0, q1] = (JSON.parse(mixed.stdout) as { quest_ids: string[] }).quest_ids;
+    expect(await coord.store.getAttempt({ quest: q0!, attempt: 1 })).toBeUndefined();
+    expect(await coord.store.getAttempt({ quest: q1!, attempt: 1 })).toBeDefined();
+
+    for (const [bad, flag] of [
+      [['--param', 'novalue'], '--param'],
+      [['--dist-param', '=1'], '--dist-param'],
+      [['--retry', 'failed=x'], '--retry'],
+      [['--timeout', 'forever=1'], '--timeout'],
+      [['--quest', '{not json'], '--quest'],
+    ] as const) {
+      const res = await drover(['--token', token, 'ensure', ...bad]);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toContain(`drover: ${flag}`);
+    }
+  });
+
+  it('lists runs by name and shows one as a tree of its steps (ls, show)', async () => {
+    const token = readToken(dir.path, 'client');
+    const stub = graphStub(coord.grpcAddress);
+    try {
+      // A run of two steps (b needs a), recorded by EnsureGraphData as `graph run` records it.
+      const named = (name: string) => ({ ...desc(`dia-${name}`), name });
+      const { quest_ids } = await ensure(stub, { quests: [named('a'), named('b')] }, token);
+      const [qa, qb] = quest_ids.map((q) => q.id);
+      const a1id = { quest: qa!, id: 1 };
+      const b1id = { quest: qb!, id: 1 };
+      const created = await ensure(
+        stub,
+        {
+          attempts: [a1id, b1id],
+          needs: [{ attempt: b1id, needs: [a1id] }],
+          run: {
+            name: 'diamond-cli',
+            steps: [
+              { name: 'a', attempt: a1id },
+              { name: 'b', attempt: b1id, needs: ['a'] },
+            ],
+          },
+        },
+        token,
+      );
+      const runId = created.run_id;
+      expect(runId).toMatch(/^run-[a-z2-7]{16}$/);
+
+      // a finishes with a result; b fails (no retries): the run failed.
+      const envOf = (p: Payload) => ({
+        DROVER_EXECUTION_ID: `${p.id.quest}/${p.id.attempt}/${p.id.id}`,
+        DROVER_EXECUTION_TOKEN: p.activationToken.toString('base64url'),
+      });
+      const a1 = await Payload.next(bot);
+      expect(a1.id.quest).toBe(qa);
+      await drover(['activate'], envOf(a1));
+      expect((await drover(['finish', '{"n": 1}'], envOf(a1))).code).toBe(0);
+      a1.exit(0);
+      const b1 = await Payload.next(bot);
+      expect(b1.id.quest).toBe(qb);
+      b1.exit(1);
+      await waitForAttempt(
+        coord,
+        { quest: qb!, attempt: 1 },
+        (x) => x.state === 'ABNORMAL_FINISHED',
+      );
+
+      // Another run, still running, under another name.
+      const { quest_ids: others } = await ensure(stub, { quests: [named('other')] }, token);
+      const o1id = { quest: others[0]!.id, id: 1 };
+      const other = await ensure(
+        stub,
+        { attempts: [o1id], run: { name: 'other', steps: [{ name: 'o', attempt: o1id }] } },
+        token,
+      );
+
+      const ls = await drover(['--token', token, 'ls', '--name', 'dia*']);
+      expect(ls).toMatchObject({ code: 0, stderr: '' });
+      const lsLines = ls.stdout.trimEnd().split('\n');
+      expect(lsLines[0]).toMatch(/^RUN +NAME +CREATED +STEPS +STATE$/);
+      expect(lsLines.slice(1)).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^${runId} +diamond-cli +\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ +1/2 +failed$`,
+          ),
+        ),
+      ]);
+      const all = await drover(['--token', token, 'ls']);
+      expect(
+        all.stdout
+          .split('\n')
+          .slice(1, 3)
+          .map((l) => l.split(/ +/)[0]),
+      ).toEqual([other.run_id, runId]);
+      const limited = await drover(['--token', token, 'ls', '--limit', '1', '--json']);
+      expect(limited.stdout.trimEnd().split('\n')).toHaveLength(1);
+      expect(JSON.parse(limited.stdout)).toMatchObject({ id: other.run_id, name: 'other' });
+      expect(await drover(['--token', token, 'ls', '--name', 'nothing*'])).toMatchObject({
+        code: 0,
+        stdout: '',
+      });
+
+      const lsJson = await drover(['--token', token, 'ls', '--name', 'dia*', '--json']);
+      const rfc3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+      const runJson = {
+        id: runId,
+        name: 'diamond-cli',
+        created: expect.stringMatching(rfc3339),
+        user: expect.any(String),
+        pools: ['default'],
+        steps: [
+          { name: 'a', attempt: { quest: qa, id: 1 }, needs: [], state: 'FINISHED' },
+          { name: 'b', attempt: { quest: qb, id: 1 }, needs: ['a'], state: 'ABNORMAL_FINISHED' },
+        ],
+      };
+      expect(
+        lsJson.stdout
+          .trimEnd()
+          .split('\n')
+          .map((l) => JSON.parse(l) as unknown),
+      ).toEqual([runJson]);
+
+      for (const ref of ['diamond-cli', runId]) {
+        const show = await drover(['--token', token, 'show', ref]);
+        expect(show).toMatchObject({ code: 0, stderr: '' });
+        const text = show.stdout;
+        expect(text).toMatch(
+          new RegExp(`^run ${runId}  diamond-cli  failed, 1/2 steps finished\n`),
+        );
+        expect(text).toContain(`step a  FINISHED  attempt 1  result 7 bytes\n    quest ${qa}\n`);
+        expect(text).toContain(`    execution 1  FINISHED  `);
+        expect(text).toContain(
+          `task ${a1.taskId}\n      drover result ${a1.taskId}; drover logs ${a1.taskId}\n`,
+        );
+        expect(text).toContain(`step b  ABNORMAL_FINISHED  attempt 1  needs a\n    quest ${qb}\n`);
+        expect(text).toMatch(/ {4}FAILED/);
+        expect(text).toContain(`task ${b1.taskId}`);
+        expect(text.indexOf('step a')).toBeLessThan(text.indexOf('step b'));
+      }
+
+      const showJson = await drover(['--token', token, 'show', 'diamond-cli', '--json']);
+      expect(showJson).toMatchObject({ code: 0, stderr: '' });
+      const [runLine, graphLine, ...rest] = showJson.stdout.trimEnd().split('\n');
+      expect(rest).toEqual([]);
+      expect(JSON.parse(runLine!)).toEqual(runJson);
+      const graph = JSON.parse(graphLine!) as {
+        quests: Record<string, { attempts: Record<string, unknown> }>;
+      };
+      expect(graph.quests[qa!]!.attempts['1']).toMatchObject({
+        data: { state: 'FINISHED', num_executions: 1, result: { size: 7 } },
+        executions: { '1': { data: { state: 'FINISHED', task_id: a1.taskId } } },
+      });
+      expect(graph.quests[qb!]!.attempts['1']).toMatchObject({
+        data: { state: 'ABNORMAL_FINISHED', abnormal_finish: { status: 'FAILED' } },
+      });
+
+      const unknown = await drover(['--token', token, 'show', 'no-such-run']);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toMatch(/^drover: no run "no-such-run"/);
+    } finally {
+      stub.close();
+    }
   });
 
   it('refuses to run a payload command outside an execution', async () => {

@@ -300,6 +300,41 @@ function call<Req, Res>(
 
 /** The most ListRuns answers in one page. */
 const PAGE = 1000;
+
+interface ListRunsRequest {
+  name_glob: string;
+  limit: number;
+  cursor: string;
+}
+
+interface ListRunsPage {
+  runs: RunView[];
+  cursor: string;
+}
+
+/**
+ * Up to `limit` runs, newest first: ListRuns pages of at most 1000 runs, following the cursor
+ * while there is one and fewer runs than asked for (a page may hold fewer than it was asked for
+ * and still have a cursor: the coordinator skips runs the caller may not view).
+ */
+export async function collectRuns(
+  listRuns: (req: ListRunsRequest) => Promise<ListRunsPage>,
+  nameGlob: string,
+  limit: number,
+): Promise<RunView[]> {
+  const runs: RunView[] = [];
+  let cursor = '';
+  do {
+    const page = await listRuns({
+      name_glob: nameGlob,
+      limit: Math.min(PAGE, limit - runs.length),
+      cursor,
+    });
+    runs.push(...page.runs.slice(0, limit - runs.length));
+    cursor = page.cursor;
+  } while (cursor !== '' && runs.length < limit);
+  return runs;
+}
 /** The most attempts one WalkGraph takes (request limits: query.attempt_list). */
 const WALK_BATCH = 1000;
 
@@ -324,24 +359,11 @@ export function registerGraphRuns(graph: Command, host: CommandHost, withGraph: 
         return;
       }
       await withGraph(host, cmd, async (stub, md) => {
-        const runs: RunView[] = [];
-        let cursor = '';
-        do {
-          const page = await call<
-            { name_glob: string; limit: number; cursor: string },
-            { runs: RunView[]; cursor: string }
-          >(
-            stub.ListRuns.bind(stub),
-            {
-              name_glob: opts.name ?? '',
-              limit: Math.min(PAGE, limit - runs.length),
-              cursor,
-            },
-            md,
-          );
-          runs.push(...page.runs.slice(0, limit - runs.length));
-          cursor = page.cursor;
-        } while (cursor !== '' && runs.length < limit);
+        const runs = await collectRuns(
+          (req) => call<ListRunsRequest, ListRunsPage>(stub.ListRuns.bind(stub), req, md),
+          opts.name ?? '',
+          limit,
+        );
         if (opts.json === true) {
           for (const run of runs) await writeJson(host.rt.stdout, canonicalJson('Run', run));
         } else if (runs.length > 0) {

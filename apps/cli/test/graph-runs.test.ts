@@ -1,6 +1,7 @@
 import type { GraphDataOut } from '@drover/protocol';
 import { describe, expect, it } from 'vitest';
 import {
+  collectRuns,
   describeRun,
   formatRunTable,
   jsonObjectFromPairs,
@@ -154,6 +155,49 @@ describe('graph ls', () => {
         'run-cccccccccccccccc  x                                         -                     1/1    finished',
       ].join('\n'),
     );
+  });
+});
+
+describe('graph ls paging', () => {
+  const many = (from: number, n: number) =>
+    Array.from({ length: n }, (_, i) => run(`run-${from + i}`, 'n', []));
+
+  it('asks for at most 1000 a page and follows the cursor until it has --limit runs', async () => {
+    const asked: Array<{ limit: number; cursor: string; name_glob: string }> = [];
+    const runs = await collectRuns(
+      async (req) => {
+        asked.push(req);
+        const from = req.cursor === '' ? 0 : Number(req.cursor);
+        // A short page with a cursor: runs the caller may not view were skipped.
+        const n = from === 1000 ? 3 : req.limit;
+        return { runs: many(from, n), cursor: String(from + req.limit) };
+      },
+      'dia*',
+      2500,
+    );
+    expect(asked).toEqual([
+      { name_glob: 'dia*', limit: 1000, cursor: '' },
+      { name_glob: 'dia*', limit: 1000, cursor: '1000' },
+      { name_glob: 'dia*', limit: 1000, cursor: '2000' },
+      { name_glob: 'dia*', limit: 497, cursor: '3000' },
+    ]);
+    expect(runs).toHaveLength(2500);
+    expect(runs[1000]!.id).toBe('run-1000');
+    expect(runs[1003]!.id).toBe('run-2000');
+  });
+
+  it('stops when the coordinator has no more', async () => {
+    let calls = 0;
+    const runs = await collectRuns(
+      async () => {
+        calls++;
+        return { runs: many(0, 2), cursor: '' };
+      },
+      '',
+      50,
+    );
+    expect(calls).toBe(1);
+    expect(runs.map((r) => r.id)).toEqual(['run-0', 'run-1']);
   });
 });
 

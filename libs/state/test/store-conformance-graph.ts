@@ -8,6 +8,7 @@ import {
   type ExecutionId,
   type GraphCommit,
   type GraphEffect,
+  type GraphRun,
   type Quest,
   type Store,
 } from '../src/index';
@@ -16,8 +17,9 @@ const T0 = 1_700_000_000_000;
 const ACTIVATION = (n: number) => Buffer.alloc(32, `a${n}`);
 const OWN = (n: number) => Buffer.alloc(32, `e${n}`);
 
-function quest(name: string, retryFailed = 0): Quest {
+function quest(name: string, retryFailed = 0, displayName = ''): Quest {
   const desc = normalizeQuestDesc({
+    name: displayName,
     distributorConfigName: 'drover',
     parameters: JSON.stringify({ name }),
     distributorParameters: '{"command":["true"]}',
@@ -93,10 +95,15 @@ export function describeGraphConformance(ctx: {
       expect(await store.ensureGraph([q], [a1], T0)).toEqual({
         newQuests: [q.id],
         newAttempts: [a1],
+        effects: [
+          { type: 'notify', attempt: a1 },
+          { type: 'schedule-execution', attempt: a1 },
+        ],
       });
       expect(await store.ensureGraph([quest('a')], [a1], T0 + 5)).toEqual({
         newQuests: [],
         newAttempts: [],
+        effects: [],
       });
       expect(await store.getQuest(q.id)).toEqual(q);
       expect(await store.getAttempt(a1)).toMatchObject({ state: 'SCHEDULING', createdAtMs: T0 });
@@ -299,6 +306,274 @@ export function describeGraphConformance(ctx: {
       expect(await store.getExecution(execA)).toEqual(before.exec);
       expect(await store.listBackDeps(b)).toEqual([a]);
       expect(await store.findExecutionByTask(before.exec!.taskId!)).toEqual(before.exec);
+    });
+
+    describeDeclaredNeeds(ctx);
+    describeRuns(ctx);
+  });
+}
+
+/** Fails the attempt's next execution (its task ends COMPLETED without FinishAttempt). */
+async function fail(store: Store, id: AttemptId, nowMs = T0 + 3) {
+  return ok(
+    await store.applyExecutionEvent(
+      await running(store, id),
+      { type: 'task-ended', outcome: { state: 'COMPLETED', exitCode: 1 } },
+      nowMs,
+    ),
+  );
+}
+
+function created(outcome: Awaited<ReturnType<Store['ensureGraph']>>) {
+  if (!('newAttempts' in outcome)) throw new Error(`refused: ${JSON.stringify(outcome)}`);
+  return outcome;
+}
+
+function describeDeclaredNeeds(ctx: { store: () => Store }): void {
+  describe('declared needs (EnsureGraphData.needs)', () => {
+    it('stores a quest with its display name, and keeps the first name', async () => {
+      const store = ctx.store();
+      const named = quest('named', 0, 'build');
+      await store.ensureGraph([named], [], T0);
+      expect((await store.getQuest(named.id))?.desc.name).toBe('build');
+      const renamed = quest('named', 0, 'other');
+      expect(renamed.id).toBe(named.id);
+      expect(await store.ensureGraph([renamed], [], T0 + 1)).toMatchObject({ newQuests: [] });
+      expect(await store.getQuest(named.id)).toEqual(named);
+      const plain = quest('plain');
+      await store.ensureGraph([plain], [], T0);
+      expect((await store.getQuest(plain.id))?.desc.name).toBe('');
+    });
+
+    it('creates a dependent WAITING with no execution, woken when its need finishes', async () => {
+      const store = ctx.store();
+      const qa = quest('nA');
+      const qb = quest('nB');
+      const a = { quest: qa.id, attempt: 1 };
+      const b = { quest: qb.id, attempt: 1 };
+      const outcome = created(
+        await store.ensureGraph([qb, qa], [b, a], T0, { needs: [{ attempt: b, needs: [a] }] }),
+      );
+      expect(outcome.newAttempts).toEqual([a, b]);
+      expect(outcome.effects).toEqual([
+        { type: 'notify', attempt: a },
+        { type: 'schedule-execution', attempt: a },
+        { type: 'notify', attempt: b },
+      ]);
+      expect(await store.getAttempt(b)).toMatchObject({
+        state: 'WAITING',
+        numExecutions: 0,
+        fwdDeps: [a],
+        waitingOn: [a],
+      });
+      expect(await store.listBackDeps(a)).toEqual([b]);
+      expect(await store.listExecutions(b)).toEqual([]);
+      const doneA = await finish(store, await running(store, a), '{"a":1}', T0 + 4);
+      expect(doneA.effects).toContainEqual({ type: 'schedule-execution', attempt: b });
+      expect(await store.getAttempt(b)).toMatchObject({ state: 'SCHEDULING', waitingOn: [] });
+      // Its first execution runs as any other.
+      const doneB = await finish(store, await running(store, b, T0 + 5), '{"b":1}', T0 + 6);
+      expect(doneB.attempt).toMatchObject({ state: 'FINISHED', numExecutions: 1 });
+    });
+
+    it('schedules at once an attempt whose need is already FINISHED', async () => {
+      const store = ctx.store();
+      const qa = quest('fA');
+      const qb = quest('fB');
+      const a = { quest: qa.id, attempt: 1 };
+      const b = { quest: qb.id, attempt: 1 };
+      await store.ensureGraph([qa], [a], T0);
+      await finish(store, await running(store, a), '{}', T0 + 2);
+      const outcome = created(
+        await store.ensureGraph([qb], [b], T0 + 3, { needs: [{ attempt: b, needs: [a] }] }),
+      );
+      expect(outcome.effects).toEqual([
+        { type: 'notify', attempt: b },
+        { type: 'schedule-execution', attempt: b },
+      ]);
+      expect(await store.getAttempt(b)).toMatchObject({
+        state: 'SCHEDULING',
+        fwdDeps: [a],
+        waitingOn: [],
+      });
+      expect(await store.listBackDeps(a)).toEqual([b]);
+    });
+
+    it('cancels the dependents that never ran when a need fails: A → B → C', async () => {
+      const store = ctx.store();
+      const [qa, qb, qc] = [quest('xA'), quest('xB'), quest('xC')];
+      const [a, b, c] = [qa, qb, qc].map((q) => ({ quest: q.id, attempt: 1 }));
+      created(
+        await store.ensureGraph([qa, qb, qc], [a!, b!, c!], T0, {
+          needs: [
+            { attempt: c!, needs: [b!] },
+            { attempt: b!, needs: [a!] },
+          ],
+        }),
+      );
+      const failed = await fail(store, a!, T0 + 3);
+      expect(failed.attempt).toMatchObject({
+        state: 'ABNORMAL_FINISHED',
+        abnormalFinish: { status: 'FAILED' },
+      });
+      expect(failed.effects).toContainEqual({ type: 'notify', attempt: b });
+      expect(failed.effects).toContainEqual({ type: 'notify', attempt: c });
+      expect(types(failed.effects)).not.toContain('schedule-execution');
+      expect(await store.getAttempt(b!)).toMatchObject({
+        state: 'ABNORMAL_FINISHED',
+        numExecutions: 0,
+        abnormalFinish: {
+          status: 'CANCELLED',
+          reason: `dependency ${a!.quest}:1 ended ABNORMAL_FINISHED (FAILED)`,
+        },
+      });
+      expect(await store.getAttempt(c!)).toMatchObject({
+        state: 'ABNORMAL_FINISHED',
+        abnormalFinish: {
+          status: 'CANCELLED',
+          reason: `dependency ${b!.quest}:1 ended ABNORMAL_FINISHED (CANCELLED)`,
+        },
+      });
+      expect(await store.listAttemptsInStates(['WAITING', 'SCHEDULING'])).toEqual([]);
+      // A new attempt needing the failed one is cancelled as it is created.
+      const b2 = { ...b!, attempt: 2 };
+      const late = created(
+        await store.ensureGraph([], [b2], T0 + 5, { needs: [{ attempt: b2, needs: [a!] }] }),
+      );
+      expect(late.effects).toEqual([{ type: 'notify', attempt: b2 }]);
+      expect(await store.getAttempt(b2)).toMatchObject({
+        state: 'ABNORMAL_FINISHED',
+        abnormalFinish: { status: 'CANCELLED' },
+      });
+    });
+
+    it('refuses a cycle among the needs of the call and writes nothing', async () => {
+      const store = ctx.store();
+      const [qa, qb] = [quest('yA'), quest('yB')];
+      const [a, b] = [qa, qb].map((q) => ({ quest: q.id, attempt: 1 }));
+      const outcome = await store.ensureGraph([qa, qb], [a!, b!], T0, {
+        needs: [
+          { attempt: a!, needs: [b!] },
+          { attempt: b!, needs: [a!] },
+        ],
+      });
+      expect(outcome).toEqual({ cycle: [`${a!.quest}:1`, `${b!.quest}:1`, `${a!.quest}:1`] });
+      expect(await store.getQuest(qa.id)).toBeUndefined();
+      expect(await store.getAttempt(b!)).toBeUndefined();
+    });
+
+    it('refuses a need neither stored nor in the call and writes nothing', async () => {
+      const store = ctx.store();
+      const [qa, qb] = [quest('uA'), quest('uB')];
+      const [a, b] = [qa, qb].map((q) => ({ quest: q.id, attempt: 1 }));
+      await store.ensureGraph([qa], [a!], T0);
+      const outcome = await store.ensureGraph([qb], [b!], T0, {
+        needs: [{ attempt: b!, needs: [a!, { ...a!, attempt: 2 }] }],
+      });
+      expect(outcome).toEqual({ unknownNeed: { index: 0, need: 1 } });
+      expect(await store.getQuest(qb.id)).toBeUndefined();
+      expect(await store.listBackDeps(a!)).toEqual([]);
+    });
+
+    it('ignores the needs declared for an attempt that exists', async () => {
+      const store = ctx.store();
+      const [qa, qb] = [quest('iA'), quest('iB')];
+      const [a, b] = [qa, qb].map((q) => ({ quest: q.id, attempt: 1 }));
+      await store.ensureGraph([qa], [a!], T0);
+      const before = await store.getAttempt(a!);
+      const outcome = created(
+        await store.ensureGraph([qb], [a!, b!], T0 + 1, { needs: [{ attempt: a!, needs: [b!] }] }),
+      );
+      expect(outcome.newAttempts).toEqual([b]);
+      expect(await store.getAttempt(a!)).toEqual(before);
+      expect(await store.listBackDeps(b!)).toEqual([]);
+    });
+  });
+}
+
+function run(
+  id: string,
+  name: string,
+  createdAtMs: number,
+  steps: GraphRun['steps'] = [],
+): GraphRun {
+  return { id, name, createdAtMs, user: 'user:dev@example.com', pools: ['ci', 'gpu'], steps };
+}
+
+function describeRuns(ctx: { store: () => Store; reopen: () => Promise<Store> }): void {
+  describe('pipeline runs', () => {
+    it('stores a run with its attempts, read back by id and by name (the newest)', async () => {
+      let store = ctx.store();
+      const [qa, qb] = [quest('rA', 0, 'a'), quest('rB', 0, 'b')];
+      const [a, b] = [qa, qb].map((q) => ({ quest: q.id, attempt: 1 }));
+      const first = run('run-aaaaaaaaaaaaaaaa', 'diamond', T0, [
+        { name: 'a', attempt: a!, needs: [] },
+        { name: 'b', attempt: b!, needs: ['a'] },
+      ]);
+      created(
+        await store.ensureGraph([qa, qb], [a!, b!], T0, {
+          needs: [{ attempt: b!, needs: [a!] }],
+          run: first,
+        }),
+      );
+      expect(await store.getRun(first.id)).toEqual(first);
+      expect(await store.getRunByName('diamond')).toEqual(first);
+      const second = run('run-bbbbbbbbbbbbbbbb', 'diamond', T0 + 10, first.steps);
+      await store.ensureGraph([], [a!, b!], T0 + 10, { run: second });
+      expect(await store.getRunByName('diamond')).toEqual(second);
+      expect(await store.getRun(first.id)).toEqual(first);
+      expect(await store.getRun('run-nope')).toBeUndefined();
+      expect(await store.getRunByName('diamon')).toBeUndefined();
+      await store.close();
+      store = await ctx.reopen();
+      expect(await store.getRun(second.id)).toEqual(second);
+    });
+
+    it('writes no run when the call is refused', async () => {
+      const store = ctx.store();
+      const r = run('run-cccccccccccccccc', 'refused', T0);
+      const outcome = await store.ensureGraph([], [{ quest: 'nope', attempt: 1 }], T0, { run: r });
+      expect(outcome).toEqual({ unknownQuest: 'nope' });
+      expect(await store.getRun(r.id)).toBeUndefined();
+    });
+
+    it('lists runs newest first, a page at a time, and by a name glob', async () => {
+      const store = ctx.store();
+      const runs = [
+        run('run-a000000000000001', 'nightly', T0),
+        run('run-a000000000000002', 'nightly', T0 + 1),
+        // Same time: the id orders them.
+        run('run-a000000000000003', 'deploy_eu', T0 + 2),
+        run('run-a000000000000004', 'deployXeu', T0 + 2),
+        run('run-a000000000000005', 'Nightly', T0 + 3),
+      ];
+      for (const r of runs) await store.ensureGraph([], [], r.createdAtMs, { run: r });
+      const ids = (list: readonly GraphRun[]) => list.map((r) => r.id.slice(-1));
+      expect(ids(await store.listRuns({ limit: 10 }))).toEqual(['5', '4', '3', '2', '1']);
+      const page1 = await store.listRuns({ limit: 2 });
+      expect(ids(page1)).toEqual(['5', '4']);
+      const page2 = await store.listRuns({ limit: 2, before: page1[1]!.id });
+      expect(ids(page2)).toEqual(['3', '2']);
+      const page3 = await store.listRuns({ limit: 2, before: page2[1]!.id });
+      expect(ids(page3)).toEqual(['1']);
+      expect(await store.listRuns({ limit: 2, before: 'run-unknown' })).toEqual([]);
+      expect(await store.listRuns({ limit: 0 })).toEqual([]);
+      // Globs: case-sensitive, `*` and `?` only; `_` and `%` are literal.
+      expect(ids(await store.listRuns({ limit: 10, nameGlob: 'nightly' }))).toEqual(['2', '1']);
+      expect(ids(await store.listRuns({ limit: 10, nameGlob: '?ightly' }))).toEqual([
+        '5',
+        '2',
+        '1',
+      ]);
+      expect(ids(await store.listRuns({ limit: 10, nameGlob: 'deploy_*' }))).toEqual(['3']);
+      expect(ids(await store.listRuns({ limit: 10, nameGlob: 'deploy?eu' }))).toEqual(['4', '3']);
+      expect(ids(await store.listRuns({ limit: 10, nameGlob: '*' }))).toHaveLength(5);
+      expect(await store.listRuns({ limit: 10, nameGlob: 'night%' })).toEqual([]);
+      expect(await store.listRuns({ limit: 10, nameGlob: '[n]ightly' })).toEqual([]);
+      expect(ids(await store.listRuns({ limit: 1, nameGlob: '*ly', before: runs[1]!.id }))).toEqual(
+        ['1'],
+      );
+      expect(await store.getRun(runs[0]!.id)).toEqual(runs[0]);
     });
   });
 }

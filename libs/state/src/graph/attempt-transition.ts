@@ -1,7 +1,7 @@
 import type { AttemptEvent, AttemptOutcome, GraphEffect } from './graph-events';
-import { isFinalAttemptState } from './graph-state';
-import type { Attempt, RetryCounters } from './graph-types';
-import { sameAttempt } from './graph-types';
+import { isFinalAttemptState, type AbnormalStatus } from './graph-state';
+import type { AbnormalFinish, Attempt, AttemptId, RetryCounters } from './graph-types';
+import { attemptKey, sameAttempt } from './graph-types';
 import { resultSatisfies } from './json-result';
 import { ZERO_RETRY_COUNTS, retryDecision } from './retry-policy';
 
@@ -56,7 +56,10 @@ export function transitionAttempt(
           abnormalFinish: event.abnormalFinish,
           modifiedAtMs: nowMs,
         },
-        effects: [notify(attempt), { type: 'propagate-final', attempt: attempt.id }],
+        effects: [
+          notify(attempt),
+          { type: 'propagate-final', attempt: attempt.id, abnormal: event.abnormalFinish.status },
+        ],
       };
     }
     case 'dependency-final': {
@@ -64,6 +67,14 @@ export function transitionAttempt(
       const waitingOn = attempt.waitingOn.filter((d) => !sameAttempt(d, event.dependency));
       if (waitingOn.length === attempt.waitingOn.length) return { ignored: 'not-waiting-on' };
       const changed: Attempt = { ...attempt, waitingOn, modifiedAtMs: nowMs };
+      if (
+        event.abnormal !== undefined &&
+        attempt.state === 'WAITING' &&
+        attempt.numExecutions === 0
+      ) {
+        // Declared needs: it never ran, and one of its inputs will never come.
+        return cancelled(changed, dependencyFailed(event.dependency, event.abnormal));
+      }
       if (attempt.state === 'WAITING' && waitingOn.length === 0) {
         return schedule(changed);
       }
@@ -84,6 +95,31 @@ export function transitionAttempt(
         modifiedAtMs: nowMs,
       });
   }
+}
+
+/**
+ * Why an attempt that never ran ends when a dependency it needs ended abnormally:
+ * CANCELLED, naming the dependency and its status.
+ */
+export function dependencyFailed(dependency: AttemptId, status: AbnormalStatus): AbnormalFinish {
+  return {
+    status: 'CANCELLED',
+    reason: `dependency ${attemptKey(dependency)} ended ABNORMAL_FINISHED (${status})`,
+  };
+}
+
+/** ABNORMAL_FINISHED with `abnormalFinish`, told to the attempt's dependents. */
+export function cancelled(
+  attempt: Attempt,
+  abnormalFinish: AbnormalFinish,
+): { readonly attempt: Attempt; readonly effects: readonly GraphEffect[] } {
+  return {
+    attempt: { ...attempt, state: 'ABNORMAL_FINISHED', abnormalFinish },
+    effects: [
+      notify(attempt),
+      { type: 'propagate-final', attempt: attempt.id, abnormal: abnormalFinish.status },
+    ],
+  };
 }
 
 /** Non-null when the ended execution is not the attempt's current, still running one. */

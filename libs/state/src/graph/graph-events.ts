@@ -1,4 +1,5 @@
 import type { StoredTaskState } from '../task/task-state';
+import type { AbnormalStatus } from './graph-state';
 import type {
   AbnormalFinish,
   Attempt,
@@ -58,8 +59,16 @@ export type AttemptEvent =
       readonly abnormalFinish: AbnormalFinish;
       readonly retry: RetryPolicy;
     }
-  /** An attempt this one has an edge to became final. */
-  | { readonly type: 'dependency-final'; readonly dependency: AttemptId }
+  /**
+   * An attempt this one has an edge to became final; `abnormal`: its status when it ended
+   * ABNORMAL_FINISHED (absent when FINISHED). An attempt that never ran (WAITING, no execution)
+   * then ends ABNORMAL_FINISHED (CANCELLED) itself; one that has run is woken as for a result.
+   */
+  | {
+      readonly type: 'dependency-final';
+      readonly dependency: AttemptId;
+      readonly abnormal?: AbnormalStatus;
+    }
   /** A new dependency found this attempt's result expired: run it again. */
   | { readonly type: 'result-needed' };
 
@@ -93,8 +102,16 @@ export type GraphEffect =
   | { readonly type: 'schedule-deadline'; readonly execution: ExecutionId; readonly atMs: number }
   /** The attempt is SCHEDULING: create its next execution (scheduleExecution). */
   | { readonly type: 'schedule-execution'; readonly attempt: AttemptId }
-  /** The attempt became final: apply `dependency-final` to every attempt with an edge to it. */
-  | { readonly type: 'propagate-final'; readonly attempt: AttemptId }
+  /**
+   * The attempt became final: apply `dependency-final` (with the same `abnormal`) to every
+   * attempt with an edge to it. `abnormal`: its status when it ended ABNORMAL_FINISHED, absent
+   * when FINISHED.
+   */
+  | {
+      readonly type: 'propagate-final';
+      readonly attempt: AttemptId;
+      readonly abnormal?: AbnormalStatus;
+    }
   /** A new edge found this FINISHED dependency's result expired: apply `result-needed` to it. */
   | { readonly type: 'rerun-expired'; readonly attempt: AttemptId }
   /** The attempt or one of its executions changed: wake watchers. */

@@ -50,6 +50,17 @@ const FIXTURES = {
     fwdDeps: [D1, D2],
     waitingOn: [D1, D2],
   }),
+  // Created on declared needs: no execution yet.
+  'WAITING (never ran, on D1)': attempt({
+    state: 'WAITING',
+    fwdDeps: [D1, D2],
+    waitingOn: [D1],
+  }),
+  'WAITING (never ran, on D1 and D2)': attempt({
+    state: 'WAITING',
+    fwdDeps: [D1, D2],
+    waitingOn: [D1, D2],
+  }),
   'FINISHED (result valid)': attempt({ state: 'FINISHED', numExecutions: 2, result: VALID_RESULT }),
   'FINISHED (result expired)': attempt({
     state: 'FINISHED',
@@ -85,6 +96,10 @@ const finalEffects: readonly GraphEffect[] = [
   notify,
   { type: 'propagate-final', attempt: ATTEMPT_ID },
 ];
+const abnormalEffects = (status: AbnormalFinish['status']): readonly GraphEffect[] => [
+  notify,
+  { type: 'propagate-final', attempt: ATTEMPT_ID, abnormal: status },
+];
 const refused = (r: GraphRefusal): Expectation => ({ refused: r });
 const ignored = (r: GraphIgnored): Expectation => ({ ignored: r });
 
@@ -98,6 +113,8 @@ function ends(
     ...rows,
     'WAITING (on D1)': ignored('stale-execution'),
     'WAITING (on D1 and D2)': ignored('stale-execution'),
+    'WAITING (never ran, on D1)': ignored('stale-execution'),
+    'WAITING (never ran, on D1 and D2)': ignored('stale-execution'),
     'FINISHED (result valid)': ignored('final'),
     'FINISHED (result expired)': ignored('final'),
     ABNORMAL_FINISHED: ignored('final'),
@@ -112,10 +129,18 @@ const waiting = (changes: Partial<Attempt>): Expectation => ({
   changes: { state: 'WAITING', modifiedAtMs: NOW, ...changes },
   effects: [notify],
 });
-const abnormallyFinished = (abnormalFinish: AbnormalFinish): Expectation => ({
-  changes: { state: 'ABNORMAL_FINISHED', abnormalFinish, modifiedAtMs: NOW },
-  effects: finalEffects,
+const abnormallyFinished = (
+  abnormalFinish: AbnormalFinish,
+  changes: Partial<Attempt> = {},
+): Expectation => ({
+  changes: { state: 'ABNORMAL_FINISHED', abnormalFinish, modifiedAtMs: NOW, ...changes },
+  effects: abnormalEffects(abnormalFinish.status),
 });
+/** What an attempt that never ran becomes when D1 ends abnormally. */
+const D1_FAILED: AbnormalFinish = {
+  status: 'CANCELLED',
+  reason: `dependency ${D1.quest}:1 ended ABNORMAL_FINISHED (FAILED)`,
+};
 
 function abnormalEvent(execution: number, status: AbnormalFinish['status']): AttemptEvent {
   return {
@@ -143,6 +168,8 @@ const EVENTS: readonly EventCase[] = [
       'EXECUTING (halted on D1)': refused('not-scheduling'),
       'WAITING (on D1)': refused('not-scheduling'),
       'WAITING (on D1 and D2)': refused('not-scheduling'),
+      'WAITING (never ran, on D1)': refused('not-scheduling'),
+      'WAITING (never ran, on D1 and D2)': refused('not-scheduling'),
       'FINISHED (result valid)': refused('not-scheduling'),
       'FINISHED (result expired)': refused('not-scheduling'),
       ABNORMAL_FINISHED: refused('not-scheduling'),
@@ -243,6 +270,37 @@ const EVENTS: readonly EventCase[] = [
         changes: { waitingOn: [D2], modifiedAtMs: NOW },
         effects: [notify],
       },
+      // Its first execution, at last.
+      'WAITING (never ran, on D1)': scheduled({ waitingOn: [] }),
+      'WAITING (never ran, on D1 and D2)': {
+        changes: { waitingOn: [D2], modifiedAtMs: NOW },
+        effects: [notify],
+      },
+      'FINISHED (result valid)': ignored('final'),
+      'FINISHED (result expired)': ignored('final'),
+      ABNORMAL_FINISHED: ignored('final'),
+    },
+  },
+  {
+    name: 'dependency D1 ending abnormally (FAILED)',
+    event: { type: 'dependency-final', dependency: D1, abnormal: 'FAILED' },
+    expect: {
+      'SCHEDULING (new)': ignored('not-waiting-on'),
+      'SCHEDULING (after execution 1)': ignored('not-waiting-on'),
+      EXECUTING: ignored('not-waiting-on'),
+      // An attempt that has run is woken as for a result: its next execution decides.
+      'EXECUTING (halted on D1)': {
+        changes: { waitingOn: [], modifiedAtMs: NOW },
+        effects: [notify],
+      },
+      'WAITING (on D1)': scheduled({ waitingOn: [] }),
+      'WAITING (on D1 and D2)': {
+        changes: { waitingOn: [D2], modifiedAtMs: NOW },
+        effects: [notify],
+      },
+      // Never ran: its input will never come, so it ends, and tells its own dependents.
+      'WAITING (never ran, on D1)': abnormallyFinished(D1_FAILED, { waitingOn: [] }),
+      'WAITING (never ran, on D1 and D2)': abnormallyFinished(D1_FAILED, { waitingOn: [D2] }),
       'FINISHED (result valid)': ignored('final'),
       'FINISHED (result expired)': ignored('final'),
       ABNORMAL_FINISHED: ignored('final'),
@@ -258,6 +316,25 @@ const EVENTS: readonly EventCase[] = [
       'EXECUTING (halted on D1)': ignored('not-waiting-on'),
       'WAITING (on D1)': ignored('not-waiting-on'),
       'WAITING (on D1 and D2)': ignored('not-waiting-on'),
+      'WAITING (never ran, on D1)': ignored('not-waiting-on'),
+      'WAITING (never ran, on D1 and D2)': ignored('not-waiting-on'),
+      'FINISHED (result valid)': ignored('final'),
+      'FINISHED (result expired)': ignored('final'),
+      ABNORMAL_FINISHED: ignored('final'),
+    },
+  },
+  {
+    name: 'an attempt not waited on ending abnormally',
+    event: { type: 'dependency-final', dependency: D3, abnormal: 'CRASHED' },
+    expect: {
+      'SCHEDULING (new)': ignored('not-waiting-on'),
+      'SCHEDULING (after execution 1)': ignored('not-waiting-on'),
+      EXECUTING: ignored('not-waiting-on'),
+      'EXECUTING (halted on D1)': ignored('not-waiting-on'),
+      'WAITING (on D1)': ignored('not-waiting-on'),
+      'WAITING (on D1 and D2)': ignored('not-waiting-on'),
+      'WAITING (never ran, on D1)': ignored('not-waiting-on'),
+      'WAITING (never ran, on D1 and D2)': ignored('not-waiting-on'),
       'FINISHED (result valid)': ignored('final'),
       'FINISHED (result expired)': ignored('final'),
       ABNORMAL_FINISHED: ignored('final'),
@@ -273,6 +350,8 @@ const EVENTS: readonly EventCase[] = [
       'EXECUTING (halted on D1)': ignored('not-finished'),
       'WAITING (on D1)': ignored('not-finished'),
       'WAITING (on D1 and D2)': ignored('not-finished'),
+      'WAITING (never ran, on D1)': ignored('not-finished'),
+      'WAITING (never ran, on D1 and D2)': ignored('not-finished'),
       'FINISHED (result valid)': ignored('result-valid'),
       'FINISHED (result expired)': scheduled({ result: null, retryCounts: ZERO }),
       ABNORMAL_FINISHED: ignored('final'),

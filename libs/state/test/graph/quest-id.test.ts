@@ -59,6 +59,13 @@ describe('questId', () => {
     expect(idOf(questDescInput())).toBe(idOf(questDescInput()));
   });
 
+  it('leaves the display name out of the id and of the canonical form', () => {
+    const named = desc(questDescInput({ name: 'build-step' }));
+    expect(named.name).toBe('build-step');
+    expect(questId(named)).toBe(idOf(questDescInput()));
+    expect(canonicalQuestDesc(named)).not.toContain('build-step');
+  });
+
   it('gives the same id whatever the key order and whitespace of the JSON fields', () => {
     const reordered = questDescInput({
       parameters: '{ "shards" : 4 ,\n "target" : "//base:tests" }',
@@ -126,6 +133,7 @@ describe('normalizeQuestDesc', () => {
       normalizeQuestDesc({ distributorConfigName: 'd', parameters: '', distributorParameters: '' }),
     ).toEqual({
       ok: {
+        name: '',
         distributorConfigName: 'd',
         parameters: '{}',
         distributorParameters: '{}',
@@ -145,6 +153,12 @@ describe('normalizeQuestDesc', () => {
         input: questDescInput({ distributorConfigName: '' }),
         error: 'invalid-value',
         field: 'distributor_config_name',
+      },
+      {
+        name: 'a display name of 129 characters',
+        input: questDescInput({ name: 'é'.repeat(129) }),
+        error: 'invalid-value',
+        field: 'name',
       },
       {
         name: 'parameters that are an array',
@@ -192,6 +206,10 @@ describe('normalizeQuestDesc', () => {
       });
     });
   }
+
+  it('allows a display name of 128 characters (code points, not UTF-16 units)', () => {
+    expect(normalizeQuestDesc(questDescInput({ name: '😀'.repeat(128) }))).toHaveProperty('ok');
+  });
 
   it('allows 256 KiB of normalized parameters in total and refuses one byte more', () => {
     // {"a":"…"} is 8 bytes around the string; the two objects share the budget.

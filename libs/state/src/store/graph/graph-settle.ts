@@ -4,7 +4,9 @@ import type { Attempt } from '../../graph/graph-types';
 import { step, type GraphTx } from './graph-steps';
 
 /**
- * Applies `propagate-final` (dependency-final to every back dep) and `rerun-expired`
+ * Applies `propagate-final` (dependency-final to every back dep, with the dependency's abnormal
+ * status when it carries one: a dependent that never ran is then cancelled, and so on down the
+ * graph) and `rerun-expired`
  * (result-needed) inside the caller's transaction, locking each attempt it changes and following
  * what they cause; returns the effects left for the shell.
  */
@@ -16,7 +18,10 @@ export function* settle(effects: readonly GraphEffect[], nowMs: number): GraphTx
       const dependency = effect.attempt;
       for (const backId of yield* step({ kind: 'read-back-deps', id: dependency })) {
         const back = yield* step({ kind: 'read-attempt', id: backId, lock: true });
-        const event: AttemptEvent = { type: 'dependency-final', dependency };
+        const event: AttemptEvent =
+          effect.abnormal === undefined
+            ? { type: 'dependency-final', dependency }
+            : { type: 'dependency-final', dependency, abnormal: effect.abnormal };
         queue.push(...(yield* moveAttempt(back, event, nowMs)));
       }
     } else if (effect.type === 'rerun-expired') {

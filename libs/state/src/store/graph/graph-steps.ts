@@ -1,4 +1,11 @@
-import type { Attempt, AttemptId, Execution, ExecutionId, Quest } from '../../graph/graph-types';
+import type {
+  Attempt,
+  AttemptId,
+  Execution,
+  ExecutionId,
+  GraphRun,
+  Quest,
+} from '../../graph/graph-types';
 import type { FwdDepsBatch } from '../../graph/cycle-search';
 
 /**
@@ -18,10 +25,13 @@ export type GraphStep =
   | { readonly kind: 'read-fwd-deps'; readonly keys: readonly string[] }
   /** Serializes edge insertion across writers, so that the cycle search sees every edge. */
   | { readonly kind: 'lock-edges' }
+  /** Insert-or-ignore: a quest that exists keeps its row (and its name). */
   | { readonly kind: 'insert-quest'; readonly quest: Quest }
   | { readonly kind: 'insert-attempt'; readonly attempt: Attempt }
   | { readonly kind: 'insert-execution'; readonly execution: Execution }
   | { readonly kind: 'insert-edge'; readonly from: AttemptId; readonly to: AttemptId }
+  /** A pipeline run; its id is new (a duplicate throws). */
+  | { readonly kind: 'insert-run'; readonly run: GraphRun }
   /** Conditional on `before`'s state and execution count. */
   | { readonly kind: 'write-attempt'; readonly before: Attempt; readonly after: Attempt }
   /** Conditional on `before`'s state. */
@@ -43,6 +53,7 @@ export interface GraphStepResults {
   'insert-attempt': boolean;
   'insert-execution': void;
   'insert-edge': void;
+  'insert-run': void;
   'write-attempt': void;
   'write-execution': void;
 }

@@ -2,6 +2,7 @@ import type { ExecutionEvent } from '../../graph/graph-events';
 import type { AttemptId, ExecutionId, Quest } from '../../graph/graph-types';
 import type {
   AddEdgesOutcome,
+  EnsureGraphExtras,
   EnsureGraphOutcome,
   GraphCommit,
   GraphStore,
@@ -33,8 +34,9 @@ export abstract class TransactionalGraphStore implements Pick<GraphStore, GraphW
     quests: readonly Quest[],
     attempts: readonly AttemptId[],
     nowMs: number,
+    extras?: EnsureGraphExtras,
   ): Promise<EnsureGraphOutcome> {
-    return this.runGraphTransaction(() => ensureGraphTx(quests, attempts, nowMs));
+    return this.runGraphTransaction(() => ensureGraphTx(quests, attempts, nowMs, extras));
   }
 
   scheduleExecution(input: ScheduleExecutionInput, nowMs: number): Promise<GraphCommit> {

@@ -1,9 +1,17 @@
 // Reads and conditional writes of graph rows inside a PostgreSQL transaction: the PostgreSQL
 // driver of the shared graph steps (graph/graph-steps.ts), which pg-graph.ts runs.
 import type { PoolClient } from 'pg';
-import type { Attempt, AttemptId, Execution, ExecutionId, Quest } from '../../graph/graph-types';
+import type {
+  Attempt,
+  AttemptId,
+  Execution,
+  ExecutionId,
+  GraphRun,
+  Quest,
+} from '../../graph/graph-types';
 import { attemptKey } from '../../graph/graph-types';
 import type { AsyncGraphSteps } from '../graph/graph-steps';
+import { runColumns } from '../graph/run-rows';
 import { LOCK_SPACE, type Queryable } from './pg-tx';
 
 /**
@@ -27,6 +35,7 @@ export function pgGraphSteps(c: PoolClient, edgesLockName: string): AsyncGraphSt
     'insert-attempt': (s) => insertAttempt(c, s.attempt),
     'insert-execution': (s) => insertExecution(c, s.execution),
     'insert-edge': (s) => insertEdge(c, s.from, s.to),
+    'insert-run': (s) => insertRun(c, s.run),
     'write-attempt': (s) => writeAttempt(c, s.before, s.after),
     'write-execution': (s) => writeExecution(c, s.before, s.after),
   };
@@ -63,14 +72,17 @@ export async function readExecution(
 }
 
 export async function readQuest(q: Queryable, id: string): Promise<Quest | undefined> {
-  const { rows } = await q.query<{ id: string; description: Quest['desc']; created_ms: number }>(
-    'SELECT id, description, created_ms FROM graph_quests WHERE id = $1',
-    [id],
-  );
+  const { rows } = await q.query<{
+    id: string;
+    description: Quest['desc'];
+    created_ms: number;
+    name: string;
+  }>('SELECT id, description, created_ms, name FROM graph_quests WHERE id = $1', [id]);
   const row = rows[0];
+  // The name column is the truth (rows from before it have '' there and none in description).
   return row === undefined
     ? undefined
-    : { id: row.id, desc: row.description, createdAtMs: row.created_ms };
+    : { id: row.id, desc: { ...row.description, name: row.name }, createdAtMs: row.created_ms };
 }
 
 export async function backDepsOf(q: Queryable, id: AttemptId): Promise<AttemptId[]> {
@@ -114,9 +126,9 @@ export async function insertAttempt(q: Queryable, a: Attempt): Promise<boolean> 
 
 export async function insertQuest(q: Queryable, quest: Quest): Promise<boolean> {
   const { rowCount } = await q.query(
-    `INSERT INTO graph_quests (id, description, created_ms) VALUES ($1, $2, $3)
+    `INSERT INTO graph_quests (id, description, created_ms, name) VALUES ($1, $2, $3, $4)
      ON CONFLICT DO NOTHING`,
-    [quest.id, JSON.stringify(quest.desc), quest.createdAtMs],
+    [quest.id, JSON.stringify(quest.desc), quest.createdAtMs, quest.desc.name],
   );
   return rowCount === 1;
 }
@@ -134,6 +146,15 @@ export async function insertEdge(q: Queryable, from: AttemptId, to: AttemptId): 
     `INSERT INTO graph_edges (from_quest, from_attempt, to_quest, to_attempt)
      VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
     [from.quest, from.attempt, to.quest, to.attempt],
+  );
+}
+
+export async function insertRun(q: Queryable, run: GraphRun): Promise<void> {
+  const r = runColumns(run);
+  await q.query(
+    `INSERT INTO graph_runs (id, name, created_ms, user_name, pools, steps)
+     VALUES ($1, $2, $3, $4, $5, $6)`,
+    [r.id, r.name, r.created_ms, r.user_name, r.pools, r.steps],
   );
 }
 

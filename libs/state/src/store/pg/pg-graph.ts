@@ -1,9 +1,17 @@
 import type { Pool } from 'pg';
 import type { AttemptState } from '../../graph/graph-state';
-import type { Attempt, AttemptId, Execution, ExecutionId, Quest } from '../../graph/graph-types';
+import type {
+  Attempt,
+  AttemptId,
+  Execution,
+  ExecutionId,
+  GraphRun,
+  Quest,
+} from '../../graph/graph-types';
 import { runAsync, type GraphTx } from '../graph/graph-steps';
+import { likePattern, runFromRow, type RunRow } from '../graph/run-rows';
 import { TransactionalGraphStore } from '../graph/transactional-graph-store';
-import type { GraphStore } from '../graph-store';
+import type { GraphStore, RunFilter } from '../graph-store';
 import { backDepsOf, pgGraphSteps, readAttempt, readExecution, readQuest } from './pg-graph-rows';
 import { inTransaction } from './pg-tx';
 
@@ -34,6 +42,46 @@ export class PgGraphStore extends TransactionalGraphStore implements GraphStore 
 
   async getAttempt(id: AttemptId): Promise<Attempt | undefined> {
     return readAttempt(this.#pool, id);
+  }
+
+  async getRun(id: string): Promise<GraphRun | undefined> {
+    const { rows } = await this.#pool.query<RunRow>('SELECT * FROM graph_runs WHERE id = $1', [id]);
+    return rows[0] === undefined ? undefined : runFromRow(rows[0]);
+  }
+
+  async getRunByName(name: string): Promise<GraphRun | undefined> {
+    const { rows } = await this.#pool.query<RunRow>(
+      `SELECT * FROM graph_runs WHERE name = $1 ORDER BY created_ms DESC, id DESC LIMIT 1`,
+      [name],
+    );
+    return rows[0] === undefined ? undefined : runFromRow(rows[0]);
+  }
+
+  /**
+   * One index range: the glob as a LIKE pattern (case-sensitive), the cursor as a row-value
+   * comparison with the cursor run's (created, id) — a cursor run that does not exist ends the
+   * list.
+   */
+  async listRuns(filter: RunFilter): Promise<GraphRun[]> {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (filter.nameGlob !== undefined) {
+      params.push(likePattern(filter.nameGlob));
+      where.push(`name LIKE $${params.length} ESCAPE '\\'`);
+    }
+    if (filter.before !== undefined) {
+      params.push(filter.before);
+      where.push(
+        `(created_ms, id) < (SELECT created_ms, id FROM graph_runs WHERE id = $${params.length})`,
+      );
+    }
+    params.push(Math.max(0, filter.limit));
+    const { rows } = await this.#pool.query<RunRow>(
+      `SELECT * FROM graph_runs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY created_ms DESC, id DESC LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(runFromRow);
   }
 
   async listAttempts(quest: string, low: number, high: number): Promise<Attempt[]> {

@@ -188,6 +188,26 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX tasks_running_by_bot ON tasks (bot_id, created_ms, id) WHERE state = 'RUNNING';
     `,
   },
+  {
+    // Pipelines (issue 25): a quest's display name (not part of its id), and the pipeline runs,
+    // each recorded with its attempts: pools and steps as JSON text; listed newest first,
+    // by name (getRunByName, a LIKE pattern) or not. "C" collation: byte order, and LIKE
+    // prefixes use the index.
+    version: 7,
+    sql: `
+      ALTER TABLE graph_quests ADD COLUMN name TEXT NOT NULL DEFAULT '';
+      CREATE TABLE graph_runs (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        name TEXT COLLATE "C" NOT NULL,
+        created_ms BIGINT NOT NULL,
+        user_name TEXT NOT NULL,
+        pools TEXT NOT NULL,
+        steps TEXT NOT NULL
+      );
+      CREATE INDEX graph_runs_by_name ON graph_runs (name, created_ms, id);
+      CREATE INDEX graph_runs_by_created ON graph_runs (created_ms, id);
+    `,
+  },
 ];
 
 export const LATEST_PG_VERSION = Math.max(...PG_MIGRATIONS.map((m) => m.version));

@@ -207,6 +207,25 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX tasks_running_by_bot ON tasks (bot_id, created_ms, id) WHERE state = 'RUNNING';
     `,
   },
+  {
+    // Pipelines (issue 25): a quest's display name (not part of its id), and the pipeline runs,
+    // each recorded with its attempts: pools and steps as JSON text; listed newest first,
+    // by name (getRunByName, a glob) or not.
+    version: 9,
+    sql: `
+      ALTER TABLE graph_quests ADD COLUMN name TEXT NOT NULL DEFAULT '';
+      CREATE TABLE graph_runs (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        user_name TEXT NOT NULL,
+        pools TEXT NOT NULL,
+        steps TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX graph_runs_by_name ON graph_runs (name, created_ms, id);
+      CREATE INDEX graph_runs_by_created ON graph_runs (created_ms, id);
+    `,
+  },
 ];
 
 /**

@@ -1,10 +1,18 @@
 import type Database from 'better-sqlite3';
 import type { AttemptState } from '../../graph/graph-state';
-import type { Attempt, AttemptId, Execution, ExecutionId, Quest } from '../../graph/graph-types';
+import type {
+  Attempt,
+  AttemptId,
+  Execution,
+  ExecutionId,
+  GraphRun,
+  Quest,
+} from '../../graph/graph-types';
 import { attemptKey } from '../../graph/graph-types';
 import { runSync, type GraphTx, type SyncGraphSteps } from '../graph/graph-steps';
+import { runColumns, runFromRow, sqliteGlob, type RunRow } from '../graph/run-rows';
 import { TransactionalGraphStore } from '../graph/transactional-graph-store';
-import type { GraphStore } from '../graph-store';
+import type { GraphStore, RunFilter } from '../graph-store';
 import { StatementCache } from './statement-cache';
 
 interface BodyRow {
@@ -15,6 +23,7 @@ interface QuestRow {
   id: string;
   desc: string;
   created_ms: number;
+  name: string;
 }
 
 interface EdgeRow {
@@ -41,6 +50,7 @@ export class SqliteGraphStore extends TransactionalGraphStore implements GraphSt
   readonly #insertExecution: Database.Statement;
   readonly #insertEdge: Database.Statement;
   readonly #insertQuest: Database.Statement;
+  readonly #insertRun: Database.Statement;
   readonly #steps: SyncGraphSteps;
 
   constructor(db: Database.Database, statements = new StatementCache(db)) {
@@ -78,7 +88,11 @@ export class SqliteGraphStore extends TransactionalGraphStore implements GraphSt
        VALUES (?, ?, ?, ?)`,
     );
     this.#insertQuest = db.prepare(
-      'INSERT OR IGNORE INTO graph_quests (id, desc, created_ms) VALUES (?, ?, ?)',
+      'INSERT OR IGNORE INTO graph_quests (id, desc, created_ms, name) VALUES (?, ?, ?, ?)',
+    );
+    this.#insertRun = db.prepare(
+      `INSERT INTO graph_runs (id, name, created_ms, user_name, pools, steps)
+       VALUES (@id, @name, @created_ms, @user_name, @pools, @steps)`,
     );
     this.#steps = this.#driver();
   }
@@ -94,7 +108,12 @@ export class SqliteGraphStore extends TransactionalGraphStore implements GraphSt
         new Map(s.keys.map((key) => [key, this.#attemptByKey(key)?.fwdDeps ?? []])),
       'lock-edges': () => undefined,
       'insert-quest': ({ quest }) => {
-        const info = this.#insertQuest.run(quest.id, JSON.stringify(quest.desc), quest.createdAtMs);
+        const info = this.#insertQuest.run(
+          quest.id,
+          JSON.stringify(quest.desc),
+          quest.createdAtMs,
+          quest.desc.name,
+        );
         return info.changes === 1;
       },
       'insert-attempt': ({ attempt }) => {
@@ -107,6 +126,9 @@ export class SqliteGraphStore extends TransactionalGraphStore implements GraphSt
       'insert-edge': ({ from, to }) => {
         this.#insertEdge.run(from.quest, from.attempt, to.quest, to.attempt);
       },
+      'insert-run': ({ run }) => {
+        this.#insertRun.run(runColumns(run));
+      },
       'write-attempt': (s) => this.#writeAttempt(s.before, s.after),
       'write-execution': (s) => this.#writeExecution(s.before, s.after),
     };
@@ -118,6 +140,46 @@ export class SqliteGraphStore extends TransactionalGraphStore implements GraphSt
 
   async getAttempt(id: AttemptId): Promise<Attempt | undefined> {
     return this.#attempt(id);
+  }
+
+  async getRun(id: string): Promise<GraphRun | undefined> {
+    const row = this.#gsql.get<[string], RunRow>('SELECT * FROM graph_runs WHERE id = ?').get(id);
+    return row === undefined ? undefined : runFromRow(row);
+  }
+
+  async getRunByName(name: string): Promise<GraphRun | undefined> {
+    const row = this.#gsql
+      .get<[string], RunRow>(
+        `SELECT * FROM graph_runs WHERE name = ? ORDER BY created_ms DESC, id DESC LIMIT 1`,
+      )
+      .get(name);
+    return row === undefined ? undefined : runFromRow(row);
+  }
+
+  /**
+   * One index range: the glob as a (case-sensitive) GLOB pattern, the cursor as a row-value
+   * comparison with the cursor run's (created, id) — a cursor run that does not exist ends the
+   * list.
+   */
+  async listRuns(filter: RunFilter): Promise<GraphRun[]> {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (filter.nameGlob !== undefined) {
+      where.push('name GLOB ?');
+      params.push(sqliteGlob(filter.nameGlob));
+    }
+    if (filter.before !== undefined) {
+      where.push('(created_ms, id) < (SELECT created_ms, id FROM graph_runs WHERE id = ?)');
+      params.push(filter.before);
+    }
+    params.push(Math.max(0, filter.limit));
+    return this.#gsql
+      .get<(string | number)[], RunRow>(
+        `SELECT * FROM graph_runs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY created_ms DESC, id DESC LIMIT ?`,
+      )
+      .all(...params)
+      .map(runFromRow);
   }
 
   async listAttempts(quest: string, low: number, high: number): Promise<Attempt[]> {
@@ -188,7 +250,9 @@ export class SqliteGraphStore extends TransactionalGraphStore implements GraphSt
   #quest(id: string): Quest | undefined {
     const row = this.#getQuest.get(id);
     if (row === undefined) return undefined;
-    return { id: row.id, desc: JSON.parse(row.desc) as Quest['desc'], createdAtMs: row.created_ms };
+    // The name column is the truth (rows from before it have '' there and none in desc).
+    const desc = { ...(JSON.parse(row.desc) as Quest['desc']), name: row.name };
+    return { id: row.id, desc, createdAtMs: row.created_ms };
   }
 
   #attempt(id: AttemptId): Attempt | undefined {

@@ -32,6 +32,8 @@ import {
   type Runtime,
 } from './context';
 import { EXIT, exitCodeForError } from './exit-codes';
+import { registerGraphRun } from './graph-run';
+import { registerGraphStep } from './graph-step';
 import { questDescFromFlags, registerGraphRuns } from './graph-runs';
 
 interface ExecutionAuth {
@@ -396,6 +398,8 @@ export function registerGraph(program: Command, host: CommandHost): void {
     });
 
   registerGraphRuns(graph, host, withGraph);
+  registerGraphRun(graph, host, { withGraph, unary, needExecution });
+  registerGraphStep(graph, host, { withGraph, unary, needExecution });
 }
 
 async function walkFrom(

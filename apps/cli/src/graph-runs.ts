@@ -20,6 +20,7 @@ import {
   printError,
   write,
   writeJson,
+  writeLine,
   type CommandHost,
   type Connection,
 } from './context';
@@ -313,7 +314,7 @@ interface ListRunsPage {
 }
 
 /**
- * Up to `limit` runs, newest first: ListRuns pages of at most 1000 runs, following the cursor
+ * Up to `limit` runs, newest first, and whether more may follow: ListRuns pages of at most 1000 runs, following the cursor
  * while there is one and fewer runs than asked for (a page may hold fewer than it was asked for
  * and still have a cursor: the coordinator skips runs the caller may not view).
  */
@@ -321,7 +322,7 @@ export async function collectRuns(
   listRuns: (req: ListRunsRequest) => Promise<ListRunsPage>,
   nameGlob: string,
   limit: number,
-): Promise<RunView[]> {
+): Promise<{ runs: RunView[]; more: boolean }> {
   const runs: RunView[] = [];
   let cursor = '';
   do {
@@ -333,7 +334,7 @@ export async function collectRuns(
     runs.push(...page.runs.slice(0, limit - runs.length));
     cursor = page.cursor;
   } while (cursor !== '' && runs.length < limit);
-  return runs;
+  return { runs, more: cursor !== '' };
 }
 /** The most attempts one WalkGraph takes (request limits: query.attempt_list). */
 const WALK_BATCH = 1000;
@@ -359,7 +360,7 @@ export function registerGraphRuns(graph: Command, host: CommandHost, withGraph: 
         return;
       }
       await withGraph(host, cmd, async (stub, md) => {
-        const runs = await collectRuns(
+        const { runs, more } = await collectRuns(
           (req) => call<ListRunsRequest, ListRunsPage>(stub.ListRuns.bind(stub), req, md),
           opts.name ?? '',
           limit,
@@ -368,7 +369,10 @@ export function registerGraphRuns(graph: Command, host: CommandHost, withGraph: 
           for (const run of runs) await writeJson(host.rt.stdout, canonicalJson('Run', run));
         } else if (runs.length > 0) {
           await write(host.rt.stdout, `${formatRunTable(runs)}\n`);
+        } else {
+          await writeLine(host.rt.stderr, 'no runs match');
         }
+        if (!opts.json && more) await writeLine(host.rt.stderr, 'more runs: use a larger --limit');
         return EXIT.OK;
       });
     });

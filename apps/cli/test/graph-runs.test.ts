@@ -164,7 +164,7 @@ describe('graph ls paging', () => {
 
   it('asks for at most 1000 a page and follows the cursor until it has --limit runs', async () => {
     const asked: Array<{ limit: number; cursor: string; name_glob: string }> = [];
-    const runs = await collectRuns(
+    const { runs, more } = await collectRuns(
       async (req) => {
         asked.push(req);
         const from = req.cursor === '' ? 0 : Number(req.cursor);
@@ -182,13 +182,14 @@ describe('graph ls paging', () => {
       { name_glob: 'dia*', limit: 497, cursor: '3000' },
     ]);
     expect(runs).toHaveLength(2500);
+    expect(more).toBe(true);
     expect(runs[1000]!.id).toBe('run-1000');
     expect(runs[1003]!.id).toBe('run-2000');
   });
 
   it('stops when the coordinator has no more', async () => {
     let calls = 0;
-    const runs = await collectRuns(
+    const { runs, more } = await collectRuns(
       async () => {
         calls++;
         return { runs: many(0, 2), cursor: '' };
@@ -198,6 +199,7 @@ describe('graph ls paging', () => {
     );
     expect(calls).toBe(1);
     expect(runs.map((r) => r.id)).toEqual(['run-0', 'run-1']);
+    expect(more).toBe(false);
   });
 });
 

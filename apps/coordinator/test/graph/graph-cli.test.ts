@@ -308,11 +308,16 @@ describe('drover graph', () => {
           .map((l) => l.split(/ +/)[0]),
       ).toEqual([other.run_id, runId]);
       const limited = await drover(['--token', token, 'ls', '--limit', '1', '--json']);
+      expect(limited).toMatchObject({ code: 0, stderr: '' });
       expect(limited.stdout.trimEnd().split('\n')).toHaveLength(1);
+      const limitedTable = await drover(['--token', token, 'ls', '--limit', '1']);
+      expect(limitedTable.stdout.trimEnd().split('\n')).toHaveLength(2);
+      expect(limitedTable.stderr).toBe('more runs: use a larger --limit\n');
       expect(JSON.parse(limited.stdout)).toMatchObject({ id: other.run_id, name: 'other' });
       expect(await drover(['--token', token, 'ls', '--name', 'nothing*'])).toMatchObject({
         code: 0,
         stdout: '',
+        stderr: 'no runs match\n',
       });
 
       const lsJson = await drover(['--token', token, 'ls', '--name', 'dia*', '--json']);

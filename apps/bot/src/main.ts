@@ -1,4 +1,5 @@
 import { watchParent } from '@drover/protocol';
+import type { Logger } from 'pino';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,7 @@ import { createRootLogger } from './logger';
 import { probeDimensions } from './probe-dimensions';
 import { startBotSession } from './session';
 import { SignalShutdown } from './shutdown';
+import { installTaskCli, taskCliSource } from './task-cli';
 import { readBotToken } from './token';
 import { codeContext } from './update/code-context';
 import { fetchBotCode } from './update/fetch-code';
@@ -154,6 +156,8 @@ async function main(): Promise<number> {
     process.stderr.write(`drover-bot: ${taskUser.message}\n`);
     return EXIT_CODES.usage;
   }
+  // Every task gets the drover CLI (DROVER_CLI, first on PATH): <bot dir>/bin/drover, made anew.
+  const droverCli = await prepareTaskCli(config.botDir, log);
   // Named caches survive restarts: measured (and trimmed to the limit) before the first Hello.
   const caches = new CacheManager({
     root: path.join(config.botDir, 'caches'),
@@ -201,6 +205,7 @@ async function main(): Promise<number> {
     onUpdate: (update) => updater.onUpdate(update),
     onIdle: () => updater.onIdle(),
     taskBaseEnv: config.taskBaseEnv,
+    ...(droverCli === undefined ? {} : { droverCli }),
     containment,
     ...(taskUser.user === undefined ? {} : { taskUser: taskUser.user }),
     once: config.once,
@@ -249,6 +254,26 @@ async function main(): Promise<number> {
     end.kind === 'stopped' && end.reason === 'update' ? EXIT_CODES.updated : shutdown.exitCode(end);
   log.info({ end, exitCode }, 'bot stopped');
   return exitCode;
+}
+
+/** `<bot dir>/bin/drover` for the tasks; undefined (said in the log) when there is none. */
+async function prepareTaskCli(botDir: string, log: Logger): Promise<string | undefined> {
+  const source = taskCliSource();
+  if (source === undefined) {
+    log.info({}, 'no drover CLI beside this bot code: tasks get no DROVER_CLI');
+    return undefined;
+  }
+  try {
+    const file = await installTaskCli(botDir, source);
+    log.info({ path: file, kind: source.kind }, 'drover CLI for tasks');
+    return file;
+  } catch (err) {
+    log.warn(
+      { err: err instanceof Error ? err.message : String(err) },
+      'cannot make the drover CLI for tasks: they get no DROVER_CLI',
+    );
+    return undefined;
+  }
 }
 
 main().then(exit, (err: unknown) => {

@@ -156,6 +156,11 @@ export interface RunTaskOptions {
    * TMPDIR are given to it, HOME is its TMPDIR.
    */
   readonly taskUser?: TaskUser;
+  /**
+   * The `drover` executable tasks get (task-cli.ts): DROVER_CLI, its dir first on PATH.
+   * @default none
+   */
+  readonly droverCli?: string;
 }
 
 export interface TaskRun {
@@ -296,6 +301,7 @@ async function execute(
     server: opts.server,
     taskNonce: nonce,
     outDir,
+    ...(opts.droverCli === undefined ? {} : { droverCli: opts.droverCli }),
   });
   if (!env.ok) return clientError(env.clientError);
 

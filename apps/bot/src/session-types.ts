@@ -63,12 +63,17 @@ export interface SessionOptions {
   readonly dimensions: Dimensions;
   readonly botDir: string;
   readonly version: string;
-  /** The environment tasks inherit. */
   /** How tasks are kept together (runner.ts). @default { kind: 'pgroup' } */
   readonly containment?: RunContainment;
   /** Run payloads as this user. @default the bot's own */
   readonly taskUser?: TaskUser;
+  /** The environment tasks inherit. */
   readonly taskBaseEnv: Readonly<Record<string, string | undefined>>;
+  /**
+   * The `drover` executable every task gets as DROVER_CLI, its dir first on PATH (task-cli.ts).
+   * @default none
+   */
+  readonly droverCli?: string;
   readonly log: Logger;
   /** Stop taking tasks once the first is assigned; exit after its result is acknowledged. @default false */
   readonly once?: boolean;

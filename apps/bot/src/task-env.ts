@@ -72,13 +72,20 @@ export interface TaskEnvInput {
   readonly taskNonce?: string;
   /** `DROVER_OUTDIR`: an empty directory whose files are uploaded when the task ends. */
   readonly outDir?: string;
+  /**
+   * `DROVER_CLI`: the `drover` executable the bot gives its tasks (task-cli.ts); its dir goes
+   * first on PATH.
+   */
+  readonly droverCli?: string;
 }
 
 /**
  * base env < manifest env < secret env < DROVER_TASK_ID / DROVER_BOT_ID / DROVER_SERVER /
- * DROVER_TASK_NONCE / DROVER_OUTDIR.
+ * DROVER_TASK_NONCE / DROVER_OUTDIR / DROVER_CLI.
  * An empty value unsets a variable (Swarming's rule). `env_prefixes` prepend paths inside the
- * work dir to a variable (`PATH=<work>/bin:$PATH`).
+ * work dir to a variable (`PATH=<work>/bin:$PATH`). Last, the dir of `drover` (DROVER_CLI) goes
+ * first on PATH, before the task's own PATH as the rules above made it; a task whose PATH ends up
+ * unset gets DROVER_CLI only.
  */
 export function buildTaskEnv(input: TaskEnvInput): Resolved<Record<string, string>> {
   const env: Record<string, string> = {};
@@ -115,5 +122,11 @@ export function buildTaskEnv(input: TaskEnvInput): Resolved<Record<string, strin
   else delete env.DROVER_TASK_NONCE;
   if (input.outDir !== undefined) env.DROVER_OUTDIR = input.outDir;
   else delete env.DROVER_OUTDIR;
+  if (input.droverCli !== undefined) {
+    env.DROVER_CLI = input.droverCli;
+    const rest = env.PATH;
+    if (rest !== undefined && rest !== '')
+      env.PATH = `${path.dirname(input.droverCli)}${path.delimiter}${rest}`;
+  } else delete env.DROVER_CLI;
   return { ok: true, value: env };
 }

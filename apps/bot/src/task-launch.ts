@@ -72,6 +72,7 @@ export function launchTask(a: AssignOut, ctx: LaunchContext): { slot: TaskSlot; 
     keepOutDir: true,
     ...(opts.containment === undefined ? {} : { containment: opts.containment }),
     ...(opts.taskUser === undefined ? {} : { taskUser: opts.taskUser }),
+    ...(opts.droverCli === undefined ? {} : { droverCli: opts.droverCli }),
   });
   slot.attach(run);
   slot.started();

@@ -18,7 +18,12 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type * as Esbuild from 'esbuild';
 import { droverProtoJson, type BuildInfo } from '@drover/protocol';
-import { bundleCoordinator, bundleExecutableMain, type Embedded } from './bundle';
+import {
+  BOT_EXECUTABLE_ENTRY,
+  bundleCoordinator,
+  bundleExecutableMain,
+  type Embedded,
+} from './bundle';
 
 import { makeSingleExecutable } from './single-executable';
 
@@ -26,7 +31,7 @@ import { makeSingleExecutable } from './single-executable';
  * `npm run release`: builds release/ for linux-x64 from this checkout, offline.
  *
  *   release/drover                        the CLI, a single executable (no Node.js needed)
- *   release/drover-bot                    the bot, a single executable
+ *   release/drover-bot                    the bot, a single executable (run as `drover`, the CLI)
  *   release/drover-coordinator/           the coordinator, run by `node` (20.19+) alone:
  *     bin/drover-coordinator                its command
  *     drover-coordinator.mjs                the bundled code
@@ -65,9 +70,10 @@ async function main(): Promise<void> {
     process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${what}\n`);
   say(`building Drover ${info.version} (commit ${info.commit}) into ${out}`);
 
+  // drover-bot carries the CLI too: run as `drover` (its tasks' DROVER_CLI), it is the CLI.
   for (const [name, entry] of [
     ['drover', 'apps/cli/src/main.ts'],
-    ['drover-bot', 'apps/bot/src/executable-main.ts'],
+    ['drover-bot', BOT_EXECUTABLE_ENTRY],
   ] as const) {
     const main = path.join(work, `${name}.cjs`);
     await bundleExecutableMain(esbuild, repoRoot, entry, main, embedded);

@@ -13,6 +13,31 @@ export interface Embedded {
 /** Modules no released program loads (optional native add-ons, the bundler itself). */
 const NEVER_BUNDLED = ['pg-native', 'esbuild'];
 
+/** An entry generated here (a module's text, its imports relative to the repository root). */
+export interface GeneratedEntry {
+  readonly contents: string;
+  /** The name esbuild gives it in messages. */
+  readonly sourcefile: string;
+}
+
+/**
+ * The released drover-bot's main, a multi-call program: invoked under the name `drover` (the
+ * symlink `<bot dir>/bin/drover` a bot makes to itself for its tasks: apps/bot/src/task-cli.ts) it
+ * is the CLI, under any other name the bot (or its probe: PROBE_MODE_ENV). A Node single
+ * executable sees the name it was started by in process.argv0, a symlink's name included. Each
+ * side is loaded only when it runs. Generated here: an app may not import another app.
+ */
+export const BOT_EXECUTABLE_ENTRY: GeneratedEntry = {
+  sourcefile: 'drover-bot-multi-call.ts',
+  contents: [
+    "import path from 'node:path';",
+    '',
+    "if (path.basename(process.argv0) === 'drover') void import('./apps/cli/src/main');",
+    "else void import('./apps/bot/src/executable-main');",
+    '',
+  ].join('\n'),
+};
+
 /**
  * A released single executable's main script: one CommonJS file (Node 20 runs nothing else as an
  * executable's main) with every dependency inside. `import.meta.url` reads as the executable's own
@@ -21,13 +46,22 @@ const NEVER_BUNDLED = ['pg-native', 'esbuild'];
 export async function bundleExecutableMain(
   esbuild: typeof Esbuild,
   repoRoot: string,
-  entry: string,
+  entry: string | GeneratedEntry,
   outfile: string,
   embedded: Embedded,
 ): Promise<Esbuild.Metafile> {
   const result = await esbuild.build({
     ...common(repoRoot, embedded),
-    entryPoints: [entry],
+    ...(typeof entry === 'string'
+      ? { entryPoints: [entry] }
+      : {
+          stdin: {
+            contents: entry.contents,
+            sourcefile: entry.sourcefile,
+            resolveDir: repoRoot,
+            loader: 'ts',
+          },
+        }),
     outfile,
     format: 'cjs',
     // The SQLite and PostgreSQL stores are the coordinator's: a CLI or bot that reached them

@@ -218,6 +218,26 @@ describe('the release artifacts', { timeout: 180_000 }, () => {
     >;
     expect(health).toEqual({ status: 'ok', version: pkg.version, commit: parsed[0]![2] });
   });
+
+  it('drover-bot is the CLI too when invoked as `drover`, and still the bot by its own name', async () => {
+    const noNode = { PATH: SYSTEM_PATH };
+    const asCli = join(work, 'multi-call');
+    mkdirSync(asCli);
+    symlinkSync(join(built, 'drover-bot'), join(asCli, 'drover'));
+    const cli = await run(join(asCli, 'drover'), ['--version'], noNode);
+    const released = await run(join(built, 'drover'), ['--version'], noNode);
+    expect(cli.stderr).toBe('');
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toMatch(/^drover \S+ \(commit \S+\)\n$/);
+    expect(cli.stdout).toBe(released.stdout);
+    const cliHelp = await run(join(asCli, 'drover'), ['--help'], noNode);
+    expect(cliHelp.stdout).toMatch(/^Usage: drover /);
+    const botHelp = await run(join(built, 'drover-bot'), ['--help'], noNode);
+    expect(botHelp.code).toBe(0);
+    expect(botHelp.stdout).toMatch(/^Usage: drover-bot /);
+    const botVersion = await run(join(built, 'drover-bot'), ['--version'], noNode);
+    expect(botVersion.stdout).toMatch(/^drover-bot \S+ \(commit \S+\)\n$/);
+  });
 });
 
 describe('a worker installs its bot with one line', { timeout: 180_000 }, () => {
@@ -293,6 +313,25 @@ describe('a worker installs its bot with one line', { timeout: 180_000 }, () => 
       exit_code: '3',
       bot_id: 'released-bot',
     });
+  });
+
+  it('a task of the installed bot runs drover by PATH and as $DROVER_CLI, with no Node.js', async () => {
+    // The bot installed and started by the case above (PATH: the system's tools only).
+    const prefix = join(work, 'worker');
+    const submitted = await drover([
+      ...['submit', '-d', 'pool=default', '--', 'sh', '-c'],
+      'echo "which: $(command -v drover)"; echo "cli: $DROVER_CLI"; echo "link: $(readlink "$DROVER_CLI")"; "$DROVER_CLI" --version && drover --version',
+    ]);
+    expect(submitted.stderr).toBe('');
+    expect(submitted.code).toBe(0);
+    const id = submitted.stdout.trim();
+    expect((await drover(['wait', id])).code).toBe(0);
+    const cli = join(prefix, 'var/lib/drover-bot/bin/drover');
+    const version = (await run(join(built, 'drover'), ['--version'], { PATH: SYSTEM_PATH })).stdout;
+    expect((await drover(['logs', id])).stdout).toBe(
+      `which: ${cli}\ncli: ${cli}\nlink: ${join(prefix, 'usr/local/bin/drover-bot')}\n` +
+        `${version}${version}`,
+    );
   });
 
   it('--dry-run downloads and checks the bot, says what it would do and writes nothing', async () => {

@@ -570,6 +570,7 @@ function describeRuns(ctx: { store: () => Store; reopen: () => Promise<Store> })
       expect(ids(await store.listRuns({ limit: 10, nameGlob: '*' }))).toHaveLength(5);
       expect(await store.listRuns({ limit: 10, nameGlob: 'night%' })).toEqual([]);
       expect(await store.listRuns({ limit: 10, nameGlob: '[n]ightly' })).toEqual([]);
+      expect(await store.listRuns({ limit: 10, nameGlob: '\\*' })).toEqual([]);
       expect(ids(await store.listRuns({ limit: 1, nameGlob: '*ly', before: runs[1]!.id }))).toEqual(
         ['1'],
       );

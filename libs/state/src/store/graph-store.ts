@@ -57,7 +57,10 @@ export type EnsureGraphOutcome =
 export interface RunFilter {
   /** A glob over the run's name (`*` any run of characters, `?` one); undefined = every run. */
   readonly nameGlob?: string;
-  /** Only runs created before this one (the page cursor: a run id); undefined = from the newest. */
+  /**
+   * Only runs strictly older than this one in the list's order (the page cursor: a run id; an
+   * unknown id gives an empty page); undefined = from the newest.
+   */
   readonly before?: string;
   readonly limit: number;
 }
@@ -110,7 +113,13 @@ export type AddEdgesOutcome =
  * store/graph/ (graph-transactions.ts over the steps of graph-steps.ts).
  */
 export interface GraphStore {
-  /** Inserts the quests and attempts that do not exist (quests dedupe by id, attempts by id). */
+  /**
+   * Inserts the quests and attempts that do not exist (quests dedupe by id, attempts by id), the
+   * attempts in topological order of `extras.needs` and each new one created from its needs'
+   * rows (createAttempt), with its edges; then `extras.run`. One transaction; a refusal writes
+   * nothing. Cycles and unknown needs are checked over every attempt of the call, existing ones
+   * too (whose needs are otherwise ignored).
+   */
   ensureGraph(
     quests: readonly Quest[],
     attempts: readonly AttemptId[],

@@ -1,21 +1,23 @@
 // Helpers for the Graph tests with real bot processes: quests whose payloads are `sh -c` scripts
-// calling the real `drover graph` CLI (apps/cli/bin/drover.js), and waits on the coordinator's
+// calling the real `drover graph` CLI (the bot gives every task its `drover`), and waits on the coordinator's
 // graph events for an attempt's executions (never sleeps).
 import type { QuestDescWire } from '@drover/protocol';
 import { sameAttempt, type AttemptId, type Execution } from '@drover/state';
 import { fileURLToPath } from 'node:url';
 import type { RunningCoordinator } from '../../src/index';
 
+/** The CLI of this checkout, as a test (not a payload) runs it. */
 export const DROVER_CLI = fileURLToPath(new URL('../../../cli/bin/drover.js', import.meta.url));
 
 /**
- * What every payload script starts with: `g <args>` runs `drover graph <args>` (the bot's payload
- * env gives the CLI DROVER_SERVER, DROVER_EXECUTION_ID and DROVER_EXECUTION_TOKEN), and `run` is
+ * What every payload script starts with: `g <args>` runs `drover graph <args>` with the `drover`
+ * the bot puts first on every task's PATH (the bot's payload env gives the CLI DROVER_SERVER,
+ * DROVER_EXECUTION_ID and DROVER_EXECUTION_TOKEN), and `run` is
  * how many times this quest's payload has started (counted in `$OUT/$NAME.runs`).
  */
 export const PREAMBLE = [
   'set -eu',
-  'g() { "$DROVER_NODE" "$DROVER_CLI" graph "$@"; }',
+  'g() { drover graph "$@"; }',
   'run=$(( $(cat "$OUT/$NAME.runs" 2>/dev/null || echo 0) + 1 ))',
   'echo "$run" > "$OUT/$NAME.runs"',
 ].join('\n');
@@ -71,8 +73,6 @@ export function shQuest(
       command: ['sh', '-c', script],
       dimensions: { pool: opts.pool ?? 'default' },
       env: {
-        DROVER_NODE: process.execPath,
-        DROVER_CLI,
         OUT: out,
         NAME: name,
         ...opts.env,

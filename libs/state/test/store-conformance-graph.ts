@@ -376,6 +376,45 @@ function describeDeclaredNeeds(ctx: { store: () => Store }): void {
       expect(doneB.attempt).toMatchObject({ state: 'FINISHED', numExecutions: 1 });
     });
 
+    it('never loses a wake-up when a dependent is created while its need finishes', async () => {
+      for (const order of ['create-first', 'finish-first', 'concurrent'] as const) {
+        const store = ctx.store();
+        const qa = quest(`wA-${order}`);
+        const qb = quest(`wB-${order}`);
+        const a = { quest: qa.id, attempt: 1 };
+        const b = { quest: qb.id, attempt: 1 };
+        await store.ensureGraph([qa], [a], T0);
+        const execA = await running(store, a);
+        await store.applyExecutionEvent(
+          execA,
+          {
+            type: 'finish-attempt',
+            token: OWN(1),
+            result: { object: '{}', size: 2, expiresAtMs: null },
+          },
+          T0 + 2,
+        );
+        const end = () =>
+          store.applyExecutionEvent(
+            execA,
+            { type: 'task-ended', outcome: { state: 'COMPLETED', exitCode: 0 } },
+            T0 + 3,
+          );
+        const create = () =>
+          store.ensureGraph([qb], [b], T0 + 3, { needs: [{ attempt: b, needs: [a] }] });
+        if (order === 'create-first') {
+          await create();
+          await end();
+        } else if (order === 'finish-first') {
+          await end();
+          await create();
+        } else {
+          await Promise.all([create(), end()]);
+        }
+        expect(await store.getAttempt(b)).toMatchObject({ state: 'SCHEDULING', waitingOn: [] });
+      }
+    });
+
     it('schedules at once an attempt whose need is already FINISHED', async () => {
       const store = ctx.store();
       const qa = quest('fA');

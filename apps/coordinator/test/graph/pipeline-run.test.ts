@@ -328,6 +328,8 @@ steps:
         ['after', 'ABNORMAL_FINISHED'],
         ['last', 'ABNORMAL_FINISHED'],
       ]);
+      // A step that writes no result file finishes with {}.
+      expect((await attemptOf(steps.get('fine')))?.result?.object).toBe('{}');
       expect(await attemptOf(steps.get('bad'))).toMatchObject({
         numExecutions: 2,
         abnormalFinish: { status: 'FAILED' },
@@ -341,6 +343,73 @@ steps:
       // fine once, bad twice (one retry); after and last never ran: no task for them.
       expect(lines(join(out, 'runs')).sort()).toEqual(['bad', 'bad', 'fine']);
       expect((await taskCount()) - before).toBe(3);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+describe('drover graph step: a step that adds a dependency of its own', () => {
+  it(
+    'halts (no result sent, exit 0), runs again once the dependency is done and reads its result',
+    async () => {
+      const out = outDir('halt');
+      // The quest the step depends on at run time: a `drover graph step` of its own, named.
+      const helper = {
+        distributor_config_name: 'drover',
+        name: 'helper',
+        parameters: JSON.stringify({ out }),
+        distributor_parameters: JSON.stringify({
+          command: [
+            'drover',
+            'graph',
+            'step',
+            '--',
+            'sh',
+            '-c',
+            `echo '{"h": 1}' > "$DROVER_RESULT_FILE"`,
+          ],
+          dimensions: { pool: 'default' },
+        }),
+      };
+      writeFileSync(join(out, 'helper.json'), JSON.stringify(helper));
+      const file = pipelineFile(
+        out,
+        'halt.yaml',
+        `defaults:
+  dimensions: {pool: default}
+  env: {OUT: ${JSON.stringify(out)}}
+steps:
+  - name: outer
+    command: |
+      if [ ! -f "$OUT/halted" ]; then
+        touch "$OUT/halted"
+        drover graph ensure --quest "$(cat "$OUT/helper.json")" --attempt 0:1 --dep 0:1 > "$OUT/ensure.json"
+        exit 0
+      fi
+      ls "$DROVER_DEPS_DIR" > "$OUT/deps"
+      printf '{"helper": %s}' "$(cat "$DROVER_DEPS_DIR/helper.json")" > "$DROVER_RESULT_FILE"
+`,
+      );
+      const run = await graphRun([file, '--json']);
+      expect(run, run.stderr).toMatchObject({ code: 0, stderr: '' });
+      expect(JSON.parse(readFileSync(join(out, 'ensure.json'), 'utf8'))).toMatchObject({
+        should_halt: true,
+      });
+      const outer = finalRun(run.stdout).steps.get('outer');
+      expect(await attemptOf(outer)).toMatchObject({
+        state: 'FINISHED',
+        numExecutions: 2,
+        result: { object: '{"helper":{"h":1}}' },
+      });
+      const executions = await coord.store.listExecutions({
+        quest: outer!.attempt.quest,
+        attempt: outer!.attempt.id,
+      });
+      expect(executions.map((e) => [e.state, e.shouldHalt])).toEqual([
+        ['FINISHED', true],
+        ['FINISHED', false],
+      ]);
+      expect(lines(join(out, 'deps'))).toEqual(['helper.json']);
     },
     TEST_TIMEOUT_MS,
   );

@@ -163,6 +163,20 @@ export const REQUEST_LIMITS: Readonly<Record<string, Readonly<Record<string, Fie
     dependencies: { maxItems: 1000 },
     'dependencies[].quest': { maxChars: 64 },
     ...prefixed('for_execution', EXECUTION_AUTH),
+    // A display name of at most 128 code points (checked by normalizeQuestDesc): 256 UTF-16 units.
+    'quests[].name': { maxChars: 256 },
+    // One entry per attempt of `attempts`, each with at most 64 needs (1000 edges in all, checked
+    // by the service).
+    needs: { maxItems: 1000 },
+    'needs[].attempt.quest': { maxChars: 64 },
+    'needs[].needs': { maxItems: 64 },
+    'needs[].needs[].quest': { maxChars: 64 },
+    'run.name': { maxChars: 128 },
+    'run.steps': { maxItems: 1000 },
+    'run.steps[].name': { maxChars: 64 },
+    'run.steps[].attempt.quest': { maxChars: 64 },
+    'run.steps[].needs': { maxItems: 64 },
+    'run.steps[].needs[]': { maxChars: 64 },
   },
   'Graph.ActivateExecution': {
     ...prefixed('auth', EXECUTION_AUTH),
@@ -179,6 +193,8 @@ export const REQUEST_LIMITS: Readonly<Record<string, Readonly<Record<string, Fie
     'query.attempt_range': { maxItems: 1000 },
     'query.attempt_range[].quest': { maxChars: 64 },
   },
+  'Graph.ListRuns': { name_glob: { maxChars: 128 }, cursor: { maxChars: 64 } },
+  'Graph.GetRun': { run: { maxChars: 128 } },
   'BotApi.Connect': {
     'hello.bot_id': { maxChars: 128 },
     ...prefixed('hello', BOT_DIMENSIONS),

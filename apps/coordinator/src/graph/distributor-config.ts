@@ -17,6 +17,18 @@ export interface DistributorParameters {
   /** Wait for a bot to appear (up to timeouts.start) instead of NO_RESOURCE → REJECTED. */
   readonly wait_for_capacity?: boolean;
   readonly tags?: readonly string[];
+  /**
+   * Named caches the bot keeps across tasks (NewTask's TaskProperties.caches): each `name=path`
+   * as `drover submit --cache` takes it, `name:path`, or `{name, path}`; the task validator checks
+   * names and paths.
+   */
+  readonly caches?: readonly DistributorCache[];
+}
+
+/** One named cache of DistributorParameters.caches, once parsed. */
+export interface DistributorCache {
+  readonly name: string;
+  readonly path: string;
 }
 
 export const DISTRIBUTOR_PARAMETER_KEYS = [
@@ -28,6 +40,7 @@ export const DISTRIBUTOR_PARAMETER_KEYS = [
   'relative_cwd',
   'wait_for_capacity',
   'tags',
+  'caches',
 ] as const;
 
 /** One entry of the coordinator config's `distributors`: how quests become tasks. */
@@ -129,6 +142,19 @@ export function parseDistributorParameters(
     if (!isStringList(v['tags'])) return bad('tags', 'must be a list of strings');
     out['tags'] = v['tags'];
   }
+  if (v['caches'] !== undefined) {
+    const list = v['caches'];
+    if (!Array.isArray(list)) return bad('caches', 'must be a list of name=path (or {name, path})');
+    const caches: DistributorCache[] = [];
+    for (const [i, c] of list.entries()) {
+      const parsed = parseCache(c);
+      if (parsed === undefined) {
+        return bad(`caches[${i}]`, 'must be "name=path", "name:path" or {"name": …, "path": …}');
+      }
+      caches.push(parsed);
+    }
+    out['caches'] = caches;
+  }
   return { ok: out as DistributorParameters };
 }
 
@@ -143,6 +169,23 @@ export function mergeParameters(
     dimensions: { ...defaults.dimensions, ...quest.dimensions },
     env: { ...defaults.env, ...quest.env },
   };
+}
+
+/**
+ * One cache entry: `name=path` (drover submit --cache), `name:path`, or `{name, path}`. A cache
+ * name is [a-z0-9_], so the first `=` or `:` ends it; the path may hold either.
+ */
+function parseCache(c: unknown): DistributorCache | undefined {
+  if (typeof c === 'string') {
+    const at = c.search(/[=:]/);
+    return at < 0 ? undefined : { name: c.slice(0, at), path: c.slice(at + 1) };
+  }
+  if (typeof c !== 'object' || c === null || Array.isArray(c)) return undefined;
+  const { name, path, ...rest } = c as Record<string, unknown>;
+  if (typeof name !== 'string' || typeof path !== 'string' || Object.keys(rest).length > 0) {
+    return undefined;
+  }
+  return { name, path };
 }
 
 function isStringList(x: unknown): x is string[] {

@@ -148,7 +148,7 @@ function taskRequest(
           io_timeout_secs: p.io_timeout ?? 0,
           grace_period_secs: timing.gracePeriodSecs,
           idempotent: false,
-          caches: [],
+          caches: (p.caches ?? []).map((c) => ({ name: c.name, path: c.path })),
         },
         expiration_secs: timing.expirationSecs,
         wait_for_capacity: p.wait_for_capacity ?? true,
@@ -165,6 +165,7 @@ function questField(taskField: string, prefix: string): string {
   if (taskField.startsWith(props)) {
     const rest = taskField.slice(props.length);
     const head = rest.split(/[.[]/)[0] ?? rest;
+    if (head === 'caches') return `${prefix}distributor_parameters.${rest}`;
     const renamed: Record<string, string> = {
       execution_timeout_secs: 'meta.timeouts.run',
       grace_period_secs: 'meta.timeouts.stop',

@@ -8,6 +8,8 @@ import {
   scheduleExecution,
   type Attempt,
   type AttemptId,
+  type EnsureGraphExtras,
+  type EnsureGraphOutcome,
   type Execution,
   type ExecutionEvent,
   type ExecutionId,
@@ -97,20 +99,31 @@ export class GraphService {
     this.#deadlines.close();
   }
 
-  /** Stores the quests and attempts that do not exist; new attempts get an execution. */
+  /**
+   * Stores the quests and attempts that do not exist, with the declared needs and the run of
+   * `extras`; runs what the store says the created attempts need (an execution for each one
+   * created SCHEDULING; one created WAITING on its needs gets none yet).
+   */
   async ensure(
     quests: readonly Quest[],
     attempts: readonly AttemptId[],
-  ): Promise<{ newQuests: ReadonlySet<string> } | { unknownQuest: string }> {
-    const outcome = await this.#store.ensureGraph(quests, attempts, this.#clock());
-    if ('unknownQuest' in outcome) return outcome;
+    extras?: EnsureGraphExtras,
+  ): Promise<
+    | { readonly newQuests: ReadonlySet<string> }
+    | Exclude<EnsureGraphOutcome, { readonly newQuests: readonly string[] }>
+  > {
+    const outcome = await this.#store.ensureGraph(quests, attempts, this.#clock(), extras);
+    if (!('newAttempts' in outcome)) return outcome;
     for (const id of outcome.newAttempts) {
       this.#log.info({ attempt: attemptKey(id) }, 'attempt created');
-      this.#run([
-        { type: 'notify', attempt: id },
-        { type: 'schedule-execution', attempt: id },
-      ]);
     }
+    if (extras?.run !== undefined) {
+      this.#log.info(
+        { run: extras.run.id, name: extras.run.name, steps: extras.run.steps.length },
+        'pipeline run recorded',
+      );
+    }
+    this.#run(outcome.effects);
     return { newQuests: new Set(outcome.newQuests) };
   }
 

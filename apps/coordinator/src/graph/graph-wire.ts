@@ -3,6 +3,7 @@ import {
   msToTimestamp,
   type AttemptIdWireOut,
   type AttemptWire,
+  type EnsureGraphDataRequestOut,
   type ExecutionAuthWireOut,
   type ExecutionWire,
   type QuestDescWireOut,
@@ -16,6 +17,7 @@ import {
   type AttemptId,
   type Execution,
   type ExecutionId,
+  type GraphRun,
   type QuestDesc,
   type QuestDescInput,
 } from '@drover/state';
@@ -27,6 +29,21 @@ export interface ExecutionAuth {
 }
 
 export type Include = WalkIncludeOut;
+
+/** AttemptNeeds off the wire (EnsureGraphDataRequest.needs). */
+export type AttemptNeedsWireOut = EnsureGraphDataRequestOut['needs'][number];
+/** Run off the wire (EnsureGraphDataRequest.run). */
+export type RunWireOut = NonNullable<EnsureGraphDataRequestOut['run']>;
+/** ListRunsRequest as proto-loader decodes it. */
+export interface ListRunsRequestOut {
+  readonly name_glob: string;
+  readonly limit: number;
+  readonly cursor: string;
+}
+/** GetRunRequest as proto-loader decodes it. */
+export interface GetRunRequestOut {
+  readonly run: string;
+}
 
 export const NO_INCLUDE: Include = {
   quest_data: false,
@@ -42,6 +59,7 @@ export const NO_INCLUDE: Include = {
 export function descInput(wire: QuestDescWireOut): QuestDescInput {
   const meta = wire.meta;
   return {
+    name: wire.name,
     distributorConfigName: wire.distributor_config_name,
     parameters: wire.parameters,
     distributorParameters: wire.distributor_parameters,
@@ -69,6 +87,7 @@ export function descInput(wire: QuestDescWireOut): QuestDescInput {
 export function descToWire(desc: QuestDesc) {
   const { retry, timeouts, asAccount } = desc.meta;
   return {
+    name: desc.name,
     distributor_config_name: desc.distributorConfigName,
     parameters: desc.parameters,
     distributor_parameters: desc.distributorParameters,
@@ -180,5 +199,25 @@ export function attemptToWire(
       back_deps: parts.backDeps === undefined || !include.back_deps,
       result: parts.result,
     },
+  };
+}
+
+/**
+ * A run as ListRuns and GetRun answer it; `states` = each step's attempt's state now (attempts
+ * are never deleted; one not found reads as SCHEDULING, the enum's zero).
+ */
+export function runToWire(run: GraphRun, states: readonly (Attempt['state'] | undefined)[]) {
+  return {
+    id: run.id,
+    name: run.name,
+    created: msToTimestamp(run.createdAtMs),
+    user: run.user,
+    pools: [...run.pools],
+    steps: run.steps.map((s, i) => ({
+      name: s.name,
+      attempt: attemptIdToWire(s.attempt),
+      needs: [...s.needs],
+      state: states[i] ?? 'SCHEDULING',
+    })),
   };
 }

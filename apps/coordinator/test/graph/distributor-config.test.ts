@@ -69,6 +69,48 @@ describe('distributors', () => {
     );
   });
 
+  it('gives the task the named caches, as name=path, name:path or {name, path}', () => {
+    const distributors = compileDistributors({ ci: { caches: ['pip=.cache/pip'] } });
+    const spec = questTaskSpec(
+      distributors,
+      questDesc(
+        {
+          command: ['x'],
+          dimensions: { pool: 'p' },
+          caches: ['npm=.npm', 'go:go/pkg', { name: 'cargo', path: 'x/a:b=c' }],
+        },
+        'ci',
+      ),
+      '',
+    );
+    expect(spec.slices[0]!.properties.caches).toEqual([
+      { name: 'npm', path: '.npm' },
+      { name: 'go', path: 'go/pkg' },
+      { name: 'cargo', path: 'x/a:b=c' },
+    ]);
+    // The quest's list replaces the distributor's, as tags do.
+    const defaults = questTaskSpec(
+      distributors,
+      questDesc({ command: ['x'], dimensions: { pool: 'p' } }, 'ci'),
+      '',
+    );
+    expect(defaults.slices[0]!.properties.caches).toEqual([{ name: 'pip', path: '.cache/pip' }]);
+    const bad = (caches: unknown) =>
+      questTaskSpec(
+        distributors,
+        questDesc({ command: ['x'], dimensions: { pool: 'p' }, caches }),
+        'quests[0].',
+      );
+    expect(() => bad('npm=.npm')).toThrow(/^quests\[0\]\.distributor_parameters\.caches:/);
+    expect(() => bad(['npm'])).toThrow(/^quests\[0\]\.distributor_parameters\.caches\[0\]:/);
+    expect(() => bad(['NPM=.npm'])).toThrow(
+      /^quests\[0\]\.distributor_parameters\.caches\[0\]\.name:/,
+    );
+    expect(() => bad(['a=x', 'b=/abs'])).toThrow(
+      /^quests\[0\]\.distributor_parameters\.caches\[1\]\.path:/,
+    );
+  });
+
   it('puts the execution id and activation token in the secret env only', () => {
     const spec = executionTaskSpec(
       compileDistributors(undefined),

@@ -285,7 +285,7 @@ steps:
   );
 
   it(
-    'exits 3 naming a step that fails beyond its policy; what needs it ends without running',
+    'exits 3 naming a step that fails beyond its policy (or sends a malformed result); what needs it ends without running',
     async () => {
       const out = outDir('broken');
       const file = pipelineFile(
@@ -306,6 +306,8 @@ steps:
   - name: last
     needs: [after, fine]
     command: echo last >> "$OUT/runs"
+  - name: malformed
+    command: echo malformed >> "$OUT/runs"; echo 'not json' > "$DROVER_RESULT_FILE"
 `,
       );
       const before = await taskCount();
@@ -320,6 +322,9 @@ steps:
         expect.stringMatching(
           /^drover: step last ended ABNORMAL_FINISHED \(CANCELLED, not run: needs after\): dependency /,
         ),
+        expect.stringMatching(
+          /^drover: step malformed ended ABNORMAL_FINISHED \(RESULT_MALFORMED\)/,
+        ),
       ]);
       const { steps } = finalRun(run.stdout);
       expect([...steps.values()].map((s) => [s.name, s.state])).toEqual([
@@ -327,6 +332,7 @@ steps:
         ['bad', 'ABNORMAL_FINISHED'],
         ['after', 'ABNORMAL_FINISHED'],
         ['last', 'ABNORMAL_FINISHED'],
+        ['malformed', 'ABNORMAL_FINISHED'],
       ]);
       // A step that writes no result file finishes with {}.
       expect((await attemptOf(steps.get('fine')))?.result?.object).toBe('{}');
@@ -340,9 +346,9 @@ steps:
           abnormalFinish: { status: 'CANCELLED' },
         });
       }
-      // fine once, bad twice (one retry); after and last never ran: no task for them.
-      expect(lines(join(out, 'runs')).sort()).toEqual(['bad', 'bad', 'fine']);
-      expect((await taskCount()) - before).toBe(3);
+      // fine and malformed once, bad twice (one retry); after and last never ran: no task.
+      expect(lines(join(out, 'runs')).sort()).toEqual(['bad', 'bad', 'fine', 'malformed']);
+      expect((await taskCount()) - before).toBe(4);
     },
     TEST_TIMEOUT_MS,
   );

@@ -2,11 +2,17 @@
 // per pool: authentication, pool filtering and the roles needed to act, and the one JSON shape
 // (docs/json.md: the gRPC services' messages in canonical JSON). Bots are scripted bots on the
 // real BotApi stream.
-import { canonicalJson, type TasksClient } from '@drover/protocol';
+import {
+  canonicalJson,
+  type GraphClient,
+  type QuestDescWire,
+  type TasksClient,
+} from '@drover/protocol';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken, type RunningCoordinator } from '../../src/index';
+import { ensure, graphStub } from '../graph/graph-harness';
 import { bearer, call, startTestCoordinator, tasksStub, tempDir } from '../harness';
 import { ScriptedBot } from '../scripted-bot';
 import { apiFetch, baseUrl, submitTask } from './dashboard-client';
@@ -21,6 +27,7 @@ principals:
   - { name: canceller, sha256: ${hashToken(token('canceller'))}, roles: { a: [cancel] } }
   - { name: pool-admin, sha256: ${hashToken(token('pool-admin'))}, roles: { a: [admin] } }
   - { name: other, sha256: ${hashToken(token('other'))}, roles: { b: [view] } }
+  - { name: runs-viewer, sha256: ${hashToken(token('runs-viewer'))}, roles: { g: [view] } }
   - { name: admin, sha256: ${hashToken(token('admin'))}, admin: true }
 botGroups:
   - { name: bots-a, sha256: ${hashToken(token('bots-a'))}, botIds: ['bot-a*'], dimensions: { pool: [a] } }
@@ -30,6 +37,7 @@ botGroups:
 let dir: ReturnType<typeof tempDir>;
 let coord: RunningCoordinator;
 let tasks: TasksClient;
+let graph: GraphClient;
 const bots: ScriptedBot[] = [];
 let taskA: string;
 let taskB: string;
@@ -47,6 +55,7 @@ beforeAll(async () => {
   writeFileSync(tokensFile, TOKENS_YAML);
   coord = await startTestCoordinator(dir.path, { tokensFile });
   tasks = tasksStub(coord.grpcAddress);
+  graph = graphStub(coord.grpcAddress);
   await connectBot('bot-a1', 'bots-a');
   await connectBot('bot-b1', 'bots-b');
   const nowhere = { dimensions: [{ key: 'os', value: 'Nowhere' }], waitForCapacity: true };
@@ -57,6 +66,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const b of bots) b.crash();
   tasks.close();
+  graph.close();
   await coord.close();
   dir.remove();
 });
@@ -246,5 +256,155 @@ describe('dashboard API', () => {
     const res = await apiFetch(coord, '/api/tasks?cursor=bogus', token('admin'));
     expect(res.status).toBe(400);
     expect(res.body.field).toBe('cursor');
+  });
+});
+
+/** A pipeline step's quest in pool `g`, which no bot serves: its task stays pending. */
+function stepDesc(name: string): QuestDescWire {
+  return {
+    name,
+    distributor_config_name: 'drover',
+    parameters: JSON.stringify({ step: name }),
+    distributor_parameters: JSON.stringify({ command: ['true'], dimensions: { pool: 'g' } }),
+    meta: null,
+  };
+}
+
+/** Records a run `name` of two steps, fetch then build (build needs fetch), as admin. */
+async function createRun(name: string): Promise<{ runId: string; quests: string[] }> {
+  const res = await ensure(
+    graph,
+    {
+      quests: [stepDesc(`${name}-fetch`), stepDesc(`${name}-build`)],
+      attempts: [
+        { quest: '0', id: 1 },
+        { quest: '1', id: 1 },
+      ],
+      needs: [{ attempt: { quest: '1', id: 1 }, needs: [{ quest: '0', id: 1 }] }],
+      run: {
+        name,
+        steps: [
+          { name: 'fetch', attempt: { quest: '0', id: 1 }, needs: [] },
+          { name: 'build', attempt: { quest: '1', id: 1 }, needs: ['fetch'] },
+        ],
+      },
+    },
+    token('admin'),
+  );
+  return { runId: res.run_id, quests: res.quest_ids.map((q) => q.id) };
+}
+
+// Last in the file: the runs' tasks stay pending in pool g, which the task tests do not expect.
+describe('dashboard API: pipeline runs', () => {
+  let nightly: { runId: string; quests: string[] };
+  let release: { runId: string; quests: string[] };
+
+  beforeAll(async () => {
+    nightly = await createRun('nightly-build');
+    release = await createRun('release');
+  });
+
+  it('lists runs newest first as ListRunsResponse, filtered by a name glob and paged', async () => {
+    const all = await apiFetch(coord, '/api/graph/runs', token('runs-viewer'));
+    expect(all.status).toBe(200);
+    expect(Object.keys(all.body).sort()).toEqual(['cursor', 'runs']);
+    expect(all.body.runs.map((r: { id: string }) => r.id)).toEqual([release.runId, nightly.runId]);
+    expect(all.body.cursor).toBe('');
+    const run = all.body.runs[1];
+    expect(run).toEqual({
+      id: nightly.runId,
+      name: 'nightly-build',
+      created: expect.stringMatching(RFC3339),
+      user: 'admin',
+      pools: ['g'],
+      steps: [
+        {
+          name: 'fetch',
+          attempt: { quest: nightly.quests[0], id: 1 },
+          needs: [],
+          state: expect.stringMatching(/^(SCHEDULING|EXECUTING)$/),
+        },
+        {
+          name: 'build',
+          attempt: { quest: nightly.quests[1], id: 1 },
+          needs: ['fetch'],
+          state: 'WAITING',
+        },
+      ],
+    });
+    // What ListRuns answers over gRPC, in canonical JSON.
+    const viaGrpc = await call(
+      (md, cb) => graph.ListRuns({ name_glob: 'night*' }, md, cb),
+      bearer(token('runs-viewer')),
+    );
+    const filtered = await apiFetch(coord, '/api/graph/runs?name=night*', token('runs-viewer'));
+    expect(filtered.body.runs.map((r: { name: string }) => r.name)).toEqual(['nightly-build']);
+    expect(filtered.body).toEqual(canonicalJson('ListRunsResponse', viaGrpc as object));
+    const none = await apiFetch(coord, '/api/graph/runs?name=rel?', token('runs-viewer'));
+    expect(none.body.runs).toEqual([]);
+    const first = await apiFetch(coord, '/api/graph/runs?limit=1', token('runs-viewer'));
+    expect(first.body.runs.map((r: { id: string }) => r.id)).toEqual([release.runId]);
+    expect(first.body.cursor).not.toBe('');
+    const next = await apiFetch(
+      coord,
+      `/api/graph/runs?limit=1&cursor=${first.body.cursor}`,
+      token('runs-viewer'),
+    );
+    expect(next.body.runs.map((r: { id: string }) => r.id)).toEqual([nightly.runId]);
+  });
+
+  it('answers one run as Run, by id or by name, and its steps as GraphData with their names', async () => {
+    const byName = await apiFetch(coord, '/api/graph/runs/nightly-build', token('runs-viewer'));
+    expect(byName.status).toBe(200);
+    expect(byName.body.id).toBe(nightly.runId);
+    const byId = await apiFetch(coord, `/api/graph/runs/${nightly.runId}`, token('runs-viewer'));
+    expect(byId.body).toEqual(byName.body);
+    const missing = await apiFetch(coord, '/api/graph/runs/no-such-run', token('runs-viewer'));
+    expect(missing.status).toBe(404);
+    expect(missing.body.error).toContain('no-such-run');
+    const walked = await apiFetch(coord, `/api/graph?run=${nightly.runId}`, token('runs-viewer'));
+    expect(walked.status).toBe(200);
+    expect(Object.keys(walked.body.quests).sort()).toEqual([...nightly.quests].sort());
+    expect(walked.body.quests[nightly.quests[1]!].data.desc.name).toBe('nightly-build-build');
+    expect(walked.body.quests[nightly.quests[1]!].attempts['1'].fwd_deps).toEqual([
+      { quest: nightly.quests[0], id: 1 },
+    ]);
+    // A pasted attempt's walk carries its quests' names too.
+    const pasted = await apiFetch(
+      coord,
+      `/api/graph?quest=${nightly.quests[0]}&attempt=1`,
+      token('runs-viewer'),
+    );
+    expect(pasted.body.quests[nightly.quests[0]!].data.desc.name).toBe('nightly-build-fetch');
+  });
+
+  it('hides a run from a client without view in its pools exactly like a missing one', async () => {
+    const listed = await apiFetch(coord, '/api/graph/runs', token('viewer'));
+    expect(listed.status).toBe(200);
+    expect(listed.body.runs).toEqual([]);
+    const byName = await apiFetch(coord, '/api/graph/runs/nightly-build', token('viewer'));
+    expect(byName.status).toBe(404);
+    const byId = await apiFetch(coord, `/api/graph/runs/${nightly.runId}`, token('viewer'));
+    expect(byId.status).toBe(404);
+    expect(byId.body.error).toBe(
+      (
+        await apiFetch(coord, '/api/graph/runs/run-aaaaaaaaaaaaaaaa', token('viewer'))
+      ).body.error.replace('run-aaaaaaaaaaaaaaaa', nightly.runId),
+    );
+    const walked = await apiFetch(coord, `/api/graph?run=${nightly.runId}`, token('viewer'));
+    expect(walked.status).toBe(404);
+    const asAdmin = await apiFetch(coord, '/api/graph/runs?name=*', token('admin'));
+    expect(asAdmin.body.runs).toHaveLength(2);
+  });
+
+  it('refuses a bad glob, cursor or run reference', async () => {
+    const cursor = await apiFetch(coord, '/api/graph/runs?cursor=bogus', token('admin'));
+    expect(cursor.status).toBe(400);
+    expect(cursor.body.field).toBe('cursor');
+    const limit = await apiFetch(coord, '/api/graph/runs?limit=5000', token('admin'));
+    expect(limit.status).toBe(400);
+    const ref = await apiFetch(coord, '/api/graph/runs/a%20b', token('admin'));
+    expect(ref.status).toBe(400);
+    expect((await apiFetch(coord, '/api/graph/runs', undefined)).status).toBe(401);
   });
 });

@@ -149,6 +149,7 @@ describe('dashboard in a browser', () => {
         quests: [
           {
             ...desc('drawn'),
+            name: 'drawn-step',
             // A pool no bot serves: the attempt stays put while the page is drawn.
             distributor_parameters: JSON.stringify({
               command: ['true'],
@@ -164,8 +165,11 @@ describe('dashboard in a browser', () => {
     await page.goto(`${baseUrl(coord)}/#/graph/${quest}/1`);
     const node = page.locator(`#graph g.node[data-attempt="${quest}/1"]`);
     await node.waitFor(WAIT);
+    // The node is named by its quest's display name, not its hash.
+    expect(await node.textContent()).toContain('drawn-step/1');
     await node.click();
     await expect.poll(() => page.locator('#graph-details').innerText(), WAIT).toContain(quest);
+    expect(await page.locator('#graph-details').innerText()).toContain('drawn-step');
     await page.screenshot({ path: join(SHOTS, 'graph.png'), fullPage: true });
     // What the page drew: GraphData in canonical JSON (map keys strings, RFC 3339 times).
     const { body } = await apiFetch(coord, `/api/graph?quest=${quest}&attempt=1`, clientToken);
@@ -173,5 +177,88 @@ describe('dashboard in a browser', () => {
     expect(attempt.id).toEqual({ quest, id: 1 });
     expect(attempt.data.created).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/);
     expect(body.had_more).toBe(false);
+  });
+
+  it('lists pipeline runs by name and shows a run as a tree of named steps with their states', async () => {
+    const step = (name: string) => ({
+      name,
+      distributor_config_name: 'drover',
+      parameters: JSON.stringify({ step: name }),
+      // A pool no bot serves: the steps stay put while the page is drawn.
+      distributor_parameters: JSON.stringify({
+        command: ['true'],
+        dimensions: { pool: 'graph-only' },
+      }),
+      meta: null,
+    });
+    const created = await ensure(
+      graph,
+      {
+        quests: [step('checkout'), step('compile'), step('lint')],
+        attempts: [
+          { quest: '0', id: 1 },
+          { quest: '1', id: 1 },
+          { quest: '2', id: 1 },
+        ],
+        needs: [
+          { attempt: { quest: '1', id: 1 }, needs: [{ quest: '0', id: 1 }] },
+          { attempt: { quest: '2', id: 1 }, needs: [{ quest: '0', id: 1 }] },
+        ],
+        run: {
+          name: 'browser-pipeline',
+          steps: [
+            { name: 'checkout', attempt: { quest: '0', id: 1 }, needs: [] },
+            { name: 'compile', attempt: { quest: '1', id: 1 }, needs: ['checkout'] },
+            { name: 'lint', attempt: { quest: '2', id: 1 }, needs: ['checkout'] },
+          ],
+        },
+      },
+      clientToken,
+    );
+    const runId = created.run_id;
+    await page.goto(`${baseUrl(coord)}/#/graph`);
+    const row = page.locator(`#runs tr[data-run="${runId}"]`);
+    await row.waitFor(WAIT);
+    const rowText = await row.innerText();
+    expect(rowText).toContain('browser-pipeline');
+    expect(rowText).toContain(runId);
+    expect(rowText).toContain('0/3');
+    expect(rowText).toContain('running');
+    // The name filter: a glob that does not match hides the run, one that does shows it.
+    await page.locator('#runs-filter input[name=name]').fill('nothing-*');
+    await page.locator('#runs-filter button[type=submit]').click();
+    await expect.poll(() => row.count(), WAIT).toBe(0);
+    await page.locator('#runs-filter input[name=name]').fill('browser-*');
+    await page.locator('#runs-filter button[type=submit]').click();
+    await row.waitFor(WAIT);
+    await page.screenshot({ path: join(SHOTS, 'graph-runs.png'), fullPage: true });
+
+    await row.locator('a').click();
+    const compile = page.locator('#graph g.node[data-step="compile"]');
+    await compile.waitFor(WAIT);
+    expect(await compile.textContent()).toContain('compile');
+    expect(await compile.textContent()).toContain('WAITING');
+    expect(await page.locator('#graph g.node').count()).toBe(3);
+    // checkout's edges: two dependents point at it.
+    expect(await page.locator('#graph line').count()).toBe(2);
+    const steps = page.locator('#run-steps tbody tr');
+    expect(await steps.count()).toBe(3);
+    const order = await Promise.all([0, 1, 2].map((i) => steps.nth(i).getAttribute('data-step')));
+    expect(order).toEqual(['checkout', 'compile', 'lint']);
+    const lint = page.locator('#run-steps tr[data-step="lint"]');
+    expect(await lint.innerText()).toContain('WAITING');
+    expect(await lint.innerText()).toContain('checkout');
+    // checkout has an execution whose task the page links to.
+    const checkout = page.locator('#run-steps tr[data-step="checkout"]');
+    await expect
+      .poll(() => checkout.locator('a[href^="#/task/"]').count(), WAIT)
+      .toBeGreaterThan(0);
+    await page.locator('#graph g.node[data-step="checkout"]').click();
+    await expect
+      .poll(() => page.locator('#graph-details').innerText(), WAIT)
+      .toContain('Step checkout');
+    expect(await page.locator('#graph-details a[href^="#/task/"]').count()).toBe(1);
+    expect(await page.locator('h2').innerText()).toContain('browser-pipeline');
+    await page.screenshot({ path: join(SHOTS, 'graph-run.png'), fullPage: true });
   });
 });

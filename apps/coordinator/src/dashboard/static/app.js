@@ -1,5 +1,6 @@
-// The dashboard's entry: login, hash routing (#/bots, #/tasks, #/task/<id>, #/graph/<quest>/<n>)
-// and the one live connection shared by the pages.
+// The dashboard's entry: login, hash routing (#/bots, #/tasks, #/task/<id>, #/graph (the
+// pipeline runs), #/graph/run/<id or name>, #/graph/<quest>/<n>) and the one live connection
+// shared by the pages.
 
 import { ApiError, api, getToken, setToken, whenUnauthenticated } from './api.js';
 import { Live } from './live.js';

@@ -385,7 +385,10 @@ export function registerGraphRuns(graph: Command, host: CommandHost, withGraph: 
         `that name. ${WHERE}`,
     )
     .argument('<name-or-id>', 'a run id (run-…) or a run name')
-    .option('--json', 'two lines: the Run, then the GraphData of its attempts (docs/json.md)')
+    .option(
+      '--json',
+      'two lines: the Run, then the GraphData of its attempts, quests and results included (docs/json.md)',
+    )
     .action(async (ref: string, opts: { json?: boolean }, cmd: Command) => {
       await withGraph(host, cmd, async (stub, md) => {
         let run: RunView;
@@ -401,7 +404,7 @@ export function registerGraphRuns(graph: Command, host: CommandHost, withGraph: 
           }
           throw err;
         }
-        const graphData = await walkRun(stub, md, run);
+        const graphData = await walkRun(stub, md, run, opts.json === true);
         if (opts.json === true) {
           await writeJson(host.rt.stdout, canonicalJson('Run', run));
           await writeJson(host.rt.stdout, canonicalJson('GraphData', graphData));
@@ -413,15 +416,29 @@ export function registerGraphRuns(graph: Command, host: CommandHost, withGraph: 
     });
 }
 
-/** The run's attempts with their data, executions and execution data (not the result objects). */
-async function walkRun(stub: GraphClient, md: grpc.Metadata, run: RunView): Promise<GraphDataOut> {
+/**
+ * The run's attempts with their data, executions and execution data; with `results`, the result
+ * objects and the quests' descs too (`show --json`, for scripts; the tree shows only sizes).
+ */
+async function walkRun(
+  stub: GraphClient,
+  md: grpc.Metadata,
+  run: RunView,
+  results: boolean,
+): Promise<GraphDataOut> {
   const refs = run.steps.flatMap((s) => (s.attempt === null ? [] : [s.attempt]));
   const merged: GraphDataOut = { quests: {}, had_more: false, had_errors: false };
   for (let i = 0; i < refs.length; i += WALK_BATCH) {
     const req: WalkGraphRequest = {
       query: { attempt_list: refs.slice(i, i + WALK_BATCH) },
       limit: { max_depth: 0 },
-      include: { attempt_data: true, executions: true, execution_data: true },
+      include: {
+        quest_data: results,
+        attempt_data: true,
+        attempt_result: results,
+        executions: true,
+        execution_data: true,
+      },
     };
     const data = await call<WalkGraphRequest, GraphDataOut>(stub.WalkGraph.bind(stub), req, md);
     for (const [id, quest] of Object.entries(data.quests)) {

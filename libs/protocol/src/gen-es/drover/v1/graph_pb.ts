@@ -1416,7 +1416,8 @@ export const Graph: GenService<{
   },
   /**
    * Pipeline runs (EnsureGraphDataRequest.run, `drover graph run`), newest first, with their
-   * steps' states. A run is listed to a caller with `view` in every pool its steps run in.
+   * steps' states. A run is listed to a client with `view` in every pool its steps run in (an
+   * execution's own credentials do not read runs: UNAUTHENTICATED).
    *
    * @generated from rpc drover.v1.Graph.ListRuns
    */

@@ -84,7 +84,8 @@ export interface GraphClient extends grpc.Client {
   
   /**
    * Pipeline runs (EnsureGraphDataRequest.run, `drover graph run`), newest first, with their
-   * steps' states. A run is listed to a caller with `view` in every pool its steps run in.
+   * steps' states. A run is listed to a client with `view` in every pool its steps run in (an
+   * execution's own credentials do not read runs: UNAUTHENTICATED).
    */
   ListRuns(argument: _drover_v1_ListRunsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_drover_v1_ListRunsResponse__Output>): grpc.ClientUnaryCall;
   ListRuns(argument: _drover_v1_ListRunsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_drover_v1_ListRunsResponse__Output>): grpc.ClientUnaryCall;
@@ -92,7 +93,8 @@ export interface GraphClient extends grpc.Client {
   ListRuns(argument: _drover_v1_ListRunsRequest, callback: grpc.requestCallback<_drover_v1_ListRunsResponse__Output>): grpc.ClientUnaryCall;
   /**
    * Pipeline runs (EnsureGraphDataRequest.run, `drover graph run`), newest first, with their
-   * steps' states. A run is listed to a caller with `view` in every pool its steps run in.
+   * steps' states. A run is listed to a client with `view` in every pool its steps run in (an
+   * execution's own credentials do not read runs: UNAUTHENTICATED).
    */
   listRuns(argument: _drover_v1_ListRunsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_drover_v1_ListRunsResponse__Output>): grpc.ClientUnaryCall;
   listRuns(argument: _drover_v1_ListRunsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_drover_v1_ListRunsResponse__Output>): grpc.ClientUnaryCall;
@@ -142,7 +144,8 @@ export interface GraphHandlers extends grpc.UntypedServiceImplementation {
   
   /**
    * Pipeline runs (EnsureGraphDataRequest.run, `drover graph run`), newest first, with their
-   * steps' states. A run is listed to a caller with `view` in every pool its steps run in.
+   * steps' states. A run is listed to a client with `view` in every pool its steps run in (an
+   * execution's own credentials do not read runs: UNAUTHENTICATED).
    */
   ListRuns: grpc.handleUnaryCall<_drover_v1_ListRunsRequest__Output, _drover_v1_ListRunsResponse>;
   

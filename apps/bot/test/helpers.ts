@@ -26,6 +26,8 @@ export function manifest(command: string[], over: Partial<TaskManifestOut> = {})
     memory_limit_bytes: 0,
     pids_limit: 0,
     cpu_weight: 0,
+    cas_input_root: null,
+    secret_bytes: Buffer.alloc(0),
     ...over,
   };
 }

@@ -33,6 +33,7 @@ function sliceKeys(slice: TaskSliceOut): Record<string, FileValue> {
     dimensions: [],
     idempotent: false,
     caches: [],
+    cas_input_root: null,
   };
   const keys: Record<string, FileValue | undefined> = {
     command: [...p.command],

@@ -435,9 +435,16 @@ function asReceived(request: NewTaskRequest): NewTaskRequestOut {
           pids_limit: p.pids_limit,
           cpu_weight: p.cpu_weight,
           bot_ping_tolerance_secs: p.bot_ping_tolerance_secs,
+          cas_input_root: p.cas_input_root
+            ? {
+                hash: p.cas_input_root.hash ?? '',
+                size_bytes: Number(p.cas_input_root.size_bytes ?? 0),
+              }
+            : null,
         },
       };
     }),
+    secret_bytes: Buffer.from(request.secret_bytes ?? Buffer.alloc(0)),
   };
 }
 

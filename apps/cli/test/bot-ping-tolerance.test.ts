@@ -93,6 +93,7 @@ describe('the task-file key bot-ping-tolerance', () => {
       request_uuid: '',
       created_ts: { seconds: 1, nanos: 0 },
       authenticated: 'user:u',
+      has_secret_bytes: false,
       parent_task_id: '',
       notify: null,
       task_slices: [
@@ -104,6 +105,7 @@ describe('the task-file key bot-ping-tolerance', () => {
             env: [],
             env_prefixes: [],
             relative_cwd: '',
+            cas_input_root: null,
             dimensions: [{ key: 'pool', value: 'p' }],
             execution_timeout_secs: 3600,
             io_timeout_secs: 0,

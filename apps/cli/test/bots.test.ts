@@ -162,6 +162,7 @@ describe('describeBot', () => {
           running_task_id: 'task-3',
           quarantined_reason: '',
           caches: [],
+          input_trees: [],
         },
         dimensions: [
           { key: 'os', value: ['Linux', 'Linux-Debian'] },

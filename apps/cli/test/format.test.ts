@@ -32,6 +32,8 @@ const base: TaskResultOut = {
   parent_task_id: '',
   outputs: [],
   outputs_truncated: false,
+  inputs_fetched_bytes: 0,
+  inputs_fetch_duration: 0,
 };
 
 describe('describeState', () => {

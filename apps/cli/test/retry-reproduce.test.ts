@@ -122,6 +122,7 @@ describe('drover retry', () => {
       authenticated: '',
       parent_task_id: 'p',
       notify: { url: 'https://***@hooks.example.com/x', userdata: '' },
+      has_secret_bytes: false,
       task_slices: [],
     } satisfies TaskRequestOut;
     const { request, notes } = retryRequest(stored, {}, { parentTaskId: undefined });
@@ -198,6 +199,7 @@ describe('drover reproduce', () => {
         request_uuid: '',
         created_ts: null,
         authenticated: '',
+        has_secret_bytes: false,
         parent_task_id: '',
         notify: null,
         task_slices: [
@@ -208,6 +210,7 @@ describe('drover reproduce', () => {
               env: [],
               env_prefixes: [{ key: 'PATH', value: ['bin'] }],
               relative_cwd: '',
+              cas_input_root: null,
               dimensions: [],
               idempotent: false,
               caches: [],

@@ -263,6 +263,7 @@ describe('writing a task file', () => {
     request_uuid: 'uuid',
     created_ts: { seconds: 1, nanos: 0 },
     authenticated: 'user:u',
+    has_secret_bytes: false,
     parent_task_id: 'p-1',
     notify: { url: 'http://h/x', userdata: 'd' },
     task_slices: [0, 1].map((i) => ({
@@ -273,6 +274,7 @@ describe('writing a task file', () => {
         env: [{ key: 'K', value: 'true' }],
         env_prefixes: [{ key: 'PATH', value: ['bin', 'tools/bin'] }],
         relative_cwd: 'sub',
+        cas_input_root: null,
         dimensions: [
           { key: 'pool', value: 'p' },
           { key: 'os', value: i === 0 ? 'Linux' : 'Mac' },
@@ -292,8 +294,20 @@ describe('writing a task file', () => {
     const text = taskFileYaml(requestToTaskFile(stored));
     const got = read(text);
     expect(got.ok).toBe(true);
-    const { task_id: _i, created_ts: _c, authenticated: _a, request_uuid: _u, ...rest } = stored;
-    expect(got.ok && got.requests[0]).toEqual({ ...rest, tags: ['a:b'] });
+    const {
+      task_id: _i,
+      created_ts: _c,
+      authenticated: _a,
+      request_uuid: _u,
+      has_secret_bytes: _s,
+      ...rest
+    } = stored;
+    // No inputs were stored, so the file names none.
+    const slices = rest.task_slices.map(({ properties, ...slice }) => {
+      const { cas_input_root: _r, ...props } = properties!;
+      return { ...slice, properties: props };
+    });
+    expect(got.ok && got.requests[0]).toEqual({ ...rest, task_slices: slices, tags: ['a:b'] });
     // Shared keys once at the top, the differences under slices.
     expect(text).toContain('slices:\n  - dimensions:');
     expect(text).not.toContain('uuid');

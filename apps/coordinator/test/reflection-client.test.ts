@@ -93,6 +93,7 @@ describe('gRPC reflection to a generic client', () => {
     expect(summary.services).toEqual([
       'drover.v1.BotApi',
       'drover.v1.Bots',
+      'drover.v1.Cas',
       'drover.v1.Graph',
       'drover.v1.Tasks',
       'grpc.health.v1.Health',
@@ -100,6 +101,7 @@ describe('gRPC reflection to a generic client', () => {
     expect(Object.keys(summary.files)).toEqual([
       'drover/v1/botapi.proto',
       'drover/v1/bots.proto',
+      'drover/v1/cas.proto',
       'drover/v1/common.proto',
       'drover/v1/graph.proto',
       'drover/v1/tasks.proto',

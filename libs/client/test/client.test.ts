@@ -325,7 +325,11 @@ describe('the Bots service', () => {
 
   it('countBots sends the dimensions and returns the counts', async () => {
     const counts = await client.countBots({ dimensions: [{ key: 'os', value: 'Linux' }] });
-    expect(countBotsToJson(counts)).toEqual(FAKE_BOT_COUNTS);
+    // The counts as they came, as int64 strings in the JSON (docs/json.md).
+    expect(counts).toMatchObject(FAKE_BOT_COUNTS);
+    expect(countBotsToJson(counts)).toEqual(
+      Object.fromEntries(Object.entries(FAKE_BOT_COUNTS).map(([k, v]) => [k, String(v)])),
+    );
     expect(fake.calls.at(-1)).toMatchObject({
       method: 'CountBots',
       request: { dimensions: [{ key: 'os', value: 'Linux' }] },
@@ -342,10 +346,12 @@ describe('the Bots service', () => {
       ],
       state: {
         cpu_load: 0.5,
-        free_disk_bytes: 1_000_000,
-        uptime_secs: 3600,
+        free_disk_bytes: '1000000',
+        uptime_secs: '3600',
         running_task_id: 'task-3',
         quarantined_reason: '',
+        caches: [],
+        input_trees: [],
       },
       version: 'v1.2.3',
       is_dead: false,
@@ -356,7 +362,7 @@ describe('the Bots service', () => {
       maintenance_msg: '',
       task_id: 'task-3',
       task_name: 'build',
-      first_seen_ts: '2023-11-14T22:13:20.000Z',
+      first_seen_ts: '2023-11-14T22:13:20Z',
       last_seen_ts: '2023-11-14T22:18:20.250Z',
       session_id: 'session-1',
     });

@@ -44,6 +44,8 @@ const EMPTY_RESULT: TaskResultOut = {
   parent_task_id: '',
   outputs: [],
   outputs_truncated: false,
+  inputs_fetched_bytes: 0,
+  inputs_fetch_duration: 0,
 };
 
 // Every view is the message's proto3 canonical JSON (docs/json.md), as canonicalJson writes it.
@@ -70,6 +72,8 @@ describe('resultToJson', () => {
       parent_task_id: '',
       outputs: [],
       outputs_truncated: false,
+      inputs_fetch_duration: 0,
+      inputs_fetched_bytes: '0',
     });
     expect(json).not.toHaveProperty('exit_code');
     expect(json).not.toHaveProperty('started_ts');
@@ -131,6 +135,7 @@ describe('other JSON views', () => {
           dimensions: [{ key: 'pool', value: 'p' }],
           idempotent: false,
           caches: [],
+          cas_input_root: null,
           ...properties,
         },
         wait_for_capacity: false,
@@ -138,6 +143,7 @@ describe('other JSON views', () => {
     ],
     created_ts: null,
     authenticated: 'user:u',
+    has_secret_bytes: false,
     parent_task_id: '',
     notify: null,
   });

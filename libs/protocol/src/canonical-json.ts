@@ -4,9 +4,10 @@
 // false`), unset messages and unset `optional` fields omitted, 64-bit integers as strings,
 // timestamps RFC 3339, durations like "1.5s", enums by name, bytes base64.
 import { createRegistry, fromBinary, toJson, type JsonObject } from '@bufbuild/protobuf';
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
 import { file_drover_v1_botapi } from './gen-es/drover/v1/botapi_pb';
 import { file_drover_v1_bots } from './gen-es/drover/v1/bots_pb';
+import { file_drover_v1_cas } from './gen-es/drover/v1/cas_pb';
 import { file_drover_v1_common } from './gen-es/drover/v1/common_pb';
 import { file_drover_v1_graph } from './gen-es/drover/v1/graph_pb';
 import { file_drover_v1_tasks } from './gen-es/drover/v1/tasks_pb';
@@ -26,6 +27,7 @@ const registry = createRegistry(
   file_drover_v1_bots,
   file_drover_v1_botapi,
   file_drover_v1_graph,
+  file_drover_v1_cas,
 );
 
 const encoders = new Map<string, protobuf.Type>();

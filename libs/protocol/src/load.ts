@@ -6,6 +6,7 @@ import { MAX_REQUEST_BYTES } from './request-limits';
 import { fileURLToPath } from 'node:url';
 import type { ProtoGrpcType as BotApiProto } from './gen/botapi';
 import type { ProtoGrpcType as BotsProto } from './gen/bots';
+import type { ProtoGrpcType as CasProto } from './gen/cas';
 import type { ProtoGrpcType as GraphProto } from './gen/graph';
 import type { ProtoGrpcType as TasksProto } from './gen/tasks';
 
@@ -34,6 +35,7 @@ export const PROTO_FILES = [
   'drover/v1/bots.proto',
   'drover/v1/botapi.proto',
   'drover/v1/graph.proto',
+  'drover/v1/cas.proto',
 ];
 
 /**
@@ -49,7 +51,7 @@ export const LOADER_OPTIONS: protoLoader.Options = {
   includeDirs: [PROTO_DIR],
 };
 
-export type DroverProto = TasksProto & BotsProto & BotApiProto & GraphProto;
+export type DroverProto = TasksProto & BotsProto & BotApiProto & GraphProto & CasProto;
 
 let cachedDefinition: protoLoader.PackageDefinition | undefined;
 let cached: DroverProto | undefined;

@@ -145,3 +145,30 @@ export type {
 } from './gen/drover/v1/UploadOutputsResponse';
 export type { CacheInfo, CacheInfo__Output as CacheInfoOut } from './gen/drover/v1/CacheInfo';
 export type { GetOutputRequest } from './gen/drover/v1/GetOutputRequest';
+// Service Cas (cas.proto) and the Digest of common.proto.
+export type { Digest, Digest__Output as DigestOut } from './gen/drover/v1/Digest';
+export type { CasClient } from './gen/drover/v1/Cas';
+export type {
+  FindMissingRequest,
+  FindMissingRequest__Output as FindMissingRequestOut,
+} from './gen/drover/v1/FindMissingRequest';
+export type {
+  FindMissingResponse,
+  FindMissingResponse__Output as FindMissingResponseOut,
+} from './gen/drover/v1/FindMissingResponse';
+export type {
+  UploadChunk,
+  UploadChunk__Output as UploadChunkOut,
+} from './gen/drover/v1/UploadChunk';
+export type {
+  UploadResponse,
+  UploadResponse__Output as UploadResponseOut,
+} from './gen/drover/v1/UploadResponse';
+export type {
+  DownloadRequest,
+  DownloadRequest__Output as DownloadRequestOut,
+} from './gen/drover/v1/DownloadRequest';
+export type {
+  DownloadChunk,
+  DownloadChunk__Output as DownloadChunkOut,
+} from './gen/drover/v1/DownloadChunk';

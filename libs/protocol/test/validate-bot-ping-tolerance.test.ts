@@ -23,6 +23,7 @@ function props(over: Partial<Props> = {}): Props {
     dimensions: [{ key: 'pool', value: 'default' }],
     idempotent: false,
     caches: [],
+    cas_input_root: null,
     ...over,
   };
 }
@@ -31,6 +32,7 @@ function sliced(over: Partial<Props>): NewTaskRequestOut {
   return {
     name: 't',
     tags: [],
+    secret_bytes: Buffer.alloc(0),
     user: '',
     request_uuid: '',
     task_slices: [

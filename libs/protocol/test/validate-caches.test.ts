@@ -59,6 +59,7 @@ describe('validateCaches', () => {
       validateNewTask({
         name: '',
         tags: [],
+        secret_bytes: Buffer.alloc(0),
         user: '',
         request_uuid: '',
         parent_task_id: '',
@@ -71,6 +72,7 @@ describe('validateCaches', () => {
               env: [],
               env_prefixes: [],
               relative_cwd: '',
+              cas_input_root: null,
               dimensions: [{ key: 'pool', value: 'p' }],
               idempotent: true,
               caches,

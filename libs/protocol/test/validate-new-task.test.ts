@@ -17,6 +17,7 @@ function props(over: Partial<Props> = {}): Props {
     dimensions: [{ key: 'pool', value: 'default' }],
     idempotent: false,
     caches: [],
+    cas_input_root: null,
     ...over,
   };
 }
@@ -31,6 +32,7 @@ function request(over: Partial<NewTaskRequestOut> = {}): NewTaskRequestOut {
     properties: null,
     parent_task_id: '',
     notify: null,
+    secret_bytes: Buffer.alloc(0),
     ...over,
   };
 }

@@ -6,6 +6,7 @@ function request(over: Partial<NewTaskRequestOut> = {}): NewTaskRequestOut {
   return {
     name: 't',
     tags: [],
+    secret_bytes: Buffer.alloc(0),
     user: '',
     request_uuid: '',
     task_slices: [

@@ -136,6 +136,7 @@ function taskRequest(
     parent_task_id: '',
     notify: null,
     properties: null,
+    secret_bytes: Buffer.alloc(0),
     task_slices: [
       {
         properties: {
@@ -149,6 +150,7 @@ function taskRequest(
           grace_period_secs: timing.gracePeriodSecs,
           idempotent: false,
           caches: (p.caches ?? []).map((c) => ({ name: c.name, path: c.path })),
+          cas_input_root: null,
         },
         expiration_secs: timing.expirationSecs,
         wait_for_capacity: p.wait_for_capacity ?? true,

@@ -10,6 +10,7 @@ import type { BotMessage as _drover_v1_BotMessage, BotMessage__Output as _drover
 import type { CacheEntry as _drover_v1_CacheEntry, CacheEntry__Output as _drover_v1_CacheEntry__Output } from './drover/v1/CacheEntry';
 import type { CacheInfo as _drover_v1_CacheInfo, CacheInfo__Output as _drover_v1_CacheInfo__Output } from './drover/v1/CacheInfo';
 import type { CoordinatorMessage as _drover_v1_CoordinatorMessage, CoordinatorMessage__Output as _drover_v1_CoordinatorMessage__Output } from './drover/v1/CoordinatorMessage';
+import type { Digest as _drover_v1_Digest, Digest__Output as _drover_v1_Digest__Output } from './drover/v1/Digest';
 import type { GetBotCodeRequest as _drover_v1_GetBotCodeRequest, GetBotCodeRequest__Output as _drover_v1_GetBotCodeRequest__Output } from './drover/v1/GetBotCodeRequest';
 import type { Heartbeat as _drover_v1_Heartbeat, Heartbeat__Output as _drover_v1_Heartbeat__Output } from './drover/v1/Heartbeat';
 import type { Hello as _drover_v1_Hello, Hello__Output as _drover_v1_Hello__Output } from './drover/v1/Hello';
@@ -44,6 +45,7 @@ export interface ProtoGrpcType {
       CacheEntry: MessageTypeDefinition<_drover_v1_CacheEntry, _drover_v1_CacheEntry__Output>
       CacheInfo: MessageTypeDefinition<_drover_v1_CacheInfo, _drover_v1_CacheInfo__Output>
       CoordinatorMessage: MessageTypeDefinition<_drover_v1_CoordinatorMessage, _drover_v1_CoordinatorMessage__Output>
+      Digest: MessageTypeDefinition<_drover_v1_Digest, _drover_v1_Digest__Output>
       GetBotCodeRequest: MessageTypeDefinition<_drover_v1_GetBotCodeRequest, _drover_v1_GetBotCodeRequest__Output>
       Heartbeat: MessageTypeDefinition<_drover_v1_Heartbeat, _drover_v1_Heartbeat__Output>
       Hello: MessageTypeDefinition<_drover_v1_Hello, _drover_v1_Hello__Output>

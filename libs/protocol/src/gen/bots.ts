@@ -26,6 +26,7 @@ import type { CountTasksRequest as _drover_v1_CountTasksRequest, CountTasksReque
 import type { CountTasksResponse as _drover_v1_CountTasksResponse, CountTasksResponse__Output as _drover_v1_CountTasksResponse__Output } from './drover/v1/CountTasksResponse';
 import type { DeleteBotRequest as _drover_v1_DeleteBotRequest, DeleteBotRequest__Output as _drover_v1_DeleteBotRequest__Output } from './drover/v1/DeleteBotRequest';
 import type { DeleteBotResponse as _drover_v1_DeleteBotResponse, DeleteBotResponse__Output as _drover_v1_DeleteBotResponse__Output } from './drover/v1/DeleteBotResponse';
+import type { Digest as _drover_v1_Digest, Digest__Output as _drover_v1_Digest__Output } from './drover/v1/Digest';
 import type { GetBotCodeRequest as _drover_v1_GetBotCodeRequest, GetBotCodeRequest__Output as _drover_v1_GetBotCodeRequest__Output } from './drover/v1/GetBotCodeRequest';
 import type { GetBotDimensionsRequest as _drover_v1_GetBotDimensionsRequest, GetBotDimensionsRequest__Output as _drover_v1_GetBotDimensionsRequest__Output } from './drover/v1/GetBotDimensionsRequest';
 import type { GetBotDimensionsResponse as _drover_v1_GetBotDimensionsResponse, GetBotDimensionsResponse__Output as _drover_v1_GetBotDimensionsResponse__Output } from './drover/v1/GetBotDimensionsResponse';
@@ -110,6 +111,7 @@ export interface ProtoGrpcType {
       CountTasksResponse: MessageTypeDefinition<_drover_v1_CountTasksResponse, _drover_v1_CountTasksResponse__Output>
       DeleteBotRequest: MessageTypeDefinition<_drover_v1_DeleteBotRequest, _drover_v1_DeleteBotRequest__Output>
       DeleteBotResponse: MessageTypeDefinition<_drover_v1_DeleteBotResponse, _drover_v1_DeleteBotResponse__Output>
+      Digest: MessageTypeDefinition<_drover_v1_Digest, _drover_v1_Digest__Output>
       GetBotCodeRequest: MessageTypeDefinition<_drover_v1_GetBotCodeRequest, _drover_v1_GetBotCodeRequest__Output>
       GetBotDimensionsRequest: MessageTypeDefinition<_drover_v1_GetBotDimensionsRequest, _drover_v1_GetBotDimensionsRequest__Output>
       GetBotDimensionsResponse: MessageTypeDefinition<_drover_v1_GetBotDimensionsResponse, _drover_v1_GetBotDimensionsResponse__Output>

@@ -10,6 +10,7 @@ import type { CancelTasksRequest as _drover_v1_CancelTasksRequest, CancelTasksRe
 import type { CancelTasksResponse as _drover_v1_CancelTasksResponse, CancelTasksResponse__Output as _drover_v1_CancelTasksResponse__Output } from './drover/v1/CancelTasksResponse';
 import type { CountTasksRequest as _drover_v1_CountTasksRequest, CountTasksRequest__Output as _drover_v1_CountTasksRequest__Output } from './drover/v1/CountTasksRequest';
 import type { CountTasksResponse as _drover_v1_CountTasksResponse, CountTasksResponse__Output as _drover_v1_CountTasksResponse__Output } from './drover/v1/CountTasksResponse';
+import type { Digest as _drover_v1_Digest, Digest__Output as _drover_v1_Digest__Output } from './drover/v1/Digest';
 import type { GetOutputRequest as _drover_v1_GetOutputRequest, GetOutputRequest__Output as _drover_v1_GetOutputRequest__Output } from './drover/v1/GetOutputRequest';
 import type { GetStdoutRequest as _drover_v1_GetStdoutRequest, GetStdoutRequest__Output as _drover_v1_GetStdoutRequest__Output } from './drover/v1/GetStdoutRequest';
 import type { ListTasksRequest as _drover_v1_ListTasksRequest, ListTasksRequest__Output as _drover_v1_ListTasksRequest__Output } from './drover/v1/ListTasksRequest';
@@ -53,6 +54,7 @@ export interface ProtoGrpcType {
       CancelTasksResponse: MessageTypeDefinition<_drover_v1_CancelTasksResponse, _drover_v1_CancelTasksResponse__Output>
       CountTasksRequest: MessageTypeDefinition<_drover_v1_CountTasksRequest, _drover_v1_CountTasksRequest__Output>
       CountTasksResponse: MessageTypeDefinition<_drover_v1_CountTasksResponse, _drover_v1_CountTasksResponse__Output>
+      Digest: MessageTypeDefinition<_drover_v1_Digest, _drover_v1_Digest__Output>
       GetOutputRequest: MessageTypeDefinition<_drover_v1_GetOutputRequest, _drover_v1_GetOutputRequest__Output>
       GetStdoutRequest: MessageTypeDefinition<_drover_v1_GetStdoutRequest, _drover_v1_GetStdoutRequest__Output>
       ListTasksRequest: MessageTypeDefinition<_drover_v1_ListTasksRequest, _drover_v1_ListTasksRequest__Output>

@@ -43,6 +43,7 @@ export function benchSpec(
     parent_task_id: '',
     notify: null,
     properties: null,
+    secret_bytes: Buffer.alloc(0),
     task_slices: [
       {
         properties: {
@@ -53,6 +54,7 @@ export function benchSpec(
           dimensions: Object.entries(dimensions).map(([key, value]) => ({ key, value })),
           idempotent: false,
           caches: [],
+          cas_input_root: null,
         },
         // The longest allowed: the tasks must still be PENDING when the coordinator starts.
         expiration_secs: 604_800,

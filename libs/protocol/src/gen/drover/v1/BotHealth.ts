@@ -22,6 +22,12 @@ export interface BotHealth {
    * The named caches the bot keeps (also its `caches` dimension).
    */
   'caches'?: (_drover_v1_CacheInfo)[];
+  /**
+   * The input trees (Digest.hash of a cas_input_root) whose every blob this bot holds in its
+   * cache, most recently used first, at most 32: the dispatcher prefers such a bot for a task
+   * with that tree when several matching bots are idle.
+   */
+  'input_trees'?: (string)[];
 }
 
 /**
@@ -43,4 +49,10 @@ export interface BotHealth__Output {
    * The named caches the bot keeps (also its `caches` dimension).
    */
   'caches': (_drover_v1_CacheInfo__Output)[];
+  /**
+   * The input trees (Digest.hash of a cas_input_root) whose every blob this bot holds in its
+   * cache, most recently used first, at most 32: the dispatcher prefers such a bot for a task
+   * with that tree when several matching bots are idle.
+   */
+  'input_trees': (string)[];
 }

@@ -48,6 +48,13 @@ export interface NewTaskRequest {
    * A webhook told of every state change of the task.
    */
   'notify'?: (_drover_v1_TaskNotify | null);
+  /**
+   * Bytes only the task's process reads, at most 20480: never returned (GetRequest answers
+   * has_secret_bytes), never logged, stored encrypted apart from the request; given to the bot
+   * that runs the task, which writes them to a 0600 file named by DROVER_SECRET_BYTES_PATH in the
+   * task's dir. A task with secret bytes is never deduplicated.
+   */
+  'secret_bytes'?: (Buffer | Uint8Array | string);
   '_priority'?: "priority";
   '_expiration_secs'?: "expiration_secs";
 }
@@ -96,6 +103,13 @@ export interface NewTaskRequest__Output {
    * A webhook told of every state change of the task.
    */
   'notify': (_drover_v1_TaskNotify__Output | null);
+  /**
+   * Bytes only the task's process reads, at most 20480: never returned (GetRequest answers
+   * has_secret_bytes), never logged, stored encrypted apart from the request; given to the bot
+   * that runs the task, which writes them to a 0600 file named by DROVER_SECRET_BYTES_PATH in the
+   * task's dir. A task with secret bytes is never deduplicated.
+   */
+  'secret_bytes': (Buffer);
   '_priority'?: "priority";
   '_expiration_secs'?: "expiration_secs";
 }

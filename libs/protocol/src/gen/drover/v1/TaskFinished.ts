@@ -48,6 +48,11 @@ export interface TaskFinished {
    * is still what the exit says; the summary says "killed by the memory limit (<N> bytes)".
    */
   'memory_limit_killed'?: (boolean);
+  /**
+   * TaskResult.inputs_fetch_duration and inputs_fetched_bytes.
+   */
+  'inputs_fetch_duration'?: (number | string);
+  'inputs_fetched_bytes'?: (number | string | Long);
   '_exit_code'?: "exit_code";
 }
 
@@ -95,5 +100,10 @@ export interface TaskFinished__Output {
    * is still what the exit says; the summary says "killed by the memory limit (<N> bytes)".
    */
   'memory_limit_killed': (boolean);
+  /**
+   * TaskResult.inputs_fetch_duration and inputs_fetched_bytes.
+   */
+  'inputs_fetch_duration': (number);
+  'inputs_fetched_bytes': (number);
   '_exit_code'?: "exit_code";
 }

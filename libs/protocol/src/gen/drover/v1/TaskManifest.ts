@@ -3,6 +3,7 @@
 import type { StringPair as _drover_v1_StringPair, StringPair__Output as _drover_v1_StringPair__Output } from '../../drover/v1/StringPair';
 import type { StringListPair as _drover_v1_StringListPair, StringListPair__Output as _drover_v1_StringListPair__Output } from '../../drover/v1/StringListPair';
 import type { CacheEntry as _drover_v1_CacheEntry, CacheEntry__Output as _drover_v1_CacheEntry__Output } from '../../drover/v1/CacheEntry';
+import type { Digest as _drover_v1_Digest, Digest__Output as _drover_v1_Digest__Output } from '../../drover/v1/Digest';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -38,6 +39,15 @@ export interface TaskManifest {
    * The task's CPU share, 1..10000 (cgroup cpu.weight; the default share is 100).
    */
   'cpu_weight'?: (number);
+  /**
+   * The task's input tree (TaskProperties.cas_input_root); fetched with Cas.Download (bot token:
+   * only the blobs of trees of its own running tasks) and laid out in the work dir.
+   */
+  'cas_input_root'?: (_drover_v1_Digest | null);
+  /**
+   * NewTaskRequest.secret_bytes: written to a 0600 file (DROVER_SECRET_BYTES_PATH), never logged.
+   */
+  'secret_bytes'?: (Buffer | Uint8Array | string);
 }
 
 /**
@@ -73,4 +83,13 @@ export interface TaskManifest__Output {
    * The task's CPU share, 1..10000 (cgroup cpu.weight; the default share is 100).
    */
   'cpu_weight': (number);
+  /**
+   * The task's input tree (TaskProperties.cas_input_root); fetched with Cas.Download (bot token:
+   * only the blobs of trees of its own running tasks) and laid out in the work dir.
+   */
+  'cas_input_root': (_drover_v1_Digest__Output | null);
+  /**
+   * NewTaskRequest.secret_bytes: written to a 0600 file (DROVER_SECRET_BYTES_PATH), never logged.
+   */
+  'secret_bytes': (Buffer);
 }

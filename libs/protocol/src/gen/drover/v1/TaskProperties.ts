@@ -3,6 +3,7 @@
 import type { StringPair as _drover_v1_StringPair, StringPair__Output as _drover_v1_StringPair__Output } from '../../drover/v1/StringPair';
 import type { StringListPair as _drover_v1_StringListPair, StringListPair__Output as _drover_v1_StringListPair__Output } from '../../drover/v1/StringListPair';
 import type { CacheEntry as _drover_v1_CacheEntry, CacheEntry__Output as _drover_v1_CacheEntry__Output } from '../../drover/v1/CacheEntry';
+import type { Digest as _drover_v1_Digest, Digest__Output as _drover_v1_Digest__Output } from '../../drover/v1/Digest';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -86,6 +87,14 @@ export interface TaskProperties {
    * Different tolerances are different properties (dedup).
    */
   'bot_ping_tolerance_secs'?: (number);
+  /**
+   * The task's input files: the digest of a tree in the CAS (service Cas; the tree's format:
+   * docs/cas.md), uploaded before the task is submitted. The bot fetches the blobs it does not
+   * hold and lays the tree out as the task's work dir (read-only files) before the process
+   * starts. Part of the properties (dedup). A tree or blob nobody uploaded ends the task
+   * CLIENT_ERROR, naming it.
+   */
+  'cas_input_root'?: (_drover_v1_Digest | null);
   '_execution_timeout_secs'?: "execution_timeout_secs";
   '_io_timeout_secs'?: "io_timeout_secs";
   '_grace_period_secs'?: "grace_period_secs";
@@ -176,6 +185,14 @@ export interface TaskProperties__Output {
    * Different tolerances are different properties (dedup).
    */
   'bot_ping_tolerance_secs'?: (number);
+  /**
+   * The task's input files: the digest of a tree in the CAS (service Cas; the tree's format:
+   * docs/cas.md), uploaded before the task is submitted. The bot fetches the blobs it does not
+   * hold and lays the tree out as the task's work dir (read-only files) before the process
+   * starts. Part of the properties (dedup). A tree or blob nobody uploaded ends the task
+   * CLIENT_ERROR, naming it.
+   */
+  'cas_input_root': (_drover_v1_Digest__Output | null);
   '_execution_timeout_secs'?: "execution_timeout_secs";
   '_io_timeout_secs'?: "io_timeout_secs";
   '_grace_period_secs'?: "grace_period_secs";

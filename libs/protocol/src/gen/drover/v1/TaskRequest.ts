@@ -16,6 +16,10 @@ export interface TaskRequest {
   'authenticated'?: (string);
   'parent_task_id'?: (string);
   'notify'?: (_drover_v1_TaskNotify | null);
+  /**
+   * The request carried secret_bytes (never returned).
+   */
+  'has_secret_bytes'?: (boolean);
 }
 
 export interface TaskRequest__Output {
@@ -30,4 +34,8 @@ export interface TaskRequest__Output {
   'authenticated': (string);
   'parent_task_id': (string);
   'notify': (_drover_v1_TaskNotify__Output | null);
+  /**
+   * The request carried secret_bytes (never returned).
+   */
+  'has_secret_bytes': (boolean);
 }

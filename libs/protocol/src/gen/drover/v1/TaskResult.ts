@@ -63,6 +63,15 @@ export interface TaskResult {
    * is empty or partial, and the summary says why.
    */
   'outputs_truncated'?: (boolean);
+  /**
+   * Seconds the bot spent fetching the task's inputs (cas_input_root) before the process
+   * started; 0 without inputs or when the bot held them all.
+   */
+  'inputs_fetch_duration'?: (number | string);
+  /**
+   * Bytes the bot downloaded for the task's inputs (blobs it did not hold).
+   */
+  'inputs_fetched_bytes'?: (number | string | Long);
   '_exit_code'?: "exit_code";
 }
 
@@ -123,5 +132,14 @@ export interface TaskResult__Output {
    * is empty or partial, and the summary says why.
    */
   'outputs_truncated': (boolean);
+  /**
+   * Seconds the bot spent fetching the task's inputs (cas_input_root) before the process
+   * started; 0 without inputs or when the bot held them all.
+   */
+  'inputs_fetch_duration': (number);
+  /**
+   * Bytes the bot downloaded for the task's inputs (blobs it did not hold).
+   */
+  'inputs_fetched_bytes': (number);
   '_exit_code'?: "exit_code";
 }

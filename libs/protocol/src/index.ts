@@ -91,3 +91,16 @@ export { formatBytes, parseByteSize } from './byte-size';
 // es.TaskResult), the services also by name. The proto-loader types above keep the bare names.
 export * as es from './es';
 export { BotApi as esBotApi, Bots as esBots, Graph as esGraph, Tasks as esTasks } from './es';
+export {
+  BLOB_HASH,
+  TREE_LIMITS,
+  badTreePath,
+  parseTree,
+  symlinkLanding,
+  treeBlob,
+  treeProblems,
+  treeText,
+  type Tree,
+  type TreeFile,
+  type TreeSymlink,
+} from './cas-tree';

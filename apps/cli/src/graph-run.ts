@@ -22,6 +22,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { printError, write, writeLine, type CommandHost, type Runtime } from './context';
 import { EXIT } from './exit-codes';
+import { unary } from './graph-call';
 import type { GraphKit } from './graph-step';
 import { readPipelineFile, type Pipeline, type PipelineStep } from './pipeline-file';
 import { parseTaskFileText } from './task-file';
@@ -324,7 +325,7 @@ async function runPipeline(
   const chosen = chooseAttempts(pipeline.steps, latest, opts.rerun);
   let res: EnsureGraphDataResponseOut;
   try {
-    res = await kit.unary<EnsureGraphDataRequest, EnsureGraphDataResponseOut>(
+    res = await unary<EnsureGraphDataRequest, EnsureGraphDataResponseOut>(
       stub.EnsureGraphData.bind(stub),
       ensureRequest(pipeline, chosen),
       md,
@@ -351,12 +352,8 @@ async function runPipeline(
   });
   try {
     for (;;) {
-      const run = await kit.unary<{ run: string }, RunOut>(
-        stub.GetRun.bind(stub),
-        { run: runId },
-        md,
-      );
-      const walked = await kit.unary<WalkGraphRequest, GraphDataOut>(
+      const run = await unary<{ run: string }, RunOut>(stub.GetRun.bind(stub), { run: runId }, md);
+      const walked = await unary<WalkGraphRequest, GraphDataOut>(
         stub.WalkGraph.bind(stub),
         {
           query: {
@@ -397,7 +394,7 @@ async function latestAttempts(
   md: grpc.Metadata,
   pipeline: Pipeline,
 ): Promise<Map<string, { attempt: number; state: string }>> {
-  const data = await kit.unary<WalkGraphRequest, GraphDataOut>(
+  const data = await unary<WalkGraphRequest, GraphDataOut>(
     stub.WalkGraph.bind(stub),
     {
       query: {

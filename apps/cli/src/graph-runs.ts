@@ -16,7 +16,6 @@ import {
 import type { Command } from 'commander';
 import type { Parsed } from './args';
 import {
-  UNARY_DEADLINE_MS,
   printError,
   write,
   writeJson,
@@ -25,6 +24,7 @@ import {
   type Connection,
 } from './context';
 import { EXIT } from './exit-codes';
+import { unary } from './graph-call';
 import { formatDuration, formatTimestamp, truncate } from './format';
 
 // ---------------------------------------------------------------------------------------------
@@ -282,23 +282,6 @@ export type WithGraph = (
   fn: (stub: GraphClient, md: grpc.Metadata, conn: Connection) => Promise<number>,
 ) => Promise<void>;
 
-function call<Req, Res>(
-  method: (
-    req: Req,
-    md: grpc.Metadata,
-    opts: grpc.CallOptions,
-    cb: (err: grpc.ServiceError | null, res?: Res) => void,
-  ) => unknown,
-  req: Req,
-  md: grpc.Metadata,
-): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    method(req, md, { deadline: Date.now() + UNARY_DEADLINE_MS }, (err, res) =>
-      err ? reject(err) : resolve(res!),
-    );
-  });
-}
-
 /** The most ListRuns answers in one page. */
 const PAGE = 1000;
 
@@ -361,7 +344,7 @@ export function registerGraphRuns(graph: Command, host: CommandHost, withGraph: 
       }
       await withGraph(host, cmd, async (stub, md) => {
         const { runs, more } = await collectRuns(
-          (req) => call<ListRunsRequest, ListRunsPage>(stub.ListRuns.bind(stub), req, md),
+          (req) => unary<ListRunsRequest, ListRunsPage>(stub.ListRuns.bind(stub), req, md),
           opts.name ?? '',
           limit,
         );
@@ -393,7 +376,7 @@ export function registerGraphRuns(graph: Command, host: CommandHost, withGraph: 
       await withGraph(host, cmd, async (stub, md) => {
         let run: RunView;
         try {
-          run = await call<{ run: string }, RunView>(stub.GetRun.bind(stub), { run: ref }, md);
+          run = await unary<{ run: string }, RunView>(stub.GetRun.bind(stub), { run: ref }, md);
         } catch (err) {
           if (isCallError(err, GrpcStatus.NOT_FOUND)) {
             await printError(
@@ -440,7 +423,7 @@ async function walkRun(
         execution_data: true,
       },
     };
-    const data = await call<WalkGraphRequest, GraphDataOut>(stub.WalkGraph.bind(stub), req, md);
+    const data = await unary<WalkGraphRequest, GraphDataOut>(stub.WalkGraph.bind(stub), req, md);
     for (const [id, quest] of Object.entries(data.quests)) {
       const known = merged.quests[id];
       if (known === undefined) merged.quests[id] = quest;

@@ -24,6 +24,7 @@ import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { printError, type CommandHost, type Connection } from './context';
 import { EXIT } from './exit-codes';
+import { unary } from './graph-call';
 import { STEP_NAME } from './pipeline-file';
 
 /** An execution's credentials from its env (graph.ts executionFromEnv). */
@@ -40,16 +41,6 @@ export interface GraphKit {
     cmd: Command,
     fn: (stub: GraphClient, md: grpc.Metadata, conn: Connection) => Promise<number>,
   ): Promise<void>;
-  unary<Req, Res>(
-    method: (
-      req: Req,
-      md: grpc.Metadata,
-      opts: grpc.CallOptions,
-      cb: (err: grpc.ServiceError | null, res?: Res) => void,
-    ) => unknown,
-    req: Req,
-    md: grpc.Metadata,
-  ): Promise<Res>;
   needExecution(host: CommandHost): Promise<StepExecutionAuth | undefined>;
 }
 
@@ -71,7 +62,7 @@ export function registerGraphStep(graph: Command, host: CommandHost, kit: GraphK
       const auth = await kit.needExecution(host);
       if (auth === undefined) return;
       await kit.withGraph(host, cmd, async (stub, md) => {
-        await kit.unary<ActivateExecutionRequest, object>(
+        await unary<ActivateExecutionRequest, object>(
           stub.ActivateExecution.bind(stub),
           { auth: { id: auth.id, token: auth.activationToken }, execution_token: auth.token },
           md,
@@ -89,7 +80,7 @@ export function registerGraphStep(graph: Command, host: CommandHost, kit: GraphK
           if (code !== 0) return code;
           const object = existsSync(resultFile) ? readFileSync(resultFile, 'utf8') : '{}';
           try {
-            await kit.unary<FinishAttemptRequest, object>(
+            await unary<FinishAttemptRequest, object>(
               stub.FinishAttempt.bind(stub),
               { auth: { id: auth.id, token: auth.token }, data: { object, expiration: null } },
               md,
@@ -124,7 +115,7 @@ async function writeDependencies(
   dir: string,
 ): Promise<void> {
   const walk = (attempts: Array<{ quest: string; id: number }>, depth: number) =>
-    kit.unary<WalkGraphRequest, GraphDataOut>(
+    unary<WalkGraphRequest, GraphDataOut>(
       stub.WalkGraph.bind(stub),
       {
         auth: { id: auth.id, token: auth.token },

@@ -21,7 +21,6 @@ import type { Command } from 'commander';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
-  UNARY_DEADLINE_MS,
   printError,
   resolveConnection,
   describeError,
@@ -32,6 +31,7 @@ import {
   type Runtime,
 } from './context';
 import { EXIT, exitCodeForError } from './exit-codes';
+import { unary } from './graph-call';
 import { registerGraphRun } from './graph-run';
 import { registerGraphStep } from './graph-step';
 import { questDescFromFlags, registerGraphRuns } from './graph-runs';
@@ -115,23 +115,6 @@ async function withGraph(
 
 function isServiceError(err: unknown): err is grpc.ServiceError {
   return err instanceof Error && typeof (err as Partial<grpc.ServiceError>).code === 'number';
-}
-
-function unary<Req, Res>(
-  method: (
-    req: Req,
-    md: grpc.Metadata,
-    opts: grpc.CallOptions,
-    cb: (err: grpc.ServiceError | null, res?: Res) => void,
-  ) => unknown,
-  req: Req,
-  md: grpc.Metadata,
-): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    method(req, md, { deadline: Date.now() + UNARY_DEADLINE_MS }, (err, res) =>
-      err ? reject(err) : resolve(res!),
-    );
-  });
 }
 
 /** The execution from the env, or a usage error printed. */
@@ -398,8 +381,8 @@ export function registerGraph(program: Command, host: CommandHost): void {
     });
 
   registerGraphRuns(graph, host, withGraph);
-  registerGraphRun(graph, host, { withGraph, unary, needExecution });
-  registerGraphStep(graph, host, { withGraph, unary, needExecution });
+  registerGraphRun(graph, host, { withGraph, needExecution });
+  registerGraphStep(graph, host, { withGraph, needExecution });
 }
 
 async function walkFrom(

@@ -2,7 +2,7 @@
 // Bots are BotInfo messages, counts CountBotsResponse, in canonical JSON (docs/json.md).
 
 import { ApiError, api, may, qs } from './api.js';
-import { ago, h, replace, throttle, tsMs } from './dom.js';
+import { ago, h, replace, throttle, tsMs, pageButtons } from './dom.js';
 
 const PAGE_SIZE = 100;
 const STATUSES = ['', 'alive', 'dead', 'busy', 'idle', 'quarantined', 'maintenance'];
@@ -130,37 +130,13 @@ export function botsPage({ root, live, me, show }) {
     tbody.replaceChildren(...page.items.map((/** @type {any} */ b) => row(b)));
     state.cursors[state.page + 1] = page.cursor;
     const from = state.page * PAGE_SIZE + (page.items.length > 0 ? 1 : 0);
-    replace(
+    pageButtons(
       pager,
-      h(
-        'span',
-        {},
-        `${from}–${state.page * PAGE_SIZE + page.items.length} of ${Number(page.total)}`,
-      ),
-      h(
-        'button',
-        {
-          type: 'button',
-          disabled: state.page === 0,
-          onclick: () => {
-            state.page--;
-            void load();
-          },
-        },
-        'Previous',
-      ),
-      h(
-        'button',
-        {
-          type: 'button',
-          disabled: page.cursor === '',
-          onclick: () => {
-            state.page++;
-            void load();
-          },
-        },
-        'Next',
-      ),
+      state,
+      page.cursor,
+      load,
+      `${from}–${state.page * PAGE_SIZE + page.items.length} of ${Number(page.total)}`,
+      ['Previous', 'Next'],
     );
   }
 

@@ -49,6 +49,25 @@ export function replace(el, ...children) {
   append(el, children);
 }
 
+/**
+ * Fills `pager` with a page's label and its two buttons: back (disabled on the first page) and
+ * on (disabled without a cursor), each moving `state.page` and calling `load`.
+ * @param {Element} pager @param {{ page: number }} state @param {string} cursor
+ * @param {() => Promise<void>} load @param {string} label @param {[string, string]} names
+ */
+export function pageButtons(pager, state, cursor, load, label, names) {
+  const step = (/** @type {number} */ by) => () => {
+    state.page += by;
+    void load();
+  };
+  replace(
+    pager,
+    h('span', {}, label),
+    h('button', { type: 'button', disabled: state.page === 0, onclick: step(-1) }, names[0]),
+    h('button', { type: 'button', disabled: cursor === '', onclick: step(1) }, names[1]),
+  );
+}
+
 /** "3.2 s", "4 min", "2.5 h", "3 d". @param {number} ms */
 export function formatDuration(ms) {
   const s = ms / 1000;

@@ -8,7 +8,7 @@
 // Nodes show the quest's display name (its desc's `name`), else the start of its id.
 
 import { ApiError, api, qs } from './api.js';
-import { h, replace, stateBadge, svg, tsMs, when } from './dom.js';
+import { h, replace, stateBadge, svg, tsMs, when, pageButtons } from './dom.js';
 
 const NODE_W = 190;
 const NODE_H = 40;
@@ -186,34 +186,7 @@ function runsView({ root, show }) {
         : []),
     );
     state.cursors[state.page + 1] = page.cursor;
-    replace(
-      pager,
-      h('span', {}, `page ${state.page + 1}`),
-      h(
-        'button',
-        {
-          type: 'button',
-          disabled: state.page === 0,
-          onclick: () => {
-            state.page--;
-            void load();
-          },
-        },
-        'Newer',
-      ),
-      h(
-        'button',
-        {
-          type: 'button',
-          disabled: page.cursor === '',
-          onclick: () => {
-            state.page++;
-            void load();
-          },
-        },
-        'Older',
-      ),
-    );
+    pageButtons(pager, state, page.cursor, load, `page ${state.page + 1}`, ['Newer', 'Older']);
   }
 
   /** @param {any} run */

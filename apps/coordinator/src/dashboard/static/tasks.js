@@ -3,7 +3,16 @@
 // TaskResult messages in canonical JSON (docs/json.md).
 
 import { ApiError, api, qs } from './api.js';
-import { formatDuration, h, replace, stateBadge, throttle, tsMs, when } from './dom.js';
+import {
+  formatDuration,
+  h,
+  replace,
+  stateBadge,
+  throttle,
+  tsMs,
+  when,
+  pageButtons,
+} from './dom.js';
 
 const PAGE_SIZE = 50;
 const STATES = [
@@ -145,34 +154,7 @@ export function tasksPage({ root, live, show }) {
     tbody.replaceChildren(...page.items.map((/** @type {any} */ t) => row(t)));
     newestMs = tsMs(page.items[0]?.created_ts) ?? 0;
     state.cursors[state.page + 1] = page.cursor;
-    replace(
-      pager,
-      h('span', {}, `page ${state.page + 1}`),
-      h(
-        'button',
-        {
-          type: 'button',
-          disabled: state.page === 0,
-          onclick: () => {
-            state.page--;
-            void load();
-          },
-        },
-        'Newer',
-      ),
-      h(
-        'button',
-        {
-          type: 'button',
-          disabled: page.cursor === '',
-          onclick: () => {
-            state.page++;
-            void load();
-          },
-        },
-        'Older',
-      ),
-    );
+    pageButtons(pager, state, page.cursor, load, `page ${state.page + 1}`, ['Newer', 'Older']);
   }
 
   /** @param {string | undefined} createdTs */

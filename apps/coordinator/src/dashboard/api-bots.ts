@@ -4,7 +4,14 @@ import { can, type Principal } from '../auth/principal';
 import { poolLabel, poolOfBotDimensions } from '../metrics/pool-label';
 import { quarantineBot, unquarantineBot } from '../rpc/bots-admin';
 import { botTerminator } from '../rpc/bots-terminate';
-import { authorizedBot, botPools, viewBot, type BotView, type BotsDeps } from '../rpc/bots-view';
+import {
+  authorizedBot,
+  botPools,
+  countBotViews,
+  viewBot,
+  type BotView,
+  type BotsDeps,
+} from '../rpc/bots-view';
 import type { ApiRoute } from './api-route';
 import { intParam, readJsonBody, sendJson, sendMessage, stringField } from './http-json';
 
@@ -52,17 +59,6 @@ function hasStatus(v: BotView, s: StatusFilter): boolean {
     case 'maintenance':
       return v.info.in_maintenance;
   }
-}
-
-/** CountBots of some bots: how many, and how many busy, quarantined, in maintenance, dead. */
-function countOf(views: readonly BotView[]): object {
-  return {
-    count: views.length,
-    busy: views.filter((v) => v.busy).length,
-    quarantined: views.filter((v) => v.info.quarantined).length,
-    maintenance: views.filter((v) => v.info.in_maintenance).length,
-    dead: views.filter((v) => v.info.is_dead).length,
-  };
 }
 
 /**
@@ -139,7 +135,7 @@ export function botsRoutes(deps: BotsDeps): ApiRoute[] {
           .sort(([a], [b]) => a.localeCompare(b))
           .map(([pool, views]) => ({
             pool,
-            ...canonicalJson('CountBotsResponse', countOf(views)),
+            ...canonicalJson('CountBotsResponse', countBotViews(views)),
           }));
         sendJson(res, 200, { pools });
       },

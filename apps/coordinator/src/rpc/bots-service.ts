@@ -15,6 +15,7 @@ import {
   toLimit,
   viewBot,
   type BotInfoWire,
+  countBotViews,
   type BotView,
   type BotViewDeps,
   type BotsDeps,
@@ -131,14 +132,7 @@ export function botsHandlers(deps: BotsDeps): grpc.UntypedServiceImplementation 
       { count: number; busy: number; quarantined: number; maintenance: number; dead: number }
     >(log, 'CountBots', async (req, call) => {
       const p = authenticate(tokens, call.metadata, 'client');
-      const views = await visible(p, toFilter(req.dimensions));
-      return {
-        count: views.length,
-        busy: views.filter((v) => v.busy).length,
-        quarantined: views.filter((v) => v.info.quarantined).length,
-        maintenance: views.filter((v) => v.info.in_maintenance).length,
-        dead: views.filter((v) => v.info.is_dead).length,
-      };
+      return countBotViews(await visible(p, toFilter(req.dimensions)));
     }),
 
     GetBotDimensions: unary<{ pool: string }, { bots_dimensions: StringListPair[] }>(

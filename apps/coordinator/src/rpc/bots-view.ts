@@ -222,3 +222,20 @@ export function timeRange(
     ...(endMs === null ? {} : { endMs }),
   };
 }
+
+/** CountBots of some bots: how many, and how many busy, quarantined, in maintenance, dead. */
+export function countBotViews(views: readonly BotView[]): {
+  count: number;
+  busy: number;
+  quarantined: number;
+  maintenance: number;
+  dead: number;
+} {
+  return {
+    count: views.length,
+    busy: views.filter((v) => v.busy).length,
+    quarantined: views.filter((v) => v.info.quarantined).length,
+    maintenance: views.filter((v) => v.info.in_maintenance).length,
+    dead: views.filter((v) => v.info.is_dead).length,
+  };
+}

@@ -84,6 +84,11 @@ export async function startCoordinator(
     clock?: () => number;
     /** Caps on connections not yet authenticated (embedders, tests). @default CONNECTION_CAPS */
     connectionCaps?: Partial<ConnectionCaps>;
+    /**
+     * Cache-aware dispatch (docs/cas.md): off only to measure what it saves (tools/bench's
+     * `inputs`). @default true
+     */
+    inputAffinity?: boolean;
   },
 ): Promise<RunningCoordinator> {
   const log = deps.log;
@@ -156,6 +161,7 @@ export async function startCoordinator(
     pingToleranceMs: config.botPingToleranceMs,
     stalls,
     cacheRunning: !replicated,
+    inputAffinity: deps.inputAffinity ?? true,
   });
   const listeners = new TransitionListeners({
     engine,

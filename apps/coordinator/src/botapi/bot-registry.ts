@@ -12,6 +12,7 @@ import {
 } from '@drover/state';
 import { EventEmitter } from 'node:events';
 import type { Fleet } from '../engine/fleet';
+import { InputTreeHolders } from '../fleet/input-trees';
 
 /** A live connection to a bot, as the registry sees it. */
 export interface SessionHandle {
@@ -79,6 +80,8 @@ export class BotRegistry implements Fleet {
     admin: [string];
   }>();
   readonly #bots = new Map<string, KnownBot>();
+  /** The input trees connected bots hold (BotHealth.input_trees), for cache-aware dispatch. */
+  readonly #inputTrees = new InputTreeHolders();
   readonly #clock: () => number;
   readonly #shared: boolean;
   readonly #deathTimeoutMs: number;
@@ -133,6 +136,7 @@ export class BotRegistry implements Fleet {
     if (record === undefined) {
       if (bot === undefined) return 'unchanged';
       this.#bots.delete(botId);
+      this.#inputTrees.forget(botId);
       bot.session?.close('deleted by an admin on another coordinator');
       return bot.session === undefined ? 'unchanged' : 'closed';
     }
@@ -190,8 +194,22 @@ export class BotRegistry implements Fleet {
     if (bot?.session !== session) return false;
     bot.session = undefined;
     bot.lastSeenMs = this.#clock();
+    this.#inputTrees.forget(botId);
     this.events.emit('disconnected', botId);
     return true;
+  }
+
+  /**
+   * The input trees the connected bot holds complete, as its Hello or heartbeat lists them
+   * (BotHealth.input_trees; the first 32 well-formed hashes are kept, the rest ignored).
+   */
+  setInputTrees(botId: string, trees: readonly string[] | undefined): void {
+    if (this.#bots.get(botId)?.session === undefined) return;
+    this.#inputTrees.set(botId, trees);
+  }
+
+  inputTreeHolders(treeHash: string): ReadonlySet<string> | undefined {
+    return this.#inputTrees.holdersOf(treeHash);
   }
 
   /** Records the bot's own quarantine reason ('' = healthy); returns whether it changed. */
@@ -219,6 +237,7 @@ export class BotRegistry implements Fleet {
   forget(botId: string): SessionHandle | undefined {
     const session = this.#bots.get(botId)?.session;
     this.#bots.delete(botId);
+    this.#inputTrees.forget(botId);
     return session;
   }
 

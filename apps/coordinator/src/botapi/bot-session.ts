@@ -341,6 +341,7 @@ export class BotSession implements SessionHandle {
     const previous = this.#deps.registry.connect(this.#botId, this.#dimensions, this);
     this.#quarantinedReason = hello.state?.quarantined_reason ?? '';
     this.#deps.registry.setQuarantined(this.#botId, this.#quarantinedReason);
+    this.#deps.registry.setInputTrees(this.#botId, hello.state?.input_trees);
     this.send({
       welcome: {
         session_id: this.sessionId,
@@ -441,6 +442,7 @@ export class BotSession implements SessionHandle {
 
   async #heartbeat(state: BotHealthOut | Record<string, never>): Promise<void> {
     this.#lastState = state;
+    if ('input_trees' in state) this.#deps.registry.setInputTrees(this.#botId, state.input_trees);
     const reason = 'quarantined_reason' in state ? state.quarantined_reason : '';
     if (this.#deps.registry.setQuarantined(this.#botId, reason)) {
       this.#quarantinedReason = reason;

@@ -24,6 +24,8 @@ export function assembleTaskCore(deps: {
   readonly stalls?: LoopStalls;
   /** See TaskEngineDeps.cacheRunning. */
   readonly cacheRunning: boolean;
+  /** See DispatcherDeps.inputAffinity. @default true */
+  readonly inputAffinity?: boolean;
 }): TaskCore {
   const { store, fleet, clock, log, pingToleranceMs } = deps;
   const dispatcher: Dispatcher = new Dispatcher({
@@ -33,6 +35,7 @@ export function assembleTaskCore(deps: {
     claim: (taskId, event) => engine.apply(taskId, event),
     requeue: (taskId) => void engine.requeue(taskId),
     held: (task) => engine.adopt(task),
+    inputAffinity: deps.inputAffinity ?? true,
   });
   const timers: TaskTimers = new TaskTimers({
     store,

@@ -7,6 +7,7 @@ import {
   type Task,
   type TaskEffect,
   type TaskEvent,
+  type TaskProperties,
 } from '@drover/state';
 import type { Logger } from 'pino';
 import { dispatchMessage, terminationTarget } from './dispatch-message';
@@ -23,11 +24,14 @@ const MAX_CLAIMS = 32;
  */
 const CLAIM_RETRY_AFTER_STORE_FAILURE_MS = 1_000;
 
-/** A waiting task as dispatch needs it: where it sorts and what it asks of a bot. */
+/**
+ * A waiting task as dispatch needs it: where it sorts, what it asks of a bot, and the hash of
+ * its slice's input tree (cas_input_root), if any, for preferring a bot that holds it.
+ */
 export type WaitingTask = Pick<
   PendingSummary,
   'priority' | 'createdAtMs' | 'dimensions' | 'terminate'
->;
+> & { readonly inputTree?: string | undefined };
 
 type DispatchEvent = Extract<TaskEvent, { type: 'dispatch' }>;
 
@@ -44,6 +48,7 @@ interface TaskWorkItem {
   readonly kind: 'task';
   readonly id: string;
   readonly dimensions: readonly KeyValue[];
+  readonly inputTree: string | undefined;
 }
 
 export interface DispatcherDeps {
@@ -57,6 +62,11 @@ export interface DispatcherDeps {
   readonly requeue: (taskId: string) => void;
   /** A reconnecting bot still runs this task: the engine watches it as a running task. */
   readonly held: (task: Task) => void;
+  /**
+   * Prefer, among the idle bots matching a task with an input tree, one that holds the tree
+   * (Fleet.inputTreeHolders). @default true; off only to measure what it saves (tools/bench).
+   */
+  readonly inputAffinity?: boolean;
 }
 
 /**
@@ -116,7 +126,12 @@ export class Dispatcher {
   enqueue(taskId: string, task: WaitingTask): void {
     if (this.#closed) return;
     this.#index.addPending(indexEntry(taskId, task));
-    const item: TaskWorkItem = { kind: 'task', id: taskId, dimensions: task.dimensions };
+    const item: TaskWorkItem = {
+      kind: 'task',
+      id: taskId,
+      dimensions: task.dimensions,
+      inputTree: task.inputTree,
+    };
     this.#taskItems.set(taskId, item);
     this.#kick(item);
     const target = terminationTarget(task.terminate, task.dimensions);
@@ -151,9 +166,12 @@ export class Dispatcher {
   ): { task: Task; effects: readonly TaskEffect[]; botId: string } | undefined {
     if (task.state !== 'PENDING' || task.spec.terminate !== undefined) return undefined;
     if (this.#work.length > 0 || this.#closed) return undefined;
-    const dimensions = task.spec.slices[task.currentSlice]?.properties.dimensions;
-    if (dimensions === undefined) return undefined;
-    const botId = this.#index.botForTask(dimensions);
+    const properties = task.spec.slices[task.currentSlice]?.properties;
+    if (properties === undefined) return undefined;
+    const botId = this.#index.botForTask(
+      properties.dimensions,
+      this.#warmBots(inputTreeOf(properties)),
+    );
     if (botId === undefined || this.#busy.has(botId)) return undefined;
     const dims = this.#deps.fleet.dimensionsOf(botId);
     if (dims === undefined) return undefined;
@@ -255,6 +273,16 @@ export class Dispatcher {
     return this.#terminations.get(botId);
   }
 
+  /**
+   * The bots holding the input tree, which botForTask prefers among the idle matching ones (a
+   * choice among the bots idle now, never a wait). A bot going idle still takes the first task
+   * by priority and age: it never skips one for a task whose tree it holds.
+   */
+  #warmBots(inputTree: string | undefined): ReadonlySet<string> | undefined {
+    if (inputTree === undefined || this.#deps.inputAffinity === false) return undefined;
+    return this.#deps.fleet.inputTreeHolders(inputTree);
+  }
+
   #hold(botId: string, task: Task): void {
     this.#busy.set(botId, task.id);
     this.#busyToleranceMs.set(botId, taskPingToleranceMs(task, this.#deps.pingToleranceMs));
@@ -321,7 +349,7 @@ export class Dispatcher {
       this.#taskItems.delete(item.id);
       if (!this.#index.hasPending(item.id)) return;
       taskId = item.id;
-      botId = this.#index.botForTask(item.dimensions);
+      botId = this.#index.botForTask(item.dimensions, this.#warmBots(item.inputTree));
     }
     if (taskId === undefined || botId === undefined) return;
     await this.#claim(taskId, botId);
@@ -372,6 +400,13 @@ function indexEntry(taskId: string, task: WaitingTask) {
     createdAtMs: task.createdAtMs,
     dimensions: task.dimensions,
   };
+}
+
+/** The hash of the slice's input tree (cas_input_root), if it has one. */
+export function inputTreeOf(properties: TaskProperties): string | undefined {
+  // TODO(issue 26): read properties.casInputRoot directly once TaskProperties carries it.
+  const hash = (properties as { casInputRoot?: { hash?: string } }).casInputRoot?.hash;
+  return hash === undefined || hash === '' ? undefined : hash;
 }
 
 function dispatchEvent(botId: string, dims: ReadonlyMap<string, ReadonlySet<string>>) {

@@ -14,4 +14,9 @@ export interface Fleet {
    * a termination task still reaches it.
    */
   reachableDimensionsOf(botId: string): BotDimensionMap | undefined;
+  /**
+   * The connected bots whose last Hello or heartbeat said they hold this input tree complete
+   * (BotHealth.input_trees): dispatch prefers them among the idle bots matching a task with it.
+   */
+  inputTreeHolders(treeHash: string): ReadonlySet<string> | undefined;
 }

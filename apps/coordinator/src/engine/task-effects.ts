@@ -1,6 +1,6 @@
 import type { Task, TaskEffect } from '@drover/state';
 import type { Logger } from 'pino';
-import type { Dispatcher, WaitingTask } from './dispatcher';
+import { inputTreeOf, type Dispatcher, type WaitingTask } from './dispatcher';
 import type { TaskTimers } from './task-timers';
 import type { Watchers } from './watchers';
 
@@ -67,5 +67,6 @@ export function waiting(task: Task, slice: number): WaitingTask {
     createdAtMs: task.createdAtMs,
     dimensions: task.spec.slices[slice]!.properties.dimensions,
     terminate: task.spec.terminate !== undefined,
+    inputTree: inputTreeOf(task.spec.slices[slice]!.properties),
   };
 }

@@ -38,6 +38,9 @@ class OneBotFleet implements Fleet {
   reachableDimensionsOf(botId: string): BotDimensionMap | undefined {
     return this.dimensionsOf(botId);
   }
+  inputTreeHolders(): ReadonlySet<string> | undefined {
+    return undefined;
+  }
 }
 
 function coreOn(store: Store, fleet: Fleet, cacheRunning: boolean): TaskCore {

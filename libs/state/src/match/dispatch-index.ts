@@ -15,6 +15,9 @@ import { entryBefore, type PendingEntry } from './pending-entry';
 
 export type { PendingEntry } from './pending-entry';
 
+/** Bots looked at per queue when preferring one that holds a task's input tree. */
+export const WARM_SCAN_LIMIT = 256;
+
 export interface DispatchIndexOptions {
   /**
    * Empty queues kept (most recently emptied first) so that a dimension set seen again does not
@@ -166,26 +169,61 @@ export class DispatchIndex {
     return best;
   }
 
-  /** An idle bot that can run the task, if any: the one idle longest in the first queue. */
-  botForTask(dimensions: readonly KeyValue[]): string | undefined {
+  /**
+   * An idle bot that can run the task, if any: the one idle longest in the first queue. With
+   * `warm` (the bots holding the task's input tree, docs/cas.md), an idle matching bot among
+   * them if there is one, else that same bot: the preference is only a choice among the bots
+   * idle now, never a wait. Without `warm`, or with it empty, nothing changes.
+   */
+  botForTask(dimensions: readonly KeyValue[], warm?: ReadonlySet<string>): string | undefined {
+    const prefer = warm !== undefined && warm.size > 0 ? warm : undefined;
+    let first: string | undefined;
     for (const set of this.#expansions.expand(dimensions)) {
       const queue = this.#queues.get(set.key);
       if (queue !== undefined) {
-        const first = queue.idleBots.values().next();
-        if (first.done !== true) return first.value.id;
+        const head = queue.idleBots.values().next();
+        if (head.done === true) continue;
+        if (prefer === undefined) return head.value.id;
+        const found = this.#warmIdleIn(queue, prefer);
+        if (found !== undefined) return found;
+        first ??= head.value.id;
         continue;
       }
       // No queue for the set (the task is not pending here): check the candidate bots.
       for (const bot of this.#candidates(set.dimensions)) {
         this.#matchChecks++;
-        if (bot.idle && botHasAll(set.dimensions, bot.dimensions)) return bot.id;
+        if (!bot.idle || !botHasAll(set.dimensions, bot.dimensions)) continue;
+        if (prefer === undefined) return bot.id;
+        if (prefer.has(bot.id)) return bot.id;
+        first ??= bot.id;
       }
     }
-    return undefined;
+    return first;
   }
 
   idleBotIds(): string[] {
     return [...this.#idle.keys()];
+  }
+
+  /**
+   * An idle bot of `queue` in `warm`, walking the smaller of the two, at most WARM_SCAN_LIMIT
+   * bots: a preference, so a large fleet never pays more than that per task.
+   */
+  #warmIdleIn(queue: DispatchQueue, warm: ReadonlySet<string>): string | undefined {
+    let budget = WARM_SCAN_LIMIT;
+    if (warm.size <= queue.idleBots.size) {
+      for (const id of warm) {
+        if (budget-- === 0) return undefined;
+        const bot = this.#idle.get(id);
+        if (bot !== undefined && queue.idleBots.has(bot)) return id;
+      }
+      return undefined;
+    }
+    for (const bot of queue.idleBots) {
+      if (budget-- === 0) return undefined;
+      if (warm.has(bot.id)) return bot.id;
+    }
+    return undefined;
   }
 
   #leave(task: PendingTask): void {

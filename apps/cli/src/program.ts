@@ -2,6 +2,7 @@ import { versionLine } from '@drover/protocol';
 import { Command, CommanderError } from 'commander';
 import { registerBots } from './bots';
 import { registerCancel } from './cancel';
+import { registerCas } from './cas';
 import { registerCollect } from './collect';
 import { describeBug, printError, type CommandHost, type Runtime } from './context';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes';
@@ -80,6 +81,7 @@ export function buildProgram(host: CommandHost): Command {
   registerBots(program, host);
   registerToken(program, host);
   registerGraph(program, host);
+  registerCas(program, host);
   return program;
 }
 

@@ -1,8 +1,10 @@
 // `drover reproduce ID`: runs a task's command on this machine, in a fresh directory, with the
 // task's environment, and exits with the command's exit code. Only what GetRequest returns can be
-// reproduced: the plan says what is missing (inputs, caches, secret variables, limits).
+// reproduced: the plan says what is missing (caches, secret variables, limits). The input tree
+// (cas_input_root) is downloaded into the work dir first; secret bytes, never returned, only
+// with --secret-file.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
@@ -11,12 +13,15 @@ import { optionParser, parseCount } from './args';
 import {
   UNARY_DEADLINE_MS,
   printError,
-  withClient,
   type CommandHost,
   type GlobalOptions,
   type Runtime,
 } from './context';
 import { EXIT, processExitCode } from './exit-codes';
+import { withCas } from './cas';
+import { downloadTree } from './cas-transfer';
+import { digestText } from './cas-walk';
+import { readSecretFile } from './submit-inputs';
 
 /** Exit code when the command could not be started at all (as a shell's "command not found"). */
 export const CANNOT_RUN_EXIT_CODE = 127;
@@ -38,6 +43,11 @@ export interface ReproducePlan {
   readonly env: Record<string, string>;
   /** Made before the start: the work dir, its cwd, DROVER_OUTDIR, an empty dir per cache. */
   readonly dirs: readonly string[];
+  /** The slice's input tree, downloaded into `workDir` before the start. */
+  readonly inputRoot: { hash: string; size: number } | undefined;
+  readonly workDir: string;
+  /** Where the secret bytes go (0600) when given: DROVER_SECRET_BYTES_PATH. */
+  readonly secretPath: string | undefined;
   /** What the user is told first: where, and what could not be reproduced. */
   readonly notes: readonly string[];
 }
@@ -61,6 +71,7 @@ export function reproducePlan(
   sliceIndex: number,
   dir: string,
   baseEnv: Readonly<Record<string, string | undefined>>,
+  opts: { secret?: boolean } = {},
 ): { ok: true; plan: ReproducePlan } | { ok: false; message: string } {
   const slice = request.task_slices[sliceIndex];
   const p = slice?.properties;
@@ -86,6 +97,9 @@ export function reproducePlan(
     env[key] = [...full, ...(current ? [current] : [])].join(delimiter);
   }
   env.DROVER_OUTDIR = outDir;
+  delete env.DROVER_SECRET_BYTES_PATH;
+  const secretPath = opts.secret === true ? join(dir, 'secret_bytes') : undefined;
+  if (secretPath !== undefined) env.DROVER_SECRET_BYTES_PATH = secretPath;
   const cwd = inside(workDir, p.relative_cwd, 'relative_cwd');
   if (typeof cwd !== 'string') return { ok: false, message: cwd.error };
   const dirs = [workDir, cwd, outDir];
@@ -102,6 +116,18 @@ export function reproducePlan(
       "the bot's environment (yours instead, without " +
       `${BOT_ONLY_ENV.join(', ')}), timeouts and resource limits`,
   ];
+  const root = p.cas_input_root;
+  const inputRoot =
+    root && root.hash !== '' ? { hash: root.hash, size: Number(root.size_bytes) } : undefined;
+  if (inputRoot !== undefined)
+    notes.push(`inputs: the tree ${digestText(inputRoot)} is downloaded into ${workDir}`);
+  if (request.has_secret_bytes)
+    notes.push(
+      secretPath === undefined
+        ? 'the task had secret bytes, which the coordinator never returns: ' +
+            'give --secret-file <file> to have them at $DROVER_SECRET_BYTES_PATH'
+        : `secret bytes: your --secret-file, at ${secretPath}`,
+    );
   if (p.caches.length > 0)
     notes.push(`caches start empty: ${p.caches.map((c) => `${c.name} at ${c.path}`).join(', ')}`);
   const graph = request.tags.some((t) => t.startsWith(GRAPH_TAG));
@@ -110,7 +136,10 @@ export function reproducePlan(
       ? `secret variables not set (GetRequest never returns them): ${GRAPH_SECRET_ENV.join(', ')}`
       : 'secret variables, if the task had any, are not set (GetRequest never returns them)',
   );
-  return { ok: true, plan: { command: [...p.command], cwd, env, dirs, notes } };
+  return {
+    ok: true,
+    plan: { command: [...p.command], cwd, env, dirs, inputRoot, workDir, secretPath, notes },
+  };
 }
 
 /** A fresh directory: `--dir` (made if missing, refused unless empty) or a new temp dir. */
@@ -170,34 +199,64 @@ export function registerReproduce(program: Command, host: CommandHost): void {
     .argument('<task-id>')
     .option('--dir <dir>', 'run in this directory (made if missing; must be empty)')
     .option(
+      '--secret-file <file>',
+      "the task's secret bytes (never returned by the coordinator), at $DROVER_SECRET_BYTES_PATH",
+    )
+    .option(
       '--slice <n>',
       'the slice to take (default: the one the task got to)',
       optionParser(parseCount),
     )
-    .action(async (id: string, opts: { dir?: string; slice?: number }, cmd: Command) => {
-      const { rt } = host;
-      // The calls first, the client closed before the command runs (it may run for hours).
-      let plan: ReproducePlan | undefined;
-      const code = await withClient(rt, cmd.optsWithGlobals<GlobalOptions>(), async (client) => {
-        const request = await client.getRequest(id, { deadlineMs: UNARY_DEADLINE_MS });
-        const slice =
-          opts.slice ??
-          (await client.getResult(id, { deadlineMs: UNARY_DEADLINE_MS })).current_task_slice;
-        const dir = freshDir(opts.dir, rt.cwd, request.task_id);
-        if (typeof dir !== 'string') {
-          await printError(rt, dir.error);
-          return EXIT.USAGE;
+    .action(
+      async (
+        id: string,
+        opts: { dir?: string; slice?: number; secretFile?: string },
+        cmd: Command,
+      ) => {
+        const { rt } = host;
+        let secret: Buffer | undefined;
+        if (opts.secretFile !== undefined) {
+          const read = readSecretFile(opts.secretFile, rt.cwd);
+          if (!read.ok) {
+            await printError(rt, read.message);
+            return host.exitWith(EXIT.USAGE);
+          }
+          secret = read.value;
         }
-        const planned = reproducePlan(request, slice, dir, rt.env);
-        if (!planned.ok) {
-          await printError(rt, planned.message);
-          return EXIT.USAGE;
-        }
-        plan = planned.plan;
-        return EXIT.OK;
-      });
-      if (plan === undefined) return host.exitWith(code);
-      for (const note of plan.notes) await printError(rt, note);
-      host.exitWith(await run(rt, plan));
-    });
+        // The calls first, the client closed before the command runs (it may run for hours).
+        let plan: ReproducePlan | undefined;
+        const code = await withCas(
+          rt,
+          cmd.optsWithGlobals<GlobalOptions>(),
+          async (client, cas) => {
+            const request = await client.getRequest(id, { deadlineMs: UNARY_DEADLINE_MS });
+            const slice =
+              opts.slice ??
+              (await client.getResult(id, { deadlineMs: UNARY_DEADLINE_MS })).current_task_slice;
+            const dir = freshDir(opts.dir, rt.cwd, request.task_id);
+            if (typeof dir !== 'string') {
+              await printError(rt, dir.error);
+              return EXIT.USAGE;
+            }
+            const planned = reproducePlan(request, slice, dir, rt.env, {
+              secret: secret !== undefined,
+            });
+            if (!planned.ok) {
+              await printError(rt, planned.message);
+              return EXIT.USAGE;
+            }
+            const p = planned.plan;
+            if (p.inputRoot !== undefined)
+              await downloadTree(cas, p.inputRoot, p.workDir, rt.stderr);
+            if (p.secretPath !== undefined && secret !== undefined)
+              writeFileSync(p.secretPath, secret, { mode: 0o600, flag: 'wx' });
+            plan = p;
+            return EXIT.OK;
+          },
+        );
+        if (plan === undefined) return host.exitWith(code);
+        for (const note of plan.notes) await printError(rt, note);
+        host.exitWith(await run(rt, plan));
+      },
+    );
 }

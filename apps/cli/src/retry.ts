@@ -1,5 +1,7 @@
 // `drover retry ID`: the same request again as a new task, tagged `retry_of:ID`; `--priority`
-// and `--tag` override the original's.
+// and `--tag` override the original's. The input tree (cas_input_root) goes with the slices; secret
+// bytes cannot (the coordinator never returns them): a task that had them is retried only with
+// `--secret-file` giving them again.
 import type { Command } from 'commander';
 import { newTaskResponseToJson } from '@drover/client';
 import { AUTOMATIC_TAG_KEYS, PARENT_TAG_KEY } from '@drover/protocol';
@@ -16,6 +18,7 @@ import {
   type GlobalOptions,
 } from './context';
 import { EXIT } from './exit-codes';
+import { readSecretFile } from './submit-inputs';
 
 /** The tag a retry carries: `retry_of:<the task it repeats>`. */
 export const RETRY_TAG_KEY = 'retry_of';
@@ -86,16 +89,38 @@ export function registerRetry(program: Command, host: CommandHost): void {
       "tag, repeatable; replaces the original's tags with that key",
       repeatableParser(parseTag),
     )
+    .option(
+      '--secret-file <file>',
+      'secret bytes for the new task (required when the original had some: they are never ' +
+        'returned, so they cannot be sent again without it)',
+    )
     .option('--json', 'print the NewTaskResponse as JSON instead of the id')
     .action(
       async (
         id: string,
-        opts: { priority?: number; tag?: string[]; json?: boolean },
+        opts: { priority?: number; tag?: string[]; json?: boolean; secretFile?: string },
         cmd: Command,
       ) => {
         const { rt } = host;
+        let secret: Buffer | undefined;
+        if (opts.secretFile !== undefined) {
+          const read = readSecretFile(opts.secretFile, rt.cwd);
+          if (!read.ok) {
+            await printError(rt, read.message);
+            return host.exitWith(EXIT.USAGE);
+          }
+          secret = read.value;
+        }
         const code = await withClient(rt, cmd.optsWithGlobals<GlobalOptions>(), async (client) => {
           const original = await client.getRequest(id, { deadlineMs: UNARY_DEADLINE_MS });
+          if (original.has_secret_bytes && secret === undefined) {
+            await printError(
+              rt,
+              `task ${original.task_id} had secret bytes, which the coordinator never returns: ` +
+                'retry it with --secret-file <file> to give them again',
+            );
+            return EXIT.USAGE;
+          }
           const { request, notes } = retryRequest(
             original,
             {
@@ -104,6 +129,7 @@ export function registerRetry(program: Command, host: CommandHost): void {
             },
             callerIdentity(rt.env),
           );
+          if (secret !== undefined) request.secret_bytes = secret;
           for (const note of notes) await printError(rt, note);
           const response = await client.newTask(request, { deadlineMs: UNARY_DEADLINE_MS });
           if (opts.json === true) await writeJson(rt.stdout, newTaskResponseToJson(response));

@@ -5,13 +5,14 @@ import {
   UNARY_DEADLINE_MS,
   callerIdentity,
   printError,
-  withClient,
   writeLine,
   type CommandHost,
   type GlobalOptions,
 } from './context';
 import { EXIT, mergedExitCode } from './exit-codes';
-import { addSubmitOptions, buildSubmission, type SubmitOptions } from './submit';
+import { addSubmitOptions, buildSubmission, prepareSecret, type SubmitOptions } from './submit';
+import { withCas } from './cas';
+import { setInputRoot, uploadInput } from './submit-inputs';
 
 interface RunOptions extends SubmitOptions {
   detach?: boolean;
@@ -44,6 +45,12 @@ export function registerRun(program: Command, host: CommandHost): void {
         return;
       }
       const { requests, group } = submission.value;
+      const ready = prepareSecret(opts, requests, rt.cwd);
+      if (!ready.ok) {
+        await printError(rt, ready.message);
+        host.exitWith(EXIT.USAGE);
+        return;
+      }
       const onInterrupt: OnInterrupt = opts.detach === true ? 'detach' : 'cancel';
       const leave = new AbortController();
       const cancel = new AbortController();
@@ -62,7 +69,9 @@ export function registerRun(program: Command, host: CommandHost): void {
       let reporter: Reporter | undefined;
       try {
         host.exitWith(
-          await withClient(rt, cmd.optsWithGlobals<GlobalOptions>(), async (client) => {
+          await withCas(rt, cmd.optsWithGlobals<GlobalOptions>(), async (client, cas) => {
+            if (opts.input !== undefined)
+              setInputRoot(requests, await uploadInput(rt, cas, opts.input));
             try {
               const outcome = await run(client, requests, {
                 signal: leave.signal,

@@ -1,14 +1,15 @@
 // `drover submit --file tasks.yaml`: the tasks of a task file (task-file.ts), all checked before
 // the first is sent, then submitted all or none; one id (or NewTaskResponse) a line, in order.
+// A slice's `input` directory is uploaded first (each directory once); `--secret-file` goes with
+// `--file` and gives its bytes to every task of the file.
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { newTaskResponseToJson, submitAll } from '@drover/client';
 import {
   UNARY_DEADLINE_MS,
   callerIdentity,
   printError,
-  withClient,
   writeJson,
   writeLine,
   type CommandHost,
@@ -16,9 +17,11 @@ import {
 } from './context';
 import { EXIT } from './exit-codes';
 import { parseTaskFileText, readTaskFile } from './task-file';
+import { withCas } from './cas';
+import { readSecretFile, uploadInput } from './submit-inputs';
 
 /** The only submit options that go with `--file`: the rest are keys in the file. */
-const WITH_FILE = new Set(['file', 'envExpand', 'json']);
+const WITH_FILE = new Set(['file', 'envExpand', 'json', 'secretFile']);
 
 /** Submits the tasks of `--file`; returns the exit code. */
 export async function submitTaskFile(
@@ -27,7 +30,12 @@ export async function submitTaskFile(
   command: readonly string[],
 ): Promise<number> {
   const { rt } = host;
-  const opts = cmd.opts<{ file: string; envExpand?: boolean; json?: boolean }>();
+  const opts = cmd.opts<{
+    file: string;
+    envExpand?: boolean;
+    json?: boolean;
+    secretFile?: string;
+  }>();
   const usage = async (message: string) => {
     await printError(rt, message);
     return EXIT.USAGE;
@@ -50,6 +58,7 @@ export async function submitTaskFile(
   const read = data.ok
     ? readTaskFile(data.value, {
         caller: callerIdentity(rt.env),
+        baseDir: dirname(resolve(rt.cwd, opts.file)),
         ...(opts.envExpand === true ? { expandEnv: rt.env } : {}),
       })
     : data;
@@ -57,7 +66,26 @@ export async function submitTaskFile(
     for (const problem of read.errors) await printError(rt, `${opts.file}: ${problem}`);
     return usage(`${opts.file}: nothing submitted`);
   }
-  return withClient(rt, cmd.optsWithGlobals<GlobalOptions>(), async (client) => {
+  if (opts.secretFile !== undefined) {
+    const secret = readSecretFile(opts.secretFile, rt.cwd);
+    if (!secret.ok) return usage(secret.message);
+    for (const request of read.requests) request.secret_bytes = secret.value;
+  }
+  return withCas(rt, cmd.optsWithGlobals<GlobalOptions>(), async (client, cas) => {
+    const uploaded = new Map<string, { hash: string; size: number }>();
+    for (const input of read.inputs) {
+      let digest = uploaded.get(input.dir);
+      if (digest === undefined) {
+        digest = await uploadInput(rt, cas, input.dir);
+        uploaded.set(input.dir, digest);
+      }
+      const slice = read.requests[input.task]?.task_slices?.[input.slice];
+      if (slice !== undefined)
+        slice.properties = {
+          ...slice.properties,
+          cas_input_root: { hash: digest.hash, size_bytes: digest.size },
+        };
+    }
     let responses;
     try {
       // All or none: NewTasks calls, a refused one cancelling the batches before it (submitAll).

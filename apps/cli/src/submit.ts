@@ -16,7 +16,6 @@ import {
   UNARY_DEADLINE_MS,
   callerIdentity,
   printError,
-  withClient,
   writeJson,
   writeLine,
   type CommandHost,
@@ -32,6 +31,9 @@ import {
 import { EXIT } from './exit-codes';
 import { MAX_SHARDS, parseShards, shardGroupId, shardRequests } from './shards';
 import { submitTaskFile } from './submit-file';
+import { withCas } from './cas';
+import { parseDigestText } from './cas-walk';
+import { readSecretFile, setInputRoot, uploadInput } from './submit-inputs';
 
 /** io_timeout_secs when --io-timeout is not given (the server's own default is 0 = off). */
 export const DEFAULT_IO_TIMEOUT_SECS = 1200;
@@ -68,6 +70,12 @@ export interface SubmitOptions {
   botPingTolerance?: number;
   /** `--shards <n>`: submit n shards of the request (1..MAX_SHARDS). */
   shards?: number;
+  /** `--input <dir>`: uploaded (what the CAS lacks), its tree the slices' cas_input_root. */
+  input?: string;
+  /** `--input-digest <hash/size>`: a tree already uploaded. */
+  inputDigest?: { hash: string; size: number };
+  /** `--secret-file <file>`: its bytes (≤ 20 KiB) as the request's secret_bytes. */
+  secretFile?: string;
 }
 
 /**
@@ -93,6 +101,10 @@ export function buildNewTaskRequest(
     io_timeout_secs: opts.ioTimeout,
     idempotent: opts.idempotent === true,
   };
+  if (opts.input !== undefined && opts.inputDigest !== undefined)
+    return { ok: false, message: 'give --input or --input-digest, not both' };
+  if (opts.inputDigest !== undefined)
+    properties.cas_input_root = { hash: opts.inputDigest.hash, size_bytes: opts.inputDigest.size };
   if (opts.cwd !== undefined) properties.relative_cwd = opts.cwd;
   if (opts.cache !== undefined) properties.caches = opts.cache.map((c) => ({ ...c }));
   if (opts.timeout !== undefined) properties.execution_timeout_secs = opts.timeout;
@@ -202,6 +214,21 @@ export function addSubmitOptions(command: Command): Command {
     )
     .option('--cwd <dir>', 'working directory, relative to the task directory')
     .option(
+      '--input <dir>',
+      "upload this directory (only the files the coordinator lacks) as the task's input tree, " +
+        'laid out as its work dir by the bot',
+    )
+    .option(
+      '--input-digest <hash/size>',
+      'an input tree already uploaded (drover cas upload prints its digest)',
+      optionParser(parseDigestText),
+    )
+    .option(
+      '--secret-file <file>',
+      'secret bytes for the task (at most 20 KiB, read once, never shown): the task reads them ' +
+        'from the file $DROVER_SECRET_BYTES_PATH',
+    )
+    .option(
       '--cache <name=path>',
       'named cache kept by the bot across tasks, mounted at path (relative), repeatable',
       repeatableParser(parseCache),
@@ -257,6 +284,19 @@ export function addSubmitOptions(command: Command): Command {
     );
 }
 
+/** `--secret-file`: read once, its bytes put in every request (each shard's). */
+export function prepareSecret(
+  opts: Pick<SubmitOptions, 'secretFile'>,
+  requests: readonly NewTaskRequest[],
+  cwd: string,
+): Parsed<undefined> {
+  if (opts.secretFile === undefined) return { ok: true, value: undefined };
+  const secret = readSecretFile(opts.secretFile, cwd);
+  if (!secret.ok) return secret;
+  for (const request of requests) request.secret_bytes = secret.value;
+  return { ok: true, value: undefined };
+}
+
 /** What `submit` and `run` send: one request, or with `--shards` one per shard and their group. */
 export interface Submission {
   readonly requests: NewTaskRequest[];
@@ -307,7 +347,14 @@ export function registerSubmit(program: Command, host: CommandHost): void {
         return;
       }
       const { requests, group } = submission.value;
-      const code = await withClient(rt, cmd.optsWithGlobals<GlobalOptions>(), async (client) => {
+      const ready = prepareSecret(opts, requests, rt.cwd);
+      if (!ready.ok) {
+        await printError(rt, ready.message);
+        return host.exitWith(EXIT.USAGE);
+      }
+      const code = await withCas(rt, cmd.optsWithGlobals<GlobalOptions>(), async (client, cas) => {
+        if (opts.input !== undefined)
+          setInputRoot(requests, await uploadInput(rt, cas, opts.input));
         const responses = await submitAll(client, requests, { deadlineMs: UNARY_DEADLINE_MS });
         if (opts.json === true) {
           // One NewTaskResponse a line (NDJSON, as every list of messages; docs/json.md).

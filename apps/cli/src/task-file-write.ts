@@ -44,6 +44,10 @@ function sliceKeys(slice: TaskSliceOut): Record<string, FileValue> {
         ? Object.fromEntries(p.env_prefixes.map((e) => [e.key, [...e.value]]))
         : undefined,
     cwd: p.relative_cwd === '' ? undefined : p.relative_cwd,
+    'input-digest':
+      p.cas_input_root && p.cas_input_root.hash !== ''
+        ? `${p.cas_input_root.hash}/${p.cas_input_root.size_bytes}`
+        : undefined,
     timeout: p.execution_timeout_secs,
     'io-timeout': p.io_timeout_secs ?? 0,
     grace: p.grace_period_secs,
@@ -105,11 +109,19 @@ export function taskFileYaml(file: FileObject): string {
 
 /**
  * Why a written file cannot give back exactly what was asked: a notify URL whose credentials
- * the coordinator hid must have them put back by hand.
+ * the coordinator hid must have them put back by hand; secret bytes are never returned.
  */
 export function taskFileCaveats(request: TaskRequestOut): string[] {
+  const caveats: string[] = [];
   const url = request.notify?.url ?? '';
-  return url.includes('***@')
-    ? ['notify-url: the coordinator hid its credentials (***): put them back before submitting']
-    : [];
+  if (url.includes('***@'))
+    caveats.push(
+      'notify-url: the coordinator hid its credentials (***): put them back before submitting',
+    );
+  if (request.has_secret_bytes)
+    caveats.push(
+      'the task had secret bytes, which the coordinator never returns: ' +
+        'submit the file with --secret-file <file> to give them again',
+    );
+  return caveats;
 }

@@ -5,7 +5,9 @@
 import { parseDocument } from 'yaml';
 import { InvalidArgumentError, validateNewTask, type NewTaskRequestOut } from '@drover/protocol';
 import type { NewTaskRequest, TaskProperties, TaskSlice } from '@drover/protocol';
+import { isAbsolute, resolve } from 'node:path';
 import { parseTag } from './args';
+import { parseDigestText } from './cas-walk';
 import { parseCache } from './cache-arg';
 import {
   parseBotPingTolerance,
@@ -27,6 +29,8 @@ export const PROPERTY_KEYS = [
   'env',
   'env-prefixes',
   'cwd',
+  'input',
+  'input-digest',
   'timeout',
   'io-timeout',
   'grace',
@@ -60,10 +64,29 @@ export interface TaskFileOptions {
   readonly expandEnv?: Readonly<Record<string, string | undefined>>;
   /** Defaults as for `drover submit`: `$USER`, and `$DROVER_TASK_ID` as the parent. */
   readonly caller: { user: string | undefined; parentTaskId: string | undefined };
+  /** The file's directory: `input` paths are relative to it (absent: left as written). */
+  readonly baseDir?: string;
+}
+
+/** An `input` directory of a slice, to upload before submitting (its tree the slice's root). */
+export interface TaskFileInput {
+  readonly task: number;
+  readonly slice: number;
+  /** The directory (resolved against baseDir). */
+  readonly dir: string;
+  /** Where the file says it: `tasks[1].input`. */
+  readonly at: string;
 }
 
 export type TaskFileRead =
-  { ok: true; requests: NewTaskRequest[] } | { ok: false; errors: string[] };
+  | { ok: true; requests: NewTaskRequest[]; inputs: TaskFileInput[] }
+  | { ok: false; errors: string[] };
+
+interface PendingInput {
+  readonly slice: TaskSlice;
+  readonly dir: string;
+  readonly at: string;
+}
 
 /** The text of a task file as data: JSON for a `.json` file, YAML otherwise (YAML holds JSON). */
 export function parseTaskFileText(
@@ -119,11 +142,21 @@ export function readTaskFile(data: unknown, opts: TaskFileOptions): TaskFileRead
   }
   if (items.length === 0 && problems.list.length === 0) problems.add('', 'the file holds no task');
   const requests: NewTaskRequest[] = [];
+  const pending: PendingInput[] = [];
+  const context: ReadContext = { caller: opts.caller, baseDir: opts.baseDir, pending, problems };
   for (const { path, value } of items) {
-    const request = readTask(value, path, opts.caller, problems);
+    const request = readTask(value, path, context);
     if (request !== undefined) requests.push(request);
   }
-  return problems.list.length > 0 ? { ok: false, errors: problems.list } : { ok: true, requests };
+  if (problems.list.length > 0) return { ok: false, errors: problems.list };
+  const inputs: TaskFileInput[] = [];
+  requests.forEach((request, task) =>
+    (request.task_slices ?? []).forEach((slice, i) => {
+      const found = pending.find((p) => p.slice === slice);
+      if (found !== undefined) inputs.push({ task, slice: i, dir: found.dir, at: found.at });
+    }),
+  );
+  return { ok: true, requests, inputs };
 }
 
 const EXPANSION = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -152,12 +185,17 @@ function expand(
   return value;
 }
 
-function readTask(
-  value: unknown,
-  path: string,
-  caller: TaskFileOptions['caller'],
-  problems: Problems,
-): NewTaskRequest | undefined {
+/** What reading every task shares. */
+interface ReadContext {
+  readonly caller: TaskFileOptions['caller'];
+  readonly baseDir: string | undefined;
+  /** Slices with an `input` directory, found as they are read. */
+  readonly pending: PendingInput[];
+  readonly problems: Problems;
+}
+
+function readTask(value: unknown, path: string, context: ReadContext): NewTaskRequest | undefined {
+  const { caller, problems } = context;
   if (!isObject(value)) return problems.add(path, 'must be a task (a mapping of keys to values)');
   const before = problems.list.length;
   for (const key of Object.keys(value)) {
@@ -187,7 +225,7 @@ function readTask(
 
   const slices = value.slices;
   if (slices === undefined) {
-    request.task_slices = [readSlice(value, {}, path, path, problems)];
+    request.task_slices = [readSlice(value, {}, path, path, context)];
   } else if (!Array.isArray(slices) || slices.length === 0) {
     problems.add(at(path, 'slices'), 'must be a non-empty list of slices');
   } else {
@@ -205,7 +243,7 @@ function readTask(
           problems.add(at(slicePath, key), why);
         }
       }
-      return readSlice(value, s, path, slicePath, problems);
+      return readSlice(value, s, path, slicePath, context);
     });
   }
   if (problems.list.length > before) return undefined;
@@ -224,11 +262,16 @@ function readSlice(
   own: Obj,
   taskPath: string,
   slicePath: string,
-  problems: Problems,
+  context: ReadContext,
 ): TaskSlice {
+  const { problems } = context;
   const merged: Obj = {};
   const paths = new Map<string, string>();
+  // A slice naming its own input (either key) does not take the task's (either key).
+  const ownInput = Object.hasOwn(own, 'input') || Object.hasOwn(own, 'input-digest');
   for (const key of SLICE_KEY_SET) {
+    if (ownInput && (key === 'input' || key === 'input-digest') && !Object.hasOwn(own, key))
+      continue;
     const fromSlice = Object.hasOwn(own, key);
     const v = fromSlice ? own[key] : task[key];
     if (v === undefined) continue;
@@ -269,10 +312,27 @@ function readSlice(
   if (cpu !== undefined) properties.cpu_weight = cpu;
   const tolerance = r.limit('bot-ping-tolerance', parseBotPingTolerance, false);
   if (tolerance !== undefined) properties.bot_ping_tolerance_secs = tolerance;
+  const input = r.string('input');
+  const inputDigest = checked(
+    r.string('input-digest'),
+    parseDigestText,
+    r.path('input-digest'),
+    problems,
+  );
+  if (input !== undefined && Object.hasOwn(merged, 'input-digest'))
+    problems.add(r.path('input'), 'give input or input-digest, not both');
+  else if (inputDigest !== undefined)
+    properties.cas_input_root = { hash: inputDigest.hash, size_bytes: inputDigest.size };
+  if (input === '') problems.add(r.path('input'), 'must not be empty');
   const slice: TaskSlice = {
     properties,
     wait_for_capacity: r.boolean('wait-for-capacity') ?? false,
   };
+  if (input !== undefined && input !== '') {
+    const dir =
+      context.baseDir === undefined || isAbsolute(input) ? input : resolve(context.baseDir, input);
+    context.pending.push({ slice, dir, at: r.path('input') });
+  }
   const expiration = r.integer('expiration', 1);
   if (expiration !== undefined) slice.expiration_secs = expiration;
   return slice;
@@ -459,6 +519,7 @@ const FILE_KEYS: Record<string, string> = {
   wait_for_capacity: 'wait-for-capacity',
   env_prefixes: 'env-prefixes',
   relative_cwd: 'cwd',
+  cas_input_root: 'input-digest',
   execution_timeout_secs: 'timeout',
   io_timeout_secs: 'io-timeout',
   grace_period_secs: 'grace',

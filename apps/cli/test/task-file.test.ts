@@ -58,6 +58,7 @@ cpu-weight: 200
 `);
     expect(got).toEqual({
       ok: true,
+      inputs: [],
       requests: [
         {
           name: 'build',

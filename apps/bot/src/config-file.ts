@@ -32,6 +32,7 @@ export const CONFIG_FILE_KEYS = {
   'drain-timeout': 'string',
   'min-free-disk': 'string',
   'cache-max-bytes': 'string',
+  'cas-cache-max-bytes': 'string',
   'task-user': 'string',
   containment: 'string',
   tls: 'boolean',

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatBytes, parseByteSize } from '@drover/protocol';
 import { DEFAULT_CACHE_MAX_BYTES } from './caches';
+import { DEFAULT_CAS_CACHE_MAX_BYTES } from './cas-cache';
 import { parseConfigFile, type ConfigFileValues } from './config-file';
 import { EXIT_CODES } from './exit-codes';
 import { DEFAULT_MAX_OUTPUT_BYTES } from './output-pump';
@@ -68,6 +69,11 @@ export interface BotConfig {
    * ones go until they fit. @default 10 GiB
    */
   readonly cacheMaxBytes: number;
+  /**
+   * The input blobs' cache (`<botDir>/cas`) at most; least recently used blobs no running task
+   * uses go past it. @default 20 GiB
+   */
+  readonly casCacheMaxBytes: number;
   /** The environment tasks inherit: the bot's own, without its token. */
   readonly taskBaseEnv: Readonly<Record<string, string>>;
   /** TLS to the coordinator (`--tls`, `--ca-file`, which implies it). @default off */
@@ -142,6 +148,8 @@ export const USAGE = `Usage: drover-bot [options]
                            running task has to finish
   --min-free-disk <size>   quarantine below this free disk  DROVER_MIN_FREE_DISK (${formatBytes(DEFAULT_MIN_FREE_DISK_BYTES)}; 0: off)
   --cache-max-bytes <size> named caches kept at most (LRU)  DROVER_CACHE_MAX_BYTES (${formatBytes(DEFAULT_CACHE_MAX_BYTES)})
+  --cas-cache-max-bytes <size>  input blobs kept at most    DROVER_CAS_CACHE_MAX_BYTES (${formatBytes(DEFAULT_CAS_CACHE_MAX_BYTES)})
+                           (LRU, <dir>/cas; never one a running task uses)
   --task-user <name|uid>   run payloads as this unprivileged DROVER_TASK_USER  (the bot's own user)
                            user (the bot must be root, or hold CAP_SETUID and CAP_SETGID);
                            they cannot read the bot's token nor write outside their dirs
@@ -279,6 +287,10 @@ function compile(
     pick('cache-max-bytes', flags['cache-max-bytes'], 'DROVER_CACHE_MAX_BYTES'),
     { fallback: DEFAULT_CACHE_MAX_BYTES, min: 0 },
   );
+  const casCacheMaxBytes = size(
+    pick('cas-cache-max-bytes', flags['cas-cache-max-bytes'], 'DROVER_CAS_CACHE_MAX_BYTES'),
+    { fallback: DEFAULT_CAS_CACHE_MAX_BYTES, min: 0 },
+  );
   const drainTimeoutMs = seconds(
     pick('drain-timeout', flags['drain-timeout'], 'DROVER_DRAIN_TIMEOUT'),
     DEFAULT_DRAIN_TIMEOUT_MS,
@@ -344,6 +356,7 @@ function compile(
     drainTimeoutMs,
     minFreeDiskBytes,
     cacheMaxBytes,
+    casCacheMaxBytes,
     taskBaseEnv: Object.freeze(taskBaseEnv),
     tls: Object.freeze(tls),
     configFile: configPath,
@@ -377,6 +390,7 @@ function parseFlags(argv: readonly string[]) {
         'drain-timeout': { type: 'string' },
         'min-free-disk': { type: 'string' },
         'cache-max-bytes': { type: 'string' },
+        'cas-cache-max-bytes': { type: 'string' },
         'task-user': { type: 'string' },
         containment: { type: 'string' },
         help: { type: 'boolean', short: 'h' },

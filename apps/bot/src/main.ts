@@ -150,6 +150,8 @@ async function main(): Promise<number> {
   await rm(path.join(config.botDir, 'w'), { recursive: true, force: true });
   await rm(path.join(config.botDir, 'out'), { recursive: true, force: true });
   await rm(path.join(config.botDir, 'tmp'), { recursive: true, force: true });
+  // A secret a crashed run left on disk goes at once.
+  await rm(path.join(config.botDir, 'secrets'), { recursive: true, force: true });
   // After the clean-up: the task user's way to its dirs is made on what is left.
   const taskUser = setUpTaskUser(config, log);
   if (!taskUser.ok) {
@@ -212,6 +214,7 @@ async function main(): Promise<number> {
     maxOutputBytes: config.maxOutputBytes,
     minFreeDiskBytes: config.minFreeDiskBytes,
     caches,
+    casCacheMaxBytes: config.casCacheMaxBytes,
     log,
     onWelcome: (w) => {
       if (ready) return;

@@ -1,15 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
-import { mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { rm, rmdir } from 'node:fs/promises';
+import pino, { type Logger } from 'pino';
 import type { CacheEntryLike, CacheManager, CacheMount } from './caches';
 import { pidMarkNow, sweepProcessesWithEnv, type PidMark } from './escaped-sweep';
 import { recordGroup, recordTaskStart, removeGroupRecord } from './group-records';
 import { DEFAULT_MAX_OUTPUT_BYTES, OutputPump } from './output-pump';
 import { sweepGroup, terminationDance } from './process-group';
 import { makeDirInside } from './safe-paths';
+import { prepareInputs, type DigestLike, type InputsSource } from './task-inputs';
 import { giveTo, type TaskUser } from './task-user';
 import { CgroupMoveError, type BotCgroups, type TaskCgroup } from './containment/task-cgroups';
 import {
@@ -57,6 +59,10 @@ export interface TaskManifestLike {
   readonly pids_limit?: number;
   /** cpu.weight of the task's cgroup; 0 or absent: the default. */
   readonly cpu_weight?: number;
+  /** The input tree laid out in the work dir before the process starts (task-inputs.ts). */
+  readonly cas_input_root?: DigestLike | null;
+  /** Written to a 0600 file named by DROVER_SECRET_BYTES_PATH; never logged. */
+  readonly secret_bytes?: Uint8Array;
 }
 
 /**
@@ -107,6 +113,10 @@ export interface RunResult {
   readonly stuck?: readonly number[];
   /** Set by the launcher once DROVER_OUTDIR was uploaded (not by the runner). */
   readonly outputs?: RunOutputs;
+  /** Seconds spent fetching and laying out the input tree (none: no cas_input_root). */
+  readonly inputsFetchSecs?: number;
+  /** Bytes of input blobs downloaded for this task (0: all in the bot's cache). */
+  readonly inputsFetchedBytes?: number;
 }
 
 export interface Clock {
@@ -161,6 +171,10 @@ export interface RunTaskOptions {
    * @default none
    */
   readonly droverCli?: string;
+  /** Where input trees come from (cas_input_root); a manifest naming one without it: client error. */
+  readonly inputs?: InputsSource;
+  /** The task's logger (the inputs' fetch). @default silent */
+  readonly log?: Logger;
 }
 
 export interface TaskRun {
@@ -203,6 +217,8 @@ interface RunControl {
   onFlow: (() => void) | undefined;
   /** The process is gone and its output delivered (before the work dir is removed). */
   ended: (result: RunResult) => void;
+  /** What fetching the inputs took, once done (or failed). */
+  inputs: { readonly durationSecs: number; readonly fetchedBytes: number } | undefined;
 }
 
 export function startTask(opts: RunTaskOptions): TaskRun {
@@ -214,11 +230,22 @@ export function startTask(opts: RunTaskOptions): TaskRun {
     pump: undefined,
     pauseWanted: false,
     onFlow: undefined,
-    ended: reportEnded,
+    ended: (r) => reportEnded(withInputs(r)),
+    inputs: undefined,
   };
+  // The fetch's figures go with every result once the inputs were fetched (even a failure).
+  const withInputs = (r: RunResult): RunResult =>
+    control.inputs === undefined
+      ? r
+      : {
+          ...r,
+          inputsFetchSecs: control.inputs.durationSecs,
+          inputsFetchedBytes: control.inputs.fetchedBytes,
+        };
   // Every path ends `ended` too (the first resolution wins: a process's, before the clean-up).
   const result = execute(opts, abort.signal, control)
     .catch((err: unknown) => botFailure(opts, err))
+    .then(withInputs)
     .then((r) => {
       reportEnded(r);
       return r;
@@ -281,6 +308,10 @@ async function execute(
   const user = opts.taskUser;
   // As another user the payload gets a TMPDIR (and HOME) of its own: the bot's are not its.
   const tmpDir = user === undefined ? undefined : path.join(opts.botDir, 'tmp', opts.taskId);
+  const secret = manifest.secret_bytes ?? new Uint8Array(0);
+  // Outside the work dir (never listed with it, never an output), removed with it.
+  const secretDir = secret.length > 0 ? taskSecretDir(opts.botDir, opts.taskId) : undefined;
+  const secretFile = secretDir === undefined ? undefined : path.join(secretDir, 'secret_bytes');
   const env = buildTaskEnv({
     baseEnv:
       user === undefined || tmpDir === undefined
@@ -302,18 +333,40 @@ async function execute(
     taskNonce: nonce,
     outDir,
     ...(opts.droverCli === undefined ? {} : { droverCli: opts.droverCli }),
+    ...(secretFile === undefined ? {} : { secretBytesPath: secretFile }),
   });
   if (!env.ok) return clientError(env.clientError);
+  const inputRoot = manifest.cas_input_root ?? undefined;
+  if (inputRoot !== undefined && opts.inputs === undefined)
+    return clientError('cas_input_root: this bot keeps no input cache');
 
   // Synchronous when the work dir is new (the usual case): Assign → spawn in one go.
   const fresh = freshDir(workDir.value);
   if (fresh !== undefined) await fresh;
   let mount: CacheMount | undefined;
+  const lease = inputRoot === undefined ? undefined : opts.inputs?.cache.lease();
   try {
     freshOutDir(outDir);
     if (user !== undefined && tmpDir !== undefined) {
       freshOutDir(tmpDir);
       for (const dir of [workDir.value, outDir, tmpDir]) giveTo(dir, user);
+    }
+    if (secretDir !== undefined && secretFile !== undefined)
+      writeSecret(secretDir, secretFile, secret, user);
+    // The input tree first (into the empty work dir), then the caches, then the cwd.
+    if (inputRoot !== undefined && opts.inputs !== undefined && lease !== undefined) {
+      const got = await prepareInputs({
+        root: inputRoot,
+        workDir: workDir.value,
+        source: opts.inputs,
+        lease,
+        signal,
+        ...(user === undefined ? {} : { user }),
+        log: opts.log ?? silentLog,
+      });
+      control.inputs = { durationSecs: got.durationSecs, fetchedBytes: got.fetchedBytes };
+      if (got.kind === 'client-error') return clientError(got.clientError);
+      if (got.kind === 'canceled') return notStarted(true);
     }
     // The caches before the cwd: a cwd inside a cache's path is then made inside the cache.
     const caches = manifest.caches ?? [];
@@ -346,11 +399,39 @@ async function execute(
     return ran;
   } finally {
     if (mount !== undefined) await opts.caches?.release(mount);
+    if (secretDir !== undefined)
+      await rm(secretDir, { recursive: true, force: true }).catch(() => {});
     if (opts.removeWorkDir !== false) await removeDir(workDir.value).catch(() => {});
+    if (lease !== undefined) {
+      lease.release();
+      await opts.inputs?.cache.evict().catch(() => {});
+    }
     if (opts.keepOutDir !== true)
       await rm(outDir, { recursive: true, force: true }).catch(() => {});
     if (tmpDir !== undefined) await rm(tmpDir, { recursive: true, force: true }).catch(() => {});
   }
+}
+
+/** `<botDir>/secrets/<taskId>`: the dir of the task's secret_bytes file. */
+export function taskSecretDir(botDir: string, taskId: string): string {
+  return path.join(botDir, 'secrets', taskId);
+}
+
+/**
+ * Writes the task's secret bytes to `file` (0600) in `dir` (0700), both the task user's when
+ * there is one: the payload reads them, nobody else. `<botDir>/secrets` lets the task user
+ * through to its own dir only (0711), or is the bot's alone (0700).
+ */
+function writeSecret(dir: string, file: string, bytes: Uint8Array, user: TaskUser | undefined) {
+  const parent = path.dirname(dir);
+  mkdirSync(parent, { recursive: true, mode: 0o700 });
+  chmodSync(parent, user === undefined ? 0o700 : 0o711);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { mode: 0o700 });
+  giveTo(dir, user);
+  writeFileSync(file, bytes, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  giveTo(file, user);
 }
 
 /** Makes `outDir` (DROVER_OUTDIR) exist and empty; synchronous, like the usual freshDir. */
@@ -629,6 +710,8 @@ function spawnPayload(p: ProcessParams): ChildProcess {
 }
 
 function ignore(): void {}
+
+const silentLog = pino({ level: 'silent' });
 
 function signalExitCode(signal: NodeJS.Signals | null): number | null {
   if (signal === null) return null;

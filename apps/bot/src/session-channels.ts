@@ -1,4 +1,9 @@
-import { CLIENT_CHANNEL_OPTIONS, loadDroverProto, type BotApiClient } from '@drover/protocol';
+import {
+  CLIENT_CHANNEL_OPTIONS,
+  loadDroverProto,
+  type BotApiClient,
+  type CasClient,
+} from '@drover/protocol';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { channelBackoffOptions, type BackoffPolicy } from './backoff';
@@ -14,6 +19,7 @@ export interface SessionChannelsOptions {
 export class SessionChannels {
   readonly #opts: SessionChannelsOptions;
   readonly #clients = new Map<string, BotApiClient>();
+  readonly #cas = new Map<string, CasClient>();
 
   constructor(opts: SessionChannelsOptions) {
     this.#opts = opts;
@@ -31,6 +37,19 @@ export class SessionChannels {
         ...this.#opts.channelOptions,
       });
       this.#clients.set(server, client);
+    }
+    return client;
+  }
+
+  /** A Cas client on the same channel as `clientFor(server)` (closed with it). */
+  casClientFor(server: string): CasClient {
+    let client = this.#cas.get(server);
+    if (client === undefined) {
+      const { Cas } = loadDroverProto().drover.v1;
+      client = new Cas(server, this.#opts.credentials, {
+        channelOverride: this.clientFor(server).getChannel(),
+      });
+      this.#cas.set(server, client);
     }
     return client;
   }

@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import path from 'node:path';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { CacheManager } from './caches';
+import { CasCache } from './cas-cache';
 import { freeDiskBytes } from './health';
 import type { FreeDiskProbe, SessionOptions } from './session-types';
 import {
@@ -31,6 +32,7 @@ export interface SessionConfig extends SessionOptions {
   readonly random: () => number;
   readonly coalesce: CoalescePolicy;
   readonly caches: CacheManager;
+  readonly casCache: CasCache;
   readonly selfUpdate: boolean;
   readonly channelOptions: grpc.ChannelOptions;
 }
@@ -64,6 +66,13 @@ export function compileSessionOptions(opts: SessionOptions): SessionConfig {
         root: path.join(opts.botDir, 'caches'),
         maxBytes: opts.cacheMaxBytes,
         ...(opts.taskUser === undefined ? {} : { owner: opts.taskUser }),
+      }),
+    casCache:
+      opts.casCache ??
+      new CasCache({
+        root: path.join(opts.botDir, 'cas'),
+        ...(opts.casCacheMaxBytes === undefined ? {} : { maxBytes: opts.casCacheMaxBytes }),
+        log: opts.log,
       }),
     selfUpdate: opts.selfUpdate ?? false,
     channelOptions: opts.channelOptions ?? {},

@@ -1,6 +1,7 @@
 import { MAX_BOT_DIMENSION_VALUES, MAX_BOT_HEALTH_CACHES, type BotHealth } from '@drover/protocol';
 import type { Logger } from 'pino';
 import type { CacheManager } from './caches';
+import type { CasCache } from './cas-cache';
 import type { Dimensions } from './config';
 import { healthNow, lowDiskReason } from './health';
 import { STOP_REASON_TEXT, type FreeDiskProbe, type StopReason } from './session-types';
@@ -11,6 +12,8 @@ export interface SessionHealthOptions {
   readonly botDir: string;
   readonly dimensions: Dimensions;
   readonly caches: CacheManager;
+  /** The input cache: BotHealth.input_trees. */
+  readonly casCache?: CasCache;
   readonly freeDiskProbe: FreeDiskProbe;
   /** 0: off. */
   readonly minFreeDiskBytes: number;
@@ -130,6 +133,7 @@ export class SessionHealth {
         .info()
         .slice(0, MAX_BOT_HEALTH_CACHES)
         .map((c) => ({ name: c.name, size_bytes: c.sizeBytes })),
+      input_trees: this.#opts.casCache?.inputTrees() ?? [],
     };
   }
 }

@@ -1,4 +1,4 @@
-import type { AckOut, AssignOut, BotApiClient, KillOut } from '@drover/protocol';
+import type { AckOut, AssignOut, BotApiClient, CasClient, KillOut } from '@drover/protocol';
 import type { Logger } from 'pino';
 import { signalGroup } from './process-group';
 import type { RunResult, TaskRun } from './runner';
@@ -31,6 +31,8 @@ export interface LaunchPlace {
   /** The coordinator the task came from (the payload's DROVER_SERVER). */
   readonly server: string;
   readonly uploadClient: () => BotApiClient;
+  /** Cas.Download of the task's inputs, on the same channel. */
+  readonly casClient: () => CasClient;
   readonly maxOutputFilesBytes: number;
 }
 
@@ -101,6 +103,7 @@ export class HeldTasks {
       server: place.server,
       caches: this.#opts.config.caches,
       uploadClient: place.uploadClient,
+      casClient: place.casClient,
       maxOutputFilesBytes: place.maxOutputFilesBytes,
       onOutputFlow: (paused, keptBytes) =>
         log.debug(

@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { BackoffPolicy } from './backoff';
 import type { CacheManager } from './caches';
+import type { CasCache } from './cas-cache';
 import type { Dimensions } from './config';
 import type { RunContainment, RunTaskOptions } from './runner';
 import type { TaskUser } from './task-user';
@@ -113,6 +114,15 @@ export interface SessionOptions {
   readonly caches?: CacheManager;
   /** The named caches' size limit (LRU eviction after a task). @default 10 GiB */
   readonly cacheMaxBytes?: number;
+  /**
+   * The input blobs' cache (cas_input_root), `<botDir>/cas`. @default a CasCache made on
+   * `<botDir>/cas` with `casCacheMaxBytes`
+   */
+  readonly casCache?: CasCache;
+  /** The input cache's size limit (LRU, never a blob a running task uses). @default 20 GiB */
+  readonly casCacheMaxBytes?: number;
+  /** Waits before each retry of a failed input download (tests). @default [250, 1000, 4000] */
+  readonly inputRetryDelaysMs?: readonly number[];
   // --- bot self-update (update/updater.ts) ---
   /** Hello says the bot can replace its own code (it runs under the launcher). @default false */
   readonly selfUpdate?: boolean;

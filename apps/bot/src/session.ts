@@ -98,6 +98,8 @@ export class BotSession {
       stopReason: () => stopReasonOf(this.#lifecycle),
     });
     this.#config.caches.onChange = () => this.#health.sendDimensionsIfChanged();
+    // The input cache is read from disk before the first Hello (its trees are in memory only).
+    this.#config.casCache.load();
   }
 
   // --- bot self-update (update/updater.ts) ---
@@ -380,6 +382,7 @@ export class BotSession {
     this.#tasks.launch(a, log, {
       server: this.#reconnect.server,
       uploadClient: () => this.#channels.clientFor(this.#reconnect.server),
+      casClient: () => this.#channels.casClientFor(this.#reconnect.server),
       maxOutputFilesBytes: this.#maxOutputFilesBytes,
     });
     if (this.#config.once) this.stop({ reason: 'once' });

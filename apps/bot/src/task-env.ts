@@ -77,11 +77,13 @@ export interface TaskEnvInput {
    * first on PATH.
    */
   readonly droverCli?: string;
+  /** `DROVER_SECRET_BYTES_PATH`: the 0600 file holding the task's secret_bytes, when it has some. */
+  readonly secretBytesPath?: string;
 }
 
 /**
  * base env < manifest env < secret env < DROVER_TASK_ID / DROVER_BOT_ID / DROVER_SERVER /
- * DROVER_TASK_NONCE / DROVER_OUTDIR / DROVER_CLI.
+ * DROVER_TASK_NONCE / DROVER_OUTDIR / DROVER_SECRET_BYTES_PATH / DROVER_CLI.
  * An empty value unsets a variable (Swarming's rule). `env_prefixes` prepend paths inside the
  * work dir to a variable (`PATH=<work>/bin:$PATH`). Last, the dir of `drover` (DROVER_CLI) goes
  * first on PATH, before the task's own PATH as the rules above made it; a task whose PATH ends up
@@ -122,6 +124,8 @@ export function buildTaskEnv(input: TaskEnvInput): Resolved<Record<string, strin
   else delete env.DROVER_TASK_NONCE;
   if (input.outDir !== undefined) env.DROVER_OUTDIR = input.outDir;
   else delete env.DROVER_OUTDIR;
+  if (input.secretBytesPath !== undefined) env.DROVER_SECRET_BYTES_PATH = input.secretBytesPath;
+  else delete env.DROVER_SECRET_BYTES_PATH;
   if (input.droverCli !== undefined) {
     env.DROVER_CLI = input.droverCli;
     const rest = env.PATH;

@@ -1,8 +1,8 @@
-import type { AssignOut, BotApiClient } from '@drover/protocol';
+import type { AssignOut, BotApiClient, CasClient } from '@drover/protocol';
 import type { Logger } from 'pino';
 import type { CacheManager } from './caches';
 import { startTask, type TaskManifestLike, type TaskRun } from './runner';
-import type { SessionOptions } from './session-types';
+import type { SessionConfig } from './session-config';
 import { taskOutDir } from './task-env';
 import { deliverOutputs } from './task-outputs';
 import {
@@ -20,7 +20,7 @@ import {
  */
 
 export interface LaunchContext {
-  readonly opts: SessionOptions;
+  readonly opts: SessionConfig;
   readonly link: Link;
   /** The task's logger (taskId, leaseId). */
   readonly log: Logger;
@@ -34,6 +34,8 @@ export interface LaunchContext {
   readonly caches: CacheManager;
   /** A BotApi client to the coordinator the task came from (UploadOutputs). */
   readonly uploadClient: () => BotApiClient;
+  /** A Cas client to the same coordinator (the inputs' Download). */
+  readonly casClient?: () => CasClient;
   /** The most bytes of output files the task may upload (Welcome). */
   readonly maxOutputFilesBytes: number;
 }
@@ -73,6 +75,19 @@ export function launchTask(a: AssignOut, ctx: LaunchContext): { slot: TaskSlot; 
     ...(opts.containment === undefined ? {} : { containment: opts.containment }),
     ...(opts.taskUser === undefined ? {} : { taskUser: opts.taskUser }),
     ...(opts.droverCli === undefined ? {} : { droverCli: opts.droverCli }),
+    ...(ctx.casClient === undefined
+      ? {}
+      : {
+          inputs: {
+            cache: opts.casCache,
+            client: ctx.casClient,
+            token: opts.token,
+            ...(opts.inputRetryDelaysMs === undefined
+              ? {}
+              : { retryDelaysMs: opts.inputRetryDelaysMs }),
+          },
+        }),
+    log,
   });
   slot.attach(run);
   slot.started();
@@ -104,6 +119,8 @@ export function launchTask(a: AssignOut, ctx: LaunchContext): { slot: TaskSlot; 
         outputDropped: result.outputDropped,
         escapedKilled: result.escapedKilled,
         clientError: result.clientError,
+        inputsFetchSecs: result.inputsFetchSecs,
+        inputsFetchedBytes: result.inputsFetchedBytes,
         outputFiles: result.outputs?.files.length,
         outputsTruncated: result.outputs?.truncated,
       },

@@ -40,6 +40,12 @@ export function taskFinishedToWire(taskId: string, leaseId: string, r: RunResult
     outputs_note: r.outputs?.note ?? '',
     // The cgroup's memory.events counted an oom_kill: the coordinator's summary says so.
     ...(r.memoryLimitKilled === true ? { memory_limit_killed: true } : {}),
+    ...(r.inputsFetchSecs === undefined
+      ? {}
+      : {
+          inputs_fetch_duration: r.inputsFetchSecs,
+          inputs_fetched_bytes: r.inputsFetchedBytes ?? 0,
+        }),
   };
 }
 

@@ -35,6 +35,7 @@ describe('compileBotConfig', () => {
       drainTimeoutMs: 300_000,
       minFreeDiskBytes: 1024 ** 3,
       cacheMaxBytes: 10 * 1024 ** 3,
+      casCacheMaxBytes: 20 * 1024 ** 3,
       taskBaseEnv: {},
       tls: { kind: 'off' },
       configFile: undefined,
@@ -71,6 +72,8 @@ describe('compileBotConfig', () => {
       }),
     ).toMatchObject({ maxOutputBytes: 10 * 1024 ** 2, drainTimeoutMs: 1_500, minFreeDiskBytes: 0 });
     expect(config(['--cache-max-bytes', '2GiB']).cacheMaxBytes).toBe(2 * 1024 ** 3);
+    expect(config(['--cas-cache-max-bytes', '512MiB']).casCacheMaxBytes).toBe(512 * 1024 ** 2);
+    expect(config([], { DROVER_CAS_CACHE_MAX_BYTES: '1G' }).casCacheMaxBytes).toBe(1024 ** 3);
     expect(
       config(['--max-output', '4096', '--drain-timeout', '0', '--min-free-disk', '2G'], {
         DROVER_MAX_OUTPUT: '10MiB',

@@ -7,8 +7,9 @@ import type { TaskManifestOut } from '@drover/protocol';
 /** A fresh temp dir, removed by the returned cleanup. */
 export async function tempDir(
   prefix = 'drover-bot-test-',
+  parent = os.tmpdir(),
 ): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  const dir = await mkdtemp(path.join(parent, prefix));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 

@@ -168,8 +168,13 @@ export class TestCoordinator {
   }
 
   /** Starts a server; `onConnect` sees each stream first (to refuse it, say). */
-  static async start(onConnect?: (stream: TestStream) => void): Promise<TestCoordinator> {
+  static async start(
+    onConnect?: (stream: TestStream) => void,
+    /** Other services on the same server (a fake Cas: fake-cas.ts). */
+    addServices?: (server: grpc.Server) => void,
+  ): Promise<TestCoordinator> {
     const coordinator = new TestCoordinator();
+    addServices?.(coordinator.server);
     coordinator.server.addService(loadDroverProto().drover.v1.BotApi.service, {
       Connect: (call: grpc.ServerDuplexStream<BotMessageOut, CoordinatorMessage>) => {
         const stream = new TestStream(call);

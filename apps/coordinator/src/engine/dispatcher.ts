@@ -255,6 +255,11 @@ export class Dispatcher {
     return this.#busy.has(botId);
   }
 
+  /** The bot is connected here, holds nothing and may be offered a task (tests, benchmarks). */
+  isIdle(botId: string): boolean {
+    return this.#index.isIdle(botId);
+  }
+
   /** Every bot holding a task here, with that task (re-checked after a change-feed gap). */
   heldTasks(): Array<[botId: string, taskId: string]> {
     return [...this.#busy];

@@ -10,6 +10,11 @@ export interface CoordinatorSettings {
   readonly storeSchema?: string;
   /** Another replica's tokens file, so that one pair of tokens works on every replica. */
   readonly tokensFile?: string;
+  /**
+   * Not a setting: startCoordinator's `inputAffinity` (cache-aware dispatch; default on), off to
+   * measure what it saves (the `inputs` scenario).
+   */
+  readonly inputAffinity?: boolean;
 }
 
 /** Memory and CPU of the coordinator process, and what its engine holds. */

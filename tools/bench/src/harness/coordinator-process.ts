@@ -13,7 +13,7 @@ import type {
 } from './coordinator-ipc';
 
 const dataDir = process.argv[2];
-const settings = JSON.parse(process.argv[3] ?? '{}') as CoordinatorSettings;
+const { inputAffinity, ...settings } = JSON.parse(process.argv[3] ?? '{}') as CoordinatorSettings;
 const send = (message: FromCoordinator) => process.send?.(message);
 
 if (dataDir === undefined || process.send === undefined) {
@@ -96,7 +96,10 @@ process.on('disconnect', () => {
 
 const t0 = performance.now();
 try {
-  running = await startCoordinator(config, { log });
+  running = await startCoordinator(config, {
+    log,
+    ...(inputAffinity === undefined ? {} : { inputAffinity }),
+  });
   send({
     type: 'ready',
     grpcAddress: running.grpcAddress,

@@ -38,6 +38,8 @@ export interface DroverRigOptions {
   readonly execArgv?: readonly string[];
   /** Node flags for the real bots. */
   readonly botExecArgv?: readonly string[];
+  /** More drover-bot flags for the real bots. */
+  readonly botArgs?: readonly string[];
 }
 
 /** The replica `bench-bot-<i>` is connected to. */
@@ -88,6 +90,7 @@ export async function startDroverRig(
           botId: `bench-bot-${i}`,
           pool: BENCH_POOL,
           ...(o.botExecArgv ? { execArgv: o.botExecArgv } : {}),
+          ...(o.botArgs ? { args: o.botArgs } : {}),
         }),
       );
     }

@@ -20,6 +20,8 @@ export interface RealBotOptions {
   readonly pool: string;
   /** Node flags for the bot process, e.g. `--cpu-prof`. */
   readonly execArgv?: readonly string[];
+  /** More drover-bot flags, e.g. `--cas-cache-max-bytes`. */
+  readonly args?: readonly string[];
 }
 
 /** Starts the bot; it connects on its own (wait for it with a task pinned to `id:<botId>`). */
@@ -40,6 +42,7 @@ export function startRealBot(o: RealBotOptions): RealBot {
     '0',
     '--log-level',
     'error',
+    ...(o.args ?? []),
   ];
   const child: ChildProcess = trackChild(
     spawn(process.execPath, args, {

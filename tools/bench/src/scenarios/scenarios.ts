@@ -3,6 +3,7 @@ import { cli } from './cli/cli';
 import { deepQueue } from './deep-queue/deep-queue';
 import { fleet } from './fleet/fleet';
 import { floors } from './floors/floors';
+import { inputs } from './inputs/inputs';
 import { latency } from './latency/latency';
 import { lifecycle } from './lifecycle/lifecycle';
 import { peers } from './peers/peers';
@@ -47,6 +48,7 @@ const POSTGRES_VARIANTS: readonly Scenario[] = [
 export const SCENARIOS: readonly Scenario[] = [
   latency,
   spawnScenario,
+  inputs,
   cli,
   lifecycle,
   ...POSTGRES_VARIANTS,

@@ -7,7 +7,7 @@ import { CasCache } from '../src/cas-cache';
 import { prepareBotDirForTaskUser, resolveTaskUser } from '../src/task-user';
 import { FakeCas } from './fake-cas';
 import { sh, tempDir, until } from './helpers';
-import { useSessionHarness } from './session-harness';
+import { capturingLogger, useSessionHarness } from './session-harness';
 import { TestCoordinator, type TestStream } from './test-coordinator';
 
 /**
@@ -322,6 +322,19 @@ describe('secret_bytes', () => {
     const file = lines.filter((l) => l !== '').at(-1)!;
     expect(file).toBe(path.join(h.root, 'secrets', 't1', 'secret_bytes'));
     expect(existsSync(file)).toBe(false);
+  });
+
+  it('never logs them', async () => {
+    const { log, lines } = capturingLogger();
+    h.startSession({ log });
+    const stream = await h.connected();
+    const secret = `never-logged-${process.pid}`;
+    await runTask(stream, 't1', 'cat "$DROVER_SECRET_BYTES_PATH" >/dev/null', null, {
+      secret_bytes: Buffer.from(secret),
+    });
+    expect(lines.length).toBeGreaterThan(0);
+    expect(JSON.stringify(lines)).not.toContain(secret);
+    expect(JSON.stringify(lines)).not.toContain(Buffer.from(secret).toString('base64'));
   });
 
   it('no secret: no DROVER_SECRET_BYTES_PATH', async () => {

@@ -36,6 +36,7 @@ export const SETTINGS = {
   'bot-code': { env: 'DROVER_BOT_CODE', kind: 'path' },
   'bot-executable': { env: 'DROVER_BOT_EXECUTABLE', kind: 'path' },
   'webhook-secret-file': { env: 'DROVER_WEBHOOK_SECRET_FILE', kind: 'path' },
+  'secret-key-file': { env: 'DROVER_SECRET_KEY_FILE', kind: 'path' },
   'webhook-attempts': { env: 'DROVER_WEBHOOK_ATTEMPTS', kind: 'count' },
   'webhook-backoff': { env: 'DROVER_WEBHOOK_BACKOFF', kind: 'seconds' },
   'webhook-backoff-max': { env: 'DROVER_WEBHOOK_BACKOFF_MAX', kind: 'seconds' },

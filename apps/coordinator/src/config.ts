@@ -81,6 +81,11 @@ export interface CoordinatorOptions {
    * @default '<dataDir>/webhook.secret', created with 32 random bytes when missing
    */
   webhookSecretFile?: string;
+  /**
+   * The 32-byte key tasks' secret bytes are sealed with (AES-256-GCM); replicas sharing a store
+   * must share it. @default '<dataDir>/secret.key', created 0600 with random bytes when missing
+   */
+  secretKeyFile?: string;
   /** Attempts per webhook notification before it is given up (logged). @default 10 */
   webhookAttempts?: number;
   /** Wait before the first retry of a notification; doubles at each retry. @default 1 */
@@ -132,6 +137,8 @@ export interface CoordinatorConfig {
   /** Graph distributors by name (the built-in `drover` included). */
   readonly distributors: ReadonlyMap<string, DistributorConfig>;
   readonly webhooks: WebhookConfig;
+  /** Absolute path of the key tasks' secret bytes are sealed with (secrets/secret-key.ts). */
+  readonly secretKeyFile: string;
   /** Task output files: the per-task limit and the content-addressed store's root. */
   readonly outputs: { readonly maxBytes: number; readonly dir: string };
   /** Bytes of a task's output stored at most (the bot's own cap is not trusted). */
@@ -191,6 +198,7 @@ export function compileCoordinatorConfig(opts: CoordinatorOptions): CoordinatorC
         : Object.freeze({ certFile: resolve(opts.tlsCertFile), keyFile: resolve(opts.tlsKeyFile) }),
     distributors: compileDistributors(opts.distributors),
     webhooks: compileWebhooks(opts, dataDir),
+    secretKeyFile: resolve(opts.secretKeyFile ?? join(dataDir, 'secret.key')),
     outputs: compileOutputs(opts, dataDir),
     maxTaskOutputBytes: compileMaxTaskOutput(opts.maxTaskOutputBytes),
     botCode: compileBotCodeConfig(opts.botUpdate, opts.botCode, dataDir),
@@ -328,6 +336,8 @@ win). The file's keys are the flag names; see apps/coordinator/drover.example.ya
                                 [a release's bot/drover-bot-linux-x64; none from sources]
   --webhook-secret-file FILE    secret of the webhooks' X-Drover-Signature (DROVER_WEBHOOK_SECRET_FILE)
                                 [<data-dir>/webhook.secret, created when missing]
+  --secret-key-file FILE        32-byte key sealing tasks' secret bytes; replicas share one
+                                (DROVER_SECRET_KEY_FILE) [<data-dir>/secret.key, created 0600]
   --webhook-attempts N          attempts per task notification (DROVER_WEBHOOK_ATTEMPTS) [10]
   --webhook-backoff SECS        first retry delay, doubling (DROVER_WEBHOOK_BACKOFF) [1]
   --webhook-backoff-max SECS    longest retry delay (DROVER_WEBHOOK_BACKOFF_MAX) [60]
@@ -446,6 +456,7 @@ export function parseCoordinatorArgs(
   set('botCode', str('bot-code'));
   set('botExecutable', str('bot-executable'));
   set('webhookSecretFile', str('webhook-secret-file'));
+  set('secretKeyFile', str('secret-key-file'));
   set('webhookAttempts', num('webhook-attempts'));
   set('webhookBackoffSecs', num('webhook-backoff'));
   set('webhookBackoffMaxSecs', num('webhook-backoff-max'));

@@ -52,6 +52,8 @@ import {
 } from './data-dir/private-modes';
 import { connectionCaps, type ConnectionCaps } from './connections/connection-caps';
 import { LoopStalls } from './stalls/loop-stalls';
+import { loadOrCreateSecretKey } from './secrets/secret-key';
+import { TaskSecrets } from './secrets/task-secrets';
 
 export type CoordinatorLifecycle = 'starting' | 'serving' | 'stopping' | 'stopped';
 
@@ -120,6 +122,11 @@ export async function startCoordinator(
   const { file: tokensFile, created } = loadOrCreateTokens(config.tokensFile);
   if (created) log.info({ dir: config.dataDir }, 'created client.token and bot.token');
   const tokens = new TokenAuthority(tokensFile);
+  // Before the store opens: a key others may read, or of the wrong size, refuses the start.
+  const secretKey = loadOrCreateSecretKey(config.secretKeyFile);
+  if (secretKey.created) {
+    log.info({ file: config.secretKeyFile }, 'created the secret key (replicas must share it)');
+  }
   // Bot self-update: a prebuilt pack is read (and checked) now; a build waits for a bot to need it.
   // Hashed now, in the background: what install.sh promises is what was there at start.
   const botExecutable =
@@ -143,6 +150,7 @@ export async function startCoordinator(
     },
   });
   const store = watchStore(rawStore, storeHealth);
+  const secrets = new TaskSecrets(secretKey.key, store);
   // Whether other coordinators share the store (PostgreSQL, its change feed): decided here once.
   // Alone, a process caches what it wrote (running tasks, parents of children) and trusts no
   // "connected" bot row a previous run left; shared, bots may live on any replica.
@@ -161,6 +169,7 @@ export async function startCoordinator(
     pingToleranceMs: config.botPingToleranceMs,
     stalls,
     cacheRunning: !replicated,
+    secrets,
     inputAffinity: deps.inputAffinity ?? true,
   });
   const listeners = new TransitionListeners({
@@ -280,6 +289,7 @@ export async function startCoordinator(
         log: log.child({ component: 'tasks' }),
         children: listeners.children,
         webhookTargets: config.webhooks.targets,
+        secrets,
       }),
       ...taskQueryHandlers({ engine, store, tokens, log: log.child({ component: 'tasks' }) }),
       ...listeners.handlers(tokens, log.child({ component: 'tasks' })),

@@ -100,6 +100,9 @@ function prefixed(prefix: string, limits: Record<string, FieldLimit>): Record<st
   return Object.fromEntries(Object.entries(limits).map(([k, v]) => [`${prefix}.${k}`, v]));
 }
 
+/** The most a NewTask's secret_bytes may hold (20 KiB, as Swarming's secret_bytes). */
+export const MAX_SECRET_BYTES = 20_480;
+
 const NEW_TASK = {
   name: { maxChars: 1024 },
   tags: { maxItems: 256 },
@@ -112,6 +115,7 @@ const NEW_TASK = {
   ...prefixed('task_slices[].properties', PROPERTIES_LIMITS),
   'notify.url': { maxChars: 2048 },
   'notify.userdata': { maxChars: 4096 },
+  secret_bytes: { maxBytes: MAX_SECRET_BYTES },
 } as const satisfies Record<string, FieldLimit>;
 
 /** The most tasks one NewTasks creates, as BatchGetResult reads at most 1000. */

@@ -57,6 +57,8 @@ export function taskToRequest(task: Task): TaskRequest {
             userdata: task.spec.notify.userdata,
           },
     created_ts: msToTimestamp(task.createdAtMs),
+    // Whether the request carried secret_bytes; the bytes themselves are never returned.
+    has_secret_bytes: task.spec.hasSecretBytes === true,
     task_slices: task.spec.slices.map((s) => ({
       properties: propertiesToWire(s.properties),
       expiration_secs: s.expirationSecs,

@@ -185,6 +185,8 @@ export function validateNewTask(req: NewTaskRequest__Output, authenticated = '')
     parentTaskId,
     slices,
     ...(notify === undefined ? {} : { notify }),
+    // The bytes go apart (the coordinator seals and stores them); the spec only says so.
+    ...((req.secret_bytes?.length ?? 0) > 0 ? { hasSecretBytes: true } : {}),
   };
 }
 

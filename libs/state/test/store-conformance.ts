@@ -13,6 +13,7 @@ import type {
 } from '../src/index';
 import { T0, pendingTask, properties, slice, spec } from './fixtures';
 import { describeGraphConformance } from './store-conformance-graph';
+import { describeSecretConformance } from './store-conformance-secrets';
 import { describeWebhookConformance } from './store-conformance-webhooks';
 
 export interface OpenedStore {
@@ -1368,6 +1369,11 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
     });
 
     describeWebhookConformance({
+      store: () => store,
+      reopen: async () => (store = await opened.reopen()),
+    });
+
+    describeSecretConformance({
       store: () => store,
       reopen: async () => (store = await opened.reopen()),
     });

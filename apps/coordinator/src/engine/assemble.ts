@@ -1,5 +1,6 @@
 import type { Store } from '@drover/state';
 import type { Logger } from 'pino';
+import type { TaskSecrets } from '../secrets/task-secrets';
 import type { LoopStalls } from '../stalls/loop-stalls';
 import { Dispatcher } from './dispatcher';
 import type { Fleet } from './fleet';
@@ -24,6 +25,8 @@ export function assembleTaskCore(deps: {
   readonly stalls?: LoopStalls;
   /** See TaskEngineDeps.cacheRunning. */
   readonly cacheRunning: boolean;
+  /** Tasks' secret bytes, opened for their Assign; absent: tasks with them cannot run. */
+  readonly secrets?: TaskSecrets;
   /** See DispatcherDeps.inputAffinity. @default true */
   readonly inputAffinity?: boolean;
 }): TaskCore {
@@ -35,6 +38,25 @@ export function assembleTaskCore(deps: {
     claim: (taskId, event) => engine.apply(taskId, event),
     requeue: (taskId) => void engine.requeue(taskId),
     held: (task) => engine.adopt(task),
+    secretBytes: (taskId) =>
+      deps.secrets === undefined
+        ? Promise.reject(new Error('no secret key is configured'))
+        : deps.secrets.open(taskId),
+    secretFailed: (task, leaseId, reason) =>
+      void engine
+        .apply(task.id, {
+          type: 'finish',
+          leaseId,
+          exitCode: null,
+          durationSecs: 0,
+          timedOut: 'none',
+          killed: false,
+          canceled: false,
+          clientError: reason,
+        })
+        .catch((err: unknown) =>
+          log.error({ err, taskId: task.id }, 'ending a task whose secret failed'),
+        ),
     inputAffinity: deps.inputAffinity ?? true,
   });
   const timers: TaskTimers = new TaskTimers({

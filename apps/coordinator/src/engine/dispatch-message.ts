@@ -5,7 +5,12 @@ import type { KeyValue, Task } from '@drover/state';
  * What the coordinator pushes when a bot is given a task: an Assign with the manifest of the
  * current slice, or, for a termination task (TerminateBot), a Terminate carrying the lease.
  */
-export function dispatchMessage(task: Task, leaseId: string): CoordinatorMessage {
+export function dispatchMessage(
+  task: Task,
+  leaseId: string,
+  /** The task's secret bytes, opened for this Assign alone (secrets/task-secrets.ts). */
+  secretBytes?: Uint8Array,
+): CoordinatorMessage {
   const terminate = task.spec.terminate;
   if (terminate !== undefined) {
     return { terminate: { reason: terminate.reason, task_id: task.id, lease_id: leaseId } };
@@ -29,6 +34,7 @@ export function dispatchMessage(task: Task, leaseId: string): CoordinatorMessage
         memory_limit_bytes: props.memoryLimitBytes ?? 0,
         pids_limit: props.pidsLimit ?? 0,
         cpu_weight: props.cpuWeight ?? 0,
+        ...(secretBytes === undefined ? {} : { secret_bytes: Buffer.from(secretBytes) }),
       },
     },
   };

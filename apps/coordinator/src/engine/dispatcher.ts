@@ -63,6 +63,14 @@ export interface DispatcherDeps {
   /** A reconnecting bot still runs this task: the engine watches it as a running task. */
   readonly held: (task: Task) => void;
   /**
+   * The secret bytes of a task that has them (TaskSpec.hasSecretBytes), read and opened for its
+   * Assign; rejects when they cannot be (then `secretFailed`). Absent: such a task's Assign waits
+   * for nothing and fails as if rejected.
+   */
+  readonly secretBytes?: (taskId: string) => Promise<Uint8Array>;
+  /** The Assign of a task with secret bytes was not sent: they could not be opened. */
+  readonly secretFailed?: (task: Task, leaseId: string, reason: string) => void;
+  /**
    * Prefer, among the idle bots matching a task with an input tree, one that holds the tree
    * (Fleet.inputTreeHolders). @default true; off only to measure what it saves (tools/bench).
    */
@@ -190,11 +198,42 @@ export class Dispatcher {
     this.release(botId, taskId);
   }
 
-  /** Pushes the claimed task to its bot, then a kill asked meanwhile. False: no session. */
+  /**
+   * Pushes the claimed task to its bot, then a kill asked meanwhile. False: no session. A task
+   * with secret bytes is pushed once they are read and opened (a kill asked meanwhile still
+   * follows its Assign).
+   */
   assign(task: Task, botId: string, leaseId: string): boolean {
     // Before the push: the bot's session judges its silence by this task's tolerance from now.
     if (this.#busy.get(botId) === task.id) this.#hold(botId, task);
-    const sent = this.#deps.fleet.send(botId, dispatchMessage(task, leaseId));
+    if (task.spec.hasSecretBytes === true) {
+      void this.#assignWithSecret(task, botId, leaseId);
+      return true;
+    }
+    return this.#push(task, botId, leaseId);
+  }
+
+  async #assignWithSecret(task: Task, botId: string, leaseId: string): Promise<void> {
+    let secret: Uint8Array;
+    try {
+      if (this.#deps.secretBytes === undefined) throw new Error('no secret key is configured');
+      secret = await this.#deps.secretBytes(task.id);
+    } catch (err) {
+      this.#awaitingAssign.delete(task.id);
+      this.#killsAfterAssign.delete(task.id);
+      const reason = `the task's secret bytes could not be read: ${(err as Error).message}`;
+      this.#deps.log.error({ taskId: task.id, botId, reason }, 'assign failed');
+      this.#deps.secretFailed?.(task, leaseId, reason);
+      return;
+    }
+    if (!this.#push(task, botId, leaseId, secret)) {
+      // As for any Assign: reconciliation at the bot's next Hello (or the ping tolerance).
+      this.#deps.log.warn({ taskId: task.id, botId }, 'assigned bot has no session');
+    }
+  }
+
+  #push(task: Task, botId: string, leaseId: string, secretBytes?: Uint8Array): boolean {
+    const sent = this.#deps.fleet.send(botId, dispatchMessage(task, leaseId, secretBytes));
     this.#awaitingAssign.delete(task.id);
     const reason = this.#killsAfterAssign.get(task.id);
     if (reason !== undefined) {

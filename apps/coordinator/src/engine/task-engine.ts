@@ -30,6 +30,15 @@ export interface TaskTransition {
   readonly from: Task['state'] | undefined;
 }
 
+/** What a new task carries beside its spec. */
+export interface SubmitExtras {
+  /**
+   * Seals the request's secret_bytes for the task of this id (secrets/secret-box.ts): stored
+   * apart from the task, in its insert's transaction. Absent: none.
+   */
+  readonly sealSecret?: (taskId: string) => Uint8Array;
+}
+
 export type ApplyOutcome = { readonly task: Task } | { readonly refused: Refusal | 'not-found' };
 
 /** Times a conditional write may lose to another writer before apply gives up. */
@@ -114,14 +123,18 @@ export class TaskEngine {
    * slice, or NO_RESOURCE. The same caller repeating a request_uuid within 7 days gets the
    * existing task back, unchanged.
    */
-  async submit(spec: TaskSpec): Promise<{ task: Task; created: boolean }> {
+  async submit(spec: TaskSpec, extras?: SubmitExtras): Promise<{ task: Task; created: boolean }> {
     const nowMs = this.#deps.clock();
     const { task, effects } = await this.#create(spec, nowMs);
+    const sealedSecret = extras?.sealSecret?.(task.id);
     // An idle bot here takes it at once: the task is stored already RUNNING, in one write.
     const taken = this.#dispatcher.takeAtCreation(task, nowMs);
     let inserted: Awaited<ReturnType<Store['insertTask']>>;
     try {
-      inserted = await this.#store.insertTask(taken?.task ?? task);
+      inserted = await this.#store.insertTask(
+        taken?.task ?? task,
+        sealedSecret === undefined ? undefined : { sealedSecret },
+      );
     } catch (err) {
       if (taken !== undefined) this.#dispatcher.undoTakeAtCreation(taken.botId, task.id);
       throw err;
@@ -144,10 +157,19 @@ export class TaskEngine {
    * fails, none. Each is decided as submit() decides; none is dispatched at creation: the PENDING
    * ones are queued for the dispatcher as a new task is.
    */
-  async submitMany(specs: readonly TaskSpec[]): Promise<{ task: Task; created: boolean }[]> {
+  async submitMany(
+    specs: readonly TaskSpec[],
+    extras?: readonly (SubmitExtras | undefined)[],
+  ): Promise<{ task: Task; created: boolean }[]> {
     const nowMs = this.#deps.clock();
     const made = await Promise.all(specs.map((spec) => this.#create(spec, nowMs)));
-    const outcomes = await this.#store.insertTasks(made.map((m) => m.task));
+    const outcomes = await this.#store.insertTasks(
+      made.map((m) => m.task),
+      made.map(({ task }, i) => {
+        const sealedSecret = extras?.[i]?.sealSecret?.(task.id);
+        return sealedSecret === undefined ? undefined : { sealedSecret };
+      }),
+    );
     return made.map(({ task, effects }, i) => {
       const inserted = outcomes[i]!;
       if (!inserted.inserted) return this.#existing(task.spec, inserted.existing);
@@ -234,7 +256,8 @@ export class TaskEngine {
     const capacity = spec.slices.map((s) => this.#deps.fleet.hasCapacity(s.properties.dimensions));
     const dedupSources = await Promise.all(
       spec.slices.map((s) =>
-        s.properties.idempotent
+        // A task with secret bytes is never deduplicated (create-task.ts ignores sources too).
+        s.properties.idempotent && spec.hasSecretBytes !== true
           ? this.#store.findDedupSource(s.propertiesHash, nowMs - SEVEN_DAYS_MS)
           : Promise.resolve(undefined),
       ),

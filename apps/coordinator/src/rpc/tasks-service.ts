@@ -21,8 +21,9 @@ import type { Principal } from '../auth/principal';
 import type { TokenAuthority } from '../auth/tokens';
 import type { ChildCanceller } from '../children/child-canceller';
 import { checkParent } from '../children/parent-check';
-import type { TaskEngine } from '../engine/task-engine';
+import type { SubmitExtras, TaskEngine } from '../engine/task-engine';
 import { checkNotifyUrl, type WebhookTargetPolicy } from '../notify/webhook-targets';
+import type { TaskSecrets } from '../secrets/task-secrets';
 import { taskStates } from '../watch/task-states';
 import { authenticate, serverStream, unary } from './grpc-edge';
 import { checkSubmit, loadTaskAs, mayView } from './task-access';
@@ -44,6 +45,8 @@ export function tasksHandlers(deps: {
   children?: Pick<ChildCanceller, 'childCreated'>;
   /** Where a task's notify.url may point (webhook-allow; none: notify refused). */
   webhookTargets: WebhookTargetPolicy;
+  /** Seals requests' secret_bytes; absent: a request with them is refused. */
+  secrets?: TaskSecrets;
 }): grpc.UntypedServiceImplementation {
   const { engine, store, tokens, log } = deps;
 
@@ -57,6 +60,15 @@ export function tasksHandlers(deps: {
     checkSubmit(principal, validated);
     await checkParent(store, principal, validated.parentTaskId);
     return validated.user === '' ? { ...validated, user: principal.name } : validated;
+  };
+
+  /** How the request's secret_bytes are stored with its task (never with the request). */
+  const secretOf = (req: NewTaskRequestOut) => {
+    if ((req.secret_bytes?.length ?? 0) === 0) return undefined;
+    if (deps.secrets === undefined) {
+      throw new InvalidArgumentError('secret_bytes', 'this coordinator keeps no secret bytes');
+    }
+    return deps.secrets.extrasFor(req.secret_bytes);
   };
 
   /** What NewTask answers for a submitted task; a new child is tied to its parent first. */
@@ -75,7 +87,7 @@ export function tasksHandlers(deps: {
   return {
     NewTask: unary<NewTaskRequestOut, NewTaskResponse>(log, 'NewTask', async (req, call) => {
       const principal = authenticate(tokens, call.metadata, 'client');
-      const submitted = await engine.submit(await admit(req, principal));
+      const submitted = await engine.submit(await admit(req, principal), secretOf(req));
       return created(submitted);
     }),
 
@@ -87,14 +99,16 @@ export function tasksHandlers(deps: {
       }
       // Every task admitted before any is stored: one refused refuses the batch.
       const specs: TaskSpec[] = [];
+      const extras: (SubmitExtras | undefined)[] = [];
       for (const [i, one] of req.requests.entries()) {
         try {
           specs.push(await admit(one, principal));
+          extras.push(secretOf(one));
         } catch (err) {
           throw inBatch(i, err);
         }
       }
-      const submitted = await engine.submitMany(specs);
+      const submitted = await engine.submitMany(specs, extras);
       const responses: NewTaskResponse[] = [];
       for (const s of submitted) responses.push(await created(s));
       return { responses };

@@ -23,6 +23,17 @@ export type AppendOutputOutcome =
       readonly size: number;
     };
 
+/** What an insert stores beside a task's row, in the same transaction. */
+export interface TaskInsertExtras {
+  /**
+   * The task's secret bytes as the coordinator sealed them (encrypted, opaque here): kept in a
+   * table of their own, never with the request, read back only by getSealedSecret, and deleted
+   * with the task row (the foreign key cascades). Not stored when the insert returns an existing
+   * task (request_uuid).
+   */
+  readonly sealedSecret?: Uint8Array;
+}
+
 export type InsertOutcome =
   | { readonly inserted: true }
   /** The same caller used the same request_uuid within 7 days: that task, unchanged. */
@@ -174,13 +185,18 @@ export interface Store extends GraphStore, WebhookStore {
    * `authenticated` caller already used for a task created within 7 days, stores nothing and
    * returns that task (atomically: two racing submits get one task).
    */
-  insertTask(task: Task): Promise<InsertOutcome>;
+  insertTask(task: Task, extras?: TaskInsertExtras): Promise<InsertOutcome>;
   /**
    * insertTask for each task, in order, in one transaction (NewTasks): a failure stores none of
    * them. A request_uuid already stored, or used by an earlier task of the batch, gives that
-   * task's outcome `{ inserted: false, existing }`.
+   * task's outcome `{ inserted: false, existing }`. `extras[i]` goes with `tasks[i]`.
    */
-  insertTasks(tasks: readonly Task[]): Promise<InsertOutcome[]>;
+  insertTasks(
+    tasks: readonly Task[],
+    extras?: readonly (TaskInsertExtras | undefined)[],
+  ): Promise<InsertOutcome[]>;
+  /** The sealed secret stored with the task (TaskInsertExtras.sealedSecret), if any. */
+  getSealedSecret(taskId: string): Promise<Buffer | undefined>;
   /**
    * The most recent COMPLETED, exit 0, non-deduplicated task that ran an idempotent slice with
    * this properties hash and completed at or after `sinceMs`.

@@ -17,11 +17,14 @@ export interface CreateTaskInput {
 
 /**
  * Submit (DESIGN.md §2): slices in order; an idempotent slice with a dedup source makes the task
- * COMPLETED at once (it never runs); otherwise the first slice that waits for capacity or has it
- * makes the task PENDING in that slice; none → NO_RESOURCE at once, never PENDING.
+ * COMPLETED at once (it never runs; never for a task with secret bytes); otherwise the first
+ * slice that waits for capacity or has it makes the task PENDING in that slice; none →
+ * NO_RESOURCE at once, never PENDING.
  */
 export function createTask(input: CreateTaskInput): { task: Task; effects: TaskEffect[] } {
-  const { id, spec, nowMs, capacity, dedupSources = [] } = input;
+  const { id, spec, nowMs, capacity } = input;
+  // A task with secret bytes runs whatever is stored: its secret may change the result.
+  const dedupSources = spec.hasSecretBytes === true ? [] : (input.dedupSources ?? []);
   const base: Task = {
     id,
     spec,

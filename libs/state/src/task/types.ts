@@ -108,6 +108,13 @@ export interface TaskSpec {
    * exit 0 without running anything, and exits. Absent on every other task.
    */
   readonly terminate?: { readonly reason: string };
+  /**
+   * The request carried secret_bytes (NewTaskRequest.secret_bytes). The bytes are never here:
+   * the coordinator stores them encrypted apart from the task (Store insert extras) and gives
+   * them only to the bot that runs the task. Such a task is never deduplicated, as a source or
+   * as a new task. Absent = false.
+   */
+  readonly hasSecretBytes?: boolean;
 }
 
 export type TimedOut = 'none' | 'hard' | 'io';

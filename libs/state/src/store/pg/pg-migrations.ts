@@ -208,6 +208,17 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX graph_runs_by_created ON graph_runs (created_ms, id);
     `,
   },
+  {
+    // Secret bytes (issue 26): sealed by the coordinator (AES-256-GCM), apart from the request,
+    // one row per task that has them; deleted with the task row.
+    version: 9,
+    sql: `
+      CREATE TABLE task_secrets (
+        task_id TEXT COLLATE "C" PRIMARY KEY REFERENCES tasks (id) ON DELETE CASCADE,
+        ciphertext BYTEA NOT NULL
+      );
+    `,
+  },
 ];
 
 export const LATEST_PG_VERSION = Math.max(...PG_MIGRATIONS.map((m) => m.version));

@@ -21,6 +21,7 @@ import {
   type InsertOutcome,
   type PendingSummary,
   type Store,
+  type TaskInsertExtras,
   type TaskPage,
   type TaskQuery,
   type PageRequest,
@@ -176,11 +177,16 @@ class PgStore extends PgGraphStore implements Store {
     return [this.#channel, encodeNote(this.#origin, note)];
   }
 
-  async insertTask(task: Task): Promise<InsertOutcome> {
-    return inTransaction(this.#pool, (c) => this.#insertIn(c, task, new RequestUuidBatch()));
+  async insertTask(task: Task, extras?: TaskInsertExtras): Promise<InsertOutcome> {
+    return inTransaction(this.#pool, (c) =>
+      this.#insertIn(c, task, new RequestUuidBatch(), extras),
+    );
   }
 
-  async insertTasks(tasks: readonly Task[]): Promise<InsertOutcome[]> {
+  async insertTasks(
+    tasks: readonly Task[],
+    extras?: readonly (TaskInsertExtras | undefined)[],
+  ): Promise<InsertOutcome[]> {
     return inTransaction(this.#pool, async (c) => {
       // The batch's request_uuid locks taken up front, in one order, so that two batches naming
       // the same uuids in different orders cannot deadlock; #insertIn takes each again (a
@@ -195,13 +201,20 @@ class PgStore extends PgGraphStore implements Store {
       }
       const out: InsertOutcome[] = [];
       const batch = new RequestUuidBatch();
-      for (const task of tasks) out.push(await this.#insertIn(c, task, batch));
+      for (const [i, task] of tasks.entries()) {
+        out.push(await this.#insertIn(c, task, batch, extras?.[i]));
+      }
       return out;
     });
   }
 
   /** insertTask's work inside the transaction of `c`; `batch` decides its request_uuid. */
-  async #insertIn(c: PoolClient, task: Task, batch: RequestUuidBatch): Promise<InsertOutcome> {
+  async #insertIn(
+    c: PoolClient,
+    task: Task,
+    batch: RequestUuidBatch,
+    extras: TaskInsertExtras | undefined,
+  ): Promise<InsertOutcome> {
     const { spec } = task;
     const lookup = batch.lookup(task);
     let found: Task | undefined;
@@ -241,8 +254,22 @@ class PgStore extends PgGraphStore implements Store {
         [spec.tags, task.createdAtMs, task.id],
       );
     }
+    if (extras?.sealedSecret !== undefined) {
+      await c.query('INSERT INTO task_secrets (task_id, ciphertext) VALUES ($1, $2)', [
+        task.id,
+        Buffer.from(extras.sealedSecret),
+      ]);
+    }
     await c.query('SELECT pg_notify($1, $2)', this.#note(taskNote(task)));
     return { inserted: true };
+  }
+
+  async getSealedSecret(taskId: string): Promise<Buffer | undefined> {
+    const { rows } = await this.#pool.query<{ ciphertext: Buffer }>(
+      'SELECT ciphertext FROM task_secrets WHERE task_id = $1',
+      [taskId],
+    );
+    return rows[0]?.ciphertext;
   }
 
   async findDedupSource(propertiesHash: string, sinceMs: number): Promise<Task | undefined> {

@@ -226,6 +226,17 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX graph_runs_by_created ON graph_runs (created_ms, id);
     `,
   },
+  {
+    // Secret bytes (issue 26): sealed by the coordinator (AES-256-GCM), apart from the request,
+    // one row per task that has them; deleted with the task row.
+    version: 11,
+    sql: `
+      CREATE TABLE task_secrets (
+        task_id TEXT PRIMARY KEY REFERENCES tasks (id) ON DELETE CASCADE,
+        ciphertext BLOB NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

@@ -20,6 +20,7 @@ import type {
   InsertOutcome,
   PendingSummary,
   Store,
+  TaskInsertExtras,
   TaskPage,
   TaskQuery,
   PageRequest,
@@ -85,8 +86,16 @@ type Params = Record<string, unknown>;
  */
 class SqliteStore extends SqliteGraphStore implements Store {
   readonly #db: Database.Database;
-  readonly #insertTx: Database.Transaction<(task: Task) => InsertOutcome>;
-  readonly #insertManyTx: Database.Transaction<(tasks: readonly Task[]) => InsertOutcome[]>;
+  readonly #insertTx: Database.Transaction<
+    (task: Task, extras: TaskInsertExtras | undefined) => InsertOutcome
+  >;
+  readonly #insertManyTx: Database.Transaction<
+    (
+      tasks: readonly Task[],
+      extras: readonly (TaskInsertExtras | undefined)[] | undefined,
+    ) => InsertOutcome[]
+  >;
+  readonly #getSecret: Database.Statement<[string], { ciphertext: Buffer }>;
   readonly #getTask: Database.Statement<[string], SqliteTaskRow>;
   readonly #updateTask: Database.Statement<[Params]>;
   readonly #runningTasksOf: Database.Statement<[string], SqliteTaskRow>;
@@ -125,7 +134,15 @@ class SqliteStore extends SqliteGraphStore implements Store {
     const insertTag = db.prepare(
       'INSERT OR IGNORE INTO task_tags (tag, created_ms, task_id) VALUES (?, ?, ?)',
     );
-    const insertOne = (task: Task, batch: RequestUuidBatch): InsertOutcome => {
+    const insertSecret = db.prepare<[string, Uint8Array]>(
+      'INSERT INTO task_secrets (task_id, ciphertext) VALUES (?, ?)',
+    );
+    this.#getSecret = db.prepare('SELECT ciphertext FROM task_secrets WHERE task_id = ?');
+    const insertOne = (
+      task: Task,
+      batch: RequestUuidBatch,
+      extras: TaskInsertExtras | undefined,
+    ): InsertOutcome => {
       const lookup = batch.lookup(task);
       const row =
         lookup === undefined
@@ -147,15 +164,20 @@ class SqliteStore extends SqliteGraphStore implements Store {
         pool: taskPoolOf(task.spec),
       });
       for (const tag of task.spec.tags) insertTag.run(tag, task.createdAtMs, task.id);
+      if (extras?.sealedSecret !== undefined) insertSecret.run(task.id, extras.sealedSecret);
       return outcome;
     };
-    this.#insertTx = db.transaction((task: Task) => insertOne(task, new RequestUuidBatch()));
+    this.#insertTx = db.transaction((task: Task, extras: TaskInsertExtras | undefined) =>
+      insertOne(task, new RequestUuidBatch(), extras),
+    );
     // Inside a group commit this is a savepoint: a batch that fails is undone whole, the other
     // writes of the group commit stay.
-    this.#insertManyTx = db.transaction((tasks: readonly Task[]) => {
-      const batch = new RequestUuidBatch();
-      return tasks.map((task) => insertOne(task, batch));
-    });
+    this.#insertManyTx = db.transaction(
+      (tasks: readonly Task[], extras: readonly (TaskInsertExtras | undefined)[] | undefined) => {
+        const batch = new RequestUuidBatch();
+        return tasks.map((task, i) => insertOne(task, batch, extras?.[i]));
+      },
+    );
     this.#updateTask = db.prepare(`
       UPDATE tasks SET state = @state, current_slice = @current_slice, modified_ms = @modified_ms,
         started_ms = @started_ms, completed_ms = @completed_ms, abandoned_ms = @abandoned_ms,
@@ -185,12 +207,19 @@ class SqliteStore extends SqliteGraphStore implements Store {
     );
   }
 
-  async insertTask(task: Task): Promise<InsertOutcome> {
-    return this.#commits.write(() => this.#insertTx(task));
+  async insertTask(task: Task, extras?: TaskInsertExtras): Promise<InsertOutcome> {
+    return this.#commits.write(() => this.#insertTx(task, extras));
   }
 
-  async insertTasks(tasks: readonly Task[]): Promise<InsertOutcome[]> {
-    return this.#commits.write(() => this.#insertManyTx(tasks));
+  async insertTasks(
+    tasks: readonly Task[],
+    extras?: readonly (TaskInsertExtras | undefined)[],
+  ): Promise<InsertOutcome[]> {
+    return this.#commits.write(() => this.#insertManyTx(tasks, extras));
+  }
+
+  async getSealedSecret(taskId: string): Promise<Buffer | undefined> {
+    return this.#getSecret.get(taskId)?.ciphertext;
   }
 
   async findDedupSource(propertiesHash: string, sinceMs: number): Promise<Task | undefined> {

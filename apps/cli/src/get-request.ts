@@ -22,6 +22,10 @@ export function registerGetRequest(program: Command, host: CommandHost): void {
     )
     .argument('<task-id>')
     .option('--yaml', 'print it as a task file (drover submit --file takes it back)')
+    .option(
+      '--json',
+      'print the TaskRequest as JSON (the default; has_secret_bytes, never the bytes)',
+    )
     .action(async (id: string, opts: { yaml?: boolean }, cmd: Command) => {
       const { rt } = host;
       const code = await withClient(rt, cmd.optsWithGlobals<GlobalOptions>(), async (client) => {

@@ -15,7 +15,7 @@ import type {
 } from '@drover/protocol';
 import { dropPgSchema, pgReachable } from '@drover/state';
 import Database from 'better-sqlite3';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -32,7 +32,15 @@ import {
   type RunningCoordinator,
 } from '../src/index';
 import { apiFetch } from './dashboard/dashboard-client';
-import { bearer, call, readToken, tasksStub, tempDir } from './harness';
+import {
+  bearer,
+  call,
+  readToken,
+  startBotProcess,
+  stopProcess,
+  tasksStub,
+  tempDir,
+} from './harness';
 import { ScriptedBot } from './scripted-bot';
 
 const PG_URL = process.env['DROVER_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -449,6 +457,47 @@ describe('secret bytes on SQLite', () => {
     const next = await submit(w, request(undefined, { os: 'Later', idempotent: false }));
     const m = await bot.next((x) => x.msg === 'assign');
     expect(m.assign!.task_id).toBe(next.task_id);
+  });
+});
+
+describe('secret bytes on a real bot', () => {
+  it('the payload reads them from $DROVER_SECRET_BYTES_PATH, a 0600 file', async () => {
+    const { marker, secret } = newSecret();
+    const w = await startWorld();
+    const bot = await startBotProcess(w.coord, w.dir.path, 'real-secret-bot', [
+      '--pool',
+      'default',
+    ]);
+    cleanups.push(() => stopProcess(bot));
+    const req = request(secret, { idempotent: false });
+    // The payload prints a digest and the mode of the file, never the bytes themselves.
+    req.task_slices[0]!.properties.command = [
+      'sh',
+      '-c',
+      'sha256sum "$DROVER_SECRET_BYTES_PATH" | cut -c1-64; stat -c %a "$DROVER_SECRET_BYTES_PATH"',
+    ];
+    const t = await submit(w, req);
+    const deadline = Date.now() + 30_000;
+    let r: TaskResultOut;
+    do {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      r = await call<TaskResultOut>(
+        (md, cb) => w.stub.GetResult({ task_id: t.task_id }, md, cb),
+        bearer(w.token),
+      );
+      if (Date.now() > deadline) throw new Error(`still ${r.state}`);
+    } while (r.state === 'PENDING' || r.state === 'RUNNING');
+    expect(r.state).toBe('COMPLETED');
+    expect(r.exit_code).toBe(0);
+    const out = await call<{ output: Buffer }>(
+      (md, cb) => w.stub.GetStdout({ task_id: t.task_id, offset: 0, length: 0 }, md, cb),
+      bearer(w.token),
+    );
+    expect(out.output.toString('utf8').trim().split('\n')).toEqual([
+      createHash('sha256').update(secret).digest('hex'),
+      '600',
+    ]);
+    expectNoLeak('the log', w.logs.join(''), marker);
   });
 });
 

@@ -192,7 +192,7 @@ export async function uploadDir(
   root: string,
   stderr: Writable,
 ): Promise<UploadSummary> {
-  const t = await dirTree(root);
+  const t = await dirTree(root, (total) => new Progress(stderr, 'hashing', total));
   const missing = new Set(
     (await cas.findMissing(t.blobs.map((b) => ({ hash: b.hash, size: b.size })))).map(
       (d) => d.hash,

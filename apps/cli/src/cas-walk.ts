@@ -109,13 +109,17 @@ export async function walkDir(root: string): Promise<Walked> {
   return { files, symlinks, dirs };
 }
 
-/** The SHA-256 (hex) and size of a file, read as a stream. */
-export async function hashFile(abs: string): Promise<{ hash: string; size: number }> {
+/** The SHA-256 (hex) and size of a file, read as a stream; `onBytes` sees each chunk's size. */
+export async function hashFile(
+  abs: string,
+  onBytes?: (n: number) => void,
+): Promise<{ hash: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
   for await (const chunk of createReadStream(abs, { highWaterMark: 1024 * 1024 })) {
     hash.update(chunk as Buffer);
     size += (chunk as Buffer).length;
+    onBytes?.((chunk as Buffer).length);
   }
   return { hash: hash.digest('hex'), size };
 }
@@ -153,13 +157,25 @@ export interface DirTree {
   readonly fileBytes: number;
 }
 
-/** Walks `root`, hashes its files (4 at a time) and builds its tree. */
-export async function dirTree(root: string): Promise<DirTree> {
+/**
+ * Walks `root`, hashes its files (4 at a time) and builds its tree. `progress` is told the bytes
+ * to hash once the walk knows them, then each chunk hashed.
+ */
+export async function dirTree(
+  root: string,
+  progress?: (total: number) => { add(n: number): void; finish(): void },
+): Promise<DirTree> {
   const walked = await walkDir(root);
-  const hashed = await mapLimit(walked.files, 4, async (f): Promise<TreeFile> => {
-    const { hash, size } = await hashFile(f.abs);
-    return { path: f.path, hash, size, executable: f.executable };
-  });
+  const shown = progress?.(walked.files.reduce((n, f) => n + f.size, 0));
+  let hashed: TreeFile[];
+  try {
+    hashed = await mapLimit(walked.files, 4, async (f): Promise<TreeFile> => {
+      const { hash, size } = await hashFile(f.abs, (n) => shown?.add(n));
+      return { path: f.path, hash, size, executable: f.executable };
+    });
+  } finally {
+    shown?.finish();
+  }
   const tree: Tree = { files: hashed, symlinks: walked.symlinks, dirs: walked.dirs };
   const blob = treeBlob(tree);
   const blobs = new Map<string, BlobSource>();

@@ -202,6 +202,19 @@ describe('input trees end to end', () => {
       size_bytes: digest.split('/')[1],
     });
 
+    // drover run: the same upload (nothing new), then the output live and the task's exit code.
+    const ran = await drover([
+      'run',
+      '-d',
+      'pool=default',
+      '--input',
+      'tree',
+      '--',
+      ...checkPayload(),
+    ]);
+    expect(ran).toMatchObject({ code: 0, stdout: 'inputs-ok\n' });
+    expect(ran.stderr).toContain('uploaded 0 blobs, 0 bytes');
+
     const retried = await drover(['retry', firstId]);
     expect(retried.code).toBe(0);
     await runToEnd(retried.stdout.trim());

@@ -8,7 +8,7 @@ export class ConfigError extends Error {
 }
 
 /** What a setting holds in the config file. */
-export type SettingKind = 'string' | 'seconds' | 'count' | 'path' | 'list';
+export type SettingKind = 'string' | 'seconds' | 'count' | 'path' | 'list' | 'duration';
 
 /**
  * Every setting: its flag (also its key in the config file), environment variable and kind.
@@ -31,6 +31,9 @@ export const SETTINGS = {
   'tls-key': { env: 'DROVER_TLS_KEY', kind: 'path' },
   'max-output-files-bytes': { env: 'DROVER_MAX_OUTPUT_FILES_BYTES', kind: 'count' },
   'outputs-dir': { env: 'DROVER_OUTPUTS_DIR', kind: 'path' },
+  'cas-dir': { env: 'DROVER_CAS_DIR', kind: 'path' },
+  'cas-retention': { env: 'DROVER_CAS_RETENTION', kind: 'duration' },
+  'cas-max-blob-bytes': { env: 'DROVER_CAS_MAX_BLOB_BYTES', kind: 'count' },
   'max-task-output': { env: 'DROVER_MAX_TASK_OUTPUT', kind: 'count' },
   'bot-update': { env: 'DROVER_BOT_UPDATE', kind: 'string' },
   'bot-code': { env: 'DROVER_BOT_CODE', kind: 'path' },
@@ -98,6 +101,13 @@ export function parseConfigText(text: string, file: string): RawSettings {
         );
       }
       out[key] = list as string[];
+    } else if (kind === 'duration') {
+      if (typeof value !== 'number' && (typeof value !== 'string' || value === '')) {
+        throw new ConfigError(
+          `config ${file}: ${key}: must be a duration like 90d, 12h or 30m, got ${JSON.stringify(value)}`,
+        );
+      }
+      out[key] = value;
     } else if (kind === 'seconds' || kind === 'count') {
       if (typeof value !== 'number') {
         throw new ConfigError(

@@ -12,6 +12,7 @@ import { DEFAULT_MAX_TASK_OUTPUT_BYTES } from './botapi/output-cap';
 import { defaultBotExecutable } from './bot-install/bot-executable';
 import type { BotCodeConfig } from './bot-code/bot-code-source';
 import { compileDistributors, type DistributorConfig } from './graph/distributor-config';
+import { DEFAULT_CAS_MAX_BLOB_BYTES, DEFAULT_CAS_RETENTION_MS, durationMs } from './cas/cas-config';
 import { compileWebhookTargets, type WebhookTargetPolicy } from './notify/webhook-targets';
 
 export { ConfigError } from './config-file';
@@ -57,11 +58,20 @@ export interface CoordinatorOptions {
    * past it, one marker line, and the rest is dropped. @default 104857600 (the bot's --max-output)
    */
   maxTaskOutputBytes?: number;
-  /**
-   * Where task output files are stored by content (shared by every replica with PostgreSQL).
-   * @default '<dataDir>/outputs'
-   */
+  /** The old name of casDir (still accepted). */
   outputsDir?: string;
+  /**
+   * The content-addressed storage: task inputs and output files by SHA-256 (shared by every
+   * replica with PostgreSQL). @default '<dataDir>/outputs' (the directory's old name)
+   */
+  casDir?: string;
+  /**
+   * Blobs no task references are deleted this long after they were last uploaded or looked up:
+   * `7d`, `12h`, or seconds; 0 = never. @default '7d'
+   */
+  casRetention?: string | number;
+  /** The largest blob Cas.Upload accepts, in bytes. @default 4 GiB */
+  casMaxBlobBytes?: number;
   /** Bot self-update: `on` (serve bot code, ask bots that run other code to update) or `off`. @default 'on' */
   botUpdate?: string;
   /** A prebuilt bot code pack (a build directory or its bot-code.pack). @default built from this checkout on first need */
@@ -139,8 +149,10 @@ export interface CoordinatorConfig {
   readonly webhooks: WebhookConfig;
   /** Absolute path of the key tasks' secret bytes are sealed with (secrets/secret-key.ts). */
   readonly secretKeyFile: string;
-  /** Task output files: the per-task limit and the content-addressed store's root. */
+  /** Task output files: the per-task limit and the content-addressed store's root (--cas-dir). */
   readonly outputs: { readonly maxBytes: number; readonly dir: string };
+  /** The CAS (service Cas, cas/): blob GC retention (0 = off) and the largest blob. */
+  readonly cas: { readonly retentionMs: number; readonly maxBlobBytes: number };
   /** Bytes of a task's output stored at most (the bot's own cap is not trusted). */
   readonly maxTaskOutputBytes: number;
   /** Where the bot code served to self-updating bots comes from (bot-code/). */
@@ -200,6 +212,7 @@ export function compileCoordinatorConfig(opts: CoordinatorOptions): CoordinatorC
     webhooks: compileWebhooks(opts, dataDir),
     secretKeyFile: resolve(opts.secretKeyFile ?? join(dataDir, 'secret.key')),
     outputs: compileOutputs(opts, dataDir),
+    cas: compileCas(opts),
     maxTaskOutputBytes: compileMaxTaskOutput(opts.maxTaskOutputBytes),
     botCode: compileBotCodeConfig(opts.botUpdate, opts.botCode, dataDir),
     botExecutable:
@@ -215,7 +228,28 @@ function compileOutputs(opts: CoordinatorOptions, dataDir: string): CoordinatorC
       `max-output-files-bytes: must be a whole number of bytes ≥ 1, got ${maxBytes}`,
     );
   }
-  return Object.freeze({ maxBytes, dir: resolve(opts.outputsDir ?? join(dataDir, 'outputs')) });
+  if (
+    opts.casDir !== undefined &&
+    opts.outputsDir !== undefined &&
+    resolve(opts.casDir) !== resolve(opts.outputsDir)
+  ) {
+    throw new ConfigError('outputs-dir: the old name of cas-dir; give one of them, not both');
+  }
+  const dir = opts.casDir ?? opts.outputsDir ?? join(dataDir, 'outputs');
+  return Object.freeze({ maxBytes, dir: resolve(dir) });
+}
+
+function compileCas(opts: CoordinatorOptions): CoordinatorConfig['cas'] {
+  const maxBlobBytes = opts.casMaxBlobBytes ?? DEFAULT_CAS_MAX_BLOB_BYTES;
+  if (!Number.isSafeInteger(maxBlobBytes) || maxBlobBytes < 1) {
+    throw new ConfigError(
+      `cas-max-blob-bytes: must be a whole number of bytes ≥ 1, got ${maxBlobBytes}`,
+    );
+  }
+  return Object.freeze({
+    retentionMs: durationMs('cas-retention', opts.casRetention, DEFAULT_CAS_RETENTION_MS),
+    maxBlobBytes,
+  });
 }
 
 function compileMaxTaskOutput(value: number | undefined): number {
@@ -327,7 +361,13 @@ win). The file's keys are the flag names; see apps/coordinator/drover.example.ya
                                 (DROVER_MAX_OUTPUT_FILES_BYTES) [1073741824]
   --max-task-output N           bytes of a task's output stored; past it a marker line, the task
                                 goes on (DROVER_MAX_TASK_OUTPUT) [104857600]
-  --outputs-dir DIR             task output files, by content (DROVER_OUTPUTS_DIR) [<data-dir>/outputs]
+  --cas-dir DIR                 the CAS: task inputs and output files by content; one shared dir for
+                                all replicas (DROVER_CAS_DIR) [<data-dir>/outputs]
+  --outputs-dir DIR             the old name of --cas-dir (DROVER_OUTPUTS_DIR)
+  --cas-retention DURATION      unreferenced blobs are deleted this long after their last upload or
+                                lookup: 7d, 12h, 30m, 45s; 0 = never (DROVER_CAS_RETENTION) [7d]
+  --cas-max-blob-bytes N        the largest blob Cas.Upload accepts (DROVER_CAS_MAX_BLOB_BYTES)
+                                [4294967296]
   --bot-update on|off           serve bot code; ask bots run by the launcher that run other code to
                                 update (DROVER_BOT_UPDATE) [on]
   --bot-code PATH               prebuilt bot code: a build dir or its bot-code.pack (DROVER_BOT_CODE)
@@ -451,6 +491,13 @@ export function parseCoordinatorArgs(
   set('tlsKeyFile', str('tls-key'));
   set('maxOutputFilesBytes', num('max-output-files-bytes'));
   set('outputsDir', str('outputs-dir'));
+  set('casDir', str('cas-dir'));
+  const casRetention = raw('cas-retention');
+  if (casRetention !== undefined) {
+    options.casRetention =
+      typeof casRetention.value === 'number' ? casRetention.value : String(casRetention.value);
+  }
+  set('casMaxBlobBytes', num('cas-max-blob-bytes'));
   set('maxTaskOutputBytes', num('max-task-output'));
   set('botUpdate', str('bot-update'));
   set('botCode', str('bot-code'));

@@ -9,6 +9,10 @@ import { can } from './auth/principal';
 import { TokenAuthority, loadOrCreateTokens } from './auth/tokens';
 import { BotApiService } from './botapi/bot-api-service';
 import { BotCodeSource } from './bot-code/bot-code-source';
+import { BlobGc } from './cas/blob-gc';
+import { CasInputs } from './cas/cas-inputs';
+import { casMetrics } from './cas/cas-metrics';
+import { casHandlers } from './cas/cas-service';
 import { getOutputHandler } from './outputs/get-output';
 import { OutputStore } from './outputs/output-store';
 import { openBotExecutable } from './bot-install/bot-executable';
@@ -205,14 +209,16 @@ export async function startCoordinator(
         });
   await store.changes?.ready();
   await registry.load(store);
-  // Task output files: uploaded by bots, read with Tasks.GetOutput.
+  // The CAS (--cas-dir): task inputs (service Cas) and output files (uploaded by bots, read with
+  // Tasks.GetOutput), by content.
   const outputs = { store: new OutputStore(config.outputs.dir), maxBytes: config.outputs.maxBytes };
   if (replicated && config.outputs.dir.startsWith(config.dataDir)) {
     log.warn(
-      { outputsDir: config.outputs.dir },
-      "output files are kept in this replica's data dir: with several coordinators, give them all one shared --outputs-dir",
+      { casDir: config.outputs.dir },
+      "the CAS is kept in this replica's data dir: with several coordinators, give them all one shared --cas-dir",
     );
   }
+  const casInputs = new CasInputs({ store, blobs: outputs.store, clock });
   const botApi = new BotApiService({
     shared: replicated,
     engine,
@@ -248,6 +254,14 @@ export async function startCoordinator(
     botDeathTimeoutMs: config.botDeathTimeoutMs,
   });
   storeHealth.register(metrics.registry);
+  const blobGc = new BlobGc({
+    store,
+    blobs: outputs.store,
+    clock,
+    log: log.child({ component: 'cas-gc' }),
+    retentionMs: config.cas.retentionMs,
+    metrics: casMetrics(metrics.registry),
+  });
   const dashboard = new Dashboard({
     engine,
     store,
@@ -289,6 +303,7 @@ export async function startCoordinator(
         log: log.child({ component: 'tasks' }),
         children: listeners.children,
         webhookTargets: config.webhooks.targets,
+        casInputs,
         secrets,
       }),
       ...taskQueryHandlers({ engine, store, tokens, log: log.child({ component: 'tasks' }) }),
@@ -325,6 +340,21 @@ export async function startCoordinator(
       graphHandlers({ graph, store, tokens, clock, log: log.child({ component: 'graph' }) }),
     ),
   );
+  // Service Cas: gRPC only (Upload is a client stream; not in connect-services.ts).
+  server.addService(
+    guardedService(proto.Cas.service),
+    unimplementedService(
+      proto.Cas.service,
+      casHandlers({
+        store,
+        blobs: outputs.store,
+        tokens,
+        clock,
+        log: log.child({ component: 'cas' }),
+        maxBlobBytes: config.cas.maxBlobBytes,
+      }),
+    ),
+  );
   server.addService(
     guardedService(proto.BotApi.service),
     unimplementedService(proto.BotApi.service, botApi.handlers()),
@@ -341,6 +371,7 @@ export async function startCoordinator(
     await graph.start();
     await botApi.start();
     await botEvents.start();
+    blobGc.start();
     const port = await new Promise<number>((resolve, reject) => {
       server.bindAsync(config.listen, serverCredentials(tls), (err, p) =>
         err ? reject(new Error(`cannot listen on ${config.listen}: ${err.message}`)) : resolve(p),
@@ -381,6 +412,7 @@ export async function startCoordinator(
     http = started.server;
     httpAddress = started.address;
   } catch (err) {
+    await blobGc.close();
     metrics.close();
     dashboard.close();
     follower?.close();
@@ -416,6 +448,7 @@ export async function startCoordinator(
     closing ??= (async () => {
       setLifecycle('stopping');
       const steps: Array<[string, () => unknown]> = [
+        ['blob gc', () => blobGc.close()],
         ['metrics', () => metrics.close()],
         ['dashboard', () => dashboard.close()],
         ['replicas', () => follower?.close()],

@@ -43,6 +43,8 @@ export const PROPERTIES_LIMITS = {
   caches: { maxItems: 32 },
   'caches[].name': { maxChars: 128 },
   'caches[].path': { maxChars: 1024 },
+  // A SHA-256 in hex; the tree it names must be in the CAS (cas/cas-inputs.ts on the coordinator).
+  'cas_input_root.hash': { maxChars: 64 },
 } as const satisfies Record<string, FieldLimit>;
 
 /**
@@ -117,6 +119,13 @@ const NEW_TASK = {
   'notify.userdata': { maxChars: 4096 },
   secret_bytes: { maxBytes: MAX_SECRET_BYTES },
 } as const satisfies Record<string, FieldLimit>;
+
+/** The most digests one Cas.FindMissing asks about. */
+export const MAX_CAS_FIND_MISSING = 10_000;
+/** The most bytes of blob data one Cas.Upload chunk carries (and one Download chunk). */
+export const MAX_CAS_CHUNK_BYTES = 1024 * 1024;
+/** The most blobs one Cas.Upload stores. */
+export const MAX_CAS_UPLOAD_BLOBS = 1000;
 
 /** The most tasks one NewTasks creates, as BatchGetResult reads at most 1000. */
 export const MAX_NEW_TASKS = 1000;
@@ -232,6 +241,13 @@ export const REQUEST_LIMITS: Readonly<Record<string, Readonly<Record<string, Fie
     digest: { maxChars: 64 },
   },
   'BotApi.GetBotCode': { version: { maxChars: 128 } },
+  // Service Cas (cas.proto): a digest's hash is 64 hex characters (checked by the handler).
+  'Cas.FindMissing': {
+    digests: { maxItems: MAX_CAS_FIND_MISSING },
+    'digests[].hash': { maxChars: 64 },
+  },
+  'Cas.Upload': { 'digest.hash': { maxChars: 64 }, data: { maxBytes: MAX_CAS_CHUNK_BYTES } },
+  'Cas.Download': { 'digest.hash': { maxChars: 64 } },
 };
 
 /**
@@ -255,6 +271,9 @@ export const REQUEST_MAX_BYTES: Readonly<Record<string, number>> = {
   // An Output or an UploadOutputs chunk: 1 MiB of data plus ids.
   'BotApi.Connect': MAX_OUTPUT_CHUNK_BYTES + 64 * 1024,
   'BotApi.UploadOutputs': MAX_OUTPUT_CHUNK_BYTES + 64 * 1024,
+  // 10000 digests of about 80 bytes each; an Upload chunk is 1 MiB of data and its digest.
+  'Cas.FindMissing': 1024 * 1024,
+  'Cas.Upload': MAX_CAS_CHUNK_BYTES + 64 * 1024,
 };
 
 /** REQUEST_MAX_BYTES of an RPC not named there. */

@@ -88,6 +88,9 @@ function propertiesToWire(p: DomainProperties): TaskProperties {
   if (p.botPingToleranceSecs !== undefined) {
     wire.bot_ping_tolerance_secs = p.botPingToleranceSecs;
   }
+  if (p.casInputRoot !== undefined) {
+    wire.cas_input_root = { hash: p.casInputRoot.hash, size_bytes: p.casInputRoot.sizeBytes };
+  }
   return wire;
 }
 

@@ -8,6 +8,7 @@ import type {
 } from '@drover/state';
 import { countOrCombinations, propertiesHash } from '@drover/state';
 import { PARENT_TAG_KEY, withAutomaticTags } from './automatic-tags';
+import { BLOB_HASH, TREE_LIMITS } from './cas-tree';
 import { InvalidArgumentError } from './errors';
 import { validateCaches } from './validate-caches';
 import {
@@ -396,6 +397,7 @@ function validateProperties(path: string, p: TaskProperties__Output): TaskProper
     TASK_LIMITS.maxCpuWeight,
     ' (the default share is 100)',
   );
+  const casInputRoot = validateInputRoot(at('cas_input_root'), p.cas_input_root);
   const botPingToleranceSecs = optionalInRange(
     at('bot_ping_tolerance_secs'),
     p.bot_ping_tolerance_secs,
@@ -418,7 +420,30 @@ function validateProperties(path: string, p: TaskProperties__Output): TaskProper
     ...(pidsLimit === undefined ? {} : { pidsLimit }),
     ...(cpuWeight === undefined ? {} : { cpuWeight }),
     ...(botPingToleranceSecs === undefined ? {} : { botPingToleranceSecs }),
+    ...(casInputRoot === undefined ? {} : { casInputRoot }),
   };
+}
+
+/**
+ * A slice's cas_input_root, when given: a well-formed Digest of a tree listing (at most
+ * TREE_LIMITS.bytes). Whether the CAS holds it, and every file it lists, the coordinator checks.
+ */
+function validateInputRoot(
+  field: string,
+  d: { hash: string; size_bytes: number | string } | null | undefined,
+): { hash: string; sizeBytes: number } | undefined {
+  if (d === null || d === undefined) return undefined;
+  if (!BLOB_HASH.test(d.hash)) {
+    throw new InvalidArgumentError(`${field}.hash`, 'must be a SHA-256 in lower-case hex');
+  }
+  const sizeBytes = Number(d.size_bytes);
+  if (!Number.isSafeInteger(sizeBytes) || sizeBytes < 0 || sizeBytes > TREE_LIMITS.bytes) {
+    throw new InvalidArgumentError(
+      `${field}.size_bytes`,
+      `a tree listing is 0 to ${TREE_LIMITS.bytes} bytes, got ${d.size_bytes}`,
+    );
+  }
+  return { hash: d.hash, sizeBytes };
 }
 
 /**

@@ -86,6 +86,12 @@ export type {
   WebhookSettlement,
   WebhookStore,
 } from './store/webhook-store';
+export type {
+  CasBlobRecord,
+  CasBlobSize,
+  CasRunningReferrer,
+  CasStore,
+} from './store/cas-store';
 export { InvalidCursorError } from './store/cursor';
 export { TASK_SORTS, type TaskSort } from './store/task-order';
 export { openSqliteStore, type SqliteStoreOptions } from './store/sqlite/sqlite-store';

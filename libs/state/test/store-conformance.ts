@@ -14,6 +14,7 @@ import type {
 import { T0, pendingTask, properties, slice, spec } from './fixtures';
 import { describeGraphConformance } from './store-conformance-graph';
 import { describeSecretConformance } from './store-conformance-secrets';
+import { describeCasConformance } from './store-conformance-cas';
 import { describeWebhookConformance } from './store-conformance-webhooks';
 
 export interface OpenedStore {
@@ -1369,6 +1370,11 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
     });
 
     describeWebhookConformance({
+      store: () => store,
+      reopen: async () => (store = await opened.reopen()),
+    });
+
+    describeCasConformance({
       store: () => store,
       reopen: async () => (store = await opened.reopen()),
     });

@@ -13,6 +13,7 @@ import type { Dispatcher } from '../engine/dispatcher';
 import type { TaskEngine } from '../engine/task-engine';
 import { newSessionId } from '../engine/ids';
 import { outputsForFinish } from '../outputs/finish-outputs';
+import { referenceOutputs } from '../cas/cas-inputs';
 import type { OutputStore } from '../outputs/output-store';
 import {
   botDimensions,
@@ -532,6 +533,10 @@ export class BotSession implements SessionHandle {
       }
       return;
     }
+    // Its output files are CAS blobs it references (Download access, blob GC).
+    await referenceOutputs(this.#deps.store, outcome.task).catch((err: unknown) =>
+      this.#log.warn({ err, taskId: m.task_id }, 'recording output references failed'),
+    );
     const capBytes = this.#deps.maxTaskOutputBytes ?? DEFAULT_MAX_TASK_OUTPUT_BYTES;
     if (outcome.task.outputSize < Math.min(m.output_size, capBytes)) {
       this.#log.warn(

@@ -34,6 +34,15 @@ export function dispatchMessage(
         memory_limit_bytes: props.memoryLimitBytes ?? 0,
         pids_limit: props.pidsLimit ?? 0,
         cpu_weight: props.cpuWeight ?? 0,
+        // The input tree the bot lays out before the process starts (Cas.Download, bot token).
+        ...(props.casInputRoot === undefined
+          ? {}
+          : {
+              cas_input_root: {
+                hash: props.casInputRoot.hash,
+                size_bytes: props.casInputRoot.sizeBytes,
+              },
+            }),
         ...(secretBytes === undefined ? {} : { secret_bytes: Buffer.from(secretBytes) }),
       },
     },

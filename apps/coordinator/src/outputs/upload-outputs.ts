@@ -24,6 +24,8 @@ export interface UploadOutputsDeps {
   /** The most bytes one task may upload (the sum of the announced sizes). */
   readonly maxBytes: number;
   readonly log: Logger;
+  /** Output blobs are CAS blobs: recorded as touched now (cas/blob-gc.ts). @default Date.now */
+  readonly clock?: () => number;
 }
 
 type Failure = { readonly code: grpc.status; readonly details: string };
@@ -109,7 +111,9 @@ export function uploadOutputsHandler(
       if (chunk.data.length > 0) await cur.writer.write(chunk.data);
       if (!cur.writer.complete) return undefined;
       state.current = undefined;
-      const outcome = await cur.writer.commit();
+      const clock = deps.clock ?? Date.now;
+      const blob = { hash: cur.writer.digest, sizeBytes: cur.writer.size };
+      const outcome = await cur.writer.commit(() => deps.store.touchCasBlobs([blob], clock()));
       if (outcome !== 'stored')
         return fail(grpc.status.DATA_LOSS, `digest: ${cur.path} does not match its content`);
       state.files += 1;

@@ -24,6 +24,7 @@ import { checkParent } from '../children/parent-check';
 import type { SubmitExtras, TaskEngine } from '../engine/task-engine';
 import { checkNotifyUrl, type WebhookTargetPolicy } from '../notify/webhook-targets';
 import type { TaskSecrets } from '../secrets/task-secrets';
+import type { CasInputs } from '../cas/cas-inputs';
 import { taskStates } from '../watch/task-states';
 import { authenticate, serverStream, unary } from './grpc-edge';
 import { checkSubmit, loadTaskAs, mayView } from './task-access';
@@ -45,6 +46,8 @@ export function tasksHandlers(deps: {
   children?: Pick<ChildCanceller, 'childCreated'>;
   /** Where a task's notify.url may point (webhook-allow; none: notify refused). */
   webhookTargets: WebhookTargetPolicy;
+  /** Checks and references input trees (cas_input_root); absent: a request with one is refused. */
+  casInputs?: CasInputs;
   /** Seals requests' secret_bytes; absent: a request with them is refused. */
   secrets?: TaskSecrets;
 }): grpc.UntypedServiceImplementation {
@@ -71,6 +74,21 @@ export function tasksHandlers(deps: {
     return deps.secrets.extrasFor(req.secret_bytes);
   };
 
+  /**
+   * The CAS blobs a new task references (its input trees and their files), each checked held;
+   * recorded as its references right after it is stored (cas/cas-inputs.ts).
+   */
+  const casBlobsOf = async (spec: TaskSpec): Promise<string[]> => {
+    if (!spec.slices.some((s) => s.properties.casInputRoot !== undefined)) return [];
+    if (deps.casInputs === undefined) {
+      throw new InvalidArgumentError(
+        'task_slices[0].properties.cas_input_root',
+        'this coordinator has no CAS',
+      );
+    }
+    return deps.casInputs.check(spec);
+  };
+
   /** What NewTask answers for a submitted task; a new child is tied to its parent first. */
   const created = async (submitted: { task: Task; created: boolean }): Promise<NewTaskResponse> => {
     const task =
@@ -87,7 +105,10 @@ export function tasksHandlers(deps: {
   return {
     NewTask: unary<NewTaskRequestOut, NewTaskResponse>(log, 'NewTask', async (req, call) => {
       const principal = authenticate(tokens, call.metadata, 'client');
-      const submitted = await engine.submit(await admit(req, principal), secretOf(req));
+      const spec = await admit(req, principal);
+      const inputs = await casBlobsOf(spec);
+      const submitted = await engine.submit(spec, secretOf(req));
+      if (submitted.created) await deps.casInputs?.reference(submitted.task, inputs);
       return created(submitted);
     }),
 
@@ -100,15 +121,20 @@ export function tasksHandlers(deps: {
       // Every task admitted before any is stored: one refused refuses the batch.
       const specs: TaskSpec[] = [];
       const extras: (SubmitExtras | undefined)[] = [];
+      const inputs: string[][] = [];
       for (const [i, one] of req.requests.entries()) {
         try {
           specs.push(await admit(one, principal));
           extras.push(secretOf(one));
+          inputs.push(await casBlobsOf(specs[i]!));
         } catch (err) {
           throw inBatch(i, err);
         }
       }
       const submitted = await engine.submitMany(specs, extras);
+      for (const [i, s] of submitted.entries()) {
+        if (s.created) await deps.casInputs?.reference(s.task, inputs[i]!);
+      }
       const responses: NewTaskResponse[] = [];
       for (const s of submitted) responses.push(await created(s));
       return { responses };

@@ -231,6 +231,13 @@ function propertyRows(prefix: 'task_slices[].properties' | 'properties'): Row[] 
     row('a cache path', 'caches[].path', 'caches[0].path', 1024, (o) => ({
       caches: [{ name: 'c', path: 'p'.repeat(1024 + o) }],
     })),
+    // At the limit a well-formed digest, refused because the CAS does not hold that tree.
+    {
+      ...row('an input tree hash', 'cas_input_root.hash', 'cas_input_root.hash', 64, (o) => ({
+        cas_input_root: { hash: 'a'.repeat(64 + o), size_bytes: 10 },
+      })),
+      stored: false,
+    },
     row('command + env as exec counts them', undefined, '', MAX_ARGV_ENV_BYTES, (o) => ({
       command: budgetCommand(o),
     })),

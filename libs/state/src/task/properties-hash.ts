@@ -36,6 +36,10 @@ export function propertiesHash(p: TaskProperties): string {
     ...(p.botPingToleranceSecs === undefined
       ? {}
       : { bot_ping_tolerance_secs: p.botPingToleranceSecs }),
+    // Inputs are part of the work: a task on other inputs is other work (dedup, idempotency).
+    ...(p.casInputRoot === undefined
+      ? {}
+      : { cas_input_root: [p.casInputRoot.hash, p.casInputRoot.sizeBytes] }),
   };
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }

@@ -66,6 +66,12 @@ export interface TaskProperties {
    */
   readonly botPingToleranceSecs?: number;
   /**
+   * The task's input tree in the CAS (TaskProperties.cas_input_root): the digest of its listing
+   * (docs/cas.md), laid out in the work dir before the process starts; absent = none. Part of
+   * propertiesHash when present.
+   */
+  readonly casInputRoot?: { readonly hash: string; readonly sizeBytes: number };
+  /**
    * Set by the coordinator only (graph executions: DROVER_EXECUTION_ID/TOKEN): sent to the bot as
    * TaskManifest.secret_env, never returned by the Tasks API, not part of propertiesHash.
    */

@@ -209,6 +209,34 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     `,
   },
   {
+    // Content-addressed storage (issue 26): the blobs held (created and last touched, for the
+    // blob GC), who uploaded each, and the tasks referencing them (input tree and files, output
+    // files; with the task's pool, for Download access), deleted with their task.
+    version: 8,
+    sql: `
+      CREATE TABLE cas_blobs (
+        hash TEXT COLLATE "C" PRIMARY KEY,
+        size_bytes BIGINT NOT NULL,
+        created_ms BIGINT NOT NULL,
+        touched_ms BIGINT NOT NULL
+      );
+      CREATE INDEX cas_blobs_by_touched ON cas_blobs (touched_ms);
+      CREATE TABLE cas_uploads (
+        hash TEXT COLLATE "C" NOT NULL,
+        uploader TEXT COLLATE "C" NOT NULL,
+        created_ms BIGINT NOT NULL,
+        PRIMARY KEY (hash, uploader)
+      );
+      CREATE TABLE cas_refs (
+        hash TEXT COLLATE "C" NOT NULL,
+        task_id TEXT COLLATE "C" NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+        pool TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (hash, task_id)
+      );
+      CREATE INDEX cas_refs_by_task ON cas_refs (task_id);
+    `,
+  },
+  {
     // Secret bytes (issue 26): sealed by the coordinator (AES-256-GCM), apart from the request,
     // one row per task that has them; deleted with the task row.
     version: 9,

@@ -38,6 +38,8 @@ import { MUTABLE_TASK_COLUMNS, rowToTask, type TaskRow } from '../task-row';
 import { checkSuccessorRevision } from '../task-revision';
 import { LOCK_SPACE, inTransaction } from './pg-tx';
 import * as webhooks from './pg-webhooks';
+import * as cas from './pg-cas';
+import type { CasBlobRecord, CasBlobSize, CasRunningReferrer } from '../cas-store';
 import type {
   NewWebhook,
   WebhookDelivery,
@@ -437,6 +439,48 @@ class PgStore extends PgGraphStore implements Store {
 
   async pruneBotEvents(beforeMs: number): Promise<number> {
     return bots.pruneBotEvents(this.#pool, beforeMs);
+  }
+
+  async touchCasBlobs(blobs: readonly CasBlobSize[], nowMs: number, uploader = ''): Promise<void> {
+    if (blobs.length === 0) return;
+    await cas.touchCasBlobs(this.#pool, blobs, nowMs, uploader);
+  }
+
+  async getCasBlob(hash: string): Promise<CasBlobRecord | undefined> {
+    return cas.getCasBlob(this.#pool, hash);
+  }
+
+  async isCasUploader(hash: string, uploader: string): Promise<boolean> {
+    return cas.isCasUploader(this.#pool, hash, uploader);
+  }
+
+  async addCasReferences(taskId: string, pool: string, hashes: readonly string[]): Promise<void> {
+    if (hashes.length === 0) return;
+    await cas.addCasReferences(this.#pool, taskId, pool, hashes);
+  }
+
+  async casReferencePools(hash: string, limit: number): Promise<string[]> {
+    return cas.casReferencePools(this.#pool, hash, limit);
+  }
+
+  async isCasReferencedByTask(hash: string, taskIds: readonly string[]): Promise<boolean> {
+    return cas.isCasReferencedByTask(this.#pool, hash, taskIds);
+  }
+
+  async casRunningReferrers(hash: string, limit: number): Promise<CasRunningReferrer[]> {
+    return cas.casRunningReferrers(this.#pool, hash, limit);
+  }
+
+  async listCasGarbage(cutoffMs: number, limit: number): Promise<CasBlobSize[]> {
+    return cas.listCasGarbage(this.#pool, cutoffMs, limit);
+  }
+
+  async deleteCasBlobIfGarbage(hash: string, cutoffMs: number): Promise<boolean> {
+    return cas.deleteCasBlobIfGarbage(this.#pool, hash, cutoffMs);
+  }
+
+  async casTotals(): Promise<{ blobs: number; bytes: number }> {
+    return cas.casTotals(this.#pool);
   }
 
   async enqueueWebhook(d: NewWebhook): Promise<boolean> {

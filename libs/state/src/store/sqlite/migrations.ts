@@ -227,6 +227,34 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     `,
   },
   {
+    // Content-addressed storage (issue 26): the blobs held (created and last touched, for the
+    // blob GC), who uploaded each, and the tasks referencing them (input tree and files, output
+    // files; with the task's pool, for Download access), deleted with their task.
+    version: 10,
+    sql: `
+      CREATE TABLE cas_blobs (
+        hash TEXT PRIMARY KEY,
+        size_bytes INTEGER NOT NULL,
+        created_ms INTEGER NOT NULL,
+        touched_ms INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX cas_blobs_by_touched ON cas_blobs (touched_ms);
+      CREATE TABLE cas_uploads (
+        hash TEXT NOT NULL,
+        uploader TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        PRIMARY KEY (hash, uploader)
+      ) WITHOUT ROWID;
+      CREATE TABLE cas_refs (
+        hash TEXT NOT NULL,
+        task_id TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+        pool TEXT NOT NULL,
+        PRIMARY KEY (hash, task_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX cas_refs_by_task ON cas_refs (task_id);
+    `,
+  },
+  {
     // Secret bytes (issue 26): sealed by the coordinator (AES-256-GCM), apart from the request,
     // one row per task that has them; deleted with the task row.
     version: 11,

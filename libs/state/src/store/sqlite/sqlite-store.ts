@@ -42,6 +42,8 @@ import { forEachPending } from './sqlite-pending';
 import { sqliteRowToTask, type SqliteTaskRow } from './sqlite-rows';
 import { SQLITE_TASK_SQL, sqliteListTasksSql } from './sqlite-task-query';
 import * as webhooks from './sqlite-webhooks';
+import * as cas from './sqlite-cas';
+import type { CasBlobRecord, CasBlobSize, CasRunningReferrer } from '../cas-store';
 import { StatementCache } from './statement-cache';
 import { WalCheckpointer } from './wal-checkpointer';
 
@@ -379,6 +381,51 @@ class SqliteStore extends SqliteGraphStore implements Store {
 
   async pruneWebhooks(beforeMs: number): Promise<number> {
     return this.#commits.write(() => webhooks.pruneWebhooks(this.#sql, beforeMs));
+  }
+
+  async touchCasBlobs(blobs: readonly CasBlobSize[], nowMs: number, uploader = ''): Promise<void> {
+    if (blobs.length === 0) return;
+    const touch = this.#db.transaction(() => cas.touchCasBlobs(this.#sql, blobs, nowMs, uploader));
+    await this.#commits.write(() => touch());
+  }
+
+  async getCasBlob(hash: string): Promise<CasBlobRecord | undefined> {
+    return cas.getCasBlob(this.#sql, hash);
+  }
+
+  async isCasUploader(hash: string, uploader: string): Promise<boolean> {
+    return cas.isCasUploader(this.#sql, hash, uploader);
+  }
+
+  async addCasReferences(taskId: string, pool: string, hashes: readonly string[]): Promise<void> {
+    if (hashes.length === 0) return;
+    const add = this.#db.transaction(() => cas.addCasReferences(this.#sql, taskId, pool, hashes));
+    await this.#commits.write(() => add());
+  }
+
+  async casReferencePools(hash: string, limit: number): Promise<string[]> {
+    return cas.casReferencePools(this.#sql, hash, limit);
+  }
+
+  async isCasReferencedByTask(hash: string, taskIds: readonly string[]): Promise<boolean> {
+    return cas.isCasReferencedByTask(this.#sql, hash, taskIds);
+  }
+
+  async casRunningReferrers(hash: string, limit: number): Promise<CasRunningReferrer[]> {
+    return cas.casRunningReferrers(this.#sql, hash, limit);
+  }
+
+  async listCasGarbage(cutoffMs: number, limit: number): Promise<CasBlobSize[]> {
+    return cas.listCasGarbage(this.#sql, cutoffMs, limit);
+  }
+
+  async deleteCasBlobIfGarbage(hash: string, cutoffMs: number): Promise<boolean> {
+    const del = this.#db.transaction(() => cas.deleteCasBlobIfGarbage(this.#sql, hash, cutoffMs));
+    return this.#commits.write(() => del());
+  }
+
+  async casTotals(): Promise<{ blobs: number; bytes: number }> {
+    return cas.casTotals(this.#sql);
   }
 
   async close(): Promise<void> {

@@ -537,6 +537,25 @@ describe('the secret key file', () => {
 });
 
 describe.skipIf(!PG_REACHABLE)('secret bytes on PostgreSQL', () => {
+  it('two replicas sharing one key file: sealed on one, opened by the one the bot is on', async () => {
+    const schema = `drover_test_${randomBytes(6).toString('hex')}`;
+    cleanups.push(() => dropPgSchema(PG_URL, schema));
+    const shared = tempDir();
+    cleanups.push(() => shared.remove());
+    const keyFile = join(shared.path, 'secret.key');
+    const store = { store: PG_URL, storeSchema: schema, secretKeyFile: keyFile };
+    const a = await startWorld(store);
+    const b = await startWorld(store);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    const bot = await connectBot(b, 'replica-bot');
+    const { marker, secret } = newSecret();
+    // Submitted on a (whose token file is its own), run by the bot on b.
+    const t = await submit(a, request(secret, { idempotent: false }));
+    const assign = await nextAssign(bot, t.task_id);
+    expect(Buffer.from(assign.manifest!.secret_bytes).equals(secret)).toBe(true);
+    expectNoLeak('the logs', a.logs.join('') + b.logs.join(''), marker);
+  });
+
   it('reach only the Assign; the rows hold them sealed, and go with their task', async () => {
     const schema = `drover_test_${randomBytes(6).toString('hex')}`;
     cleanups.push(() => dropPgSchema(PG_URL, schema));

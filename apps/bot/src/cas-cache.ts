@@ -1,7 +1,18 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, lstatSync, mkdirSync, readdirSync, rmSync, type Stats } from 'node:fs';
+import {
+  createReadStream,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  type Stats,
+} from 'node:fs';
 import { chmod, copyFile, lstat, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { BLOB_HASH, parseTree } from '@drover/protocol';
 import type { Logger } from 'pino';
 
 /**
@@ -9,7 +20,8 @@ import type { Logger } from 'pino';
  * by its SHA-256 — `<hash>` (0444) or `<hash>.x` (0555) for a blob some tree lists as executable
  * (a hard link shares its inode's mode, so the two modes are two files). Least recently used
  * blobs go once the cache holds more than `maxBytes`, never one a running task uses (pinned by
- * its lease). The index lives in memory, rebuilt from the dir at start; a blob found there is
+ * its lease). The index lives in memory, rebuilt from the dir at start (the trees held whole,
+ * BotHealth.input_trees, from trees.json); a blob found there is
  * re-hashed on its first use (it may have changed while the bot was down), and so is a blob
  * whose size, mtime or mode changed since it was last verified: a mismatch is discarded, so the
  * caller fetches it again.
@@ -18,6 +30,8 @@ import type { Logger } from 'pino';
 export const DEFAULT_CAS_CACHE_MAX_BYTES = 20 * 1024 ** 3;
 
 const BLOB_FILE = /^([0-9a-f]{64})(\.x)?$/;
+/** The trees laid out last (hashes, most recent first), so a restarted bot still reports them. */
+const TREES_FILE = 'trees.json';
 
 /** A blob as the cache holds it: its hash and mode (two modes, two files). */
 export interface BlobKey {
@@ -70,6 +84,8 @@ export class CasCache {
   readonly #pins = new Map<string, number>();
   #clock = 0;
   #loaded = false;
+  /** The trees held whole may have changed (a tree laid out, blobs evicted or discarded). */
+  onTreesChange: (() => void) | undefined;
 
   constructor(opts: CasCacheOptions) {
     this.root = opts.root;
@@ -98,7 +114,7 @@ export class CasCache {
     mkdirSync(this.tmpDir, { mode: 0o700 });
     const found: { name: string; st: Stats }[] = [];
     for (const name of readdirSync(this.root)) {
-      if (name === 'tmp') continue;
+      if (name === 'tmp' || name === TREES_FILE) continue;
       const p = path.join(this.root, name);
       const st = lstatSync(p, { throwIfNoEntry: false });
       if (st === undefined) continue;
@@ -116,6 +132,47 @@ export class CasCache {
         verified: undefined,
         lastUse: ++this.#clock,
       });
+    this.#loadTrees();
+  }
+
+  /**
+   * The trees of trees.json whose listing and every file are still here (not hashed: a hint for
+   * dispatch; a task using one checks every blob anyway). A file that cannot be read: none.
+   */
+  #loadTrees(): void {
+    let hashes: unknown;
+    try {
+      hashes = JSON.parse(readFileSync(path.join(this.root, TREES_FILE), 'utf8'));
+    } catch {
+      return;
+    }
+    if (!Array.isArray(hashes)) return;
+    for (const hash of hashes.slice(0, MAX_INPUT_TREES).reverse()) {
+      if (typeof hash !== 'string' || !BLOB_HASH.test(hash) || !this.#entries.has(hash)) continue;
+      try {
+        const parsed = parseTree(readFileSync(path.join(this.root, hash)));
+        if ('error' in parsed) continue;
+        const keys = [{ hash, executable: false }, ...parsed.tree.files];
+        if (keys.every((k) => this.#entries.has(blobName(k))))
+          this.#trees.set(hash, {
+            names: [...new Set(keys.map(blobName))],
+            lastUse: ++this.#clock,
+          });
+      } catch {
+        // Gone meanwhile: not reported.
+      }
+    }
+  }
+
+  /** Writes the trees reported now to trees.json (a temp file, renamed). */
+  #saveTrees(): void {
+    try {
+      const tmp = path.join(this.tmpDir, `${TREES_FILE}.${randomBytes(6).toString('hex')}`);
+      writeFileSync(tmp, JSON.stringify(this.inputTrees()), { mode: 0o600 });
+      renameSync(tmp, path.join(this.root, TREES_FILE));
+    } catch (err) {
+      this.#log?.warn({ err }, 'input cache: cannot save the trees held');
+    }
   }
 
   /** Bytes held. */
@@ -239,6 +296,11 @@ export class CasCache {
   noteTree(hash: string, keys: readonly { hash: string; executable: boolean }[]): void {
     this.#trees.delete(hash);
     this.#trees.set(hash, { names: [...new Set(keys.map(blobName))], lastUse: ++this.#clock });
+    // Trees no longer whole (or beyond what is reported) are forgotten.
+    const kept = new Set(this.inputTrees());
+    for (const h of this.#trees.keys()) if (!kept.has(h)) this.#trees.delete(h);
+    this.#saveTrees();
+    this.onTreesChange?.();
   }
 
   /** BotHealth.input_trees: trees whose every blob is held, most recently used first. */
@@ -279,7 +341,13 @@ export class CasCache {
 
   #drop(name: string): void {
     this.#entries.delete(name);
-    for (const [hash, t] of this.#trees) if (t.names.includes(name)) this.#trees.delete(hash);
+    let changed = false;
+    for (const [hash, t] of this.#trees)
+      if (t.names.includes(name)) {
+        this.#trees.delete(hash);
+        changed = true;
+      }
+    if (changed) this.onTreesChange?.();
   }
 }
 

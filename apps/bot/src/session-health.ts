@@ -42,6 +42,8 @@ export class SessionHealth {
   #updating = '';
   /** The dimensions as last sent (Hello or a heartbeat), JSON. */
   #sentDimensions = '';
+  /** BotHealth.input_trees as last sent, JSON. */
+  #sentInputTrees = '[]';
   /** A periodic heartbeat is measuring the disk: the next tick skips rather than overlap it. */
   #tickBusy = false;
 
@@ -114,6 +116,15 @@ export class SessionHealth {
     link.write({ heartbeat: { state: this.healthNow(), dimensions: dimensionsToWire(dims) } });
   }
 
+  /**
+   * The input trees held changed (a task's tree laid out, blobs evicted): a heartbeat now, so
+   * that cache-aware dispatch knows before the next task is chosen.
+   */
+  sendInputTreesIfChanged(): void {
+    const trees = JSON.stringify(this.#opts.casCache?.inputTrees() ?? []);
+    if (trees !== this.#sentInputTrees) this.sendNow();
+  }
+
   /** Stopping wins in quarantined_reason: it is for good; low disk may clear. */
   healthNow(): BotHealth {
     const stopping = this.#opts.stopReason();
@@ -133,7 +144,13 @@ export class SessionHealth {
         .info()
         .slice(0, MAX_BOT_HEALTH_CACHES)
         .map((c) => ({ name: c.name, size_bytes: c.sizeBytes })),
-      input_trees: this.#opts.casCache?.inputTrees() ?? [],
+      input_trees: this.#inputTreesNow(),
     };
+  }
+
+  #inputTreesNow(): string[] {
+    const trees = this.#opts.casCache?.inputTrees() ?? [];
+    this.#sentInputTrees = JSON.stringify(trees);
+    return trees;
   }
 }

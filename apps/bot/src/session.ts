@@ -100,6 +100,7 @@ export class BotSession {
     this.#config.caches.onChange = () => this.#health.sendDimensionsIfChanged();
     // The input cache is read from disk before the first Hello (its trees are in memory only).
     this.#config.casCache.load();
+    this.#config.casCache.onTreesChange = () => this.#health.sendInputTreesIfChanged();
   }
 
   // --- bot self-update (update/updater.ts) ---

@@ -175,14 +175,20 @@ describe('input trees', () => {
     await until('the work dirs removed', () => readdirSync(path.join(h.root, 'w')).length === 0);
   }, 30_000);
 
-  it('reports the trees it holds in its health (input_trees)', async () => {
+  it('reports the trees it holds in its health (input_trees) at once, not at the next heartbeat', async () => {
     const f = fixture(3);
-    h.startSession();
+    // No periodic heartbeat within the test: the one carrying the tree is sent for it.
+    h.startSession({ heartbeatIntervalMs: 600_000 });
     const stream = await h.connected();
     await runTask(stream, 't1', 'true', f.root);
     await until('a heartbeat naming the tree', () =>
       stream.all('heartbeat').some((hb) => hb.state?.input_trees.includes(f.root.hash) === true),
     );
+    // A new stream's Hello says so too.
+    h.coordinator.streams[0]!.fail(14, 'gone');
+    const next = await h.coordinator.stream(1);
+    const hello = await next.take('hello');
+    expect(hello.state?.input_trees).toEqual([f.root.hash]);
   });
 
   it('a tampered cached blob is detected, discarded and fetched again', async () => {

@@ -4,11 +4,13 @@ import {
   existsSync,
   mkdirSync,
   readdirSync,
+  rmSync,
   statSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
+import { treeBlob } from '@drover/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CasCache } from '../src/cas-cache';
 import { tempDir } from './helpers';
@@ -89,6 +91,33 @@ describe('CasCache', () => {
     for (let i = 0; i < 40; i++) cache.noteTree(tree(i), [a]);
     expect(cache.inputTrees()).toHaveLength(32);
     expect(cache.inputTrees()[0]).toBe(tree(39));
+  });
+
+  it('a restarted bot still reports the trees it holds whole (trees.json)', async () => {
+    const dir = path.join(root, 'cas');
+    const first = new CasCache({ root: dir });
+    const a = await put(first, 'file a');
+    const x = await put(first, 'tool', true);
+    const listing = treeBlob({
+      files: [
+        { path: 'a', hash: a.hash, size: a.size, executable: false },
+        { path: 'bin/tool', hash: x.hash, size: x.size, executable: true },
+      ],
+      symlinks: [],
+      dirs: [],
+    });
+    const t = await put(first, listing.text);
+    first.noteTree(t.hash, [t, a, x]);
+    expect(first.inputTrees()).toEqual([t.hash]);
+
+    const second = new CasCache({ root: dir });
+    second.load();
+    expect(second.inputTrees()).toEqual([t.hash]);
+
+    rmSync(first.pathOf(x));
+    const third = new CasCache({ root: dir });
+    third.load();
+    expect(third.inputTrees()).toEqual([]);
   });
 
   it('after a restart, re-hashes a blob before its first use; one changed meanwhile is discarded', async () => {

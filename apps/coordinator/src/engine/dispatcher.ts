@@ -448,8 +448,7 @@ function indexEntry(taskId: string, task: WaitingTask) {
 
 /** The hash of the slice's input tree (cas_input_root), if it has one. */
 export function inputTreeOf(properties: TaskProperties): string | undefined {
-  // TODO(issue 26): read properties.casInputRoot directly once TaskProperties carries it.
-  const hash = (properties as { casInputRoot?: { hash?: string } }).casInputRoot?.hash;
+  const hash = properties.casInputRoot?.hash;
   return hash === undefined || hash === '' ? undefined : hash;
 }
 

@@ -30,6 +30,8 @@ export interface PendingNote {
   readonly deadlineAtMs: number;
   readonly dimensions: readonly KeyValue[];
   readonly terminate: boolean;
+  /** The hash of the slice's input tree (cas_input_root), if any: cache-aware dispatch. */
+  readonly inputTree?: string;
 }
 
 /** A RUNNING task's output grew to `size` bytes. */
@@ -87,6 +89,9 @@ export function taskNote(task: Task): TaskNote {
       deadlineAtMs: sliceDeadlineAtMs(task.spec, task.createdAtMs, task.currentSlice),
       dimensions: slice.properties.dimensions,
       terminate: task.spec.terminate !== undefined,
+      ...(slice.properties.casInputRoot === undefined
+        ? {}
+        : { inputTree: slice.properties.casInputRoot.hash }),
     },
   };
 }

@@ -46,6 +46,7 @@ export const SETTINGS = {
   'webhook-timeout': { env: 'DROVER_WEBHOOK_TIMEOUT', kind: 'seconds' },
   'webhook-allow': { env: 'DROVER_WEBHOOK_ALLOW', kind: 'list' },
   'webhook-allow-addresses': { env: 'DROVER_WEBHOOK_ALLOW_ADDRESSES', kind: 'list' },
+  'task-retention': { env: 'DROVER_TASK_RETENTION', kind: 'duration' },
 } as const satisfies Record<string, { env: string; kind: SettingKind }>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -58,6 +59,8 @@ export type SettingName = keyof typeof SETTINGS;
  */
 export type RawSettings = Partial<Record<SettingName, string | number | readonly string[]>> & {
   distributors?: unknown;
+  /** Per-pool task retention (file only): pool name → duration (retention-config.ts). */
+  'task-retention-pools'?: unknown;
 };
 
 function isSetting(key: string): key is SettingName {
@@ -84,6 +87,10 @@ export function parseConfigText(text: string, file: string): RawSettings {
   for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
     if (key === 'distributors') {
       out.distributors = value;
+      continue;
+    }
+    if (key === 'task-retention-pools') {
+      out['task-retention-pools'] = value;
       continue;
     }
     if (!isSetting(key)) {

@@ -14,6 +14,7 @@ import type { BotCodeConfig } from './bot-code/bot-code-source';
 import { compileDistributors, type DistributorConfig } from './graph/distributor-config';
 import { DEFAULT_CAS_MAX_BLOB_BYTES, DEFAULT_CAS_RETENTION_MS, durationMs } from './cas/cas-config';
 import { compileWebhookTargets, type WebhookTargetPolicy } from './notify/webhook-targets';
+import { compileRetention, type RetentionConfig } from './retention/retention-config';
 
 export { ConfigError } from './config-file';
 
@@ -114,6 +115,13 @@ export interface CoordinatorOptions {
    * this host. @default none: only public addresses
    */
   webhookAllowAddresses?: readonly string[];
+  /**
+   * How long final tasks are kept after they ended: `90d`, `12h`, `30m`; 0 = forever.
+   * @default '90d'
+   */
+  taskRetention?: string | number;
+  /** Per pool (config file only): pool name → duration replacing taskRetention. @default none */
+  taskRetentionPools?: unknown;
 }
 
 /** How task webhooks are sent (notify/webhook-notifier.ts). */
@@ -159,6 +167,8 @@ export interface CoordinatorConfig {
   readonly botCode: BotCodeConfig;
   /** Absolute path of the bot executable /bot/install.sh installs; undefined: none served. */
   readonly botExecutable: string | undefined;
+  /** How long final tasks are kept, by default and per pool (retention/). */
+  readonly retention: RetentionConfig;
 }
 
 const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
@@ -217,6 +227,7 @@ export function compileCoordinatorConfig(opts: CoordinatorOptions): CoordinatorC
     botCode: compileBotCodeConfig(opts.botUpdate, opts.botCode, dataDir),
     botExecutable:
       opts.botExecutable === undefined ? defaultBotExecutable() : resolve(opts.botExecutable),
+    retention: compileRetention(opts.taskRetention, opts.taskRetentionPools),
   });
 }
 
@@ -386,6 +397,9 @@ win). The file's keys are the flag names; see apps/coordinator/drover.example.ya
                                 (DROVER_WEBHOOK_ALLOW) [none: notify refused]
   --webhook-allow-addresses IPS non-public addresses/subnets webhooks may reach, comma-separated
                                 (DROVER_WEBHOOK_ALLOW_ADDRESSES) [none]
+  --task-retention DURATION     final tasks are deleted this long after they ended: 90d, 12h, 30m;
+                                0 = keep forever; per pool: task-retention-pools in the config
+                                file (DROVER_TASK_RETENTION) [90d]
   -V, --version                 print the version and the git commit
   -h, --help                    show this help
 `;
@@ -510,6 +524,14 @@ export function parseCoordinatorArgs(
   set('webhookTimeoutSecs', num('webhook-timeout'));
   set('webhookAllow', list('webhook-allow'));
   set('webhookAllowAddresses', list('webhook-allow-addresses'));
+  const retention = raw('task-retention');
+  if (retention !== undefined) {
+    options.taskRetention =
+      typeof retention.value === 'number' ? retention.value : String(retention.value);
+  }
+  if (fromFile['task-retention-pools'] !== undefined) {
+    options.taskRetentionPools = fromFile['task-retention-pools'];
+  }
   if (fromFile.distributors !== undefined) options.distributors = fromFile.distributors;
   return { help: false, options };
 }

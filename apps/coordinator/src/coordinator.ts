@@ -56,6 +56,8 @@ import {
 } from './data-dir/private-modes';
 import { connectionCaps, type ConnectionCaps } from './connections/connection-caps';
 import { LoopStalls } from './stalls/loop-stalls';
+import { RetentionMetrics } from './retention/retention-metrics';
+import { TaskPurger } from './retention/task-purger';
 import { loadOrCreateSecretKey } from './secrets/secret-key';
 import { TaskSecrets } from './secrets/task-secrets';
 
@@ -78,6 +80,8 @@ export interface RunningCoordinator {
   readonly botCode: BotCodeSource;
   /** Child cancellation, task webhooks, WatchTasks (transition-listeners.ts). */
   readonly listeners: TransitionListeners;
+  /** Deletes final tasks past their retention (retention/); `runRound()` for tests. */
+  readonly purger: TaskPurger;
   /** Stops serving and closes the store; idempotent; every step runs even if one fails. */
   close(): Promise<void>;
 }
@@ -262,6 +266,18 @@ export async function startCoordinator(
     retentionMs: config.cas.retentionMs,
     metrics: casMetrics(metrics.registry),
   });
+  // Retention: final tasks past task-retention deleted in small batches, one replica at a time.
+  const retentionMetrics = new RetentionMetrics(metrics.registry, store);
+  const purger = new TaskPurger({
+    store,
+    config: config.retention,
+    clock,
+    log: log.child({ component: 'retention' }),
+    onPurged: (result) => {
+      retentionMetrics.purged(result);
+      metrics.tasksPurged(result.states);
+    },
+  });
   const dashboard = new Dashboard({
     engine,
     store,
@@ -438,6 +454,7 @@ export async function startCoordinator(
   );
   setLifecycle('serving');
   listeners.children.sweepOrphans();
+  purger.start();
   log.info(
     { grpc: grpcAddress, http: httpAddress, dataDir: config.dataDir, tls: tls !== undefined },
     'coordinator ready',
@@ -448,6 +465,7 @@ export async function startCoordinator(
     closing ??= (async () => {
       setLifecycle('stopping');
       const steps: Array<[string, () => unknown]> = [
+        ['retention', () => purger.close()],
         ['blob gc', () => blobGc.close()],
         ['metrics', () => metrics.close()],
         ['dashboard', () => dashboard.close()],
@@ -500,6 +518,7 @@ export async function startCoordinator(
     metrics,
     listeners,
     botCode,
+    purger,
     close,
   };
 }

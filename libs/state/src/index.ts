@@ -92,6 +92,13 @@ export type {
   CasRunningReferrer,
   CasStore,
 } from './store/cas-store';
+export {
+  PURGE_BATCH_MAX,
+  type PurgeTasksRequest,
+  type PurgeTasksResult,
+  type RetentionStore,
+} from './store/retention-store';
+export { TASK_OWNED_TABLES, type TaskOwnedTable } from './store/task-owned-tables';
 export { InvalidCursorError } from './store/cursor';
 export { TASK_SORTS, type TaskSort } from './store/task-order';
 export { openSqliteStore, type SqliteStoreOptions } from './store/sqlite/sqlite-store';

@@ -16,6 +16,7 @@ import { describeGraphConformance } from './store-conformance-graph';
 import { describeSecretConformance } from './store-conformance-secrets';
 import { describeCasConformance } from './store-conformance-cas';
 import { describeWebhookConformance } from './store-conformance-webhooks';
+import { describeRetentionConformance } from './store-conformance-retention';
 
 export interface OpenedStore {
   readonly store: Store;
@@ -1377,6 +1378,12 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
     describeCasConformance({
       store: () => store,
       reopen: async () => (store = await opened.reopen()),
+    });
+
+    describeRetentionConformance({
+      store: () => store,
+      reopen: async () => (store = await opened.reopen()),
+      second: () => opened.reopen(),
     });
 
     describeSecretConformance({

@@ -186,6 +186,13 @@ export class CoordinatorMetrics implements CallRecorder {
     this.#deps.engine.events.off('transition', this.#onTransition);
   }
 
+  /** Final tasks deleted past their retention (retention/): drover_tasks counts them no more. */
+  tasksPurged(states: Readonly<Partial<Record<StoredTaskState, number>>>): void {
+    for (const [state, n] of Object.entries(states) as Array<[StoredTaskState, number]>) {
+      this.#stateCounts.set(state, Math.max(0, (this.#stateCounts.get(state) ?? 0) - n));
+    }
+  }
+
   callEnded(service: string, method: string, code: GrpcStatus): void {
     this.#grpcCalls.inc({ service, method, code: status[code] ?? String(code) });
   }

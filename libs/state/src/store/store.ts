@@ -3,6 +3,7 @@ import type { KeyValue, KeyValues, Task } from '../task/types';
 import type { CasStore } from './cas-store';
 import type { ChangeFeed } from './change-feed';
 import type { GraphStore } from './graph-store';
+import type { RetentionStore } from './retention-store';
 import type { TaskSort } from './task-order';
 import type { WebhookStore } from './webhook-store';
 
@@ -180,7 +181,7 @@ export interface BotEventPage {
  * The persistence port (DESIGN.md §6). Every state change is a conditional write over the task's
  * revision; adapters must pass the conformance suite in libs/state/test/store-conformance.ts.
  */
-export interface Store extends GraphStore, WebhookStore, CasStore {
+export interface Store extends GraphStore, WebhookStore, CasStore, RetentionStore {
   /**
    * Stores a new task; fails if the id exists. When the spec has a request_uuid that its
    * `authenticated` caller already used for a task created within 7 days, stores nothing and

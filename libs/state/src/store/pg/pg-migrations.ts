@@ -247,6 +247,23 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       );
     `,
   },
+  {
+    // Retention (issue 26): final tasks by pool and end (a final task's modified_ms is when it
+    // became final) so that purgeTasks reads the due ones as index ranges; tasks by the task
+    // they were deduplicated from (a source stays while a copy remains); a lease table (one
+    // coordinator purges at a time). Space: plain DELETEs, autovacuum reuses it.
+    version: 10,
+    sql: `
+      CREATE INDEX tasks_final_by_pool_end ON tasks (pool, modified_ms)
+        WHERE state NOT IN ('PENDING', 'RUNNING');
+      CREATE INDEX tasks_by_deduped_from ON tasks (deduped_from) WHERE deduped_from IS NOT NULL;
+      CREATE TABLE leases (
+        name TEXT COLLATE "C" PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_ms BIGINT NOT NULL
+      );
+    `,
+  },
 ];
 
 export const LATEST_PG_VERSION = Math.max(...PG_MIGRATIONS.map((m) => m.version));

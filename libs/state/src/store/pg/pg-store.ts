@@ -38,6 +38,8 @@ import { MUTABLE_TASK_COLUMNS, rowToTask, type TaskRow } from '../task-row';
 import { checkSuccessorRevision } from '../task-revision';
 import { LOCK_SPACE, inTransaction } from './pg-tx';
 import * as webhooks from './pg-webhooks';
+import * as retention from './pg-retention';
+import type { PurgeTasksRequest, PurgeTasksResult } from '../retention-store';
 import * as cas from './pg-cas';
 import type { CasBlobRecord, CasBlobSize, CasRunningReferrer } from '../cas-store';
 import type {
@@ -160,6 +162,7 @@ class PgStore extends PgGraphStore implements Store {
   readonly #feed: PgChangeFeed;
   readonly #channel: string;
   readonly #origin: string;
+  readonly #schema: string;
   #closed: Promise<void> | undefined;
 
   constructor(pool: Pool, schema: string, feed: PgChangeFeed, origin: string) {
@@ -168,6 +171,7 @@ class PgStore extends PgGraphStore implements Store {
     this.#feed = feed;
     this.#channel = changeChannel(schema);
     this.#origin = origin;
+    this.#schema = schema;
   }
 
   get changes(): ChangeFeed {
@@ -511,6 +515,35 @@ class PgStore extends PgGraphStore implements Store {
 
   async pruneWebhooks(beforeMs: number): Promise<number> {
     return webhooks.pruneWebhooks(this.#pool, beforeMs);
+  }
+
+  async purgeTasks(request: PurgeTasksRequest): Promise<PurgeTasksResult> {
+    return retention.purgeTasks(this.#pool, request);
+  }
+
+  async acquireLease(name: string, holder: string, nowMs: number, ttlMs: number): Promise<boolean> {
+    return retention.acquireLease(this.#pool, name, holder, nowMs, ttlMs);
+  }
+
+  async renewLease(name: string, holder: string, nowMs: number, ttlMs: number): Promise<boolean> {
+    return retention.renewLease(this.#pool, name, holder, nowMs, ttlMs);
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    return retention.releaseLease(this.#pool, name, holder);
+  }
+
+  async getLease(name: string): Promise<{ holder: string; expiresMs: number } | undefined> {
+    return retention.getLease(this.#pool, name);
+  }
+
+  /** Nothing to do: autovacuum makes the space of deleted rows reusable. */
+  async reclaimSpace(_maxPages: number): Promise<number> {
+    return 0;
+  }
+
+  async sizeBytes(): Promise<number> {
+    return retention.sizeBytes(this.#pool, this.#schema);
   }
 
   /** Ends the pool once; later calls wait for the same end. */

@@ -7,6 +7,12 @@ export interface SqliteMigration {
   readonly sql: string;
   /** Runs after `sql`, in the same transaction: fills new columns from existing rows. */
   readonly backfill?: (db: Database.Database) => void;
+  /**
+   * Runs after the migration committed, outside any transaction (VACUUM cannot run in one), and
+   * again at every open, as a crash may come between the commit and it: must be idempotent and
+   * cheap once done.
+   */
+  readonly after?: (db: Database.Database) => void;
 }
 
 /** Versioned schema of the SQLite store. Append only: never edit a migration that shipped. */
@@ -265,6 +271,24 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    // Retention (issue 26): final tasks by pool and end (a final task's modified_ms is when it
+    // became final) so that purgeTasks reads the due ones as index ranges; tasks by the task
+    // they were deduplicated from (a source stays while a copy remains); a lease table (one
+    // coordinator purges at a time); then the file switches to incremental auto-vacuum (after).
+    version: 12,
+    sql: `
+      CREATE INDEX tasks_final_by_pool_end ON tasks (pool, modified_ms)
+        WHERE state NOT IN ('PENDING', 'RUNNING');
+      CREATE INDEX tasks_by_deduped_from ON tasks (deduped_from) WHERE deduped_from IS NOT NULL;
+      CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_ms INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+    after: incrementalAutoVacuum,
+  },
 ];
 
 /**
@@ -298,4 +322,18 @@ export function migrate(db: Database.Database): void {
       );
     }).immediate();
   }
+  for (const m of SQLITE_MIGRATIONS) m.after?.(db);
+}
+
+/**
+ * Retention (migration 12): the file in incremental auto-vacuum, so that the pages purged tasks
+ * leave can be given back to the file system (PRAGMA incremental_vacuum, after each purge round)
+ * instead of the file keeping its largest size forever. A new file takes the mode at once (no
+ * table yet, see openSqliteStore); an existing one needs a VACUUM: it rewrites the whole file
+ * once, which for a large store takes a while (minutes for gigabytes) at the first start.
+ */
+function incrementalAutoVacuum(db: Database.Database): void {
+  if (db.pragma('auto_vacuum', { simple: true }) === 2) return;
+  db.pragma('auto_vacuum = INCREMENTAL');
+  db.exec('VACUUM');
 }

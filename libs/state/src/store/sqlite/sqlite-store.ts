@@ -42,6 +42,8 @@ import { forEachPending } from './sqlite-pending';
 import { sqliteRowToTask, type SqliteTaskRow } from './sqlite-rows';
 import { SQLITE_TASK_SQL, sqliteListTasksSql } from './sqlite-task-query';
 import * as webhooks from './sqlite-webhooks';
+import * as retention from './sqlite-retention';
+import type { PurgeTasksRequest, PurgeTasksResult } from '../retention-store';
 import * as cas from './sqlite-cas';
 import type { CasBlobRecord, CasBlobSize, CasRunningReferrer } from '../cas-store';
 import { StatementCache } from './statement-cache';
@@ -66,7 +68,12 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     closeSync(openSync(options.path, 'a', 0o600));
   }
   const db = new Database(options.path);
+  // Takes effect on a new file only (no table yet); migration 12 converts an older one.
+  db.pragma('auto_vacuum = INCREMENTAL');
   db.pragma('journal_mode = WAL');
+  // A WAL that one large write made large is cut back after the next checkpoint that resets it,
+  // so that the files stop growing at a steady load (retention).
+  db.pragma('journal_size_limit = 67108864');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
@@ -88,6 +95,8 @@ type Params = Record<string, unknown>;
  */
 class SqliteStore extends SqliteGraphStore implements Store {
   readonly #db: Database.Database;
+  /** The database file; undefined in memory. */
+  readonly #file: string | undefined;
   readonly #insertTx: Database.Transaction<
     (task: Task, extras: TaskInsertExtras | undefined) => InsertOutcome
   >;
@@ -113,6 +122,7 @@ class SqliteStore extends SqliteGraphStore implements Store {
     const sql = new StatementCache(db);
     super(db, sql);
     this.#db = db;
+    this.#file = path;
     this.#sql = sql;
     const checkpoints = path === undefined ? undefined : new WalCheckpointer(db, path);
     this.#checkpoints = checkpoints;
@@ -426,6 +436,35 @@ class SqliteStore extends SqliteGraphStore implements Store {
 
   async casTotals(): Promise<{ blobs: number; bytes: number }> {
     return cas.casTotals(this.#sql);
+  }
+
+  async purgeTasks(request: PurgeTasksRequest): Promise<PurgeTasksResult> {
+    const purge = this.#db.transaction(() => retention.purgeTasks(this.#sql, request));
+    return this.#commits.write(() => purge());
+  }
+
+  async acquireLease(name: string, holder: string, nowMs: number, ttlMs: number): Promise<boolean> {
+    return this.#commits.write(() => retention.acquireLease(this.#sql, name, holder, nowMs, ttlMs));
+  }
+
+  async renewLease(name: string, holder: string, nowMs: number, ttlMs: number): Promise<boolean> {
+    return this.#commits.write(() => retention.renewLease(this.#sql, name, holder, nowMs, ttlMs));
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.#commits.write(() => retention.releaseLease(this.#sql, name, holder));
+  }
+
+  async getLease(name: string): Promise<{ holder: string; expiresMs: number } | undefined> {
+    return retention.getLease(this.#sql, name);
+  }
+
+  async reclaimSpace(maxPages: number): Promise<number> {
+    return this.#commits.write(() => retention.reclaimSpace(this.#db, maxPages));
+  }
+
+  async sizeBytes(): Promise<number> {
+    return retention.sizeBytes(this.#sql, this.#file);
   }
 
   async close(): Promise<void> {

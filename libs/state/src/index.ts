@@ -56,6 +56,7 @@ export {
   type PendingSummary,
   type Store,
   type TaskPage,
+  type TaskInsertExtras,
   type TaskQuery,
 } from './store/store';
 export {

@@ -76,6 +76,23 @@ export function describeCasConformance(ctx: {
       expect(await store.casRunningReferrers(H('b'), 10)).toEqual([]);
     });
 
+    it('records the references given with a task in its insert, never for an existing task', async () => {
+      const store = ctx.store();
+      const t = pendingTask(spec([slice(60)], { requestUuid: 'r-1' }), { id: 'with-inputs' });
+      expect(await store.insertTask(t, { casReferences: [H('a'), H('b'), H('a')] })).toEqual({
+        inserted: true,
+      });
+      expect(await store.isCasReferencedByTask(H('a'), ['with-inputs'])).toBe(true);
+      expect(await store.isCasReferencedByTask(H('b'), ['with-inputs'])).toBe(true);
+      const again = pendingTask(spec([slice(60)], { requestUuid: 'r-1' }), { id: 'again' });
+      const out = await store.insertTasks([again], [{ casReferences: [H('c')] }]);
+      expect(out[0]!.inserted).toBe(false);
+      expect(await store.casReferencePools(H('c'), 10)).toEqual([]);
+      const batch = pendingTask(spec([slice(60)]), { id: 'in-batch' });
+      await store.insertTasks([batch], [{ casReferences: [H('d')] }]);
+      expect(await store.isCasReferencedByTask(H('d'), ['in-batch'])).toBe(true);
+    });
+
     it('lists as garbage only unreferenced blobs untouched before the cutoff, oldest first', async () => {
       const store = ctx.store();
       await store.insertTask(pendingTask(spec([slice(60)]), { id: 'keep' }));

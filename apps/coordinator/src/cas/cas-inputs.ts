@@ -12,8 +12,8 @@ const STAT_PARALLEL = 64;
  * listing parses (docs/cas.md), and every file of it must be held; otherwise INVALID_ARGUMENT
  * naming `task_slices[i].properties.cas_input_root` and the first digest missing. The blobs are
  * touched in the store before they are looked at, so that a GC sweep running meanwhile keeps them
- * (blob-gc.ts); once the task is stored, `reference` records that it uses them (Download access,
- * GC).
+ * (blob-gc.ts). The task's insert records that it uses them (TaskInsertExtras.casReferences:
+ * Download access, GC), in its transaction, so a bot given the task at once may read them.
  */
 export class CasInputs {
   constructor(
@@ -24,7 +24,7 @@ export class CasInputs {
     },
   ) {}
 
-  /** Checks the spec's input trees; the hashes the task references (tree and files), or []. */
+  /** Checks the spec's input trees; the hashes the task references (trees and files), or []. */
   async check(spec: TaskSpec): Promise<string[]> {
     const hashes = new Set<string>();
     const seen = new Map<string, string[]>();
@@ -40,12 +40,6 @@ export class CasInputs {
       for (const h of blobs) hashes.add(h);
     }
     return [...hashes];
-  }
-
-  /** Records that the stored task references these blobs (right after it is stored). */
-  async reference(task: Task, hashes: readonly string[]): Promise<void> {
-    if (hashes.length === 0) return;
-    await this.deps.store.addCasReferences(task.id, taskPoolOf(task.spec), hashes);
   }
 
   async #checkTree(

@@ -9,6 +9,7 @@ import {
   type Task,
   type TaskEffect,
   type TaskEvent,
+  type TaskInsertExtras,
   type TaskNote,
   type TaskSpec,
 } from '@drover/state';
@@ -37,6 +38,8 @@ export interface SubmitExtras {
    * apart from the task, in its insert's transaction. Absent: none.
    */
   readonly sealSecret?: (taskId: string) => Uint8Array;
+  /** The CAS blobs the task references (cas/cas-inputs.ts), stored in its insert's transaction. */
+  readonly casReferences?: readonly string[];
 }
 
 export type ApplyOutcome = { readonly task: Task } | { readonly refused: Refusal | 'not-found' };
@@ -133,7 +136,7 @@ export class TaskEngine {
     try {
       inserted = await this.#store.insertTask(
         taken?.task ?? task,
-        sealedSecret === undefined ? undefined : { sealedSecret },
+        insertExtras(sealedSecret, extras?.casReferences),
       );
     } catch (err) {
       if (taken !== undefined) this.#dispatcher.undoTakeAtCreation(taken.botId, task.id);
@@ -167,7 +170,7 @@ export class TaskEngine {
       made.map((m) => m.task),
       made.map(({ task }, i) => {
         const sealedSecret = extras?.[i]?.sealSecret?.(task.id);
-        return sealedSecret === undefined ? undefined : { sealedSecret };
+        return insertExtras(sealedSecret, extras?.[i]?.casReferences);
       }),
     );
     return made.map(({ task, effects }, i) => {
@@ -315,4 +318,18 @@ export class TaskEngine {
       log: this.#deps.log,
     });
   }
+}
+
+/** What an insert stores beside the task: its sealed secret, its CAS references. */
+function insertExtras(
+  sealedSecret: Uint8Array | undefined,
+  casReferences: readonly string[] | undefined,
+): TaskInsertExtras | undefined {
+  if (sealedSecret === undefined && (casReferences === undefined || casReferences.length === 0)) {
+    return undefined;
+  }
+  return {
+    ...(sealedSecret === undefined ? {} : { sealedSecret }),
+    ...(casReferences === undefined || casReferences.length === 0 ? {} : { casReferences }),
+  };
 }

@@ -76,7 +76,7 @@ export function tasksHandlers(deps: {
 
   /**
    * The CAS blobs a new task references (its input trees and their files), each checked held;
-   * recorded as its references right after it is stored (cas/cas-inputs.ts).
+   * recorded as its references in the task's insert transaction (cas/cas-inputs.ts).
    */
   const casBlobsOf = async (spec: TaskSpec): Promise<string[]> => {
     if (!spec.slices.some((s) => s.properties.casInputRoot !== undefined)) return [];
@@ -107,8 +107,7 @@ export function tasksHandlers(deps: {
       const principal = authenticate(tokens, call.metadata, 'client');
       const spec = await admit(req, principal);
       const inputs = await casBlobsOf(spec);
-      const submitted = await engine.submit(spec, secretOf(req));
-      if (submitted.created) await deps.casInputs?.reference(submitted.task, inputs);
+      const submitted = await engine.submit(spec, withInputs(secretOf(req), inputs));
       return created(submitted);
     }),
 
@@ -121,20 +120,16 @@ export function tasksHandlers(deps: {
       // Every task admitted before any is stored: one refused refuses the batch.
       const specs: TaskSpec[] = [];
       const extras: (SubmitExtras | undefined)[] = [];
-      const inputs: string[][] = [];
       for (const [i, one] of req.requests.entries()) {
         try {
-          specs.push(await admit(one, principal));
-          extras.push(secretOf(one));
-          inputs.push(await casBlobsOf(specs[i]!));
+          const spec = await admit(one, principal);
+          specs.push(spec);
+          extras.push(withInputs(secretOf(one), await casBlobsOf(spec)));
         } catch (err) {
           throw inBatch(i, err);
         }
       }
       const submitted = await engine.submitMany(specs, extras);
-      for (const [i, s] of submitted.entries()) {
-        if (s.created) await deps.casInputs?.reference(s.task, inputs[i]!);
-      }
       const responses: NewTaskResponse[] = [];
       for (const s of submitted) responses.push(await created(s));
       return { responses };
@@ -237,6 +232,14 @@ export function tasksHandlers(deps: {
       },
     ),
   };
+}
+
+/** A submission's extras with the CAS blobs its task references (none: as they were). */
+function withInputs(
+  extras: SubmitExtras | undefined,
+  casReferences: readonly string[],
+): SubmitExtras | undefined {
+  return casReferences.length === 0 ? extras : { ...extras, casReferences };
 }
 
 /**

@@ -223,6 +223,25 @@ describe('Download', () => {
   });
 });
 
+describe('a bot given a task at its creation', () => {
+  it('may read the inputs at once: the references are stored with the task', async () => {
+    const file = randomBytes(64);
+    const { blob: tree } = treeOf({ 'in/x': file });
+    await upload(cas, T('alice'), [file, tree]);
+    const bot = new ScriptedBot(coord.grpcAddress, T('bots-a'));
+    bots.push(bot);
+    bot.hello('bot-a2', [], [{ key: 'pool', value: ['a'] }]);
+    const deadline = Date.now() + 10_000;
+    while (!coord.dispatcher.isIdle('bot-a2')) {
+      if (Date.now() > deadline) throw new Error('bot-a2 never idle');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const created = await newTask(T('alice'), 'a', digestOf(tree));
+    await bot.next((m) => m.assign?.task_id === created.task_id);
+    expect((await download(cas, T('bots-a'), digestOf(file))).equals(file)).toBe(true);
+  });
+});
+
 describe('NewTask with cas_input_root', () => {
   const field = 'task_slices[0].properties.cas_input_root';
 

@@ -54,6 +54,11 @@ export async function isCasUploader(pool: Pool, hash: string, uploader: string):
   return (rowCount ?? 0) > 0;
 }
 
+/** Parameters: the hashes (text[]), the task id, its pool. */
+export const INSERT_CAS_REFERENCES = `INSERT INTO cas_refs (hash, task_id, pool)
+  SELECT DISTINCT h, $2, $3 FROM unnest($1::text[]) AS x(h)
+  ON CONFLICT DO NOTHING`;
+
 export async function addCasReferences(
   pool: Pool,
   taskId: string,
@@ -61,12 +66,7 @@ export async function addCasReferences(
   hashes: readonly string[],
 ): Promise<void> {
   if (hashes.length === 0) return;
-  await pool.query(
-    `INSERT INTO cas_refs (hash, task_id, pool)
-     SELECT DISTINCT h, $2, $3 FROM unnest($1::text[]) AS x(h)
-     ON CONFLICT DO NOTHING`,
-    [[...hashes], taskId, taskPool],
-  );
+  await pool.query(INSERT_CAS_REFERENCES, [[...hashes], taskId, taskPool]);
 }
 
 export async function casReferencePools(

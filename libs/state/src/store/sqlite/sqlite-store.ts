@@ -167,6 +167,9 @@ class SqliteStore extends SqliteGraphStore implements Store {
         id: task.id,
         spec: JSON.stringify(task.spec),
         created_ms: task.createdAtMs,
+      if (extras?.casReferences !== undefined) {
+        cas.addCasReferences(this.#sql, task.id, taskPoolOf(task.spec), extras.casReferences);
+      }
         output_size: task.outputSize,
         user: task.spec.user,
         request_uuid: task.spec.requestUuid,

@@ -33,13 +33,13 @@ export interface TaskInsertExtras {
    * with the task row (the foreign key cascades). Not stored when the insert returns an existing
    * task (request_uuid).
    */
+  readonly sealedSecret?: Uint8Array;
   /**
    * The CAS blobs the task references (its input trees and their files), recorded with the
    * task's pool (`taskPoolOf`) in the insert's transaction (CasStore.addCasReferences), so a bot
    * given the task at once may already read them. Not stored for an existing task.
    */
   readonly casReferences?: readonly string[];
-  readonly sealedSecret?: Uint8Array;
 }
 
 export type InsertOutcome =

@@ -262,15 +262,15 @@ class PgStore extends PgGraphStore implements Store {
     }
     if (extras?.sealedSecret !== undefined) {
       await c.query('INSERT INTO task_secrets (task_id, ciphertext) VALUES ($1, $2)', [
+        task.id,
+        Buffer.from(extras.sealedSecret),
+      ]);
+    }
     if (extras?.casReferences !== undefined && extras.casReferences.length > 0) {
       await c.query(cas.INSERT_CAS_REFERENCES, [
         [...extras.casReferences],
         task.id,
         taskPoolOf(spec),
-      ]);
-    }
-        task.id,
-        Buffer.from(extras.sealedSecret),
       ]);
     }
     await c.query('SELECT pg_notify($1, $2)', this.#note(taskNote(task)));

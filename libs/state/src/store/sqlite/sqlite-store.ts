@@ -167,9 +167,6 @@ class SqliteStore extends SqliteGraphStore implements Store {
         id: task.id,
         spec: JSON.stringify(task.spec),
         created_ms: task.createdAtMs,
-      if (extras?.casReferences !== undefined) {
-        cas.addCasReferences(this.#sql, task.id, taskPoolOf(task.spec), extras.casReferences);
-      }
         output_size: task.outputSize,
         user: task.spec.user,
         request_uuid: task.spec.requestUuid,
@@ -180,6 +177,9 @@ class SqliteStore extends SqliteGraphStore implements Store {
       });
       for (const tag of task.spec.tags) insertTag.run(tag, task.createdAtMs, task.id);
       if (extras?.sealedSecret !== undefined) insertSecret.run(task.id, extras.sealedSecret);
+      if (extras?.casReferences !== undefined) {
+        cas.addCasReferences(this.#sql, task.id, taskPoolOf(task.spec), extras.casReferences);
+      }
       return outcome;
     };
     this.#insertTx = db.transaction((task: Task, extras: TaskInsertExtras | undefined) =>

@@ -104,6 +104,25 @@ export function describeRetentionConformance(ctx: {
       });
     });
 
+    it("deletes a task's secret and CAS references with it (they cascade), not the blob records", async () => {
+      const store = ctx.store();
+      const hash = 'e'.repeat(64);
+      await store.touchCasBlobs([{ hash, sizeBytes: 3 }], cutoff - DAY);
+      await store.insertTask(task('old-secret', 'ci', 'COMPLETED', cutoff - DAY), {
+        sealedSecret: new Uint8Array([1, 2, 3]),
+      });
+      await store.addCasReferences('old-secret', 'ci', [hash]);
+      await store.insertTask(task('young-secret', 'ci', 'COMPLETED', cutoff + DAY), {
+        sealedSecret: new Uint8Array([4, 5, 6]),
+      });
+      expect(await store.casReferencePools(hash, 10)).toEqual(['ci']);
+      expect((await store.purgeTasks({ beforeMs: cutoff, limit: 500 })).tasks).toBe(1);
+      expect(await store.getSealedSecret('old-secret')).toBeUndefined();
+      expect(await store.casReferencePools(hash, 10)).toEqual([]);
+      expect(await store.getCasBlob(hash)).toBeDefined();
+      expect([...((await store.getSealedSecret('young-secret')) ?? [])]).toEqual([4, 5, 6]);
+    });
+
     it('takes at most `limit` tasks per call, oldest end first', async () => {
       const store = ctx.store();
       const tasks = Array.from({ length: 25 }, (_, i) =>

@@ -33,6 +33,17 @@ const BIG = 50 * 1024 * 1024;
 const files = new Map<string, { bytes: Buffer; executable: boolean }>();
 let treeDir = '';
 let totalBytes = 0;
+let botLog = '';
+
+/** What the bot logged of a task's end (`task ended`: inputsFetchedBytes, inputsFetchSecs…). */
+function botEnded(id: string): Record<string, unknown> {
+  for (const line of botLog.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const rec = JSON.parse(line) as Record<string, unknown>;
+    if (rec['msg'] === 'task ended' && rec['taskId'] === id) return rec;
+  }
+  throw new Error(`the bot logged no end of ${id}`);
+}
 
 function buildTree(): void {
   treeDir = join(work, 'tree');
@@ -95,11 +106,13 @@ beforeAll(async () => {
     'coordinator ready',
   );
   server = String(coord.rec['grpc']);
-  await bins.startUntil(
+  const bot = await bins.startUntil(
     BOT,
     ['--server', server, '--data-dir', dataDir, '--id', 'inputs-bot'],
     'bot ready',
   );
+  for (const stream of [bot.child.stdout!, bot.child.stderr!])
+    stream.setEncoding('utf8').on('data', (s: string) => (botLog += s));
   buildTree();
 }, 60_000);
 
@@ -145,7 +158,9 @@ describe('input trees end to end', () => {
     const result = await runToEnd(firstId);
     expect(result).toMatchObject({ state: 'COMPLETED', bot_id: 'inputs-bot' });
     expect(result['exit_code'] ?? '0').toBe('0');
-    expect(Number(result['inputs_fetched_bytes'])).toBeGreaterThanOrEqual(totalBytes);
+    // Every file's bytes and the listing's, as the bot says (TaskFinished) and the result keeps.
+    expect(Number(botEnded(firstId)['inputsFetchedBytes'])).toBeGreaterThan(totalBytes);
+    expect(Number(result['inputs_fetched_bytes'])).toBeGreaterThan(totalBytes);
     expect(typeof result['inputs_fetch_duration']).toBe('number');
   }, 120_000);
 
@@ -162,8 +177,10 @@ describe('input trees end to end', () => {
     expect(submitted.code).toBe(0);
     expect(submitted.stderr).toContain(`input ${digest}: 1000 files`);
     expect(submitted.stderr).toContain('uploaded 0 blobs, 0 bytes (1001 already stored)');
-    const result = await runToEnd(submitted.stdout.trim());
+    const secondId = submitted.stdout.trim();
+    const result = await runToEnd(secondId);
     expect(result['bot_id']).toBe('inputs-bot');
+    expect(botEnded(secondId)['inputsFetchedBytes']).toBe(0);
     expect(result['inputs_fetched_bytes'] ?? '0').toBe('0');
 
     const json = await drover(['cas', 'upload', 'tree', '--json']);

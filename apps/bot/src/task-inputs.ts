@@ -272,7 +272,8 @@ export async function layoutTree(
     await mkdir(abs, { mode: 0o755 });
     giveTo(abs, user);
   }
-  for (const f of tree.files) {
+  // Several at once: each link is a thread-pool call.
+  await inParallel(tree.files, 8, async (f) => {
     const src = paths.get(blobName(f));
     if (src === undefined) throw new Error(`input blob ${f.hash} not fetched`);
     const dest = path.join(workDir, ...f.path.split('/'));
@@ -285,7 +286,7 @@ export async function layoutTree(
       await copyFile(src, dest);
       await chmod(dest, f.executable ? 0o555 : 0o444);
     }
-  }
+  });
   for (const l of tree.symlinks) {
     // parseTree refused these already; a listing is never trusted twice removed.
     if (symlinkLanding(l.path, l.target) === undefined)

@@ -3,15 +3,21 @@
 // as a stream. Errors are DroverClientErrors, as the other calls', so withClient reports them.
 import * as grpc from '@grpc/grpc-js';
 import { DroverClientError } from '@drover/client';
-import { CLIENT_CHANNEL_OPTIONS, loadDroverProto } from '@drover/protocol';
+import {
+  CLIENT_CHANNEL_OPTIONS,
+  MAX_CAS_CHUNK_BYTES,
+  MAX_CAS_FIND_MISSING,
+  MAX_CAS_UPLOAD_BLOBS,
+  loadDroverProto,
+} from '@drover/protocol';
 import type { CasClient, DownloadChunkOut, UploadChunk, UploadResponseOut } from '@drover/protocol';
 import type { Connection } from './context';
 
-/** cas.proto's limits: digests per FindMissing, blobs per Upload call, bytes per chunk. */
+/** cas.proto's limits (request-limits.ts): digests per FindMissing, blobs per Upload, chunk bytes. */
 export const CAS_LIMITS = {
-  findMissingDigests: 10_000,
-  uploadBlobs: 1000,
-  chunkBytes: 1024 * 1024,
+  findMissingDigests: MAX_CAS_FIND_MISSING,
+  uploadBlobs: MAX_CAS_UPLOAD_BLOBS,
+  chunkBytes: MAX_CAS_CHUNK_BYTES,
 } as const;
 
 export interface BlobDigest {

@@ -35,6 +35,8 @@ export interface InputsSource {
   readonly retryDelaysMs?: readonly number[];
   /** Downloads at once. @default 4 */
   readonly parallel?: number;
+  /** A download receiving nothing for this long is cancelled (and retried). @default 60_000 */
+  readonly stallTimeoutMs?: number;
 }
 
 export interface DigestLike {
@@ -203,10 +205,18 @@ async function downloadTo(
   call.on('error', () => {});
   const onAbort = () => call.cancel();
   signal.addEventListener('abort', onAbort, { once: true });
+  // A download that stops moving (a half-dead connection) is given up, then retried.
+  const stallMs = source.stallTimeoutMs ?? 60_000;
+  let stalled = false;
+  const stallTimer = setTimeout(() => {
+    stalled = true;
+    call.cancel();
+  }, stallMs);
   const hash = createHash('sha256');
   let written = 0;
   try {
     for await (const chunk of call as AsyncIterable<DownloadChunkOut>) {
+      stallTimer.refresh();
       const data = chunk.data;
       if (Number(chunk.offset) !== written)
         throw new FetchFailed(
@@ -222,6 +232,11 @@ async function downloadTo(
   } catch (err) {
     call.cancel();
     if (err instanceof FetchFailed) throw err;
+    if (stalled)
+      throw new FetchFailed(
+        `${field}: blob ${digestText(key)}: nothing received for ${stallMs} ms`,
+        true,
+      );
     const e = err as Partial<grpc.ServiceError>;
     if (e.code === undefined) throw err;
     if (e.code === grpc.status.NOT_FOUND)
@@ -234,6 +249,7 @@ async function downloadTo(
       TRANSIENT.has(e.code),
     );
   } finally {
+    clearTimeout(stallTimer);
     signal.removeEventListener('abort', onAbort);
     await fh.close();
   }

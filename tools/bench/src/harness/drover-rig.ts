@@ -40,6 +40,8 @@ export interface DroverRigOptions {
   readonly botExecArgv?: readonly string[];
   /** More drover-bot flags for the real bots. */
   readonly botArgs?: readonly string[];
+  /** Each real bot's log goes to `<botLogDir>/<bot id>.log` instead of the bench's stderr. */
+  readonly botLogDir?: string;
 }
 
 /** The replica `bench-bot-<i>` is connected to. */
@@ -91,6 +93,7 @@ export async function startDroverRig(
           pool: BENCH_POOL,
           ...(o.botExecArgv ? { execArgv: o.botExecArgv } : {}),
           ...(o.botArgs ? { args: o.botArgs } : {}),
+          ...(o.botLogDir ? { logFile: join(o.botLogDir, `bench-bot-${i}.log`) } : {}),
         }),
       );
     }

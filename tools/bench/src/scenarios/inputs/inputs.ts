@@ -1,6 +1,8 @@
 import type { NewTaskRequest } from '@drover/protocol';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BENCH_POOL, startDroverRig, waitFinal } from '../../harness/drover-rig';
-import { inFlight } from '../../harness/in-flight';
 import {
   numberOption,
   type Scenario,
@@ -17,8 +19,8 @@ interface InputsParams {
   readonly trees: number;
   readonly filesPerTree: number;
   readonly fileBytes: number;
-  /** Tasks outstanding at once: below `bots`, so that a new task finds several bots idle. */
-  readonly inFlight: number;
+  /** Tasks submitted together, each wave once the previous one has ended (bots all idle). */
+  readonly wave: number;
   /** Each bot's --cas-cache-max-bytes, in trees (0: the bot's default, 20 GiB). */
   readonly cacheTrees: number;
   readonly seed: number;
@@ -33,6 +35,8 @@ interface InputsRun {
   readonly warmTasks: number;
   /** Distinct (bot, tree) pairs that ran: how far each tree spread over the fleet. */
   readonly botTreePairs: number;
+  /** Where the fetch figures come from: the results, or the bots' logs. */
+  readonly source: 'results' | 'bot logs';
 }
 
 /**
@@ -40,31 +44,32 @@ interface InputsRun {
  * trees (`files` random files of `file-mib` MiB each) in a seeded order, run on `bots` real bots
  * twice: on a coordinator preferring, among the idle matching bots, one that holds the task's
  * tree (the default), and on one without the preference (startCoordinator's inputAffinity off).
- * Each run starts fresh (new coordinator, empty bot caches; the trees uploaded once to it). A
- * client keeps `in-flight` tasks outstanding (below `bots`, so a new task finds several bots
- * idle: the preference is only a choice among idle bots). Bots' caches hold `cache-trees` trees
- * (the working set is larger than one bot's cache); heartbeats every second carry their trees.
+ * Each run starts fresh (new coordinator, empty bot caches; the trees uploaded once to it). The
+ * tasks go in waves of `wave` submitted together, the next wave once the previous one has ended,
+ * so each new task finds several bots idle (the preference is only a choice among idle bots).
+ * Bots' caches hold `cache-trees` trees (the working set is larger than one bot's cache).
  *
  * Printed: bytes the bots downloaded (Σ inputs_fetched_bytes), wall time (first NewTask → last
  * result), Σ inputs_fetch_duration, tasks that downloaded nothing, (bot, tree) pairs.
  *
- * Options: --tasks (100) --bots (4) --trees (4) --files (5) --file-mib (1) --in-flight (2)
+ * Options: --tasks (100) --bots (4) --trees (4) --files (5) --file-mib (1) --wave (bots)
  * --cache-trees (2; 0 = the bot's default 20 GiB) --seed (26).
  */
 export const inputs: Scenario = {
   name: 'inputs',
   description: 'cache-aware dispatch: 100 tasks over 4 input trees of 5 MiB on 4 real bots, on/off',
   async run(ctx) {
-    const p: InputsParams = {
+    let p: InputsParams = {
       tasks: numberOption(ctx, 'tasks', 100),
       bots: numberOption(ctx, 'bots', 4),
       trees: numberOption(ctx, 'trees', 4),
       filesPerTree: numberOption(ctx, 'files', 5),
       fileBytes: Math.round(numberOption(ctx, 'file-mib', 1) * MIB),
-      inFlight: numberOption(ctx, 'in-flight', 2),
+      wave: 0,
       cacheTrees: numberOption(ctx, 'cache-trees', 2),
       seed: numberOption(ctx, 'seed', 26),
     };
+    p = { ...p, wave: Math.max(1, numberOption(ctx, 'wave', p.bots)) };
     ctx.progress(`making ${p.trees} trees of ${p.filesPerTree} × ${p.fileBytes} bytes`);
     const trees = makeTrees(p.trees, p.filesPerTree, p.fileBytes);
     const order = treeSequence(p.tasks, p.trees, p.seed);
@@ -97,10 +102,12 @@ export const inputs: Scenario = {
       notes: [
         `${p.tasks} tasks, the same tree order both runs (seed ${p.seed}); ${p.trees} trees of ${treeMib.toFixed(1)} MiB; ` +
           `each bot's cache ${p.cacheTrees === 0 ? 'the default 20 GiB' : `${p.cacheTrees} trees`}; ` +
-          `${p.inFlight} tasks outstanding on ${p.bots} bots. The least any run can download is ` +
+          `waves of ${p.wave} tasks on ${p.bots} bots. The least any run can download is ` +
           `${(p.trees * treeMib).toFixed(1)} MiB (each tree once).`,
-        'A bot reports the trees it holds on its heartbeats (here every second): a tree it fetched ' +
-          'counts for the preference from its next heartbeat on.',
+        'A bot reports the trees it holds in a heartbeat as soon as they change (and every second ' +
+          'here): a tree it fetched counts for the preference from then on.',
+        `Bytes and fetch time from ${[...new Set(runs.map((r) => r.source))].join(' and ')} ` +
+          '(Σ inputs_fetched_bytes / inputs_fetch_duration of every task).',
       ],
     };
   },
@@ -116,53 +123,110 @@ async function inputsRun(
   const label = affinity ? 'preference on' : 'preference off';
   ctx.progress(`${label}: starting a coordinator and ${p.bots} bots`);
   const treeBytes = p.filesPerTree * p.fileBytes;
+  const logDir = mkdtempSync(join(tmpdir(), 'drover-bench-inputs-'));
+  const botArgs = ['--log-level', 'info'];
+  // The trees plus their listings and a little room: exactly `cacheTrees` trees fit.
+  if (p.cacheTrees > 0)
+    botArgs.push('--cas-cache-max-bytes', String(p.cacheTrees * treeBytes + MIB));
   const rig = await startDroverRig(ctx, {
     realBots: p.bots,
     settings: { heartbeatIntervalSecs: 1, inputAffinity: affinity },
-    ...(p.cacheTrees > 0
-      ? // The trees plus their listings and a little room: exactly `cacheTrees` trees fit.
-        { botArgs: ['--cas-cache-max-bytes', String(p.cacheTrees * treeBytes + MIB)] }
-      : {}),
+    botArgs,
+    botLogDir: logDir,
   });
+  const tasks: Array<{ id: string; bot: string; tree: string; bytes: number; secs: number }> = [];
+  let wallS = 0;
   try {
     await uploadTrees(rig.coordinator.grpcAddress, rig.tokens.client, trees);
-    ctx.progress(`${label}: ${p.tasks} tasks, ${p.inFlight} outstanding`);
-    let fetchedBytes = 0;
-    let fetchS = 0;
-    let warmTasks = 0;
-    const pairs = new Set<string>();
+    ctx.progress(`${label}: ${p.tasks} tasks in waves of ${p.wave}`);
+    const one = async (i: number) => {
+      const tree = trees[order[i]!]!;
+      const { task_id } = await rig.client.newTask(taskRequest(i, tree), {
+        deadlineMs: 30_000,
+        signal: ctx.signal,
+      });
+      const result = await waitFinal(rig.client, task_id, 120_000, ctx.signal);
+      if (result.state !== 'COMPLETED' || result.exit_code !== 0) {
+        throw new Error(
+          `inputs: task ${i} ended ${String(result.state)} (exit ${String(result.exit_code)}) ${result.summary}`,
+        );
+      }
+      tasks.push({
+        id: task_id,
+        bot: result.bot_id,
+        tree: tree.hash,
+        bytes: Number(result.inputs_fetched_bytes ?? 0),
+        secs: Number(result.inputs_fetch_duration ?? 0),
+      });
+    };
     const t0 = performance.now();
-    await inFlight(
-      p.tasks,
-      p.inFlight,
-      async (i) => {
-        const tree = trees[order[i]!]!;
-        const { task_id } = await rig.client.newTask(taskRequest(i, tree), {
-          deadlineMs: 30_000,
-          signal: ctx.signal,
-        });
-        const result = await waitFinal(rig.client, task_id, 120_000, ctx.signal);
-        if (result.state !== 'COMPLETED' || result.exit_code !== 0) {
-          throw new Error(
-            `inputs: task ${i} ended ${String(result.state)} (exit ${String(result.exit_code)}) ${result.summary}`,
-          );
-        }
-        const bytes = Number(result.inputs_fetched_bytes ?? 0);
-        fetchedBytes += bytes;
-        fetchS += Number(result.inputs_fetch_duration ?? 0);
-        if (bytes === 0) warmTasks++;
-        pairs.add(`${result.bot_id}\u0000${tree.hash}`);
-      },
-      ctx.signal,
-    );
-    const wallS = (performance.now() - t0) / 1000;
-    ctx.progress(
-      `${label}: ${(fetchedBytes / MIB).toFixed(1)} MiB downloaded, ${wallS.toFixed(2)} s`,
-    );
-    return { affinity, wallS, fetchedBytes, fetchS, warmTasks, botTreePairs: pairs.size };
+    for (let first = 0; first < p.tasks; first += p.wave) {
+      ctx.signal.throwIfAborted();
+      const wave = Array.from({ length: Math.min(p.wave, p.tasks - first) }, (_, k) => first + k);
+      await Promise.all(wave.map(one));
+    }
+    wallS = (performance.now() - t0) / 1000;
   } finally {
     await rig.close();
   }
+  try {
+    // The results say what each bot downloaded; a coordinator that does not record it yet
+    // (every result 0) leaves the bots' own "task ended" log lines.
+    const fromResults = tasks.some((t) => t.bytes > 0);
+    const logged = fromResults ? new Map<string, LoggedFetch>() : botLogFetches(logDir);
+    let fetchedBytes = 0;
+    let fetchS = 0;
+    let warmTasks = 0;
+    for (const t of tasks) {
+      const fetch = fromResults ? t : logged.get(t.id);
+      if (fetch === undefined) throw new Error(`inputs: no fetch figures for task ${t.id}`);
+      fetchedBytes += fetch.bytes;
+      fetchS += fetch.secs;
+      if (fetch.bytes === 0) warmTasks++;
+    }
+    const pairs = new Set(tasks.map((t) => `${t.bot}\u0000${t.tree}`)).size;
+    ctx.progress(
+      `${label}: ${(fetchedBytes / MIB).toFixed(1)} MiB downloaded, ${wallS.toFixed(2)} s`,
+    );
+    return {
+      affinity,
+      wallS,
+      fetchedBytes,
+      fetchS,
+      warmTasks,
+      botTreePairs: pairs,
+      source: fromResults ? 'results' : 'bot logs',
+    };
+  } finally {
+    rmSync(logDir, { recursive: true, force: true });
+  }
+}
+
+interface LoggedFetch {
+  readonly bytes: number;
+  readonly secs: number;
+}
+
+/** Task id → what its bot logged it fetched ("task ended": inputsFetchedBytes/Secs). */
+function botLogFetches(dir: string): Map<string, LoggedFetch> {
+  const out = new Map<string, LoggedFetch>();
+  for (const name of readdirSync(dir)) {
+    for (const line of readFileSync(join(dir, name), 'utf8').split('\n')) {
+      if (!line.startsWith('{')) continue;
+      let rec: Record<string, unknown>;
+      try {
+        rec = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        continue;
+      }
+      if (rec['msg'] !== 'task ended' || typeof rec['taskId'] !== 'string') continue;
+      out.set(rec['taskId'], {
+        bytes: Number(rec['inputsFetchedBytes'] ?? 0),
+        secs: Number(rec['inputsFetchSecs'] ?? 0),
+      });
+    }
+  }
+  return out;
 }
 
 /** A task reading every file of its tree (laid out in its work dir). */

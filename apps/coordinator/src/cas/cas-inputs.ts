@@ -24,10 +24,12 @@ export class CasInputs {
     },
   ) {}
 
-  /** Checks the spec's input trees; the hashes the task references (trees and files), or []. */
-  async check(spec: TaskSpec): Promise<string[]> {
+  /**
+   * Checks the spec's input trees; the hashes the task references (trees and files), or [].
+   * `seen`: trees already checked in this call (the tasks of one NewTasks often share one).
+   */
+  async check(spec: TaskSpec, seen = new Map<string, string[]>()): Promise<string[]> {
     const hashes = new Set<string>();
-    const seen = new Map<string, string[]>();
     for (const [i, slice] of spec.slices.entries()) {
       const root = slice.properties.casInputRoot;
       if (root === undefined) continue;

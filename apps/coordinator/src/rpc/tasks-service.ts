@@ -78,7 +78,7 @@ export function tasksHandlers(deps: {
    * The CAS blobs a new task references (its input trees and their files), each checked held;
    * recorded as its references in the task's insert transaction (cas/cas-inputs.ts).
    */
-  const casBlobsOf = async (spec: TaskSpec): Promise<string[]> => {
+  const casBlobsOf = async (spec: TaskSpec, seen?: Map<string, string[]>): Promise<string[]> => {
     if (!spec.slices.some((s) => s.properties.casInputRoot !== undefined)) return [];
     if (deps.casInputs === undefined) {
       throw new InvalidArgumentError(
@@ -86,7 +86,7 @@ export function tasksHandlers(deps: {
         'this coordinator has no CAS',
       );
     }
-    return deps.casInputs.check(spec);
+    return deps.casInputs.check(spec, seen);
   };
 
   /** What NewTask answers for a submitted task; a new child is tied to its parent first. */
@@ -120,11 +120,12 @@ export function tasksHandlers(deps: {
       // Every task admitted before any is stored: one refused refuses the batch.
       const specs: TaskSpec[] = [];
       const extras: (SubmitExtras | undefined)[] = [];
+      const trees = new Map<string, string[]>();
       for (const [i, one] of req.requests.entries()) {
         try {
           const spec = await admit(one, principal);
           specs.push(spec);
-          extras.push(withInputs(secretOf(one), await casBlobsOf(spec)));
+          extras.push(withInputs(secretOf(one), await casBlobsOf(spec, trees)));
         } catch (err) {
           throw inBatch(i, err);
         }

@@ -264,6 +264,44 @@ describe('NewTask with cas_input_root', () => {
     expect(r.details).toContain(digestOf(missing).hash);
   });
 
+  it('checks each request of a NewTasks, naming the one refused', async () => {
+    const file = randomBytes(20);
+    const { blob: tree } = treeOf({ f: file });
+    const { blob: absent } = treeOf({ g: randomBytes(20) });
+    await upload(cas, T('alice'), [file, tree]);
+    const req = (root: { hash: string; size_bytes: number }) => ({
+      task_slices: [
+        {
+          properties: {
+            command: ['true'],
+            dimensions: [{ key: 'pool', value: 'a' }],
+            cas_input_root: root,
+          },
+          expiration_secs: 600,
+          wait_for_capacity: true,
+        },
+      ],
+    });
+    const refused = await outcome(
+      call(
+        (md, cb) =>
+          tasks.NewTasks({ requests: [req(digestOf(tree)), req(digestOf(absent))] }, md, cb),
+        bearer(T('alice')),
+      ),
+    );
+    expect(refused.code).toBe('INVALID_ARGUMENT');
+    expect(refused.details).toMatch(
+      /^requests\[1\]\.task_slices\[0\]\.properties\.cas_input_root: /,
+    );
+    const ok = await call<{ responses: { task_id: string }[] }>(
+      (md, cb) => tasks.NewTasks({ requests: [req(digestOf(tree)), req(digestOf(tree))] }, md, cb),
+      bearer(T('alice')),
+    );
+    for (const r of ok.responses) {
+      expect(await coord.store.isCasReferencedByTask(digestOf(file).hash, [r.task_id])).toBe(true);
+    }
+  });
+
   it('refuses a blob that is not a tree', async () => {
     const notTree = Buffer.from('{"files":[]}');
     await upload(cas, T('alice'), [notTree]);

@@ -4,6 +4,12 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { retentionCutoffs, retentionEnabled, type RetentionConfig } from './retention-config';
 
+/**
+ * The smallest batch: below it a batch's time is its round trips (PostgreSQL) or a machine that
+ * is busy elsewhere, not the rows, and halving again would only slow the purge down.
+ */
+const MIN_BATCH = 50;
+
 /** The lease's name in the store: one coordinator of several purges at a time. */
 export const PURGE_LEASE = 'task-retention';
 
@@ -22,7 +28,10 @@ export interface TaskPurgerOptions {
   readonly holder?: string;
   /** Between two rounds. @default 5 minutes */
   readonly intervalMs?: number;
-  /** Between two batches of a round: the store serves everything else meanwhile. @default 20 */
+  /**
+   * Between two batches of a round (at least; three times the batch's time when that is more):
+   * the store serves everything else meanwhile. @default 20
+   */
   readonly pauseMs?: number;
   /** How long the lease lasts unless renewed (renewed at a third of it). @default 60 s */
   readonly leaseTtlMs?: number;
@@ -63,7 +72,7 @@ export class TaskPurger {
   readonly #leaseTtlMs: number;
   readonly #targetMs: number;
   readonly #reclaimPages: number;
-  #batch = 50;
+  #batch = 100;
   #timer: NodeJS.Timeout | undefined;
   #round: Promise<PurgeRound> | undefined;
   #closed = false;
@@ -150,7 +159,8 @@ export class TaskPurger {
         this.#o.onPurged?.(result);
         // Freed pages back to the file system now and then, not only at the end of a long round.
         if (totals.batches % 20 === 0) await this.#reclaim();
-        await sleep(this.#pauseMs);
+        // The purge takes at most a quarter of the time, however slow the machine is now.
+        await sleep(Math.max(this.#pauseMs, 3 * tookMs));
       }
       if (totals.tasks > 0) {
         await this.#reclaim();
@@ -179,7 +189,9 @@ export class TaskPurger {
   #resize(tookMs: number, tasks: number): void {
     if (tasks < this.#batch) return;
     if (tookMs < this.#targetMs / 2) this.#batch = Math.min(PURGE_BATCH_MAX, this.#batch * 2);
-    else if (tookMs > this.#targetMs * 2) this.#batch = Math.max(1, Math.floor(this.#batch / 2));
+    else if (tookMs > this.#targetMs * 2) {
+      this.#batch = Math.max(MIN_BATCH, Math.floor(this.#batch / 2));
+    }
   }
 
   /** incremental vacuum in small steps, a pause between, until no free page is left. */

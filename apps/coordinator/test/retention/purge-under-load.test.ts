@@ -168,7 +168,7 @@ describe(`retention under load (${OLD.toLocaleString('en')} final tasks)`, () =>
 
     const before: Sample[] = [];
     let n = 0;
-    await dispatchLoop(() => n++ >= 30, before);
+    await dispatchLoop(() => n++ >= 150, before);
 
     const during: Sample[] = [];
     let purging = true;

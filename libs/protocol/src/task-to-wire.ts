@@ -34,6 +34,8 @@ export function taskToResult(task: Task): TaskResult {
       digest: f.digest,
     })),
     outputs_truncated: task.outputs?.truncated ?? false,
+    inputs_fetch_duration: task.inputsFetch?.durationSecs ?? 0,
+    inputs_fetched_bytes: task.inputsFetch?.bytes ?? 0,
   };
   if (task.exitCode !== null) result.exit_code = task.exitCode;
   return result;

@@ -9,6 +9,7 @@ export {
 export type {
   CacheEntry,
   OutputFile,
+  InputsFetch,
   TaskOutputs,
   KeyValue,
   KeyValues,

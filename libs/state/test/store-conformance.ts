@@ -919,6 +919,24 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
         expect(got?.outputs).toEqual(OUTPUTS);
       });
 
+      it('records what fetching the inputs cost with the final state, absent without it', async () => {
+        const running = task('t-fetch', 'RUNNING');
+        await store.insertTask(running);
+        const done = next(running, {
+          state: 'COMPLETED',
+          exitCode: 0,
+          completedAtMs: T0 + 30,
+          inputsFetch: { durationSecs: 1.25, bytes: 52_428_800 },
+        });
+        expect(await store.updateTask(done, { revision: 0 })).toBe(true);
+        expect((await store.getTask('t-fetch'))?.inputsFetch).toEqual({
+          durationSecs: 1.25,
+          bytes: 52_428_800,
+        });
+        await store.insertTask(task('t-no-fetch', 'COMPLETED'));
+        expect(await store.getTask('t-no-fetch')).not.toHaveProperty('inputsFetch');
+      });
+
       it('keeps a truncated empty list apart from no outputs at all', async () => {
         const truncated: Task = {
           ...task('t-trunc', 'COMPLETED'),

@@ -563,6 +563,22 @@ describe('transition', () => {
     expect(outcome).toEqual({ refused: 'stale-lease' });
   });
 
+  it('records what fetching the inputs cost with any final state the finish makes', () => {
+    const running = runningTask(SPEC, { killRequested: false, processStarted: true });
+    const inputsFetch = { durationSecs: 2.5, bytes: 1024 };
+    for (const event of [
+      finishEvent({ inputsFetch }),
+      finishEvent({ inputsFetch, exitCode: 1 }),
+      finishEvent({ inputsFetch, exitCode: null, clientError: 'blob ab…/3 not found' }),
+    ]) {
+      const outcome = transition(running, event, NOW);
+      if ('refused' in outcome) throw new Error(outcome.refused);
+      expect(outcome.task.inputsFetch).toEqual(inputsFetch);
+    }
+    const plain = transition(running, finishEvent({}), NOW);
+    expect('task' in plain && plain.task).not.toHaveProperty('inputsFetch');
+  });
+
   it('refuses every event on a final task, even one carrying the current lease', () => {
     for (const state of FINAL_STATES) {
       const task = finalTask(SPEC, state);

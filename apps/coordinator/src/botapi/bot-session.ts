@@ -511,6 +511,15 @@ export class BotSession implements SessionHandle {
       canceled: m.canceled,
       clientError: m.client_error,
       memoryLimitKilled: m.memory_limit_killed,
+      // Reported by a bot that fetched inputs (a bot without inputs sends zeros: not recorded).
+      ...(m.inputs_fetch_duration > 0 || m.inputs_fetched_bytes > 0
+        ? {
+            inputsFetch: {
+              durationSecs: m.inputs_fetch_duration,
+              bytes: m.inputs_fetched_bytes,
+            },
+          }
+        : {}),
       ...(this.#deps.outputs === undefined
         ? {}
         : await outputsForFinish(

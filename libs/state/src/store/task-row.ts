@@ -2,7 +2,7 @@
 // for a Task, and the Task a decoded row reads as. Each adapter decodes its driver's values
 // (SQLite: JSON text and 0/1; PostgreSQL: parsed JSONB and BOOLEAN) into TaskRow.
 import type { StoredTaskState } from '../task/task-state';
-import type { KeyValues, Task, TaskSpec } from '../task/types';
+import type { InputsFetch, KeyValues, Task, TaskSpec } from '../task/types';
 import { dedupHash } from './dedup-hash';
 import { outputsFromColumn, outputsToColumn } from './outputs-column';
 
@@ -29,6 +29,7 @@ export interface TaskRow {
   output_size: number;
   summary: string;
   outputs: string | null;
+  inputs_fetch: string | null;
   revision: number;
 }
 
@@ -53,6 +54,7 @@ export const MUTABLE_TASK_COLUMNS = [
   'summary',
   'dedup_hash',
   'outputs',
+  'inputs_fetch',
   'revision',
 ] as const;
 
@@ -83,6 +85,7 @@ export function mutableTaskColumns(task: Task): Record<MutableTaskColumn, unknow
     summary: task.summary,
     dedup_hash: dedupHash(task),
     outputs: outputsToColumn(task),
+    inputs_fetch: task.inputsFetch === undefined ? null : JSON.stringify(task.inputsFetch),
     revision: task.revision,
   };
 }
@@ -111,6 +114,9 @@ export function rowToTask(row: TaskRow): Task {
     outputSize: row.output_size,
     summary: row.summary,
     ...outputsFromColumn(row.outputs),
+    ...(row.inputs_fetch === null || row.inputs_fetch === undefined
+      ? {}
+      : { inputsFetch: JSON.parse(row.inputs_fetch) as InputsFetch }),
     revision: row.revision,
   };
 }

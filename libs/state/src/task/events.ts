@@ -1,4 +1,4 @@
-import type { KeyValues, TaskOutputs, TimedOut } from './types';
+import type { InputsFetch, KeyValues, TaskOutputs, TimedOut } from './types';
 
 /** Everything that can happen to a task after it was created. */
 export type TaskEvent =
@@ -28,6 +28,8 @@ export type TaskEvent =
        * cgroup's memory.events oom_kill): a line of the summary, the state unchanged by it.
        */
       readonly memoryLimitKilled?: boolean;
+      /** TaskFinished's inputs_fetch_duration and inputs_fetched_bytes; recorded as they are. */
+      readonly inputsFetch?: InputsFetch;
     }
   | { readonly type: 'cancel'; readonly killRunning: boolean }
   /** The current slice's deadline passed. `capacity[i]`: some known bot could run slice i. */

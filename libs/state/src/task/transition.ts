@@ -96,6 +96,7 @@ function finish(
     modifiedAtMs: nowMs,
     durationSecs: event.durationSecs,
     exitCode: event.exitCode,
+    ...(event.inputsFetch === undefined ? {} : { inputsFetch: event.inputsFetch }),
   };
   const effects: TaskEffect[] = [
     { type: 'release-bot', botId: task.botId ?? '' },

@@ -35,6 +35,13 @@ export interface TaskOutputs {
   readonly truncated: boolean;
 }
 
+/** What the bot spent fetching a task's input tree before its process started. */
+export interface InputsFetch {
+  readonly durationSecs: number;
+  /** Bytes it downloaded (blobs it did not hold). */
+  readonly bytes: number;
+}
+
 /** What runs: validated and with every default applied. */
 export interface TaskProperties {
   readonly command: readonly string[];
@@ -155,6 +162,8 @@ export interface Task {
   readonly summary: string;
   /** Recorded with the final state, from the bot's TaskFinished; absent when none. */
   readonly outputs?: TaskOutputs;
+  /** What fetching the task's inputs cost its bot (TaskFinished); absent without a report. */
+  readonly inputsFetch?: InputsFetch;
   /**
    * 0 when created; each change `transition` makes adds 1. The store writes a successor only over
    * the revision it was computed from, so two writers racing on one task cannot both apply.

@@ -264,6 +264,11 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       );
     `,
   },
+  {
+    // What fetching a task's input tree cost its bot: JSON text, NULL without a report.
+    version: 11,
+    sql: `ALTER TABLE tasks ADD COLUMN inputs_fetch TEXT;`,
+  },
 ];
 
 export const LATEST_PG_VERSION = Math.max(...PG_MIGRATIONS.map((m) => m.version));

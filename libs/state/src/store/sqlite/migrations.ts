@@ -289,6 +289,12 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     `,
     after: incrementalAutoVacuum,
   },
+  {
+    // What fetching a task's input tree cost its bot (TaskResult.inputs_fetch_duration and
+    // inputs_fetched_bytes): JSON text {"durationSecs","bytes"}, NULL without a report.
+    version: 13,
+    sql: `ALTER TABLE tasks ADD COLUMN inputs_fetch TEXT;`,
+  },
 ];
 
 /**

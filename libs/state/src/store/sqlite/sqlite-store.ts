@@ -132,12 +132,12 @@ class SqliteStore extends SqliteGraphStore implements Store {
         completed_ms, abandoned_ms, kill_requested_ms, process_started, bot_id, bot_dimensions,
         lease_id, exit_code, duration_secs, failure, internal_failure, deduped_from, output_size,
         summary, user, request_uuid, priority, tags, authenticated, dedup_hash, pool, outputs,
-        revision)
+        inputs_fetch, revision)
       VALUES (@id, @spec, @state, @current_slice, @created_ms, @modified_ms, @started_ms,
         @completed_ms, @abandoned_ms, @kill_requested_ms, @process_started, @bot_id,
         @bot_dimensions, @lease_id, @exit_code, @duration_secs, @failure, @internal_failure,
         @deduped_from, @output_size, @summary, @user, @request_uuid, @priority, @tags,
-        @authenticated, @dedup_hash, @pool, @outputs, @revision)`);
+        @authenticated, @dedup_hash, @pool, @outputs, @inputs_fetch, @revision)`);
     this.#getTask = db.prepare('SELECT * FROM tasks WHERE id = ?');
     const byRequestUuid = db.prepare<[string, string, number], SqliteTaskRow>(
       `SELECT * FROM tasks WHERE authenticated = ? AND request_uuid = ? AND created_ms >= ?
@@ -200,7 +200,8 @@ class SqliteStore extends SqliteGraphStore implements Store {
         bot_id = @bot_id, bot_dimensions = @bot_dimensions, lease_id = @lease_id,
         exit_code = @exit_code, duration_secs = @duration_secs, failure = @failure,
         internal_failure = @internal_failure, deduped_from = @deduped_from, summary = @summary,
-        dedup_hash = @dedup_hash, outputs = @outputs, revision = @revision
+        dedup_hash = @dedup_hash, outputs = @outputs, inputs_fetch = @inputs_fetch,
+        revision = @revision
       WHERE id = @id AND revision = @expected_revision`);
     this.#runningTasksOf = db.prepare(runningTasksOfSql(SQLITE_TASK_SQL));
     const getForAppend = db.prepare<[string], OutputHolderRow>(

@@ -290,6 +290,8 @@ const newTaskRows: Row[] = [
     }),
     'if-ok',
   ),
+  // Secret bytes (20 KiB): stored sealed at the limit, refused one byte past it.
+  topRow('secret_bytes', 20480, (o) => ({ secret_bytes: Buffer.alloc(20480 + o, 7) })),
   ...propertyRows('task_slices[].properties'),
   ...propertyRows('properties'),
 ];

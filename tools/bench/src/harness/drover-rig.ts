@@ -40,8 +40,6 @@ export interface DroverRigOptions {
   readonly botExecArgv?: readonly string[];
   /** More drover-bot flags for the real bots. */
   readonly botArgs?: readonly string[];
-  /** Each real bot's log goes to `<botLogDir>/<bot id>.log` instead of the bench's stderr. */
-  readonly botLogDir?: string;
 }
 
 /** The replica `bench-bot-<i>` is connected to. */
@@ -93,7 +91,6 @@ export async function startDroverRig(
           pool: BENCH_POOL,
           ...(o.botExecArgv ? { execArgv: o.botExecArgv } : {}),
           ...(o.botArgs ? { args: o.botArgs } : {}),
-          ...(o.botLogDir ? { logFile: join(o.botLogDir, `bench-bot-${i}.log`) } : {}),
         }),
       );
     }

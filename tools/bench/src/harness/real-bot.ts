@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { stopChild, trackChild } from './children';
 
@@ -23,8 +22,6 @@ export interface RealBotOptions {
   readonly execArgv?: readonly string[];
   /** More drover-bot flags, e.g. `--cas-cache-max-bytes`. */
   readonly args?: readonly string[];
-  /** The bot's log (stderr, JSON lines) goes to this file instead of the bench's stderr. */
-  readonly logFile?: string;
 }
 
 /** Starts the bot; it connects on its own (wait for it with a task pinned to `id:<botId>`). */
@@ -47,17 +44,14 @@ export function startRealBot(o: RealBotOptions): RealBot {
     'error',
     ...(o.args ?? []),
   ];
-  const logFd = o.logFile === undefined ? undefined : openSync(o.logFile, 'a');
   const child: ChildProcess = trackChild(
     spawn(process.execPath, args, {
       cwd: o.root,
       // The token through the environment, as an operator would: never on a command line.
       env: { ...process.env, DROVER_BOT_TOKEN: o.token },
-      stdio: ['ignore', 'ignore', logFd ?? 'inherit'],
+      stdio: ['ignore', 'ignore', 'inherit'],
     }),
   );
-  // The child has its own copy of the descriptor.
-  if (logFd !== undefined) closeSync(logFd);
   let stopping: Promise<void> | undefined;
   return {
     botId: o.botId,

@@ -1,7 +1,4 @@
 import type { NewTaskRequest } from '@drover/protocol';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { BENCH_POOL, startDroverRig, waitFinal } from '../../harness/drover-rig';
 import {
   numberOption,
@@ -35,8 +32,6 @@ interface InputsRun {
   readonly warmTasks: number;
   /** Distinct (bot, tree) pairs that ran: how far each tree spread over the fleet. */
   readonly botTreePairs: number;
-  /** Where the fetch figures come from: the results, or the bots' logs. */
-  readonly source: 'results' | 'bot logs';
 }
 
 /**
@@ -106,8 +101,7 @@ export const inputs: Scenario = {
           `${(p.trees * treeMib).toFixed(1)} MiB (each tree once).`,
         'A bot reports the trees it holds in a heartbeat as soon as they change (and every second ' +
           'here): a tree it fetched counts for the preference from then on.',
-        `Bytes and fetch time from ${[...new Set(runs.map((r) => r.source))].join(' and ')} ` +
-          '(Σ inputs_fetched_bytes / inputs_fetch_duration of every task).',
+        'Bytes and fetch time: Σ inputs_fetched_bytes / inputs_fetch_duration of the results.',
       ],
     };
   },
@@ -123,18 +117,15 @@ async function inputsRun(
   const label = affinity ? 'preference on' : 'preference off';
   ctx.progress(`${label}: starting a coordinator and ${p.bots} bots`);
   const treeBytes = p.filesPerTree * p.fileBytes;
-  const logDir = mkdtempSync(join(tmpdir(), 'drover-bench-inputs-'));
-  const botArgs = ['--log-level', 'info'];
-  // The trees plus their listings and a little room: exactly `cacheTrees` trees fit.
-  if (p.cacheTrees > 0)
-    botArgs.push('--cas-cache-max-bytes', String(p.cacheTrees * treeBytes + MIB));
   const rig = await startDroverRig(ctx, {
     realBots: p.bots,
     settings: { heartbeatIntervalSecs: 1, inputAffinity: affinity },
-    botArgs,
-    botLogDir: logDir,
+    ...(p.cacheTrees > 0
+      ? // The trees plus their listings and a little room: exactly `cacheTrees` trees fit.
+        { botArgs: ['--cas-cache-max-bytes', String(p.cacheTrees * treeBytes + MIB)] }
+      : {}),
   });
-  const tasks: Array<{ id: string; bot: string; tree: string; bytes: number; secs: number }> = [];
+  const tasks: Array<{ bot: string; tree: string; bytes: number; secs: number }> = [];
   let wallS = 0;
   try {
     await uploadTrees(rig.coordinator.grpcAddress, rig.tokens.client, trees);
@@ -152,7 +143,6 @@ async function inputsRun(
         );
       }
       tasks.push({
-        id: task_id,
         bot: result.bot_id,
         tree: tree.hash,
         bytes: Number(result.inputs_fetched_bytes ?? 0),
@@ -169,64 +159,19 @@ async function inputsRun(
   } finally {
     await rig.close();
   }
-  try {
-    // The results say what each bot downloaded; a coordinator that does not record it yet
-    // (every result 0) leaves the bots' own "task ended" log lines.
-    const fromResults = tasks.some((t) => t.bytes > 0);
-    const logged = fromResults ? new Map<string, LoggedFetch>() : botLogFetches(logDir);
-    let fetchedBytes = 0;
-    let fetchS = 0;
-    let warmTasks = 0;
-    for (const t of tasks) {
-      const fetch = fromResults ? t : logged.get(t.id);
-      if (fetch === undefined) throw new Error(`inputs: no fetch figures for task ${t.id}`);
-      fetchedBytes += fetch.bytes;
-      fetchS += fetch.secs;
-      if (fetch.bytes === 0) warmTasks++;
-    }
-    const pairs = new Set(tasks.map((t) => `${t.bot}\u0000${t.tree}`)).size;
-    ctx.progress(
-      `${label}: ${(fetchedBytes / MIB).toFixed(1)} MiB downloaded, ${wallS.toFixed(2)} s`,
-    );
-    return {
-      affinity,
-      wallS,
-      fetchedBytes,
-      fetchS,
-      warmTasks,
-      botTreePairs: pairs,
-      source: fromResults ? 'results' : 'bot logs',
-    };
-  } finally {
-    rmSync(logDir, { recursive: true, force: true });
+  let fetchedBytes = 0;
+  let fetchS = 0;
+  let warmTasks = 0;
+  for (const t of tasks) {
+    fetchedBytes += t.bytes;
+    fetchS += t.secs;
+    if (t.bytes === 0) warmTasks++;
   }
-}
-
-interface LoggedFetch {
-  readonly bytes: number;
-  readonly secs: number;
-}
-
-/** Task id → what its bot logged it fetched ("task ended": inputsFetchedBytes/Secs). */
-function botLogFetches(dir: string): Map<string, LoggedFetch> {
-  const out = new Map<string, LoggedFetch>();
-  for (const name of readdirSync(dir)) {
-    for (const line of readFileSync(join(dir, name), 'utf8').split('\n')) {
-      if (!line.startsWith('{')) continue;
-      let rec: Record<string, unknown>;
-      try {
-        rec = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        continue;
-      }
-      if (rec['msg'] !== 'task ended' || typeof rec['taskId'] !== 'string') continue;
-      out.set(rec['taskId'], {
-        bytes: Number(rec['inputsFetchedBytes'] ?? 0),
-        secs: Number(rec['inputsFetchSecs'] ?? 0),
-      });
-    }
-  }
-  return out;
+  const pairs = new Set(tasks.map((t) => `${t.bot}\u0000${t.tree}`)).size;
+  ctx.progress(
+    `${label}: ${(fetchedBytes / MIB).toFixed(1)} MiB downloaded, ${wallS.toFixed(2)} s`,
+  );
+  return { affinity, wallS, fetchedBytes, fetchS, warmTasks, botTreePairs: pairs };
 }
 
 /** A task reading every file of its tree (laid out in its work dir). */

@@ -88,12 +88,7 @@ export type {
   WebhookSettlement,
   WebhookStore,
 } from './store/webhook-store';
-export type {
-  CasBlobRecord,
-  CasBlobSize,
-  CasRunningReferrer,
-  CasStore,
-} from './store/cas-store';
+export type { CasBlobRecord, CasBlobSize, CasRunningReferrer, CasStore } from './store/cas-store';
 export {
   PURGE_BATCH_MAX,
   type PurgeTasksRequest,

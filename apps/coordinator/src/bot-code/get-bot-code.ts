@@ -8,7 +8,7 @@ import {
 } from '@drover/protocol';
 import type { Logger } from 'pino';
 import type { TokenAuthority } from '../auth/tokens';
-import { authenticate, serverStream } from '../rpc/grpc-edge';
+import { authenticate, serverStream, write } from '../rpc/grpc-edge';
 import type { BotCodeSource } from './bot-code-source';
 
 /** Bytes per BotCodeChunk. */
@@ -51,19 +51,7 @@ export function getBotCodeHandler(deps: {
           ? { version: code.version, sha256: code.sha256, size: code.pack.length, offset, data }
           : { offset, data };
       offset += data.length;
-      if (!call.write(chunk)) await waitForDrain(call, signal);
+      await write(call, chunk, signal);
     } while (offset < code.pack.length);
-  });
-}
-
-function waitForDrain(call: grpc.ServerWritableStream<unknown, unknown>, signal: AbortSignal) {
-  return new Promise<void>((resolve) => {
-    const done = () => {
-      call.off('drain', done);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    call.once('drain', done);
-    signal.addEventListener('abort', done, { once: true });
   });
 }

@@ -21,7 +21,7 @@ import type { Logger } from 'pino';
 import type { Principal } from '../auth/principal';
 import type { TokenAuthority } from '../auth/tokens';
 import type { BlobWriter, OutputStore } from '../outputs/output-store';
-import { authenticate, serverStream, toStatus, unary } from '../rpc/grpc-edge';
+import { authenticate, serverStream, toStatus, unary, write } from '../rpc/grpc-edge';
 import { mayDownload, mayUpload, uploaderId } from './cas-access';
 
 export interface CasServiceDeps {
@@ -143,17 +143,7 @@ export function casHandlers(deps: CasServiceDeps): grpc.UntypedServiceImplementa
           for await (const data of stream) {
             if (signal.aborted) return;
             const chunk = data as Buffer;
-            if (!call.write({ offset: at, data: chunk })) {
-              await new Promise<void>((resolve) => {
-                const done = () => {
-                  call.off('drain', done);
-                  signal.removeEventListener('abort', done);
-                  resolve();
-                };
-                call.once('drain', done);
-                signal.addEventListener('abort', done);
-              });
-            }
+            await write(call, { offset: at, data: chunk }, signal);
             at += chunk.length;
           }
         } finally {

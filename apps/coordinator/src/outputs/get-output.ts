@@ -8,7 +8,7 @@ import {
 import type { Store } from '@drover/state';
 import type { Logger } from 'pino';
 import type { TokenAuthority } from '../auth/tokens';
-import { authenticate, serverStream } from '../rpc/grpc-edge';
+import { authenticate, serverStream, write } from '../rpc/grpc-edge';
 import { loadTaskAs } from '../rpc/task-access';
 import type { OutputStore } from './output-store';
 
@@ -47,16 +47,7 @@ export function getOutputHandler(deps: {
       for await (const data of deps.outputs.read(file.digest, GET_OUTPUT_CHUNK_BYTES)) {
         if (signal.aborted) return;
         const chunk = data as Buffer;
-        if (!call.write({ offset, data: chunk, ...head }))
-          await new Promise<void>((resolve) => {
-            const done = () => {
-              call.off('drain', done);
-              signal.removeEventListener('abort', done);
-              resolve();
-            };
-            call.once('drain', done);
-            signal.addEventListener('abort', done);
-          });
+        await write(call, { offset, data: chunk, ...head }, signal);
         offset += chunk.length;
       }
     },

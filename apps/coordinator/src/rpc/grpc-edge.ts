@@ -103,3 +103,24 @@ export function unimplementedService(
   }
   return handlers;
 }
+
+/**
+ * Writes one message of a server stream; when its buffer is full, waits for it to drain or for
+ * the call to end (`signal`), so a slow reader holds no more than one buffer of the server.
+ */
+export function write<T>(
+  call: grpc.ServerWritableStream<unknown, T>,
+  message: T,
+  signal: AbortSignal,
+): Promise<void> {
+  if (call.write(message) || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      call.off('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    call.once('drain', done);
+    signal.addEventListener('abort', done);
+  });
+}

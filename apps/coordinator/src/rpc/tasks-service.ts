@@ -26,7 +26,7 @@ import { checkNotifyUrl, type WebhookTargetPolicy } from '../notify/webhook-targ
 import type { TaskSecrets } from '../secrets/task-secrets';
 import type { CasInputs } from '../cas/cas-inputs';
 import { taskStates } from '../watch/task-states';
-import { authenticate, serverStream, unary } from './grpc-edge';
+import { authenticate, serverStream, unary, write } from './grpc-edge';
 import { checkSubmit, loadTaskAs, mayView } from './task-access';
 
 /** Largest slice of output one GetStdout / StreamOutput message carries. */
@@ -297,22 +297,4 @@ async function followTask(
     offOutput();
     signal.removeEventListener('abort', poke);
   }
-}
-
-/** Writes one message, waiting for the stream to drain when its buffer is full. */
-export function write<T>(
-  call: grpc.ServerWritableStream<unknown, T>,
-  message: T,
-  signal: AbortSignal,
-): Promise<void> {
-  if (call.write(message) || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      call.off('drain', done);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    call.once('drain', done);
-    signal.addEventListener('abort', done);
-  });
 }

@@ -13,9 +13,8 @@ import type { TokenAuthority } from '../auth/tokens';
 import type { TaskTransition } from '../engine/task-engine';
 import type { TransitionHub } from '../watch/transition-hub';
 import { matchesWatch, toWatchFilter } from '../watch/watch-filter';
-import { authenticate, serverStream } from './grpc-edge';
+import { authenticate, serverStream, write } from './grpc-edge';
 import { mayView } from './task-access';
-import { write } from './tasks-service';
 
 /**
  * Changes a stream may hold that the client has not read yet; past it the stream ends with

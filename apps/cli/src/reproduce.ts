@@ -21,7 +21,7 @@ import { EXIT, processExitCode } from './exit-codes';
 import { withCas } from './cas';
 import { downloadTree } from './cas-transfer';
 import { digestText } from './cas-walk';
-import { readSecretFile } from './submit-inputs';
+import { secretFileOption } from './submit-inputs';
 
 /** Exit code when the command could not be started at all (as a shell's "command not found"). */
 export const CANNOT_RUN_EXIT_CODE = 127;
@@ -214,15 +214,9 @@ export function registerReproduce(program: Command, host: CommandHost): void {
         cmd: Command,
       ) => {
         const { rt } = host;
-        let secret: Buffer | undefined;
-        if (opts.secretFile !== undefined) {
-          const read = readSecretFile(opts.secretFile, rt.cwd);
-          if (!read.ok) {
-            await printError(rt, read.message);
-            return host.exitWith(EXIT.USAGE);
-          }
-          secret = read.value;
-        }
+        const secretFile = await secretFileOption(host, opts.secretFile);
+        if (secretFile.failed) return;
+        const secret = secretFile.secret;
         // The calls first, the client closed before the command runs (it may run for hours).
         let plan: ReproducePlan | undefined;
         const code = await withCas(

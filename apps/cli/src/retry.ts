@@ -18,7 +18,7 @@ import {
   type GlobalOptions,
 } from './context';
 import { EXIT } from './exit-codes';
-import { readSecretFile } from './submit-inputs';
+import { secretFileOption } from './submit-inputs';
 
 /** The tag a retry carries: `retry_of:<the task it repeats>`. */
 export const RETRY_TAG_KEY = 'retry_of';
@@ -102,15 +102,9 @@ export function registerRetry(program: Command, host: CommandHost): void {
         cmd: Command,
       ) => {
         const { rt } = host;
-        let secret: Buffer | undefined;
-        if (opts.secretFile !== undefined) {
-          const read = readSecretFile(opts.secretFile, rt.cwd);
-          if (!read.ok) {
-            await printError(rt, read.message);
-            return host.exitWith(EXIT.USAGE);
-          }
-          secret = read.value;
-        }
+        const secretFile = await secretFileOption(host, opts.secretFile);
+        if (secretFile.failed) return;
+        const secret = secretFile.secret;
         const code = await withClient(rt, cmd.optsWithGlobals<GlobalOptions>(), async (client) => {
           const original = await client.getRequest(id, { deadlineMs: UNARY_DEADLINE_MS });
           if (original.has_secret_bytes && secret === undefined) {

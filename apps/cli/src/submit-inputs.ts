@@ -7,7 +7,8 @@ import type { NewTaskRequest } from '@drover/protocol';
 import type { Parsed } from './args';
 import type { BlobDigest, CasApi } from './cas-client';
 import { uploadDir, uploadSummaryLine } from './cas-transfer';
-import { writeLine, type Runtime } from './context';
+import { printError, writeLine, type CommandHost, type Runtime } from './context';
+import { EXIT } from './exit-codes';
 
 /** NewTaskRequest.secret_bytes' limit (tasks.proto). */
 export const SECRET_BYTES_MAX = 20 * 1024;
@@ -16,6 +17,22 @@ export const SECRET_BYTES_MAX = 20 * 1024;
  * The bytes of `--secret-file`, read once (one open, one read of at most the limit + 1): refused
  * when empty, over SECRET_BYTES_MAX, or unreadable. The message never holds the bytes.
  */
+/**
+ * `--secret-file` of a command that may take one: its bytes (none without the option), or
+ * `failed` once it printed why the file cannot be read and set the usage exit code.
+ */
+export async function secretFileOption(
+  host: CommandHost,
+  path: string | undefined,
+): Promise<{ failed: false; secret?: Buffer } | { failed: true }> {
+  if (path === undefined) return { failed: false };
+  const read = readSecretFile(path, host.rt.cwd);
+  if (read.ok) return { failed: false, secret: read.value };
+  await printError(host.rt, read.message);
+  host.exitWith(EXIT.USAGE);
+  return { failed: true };
+}
+
 export function readSecretFile(
   path: string,
   cwd: string,

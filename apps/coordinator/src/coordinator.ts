@@ -18,6 +18,7 @@ import { OutputStore } from './outputs/output-store';
 import { openBotExecutable } from './bot-install/bot-executable';
 import { botInstallRoutes } from './bot-install/bot-install-routes';
 import { Dashboard } from './dashboard/dashboard';
+import { FleetSampler } from './dashboard/fleet-history';
 import { BotRegistry } from './botapi/bot-registry';
 import type { CoordinatorConfig } from './config';
 import { connectBridge, type ConnectBridge } from './connect/connect-bridge';
@@ -99,6 +100,8 @@ export async function startCoordinator(
      * `inputs`). @default true
      */
     inputAffinity?: boolean;
+    /** How often the dashboard's fleet history is sampled (tests: shorter). @default 10_000 */
+    fleetSampleMs?: number;
   },
 ): Promise<RunningCoordinator> {
   const log = deps.log;
@@ -278,7 +281,24 @@ export async function startCoordinator(
       metrics.tasksPurged(result.states);
     },
   });
+  // The fleet over time for the dashboard, in memory: a restart starts it empty.
+  const fleet = new FleetSampler({
+    store,
+    engine,
+    pendingByPool: () => metrics.pendingByPool(),
+    live: {
+      isConnected: (id) => registry.isConnected(id),
+      lastSeenOf: (id) => registry.lastSeenOf(id),
+      quarantinedReasonOf: (id) => registry.quarantinedReasonOf(id),
+      taskOf: (id) => dispatcher.taskOf(id),
+    },
+    clock,
+    botDeathTimeoutMs: config.botDeathTimeoutMs,
+    ...(deps.fleetSampleMs === undefined ? {} : { sampleMs: deps.fleetSampleMs }),
+    onError: (err) => log.warn({ err }, 'fleet sample failed'),
+  });
   const dashboard = new Dashboard({
+    fleet: fleet.history,
     engine,
     store,
     dispatcher,
@@ -384,6 +404,7 @@ export async function startCoordinator(
     // Before the engine runs, so that the counts and the transitions meet exactly.
     await metrics.start();
     await engine.start(metrics.addPendingAtStart);
+    fleet.start();
     await graph.start();
     await botApi.start();
     await botEvents.start();
@@ -430,6 +451,7 @@ export async function startCoordinator(
   } catch (err) {
     await blobGc.close();
     metrics.close();
+    fleet.close();
     dashboard.close();
     follower?.close();
     await listeners.close();
@@ -468,6 +490,7 @@ export async function startCoordinator(
         ['retention', () => purger.close()],
         ['blob gc', () => blobGc.close()],
         ['metrics', () => metrics.close()],
+        ['fleet history', () => fleet.close()],
         ['dashboard', () => dashboard.close()],
         ['replicas', () => follower?.close()],
         ['transition listeners', () => listeners.close()],

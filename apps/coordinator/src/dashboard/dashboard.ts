@@ -8,6 +8,7 @@ import type { PendingCaps } from '../connections/pending-caps';
 import { botsRoutes } from './api-bots';
 import { graphRoutes } from './api-graph';
 import type { ApiRoute } from './api-route';
+import { taskPageRoutes } from './api-task-page';
 import { tasksRoutes } from './api-tasks';
 import { clientOf, sendError, sendJson } from './http-json';
 import { LiveHub } from './live-hub';
@@ -47,6 +48,7 @@ export class Dashboard {
           sendJson(res, 200, { name: principal.name, admin: can(principal, 'admin', []), roles });
         },
       },
+      ...taskPageRoutes(deps),
       ...tasksRoutes({ engine: deps.engine, store: deps.store, metrics: deps.metrics }),
       ...botsRoutes(deps),
       ...graphRoutes({ store: deps.store, clock: deps.clock }),

@@ -1,6 +1,6 @@
 // The dashboard's entry: login, hash routing (#/bots, #/tasks, #/task/<id>, #/graph (the
-// pipeline runs), #/graph/run/<id or name>, #/graph/<quest>/<n>) and the one live connection
-// shared by the pages.
+// pipeline runs), #/graph/run/<id or name>, #/graph/<quest>/<n>, #/fleet and #/fleet/day) and
+// the one live connection shared by the pages.
 
 import { ApiError, api, getToken, setToken, whenUnauthenticated } from './api.js';
 import { Live } from './live.js';
@@ -8,6 +8,7 @@ import { botsPage } from './bots.js';
 import { tasksPage } from './tasks.js';
 import { taskPage } from './task.js';
 import { graphPage } from './graph.js';
+import { fleetPage } from './fleet.js';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -86,7 +87,13 @@ function route() {
   $('app').replaceChildren(root);
   /** @type {PageContext} */
   const ctx = { root, live, me, show: showMessage, params: rest };
-  const pages = { bots: botsPage, tasks: tasksPage, task: taskPage, graph: graphPage };
+  const pages = {
+    bots: botsPage,
+    tasks: tasksPage,
+    task: taskPage,
+    graph: graphPage,
+    fleet: fleetPage,
+  };
   const fn = pages[/** @type {keyof typeof pages} */ (page)] ?? botsPage;
   cleanup = fn(ctx);
 }

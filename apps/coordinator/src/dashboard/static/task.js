@@ -3,7 +3,8 @@
 // TaskResult, its request a TaskRequest and output chunks TaskOutput messages, in canonical JSON
 // (docs/json.md).
 
-import { ApiError, api, may } from './api.js';
+import { AnsiTerminal, segmentClass } from './ansi.js';
+import { ApiError, api, getToken, may } from './api.js';
 import { h, replace, stateBadge, tsMs, when } from './dom.js';
 import { taskDuration, taskPools } from './tasks.js';
 
@@ -18,6 +19,59 @@ function bytesOf(b64) {
   return out;
 }
 
+/**
+ * A line of output as elements: a span per styled segment (classes of ansi.js), `\n` at the end
+ * of a finished line.
+ * @param {import('./ansi.js').Segment[]} segs @param {boolean} finished
+ */
+function lineEl(segs, finished) {
+  const line = h('span', { class: 'line' });
+  fillLine(line, segs, finished);
+  return line;
+}
+
+/** @param {HTMLElement} line @param {import('./ansi.js').Segment[]} segs @param {boolean} finished */
+function fillLine(line, segs, finished) {
+  line.replaceChildren(
+    ...segs.map((seg) => {
+      const cls = segmentClass(seg);
+      return cls === '' ? document.createTextNode(seg.text) : h('span', { class: cls }, seg.text);
+    }),
+  );
+  if (finished) line.append('\n');
+}
+
+/**
+ * Marks every case-insensitive match of `query` in the text of `root` (matches inside one styled
+ * run; a match across two colours is not found); returns the marks in document order.
+ * @param {HTMLElement} root @param {string} query
+ */
+function markMatches(root, query) {
+  for (const mark of [...root.querySelectorAll('mark')]) mark.replaceWith(mark.textContent ?? '');
+  root.normalize();
+  /** @type {HTMLElement[]} */
+  const marks = [];
+  if (query === '') return marks;
+  const needle = query.toLowerCase();
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  /** @type {Text[]} */
+  const texts = [];
+  for (let n = walker.nextNode(); n !== null; n = walker.nextNode())
+    texts.push(/** @type {Text} */ (n));
+  for (let node of texts) {
+    let at = node.data.toLowerCase().indexOf(needle);
+    while (at !== -1) {
+      const hit = node.splitText(at);
+      node = hit.splitText(needle.length);
+      const mark = h('mark', {}, hit.data);
+      hit.replaceWith(mark);
+      marks.push(mark);
+      at = node.data.toLowerCase().indexOf(needle);
+    }
+  }
+  return marks;
+}
+
 /** @param {import('./app.js').PageContext} ctx */
 export function taskPage({ root, live, me, show, params }) {
   const taskId = params[0] ?? '';
@@ -28,11 +82,35 @@ export function taskPage({ root, live, me, show, params }) {
   const output = h('pre', { class: 'output', id: 'output' });
   const outputState = h('p', { class: 'muted', id: 'output-state' }, 'loading…');
   const earlier = h('div', {});
+  const logPath = `/api/tasks/${encodeURIComponent(taskId)}/log`;
+  const search = h('input', {
+    type: 'search',
+    id: 'log-search',
+    placeholder: 'search the log',
+    oninput: () => runSearch(),
+    onkeydown: (/** @type {KeyboardEvent} */ e) => {
+      if (e.key === 'Enter') nextHit();
+    },
+  });
+  const hitsLabel = h('span', { class: 'muted', id: 'log-hits' });
+  const logTools = h(
+    'div',
+    { class: 'log-tools' },
+    search,
+    h('button', { type: 'button', id: 'log-next', onclick: () => nextHit() }, 'Next'),
+    hitsLabel,
+    h(
+      'a',
+      { href: logPath, id: 'log-download', download: `${taskId}.log`, onclick: download },
+      'Download full log',
+    ),
+  );
   root.append(
     title,
     actions,
     fields,
     h('h3', {}, 'Output'),
+    logTools,
     earlier,
     output,
     outputState,
@@ -48,14 +126,66 @@ export function taskPage({ root, live, me, show, params }) {
   let decoder = new TextDecoder();
   let done = false;
 
-  /** @param {string} text @param {boolean} [atStart] */
-  function addText(text, atStart = false) {
+  /** The terminal the live output is written to; its unfinished line is `currentLine`. */
+  let term = new AnsiTerminal();
+  const currentLine = h('span', { class: 'line' });
+  output.append(currentLine);
+
+  /** @param {string} text */
+  function addText(text) {
     if (text === '') return;
     const stick = output.scrollTop + output.clientHeight >= output.scrollHeight - 4;
-    if (atStart) output.prepend(document.createTextNode(text));
-    else if (output.lastChild instanceof Text) output.lastChild.appendData(text);
-    else output.append(document.createTextNode(text));
-    if (stick && !atStart) output.scrollTop = output.scrollHeight;
+    const lines = term.write(text);
+    if (lines.length > 0) currentLine.before(...lines.map((segs) => lineEl(segs, true)));
+    fillLine(currentLine, term.current(), false);
+    if (stick) output.scrollTop = output.scrollHeight;
+  }
+
+  /** Earlier output, rendered on its own (a colour set before it is not known). @param {string} text */
+  function addEarlier(text) {
+    const t = new AnsiTerminal();
+    const lines = t.write(text).map((segs) => lineEl(segs, true));
+    const last = t.current();
+    if (last.length > 0) lines.push(lineEl(last, false));
+    output.prepend(...lines);
+  }
+
+  /** @type {HTMLElement[]} */
+  let hits = [];
+  let hitAt = -1;
+
+  function runSearch() {
+    hits = markMatches(output, /** @type {HTMLInputElement} */ (search).value);
+    hitAt = -1;
+    if (hits.length > 0) nextHit();
+    else hitsLabel.textContent = search.value === '' ? '' : 'no match';
+  }
+
+  function nextHit() {
+    if (hits.length === 0) return;
+    hits[hitAt]?.classList.remove('current');
+    hitAt = (hitAt + 1) % hits.length;
+    const hit = /** @type {HTMLElement} */ (hits[hitAt]);
+    hit.classList.add('current');
+    hit.scrollIntoView({ block: 'center' });
+    hitsLabel.textContent = `${hitAt + 1} of ${hits.length}`;
+  }
+
+  /** The log link with the token (a plain link cannot send it): fetched, then saved. @param {Event} e */
+  async function download(e) {
+    e.preventDefault();
+    try {
+      const res = await fetch(logPath, { headers: { authorization: `Bearer ${getToken()}` } });
+      if (!res.ok) throw new Error(`download failed: ${res.status} ${res.statusText}`);
+      const url = URL.createObjectURL(await res.blob());
+      const a = h('a', { href: url, download: `${taskId}.log` });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (err) {
+      show(String(/** @type {any} */ (err).message ?? err));
+    }
   }
 
   /** @param {any} t a TaskResult */
@@ -68,7 +198,7 @@ export function taskPage({ root, live, me, show, params }) {
       ['State', t.state + (killing ? ' (kill requested)' : '')],
       ['Summary', t.summary],
       ['Pool', taskPools(t).join('|')],
-      ['Bot', t.bot_id],
+      ['Bot', t.bot_id ? h('a', { href: `#/bots/${encodeURIComponent(t.bot_id)}` }, t.bot_id) : ''],
       ['Exit code', t.exit_code ?? ''],
       ['Failure', t.failure ? (t.internal_failure ? 'internal failure' : 'yes') : 'no'],
       ['User', t.user],
@@ -139,7 +269,7 @@ export function taskPage({ root, live, me, show, params }) {
       const chunk = await api(
         `/api/tasks/${encodeURIComponent(taskId)}/output?offset=${from}&length=${start - from}`,
       );
-      addText(new TextDecoder().decode(bytesOf(chunk.output)), true);
+      addEarlier(new TextDecoder().decode(bytesOf(chunk.output)));
       start = from;
       renderEarlier();
     } catch (err) {
@@ -201,6 +331,7 @@ export function taskPage({ root, live, me, show, params }) {
     start = Math.max(0, Number(result.output_size) - TAIL_BYTES);
     next = start;
     decoder = new TextDecoder();
+    term = new AnsiTerminal();
     renderEarlier();
     outputState.textContent = done ? outputState.textContent : 'waiting for output…';
     live.follow(taskId, () => next);

@@ -1,0 +1,238 @@
+// Fleet page (#/fleet, #/fleet/day): per pool, pending tasks, busy/idle/dead bots and throughput
+// (tasks started and ended per minute) over the last hour or day, from /api/fleet/history (the
+// coordinator samples what /metrics shows; a restart starts the history empty). Plain SVG charts,
+// times in UTC.
+
+import { api, qs } from './api.js';
+import { h, replace, svg, tsMs } from './dom.js';
+
+const W = 620;
+const H = 190;
+const M = { left: 58, right: 12, top: 24, bottom: 34 };
+/** The page reads the history again this often at most (sooner when samples come sooner). */
+const REFRESH_MS = 10_000;
+const RANGES = /** @type {const} */ (['hour', 'day']);
+
+const COLORS = {
+  pending: '#b7791f',
+  busy: '#2b6cb0',
+  idle: '#2f855a',
+  dead: '#c53030',
+  started: '#2b6cb0',
+  ended: '#6b46c1',
+};
+
+/** "14:05" in UTC. @param {number} ms */
+const hhmm = (ms) => new Date(ms).toISOString().slice(11, 16);
+/** "14:05:30" in UTC. @param {number} ms */
+const hhmmss = (ms) => new Date(ms).toISOString().slice(11, 19);
+
+/** A round step for about `n` ticks over `span`. @param {number} span @param {number} n */
+function niceStep(span, n) {
+  const raw = span / n;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  for (const m of [1, 2, 5, 10]) if (m * p >= raw) return m * p;
+  return 10 * p;
+}
+
+/**
+ * A line chart: time on x (UTC), counts on y from 0, a legend; each line carries its values in
+ * `data-values` (tests read them).
+ * @param {{ name: string, title: string, unit: string, fromMs: number, toMs: number,
+ *   times: number[], series: Array<{ label: string, color: string, values: number[] }> }} c
+ */
+export function lineChart(c) {
+  const iw = W - M.left - M.right;
+  const ih = H - M.top - M.bottom;
+  const max = Math.max(1, ...c.series.flatMap((s) => s.values));
+  const yStep = Math.max(1, niceStep(max, 4));
+  const yMax = Math.ceil(max / yStep) * yStep;
+  const span = Math.max(1, c.toMs - c.fromMs);
+  const x = (/** @type {number} */ t) => M.left + ((t - c.fromMs) / span) * iw;
+  const y = (/** @type {number} */ v) => M.top + ih - (v / yMax) * ih;
+  const root = svg('svg', {
+    viewBox: `0 0 ${W} ${H}`,
+    width: W,
+    height: H,
+    class: 'chart',
+    role: 'img',
+    'aria-label': c.title,
+    'data-chart': c.name,
+  });
+  // y grid and labels
+  for (let v = 0; v <= yMax + 1e-9; v += yStep) {
+    root.append(svg('line', { x1: M.left, x2: M.left + iw, y1: y(v), y2: y(v), class: 'grid' }));
+    const t = svg('text', { x: M.left - 6, y: y(v) + 4, 'text-anchor': 'end', class: 'tick' });
+    t.textContent = String(Math.round(v * 100) / 100);
+    root.append(t);
+  }
+  // x ticks: whole minutes or hours in UTC
+  const minute = 60_000;
+  const steps = [1 / 12, 1 / 6, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 180, 360].map(
+    (m) => m * minute,
+  );
+  const xStep = steps.find((s) => span / s <= 7) ?? 6 * 3_600_000;
+  for (let t = Math.ceil(c.fromMs / xStep) * xStep; t <= c.toMs; t += xStep) {
+    root.append(
+      svg('line', { x1: x(t), x2: x(t), y1: M.top + ih, y2: M.top + ih + 4, class: 'axis' }),
+    );
+    const label = svg('text', {
+      x: x(t),
+      y: M.top + ih + 16,
+      'text-anchor': 'middle',
+      class: 'tick',
+    });
+    label.textContent = xStep < minute ? hhmmss(t) : hhmm(t);
+    root.append(label);
+  }
+  root.append(
+    svg('line', { x1: M.left, x2: M.left + iw, y1: M.top + ih, y2: M.top + ih, class: 'axis' }),
+  );
+  root.append(svg('line', { x1: M.left, x2: M.left, y1: M.top, y2: M.top + ih, class: 'axis' }));
+  const xTitle = svg('text', {
+    x: M.left + iw / 2,
+    y: H - 4,
+    'text-anchor': 'middle',
+    class: 'axis-title',
+  });
+  xTitle.textContent = 'time (UTC)';
+  root.append(xTitle);
+  const yTitle = svg('text', {
+    x: 12,
+    y: M.top + ih / 2,
+    'text-anchor': 'middle',
+    transform: `rotate(-90 12 ${M.top + ih / 2})`,
+    class: 'axis-title',
+  });
+  yTitle.textContent = c.unit;
+  root.append(yTitle);
+  // lines, then the legend at the top right
+  c.series.forEach((s, i) => {
+    const points = s.values.map((v, j) => `${x(c.times[j] ?? 0).toFixed(1)},${y(v).toFixed(1)}`);
+    root.append(
+      svg('polyline', {
+        points: points.join(' '),
+        fill: 'none',
+        stroke: s.color,
+        'stroke-width': 2,
+        'data-series': s.label,
+        'data-values': s.values.join(','),
+      }),
+    );
+    const lx = M.left + iw - (c.series.length - i) * 86;
+    root.append(svg('rect', { x: lx, y: 6, width: 10, height: 10, fill: s.color }));
+    const lt = svg('text', { x: lx + 14, y: 15, class: 'legend' });
+    lt.textContent = `${s.label} ${s.values.at(-1) ?? ''}`;
+    root.append(lt);
+  });
+  return h('figure', { class: 'chart' }, h('figcaption', {}, c.title), root);
+}
+
+/** @param {import('./app.js').PageContext} ctx */
+export function fleetPage({ root, show, params }) {
+  const range = RANGES.includes(/** @type {any} */ (params[0])) ? params[0] : 'hour';
+  const body = h('div', { id: 'fleet' });
+  const note = h('p', { class: 'hint' });
+  root.append(
+    h(
+      'div',
+      { class: 'filters' },
+      h('span', {}, 'Range: '),
+      ...RANGES.map((r) =>
+        h('a', { href: `#/fleet/${r}`, class: r === range ? 'active' : '' }, `last ${r}`),
+      ),
+    ),
+    note,
+    body,
+  );
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  let stopped = false;
+
+  async function load() {
+    let refreshMs = REFRESH_MS;
+    try {
+      const data = await api(`/api/fleet/history${qs([['range', String(range)]])}`);
+      if (stopped) return;
+      refreshMs = Math.min(REFRESH_MS, Math.max(1000, data.step_seconds * 1000));
+      draw(data);
+      show('');
+    } catch (err) {
+      if (!stopped) show(String(err instanceof Error ? err.message : err));
+    }
+    if (!stopped) timer = setTimeout(() => void load(), refreshMs);
+  }
+
+  /** @param {any} data */
+  function draw(data) {
+    const nowMs = tsMs(data.now_ts) ?? Date.now();
+    const samples = /** @type {any[]} */ (data.samples);
+    // The range, or less while the history is younger (it starts empty when the coordinator does).
+    const firstMs = tsMs(samples[0]?.ts) ?? nowMs;
+    const fromMs = Math.max(
+      nowMs - (range === 'day' ? 86_400_000 : 3_600_000),
+      firstMs - data.step_seconds * 1000,
+    );
+    note.textContent =
+      `One sample every ${data.step_seconds} s; ${samples.length} so far ` +
+      '(kept in the coordinator’s memory: a restart starts the history empty). Times in UTC.';
+    const pools = [
+      ...new Set(samples.flatMap((s) => s.pools.map((/** @type {any} */ p) => p.pool))),
+    ].sort();
+    if (pools.length === 0) {
+      replace(body, h('p', {}, 'No samples yet.'));
+      return;
+    }
+    const times = samples.map((s) => tsMs(s.ts) ?? 0);
+    const sections = pools.map((pool) => {
+      /** @param {string} key */
+      const values = (key) =>
+        samples.map((s) => s.pools.find((/** @type {any} */ p) => p.pool === pool)?.[key] ?? 0);
+      const common = { fromMs, toMs: nowMs, times };
+      return h(
+        'section',
+        { class: 'pool', 'data-pool': pool },
+        h('h3', {}, `Pool ${pool}`),
+        h(
+          'div',
+          { class: 'charts' },
+          lineChart({
+            ...common,
+            name: 'pending',
+            title: 'Pending tasks',
+            unit: 'tasks',
+            series: [{ label: 'pending', color: COLORS.pending, values: values('pending') }],
+          }),
+          lineChart({
+            ...common,
+            name: 'bots',
+            title: 'Bots',
+            unit: 'bots',
+            series: [
+              { label: 'busy', color: COLORS.busy, values: values('busy') },
+              { label: 'idle', color: COLORS.idle, values: values('idle') },
+              { label: 'dead', color: COLORS.dead, values: values('dead') },
+            ],
+          }),
+          lineChart({
+            ...common,
+            name: 'throughput',
+            title: 'Throughput (tasks per minute)',
+            unit: 'tasks/min',
+            series: [
+              { label: 'started', color: COLORS.started, values: values('started_per_min') },
+              { label: 'ended', color: COLORS.ended, values: values('ended_per_min') },
+            ],
+          }),
+        ),
+      );
+    });
+    replace(body, ...sections);
+  }
+
+  void load();
+  return () => {
+    stopped = true;
+    if (timer !== undefined) clearTimeout(timer);
+  };
+}

@@ -1,0 +1,129 @@
+// The task page in a real browser (Debian's chromium driven by playwright-core) against a real
+// coordinator and a real bot: ANSI colours and `\r` progress lines rendered as a terminal shows
+// them, search in the log, the full log downloaded. Screenshots go to test-output/dashboard/.
+import type { TasksClient } from '@drover/protocol';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningCoordinator } from '../../src/index';
+import {
+  readToken,
+  startBotProcess,
+  startTestCoordinator,
+  stopProcess,
+  tasksStub,
+  tempDir,
+} from '../harness';
+import { apiFetch, baseUrl, submitTask } from './dashboard-client';
+
+const SHOTS = fileURLToPath(new URL('../../../../test-output/dashboard/', import.meta.url));
+const CHROMIUM = process.env['DROVER_CHROMIUM'] ?? '/usr/lib/chromium/chromium';
+const WAIT = { timeout: 15_000 };
+
+let dir: ReturnType<typeof tempDir>;
+let coord: RunningCoordinator;
+let tasks: TasksClient;
+let bot: ChildProcess;
+let clientToken: string;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  dir = tempDir();
+  coord = await startTestCoordinator(dir.path);
+  clientToken = readToken(dir.path, 'client');
+  tasks = tasksStub(coord.grpcAddress);
+  bot = await startBotProcess(coord, dir.path, 'page-bot', ['--pool', 'default']);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-component-update'],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  await page.goto(baseUrl(coord));
+  await page.locator('#token').fill(clientToken);
+  await page.locator('#login button[type=submit]').click();
+  await page.locator('#bots tr[data-bot="page-bot"]').waitFor(WAIT);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stopProcess(bot);
+  tasks?.close();
+  await coord?.close();
+  dir?.remove();
+});
+
+/** Waits until the task page shows the whole output. */
+async function openComplete(taskId: string): Promise<void> {
+  await page.goto(`${baseUrl(coord)}/#/task/${taskId}`);
+  await expect.poll(() => page.locator('#output-state').innerText(), WAIT).toContain('complete');
+}
+
+describe('task page', () => {
+  it('renders ANSI colours and a \\r progress bar as a terminal, searches and downloads the log', async () => {
+    const script =
+      "printf 'plain \\033[31mred\\033[0m \\033[1;32mbold green\\033[0m\\033[2K\\n'; " +
+      "for p in 10 50 100; do printf '\\rprogress %3d%%' $p; done; printf '\\ndone\\n'";
+    const taskId = await submitTask(tasks, clientToken, {
+      name: 'ansi',
+      command: ['sh', '-c', script],
+    });
+    await openComplete(taskId);
+    const output = page.locator('#output');
+    expect(await output.innerText()).toBe('plain red bold green\nprogress 100%\ndone\n');
+    expect(await output.locator('.ansi-fg-31').innerText()).toBe('red');
+    const green = output.locator('.ansi-fg-32');
+    expect(await green.innerText()).toBe('bold green');
+    expect(await green.getAttribute('class')).toContain('ansi-bold');
+    // A string: the tests are typed without the DOM's globals.
+    const redColour = "getComputedStyle(document.querySelector('#output .ansi-fg-31')).color";
+    expect(await page.evaluate(redColour)).toBe('rgb(255, 85, 85)');
+    const text = (await output.textContent()) ?? '';
+    expect([...text].filter((c) => c !== '\n' && c < ' ')).toEqual([]);
+
+    await page.locator('#log-search').fill('PROGRESS');
+    await expect.poll(() => page.locator('#log-hits').innerText(), WAIT).toBe('1 of 1');
+    expect(await output.locator('mark.current').innerText()).toBe('progress');
+    await page.screenshot({ path: join(SHOTS, 'task-ansi.png'), fullPage: true });
+
+    const raw = await apiFetch(coord, `/api/tasks/${taskId}/log`, clientToken);
+    expect(raw.status).toBe(200);
+    const [download] = await Promise.all([
+      page.waitForEvent('download', WAIT),
+      page.locator('#log-download').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`${taskId}.log`);
+    const saved = readFileSync(await download.path());
+    expect(saved.toString('utf8')).toBe(raw.body);
+    expect(saved.toString('utf8')).toContain('\u001b[31mred\u001b[0m');
+    expect(saved.toString('utf8')).toContain('\rprogress  50%\rprogress 100%\ndone\n');
+  });
+
+  it('serves the full log as a text/plain attachment, only with a token', async () => {
+    const taskId = await submitTask(tasks, clientToken, {
+      name: 'big',
+      command: [
+        'sh',
+        '-c',
+        'i=0; while [ $i -lt 3000 ]; do printf "%0999d\\n" $i; i=$((i+1)); done',
+      ],
+    });
+    await openComplete(taskId);
+    const res = await fetch(`${baseUrl(coord)}/api/tasks/${taskId}/log`, {
+      headers: { authorization: `Bearer ${clientToken}` },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="${taskId}.log"`);
+    const body = Buffer.from(await res.arrayBuffer());
+    expect(body.length).toBe(3000 * 1000);
+    expect(body.subarray(0, 1000).toString()).toBe(`${'0'.repeat(999)}\n`);
+    expect(body.subarray(-1000).toString()).toBe(`${'2999'.padStart(999, '0')}\n`);
+    expect((await apiFetch(coord, `/api/tasks/${taskId}/log`, undefined)).status).toBe(401);
+  });
+});

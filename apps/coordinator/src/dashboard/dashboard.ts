@@ -6,16 +6,20 @@ import type { CoordinatorMetrics } from '../metrics/coordinator-metrics';
 import type { BotsDeps } from '../rpc/bots-view';
 import type { PendingCaps } from '../connections/pending-caps';
 import { botsRoutes } from './api-bots';
+import { fleetRoutes } from './api-fleet';
 import { graphRoutes } from './api-graph';
 import type { ApiRoute } from './api-route';
 import { taskPageRoutes } from './api-task-page';
 import { tasksRoutes } from './api-tasks';
+import type { FleetHistory } from './fleet-history';
 import { clientOf, sendError, sendJson } from './http-json';
 import { LiveHub } from './live-hub';
 import { StaticFiles } from './static-files';
 
 export interface DashboardDeps extends BotsDeps {
   readonly metrics: Pick<CoordinatorMetrics, 'pendingByPool'>;
+  /** The fleet over time (`/api/fleet/history`); without it the route answers 404. */
+  readonly fleet?: FleetHistory;
   /** Live batches every this many ms. @default 150 */
   readonly liveBatchMs?: number;
   /** Live sockets not authenticated yet (LiveHub). @default CONNECTION_CAPS.dashboardSocket */
@@ -52,6 +56,7 @@ export class Dashboard {
       ...tasksRoutes({ engine: deps.engine, store: deps.store, metrics: deps.metrics }),
       ...botsRoutes(deps),
       ...graphRoutes({ store: deps.store, clock: deps.clock }),
+      ...(deps.fleet === undefined ? [] : fleetRoutes({ history: deps.fleet, clock: deps.clock })),
     ];
   }
 

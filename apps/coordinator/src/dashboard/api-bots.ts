@@ -2,7 +2,8 @@ import { canonicalJson, InvalidArgumentError } from '@drover/protocol';
 import { matchesDimensions, toDimensionMap, type BotRecord, type KeyValue } from '@drover/state';
 import { can, type Principal } from '../auth/principal';
 import { poolLabel, poolOfBotDimensions } from '../metrics/pool-label';
-import { quarantineBot, unquarantineBot } from '../rpc/bots-admin';
+import { deleteBot, quarantineBot, setBotMaintenance, unquarantineBot } from '../rpc/bots-admin';
+import { listBotEvents, listBotTasks } from '../rpc/bots-history';
 import { botTerminator } from '../rpc/bots-terminate';
 import {
   authorizedBot,
@@ -27,12 +28,31 @@ function dimensionFilter(query: URLSearchParams): KeyValue[] {
     .getAll('dim')
     .filter((d) => d !== '')
     .map((d, i) => {
-      const at = d.indexOf(':');
+      // The CLI's key=value, or key:value.
+      const at = d.includes('=') ? d.indexOf('=') : d.indexOf(':');
       if (at <= 0 || at === d.length - 1) {
-        throw new InvalidArgumentError(`dim[${i}]`, `must be key:value, got ${JSON.stringify(d)}`);
+        throw new InvalidArgumentError(`dim[${i}]`, `must be key=value, got ${JSON.stringify(d)}`);
       }
       return { key: d.slice(0, at), value: d.slice(at + 1) };
     });
+}
+
+function boolField(body: Record<string, unknown>, field: string): boolean {
+  const v = body[field];
+  if (v === undefined) return false;
+  if (typeof v !== 'boolean') throw new InvalidArgumentError(field, 'must be true or false');
+  return v;
+}
+
+/** A history page's query: `limit` and `cursor` of ListBotEvents/ListBotTasks. */
+function historyQuery(botId: string, query: URLSearchParams) {
+  return {
+    bot_id: botId,
+    start: null,
+    end: null,
+    limit: intParam(query, 'limit', DEFAULT_LIMIT, MAX_LIMIT),
+    cursor: query.get('cursor') ?? '',
+  };
 }
 
 function statusFilter(query: URLSearchParams): StatusFilter | undefined {
@@ -65,7 +85,8 @@ function hasStatus(v: BotView, s: StatusFilter): boolean {
  * Bots: a page of the bots the caller may view (ordered by id, cursor = last id), counts per
  * pool, one bot, and the admin actions (the Bots service's own functions and rules). Answers are
  * the Bots service's messages in canonical JSON (docs/json.md): ListBotsResponse, BotInfo,
- * CountBotsResponse, TerminateBotResponse.
+ * CountBotsResponse, TerminateBotResponse, ListBotEventsResponse, ListTasksResponse (ListBotTasks),
+ * DeleteBotResponse.
  */
 export function botsRoutes(deps: BotsDeps): ApiRoute[] {
   const { store, clock } = deps;
@@ -146,6 +167,44 @@ export function botsRoutes(deps: BotsDeps): ApiRoute[] {
       async handle({ res, principal, params }) {
         const bot = await authorizedBot(store, principal, params[0]!, 'view');
         sendMessage(res, 'BotInfo', (await viewBot(deps, bot, clock())).info);
+      },
+    },
+    {
+      // ListBotEvents and ListBotTasks (the Bots service's functions): newest first, paged.
+      method: 'GET',
+      pattern: /^\/api\/bots\/([^/]+)\/(events|tasks)$/,
+      async handle({ res, principal, params, query }) {
+        const q = historyQuery(params[0]!, query);
+        if (params[1] === 'events') {
+          sendMessage(res, 'ListBotEventsResponse', await listBotEvents(deps, principal, q));
+        } else {
+          const page = await listBotTasks(deps, principal, { ...q, state: 'QUERY_ALL' });
+          sendMessage(res, 'ListTasksResponse', page);
+        }
+      },
+    },
+    {
+      // SetMaintenance (body: `enabled`, `message`) answers the BotInfo after the change,
+      // DeleteBot (body: `force`) a DeleteBotResponse.
+      method: 'POST',
+      pattern: /^\/api\/bots\/([^/]+)\/(maintenance|delete)$/,
+      async handle({ req, res, principal, params }) {
+        const botId = params[0]!;
+        const body = await readJsonBody(req);
+        if (params[1] === 'delete') {
+          const out = await deleteBot(deps, principal, botId, boolField(body, 'force'));
+          sendMessage(res, 'DeleteBotResponse', out);
+          return;
+        }
+        const enabled = boolField(body, 'enabled');
+        const info = await setBotMaintenance(
+          deps,
+          principal,
+          botId,
+          enabled,
+          stringField(body, 'message'),
+        );
+        sendMessage(res, 'BotInfo', info);
       },
     },
     {

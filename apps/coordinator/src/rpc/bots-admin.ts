@@ -64,11 +64,58 @@ export async function unquarantineBot(
   return info;
 }
 
-export function botsAdminHandlers(deps: BotsDeps): grpc.UntypedServiceImplementation {
-  const { store, dispatcher, registry, tokens, log, botEvents } = deps;
+/** SetMaintenance as `p` (admin in the bot's pools): stored, applied, recorded. */
+export async function setBotMaintenance(
+  deps: BotsDeps,
+  p: Principal,
+  botId: string,
+  enabled: boolean,
+  messageText: string,
+): Promise<BotInfoWire> {
+  const message = checkText('message', messageText.trim());
+  await authorizedBot(deps.store, p, botId, 'admin');
+  const info = await applyBotAdmin(deps, botId, {
+    maintenance: enabled,
+    maintenanceMsg: enabled ? message : '',
+  });
+  await deps.botEvents.record(
+    botId,
+    'maintenance',
+    enabled ? `on: ${message === '' ? `set by ${p.name}` : message}` : 'off',
+  );
+  return info;
+}
 
-  const applyAdmin = (botId: string, patch: Partial<BotAdminState>) =>
-    applyBotAdmin(deps, botId, patch);
+/** DeleteBot as `p` (admin in the bot's pools); a connected bot only with `force`. */
+export async function deleteBot(
+  deps: BotsDeps,
+  p: Principal,
+  botIdText: string,
+  force: boolean,
+): Promise<{ deleted: boolean }> {
+  const { store, registry, dispatcher, log, botEvents } = deps;
+  const botId = requireBotId(botIdText);
+  const bot = await authorizedBot(store, p, botId, 'admin');
+  if (registry.isConnectedAnywhere(botId) && !force) {
+    throw new FailedPreconditionError(`bot ${botId} is connected; use force`);
+  }
+  // Forget first, so the closing session does not store the bot again.
+  const session = registry.forget(botId);
+  dispatcher.botGone(botId);
+  session?.close(`deleted by ${p.name}`);
+  const deleted = await store.deleteBot(botId);
+  log.info({ botId, forced: session !== undefined }, 'bot deleted');
+  await botEvents.record(
+    botId,
+    'deleted',
+    `deleted by ${p.name}${session !== undefined ? ' (was connected)' : ''}`,
+    { dimensions: bot.dimensions },
+  );
+  return { deleted };
+}
+
+export function botsAdminHandlers(deps: BotsDeps): grpc.UntypedServiceImplementation {
+  const { tokens, log } = deps;
 
   return {
     QuarantineBot: unary<{ bot_id: string; reason: string }, BotInfoWire>(
@@ -92,47 +139,21 @@ export function botsAdminHandlers(deps: BotsDeps): grpc.UntypedServiceImplementa
     SetMaintenance: unary<{ bot_id: string; enabled: boolean; message: string }, BotInfoWire>(
       log,
       'SetMaintenance',
-      async (req, call) => {
-        const p = authenticate(tokens, call.metadata, 'client');
-        const message = checkText('message', req.message.trim());
-        await authorizedBot(store, p, req.bot_id, 'admin');
-        const info = await applyAdmin(req.bot_id, {
-          maintenance: req.enabled,
-          maintenanceMsg: req.enabled ? message : '',
-        });
-        await botEvents.record(
+      async (req, call) =>
+        setBotMaintenance(
+          deps,
+          authenticate(tokens, call.metadata, 'client'),
           req.bot_id,
-          'maintenance',
-          req.enabled ? `on: ${message === '' ? `set by ${p.name}` : message}` : 'off',
-        );
-        return info;
-      },
+          req.enabled,
+          req.message,
+        ),
     ),
 
     DeleteBot: unary<{ bot_id: string; force: boolean }, { deleted: boolean }>(
       log,
       'DeleteBot',
-      async (req, call) => {
-        const p = authenticate(tokens, call.metadata, 'client');
-        const botId = requireBotId(req.bot_id);
-        const bot = await authorizedBot(store, p, botId, 'admin');
-        if (registry.isConnectedAnywhere(botId) && !req.force) {
-          throw new FailedPreconditionError(`bot ${botId} is connected; use force`);
-        }
-        // Forget first, so the closing session does not store the bot again.
-        const session = registry.forget(botId);
-        dispatcher.botGone(botId);
-        session?.close(`deleted by ${p.name}`);
-        const deleted = await store.deleteBot(botId);
-        log.info({ botId, forced: session !== undefined }, 'bot deleted');
-        await botEvents.record(
-          botId,
-          'deleted',
-          `deleted by ${p.name}${session !== undefined ? ' (was connected)' : ''}`,
-          { dimensions: bot.dimensions },
-        );
-        return { deleted };
-      },
+      async (req, call) =>
+        deleteBot(deps, authenticate(tokens, call.metadata, 'client'), req.bot_id, req.force),
     ),
   };
 }

@@ -24,7 +24,7 @@ import { authenticate, unary } from './grpc-edge';
 import type { Principal } from '../auth/principal';
 import type { Store } from '@drover/state';
 
-interface BotEventWire {
+export interface BotEventWire {
   ts: Timestamp | null;
   bot_id: string;
   event_type: string;
@@ -43,73 +43,88 @@ async function checkHistoryAccess(store: Store, p: Principal, botId: string): Pr
   await authorizedBot(store, p, botId, 'view');
 }
 
+export interface BotEventsQuery {
+  bot_id: string;
+  start: TimestampOut | null;
+  end: TimestampOut | null;
+  limit: number;
+  cursor: string;
+}
+
+export interface BotTasksQuery extends BotEventsQuery {
+  state: StateQueryWire;
+}
+
+/** ListBotEvents as `p`: the bot's events, newest first, paged (the dashboard's API too). */
+export async function listBotEvents(
+  deps: BotsDeps,
+  p: Principal,
+  req: BotEventsQuery,
+): Promise<{ items: BotEventWire[]; cursor: string }> {
+  const { store, botEvents } = deps;
+  await checkHistoryAccess(store, p, req.bot_id);
+  const range = timeRange(timestampToMs(req.start), timestampToMs(req.end));
+  const limit = toLimit(req.limit);
+  // A bot that went silent past the death timeout shows as missing right away.
+  await botEvents.sweep();
+  const page = await storePage(() =>
+    store.listBotEvents(
+      { botId: req.bot_id, ...range },
+      { limit, ...(req.cursor === '' ? {} : { cursor: req.cursor }) },
+    ),
+  );
+  return {
+    items: page.events.map((e) => ({
+      ts: msToTimestamp(e.tsMs),
+      bot_id: e.botId,
+      event_type: e.eventType,
+      message: e.message,
+      task_id: e.taskId,
+      dimensions: e.dimensions.map((d) => ({ key: d.key, value: [...d.values] })),
+    })),
+    cursor: page.cursor,
+  };
+}
+
+/** ListBotTasks as `p`: the tasks the bot ran in pools `p` may view, newest first, paged. */
+export async function listBotTasks(
+  deps: BotsDeps,
+  p: Principal,
+  req: BotTasksQuery,
+): Promise<{ items: TaskResult[]; cursor: string }> {
+  const { store } = deps;
+  await checkHistoryAccess(store, p, req.bot_id);
+  const range = timeRange(timestampToMs(req.start), timestampToMs(req.end));
+  const limit = toLimit(req.limit);
+  const pools = poolsWith(p, 'view');
+  const page = await storePage(() =>
+    store.listTasks(
+      {
+        botId: req.bot_id,
+        ...stateQueryFilter(req.state),
+        ...range,
+        ...(pools === 'all' ? {} : { pools }),
+      },
+      { limit, ...(req.cursor === '' ? {} : { cursor: req.cursor }) },
+    ),
+  );
+  return { items: page.tasks.map(taskToResult), cursor: page.cursor };
+}
+
 /** ListBotEvents and ListBotTasks: one bot's history (DESIGN.md §4), newest first, paged. */
 export function botsHistoryHandlers(deps: BotsDeps): grpc.UntypedServiceImplementation {
-  const { store, tokens, log, botEvents } = deps;
+  const { tokens, log } = deps;
   return {
-    ListBotEvents: unary<
-      {
-        bot_id: string;
-        start: TimestampOut | null;
-        end: TimestampOut | null;
-        limit: number;
-        cursor: string;
-      },
-      { items: BotEventWire[]; cursor: string }
-    >(log, 'ListBotEvents', async (req, call) => {
-      const p = authenticate(tokens, call.metadata, 'client');
-      await checkHistoryAccess(store, p, req.bot_id);
-      const range = timeRange(timestampToMs(req.start), timestampToMs(req.end));
-      const limit = toLimit(req.limit);
-      // A bot that went silent past the death timeout shows as missing right away.
-      await botEvents.sweep();
-      const page = await storePage(() =>
-        store.listBotEvents(
-          { botId: req.bot_id, ...range },
-          { limit, ...(req.cursor === '' ? {} : { cursor: req.cursor }) },
-        ),
-      );
-      return {
-        items: page.events.map((e) => ({
-          ts: msToTimestamp(e.tsMs),
-          bot_id: e.botId,
-          event_type: e.eventType,
-          message: e.message,
-          task_id: e.taskId,
-          dimensions: e.dimensions.map((d) => ({ key: d.key, value: [...d.values] })),
-        })),
-        cursor: page.cursor,
-      };
-    }),
+    ListBotEvents: unary<BotEventsQuery, { items: BotEventWire[]; cursor: string }>(
+      log,
+      'ListBotEvents',
+      async (req, call) => listBotEvents(deps, authenticate(tokens, call.metadata, 'client'), req),
+    ),
 
-    ListBotTasks: unary<
-      {
-        bot_id: string;
-        state: StateQueryWire;
-        start: TimestampOut | null;
-        end: TimestampOut | null;
-        limit: number;
-        cursor: string;
-      },
-      { items: TaskResult[]; cursor: string }
-    >(log, 'ListBotTasks', async (req, call) => {
-      const p = authenticate(tokens, call.metadata, 'client');
-      await checkHistoryAccess(store, p, req.bot_id);
-      const range = timeRange(timestampToMs(req.start), timestampToMs(req.end));
-      const limit = toLimit(req.limit);
-      const pools = poolsWith(p, 'view');
-      const page = await storePage(() =>
-        store.listTasks(
-          {
-            botId: req.bot_id,
-            ...stateQueryFilter(req.state),
-            ...range,
-            ...(pools === 'all' ? {} : { pools }),
-          },
-          { limit, ...(req.cursor === '' ? {} : { cursor: req.cursor }) },
-        ),
-      );
-      return { items: page.tasks.map(taskToResult), cursor: page.cursor };
-    }),
+    ListBotTasks: unary<BotTasksQuery, { items: TaskResult[]; cursor: string }>(
+      log,
+      'ListBotTasks',
+      async (req, call) => listBotTasks(deps, authenticate(tokens, call.metadata, 'client'), req),
+    ),
   };
 }

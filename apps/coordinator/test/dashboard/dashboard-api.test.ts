@@ -252,6 +252,75 @@ describe('dashboard API', () => {
     expect(task.body.priority).toBe(0);
   });
 
+  it("answers a bot's events and tasks as ListBotEventsResponse and ListTasksResponse, paged", async () => {
+    const all = await apiFetch(coord, '/api/bots/bot-a1/events', token('viewer'));
+    expect(all.status).toBe(200);
+    expect(Object.keys(all.body).sort()).toEqual(['cursor', 'items']);
+    const types = all.body.items.map((e: { event_type: string }) => e.event_type);
+    // Newest first: the quarantine test's two events, the connection before them.
+    expect(types.slice(0, 2)).toEqual(['unquarantined', 'quarantined']);
+    expect(types.length).toBeGreaterThanOrEqual(3);
+    const first = all.body.items[0];
+    expect(first.bot_id).toBe('bot-a1');
+    expect(first.ts).toMatch(RFC3339);
+    expect(first.message).toBe('unquarantined by pool-admin');
+    const p1 = await apiFetch(coord, '/api/bots/bot-a1/events?limit=1', token('viewer'));
+    expect(p1.body.items).toHaveLength(1);
+    expect(p1.body.cursor).not.toBe('');
+    const p2 = await apiFetch(
+      coord,
+      `/api/bots/bot-a1/events?limit=1&cursor=${encodeURIComponent(p1.body.cursor)}`,
+      token('viewer'),
+    );
+    expect(p2.body.items).toEqual([all.body.items[1]]);
+    const ran = await apiFetch(coord, '/api/bots/bot-a1/tasks', token('viewer'));
+    expect(ran.status).toBe(200);
+    expect(ran.body).toEqual({ items: [], cursor: '' });
+    // A client of another pool learns nothing: the Bots service's answer for a missing bot.
+    for (const what of ['events', 'tasks']) {
+      const hidden = await apiFetch(coord, `/api/bots/bot-a1/${what}`, token('other'));
+      const missing = await apiFetch(coord, `/api/bots/bot-zz/${what}`, token('other'));
+      expect(hidden.status).toBe(403);
+      expect(missing.status).toBe(403);
+      expect(hidden.body.error.replace('bot-a1', 'bot-zz')).toBe(missing.body.error);
+      const gone = await apiFetch(coord, `/api/bots/bot-zz/${what}`, token('admin'));
+      expect(gone.status).toBe(200);
+    }
+    const bad = await apiFetch(coord, '/api/bots/bot-a1/events?limit=x', token('viewer'));
+    expect(bad.status).toBe(400);
+  });
+
+  it('filters bots by dimension as the CLI writes it, key=value', async () => {
+    const eq = await apiFetch(coord, '/api/bots?dim=pool%3Db', token('admin'));
+    expect(eq.body.items.map((b: { bot_id: string }) => b.bot_id)).toEqual(['bot-b1']);
+    const bad = await apiFetch(coord, '/api/bots?dim=pool', token('admin'));
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toContain('key=value');
+  });
+
+  it('sets and ends maintenance with a message, as SetMaintenance does', async () => {
+    const refused = await apiFetch(coord, '/api/bots/bot-a1/maintenance', token('viewer'), {
+      method: 'POST',
+      body: { enabled: true, message: 'kernel update' },
+    });
+    expect(refused.status).toBe(403);
+    const on = await apiFetch(coord, '/api/bots/bot-a1/maintenance', token('pool-admin'), {
+      method: 'POST',
+      body: { enabled: true, message: 'kernel update' },
+    });
+    expect(on.body).toMatchObject({ in_maintenance: true, maintenance_msg: 'kernel update' });
+    const off = await apiFetch(coord, '/api/bots/bot-a1/maintenance', token('pool-admin'), {
+      method: 'POST',
+      body: { enabled: false },
+    });
+    expect(off.body.in_maintenance).toBe(false);
+    const events = await apiFetch(coord, '/api/bots/bot-a1/events?limit=2', token('viewer'));
+    expect(events.body.items.map((e: { message: string }) => e.message)).toEqual([
+      'off',
+      'on: kernel update',
+    ]);
+  });
+
   it('refuses a cursor it did not hand out', async () => {
     const res = await apiFetch(coord, '/api/tasks?cursor=bogus', token('admin'));
     expect(res.status).toBe(400);

@@ -2,6 +2,7 @@
 // Bots are BotInfo messages, counts CountBotsResponse, in canonical JSON (docs/json.md).
 
 import { ApiError, api, may, qs } from './api.js';
+import { botLink, botPage, botStatus } from './bot.js';
 import { ago, h, replace, throttle, tsMs, pageButtons } from './dom.js';
 
 const PAGE_SIZE = 100;
@@ -26,12 +27,21 @@ function botPools(info) {
   return info.dimensions.find((/** @type {{key: string}} */ d) => d.key === 'pool')?.value ?? [];
 }
 
+/**
+ * `#/bots` lists the bots, `#/bots/<id>` is one bot's page.
+ * @param {import('./app.js').PageContext} ctx
+ */
+export function botsPage(ctx) {
+  if ((ctx.params[0] ?? '') !== '') return botPage(ctx);
+  return botsList(ctx);
+}
+
 /** @param {import('./app.js').PageContext} ctx */
-export function botsPage({ root, live, me, show }) {
+function botsList({ root, live, me, show }) {
   const state = { dims: '', status: '', cursors: [''], page: 0 };
   const countsEl = h('div', { class: 'counts' });
   const dimsInput = /** @type {HTMLInputElement} */ (
-    h('input', { name: 'dims', placeholder: 'pool:default os:linux', size: 30 })
+    h('input', { name: 'dims', placeholder: 'pool=default os=linux', size: 30 })
   );
   const statusSelect = /** @type {HTMLSelectElement} */ (
     h('select', { name: 'status' }, ...STATUSES.map((s) => h('option', { value: s }, s || 'any')))
@@ -122,6 +132,7 @@ export function botsPage({ root, live, me, show }) {
     let page;
     try {
       page = await api(`/api/bots${query}`);
+      show('');
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 401)) show(String(err.message ?? err));
       return;
@@ -143,17 +154,10 @@ export function botsPage({ root, live, me, show }) {
   /** @param {any} info a BotInfo */
   function row(info) {
     const busy = info.task_id !== '';
-    const badges = [];
-    badges.push(
-      h(
-        'span',
-        { class: `badge b-${info.is_dead ? 'dead' : 'alive'}` },
-        info.is_dead ? 'dead' : 'alive',
-      ),
-    );
-    if (!info.connected && !info.is_dead)
-      badges.push(h('span', { class: 'badge' }, 'disconnected'));
-    if (!info.is_dead)
+    // Dead, disconnected (silent, not yet past the death timeout) or alive: never alive when not.
+    const status = botStatus(info);
+    const badges = [h('span', { class: `badge b-${status}` }, status)];
+    if (status !== 'dead')
       badges.push(
         h('span', { class: `badge b-${busy ? 'busy' : 'idle'}` }, busy ? 'busy' : 'idle'),
       );
@@ -205,7 +209,7 @@ export function botsPage({ root, live, me, show }) {
     const tr = h(
       'tr',
       { dataset: { bot: info.bot_id } },
-      h('td', {}, info.bot_id),
+      h('td', {}, botLink(info.bot_id)),
       h('td', {}, ...badges),
       h(
         'td',

@@ -126,4 +126,55 @@ describe('task page', () => {
     expect(body.subarray(-1000).toString()).toBe(`${'2999'.padStart(999, '0')}\n`);
     expect((await apiFetch(coord, `/api/tasks/${taskId}/log`, undefined)).status).toBe(401);
   });
+
+  it('says failed (exit N) in the header with a timeline of the task', async () => {
+    const taskId = await submitTask(tasks, clientToken, {
+      name: 'fails',
+      command: ['sh', '-c', 'echo oops; exit 3'],
+    });
+    await openComplete(taskId);
+    const outcome = page.locator('h2 #outcome');
+    await expect.poll(() => outcome.innerText(), WAIT).toBe('failed (exit 3)');
+    expect(await outcome.getAttribute('class')).toBe('outcome-bad');
+    const timeline = page.locator('#timeline');
+    for (const k of ['created', 'pending for', 'started', 'ran for', 'ended']) {
+      expect(await timeline.locator(`[data-k="${k}"]`).count()).toBe(1);
+    }
+    await page.screenshot({ path: join(SHOTS, 'task-failed.png'), fullPage: true });
+
+    const ok = await submitTask(tasks, clientToken, { name: 'ok', command: ['true'] });
+    await openComplete(ok);
+    await expect.poll(() => outcome.innerText(), WAIT).toBe('succeeded');
+    expect(await outcome.getAttribute('class')).toBe('outcome-ok');
+  });
+
+  it('counts the run time live and shows a killed task ran until it was killed', async () => {
+    const taskId = await submitTask(tasks, clientToken, {
+      name: 'killed later',
+      command: ['sleep', '60'],
+    });
+    await page.goto(`${baseUrl(coord)}/#/task/${taskId}`);
+    await page.locator('h2 [data-state="RUNNING"]').waitFor(WAIT);
+    const ran = page.locator('#timeline [data-k="ran for"]');
+    await ran.waitFor(WAIT);
+    const first = await ran.innerText();
+    await expect.poll(() => ran.innerText(), WAIT).not.toBe(first);
+    await expect.poll(async () => seconds(await ran.innerText()), WAIT).toBeGreaterThanOrEqual(1.5);
+    const kill = await apiFetch(coord, `/api/tasks/${taskId}/cancel`, clientToken, {
+      method: 'POST',
+      body: { kill_running: true },
+    });
+    expect(kill.status).toBe(200);
+    await page.locator('h2 [data-state="KILLED"]').waitFor(WAIT);
+    expect(await page.locator('h2 #outcome').innerText()).toBe('killed');
+    expect(seconds(await ran.innerText())).toBeGreaterThanOrEqual(1.5);
+    expect(await page.locator('#timeline [data-k="ended"]').count()).toBe(1);
+  });
 });
+
+/** "ran for 2.3 s" in seconds. */
+function seconds(text: string): number {
+  const m = /([\d.]+) (s|min)$/.exec(text.trim());
+  if (m === null) return NaN;
+  return Number(m[1]) * (m[2] === 'min' ? 60 : 1);
+}

@@ -5,7 +5,7 @@
 
 import { AnsiTerminal, segmentClass } from './ansi.js';
 import { ApiError, api, getToken, may } from './api.js';
-import { h, replace, stateBadge, tsMs, when } from './dom.js';
+import { formatDuration, h, replace, stateBadge, tsMs, when } from './dom.js';
 import { taskDuration, taskPools } from './tasks.js';
 
 const TAIL_BYTES = 1024 * 1024;
@@ -72,11 +72,61 @@ function markMatches(root, query) {
   return marks;
 }
 
+/**
+ * A TaskResult's outcome as a user reads it: COMPLETED with exit 0 "succeeded", with another exit
+ * code "failed (exit N)", the other states by name; `ok` false for every failure. (The task
+ * page's own copy: dom.js's outcomeOf for the list was not committed yet.)
+ * @param {any} t @returns {{ label: string, ok: boolean | null }}
+ */
+export function taskOutcome(t) {
+  const state = String(t.state ?? '');
+  if (state === 'COMPLETED') {
+    const exit = Number(t.exit_code ?? 0);
+    if (t.failure || exit !== 0) return { label: `failed (exit ${exit})`, ok: false };
+    return { label: 'succeeded', ok: true };
+  }
+  if (state === 'PENDING' || state === 'RUNNING') return { label: state.toLowerCase(), ok: null };
+  return { label: state.replace('_', ' ').toLowerCase(), ok: false };
+}
+
+/**
+ * The timeline of a TaskResult at `nowMs`: created, how long it waited, when it started, how long
+ * it ran (live while it runs; for a task that ended without the bot reporting, such as BOT_DIED
+ * or KILLED, from its start to the end recorded, not the bot's duration), when it ended.
+ * @param {any} t @param {number} nowMs @returns {Array<[string, string]>}
+ */
+export function taskTimeline(t, nowMs) {
+  const created = tsMs(t.created_ts);
+  const started = tsMs(t.started_ts);
+  const ended = tsMs(t.completed_ts) ?? tsMs(t.abandoned_ts);
+  const final = t.state !== 'PENDING' && t.state !== 'RUNNING';
+  const endMs = ended ?? (final ? tsMs(t.modified_ts) : null);
+  /** @type {Array<[string, string]>} */
+  const rows = [['created', when(created)]];
+  if (created !== null) {
+    const waitedTo = started ?? endMs ?? (t.state === 'PENDING' ? nowMs : null);
+    if (waitedTo !== null)
+      rows.push(['pending for', formatDuration(Math.max(0, waitedTo - created))]);
+  }
+  if (started !== null) {
+    rows.push(['started', when(started)]);
+    let ran = null;
+    if (t.state === 'RUNNING') ran = nowMs - started;
+    else if (Number(t.duration) > 0 && t.state !== 'BOT_DIED' && t.state !== 'KILLED')
+      ran = Number(t.duration) * 1000;
+    else if (endMs !== null) ran = endMs - started;
+    if (ran !== null) rows.push(['ran for', formatDuration(Math.max(0, ran))]);
+  }
+  if (final && endMs !== null) rows.push(['ended', when(endMs)]);
+  return rows;
+}
+
 /** @param {import('./app.js').PageContext} ctx */
 export function taskPage({ root, live, me, show, params }) {
   const taskId = params[0] ?? '';
   const title = h('h2', {}, 'Task ', taskId);
   const actions = h('div', { class: 'actions' });
+  const timeline = h('div', { class: 'timeline', id: 'timeline' });
   const fields = h('dl', { class: 'fields', id: 'result' });
   const request = h('pre', { id: 'request', class: 'dims' });
   const output = h('pre', { class: 'output', id: 'output' });
@@ -108,6 +158,7 @@ export function taskPage({ root, live, me, show, params }) {
   root.append(
     title,
     actions,
+    timeline,
     fields,
     h('h3', {}, 'Output'),
     logTools,
@@ -192,7 +243,23 @@ export function taskPage({ root, live, me, show, params }) {
   function render(t) {
     shown = t;
     const killing = killAsked && t.state === 'RUNNING';
-    replace(title, t.name || t.task_id, ' ', stateBadge(t.state));
+    const outcome = taskOutcome(t);
+    replace(
+      title,
+      t.name || t.task_id,
+      ' ',
+      stateBadge(t.state),
+      ' ',
+      h(
+        'span',
+        {
+          id: 'outcome',
+          class: outcome.ok === null ? '' : outcome.ok ? 'outcome-ok' : 'outcome-bad',
+        },
+        outcome.label,
+      ),
+    );
+    renderTimeline();
     const rowsOf = [
       ['Task id', t.task_id],
       ['State', t.state + (killing ? ' (kill requested)' : '')],
@@ -206,7 +273,7 @@ export function taskPage({ root, live, me, show, params }) {
       ['Created', when(tsMs(t.created_ts))],
       ['Started', when(tsMs(t.started_ts))],
       ['Completed', when(tsMs(t.completed_ts))],
-      ['Duration', taskDuration(t)],
+      ['Process duration', taskDuration(t)],
       ['Output size', `${t.output_size} bytes`],
       ['Deduplicated from', t.deduped_from],
       ['Tags', t.tags.join(' ')],
@@ -245,6 +312,20 @@ export function taskPage({ root, live, me, show, params }) {
       );
     }
   }
+
+  function renderTimeline() {
+    if (shown === undefined) return;
+    replace(
+      timeline,
+      ...taskTimeline(shown, Date.now()).map(([k, v]) =>
+        h('div', { 'data-k': k }, h('span', {}, `${k} `), v),
+      ),
+    );
+  }
+  /** While the task waits or runs, its timeline counts. */
+  const ticker = setInterval(() => {
+    if (shown?.state === 'PENDING' || shown?.state === 'RUNNING') renderTimeline();
+  }, 1000);
 
   /** @param {boolean} kill */
   async function cancel(kill) {
@@ -338,6 +419,7 @@ export function taskPage({ root, live, me, show, params }) {
   })();
 
   return () => {
+    clearInterval(ticker);
     for (const off of offs) off();
     live.unfollow(taskId);
   };

@@ -1,4 +1,10 @@
-import { canonicalJson, InvalidArgumentError, taskToRequest, taskToResult } from '@drover/protocol';
+import {
+  canonicalJson,
+  InvalidArgumentError,
+  stateQueryFilter,
+  taskToRequest,
+  taskToResult,
+} from '@drover/protocol';
 import {
   InvalidCursorError,
   TASK_STATE_VALUES,
@@ -28,18 +34,98 @@ export interface TasksApiDeps {
   readonly metrics: Pick<CoordinatorMetrics, 'pendingByPool'>;
 }
 
-function toQuery(query: URLSearchParams): TaskQuery {
-  const states = query.getAll('state').filter((s) => s !== '' && s !== 'ALL');
-  for (const s of states) {
-    if (!STORED_STATES.has(s)) throw new InvalidArgumentError('state', `unknown state ${s}`);
+/** The StateQuery values of common.proto a listing accepts as `state` (besides stored states). */
+const STATE_QUERIES = new Set([
+  'QUERY_PENDING',
+  'QUERY_RUNNING',
+  'QUERY_PENDING_RUNNING',
+  'QUERY_COMPLETED',
+  'QUERY_COMPLETED_SUCCESS',
+  'QUERY_COMPLETED_FAILURE',
+  'QUERY_EXPIRED',
+  'QUERY_TIMED_OUT',
+  'QUERY_BOT_DIED',
+  'QUERY_CANCELED',
+  'QUERY_ALL',
+  'QUERY_DEDUPED',
+  'QUERY_KILLED',
+  'QUERY_NO_RESOURCE',
+  'QUERY_CLIENT_ERROR',
+]);
+
+/** A time bound: RFC 3339 or ms since the epoch; absent or '' = none. */
+function timeParam(query: URLSearchParams, name: string): number | undefined {
+  const raw = (query.get(name) ?? '').trim();
+  if (raw === '') return undefined;
+  const ms = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+  if (!Number.isFinite(ms)) {
+    throw new InvalidArgumentError(name, `not a time (RFC 3339 or ms): ${JSON.stringify(raw)}`);
   }
+  return ms;
+}
+
+/** A text filter of at most 1024 characters (as ListTasksRequest's); '' = none. */
+function textParam(query: URLSearchParams, name: string): string {
+  const value = (query.get(name) ?? '').trim();
+  if (value.length > 1024) throw new InvalidArgumentError(name, 'at most 1024 characters');
+  return value;
+}
+
+/**
+ * The listing's filters, as ListTasksRequest's: `state` (a stored state, several allowed, or one
+ * StateQuery such as QUERY_COMPLETED_FAILURE), `tag` (several, ANDed), `name` (glob), `user`,
+ * `pool`, `bot`, `since`/`until` (creation time).
+ */
+function toQuery(query: URLSearchParams): TaskQuery & { pool?: string } {
+  const states = query.getAll('state').filter((s) => s !== '' && s !== 'ALL');
+  const queries = states.filter((s) => STATE_QUERIES.has(s));
+  if (queries.length > 1 || (queries.length === 1 && states.length > 1)) {
+    throw new InvalidArgumentError('state', 'one StateQuery, or stored states');
+  }
+  for (const s of states) {
+    if (!STORED_STATES.has(s) && !STATE_QUERIES.has(s)) {
+      throw new InvalidArgumentError('state', `unknown state ${s}`);
+    }
+  }
+  const stateFilter =
+    queries.length === 1
+      ? stateQueryFilter(queries[0] as Parameters<typeof stateQueryFilter>[0])
+      : { states: states as StoredTaskState[] };
   const tags = query.getAll('tag').filter((t) => t !== '');
   tags.forEach((tag, i) => {
     if (tag.indexOf(':') <= 0) {
       throw new InvalidArgumentError(`tag[${i}]`, `must be key:value, got ${JSON.stringify(tag)}`);
     }
   });
-  return { states: states as StoredTaskState[], tags };
+  const user = textParam(query, 'user');
+  if (user !== '') tags.push(`user:${user}`);
+  const name = textParam(query, 'name');
+  const botId = textParam(query, 'bot');
+  const pool = textParam(query, 'pool');
+  const startMs = timeParam(query, 'since');
+  const endMs = timeParam(query, 'until');
+  if (startMs !== undefined && endMs !== undefined && endMs < startMs) {
+    throw new InvalidArgumentError('until', 'must not be before since');
+  }
+  return {
+    ...stateFilter,
+    tags,
+    ...(name === '' ? {} : { nameGlob: name }),
+    ...(botId === '' ? {} : { botId }),
+    ...(pool === '' ? {} : { pool }),
+    ...(startMs === undefined ? {} : { startMs }),
+    ...(endMs === undefined ? {} : { endMs }),
+  };
+}
+
+/** The pools listed: the one asked for among those the caller may view (absent = every pool). */
+function withPool(
+  viewable: Pick<TaskQuery, 'pools'>,
+  pool: string | undefined,
+): Pick<TaskQuery, 'pools'> {
+  if (pool === undefined) return viewable;
+  if (viewable.pools === undefined) return { pools: [pool] };
+  return { pools: viewable.pools.includes(pool) ? [pool] : [] };
 }
 
 /**
@@ -56,7 +142,8 @@ export function tasksRoutes(deps: TasksApiDeps): ApiRoute[] {
       method: 'GET',
       pattern: /^\/api\/tasks$/,
       async handle({ res, principal, query }) {
-        const q = { ...toQuery(query), ...poolFilter(principal, 'view') };
+        const { pool, ...filters } = toQuery(query);
+        const q = { ...filters, ...withPool(poolFilter(principal, 'view'), pool) };
         const limit = intParam(query, 'limit', DEFAULT_LIMIT, MAX_LIMIT) || DEFAULT_LIMIT;
         const cursor = query.get('cursor') ?? '';
         let page;

@@ -142,6 +142,116 @@ describe('dashboard in a browser', () => {
     expect(dialogs).toEqual([]);
   });
 
+  it('shows a failed task red as "failed (exit 1)", filters failures, keeps filters in the URL', async () => {
+    const tag = 'triage:list-e2e';
+    const failed = await submitTask(tasks, clientToken, {
+      name: 'list-fails',
+      command: ['sh', '-c', 'exit 1'],
+      tags: [tag],
+    });
+    const ok = await submitTask(tasks, clientToken, { name: 'list-ok', tags: [tag] });
+    for (const id of [failed, ok]) {
+      await expect
+        .poll(async () => (await apiFetch(coord, `/api/tasks/${id}`, clientToken)).body.state, WAIT)
+        .toBe('COMPLETED');
+    }
+    // The listing's other filters, as ListTasksRequest's: name glob, user, bot, time range.
+    const ids = async (q: string) => {
+      const { status, body } = await apiFetch(coord, `/api/tasks?tag=${tag}&${q}`, clientToken);
+      expect(status).toBe(200);
+      return body.items.map((t: { task_id: string }) => t.task_id).sort();
+    };
+    expect(await ids('name=list-f*')).toEqual([failed]);
+    expect(await ids('state=QUERY_COMPLETED_SUCCESS')).toEqual([ok]);
+    expect(await ids('user=local-admin&bot=e2e-bot')).toEqual([failed, ok].sort());
+    expect(await ids('user=someone-else')).toEqual([]);
+    expect(await ids('since=2000-01-01T00:00:00Z&until=2000-01-02T00:00:00Z')).toEqual([]);
+    expect(await ids(`since=${new Date(Date.now() - 3600_000).toISOString()}`)).toHaveLength(2);
+    expect((await apiFetch(coord, '/api/tasks?state=FAILED', clientToken)).status).toBe(400);
+    // The tag filter typed in the CLI's key=value form; the pool as pool=default.
+    await page.goto(`${baseUrl(coord)}/#/tasks`);
+    await page.locator('#task-filters input[name=tags]').fill('triage=list-e2e');
+    await page.locator('#task-filters input[name=pool]').fill('pool=default');
+    await page.locator('#task-filters button[type=submit]').click();
+    await expect.poll(() => page.url(), WAIT).toContain('tag=triage%3Alist-e2e');
+    expect(page.url()).toContain('pool=default');
+    const failedRow = page.locator(`#tasks tr[data-task="${failed}"]`);
+    const okRow = page.locator(`#tasks tr[data-task="${ok}"]`);
+    await failedRow.waitFor(WAIT);
+    await okRow.waitFor(WAIT);
+    const badge = failedRow.locator('[data-outcome]');
+    expect(await badge.innerText()).toBe('failed (exit 1)');
+    expect(await badge.getAttribute('data-outcome')).toBe('o-failed');
+    // Red: the badge's background is mostly red.
+    const bg = String(
+      await page.evaluate(
+        `getComputedStyle(document.querySelector('#tasks tr[data-task="${failed}"] [data-outcome]')).backgroundColor`,
+      ),
+    );
+    const [r, g, b] = (bg.match(/\d+/g) ?? []).map(Number);
+    expect(r).toBeGreaterThan(180);
+    expect(g).toBeLessThan(100);
+    expect(b).toBeLessThan(100);
+    expect(await okRow.locator('[data-outcome]').innerText()).toBe('succeeded');
+    // Pending and run time columns are filled for a finished task.
+    expect(await failedRow.locator('td:nth-child(6)').innerText()).toMatch(/\d/);
+    expect(await failedRow.locator('td:nth-child(7)').innerText()).toMatch(/\d/);
+    await page.screenshot({ path: join(SHOTS, 'tasks-filtered.png'), fullPage: true });
+
+    // The "failed" state filter: only failures.
+    await page.locator('#task-filters select[name=state]').selectOption('QUERY_COMPLETED_FAILURE');
+    await page.locator('#task-filters button[type=submit]').click();
+    await expect.poll(() => okRow.count(), WAIT).toBe(0);
+    await failedRow.waitFor(WAIT);
+    expect(page.url()).toContain('state=QUERY_COMPLETED_FAILURE');
+    const outcomes = await page
+      .locator('#tasks tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-outcome')));
+    expect(outcomes.length).toBeGreaterThan(0);
+    expect(new Set(outcomes)).toEqual(new Set(['o-failed']));
+    await page.screenshot({ path: join(SHOTS, 'tasks-failed.png'), fullPage: true });
+
+    // Reload keeps the filter; back shows the unfiltered-by-state view, forward the failures.
+    await page.reload();
+    await failedRow.waitFor(WAIT);
+    expect(await page.locator('#task-filters select[name=state]').inputValue()).toBe(
+      'QUERY_COMPLETED_FAILURE',
+    );
+    expect(await page.locator('#task-filters input[name=tags]').inputValue()).toBe(
+      'triage:list-e2e',
+    );
+    expect(await okRow.count()).toBe(0);
+    await page.goBack();
+    await okRow.waitFor(WAIT);
+    expect(await page.locator('#task-filters select[name=state]').inputValue()).toBe('');
+    await page.goForward();
+    await expect.poll(() => okRow.count(), WAIT).toBe(0);
+    await failedRow.waitFor(WAIT);
+    expect(await page.locator('#task-filters select[name=state]').inputValue()).toBe(
+      'QUERY_COMPLETED_FAILURE',
+    );
+  });
+
+  it('shows times as UTC ISO, switches to local time from the header and remembers it', async () => {
+    await page.goto(`${baseUrl(coord)}/#/tasks`);
+    const created = page.locator('#tasks tbody tr td:nth-child(5)').first();
+    await created.waitFor(WAIT);
+    expect(await created.innerText()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ( \(.* ago\))?$/);
+    expect(await page.locator('#timefmt').innerText()).toContain('UTC');
+    await page.locator('#timefmt').click();
+    await expect
+      .poll(() => created.innerText(), WAIT)
+      .toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[+-]\d\d:\d\d( \(.* ago\))?$/);
+    expect(await page.locator('#timefmt').innerText()).toContain('local');
+    await page.reload();
+    await created.waitFor(WAIT);
+    expect(await created.innerText()).toMatch(/[+-]\d\d:\d\d( \(.* ago\))?$/);
+    expect(await page.evaluate("localStorage.getItem('drover.time')")).toBe('local');
+    await page.screenshot({ path: join(SHOTS, 'tasks-local-time.png'), fullPage: true });
+    await page.locator('#timefmt').click();
+    await expect.poll(() => created.innerText(), WAIT).toMatch(/\d\dZ( \(.* ago\))?$/);
+  });
+
   it("draws an attempt's graph", async () => {
     const created = await ensure(
       graph,

@@ -3,6 +3,7 @@
 // the one live connection shared by the pages.
 
 import { ApiError, api, getToken, setToken, whenUnauthenticated } from './api.js';
+import { setTimeZoneMode, timeZoneMode } from './dom.js';
 import { Live } from './live.js';
 import { botsPage } from './bots.js';
 import { tasksPage } from './tasks.js';
@@ -78,7 +79,8 @@ function route() {
   cleanup?.();
   cleanup = undefined;
   showMessage('');
-  const hash = location.hash.replace(/^#\/?/, '');
+  // A page's query (`#/tasks?state=…`) is the page's to read.
+  const hash = location.hash.replace(/^#\/?/, '').split('?')[0] ?? '';
   const [page = 'bots', ...rest] = hash.split('/').map((p) => decodeURIComponent(p));
   for (const a of document.querySelectorAll('#nav a')) {
     a.classList.toggle('active', a.getAttribute('href') === `#/${page}`);
@@ -106,6 +108,18 @@ $('login').addEventListener('submit', (ev) => {
   void enter();
 });
 $('logout').addEventListener('click', () => logout());
+
+/** The header's time toggle: UTC (as the CLI) or local, remembered; the page is drawn again. */
+function showTimeMode() {
+  $('timefmt').textContent = timeZoneMode() === 'utc' ? 'Times: UTC' : 'Times: local';
+  $('timefmt').dataset['mode'] = timeZoneMode();
+}
+$('timefmt').addEventListener('click', () => {
+  setTimeZoneMode(timeZoneMode() === 'utc' ? 'local' : 'utc');
+  showTimeMode();
+  route();
+});
+showTimeMode();
 window.addEventListener('hashchange', route);
 
 if (getToken() === '') logout();

@@ -83,9 +83,87 @@ export function ago(atMs) {
   return `${formatDuration(Math.max(0, Date.now() - atMs))} ago`;
 }
 
-/** Local date and time. @param {number | null | undefined} atMs */
+const TIME_KEY = 'drover.time';
+
+/** How times are shown: 'utc' (the default, as the CLI) or 'local'; kept in localStorage. */
+export function timeZoneMode() {
+  try {
+    return localStorage.getItem(TIME_KEY) === 'local' ? 'local' : 'utc';
+  } catch {
+    return 'utc';
+  }
+}
+
+/** @param {'utc' | 'local'} mode */
+export function setTimeZoneMode(mode) {
+  try {
+    localStorage.setItem(TIME_KEY, mode);
+  } catch {
+    // Storage refused (private mode): the choice lasts for this page only.
+  }
+}
+
+const pad = (/** @type {number} */ n) => String(n).padStart(2, '0');
+
+/**
+ * One format for every time shown: `2026-12-06 12:00:00Z` (UTC, as the CLI) or, when the header's
+ * toggle says so, local time with its offset (`2026-12-06 13:00:00+01:00`); an event of the last
+ * hour also says how long ago ("3.0 min ago").
+ * @param {number | null | undefined} atMs
+ */
 export function when(atMs) {
-  return atMs ? new Date(atMs).toLocaleString() : '';
+  if (!atMs) return '';
+  const d = new Date(atMs);
+  let text;
+  if (timeZoneMode() === 'utc') {
+    text = `${d.toISOString().slice(0, 19).replace('T', ' ')}Z`;
+  } else {
+    const off = -d.getTimezoneOffset();
+    const zone = `${off < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
+    text =
+      `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
+      `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}${zone}`;
+  }
+  const age = Date.now() - atMs;
+  return age >= 0 && age < 3600_000 ? `${text} (${ago(atMs)})` : text;
+}
+
+/**
+ * A TaskResult's outcome as a user reads it: COMPLETED with exit 0 "succeeded", with another exit
+ * code "failed (exit N)", the other end states by name; `cls` is the CSS class (style.css `o-…`).
+ * @param {any} result a TaskResult in canonical JSON
+ * @returns {{ label: string, cls: string }}
+ */
+export function outcomeOf(result) {
+  const state = String(result?.state ?? '');
+  if (state === 'COMPLETED') {
+    const exit = Number(result.exit_code ?? 0);
+    if (result.failure || exit !== 0) return { label: `failed (exit ${exit})`, cls: 'o-failed' };
+    return { label: 'succeeded', cls: 'o-succeeded' };
+  }
+  /** @type {Record<string, string>} */
+  const labels = {
+    PENDING: 'pending',
+    RUNNING: 'running',
+    TIMED_OUT: 'timed out',
+    BOT_DIED: 'bot died',
+    KILLED: 'killed',
+    EXPIRED: 'expired',
+    NO_RESOURCE: 'no resource',
+    CLIENT_ERROR: 'client error',
+    CANCELED: 'canceled',
+  };
+  return { label: labels[state] ?? state.toLowerCase(), cls: `o-${state}` };
+}
+
+/** A badge for a TaskResult's outcome (see outcomeOf). @param {any} result */
+export function outcomeBadge(result) {
+  const { label, cls } = outcomeOf(result);
+  return h(
+    'span',
+    { class: `badge ${cls}`, 'data-state': result.state, 'data-outcome': cls },
+    label,
+  );
 }
 
 /** A state badge. @param {string} state */

@@ -6,8 +6,9 @@ import { ApiError, api, qs } from './api.js';
 import {
   formatDuration,
   h,
+  outcomeBadge,
+  outcomeOf,
   replace,
-  stateBadge,
   throttle,
   tsMs,
   when,
@@ -15,26 +16,104 @@ import {
 } from './dom.js';
 
 const PAGE_SIZE = 50;
+/** The StateQuery values of ListTasks (common.proto), as the filter offers them. */
 const STATES = [
-  'ALL',
-  'PENDING',
-  'RUNNING',
-  'COMPLETED',
-  'KILLED',
-  'CANCELED',
-  'EXPIRED',
-  'TIMED_OUT',
-  'BOT_DIED',
-  'CLIENT_ERROR',
-  'NO_RESOURCE',
+  ['', 'all'],
+  ['QUERY_PENDING', 'pending'],
+  ['QUERY_RUNNING', 'running'],
+  ['QUERY_PENDING_RUNNING', 'pending or running'],
+  ['QUERY_COMPLETED', 'completed (any exit)'],
+  ['QUERY_COMPLETED_SUCCESS', 'succeeded'],
+  ['QUERY_COMPLETED_FAILURE', 'failed'],
+  ['QUERY_TIMED_OUT', 'timed out'],
+  ['QUERY_BOT_DIED', 'bot died'],
+  ['QUERY_KILLED', 'killed'],
+  ['QUERY_EXPIRED', 'expired'],
+  ['QUERY_NO_RESOURCE', 'no resource'],
+  ['QUERY_CLIENT_ERROR', 'client error'],
+  ['QUERY_CANCELED', 'canceled'],
+  ['QUERY_DEDUPED', 'deduplicated'],
 ];
+/**
+ * The filters of a `#/tasks?…` hash. @param {string} hash
+ * @returns {{ state: string, name: string, user: string, pool: string, bot: string, since: string, until: string, tags: string[] }}
+ */
+export function filtersFromHash(hash) {
+  const i = hash.indexOf('?');
+  const p = new URLSearchParams(i < 0 ? '' : hash.slice(i + 1));
+  return {
+    state: p.get('state') ?? '',
+    name: p.get('name') ?? '',
+    user: p.get('user') ?? '',
+    pool: p.get('pool') ?? '',
+    bot: p.get('bot') ?? '',
+    since: p.get('since') ?? '',
+    until: p.get('until') ?? '',
+    tags: p.getAll('tag').filter((t) => t !== ''),
+  };
+}
 
-/** A TaskResult's process time; while it runs, the time since it started. @param {any} t */
+/** `key=value` (the CLI's form) or `key:value` as a tag. @param {string} text */
+function asTag(text) {
+  const t = text.trim();
+  const eq = t.indexOf('=');
+  const colon = t.indexOf(':');
+  return eq > 0 && (colon < 0 || eq < colon) ? `${t.slice(0, eq)}:${t.slice(eq + 1)}` : t;
+}
+
+/** A pool as typed: `ci`, or the CLI's `pool=ci` / `pool:ci`. @param {string} text */
+function asPool(text) {
+  return text.trim().replace(/^pool[=:]/, '');
+}
+
+/** A time typed as `2026-12-06 12:00`, `2026-12-06T12:00:00Z`, …; UTC unless it says otherwise. @param {string} text */
+function asTime(text) {
+  const t = text.trim();
+  if (t === '') return '';
+  const iso = t.replace(' ', 'T');
+  const zoned = /(Z|[+-]\d\d:?\d\d)$/i.test(iso) ? iso : `${iso}Z`;
+  const ms = Date.parse(zoned);
+  return Number.isNaN(ms) ? t : new Date(ms).toISOString();
+}
+
+/** A glob of `*` and `?` as a RegExp (the store's name filter, for live rows). @param {string} glob */
+function globRegExp(glob) {
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${body}$`, 's');
+}
+
+/** When a TaskResult ended (completed or abandoned), in ms; null while it has not. @param {any} t */
+function endedMs(t) {
+  return tsMs(t.completed_ts) ?? tsMs(t.abandoned_ts);
+}
+
+/**
+ * A TaskResult's run time: from start to the end as recorded (a BOT_DIED or KILLED task's too);
+ * while it runs, the time since it started.
+ * @param {any} t
+ */
 export function taskDuration(t) {
   const startedMs = tsMs(t.started_ts);
   if (t.state === 'RUNNING' && startedMs !== null) return formatDuration(Date.now() - startedMs);
-  if (t.duration > 0 || startedMs !== null) return formatDuration(t.duration * 1000);
+  const end = endedMs(t);
+  if (startedMs !== null && end !== null && end >= startedMs)
+    return formatDuration(end - startedMs);
+  if (t.duration > 0) return formatDuration(t.duration * 1000);
   return '';
+}
+
+/** How long a task waited: started − created, or now − created while PENDING. @param {any} t */
+export function pendingTime(t) {
+  const created = tsMs(t.created_ts);
+  if (created === null) return '';
+  const started = tsMs(t.started_ts);
+  if (started !== null) return formatDuration(Math.max(0, started - created));
+  if (t.state === 'PENDING') return formatDuration(Math.max(0, Date.now() - created));
+  const end = endedMs(t);
+  return end === null ? '' : formatDuration(Math.max(0, end - created));
 }
 
 /** A task's pools, from the `pool:` tags the coordinator gives every task. @param {any} t */
@@ -47,20 +126,53 @@ export function taskPools(t) {
 
 /** @param {import('./app.js').PageContext} ctx */
 export function tasksPage({ root, live, show }) {
-  const state = { state: 'ALL', tag: '', cursors: [''], page: 0 };
+  const f = filtersFromHash(location.hash);
+  const state = { cursors: [''], page: 0 };
   const pendingEl = h('div', {});
+  const input = (
+    /** @type {string} */ name,
+    /** @type {string} */ value,
+    /** @type {string} */ placeholder,
+  ) => /** @type {HTMLInputElement} */ (h('input', { name, value, placeholder }));
   const stateSelect = /** @type {HTMLSelectElement} */ (
-    h('select', { name: 'state' }, ...STATES.map((s) => h('option', { value: s }, s)))
+    h('select', { name: 'state' }, ...STATES.map(([value, label]) => h('option', { value }, label)))
   );
-  const tagInput = /** @type {HTMLInputElement} */ (
-    h('input', { name: 'tag', placeholder: 'key:value' })
-  );
+  stateSelect.value = STATES.some(([v]) => v === f.state) ? f.state : '';
+  const fields = {
+    name: input('name', f.name, 'glob, e.g. build-*'),
+    user: input('user', f.user, 'user'),
+    pool: input('pool', f.pool, 'ci or pool=ci'),
+    bot: input('bot', f.bot, 'bot id'),
+    tags: input('tags', f.tags.join(' '), 'key=value key:value …'),
+    since: input('since', f.since, '2026-12-06 12:00 (UTC)'),
+    until: input('until', f.until, '2026-12-06 13:00 (UTC)'),
+  };
   const tbody = h('tbody');
   const pager = h('div', { class: 'pager' });
   /** @type {Map<string, HTMLElement>} */
   const rows = new Map();
   /** Creation time of the newest task shown: older ones changing state are not new. */
   let newestMs = 0;
+
+  /** The filters as typed, in the URL: the route change draws the page again with them. */
+  function apply() {
+    const pairs = /** @type {Array<[string, string]>} */ ([
+      ['state', stateSelect.value],
+      ['name', fields.name.value.trim()],
+      ['user', fields.user.value.trim()],
+      ['pool', asPool(fields.pool.value)],
+      ['bot', fields.bot.value.trim()],
+      ...fields.tags.value
+        .split(/[\s,]+/)
+        .filter((t) => t !== '')
+        .map((t) => /** @type {[string, string]} */ (['tag', asTag(t)])),
+      ['since', asTime(fields.since.value)],
+      ['until', asTime(fields.until.value)],
+    ]);
+    const target = `#/tasks${qs(pairs)}`;
+    if (location.hash === target) void load();
+    else location.hash = target;
+  }
 
   root.append(
     h('h2', {}, 'Tasks'),
@@ -69,18 +181,31 @@ export function tasksPage({ root, live, show }) {
       'form',
       {
         class: 'filters',
+        id: 'task-filters',
         onsubmit: (/** @type {Event} */ ev) => {
           ev.preventDefault();
-          state.state = stateSelect.value;
-          state.tag = tagInput.value.trim();
-          state.cursors = [''];
-          state.page = 0;
-          void load();
+          apply();
         },
       },
       h('label', {}, 'State ', stateSelect),
-      h('label', {}, 'Tag ', tagInput),
+      h('label', {}, 'Name ', fields.name),
+      h('label', {}, 'User ', fields.user),
+      h('label', {}, 'Pool ', fields.pool),
+      h('label', {}, 'Bot ', fields.bot),
+      h('label', {}, 'Tags ', fields.tags),
+      h('label', {}, 'Created since ', fields.since),
+      h('label', {}, 'until ', fields.until),
       h('button', { type: 'submit' }, 'Filter'),
+      h(
+        'button',
+        {
+          type: 'button',
+          onclick: () => {
+            location.hash = '#/tasks';
+          },
+        },
+        'Clear',
+      ),
     ),
     pager,
     h(
@@ -92,7 +217,7 @@ export function tasksPage({ root, live, show }) {
         h(
           'tr',
           {},
-          ...['Name', 'State', 'Pool', 'Bot', 'Created', 'Duration', 'Tags'].map((t) =>
+          ...['Name', 'State', 'Pool', 'Bot', 'Created', 'Pending', 'Run time', 'Tags'].map((t) =>
             h('th', {}, t),
           ),
         ),
@@ -137,8 +262,14 @@ export function tasksPage({ root, live, show }) {
 
   async function load() {
     const query = qs([
-      ['state', state.state],
-      ['tag', state.tag],
+      ['state', f.state],
+      ['name', f.name],
+      ['user', f.user],
+      ['pool', f.pool],
+      ['bot', f.bot],
+      ...f.tags.map((t) => /** @type {[string, string]} */ (['tag', t])),
+      ['since', f.since],
+      ['until', f.until],
       ['cursor', state.cursors[state.page] ?? ''],
       ['limit', PAGE_SIZE],
     ]);
@@ -150,6 +281,8 @@ export function tasksPage({ root, live, show }) {
         show(String(/** @type {any} */ (err).message ?? err));
       return;
     }
+    // A success clears an error left by an earlier request.
+    show('');
     rows.clear();
     tbody.replaceChildren(...page.items.map((/** @type {any} */ t) => row(t)));
     newestMs = tsMs(page.items[0]?.created_ts) ?? 0;
@@ -165,19 +298,16 @@ export function tasksPage({ root, live, show }) {
 
   /** @param {any} t */
   function row(t) {
+    const { cls } = outcomeOf(t);
     const tr = h(
       'tr',
-      { dataset: { task: t.task_id } },
+      { dataset: { task: t.task_id, outcome: cls }, class: `row-${cls}` },
       h('td', {}, h('a', { href: `#/task/${encodeURIComponent(t.task_id)}` }, t.name || t.task_id)),
-      h(
-        'td',
-        {},
-        stateBadge(t.state),
-        t.failure ? h('span', { class: 'badge failure' }, `exit ${t.exit_code ?? '?'}`) : '',
-      ),
+      h('td', {}, outcomeBadge(t)),
       h('td', {}, taskPools(t).join('|')),
       h('td', {}, t.bot_id),
       h('td', {}, when(tsMs(t.created_ts))),
+      h('td', {}, pendingTime(t)),
       h('td', {}, taskDuration(t)),
       h('td', { class: 'dims' }, t.tags.join(' ')),
     );
@@ -185,12 +315,28 @@ export function tasksPage({ root, live, show }) {
     return tr;
   }
 
-  /** @param {any} t */
+  const nameRe = f.name === '' ? null : globRegExp(f.name);
+  const sinceMs = tsMs(f.since);
+  const untilMs = tsMs(f.until);
+
+  /** Whether a live TaskResult belongs in this view (the server's filters, redone). @param {any} t */
   function matches(t) {
-    return (
-      (state.state === 'ALL' || t.state === state.state) &&
-      (state.tag === '' || t.tags.includes(state.tag))
-    );
+    if (!stateMatches(f.state, t)) return false;
+    /** @type {string[]} */
+    const tags = t.tags;
+    if (!f.tags.every((tag) => tags.includes(tag))) return false;
+    if (f.user !== '' && !tags.includes(`user:${f.user}`)) return false;
+    if (
+      nameRe !== null &&
+      !tags.some((tag) => tag.startsWith('name:') && nameRe.test(tag.slice(5)))
+    )
+      return false;
+    if (f.pool !== '' && !taskPools(t).includes(f.pool)) return false;
+    if (f.bot !== '' && t.bot_id !== f.bot) return false;
+    const created = tsMs(t.created_ts) ?? 0;
+    if (sinceMs !== null && created < sinceMs) return false;
+    if (untilMs !== null && created >= untilMs) return false;
+    return true;
   }
 
   const refreshPending = throttle(() => void loadPending(), 1000);
@@ -226,4 +372,24 @@ export function tasksPage({ root, live, show }) {
     for (const off of offs) off();
     live.subscribe([]);
   };
+}
+
+/** Whether a TaskResult answers a StateQuery (as the store's stateQueryFilter). @param {string} q @param {any} t */
+function stateMatches(q, t) {
+  const failed = t.state === 'COMPLETED' && (t.failure || Number(t.exit_code ?? 0) !== 0);
+  switch (q) {
+    case '':
+    case 'QUERY_ALL':
+      return true;
+    case 'QUERY_PENDING_RUNNING':
+      return t.state === 'PENDING' || t.state === 'RUNNING';
+    case 'QUERY_COMPLETED_SUCCESS':
+      return t.state === 'COMPLETED' && !failed;
+    case 'QUERY_COMPLETED_FAILURE':
+      return failed;
+    case 'QUERY_DEDUPED':
+      return Boolean(t.deduped_from);
+    default:
+      return t.state === q.replace(/^QUERY_/, '');
+  }
 }

@@ -66,11 +66,11 @@ export function lineChart(c) {
     t.textContent = String(Math.round(v * 100) / 100);
     root.append(t);
   }
-  // x ticks: whole minutes or hours in UTC
+  // x ticks: whole seconds, minutes or hours in UTC
   const minute = 60_000;
-  const steps = [1 / 12, 1 / 6, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 180, 360].map(
-    (m) => m * minute,
-  );
+  // In seconds: 1 s to 6 h.
+  const secs = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600];
+  const steps = secs.map((s) => s * 1000);
   const xStep = steps.find((s) => span / s <= 7) ?? 6 * 3_600_000;
   for (let t = Math.ceil(c.fromMs / xStep) * xStep; t <= c.toMs; t += xStep) {
     root.append(
@@ -119,7 +119,7 @@ export function lineChart(c) {
         'data-values': s.values.join(','),
       }),
     );
-    const lx = M.left + iw - (c.series.length - i) * 86;
+    const lx = M.left + iw - (c.series.length - i) * 116;
     root.append(svg('rect', { x: lx, y: 6, width: 10, height: 10, fill: s.color }));
     const lt = svg('text', { x: lx + 14, y: 15, class: 'legend' });
     lt.textContent = `${s.label} ${s.values.at(-1) ?? ''}`;

@@ -1,12 +1,15 @@
-import type { Store } from '@drover/state';
+import type { PendingSummary, Store } from '@drover/state';
+import { viewBot, type BotViewDeps } from '../rpc/bots-view';
 import { loadTaskAs } from '../rpc/task-access';
 import type { ApiRoute } from './api-route';
-import { outputOwner } from './task-json';
+import { sendJson } from './http-json';
+import { outputOwner, timestampJson } from './task-json';
+import { whyWaiting } from './wait-reasons';
 
 /** How much output one store read fetches while streaming a whole log. */
 const LOG_CHUNK = 1024 * 1024;
 
-export interface TaskPageApiDeps {
+export interface TaskPageApiDeps extends BotViewDeps {
   readonly store: Store;
 }
 
@@ -18,11 +21,48 @@ function fileNameOf(taskId: string): string {
 /**
  * What the task page needs besides GetResult/GetRequest/GetStdout (api-tasks.ts), with the same
  * access rule (view of the task's pools): the whole output as a file (`text/plain`, attachment),
- * streamed in 1 MiB store reads so a large log never sits in memory.
+ * streamed in 1 MiB store reads so a large log never sits in memory; why a task waits
+ * (wait-reasons.ts over the stored bots with their live state and the PENDING tasks).
  */
 export function taskPageRoutes(deps: TaskPageApiDeps): ApiRoute[] {
   const { store } = deps;
   return [
+    {
+      // { slices: [{ index, current, dimensions, deadline_ts, bots: { total, idle, busy,
+      // quarantined, maintenance, disconnected, dead } }], position, queued }
+      method: 'GET',
+      pattern: /^\/api\/tasks\/([^/]+)\/wait$/,
+      async handle({ res, principal, params }) {
+        const task = await loadTaskAs(store, principal, 'view', params[0]!);
+        const nowMs = deps.clock();
+        const views = await Promise.all(
+          (await store.listBots()).map(async (b) => ({ b, v: await viewBot(deps, b, nowMs) })),
+        );
+        const bots = views.map(({ b, v }) => ({
+          id: b.id,
+          dimensions: b.dimensions,
+          connected: v.info.connected,
+          dead: v.info.is_dead,
+          quarantined: v.info.quarantined,
+          maintenance: v.info.in_maintenance,
+          busy: v.busy,
+        }));
+        const pending: PendingSummary[] = [];
+        if (task.state === 'PENDING') await store.forEachPending((p) => pending.push(p));
+        const why = whyWaiting(task, bots, pending);
+        sendJson(res, 200, {
+          slices: why.slices.map((s) => ({
+            index: s.index,
+            current: s.current,
+            dimensions: s.dimensions.map((d) => `${d.key}=${d.value}`),
+            deadline_ts: timestampJson(s.deadlineMs),
+            bots: s.bots,
+          })),
+          position: why.position,
+          queued: why.queued,
+        });
+      },
+    },
     {
       method: 'GET',
       pattern: /^\/api\/tasks\/([^/]+)\/log$/,

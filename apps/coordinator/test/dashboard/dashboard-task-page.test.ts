@@ -3,7 +3,7 @@
 // them, search in the log, the full log downloaded. Screenshots go to test-output/dashboard/.
 import type { TasksClient } from '@drover/protocol';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -169,6 +169,47 @@ describe('task page', () => {
     expect(await page.locator('h2 #outcome').innerText()).toBe('killed');
     expect(seconds(await ran.innerText())).toBeGreaterThanOrEqual(1.5);
     expect(await page.locator('#timeline [data-k="ended"]').count()).toBe(1);
+  });
+
+  it('explains why a PENDING task waits: its matching bots by state and its place in the queue', async () => {
+    const gate = join(dir.path, 'hold');
+    mkdirSync(gate);
+    const holder = await submitTask(tasks, clientToken, {
+      name: 'holds the bot',
+      command: ['sh', '-c', 'while [ ! -e "$0/go" ]; do sleep 0.05; done', gate],
+    });
+    await expect
+      .poll(
+        async () => (await apiFetch(coord, `/api/tasks/${holder}`, clientToken)).body.state,
+        WAIT,
+      )
+      .toBe('RUNNING');
+    const waiting = await submitTask(tasks, clientToken, { name: 'waits', command: ['true'] });
+    await page.goto(`${baseUrl(coord)}/#/task/${waiting}`);
+    await page.locator('h2 [data-state="PENDING"]').waitFor(WAIT);
+    const row = page.locator('#why-wait tr[data-slice="0"]');
+    await row.waitFor(WAIT);
+    const count = (k: string) => row.locator(`[data-count="${k}"]`).innerText();
+    // The fleet: page-bot, the one bot of pool default, runs the holder.
+    expect(await count('total')).toBe('1');
+    expect(await count('busy')).toBe('1');
+    expect(await count('idle')).toBe('0');
+    expect(await count('dead')).toBe('0');
+    expect(await page.locator('#queue-position').innerText()).toContain('Position 1 of 1');
+    const api = await apiFetch(coord, `/api/tasks/${waiting}/wait`, clientToken);
+    expect(api.body.slices[0].bots).toEqual({
+      total: 1,
+      idle: 0,
+      busy: 1,
+      quarantined: 0,
+      maintenance: 0,
+      disconnected: 0,
+      dead: 0,
+    });
+    await page.screenshot({ path: join(SHOTS, 'task-pending-why.png'), fullPage: true });
+    writeFileSync(join(gate, 'go'), '');
+    await page.locator('h2 [data-state="COMPLETED"]').waitFor(WAIT);
+    expect(await page.locator('#why-wait').innerText()).toBe('');
   });
 });
 

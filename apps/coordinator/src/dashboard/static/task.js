@@ -127,6 +127,7 @@ export function taskPage({ root, live, me, show, params }) {
   const title = h('h2', {}, 'Task ', taskId);
   const actions = h('div', { class: 'actions' });
   const timeline = h('div', { class: 'timeline', id: 'timeline' });
+  const whyWait = h('div', { id: 'why-wait' });
   const fields = h('dl', { class: 'fields', id: 'result' });
   const request = h('pre', { id: 'request', class: 'dims' });
   const output = h('pre', { class: 'output', id: 'output' });
@@ -159,6 +160,7 @@ export function taskPage({ root, live, me, show, params }) {
     title,
     actions,
     timeline,
+    whyWait,
     fields,
     h('h3', {}, 'Output'),
     logTools,
@@ -260,6 +262,8 @@ export function taskPage({ root, live, me, show, params }) {
       ),
     );
     renderTimeline();
+    if (t.state === 'PENDING') void loadWait();
+    else whyWait.replaceChildren();
     const rowsOf = [
       ['Task id', t.task_id],
       ['State', t.state + (killing ? ' (kill requested)' : '')],
@@ -322,10 +326,79 @@ export function taskPage({ root, live, me, show, params }) {
       ),
     );
   }
-  /** While the task waits or runs, its timeline counts. */
+  /** While the task waits or runs, its timeline counts (and why it waits is asked again). */
+  let ticks = 0;
   const ticker = setInterval(() => {
     if (shown?.state === 'PENDING' || shown?.state === 'RUNNING') renderTimeline();
+    if (shown?.state === 'PENDING' && ++ticks % 5 === 0) void loadWait();
   }, 1000);
+
+  let waitLoading = false;
+  /** Why a PENDING task waits: its slices' matching bots by state, its place in the queue. */
+  async function loadWait() {
+    if (waitLoading) return;
+    waitLoading = true;
+    try {
+      const why = await api(`/api/tasks/${encodeURIComponent(taskId)}/wait`);
+      if (shown?.state !== 'PENDING') return;
+      const states = ['idle', 'busy', 'quarantined', 'maintenance', 'disconnected', 'dead'];
+      replace(
+        whyWait,
+        h('h3', {}, 'Why it waits'),
+        h(
+          'p',
+          { id: 'queue-position' },
+          why.position > 0
+            ? `Position ${why.position} of ${why.queued} waiting in its pool (by priority, then age).`
+            : 'Not in the dispatch queue.',
+        ),
+        h(
+          'table',
+          { class: 'why-wait' },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              h('th', {}, 'Slice'),
+              h('th', {}, 'Dimensions'),
+              h('th', {}, 'Deadline'),
+              h('th', {}, 'Matching bots'),
+              ...states.map((st) => h('th', {}, st)),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            ...why.slices.map((/** @type {any} */ sl) =>
+              h(
+                'tr',
+                { 'data-slice': sl.index, class: sl.current ? 'current' : '' },
+                h('td', {}, `${sl.index}${sl.current ? ' (current)' : ''}`),
+                h('td', {}, sl.dimensions.join(' ')),
+                h('td', {}, when(tsMs(sl.deadline_ts))),
+                h('td', { 'data-count': 'total' }, String(sl.bots.total)),
+                ...states.map((st) => h('td', { 'data-count': st }, String(sl.bots[st]))),
+              ),
+            ),
+          ),
+        ),
+        h(
+          'p',
+          { class: 'muted' },
+          why.slices.some((/** @type {any} */ sl) => sl.current && sl.bots.idle > 0)
+            ? 'An idle bot matches: the task should be dispatched shortly.'
+            : 'No idle bot matches the current slice: the task waits for one to become free, or for its next slice.',
+        ),
+      );
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 401))
+        show(String(/** @type {any} */ (err).message ?? err));
+    } finally {
+      waitLoading = false;
+    }
+  }
 
   /** @param {boolean} kill */
   async function cancel(kill) {

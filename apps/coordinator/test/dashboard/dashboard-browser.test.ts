@@ -230,6 +230,21 @@ describe('dashboard in a browser', () => {
     expect(await page.locator('#task-filters select[name=state]').inputValue()).toBe(
       'QUERY_COMPLETED_FAILURE',
     );
+
+    // Live updates keep the filter: a new failure appears, a new success does not.
+    const failed2 = await submitTask(tasks, clientToken, {
+      name: 'list-fails-live',
+      command: ['sh', '-c', 'exit 3'],
+      tags: [tag],
+    });
+    const ok2 = await submitTask(tasks, clientToken, { name: 'list-ok-live', tags: [tag] });
+    const liveRow = page.locator(`#tasks tr[data-task="${failed2}"]`);
+    await liveRow.waitFor(WAIT);
+    expect(await liveRow.locator('[data-outcome]').innerText()).toBe('failed (exit 3)');
+    await expect
+      .poll(async () => (await apiFetch(coord, `/api/tasks/${ok2}`, clientToken)).body.state, WAIT)
+      .toBe('COMPLETED');
+    expect(await page.locator(`#tasks tr[data-task="${ok2}"]`).count()).toBe(0);
   });
 
   it('shows times as UTC ISO, switches to local time from the header and remembers it', async () => {

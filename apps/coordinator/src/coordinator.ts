@@ -299,6 +299,7 @@ export async function startCoordinator(
   });
   const dashboard = new Dashboard({
     fleet: fleet.history,
+    outputs: outputs.store,
     engine,
     store,
     dispatcher,

@@ -1,4 +1,6 @@
+import { InvalidArgumentError, NotFoundError } from '@drover/protocol';
 import type { PendingSummary, Store } from '@drover/state';
+import type { OutputStore } from '../outputs/output-store';
 import { viewBot, type BotViewDeps } from '../rpc/bots-view';
 import { loadTaskAs } from '../rpc/task-access';
 import type { ApiRoute } from './api-route';
@@ -11,6 +13,7 @@ const LOG_CHUNK = 1024 * 1024;
 
 export interface TaskPageApiDeps extends BotViewDeps {
   readonly store: Store;
+  readonly outputs?: OutputStore;
 }
 
 /** A task id as a file name: ids are URL-safe already, anything else becomes `_`. */
@@ -27,6 +30,39 @@ function fileNameOf(taskId: string): string {
 export function taskPageRoutes(deps: TaskPageApiDeps): ApiRoute[] {
   const { store } = deps;
   return [
+    {
+      // One output file (TaskResult.outputs) as GetOutput gives it: ?path=<its path>; the bytes
+      // as an attachment named after the file, its digest in `x-drover-digest`.
+      method: 'GET',
+      pattern: /^\/api\/tasks\/([^/]+)\/outputs$/,
+      async handle({ res, principal, params, query }) {
+        const task = await loadTaskAs(store, principal, 'view', params[0]!);
+        const path = query.get('path') ?? '';
+        if (path === '') throw new InvalidArgumentError('path', 'required');
+        const file = task.outputs?.files.find((f) => f.path === path);
+        if (file === undefined || deps.outputs === undefined)
+          throw new NotFoundError(`output file ${JSON.stringify(path)} of task ${task.id}`);
+        if (!(await deps.outputs.has(file.digest, file.size)))
+          throw new NotFoundError(`the content of output ${file.path} of task ${task.id}`);
+        const name = (file.path.split('/').pop() ?? 'output').replace(/[^A-Za-z0-9._-]/g, '_');
+        res.writeHead(200, {
+          'content-type': 'application/octet-stream',
+          'content-disposition': `attachment; filename="${name}"`,
+          'content-length': file.size,
+          'cache-control': 'no-store',
+          'x-content-type-options': 'nosniff',
+          'x-drover-digest': file.digest,
+        });
+        if (file.size === 0) {
+          res.end();
+          return;
+        }
+        for await (const data of deps.outputs.read(file.digest, LOG_CHUNK)) {
+          if (!res.write(data as Buffer)) await new Promise((r) => res.once('drain', r));
+        }
+        res.end();
+      },
+    },
     {
       // { slices: [{ index, current, dimensions, deadline_ts, bots: { total, idle, busy,
       // quarantined, maintenance, disconnected, dead } }], position, queued }

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { InvalidArgumentError } from '@drover/protocol';
 import { can, poolsWith, ROLES } from '../auth/principal';
 import type { CoordinatorMetrics } from '../metrics/coordinator-metrics';
+import type { OutputStore } from '../outputs/output-store';
 import type { BotsDeps } from '../rpc/bots-view';
 import type { PendingCaps } from '../connections/pending-caps';
 import { botsRoutes } from './api-bots';
@@ -18,6 +19,8 @@ import { StaticFiles } from './static-files';
 
 export interface DashboardDeps extends BotsDeps {
   readonly metrics: Pick<CoordinatorMetrics, 'pendingByPool'>;
+  /** Task output files, for their download on the task page (absent: that route answers 404). */
+  readonly outputs?: OutputStore;
   /** The fleet over time (`/api/fleet/history`); without it the route answers 404. */
   readonly fleet?: FleetHistory;
   /** Live batches every this many ms. @default 150 */

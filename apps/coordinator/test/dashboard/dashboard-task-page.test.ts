@@ -3,6 +3,7 @@
 // them, search in the log, the full log downloaded. Screenshots go to test-output/dashboard/.
 import type { TasksClient } from '@drover/protocol';
 import type { ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -210,6 +211,34 @@ describe('task page', () => {
     writeFileSync(join(gate, 'go'), '');
     await page.locator('h2 [data-state="COMPLETED"]').waitFor(WAIT);
     expect(await page.locator('#why-wait').innerText()).toBe('');
+  });
+
+  it('lists the output files with size and digest, and downloads one with the right bytes', async () => {
+    const taskId = await submitTask(tasks, clientToken, {
+      name: 'outputs',
+      command: [
+        'sh',
+        '-c',
+        'mkdir -p "$DROVER_OUTDIR/sub" && printf \'hello\\000bytes\\n\' > "$DROVER_OUTDIR/sub/data.bin"',
+      ],
+    });
+    await openComplete(taskId);
+    const row = page.locator('#output-files tr[data-path="sub/data.bin"]');
+    await row.waitFor(WAIT);
+    const expected = Buffer.from('hello\u0000bytes\n');
+    const digest = createHash('sha256').update(expected).digest('hex');
+    const text = await row.innerText();
+    expect(text).toContain(`${expected.length} bytes`);
+    expect(text).toContain(digest);
+    await page.screenshot({ path: join(SHOTS, 'task-outputs.png'), fullPage: true });
+    const [download] = await Promise.all([
+      page.waitForEvent('download', WAIT),
+      row.locator('a').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('data.bin');
+    expect(readFileSync(await download.path()).equals(expected)).toBe(true);
+    const other = await apiFetch(coord, `/api/tasks/${taskId}/outputs?path=nope`, clientToken);
+    expect(other.status).toBe(404);
   });
 });
 

@@ -128,6 +128,7 @@ export function taskPage({ root, live, me, show, params }) {
   const actions = h('div', { class: 'actions' });
   const timeline = h('div', { class: 'timeline', id: 'timeline' });
   const whyWait = h('div', { id: 'why-wait' });
+  const files = h('div', { id: 'output-files' });
   const fields = h('dl', { class: 'fields', id: 'result' });
   const request = h('pre', { id: 'request', class: 'dims' });
   const output = h('pre', { class: 'output', id: 'output' });
@@ -152,7 +153,12 @@ export function taskPage({ root, live, me, show, params }) {
     hitsLabel,
     h(
       'a',
-      { href: logPath, id: 'log-download', download: `${taskId}.log`, onclick: download },
+      {
+        href: logPath,
+        id: 'log-download',
+        download: `${taskId}.log`,
+        onclick: (/** @type {Event} */ e) => download(e),
+      },
       'Download full log',
     ),
   );
@@ -167,6 +173,7 @@ export function taskPage({ root, live, me, show, params }) {
     earlier,
     output,
     outputState,
+    files,
     h('details', {}, h('summary', {}, 'Request'), request),
   );
 
@@ -224,14 +231,69 @@ export function taskPage({ root, live, me, show, params }) {
     hitsLabel.textContent = `${hitAt + 1} of ${hits.length}`;
   }
 
-  /** The log link with the token (a plain link cannot send it): fetched, then saved. @param {Event} e */
-  async function download(e) {
+  /** The task's output files (TaskResult.outputs) with size, digest and a download link. @param {any} t */
+  function renderFiles(t) {
+    const list = Array.isArray(t.outputs) ? t.outputs : [];
+    if (list.length === 0) {
+      files.replaceChildren();
+      return;
+    }
+    replace(
+      files,
+      h('h3', {}, 'Output files'),
+      h(
+        'table',
+        {},
+        h(
+          'thead',
+          {},
+          h('tr', {}, h('th', {}, 'Path'), h('th', {}, 'Size'), h('th', {}, 'SHA-256')),
+        ),
+        h(
+          'tbody',
+          {},
+          ...list.map((/** @type {any} */ f) => {
+            const href = `/api/tasks/${encodeURIComponent(taskId)}/outputs?path=${encodeURIComponent(f.path)}`;
+            const name = String(f.path).split('/').pop() ?? 'output';
+            return h(
+              'tr',
+              { 'data-path': f.path },
+              h(
+                'td',
+                {},
+                h(
+                  'a',
+                  {
+                    href,
+                    download: name,
+                    onclick: (/** @type {Event} */ e) => download(e, href, name),
+                  },
+                  f.path,
+                ),
+              ),
+              h('td', {}, `${f.size} bytes`),
+              h('td', { class: 'dims' }, f.digest),
+            );
+          }),
+        ),
+      ),
+      t.outputs_truncated
+        ? h('p', { class: 'muted' }, 'Not every file is listed (see the summary).')
+        : '',
+    );
+  }
+
+  /**
+   * A download link with the token (a plain link cannot send it): fetched, then saved.
+   * @param {Event} e @param {string} [path] @param {string} [name]
+   */
+  async function download(e, path = logPath, name = `${taskId}.log`) {
     e.preventDefault();
     try {
-      const res = await fetch(logPath, { headers: { authorization: `Bearer ${getToken()}` } });
+      const res = await fetch(path, { headers: { authorization: `Bearer ${getToken()}` } });
       if (!res.ok) throw new Error(`download failed: ${res.status} ${res.statusText}`);
       const url = URL.createObjectURL(await res.blob());
-      const a = h('a', { href: url, download: `${taskId}.log` });
+      const a = h('a', { href: url, download: name });
       document.body.append(a);
       a.click();
       a.remove();
@@ -262,6 +324,7 @@ export function taskPage({ root, live, me, show, params }) {
       ),
     );
     renderTimeline();
+    renderFiles(t);
     if (t.state === 'PENDING') void loadWait();
     else whyWait.replaceChildren();
     const rowsOf = [

@@ -1,10 +1,16 @@
-import { InvalidArgumentError, NotFoundError } from '@drover/protocol';
-import type { PendingSummary, Store } from '@drover/state';
+import {
+  FailedPreconditionError,
+  InvalidArgumentError,
+  NotFoundError,
+  PARENT_TAG_KEY,
+} from '@drover/protocol';
+import type { PendingSummary, Store, TaskSpec } from '@drover/state';
+import type { TaskEngine } from '../engine/task-engine';
 import type { OutputStore } from '../outputs/output-store';
 import { viewBot, type BotViewDeps } from '../rpc/bots-view';
-import { loadTaskAs } from '../rpc/task-access';
+import { checkSubmit, loadTaskAs } from '../rpc/task-access';
 import type { ApiRoute } from './api-route';
-import { sendJson } from './http-json';
+import { sendJson, sendMessage } from './http-json';
 import { outputOwner, timestampJson } from './task-json';
 import { whyWaiting } from './wait-reasons';
 
@@ -14,6 +20,29 @@ const LOG_CHUNK = 1024 * 1024;
 export interface TaskPageApiDeps extends BotViewDeps {
   readonly store: Store;
   readonly outputs?: OutputStore;
+  readonly engine: TaskEngine;
+}
+
+/** The tag a retry carries, as `drover retry` gives it. */
+const RETRY_TAG_KEY = 'retry_of';
+
+/**
+ * The spec of a retry of `spec` (task `id`), as `drover retry` builds its request: the same
+ * slices, name, user and priority, tagged `retry_of:<id>` (an earlier `retry_of:` and the parent
+ * tag dropped), never the request_uuid, no parent and no webhook (the dashboard does not check
+ * one again).
+ */
+export function retrySpec(spec: TaskSpec, id: string, caller: string): TaskSpec {
+  const drop = (tag: string) =>
+    tag.startsWith(`${RETRY_TAG_KEY}:`) || tag.startsWith(`${PARENT_TAG_KEY}:`);
+  const { notify: _notify, ...rest } = spec;
+  return {
+    ...rest,
+    authenticated: caller,
+    requestUuid: '',
+    parentTaskId: '',
+    tags: [...spec.tags.filter((t) => !drop(t)), `${RETRY_TAG_KEY}:${id}`],
+  };
 }
 
 /** A task id as a file name: ids are URL-safe already, anything else becomes `_`. */
@@ -30,6 +59,26 @@ function fileNameOf(taskId: string): string {
 export function taskPageRoutes(deps: TaskPageApiDeps): ApiRoute[] {
   const { store } = deps;
   return [
+    {
+      // A new task from the request of this one (`drover retry`): the NewTaskResponse's task_id.
+      // Needs the submit role in its pools; a task with secret bytes or an input tree is retried
+      // with `drover retry` (the dashboard cannot give the bytes again or check the tree).
+      method: 'POST',
+      pattern: /^\/api\/tasks\/([^/]+)\/retry$/,
+      async handle({ res, principal, params }) {
+        const original = await loadTaskAs(store, principal, 'view', params[0]!);
+        if (original.spec.terminate !== undefined)
+          throw new FailedPreconditionError('a termination task is not retried');
+        if (original.spec.hasSecretBytes === true)
+          throw new FailedPreconditionError('a task with secret bytes: use drover retry');
+        if (original.spec.slices.some((sl) => sl.properties.casInputRoot !== undefined))
+          throw new FailedPreconditionError('a task with an input tree: use drover retry');
+        const spec = retrySpec(original.spec, original.id, principal.name);
+        checkSubmit(principal, spec);
+        const { task } = await deps.engine.submit(spec);
+        sendMessage(res, 'NewTaskResponse', { task_id: task.id });
+      },
+    },
     {
       // One output file (TaskResult.outputs) as GetOutput gives it: ?path=<its path>; the bytes
       // as an attachment named after the file, its digest in `x-drover-digest`.

@@ -240,6 +240,27 @@ describe('task page', () => {
     const other = await apiFetch(coord, `/api/tasks/${taskId}/outputs?path=nope`, clientToken);
     expect(other.status).toBe(404);
   });
+
+  it('retries a task from its Retry button: a new task from the same request', async () => {
+    const taskId = await submitTask(tasks, clientToken, {
+      name: 'to retry',
+      command: ['sh', '-c', 'echo again'],
+      tags: ['team:a'],
+    });
+    await openComplete(taskId);
+    await page.locator('#retry').click();
+    await expect.poll(() => page.url(), WAIT).not.toContain(taskId);
+    const retried = decodeURIComponent(page.url().split('#/task/')[1] ?? '');
+    expect(retried).not.toBe('');
+    await expect.poll(() => page.locator('#output').innerText(), WAIT).toBe('again\n');
+    const res = await apiFetch(coord, `/api/tasks/${retried}`, clientToken);
+    expect(res.body.name).toBe('to retry');
+    expect(res.body.tags).toContain(`retry_of:${taskId}`);
+    expect(res.body.tags).toContain('team:a');
+    const req = await apiFetch(coord, `/api/tasks/${retried}/request`, clientToken);
+    expect(req.body.task_slices[0].properties.command).toEqual(['sh', '-c', 'echo again']);
+    await page.screenshot({ path: join(SHOTS, 'task-retried.png'), fullPage: true });
+  });
 });
 
 /** "ran for 2.3 s" in seconds. */

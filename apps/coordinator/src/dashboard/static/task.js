@@ -129,6 +129,7 @@ export function taskPage({ root, live, me, show, params }) {
   const timeline = h('div', { class: 'timeline', id: 'timeline' });
   const whyWait = h('div', { id: 'why-wait' });
   const files = h('div', { id: 'output-files' });
+  const family = h('div', { id: 'family' });
   const fields = h('dl', { class: 'fields', id: 'result' });
   const request = h('pre', { id: 'request', class: 'dims' });
   const output = h('pre', { class: 'output', id: 'output' });
@@ -167,6 +168,7 @@ export function taskPage({ root, live, me, show, params }) {
     actions,
     timeline,
     whyWait,
+    family,
     fields,
     h('h3', {}, 'Output'),
     logTools,
@@ -369,6 +371,9 @@ export function taskPage({ root, live, me, show, params }) {
         h('button', { type: 'button', id: 'cancel', onclick: () => cancel(false) }, 'Cancel'),
       );
     }
+    if (t.state !== 'PENDING' && t.state !== 'RUNNING' && may(me, 'submit', taskPools(t))) {
+      actions.append(h('button', { type: 'button', id: 'retry', onclick: () => retry() }, 'Retry'));
+    }
     if (mayCancel && t.state === 'RUNNING' && !killing) {
       actions.append(
         h(
@@ -463,6 +468,57 @@ export function taskPage({ root, live, me, show, params }) {
     }
   }
 
+  async function retry() {
+    try {
+      const res = await api(`/api/tasks/${encodeURIComponent(taskId)}/retry`, { method: 'POST' });
+      location.hash = `#/task/${encodeURIComponent(res.task_id)}`;
+    } catch (err) {
+      show(String(/** @type {any} */ (err).message ?? err));
+    }
+  }
+
+  /** The parent (its tag) and the children (ListTasks by the parent tag), as links. */
+  async function loadFamily() {
+    const parentTag = (shown?.tags ?? []).find((/** @type {string} */ t) =>
+      t.startsWith('parent_task_id:'),
+    );
+    const parent = parentTag === undefined ? '' : parentTag.slice('parent_task_id:'.length);
+    let children = [];
+    try {
+      const page = await api(
+        `/api/tasks?tag=${encodeURIComponent(`parent_task_id:${taskId}`)}&limit=100`,
+      );
+      children = page.items ?? [];
+    } catch {
+      // not shown: the rest of the page stands
+    }
+    if (parent === '' && children.length === 0) return;
+    replace(
+      family,
+      parent === ''
+        ? ''
+        : h(
+            'p',
+            {},
+            'Parent: ',
+            h('a', { href: `#/task/${encodeURIComponent(parent)}`, id: 'parent' }, parent),
+          ),
+      children.length === 0
+        ? ''
+        : h(
+            'p',
+            { id: 'children' },
+            'Children: ',
+            ...children.flatMap((/** @type {any} */ c) => [
+              h('a', { href: `#/task/${encodeURIComponent(c.task_id)}` }, c.name || c.task_id),
+              ' ',
+              stateBadge(c.state),
+              ' ',
+            ]),
+          ),
+    );
+  }
+
   /** @param {boolean} kill */
   async function cancel(kill) {
     try {
@@ -544,6 +600,7 @@ export function taskPage({ root, live, me, show, params }) {
       return;
     }
     render(result);
+    void loadFamily();
     request.textContent = JSON.stringify(taskRequest, null, 2);
     start = Math.max(0, Number(result.output_size) - TAIL_BYTES);
     next = start;

@@ -141,6 +141,8 @@ describe('task page', () => {
     for (const k of ['created', 'pending for', 'started', 'ran for', 'ended']) {
       expect(await timeline.locator(`[data-k="${k}"]`).count()).toBe(1);
     }
+    const botLink = page.locator('#result a[href="#/bots/page-bot"]');
+    expect(await botLink.innerText()).toBe('page-bot');
     await page.screenshot({ path: join(SHOTS, 'task-failed.png'), fullPage: true });
 
     const ok = await submitTask(tasks, clientToken, { name: 'ok', command: ['true'] });

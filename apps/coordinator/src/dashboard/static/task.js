@@ -347,7 +347,13 @@ export function taskPage({ root, live, me, show, params }) {
       ['Deduplicated from', t.deduped_from],
       ['Tags', t.tags.join(' ')],
     ];
-    replace(fields, ...rowsOf.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))]));
+    replace(
+      fields,
+      ...rowsOf.flatMap(([k, v]) => [
+        h('dt', {}, k),
+        h('dd', {}, v instanceof Node ? v : String(v)),
+      ]),
+    );
     const graphTag = t.tags.find((/** @type {string} */ tag) => tag.startsWith(GRAPH_TAG));
     if (graphTag !== undefined) {
       const [quest, attempt] = graphTag.slice(GRAPH_TAG.length).split('/');

@@ -136,7 +136,7 @@ describe('task page', () => {
     await openComplete(taskId);
     const outcome = page.locator('h2 #outcome');
     await expect.poll(() => outcome.innerText(), WAIT).toBe('failed (exit 3)');
-    expect(await outcome.getAttribute('class')).toBe('outcome-bad');
+    expect(await outcome.getAttribute('data-outcome')).toBe('o-failed');
     const timeline = page.locator('#timeline');
     for (const k of ['created', 'pending for', 'started', 'ran for', 'ended']) {
       expect(await timeline.locator(`[data-k="${k}"]`).count()).toBe(1);
@@ -148,7 +148,7 @@ describe('task page', () => {
     const ok = await submitTask(tasks, clientToken, { name: 'ok', command: ['true'] });
     await openComplete(ok);
     await expect.poll(() => outcome.innerText(), WAIT).toBe('succeeded');
-    expect(await outcome.getAttribute('class')).toBe('outcome-ok');
+    expect(await outcome.getAttribute('data-outcome')).toBe('o-succeeded');
   });
 
   it('counts the run time live and shows a killed task ran until it was killed', async () => {

@@ -3,7 +3,7 @@
 
 import { ApiError, api, may, qs } from './api.js';
 import { botLink, botPage, botStatus } from './bot.js';
-import { ago, h, replace, throttle, tsMs, pageButtons } from './dom.js';
+import { ago, h, pageButtons, replace, throttle, tsMs, when } from './dom.js';
 
 const PAGE_SIZE = 100;
 const STATUSES = ['', 'alive', 'dead', 'busy', 'idle', 'quarantined', 'maintenance'];
@@ -224,7 +224,7 @@ function botsList({ root, live, me, show }) {
       ),
       h(
         'td',
-        { title: lastSeen ? new Date(lastSeen).toLocaleString() : '' },
+        { title: lastSeen ? when(lastSeen) : '' },
         info.connected ? 'now' : ago(lastSeen),
       ),
       h('td', { class: 'dims' }, dims.join(' ')),

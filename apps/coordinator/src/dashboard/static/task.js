@@ -5,7 +5,7 @@
 
 import { AnsiTerminal, segmentClass } from './ansi.js';
 import { ApiError, api, getToken, may } from './api.js';
-import { formatDuration, h, replace, stateBadge, tsMs, when } from './dom.js';
+import { formatDuration, h, outcomeBadge, replace, stateBadge, tsMs, when } from './dom.js';
 import { taskDuration, taskPools } from './tasks.js';
 
 const TAIL_BYTES = 1024 * 1024;
@@ -70,23 +70,6 @@ function markMatches(root, query) {
     }
   }
   return marks;
-}
-
-/**
- * A TaskResult's outcome as a user reads it: COMPLETED with exit 0 "succeeded", with another exit
- * code "failed (exit N)", the other states by name; `ok` false for every failure. (The task
- * page's own copy: dom.js's outcomeOf for the list was not committed yet.)
- * @param {any} t @returns {{ label: string, ok: boolean | null }}
- */
-export function taskOutcome(t) {
-  const state = String(t.state ?? '');
-  if (state === 'COMPLETED') {
-    const exit = Number(t.exit_code ?? 0);
-    if (t.failure || exit !== 0) return { label: `failed (exit ${exit})`, ok: false };
-    return { label: 'succeeded', ok: true };
-  }
-  if (state === 'PENDING' || state === 'RUNNING') return { label: state.toLowerCase(), ok: null };
-  return { label: state.replace('_', ' ').toLowerCase(), ok: false };
 }
 
 /**
@@ -309,22 +292,10 @@ export function taskPage({ root, live, me, show, params }) {
   function render(t) {
     shown = t;
     const killing = killAsked && t.state === 'RUNNING';
-    const outcome = taskOutcome(t);
-    replace(
-      title,
-      t.name || t.task_id,
-      ' ',
-      stateBadge(t.state),
-      ' ',
-      h(
-        'span',
-        {
-          id: 'outcome',
-          class: outcome.ok === null ? '' : outcome.ok ? 'outcome-ok' : 'outcome-bad',
-        },
-        outcome.label,
-      ),
-    );
+    const outcome = outcomeBadge(t);
+    outcome.id = 'outcome';
+    // One badge says both: the state (data-state) as the user reads it (succeeded, failed…).
+    replace(title, t.name || t.task_id, ' ', outcome);
     renderTimeline();
     renderFiles(t);
     if (t.state === 'PENDING') void loadWait();

@@ -311,6 +311,7 @@ export async function startCoordinator(
     botEvents,
     metrics,
     pendingSockets: caps.dashboardSocket,
+    distributors: config.distributors,
   });
   const metricsAccess = (authorization: string | undefined): MetricsAccess => {
     const principal = tokens.authenticate(authorization);

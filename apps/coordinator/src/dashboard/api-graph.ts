@@ -1,10 +1,13 @@
 import { InvalidArgumentError } from '@drover/protocol';
-import { isAttemptNumber, isQuestId, type AttemptId, type Store } from '@drover/state';
+import { isAttemptNumber, isQuestId, type AttemptId, type Quest, type Store } from '@drover/state';
+import { can, type Principal } from '../auth/principal';
+import type { DistributorConfig } from '../graph/distributor-config';
+import { questPool } from '../graph/execution-task';
 import { getRunFor, listRunsFor, RUN_LIMITS } from '../graph/graph-handlers';
 import { walkGraph, type Direction } from '../graph/graph-walk';
 import { NO_INCLUDE } from '../graph/graph-wire';
 import type { ApiRoute } from './api-route';
-import { intParam, sendMessage } from './http-json';
+import { intParam, sendJson, sendMessage } from './http-json';
 
 /** How deep the graph page walks by default, and at most. */
 const DEFAULT_DEPTH = 4;
@@ -17,6 +20,26 @@ const MAX_DATA_BYTES = 1024 * 1024;
 const MAX_TIME_MS = 5000;
 /** Runs per page of the graph page's list unless `limit` says otherwise. */
 const DEFAULT_RUNS_PAGE = 50;
+/** Quests in the graph page's list unless `limit` says otherwise, and at most. */
+const DEFAULT_QUESTS_PAGE = 50;
+const MAX_QUESTS_PAGE = 200;
+/** The newest quests `q` searches (in code: the store has no text index). */
+const QUEST_SCAN = 1000;
+/** Attempts of a quest listed at most. */
+const MAX_QUEST_ATTEMPTS = 20;
+/** How much of the parameters a label without a name shows. */
+const LABEL_PARAMS_CHARS = 80;
+
+/** A quest's label on the page: its name, else its distributor and (the start of) its parameters. */
+export function questLabel(q: Pick<Quest, 'desc'>): string {
+  if (q.desc.name !== '') return q.desc.name;
+  const params = [...q.desc.parameters];
+  const shown =
+    params.length > LABEL_PARAMS_CHARS
+      ? `${params.slice(0, LABEL_PARAMS_CHARS).join('')}…`
+      : q.desc.parameters;
+  return `${q.desc.distributorConfigName} ${shown}`;
+}
 
 /** What the page draws: states, executions and their tasks, quests' descs (their names). */
 const PAGE_INCLUDE = {
@@ -38,8 +61,19 @@ const PAGE_INCLUDE = {
  * - `GET /api/graph/runs?name=GLOB&cursor=C&limit=N`: ListRuns; `GET /api/graph/runs/ID|NAME`:
  *   GetRun. A run (and its walk) is shown to a caller with `view` in every pool of the run, as
  *   ListRuns and GetRun decide (another run is skipped, or 404).
+ * - `GET /api/graph/quests?q=TEXT&limit=N`: the newest quests the caller may `view` (in the
+ *   quest's pool, as the Graph service decides), each with its label and attempts' states; `q`
+ *   keeps those whose label, name or id contains it (among the newest 1000).
  */
-export function graphRoutes(deps: { store: Store; clock: () => number }): ApiRoute[] {
+export function graphRoutes(deps: {
+  store: Store;
+  clock: () => number;
+  distributors: ReadonlyMap<string, DistributorConfig>;
+}): ApiRoute[] {
+  const mayView = (principal: Principal, q: Quest): boolean => {
+    const pool = questPool(deps.distributors, q.desc);
+    return can(principal, 'view', pool === '' ? [] : [pool]);
+  };
   const walk = (seeds: AttemptId[], depth: number, direction: Direction) =>
     walkGraph(
       deps.store,
@@ -87,6 +121,40 @@ export function graphRoutes(deps: { store: Store; clock: () => number }): ApiRou
           limit: intParam(query, 'limit', DEFAULT_RUNS_PAGE, RUN_LIMITS.maxPage),
         });
         sendMessage(res, 'ListRunsResponse', answer);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/graph\/quests$/,
+      async handle({ res, query, principal }) {
+        const limit = intParam(query, 'limit', DEFAULT_QUESTS_PAGE, MAX_QUESTS_PAGE);
+        const text = (query.get('q') ?? '').trim().toLowerCase();
+        const scanned = await deps.store.listRecentQuests(text === '' ? limit : QUEST_SCAN);
+        const found = scanned
+          .filter((q) => mayView(principal, q))
+          .map((q) => ({ q, label: questLabel(q) }))
+          .filter(
+            ({ q, label }) =>
+              text === '' ||
+              label.toLowerCase().includes(text) ||
+              q.desc.name.toLowerCase().includes(text) ||
+              q.id.toLowerCase().includes(text),
+          )
+          .slice(0, limit);
+        const quests = await Promise.all(
+          found.map(async ({ q, label }) => {
+            const attempts = await deps.store.listAttempts(q.id, 1, MAX_QUEST_ATTEMPTS + 1);
+            return {
+              id: q.id,
+              name: q.desc.name,
+              distributor: q.desc.distributorConfigName,
+              label,
+              created: new Date(q.createdAtMs).toISOString(),
+              attempts: attempts.map((a) => ({ attempt: a.id.attempt, state: a.state })),
+            };
+          }),
+        );
+        sendJson(res, 200, { quests });
       },
     },
     {

@@ -8,6 +8,7 @@ import type { BotsDeps } from '../rpc/bots-view';
 import type { PendingCaps } from '../connections/pending-caps';
 import { botsRoutes } from './api-bots';
 import { fleetRoutes } from './api-fleet';
+import { BUILTIN_DISTRIBUTORS, type DistributorConfig } from '../graph/distributor-config';
 import { graphRoutes } from './api-graph';
 import type { ApiRoute } from './api-route';
 import { taskPageRoutes } from './api-task-page';
@@ -27,6 +28,8 @@ export interface DashboardDeps extends BotsDeps {
   readonly liveBatchMs?: number;
   /** Live sockets not authenticated yet (LiveHub). @default CONNECTION_CAPS.dashboardSocket */
   readonly pendingSockets?: PendingCaps;
+  /** Graph distributors, for the pool of a quest (`/api/graph/quests`). @default the built-in */
+  readonly distributors?: ReadonlyMap<string, DistributorConfig>;
 }
 
 /**
@@ -58,7 +61,11 @@ export class Dashboard {
       ...taskPageRoutes(deps),
       ...tasksRoutes({ engine: deps.engine, store: deps.store, metrics: deps.metrics }),
       ...botsRoutes(deps),
-      ...graphRoutes({ store: deps.store, clock: deps.clock }),
+      ...graphRoutes({
+        store: deps.store,
+        clock: deps.clock,
+        distributors: deps.distributors ?? BUILTIN_DISTRIBUTORS,
+      }),
       ...(deps.fleet === undefined ? [] : fleetRoutes({ history: deps.fleet, clock: deps.clock })),
     ];
   }

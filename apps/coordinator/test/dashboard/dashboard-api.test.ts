@@ -476,4 +476,33 @@ describe('dashboard API: pipeline runs', () => {
     expect(ref.status).toBe(400);
     expect((await apiFetch(coord, '/api/graph/runs', undefined)).status).toBe(401);
   });
+
+  it('lists recent quests with their labels and attempts, searched, in pools the caller views', async () => {
+    interface QuestRow {
+      id: string;
+      label: string;
+      name: string;
+      distributor: string;
+      created: string;
+      attempts: { attempt: number; state: string }[];
+    }
+    const list = async (path: string, who: string): Promise<QuestRow[]> => {
+      const res = await apiFetch(coord, path, token(who));
+      expect(res.status).toBe(200);
+      return (res.body as { quests: QuestRow[] }).quests;
+    };
+    const all = await list('/api/graph/quests', 'runs-viewer');
+    const labels = all.map((q) => q.label);
+    // Newest first.
+    const created = all.map((q) => q.created);
+    expect(created).toEqual([...created].sort().reverse());
+    expect(labels).toEqual(expect.arrayContaining(['nightly-build-fetch', 'release-build']));
+    const fetch = all.find((q) => q.id === nightly.quests[0]);
+    expect(fetch).toMatchObject({ name: 'nightly-build-fetch', distributor: 'drover' });
+    expect(fetch?.attempts).toEqual([{ attempt: 1, state: expect.any(String) }]);
+    const found = await list('/api/graph/quests?q=RELEASE', 'runs-viewer');
+    expect(found.map((q) => q.id).sort()).toEqual([...release.quests].sort());
+    expect(await list(`/api/graph/quests?q=${nightly.quests[1]}`, 'runs-viewer')).toHaveLength(1);
+    expect(await list('/api/graph/quests', 'viewer')).toEqual([]);
+  });
 });

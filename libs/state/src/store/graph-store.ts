@@ -133,6 +133,8 @@ export interface GraphStore {
   /** Runs, newest first (created, then id), at most `filter.limit`. */
   listRuns(filter: RunFilter): Promise<GraphRun[]>;
   getQuest(id: string): Promise<Quest | undefined>;
+  /** The newest quests (created, then id, descending), at most `limit` (the dashboard's list). */
+  listRecentQuests(limit: number): Promise<Quest[]>;
   getAttempt(id: AttemptId): Promise<Attempt | undefined>;
   /** Attempts of a quest with low ≤ number < high, by number. */
   listAttempts(quest: string, low: number, high: number): Promise<Attempt[]>;

@@ -40,6 +40,15 @@ export class PgGraphStore extends TransactionalGraphStore implements GraphStore 
     return readQuest(this.#pool, id);
   }
 
+  async listRecentQuests(limit: number): Promise<Quest[]> {
+    const { rows } = await this.#pool.query<{ id: string }>(
+      'SELECT id FROM graph_quests ORDER BY created_ms DESC, id DESC LIMIT $1',
+      [limit],
+    );
+    const quests = await Promise.all(rows.map((r) => readQuest(this.#pool, r.id)));
+    return quests.filter((q): q is Quest => q !== undefined);
+  }
+
   async getAttempt(id: AttemptId): Promise<Attempt | undefined> {
     return readAttempt(this.#pool, id);
   }

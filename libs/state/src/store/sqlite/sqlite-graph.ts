@@ -138,6 +138,15 @@ export class SqliteGraphStore extends TransactionalGraphStore implements GraphSt
     return this.#quest(id);
   }
 
+  async listRecentQuests(limit: number): Promise<Quest[]> {
+    const rows = this.#gdb
+      .prepare<[number], { id: string }>(
+        'SELECT id FROM graph_quests ORDER BY created_ms DESC, id DESC LIMIT ?',
+      )
+      .all(limit);
+    return rows.flatMap((r) => this.#quest(r.id) ?? []);
+  }
+
   async getAttempt(id: AttemptId): Promise<Attempt | undefined> {
     return this.#attempt(id);
   }

@@ -263,6 +263,27 @@ describe('task page', () => {
     expect(req.body.task_slices[0].properties.command).toEqual(['sh', '-c', 'echo again']);
     await page.screenshot({ path: join(SHOTS, 'task-retried.png'), fullPage: true });
   });
+
+  it('shows the request readably: the command line, dimensions and each slice deadline', async () => {
+    const taskId = await submitTask(tasks, clientToken, {
+      name: 'readable',
+      command: ['sh', '-c', "echo it's"],
+    });
+    await openComplete(taskId);
+    const request = page.locator('#request');
+    await expect
+      .poll(() => request.locator('.request-command').textContent(), WAIT)
+      .toBe(`sh -c 'echo it'\\''s'`);
+    expect(await request.locator('dd[data-field="dimensions"]').textContent()).toContain(
+      'pool=default',
+    );
+    const req = await apiFetch(coord, `/api/tasks/${taskId}/request`, clientToken);
+    const created = Date.parse(req.body.created_ts);
+    const deadline = new Date(created + Number(req.body.task_slices[0].expiration_secs) * 1000);
+    const text = `${deadline.toISOString().slice(0, 19).replace('T', ' ')}Z`;
+    expect(await request.locator('dd[data-field="deadline"]').textContent()).toContain(text);
+    expect(await request.locator('#request-json').textContent()).toContain('"task_slices"');
+  });
 });
 
 /** "ran for 2.3 s" in seconds. */

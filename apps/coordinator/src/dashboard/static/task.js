@@ -104,6 +104,115 @@ export function taskTimeline(t, nowMs) {
   return rows;
 }
 
+/** A word as a POSIX shell reads it: bare when safe, else single-quoted. @param {string} w */
+function shellQuote(w) {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(w)) return w;
+  return `'${w.replaceAll("'", `'\\''`)}'`;
+}
+
+/** Seconds as a duration, or null when unset. @param {unknown} secs */
+function secsText(secs) {
+  return secs === undefined || secs === null ? null : formatDuration(Number(secs) * 1000);
+}
+
+/**
+ * A TaskRequest (canonical JSON) as people read it: a list of fields per slice, then the
+ * request's own; the raw JSON in a nested <details>.
+ * @param {any} req
+ */
+function requestView(req) {
+  /** @param {[string, Node | string | null][]} rows */
+  const dl = (rows) =>
+    h(
+      'dl',
+      { class: 'fields' },
+      ...rows
+        .filter(([, v]) => v !== null && v !== '')
+        .flatMap(([k, v]) => [h('dt', {}, k), h('dd', { dataset: { field: k } }, v)]),
+    );
+  /** @param {string[]} lines */
+  const lines = (lines) =>
+    lines.length === 0 ? null : h('div', {}, ...lines.map((l) => h('div', {}, l)));
+  const created = tsMs(req.created_ts);
+  let expiresAfter = 0;
+  const slices = (req.task_slices ?? []).map(
+    (/** @type {any} */ slice, /** @type {number} */ i) => {
+      const p = slice.properties ?? {};
+      const exp = slice.expiration_secs;
+      expiresAfter += Number(exp ?? 0);
+      const timeouts = [
+        ['execution', secsText(p.execution_timeout_secs)],
+        ['io', secsText(p.io_timeout_secs)],
+        ['grace', secsText(p.grace_period_secs)],
+      ]
+        .filter(([, v]) => v !== null)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
+      const limits = [
+        p.memory_limit_bytes !== undefined ? `memory ${p.memory_limit_bytes} bytes` : null,
+        p.pids_limit !== undefined ? `pids ${p.pids_limit}` : null,
+        p.cpu_weight !== undefined ? `cpu weight ${p.cpu_weight}` : null,
+      ]
+        .filter((v) => v !== null)
+        .join(', ');
+      const root = p.cas_input_root;
+      return h(
+        'div',
+        { class: 'request-slice', dataset: { slice: i } },
+        h('h4', {}, `Slice ${i}`),
+        dl([
+          [
+            'command',
+            h('code', { class: 'request-command' }, (p.command ?? []).map(shellQuote).join(' ')),
+          ],
+          ['env', lines((p.env ?? []).map((/** @type {any} */ e) => `${e.key}=${e.value ?? ''}`))],
+          [
+            'env prefixes',
+            lines(
+              (p.env_prefixes ?? []).map(
+                (/** @type {any} */ e) => `${e.key}=${(e.value ?? []).join(':')}`,
+              ),
+            ),
+          ],
+          ['relative cwd', p.relative_cwd ?? null],
+          [
+            'dimensions',
+            lines((p.dimensions ?? []).map((/** @type {any} */ d) => `${d.key}=${d.value ?? ''}`)),
+          ],
+          ['timeouts', timeouts],
+          ['expiration', secsText(exp)],
+          [
+            'deadline',
+            created !== null && exp !== undefined ? when(created + expiresAfter * 1000) : null,
+          ],
+          [
+            'caches',
+            lines((p.caches ?? []).map((/** @type {any} */ c) => `${c.name} → ${c.path ?? ''}`)),
+          ],
+          ['inputs', root?.hash ? `${root.hash}/${root.size_bytes ?? '0'}` : null],
+          ['limits', limits],
+        ]),
+      );
+    },
+  );
+  return [
+    ...slices,
+    dl([
+      ['tags', lines(req.tags ?? [])],
+      ['priority', req.priority !== undefined ? String(req.priority) : null],
+      ['user', req.user ?? null],
+      ['parent', req.parent_task_id ?? null],
+      ['secret bytes', req.has_secret_bytes ? 'yes' : null],
+    ]),
+    h(
+      'details',
+      {},
+      h('summary', {}, 'JSON'),
+      h('pre', { id: 'request-json', class: 'dims' }, JSON.stringify(req, null, 2)),
+    ),
+  ];
+}
+
 /** @param {import('./app.js').PageContext} ctx */
 export function taskPage({ root, live, me, show, params }) {
   const taskId = params[0] ?? '';
@@ -114,7 +223,7 @@ export function taskPage({ root, live, me, show, params }) {
   const files = h('div', { id: 'output-files' });
   const family = h('div', { id: 'family' });
   const fields = h('dl', { class: 'fields', id: 'result' });
-  const request = h('pre', { id: 'request', class: 'dims' });
+  const request = h('div', { id: 'request' });
   const output = h('pre', { class: 'output', id: 'output' });
   const outputState = h('p', { class: 'muted', id: 'output-state' }, 'loading…');
   const earlier = h('div', {});
@@ -578,7 +687,7 @@ export function taskPage({ root, live, me, show, params }) {
     }
     render(result);
     void loadFamily();
-    request.textContent = JSON.stringify(taskRequest, null, 2);
+    replace(request, ...requestView(taskRequest));
     start = Math.max(0, Number(result.output_size) - TAIL_BYTES);
     next = start;
     decoder = new TextDecoder();

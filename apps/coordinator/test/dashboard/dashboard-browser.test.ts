@@ -296,6 +296,13 @@ describe('dashboard in a browser', () => {
     await expect.poll(() => page.locator('#graph-details').innerText(), WAIT).toContain(quest);
     expect(await page.locator('#graph-details').innerText()).toContain('drawn-step');
     await page.screenshot({ path: join(SHOTS, 'graph.png'), fullPage: true });
+    // The details show the quest's parameters; the list of recent quests shows it by its label.
+    expect(await page.locator('#graph-details .quest-params pre').count()).toBe(1);
+    await page.goto(`${baseUrl(coord)}/#/graph`);
+    const questRow = page.locator(`#quests tr[data-quest="${quest}"]`);
+    await questRow.waitFor(WAIT);
+    expect(await questRow.innerText()).toContain('drawn-step');
+    expect(await questRow.locator(`a[href="#/graph/${quest}/1"]`).count()).toBe(1);
     // What the page drew: GraphData in canonical JSON (map keys strings, RFC 3339 times).
     const { body } = await apiFetch(coord, `/api/graph?quest=${quest}&attempt=1`, clientToken);
     const attempt = body.quests[quest].attempts['1'];

@@ -147,6 +147,8 @@ function runsView({ root, show }) {
       ),
       tbody,
     ),
+    h('h3', {}, 'Recent quests'),
+    recentQuests(show),
     h('h3', {}, 'An attempt by quest id'),
     attemptForm('', '1'),
   );
@@ -210,6 +212,80 @@ function runsView({ root, show }) {
     closed = true;
     clearTimeout(timer);
   };
+}
+
+/**
+ * The newest quests the caller may view (`/api/graph/quests`), searched by label, name or id;
+ * each row its label and its attempts (n: state) linking to their views.
+ * @param {(m: string) => void} show
+ */
+function recentQuests(show) {
+  const search = /** @type {HTMLInputElement} */ (
+    h('input', { name: 'q', type: 'search', placeholder: 'label, name or id', size: 24 })
+  );
+  const tbody = h('tbody');
+  let seq = 0;
+  async function load() {
+    const mine = ++seq;
+    let answer;
+    try {
+      answer = await api(`/api/graph/quests${qs([['q', search.value.trim()]])}`);
+    } catch (err) {
+      if (mine === seq) report(err, show);
+      return;
+    }
+    if (mine !== seq) return;
+    const quests = /** @type {any[]} */ (answer.quests);
+    tbody.replaceChildren(
+      ...quests.map((q) =>
+        h(
+          'tr',
+          { dataset: { quest: q.id } },
+          h('td', { title: q.id }, q.label),
+          h(
+            'td',
+            {},
+            ...q.attempts.flatMap((/** @type {any} */ a) => [
+              h(
+                'a',
+                { href: `#/graph/${encodeURIComponent(q.id)}/${a.attempt}` },
+                `${a.attempt}: ${a.state}`,
+              ),
+              ' ',
+            ]),
+          ),
+          h('td', {}, when(Date.parse(q.created))),
+        ),
+      ),
+      ...(quests.length === 0
+        ? [h('tr', {}, h('td', { colspan: 3, class: 'muted' }, 'No quests.'))]
+        : []),
+    );
+  }
+  void load();
+  return h(
+    'div',
+    {},
+    h(
+      'form',
+      {
+        class: 'filters',
+        id: 'quests-filter',
+        onsubmit: (/** @type {Event} */ ev) => {
+          ev.preventDefault();
+          void load();
+        },
+      },
+      h('label', {}, 'Search ', search),
+      h('button', { type: 'submit' }, 'Search'),
+    ),
+    h(
+      'table',
+      { id: 'quests' },
+      h('thead', {}, h('tr', {}, ...['Quest', 'Attempts', 'Created'].map((t) => h('th', {}, t)))),
+      tbody,
+    ),
+  );
 }
 
 /** #/graph/run/<ref>: a run's tree. @param {import('./app.js').PageContext} ctx @param {string} ref */
@@ -364,7 +440,11 @@ function runView({ root, show }, ref) {
   /** @param {any} step @param {any} attempt @param {any} data */
   function showStep(step, attempt, data) {
     const name = questName(data, step.attempt.quest);
-    replace(details, h('h3', {}, `Step ${step.name}`), attemptDetails(step.attempt, attempt, name));
+    replace(
+      details,
+      h('h3', {}, `Step ${step.name}`),
+      attemptDetails(step.attempt, attempt, name, data?.quests?.[step.attempt.quest]?.data?.desc),
+    );
   }
 
   void load();
@@ -391,15 +471,33 @@ function executionLinks(attempt) {
   );
 }
 
+/** A JSON text indented (as it is when it does not parse). @param {string} text */
+function prettyJson(text) {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
 /**
  * An attempt's state, executions and their tasks.
  * @param {{quest: string, id: number}} id @param {any} a (undefined when not loaded) @param {string} name
+ * @param {any} [desc] the quest's desc (GraphData's quest data), for its parameters
  */
-function attemptDetails(id, a, name) {
+function attemptDetails(id, a, name, desc) {
   const execs = Object.values(a?.executions ?? {});
   return h(
     'div',
     {},
+    desc?.parameters === undefined
+      ? ''
+      : h(
+          'div',
+          { class: 'quest-params' },
+          h('p', {}, `distributor ${desc.distributor_config_name ?? ''}, parameters:`),
+          h('pre', {}, prettyJson(desc.parameters)),
+        ),
     h(
       'p',
       {},
@@ -596,7 +694,7 @@ function attemptView({ root, show }, quest, attempt) {
           replace(
             details,
             h('h3', {}, `Attempt ${name ? `${name} ` : ''}${a.id.quest}/${a.id.id}`),
-            attemptDetails(a.id, a, name),
+            attemptDetails(a.id, a, name, data.quests?.[a.id.quest]?.data?.desc),
           ),
       };
     });

@@ -222,11 +222,7 @@ function botsList({ root, live, me, show }) {
             )
           : '',
       ),
-      h(
-        'td',
-        { title: lastSeen ? when(lastSeen) : '' },
-        info.connected ? 'now' : ago(lastSeen),
-      ),
+      h('td', { title: lastSeen ? when(lastSeen) : '' }, info.connected ? 'now' : ago(lastSeen)),
       h('td', { class: 'dims' }, dims.join(' ')),
       actions,
     );

@@ -230,9 +230,12 @@ export class BlobMismatchError extends Error {
   }
 }
 
-/** Downloads a blob into memory, verified (for the tree listing). */
-export async function downloadBlob(cas: CasApi, digest: BlobDigest): Promise<Buffer> {
-  const parts: Buffer[] = [];
+/**
+ * A blob's chunks as the CAS sends them, in order, checked as they come (offsets, no more than
+ * its size) and at the end (size and SHA-256): a BlobMismatchError before the last chunk is
+ * taken as good.
+ */
+async function* verifiedChunks(cas: CasApi, digest: BlobDigest): AsyncGenerator<Buffer> {
   const hash = createHash('sha256');
   let size = 0;
   for await (const chunk of cas.download(digest)) {
@@ -243,13 +246,19 @@ export async function downloadBlob(cas: CasApi, digest: BlobDigest): Promise<Buf
     size += chunk.data.length;
     if (size > digest.size) break;
     hash.update(chunk.data);
-    parts.push(chunk.data);
+    yield chunk.data;
   }
   const got = hash.digest('hex');
   if (size !== digest.size || got !== digest.hash)
     throw new BlobMismatchError(
       `${digestText(digest)}: the CAS sent ${size} bytes with SHA-256 ${got}, not this blob`,
     );
+}
+
+/** Downloads a blob into memory, verified (for the tree listing). */
+export async function downloadBlob(cas: CasApi, digest: BlobDigest): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const data of verifiedChunks(cas, digest)) parts.push(data);
   return Buffer.concat(parts);
 }
 
@@ -262,27 +271,13 @@ async function downloadBlobTo(
 ): Promise<void> {
   const partial = `${target}.drover-partial`;
   const out = createWriteStream(partial, { flags: 'wx' });
-  const hash = createHash('sha256');
-  let size = 0;
   try {
-    for await (const chunk of cas.download(digest)) {
-      if (chunk.offset !== size)
-        throw new BlobMismatchError(
-          `${digestText(digest)}: chunk at ${chunk.offset}, expected ${size}`,
-        );
-      size += chunk.data.length;
-      if (size > digest.size) break;
-      hash.update(chunk.data);
-      progress.add(chunk.data.length);
-      if (!out.write(chunk.data)) await once(out, 'drain');
+    for await (const data of verifiedChunks(cas, digest)) {
+      progress.add(data.length);
+      if (!out.write(data)) await once(out, 'drain');
     }
     out.end();
     await once(out, 'finish');
-    const got = hash.digest('hex');
-    if (size !== digest.size || got !== digest.hash)
-      throw new BlobMismatchError(
-        `${digestText(digest)}: the CAS sent ${size} bytes with SHA-256 ${got}, not this blob`,
-      );
     await rename(partial, target);
   } finally {
     out.destroy();

@@ -34,6 +34,7 @@ const base: TaskResultOut = {
   outputs_truncated: false,
   inputs_fetched_bytes: 0,
   inputs_fetch_duration: 0,
+  canceled_by: '',
 };
 
 describe('describeState', () => {

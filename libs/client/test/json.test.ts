@@ -46,6 +46,7 @@ const EMPTY_RESULT: TaskResultOut = {
   outputs_truncated: false,
   inputs_fetched_bytes: 0,
   inputs_fetch_duration: 0,
+  canceled_by: '',
 };
 
 // Every view is the message's proto3 canonical JSON (docs/json.md), as canonicalJson writes it.
@@ -74,6 +75,7 @@ describe('resultToJson', () => {
       outputs_truncated: false,
       inputs_fetch_duration: 0,
       inputs_fetched_bytes: '0',
+      canceled_by: '',
     });
     expect(json).not.toHaveProperty('exit_code');
     expect(json).not.toHaveProperty('started_ts');

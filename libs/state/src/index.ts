@@ -89,6 +89,18 @@ export type {
   WebhookStore,
 } from './store/webhook-store';
 export type { CasBlobRecord, CasBlobSize, CasRunningReferrer, CasStore } from './store/cas-store';
+export type {
+  AccessStore,
+  AccessTokenKind,
+  AccessTokenRecord,
+  AuditQuery,
+  AuditRecord,
+  AuditStore,
+  NewAuditRecord,
+  PoolRoles,
+  StoredBotGroup,
+  StoredPrincipal,
+} from './store/access-store';
 export {
   PURGE_BATCH_MAX,
   type PurgeTasksRequest,

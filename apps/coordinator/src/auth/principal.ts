@@ -25,6 +25,10 @@ export interface Principal {
   readonly forcedDimensions: Readonly<Record<string, readonly string[]>>;
   /** Bots: glob patterns (`*` wildcard) a bot id must match; empty = any id. */
   readonly botIdPatterns: readonly string[];
+  /** Where the identity came from: the tokens file, a token of the store, an OIDC JWT. */
+  readonly source?: 'file' | 'store' | 'oidc';
+  /** A store token's id (`tok-…`): revoking it ends what it authenticated (bot sessions). */
+  readonly tokenId?: string;
 }
 
 function grants(p: Principal, pool: string, role: Role): boolean {

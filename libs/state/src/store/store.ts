@@ -1,5 +1,6 @@
 import type { StoredTaskState } from '../task/task-state';
 import type { KeyValue, KeyValues, Task } from '../task/types';
+import type { AccessStore, AuditStore } from './access-store';
 import type { CasStore } from './cas-store';
 import type { ChangeFeed } from './change-feed';
 import type { GraphStore } from './graph-store';
@@ -187,7 +188,8 @@ export interface BotEventPage {
  * The persistence port (DESIGN.md §6). Every state change is a conditional write over the task's
  * revision; adapters must pass the conformance suite in libs/state/test/store-conformance.ts.
  */
-export interface Store extends GraphStore, WebhookStore, CasStore, RetentionStore {
+export interface Store
+  extends GraphStore, WebhookStore, CasStore, RetentionStore, AccessStore, AuditStore {
   /**
    * Stores a new task; fails if the id exists. When the spec has a request_uuid that its
    * `authenticated` caller already used for a task created within 7 days, stores nothing and

@@ -558,4 +558,45 @@ class PgStore extends PgGraphStore implements Store {
     this.#closed ??= this.#feed.close().then(() => this.#pool.end());
     return this.#closed;
   }
+
+  // Service Access and the audit log (access-store.ts): implemented by the access work.
+  insertAccessToken(): Promise<boolean> {
+    return Promise.reject(new Error('not implemented'));
+  }
+  revokeAccessToken(): Promise<undefined> {
+    return Promise.reject(new Error('not implemented'));
+  }
+  touchAccessTokens(): Promise<void> {
+    return Promise.reject(new Error('not implemented'));
+  }
+  listAccessTokens(): Promise<never[]> {
+    return Promise.reject(new Error('not implemented'));
+  }
+  putPrincipal(): Promise<void> {
+    return Promise.reject(new Error('not implemented'));
+  }
+  deletePrincipal(): Promise<{ deleted: boolean; tokens: number }> {
+    return Promise.reject(new Error('not implemented'));
+  }
+  listPrincipals(): Promise<never[]> {
+    return Promise.reject(new Error('not implemented'));
+  }
+  putBotGroup(): Promise<void> {
+    return Promise.reject(new Error('not implemented'));
+  }
+  deleteBotGroup(): Promise<{ deleted: boolean; tokens: number }> {
+    return Promise.reject(new Error('not implemented'));
+  }
+  listBotGroups(): Promise<never[]> {
+    return Promise.reject(new Error('not implemented'));
+  }
+  appendAudit(): Promise<void> {
+    return Promise.reject(new Error('not implemented'));
+  }
+  listAudit(): Promise<never[]> {
+    return Promise.reject(new Error('not implemented'));
+  }
+  pruneAudit(): Promise<number> {
+    return Promise.reject(new Error('not implemented'));
+  }
 }

@@ -72,6 +72,10 @@ export interface TaskResult {
    * Bytes the bot downloaded for the task's inputs (blobs it did not hold).
    */
   'inputs_fetched_bytes'?: (number | string | Long);
+  /**
+   * Who cancelled or killed the task (a principal's name); empty when nobody did.
+   */
+  'canceled_by'?: (string);
   '_exit_code'?: "exit_code";
 }
 
@@ -141,5 +145,9 @@ export interface TaskResult__Output {
    * Bytes the bot downloaded for the task's inputs (blobs it did not hold).
    */
   'inputs_fetched_bytes': (number);
+  /**
+   * Who cancelled or killed the task (a principal's name); empty when nobody did.
+   */
+  'canceled_by': (string);
   '_exit_code'?: "exit_code";
 }

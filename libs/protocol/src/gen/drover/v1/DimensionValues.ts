@@ -1,0 +1,12 @@
+// Original file: proto/drover/v1/access.proto
+
+
+export interface DimensionValues {
+  'key'?: (string);
+  'values'?: (string)[];
+}
+
+export interface DimensionValues__Output {
+  'key': (string);
+  'values': (string)[];
+}

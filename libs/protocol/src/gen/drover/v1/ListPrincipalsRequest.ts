@@ -1,0 +1,8 @@
+// Original file: proto/drover/v1/access.proto
+
+
+export interface ListPrincipalsRequest {
+}
+
+export interface ListPrincipalsRequest__Output {
+}

@@ -616,4 +616,30 @@ function describeRuns(ctx: { store: () => Store; reopen: () => Promise<Store> })
       expect(await store.getRun(runs[0]!.id)).toEqual(runs[0]);
     });
   });
+
+  describe('recent quests (the dashboard list)', () => {
+    it('lists the newest quests first, ties by id descending, at most limit, across a reopen', async () => {
+      let store = ctx.store();
+      const at = (name: string, ms: number): Quest => ({ ...quest(name), createdAtMs: ms });
+      const a = at('old', T0);
+      const b = at('middle', T0 + 1000);
+      const c = at('tie-1', T0 + 2000);
+      const d = at('tie-2', T0 + 2000);
+      for (const q of [b, a, d, c]) await store.ensureGraph([q], [], q.createdAtMs);
+      const [tieHigh, tieLow] = [c, d].sort((x, y) => (x.id < y.id ? 1 : -1));
+      expect((await store.listRecentQuests(10)).map((q) => q.id)).toEqual([
+        tieHigh!.id,
+        tieLow!.id,
+        b.id,
+        a.id,
+      ]);
+      expect(await store.listRecentQuests(2)).toEqual([tieHigh, tieLow]);
+      expect(await store.listRecentQuests(0)).toEqual([]);
+      // A quest ensured again keeps its place (its first creation time).
+      await store.ensureGraph([{ ...a, createdAtMs: T0 + 5000 }], [], T0 + 5000);
+      store = await ctx.reopen();
+      expect((await store.listRecentQuests(1))[0]).toEqual(tieHigh);
+      expect((await store.listRecentQuests(10)).map((q) => q.id).at(-1)).toBe(a.id);
+    });
+  });
 }

@@ -30,6 +30,8 @@ export interface TaskRow {
   summary: string;
   outputs: string | null;
   inputs_fetch: string | null;
+  /** '' when nobody cancelled or killed the task. */
+  canceled_by: string;
   revision: number;
 }
 
@@ -55,6 +57,7 @@ export const MUTABLE_TASK_COLUMNS = [
   'dedup_hash',
   'outputs',
   'inputs_fetch',
+  'canceled_by',
   'revision',
 ] as const;
 
@@ -86,6 +89,7 @@ export function mutableTaskColumns(task: Task): Record<MutableTaskColumn, unknow
     dedup_hash: dedupHash(task),
     outputs: outputsToColumn(task),
     inputs_fetch: task.inputsFetch === undefined ? null : JSON.stringify(task.inputsFetch),
+    canceled_by: task.canceledBy ?? '',
     revision: task.revision,
   };
 }
@@ -117,6 +121,9 @@ export function rowToTask(row: TaskRow): Task {
     ...(row.inputs_fetch === null || row.inputs_fetch === undefined
       ? {}
       : { inputsFetch: JSON.parse(row.inputs_fetch) as InputsFetch }),
+    ...(row.canceled_by === '' || row.canceled_by === undefined
+      ? {}
+      : { canceledBy: row.canceled_by }),
     revision: row.revision,
   };
 }

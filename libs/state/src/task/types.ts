@@ -164,6 +164,8 @@ export interface Task {
   readonly outputs?: TaskOutputs;
   /** What fetching the task's inputs cost its bot (TaskFinished); absent without a report. */
   readonly inputsFetch?: InputsFetch;
+  /** Who cancelled or killed the task (a principal's name); absent when nobody did. */
+  readonly canceledBy?: string;
   /**
    * 0 when created; each change `transition` makes adds 1. The store writes a successor only over
    * the revision it was computed from, so two writers racing on one task cannot both apply.

@@ -269,6 +269,63 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     version: 11,
     sql: `ALTER TABLE tasks ADD COLUMN inputs_fetch TEXT;`,
   },
+  {
+    // Identity (issue 22): tokens (only their SHA-256 hashes), principals and bot groups managed
+    // live through service Access; roles, scopes, bot id patterns and dimensions as JSONB; times
+    // in ms, 0 for none. The audit log, newest first by id, read by time, by principal and by
+    // pool (a pool admin's view); details as text (cut by the caller, not always valid JSON).
+    // Who cancelled or killed a task ('' for nobody).
+    version: 12,
+    sql: `
+      CREATE TABLE access_tokens (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        hash TEXT COLLATE "C" NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        subject TEXT COLLATE "C" NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        scope JSONB NOT NULL DEFAULT '{}',
+        created_ms BIGINT NOT NULL,
+        created_by TEXT NOT NULL DEFAULT '',
+        expires_ms BIGINT NOT NULL DEFAULT 0,
+        revoked_ms BIGINT NOT NULL DEFAULT 0,
+        revoked_by TEXT NOT NULL DEFAULT '',
+        last_used_ms BIGINT NOT NULL DEFAULT 0
+      );
+      CREATE INDEX access_tokens_by_created ON access_tokens (created_ms, id);
+      CREATE INDEX access_tokens_by_subject ON access_tokens (kind, subject);
+      CREATE TABLE access_principals (
+        name TEXT COLLATE "C" PRIMARY KEY,
+        admin BOOLEAN NOT NULL DEFAULT FALSE,
+        roles JSONB NOT NULL DEFAULT '{}',
+        description TEXT NOT NULL DEFAULT '',
+        updated_ms BIGINT NOT NULL,
+        updated_by TEXT NOT NULL DEFAULT ''
+      );
+      CREATE TABLE access_bot_groups (
+        name TEXT COLLATE "C" PRIMARY KEY,
+        bot_ids JSONB NOT NULL DEFAULT '[]',
+        dimensions JSONB NOT NULL DEFAULT '{}',
+        description TEXT NOT NULL DEFAULT '',
+        updated_ms BIGINT NOT NULL,
+        updated_by TEXT NOT NULL DEFAULT ''
+      );
+      CREATE TABLE audit_log (
+        id BIGSERIAL PRIMARY KEY,
+        time_ms BIGINT NOT NULL,
+        principal TEXT COLLATE "C" NOT NULL,
+        peer TEXT NOT NULL DEFAULT '',
+        action TEXT COLLATE "C" NOT NULL,
+        target TEXT NOT NULL DEFAULT '',
+        details TEXT NOT NULL DEFAULT '',
+        result TEXT NOT NULL DEFAULT '',
+        pool TEXT COLLATE "C" NOT NULL DEFAULT ''
+      );
+      CREATE INDEX audit_log_by_time ON audit_log (time_ms, id);
+      CREATE INDEX audit_log_by_principal ON audit_log (principal, id);
+      CREATE INDEX audit_log_by_pool ON audit_log (pool, id);
+      ALTER TABLE tasks ADD COLUMN canceled_by TEXT NOT NULL DEFAULT '';
+    `,
+  },
 ];
 
 export const LATEST_PG_VERSION = Math.max(...PG_MIGRATIONS.map((m) => m.version));

@@ -8,7 +8,7 @@ import { MUTABLE_TASK_COLUMNS, mutableTaskColumns } from '../task-row';
 export const TASK_COLUMNS = `id, spec, state, current_slice, created_ms, modified_ms, started_ms,
   completed_ms, abandoned_ms, kill_requested_ms, process_started, bot_id, bot_dimensions, lease_id,
   exit_code, duration_secs, failure, internal_failure, deduped_from, output_size, summary, outputs,
-  inputs_fetch, revision`;
+  inputs_fetch, canceled_by, revision`;
 
 /** The values of MUTABLE_TASK_COLUMNS for `task`, in that order. */
 export function mutableTaskValues(task: Task): unknown[] {

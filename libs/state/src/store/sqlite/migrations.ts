@@ -295,6 +295,62 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     version: 13,
     sql: `ALTER TABLE tasks ADD COLUMN inputs_fetch TEXT;`,
   },
+  {
+    // Identity (issue 22): tokens (only their SHA-256 hashes), principals and bot groups managed
+    // live through service Access; roles, scopes, bot id patterns and dimensions as JSON text;
+    // times in ms, 0 for none. The audit log, newest first by id, read by time, by principal and
+    // by pool (a pool admin's view). Who cancelled or killed a task ('' for nobody).
+    version: 14,
+    sql: `
+      CREATE TABLE access_tokens (
+        id TEXT PRIMARY KEY,
+        hash TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        scope TEXT NOT NULL DEFAULT '{}',
+        created_ms INTEGER NOT NULL,
+        created_by TEXT NOT NULL DEFAULT '',
+        expires_ms INTEGER NOT NULL DEFAULT 0,
+        revoked_ms INTEGER NOT NULL DEFAULT 0,
+        revoked_by TEXT NOT NULL DEFAULT '',
+        last_used_ms INTEGER NOT NULL DEFAULT 0
+      ) WITHOUT ROWID;
+      CREATE INDEX access_tokens_by_created ON access_tokens (created_ms, id);
+      CREATE INDEX access_tokens_by_subject ON access_tokens (kind, subject);
+      CREATE TABLE access_principals (
+        name TEXT PRIMARY KEY,
+        admin INTEGER NOT NULL DEFAULT 0,
+        roles TEXT NOT NULL DEFAULT '{}',
+        description TEXT NOT NULL DEFAULT '',
+        updated_ms INTEGER NOT NULL,
+        updated_by TEXT NOT NULL DEFAULT ''
+      ) WITHOUT ROWID;
+      CREATE TABLE access_bot_groups (
+        name TEXT PRIMARY KEY,
+        bot_ids TEXT NOT NULL DEFAULT '[]',
+        dimensions TEXT NOT NULL DEFAULT '{}',
+        description TEXT NOT NULL DEFAULT '',
+        updated_ms INTEGER NOT NULL,
+        updated_by TEXT NOT NULL DEFAULT ''
+      ) WITHOUT ROWID;
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        time_ms INTEGER NOT NULL,
+        principal TEXT NOT NULL,
+        peer TEXT NOT NULL DEFAULT '',
+        action TEXT NOT NULL,
+        target TEXT NOT NULL DEFAULT '',
+        details TEXT NOT NULL DEFAULT '',
+        result TEXT NOT NULL DEFAULT '',
+        pool TEXT NOT NULL DEFAULT ''
+      );
+      CREATE INDEX audit_log_by_time ON audit_log (time_ms, id);
+      CREATE INDEX audit_log_by_principal ON audit_log (principal, id);
+      CREATE INDEX audit_log_by_pool ON audit_log (pool, id);
+      ALTER TABLE tasks ADD COLUMN canceled_by TEXT NOT NULL DEFAULT '';
+    `,
+  },
 ];
 
 /**

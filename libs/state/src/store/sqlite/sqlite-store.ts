@@ -46,6 +46,15 @@ import * as retention from './sqlite-retention';
 import type { PurgeTasksRequest, PurgeTasksResult } from '../retention-store';
 import * as cas from './sqlite-cas';
 import type { CasBlobRecord, CasBlobSize, CasRunningReferrer } from '../cas-store';
+import * as access from './sqlite-access';
+import type {
+  AccessTokenRecord,
+  AuditQuery,
+  AuditRecord,
+  NewAuditRecord,
+  StoredBotGroup,
+  StoredPrincipal,
+} from '../access-store';
 import { StatementCache } from './statement-cache';
 import { WalCheckpointer } from './wal-checkpointer';
 
@@ -132,12 +141,13 @@ class SqliteStore extends SqliteGraphStore implements Store {
         completed_ms, abandoned_ms, kill_requested_ms, process_started, bot_id, bot_dimensions,
         lease_id, exit_code, duration_secs, failure, internal_failure, deduped_from, output_size,
         summary, user, request_uuid, priority, tags, authenticated, dedup_hash, pool, outputs,
-        inputs_fetch, revision)
+        inputs_fetch, canceled_by, revision)
       VALUES (@id, @spec, @state, @current_slice, @created_ms, @modified_ms, @started_ms,
         @completed_ms, @abandoned_ms, @kill_requested_ms, @process_started, @bot_id,
         @bot_dimensions, @lease_id, @exit_code, @duration_secs, @failure, @internal_failure,
         @deduped_from, @output_size, @summary, @user, @request_uuid, @priority, @tags,
-        @authenticated, @dedup_hash, @pool, @outputs, @inputs_fetch, @revision)`);
+        @authenticated, @dedup_hash, @pool, @outputs, @inputs_fetch, @canceled_by,
+        @revision)`);
     this.#getTask = db.prepare('SELECT * FROM tasks WHERE id = ?');
     const byRequestUuid = db.prepare<[string, string, number], SqliteTaskRow>(
       `SELECT * FROM tasks WHERE authenticated = ? AND request_uuid = ? AND created_ms >= ?
@@ -201,7 +211,7 @@ class SqliteStore extends SqliteGraphStore implements Store {
         exit_code = @exit_code, duration_secs = @duration_secs, failure = @failure,
         internal_failure = @internal_failure, deduped_from = @deduped_from, summary = @summary,
         dedup_hash = @dedup_hash, outputs = @outputs, inputs_fetch = @inputs_fetch,
-        revision = @revision
+        canceled_by = @canceled_by, revision = @revision
       WHERE id = @id AND revision = @expected_revision`);
     this.#runningTasksOf = db.prepare(runningTasksOfSql(SQLITE_TASK_SQL));
     const getForAppend = db.prepare<[string], OutputHolderRow>(
@@ -482,44 +492,78 @@ class SqliteStore extends SqliteGraphStore implements Store {
     return;
   }
 
-  // Service Access and the audit log (access-store.ts): implemented by the access work.
-  insertAccessToken(): Promise<boolean> {
-    return Promise.reject(new Error('not implemented'));
+  async insertAccessToken(t: AccessTokenRecord): Promise<boolean> {
+    return this.#commits.write(() => access.insertAccessToken(this.#sql, t));
   }
-  revokeAccessToken(): Promise<undefined> {
-    return Promise.reject(new Error('not implemented'));
+
+  async revokeAccessToken(
+    id: string,
+    nowMs: number,
+    by: string,
+  ): Promise<AccessTokenRecord | undefined> {
+    const revoke = this.#db.transaction(() => access.revokeAccessToken(this.#sql, id, nowMs, by));
+    return this.#commits.write(() => revoke());
   }
-  touchAccessTokens(): Promise<void> {
-    return Promise.reject(new Error('not implemented'));
+
+  async touchAccessTokens(used: readonly { id: string; lastUsedMs: number }[]): Promise<void> {
+    if (used.length === 0) return;
+    const touch = this.#db.transaction(() => access.touchAccessTokens(this.#sql, used));
+    await this.#commits.write(() => touch());
   }
-  listAccessTokens(): Promise<never[]> {
-    return Promise.reject(new Error('not implemented'));
+
+  async listAccessTokens(): Promise<AccessTokenRecord[]> {
+    return access.listAccessTokens(this.#sql);
   }
-  putPrincipal(): Promise<void> {
-    return Promise.reject(new Error('not implemented'));
+
+  async putPrincipal(p: StoredPrincipal): Promise<void> {
+    await this.#commits.write(() => access.putPrincipal(this.#sql, p));
   }
-  deletePrincipal(): Promise<{ deleted: boolean; tokens: number }> {
-    return Promise.reject(new Error('not implemented'));
+
+  async deletePrincipal(
+    name: string,
+    nowMs: number,
+    by: string,
+  ): Promise<{ deleted: boolean; tokens: number }> {
+    const del = this.#db.transaction(() =>
+      access.deleteSubject(this.#sql, 'principal', name, nowMs, by),
+    );
+    return this.#commits.write(() => del());
   }
-  listPrincipals(): Promise<never[]> {
-    return Promise.reject(new Error('not implemented'));
+
+  async listPrincipals(): Promise<StoredPrincipal[]> {
+    return access.listPrincipals(this.#sql);
   }
-  putBotGroup(): Promise<void> {
-    return Promise.reject(new Error('not implemented'));
+
+  async putBotGroup(g: StoredBotGroup): Promise<void> {
+    await this.#commits.write(() => access.putBotGroup(this.#sql, g));
   }
-  deleteBotGroup(): Promise<{ deleted: boolean; tokens: number }> {
-    return Promise.reject(new Error('not implemented'));
+
+  async deleteBotGroup(
+    name: string,
+    nowMs: number,
+    by: string,
+  ): Promise<{ deleted: boolean; tokens: number }> {
+    const del = this.#db.transaction(() =>
+      access.deleteSubject(this.#sql, 'bot_group', name, nowMs, by),
+    );
+    return this.#commits.write(() => del());
   }
-  listBotGroups(): Promise<never[]> {
-    return Promise.reject(new Error('not implemented'));
+
+  async listBotGroups(): Promise<StoredBotGroup[]> {
+    return access.listBotGroups(this.#sql);
   }
-  appendAudit(): Promise<void> {
-    return Promise.reject(new Error('not implemented'));
+
+  async appendAudit(entries: readonly NewAuditRecord[]): Promise<void> {
+    if (entries.length === 0) return;
+    const append = this.#db.transaction(() => access.appendAudit(this.#sql, entries));
+    await this.#commits.write(() => append());
   }
-  listAudit(): Promise<never[]> {
-    return Promise.reject(new Error('not implemented'));
+
+  async listAudit(q: AuditQuery): Promise<AuditRecord[]> {
+    return access.listAudit(this.#sql, q);
   }
-  pruneAudit(): Promise<number> {
-    return Promise.reject(new Error('not implemented'));
+
+  async pruneAudit(beforeMs: number, limit: number): Promise<number> {
+    return this.#commits.write(() => access.pruneAudit(this.#sql, beforeMs, limit));
   }
 }

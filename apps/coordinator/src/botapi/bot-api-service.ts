@@ -214,9 +214,15 @@ export class BotApiService {
 
   #connect(call: grpc.ServerDuplexStream<BotMessageOut, CoordinatorMessage>): void {
     const auth = call.metadata.get('authorization')[0];
-    const principal = this.#deps.tokens.authenticate(typeof auth === 'string' ? auth : undefined);
+    const header = typeof auth === 'string' ? auth : undefined;
+    const principal = this.#deps.tokens.authenticate(header);
     if (principal === undefined) {
-      call.emit('error', { code: status.UNAUTHENTICATED, details: 'missing or invalid bot token' });
+      const refusal = this.#deps.tokens.refusal(header);
+      call.emit('error', {
+        code: status.UNAUTHENTICATED,
+        details:
+          refusal === undefined ? 'missing or invalid bot token' : `bot token refused: ${refusal}`,
+      });
       return;
     }
     if (principal.kind !== 'bot') {

@@ -83,7 +83,12 @@ export function clientOfToken(
 ): Principal {
   const principal = tokens.authenticate(authorization);
   if (principal === undefined) {
-    throw new UnauthenticatedError('missing or invalid token: send authorization: Bearer');
+    const refusal = tokens.refusal(authorization);
+    throw new UnauthenticatedError(
+      refusal !== undefined
+        ? `token refused: ${refusal}`
+        : 'missing or invalid token: send authorization: Bearer',
+    );
   }
   if (principal.kind !== 'client') {
     throw new PermissionDeniedError(`a ${principal.kind} token cannot use the dashboard`);

@@ -28,10 +28,15 @@ export function authenticate(
   kind: PrincipalKind,
 ): Principal {
   const auth = metadata.get('authorization')[0];
-  const principal = tokens.authenticate(typeof auth === 'string' ? auth : undefined);
+  const header = typeof auth === 'string' ? auth : undefined;
+  const principal = tokens.authenticate(header);
   if (principal === undefined) {
+    // Revoked, expired, a JWT's verification failure: said as it is (tokens.ts refusal).
+    const refusal = tokens.refusal(header);
     throw new UnauthenticatedError(
-      'missing or invalid token: pass --token, set DROVER_TOKEN, or run where .drover/client.token is',
+      refusal !== undefined
+        ? `token refused: ${refusal}`
+        : 'missing or invalid token: pass --token, set DROVER_TOKEN, or run where .drover/client.token is',
     );
   }
   if (principal.kind !== kind) {

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { AuditLog } from './audit/audit-log';
 import { can } from './auth/principal';
 import { TokenAuthority, loadOrCreateTokens } from './auth/tokens';
 import { BotApiService } from './botapi/bot-api-service';
@@ -297,7 +298,10 @@ export async function startCoordinator(
     ...(deps.fleetSampleMs === undefined ? {} : { sampleMs: deps.fleetSampleMs }),
     onError: (err) => log.warn({ err }, 'fleet sample failed'),
   });
+  // Who did what: admin actions and cancels, refused or not (audit/).
+  const audit = new AuditLog(store, clock);
   const dashboard = new Dashboard({
+    audit,
     fleet: fleet.history,
     outputs: outputs.store,
     engine,
@@ -368,6 +372,7 @@ export async function startCoordinator(
         clock,
         botDeathTimeoutMs: config.botDeathTimeoutMs,
         botEvents,
+        audit,
       }),
     ),
   );

@@ -172,7 +172,7 @@ export async function audited<T>(
   audit: AuditLog,
   entry: Omit<AuditEvent, 'result' | 'principal'> & { readonly principal: Principal | string },
   action: () => Promise<T>,
-  describe?: (result: T) => Pick<AuditEvent, 'pool' | 'details' | 'target'>,
+  describe?: (result: T) => Partial<Pick<AuditEvent, 'pool' | 'details' | 'target'>>,
 ): Promise<T> {
   const principal = typeof entry.principal === 'string' ? entry.principal : entry.principal.name;
   let value: T;

@@ -1,7 +1,8 @@
-import { canonicalJson, InvalidArgumentError } from '@drover/protocol';
+import { canonicalJson, InvalidArgumentError, NotFoundError } from '@drover/protocol';
 import { matchesDimensions, toDimensionMap, type BotRecord, type KeyValue } from '@drover/state';
 import { can, type Principal } from '../auth/principal';
 import { poolLabel, poolOfBotDimensions } from '../metrics/pool-label';
+import { httpPeer } from '../audit/audit-log';
 import { deleteBot, quarantineBot, setBotMaintenance, unquarantineBot } from '../rpc/bots-admin';
 import { listBotEvents, listBotTasks } from '../rpc/bots-history';
 import { botTerminator } from '../rpc/bots-terminate';
@@ -14,6 +15,7 @@ import {
   type BotsDeps,
 } from '../rpc/bots-view';
 import type { ApiRoute } from './api-route';
+import { requireVisibleBot } from './bot-visibility';
 import { intParam, readJsonBody, sendJson, sendMessage, stringField } from './http-json';
 
 const DEFAULT_LIMIT = 100;
@@ -165,15 +167,18 @@ export function botsRoutes(deps: BotsDeps): ApiRoute[] {
       method: 'GET',
       pattern: /^\/api\/bots\/([^/]+)$/,
       async handle({ res, principal, params }) {
-        const bot = await authorizedBot(store, principal, params[0]!, 'view');
+        const bot = await requireVisibleBot(store, principal, params[0]!);
+        if (bot === undefined) throw new NotFoundError(`bot ${params[0]!} (deleted)`);
         sendMessage(res, 'BotInfo', (await viewBot(deps, bot, clock())).info);
       },
     },
     {
-      // ListBotEvents and ListBotTasks (the Bots service's functions): newest first, paged.
+      // ListBotEvents and ListBotTasks (the Bots service's functions): newest first, paged; 404
+      // for a bot the caller cannot see (requireVisibleBot).
       method: 'GET',
       pattern: /^\/api\/bots\/([^/]+)\/(events|tasks)$/,
       async handle({ res, principal, params, query }) {
+        await requireVisibleBot(store, principal, params[0]!);
         const q = historyQuery(params[0]!, query);
         if (params[1] === 'events') {
           sendMessage(res, 'ListBotEventsResponse', await listBotEvents(deps, principal, q));
@@ -191,15 +196,16 @@ export function botsRoutes(deps: BotsDeps): ApiRoute[] {
       async handle({ req, res, principal, params }) {
         const botId = params[0]!;
         const body = await readJsonBody(req);
+        const actor = { principal, peer: httpPeer(req) };
         if (params[1] === 'delete') {
-          const out = await deleteBot(deps, principal, botId, boolField(body, 'force'));
+          const out = await deleteBot(deps, actor, botId, boolField(body, 'force'));
           sendMessage(res, 'DeleteBotResponse', out);
           return;
         }
         const enabled = boolField(body, 'enabled');
         const info = await setBotMaintenance(
           deps,
-          principal,
+          actor,
           botId,
           enabled,
           stringField(body, 'message'),
@@ -215,16 +221,17 @@ export function botsRoutes(deps: BotsDeps): ApiRoute[] {
       async handle({ req, res, principal, params }) {
         const botId = params[0]!;
         const body = await readJsonBody(req);
+        const actor = { principal, peer: httpPeer(req) };
         const reason = stringField(body, 'reason');
         switch (params[1]) {
           case 'quarantine':
-            await quarantineBot(deps, principal, botId, reason);
+            await quarantineBot(deps, actor, botId, reason);
             break;
           case 'unquarantine':
-            await unquarantineBot(deps, principal, botId);
+            await unquarantineBot(deps, actor, botId);
             break;
           default: {
-            const taskId = await terminate(principal, botId, reason);
+            const taskId = await terminate(actor, botId, reason);
             sendMessage(res, 'TerminateBotResponse', { task_id: taskId });
             return;
           }

@@ -2,6 +2,8 @@ import type * as grpc from '@grpc/grpc-js';
 import { FailedPreconditionError, InvalidArgumentError } from '@drover/protocol';
 import type { BotAdminState } from '@drover/state';
 import type { Principal } from '../auth/principal';
+import { auditedBotAction, type Actor } from '../audit/audited-bot';
+import { grpcPeer } from '../audit/audit-log';
 import { authenticate, unary } from './grpc-edge';
 import { authorizedBot, requireBotId, viewBot, type BotInfoWire, type BotsDeps } from './bots-view';
 
@@ -37,8 +39,20 @@ export async function applyBotAdmin(
   return (await viewBot(deps, updated, clock())).info;
 }
 
-/** QuarantineBot as `p` (admin in the bot's pools): stored, applied, recorded. */
-export async function quarantineBot(
+/** QuarantineBot as `actor` (admin in the bot's pools): stored, applied, recorded, audited. */
+export function quarantineBot(
+  deps: BotsDeps,
+  actor: Actor,
+  botId: string,
+  reasonText: string,
+): Promise<BotInfoWire> {
+  const details = { reason: reasonText };
+  return auditedBotAction(deps, actor, 'bots.quarantine', botId, details, () =>
+    quarantine(deps, actor.principal, botId, reasonText),
+  );
+}
+
+async function quarantine(
   deps: BotsDeps,
   p: Principal,
   botId: string,
@@ -52,20 +66,35 @@ export async function quarantineBot(
   return info;
 }
 
-/** UnquarantineBot as `p` (admin in the bot's pools). */
-export async function unquarantineBot(
-  deps: BotsDeps,
-  p: Principal,
-  botId: string,
-): Promise<BotInfoWire> {
+/** UnquarantineBot as `actor` (admin in the bot's pools); audited. */
+export function unquarantineBot(deps: BotsDeps, actor: Actor, botId: string): Promise<BotInfoWire> {
+  return auditedBotAction(deps, actor, 'bots.unquarantine', botId, {}, () =>
+    unquarantine(deps, actor.principal, botId),
+  );
+}
+
+async function unquarantine(deps: BotsDeps, p: Principal, botId: string): Promise<BotInfoWire> {
   await authorizedBot(deps.store, p, botId, 'admin');
   const info = await applyBotAdmin(deps, botId, { quarantinedReason: '' });
   await deps.botEvents.record(botId, 'unquarantined', `unquarantined by ${p.name}`);
   return info;
 }
 
-/** SetMaintenance as `p` (admin in the bot's pools): stored, applied, recorded. */
-export async function setBotMaintenance(
+/** SetMaintenance as `actor` (admin in the bot's pools): stored, applied, recorded, audited. */
+export function setBotMaintenance(
+  deps: BotsDeps,
+  actor: Actor,
+  botId: string,
+  enabled: boolean,
+  messageText: string,
+): Promise<BotInfoWire> {
+  const details = { enabled, message: messageText };
+  return auditedBotAction(deps, actor, 'bots.maintenance', botId, details, () =>
+    maintenance(deps, actor.principal, botId, enabled, messageText),
+  );
+}
+
+async function maintenance(
   deps: BotsDeps,
   p: Principal,
   botId: string,
@@ -86,8 +115,25 @@ export async function setBotMaintenance(
   return info;
 }
 
-/** DeleteBot as `p` (admin in the bot's pools); a connected bot only with `force`. */
-export async function deleteBot(
+/** DeleteBot as `actor` (admin in the bot's pools); a connected bot only with `force`; audited. */
+export function deleteBot(
+  deps: BotsDeps,
+  actor: Actor,
+  botIdText: string,
+  force: boolean,
+): Promise<{ deleted: boolean }> {
+  return auditedBotAction(
+    deps,
+    actor,
+    'bots.delete',
+    botIdText,
+    { force },
+    () => deleteOne(deps, actor.principal, botIdText, force),
+    (out) => ({ deleted: out.deleted }),
+  );
+}
+
+async function deleteOne(
   deps: BotsDeps,
   p: Principal,
   botIdText: string,
@@ -123,7 +169,7 @@ export function botsAdminHandlers(deps: BotsDeps): grpc.UntypedServiceImplementa
       'QuarantineBot',
       async (req, call) => {
         const p = authenticate(tokens, call.metadata, 'client');
-        return quarantineBot(deps, p, req.bot_id, req.reason);
+        return quarantineBot(deps, { principal: p, peer: grpcPeer(call) }, req.bot_id, req.reason);
       },
     ),
 
@@ -132,7 +178,7 @@ export function botsAdminHandlers(deps: BotsDeps): grpc.UntypedServiceImplementa
       'UnquarantineBot',
       async (req, call) => {
         const p = authenticate(tokens, call.metadata, 'client');
-        return unquarantineBot(deps, p, req.bot_id);
+        return unquarantineBot(deps, { principal: p, peer: grpcPeer(call) }, req.bot_id);
       },
     ),
 
@@ -142,7 +188,7 @@ export function botsAdminHandlers(deps: BotsDeps): grpc.UntypedServiceImplementa
       async (req, call) =>
         setBotMaintenance(
           deps,
-          authenticate(tokens, call.metadata, 'client'),
+          { principal: authenticate(tokens, call.metadata, 'client'), peer: grpcPeer(call) },
           req.bot_id,
           req.enabled,
           req.message,
@@ -153,7 +199,12 @@ export function botsAdminHandlers(deps: BotsDeps): grpc.UntypedServiceImplementa
       log,
       'DeleteBot',
       async (req, call) =>
-        deleteBot(deps, authenticate(tokens, call.metadata, 'client'), req.bot_id, req.force),
+        deleteBot(
+          deps,
+          { principal: authenticate(tokens, call.metadata, 'client'), peer: grpcPeer(call) },
+          req.bot_id,
+          req.force,
+        ),
     ),
   };
 }

@@ -1,7 +1,8 @@
 import type * as grpc from '@grpc/grpc-js';
 import { InvalidArgumentError } from '@drover/protocol';
 import { propertiesHash, type TaskProperties, type TaskSpec } from '@drover/state';
-import type { Principal } from '../auth/principal';
+import { grpcPeer } from '../audit/audit-log';
+import { auditedBotAction, type Actor } from '../audit/audited-bot';
 import { authenticate, unary } from './grpc-edge';
 import { authorizedBot, botPools, type BotsDeps } from './bots-view';
 
@@ -65,12 +66,12 @@ export function terminationSpec(
 
 /**
  * TerminateBot as a function of the caller: needs `admin` in the bot's pools; resolves with the
- * termination task id. A second request while the bot's termination task is PENDING or RUNNING
+ * termination task id; audited (bots.terminate). A second request while the bot's termination task is PENDING or RUNNING
  * returns that task (requests for one bot are handled one at a time by one terminator).
  */
 export function botTerminator(
-  deps: Pick<BotsDeps, 'engine' | 'store' | 'dispatcher' | 'log'>,
-): (p: Principal, botId: string, reasonText: string) => Promise<string> {
+  deps: Pick<BotsDeps, 'engine' | 'store' | 'dispatcher' | 'log' | 'audit'>,
+): (actor: Actor, botId: string, reasonText: string) => Promise<string> {
   const { engine, store, dispatcher, log } = deps;
   const inFlight = new Map<string, Promise<string>>();
 
@@ -97,7 +98,18 @@ export function botTerminator(
     return task.id;
   }
 
-  return async (p, botId, reasonText) => {
+  const audited = (actor: Actor, botId: string, reasonText: string) =>
+    auditedBotAction(
+      deps,
+      actor,
+      'bots.terminate',
+      botId,
+      { reason: reasonText },
+      () => request(actor, botId, reasonText),
+      (taskId) => ({ task_id: taskId }),
+    );
+
+  const request = async ({ principal: p }: Actor, botId: string, reasonText: string) => {
     const reason = reasonText.trim();
     if (reason.length > 1024) throw new InvalidArgumentError('reason', 'at most 1024 characters');
     const bot = await authorizedBot(store, p, botId, 'admin');
@@ -115,6 +127,7 @@ export function botTerminator(
       if (inFlight.get(botId) === mine) inFlight.delete(botId);
     }
   };
+  return audited;
 }
 
 /** TerminateBot (see botTerminator). */
@@ -127,7 +140,9 @@ export function botsTerminateHandlers(deps: BotsDeps): grpc.UntypedServiceImplem
       'TerminateBot',
       async (req, call) => {
         const p = authenticate(tokens, call.metadata, 'client');
-        return { task_id: await terminate(p, req.bot_id, req.reason) };
+        return {
+          task_id: await terminate({ principal: p, peer: grpcPeer(call) }, req.bot_id, req.reason),
+        };
       },
     ),
   };

@@ -10,6 +10,7 @@ import { InvalidCursorError, type BotRecord, type KeyValues, type Store } from '
 import type { Logger } from 'pino';
 import { can, poolsWith, type Principal, type Role } from '../auth/principal';
 import type { TokenAuthority } from '../auth/tokens';
+import type { AuditLog } from '../audit/audit-log';
 import type { BotRegistry } from '../botapi/bot-registry';
 import type { Dispatcher } from '../engine/dispatcher';
 import type { TaskEngine } from '../engine/task-engine';
@@ -80,6 +81,8 @@ export interface BotsDeps extends BotViewDeps {
   readonly tokens: TokenAuthority;
   readonly log: Logger;
   readonly botEvents: BotEventRecorder;
+  /** Records the admin actions (audit/). */
+  readonly audit: AuditLog;
 }
 
 function num(v: unknown): number {

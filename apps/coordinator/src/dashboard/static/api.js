@@ -1,4 +1,6 @@
-// The dashboard API over fetch: the client token from sessionStorage as `authorization: Bearer`.
+// The dashboard API over fetch: the client token from sessionStorage as `authorization: Bearer`,
+// or, signed in with the identity provider (/auth/login), the session cookie the browser sends.
+// Every request carries `x-drover-request: 1`, which a cross-site form cannot send (CSRF).
 
 const TOKEN_KEY = 'drover.token';
 
@@ -35,7 +37,8 @@ export function whenUnauthenticated(fn) {
  */
 export async function api(path, opts = {}) {
   /** @type {Record<string, string>} */
-  const headers = { authorization: `Bearer ${getToken()}` };
+  const headers = { 'x-drover-request': '1' };
+  if (getToken() !== '') headers['authorization'] = `Bearer ${getToken()}`;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(path, {
     method: opts.method ?? 'GET',

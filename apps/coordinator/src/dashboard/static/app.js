@@ -1,4 +1,5 @@
-// The dashboard's entry: login, hash routing (#/bots, #/tasks, #/task/<id>, #/graph (the
+// The dashboard's entry: login (a pasted client token, or the identity provider's sign-in through
+// /auth/login and the session cookie), hash routing (#/bots, #/tasks, #/task/<id>, #/graph (the
 // pipeline runs), #/graph/run/<id or name>, #/graph/<quest>/<n>, #/fleet and #/fleet/day) and
 // the one live connection shared by the pages.
 
@@ -23,7 +24,7 @@ const live = new Live({
     $('live').className = `live ${s}`;
     $('live').title = s === 'on' ? 'live updates on' : 'reconnecting…';
   },
-  onUnauthenticated: () => logout('Your token was refused; log in again.'),
+  onUnauthenticated: () => refused(),
   onForbidden: () => showMessage('This token may not use the dashboard.'),
 });
 
@@ -39,8 +40,52 @@ function showMessage(text) {
   el.hidden = text === '';
 }
 
+/** Signed in with the identity provider (the session cookie) rather than a pasted token. */
+function bySession() {
+  return me !== undefined && getToken() === '';
+}
+
+/** A 401: not signed in (the first look), the session expired, or the token was refused. */
+function refused() {
+  if (getToken() !== '') logout('Your token was refused; log in again.');
+  else if (me !== undefined) logout('Your session has ended; sign in again.');
+  else logout();
+}
+
+/** Ends the session cookie at the coordinator; offers the provider's end-session page. */
+async function endSession() {
+  try {
+    const res = await fetch('/auth/logout', {
+      method: 'POST',
+      headers: { 'x-drover-request': '1' },
+    });
+    const body = await res.json();
+    if (typeof body.end_session_url === 'string') {
+      $('end-session').setAttribute('href', body.end_session_url);
+      $('provider-logout').hidden = false;
+    }
+  } catch (err) {
+    showMessage(`Signing out failed: ${err}`);
+  }
+}
+
+/** Shows the identity provider's sign-in when the coordinator has one for the dashboard. */
+async function showSignInOptions() {
+  try {
+    const res = await fetch('/api/auth/config');
+    const config = await res.json();
+    const entry = (config.oidc ?? []).find((/** @type {any} */ i) => i.dashboard_login);
+    if (entry === undefined) return;
+    $('sso-issuer').textContent = entry.issuer;
+    $('sso').hidden = false;
+  } catch {
+    // No sign-in options: the token login stays.
+  }
+}
+
 /** @param {string} [why] */
 function logout(why) {
+  const session = bySession();
   setToken('');
   me = undefined;
   live.stop();
@@ -53,9 +98,11 @@ function logout(why) {
   $('login').hidden = false;
   showMessage(why ?? '');
   $('token').focus();
+  if (session) void endSession();
+  else $('provider-logout').hidden = true;
 }
 
-whenUnauthenticated(() => logout('Your token was refused; log in again.'));
+whenUnauthenticated(() => refused());
 
 async function enter() {
   try {
@@ -108,6 +155,10 @@ $('login').addEventListener('submit', (ev) => {
   void enter();
 });
 $('logout').addEventListener('click', () => logout());
+// Back to the page shown now once signed in (the hash never reaches the server otherwise).
+$('sso-login').addEventListener('click', () => {
+  $('sso-login').setAttribute('href', `/auth/login?return=${encodeURIComponent(location.hash)}`);
+});
 
 /** The header's time toggle: UTC (as the CLI) or local, remembered; the page is drawn again. */
 function showTimeMode() {
@@ -122,5 +173,6 @@ $('timefmt').addEventListener('click', () => {
 showTimeMode();
 window.addEventListener('hashchange', route);
 
-if (getToken() === '') logout();
-else void enter();
+// A pasted token (this tab's session storage) or the session cookie: /api/me tells which works.
+void showSignInOptions();
+void enter();

@@ -9,6 +9,16 @@ import {
 import { nowNs } from '../harness/rounds';
 import { Mailbox } from './mailbox';
 
+/**
+ * What a simulated bot sends for each task: `finish` = TaskFinished alone (the least a bot can
+ * send); `full` = TaskStarted, one Output line and TaskFinished, written in one turn, as a real
+ * bot does for a payload that prints a line and exits at once.
+ */
+export type BotReports = 'finish' | 'full';
+
+/** The line a `full` bot reports as its task's output. */
+const FULL_OUTPUT = Buffer.from('ok\n');
+
 export interface BenchBotOptions {
   readonly address: string;
   readonly token: string;
@@ -28,6 +38,8 @@ export interface BenchBotOptions {
   readonly ownConnection?: boolean;
   /** Keep no Mailbox of Assigns and Acks (a fleet of bots that only heartbeat). @default false */
   readonly quiet?: boolean;
+  /** @default 'finish' */
+  readonly reports?: BotReports;
 }
 
 /** An Assign as the bot saw it, with the monotonic times (ns) around it. */
@@ -52,11 +64,13 @@ export class BenchBot {
   #heartbeat: NodeJS.Timeout | undefined;
   #finishesLeft: number;
   readonly #quiet: boolean;
+  readonly #reports: BotReports;
   #closed = false;
 
   private constructor(options: BenchBotOptions) {
     this.#finishesLeft = options.maxFinishes ?? Infinity;
     this.#quiet = options.quiet === true;
+    this.#reports = options.reports ?? 'finish';
     const proto = loadDroverProto().drover.v1;
     this.#client = new proto.BotApi(
       options.address,
@@ -123,6 +137,13 @@ export class BenchBot {
     let finishedNs: number | undefined;
     if (this.#finishesLeft > 0) {
       this.#finishesLeft--;
+      const full = this.#reports === 'full';
+      if (full) {
+        this.#send({ task_started: { task_id: taskId, lease_id: leaseId } });
+        this.#send({
+          output: { task_id: taskId, lease_id: leaseId, offset: 0, data: FULL_OUTPUT },
+        });
+      }
       finishedNs = nowNs();
       this.#send({
         task_finished: {
@@ -130,7 +151,7 @@ export class BenchBot {
           lease_id: leaseId,
           exit_code: 0,
           duration: 0,
-          output_size: 0,
+          output_size: full ? FULL_OUTPUT.length : 0,
         },
       });
     }

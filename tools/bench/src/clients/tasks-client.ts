@@ -4,6 +4,7 @@ import {
   loadDroverProto,
   type NewTaskRequest,
   type NewTaskResponseOut,
+  type NewTasksResponseOut,
   type TasksClient,
 } from '@drover/protocol';
 import { readFileSync } from 'node:fs';
@@ -37,6 +38,19 @@ export class BenchTasksClient {
         this.#md,
         { deadline: Date.now() + timeoutMs },
         (err: grpc.ServiceError | null, res?: NewTaskResponseOut) =>
+          err ? reject(err) : resolve(res!),
+      );
+    });
+  }
+
+  /** One NewTasks call: the tasks in one store transaction, answered in the requests' order. */
+  newTasks(requests: readonly NewTaskRequest[], timeoutMs = 30_000): Promise<NewTasksResponseOut> {
+    return new Promise((resolve, reject) => {
+      this.#stub.NewTasks(
+        { requests: [...requests] },
+        this.#md,
+        { deadline: Date.now() + timeoutMs },
+        (err: grpc.ServiceError | null, res?: NewTasksResponseOut) =>
           err ? reject(err) : resolve(res!),
       );
     });

@@ -1,4 +1,4 @@
-import { BenchBot } from '../../clients/bench-bot';
+import { BenchBot, type BotReports } from '../../clients/bench-bot';
 import { BenchTasksClient, benchTaskRequest } from '../../clients/tasks-client';
 import { cpuMsOf, startReplicaSet } from '../../harness/coordinator-replicas';
 import { BENCH_POOL } from '../../harness/drover-rig';
@@ -14,6 +14,19 @@ export interface LifecycleParams {
   readonly rounds: number;
   /** Tasks of the warm-up round. */
   readonly warmupTasks: number;
+  /**
+   * Tasks per submission: 0 or 1 = one NewTask per task (`inFlight` calls outstanding); N > 1 =
+   * NewTasks of N tasks (`batchInFlight` calls outstanding). @default 0
+   */
+  readonly batch?: number;
+  /** NewTasks calls outstanding at once when `batch` > 1. @default 4 */
+  readonly batchInFlight?: number;
+  /**
+   * What each simulated bot sends per task: `finish` = TaskFinished alone; `full` = TaskStarted,
+   * one Output and TaskFinished written together, as a real bot running a short payload that
+   * prints a line. @default finish
+   */
+  readonly botReports?: BotReports;
   /** @default SQLite, one coordinator */
   readonly store?: StoreChoice;
   /** Node flags for the coordinator children (e.g. --cpu-prof). */
@@ -61,6 +74,7 @@ export async function runDroverLifecycle(
           quiet: true,
           ownConnection: true,
           onFinishedAck: () => acks++,
+          reports: p.botReports ?? 'finish',
         }),
       );
     }
@@ -68,18 +82,32 @@ export async function runDroverLifecycle(
       producers.push(new BenchTasksClient(r.grpcAddress, tokens.client));
     const request = benchTaskRequest({ pool: BENCH_POOL });
     let next = 0;
-    const submit = () => producers[next++ % producers.length]!.newTask(request);
+    const batch = p.batch ?? 0;
+    const producer = () => producers[next++ % producers.length]!;
+    /** Submits `n` tasks: one NewTask each, or NewTasks of `batch` (the last one smaller). */
+    const submitAll = (n: number) =>
+      batch > 1
+        ? inFlight(
+            Math.ceil(n / batch),
+            p.batchInFlight ?? 4,
+            (i) =>
+              producer().newTasks(
+                Array.from({ length: Math.min(batch, n - i * batch) }, () => request),
+              ),
+            ctx.signal,
+          )
+        : inFlight(n, p.inFlight, () => producer().newTask(request), ctx.signal);
     const ratesPerRound: number[] = [];
     const cpuMs = set.replicas.map(() => 0);
     for (let r = -1; r < p.rounds; r++) {
       const n = r < 0 ? p.warmupTasks : p.tasks;
       ctx.progress(
-        `Drover lifecycle ${r < 0 ? 'warm-up' : `round ${r + 1}/${p.rounds}`}: ${n} tasks`,
+        `Drover lifecycle${batch > 1 ? ` (NewTasks × ${batch})` : ''} ${r < 0 ? 'warm-up' : `round ${r + 1}/${p.rounds}`}: ${n} tasks`,
       );
       const before = await set.stats();
       const target = acks + n;
       const t0 = performance.now();
-      await inFlight(n, p.inFlight, submit, ctx.signal);
+      await submitAll(n);
       await until(
         'Drover lifecycle: every result stored',
         () => acks >= target,

@@ -2,16 +2,24 @@ import { cpus } from 'node:os';
 import { cpuProfArgs } from '../../harness/drover-rig';
 import { roundsValue } from '../../harness/rounds';
 import {
+  UsageError,
   numberOption,
   type Scenario,
   type ScenarioContext,
   type Value,
 } from '../../harness/scenario';
+import type { BotReports } from '../../clients/bench-bot';
 import { storeChoice, storeDescription, storeResultName } from '../../harness/store-choice';
 import { runDroverLifecycle, type LifecycleParams, type LifecycleRun } from './drover-lifecycle';
 
-/** The issue's sizes, scaled with --tasks --bots --in-flight --rounds --warmup. */
-export function lifecycleParams(ctx: ScenarioContext): LifecycleParams {
+/** Tasks per NewTasks in the batched variant unless --batch says otherwise. */
+export const DEFAULT_BATCH = 100;
+
+/**
+ * The issue's sizes, scaled with --tasks --bots --in-flight --rounds --warmup; --batch (100; 0 =
+ * no batched variant) --batch-in-flight (4) --bot-reports finish|full (finish).
+ */
+export function lifecycleParams(ctx: ScenarioContext): LifecycleParams & { batch: number } {
   const tasks = numberOption(ctx, 'tasks', 20_000);
   const prof = cpuProfArgs(ctx.options['cpu-prof']);
   return {
@@ -20,8 +28,30 @@ export function lifecycleParams(ctx: ScenarioContext): LifecycleParams {
     inFlight: numberOption(ctx, 'in-flight', 64),
     rounds: numberOption(ctx, 'rounds', 3),
     warmupTasks: numberOption(ctx, 'warmup', Math.ceil(tasks / 10)),
+    batch: Math.floor(numberOption(ctx, 'batch', DEFAULT_BATCH)),
+    batchInFlight: Math.max(1, numberOption(ctx, 'batch-in-flight', 4)),
+    botReports: botReportsOption(ctx.options),
     ...(prof ? { coordinatorExecArgv: prof } : {}),
   };
+}
+
+/** --bot-reports: what each simulated bot sends per task (bench-bot.ts, BotReports). */
+export function botReportsOption(options: Readonly<Record<string, string>>): BotReports {
+  const v = options['bot-reports'] ?? 'finish';
+  if (v !== 'finish' && v !== 'full')
+    throw new UsageError(`--bot-reports: must be finish or full, got ${v}`);
+  return v;
+}
+
+/** --batch: at most NewTasks' 1000 requests. */
+export function checkBatchOption(options: Readonly<Record<string, string>>): void {
+  const raw = options['batch'];
+  if (raw === undefined) return;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 1000)
+    throw new UsageError(
+      `--batch: must be a whole number from 0 to 1000 (NewTasks' limit), got ${raw}`,
+    );
 }
 
 /**
@@ -30,6 +60,9 @@ export function lifecycleParams(ctx: ScenarioContext): LifecycleParams {
  * 10,000 tasks/s; peers compares it with BullMQ.
  *
  * Options: --tasks (20000) --bots (100) --in-flight (64) --rounds (3) --warmup (tasks/10)
+ * --batch N (100; 0 = none): a second run submitting with NewTasks of N tasks (--batch-in-flight
+ * calls outstanding, 4) beside the one NewTask per task; --bot-reports finish|full (finish: each
+ * bot sends TaskFinished alone; full: TaskStarted + one Output + TaskFinished together)
  * --store sqlite|postgres (sqlite) --replicas N (1; > 1 needs postgres: the bots round-robin
  * over the replicas, and so do the submissions) --cpu-prof[=dir] (profile the coordinator;
  * default dir bench/results/profiles).
@@ -37,19 +70,28 @@ export function lifecycleParams(ctx: ScenarioContext): LifecycleParams {
 export const lifecycle: Scenario = {
   name: 'lifecycle',
   description: 'tasks/s submit+dispatch+complete: 20k tasks, 100 simulated bots, SQLite (--store)',
-  checkOptions: (options) => void storeChoice(options),
+  checkOptions: (options) => {
+    storeChoice(options);
+    botReportsOption(options);
+    checkBatchOption(options);
+  },
   resultName: (options) => storeResultName('lifecycle', storeChoice(options)),
   async run(ctx) {
     const store = storeChoice(ctx.options);
     const p = lifecycleParams(ctx);
-    const run = await runDroverLifecycle(ctx, { ...p, store });
+    const run = await runDroverLifecycle(ctx, { ...p, store, batch: 0 });
+    const batched =
+      p.batch > 1 ? await runDroverLifecycle(ctx, { ...p, store, batch: p.batch }) : undefined;
     return {
       parameters: {
         ...p,
         store: store.kind,
         replicas: store.replicas,
         storeDetail: storeDescription(store),
-        payload: 'none: a simulated bot answers each Assign with TaskFinished(exit 0) at once',
+        payload:
+          p.botReports === 'full'
+            ? 'none: a simulated bot answers each Assign with TaskStarted, Output("ok\\n") and TaskFinished(exit 0) at once'
+            : 'none: a simulated bot answers each Assign with TaskFinished(exit 0) at once',
         ...(store.replicas > 1
           ? { spread: 'bot i on replica i % N; NewTasks round-robin over the replicas' }
           : {}),
@@ -61,6 +103,20 @@ export const lifecycle: Scenario = {
           'tasks/s',
           run.ratesPerRound,
         ),
+        ...(batched === undefined
+          ? []
+          : [
+              roundsValue(
+                `Drover, NewTasks of ${p.batch}: tasks/s, first NewTasks → last result stored`,
+                'tasks/s',
+                batched.ratesPerRound,
+              ),
+              {
+                name: `coordinator CPU per task (user+system), NewTasks of ${p.batch}`,
+                value: batched.coordinatorCpuMsPerTask,
+                unit: 'ms',
+              },
+            ]),
         {
           name:
             store.replicas > 1

@@ -15,12 +15,12 @@ export function benchQueueName(what: string): string {
  * Redis's durability settings as the server reports them (`appendonly`, `save`), for the result
  * file: BullMQ's side of "same durability stated for both sides".
  */
-export function redisDurability(): string {
+export function redisDurability(redis: { host: string; port: number } = REDIS): string {
   try {
     const get = (key: string) =>
       execFileSync(
         'redis-cli',
-        ['-h', REDIS.host, '-p', String(REDIS.port), 'config', 'get', key],
+        ['-h', redis.host, '-p', String(redis.port), 'config', 'get', key],
         {
           encoding: 'utf8',
           timeout: 5000,
@@ -31,7 +31,9 @@ export function redisDurability(): string {
         .slice(1)
         .join(' ');
     const save = get('save');
-    return `appendonly=${get('appendonly')}, save="${save}"${save.trim() === '' ? ' (no RDB snapshots: nothing kept on disk)' : ''}`;
+    const aof = get('appendonly');
+    const fsync = aof === 'yes' ? `, appendfsync=${get('appendfsync')}` : '';
+    return `appendonly=${aof}${fsync}, save="${save}"${save.trim() === '' && aof !== 'yes' ? ' (no RDB snapshots: nothing kept on disk)' : ''}`;
   } catch (err) {
     return `unknown (redis-cli: ${(err as Error).message.split('\n')[0]})`;
   }

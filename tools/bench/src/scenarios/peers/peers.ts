@@ -7,7 +7,7 @@ import { STAMP_PAYLOAD } from '../../harness/wall-clock';
 import { measureLatency, resultsOf, startsOf } from '../latency/latency';
 import { droverSample, plainSample } from '../latency/latency-samples';
 import { runDroverLifecycle } from '../lifecycle/drover-lifecycle';
-import { lifecycleParams } from '../lifecycle/lifecycle';
+import { botReportsOption, checkBatchOption, lifecycleParams } from '../lifecycle/lifecycle';
 import { redisDurability } from './bullmq-connection';
 import { dropSchema, freshSchemaName, pgUnreachable, pgUrl } from '../../harness/pg-schema';
 import { runRounds } from '../../harness/rounds';
@@ -19,6 +19,7 @@ import { PGBOSS_POLL_SECONDS, startPgBoss } from './pgboss';
 import { runPgbossLifecycle, startPgbossLatency } from './pgboss-peer';
 import { startBullmqLatency, type BullmqLatencySide } from './bullmq-latency';
 import { runBullmqLifecycle } from './bullmq-lifecycle';
+import { DURABLE_REDIS_KEEPS, startDurableRedis, type DurableRedis } from './durable-redis';
 
 /**
  * peers (DESIGN.md §8): the latency and lifecycle loads through Drover and through BullMQ (local
@@ -30,13 +31,19 @@ import { runBullmqLifecycle } from './bullmq-lifecycle';
  * every 0.5 s at the shortest). Skipped with a note when no PostgreSQL answers.
  *
  * Options: latency --rounds (5) --per-round (100) --warmup (20); lifecycle --tasks (20000)
- * --bots (100) --in-flight (64) --lifecycle-rounds (2); --latency-only=1, --lifecycle-only=1;
+ * --bots (100) --in-flight (64) --lifecycle-rounds (2) --batch (100; 0 = no batched rows)
+ * --batch-in-flight (4); --no-durable-redis=1 (no BullMQ rows on the second, append-only
+ * redis-server this scenario starts); --latency-only=1, --lifecycle-only=1;
  * pg-boss latency --pgboss-rounds (3) --pgboss-per-round (20), lifecycle --pgboss-tasks (4000);
  * --no-pgboss=1.
  */
 export const peers: Scenario = {
   name: 'peers',
   description: 'latency and lifecycle through Drover vs BullMQ (Redis) and pg-boss (PostgreSQL)',
+  checkOptions: (options) => {
+    botReportsOption(options);
+    checkBatchOption(options);
+  },
   async run(ctx) {
     const lat = {
       rounds: numberOption(ctx, 'rounds', 5),
@@ -44,9 +51,8 @@ export const peers: Scenario = {
       warmupSamples: numberOption(ctx, 'warmup', 20),
     };
     const life = { ...lifecycleParams(ctx), rounds: numberOption(ctx, 'lifecycle-rounds', 2) };
-    const durability = {
-      drover:
-        'SQLite WAL, synchronous=NORMAL (a commit survives a process crash, not always an OS crash)',
+    const durability: Record<string, string> = {
+      drover: DROVER_KEEPS,
       bullmq: `Redis ${redisDurability()}`,
     };
     const figures: Figure[] = [];
@@ -126,17 +132,7 @@ export const peers: Scenario = {
     }
 
     if (ctx.options['latency-only'] === undefined) {
-      const drover = await runDroverLifecycle(ctx, life);
-      const bullmq = await runBullmqLifecycle(ctx, life);
-      values.push(
-        roundsValue('lifecycle Drover: tasks/s', 'tasks/s', drover.ratesPerRound),
-        roundsValue('lifecycle BullMQ: jobs/s', 'jobs/s', bullmq.ratesPerRound),
-      );
-      const r = spreadOf(drover.ratesPerRound).median / spreadOf(bullmq.ratesPerRound).median;
-      values.push({ name: 'lifecycle Drover/BullMQ (rate, medians)', value: r, unit: '×' });
-      notes.push(
-        `lifecycle Drover/BullMQ = ${r.toFixed(2)}× (≥ 1: Drover at least as fast). Both: ${life.tasks} tasks a round, ${life.inFlight} submits in flight, ${life.bots} concurrent finishers (Drover: simulated bots on the gRPC stream; BullMQ: one Worker, concurrency ${life.bots}). The two sides ran one after the other, not at once.`,
-      );
+      await runLifecycles(ctx, life, values, notes, durability);
     }
     const pgboss =
       ctx.options['no-pgboss'] === undefined
@@ -159,6 +155,84 @@ export const peers: Scenario = {
 };
 
 const PGBOSS_VERSION = '10.x';
+
+/** What Drover keeps after a crash: its embedded store's settings (sqlite-store.ts). */
+const DROVER_KEEPS =
+  'SQLite WAL, synchronous=NORMAL: an answered NewTask or stored result survives a coordinator process crash; an OS crash may lose the commits since the last WAL fsync (at each checkpoint, at most every 100 ms while commits come)';
+
+/**
+ * The lifecycle loads: one NewTask / add per task (today's comparison), then NewTasks / addBulk
+ * of `life.batch` (unless 0); BullMQ each time on the local Redis (no persistence) and on a second
+ * redis-server of this run with an AOF fsynced every second (unless --no-durable-redis=1).
+ */
+async function runLifecycles(
+  ctx: ScenarioContext,
+  life: LifecycleParams & { batch: number },
+  values: Value[],
+  notes: string[],
+  durability: Record<string, string>,
+): Promise<void> {
+  let durable: DurableRedis | undefined;
+  try {
+    if (ctx.options['no-durable-redis'] === undefined) {
+      ctx.progress('lifecycle: starting a second redis-server (appendonly yes, everysec)');
+      durable = await startDurableRedis();
+      durability.bullmqDurable = `Redis on 127.0.0.1:${durable.port} ${redisDurability(durable)} — ${DURABLE_REDIS_KEEPS}`;
+      notes.push(`Durability — BullMQ (AOF): ${durability.bullmqDurable}.`);
+    }
+    const medianOf = (rates: number[]) => spreadOf(rates).median;
+    for (const batch of life.batch > 1 ? [0, life.batch] : [0]) {
+      const p = { ...life, batch };
+      const how =
+        batch > 1
+          ? { drover: `NewTasks of ${batch}`, bullmq: `addBulk of ${batch}` }
+          : { drover: 'NewTask each', bullmq: 'add each' };
+      const drover = await runDroverLifecycle(ctx, p);
+      const bullmq = await runBullmqLifecycle(ctx, p, { label: 'no persistence' });
+      const bullmqAof =
+        durable === undefined
+          ? undefined
+          : await runBullmqLifecycle(ctx, p, { redis: durable, label: 'AOF everysec' });
+      const prefix = batch > 1 ? `lifecycle batched (${batch})` : 'lifecycle';
+      values.push(
+        roundsValue(
+          `${prefix} Drover, ${how.drover} [SQLite WAL: keeps all on a process crash]: tasks/s`,
+          'tasks/s',
+          drover.ratesPerRound,
+        ),
+        roundsValue(
+          `${prefix} BullMQ, ${how.bullmq} [Redis, no persistence: keeps nothing]: jobs/s`,
+          'jobs/s',
+          bullmq.ratesPerRound,
+        ),
+        ...(bullmqAof === undefined
+          ? []
+          : [
+              roundsValue(
+                `${prefix} BullMQ, ${how.bullmq} [Redis AOF everysec: keeps all on a process crash]: jobs/s`,
+                'jobs/s',
+                bullmqAof.ratesPerRound,
+              ),
+            ]),
+      );
+      const r = medianOf(drover.ratesPerRound) / medianOf(bullmq.ratesPerRound);
+      values.push({ name: `${prefix} Drover/BullMQ (rate, medians)`, value: r, unit: '×' });
+      if (bullmqAof !== undefined) {
+        const ra = medianOf(drover.ratesPerRound) / medianOf(bullmqAof.ratesPerRound);
+        values.push({
+          name: `${prefix} Drover/BullMQ on AOF Redis (rate, medians)`,
+          value: ra,
+          unit: '×',
+        });
+      }
+      notes.push(
+        `${prefix} Drover/BullMQ = ${r.toFixed(2)}× (≥ 1: Drover at least as fast). Both: ${life.tasks} tasks a round, ${batch > 1 ? `${batch} per call (NewTasks / addBulk), ${life.batchInFlight ?? 4} calls in flight` : `${life.inFlight} submits in flight`}, ${life.bots} concurrent finishers (Drover: simulated bots on the gRPC stream; BullMQ: one Worker, concurrency ${life.bots}). The sides ran one after the other, not at once.`,
+      );
+    }
+  } finally {
+    await durable?.stop();
+  }
+}
 
 /**
  * pg-boss on the local PostgreSQL: latency (its own smaller sample count) and lifecycle, compared
@@ -227,7 +301,7 @@ async function runPgboss(
         boss,
       );
       values.push(roundsValue('lifecycle pg-boss: jobs/s', 'jobs/s', run.ratesPerRound));
-      const drover = values.find((v) => v.name === 'lifecycle Drover: tasks/s');
+      const drover = values.find((v) => v.name.startsWith('lifecycle Drover, NewTask each'));
       if (drover !== undefined) {
         const r = drover.value / spreadOf(run.ratesPerRound).median;
         values.push({ name: 'lifecycle Drover/pg-boss (rate, medians)', value: r, unit: '×' });

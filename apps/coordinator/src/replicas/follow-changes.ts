@@ -67,6 +67,9 @@ export class ChangeFollower {
       case 'bot':
         this.#bot(note);
         return;
+      case 'access':
+        // Tokens, principals and bot groups: their registry follows the feed itself.
+        return;
       case 'resync':
         this.#log.warn('change feed reconnected: re-reading waiting tasks and bots');
         this.#tasks = this.#tasks

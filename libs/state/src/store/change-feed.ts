@@ -6,7 +6,7 @@ import type { KeyValue, Task } from '../task/types';
  * What another coordinator sharing the database committed (DESIGN.md §6): enough for a replica
  * to keep its dispatch index, timers, bot pushes and watchers in step without polling.
  */
-export type ChangeNote = TaskNote | OutputNote | BotNote | ResyncNote;
+export type ChangeNote = TaskNote | OutputNote | BotNote | AccessNote | ResyncNote;
 
 /** A task was created or changed state, slice, lease or kill request. */
 export interface TaskNote {
@@ -49,6 +49,14 @@ export interface BotNote {
   readonly connected?: boolean;
   readonly sessionId?: string;
   readonly lastSeenMs?: number;
+}
+
+/**
+ * A token, principal or bot group was created, changed, revoked or deleted (service Access):
+ * reload them (they are few). Not sent for last-used times or the audit log.
+ */
+export interface AccessNote {
+  readonly kind: 'access';
 }
 
 /** The feed was interrupted: notes may have been missed, so rebuild what depends on them. */
@@ -118,7 +126,9 @@ export function decodeNote(payload: string): { origin: string; note: ChangeNote 
       return undefined;
     }
     const kind = parsed.n.kind;
-    if (kind !== 'task' && kind !== 'output' && kind !== 'bot') return undefined;
+    if (kind !== 'task' && kind !== 'output' && kind !== 'bot' && kind !== 'access') {
+      return undefined;
+    }
     return { origin: parsed.r, note: parsed.n as ChangeNote };
   } catch {
     return undefined;

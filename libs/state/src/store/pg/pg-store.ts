@@ -41,6 +41,15 @@ import * as webhooks from './pg-webhooks';
 import * as retention from './pg-retention';
 import type { PurgeTasksRequest, PurgeTasksResult } from '../retention-store';
 import * as cas from './pg-cas';
+import * as access from './pg-access';
+import type {
+  AccessTokenRecord,
+  AuditQuery,
+  AuditRecord,
+  NewAuditRecord,
+  StoredBotGroup,
+  StoredPrincipal,
+} from '../access-store';
 import type { CasBlobRecord, CasBlobSize, CasRunningReferrer } from '../cas-store';
 import type {
   NewWebhook,
@@ -559,44 +568,74 @@ class PgStore extends PgGraphStore implements Store {
     return this.#closed;
   }
 
-  // Service Access and the audit log (access-store.ts): implemented by the access work.
-  insertAccessToken(): Promise<boolean> {
-    return Promise.reject(new Error('not implemented'));
+  /** The `access` note: the other replicas reload tokens, principals and bot groups. */
+  get #accessNote(): readonly [string, string] {
+    return this.#note({ kind: 'access' });
   }
-  revokeAccessToken(): Promise<undefined> {
-    return Promise.reject(new Error('not implemented'));
+
+  async insertAccessToken(t: AccessTokenRecord): Promise<boolean> {
+    return access.insertAccessToken(this.#pool, t, this.#accessNote);
   }
-  touchAccessTokens(): Promise<void> {
-    return Promise.reject(new Error('not implemented'));
+
+  async revokeAccessToken(
+    id: string,
+    nowMs: number,
+    by: string,
+  ): Promise<AccessTokenRecord | undefined> {
+    return access.revokeAccessToken(this.#pool, id, nowMs, by, this.#accessNote);
   }
-  listAccessTokens(): Promise<never[]> {
-    return Promise.reject(new Error('not implemented'));
+
+  async touchAccessTokens(used: readonly { id: string; lastUsedMs: number }[]): Promise<void> {
+    if (used.length === 0) return;
+    await access.touchAccessTokens(this.#pool, used);
   }
-  putPrincipal(): Promise<void> {
-    return Promise.reject(new Error('not implemented'));
+
+  async listAccessTokens(): Promise<AccessTokenRecord[]> {
+    return access.listAccessTokens(this.#pool);
   }
-  deletePrincipal(): Promise<{ deleted: boolean; tokens: number }> {
-    return Promise.reject(new Error('not implemented'));
+
+  async putPrincipal(p: StoredPrincipal): Promise<void> {
+    await access.putPrincipal(this.#pool, p, this.#accessNote);
   }
-  listPrincipals(): Promise<never[]> {
-    return Promise.reject(new Error('not implemented'));
+
+  async deletePrincipal(
+    name: string,
+    nowMs: number,
+    by: string,
+  ): Promise<{ deleted: boolean; tokens: number }> {
+    return access.deleteSubject(this.#pool, 'principal', name, nowMs, by, this.#accessNote);
   }
-  putBotGroup(): Promise<void> {
-    return Promise.reject(new Error('not implemented'));
+
+  async listPrincipals(): Promise<StoredPrincipal[]> {
+    return access.listPrincipals(this.#pool);
   }
-  deleteBotGroup(): Promise<{ deleted: boolean; tokens: number }> {
-    return Promise.reject(new Error('not implemented'));
+
+  async putBotGroup(g: StoredBotGroup): Promise<void> {
+    await access.putBotGroup(this.#pool, g, this.#accessNote);
   }
-  listBotGroups(): Promise<never[]> {
-    return Promise.reject(new Error('not implemented'));
+
+  async deleteBotGroup(
+    name: string,
+    nowMs: number,
+    by: string,
+  ): Promise<{ deleted: boolean; tokens: number }> {
+    return access.deleteSubject(this.#pool, 'bot_group', name, nowMs, by, this.#accessNote);
   }
-  appendAudit(): Promise<void> {
-    return Promise.reject(new Error('not implemented'));
+
+  async listBotGroups(): Promise<StoredBotGroup[]> {
+    return access.listBotGroups(this.#pool);
   }
-  listAudit(): Promise<never[]> {
-    return Promise.reject(new Error('not implemented'));
+
+  async appendAudit(entries: readonly NewAuditRecord[]): Promise<void> {
+    if (entries.length === 0) return;
+    await access.appendAudit(this.#pool, entries);
   }
-  pruneAudit(): Promise<number> {
-    return Promise.reject(new Error('not implemented'));
+
+  async listAudit(q: AuditQuery): Promise<AuditRecord[]> {
+    return access.listAudit(this.#pool, q);
+  }
+
+  async pruneAudit(beforeMs: number, limit: number): Promise<number> {
+    return access.pruneAudit(this.#pool, beforeMs, limit);
   }
 }

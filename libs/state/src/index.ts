@@ -89,6 +89,7 @@ export type {
   WebhookStore,
 } from './store/webhook-store';
 export type { CasBlobRecord, CasBlobSize, CasRunningReferrer, CasStore } from './store/cas-store';
+export type { FleetRange, FleetSampleRow, FleetStore } from './store/fleet-store';
 export type {
   AccessStore,
   AccessTokenKind,

@@ -17,6 +17,7 @@ import { describeSecretConformance } from './store-conformance-secrets';
 import { describeCasConformance } from './store-conformance-cas';
 import { describeWebhookConformance } from './store-conformance-webhooks';
 import { describeRetentionConformance } from './store-conformance-retention';
+import { describeFleetConformance } from './store-conformance-fleet';
 
 export interface OpenedStore {
   readonly store: Store;
@@ -1405,6 +1406,11 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
     });
 
     describeSecretConformance({
+      store: () => store,
+      reopen: async () => (store = await opened.reopen()),
+    });
+
+    describeFleetConformance({
       store: () => store,
       reopen: async () => (store = await opened.reopen()),
     });

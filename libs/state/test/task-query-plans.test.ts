@@ -1,6 +1,6 @@
-// Each ListTasks sort, the bot filter and listRunningTasksOf are served by an index: the plans of
-// the statements the stores run, asked of SQLite and PostgreSQL themselves, never a full scan of
-// tasks.
+// Each ListTasks sort, the bot filter, listRunningTasksOf and listRecentQuests are served by an
+// index: the plans of the statements the stores run, asked of SQLite and PostgreSQL themselves,
+// never a full scan of tasks (or of quests).
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -17,6 +17,8 @@ import {
 } from '../src/index';
 import { PG_TASK_SQL, pgListTasksSql } from '../src/store/pg/pg-task-query';
 import { SQLITE_TASK_SQL, sqliteListTasksSql } from '../src/store/sqlite/sqlite-task-query';
+import { RECENT_QUESTS_SQL as PG_RECENT_QUESTS_SQL } from '../src/store/pg/pg-graph';
+import { RECENT_QUESTS_SQL as SQLITE_RECENT_QUESTS_SQL } from '../src/store/sqlite/sqlite-graph';
 import { runningTasksOfSql } from '../src/store/task-filter';
 import { nameGlobToLike, nameGlobToSqliteGlob } from '../src/store/task-order';
 
@@ -74,6 +76,12 @@ describe('SQLite ListTasks plans', () => {
       expect.stringMatching(/^SEARCH tasks USING INDEX tasks_running_by_bot \(bot_id=\?\)$/),
     ]);
   });
+
+  it('reads the recent quests (the graph page) along their index, newest first, with no sort', () => {
+    expect(planOf(SQLITE_RECENT_QUESTS_SQL, [50])).toEqual([
+      expect.stringMatching(/^SCAN graph_quests USING (COVERING )?INDEX graph_quests_by_created$/),
+    ]);
+  });
 });
 
 describe.skipIf(!REACHABLE)('PostgreSQL ListTasks plans', () => {
@@ -113,5 +121,17 @@ describe.skipIf(!REACHABLE)('PostgreSQL ListTasks plans', () => {
     const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
     expect(plan).toMatch(/Index Scan using tasks_running_by_bot on tasks/);
     expect(plan).not.toMatch(/Seq Scan on tasks|Sort/);
+  });
+
+  it('reads the recent quests (the graph page) backwards along their index, with no sort', async () => {
+    const { rows } = await client.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN ${PG_RECENT_QUESTS_SQL}`,
+      [50],
+    );
+    const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+    expect(plan).toMatch(
+      /Index (Only )?Scan Backward using graph_quests_by_created on graph_quests/,
+    );
+    expect(plan).not.toMatch(/Seq Scan|Sort/);
   });
 });

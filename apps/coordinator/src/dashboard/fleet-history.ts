@@ -1,5 +1,11 @@
 import type { TaskTransition } from '../engine/task-engine';
-import { isFinalState, taskPoolOf, type Store } from '@drover/state';
+import {
+  isFinalState,
+  taskPoolOf,
+  type FleetRange,
+  type FleetSampleRow,
+  type Store,
+} from '@drover/state';
 import { countBotsByStatus, type BotLiveView } from '../metrics/bot-status';
 import { poolLabel } from '../metrics/pool-label';
 
@@ -62,10 +68,37 @@ interface Counts {
   dead: number;
 }
 
+/** A sample as the store keeps it (FleetStore): its pools as JSON text. */
+export function sampleToRow(range: FleetRange, sample: FleetSample): FleetSampleRow {
+  return { range, atMs: sample.atMs, pools: JSON.stringify(sample.pools) };
+}
+
+/** A stored sample; undefined when its pools are not what sampleToRow writes. */
+export function sampleFromRow(row: FleetSampleRow): FleetSample | undefined {
+  let pools: unknown;
+  try {
+    pools = JSON.parse(row.pools);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(pools)) return undefined;
+  const ok = pools.every(
+    (p: Record<string, unknown>) =>
+      typeof p === 'object' &&
+      p !== null &&
+      typeof p['pool'] === 'string' &&
+      ['pending', 'busy', 'idle', 'dead', 'startedPerMin', 'endedPerMin'].every(
+        (k) => typeof p[k] === 'number',
+      ),
+  );
+  return ok ? { atMs: row.atMs, pools: pools as PoolSample[] } : undefined;
+}
+
 /**
- * Fleet and queue over time, in memory (a restart starts it empty): the hour at the sampling
- * interval (10 s by default) and the day at 5 min, each a bounded ring. Pure: the caller passes
- * the time and the counts (`record`) and the task starts and ends (`taskStarted`, `taskEnded`).
+ * Fleet and queue over time: the hour at the sampling interval (10 s by default) and the day at
+ * 5 min, each a bounded ring. Pure: the caller passes the time and the counts (`record`) and the
+ * task starts and ends (`taskStarted`, `taskEnded`), stores what `record` and `takeClosedDays`
+ * give (FleetSampler keeps them in the store) and gives them back at start (`restore`).
  * A day sample is the mean of the hour samples in its 5 minutes (gauges) and their throughput.
  */
 export class FleetHistory {
@@ -80,11 +113,43 @@ export class FleetHistory {
   /** The hour samples of the current 5-minute window of the day ring. */
   #window: FleetSample[] = [];
   #windowStartMs: number | undefined;
+  /** Day samples made since takeClosedDays was last called. */
+  #closedDays: FleetSample[] = [];
 
   constructor(sampleMs = 10_000) {
     if (!(sampleMs > 0)) throw new Error('sampleMs must be > 0');
     this.sampleMs = sampleMs;
     this.#hour = new Ring(Math.min(MAX_HOUR_SAMPLES, Math.ceil(HOUR_MS / sampleMs)));
+  }
+
+  /** How many hour samples are kept (the hour at the sampling interval, at most 3600). */
+  get hourCapacity(): number {
+    return this.#hour.capacity;
+  }
+
+  /**
+   * Puts back samples kept from before a restart (each range oldest first), before any `record`:
+   * the rings, the pools seen and the day's open 5-minute window (the hour samples after the
+   * last day sample). The throughput after a restart counts from the first new sample.
+   */
+  restore(hour: readonly FleetSample[], day: readonly FleetSample[]): void {
+    for (const s of day) this.#day.push(s);
+    for (const s of hour) this.#hour.push(s);
+    for (const s of [...day, ...hour]) for (const p of s.pools) this.#pools.add(p.pool);
+    const last = hour.at(-1);
+    if (last === undefined) return;
+    const start = Math.floor(last.atMs / DAY_STEP_MS) * DAY_STEP_MS;
+    if (start > (day.at(-1)?.atMs ?? -Infinity)) {
+      this.#windowStartMs = start;
+      this.#window = hour.filter((s) => s.atMs >= start);
+    }
+  }
+
+  /** The day samples made since the last call (a 5-minute window closed), oldest first. */
+  takeClosedDays(): FleetSample[] {
+    const closed = this.#closedDays;
+    this.#closedDays = [];
+    return closed;
   }
 
   taskStarted(pool: string): void {
@@ -133,7 +198,11 @@ export class FleetHistory {
   #addToDay(sample: FleetSample): void {
     const start = Math.floor(sample.atMs / DAY_STEP_MS) * DAY_STEP_MS;
     if (this.#windowStartMs !== undefined && start !== this.#windowStartMs) {
-      if (this.#window.length > 0) this.#day.push(mean(this.#windowStartMs, this.#window));
+      if (this.#window.length > 0) {
+        const day = mean(this.#windowStartMs, this.#window);
+        this.#day.push(day);
+        this.#closedDays.push(day);
+      }
       this.#window = [];
     }
     this.#windowStartMs = start;
@@ -183,7 +252,8 @@ function mean(atMs: number, samples: readonly FleetSample[]): FleetSample {
 }
 
 export interface FleetSamplerDeps {
-  readonly store: Pick<Store, 'listBots'>;
+  /** The bots, and where the samples are kept across restarts (FleetStore). */
+  readonly store: Pick<Store, 'listBots' | 'putFleetSample' | 'listFleetSamples'>;
   readonly engine: {
     readonly events: {
       on(event: 'transition', fn: (t: TaskTransition) => void): unknown;
@@ -203,13 +273,16 @@ export interface FleetSamplerDeps {
 /**
  * Samples the fleet every `sampleMs` into a FleetHistory: pending tasks as `drover_tasks_pending`
  * counts them, bots as `drover_bots` does (countBotsByStatus), starts and ends from the engine's
- * transitions.
+ * transitions. Each sample (and each closed 5-minute day sample) is kept in the store, rows older
+ * than their range pruned as it goes, and read back at start: a restart keeps the hour and day.
  */
 export class FleetSampler {
   readonly history: FleetHistory;
   readonly #deps: FleetSamplerDeps;
   #timer: ReturnType<typeof setInterval> | undefined;
   #sampling = false;
+  /** The samples kept from before this start, put back once (start); samples wait for it. */
+  #restored: Promise<void> | undefined;
   readonly #onTransition = ({ task, from }: TaskTransition) => {
     const pool = poolLabel(taskPoolOf(task.spec));
     if (from === 'PENDING' && task.state === 'RUNNING') this.history.taskStarted(pool);
@@ -225,6 +298,7 @@ export class FleetSampler {
 
   start(): void {
     if (this.#timer !== undefined) return;
+    this.#restored ??= this.#restore().catch((err: unknown) => this.#deps.onError?.(err));
     this.#deps.engine.events.on('transition', this.#onTransition);
     this.#timer = setInterval(() => {
       this.sampleNow().catch((err: unknown) => this.#deps.onError?.(err));
@@ -238,11 +312,24 @@ export class FleetSampler {
     this.#deps.engine.events.off('transition', this.#onTransition);
   }
 
-  /** Takes one sample now (the timer's job; tests call it). */
+  async #restore(): Promise<void> {
+    const { store, clock } = this.#deps;
+    const nowMs = clock();
+    const read = async (range: FleetRange, spanMs: number, limit: number) =>
+      (await store.listFleetSamples(range, nowMs - spanMs, limit)).flatMap(
+        (row) => sampleFromRow(row) ?? [],
+      );
+    const hour = await read('hour', HOUR_MS, this.history.hourCapacity);
+    const day = await read('day', DAY_MS, DAY_MS / DAY_STEP_MS);
+    this.history.restore(hour, day);
+  }
+
+  /** Takes one sample now (the timer's job; tests call it) and keeps it in the store. */
   async sampleNow(): Promise<FleetSample | undefined> {
     if (this.#sampling) return undefined;
     this.#sampling = true;
     try {
+      await this.#restored;
       const d = this.#deps;
       const bots = await d.store.listBots();
       const nowMs = d.clock();
@@ -259,7 +346,14 @@ export class FleetSampler {
         c.idle = b.idle;
         c.dead = b.dead;
       }
-      return this.history.record(nowMs, counts);
+      const sample = this.history.record(nowMs, counts);
+      // Rows past what the rings hold are pruned: each range keeps a bounded number of rows.
+      const hourSpanMs = Math.min(HOUR_MS, this.history.hourCapacity * this.history.sampleMs);
+      await d.store.putFleetSample(sampleToRow('hour', sample), nowMs - hourSpanMs);
+      for (const day of this.history.takeClosedDays()) {
+        await d.store.putFleetSample(sampleToRow('day', day), nowMs - DAY_MS);
+      }
+      return sample;
     } finally {
       this.#sampling = false;
     }

@@ -3,6 +3,7 @@ import type { KeyValue, KeyValues, Task } from '../task/types';
 import type { AccessStore, AuditStore } from './access-store';
 import type { CasStore } from './cas-store';
 import type { ChangeFeed } from './change-feed';
+import type { FleetStore } from './fleet-store';
 import type { GraphStore } from './graph-store';
 import type { RetentionStore } from './retention-store';
 import type { TaskSort } from './task-order';
@@ -189,7 +190,7 @@ export interface BotEventPage {
  * revision; adapters must pass the conformance suite in libs/state/test/store-conformance.ts.
  */
 export interface Store
-  extends GraphStore, WebhookStore, CasStore, RetentionStore, AccessStore, AuditStore {
+  extends GraphStore, WebhookStore, CasStore, RetentionStore, AccessStore, AuditStore, FleetStore {
   /**
    * Stores a new task; fails if the id exists. When the spec has a request_uuid that its
    * `authenticated` caller already used for a task created within 7 days, stores nothing and

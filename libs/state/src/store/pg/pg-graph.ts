@@ -15,6 +15,10 @@ import type { GraphStore, RunFilter } from '../graph-store';
 import { backDepsOf, pgGraphSteps, readAttempt, readExecution, readQuest } from './pg-graph-rows';
 import { inTransaction } from './pg-tx';
 
+/** listRecentQuests: newest first, read backwards along graph_quests_by_created. */
+export const RECENT_QUESTS_SQL =
+  'SELECT id FROM graph_quests ORDER BY created_ms DESC, id DESC LIMIT $1';
+
 /**
  * The graph half of the PostgreSQL store: the shared graph transactions
  * (graph/graph-transactions.ts) driven with `await`, each in one READ COMMITTED transaction that
@@ -41,10 +45,7 @@ export class PgGraphStore extends TransactionalGraphStore implements GraphStore 
   }
 
   async listRecentQuests(limit: number): Promise<Quest[]> {
-    const { rows } = await this.#pool.query<{ id: string }>(
-      'SELECT id FROM graph_quests ORDER BY created_ms DESC, id DESC LIMIT $1',
-      [limit],
-    );
+    const { rows } = await this.#pool.query<{ id: string }>(RECENT_QUESTS_SQL, [limit]);
     const quests = await Promise.all(rows.map((r) => readQuest(this.#pool, r.id)));
     return quests.filter((q): q is Quest => q !== undefined);
   }

@@ -38,6 +38,8 @@ import { MUTABLE_TASK_COLUMNS, rowToTask, type TaskRow } from '../task-row';
 import { checkSuccessorRevision } from '../task-revision';
 import { LOCK_SPACE, inTransaction } from './pg-tx';
 import * as webhooks from './pg-webhooks';
+import * as fleet from './pg-fleet';
+import type { FleetRange, FleetSampleRow } from '../fleet-store';
 import * as retention from './pg-retention';
 import type { PurgeTasksRequest, PurgeTasksResult } from '../retention-store';
 import * as cas from './pg-cas';
@@ -531,6 +533,18 @@ class PgStore extends PgGraphStore implements Store {
 
   async pruneWebhooks(beforeMs: number): Promise<number> {
     return webhooks.pruneWebhooks(this.#pool, beforeMs);
+  }
+
+  async putFleetSample(sample: FleetSampleRow, pruneBeforeMs: number): Promise<void> {
+    await fleet.putFleetSample(this.#pool, sample, pruneBeforeMs);
+  }
+
+  async listFleetSamples(
+    range: FleetRange,
+    sinceMs: number,
+    limit: number,
+  ): Promise<FleetSampleRow[]> {
+    return fleet.listFleetSamples(this.#pool, range, sinceMs, limit);
   }
 
   async purgeTasks(request: PurgeTasksRequest): Promise<PurgeTasksResult> {

@@ -351,6 +351,21 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ALTER TABLE tasks ADD COLUMN canceled_by TEXT NOT NULL DEFAULT '';
     `,
   },
+  {
+    // The dashboard's recent quests (listRecentQuests: created, then id, newest first) read from
+    // an index rather than a scan of every quest; the fleet page's samples (FleetStore), so that
+    // a restart keeps the last hour and day: one row per range and time, pools as JSON text.
+    version: 15,
+    sql: `
+      CREATE INDEX graph_quests_by_created ON graph_quests (created_ms, id);
+      CREATE TABLE fleet_samples (
+        range TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        pools TEXT NOT NULL,
+        PRIMARY KEY (range, at_ms)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

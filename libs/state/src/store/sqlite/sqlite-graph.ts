@@ -31,6 +31,10 @@ interface EdgeRow {
   from_attempt: number;
 }
 
+/** listRecentQuests: newest first, read backwards along graph_quests_by_created. */
+export const RECENT_QUESTS_SQL =
+  'SELECT id FROM graph_quests ORDER BY created_ms DESC, id DESC LIMIT ?';
+
 /**
  * The graph half of the SQLite store: the shared graph transactions (graph/graph-transactions.ts)
  * driven synchronously, each in one IMMEDIATE transaction (the single writer). better-sqlite3 is
@@ -139,11 +143,7 @@ export class SqliteGraphStore extends TransactionalGraphStore implements GraphSt
   }
 
   async listRecentQuests(limit: number): Promise<Quest[]> {
-    const rows = this.#gdb
-      .prepare<[number], { id: string }>(
-        'SELECT id FROM graph_quests ORDER BY created_ms DESC, id DESC LIMIT ?',
-      )
-      .all(limit);
+    const rows = this.#gdb.prepare<[number], { id: string }>(RECENT_QUESTS_SQL).all(limit);
     return rows.flatMap((r) => this.#quest(r.id) ?? []);
   }
 

@@ -42,6 +42,8 @@ import { forEachPending } from './sqlite-pending';
 import { sqliteRowToTask, type SqliteTaskRow } from './sqlite-rows';
 import { SQLITE_TASK_SQL, sqliteListTasksSql } from './sqlite-task-query';
 import * as webhooks from './sqlite-webhooks';
+import * as fleet from './sqlite-fleet';
+import type { FleetRange, FleetSampleRow } from '../fleet-store';
 import * as retention from './sqlite-retention';
 import type { PurgeTasksRequest, PurgeTasksResult } from '../retention-store';
 import * as cas from './sqlite-cas';
@@ -405,6 +407,18 @@ class SqliteStore extends SqliteGraphStore implements Store {
 
   async pruneWebhooks(beforeMs: number): Promise<number> {
     return this.#commits.write(() => webhooks.pruneWebhooks(this.#sql, beforeMs));
+  }
+
+  async putFleetSample(sample: FleetSampleRow, pruneBeforeMs: number): Promise<void> {
+    await this.#commits.write(() => fleet.putFleetSample(this.#sql, sample, pruneBeforeMs));
+  }
+
+  async listFleetSamples(
+    range: FleetRange,
+    sinceMs: number,
+    limit: number,
+  ): Promise<FleetSampleRow[]> {
+    return fleet.listFleetSamples(this.#sql, range, sinceMs, limit);
   }
 
   async touchCasBlobs(blobs: readonly CasBlobSize[], nowMs: number, uploader = ''): Promise<void> {

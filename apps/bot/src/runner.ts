@@ -4,6 +4,7 @@ import { constants as osConstants } from 'node:os';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { rm, rmdir } from 'node:fs/promises';
+import { traceHop } from '@drover/protocol';
 import pino, { type Logger } from 'pino';
 import type { CacheEntryLike, CacheManager, CacheMount } from './caches';
 import { pidMarkNow, sweepProcessesWithEnv, type PidMark } from './escaped-sweep';
@@ -522,6 +523,7 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
   const pidMark = cg === undefined ? pidMarkNow() : undefined;
   const startMs = clock.nowMs();
   let subprocess: ChildProcess;
+  traceHop(opts.taskId, 'spawn-called');
   try {
     subprocess = cg === undefined ? spawnPayload(p) : cg.spawnInside(() => spawnPayload(p));
   } catch (err) {
@@ -531,6 +533,7 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
     if (err instanceof CgroupMoveError) throw err; // the bot's failure, not the command's
     return spawnFailure(p, err as NodeJS.ErrnoException);
   }
+  traceHop(opts.taskId, 'spawn-returned');
   const pid = subprocess.pid;
   if (pid === undefined) {
     // Not started (ENOENT, EACCES...): the 'error' event says why, on the next tick.
@@ -550,6 +553,7 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
   let exitedFlag = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     subprocess.once('exit', (code, sig) => {
+      traceHop(opts.taskId, 'exit-seen');
       exitedFlag = true;
       resolve({ code, signal: sig });
     });

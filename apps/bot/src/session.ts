@@ -1,5 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
-import type { AssignOut, BotMessage, CoordinatorMessageOut, WelcomeOut } from '@drover/protocol';
+import {
+  traceHop,
+  type AssignOut,
+  type BotMessage,
+  type CoordinatorMessageOut,
+  type WelcomeOut,
+} from '@drover/protocol';
 import type { Logger } from 'pino';
 import { DEFAULT_MAX_OUTPUT_FILES_BYTES } from './output-files';
 import { endCall, SessionChannels } from './session-channels';
@@ -361,6 +367,7 @@ export class BotSession {
   }
 
   #onAssign(a: AssignOut): void {
+    traceHop(a.task_id, 'bot-receive');
     const log = this.#config.log.child({
       component: 'task',
       taskId: a.task_id,

@@ -1,4 +1,4 @@
-import type { AssignOut, BotApiClient, CasClient } from '@drover/protocol';
+import { traceHop, type AssignOut, type BotApiClient, type CasClient } from '@drover/protocol';
 import type { Logger } from 'pino';
 import type { CacheManager } from './caches';
 import { startTask, type TaskManifestLike, type TaskRun } from './runner';
@@ -108,6 +108,7 @@ export function launchTask(a: AssignOut, ctx: LaunchContext): { slot: TaskSlot; 
     });
     const result = outputs === undefined ? ended : { ...ended, outputs };
     slot.ended(result);
+    traceHop(a.task_id, 'finished-sent');
     log.info(
       {
         exitCode: result.exitCode,

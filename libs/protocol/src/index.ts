@@ -81,6 +81,7 @@ export {
   type BuildInfo,
 } from './build-info';
 export { PARENT_FD_ENV, watchParent, type ParentWatch } from './parent-watch';
+export { traceHop, traceNowMs, traceOn } from './hop-trace';
 export { droverProtoJson, droverProtobufRoot } from './proto-json';
 export {
   CANONICAL_JSON_OPTIONS,

@@ -1,11 +1,13 @@
 import type * as grpc from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
-import type {
-  BotHealthOut,
-  BotMessageOut,
-  CoordinatorMessage,
-  HelloOut,
-  TaskFinishedOut,
+import {
+  traceHop,
+  traceOn,
+  type BotHealthOut,
+  type BotMessageOut,
+  type CoordinatorMessage,
+  type HelloOut,
+  type TaskFinishedOut,
 } from '@drover/protocol';
 import { isFinalState, type KeyValues, type Store, type Task } from '@drover/state';
 import type { Logger } from 'pino';
@@ -129,7 +131,10 @@ export class BotSession implements SessionHandle {
 
   run(): void {
     this.#watchdog.start();
-    this.#call.on('data', (msg: BotMessageOut) => this.#enqueue(msg));
+    this.#call.on('data', (msg: BotMessageOut) => {
+      if (traceOn && msg.task_finished) traceHop(msg.task_finished.task_id, 'finished-received');
+      this.#enqueue(msg);
+    });
     this.#call.on('end', () => {
       // The bot half-closed: handle what it sent before (a last result), then end our side.
       this.#queue = this.#queue.then(() => {
@@ -147,6 +152,7 @@ export class BotSession implements SessionHandle {
     if (message.assign !== undefined && message.assign !== null) this.#watchdog.start();
     try {
       this.#call.write(message);
+      if (traceOn && message.assign) traceHop(message.assign.task_id ?? '', 'assign-written');
       return true;
     } catch (err) {
       this.#log.warn({ err }, 'write to bot failed');

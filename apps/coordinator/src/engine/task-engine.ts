@@ -13,6 +13,7 @@ import {
   type TaskNote,
   type TaskSpec,
 } from '@drover/state';
+import { traceHop } from '@drover/protocol';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Dispatcher } from './dispatcher';
@@ -146,6 +147,7 @@ export class TaskEngine {
       if (taken !== undefined) this.#dispatcher.undoTakeAtCreation(taken.botId, task.id);
       return this.#existing(spec, inserted.existing);
     }
+    traceHop(task.id, 'task-committed');
     this.#created(task);
     if (taken === undefined) {
       this.#runEffects(task, effects);
@@ -207,6 +209,7 @@ export class TaskEngine {
         if (!applied) this.#running.delete(taskId);
       }
       if (!applied) continue;
+      if (event.type === 'finish') traceHop(taskId, 'result-committed');
       this.#committed(outcome.task, task.state, outcome.effects);
       return { task: outcome.task };
     }

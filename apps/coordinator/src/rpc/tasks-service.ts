@@ -5,6 +5,8 @@ import {
   MAX_NEW_TASKS,
   taskToRequest,
   taskToResult,
+  traceHop,
+  traceNowMs,
   validateNewTask,
   type CancelTaskResponse,
   type NewTaskRequestOut,
@@ -104,10 +106,12 @@ export function tasksHandlers(deps: {
 
   return {
     NewTask: unary<NewTaskRequestOut, NewTaskResponse>(log, 'NewTask', async (req, call) => {
+      const receivedMs = traceNowMs();
       const principal = authenticate(tokens, call.metadata, 'client');
       const spec = await admit(req, principal);
       const inputs = await casBlobsOf(spec);
       const submitted = await engine.submit(spec, withInputs(secretOf(req), inputs));
+      traceHop(submitted.task.id, 'coordinator-receive', receivedMs);
       return created(submitted);
     }),
 

@@ -40,6 +40,11 @@ export interface DroverRigOptions {
   readonly botExecArgv?: readonly string[];
   /** More drover-bot flags for the real bots. */
   readonly botArgs?: readonly string[];
+  /**
+   * The checkout the real bots run from (its apps/bot/bin/drover-bot.js), e.g. a worktree of an
+   * earlier commit for an A/B run (`--bot-root`). @default the bench's own
+   */
+  readonly botRoot?: string;
 }
 
 /** The replica `bench-bot-<i>` is connected to. */
@@ -83,7 +88,7 @@ export async function startDroverRig(
     for (let i = 0; i < o.realBots; i++) {
       bots.push(
         startRealBot({
-          root: ctx.root,
+          root: o.botRoot ?? ctx.root,
           address: set.address(i),
           token: tokens.bot,
           dataDir: join(dataDir, 'bot-data'),

@@ -6,6 +6,8 @@
  */
 export class WallClock {
   #offsetMs = 0;
+  /** CLOCK_REALTIME − CLOCK_MONOTONIC (process.hrtime), ms: the trace's clock (hop-trace.ts). */
+  #monoOffsetMs = 0;
 
   constructor() {
     this.anchor();
@@ -16,11 +18,22 @@ export class WallClock {
     const first = Date.now();
     let tick = first;
     let mono = performance.now();
+    let hr = process.hrtime.bigint();
     while (tick === first) {
       tick = Date.now();
       mono = performance.now();
+      hr = process.hrtime.bigint();
     }
     this.#offsetMs = tick - mono;
+    this.#monoOffsetMs = tick - Number(hr) / 1e6;
+  }
+
+  /**
+   * A time of this clock (or a payload's `date +%s%N`) on CLOCK_MONOTONIC, in ms: the clock every
+   * process of the machine shares, which the coordinator's and the bot's trace stamps are on.
+   */
+  toMonoMs(wallMs: number): number {
+    return wallMs - this.#monoOffsetMs;
   }
 
   /** Milliseconds since the epoch, µs precision. */

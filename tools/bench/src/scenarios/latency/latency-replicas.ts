@@ -8,13 +8,18 @@ import { botReplica, type DroverRig } from '../../harness/drover-rig';
 import { figure } from '../../harness/rounds';
 import type { Figure, Value } from '../../harness/scenario';
 import type { WallClock } from '../../harness/wall-clock';
-import { assignSample, droverSample, type LatencySample } from './latency-samples';
+import {
+  assignSample,
+  droverSample,
+  type DroverSample,
+  type LatencySample,
+} from './latency-samples';
 
 /** Drover samples submitted on replica k % N for the k-th sample, tagged crossReplica. */
 export function roundRobinDrover(
   rig: DroverRig,
   signal: AbortSignal,
-): (clock: WallClock) => Promise<LatencySample> {
+): (clock: WallClock) => Promise<DroverSample> {
   const n = rig.clients.length;
   let k = 0;
   return async (clock) => {

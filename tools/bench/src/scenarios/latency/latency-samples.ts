@@ -6,6 +6,7 @@ import { nowNs } from '../../harness/rounds';
 import { benchTaskRequest } from '../../clients/tasks-client';
 import { BENCH_POOL, waitFinal } from '../../harness/drover-rig';
 import { STAMP_PAYLOAD, parseStampMs, type WallClock } from '../../harness/wall-clock';
+import type { DroverHop, HopStamps } from './latency-hops';
 
 /** One latency sample, in ms from the submit (or spawn) call. */
 export interface LatencySample {
@@ -15,11 +16,15 @@ export interface LatencySample {
   readonly resultMs: number;
   /** With replicas: submitted on another replica than the one the bot that ran it is on. */
   readonly crossReplica?: boolean;
+  /** The stamps this process (and the payload) took, on CLOCK_MONOTONIC (latency-hops.ts). */
+  readonly stamps?: HopStamps<string>;
 }
 
 export interface DroverSample extends LatencySample {
   /** The bot that ran the task. */
   readonly botId: string;
+  readonly taskId: string;
+  readonly stamps: HopStamps<DroverHop>;
 }
 
 /**
@@ -42,10 +47,17 @@ export async function droverSample(
     throw new Error(`task ${task_id} ended ${String(result.state)} (exit ${result.exit_code})`);
   }
   const out = await client.getStdout(task_id, 0, 0, { deadlineMs: 10_000, signal });
+  const payloadMs = parseStampMs(out.output);
   return {
-    payloadStartMs: parseStampMs(out.output) - t0,
+    payloadStartMs: payloadMs - t0,
     resultMs: seenMs - t0,
     botId: result.bot_id,
+    taskId: task_id,
+    stamps: {
+      'client-send': clock.toMonoMs(t0),
+      'payload-start': clock.toMonoMs(payloadMs),
+      'client-seen': clock.toMonoMs(seenMs),
+    },
   };
 }
 

@@ -66,7 +66,19 @@ export async function startBullmqLatency(
       const seenMs = clock.nowMs();
       const startedMs = mode === 'spawn' ? result.payloadStartMs : result.handlerStartMs;
       if (startedMs === undefined) throw new Error('BullMQ worker: no payload stamp');
-      return { payloadStartMs: startedMs - t0, resultMs: seenMs - t0 };
+      // The worker's stamps are on its own anchor to the real-time clock, the others on ours.
+      const stamps: Record<string, number> = {};
+      for (const [hop, ms] of [
+        ['client-send', t0],
+        ['handler-start', result.handlerStartMs],
+        ['spawn-called', result.spawnCalledMs],
+        ['payload-start', result.payloadStartMs],
+        ['exit-seen', result.exitSeenMs],
+        ['client-seen', seenMs],
+      ] as const) {
+        if (ms !== undefined) stamps[hop] = clock.toMonoMs(ms);
+      }
+      return { payloadStartMs: startedMs - t0, resultMs: seenMs - t0, stamps };
     },
     close,
   };

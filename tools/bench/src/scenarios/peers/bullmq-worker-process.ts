@@ -10,6 +10,9 @@ export interface WorkerJobResult {
   readonly handlerStartMs: number;
   /** The payload's stamp; undefined in noop mode. */
   readonly payloadStartMs: number | undefined;
+  /** Just before execa was called, and once it resolved (the exit seen); spawn mode only. */
+  readonly spawnCalledMs?: number;
+  readonly exitSeenMs?: number;
 }
 
 const [queueName, mode] = process.argv.slice(2);
@@ -26,8 +29,10 @@ const worker = new Worker<unknown, WorkerJobResult>(
   async () => {
     const handlerStartMs = clock.nowMs();
     if (mode === 'noop') return { handlerStartMs, payloadStartMs: undefined };
+    const spawnCalledMs = clock.nowMs();
     const r = await execa(file, args, { stdin: 'ignore' });
-    return { handlerStartMs, payloadStartMs: parseStampMs(r.stdout) };
+    const exitSeenMs = clock.nowMs();
+    return { handlerStartMs, payloadStartMs: parseStampMs(r.stdout), spawnCalledMs, exitSeenMs };
   },
   { connection: REDIS_CONNECTION, concurrency: 1 },
 );

@@ -276,15 +276,20 @@ describe('dashboard API', () => {
     const ran = await apiFetch(coord, '/api/bots/bot-a1/tasks', token('viewer'));
     expect(ran.status).toBe(200);
     expect(ran.body).toEqual({ items: [], cursor: '' });
-    // A client of another pool learns nothing: the Bots service's answer for a missing bot.
-    for (const what of ['events', 'tasks']) {
-      const hidden = await apiFetch(coord, `/api/bots/bot-a1/${what}`, token('other'));
-      const missing = await apiFetch(coord, `/api/bots/bot-zz/${what}`, token('other'));
-      expect(hidden.status).toBe(403);
-      expect(missing.status).toBe(403);
+    // An unknown bot is 404; a client of another pool learns nothing: a bot it may not view
+    // answers exactly as a missing one does. A caller who may view no pool is refused.
+    for (const what of ['', '/events', '/tasks']) {
+      const hidden = await apiFetch(coord, `/api/bots/bot-a1${what}`, token('other'));
+      const missing = await apiFetch(coord, `/api/bots/bot-zz${what}`, token('other'));
+      expect(hidden.status).toBe(404);
+      expect(missing.status).toBe(404);
       expect(hidden.body.error.replace('bot-a1', 'bot-zz')).toBe(missing.body.error);
-      const gone = await apiFetch(coord, `/api/bots/bot-zz/${what}`, token('admin'));
-      expect(gone.status).toBe(200);
+      const unknown = await apiFetch(coord, `/api/bots/bot-zz${what}`, token('admin'));
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.error).toBe(missing.body.error);
+      expect((await apiFetch(coord, `/api/bots/bot-a1${what}`, token('canceller'))).status).toBe(
+        403,
+      );
     }
     const bad = await apiFetch(coord, '/api/bots/bot-a1/events?limit=x', token('viewer'));
     expect(bad.status).toBe(400);
@@ -319,6 +324,21 @@ describe('dashboard API', () => {
       'off',
       'on: kernel update',
     ]);
+  });
+
+  it("keeps a deleted bot's history for a caller who views every pool, and 404 for its info", async () => {
+    await connectBot('bot-a9', 'bots-a');
+    const del = await apiFetch(coord, '/api/bots/bot-a9/delete', token('admin'), {
+      method: 'POST',
+      body: { force: true },
+    });
+    expect(del.status).toBe(200);
+    const history = await apiFetch(coord, '/api/bots/bot-a9/events', token('admin'));
+    expect(history.status).toBe(200);
+    expect(history.body.items.length).toBeGreaterThan(0);
+    expect((await apiFetch(coord, '/api/bots/bot-a9', token('admin'))).status).toBe(404);
+    // Its pools are no longer known: to a caller of some pools it is not there.
+    expect((await apiFetch(coord, '/api/bots/bot-a9/events', token('viewer'))).status).toBe(404);
   });
 
   it('refuses a cursor it did not hand out', async () => {

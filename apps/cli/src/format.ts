@@ -104,6 +104,9 @@ export function describeResult(result: TaskResultOut): string {
   add('bot', result.bot_id);
   add('exit code', result.exit_code === undefined ? undefined : describeExitCode(result.exit_code));
   add('user', result.user);
+  // Who cancelled or killed it; a kill asked of a task that ended on its own says so.
+  const stopped = result.state === 'CANCELED' || result.state === 'KILLED';
+  add(stopped ? 'cancelled by' : 'kill asked by', result.canceled_by);
   add('priority', result.priority === 0 ? undefined : String(result.priority));
   add('created', timestampToJson(result.created_ts));
   add('started', timestampToJson(result.started_ts));

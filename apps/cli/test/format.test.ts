@@ -93,6 +93,14 @@ describe('describeExitCode', () => {
 });
 
 describe('describeResult', () => {
+  it('says who cancelled or killed the task', () => {
+    const cancelled = describeResult({ ...base, state: 'CANCELED', canceled_by: 'alice' });
+    expect(cancelled.split('\n')).toContain('cancelled by  alice');
+    const asked = describeResult({ ...base, state: 'COMPLETED', exit_code: 0, canceled_by: 'bob' });
+    expect(asked.split('\n')).toContain('kill asked by  bob');
+    expect(describeResult(base)).not.toMatch(/cancelled by|kill asked/);
+  });
+
   it('aligns one labelled row per set field', () => {
     const text = describeResult({
       ...base,

@@ -347,8 +347,15 @@ export async function startCoordinator(
         webhookTargets: config.webhooks.targets,
         casInputs,
         secrets,
+        audit,
       }),
-      ...taskQueryHandlers({ engine, store, tokens, log: log.child({ component: 'tasks' }) }),
+      ...taskQueryHandlers({
+        engine,
+        store,
+        tokens,
+        audit,
+        log: log.child({ component: 'tasks' }),
+      }),
       ...listeners.handlers(tokens, log.child({ component: 'tasks' })),
       GetOutput: getOutputHandler({
         store,

@@ -36,6 +36,7 @@ export function taskToResult(task: Task): TaskResult {
     outputs_truncated: task.outputs?.truncated ?? false,
     inputs_fetch_duration: task.inputsFetch?.durationSecs ?? 0,
     inputs_fetched_bytes: task.inputsFetch?.bytes ?? 0,
+    canceled_by: task.canceledBy ?? '',
   };
   if (task.exitCode !== null) result.exit_code = task.exitCode;
   return result;

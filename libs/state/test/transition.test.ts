@@ -613,6 +613,37 @@ describe('transition', () => {
     });
   });
 
+  it('keeps who cancelled a pending task, and the first to ask to kill a running one', () => {
+    const pending = transition(
+      pendingTask(SPEC),
+      { type: 'cancel', killRunning: false, by: 'alice' },
+      NOW,
+    );
+    expect(pending).toMatchObject({ task: { state: 'CANCELED', canceledBy: 'alice' } });
+    const bySystem = transition(pendingTask(SPEC), { type: 'cancel', killRunning: false }, NOW);
+    expect('task' in bySystem && 'canceledBy' in bySystem.task).toBe(false);
+
+    let task: Task = pendingTask(SPEC);
+    const step = (event: TaskEvent, nowMs: number): void => {
+      const outcome = transition(task, event, nowMs);
+      if ('refused' in outcome) throw new Error(`refused: ${outcome.refused}`);
+      task = outcome.task;
+    };
+    step(
+      { type: 'dispatch', botId: BOT, botDimensions: BOT_DIMENSIONS, leaseId: LEASE },
+      T0 + 1_000,
+    );
+    // Refused (kill_running needed): nobody has cancelled it yet.
+    expect(
+      transition(task, { type: 'cancel', killRunning: false, by: 'carol' }, T0 + 2_000),
+    ).toEqual({ refused: 'running-needs-kill' });
+    step({ type: 'cancel', killRunning: true, by: 'bob' }, T0 + 3_000);
+    expect(task.canceledBy).toBe('bob');
+    step({ type: 'cancel', killRunning: true, by: 'alice' }, T0 + 4_000);
+    step(finishEvent({ exitCode: -15, killed: true }), T0 + 5_000);
+    expect(task).toMatchObject({ state: 'KILLED', canceledBy: 'bob' });
+  });
+
   it('moves a task through every slice and expires it after the last deadline', () => {
     let task: Task = pendingTask(SPEC);
     const deadlines: number[] = [];

@@ -170,22 +170,30 @@ export class AuditLog {
  */
 export async function audited<T>(
   audit: AuditLog,
-  entry: Omit<AuditEvent, 'result' | 'principal'> & { readonly principal: Principal | string },
+  entry: Omit<AuditEvent, 'result' | 'principal' | 'pool'> & {
+    readonly principal: Principal | string;
+    /** The pool, or how to learn it once the action ran or was refused (what it read). */
+    readonly pool?: string | (() => string);
+  },
   action: () => Promise<T>,
   describe?: (result: T) => Partial<Pick<AuditEvent, 'pool' | 'details' | 'target'>>,
 ): Promise<T> {
   const principal = typeof entry.principal === 'string' ? entry.principal : entry.principal.name;
+  const poolNow = () => (typeof entry.pool === 'function' ? entry.pool() : entry.pool);
   let value: T;
   try {
     value = await action();
   } catch (err) {
     // The refusal is recorded; if that write fails too, the caller still learns why it was refused.
-    await audit.record({ ...entry, principal, result: err }).catch(() => undefined);
+    await audit
+      .record({ ...entry, pool: poolNow(), principal, result: err })
+      .catch(() => undefined);
     throw err;
   }
   const extra = describe?.(value);
   await audit.record({
     ...entry,
+    pool: poolNow(),
     ...extra,
     details: { ...entry.details, ...extra?.details },
     principal,

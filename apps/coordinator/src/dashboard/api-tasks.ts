@@ -15,6 +15,8 @@ import {
 import { poolsWith } from '../auth/principal';
 import type { TaskEngine } from '../engine/task-engine';
 import type { CoordinatorMetrics } from '../metrics/coordinator-metrics';
+import { httpPeer, type AuditLog } from '../audit/audit-log';
+import { cancelTask } from '../rpc/tasks-cancel-task';
 import { loadTaskAs, poolFilter } from '../rpc/task-access';
 import type { ApiRoute } from './api-route';
 import { intParam, readJsonBody, sendJson, sendMessage } from './http-json';
@@ -32,6 +34,8 @@ export interface TasksApiDeps {
   readonly engine: TaskEngine;
   readonly store: Store;
   readonly metrics: Pick<CoordinatorMetrics, 'pendingByPool'>;
+  /** Records cancels and kills (audit/). */
+  readonly audit: AuditLog;
 }
 
 /** The StateQuery values of common.proto a listing accepts as `state` (besides stored states). */
@@ -136,7 +140,7 @@ function withPool(
  * TaskRequest, TaskOutput, CancelTaskResponse.
  */
 export function tasksRoutes(deps: TasksApiDeps): ApiRoute[] {
-  const { engine, store, metrics } = deps;
+  const { store, metrics } = deps;
   return [
     {
       method: 'GET',
@@ -235,25 +239,9 @@ export function tasksRoutes(deps: TasksApiDeps): ApiRoute[] {
         if (kill !== undefined && typeof kill !== 'boolean') {
           throw new InvalidArgumentError('kill_running', 'must be true or false');
         }
-        const before = await loadTaskAs(store, principal, 'cancel', params[0]!);
-        const outcome = await engine.apply(before.id, {
-          type: 'cancel',
-          killRunning: kill === true,
-        });
-        if ('refused' in outcome) {
-          const now = (await store.getTask(before.id)) ?? before;
-          sendMessage(res, 'CancelTaskResponse', {
-            canceled: false,
-            was_running: now.state === 'RUNNING',
-            state: now.state,
-          });
-          return;
-        }
-        sendMessage(res, 'CancelTaskResponse', {
-          canceled: true,
-          was_running: before.state === 'RUNNING',
-          state: outcome.task.state,
-        });
+        const actor = { principal, peer: httpPeer(req) };
+        const out = await cancelTask(deps, actor, params[0]!, kill === true);
+        sendMessage(res, 'CancelTaskResponse', out);
       },
     },
   ];

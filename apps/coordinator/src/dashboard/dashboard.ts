@@ -59,7 +59,12 @@ export class Dashboard {
         },
       },
       ...taskPageRoutes(deps),
-      ...tasksRoutes({ engine: deps.engine, store: deps.store, metrics: deps.metrics }),
+      ...tasksRoutes({
+        engine: deps.engine,
+        store: deps.store,
+        metrics: deps.metrics,
+        audit: deps.audit,
+      }),
       ...botsRoutes(deps),
       ...graphRoutes({
         store: deps.store,

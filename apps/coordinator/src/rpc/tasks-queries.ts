@@ -10,6 +10,8 @@ import {
 } from '@drover/protocol';
 import { InvalidCursorError, type Store, type TaskQuery, type TaskSort } from '@drover/state';
 import type { Logger } from 'pino';
+import { audited, grpcPeer, type AuditLog } from '../audit/audit-log';
+import type { Principal } from '../auth/principal';
 import type { TokenAuthority } from '../auth/tokens';
 import type { TaskEngine } from '../engine/task-engine';
 import { parentTag } from '../children/child-canceller';
@@ -119,6 +121,8 @@ export function taskQueryHandlers(deps: {
   store: Pick<Store, 'listTasks' | 'countTasks'>;
   tokens: TokenAuthority;
   log: Logger;
+  /** Records CancelTasks calls (audit/). */
+  audit: AuditLog;
 }): grpc.UntypedServiceImplementation {
   const { engine, store, tokens, log } = deps;
   return {
@@ -149,33 +153,53 @@ export function taskQueryHandlers(deps: {
       { matched: number; cursor: string }
     >(log, 'CancelTasks', async (req, call) => {
       const principal = authenticate(tokens, call.metadata, 'client');
-      if (req.tags.length === 0) {
-        throw new InvalidArgumentError(
-          'tags',
-          'at least one tag is required (cancelling everything is not offered)',
-        );
-      }
-      // Only tasks in pools where the caller may cancel; the others are untouched, not counted.
-      const query = {
-        ...toQuery({
-          state: req.kill_running ? 'QUERY_PENDING_RUNNING' : 'QUERY_PENDING',
-          tags: req.tags,
-          start: null,
-          end: null,
-        }),
-        ...poolFilter(principal, 'cancel'),
-      };
-      const limit = toLimit(req.limit);
-      const found = await page(() => store.listTasks(query, { limit, cursor: req.cursor }));
-      let matched = 0;
-      for (const task of found.tasks) {
-        const outcome = await engine.apply(task.id, {
-          type: 'cancel',
-          killRunning: req.kill_running,
-        });
-        if (!('refused' in outcome)) matched++;
-      }
-      return { matched, cursor: found.cursor };
+      // One audit entry per call: the filter and how many tasks it cancelled.
+      return audited(
+        deps.audit,
+        {
+          principal,
+          peer: grpcPeer(call),
+          action: 'tasks.cancel_many',
+          target: '',
+          details: { tags: req.tags, kill_running: req.kill_running, limit: req.limit },
+        },
+        () => cancelMatching(principal, req),
+        (out) => ({ details: { matched: out.matched, more: out.cursor !== '' } }),
+      );
     }),
   };
+
+  async function cancelMatching(
+    principal: Principal,
+    req: { tags: string[]; kill_running: boolean; limit: number; cursor: string },
+  ): Promise<{ matched: number; cursor: string }> {
+    if (req.tags.length === 0) {
+      throw new InvalidArgumentError(
+        'tags',
+        'at least one tag is required (cancelling everything is not offered)',
+      );
+    }
+    // Only tasks in pools where the caller may cancel; the others are untouched, not counted.
+    const query = {
+      ...toQuery({
+        state: req.kill_running ? 'QUERY_PENDING_RUNNING' : 'QUERY_PENDING',
+        tags: req.tags,
+        start: null,
+        end: null,
+      }),
+      ...poolFilter(principal, 'cancel'),
+    };
+    const limit = toLimit(req.limit);
+    const found = await page(() => store.listTasks(query, { limit, cursor: req.cursor }));
+    let matched = 0;
+    for (const task of found.tasks) {
+      const outcome = await engine.apply(task.id, {
+        type: 'cancel',
+        killRunning: req.kill_running,
+        by: principal.name,
+      });
+      if (!('refused' in outcome)) matched++;
+    }
+    return { matched, cursor: found.cursor };
+  }
 }

@@ -28,7 +28,9 @@ import { checkNotifyUrl, type WebhookTargetPolicy } from '../notify/webhook-targ
 import type { TaskSecrets } from '../secrets/task-secrets';
 import type { CasInputs } from '../cas/cas-inputs';
 import { taskStates } from '../watch/task-states';
+import { grpcPeer, type AuditLog } from '../audit/audit-log';
 import { authenticate, serverStream, unary, write } from './grpc-edge';
+import { cancelTask } from './tasks-cancel-task';
 import { checkSubmit, loadTaskAs, mayView } from './task-access';
 
 /** Largest slice of output one GetStdout / StreamOutput message carries. */
@@ -52,6 +54,8 @@ export function tasksHandlers(deps: {
   casInputs?: CasInputs;
   /** Seals requests' secret_bytes; absent: a request with them is refused. */
   secrets?: TaskSecrets;
+  /** Records cancels and kills (audit/). */
+  audit: AuditLog;
 }): grpc.UntypedServiceImplementation {
   const { engine, store, tokens, log } = deps;
 
@@ -219,21 +223,11 @@ export function tasksHandlers(deps: {
       log,
       'CancelTask',
       async (req, call) => {
-        const principal = authenticate(tokens, call.metadata, 'client');
-        const before = await loadTaskAs(store, principal, 'cancel', req.task_id);
-        const outcome = await engine.apply(before.id, {
-          type: 'cancel',
-          killRunning: req.kill_running,
-        });
-        if ('refused' in outcome) {
-          const now = (await store.getTask(before.id)) ?? before;
-          return { canceled: false, was_running: now.state === 'RUNNING', state: now.state };
-        }
-        return {
-          canceled: true,
-          was_running: before.state === 'RUNNING',
-          state: outcome.task.state,
+        const actor = {
+          principal: authenticate(tokens, call.metadata, 'client'),
+          peer: grpcPeer(call),
         };
+        return cancelTask(deps, actor, req.task_id, req.kill_running);
       },
     ),
   };

@@ -31,7 +31,12 @@ export type TaskEvent =
       /** TaskFinished's inputs_fetch_duration and inputs_fetched_bytes; recorded as they are. */
       readonly inputsFetch?: InputsFetch;
     }
-  | { readonly type: 'cancel'; readonly killRunning: boolean }
+  | {
+      readonly type: 'cancel';
+      readonly killRunning: boolean;
+      /** Who asked (a principal's name): kept as the task's canceledBy; absent for the system. */
+      readonly by?: string;
+    }
   /** The current slice's deadline passed. `capacity[i]`: some known bot could run slice i. */
   | { readonly type: 'expire'; readonly capacity: readonly boolean[] }
   | { readonly type: 'bot-died'; readonly leaseId: string; readonly reason: string };

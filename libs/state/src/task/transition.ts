@@ -214,6 +214,7 @@ function cancel(
         abandonedAtMs: nowMs,
         modifiedAtMs: nowMs,
         summary: 'cancelled while pending',
+        ...canceledBy(task, event),
       },
       effects: [{ type: 'dequeue' }, { type: 'notify' }],
     };
@@ -222,7 +223,7 @@ function cancel(
   if (!event.killRunning) return { refused: 'running-needs-kill' };
   const killRequestedAtMs = task.killRequestedAtMs ?? nowMs;
   return {
-    task: { ...task, killRequestedAtMs, modifiedAtMs: nowMs },
+    task: { ...task, killRequestedAtMs, modifiedAtMs: nowMs, ...canceledBy(task, event) },
     effects: [
       {
         type: 'kill',
@@ -233,6 +234,15 @@ function cancel(
       { type: 'notify' },
     ],
   };
+}
+
+/** Who cancelled the task: the first to ask keeps it (a second kill does not take it over). */
+function canceledBy(
+  task: Task,
+  event: Extract<TaskEvent, { type: 'cancel' }>,
+): Pick<Task, 'canceledBy'> {
+  const by = task.canceledBy ?? event.by;
+  return by === undefined || by === '' ? {} : { canceledBy: by };
 }
 
 function expire(

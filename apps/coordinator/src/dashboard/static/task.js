@@ -418,6 +418,7 @@ export function taskPage({ root, live, me, show, params }) {
       ['Exit code', t.exit_code ?? ''],
       ['Failure', t.failure ? (t.internal_failure ? 'internal failure' : 'yes') : 'no'],
       ['User', t.user],
+      ['Cancelled by', t.canceled_by ?? ''],
       ['Priority', t.priority],
       ['Created', when(tsMs(t.created_ts))],
       ['Started', when(tsMs(t.started_ts))],

@@ -1,7 +1,8 @@
 // The bot page in a real browser (Debian's chromium driven by playwright-core) against a real
 // coordinator and real bot processes: a bot's dimensions, events and the tasks it ran, its id a
 // link from the bots list; a killed bot shown as disconnected, then dead once the death timeout
-// (shortened to DEATH_SECS here) has passed. Screenshots go to test-output/dashboard/.
+// has passed on the coordinator's settable clock, and its task BOT_DIED with the run time from its
+// start to its recorded end. Screenshots go to test-output/dashboard/.
 import type { TasksClient } from '@drover/protocol';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -24,7 +25,11 @@ const SHOTS = fileURLToPath(new URL('../../../../test-output/dashboard/', import
 const CHROMIUM = process.env['DROVER_CHROMIUM'] ?? '/usr/lib/chromium/chromium';
 const WAIT = { timeout: 15_000 };
 /** The coordinator's death timeout: a silent bot is dead this long after it was last seen. */
-const DEATH_SECS = 3;
+const DEATH_SECS = 600;
+/** A silent bot's running task is BOT_DIED after this long (real time: the stream's watch). */
+const PING_TOLERANCE_SECS = 2;
+/** What the test moved the coordinator's clock on by. */
+let skewMs = 0;
 
 let dir: ReturnType<typeof tempDir>;
 let coord: RunningCoordinator;
@@ -38,7 +43,11 @@ let page: Page;
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   dir = tempDir();
-  coord = await startTestCoordinator(dir.path, { botDeathTimeoutSecs: DEATH_SECS });
+  coord = await startTestCoordinator(
+    dir.path,
+    { botDeathTimeoutSecs: DEATH_SECS, botPingToleranceSecs: PING_TOLERANCE_SECS },
+    () => Date.now() + skewMs,
+  );
   clientToken = readToken(dir.path, 'client');
   tasks = tasksStub(coord.grpcAddress);
   bot = await startBotProcess(coord, dir.path, 'page-bot', [
@@ -110,27 +119,40 @@ describe('bot page in a browser', () => {
     await expect.poll(() => page.url(), WAIT).toContain(`#/task/${taskId}`);
   });
 
-  it('shows a killed bot as disconnected, then dead after the death timeout, never alive', async () => {
-    doomed = await startBotProcess(coord, dir.path, 'doomed-bot', ['--pool', 'default']);
+  it('shows a killed bot as disconnected, then dead after the death timeout, never alive; its task ran until it died', async () => {
+    doomed = await startBotProcess(coord, dir.path, 'doomed-bot', [
+      '--pool',
+      'default',
+      '--dimension',
+      'flavor=doomed',
+    ]);
+    const taskId = await submitTask(tasks, clientToken, {
+      name: 'dies with its bot',
+      command: ['sleep', '30'],
+      dimensions: [{ key: 'flavor', value: 'doomed' }],
+    });
+    const result = async () => (await apiFetch(coord, `/api/tasks/${taskId}`, clientToken)).body;
+    await expect.poll(async () => (await result()).state, WAIT).toBe('RUNNING');
     await page.goto(`${baseUrl(coord)}/#/bots/doomed-bot`);
     const status = page.locator('#bot-status');
     await expect.poll(() => status.innerText(), WAIT).toBe('alive');
-    const killedAt = Date.now();
     await stopProcess(doomed);
     // The coordinator notices the closed stream and the page is told live.
     await expect.poll(() => status.innerText(), WAIT).toBe('disconnected');
-    expect(Date.now() - killedAt).toBeLessThan(DEATH_SECS * 1000);
     await page.goto(`${baseUrl(coord)}/#/bots`);
     const row = page.locator('#bots tr[data-bot="doomed-bot"]');
     await row.waitFor(WAIT);
-    if (Date.now() - killedAt < DEATH_SECS * 1000) {
-      expect(await row.innerText()).toContain('disconnected');
-    }
+    expect(await row.innerText()).toContain('disconnected');
     expect(await row.innerText()).not.toContain('alive');
-    // Past the death timeout: dead, in the list and on its page.
-    await new Promise((r) =>
-      setTimeout(r, Math.max(0, killedAt + DEATH_SECS * 1000 + 500 - Date.now())),
-    );
+    // Silent past its ping tolerance: its task is BOT_DIED, ended when the coordinator said so.
+    await expect.poll(async () => (await result()).state, WAIT).toBe('BOT_DIED');
+    const died = await result();
+    const ranMs = Date.parse(died.abandoned_ts ?? died.completed_ts) - Date.parse(died.started_ts);
+    expect(ranMs).toBeGreaterThan(1000);
+    const ranText = `${(ranMs / 1000).toFixed(1)} s`;
+
+    // The death timeout passes on the coordinator's clock: dead, in the list and on its page.
+    skewMs += (DEATH_SECS + 1) * 1000;
     await expect
       .poll(async () => {
         await page.reload();
@@ -144,6 +166,19 @@ describe('bot page in a browser', () => {
     await expect.poll(() => status.innerText(), WAIT).toBe('dead');
     await page.locator('#bot-events tbody tr').first().waitFor(WAIT);
     await page.screenshot({ path: join(SHOTS, 'bot-dead.png'), fullPage: true });
+
+    // Its task ran from its start to its recorded end, in the list and on its page (not 0 s,
+    // and not counting the clock moved on afterwards).
+    await page.goto(`${baseUrl(coord)}/#/tasks`);
+    const taskRow = page.locator(`#tasks tr[data-task="${taskId}"]`);
+    await taskRow.waitFor(WAIT);
+    expect(await taskRow.locator('[data-outcome]').innerText()).toBe('bot died');
+    expect(await taskRow.locator('td:nth-child(7)').innerText()).toBe(ranText);
+    await page.goto(`${baseUrl(coord)}/#/task/${taskId}`);
+    const ran = page.locator('#timeline [data-k="ran for"]');
+    await ran.waitFor(WAIT);
+    expect(await ran.innerText()).toContain(ranText);
+    await page.screenshot({ path: join(SHOTS, 'task-bot-died.png'), fullPage: true });
   });
 
   it("filters the bots list with the CLI's key=value dimensions", async () => {

@@ -123,6 +123,66 @@ describe.skipIf(!REACHABLE)('the PostgreSQL change feed', () => {
     expect(heard.notes).toHaveLength(3);
   });
 
+  it('tells another replica of every change to tokens, principals and bot groups', async () => {
+    const schema = newSchema();
+    const a = await open(schema);
+    const b = await open(schema);
+    const heard = await listen(b);
+    const token = {
+      id: 'tok-0123456789abcdef',
+      hash: 'f'.repeat(64),
+      kind: 'principal' as const,
+      subject: 'alice',
+      description: '',
+      scope: {},
+      createdMs: T0,
+      createdBy: 'root',
+      expiresMs: 0,
+      revokedMs: 0,
+      revokedBy: '',
+      lastUsedMs: 0,
+    };
+    const access = { kind: 'access' };
+    const principal = {
+      name: 'alice',
+      admin: false,
+      roles: { ci: ['submit'] },
+      description: '',
+      updatedMs: T0,
+      updatedBy: 'root',
+    };
+    const group = { ...principal, name: 'ci-bots', botIds: ['ci-*'], dimensions: {} };
+    expect(await a.insertAccessToken(token)).toBe(true);
+    // What changes nothing, last-used times and the audit log tell nobody.
+    expect(await a.insertAccessToken(token)).toBe(false);
+    await a.touchAccessTokens([{ id: token.id, lastUsedMs: T0 + 1 }]);
+    await a.appendAudit([
+      {
+        timeMs: T0,
+        principal: 'root',
+        peer: '',
+        action: 'access.token.create',
+        target: token.id,
+        details: '{}',
+        result: 'ok',
+        pool: '',
+      },
+    ]);
+    await a.revokeAccessToken(token.id, T0 + 2, 'root');
+    await a.revokeAccessToken(token.id, T0 + 3, 'root');
+    await a.putPrincipal(principal);
+    expect(await a.deletePrincipal('alice', T0 + 4, 'root')).toEqual({ deleted: true, tokens: 0 });
+    expect(await a.deletePrincipal('alice', T0 + 5, 'root')).toEqual({ deleted: false, tokens: 0 });
+    await a.putBotGroup(group);
+    expect(await a.deleteBotGroup('ci-bots', T0 + 6, 'root')).toEqual({ deleted: true, tokens: 0 });
+    // A task note last: the feed is in commit order, so every access note is in by then.
+    await a.insertTask(pendingTask(spec([slice(60)]), { id: 'marker' }));
+    const notes = await heard.next(7);
+    expect(notes.slice(0, 6)).toEqual([access, access, access, access, access, access]);
+    expect(notes[6]).toMatchObject({ kind: 'task', id: 'marker' });
+    expect(heard.notes).toHaveLength(7);
+  });
+
   it('is not heard by a deployment in another schema', async () => {
     const a = await open(newSchema());
     const other = await open(newSchema());

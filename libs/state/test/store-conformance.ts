@@ -17,6 +17,7 @@ import { describeSecretConformance } from './store-conformance-secrets';
 import { describeCasConformance } from './store-conformance-cas';
 import { describeWebhookConformance } from './store-conformance-webhooks';
 import { describeRetentionConformance } from './store-conformance-retention';
+import { describeAccessConformance } from './store-conformance-access';
 import { describeFleetConformance } from './store-conformance-fleet';
 
 export interface OpenedStore {
@@ -1408,6 +1409,12 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
     describeSecretConformance({
       store: () => store,
       reopen: async () => (store = await opened.reopen()),
+    });
+
+    describeAccessConformance({
+      store: () => store,
+      reopen: async () => (store = await opened.reopen()),
+      second: () => opened.reopen(),
     });
 
     describeFleetConformance({

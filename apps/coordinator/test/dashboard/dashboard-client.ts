@@ -43,6 +43,8 @@ export interface TaskOptions {
   /** Extra dimensions (a task for no bot stays PENDING with wait_for_capacity). */
   dimensions?: Array<{ key: string; value: string }>;
   waitForCapacity?: boolean;
+  /** The task's parent (NewTaskRequest.parent_task_id): it is tagged `parent_task_id:<id>`. */
+  parentTaskId?: string;
 }
 
 export async function submitTask(
@@ -56,6 +58,7 @@ export async function submitTask(
         {
           name: opts.name ?? 'task',
           tags: opts.tags ?? [],
+          ...(opts.parentTaskId === undefined ? {} : { parent_task_id: opts.parentTaskId }),
           task_slices: [
             {
               properties: {

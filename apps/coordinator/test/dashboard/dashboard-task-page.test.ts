@@ -284,6 +284,49 @@ describe('task page', () => {
     expect(await request.locator('dd[data-field="deadline"]').textContent()).toContain(text);
     expect(await request.locator('#request-json').textContent()).toContain('"task_slices"');
   });
+
+  it('links a task to its parent and its children, each way', async () => {
+    // A parent that waits (no bot matches), so that it takes children.
+    const nowhere = { dimensions: [{ key: 'os', value: 'Nowhere' }], waitForCapacity: true };
+    const parent = await submitTask(tasks, clientToken, { name: 'the parent', ...nowhere });
+    const child1 = await submitTask(tasks, clientToken, {
+      name: 'child one',
+      parentTaskId: parent,
+      ...nowhere,
+    });
+    const child2 = await submitTask(tasks, clientToken, {
+      name: 'child two',
+      parentTaskId: parent,
+      ...nowhere,
+    });
+    await page.goto(`${baseUrl(coord)}/#/task/${parent}`);
+    const children = page.locator('#children');
+    await children.waitFor(WAIT);
+    expect(await children.locator('a').allInnerTexts()).toEqual(
+      expect.arrayContaining(['child one', 'child two']),
+    );
+    expect(await page.locator('#parent').count()).toBe(0);
+    await page.screenshot({ path: join(SHOTS, 'task-children.png'), fullPage: true });
+    await children.locator('a', { hasText: 'child two' }).click();
+    await expect.poll(() => page.url(), WAIT).toContain(`#/task/${child2}`);
+    const up = page.locator('#parent');
+    await up.waitFor(WAIT);
+    expect(await up.innerText()).toBe(parent);
+    expect(await page.locator('#children').count()).toBe(0);
+    await up.click();
+    await expect.poll(() => page.url(), WAIT).toMatch(new RegExp(`#/task/${parent}$`));
+    await page.locator('#children').waitFor(WAIT);
+    // Cancelling the parent cancels its children (they were PENDING).
+    await apiFetch(coord, `/api/tasks/${parent}/cancel`, clientToken, {
+      method: 'POST',
+      body: { kill_running: false },
+    });
+    for (const id of [child1, child2]) {
+      await expect
+        .poll(async () => (await apiFetch(coord, `/api/tasks/${id}`, clientToken)).body.state, WAIT)
+        .toBe('CANCELED');
+    }
+  });
 });
 
 /** "ran for 2.3 s" in seconds. */

@@ -70,7 +70,10 @@ export interface AccessStore {
   listAccessTokens(): Promise<AccessTokenRecord[]>;
   /** Creates or replaces the principal of that name. */
   putPrincipal(p: StoredPrincipal): Promise<void>;
-  /** Deletes it and revokes its tokens (at `nowMs`, by `by`); false for an unknown name. */
+  /**
+   * Deletes it and revokes its tokens not yet revoked (at `nowMs`, by `by`), in one transaction;
+   * `tokens` = how many it revoked. An unknown name writes nothing: { deleted: false, tokens: 0 }.
+   */
   deletePrincipal(
     name: string,
     nowMs: number,
@@ -108,15 +111,18 @@ export interface AuditRecord {
 export type NewAuditRecord = Omit<AuditRecord, 'id'>;
 
 export interface AuditQuery {
+  /** timeMs ≥ sinceMs. */
   readonly sinceMs?: number;
+  /** timeMs < untilMs. */
   readonly untilMs?: number;
   readonly principal?: string;
   /** An exact action, or a prefix ending in `.`. */
   readonly action?: string;
-  /** Only entries of these pools (a pool admin's view); undefined = all. */
+  /** Only entries of these pools ('' = no pool; a pool admin's view); undefined = all, [] = none. */
   readonly pools?: readonly string[];
   /** Entries with an id below this one (the previous page's last id); newest first. */
   readonly beforeId?: number;
+  /** At most this many entries (the caller bounds it); 0 = none. */
   readonly limit: number;
 }
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { InvalidArgumentError } from '@drover/protocol';
-import { can, poolsWith, ROLES } from '../auth/principal';
+import { InvalidArgumentError, PermissionDeniedError } from '@drover/protocol';
+import { can, poolsWith, ROLES, type Principal } from '../auth/principal';
 import type { CoordinatorMetrics } from '../metrics/coordinator-metrics';
 import type { OutputStore } from '../outputs/output-store';
 import type { BotsDeps } from '../rpc/bots-view';
@@ -14,8 +14,10 @@ import type { ApiRoute } from './api-route';
 import { taskPageRoutes } from './api-task-page';
 import { tasksRoutes } from './api-tasks';
 import type { FleetHistory } from './fleet-history';
-import { clientOf, sendError, sendJson } from './http-json';
+import { clientOfToken, sendError, sendJson } from './http-json';
 import { LiveHub } from './live-hub';
+import { OidcLogin, type OidcLoginIssuer } from './oidc-login';
+import { sameOriginRequest } from './session-cookie';
 import { StaticFiles } from './static-files';
 
 export interface DashboardDeps extends BotsDeps {
@@ -30,21 +32,34 @@ export interface DashboardDeps extends BotsDeps {
   readonly pendingSockets?: PendingCaps;
   /** Graph distributors, for the pool of a quest (`/api/graph/quests`). @default the built-in */
   readonly distributors?: ReadonlyMap<string, DistributorConfig>;
+  /** Issuers people sign in with (OidcLogin). @default none: token login only */
+  readonly oidcLogin?: readonly OidcLoginIssuer[];
+  /** Whether the coordinator serves HTTPS: the session cookie gets Secure. @default false */
+  readonly tls?: boolean;
 }
 
 /**
  * The web dashboard on the coordinator's HTTP port (DESIGN.md §7): `/` and `/static/*` (the page
- * and its modules; no token needed), `/api/*` (JSON, `authorization: Bearer` client token, the
- * same role rules as the gRPC services), `/ws` (live updates; see LiveHub).
+ * and its modules; no token needed), `/auth/*` and `/api/auth/config` (signing in, OidcLogin),
+ * `/api/*` (JSON, `authorization: Bearer` client token or the session cookie, the same role rules
+ * as the gRPC services), `/ws` (live updates; see LiveHub).
  */
 export class Dashboard {
   readonly #deps: DashboardDeps;
   readonly #static = new StaticFiles();
   readonly #routes: ApiRoute[];
   readonly #live: LiveHub;
+  readonly #login: OidcLogin;
 
   constructor(deps: DashboardDeps) {
     this.#deps = deps;
+    this.#login = new OidcLogin({
+      issuers: deps.oidcLogin ?? [],
+      tokens: deps.tokens,
+      tls: deps.tls ?? false,
+      clock: deps.clock,
+      log: deps.log,
+    });
     this.#live = new LiveHub({
       ...deps,
       ...(deps.liveBatchMs === undefined ? {} : { batchMs: deps.liveBatchMs }),
@@ -81,6 +96,7 @@ export class Dashboard {
     if (method === 'GET' || method === 'HEAD') {
       if (this.#static.serve(req, res, path)) return true;
     }
+    if (this.#login.handle(req, res, path)) return true;
     if (!path.startsWith('/api/')) return false;
     const url = new URL(req.url ?? '/', 'http://dashboard');
     for (const route of this.#routes) {
@@ -101,13 +117,38 @@ export class Dashboard {
   /** Takes an HTTP upgrade for `/ws`; returns false for other paths. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, path: string): boolean {
     if (path !== '/ws') return false;
-    this.#live.upgrade(req, socket, head);
+    // A cookie is sent by the browser whoever opened the socket: only a same-origin page's counts.
+    const session = sameOriginRequest(req) ? this.#login.sessionAuthorization(req) : undefined;
+    this.#live.upgrade(req, socket, head, session);
     return true;
   }
 
   /** Closes the live sockets (the HTTP server cannot close while they are open); idempotent. */
   close(): void {
     this.#live.close();
+  }
+
+  /**
+   * The caller of an API request: its `authorization` header, else the session cookie. A request
+   * the cookie authenticates may change something only from the dashboard's own page (CSRF); a
+   * refused session's cookie is cleared.
+   */
+  async #authenticate(req: IncomingMessage, res: ServerResponse): Promise<Principal> {
+    const header = req.headers.authorization;
+    const authorization = header ?? this.#login.sessionAuthorization(req);
+    const fromCookie = header === undefined && authorization !== undefined;
+    if (fromCookie && req.method !== 'GET' && req.method !== 'HEAD' && !sameOriginRequest(req)) {
+      throw new PermissionDeniedError(
+        'cross-site request refused: the session cookie works only from the dashboard itself',
+      );
+    }
+    await this.#deps.tokens.prepare(authorization);
+    try {
+      return clientOfToken(this.#deps.tokens, authorization);
+    } catch (err) {
+      if (fromCookie) res.setHeader('set-cookie', this.#login.clearSession());
+      throw err;
+    }
   }
 
   #run(
@@ -120,7 +161,7 @@ export class Dashboard {
     const onBug = (err: unknown) =>
       this.#deps.log.error({ err, path: req.url }, 'dashboard request failed');
     (async () => {
-      const principal = clientOf(this.#deps.tokens, req);
+      const principal = await this.#authenticate(req, res);
       const params = m.slice(1).map((p) => decodePathPart(p ?? ''));
       await route.handle({ req, res, principal, params, query });
     })().catch((err: unknown) => sendError(res, err, onBug));

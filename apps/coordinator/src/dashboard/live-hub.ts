@@ -52,6 +52,10 @@ interface Client {
   alive: boolean;
   /** Its entry among the unauthenticated sockets until it authenticates. */
   readonly pending: PendingConnection;
+  /** The dashboard session's `authorization` (its cookie, same-origin upgrades only). */
+  readonly session: string | undefined;
+  /** While the `auth` message is being checked (a JWT takes I/O): later messages wait. */
+  authenticating: boolean;
 }
 
 /**
@@ -118,14 +122,17 @@ export class LiveHub {
     this.#pingTimer.unref();
   }
 
-  /** Takes over an HTTP upgrade request for `/ws`. */
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  /**
+   * Takes over an HTTP upgrade request for `/ws`. `session`: the `authorization` of the
+   * dashboard's session cookie, used when the `auth` message carries no token.
+   */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, session?: string): void {
     if (this.#closed) {
       socket.destroy();
       return;
     }
     const peer = peerAddress(req.socket.remoteAddress, false);
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, peer));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, peer, session));
   }
 
   /** Closes every socket and stops listening; idempotent. */
@@ -148,10 +155,12 @@ export class LiveHub {
     return this.#clients.size;
   }
 
-  #accept(ws: WebSocket, peer: string): void {
+  #accept(ws: WebSocket, peer: string, session: string | undefined): void {
     const client: Client = {
       ws,
       principal: undefined,
+      session,
+      authenticating: false,
       topics: new Set(),
       follows: new Map(),
       lagging: false,
@@ -198,7 +207,7 @@ export class LiveHub {
       return;
     }
     if (client.principal === undefined) {
-      this.#authenticate(client, msg);
+      if (!client.authenticating) await this.#authenticate(client, msg);
       return;
     }
     const principal = client.principal;
@@ -226,11 +235,17 @@ export class LiveHub {
     }
   }
 
-  #authenticate(client: Client, msg: Record<string, unknown>): void {
+  async #authenticate(client: Client, msg: Record<string, unknown>): Promise<void> {
     this.#pending.settle(client.pending);
     const token = msg['type'] === 'auth' && typeof msg['token'] === 'string' ? msg['token'] : '';
+    const authorization =
+      token === '' && msg['type'] === 'auth' && client.session !== undefined
+        ? client.session
+        : `Bearer ${token}`;
+    client.authenticating = true;
     try {
-      client.principal = clientOfToken(this.#deps.tokens, `Bearer ${token}`);
+      await this.#deps.tokens.prepare(authorization);
+      client.principal = clientOfToken(this.#deps.tokens, authorization);
     } catch (err) {
       const forbidden = err instanceof DroverError && err.code === status.PERMISSION_DENIED;
       client.ws.close(

@@ -61,7 +61,14 @@ export type RawSettings = Partial<Record<SettingName, string | number | readonly
   distributors?: unknown;
   /** Per-pool task retention (file only): pool name → duration (retention-config.ts). */
   'task-retention-pools'?: unknown;
+  /** `auth.oidc` (file only): the OIDC issuers, checked by compileOidcConfig (auth/oidc-config.ts). */
+  'auth-oidc'?: unknown;
+  /** The config file's directory: relative paths inside `auth` resolve against it. */
+  'auth-dir'?: string;
 };
+
+/** Keys of the file's `auth` section. */
+const AUTH_KEYS = ['oidc'];
 
 function isSetting(key: string): key is SettingName {
   return Object.hasOwn(SETTINGS, key);
@@ -91,6 +98,22 @@ export function parseConfigText(text: string, file: string): RawSettings {
     }
     if (key === 'task-retention-pools') {
       out['task-retention-pools'] = value;
+      continue;
+    }
+    if (key === 'auth') {
+      if (value === null) continue;
+      if (typeof value !== 'object' || Array.isArray(value)) {
+        throw new ConfigError(`config ${file}: auth: must be a mapping like {oidc: [...]}`);
+      }
+      for (const k of Object.keys(value as object)) {
+        if (!AUTH_KEYS.includes(k)) {
+          throw new ConfigError(
+            `config ${file}: auth.${k}: unknown key (known: ${AUTH_KEYS.join(', ')})`,
+          );
+        }
+      }
+      out['auth-oidc'] = (value as Record<string, unknown>)['oidc'];
+      out['auth-dir'] = dirname(file);
       continue;
     }
     if (!isSetting(key)) {

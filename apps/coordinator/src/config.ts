@@ -15,6 +15,7 @@ import { compileDistributors, type DistributorConfig } from './graph/distributor
 import { DEFAULT_CAS_MAX_BLOB_BYTES, DEFAULT_CAS_RETENTION_MS, durationMs } from './cas/cas-config';
 import { compileWebhookTargets, type WebhookTargetPolicy } from './notify/webhook-targets';
 import { compileRetention, type RetentionConfig } from './retention/retention-config';
+import { compileOidcConfig, type OidcIssuerConfig } from './auth/oidc-config';
 
 export { ConfigError } from './config-file';
 
@@ -122,6 +123,13 @@ export interface CoordinatorOptions {
   taskRetention?: string | number;
   /** Per pool (config file only): pool name → duration replacing taskRetention. @default none */
   taskRetentionPools?: unknown;
+  /**
+   * `auth.oidc` (config file only): issuers whose JWTs are accepted, with claim and group
+   * mappings (auth/oidc-config.ts, docs/auth.md). @default none: bearer tokens only
+   */
+  oidc?: unknown;
+  /** What relative paths in `oidc` resolve against (the config file's directory). @default cwd */
+  oidcBaseDir?: string;
 }
 
 /** How task webhooks are sent (notify/webhook-notifier.ts). */
@@ -169,6 +177,8 @@ export interface CoordinatorConfig {
   readonly botExecutable: string | undefined;
   /** How long final tasks are kept, by default and per pool (retention/). */
   readonly retention: RetentionConfig;
+  /** OIDC issuers whose JWTs are accepted (auth/oidc.ts); empty = none. */
+  readonly oidc: readonly OidcIssuerConfig[];
 }
 
 const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
@@ -228,6 +238,7 @@ export function compileCoordinatorConfig(opts: CoordinatorOptions): CoordinatorC
     botExecutable:
       opts.botExecutable === undefined ? defaultBotExecutable() : resolve(opts.botExecutable),
     retention: compileRetention(opts.taskRetention, opts.taskRetentionPools),
+    oidc: compileOidcConfig(opts.oidc, opts.oidcBaseDir),
   });
 }
 
@@ -533,5 +544,9 @@ export function parseCoordinatorArgs(
     options.taskRetentionPools = fromFile['task-retention-pools'];
   }
   if (fromFile.distributors !== undefined) options.distributors = fromFile.distributors;
+  if (fromFile['auth-oidc'] !== undefined) {
+    options.oidc = fromFile['auth-oidc'];
+    if (fromFile['auth-dir'] !== undefined) options.oidcBaseDir = fromFile['auth-dir'];
+  }
   return { help: false, options };
 }

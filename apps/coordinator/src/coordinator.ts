@@ -6,6 +6,7 @@ import type { Server as HttpServer } from 'node:http';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AuditLog } from './audit/audit-log';
+import { OidcVerifier } from './auth/oidc';
 import { can } from './auth/principal';
 import { TokenAuthority, loadOrCreateTokens } from './auth/tokens';
 import { BotApiService } from './botapi/bot-api-service';
@@ -42,6 +43,7 @@ import { botsHandlers } from './rpc/bots-service';
 import { unimplementedService } from './rpc/grpc-edge';
 import { GrpcHealth } from './rpc/grpc-health';
 import { addReflection, reflectionAuthInterceptor } from './rpc/grpc-reflection';
+import { jwtAuthInterceptor } from './rpc/jwt-auth-interceptor';
 import { callMetricsInterceptor } from './rpc/instrument';
 import { guardedService, requestGuardInterceptor } from './rpc/request-guard';
 import { loadTlsMaterial, serverCredentials } from './rpc/server-credentials';
@@ -134,6 +136,17 @@ export async function startCoordinator(
   const { file: tokensFile, created } = loadOrCreateTokens(config.tokensFile);
   if (created) log.info({ dir: config.dataDir }, 'created client.token and bot.token');
   const tokens = new TokenAuthority(tokensFile);
+  // People of the configured OIDC issuers (auth.oidc): their JWTs verified against the issuers'
+  // keys, fetched now in the background so that the first call does not wait for them.
+  if (config.oidc.length > 0) {
+    const oidcLog = log.child({ component: 'oidc' });
+    const verifier = new OidcVerifier(config.oidc, {
+      clock,
+      onIssuerError: (issuer, err) => oidcLog.warn({ issuer, err }, 'OIDC issuer unreachable'),
+    });
+    tokens.setJwtVerifier(verifier);
+    void verifier.warmUp();
+  }
   // Before the store opens: a key others may read, or of the wrong size, refuses the start.
   const secretKey = loadOrCreateSecretKey(config.secretKeyFile);
   if (secretKey.created) {
@@ -317,7 +330,8 @@ export async function startCoordinator(
     pendingSockets: caps.dashboardSocket,
     distributors: config.distributors,
   });
-  const metricsAccess = (authorization: string | undefined): MetricsAccess => {
+  const metricsAccess = async (authorization: string | undefined): Promise<MetricsAccess> => {
+    await tokens.prepare(authorization);
     const principal = tokens.authenticate(authorization);
     if (principal === undefined) return 'unauthenticated';
     return can(principal, 'view', []) ? 'allowed' : 'forbidden';
@@ -329,6 +343,8 @@ export async function startCoordinator(
     // The call counter first: it sees every status, including the ones later interceptors send.
     interceptors: [
       callMetricsInterceptor(metrics),
+      // A JWT verified (or refused with its reason) before any handler reads the token.
+      jwtAuthInterceptor(tokens),
       reflectionAuthInterceptor(tokens),
       requestGuardInterceptor(log.child({ component: 'rpc' })),
     ],

@@ -64,6 +64,8 @@ export interface OidcTestProvider {
   readonly cli: { readonly clientId: string; readonly redirectUri: string };
   /** The key the provider signs with now. */
   signingKey(): SigningKey;
+  /** How many times its JWKS was fetched (a verifier must cache it, not fetch it per token). */
+  jwksRequests(): number;
   /** Replaces the dashboard client's redirect URIs (e.g. once the dashboard's port is known). */
   setDashboardRedirectUris(uris: readonly string[], postLogoutUris?: readonly string[]): void;
   /**
@@ -144,7 +146,9 @@ export async function startOidcTestProvider(
 
   const Provider = await quietly(async () => (await import('oidc-provider')).default);
   let handle: ReturnType<ProviderClass['callback']> | undefined;
+  let jwksRequests = 0;
   const server: Server = createServer((req, res) => {
+    if ((req.url ?? '').split('?')[0] === '/jwks') jwksRequests++;
     if (handle === undefined) {
       res.statusCode = 503;
       res.end();
@@ -338,6 +342,7 @@ export async function startOidcTestProvider(
     dashboard: { clientId: DASHBOARD_CLIENT_ID, clientSecret: DASHBOARD_CLIENT_SECRET },
     cli: { clientId: CLI_CLIENT_ID, redirectUri: CLI_REDIRECT_URI },
     signingKey: () => keys[0]!,
+    jwksRequests: () => jwksRequests,
     setDashboardRedirectUris(uris, postLogoutUris) {
       dashboardRedirectUris = [...uris];
       if (postLogoutUris !== undefined) dashboardPostLogoutUris = [...postLogoutUris];

@@ -13,7 +13,9 @@ export interface HttpServerDeps {
   /** Why it is not healthy, when it knows (`coordinator data dir is full`): in /healthz's body. */
   readonly problem?: () => string | undefined;
   /** Decides from the `authorization` header whether the caller may read /metrics. */
-  readonly metricsAccess: (authorization: string | undefined) => MetricsAccess;
+  readonly metricsAccess: (
+    authorization: string | undefined,
+  ) => MetricsAccess | Promise<MetricsAccess>;
   /** The Prometheus exposition. */
   readonly metrics: () => Promise<{ contentType: string; body: string }>;
   /** Called when producing a response failed (a bug): the caller logs it. */
@@ -97,7 +99,7 @@ async function serveMetrics(
   res: ServerResponse,
   deps: HttpServerDeps,
 ): Promise<void> {
-  const access = deps.metricsAccess(req.headers.authorization);
+  const access = await deps.metricsAccess(req.headers.authorization);
   switch (access) {
     case 'unauthenticated':
       res.setHeader('www-authenticate', 'Bearer');

@@ -47,6 +47,7 @@ export const SETTINGS = {
   'webhook-allow': { env: 'DROVER_WEBHOOK_ALLOW', kind: 'list' },
   'webhook-allow-addresses': { env: 'DROVER_WEBHOOK_ALLOW_ADDRESSES', kind: 'list' },
   'task-retention': { env: 'DROVER_TASK_RETENTION', kind: 'duration' },
+  'audit-retention': { env: 'DROVER_AUDIT_RETENTION', kind: 'duration' },
 } as const satisfies Record<string, { env: string; kind: SettingKind }>;
 
 export type SettingName = keyof typeof SETTINGS;

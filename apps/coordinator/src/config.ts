@@ -19,6 +19,9 @@ import { compileOidcConfig, type OidcIssuerConfig } from './auth/oidc-config';
 
 export { ConfigError } from './config-file';
 
+/** How long audit log entries are kept by default: 90 days. */
+export const DEFAULT_AUDIT_RETENTION_MS = 90 * 24 * 3600 * 1000;
+
 /**
  * Options of the coordinator; every one can be a key of the config file, a DROVER_* environment
  * variable or a flag (that order of precedence, flags win).
@@ -123,6 +126,8 @@ export interface CoordinatorOptions {
   taskRetention?: string | number;
   /** Per pool (config file only): pool name → duration replacing taskRetention. @default none */
   taskRetentionPools?: unknown;
+  /** How long audit log entries are kept: `90d`, `12h`; 0 = forever. @default '90d' */
+  auditRetention?: string | number;
   /**
    * `auth.oidc` (config file only): issuers whose JWTs are accepted, with claim and group
    * mappings (auth/oidc-config.ts, docs/auth.md). @default none: bearer tokens only
@@ -177,6 +182,8 @@ export interface CoordinatorConfig {
   readonly botExecutable: string | undefined;
   /** How long final tasks are kept, by default and per pool (retention/). */
   readonly retention: RetentionConfig;
+  /** How long audit log entries are kept (audit/audit-pruner.ts); 0 = forever. */
+  readonly auditRetentionMs: number;
   /** OIDC issuers whose JWTs are accepted (auth/oidc.ts); empty = none. */
   readonly oidc: readonly OidcIssuerConfig[];
 }
@@ -238,6 +245,11 @@ export function compileCoordinatorConfig(opts: CoordinatorOptions): CoordinatorC
     botExecutable:
       opts.botExecutable === undefined ? defaultBotExecutable() : resolve(opts.botExecutable),
     retention: compileRetention(opts.taskRetention, opts.taskRetentionPools),
+    auditRetentionMs: durationMs(
+      'audit-retention',
+      opts.auditRetention,
+      DEFAULT_AUDIT_RETENTION_MS,
+    ),
     oidc: compileOidcConfig(opts.oidc, opts.oidcBaseDir),
   });
 }
@@ -411,6 +423,8 @@ win). The file's keys are the flag names; see apps/coordinator/drover.example.ya
   --task-retention DURATION     final tasks are deleted this long after they ended: 90d, 12h, 30m;
                                 0 = keep forever; per pool: task-retention-pools in the config
                                 file (DROVER_TASK_RETENTION) [90d]
+  --audit-retention DURATION    audit log entries are deleted this long after they were recorded:
+                                90d, 12h, 30m; 0 = keep forever (DROVER_AUDIT_RETENTION) [90d]
   -V, --version                 print the version and the git commit
   -h, --help                    show this help
 `;
@@ -542,6 +556,13 @@ export function parseCoordinatorArgs(
   }
   if (fromFile['task-retention-pools'] !== undefined) {
     options.taskRetentionPools = fromFile['task-retention-pools'];
+  }
+  const auditRetention = raw('audit-retention');
+  if (auditRetention !== undefined) {
+    options.auditRetention =
+      typeof auditRetention.value === 'number'
+        ? auditRetention.value
+        : String(auditRetention.value);
   }
   if (fromFile.distributors !== undefined) options.distributors = fromFile.distributors;
   if (fromFile['auth-oidc'] !== undefined) {

@@ -6,6 +6,7 @@ import type { Server as HttpServer } from 'node:http';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AuditLog } from './audit/audit-log';
+import { AuditPruner } from './audit/audit-pruner';
 import { OidcVerifier } from './auth/oidc';
 import { can } from './auth/principal';
 import { TokenAuthority, loadOrCreateTokens } from './auth/tokens';
@@ -86,6 +87,8 @@ export interface RunningCoordinator {
   readonly listeners: TransitionListeners;
   /** Deletes final tasks past their retention (retention/); `runRound()` for tests. */
   readonly purger: TaskPurger;
+  /** Deletes audit entries past --audit-retention (audit/); `runRound()` for tests. */
+  readonly auditPruner: AuditPruner;
   /** Stops serving and closes the store; idempotent; every step runs even if one fails. */
   close(): Promise<void>;
 }
@@ -313,6 +316,13 @@ export async function startCoordinator(
   });
   // Who did what: admin actions and cancels, refused or not (audit/).
   const audit = new AuditLog(store, clock);
+  // Entries past --audit-retention deleted in small batches (0: kept forever).
+  const auditPruner = new AuditPruner({
+    store,
+    retentionMs: config.auditRetentionMs,
+    clock,
+    log: log.child({ component: 'audit' }),
+  });
   const dashboard = new Dashboard({
     audit,
     fleet: fleet.history,
@@ -507,6 +517,7 @@ export async function startCoordinator(
   setLifecycle('serving');
   listeners.children.sweepOrphans();
   purger.start();
+  auditPruner.start();
   log.info(
     { grpc: grpcAddress, http: httpAddress, dataDir: config.dataDir, tls: tls !== undefined },
     'coordinator ready',
@@ -518,6 +529,7 @@ export async function startCoordinator(
       setLifecycle('stopping');
       const steps: Array<[string, () => unknown]> = [
         ['retention', () => purger.close()],
+        ['audit retention', () => auditPruner.close()],
         ['blob gc', () => blobGc.close()],
         ['metrics', () => metrics.close()],
         ['fleet history', () => fleet.close()],
@@ -572,6 +584,7 @@ export async function startCoordinator(
     listeners,
     botCode,
     purger,
+    auditPruner,
     close,
   };
 }

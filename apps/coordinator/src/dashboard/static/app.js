@@ -49,7 +49,8 @@ function bySession() {
 function refused() {
   if (getToken() !== '') logout('Your token was refused; log in again.');
   else if (me !== undefined) logout('Your session has ended; sign in again.');
-  else logout();
+  // Not signed in at the first look; later answers to requests already sent change nothing.
+  else if ($('login').hidden) logout();
 }
 
 /** Ends the session cookie at the coordinator; offers the provider's end-session page. */
@@ -89,6 +90,7 @@ function logout(why) {
   setToken('');
   me = undefined;
   live.stop();
+  $('live').className = 'live';
   cleanup?.();
   cleanup = undefined;
   $('app').replaceChildren();

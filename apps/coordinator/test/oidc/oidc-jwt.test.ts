@@ -41,6 +41,7 @@ beforeAll(async () => {
         groups: {
           'ci-admins': { ci: ['admin'] },
           'ci-viewers': { ci: ['view'] },
+          sre: { '*': ['view'] },
         },
         // Each unknown kid may fetch the keys again at once: the rotation test needs no wait.
         jwksCooldown: 0,
@@ -177,6 +178,20 @@ describe('OIDC ID tokens as credentials', () => {
     const body = (await expired.json()) as { code: string; message: string };
     expect(body.code).toBe('unauthenticated');
     expect(body.message).toMatch(/expired/);
+  });
+
+  it('serves /metrics to a JWT whose groups may view every pool, and only to it', async () => {
+    const metrics = (jwt: string) =>
+      fetch(`http://${coord.httpAddress}/metrics`, { headers: { authorization: `Bearer ${jwt}` } });
+    const sre = await metrics(await signedByProvider({ groups: ['sre'] }));
+    expect(sre.status).toBe(200);
+    expect(await sre.text()).toContain('drover_');
+    // alice is authenticated (403, not 401) but may view pool ci only.
+    expect((await metrics((await idp.loginAs('alice')).idToken)).status).toBe(403);
+    const expired = await metrics(
+      await signedByProvider({ groups: ['sre'], exp: Math.floor(Date.now() / 1000) - 600 }),
+    );
+    expect(expired.status).toBe(401);
   });
 
   it('refuses tokens that must not pass with UNAUTHENTICATED and the reason', async () => {

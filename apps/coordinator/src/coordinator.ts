@@ -10,6 +10,9 @@ import { AuditPruner } from './audit/audit-pruner';
 import { OidcVerifier } from './auth/oidc';
 import { can } from './auth/principal';
 import { TokenAuthority, loadOrCreateTokens } from './auth/tokens';
+import { accessHandlers } from './access/access-service';
+import { LiveAccess } from './access/live-access';
+import { TokenSessions } from './access/token-sessions';
 import { BotApiService } from './botapi/bot-api-service';
 import { BotCodeSource } from './bot-code/bot-code-source';
 import { BlobGc } from './cas/blob-gc';
@@ -89,6 +92,8 @@ export interface RunningCoordinator {
   readonly purger: TaskPurger;
   /** Deletes audit entries past --audit-retention (audit/); `runRound()` for tests. */
   readonly auditPruner: AuditPruner;
+  /** Who a token is: the tokens file and the store's live tokens (its `changed` event). */
+  readonly tokens: TokenAuthority;
   /** Stops serving and closes the store; idempotent; every step runs even if one fails. */
   close(): Promise<void>;
 }
@@ -138,7 +143,7 @@ export async function startCoordinator(
   const widerDataDir = ensurePrivateDir(config.dataDir);
   const { file: tokensFile, created } = loadOrCreateTokens(config.tokensFile);
   if (created) log.info({ dir: config.dataDir }, 'created client.token and bot.token');
-  const tokens = new TokenAuthority(tokensFile);
+  const tokens = new TokenAuthority(tokensFile, { clock });
   // People of the configured OIDC issuers (auth.oidc): their JWTs verified against the issuers'
   // keys, fetched now in the background so that the first call does not wait for them.
   if (config.oidc.length > 0) {
@@ -233,6 +238,16 @@ export async function startCoordinator(
         });
   await store.changes?.ready();
   await registry.load(store);
+  // Tokens, principals and bot groups of the store (service Access), beside the tokens file:
+  // read now, again on every replica's change; bot sessions of a token that stops working end.
+  const liveAccess = new LiveAccess({
+    store,
+    feed: store.changes,
+    tokens,
+    log: log.child({ component: 'access' }),
+  });
+  await liveAccess.start();
+  const tokenSessions = new TokenSessions(tokens, log.child({ component: 'access' }));
   // The CAS (--cas-dir): task inputs (service Cas) and output files (uploaded by bots, read with
   // Tasks.GetOutput), by content.
   const outputs = { store: new OutputStore(config.outputs.dir), maxBytes: config.outputs.maxBytes };
@@ -259,6 +274,7 @@ export async function startCoordinator(
     outputs,
     botCode, // bot self-update
     maxTaskOutputBytes: config.maxTaskOutputBytes,
+    tokenSessions,
   });
   const botEvents = new BotEventRecorder({
     store,
@@ -432,6 +448,20 @@ export async function startCoordinator(
     ),
   );
   server.addService(
+    guardedService(proto.Access.service),
+    unimplementedService(proto.Access.service, {
+      ...accessHandlers({
+        store,
+        tokens,
+        live: liveAccess,
+        audit,
+        clock,
+        log: log.child({ component: 'access' }),
+      }),
+      // ListAudit: the audit log's handler (audit/) goes here.
+    }),
+  );
+  server.addService(
     guardedService(proto.BotApi.service),
     unimplementedService(proto.BotApi.service, botApi.handlers()),
   );
@@ -494,6 +524,8 @@ export async function startCoordinator(
     fleet.close();
     dashboard.close();
     follower?.close();
+    tokenSessions.close();
+    await liveAccess.close();
     await listeners.close();
     engine.close();
     graph.close();
@@ -535,6 +567,8 @@ export async function startCoordinator(
         ['fleet history', () => fleet.close()],
         ['dashboard', () => dashboard.close()],
         ['replicas', () => follower?.close()],
+        ['access', () => liveAccess.close()],
+        ['token sessions', () => tokenSessions.close()],
         ['transition listeners', () => listeners.close()],
         ['engine', () => engine.close()],
         ['graph', () => graph.close()],
@@ -585,6 +619,7 @@ export async function startCoordinator(
     botCode,
     purger,
     auditPruner,
+    tokens,
     close,
   };
 }

@@ -91,6 +91,7 @@ describe('gRPC reflection to a generic client', () => {
     const summary = await runClient(token);
 
     expect(summary.services).toEqual([
+      'drover.v1.Access',
       'drover.v1.BotApi',
       'drover.v1.Bots',
       'drover.v1.Cas',
@@ -99,6 +100,7 @@ describe('gRPC reflection to a generic client', () => {
       'grpc.health.v1.Health',
     ]);
     expect(Object.keys(summary.files)).toEqual([
+      'drover/v1/access.proto',
       'drover/v1/botapi.proto',
       'drover/v1/bots.proto',
       'drover/v1/cas.proto',

@@ -7,3 +7,4 @@ export * from './gen-es/drover/v1/bots_pb';
 export * from './gen-es/drover/v1/botapi_pb';
 export * from './gen-es/drover/v1/graph_pb';
 export * from './gen-es/drover/v1/cas_pb';
+export * from './gen-es/drover/v1/access_pb';

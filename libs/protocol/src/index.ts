@@ -24,6 +24,7 @@ export { AUTOMATIC_TAG_KEYS, withAutomaticTags } from './automatic-tags';
 export { taskToResult, taskToRequest } from './task-to-wire';
 export { CACHE_NAME, MAX_CACHES, validateCaches } from './validate-caches';
 export {
+  ACCESS_LIMITS,
   DEFAULT_FIELD_LIMITS,
   DEFAULT_REQUEST_MAX_BYTES,
   MAX_ARGV_ENV_BYTES,

@@ -4,6 +4,7 @@ import type * as Protobuf from 'protobufjs';
 import { lightPackageDefinition } from './light-definition';
 import { MAX_REQUEST_BYTES } from './request-limits';
 import { fileURLToPath } from 'node:url';
+import type { ProtoGrpcType as AccessProto } from './gen/access';
 import type { ProtoGrpcType as BotApiProto } from './gen/botapi';
 import type { ProtoGrpcType as BotsProto } from './gen/bots';
 import type { ProtoGrpcType as CasProto } from './gen/cas';
@@ -36,6 +37,7 @@ export const PROTO_FILES = [
   'drover/v1/botapi.proto',
   'drover/v1/graph.proto',
   'drover/v1/cas.proto',
+  'drover/v1/access.proto',
 ];
 
 /**
@@ -51,7 +53,12 @@ export const LOADER_OPTIONS: protoLoader.Options = {
   includeDirs: [PROTO_DIR],
 };
 
-export type DroverProto = TasksProto & BotsProto & BotApiProto & GraphProto & CasProto;
+export type DroverProto = TasksProto &
+  BotsProto &
+  BotApiProto &
+  GraphProto &
+  CasProto &
+  AccessProto;
 
 let cachedDefinition: protoLoader.PackageDefinition | undefined;
 let cached: DroverProto | undefined;

@@ -130,6 +130,34 @@ export const MAX_CAS_UPLOAD_BLOBS = 1000;
 /** The most tasks one NewTasks creates, as BatchGetResult reads at most 1000. */
 export const MAX_NEW_TASKS = 1000;
 
+/**
+ * Service Access (access.proto): the limits its handler checks beyond the table below — the
+ * roles-per-pool maps (`scope`, `roles`) are protobuf maps, which the table cannot name — and the
+ * shapes of names (docs/limits.md, apps/coordinator/src/access/access-input.ts).
+ */
+export const ACCESS_LIMITS = {
+  /** A principal's or bot group's name: no whitespace or control characters. */
+  nameChars: 128,
+  descriptionChars: 1024,
+  /** Pools in one roles-per-pool map (`scope`, `roles`). */
+  pools: 64,
+  /** A pool name (or `*`): no whitespace and no `|`. */
+  poolChars: 256,
+  /** Bot id patterns of a bot group, each as BOT_ID_GLOB (at most 128 characters). */
+  botIds: 64,
+  /** Forced dimension keys of a bot group. */
+  dimensions: 32,
+  dimensionKeyChars: 64,
+  /** Values of one forced dimension. */
+  dimensionValues: 16,
+  dimensionValueChars: 256,
+  /** A token's life: 10 years. */
+  maxTtlSeconds: 315_360_000,
+} as const;
+
+const ACCESS_NAME = { name: { maxChars: ACCESS_LIMITS.nameChars } } as const;
+const ACCESS_DESCRIPTION = { description: { maxChars: ACCESS_LIMITS.descriptionChars } } as const;
+
 /** Per RPC (`Service.Method`), the limits of the fields that differ from the defaults. */
 export const REQUEST_LIMITS: Readonly<Record<string, Readonly<Record<string, FieldLimit>>>> = {
   'Tasks.NewTask': NEW_TASK,
@@ -241,6 +269,28 @@ export const REQUEST_LIMITS: Readonly<Record<string, Readonly<Record<string, Fie
     digest: { maxChars: 64 },
   },
   'BotApi.GetBotCode': { version: { maxChars: 128 } },
+  // Service Access (access.proto): the maps and name shapes are checked by its handler
+  // (ACCESS_LIMITS); output-only fields (updated, updated_by) are ignored.
+  'Access.CreateToken': {
+    kind: { maxChars: 16 },
+    subject: { maxChars: ACCESS_LIMITS.nameChars },
+    ...ACCESS_DESCRIPTION,
+  },
+  'Access.ListTokens': { subject: { maxChars: ACCESS_LIMITS.nameChars } },
+  'Access.RevokeToken': { id: { maxChars: 256 } },
+  'Access.PutPrincipal': { ...ACCESS_NAME, ...ACCESS_DESCRIPTION },
+  'Access.DeletePrincipal': ACCESS_NAME,
+  'Access.PutBotGroup': {
+    ...ACCESS_NAME,
+    ...ACCESS_DESCRIPTION,
+    bot_ids: { maxItems: ACCESS_LIMITS.botIds },
+    'bot_ids[]': { maxChars: 128 },
+    dimensions: { maxItems: ACCESS_LIMITS.dimensions },
+    'dimensions[].key': { maxChars: ACCESS_LIMITS.dimensionKeyChars },
+    'dimensions[].values': { maxItems: ACCESS_LIMITS.dimensionValues },
+    'dimensions[].values[]': { maxChars: ACCESS_LIMITS.dimensionValueChars },
+  },
+  'Access.DeleteBotGroup': ACCESS_NAME,
   // Service Cas (cas.proto): a digest's hash is 64 hex characters (checked by the handler).
   'Cas.FindMissing': {
     digests: { maxItems: MAX_CAS_FIND_MISSING },

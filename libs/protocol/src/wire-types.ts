@@ -172,3 +172,54 @@ export type {
   DownloadChunk,
   DownloadChunk__Output as DownloadChunkOut,
 } from './gen/drover/v1/DownloadChunk';
+// Service Access (access.proto): tokens, principals and bot groups managed live.
+export type { AccessClient } from './gen/drover/v1/Access';
+export type {
+  AccessToken,
+  AccessToken__Output as AccessTokenOut,
+} from './gen/drover/v1/AccessToken';
+export type {
+  AccessPrincipal,
+  AccessPrincipal__Output as AccessPrincipalOut,
+} from './gen/drover/v1/AccessPrincipal';
+export type {
+  AccessBotGroup,
+  AccessBotGroup__Output as AccessBotGroupOut,
+} from './gen/drover/v1/AccessBotGroup';
+export type { RoleList, RoleList__Output as RoleListOut } from './gen/drover/v1/RoleList';
+export type {
+  CreateTokenRequest,
+  CreateTokenRequest__Output as CreateTokenRequestOut,
+} from './gen/drover/v1/CreateTokenRequest';
+export type {
+  CreateTokenResponse,
+  CreateTokenResponse__Output as CreateTokenResponseOut,
+} from './gen/drover/v1/CreateTokenResponse';
+export type {
+  ListTokensRequest,
+  ListTokensRequest__Output as ListTokensRequestOut,
+} from './gen/drover/v1/ListTokensRequest';
+export type {
+  ListTokensResponse,
+  ListTokensResponse__Output as ListTokensResponseOut,
+} from './gen/drover/v1/ListTokensResponse';
+export type {
+  RevokeTokenRequest,
+  RevokeTokenRequest__Output as RevokeTokenRequestOut,
+} from './gen/drover/v1/RevokeTokenRequest';
+export type {
+  DeleteAccessRequest,
+  DeleteAccessRequest__Output as DeleteAccessRequestOut,
+} from './gen/drover/v1/DeleteAccessRequest';
+export type {
+  DeleteAccessResponse,
+  DeleteAccessResponse__Output as DeleteAccessResponseOut,
+} from './gen/drover/v1/DeleteAccessResponse';
+export type {
+  ListPrincipalsResponse,
+  ListPrincipalsResponse__Output as ListPrincipalsResponseOut,
+} from './gen/drover/v1/ListPrincipalsResponse';
+export type {
+  ListBotGroupsResponse,
+  ListBotGroupsResponse__Output as ListBotGroupsResponseOut,
+} from './gen/drover/v1/ListBotGroupsResponse';

@@ -1,4 +1,4 @@
-// Builds docs/openapi.yaml: the coordinator's Connect HTTP API (services Tasks, Bots and Graph)
+// Builds docs/openapi.yaml: the coordinator's Connect HTTP API (services Tasks, Bots, Graph, Access)
 // as an OpenAPI 3.0 document, from the FileDescriptorSet protoc compiles from proto/drover/v1
 // (with imports and source info, for the comments). tools/bin/gen-proto-types.js calls it at
 // `npm run gen`, and `npm run gen:check` fails when the committed file is stale.
@@ -18,7 +18,12 @@ import type {
 import { stringify } from 'yaml';
 
 /** The services the HTTP port serves over the Connect protocol; BotApi is gRPC only. */
-export const CONNECT_SERVICES = ['drover.v1.Tasks', 'drover.v1.Bots', 'drover.v1.Graph'] as const;
+export const CONNECT_SERVICES = [
+  'drover.v1.Tasks',
+  'drover.v1.Bots',
+  'drover.v1.Graph',
+  'drover.v1.Access',
+] as const;
 
 /**
  * Messages the coordinator sends outside any RPC, in the same JSON shape, so the document has
@@ -118,7 +123,7 @@ export function buildOpenApi(files: readonly FileDescriptorProto[]): Record<stri
       description: [
         'Generated from proto/drover/v1 by tools/bin/gen-proto-types.js (`npm run gen`); do not edit.',
         '',
-        'The coordinator HTTP port serves the Tasks, Bots and Graph services of proto/drover/v1 over the Connect protocol (docs/decisions/0010-connect-protocol-through-the-grpc-listener.md): each unary RPC is a POST of the request message to `/drover.v1.<Service>/<Method>` with `content-type: application/json` (or `application/proto` for binary protobuf) and `authorization: Bearer <token>`. Bodies follow the proto3 JSON mapping; answers use the proto field names with every field present, 64-bit integers as strings, enums by value name and timestamps as RFC 3339 strings. Errors are Connect error JSON with the HTTP status Connect maps the code to (invalid_argument 400, unauthenticated 401, permission_denied 403, not_found 404, resource_exhausted 429, unavailable 503, …). Server-streaming RPCs use Connect streaming (`application/connect+json` envelopes), described per method.',
+        'The coordinator HTTP port serves the Tasks, Bots, Graph and Access services of proto/drover/v1 over the Connect protocol (docs/decisions/0010-connect-protocol-through-the-grpc-listener.md): each unary RPC is a POST of the request message to `/drover.v1.<Service>/<Method>` with `content-type: application/json` (or `application/proto` for binary protobuf) and `authorization: Bearer <token>`. Bodies follow the proto3 JSON mapping; answers use the proto field names with every field present, 64-bit integers as strings, enums by value name and timestamps as RFC 3339 strings. Errors are Connect error JSON with the HTTP status Connect maps the code to (invalid_argument 400, unauthenticated 401, permission_denied 403, not_found 404, resource_exhausted 429, unavailable 503, …). Server-streaming RPCs use Connect streaming (`application/connect+json` envelopes), described per method.',
         '',
         'A task webhook (NewTaskRequest.notify) is POSTed a `drover.v1.TaskNotification` (#/components/schemas/drover.v1.TaskNotification) in the same JSON shape (docs/json.md) at every state change of the task.',
       ].join('\n'),

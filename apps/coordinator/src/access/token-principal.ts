@@ -2,12 +2,7 @@
  * The principal a token of the store stands for (pure): its subject — a principal or a bot group,
  * of the store or of the tokens file — narrowed by the token's scope.
  */
-import type {
-  AccessTokenRecord,
-  PoolRoles,
-  StoredBotGroup,
-  StoredPrincipal,
-} from '@drover/state';
+import type { AccessTokenRecord, PoolRoles, StoredBotGroup, StoredPrincipal } from '@drover/state';
 import { ANY_POOL, ROLES, type Principal, type Role } from '../auth/principal';
 
 /** A subject as the authority knows it, wherever it is defined. */

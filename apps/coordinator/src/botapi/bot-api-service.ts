@@ -11,6 +11,7 @@ import {
 import type { Logger } from 'pino';
 import { mayUseBotId } from '../auth/principal';
 import type { TokenAuthority } from '../auth/tokens';
+import type { TokenSessions } from '../access/token-sessions';
 import type { Dispatcher } from '../engine/dispatcher';
 import type { TaskEngine } from '../engine/task-engine';
 import type { OutputStore } from '../outputs/output-store';
@@ -51,6 +52,8 @@ export interface BotApiDeps {
   readonly botCode?: BotCodeSource;
   /** Bytes of a task's output stored at most (--max-task-output). @default 100 MiB */
   readonly maxTaskOutputBytes?: number;
+  /** Sessions of store tokens, ended when their token stops working (access/). */
+  readonly tokenSessions?: TokenSessions;
 }
 
 /** A bot's row is persisted from its heartbeats at most this often (one replica alone). */
@@ -233,6 +236,7 @@ export class BotApiService {
       return;
     }
     const pendingHelloMs = (this.#deps.pendingHello ?? CONNECTION_CAPS.botHello).timeoutMs;
+    let connectedAs = '';
     const pending = {
       close: (why: 'evicted' | 'timed-out') => {
         this.#deps.log.debug({ peer: call.getPeer(), why }, 'bot stream closed before its Hello');
@@ -260,7 +264,10 @@ export class BotApiService {
       persistEveryMs: this.#persistEveryMs,
       forcedDimensions: principal.forcedDimensions,
       mayUseBotId: (botId) => mayUseBotId(principal, botId),
-      onConnected: (botId) => this.#unwatch(botId),
+      onConnected: (botId) => {
+        connectedAs = botId;
+        this.#unwatch(botId);
+      },
       // Read now, while the dispatcher still knows the task the bot ran and so its tolerance.
       onDisconnected: (botId, lastHeardMs) =>
         this.#watch(botId, lastHeardMs, this.#deps.dispatcher.pingToleranceOf(botId)),
@@ -270,6 +277,16 @@ export class BotApiService {
         ? {}
         : { maxTaskOutputBytes: this.#deps.maxTaskOutputBytes }),
     });
+    // A token of the store: revoking it (or deleting its group) ends this stream at once.
+    const untrack = this.#deps.tokenSessions?.add(
+      principal,
+      () => connectedAs,
+      (reason) =>
+        session.abandon({ code: status.UNAUTHENTICATED, details: `bot token refused: ${reason}` }),
+    );
+    if (untrack !== undefined) {
+      for (const event of ['close', 'cancelled', 'error', 'finish']) call.once(event, untrack);
+    }
     this.#pendingHello.admit(pending, peerAddress(call.getPeer(), true));
     session.run();
   }

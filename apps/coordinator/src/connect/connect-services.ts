@@ -1,5 +1,5 @@
 import type { DescService } from '@bufbuild/protobuf';
-import { esBots, esGraph, esTasks } from '@drover/protocol';
+import { es, esBots, esGraph, esTasks } from '@drover/protocol';
 
 /** The services served over the Connect protocol as well as gRPC: what users and operators call. */
-export const CONNECT_SERVICES: readonly DescService[] = [esTasks, esBots, esGraph];
+export const CONNECT_SERVICES: readonly DescService[] = [esTasks, esBots, esGraph, es.Access];

@@ -7,6 +7,7 @@ export const DROVER_SERVICES = [
   'drover.v1.Bots',
   'drover.v1.BotApi',
   'drover.v1.Graph',
+  'drover.v1.Access',
 ] as const;
 
 /**

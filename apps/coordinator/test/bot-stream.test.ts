@@ -1,6 +1,7 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import type {
   CancelTaskResponseOut,
+  CoordinatorMessageOut,
   NewTaskResponseOut,
   TaskOutputOut,
   TaskResultOut,
@@ -101,6 +102,49 @@ describe('the bot stream', () => {
     b.send({ task_finished: { task_id: taskId, lease_id: leaseId, exit_code: 0, output_size: 3 } });
     const final = await finalResult(taskId);
     expect(final).toMatchObject({ state: 'COMPLETED', exit_code: 0, output_size: 3 });
+  });
+
+  it('takes TaskStarted, Output and TaskFinished written together: output and result stored, one finished Ack last', async () => {
+    const { b, taskId, leaseId } = await connectedBotWithTask('b1');
+    const lease = { task_id: taskId, lease_id: leaseId };
+    b.send({ task_started: lease });
+    b.send({ output: { ...lease, offset: 0, data: Buffer.from('hello\n') } });
+    b.send({ task_finished: { ...lease, exit_code: 0, output_size: 6 } });
+    const acks: NonNullable<CoordinatorMessageOut['ack']>[] = [];
+    await b.next((m) => {
+      if (m.ack) acks.push(m.ack);
+      return m.ack?.finished === true;
+    });
+    expect(acks.at(-1)).toMatchObject({ ...lease, finished: true, stale: false });
+    // Output Acks (if any came before it) never go back.
+    const offsets = acks.slice(0, -1).map((a) => Number(a.output_offset));
+    expect(offsets).toEqual([...offsets].sort((x, y) => x - y));
+    expect(await finalResult(taskId)).toMatchObject({
+      state: 'COMPLETED',
+      exit_code: 0,
+      output_size: 6,
+    });
+    const stored = await call<TaskOutputOut>(
+      (md, cb) => stub.GetStdout({ task_id: taskId }, md, cb),
+      bearer(token),
+    );
+    expect(stored.output.toString()).toBe('hello\n');
+  });
+
+  it('refuses TaskStarted and TaskFinished written together under a stale lease, and takes them under the real one', async () => {
+    const { b, taskId, leaseId } = await connectedBotWithTask('b1');
+    const stale = { task_id: taskId, lease_id: 'not-the-lease' };
+    b.send({ task_started: stale });
+    b.send({ task_finished: { ...stale, exit_code: 0 } });
+    expect((await b.next((m) => m.msg === 'ack')).ack).toMatchObject({ ...stale, stale: true });
+    expect((await result(taskId)).state).toBe('RUNNING');
+
+    b.send({ task_started: { task_id: taskId, lease_id: leaseId } });
+    b.send({ task_finished: { task_id: taskId, lease_id: leaseId, exit_code: 3 } });
+    expect(
+      (await b.next((m) => m.ack?.finished === true && m.ack.lease_id === leaseId)).ack,
+    ).toMatchObject({ stale: false });
+    expect(await finalResult(taskId)).toMatchObject({ state: 'COMPLETED', exit_code: 3 });
   });
 
   it('stores resent and overlapping output once, by offset', async () => {

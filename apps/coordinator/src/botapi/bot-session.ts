@@ -9,7 +9,8 @@ import {
   type HelloOut,
   type TaskFinishedOut,
 } from '@drover/protocol';
-import { isFinalState, type KeyValues, type Store, type Task } from '@drover/state';
+import { isFinalState, type KeyValues, type Store, type Task, type TaskEvent } from '@drover/state';
+import { setImmediate } from 'node:timers';
 import type { Logger } from 'pino';
 import type { Dispatcher } from '../engine/dispatcher';
 import type { TaskEngine } from '../engine/task-engine';
@@ -69,6 +70,7 @@ export interface BotSessionDeps {
 }
 
 type OutputOut = NonNullable<BotMessageOut['output']>;
+type AckMessage = NonNullable<CoordinatorMessage['ack']>;
 
 type Lifecycle = 'awaiting-hello' | 'connected' | 'closed';
 
@@ -78,8 +80,11 @@ const PAUSE_AT = 64;
 const RESUME_AT = 8;
 
 /**
- * One bot's BotApi.Connect stream. Messages are handled strictly in arrival order (output before
- * the finish that follows it), one at a time, with the stream paused while too many wait.
+ * One bot's BotApi.Connect stream. Messages are handled in arrival order (output before the
+ * finish that follows it), one at a time, with the stream paused while too many wait. What
+ * arrived together is one batch (#drain): a TaskStarted goes into the write of its TaskFinished
+ * when that is in the batch too, and the batch's Acks go out at its end, one per task. No
+ * message changes: a bot of any version sees the same Acks, fewer of them.
  */
 export class BotSession implements SessionHandle {
   readonly sessionId = newSessionId();
@@ -92,9 +97,19 @@ export class BotSession implements SessionHandle {
   #version = '';
   #firstSeenMs = 0;
   #lastPersistMs = 0;
-  #queue: Promise<void> = Promise.resolve();
+  /** Messages received and not yet handled, in arrival order (the next batch). */
+  #pending: BotMessageOut[] = [];
+  /** A drain is scheduled or running: it takes #pending batch after batch. */
+  #draining = false;
+  /** The bot half-closed: our side ends once what it sent before is handled. */
+  #endedByBot = false;
+  /** Messages received and not yet handled (the batch in hand included). */
   #queued = 0;
   #paused = false;
+  /** While a batch is handled: its Acks, by task and lease, sent together at its end. */
+  #acks: Map<string, AckMessage> | undefined;
+  /** TaskStarted folded into the TaskFinished behind it in the same batch: task id → lease. */
+  readonly #foldedStarts = new Map<string, string>();
   readonly #watchdog: SilenceWatch;
   /** The health the bot reported last; kept in the store when it disconnects. */
   #lastState: object = {};
@@ -137,10 +152,8 @@ export class BotSession implements SessionHandle {
     });
     this.#call.on('end', () => {
       // The bot half-closed: handle what it sent before (a last result), then end our side.
-      this.#queue = this.#queue.then(() => {
-        this.#closed('stream ended by the bot');
-        this.#call.end();
-      });
+      this.#endedByBot = true;
+      if (!this.#draining) this.#endStream();
     });
     this.#call.on('error', (err: Error) => this.#closed(`stream error: ${err.message}`));
     this.#call.on('cancelled', () => this.#closed('stream cancelled'));
@@ -148,6 +161,8 @@ export class BotSession implements SessionHandle {
 
   send(message: CoordinatorMessage): boolean {
     if (this.#state !== 'connected') return false;
+    // Acks held for the batch go first: the bot sees every message in the order it was decided.
+    if (this.#acks !== undefined && this.#acks.size > 0 && !message.ack) this.#flushAcks();
     // A task of its own ping tolerance: the bot's silence is judged by it from now on.
     if (message.assign !== undefined && message.assign !== null) this.#watchdog.start();
     try {
@@ -186,28 +201,122 @@ export class BotSession implements SessionHandle {
       this.#paused = true;
       this.#call.pause();
     }
-    this.#queue = this.#queue
-      .then(() => (this.#state === 'closed' ? undefined : this.#handle(msg)))
-      .catch((err: unknown) => {
-        // The store out of disk or reach: the bot is told so and backs off (its output and
-        // result are kept and sent again on its next stream), the task stays as it is.
-        const failure = classifyStoreError(err);
-        if (failure !== undefined) {
-          this.#log.warn({ err, failure }, 'store failure; the bot is told to back off');
-          const { code, details } = STORE_FAILURE_STATUS[failure];
-          this.#fail(code, `${details}; back off`);
-          return;
+    this.#pending.push(msg);
+    if (!this.#draining) {
+      this.#draining = true;
+      // After this turn's reads: what the bot wrote together (TaskStarted, Output, TaskFinished)
+      // is one batch.
+      setImmediate(() => void this.#drain());
+    }
+  }
+
+  /**
+   * Handles the received messages batch after batch, each message in arrival order, one at a
+   * time — except a TaskStarted whose TaskFinished (same task and lease) is later in the same
+   * batch: it is applied with that finish, in one write. A batch's Acks are sent together at its
+   * end, one per task (Acks held).
+   */
+  async #drain(): Promise<void> {
+    while (this.#pending.length > 0 && !this.#isClosed()) {
+      const batch = this.#pending;
+      this.#pending = [];
+      this.#acks = new Map();
+      try {
+        for (let i = 0; i < batch.length && !this.#isClosed(); i++) {
+          const msg = batch[i]!;
+          try {
+            if (!this.#foldStart(msg, batch, i)) await this.#handle(msg);
+          } catch (err) {
+            this.#handlingFailed(err);
+          }
         }
-        this.#log.error({ err }, 'handling a bot message failed');
-        this.#fail(status.INTERNAL, 'internal error');
-      })
-      .finally(() => {
-        this.#queued--;
-        if (this.#paused && this.#queued <= RESUME_AT) {
-          this.#paused = false;
-          this.#call.resume();
-        }
-      });
+      } finally {
+        this.#flushAcks();
+        this.#acks = undefined;
+        // Handled, or dropped with the session.
+        this.#handled(batch.length);
+      }
+    }
+    if (this.#isClosed()) this.#pending = [];
+    this.#draining = false;
+    if (this.#endedByBot) this.#endStream();
+  }
+
+  #isClosed(): boolean {
+    return this.#state === 'closed';
+  }
+
+  /** A TaskStarted with its TaskFinished later in `batch`: kept for that finish (true). */
+  #foldStart(msg: BotMessageOut, batch: readonly BotMessageOut[], at: number): boolean {
+    if (this.#state !== 'connected' || msg.msg !== 'task_started' || !msg.task_started)
+      return false;
+    const { task_id, lease_id } = msg.task_started;
+    for (let j = at + 1; j < batch.length; j++) {
+      const f = batch[j]!.task_finished;
+      if (f && f.task_id === task_id && f.lease_id === lease_id) {
+        this.#foldedStarts.set(task_id, lease_id);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  #handled(count: number): void {
+    this.#queued -= count;
+    if (this.#paused && this.#queued <= RESUME_AT) {
+      this.#paused = false;
+      this.#call.resume();
+    }
+  }
+
+  #handlingFailed(err: unknown): void {
+    // The store out of disk or reach: the bot is told so and backs off (its output and
+    // result are kept and sent again on its next stream), the task stays as it is.
+    const failure = classifyStoreError(err);
+    if (failure !== undefined) {
+      this.#log.warn({ err, failure }, 'store failure; the bot is told to back off');
+      const { code, details } = STORE_FAILURE_STATUS[failure];
+      this.#fail(code, `${details}; back off`);
+      return;
+    }
+    this.#log.error({ err }, 'handling a bot message failed');
+    this.#fail(status.INTERNAL, 'internal error');
+  }
+
+  #endStream(): void {
+    this.#closed('stream ended by the bot');
+    this.#call.end();
+  }
+
+  /**
+   * An Ack: sent at once outside a batch; within one, held until its end, and one per task and
+   * lease — a later Ack of the same task stands for the earlier (a higher output offset, or the
+   * result stored or the lease stale, after which the bot forgets the task). An offset lower
+   * than the one held (a gap) sends what is held first.
+   */
+  #ack(ack: AckMessage): void {
+    const acks = this.#acks;
+    if (acks === undefined) {
+      this.send({ ack });
+      return;
+    }
+    const key = `${ack.task_id}\n${ack.lease_id}`;
+    const held = acks.get(key);
+    if (held !== undefined) {
+      const heldFinal = held.finished === true || held.stale === true;
+      const final = ack.finished === true || ack.stale === true;
+      if (heldFinal && !final) return;
+      if (!final && (ack.output_offset ?? 0) < (held.output_offset ?? 0)) this.#flushAcks();
+    }
+    acks.set(key, ack);
+  }
+
+  #flushAcks(): void {
+    const acks = this.#acks;
+    if (acks === undefined || acks.size === 0) return;
+    const held = [...acks.values()];
+    acks.clear();
+    for (const ack of held) this.send({ ack });
   }
 
   async #handle(msg: BotMessageOut): Promise<void> {
@@ -232,11 +341,7 @@ export class BotSession implements SessionHandle {
       case 'task_started': {
         const m = msg.task_started!;
         if (!this.#holds(m.task_id, m.lease_id)) return;
-        const outcome = await this.#deps.engine.apply(m.task_id, {
-          type: 'process-started',
-          leaseId: m.lease_id,
-        });
-        if ('refused' in outcome) this.#staleLease(m.task_id, m.lease_id, outcome.refused);
+        await this.#started(m.task_id, m.lease_id);
         return;
       }
       case 'output':
@@ -255,6 +360,11 @@ export class BotSession implements SessionHandle {
     }
   }
 
+  async #started(taskId: string, leaseId: string): Promise<void> {
+    const outcome = await this.#deps.engine.apply(taskId, { type: 'process-started', leaseId });
+    if ('refused' in outcome) this.#staleLease(taskId, leaseId, outcome.refused);
+  }
+
   /**
    * Stores a piece of output at its offset, up to the coordinator's cap (output-cap.ts), and
    * answers with the offset the bot may drop up to.
@@ -264,7 +374,7 @@ export class BotSession implements SessionHandle {
     const capBytes = this.#deps.maxTaskOutputBytes ?? DEFAULT_MAX_TASK_OUTPUT_BYTES;
     const plan = planOutput(m.offset, m.data, capBytes);
     const ack = (offset: number) =>
-      this.send({ ack: { task_id: m.task_id, lease_id: m.lease_id, output_offset: offset } });
+      this.#ack({ task_id: m.task_id, lease_id: m.lease_id, output_offset: offset });
     if (plan.kind !== 'drop') {
       const result = await this.#deps.store.appendOutput(
         m.task_id,
@@ -311,7 +421,7 @@ export class BotSession implements SessionHandle {
       return;
     }
     this.#log.warn({ taskId: m.task_id, offset: m.offset, size }, 'output gap');
-    this.send({ ack: { task_id: m.task_id, lease_id: m.lease_id, output_offset: size } });
+    this.#ack({ task_id: m.task_id, lease_id: m.lease_id, output_offset: size });
   }
 
   async #hello(hello: HelloOut): Promise<void> {
@@ -505,8 +615,11 @@ export class BotSession implements SessionHandle {
   }
 
   async #finished(m: TaskFinishedOut): Promise<void> {
+    // Its TaskStarted, when it came in the same batch (#foldStart): applied with it.
+    const folded = this.#foldedStarts.get(m.task_id) === m.lease_id;
+    if (folded) this.#foldedStarts.delete(m.task_id);
     if (!this.#holds(m.task_id, m.lease_id)) return;
-    const outcome = await this.#deps.engine.apply(m.task_id, {
+    const finish: TaskEvent = {
       type: 'finish',
       leaseId: m.lease_id,
       exitCode: m.exit_code ?? null,
@@ -535,12 +648,19 @@ export class BotSession implements SessionHandle {
             this.#deps.outputs.store,
             { taskId: m.task_id, leaseId: m.lease_id },
           )),
-    });
+    };
+    const started: TaskEvent = { type: 'process-started', leaseId: m.lease_id };
+    let outcome = await this.#deps.engine.apply(m.task_id, finish, folded ? started : undefined);
+    if (folded && 'refused' in outcome) {
+      // Refused together: one at a time, as if they had come apart, each answered as ever.
+      await this.#started(m.task_id, m.lease_id);
+      outcome = await this.#deps.engine.apply(m.task_id, finish);
+    }
     this.#deps.outputs?.store.forgetReceipts(m.task_id, m.lease_id);
     this.#markedAtCap.delete(m.task_id);
     if ('refused' in outcome) {
       this.#log.info({ taskId: m.task_id, refused: outcome.refused }, 'result refused');
-      this.send({ ack: { task_id: m.task_id, lease_id: m.lease_id, finished: true, stale: true } });
+      this.#ack({ task_id: m.task_id, lease_id: m.lease_id, finished: true, stale: true });
       // Ended without this report (elsewhere, or while the bot was away): the bot is free. (A
       // stale lease on a task still RUNNING is another matter: the bot may still hold it.)
       if (outcome.refused === 'not-running') {
@@ -559,7 +679,7 @@ export class BotSession implements SessionHandle {
         'task finished with output missing',
       );
     }
-    this.send({ ack: { task_id: m.task_id, lease_id: m.lease_id, finished: true } });
+    this.#ack({ task_id: m.task_id, lease_id: m.lease_id, finished: true });
     // The finish freed the bot in the dispatcher (release-bot), which offered it work already.
     if (!this.#deps.dispatcher.isBusy(this.#botId)) this.#updates?.idle();
   }
@@ -576,7 +696,7 @@ export class BotSession implements SessionHandle {
 
   #staleLease(taskId: string, leaseId: string, why: string): void {
     this.#log.info({ taskId, why }, 'refusing a stale lease');
-    this.send({ ack: { task_id: taskId, lease_id: leaseId, stale: true, finished: true } });
+    this.#ack({ task_id: taskId, lease_id: leaseId, stale: true, finished: true });
   }
 
   #fail(code: status, details: string): void {

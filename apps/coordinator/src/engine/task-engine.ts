@@ -12,6 +12,7 @@ import {
   type TaskInsertExtras,
   type TaskNote,
   type TaskSpec,
+  type TransitionOutcome,
 } from '@drover/state';
 import { traceHop } from '@drover/protocol';
 import { EventEmitter } from 'node:events';
@@ -189,13 +190,17 @@ export class TaskEngine {
    * another writer (an event of this process, another replica) changed the task meanwhile, the
    * task is read again and the state machine decides again on what is stored, so two events
    * racing on one task both take effect, each on what the other left.
+   *
+   * `folded`: an earlier report of the same task (a bot's TaskStarted queued before its
+   * TaskFinished) applied first, in the same write: one conditional write for both, their effects
+   * in order. Refused when either is: the caller then applies them one at a time.
    */
-  async apply(taskId: string, event: TaskEvent): Promise<ApplyOutcome> {
+  async apply(taskId: string, event: TaskEvent, folded?: TaskEvent): Promise<ApplyOutcome> {
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
       const cached = attempt === 0 ? this.#running.get(taskId) : undefined;
       const task = cached ?? (await this.#store.getTask(taskId));
       if (task === undefined) return { refused: 'not-found' };
-      const outcome = transition(task, event, this.#deps.clock());
+      const outcome = transitionFolded(task, folded, event, this.#deps.clock());
       if ('refused' in outcome) {
         // Decided on a cached task: decided again on the stored one, which may be newer.
         if (cached !== undefined) continue;
@@ -334,5 +339,27 @@ function insertExtras(
   return {
     ...(sealedSecret === undefined ? {} : { sealedSecret }),
     ...(casReferences === undefined || casReferences.length === 0 ? {} : { casReferences }),
+  };
+}
+
+/**
+ * `event` applied after `folded` (if any) as one successor: one revision past `task`, the
+ * effects of both in order; refused when either is.
+ */
+function transitionFolded(
+  task: Task,
+  folded: TaskEvent | undefined,
+  event: TaskEvent,
+  nowMs: number,
+): TransitionOutcome {
+  if (folded === undefined) return transition(task, event, nowMs);
+  const first = transition(task, folded, nowMs);
+  if ('refused' in first) return first;
+  const second = transition(first.task, event, nowMs);
+  if ('refused' in second) return second;
+  if (second.task === task) return second;
+  return {
+    task: { ...second.task, revision: task.revision + 1 },
+    effects: [...first.effects, ...second.effects],
   };
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AuditLog } from './audit/audit-log';
 import { AuditPruner } from './audit/audit-pruner';
+import { auditHandlers } from './audit/audit-service';
 import { OidcVerifier } from './auth/oidc';
 import { can } from './auth/principal';
 import { TokenAuthority, loadOrCreateTokens } from './auth/tokens';
@@ -458,7 +459,7 @@ export async function startCoordinator(
         clock,
         log: log.child({ component: 'access' }),
       }),
-      // ListAudit: the audit log's handler (audit/) goes here.
+      ...auditHandlers({ store, tokens, log: log.child({ component: 'audit' }) }),
     }),
   );
   server.addService(

@@ -29,6 +29,21 @@ const QUEST_SCAN = 1000;
 const MAX_QUEST_ATTEMPTS = 20;
 /** How much of the parameters a label without a name shows. */
 const LABEL_PARAMS_CHARS = 80;
+/** How much of an attempt's result its details show (the rest is cut, and said to be). */
+export const RESULT_SHOWN_BYTES = 4096;
+
+/**
+ * The start of a text, at most `maxBytes` of UTF-8 and never half a character; `cut` says
+ * whether something was left out.
+ */
+export function cutUtf8(text: string, maxBytes: number): { text: string; cut: boolean } {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= maxBytes) return { text, cut: false };
+  let end = maxBytes;
+  // Back to the start of a character: continuation bytes are 10xxxxxx.
+  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
+  return { text: bytes.subarray(0, end).toString('utf8'), cut: true };
+}
 
 /** A quest's label on the page: its name, else its distributor and (the start of) its parameters. */
 export function questLabel(q: Pick<Quest, 'desc'>): string {
@@ -64,6 +79,12 @@ const PAGE_INCLUDE = {
  * - `GET /api/graph/quests?q=TEXT&limit=N`: the newest quests the caller may `view` (in the
  *   quest's pool, as the Graph service decides), each with its label and attempts' states; `q`
  *   keeps those whose label, name or id contains it (among the newest 1000).
+ * - `GET /api/graph/attempt?quest=Q&attempt=N`: one attempt's details for its node (not a
+ *   message): `{"quest", "attempt", "state", "result", "executions": [{"id", "state", "task_id",
+ *   "created_ts", "ended_ts"}]}`. `result` is null until FINISHED; else `{"size", "object",
+ *   "cut"}` with the object's first RESULT_SHOWN_BYTES (cut says the rest was left out), or
+ *   `{"size", "withheld": true}` to a caller without `view` in the quest's pool (WalkGraph's
+ *   rule for results). Any client token may read the rest, as WalkGraph; 404 for no such attempt.
  */
 export function graphRoutes(deps: {
   store: Store;
@@ -155,6 +176,49 @@ export function graphRoutes(deps: {
           }),
         );
         sendJson(res, 200, { quests });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/graph\/attempt$/,
+      async handle({ res, query, principal }) {
+        const questId = query.get('quest') ?? '';
+        const number = Number(query.get('attempt') ?? '1');
+        if (!isQuestId(questId)) throw new InvalidArgumentError('quest', 'not a quest id');
+        if (!isAttemptNumber(number)) throw new InvalidArgumentError('attempt', 'must be ≥ 1');
+        const id = { quest: questId, attempt: number };
+        const [quest, attempt] = await Promise.all([
+          deps.store.getQuest(questId),
+          deps.store.getAttempt(id),
+        ]);
+        if (quest === undefined || attempt === undefined) {
+          sendJson(res, 404, { error: 'no such attempt' });
+          return;
+        }
+        const executions = await deps.store.listExecutions(id);
+        const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+        let result: object | null = null;
+        if (attempt.result !== null) {
+          result = mayView(principal, quest)
+            ? (() => {
+                const shown = cutUtf8(attempt.result.object, RESULT_SHOWN_BYTES);
+                return { size: attempt.result.size, object: shown.text, cut: shown.cut };
+              })()
+            : { size: attempt.result.size, withheld: true };
+        }
+        sendJson(res, 200, {
+          quest: questId,
+          attempt: number,
+          state: attempt.state,
+          result,
+          executions: executions.map((e) => ({
+            id: e.id.execution,
+            state: e.state,
+            task_id: e.taskId ?? '',
+            created_ts: iso(e.createdAtMs),
+            ended_ts: iso(e.endedAtMs),
+          })),
+        });
       },
     },
     {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningCoordinator } from '../../src/index';
-import { desc, ensure, graphStub } from '../graph/graph-harness';
+import { desc, ensure, graphStub, waitForAttempt } from '../graph/graph-harness';
 import {
   readToken,
   startBotProcess,
@@ -128,7 +128,7 @@ describe('dashboard in a browser', () => {
     const name = '<script>alert(1)</script>';
     const taskId = await submitTask(tasks, clientToken, { name, command: ['true'] });
     await page.goto(`${baseUrl(coord)}/#/tasks`);
-    const link = page.locator(`#tasks tr[data-task="${taskId}"] a`);
+    const link = page.locator(`#tasks tr[data-task="${taskId}"] a.task-link`);
     await link.waitFor(WAIT);
     expect(await link.innerText()).toBe(name);
     // The pool column comes from the task's `pool:` tag (TaskResult has no pool field).
@@ -392,5 +392,162 @@ describe('dashboard in a browser', () => {
     expect(await page.locator('#graph-details a[href^="#/task/"]').count()).toBe(1);
     expect(await page.locator('h2').innerText()).toContain('browser-pipeline');
     await page.screenshot({ path: join(SHOTS, 'graph-run.png'), fullPage: true });
+  });
+
+  it("shows a node's result (cut at 4 KiB, saying so) and its executions linked to their tasks", async () => {
+    // A payload on the real bot that finishes its attempt with a 6 KB result through `drover`.
+    const script = [
+      'set -eu',
+      'drover graph activate > /dev/null',
+      'big=$(head -c 6000 /dev/zero | tr "\\0" x)',
+      'drover graph finish "{\\"big\\":\\"$big\\"}" > /dev/null',
+    ].join('\n');
+    const created = await ensure(
+      graph,
+      {
+        quests: [
+          {
+            ...desc('big-result'),
+            name: 'big-result',
+            distributor_parameters: JSON.stringify({
+              command: ['sh', '-c', script],
+              dimensions: { pool: 'default' },
+            }),
+          },
+        ],
+        attempts: [{ quest: '0', id: 1 }],
+      },
+      clientToken,
+    );
+    const quest = created.quest_ids[0]!.id;
+    await waitForAttempt(coord, { quest, attempt: 1 }, (a) => a.state === 'FINISHED', 60_000);
+    const details = await apiFetch(
+      coord,
+      `/api/graph/attempt?quest=${quest}&attempt=1`,
+      clientToken,
+    );
+    expect(details.status).toBe(200);
+    expect(details.body.result).toMatchObject({ size: 6010, cut: true });
+    expect(details.body.result.object).toHaveLength(4096);
+    const taskId = details.body.executions[0].task_id;
+    expect(details.body.executions).toEqual([
+      expect.objectContaining({ id: 1, state: 'FINISHED', task_id: taskId }),
+    ]);
+    const missing = await apiFetch(
+      coord,
+      `/api/graph/attempt?quest=${quest}&attempt=9`,
+      clientToken,
+    );
+    expect(missing.status).toBe(404);
+
+    await page.goto(`${baseUrl(coord)}/#/graph/${quest}/1`);
+    const node = page.locator(`#graph g.node[data-attempt="${quest}/1"]`);
+    await node.waitFor(WAIT);
+    await node.click();
+    const result = page.locator('#graph-details .attempt-result');
+    await expect.poll(() => result.innerText(), WAIT).toContain('Result (6010 bytes)');
+    expect(await result.locator('.result-cut').innerText()).toContain('first 4 KiB of 6010 bytes');
+    expect(await result.locator('pre.result').innerText()).toMatch(/^\{"big":"x{4000,}/);
+    const exec = page.locator('#graph-details li[data-execution="1"]');
+    expect(await exec.innerText()).toContain('FINISHED');
+    await page.screenshot({ path: join(SHOTS, 'graph-node.png'), fullPage: true });
+    await exec.locator('a.exec-task').click();
+    await expect.poll(() => page.url(), WAIT).toContain(`#/task/${taskId}`);
+    await expect.poll(() => page.locator('h2 #outcome').innerText(), WAIT).toBe('succeeded');
+  });
+
+  it("links each task's bot to the bot's page", async () => {
+    const taskId = await submitTask(tasks, clientToken, { name: 'bot-linked' });
+    await expect
+      .poll(
+        async () => (await apiFetch(coord, `/api/tasks/${taskId}`, clientToken)).body.state,
+        WAIT,
+      )
+      .toBe('COMPLETED');
+    await page.goto(`${baseUrl(coord)}/#/tasks`);
+    const botLink = page.locator(`#tasks tr[data-task="${taskId}"] a.bot-link`);
+    await botLink.waitFor(WAIT);
+    expect(await botLink.innerText()).toBe('e2e-bot');
+    await botLink.click();
+    await expect.poll(() => page.url(), WAIT).toContain('#/bots/e2e-bot');
+    await expect.poll(() => page.locator('#bot-status').innerText(), WAIT).toBe('alive');
+  });
+
+  it('keeps the page of tasks in the URL: reload, back/forward and a shared link open it', async () => {
+    const tag = 'paging:e2e';
+    const nowhere = { dimensions: [{ key: 'os', value: 'Nowhere' }], waitForCapacity: true };
+    const ids: string[] = [];
+    for (let i = 0; i < 55; i++) {
+      ids.push(
+        await submitTask(tasks, clientToken, { name: `paged ${i}`, tags: [tag], ...nowhere }),
+      );
+    }
+    const shown = () =>
+      page
+        .locator('#tasks tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-task')));
+    const pager = page.locator('.pager').first();
+    await page.goto(`${baseUrl(coord)}/#/tasks?tag=${encodeURIComponent(tag)}`);
+    await expect.poll(async () => (await shown()).length, WAIT).toBe(50);
+    const first = await shown();
+    expect(first[0]).toBe(ids[54]);
+    await pager.locator('button', { hasText: 'Older' }).click();
+    await expect.poll(() => page.url(), WAIT).toContain('cursor=');
+    expect(page.url()).toContain('page=2');
+    await expect.poll(shown, WAIT).toEqual(ids.slice(0, 5).reverse());
+    expect(await pager.innerText()).toContain('page 2');
+    const page2Url = page.url();
+
+    await page.reload();
+    await expect.poll(shown, WAIT).toEqual(ids.slice(0, 5).reverse());
+    expect(await pager.innerText()).toContain('page 2');
+    await page.goBack();
+    await expect.poll(shown, WAIT).toEqual(first);
+    expect(page.url()).not.toContain('cursor=');
+    await page.goForward();
+    await expect.poll(shown, WAIT).toEqual(ids.slice(0, 5).reverse());
+    await pager.locator('button', { hasText: 'Newer' }).click();
+    await expect.poll(shown, WAIT).toEqual(first);
+    expect(await pager.locator('button', { hasText: 'Newer' }).isDisabled()).toBe(true);
+
+    // Another tab opened from a shared link: the same page, logged in there.
+    const other = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await other.goto(baseUrl(coord));
+      await other.locator('#token').fill(clientToken);
+      await other.locator('#login button[type=submit]').click();
+      await other.locator('#bots').waitFor(WAIT);
+      await other.goto(page2Url);
+      const otherShown = () =>
+        other
+          .locator('#tasks tbody tr')
+          .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-task')));
+      await expect.poll(otherShown, WAIT).toEqual(ids.slice(0, 5).reverse());
+      expect(await other.locator('.pager').first().innerText()).toContain('page 2');
+      // It never saw page 1's cursor: Newer goes to the newest page.
+      await other.locator('.pager button', { hasText: 'Newer' }).first().click();
+      await expect.poll(otherShown, WAIT).toEqual(first);
+      await other.screenshot({ path: join(SHOTS, 'tasks-paged.png'), fullPage: true });
+    } finally {
+      await other.close();
+    }
+    for (const id of ids) {
+      await apiFetch(coord, `/api/tasks/${id}/cancel`, clientToken, {
+        method: 'POST',
+        body: { kill_running: false },
+      });
+    }
+  });
+
+  it('clears an error once a later request succeeds', async () => {
+    await page.goto(`${baseUrl(coord)}/#/tasks?since=not-a-time`);
+    const message = page.locator('#message');
+    await expect.poll(() => message.isVisible(), WAIT).toBe(true);
+    expect(await message.innerText()).toContain('since');
+    await page.locator('#task-filters input[name=since]').fill('');
+    await page.locator('#task-filters button[type=submit]').click();
+    await expect.poll(() => message.isHidden(), WAIT).toBe(true);
+    await page.locator('#tasks tbody tr').first().waitFor(WAIT);
+    expect(page.url()).not.toContain('since=');
   });
 });

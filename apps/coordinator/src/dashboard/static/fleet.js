@@ -1,10 +1,10 @@
 // Fleet page (#/fleet, #/fleet/day): per pool, pending tasks, busy/idle/dead bots and throughput
 // (tasks started and ended per minute) over the last hour or day, from /api/fleet/history (the
-// coordinator samples what /metrics shows; a restart starts the history empty). Plain SVG charts,
-// times in UTC.
+// coordinator samples what /metrics shows and keeps the samples in its store). Plain SVG charts,
+// times in UTC or local time as the header's toggle says.
 
 import { api, qs } from './api.js';
-import { h, replace, svg, tsMs } from './dom.js';
+import { h, replace, svg, timeZoneMode, tsMs } from './dom.js';
 
 const W = 620;
 const H = 190;
@@ -22,10 +22,31 @@ const COLORS = {
   ended: '#6b46c1',
 };
 
-/** "14:05" in UTC. @param {number} ms */
-const hhmm = (ms) => new Date(ms).toISOString().slice(11, 16);
-/** "14:05:30" in UTC. @param {number} ms */
-const hhmmss = (ms) => new Date(ms).toISOString().slice(11, 19);
+const pad = (/** @type {number} */ n) => String(n).padStart(2, '0');
+
+/**
+ * How far the axis's clock is ahead of UTC at `ms`: 0 in UTC, the browser's offset in local time
+ * (the header's toggle, dom.js timeZoneMode).
+ * @param {number} ms
+ */
+function clockOffsetMs(ms) {
+  return timeZoneMode() === 'local' ? -new Date(ms).getTimezoneOffset() * 60_000 : 0;
+}
+
+/** "14:05" or "14:05:30" on the axis's clock. @param {number} ms @param {boolean} seconds */
+function clockText(ms, seconds) {
+  const d = new Date(ms + clockOffsetMs(ms));
+  const hm = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+  return seconds ? `${hm}:${pad(d.getUTCSeconds())}` : hm;
+}
+
+/** The axis's title: "time (UTC)" or "time (local, UTC+01:00)". @param {number} ms */
+export function clockTitle(ms) {
+  if (timeZoneMode() !== 'local') return 'time (UTC)';
+  const off = clockOffsetMs(ms) / 60_000;
+  const sign = off < 0 ? '-' : '+';
+  return `time (local, UTC${sign}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)})`;
+}
 
 /** A round step for about `n` ticks over `span`. @param {number} span @param {number} n */
 function niceStep(span, n) {
@@ -36,7 +57,7 @@ function niceStep(span, n) {
 }
 
 /**
- * A line chart: time on x (UTC), counts on y from 0, a legend; each line carries its values in
+ * A line chart: time on x (UTC or local), counts on y from 0, a legend; each line carries its values in
  * `data-values` (tests read them).
  * @param {{ name: string, title: string, unit: string, fromMs: number, toMs: number,
  *   times: number[], series: Array<{ label: string, color: string, values: number[] }> }} c
@@ -66,13 +87,14 @@ export function lineChart(c) {
     t.textContent = String(Math.round(v * 100) / 100);
     root.append(t);
   }
-  // x ticks: whole seconds, minutes or hours in UTC
+  // x ticks: whole seconds, minutes or hours on the axis's clock (UTC or local)
   const minute = 60_000;
   // In seconds: 1 s to 6 h.
   const secs = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600];
   const steps = secs.map((s) => s * 1000);
   const xStep = steps.find((s) => span / s <= 7) ?? 6 * 3_600_000;
-  for (let t = Math.ceil(c.fromMs / xStep) * xStep; t <= c.toMs; t += xStep) {
+  const off = clockOffsetMs(c.toMs);
+  for (let t = Math.ceil((c.fromMs + off) / xStep) * xStep - off; t <= c.toMs; t += xStep) {
     root.append(
       svg('line', { x1: x(t), x2: x(t), y1: M.top + ih, y2: M.top + ih + 4, class: 'axis' }),
     );
@@ -82,7 +104,7 @@ export function lineChart(c) {
       'text-anchor': 'middle',
       class: 'tick',
     });
-    label.textContent = xStep < minute ? hhmmss(t) : hhmm(t);
+    label.textContent = clockText(t, xStep < minute);
     root.append(label);
   }
   root.append(
@@ -95,7 +117,7 @@ export function lineChart(c) {
     'text-anchor': 'middle',
     class: 'axis-title',
   });
-  xTitle.textContent = 'time (UTC)';
+  xTitle.textContent = clockTitle(c.toMs);
   root.append(xTitle);
   const yTitle = svg('text', {
     x: 12,
@@ -175,7 +197,8 @@ export function fleetPage({ root, show, params }) {
     );
     note.textContent =
       `One sample every ${data.step_seconds} s; ${samples.length} so far ` +
-      '(kept in the coordinator’s memory: a restart starts the history empty). Times in UTC.';
+      '(kept in the store: a coordinator restart keeps them). ' +
+      `Times in ${timeZoneMode() === 'local' ? 'local time' : 'UTC'}.`;
     const pools = [
       ...new Set(samples.flatMap((s) => s.pools.map((/** @type {any} */ p) => p.pool))),
     ].sort();

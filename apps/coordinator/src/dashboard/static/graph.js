@@ -481,12 +481,45 @@ function prettyJson(text) {
 }
 
 /**
- * An attempt's state, executions and their tasks.
+ * An attempt's state, parameters, result and executions with links to their tasks: drawn from
+ * GraphData at once, then the result and the executions from `/api/graph/attempt`.
  * @param {{quest: string, id: number}} id @param {any} a (undefined when not loaded) @param {string} name
  * @param {any} [desc] the quest's desc (GraphData's quest data), for its parameters
  */
 function attemptDetails(id, a, name, desc) {
   const execs = Object.values(a?.executions ?? {});
+  const resultEl = h('div', { class: 'attempt-result' });
+  const execList = h(
+    'ul',
+    { class: 'executions' },
+    ...execs.map((/** @type {any} */ e) =>
+      executionItem(e.id.id, e.data?.state ?? '', e.data?.task_id ?? ''),
+    ),
+  );
+  void (async () => {
+    let d;
+    try {
+      d = await api(
+        `/api/graph/attempt${qs([
+          ['quest', id.quest],
+          ['attempt', id.id],
+        ])}`,
+      );
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 401))
+        replace(
+          resultEl,
+          h('p', { class: 'muted' }, `details: ${String(/** @type {any} */ (err).message ?? err)}`),
+        );
+      return;
+    }
+    replace(resultEl, ...resultView(d.result));
+    replace(
+      execList,
+      ...d.executions.map((/** @type {any} */ e) => executionItem(e.id, e.state, e.task_id)),
+    );
+    if (d.executions.length === 0) replace(execList, h('li', { class: 'muted' }, 'no executions'));
+  })();
   return h(
     'div',
     {},
@@ -515,20 +548,53 @@ function attemptDetails(id, a, name, desc) {
             ? ` — ${a.data.abnormal_finish.status}: ${a.data.abnormal_finish.reason ?? ''}`
             : '',
         ),
-    h(
-      'ul',
-      {},
-      ...execs.map((/** @type {any} */ e) =>
-        h(
-          'li',
-          {},
-          `execution ${e.id.id}: ${e.data?.state ?? ''} `,
-          e.data?.task_id
-            ? h('a', { href: `#/task/${encodeURIComponent(e.data.task_id)}` }, 'task')
-            : '',
-        ),
+    resultEl,
+    h('p', {}, 'Executions:'),
+    execList,
+  );
+}
+
+/**
+ * An attempt's result as `/api/graph/attempt` gives it: none yet, withheld, or its object
+ * (its first 4 KiB, saying so when the rest was cut).
+ * @param {any} result @returns {Node[]}
+ */
+function resultView(result) {
+  if (result === null || result === undefined) return [h('p', { class: 'muted' }, 'No result.')];
+  if (result.withheld)
+    return [
+      h(
+        'p',
+        { class: 'muted' },
+        `Result of ${result.size} bytes (not shown: no view role in its pool).`,
       ),
-    ),
+    ];
+  return [
+    h('p', {}, `Result (${result.size} bytes):`),
+    h('pre', { class: 'result' }, result.cut ? result.object : prettyJson(result.object)),
+    result.cut
+      ? h(
+          'p',
+          { class: 'muted result-cut' },
+          `Cut: the first 4 KiB of ${result.size} bytes shown (drover graph result prints it all).`,
+        )
+      : '',
+  ];
+}
+
+/** One execution with a link to its task. @param {number} n @param {string} state @param {string} taskId */
+function executionItem(n, state, taskId) {
+  return h(
+    'li',
+    { dataset: { execution: String(n) } },
+    `execution ${n}: ${state} `,
+    taskId
+      ? h(
+          'a',
+          { href: `#/task/${encodeURIComponent(taskId)}`, class: 'exec-task' },
+          `task ${taskId}`,
+        )
+      : '',
   );
 }
 

@@ -3,6 +3,7 @@
 // TaskResult messages in canonical JSON (docs/json.md).
 
 import { ApiError, api, qs } from './api.js';
+import { botLink } from './bot.js';
 import {
   formatDuration,
   h,
@@ -12,7 +13,6 @@ import {
   throttle,
   tsMs,
   when,
-  pageButtons,
 } from './dom.js';
 
 const PAGE_SIZE = 50;
@@ -50,7 +50,38 @@ export function filtersFromHash(hash) {
     since: p.get('since') ?? '',
     until: p.get('until') ?? '',
     tags: p.getAll('tag').filter((t) => t !== ''),
+    cursor: p.get('cursor') ?? '',
+    page: Math.max(1, Math.floor(Number(p.get('page') ?? '1')) || 1),
   };
+}
+
+const CURSORS_KEY = 'drover.taskCursors';
+
+/**
+ * The page before each page's cursor, as this tab has paged (sessionStorage: a reload keeps it),
+ * so that Newer goes one page back; a shared link's page has none, and Newer goes to the first.
+ * @returns {Record<string, string>}
+ */
+function previousCursors() {
+  try {
+    return JSON.parse(sessionStorage.getItem(CURSORS_KEY) ?? '{}') ?? {};
+  } catch {
+    return {};
+  }
+}
+
+/** @param {string} cursor @param {string} previous */
+function rememberPrevious(cursor, previous) {
+  const known = previousCursors();
+  known[cursor] = previous;
+  // Bounded: the oldest entries go first (object keys keep their insertion order).
+  const keys = Object.keys(known);
+  for (const k of keys.slice(0, Math.max(0, keys.length - 200))) delete known[k];
+  try {
+    sessionStorage.setItem(CURSORS_KEY, JSON.stringify(known));
+  } catch {
+    // Storage refused: Newer then goes to the first page.
+  }
 }
 
 /** `key=value` (the CLI's form) or `key:value` as a tag. @param {string} text */
@@ -127,7 +158,6 @@ export function taskPools(t) {
 /** @param {import('./app.js').PageContext} ctx */
 export function tasksPage({ root, live, show }) {
   const f = filtersFromHash(location.hash);
-  const state = { cursors: [''], page: 0 };
   const pendingEl = h('div', {});
   const input = (
     /** @type {string} */ name,
@@ -154,7 +184,26 @@ export function tasksPage({ root, live, show }) {
   /** Creation time of the newest task shown: older ones changing state are not new. */
   let newestMs = 0;
 
-  /** The filters as typed, in the URL: the route change draws the page again with them. */
+  /**
+   * The hash of this view's filters (as loaded) at another page: the route change draws it.
+   * @param {string} cursor @param {number} pageNo
+   */
+  function pageHash(cursor, pageNo) {
+    return `#/tasks${qs([
+      ['state', f.state],
+      ['name', f.name],
+      ['user', f.user],
+      ['pool', f.pool],
+      ['bot', f.bot],
+      ...f.tags.map((t) => /** @type {[string, string]} */ (['tag', t])),
+      ['since', f.since],
+      ['until', f.until],
+      ['cursor', cursor],
+      ['page', cursor === '' ? '' : String(pageNo)],
+    ])}`;
+  }
+
+  /** The filters as typed, in the URL (from the first page): the route change draws the page. */
   function apply() {
     const pairs = /** @type {Array<[string, string]>} */ ([
       ['state', stateSelect.value],
@@ -270,7 +319,7 @@ export function tasksPage({ root, live, show }) {
       ...f.tags.map((t) => /** @type {[string, string]} */ (['tag', t])),
       ['since', f.since],
       ['until', f.until],
-      ['cursor', state.cursors[state.page] ?? ''],
+      ['cursor', f.cursor],
       ['limit', PAGE_SIZE],
     ]);
     let page;
@@ -286,8 +335,49 @@ export function tasksPage({ root, live, show }) {
     rows.clear();
     tbody.replaceChildren(...page.items.map((/** @type {any} */ t) => row(t)));
     newestMs = tsMs(page.items[0]?.created_ts) ?? 0;
-    state.cursors[state.page + 1] = page.cursor;
-    pageButtons(pager, state, page.cursor, load, `page ${state.page + 1}`, ['Newer', 'Older']);
+    drawPager(page.cursor);
+  }
+
+  /**
+   * Newest, Newer and Older as links to their hash (the cursor in the URL: a shared link opens
+   * the same page; back and forward step through the pages seen).
+   * @param {string} next the cursor of the next page ('' on the last)
+   */
+  function drawPager(next) {
+    const previous = f.cursor === '' ? undefined : previousCursors()[f.cursor];
+    const go = (/** @type {string} */ hash) => () => {
+      location.hash = hash;
+    };
+    replace(
+      pager,
+      h('span', {}, `page ${f.cursor === '' ? 1 : f.page}`),
+      h(
+        'button',
+        { type: 'button', disabled: f.cursor === '', onclick: go(pageHash('', 1)) },
+        'Newest',
+      ),
+      h(
+        'button',
+        {
+          type: 'button',
+          disabled: f.cursor === '',
+          onclick: go(pageHash(previous ?? '', previous === undefined ? 1 : f.page - 1)),
+        },
+        'Newer',
+      ),
+      h(
+        'button',
+        {
+          type: 'button',
+          disabled: next === '',
+          onclick: () => {
+            rememberPrevious(next, f.cursor);
+            location.hash = pageHash(next, (f.cursor === '' ? 1 : f.page) + 1);
+          },
+        },
+        'Older',
+      ),
+    );
   }
 
   /** @param {string | undefined} createdTs */
@@ -302,10 +392,18 @@ export function tasksPage({ root, live, show }) {
     const tr = h(
       'tr',
       { dataset: { task: t.task_id, outcome: cls }, class: `row-${cls}` },
-      h('td', {}, h('a', { href: `#/task/${encodeURIComponent(t.task_id)}` }, t.name || t.task_id)),
+      h(
+        'td',
+        {},
+        h(
+          'a',
+          { href: `#/task/${encodeURIComponent(t.task_id)}`, class: 'task-link' },
+          t.name || t.task_id,
+        ),
+      ),
       h('td', {}, outcomeBadge(t)),
       h('td', {}, taskPools(t).join('|')),
-      h('td', {}, t.bot_id),
+      h('td', {}, t.bot_id ? botLink(t.bot_id) : ''),
       h('td', {}, when(tsMs(t.created_ts))),
       h('td', {}, pendingTime(t)),
       h('td', {}, taskDuration(t)),
@@ -347,7 +445,7 @@ export function tasksPage({ root, live, show }) {
         const createdMs = tsMs(t.created_ts) ?? 0;
         if (old !== undefined) {
           if (matches(t)) old.replaceWith(row(t));
-        } else if (state.page === 0 && matches(t) && createdMs >= newestMs) {
+        } else if (f.cursor === '' && matches(t) && createdMs >= newestMs) {
           newestMs = createdMs;
           tbody.prepend(row(t));
           while (tbody.children.length > PAGE_SIZE) {

@@ -7,6 +7,8 @@ import type { Writable } from 'node:stream';
 import { DEFAULT_SERVER, DroverClientError, GrpcStatus, createDroverClient } from '@drover/client';
 import type { DroverClient } from '@drover/client';
 import { EXIT, exitCodeForError } from './exit-codes';
+import { readLogin, saveLogin } from './login-cache';
+import { refreshLogin } from './login-flow';
 
 /** The process around a command run; tests pass their own. */
 export interface Runtime {
@@ -19,6 +21,8 @@ export interface Runtime {
    * called; for commands that end cleanly on it (`drover watch`). Absent: never interrupted.
    */
   readonly onInterrupt?: (fn: () => void) => () => void;
+  /** The clock (ms since the epoch), for a cached login's expiry. @default Date.now */
+  readonly now?: () => number;
 }
 
 /** The real process. A closed stdout (`drover logs … | head`) ends the process quietly. */
@@ -129,7 +133,8 @@ export function serverAddress(text: string): string {
 
 /**
  * Server, token and TLS from flags, then DROVER_* variables, then defaults. The token: --token,
- * --token-file, DROVER_TOKEN, DROVER_TOKEN_FILE, then the nearest .drover/client.token.
+ * --token-file, DROVER_TOKEN, DROVER_TOKEN_FILE, then the nearest .drover/client.token, then
+ * (withLogin, as it may have to refresh) the cached `drover login` for the server.
  */
 export function resolveConnection(
   opts: GlobalOptions,
@@ -155,6 +160,43 @@ export function resolveConnection(
   };
 }
 
+/** A cached login is refreshed when its ID token has less than this left. */
+export const LOGIN_REFRESH_MARGIN_MS = 60_000;
+
+/**
+ * `conn` with the cached `drover login` for its server when no token was given (login-cache.ts),
+ * refreshed with its refresh token (and the cache rewritten) when its ID token expires within
+ * LOGIN_REFRESH_MARGIN_MS. A login that cannot be refreshed is an error telling to log in again.
+ */
+export async function withLogin(
+  conn: Connection,
+  rt: Runtime,
+): Promise<{ ok: true; value: Connection } | { ok: false; message: string }> {
+  if (conn.token !== undefined) return { ok: true, value: conn };
+  const login = readLogin(rt.env, conn.server);
+  if (login === undefined) return { ok: true, value: conn };
+  const source = `drover login (${login.name})`;
+  const nowMs = (rt.now ?? Date.now)();
+  if (Date.parse(login.expires_at) - nowMs > LOGIN_REFRESH_MARGIN_MS) {
+    return { ok: true, value: { ...conn, token: login.id_token, tokenSource: source } };
+  }
+  const fresh = await refreshLogin(login);
+  if (!fresh.ok) {
+    return {
+      ok: false,
+      message:
+        `the login to ${conn.server} as ${login.name} expired at ${login.expires_at} and could ` +
+        `not be refreshed (${fresh.message}): run drover login again`,
+    };
+  }
+  try {
+    saveLogin(rt.env, conn.server, fresh.value);
+  } catch (err) {
+    await printError(rt, `warning: cannot store the refreshed login: ${(err as Error).message}`);
+  }
+  return { ok: true, value: { ...conn, token: fresh.value.id_token, tokenSource: source } };
+}
+
 /** Who submits, and from which task (DROVER_TASK_ID is set inside a running task). */
 export function callerIdentity(env: Runtime['env']): {
   user: string | undefined;
@@ -171,7 +213,8 @@ export const UNARY_DEADLINE_MS = 60_000;
 
 const TOKEN_HINT =
   'Give a token with --token, --token-file, DROVER_TOKEN or DROVER_TOKEN_FILE, or put it in ' +
-  '.drover/client.token in this directory or a parent (the dev setup writes it there).';
+  '.drover/client.token in this directory or a parent (the dev setup writes it there), or sign ' +
+  'in with drover login.';
 
 /** A message for an error that is no failed call: a bug. */
 export function describeBug(err: unknown): string {
@@ -234,7 +277,12 @@ export async function withClient(
     await printError(rt, resolved.message);
     return EXIT.USAGE;
   }
-  const conn = resolved.value;
+  const withCached = await withLogin(resolved.value, rt);
+  if (!withCached.ok) {
+    await printError(rt, withCached.message);
+    return EXIT.RPC_ERROR;
+  }
+  const conn = withCached.value;
   const client = createDroverClient({ server: conn.server, token: conn.token, tls: conn.tls });
   try {
     return await fn(client, conn);

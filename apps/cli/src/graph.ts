@@ -23,6 +23,7 @@ import { readFileSync } from 'node:fs';
 import {
   printError,
   resolveConnection,
+  withLogin,
   describeError,
   writeJson,
   type CommandHost,
@@ -91,7 +92,13 @@ async function withGraph(
     host.exitWith(EXIT.USAGE);
     return;
   }
-  const conn = resolved.value;
+  const withCached = await withLogin(resolved.value, rt);
+  if (!withCached.ok) {
+    await printError(rt, withCached.message);
+    host.exitWith(EXIT.RPC_ERROR);
+    return;
+  }
+  const conn = withCached.value;
   const credentials =
     conn.tls === false
       ? grpc.credentials.createInsecure()

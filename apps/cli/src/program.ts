@@ -6,6 +6,7 @@ import { registerCas } from './cas';
 import { registerCollect } from './collect';
 import { describeBug, printError, type CommandHost, type Runtime } from './context';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes';
+import { registerLogin } from './login';
 import { registerLogs } from './logs';
 import { registerOutputs } from './outputs';
 import { registerResult } from './result';
@@ -24,10 +25,12 @@ const ENVIRONMENT_HELP = `Environment:
   DROVER_SERVER      coordinator address (default 127.0.0.1:7070)
   DROVER_TOKEN       bearer token
   DROVER_TOKEN_FILE  file holding the token
+  DROVER_HTTP        coordinator HTTP address, for drover login (default: next port)
+  DROVER_CONFIG_DIR  where drover login caches tokens (default ~/.config/drover)
   DROVER_TLS=1       use TLS; DROVER_CA_FILE: PEM roots to trust
   DROVER_TASK_ID     set inside a task: submit sends it as parent_task_id (--no-parent: not)
   Flags win over variables. With no token given, the nearest .drover/client.token
-  in this directory or a parent is used.`;
+  in this directory or a parent is used, else the cached drover login.`;
 
 const EXAMPLE_HELP = `Examples:
   id=$(drover submit -d pool=default -- make test) && drover wait "$id"; drover logs "$id"
@@ -80,6 +83,7 @@ export function buildProgram(host: CommandHost): Command {
   registerTasks(program, host);
   registerBots(program, host);
   registerToken(program, host);
+  registerLogin(program, host);
   registerGraph(program, host);
   registerCas(program, host);
   return program;

@@ -291,6 +291,12 @@ export const REQUEST_LIMITS: Readonly<Record<string, Readonly<Record<string, Fie
     'dimensions[].values[]': { maxChars: ACCESS_LIMITS.dimensionValueChars },
   },
   'Access.DeleteBotGroup': ACCESS_NAME,
+  // The audit log's filters (apps/coordinator/src/audit/audit-service.ts checks limit and shapes).
+  'Access.ListAudit': {
+    principal: { maxChars: 256 },
+    action: { maxChars: 128 },
+    cursor: { maxChars: 64 },
+  },
   // Service Cas (cas.proto): a digest's hash is 64 hex characters (checked by the handler).
   'Cas.FindMissing': {
     digests: { maxItems: MAX_CAS_FIND_MISSING },

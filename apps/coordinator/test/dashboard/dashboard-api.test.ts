@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken, type RunningCoordinator } from '../../src/index';
-import { ensure, graphStub } from '../graph/graph-harness';
+import { ensure, graphStub, Payload, waitForAttempt } from '../graph/graph-harness';
 import { bearer, call, startTestCoordinator, tasksStub, tempDir } from '../harness';
 import { ScriptedBot } from '../scripted-bot';
 import { apiFetch, baseUrl, submitTask } from './dashboard-client';
@@ -524,5 +524,55 @@ describe('dashboard API: pipeline runs', () => {
     expect(found.map((q) => q.id).sort()).toEqual([...release.quests].sort());
     expect(await list(`/api/graph/quests?q=${nightly.quests[1]}`, 'runs-viewer')).toHaveLength(1);
     expect(await list('/api/graph/quests', 'viewer')).toEqual([]);
+  });
+
+  it("answers a node's details: its result to a viewer of the quest's pool only, and its executions", async () => {
+    const quest: QuestDescWire = {
+      distributor_config_name: 'drover',
+      name: 'details-in-a',
+      parameters: JSON.stringify({ step: 'details' }),
+      distributor_parameters: JSON.stringify({ command: ['true'], dimensions: { pool: 'a' } }),
+      meta: null,
+    };
+    const res = await ensure(
+      graph,
+      { quests: [quest], attempts: [{ quest: '0', id: 1 }] },
+      token('admin'),
+    );
+    const questId = res.quest_ids[0]!.id;
+    // bot-a1, the scripted bot of pool a, runs the execution and finishes the attempt.
+    const payload = await Payload.next(bots[0]!);
+    await payload.activate(graph);
+    await payload.finish(graph, JSON.stringify({ word: 'é'.repeat(3000) }));
+    payload.exit(0);
+    await waitForAttempt(coord, { quest: questId, attempt: 1 }, (a) => a.state === 'FINISHED');
+    const path = `/api/graph/attempt?quest=${questId}&attempt=1`;
+    const seen = await apiFetch(coord, path, token('viewer'));
+    expect(seen.status).toBe(200);
+    // 6000 bytes of two-byte characters: cut at 4096 bytes, never inside a character.
+    expect(seen.body.result).toMatchObject({ size: 6011, cut: true });
+    expect(Buffer.byteLength(seen.body.result.object)).toBe(4095);
+    expect(seen.body.result.object).toMatch(/^\{"word":"é+$/);
+    expect(seen.body.executions).toEqual([
+      {
+        id: 1,
+        state: 'FINISHED',
+        task_id: payload.taskId,
+        created_ts: expect.stringMatching(/Z$/),
+        ended_ts: expect.stringMatching(/Z$/),
+      },
+    ]);
+    // Another pool's client walks it (as WalkGraph) but gets only the result's size.
+    const other = await apiFetch(coord, path, token('other'));
+    expect(other.status).toBe(200);
+    expect(other.body.result).toEqual({ size: 6011, withheld: true });
+    expect(other.body.executions).toHaveLength(1);
+    expect(
+      (await apiFetch(coord, `/api/graph/attempt?quest=${questId}&attempt=2`, token('viewer')))
+        .status,
+    ).toBe(404);
+    const bad = await apiFetch(coord, '/api/graph/attempt?quest=nope&attempt=1', token('viewer'));
+    expect(bad.status).toBe(400);
+    expect(bad.body.field).toBe('quest');
   });
 });

@@ -79,6 +79,8 @@ function gateDir(name: string): string {
 describe('dashboard in a browser', () => {
   it('logs in with the client token and lists the real bot as alive and idle', async () => {
     await page.goto(baseUrl(coord));
+    await page.locator('#token').waitFor(WAIT);
+    await page.screenshot({ path: join(SHOTS, 'login.png'), fullPage: true });
     await page.locator('#token').fill(clientToken);
     await page.locator('#login button[type=submit]').click();
     const row = page.locator('#bots tr[data-bot="e2e-bot"]');

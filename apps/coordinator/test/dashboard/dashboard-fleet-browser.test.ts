@@ -150,6 +150,18 @@ describe('fleet page in a browser', () => {
     expect((await apiFetch(coord, '/api/fleet/history?range=week', clientToken)).status).toBe(400);
     expect((await apiFetch(coord, '/api/fleet/history', undefined)).status).toBe(401);
     await page.screenshot({ path: join(SHOTS, 'fleet.png'), fullPage: true });
+    // The day range: 5-minute means (one so far), its own page.
+    await page.locator('a[href="#/fleet/day"]').click();
+    await page.locator('section[data-pool="burst"] svg[data-chart="pending"]').waitFor();
+    const day = await chartValues('pending', 'pending');
+    expect(day.length).toBeGreaterThan(0);
+    // A lone 5-minute mean is drawn as a dot (a line needs two points).
+    if (day.length === 1) {
+      expect(
+        await page.locator('section[data-pool="burst"] svg[data-chart="pending"] circle').count(),
+      ).toBe(1);
+    }
+    await page.screenshot({ path: join(SHOTS, 'fleet-day.png'), fullPage: true });
 
     // A coordinator restart keeps the history (its samples are in the store): the burst is still
     // drawn after it, next to the samples taken since.

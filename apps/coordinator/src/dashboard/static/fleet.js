@@ -141,6 +141,17 @@ export function lineChart(c) {
         'data-values': s.values.join(','),
       }),
     );
+    // A lone sample (a young day range) is a dot: a line needs two points.
+    if (s.values.length === 1) {
+      root.append(
+        svg('circle', {
+          cx: x(c.times[0] ?? 0).toFixed(1),
+          cy: y(s.values[0] ?? 0).toFixed(1),
+          r: 3,
+          fill: s.color,
+        }),
+      );
+    }
     const lx = M.left + iw - (c.series.length - i) * 116;
     root.append(svg('rect', { x: lx, y: 6, width: 10, height: 10, fill: s.color }));
     const lt = svg('text', { x: lx + 14, y: 15, class: 'legend' });

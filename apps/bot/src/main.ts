@@ -9,6 +9,7 @@ import { channelCredentials } from './channel-credentials';
 import { compileBotConfig } from './config';
 import { EXIT_CODES } from './exit-codes';
 import { containmentDimensions, setUpContainment, setUpTaskUser } from './containment/setup';
+import { SpareLaunches } from './containment/spare-launch';
 import { killLeftoverGroups } from './group-records';
 import { runInstall } from './install/run-install';
 import { createRootLogger } from './logger';
@@ -133,7 +134,7 @@ async function main(): Promise<number> {
     process.stderr.write(`drover-bot: ${contained.message}\n`);
     return EXIT_CODES.usage;
   }
-  const { containment } = contained;
+  let { containment } = contained;
   // A previous run of this bot that crashed left its payloads running: they go first (by their
   // cgroups, then by the records of their groups), then their work dirs, which are garbage now.
   if (containment.kind === 'cgroup') {
@@ -157,6 +158,17 @@ async function main(): Promise<number> {
   if (!taskUser.ok) {
     process.stderr.write(`drover-bot: ${taskUser.message}\n`);
     return EXIT_CODES.usage;
+  }
+  // The next payload's process is made ahead, in its cgroup (containment/spare-launch.ts); not for
+  // a task user (the spare would have to be that user's).
+  let spares: SpareLaunches | undefined;
+  if (containment.kind === 'cgroup' && taskUser.user === undefined) {
+    const made = new SpareLaunches(containment.cgroups, config.botDir);
+    if (made.available) {
+      spares = made;
+      containment = { ...containment, spares };
+      spares.prepare();
+    }
   }
   // Every task gets the drover CLI (DROVER_CLI, first on PATH): <bot dir>/bin/drover, made anew.
   const droverCli = await prepareTaskCli(config.botDir, log);
@@ -253,6 +265,7 @@ async function main(): Promise<number> {
 
   const end = await session.done;
   shutdown.dispose();
+  spares?.dispose();
   const exitCode =
     end.kind === 'stopped' && end.reason === 'update' ? EXIT_CODES.updated : shutdown.exitCode(end);
   log.info({ end, exitCode }, 'bot stopped');

@@ -15,6 +15,7 @@ import { makeDirInside } from './safe-paths';
 import { prepareInputs, type DigestLike, type InputsSource } from './task-inputs';
 import { giveTo, type TaskUser } from './task-user';
 import { CgroupMoveError, type BotCgroups, type TaskCgroup } from './containment/task-cgroups';
+import type { SpareLaunches } from './containment/spare-launch';
 import {
   buildTaskEnv,
   resolveInside,
@@ -71,7 +72,13 @@ export interface TaskManifestLike {
  * payload's process group plus a sweep by DROVER_TASK_NONCE where the bot has no cgroups.
  */
 export type RunContainment =
-  { readonly kind: 'cgroup'; readonly cgroups: BotCgroups } | { readonly kind: 'pgroup' };
+  | {
+      readonly kind: 'cgroup';
+      readonly cgroups: BotCgroups;
+      /** The next payload's process made ahead, in its cgroup (spare-launch.ts); none: made at spawn. */
+      readonly spares?: SpareLaunches;
+    }
+  | { readonly kind: 'pgroup' };
 
 export type TimedOut = 'none' | 'hard' | 'io';
 
@@ -506,9 +513,15 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
   recordTaskStart(opts.botDir, opts.taskId, p.nonce);
   const forget = () => removeGroupRecord(opts.botDir, opts.taskId).catch(() => {});
   const containment = opts.containment ?? { kind: 'pgroup' };
-  // The task's cgroup, made before the spawn (synchronously unless an old one is in the way).
+  // The task's cgroup: a spare's, made ahead with its process in it; or made now (synchronously
+  // unless an old one is in the way), the bot moving into it for the fork.
   let cg: TaskCgroup | undefined;
-  if (containment.kind === 'cgroup')
+  const spare =
+    containment.kind === 'cgroup'
+      ? containment.spares?.take({ file: p.file, args: p.args, env: p.env, cwd: p.cwd })
+      : undefined;
+  if (spare !== undefined) cg = spare.cgroup;
+  else if (containment.kind === 'cgroup')
     cg =
       containment.cgroups.tryCreateTask(opts.taskId) ??
       (await containment.cgroups.createTask(opts.taskId));
@@ -525,7 +538,12 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
   let subprocess: ChildProcess;
   traceHop(opts.taskId, 'spawn-called');
   try {
-    subprocess = cg === undefined ? spawnPayload(p) : cg.spawnInside(() => spawnPayload(p));
+    subprocess =
+      spare !== undefined
+        ? spare.launch()
+        : cg === undefined
+          ? spawnPayload(p)
+          : cg.spawnInside(() => spawnPayload(p));
   } catch (err) {
     // Arguments spawn() refuses (a NUL byte in one): the command cannot be run.
     await forget();
@@ -534,6 +552,12 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
     return spawnFailure(p, err as NodeJS.ErrnoException);
   }
   traceHop(opts.taskId, 'spawn-returned');
+  // The next task's spare (spare-launch.ts), made while this one runs: its move into its cgroup
+  // has the time of this task to complete.
+  if (containment.kind === 'cgroup' && containment.spares !== undefined) {
+    const spares = containment.spares;
+    setImmediate(() => spares.prepare());
+  }
   const pid = subprocess.pid;
   if (pid === undefined) {
     // Not started (ENOENT, EACCES...): the 'error' event says why, on the next tick.

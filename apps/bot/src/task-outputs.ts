@@ -1,4 +1,5 @@
 import type { BotApiClient } from '@drover/protocol';
+import { rmdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { listOutputFiles, planOutputs, skippedNote } from './output-files';
@@ -31,9 +32,14 @@ export interface DeliverOutputsInput {
 /** Undefined when there is nothing to record (no process ran, or an empty out dir). Never rejects. */
 export async function deliverOutputs(input: DeliverOutputsInput): Promise<RunOutputs | undefined> {
   const { result, log } = input;
+  let removed = false;
   try {
     if (input.outDir === undefined || result.clientError !== undefined || result.canceled)
       return undefined;
+    // Usually the payload wrote none: one rmdir says so and removes the dir, without a listing
+    // and a recursive removal through the thread pool before the result goes (issue 24).
+    removed = removedEmpty(input.outDir);
+    if (removed) return undefined;
     const listing = await listOutputFiles(input.outDir);
     // Links and other special files are never read (a link could name the bot's token file).
     const skipped = skippedNote(listing.skipped);
@@ -59,8 +65,18 @@ export async function deliverOutputs(input: DeliverOutputsInput): Promise<RunOut
     const why = err instanceof Error ? err.message : String(err);
     return { files: [], truncated: true, note: `outputs not uploaded: ${why}` };
   } finally {
-    if (input.outDir !== undefined)
+    if (input.outDir !== undefined && !removed)
       await rm(input.outDir, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+/** Removes `dir` if it is empty (or says it is gone already); false when something is in it. */
+function removedEmpty(dir: string): boolean {
+  try {
+    rmdirSync(dir);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT';
   }
 }
 

@@ -1,0 +1,251 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  accessSync,
+  closeSync,
+  constants as fsConstants,
+  openSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { BotCgroups, TaskCgroup } from './task-cgroups';
+
+/**
+ * The next payload's process, made while the bot is idle (containment=cgroup, issue 24): a
+ * `/bin/sh` blocked on its stdin, already leader of its own process group and already in a cgroup
+ * of its own. Moving a process into a cgroup makes the kernel wait for an RCU grace period
+ * (cgroup_threadgroup_rwsem): about 10 ms on a loaded 2-core host, which the bot paid between
+ * Assign and spawn() when it moved itself into the task's cgroup for the fork. Here the move is
+ * made ahead, off the path; on Assign the bot writes the launch into the FIFO the shell is reading
+ * (`<botDir>/spare.fifo`, the bot's alone: the launch holds the task's environment, secrets too,
+ * and goes through the kernel's pipe, never to disk) — `cd` to the task's cwd, then `exec` of the
+ * command with exactly the task's environment, stdin from /dev/null — so the payload replaces the
+ * shell: the same pid, group and cgroup. (A FIFO, not the shell's stdin: Node gives a child a
+ * socket there, which `.` cannot open by /dev/stdin, and `read` takes a byte per system call.)
+ *
+ * One spare at a time, and the next made only after the last was launched (its launch is in the
+ * FIFO and the FIFO closed by then; a new reader's open waits for the next writer): no two shells
+ * read the FIFO for the same launch.
+ *
+ * Only for a command that resolves to an executable file (as execvp would find it on the task's
+ * PATH) and an environment of shell names: anything else goes the direct way, where the kernel's
+ * refusal is the task's CLIENT_ERROR. A spare that died, or is not yet in its cgroup, is not used.
+ */
+
+/** The shell's part: run the launch read from the FIFO `$1`. */
+const SPARE_SCRIPT = '. "$1"';
+
+/** The longest launch (bytes) that goes this way: it must fit the pipe's buffer at once. */
+const MAX_LAUNCH_BYTES = 32 * 1024;
+
+export interface SpareLaunch {
+  /** The payload's process (the shell until the launch): its pid, pipes and exit. */
+  readonly child: ChildProcess;
+  /** Its cgroup, to be the task's. */
+  readonly cgroup: TaskCgroup;
+}
+
+/** What a launch needs: the command as given, its arguments, the environment, the cwd. */
+export interface LaunchSpec {
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string;
+}
+
+interface Spare {
+  readonly launch: SpareLaunch;
+  /** In its cgroup. */
+  ready: boolean;
+  /** Exited. */
+  dead: boolean;
+  /** Given to a task: its cgroup is the task's now. */
+  taken: boolean;
+}
+
+export class SpareLaunches {
+  readonly #cgroups: BotCgroups;
+  readonly #fifo: string | undefined;
+  #spare: Spare | undefined;
+  #disposed = false;
+
+  /** Makes `<botDir>/spare.fifo` (none: no spares, every payload is spawned at Assign). */
+  constructor(cgroups: BotCgroups, botDir: string) {
+    this.#cgroups = cgroups;
+    const fifo = path.join(botDir, 'spare.fifo');
+    rmSync(fifo, { force: true });
+    const made = spawnSync('mkfifo', ['-m', '600', fifo], { stdio: 'ignore', timeout: 5000 });
+    this.#fifo = made.status === 0 ? fifo : undefined;
+  }
+
+  /** Spares are made (the FIFO was). */
+  get available(): boolean {
+    return this.#fifo !== undefined;
+  }
+
+  /** A spare waits in its cgroup: the next launch that may go this way takes it. */
+  get ready(): boolean {
+    const s = this.#spare;
+    return s !== undefined && s.ready && !s.dead;
+  }
+
+  /** Makes the next spare if there is none (at once; its move into its cgroup completes later). */
+  prepare(): void {
+    if (this.#disposed || this.#spare !== undefined || !this.available) return;
+    const cgroup = this.#cgroups.tryCreateTask(`spare-${randomBytes(6).toString('hex')}`);
+    if (cgroup === undefined) return;
+    let child: ChildProcess;
+    try {
+      child = spawn('/bin/sh', ['-c', SPARE_SCRIPT, 'drover-spare', this.#fifo!], {
+        // Nothing of the bot's environment: the launch gives the payload its own.
+        env: {},
+        cwd: '/',
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch {
+      void cgroup.remove();
+      return;
+    }
+    const spare: Spare = { launch: { child, cgroup }, ready: false, dead: false, taken: false };
+    this.#spare = spare;
+    child.on('error', () => {});
+    // A spare that ends untaken (killed, or the FIFO gone) takes its cgroup along.
+    child.once('exit', () => {
+      spare.dead = true;
+      if (spare.taken) return;
+      if (this.#spare === spare) this.#spare = undefined;
+      void cgroup.remove();
+    });
+    const pid = child.pid;
+    if (pid === undefined) return;
+    // Off the event loop: the write waits for the kernel's grace period.
+    writeFile(path.join(cgroup.dir, 'cgroup.procs'), String(pid)).then(
+      () => {
+        spare.ready = true;
+      },
+      () => this.#discard(spare),
+    );
+  }
+
+  /**
+   * The spare for `spec`, if one is ready and the command may go this way; undefined otherwise
+   * (the caller spawns it directly). The spare is the caller's from then on: its cgroup is the
+   * task's (limits go on it before the launch), `launch()` starts the payload.
+   */
+  take(spec: LaunchSpec): (SpareLaunch & { launch(): ChildProcess }) | undefined {
+    const spare = this.#spare;
+    const fifo = this.#fifo;
+    if (spare === undefined || !spare.ready || spare.dead || fifo === undefined) return;
+    const { child } = spare.launch;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const file = resolveCommand(spec.file, spec.env.PATH, spec.cwd);
+    if (file === undefined) return;
+    const script = launchScript(file, spec);
+    if (script === undefined || Buffer.byteLength(script) > MAX_LAUNCH_BYTES) return;
+    // The shell waits in open(): a writer that does not block finds it there (ENXIO: it is gone).
+    let fd: number;
+    try {
+      fd = openSync(fifo, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
+    } catch {
+      this.#discard(spare);
+      return;
+    }
+    this.#spare = undefined;
+    spare.taken = true;
+    return {
+      ...spare.launch,
+      launch: () => {
+        try {
+          writeSync(fd, script);
+        } catch (err) {
+          // The shell went away since the open (EPIPE): nothing of the task ran.
+          child.kill('SIGKILL');
+          throw err;
+        } finally {
+          closeSync(fd);
+        }
+        return child;
+      },
+    };
+  }
+
+  /** Ends the spare (the bot stops). */
+  dispose(): void {
+    this.#disposed = true;
+    if (this.#spare !== undefined) this.#discard(this.#spare);
+  }
+
+  /** Ends an untaken spare; its cgroup goes once it has exited. */
+  #discard(spare: Spare): void {
+    if (this.#spare === spare) this.#spare = undefined;
+    if (spare.launch.child.pid === undefined) void spare.launch.cgroup.remove();
+    else spare.launch.child.kill('SIGKILL');
+  }
+}
+
+/** `s` as one single-quoted shell word. */
+function quote(s: string): string {
+  return `'${s.replaceAll("'", `'\\''`)}'`;
+}
+
+/** A name the shell takes in an assignment (`NAME=value exec …`). */
+const SHELL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The launch: cd to the cwd (absolute; a failure ends the shell with 125: the bot's failure),
+ * forget the shell's own PWD and OLDPWD, then exec the command with the task's environment as
+ * the assignments before `exec` (dash exports them to the command, and nothing else: the shell
+ * started with an empty environment). Undefined when something cannot go through: a NUL byte,
+ * or a variable name that is not a shell name (such a task is spawned the direct way).
+ */
+function launchScript(file: string, spec: LaunchSpec): string | undefined {
+  const words: string[] = [];
+  for (const [name, value] of Object.entries(spec.env)) {
+    if (!SHELL_NAME.test(name) || value.includes('\0')) return;
+    words.push(`${name}=${quote(value)}`);
+  }
+  if (!spec.cwd.startsWith('/')) return;
+  for (const a of [spec.cwd, file, ...spec.args]) if (a.includes('\0')) return;
+  return [
+    `cd ${quote(spec.cwd)} || exit 125`,
+    'unset PWD OLDPWD',
+    `${words.join(' ')} exec ${[file, ...spec.args].map(quote).join(' ')} </dev/null`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * The executable `file` names, as execvp would find it: a path with a slash as it is (relative to
+ * the cwd), a bare name on PATH. Undefined when there is none: the direct way says why.
+ */
+function resolveCommand(
+  file: string,
+  pathVar: string | undefined,
+  cwd: string,
+): string | undefined {
+  if (file === '') return;
+  if (file.includes('/')) {
+    const full = path.resolve(cwd, file);
+    return isExecutableFile(full) ? full : undefined;
+  }
+  for (const dir of (pathVar ?? '').split(':')) {
+    if (dir === '') continue;
+    const full = path.resolve(cwd, dir, file);
+    if (isExecutableFile(full)) return full;
+  }
+  return undefined;
+}
+
+function isExecutableFile(file: string): boolean {
+  try {
+    if (!statSync(file).isFile()) return false;
+    accessSync(file, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -58,8 +58,9 @@ export function filtersFromHash(hash) {
 const CURSORS_KEY = 'drover.taskCursors';
 
 /**
- * The page before each page's cursor, as this tab has paged (sessionStorage: a reload keeps it),
- * so that Newer goes one page back; a shared link's page has none, and Newer goes to the first.
+ * The page before each page's cursor (with its filters), as this tab has paged (sessionStorage: a
+ * reload keeps it), so that Newer goes one page back; a shared link's page has none, and Newer
+ * goes to the first.
  * @returns {Record<string, string>}
  */
 function previousCursors() {
@@ -70,10 +71,10 @@ function previousCursors() {
   }
 }
 
-/** @param {string} cursor @param {string} previous */
-function rememberPrevious(cursor, previous) {
+/** @param {string} key the filters and a page's cursor @param {string} previous */
+function rememberPrevious(key, previous) {
   const known = previousCursors();
-  known[cursor] = previous;
+  known[key] = previous;
   // Bounded: the oldest entries go first (object keys keep their insertion order).
   const keys = Object.keys(known);
   for (const k of keys.slice(0, Math.max(0, keys.length - 200))) delete known[k];
@@ -344,7 +345,9 @@ export function tasksPage({ root, live, show }) {
    * @param {string} next the cursor of the next page ('' on the last)
    */
   function drawPager(next) {
-    const previous = f.cursor === '' ? undefined : previousCursors()[f.cursor];
+    // Keyed by the filters too: a cursor is a position in one filtered list.
+    const keyOf = (/** @type {string} */ cursor) => `${pageHash('', 1)} ${cursor}`;
+    const previous = f.cursor === '' ? undefined : previousCursors()[keyOf(f.cursor)];
     const go = (/** @type {string} */ hash) => () => {
       location.hash = hash;
     };
@@ -371,7 +374,7 @@ export function tasksPage({ root, live, show }) {
           type: 'button',
           disabled: next === '',
           onclick: () => {
-            rememberPrevious(next, f.cursor);
+            rememberPrevious(keyOf(next), f.cursor);
             location.hash = pageHash(next, (f.cursor === '' ? 1 : f.page) + 1);
           },
         },

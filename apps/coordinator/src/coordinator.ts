@@ -315,7 +315,7 @@ export async function startCoordinator(
       metrics.tasksPurged(result.states);
     },
   });
-  // The fleet over time for the dashboard, in memory: a restart starts it empty.
+  // The fleet over time for the dashboard, its samples kept in the store across restarts.
   const fleet = new FleetSampler({
     store,
     engine,

@@ -110,6 +110,20 @@ export function parseLimit(text: string): Parsed<number> {
 
 const DURATION_UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 const DURATION = /^(?:\d+[smhdw])+$/;
+/**
+ * A length of time (`90s`, `15m`, `2h`, `30d`, `1w`, or a sum like `1h30m`) in seconds, more than
+ * 0.
+ */
+export function parseDurationSecs(text: string): Parsed<number> {
+  if (!DURATION.test(text)) return fail('expected a duration (90s, 15m, 2h, 30d, 1w, 1h30m)');
+  let ms = 0;
+  for (const [, digits, unit] of text.matchAll(/(\d+)([smhdw])/g)) {
+    ms += Number(digits) * DURATION_UNIT_MS[unit as keyof typeof DURATION_UNIT_MS];
+  }
+  if (ms === 0) return fail('must be longer than 0');
+  return ok(Math.floor(ms / 1000));
+}
+
 const DATE_TIME =
   /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 

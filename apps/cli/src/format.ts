@@ -133,7 +133,7 @@ export function formatTimestamp(ts: TaskResultOut['created_ts']): string | undef
 }
 
 /** A column of a table: its header, the longest text a cell may show, the cell's text. */
-interface Column<T> {
+export interface Column<T> {
   header: string;
   max: number;
   cell: (row: T) => string | undefined;
@@ -143,7 +143,7 @@ interface Column<T> {
  * A header, then one row per item in the order given, columns two spaces apart; empty cells
  * show `-`, long cells are cut with `…`. No trailing spaces.
  */
-function formatTable<T>(columns: ReadonlyArray<Column<T>>, items: readonly T[]): string {
+export function formatTable<T>(columns: ReadonlyArray<Column<T>>, items: readonly T[]): string {
   const rows = [
     columns.map((c) => c.header),
     ...items.map((item) =>

@@ -2,6 +2,7 @@ import { versionLine } from '@drover/protocol';
 import { Command, CommanderError } from 'commander';
 import { registerBots } from './bots';
 import { registerCancel } from './cancel';
+import { registerAccess } from './access';
 import { registerCas } from './cas';
 import { registerCollect } from './collect';
 import { describeBug, printError, type CommandHost, type Runtime } from './context';
@@ -83,6 +84,7 @@ export function buildProgram(host: CommandHost): Command {
   registerTasks(program, host);
   registerBots(program, host);
   registerToken(program, host);
+  registerAccess(program, host);
   registerLogin(program, host);
   registerGraph(program, host);
   registerCas(program, host);

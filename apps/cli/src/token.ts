@@ -1,5 +1,6 @@
-// `drover token create`: a new token, and the tokens-file entry (with only its SHA-256) that lets
-// the coordinator accept it. Local only: no call to the coordinator.
+// `drover token generate`: a new token, and the tokens-file entry (with only its SHA-256) that lets
+// the coordinator accept it — for the tokens file (static setups, the seed). Local only: no call
+// to the coordinator. Tokens kept by the coordinators themselves: `drover token create` (access.ts).
 import { chmodSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -16,7 +17,7 @@ import { parseDimension, repeatableParser, type KeyValue, type Parsed } from './
 import { printError, writeJson, writeLine, type CommandHost, type Runtime } from './context';
 import { EXIT } from './exit-codes';
 
-export interface TokenCreateOptions {
+export interface TokenGenerateOptions {
   name: string;
   bot?: boolean;
   admin?: boolean;
@@ -59,7 +60,7 @@ export function parseRoleGrant(text: string): Parsed<RoleGrant> {
 }
 
 /** The entry for the options, checked as the coordinator will check it; a message when wrong. */
-export function buildTokenEntry(opts: TokenCreateOptions, token: string): Parsed<NewTokenEntry> {
+export function buildTokenEntry(opts: TokenGenerateOptions, token: string): Parsed<NewTokenEntry> {
   const fail = (message: string): Parsed<never> => ({ ok: false, message });
   const grants = opts.role ?? [];
   const botIds = opts.botIds ?? [];
@@ -179,7 +180,7 @@ export function appendToTokensFile(path: string, made: NewTokenEntry): Parsed<st
   };
 }
 
-async function create(rt: Runtime, opts: TokenCreateOptions): Promise<number> {
+async function generate(rt: Runtime, opts: TokenGenerateOptions): Promise<number> {
   const token = newToken(opts.bot === true ? 'bot' : 'client');
   const made = buildTokenEntry(opts, token);
   if (!made.ok) {
@@ -209,12 +210,16 @@ async function create(rt: Runtime, opts: TokenCreateOptions): Promise<number> {
 export function registerToken(program: Command, host: CommandHost): void {
   const token = program
     .command('token')
-    .description("Make bearer tokens for the coordinator's tokens file (docs/auth.md).");
-  token
-    .command('create')
     .description(
-      'Print a new token on stdout and, on stderr, the tokens-file entry holding its SHA-256; ' +
-        'with --append, add the entry to the file instead. Nothing is sent to the coordinator.',
+      'Tokens: kept by the coordinators (create, list, revoke) or for the tokens file (generate); ' +
+        'docs/auth.md.',
+    );
+  token
+    .command('generate')
+    .description(
+      'For the tokens file: print a new token on stdout and, on stderr, the tokens-file entry ' +
+        'holding its SHA-256; with --append, add the entry to the file instead. Nothing is sent ' +
+        'to the coordinator (for tokens kept by the coordinators: drover token create).',
     )
     .requiredOption('--name <name>', 'who the token is for (a person, a CI system, a bot group)')
     .option('--bot', 'a bot token (a bot group entry) instead of a client token')
@@ -236,7 +241,7 @@ export function registerToken(program: Command, host: CommandHost): void {
     )
     .option('--append <file>', 'add the entry to this tokens file (checked before and after)')
     .option('--json', 'print {"token", "section", "entry"} as one JSON line on stdout')
-    .action(async (opts: TokenCreateOptions) => {
-      host.exitWith(await create(host.rt, opts));
+    .action(async (opts: TokenGenerateOptions) => {
+      host.exitWith(await generate(host.rt, opts));
     });
 }

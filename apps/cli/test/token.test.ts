@@ -1,4 +1,4 @@
-// `drover token create` runs in-process on the real command tree; it touches only files.
+// `drover token generate` (for the tokens file) runs in-process on the real command tree; it touches only files.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -36,9 +36,9 @@ async function drover(args: string[], env: Record<string, string> = {}) {
   return { code, stdout: io.stdoutText(), stderr: io.stderrText() };
 }
 
-describe('drover token create', () => {
+describe('drover token generate', () => {
   it('prints a client token first on stdout and its entry, with only the hash, on stderr', async () => {
-    const run = await drover(['token', 'create', '--name', 'ci', '--role', 'ci=view,submit']);
+    const run = await drover(['token', 'generate', '--name', 'ci', '--role', 'ci=view,submit']);
     expect(run.code).toBe(0);
     const token = run.stdout.split('\n')[0]!;
     expect(token).toMatch(/^drv_c_[A-Za-z0-9_-]{43}$/);
@@ -58,7 +58,7 @@ describe('drover token create', () => {
   it('makes a bot group entry with bot id patterns and forced dimensions', async () => {
     const run = await drover([
       'token',
-      'create',
+      'generate',
       '--bot',
       '--name',
       'ci-bots',
@@ -81,8 +81,8 @@ describe('drover token create', () => {
   });
 
   it('makes a fresh token every time', async () => {
-    const a = await drover(['token', 'create', '--name', 'x', '--admin']);
-    const b = await drover(['token', 'create', '--name', 'x', '--admin']);
+    const a = await drover(['token', 'generate', '--name', 'x', '--admin']);
+    const b = await drover(['token', 'generate', '--name', 'x', '--admin']);
     expect(a.stdout).not.toBe(b.stdout);
   });
 
@@ -97,7 +97,7 @@ describe('drover token create', () => {
     [['--name', 'x', '--bot', '--bot-ids', 'a b'], 'botIds[0]'],
     [['--name', 'x', '--bot', '-d', 'id=me'], 'bad key "id"'],
   ])('refuses %j with exit 2 and says why', async (flags, message) => {
-    const run = await drover(['token', 'create', ...flags]);
+    const run = await drover(['token', 'generate', ...flags]);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain(message);
@@ -114,7 +114,7 @@ describe('drover token create --append', () => {
     writeFileSync(path, JSON.stringify(existing), { mode: 0o600 });
     const run = await drover([
       'token',
-      'create',
+      'generate',
       '--name',
       'ci',
       '--role',
@@ -139,7 +139,7 @@ describe('drover token create --append', () => {
       path,
       `# who may do what\nversion: 2\nprincipals:\n  - name: root # the operator\n    sha256: ${hashToken('r')}\n    admin: true\n`,
     );
-    const run = await drover(['token', 'create', '--bot', '--name', 'fleet', '--append', path]);
+    const run = await drover(['token', 'generate', '--bot', '--name', 'fleet', '--append', path]);
     expect(run.code).toBe(0);
     const text = readFileSync(path, 'utf8');
     expect(text).toContain('# who may do what');
@@ -162,7 +162,7 @@ describe('drover token create --append', () => {
     );
     const run = await drover([
       'token',
-      'create',
+      'generate',
       '--name',
       'ci',
       '--role',
@@ -187,7 +187,7 @@ describe('drover token create --append', () => {
     const path = join(cwd, 'tokens.json');
     const bad = JSON.stringify({ version: 2, principals: [{ name: 'x', sha256: 'nothex' }] });
     writeFileSync(path, bad);
-    const invalid = await drover(['token', 'create', '--name', 'y', '--admin', '--append', path]);
+    const invalid = await drover(['token', 'generate', '--name', 'y', '--admin', '--append', path]);
     expect(invalid.code).toBe(2);
     expect(invalid.stderr).toContain('principals[0].sha256');
     expect(readFileSync(path, 'utf8')).toBe(bad);
@@ -197,14 +197,14 @@ describe('drover token create --append', () => {
       principals: [{ name: 'x', sha256: hashToken('x'), admin: true }],
     });
     writeFileSync(path, good);
-    const taken = await drover(['token', 'create', '--name', 'x', '--admin', '--append', path]);
+    const taken = await drover(['token', 'generate', '--name', 'x', '--admin', '--append', path]);
     expect(taken.code).toBe(2);
     expect(taken.stderr).toContain('principal x is also principals[0]');
     expect(readFileSync(path, 'utf8')).toBe(good);
 
     const missing = await drover([
       'token',
-      'create',
+      'generate',
       '--name',
       'y',
       '--admin',
@@ -250,12 +250,12 @@ async function startCoordinator(tokensFile: string) {
   return { address, stop };
 }
 
-describe('a token made by drover token create', () => {
+describe('a token made by drover token generate', () => {
   it('is accepted by a real coordinator with exactly the roles it was given', async () => {
     const path = join(cwd, 'tokens.yaml');
     writeFileSync(path, 'version: 2\n');
     const made = await drover([
-      ...['token', 'create', '--name', 'ci', '--role', 'ci=submit,view', '--append', path],
+      ...['token', 'generate', '--name', 'ci', '--role', 'ci=submit,view', '--append', path],
     ]);
     expect(made.code).toBe(0);
     const coordinator = await startCoordinator(path);

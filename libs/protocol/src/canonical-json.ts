@@ -5,6 +5,7 @@
 // timestamps RFC 3339, durations like "1.5s", enums by name, bytes base64.
 import { createRegistry, fromBinary, toJson, type JsonObject } from '@bufbuild/protobuf';
 import type protobuf from 'protobufjs';
+import { file_drover_v1_access } from './gen-es/drover/v1/access_pb';
 import { file_drover_v1_botapi } from './gen-es/drover/v1/botapi_pb';
 import { file_drover_v1_bots } from './gen-es/drover/v1/bots_pb';
 import { file_drover_v1_cas } from './gen-es/drover/v1/cas_pb';
@@ -28,6 +29,7 @@ const registry = createRegistry(
   file_drover_v1_botapi,
   file_drover_v1_graph,
   file_drover_v1_cas,
+  file_drover_v1_access,
 );
 
 const encoders = new Map<string, protobuf.Type>();

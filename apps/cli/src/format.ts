@@ -1,5 +1,5 @@
 // Human-readable views of task results and bots (the JSON views live in @drover/client).
-import { timestampToJson } from '@drover/protocol';
+import { timestampToJson, type AuditEntryOut } from '@drover/protocol';
 import type {
   BotEventOut,
   BotInfoOut,
@@ -290,6 +290,22 @@ const BOT_EVENT_COLUMNS: ReadonlyArray<Column<BotEventOut>> = [
 /** The table `drover bot events` prints, one row per event in the order given. */
 export function formatBotEventTable(events: readonly BotEventOut[]): string {
   return formatTable(BOT_EVENT_COLUMNS, events);
+}
+
+const AUDIT_COLUMNS: ReadonlyArray<Column<AuditEntryOut>> = [
+  { header: 'TIME', max: Infinity, cell: (e) => formatTimestamp(e.time) },
+  { header: 'PRINCIPAL', max: 40, cell: (e) => e.principal },
+  { header: 'PEER', max: Infinity, cell: (e) => e.peer },
+  { header: 'ACTION', max: Infinity, cell: (e) => e.action },
+  { header: 'TARGET', max: 40, cell: (e) => e.target },
+  { header: 'POOL', max: 20, cell: (e) => e.pool },
+  { header: 'RESULT', max: 60, cell: (e) => e.result },
+  { header: 'DETAILS', max: 80, cell: (e) => (e.details === '{}' ? '' : e.details) },
+];
+
+/** The table `drover audit` prints, one row per entry in the order given (UTC times). */
+export function formatAuditTable(entries: readonly AuditEntryOut[]): string {
+  return formatTable(AUDIT_COLUMNS, entries);
 }
 
 /** The table `drover bots dimensions` prints: each key and its values, space-separated. */

@@ -1,5 +1,6 @@
 import { versionLine } from '@drover/protocol';
 import { Command, CommanderError } from 'commander';
+import { registerAudit } from './audit';
 import { registerBots } from './bots';
 import { registerCancel } from './cancel';
 import { registerAccess } from './access';
@@ -84,6 +85,7 @@ export function buildProgram(host: CommandHost): Command {
   registerTasks(program, host);
   registerBots(program, host);
   registerToken(program, host);
+  registerAudit(program, host);
   registerAccess(program, host);
   registerLogin(program, host);
   registerGraph(program, host);

@@ -223,3 +223,13 @@ export type {
   ListBotGroupsResponse,
   ListBotGroupsResponse__Output as ListBotGroupsResponseOut,
 } from './gen/drover/v1/ListBotGroupsResponse';
+// The audit log (Access.ListAudit).
+export type { AuditEntry, AuditEntry__Output as AuditEntryOut } from './gen/drover/v1/AuditEntry';
+export type {
+  ListAuditRequest,
+  ListAuditRequest__Output as ListAuditRequestOut,
+} from './gen/drover/v1/ListAuditRequest';
+export type {
+  ListAuditResponse,
+  ListAuditResponse__Output as ListAuditResponseOut,
+} from './gen/drover/v1/ListAuditResponse';

@@ -25,6 +25,7 @@ import { OutputStore } from './outputs/output-store';
 import { openBotExecutable } from './bot-install/bot-executable';
 import { botInstallRoutes } from './bot-install/bot-install-routes';
 import { Dashboard } from './dashboard/dashboard';
+import { loginIssuersOf } from './dashboard/oidc-login';
 import { FleetSampler } from './dashboard/fleet-history';
 import { BotRegistry } from './botapi/bot-registry';
 import type { CoordinatorConfig } from './config';
@@ -356,6 +357,8 @@ export async function startCoordinator(
     metrics,
     pendingSockets: caps.dashboardSocket,
     distributors: config.distributors,
+    oidcLogin: loginIssuersOf(config.oidc),
+    tls: tls !== undefined,
   });
   const metricsAccess = async (authorization: string | undefined): Promise<MetricsAccess> => {
     await tokens.prepare(authorization);

@@ -322,7 +322,12 @@ export class OidcLogin {
     await this.#deps.tokens.prepare(authorization);
     const principal = this.#deps.tokens.authenticate(authorization);
     if (principal === undefined || principal.kind !== 'client') {
-      fail(403, 'Sign-in was refused', 'The coordinator does not accept this identity.');
+      const why = this.#deps.tokens.refusal(authorization);
+      fail(
+        403,
+        'Sign-in was refused',
+        `The coordinator does not accept this identity${why === undefined ? '' : `: ${why}`}.`,
+      );
       return;
     }
     const expSeconds = Number(tokens.claims()?.exp ?? 0);

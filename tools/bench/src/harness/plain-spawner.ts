@@ -68,6 +68,11 @@ export class PlainSpawner {
     return m.elapsedMs;
   }
 
+  /** The spawner's process id (its CPU time, in /proc). */
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
   /** The spawner's RSS (bytes), for the notes. */
   rssBytes(): number {
     return procMemory(this.#child.pid)?.rssBytes ?? 0;

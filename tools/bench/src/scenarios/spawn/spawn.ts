@@ -10,6 +10,8 @@ import {
 import { inFlight } from '../../harness/in-flight';
 import { PlainSpawner } from '../../harness/plain-spawner';
 import { roundsValue, spreadOf } from '../../harness/rounds';
+import { cpuMsOf } from '../../harness/coordinator-replicas';
+import { cpuDelta, procCpu } from '../../harness/proc-cpu';
 import { numberOption, type Scenario, type ScenarioContext } from '../../harness/scenario';
 
 /**
@@ -43,18 +45,50 @@ export const spawnScenario: Scenario = {
     });
     const drover: number[] = [];
     const plain: number[] = [];
+    // CPU ms per task (measured rounds), by process: where Drover's time goes beside the loop's.
+    const cpu = {
+      client: [0],
+      coordinator: [0],
+      bots: [0],
+      payloads: [0],
+      plain: [0],
+      plainChildren: [0],
+    };
     const spawner = await PlainSpawner.start(ctx.root);
+    const botPids = rig.bots.map((b) => b.pid);
     try {
       for (let r = -1; r < p.rounds; r++) {
         const n = r < 0 ? p.warmupTasks : p.tasks;
         const label = r < 0 ? 'warm-up' : `round ${r + 1}/${p.rounds}`;
         ctx.progress(`${label}: Drover, ${n} tasks`);
+        const before = {
+          client: process.cpuUsage(),
+          coordinator: await rig.set.stats(),
+          bots: botPids.map(procCpu),
+        };
         const d = await droverRound(ctx, rig, n, p.submitInFlight);
+        const client = process.cpuUsage(before.client);
+        const coordinator = await rig.set.stats();
+        const bots = cpuDelta(before.bots, botPids.map(procCpu));
         ctx.progress(`${label}: plain execa, ${n} spawns`);
+        const plainBefore = procCpu(spawner.pid);
         const s = n / ((await spawner.loop(['true'], n, p.bots)) / 1000);
+        const plainCpu = cpuDelta([plainBefore], [procCpu(spawner.pid)]);
         if (r >= 0) {
           drover.push(d);
           plain.push(s);
+          if (r === 0) for (const k of Object.keys(cpu) as (keyof typeof cpu)[]) cpu[k] = [];
+          cpu.client.push((client.user + client.system) / 1000 / n);
+          cpu.coordinator.push(
+            coordinator.reduce(
+              (sum, c, i) => sum + cpuMsOf(c) - cpuMsOf(before.coordinator[i]!),
+              0,
+            ) / n,
+          );
+          cpu.bots.push(bots.ownMs / n);
+          cpu.payloads.push(bots.childrenMs / n);
+          cpu.plain.push(plainCpu.ownMs / n);
+          cpu.plainChildren.push(plainCpu.childrenMs / n);
         }
       }
     } finally {
@@ -70,9 +104,24 @@ export const spawnScenario: Scenario = {
         roundsValue(`Drover: ${p.bots} bots, tasks/s`, 'tasks/s', drover),
         roundsValue(`plain execa at concurrency ${p.bots}: spawns/s`, 'spawns/s', plain),
         roundsValue('Drover/plain (per round)', '×', ratios),
+        roundsValue(
+          'CPU per task: client (this process: NewTask, WaitTask, CountTasks)',
+          'ms',
+          cpu.client,
+        ),
+        roundsValue('CPU per task: coordinator', 'ms', cpu.coordinator),
+        roundsValue(`CPU per task: the ${p.bots} bot processes (their own)`, 'ms', cpu.bots),
+        roundsValue(
+          "CPU per task: the bots' children (payloads, and spares' shells), reaped",
+          'ms',
+          cpu.payloads,
+        ),
+        roundsValue('CPU per spawn: the plain loop process (its own)', 'ms', cpu.plain),
+        roundsValue("CPU per spawn: the plain loop's children, reaped", 'ms', cpu.plainChildren),
       ],
       notes: [
         `Drover/plain = ${ratioMedian.toFixed(2)} (aim ≥ 0.9). The plain loop runs in one small process of its own (bin/bench-plain-spawner.js); Drover's rate includes its coordinator, ${p.bots} bot processes and this client, all on the same ${cpus().length} cores.`,
+        `CPU per task: user+system time over each measured round divided by its tasks — this process by process.cpuUsage(), the coordinator by its own report, the bots and the plain loop from /proc/<pid>/stat (10 ms ticks; "children": payloads reaped by then). Aim (issue 24) when the ratio falls short: the bots' own share ≤ the plain loop's per spawn + 1 ms. Bot CPU ${spreadOf(cpu.bots).median.toFixed(2)} ms vs plain ${spreadOf(cpu.plain).median.toFixed(2)} ms per spawn.`,
       ],
     };
   },

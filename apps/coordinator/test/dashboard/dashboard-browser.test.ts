@@ -526,10 +526,10 @@ describe('dashboard in a browser', () => {
           .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-task')));
       await expect.poll(otherShown, WAIT).toEqual(ids.slice(0, 5).reverse());
       expect(await other.locator('.pager').first().innerText()).toContain('page 2');
+      await other.screenshot({ path: join(SHOTS, 'tasks-paged.png'), fullPage: true });
       // It never saw page 1's cursor: Newer goes to the newest page.
       await other.locator('.pager button', { hasText: 'Newer' }).first().click();
       await expect.poll(otherShown, WAIT).toEqual(first);
-      await other.screenshot({ path: join(SHOTS, 'tasks-paged.png'), fullPage: true });
     } finally {
       await other.close();
     }

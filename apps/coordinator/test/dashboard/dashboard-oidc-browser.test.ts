@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import type { RunningCoordinator } from '../../src/index';
 /* eslint-disable @nx/enforce-module-boundaries -- test only: the OIDC provider fixture is shared with the CLI's tests */
 import {
@@ -188,6 +189,29 @@ describe('dashboard sign-in with the identity provider', () => {
     // The dashboard's own request (same origin, the custom header) goes through.
     const ok = await cancel({ origin: baseUrl(coord), 'x-drover-request': '1' });
     expect(ok.status).toBe(200);
+  });
+
+  it("takes the session cookie on the live socket, only from the dashboard's own origin", async () => {
+    await page.goto(baseUrl(coord));
+    await expect.poll(() => page.locator('#live').getAttribute('class'), WAIT).toContain('on');
+    const jwt = await sessionCookie(alice);
+    const attempt = (origin: string) =>
+      new Promise<{ ready: boolean; code?: number }>((resolve, reject) => {
+        const ws = new WebSocket(`ws://${coord.httpAddress}/ws`, {
+          headers: { cookie: `drover_session=${jwt}`, origin },
+        });
+        ws.on('open', () => ws.send(JSON.stringify({ type: 'auth', token: '' })));
+        ws.on('message', (data) => {
+          if ((JSON.parse(String(data)) as { type: string }).type !== 'ready') return;
+          resolve({ ready: true });
+          ws.close();
+        });
+        ws.on('close', (code) => resolve({ ready: false, code }));
+        ws.on('error', reject);
+      });
+    // Another site's page opening the socket in alice's browser: the cookie counts for nothing.
+    expect(await attempt('https://evil.example')).toEqual({ ready: false, code: 4401 });
+    expect(await attempt(baseUrl(coord))).toEqual({ ready: true });
   });
 
   it('logs out: the session cookie is gone and a reload asks to sign in again', async () => {

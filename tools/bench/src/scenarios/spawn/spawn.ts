@@ -23,7 +23,8 @@ import { numberOption, type Scenario, type ScenarioContext } from '../../harness
  * no task is PENDING or RUNNING. Rounds alternate Drover and plain.
  *
  * Options: --tasks (2000) --bots (2) --rounds (3) --in-flight (16) --warmup (200);
- * --bot-cpu-prof[=dir] writes CPU profiles of the bots.
+ * --bot-cpu-prof[=dir] writes CPU profiles of the bots; --bot-root=<checkout> runs the bots from
+ * another checkout (an A/B run of the bot alone).
  */
 export const spawnScenario: Scenario = {
   name: 'spawn',
@@ -39,9 +40,11 @@ export const spawnScenario: Scenario = {
     };
     ctx.progress(`starting a coordinator and ${p.bots} bots`);
     const botProf = cpuProfArgs(ctx.options['bot-cpu-prof']);
+    const botRoot = ctx.options['bot-root'];
     const rig = await startDroverRig(ctx, {
       realBots: p.bots,
       ...(botProf ? { botExecArgv: botProf } : {}),
+      ...(botRoot ? { botRoot } : {}),
     });
     const drover: number[] = [];
     const plain: number[] = [];
@@ -98,7 +101,7 @@ export const spawnScenario: Scenario = {
     const ratios = drover.map((d, i) => d / plain[i]!);
     const ratioMedian = spreadOf(ratios).median;
     return {
-      parameters: p,
+      parameters: { ...p, ...(botRoot ? { botRoot } : {}) },
       figures: [],
       values: [
         roundsValue(`Drover: ${p.bots} bots, tasks/s`, 'tasks/s', drover),

@@ -1,5 +1,6 @@
 // Bearer tokens: how they look and how they are stored (only their SHA-256). Shared by the
-// coordinator, which checks them, and the CLI, which makes them (`drover token create`).
+// coordinator, which checks them (and makes them, service Access), and the CLI, which makes them
+// for the tokens file (`drover token generate`).
 import { createHash, randomBytes } from 'node:crypto';
 
 export type TokenKind = 'client' | 'bot';

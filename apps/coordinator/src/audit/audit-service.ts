@@ -87,7 +87,7 @@ function beforeIdOf(cursor: string): number | undefined {
 }
 
 /** The pools whose entries `p` may read: undefined = all; refused when none. */
-function auditPoolsOf(p: Principal): readonly string[] | undefined {
+export function auditPoolsOf(p: Principal): readonly string[] | undefined {
   const pools = poolsWith(p, 'admin');
   if (pools === 'all') return undefined;
   if (pools.length === 0) {

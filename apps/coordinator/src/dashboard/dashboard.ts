@@ -6,6 +6,7 @@ import type { CoordinatorMetrics } from '../metrics/coordinator-metrics';
 import type { OutputStore } from '../outputs/output-store';
 import type { BotsDeps } from '../rpc/bots-view';
 import type { PendingCaps } from '../connections/pending-caps';
+import { auditRoutes } from './api-audit';
 import { botsRoutes } from './api-bots';
 import { fleetRoutes } from './api-fleet';
 import { BUILTIN_DISTRIBUTORS, type DistributorConfig } from '../graph/distributor-config';
@@ -81,6 +82,7 @@ export class Dashboard {
         audit: deps.audit,
       }),
       ...botsRoutes(deps),
+      ...auditRoutes({ store: deps.store }),
       ...graphRoutes({
         store: deps.store,
         clock: deps.clock,

@@ -11,6 +11,7 @@ import { tasksPage } from './tasks.js';
 import { taskPage } from './task.js';
 import { graphPage } from './graph.js';
 import { fleetPage } from './fleet.js';
+import { auditPage, mayAudit } from './audit.js';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -118,6 +119,7 @@ async function enter() {
   $('nav').hidden = false;
   $('logout').hidden = false;
   $('who').textContent = me.name;
+  $('nav-audit').hidden = !mayAudit(me);
   showMessage('');
   live.start();
   route();
@@ -144,6 +146,7 @@ function route() {
     task: taskPage,
     graph: graphPage,
     fleet: fleetPage,
+    audit: auditPage,
   };
   const fn = pages[/** @type {keyof typeof pages} */ (page)] ?? botsPage;
   cleanup = fn(ctx);

@@ -171,6 +171,25 @@ async function pendingTask(pool: string): Promise<string> {
   return run.stdout.trim();
 }
 
+/** Runs the CLI in this process, its clock at `nowMs` (the login's expiry is the CLI's to judge). */
+async function inProcess(args: string[], nowMs: number): Promise<Run> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+  stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
+  const rt: Runtime = {
+    env: { HOME: work, DROVER_SERVER: server, PATH: process.env['PATH'] },
+    cwd: work,
+    stdout,
+    stderr,
+    now: () => nowMs,
+  };
+  const code = await runCli(args, rt);
+  return { code, stdout: out, stderr: err };
+}
+
 const cacheFile = () => join(work, '.config', 'drover', 'login.json');
 
 describe('drover login against a real identity provider', () => {
@@ -209,21 +228,12 @@ describe('drover login against a real identity provider', () => {
       expires_at: string;
     };
     const inCi = await pendingTask('ci');
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
-    stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
-    const rt: Runtime = {
-      env: { HOME: work, DROVER_SERVER: server, PATH: process.env['PATH'] },
-      cwd: work,
-      stdout,
-      stderr,
-      // Past the cached ID token's expiry.
-      now: () => Date.parse(before.expires_at) + 1000,
-    };
-    const code = await runCli(['tasks', '--json'], rt);
+    // Past the cached ID token's expiry.
+    const {
+      code,
+      stdout: out,
+      stderr: err,
+    } = await inProcess(['tasks', '--json'], Date.parse(before.expires_at) + 1000);
     expect(err).toBe('');
     expect(code).toBe(0);
     expect(out).toContain(inCi);
@@ -244,7 +254,7 @@ describe('drover login against a real identity provider', () => {
     expect(run.stderr).toContain('drover login');
   });
 
-  it('signs bob (ci-viewers) in: he lists pool ci but may not cancel there', async () => {
+  it('signs bob (ci-viewers) in: he lists pool ci but may not cancel there; once logged out his refresh token is dead', async () => {
     const { run } = await login('bob@example.com');
     expect(run.code).toBe(0);
     const inCi = await pendingTask('ci');
@@ -254,7 +264,21 @@ describe('drover login against a real identity provider', () => {
     const cancel = await drover(['cancel', inCi]);
     expect(cancel.code).toBe(1);
     expect(cancel.stderr).toContain('refused');
+    // Logging out revokes the refresh token at the provider: a copy of the cache kept from before
+    // cannot be refreshed once its ID token has expired, and the CLI says to log in again.
+    const kept = readFileSync(cacheFile(), 'utf8');
     expect((await drover(['logout'])).code).toBe(0);
+    writeFileSync(cacheFile(), kept, { mode: 0o600 });
+    const expiresAt = Date.parse(
+      (JSON.parse(kept) as { logins: Record<string, { expires_at: string }> }).logins[server]!
+        .expires_at,
+    );
+    const stale = await inProcess(['tasks'], expiresAt + 1000);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toMatch(
+      /the login to .* as bob@example\.com expired at .* could not be refreshed \(.*\): run drover login again/,
+    );
+    rmSync(cacheFile());
   });
 });
 

@@ -404,6 +404,49 @@ describe('bot groups', () => {
   });
 });
 
+describe('bot sessions of a changed group', () => {
+  /** A bot group forcing pool ci, a token of it in a file, and a real bot connected with it. */
+  async function groupBot(group: string, botId: string, ttlSeconds = 0) {
+    await rpc('PutBotGroup', {
+      name: group,
+      bot_ids: [`${group}-*`],
+      dimensions: [{ key: 'pool', values: ['ci'] }],
+    });
+    const created = await createToken({
+      kind: 'bot_group',
+      subject: group,
+      ttl_seconds: ttlSeconds,
+    });
+    const tokenFile = join(dir.path, `${group}.token`);
+    writeFileSync(tokenFile, `${created.secret}\n`, { mode: 0o600 });
+    const bot = await startBotProcess(coord, join(dir.path, `bot-${group}`), botId, [
+      '--token-file',
+      tokenFile,
+    ]);
+    bots.push(bot);
+    return { bot, exited: once(bot, 'exit') };
+  }
+
+  it('disconnects a bot when its token expires while it is connected', async () => {
+    const { exited } = await groupBot('short', 'short-1', 5);
+    const [code] = (await exited) as [number | null];
+    expect(code).toBe(3);
+    expect(coord.registry.isConnected('short-1')).toBe(false);
+  });
+
+  it('disconnects a bot whose id its group no longer takes', async () => {
+    const { exited } = await groupBot('rack', 'rack-1');
+    await rpc('PutBotGroup', {
+      name: 'rack',
+      bot_ids: ['other-*'],
+      dimensions: [{ key: 'pool', values: ['ci'] }],
+    });
+    const [code] = (await exited) as [number | null];
+    expect(code).toBe(3);
+    expect(coord.registry.isConnected('rack-1')).toBe(false);
+  });
+});
+
 describe('the database', () => {
   it('holds no token, only hashes, and keeps when a token was last used', async () => {
     const created = await createToken({ kind: 'principal', subject: 'carol' });

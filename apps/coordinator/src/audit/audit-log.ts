@@ -7,6 +7,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { DroverError } from '@drover/protocol';
 import type { AuditStore, NewAuditRecord } from '@drover/state';
@@ -89,8 +90,34 @@ function cutUtf8(s: string, maxBytes: number): string {
   return s.slice(0, end);
 }
 
-/** The caller's address of a gRPC call as the server saw it (`127.0.0.1:53422`). */
-export function grpcPeer(call: Pick<grpc.ServerUnaryCall<unknown, unknown>, 'getPeer'>): string {
+/**
+ * A Connect call reaches the handlers as a gRPC call from this process's own bridge
+ * (connect/connect-bridge.ts), which passes the HTTP caller's address in `x-drover-peer` with
+ * this per-process secret beside it: the address is believed only with the secret, which never
+ * leaves the process, so no caller can claim another's address.
+ */
+const BRIDGE_SECRET = randomBytes(18).toString('base64url');
+const PEER_HEADER = 'x-drover-peer';
+const SECRET_HEADER = 'x-drover-peer-secret';
+
+/** The metadata the Connect bridge adds for the HTTP caller at `peer` (see grpcPeer). */
+export function bridgedPeerMetadata(peer: string): ReadonlyArray<readonly [string, string]> {
+  return [
+    [PEER_HEADER, peer],
+    [SECRET_HEADER, BRIDGE_SECRET],
+  ];
+}
+
+/**
+ * The caller's address of a gRPC call as the server saw it (`127.0.0.1:53422`); for a Connect
+ * call, the HTTP caller's as the bridge saw it.
+ */
+export function grpcPeer(
+  call: Pick<grpc.ServerUnaryCall<unknown, unknown>, 'getPeer'> & { metadata?: grpc.Metadata },
+): string {
+  const secret = call.metadata?.get(SECRET_HEADER)[0];
+  const bridged = call.metadata?.get(PEER_HEADER)[0];
+  if (secret === BRIDGE_SECRET && typeof bridged === 'string' && bridged !== '') return bridged;
   try {
     return call.getPeer() || 'unknown';
   } catch {

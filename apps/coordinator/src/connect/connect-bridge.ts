@@ -1,10 +1,17 @@
 import { fromBinary, toBinary, type DescMethod, type DescService } from '@bufbuild/protobuf';
-import { Code, ConnectError, type HandlerContext } from '@connectrpc/connect';
+import {
+  Code,
+  ConnectError,
+  createContextKey,
+  createContextValues,
+  type HandlerContext,
+} from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { CANONICAL_JSON_OPTIONS, CLIENT_CHANNEL_OPTIONS } from '@drover/protocol';
 import * as grpc from '@grpc/grpc-js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { joinHostPort, splitHostPort } from '../http/http-server';
+import { bridgedPeerMetadata, httpPeer } from '../audit/audit-log';
 import type { TlsMaterial } from '../rpc/server-credentials';
 
 /** The HTTP port's Connect routes: serves a request of its services, or says it is not one. */
@@ -25,6 +32,8 @@ export interface ConnectBridgeDeps {
 }
 
 type Bytes = Buffer;
+/** The HTTP caller's address (audit/audit-log.ts httpPeer). */
+const PEER = createContextKey('unknown', { description: 'the HTTP caller address' });
 const identity = (b: Bytes): Bytes => b;
 
 /**
@@ -48,6 +57,8 @@ export function connectBridge(deps: ConnectBridgeDeps): ConnectBridge {
       }
     },
     readMaxBytes: deps.maxRequestBytes,
+    // The HTTP caller's address, for the audit log (the gRPC call comes from this process).
+    contextValues: (req) => createContextValues().set(PEER, httpPeer(req)),
     // The one JSON shape (docs/json.md), as the CLI's --json, the dashboard's API and webhooks
     // write it; either field spelling is read, an unknown field is refused.
     jsonOptions: CANONICAL_JSON_OPTIONS,
@@ -137,11 +148,12 @@ async function* serverStream(
   }
 }
 
-/** What the gRPC handlers read of a call's metadata: the caller's token. */
+/** What the gRPC handlers read of a call's metadata: the caller's token and address. */
 function metadataOf(ctx: HandlerContext): grpc.Metadata {
   const metadata = new grpc.Metadata();
   const authorization = ctx.requestHeader.get('authorization');
   if (authorization !== null) metadata.set('authorization', authorization);
+  for (const [key, value] of bridgedPeerMetadata(ctx.values.get(PEER))) metadata.set(key, value);
   return metadata;
 }
 

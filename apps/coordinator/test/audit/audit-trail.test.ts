@@ -126,6 +126,16 @@ function dashboardPost(
   who: Who,
   body: unknown,
 ): Promise<{ status: number; peer: string }> {
+  return httpPost(path, who, body, { 'x-drover-request': '1' });
+}
+
+/** A JSON POST to the HTTP port (dashboard API or Connect); the peer is the socket's local end. */
+function httpPost(
+  path: string,
+  who: Who,
+  body: unknown,
+  extraHeaders: Record<string, string>,
+): Promise<{ status: number; peer: string }> {
   const [host, port] = coord.httpAddress.split(':');
   return new Promise((resolve, reject) => {
     const req = request(
@@ -137,7 +147,7 @@ function dashboardPost(
         headers: {
           authorization: `Bearer ${token(who)}`,
           'content-type': 'application/json',
-          'x-drover-request': '1',
+          ...extraHeaders,
         },
       },
       (res) => {
@@ -260,6 +270,34 @@ describe('the audit trail', () => {
     expect(page.items.map((t) => t.canceled_by)).toEqual(['canceller', 'canceller', 'canceller']);
   });
 
+  it("records a Connect call with the HTTP caller's address, and believes no claimed one", async () => {
+    const id = await submitTask(tasks, token('canceller'), {
+      pool: 'a',
+      dimensions: [{ key: 'os', value: 'none' }],
+      waitForCapacity: true,
+    });
+    const res = await httpPost(
+      '/drover.v1.Tasks/CancelTask',
+      'canceller',
+      { task_id: id },
+      {
+        'x-drover-peer': '6.6.6.6:1',
+      },
+    );
+    expect(res.status).toBe(200);
+    const [entry, ...more] = await entriesOf('tasks.cancel', id);
+    expect(more).toEqual([]);
+    expect(entry).toMatchObject({ principal: 'canceller', peer: res.peer, result: 'ok' });
+
+    // Over gRPC, a claimed address in the metadata is not believed either.
+    const md = bearer(token('pool-admin'));
+    md.set('x-drover-peer', '6.6.6.6:1');
+    md.set('x-drover-peer-secret', 'guess');
+    await call((m, cb) => bots.UnquarantineBot({ bot_id: 'bot-a1' }, m, cb), md);
+    const entries = await entriesOf('bots.unquarantine', 'bot-a1');
+    expect(entries.at(-1)?.peer).toMatch(GRPC_PEER);
+  });
+
   it('records a token revocation once', async () => {
     const created = await rpc<{ token: { id: string } }>(
       access,
@@ -309,7 +347,9 @@ describe('ListAudit', () => {
       { principal: 'canceller', action: 'tasks.' },
       'admin',
     );
+    // Its cancel over gRPC, its CancelTasks, its cancel over Connect.
     expect(byCanceller.entries.map((e) => e.action).sort()).toEqual([
+      'tasks.cancel',
       'tasks.cancel',
       'tasks.cancel_many',
     ]);

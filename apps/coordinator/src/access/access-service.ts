@@ -68,8 +68,8 @@ export interface AccessDeps {
 
 type Call = grpc.ServerUnaryCall<unknown, unknown>;
 
-/** The caller, if a server-wide admin. */
-function admin(deps: AccessDeps, call: Call): Principal {
+/** The caller: a client principal (UNAUTHENTICATED / PERMISSION_DENIED for a bot token). */
+function callerOf(deps: AccessDeps, call: Call): Principal {
   return authenticate(deps.tokens, call.metadata, 'client');
 }
 
@@ -268,7 +268,7 @@ function auditedUnary<Req, Res>(
   describe?: (res: Res) => { target?: string },
 ): grpc.handleUnaryCall<Req, Res> {
   return unary(deps.log, method, async (req: Req, call) => {
-    const caller = admin(deps, call as Call);
+    const caller = callerOf(deps, call as Call);
     return audited(
       deps.audit,
       {
@@ -295,7 +295,7 @@ function poolsOf(roles: Readonly<Record<string, { readonly roles: readonly strin
 export function accessHandlers(deps: AccessDeps): grpc.UntypedServiceImplementation {
   const log = deps.log;
   const read = <Req, Res>(method: string, fn: (caller: Principal, req: Req) => Promise<Res>) =>
-    unary<Req, Res>(log, method, async (req, call) => fn(admin(deps, call as Call), req));
+    unary<Req, Res>(log, method, async (req, call) => fn(callerOf(deps, call as Call), req));
   return {
     CreateToken: auditedUnary<CreateTokenRequestOut, CreateTokenResponse>(
       deps,

@@ -289,3 +289,29 @@ describe('an expired session', () => {
     }
   });
 });
+
+describe('the sign-in endpoints', () => {
+  it('tell anyone, without a token, where people sign in', async () => {
+    const res = await fetch(`${baseUrl(coord)}/api/auth/config`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      oidc: [
+        {
+          issuer: idp.issuer,
+          cli_client_id: idp.cli.clientId,
+          scopes: ['openid', 'email', 'profile', 'groups'],
+          dashboard_login: true,
+        },
+      ],
+    });
+  });
+
+  it('refuse a callback that no sign-in in this browser started (login CSRF), on a strict page', async () => {
+    const res = await fetch(`${baseUrl(coord)}/auth/callback?code=stolen&state=forged`);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    // No session is set; the pending-login cookie is cleared.
+    expect(res.headers.getSetCookie().join('\n')).not.toMatch(/drover_session=[^;]/);
+    expect(await res.text()).toContain('no sign-in was started here');
+  });
+});

@@ -24,6 +24,15 @@ function compile(argv: string[], env: Record<string, string> = {}): CoordinatorC
 }
 
 describe('coordinator settings', () => {
+  it('keeps audit entries 90 days unless --audit-retention says otherwise (0 = forever)', () => {
+    expect(compile([]).auditRetentionMs).toBe(90 * 24 * 3600_000);
+    expect(compile(['--audit-retention', '12h']).auditRetentionMs).toBe(12 * 3600_000);
+    expect(compile([], { DROVER_AUDIT_RETENTION: '0' }).auditRetentionMs).toBe(0);
+    expect(() => compile(['--audit-retention', 'soon'])).toThrow(
+      /audit-retention: must be a duration/,
+    );
+  });
+
   it('takes flags over DROVER_* variables, and variables over defaults', () => {
     const parsed = parseCoordinatorArgs(['--listen', '127.0.0.1:9000'], {
       DROVER_LISTEN: '127.0.0.1:8000',

@@ -292,6 +292,8 @@ export class TokenAuthority {
         this.#lastUsed.set(record.id, record.lastUsedMs);
       }
     }
+    // Tokens no longer in the store (none are deleted today) take their last use with them.
+    for (const id of this.#lastUsed.keys()) if (!byId.has(id)) this.#lastUsed.delete(id);
     this.#storeAccess = access;
     this.#storeByHash = byHash;
     this.#storeById = byId;

@@ -182,6 +182,11 @@ export async function withLogin(
   }
   const fresh = await refreshLogin(login);
   if (!fresh.ok) {
+    // Another drover process may have refreshed it meanwhile (a rotated refresh token works once).
+    const again = readLogin(rt.env, conn.server);
+    if (again !== undefined && Date.parse(again.expires_at) - nowMs > LOGIN_REFRESH_MARGIN_MS) {
+      return { ok: true, value: { ...conn, token: again.id_token, tokenSource: source } };
+    }
     return {
       ok: false,
       message:

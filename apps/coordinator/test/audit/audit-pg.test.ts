@@ -2,7 +2,12 @@
 // server answers at DROVER_TEST_PG_URL): a refused and a granted cancel recorded once each, read
 // back by ListAudit, and the task's canceled_by kept across a restart on another data dir.
 import * as grpc from '@grpc/grpc-js';
-import { CLIENT_CHANNEL_OPTIONS, loadDroverProto, type TaskResultOut } from '@drover/protocol';
+import {
+  CLIENT_CHANNEL_OPTIONS,
+  loadDroverProto,
+  type ListAuditResponseOut,
+  type TaskResultOut,
+} from '@drover/protocol';
 import { dropPgSchema, pgReachable } from '@drover/state';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -67,17 +72,17 @@ describe.skipIf(!REACHABLE)('the audit trail on PostgreSQL', () => {
       CLIENT_CHANNEL_OPTIONS,
     );
     cleanup.push(() => access.close());
-    const page = await call<{ entries: Array<Record<string, string>> }>(
+    const page = await call<ListAuditResponseOut>(
       (md, cb) => access.ListAudit({ action: 'tasks.' }, md, cb),
       bearer('drv_test_admin'),
     );
     expect(
-      page.entries.map((e) => [e['principal'], e['target'], e['pool'], e['result']?.split(':')[0]]),
+      page.entries.map((e) => [e.principal, e.target, e.pool, e.result.split(':')[0]]),
     ).toEqual([
       ['admin', id, 'ci', 'ok'],
       ['viewer', id, 'ci', 'PERMISSION_DENIED'],
     ]);
-    expect(page.entries[0]?.['peer']).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(page.entries[0]?.peer).toMatch(/^127\.0\.0\.1:\d+$/);
     const result = await call<TaskResultOut>(
       (md, cb) => tasks.GetResult({ task_id: id }, md, cb),
       bearer('drv_test_admin'),

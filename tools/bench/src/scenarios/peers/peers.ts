@@ -178,7 +178,8 @@ async function runLifecycles(
       ctx.progress('lifecycle: starting a second redis-server (appendonly yes, everysec)');
       durable = await startDurableRedis();
       durability.bullmqDurable = `Redis on 127.0.0.1:${durable.port} ${redisDurability(durable)} — ${DURABLE_REDIS_KEEPS}`;
-      notes.push(`Durability — BullMQ (AOF): ${durability.bullmqDurable}.`);
+      // Beside the other sides' durability (the first note), before the ratios.
+      notes.splice(1, 0, `Durability — BullMQ (AOF): ${durability.bullmqDurable}.`);
     }
     const medianOf = (rates: number[]) => spreadOf(rates).median;
     for (const batch of life.batch > 1 ? [0, life.batch] : [0]) {

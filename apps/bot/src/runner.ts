@@ -15,7 +15,7 @@ import { makeDirInside } from './safe-paths';
 import { prepareInputs, type DigestLike, type InputsSource } from './task-inputs';
 import { giveTo, type TaskUser } from './task-user';
 import { CgroupMoveError, type BotCgroups, type TaskCgroup } from './containment/task-cgroups';
-import type { SpareLaunches } from './containment/spare-launch';
+import type { SpareLaunches, TakenSpare } from './containment/spare-launch';
 import {
   buildTaskEnv,
   resolveInside,
@@ -516,10 +516,12 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
   // The task's cgroup: a spare's, made ahead with its process in it; or made now (synchronously
   // unless an old one is in the way), the bot moving into it for the fork.
   let cg: TaskCgroup | undefined;
-  const spare =
+  let spare =
     containment.kind === 'cgroup'
       ? containment.spares?.take({ file: p.file, args: p.args, env: p.env, cwd: p.cwd })
       : undefined;
+  // Still moving into its cgroup: wait for that (the grace period the bot's own move would wait).
+  if (spare !== undefined && !spare.ready && !(await spare.moved)) spare = undefined;
   if (spare !== undefined) cg = spare.cgroup;
   else if (containment.kind === 'cgroup')
     cg =
@@ -539,8 +541,8 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
   traceHop(opts.taskId, 'spawn-called');
   try {
     subprocess =
-      spare !== undefined
-        ? spare.launch()
+      spare !== undefined && cg !== undefined
+        ? launchSpare(spare, cg, p)
         : cg === undefined
           ? spawnPayload(p)
           : cg.spawnInside(() => spawnPayload(p));
@@ -552,12 +554,6 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
     return spawnFailure(p, err as NodeJS.ErrnoException);
   }
   traceHop(opts.taskId, 'spawn-returned');
-  // The next task's spare (spare-launch.ts), made while this one runs: its move into its cgroup
-  // has the time of this task to complete.
-  if (containment.kind === 'cgroup' && containment.spares !== undefined) {
-    const spares = containment.spares;
-    setImmediate(() => spares.prepare());
-  }
   const pid = subprocess.pid;
   if (pid === undefined) {
     // Not started (ENOENT, EACCES...): the 'error' event says why, on the next tick.
@@ -716,6 +712,15 @@ function limitNotes(manifest: TaskManifestLike, cg: TaskCgroup | undefined): str
     .map(
       ([field]) => `${field} not applied: this bot runs tasks without cgroups (containment=pgroup)`,
     );
+}
+
+/** The payload from its spare; the direct way, in the spare's cgroup, if the spare's shell is gone. */
+function launchSpare(spare: TakenSpare, cg: TaskCgroup, p: ProcessParams): ChildProcess {
+  try {
+    return spare.launch();
+  } catch {
+    return cg.spawnInside(() => spawnPayload(p));
+  }
 }
 
 /**

@@ -41,9 +41,10 @@ async function run(
   taskId: string,
   command: string[],
   env: { key: string; value: string }[] = [],
+  waitReady = true,
 ): Promise<{ result: RunResult; output: string }> {
   spares.prepare();
-  await until('a spare ready in its cgroup', () => spares.ready, 10_000);
+  if (waitReady) await until('a spare ready in its cgroup', () => spares.ready, 10_000);
   const chunks: Buffer[] = [];
   const task = startTask({
     taskId,
@@ -94,6 +95,15 @@ describe('a payload started from a spare', () => {
     expect(output).toContain('--stdin 0\n');
     const pgid = /--pgid (\d+) +(\d+)/.exec(output);
     expect(pgid?.[1]).toBe(pgid?.[2]);
+    expect(output).toMatch(/^0::.*\/tasks\/task-spare-[0-9a-f]+$/m);
+  });
+
+  it('waits for a spare still moving into its cgroup, and runs in it', async () => {
+    spares.dispose();
+    spares = new SpareLaunches(cgroups, botDir());
+    containment = { kind: 'cgroup', cgroups, spares };
+    const { result, output } = await run('spare-moving', ['cat', '/proc/self/cgroup'], [], false);
+    expect(result.exitCode).toBe(0);
     expect(output).toMatch(/^0::.*\/tasks\/task-spare-[0-9a-f]+$/m);
   });
 

@@ -60,10 +60,22 @@ interface Spare {
   readonly launch: SpareLaunch;
   /** In its cgroup. */
   ready: boolean;
+  /** Resolves once the move into its cgroup is done: true, or failed (the spare is discarded). */
+  moved: Promise<boolean>;
   /** Exited. */
   dead: boolean;
   /** Given to a task: its cgroup is the task's now. */
   taken: boolean;
+}
+
+/** A spare given to a task (SpareLaunches.take). */
+export interface TakenSpare extends SpareLaunch {
+  /** In its cgroup already. */
+  readonly ready: boolean;
+  /** The move into its cgroup: true once done, false if it failed. */
+  readonly moved: Promise<boolean>;
+  /** Starts the payload in it; throws when its shell is gone. */
+  launch(): ChildProcess;
 }
 
 export class SpareLaunches {
@@ -110,7 +122,13 @@ export class SpareLaunches {
       void cgroup.remove();
       return;
     }
-    const spare: Spare = { launch: { child, cgroup }, ready: false, dead: false, taken: false };
+    const spare: Spare = {
+      launch: { child, cgroup },
+      ready: false,
+      moved: Promise.resolve(false),
+      dead: false,
+      taken: false,
+    };
     this.#spare = spare;
     child.on('error', () => {});
     // A spare that ends untaken (killed, or the FIFO gone) takes its cgroup along.
@@ -123,50 +141,55 @@ export class SpareLaunches {
     const pid = child.pid;
     if (pid === undefined) return;
     // Off the event loop: the write waits for the kernel's grace period.
-    writeFile(path.join(cgroup.dir, 'cgroup.procs'), String(pid)).then(
+    spare.moved = writeFile(path.join(cgroup.dir, 'cgroup.procs'), String(pid)).then(
       () => {
         spare.ready = true;
+        return true;
       },
-      () => this.#discard(spare),
+      () => {
+        // Whoever took it meanwhile drops it on `false`: its cgroup goes with it.
+        spare.taken = false;
+        this.#discard(spare);
+        return false;
+      },
     );
   }
 
   /**
-   * The spare for `spec`, if one is ready and the command may go this way; undefined otherwise
-   * (the caller spawns it directly). The spare is the caller's from then on: its cgroup is the
-   * task's (limits go on it before the launch), `launch()` starts the payload.
+   * The spare for `spec`, if there is one alive and the command may go this way; undefined
+   * otherwise (the caller spawns it directly). The spare is the caller's from then on: when it is
+   * not `ready`, `moved` says whether its move into its cgroup succeeded (false: drop it, spawn
+   * directly) — that move is the grace period the direct way would wait for too, begun earlier.
+   * Its cgroup is the task's (limits go on it before the launch); `launch()` starts the payload,
+   * or throws when the shell is gone (nothing of the task ran: spawn directly, in the same cgroup).
    */
-  take(spec: LaunchSpec): (SpareLaunch & { launch(): ChildProcess }) | undefined {
+  take(spec: LaunchSpec): TakenSpare | undefined {
     const spare = this.#spare;
     const fifo = this.#fifo;
-    if (spare === undefined || !spare.ready || spare.dead || fifo === undefined) return;
+    if (spare === undefined || spare.dead || fifo === undefined) return;
     const { child } = spare.launch;
     if (child.exitCode !== null || child.signalCode !== null) return;
     const file = resolveCommand(spec.file, spec.env.PATH, spec.cwd);
     if (file === undefined) return;
     const script = launchScript(file, spec);
     if (script === undefined || Buffer.byteLength(script) > MAX_LAUNCH_BYTES) return;
-    // The shell waits in open(): a writer that does not block finds it there (ENXIO: it is gone).
-    let fd: number;
-    try {
-      fd = openSync(fifo, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
-    } catch {
-      this.#discard(spare);
-      return;
-    }
     this.#spare = undefined;
     spare.taken = true;
     return {
       ...spare.launch,
+      ready: spare.ready,
+      moved: spare.moved,
       launch: () => {
+        // The shell waits in open(): a writer that does not block finds it there (ENXIO: gone).
+        let fd: number | undefined;
         try {
+          fd = openSync(fifo, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
           writeSync(fd, script);
         } catch (err) {
-          // The shell went away since the open (EPIPE): nothing of the task ran.
           child.kill('SIGKILL');
           throw err;
         } finally {
-          closeSync(fd);
+          if (fd !== undefined) closeSync(fd);
         }
         return child;
       },
@@ -242,7 +265,8 @@ function resolveCommand(
 
 function isExecutableFile(file: string): boolean {
   try {
-    if (!statSync(file).isFile()) return false;
+    // Most candidates on PATH do not exist: no exception for those.
+    if (statSync(file, { throwIfNoEntry: false })?.isFile() !== true) return false;
     accessSync(file, fsConstants.X_OK);
     return true;
   } catch {

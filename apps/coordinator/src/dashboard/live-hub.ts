@@ -102,6 +102,35 @@ export class LiveHub {
       })
       .catch((err: unknown) => this.#log.warn({ err, taskId: note.id }, 'reading a task failed'));
   };
+  /**
+   * The store's tokens, principals or bot groups changed (any replica's write, a token's
+   * expiry): a socket opened with a token of the store that no longer works is closed (4401),
+   * as a bot session is (access/token-sessions.ts), and the others take their principal's
+   * roles as they are now.
+   */
+  readonly #onAccessChanged = () => {
+    for (const c of [...this.#clients]) {
+      const tokenId = c.principal?.tokenId;
+      if (tokenId === undefined) continue;
+      const now = this.#deps.tokens.storeToken(tokenId);
+      if ('principal' in now && now.principal.kind === 'client') {
+        c.principal = now.principal;
+        continue;
+      }
+      this.#log.info(
+        { tokenId, reason: 'refused' in now ? now.refused : 'not a client' },
+        'closing a dashboard socket: token refused',
+      );
+      // Nothing more reaches it; messages still arriving are ignored (as while authenticating).
+      this.#clients.delete(c);
+      for (const f of c.follows.values()) f.stop();
+      c.follows.clear();
+      c.principal = undefined;
+      c.authenticating = true;
+      c.ws.close(CLOSE_UNAUTHENTICATED, 'token refused');
+      setTimeout(() => c.ws.terminate(), CLOSE_GRACE_MS).unref();
+    }
+  };
   readonly #botChanged = (botId: string) => {
     if (!this.#subscribed('bots')) return;
     this.#pendingBots.add(botId);
@@ -115,6 +144,7 @@ export class LiveHub {
     this.#pending = new PendingConnections(deps.pendingSockets ?? CONNECTION_CAPS.dashboardSocket);
     deps.engine.events.on('transition', this.#onTransition);
     deps.engine.remoteEvents.on('task', this.#onRemote);
+    deps.tokens.events.on('changed', this.#onAccessChanged);
     for (const e of ['connected', 'disconnected', 'quarantine', 'admin'] as const) {
       deps.registry.events.on(e, this.#botChanged);
     }
@@ -143,6 +173,7 @@ export class LiveHub {
     clearTimeout(this.#flushTimer);
     this.#deps.engine.events.off('transition', this.#onTransition);
     this.#deps.engine.remoteEvents.off('task', this.#onRemote);
+    this.#deps.tokens.events.off('changed', this.#onAccessChanged);
     for (const e of ['connected', 'disconnected', 'quarantine', 'admin'] as const) {
       this.#deps.registry.events.off(e, this.#botChanged);
     }

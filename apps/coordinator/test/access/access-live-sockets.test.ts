@@ -1,0 +1,135 @@
+// A dashboard live socket opened with a token of the store ends when that token stops working
+// (issue 22): revoked, or its principal deleted — as a bot session does — instead of pushing the
+// pools' task changes to a token that every request already refuses. A socket whose principal
+// lost a pool sees that pool's tasks no more.
+import * as grpc from '@grpc/grpc-js';
+import {
+  CLIENT_CHANNEL_OPTIONS,
+  loadDroverProto,
+  type AccessClient,
+  type CreateTokenResponseOut,
+  type NewTaskResponseOut,
+} from '@drover/protocol';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningCoordinator } from '../../src/index';
+import { CLOSE_UNAUTHENTICATED } from '../../src/dashboard/live-hub';
+import { bearer, call, readToken, startTestCoordinator, tasksStub, tempDir } from '../harness';
+import { LiveSocket } from '../dashboard/live-socket';
+
+const dir = tempDir('drover-access-live-');
+let coord: RunningCoordinator;
+let access: AccessClient;
+let admin: string;
+const sockets: LiveSocket[] = [];
+
+beforeAll(async () => {
+  coord = await startTestCoordinator(join(dir.path, 'coord'));
+  admin = readToken(join(dir.path, 'coord'), 'client');
+  access = new (loadDroverProto().drover.v1.Access)(
+    coord.grpcAddress,
+    grpc.credentials.createInsecure(),
+    CLIENT_CHANNEL_OPTIONS,
+  );
+});
+
+afterAll(async () => {
+  for (const s of sockets) s.close();
+  access?.close();
+  await coord?.close();
+  dir.remove();
+});
+
+function rpc<Res>(method: keyof AccessClient & string, req: object): Promise<Res> {
+  const fn = (access[method] as (...a: unknown[]) => unknown).bind(access);
+  return call<Res>((md, cb) => fn(req, md, cb), bearer(admin));
+}
+
+let seq = 0;
+/** A task in `pool` that stays PENDING (no bot), submitted by the admin. */
+async function submitIn(pool: string): Promise<string> {
+  const tasks = tasksStub(coord.grpcAddress);
+  try {
+    const res = await call<NewTaskResponseOut>(
+      (md, cb) =>
+        tasks.NewTask(
+          {
+            name: `live-${++seq}`,
+            task_slices: [
+              {
+                properties: {
+                  command: ['true'],
+                  dimensions: [
+                    { key: 'pool', value: pool },
+                    { key: 'os', value: 'Nowhere' },
+                  ],
+                },
+                wait_for_capacity: true,
+              },
+            ],
+          },
+          md,
+          cb,
+        ),
+      bearer(admin),
+    );
+    return res.task_id;
+  } finally {
+    tasks.close();
+  }
+}
+
+/** A live socket authenticated with `token`, subscribed to tasks, that has seen a task of ci. */
+async function liveSocket(token: string): Promise<LiveSocket> {
+  const s = new LiveSocket(coord);
+  sockets.push(s);
+  await s.open();
+  s.send({ type: 'auth', token });
+  await s.next((m) => m.type === 'ready');
+  s.send({ type: 'subscribe', topics: ['tasks'] });
+  // Subscribed once a change is pushed (the subscribe message is handled in order).
+  const id = await submitIn('ci');
+  await s.next((m) => m.type === 'tasks' && (m.items ?? []).some((t) => t['task_id'] === id));
+  return s;
+}
+
+async function tokenOf(subject: string): Promise<CreateTokenResponseOut> {
+  return rpc<CreateTokenResponseOut>('CreateToken', { kind: 'principal', subject });
+}
+
+describe('live sockets of store tokens', () => {
+  it('closes the socket of a revoked token at once (4401)', async () => {
+    await rpc('PutPrincipal', { name: 'viewer-r', roles: { ci: { roles: ['view'] } } });
+    const created = await tokenOf('viewer-r');
+    const s = await liveSocket(created.secret);
+    await rpc('RevokeToken', { id: created.token!.id });
+    await s.until(() => s.closed, 15_000).catch(() => undefined);
+    expect(s.closed?.code).toBe(CLOSE_UNAUTHENTICATED);
+  });
+
+  it('closes the socket of a deleted principal’s token (4401)', async () => {
+    await rpc('PutPrincipal', { name: 'viewer-d', roles: { ci: { roles: ['view'] } } });
+    const s = await liveSocket((await tokenOf('viewer-d')).secret);
+    await rpc('DeletePrincipal', { name: 'viewer-d' });
+    await s.until(() => s.closed, 15_000).catch(() => undefined);
+    expect(s.closed?.code).toBe(CLOSE_UNAUTHENTICATED);
+  });
+
+  it('stops pushing a pool the principal no longer views', async () => {
+    await rpc('PutPrincipal', {
+      name: 'viewer-p',
+      roles: { ci: { roles: ['view'] }, web: { roles: ['view'] } },
+    });
+    const s = await liveSocket((await tokenOf('viewer-p')).secret);
+    const before = await submitIn('web');
+    await s.next((m) => m.type === 'tasks' && (m.items ?? []).some((t) => t['task_id'] === before));
+    await rpc('PutPrincipal', { name: 'viewer-p', roles: { ci: { roles: ['view'] } } });
+    const hidden = await submitIn('web');
+    // A task of ci submitted after it is pushed: the one of web before it would have been too.
+    const shown = await submitIn('ci');
+    await s.next((m) => m.type === 'tasks' && (m.items ?? []).some((t) => t['task_id'] === shown));
+    const seen = s.messages.flatMap((m) => (m.type === 'tasks' ? (m.items ?? []) : []));
+    expect(seen.map((t) => t['task_id'])).not.toContain(hidden);
+    expect(s.closed).toBeUndefined();
+  });
+});

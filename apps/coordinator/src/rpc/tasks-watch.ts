@@ -49,7 +49,7 @@ export function watchTasksHandlers(deps: {
       log,
       'WatchTasks',
       async (req, call, signal) => {
-        const principal = authenticate(tokens, call.metadata, 'client');
+        let principal = authenticate(tokens, call.metadata, 'client');
         const pools = poolsWith(principal, 'view');
         if (pools !== 'all' && pools.length === 0) {
           throw new PermissionDeniedError('WatchTasks needs the view role in at least one pool');
@@ -58,6 +58,8 @@ export function watchTasksHandlers(deps: {
         const queue: TaskChange[] = [];
         let overflow = false;
         let hubClosed = false;
+        /** Why the caller's token of the store stopped working while it watched. */
+        let refused: string | undefined;
         let wake: (() => void) | undefined;
         const poke = () => {
           const w = wake;
@@ -77,11 +79,25 @@ export function watchTasksHandlers(deps: {
             poke();
           },
         });
+        // A token of the store that stops working (revoked, expired, its principal deleted) ends
+        // the watch; a changed role applies to the next change.
+        const tokenId = principal.tokenId;
+        const onAccessChanged = () => {
+          if (tokenId === undefined) return;
+          const now = tokens.storeToken(tokenId);
+          if ('principal' in now && now.principal.kind === 'client') principal = now.principal;
+          else refused ??= 'refused' in now ? now.refused : `token ${tokenId} is not a client's`;
+          poke();
+        };
+        if (tokenId !== undefined) tokens.events.on('changed', onAccessChanged);
         signal.addEventListener('abort', poke);
         // Headers now: the client knows it is watching before the first change.
         call.sendMetadata(new grpc.Metadata());
         try {
           while (!signal.aborted) {
+            if (refused !== undefined) {
+              throw new DroverError(status.UNAUTHENTICATED, `token refused: ${refused}`);
+            }
             if (overflow) {
               throw new DroverError(
                 status.RESOURCE_EXHAUSTED,
@@ -100,6 +116,7 @@ export function watchTasksHandlers(deps: {
             });
           }
         } finally {
+          tokens.events.off('changed', onAccessChanged);
           unsubscribe();
           signal.removeEventListener('abort', poke);
         }

@@ -1,14 +1,16 @@
-// A dashboard live socket opened with a token of the store ends when that token stops working
-// (issue 22): revoked, or its principal deleted — as a bot session does — instead of pushing the
-// pools' task changes to a token that every request already refuses. A socket whose principal
-// lost a pool sees that pool's tasks no more.
+// A dashboard live socket or a WatchTasks stream opened with a token of the store ends when that
+// token stops working (issue 22): revoked, or its principal deleted — as a bot session does —
+// instead of pushing the pools' task changes to a token that every request already refuses. One
+// whose principal lost a pool sees that pool's tasks no more.
 import * as grpc from '@grpc/grpc-js';
+import type { ClientReadableStream, ServiceError } from '@grpc/grpc-js';
 import {
   CLIENT_CHANNEL_OPTIONS,
   loadDroverProto,
   type AccessClient,
   type CreateTokenResponseOut,
   type NewTaskResponseOut,
+  type TaskChangeOut,
 } from '@drover/protocol';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -131,5 +133,68 @@ describe('live sockets of store tokens', () => {
     const seen = s.messages.flatMap((m) => (m.type === 'tasks' ? (m.items ?? []) : []));
     expect(seen.map((t) => t['task_id'])).not.toContain(hidden);
     expect(s.closed).toBeUndefined();
+  });
+});
+
+describe('WatchTasks streams of store tokens', () => {
+  /** A WatchTasks stream with `token`, watching once its headers came; how it ended. */
+  async function watch(token: string) {
+    const tasks = tasksStub(coord.grpcAddress);
+    const stream = tasks.WatchTasks(
+      { tags: [] },
+      bearer(token),
+    ) as ClientReadableStream<TaskChangeOut>;
+    const changes: TaskChangeOut[] = [];
+    stream.on('data', (c: TaskChangeOut) => changes.push(c));
+    const ended = new Promise<ServiceError | 'ok'>((resolve) => {
+      stream.on('error', (err: ServiceError) => resolve(err));
+      stream.on('end', () => resolve('ok'));
+    }).finally(() => tasks.close());
+    await new Promise((resolve) => stream.once('metadata', resolve));
+    return { stream, changes, ended };
+  }
+
+  it('ends the stream of a revoked token with UNAUTHENTICATED', async () => {
+    await rpc('PutPrincipal', { name: 'watcher-r', roles: { ci: { roles: ['view'] } } });
+    const created = await tokenOf('watcher-r');
+    const w = await watch(created.secret);
+    try {
+      await rpc('RevokeToken', { id: created.token!.id });
+      const end = await Promise.race([
+        w.ended,
+        new Promise<'still open'>((r) => setTimeout(() => r('still open'), 10_000).unref()),
+      ]);
+      expect(end).not.toBe('still open');
+      expect((end as ServiceError).code).toBe(grpc.status.UNAUTHENTICATED);
+      expect((end as ServiceError).details).toContain(`token ${created.token!.id} was revoked`);
+    } finally {
+      w.stream.cancel();
+    }
+  });
+
+  it('stops sending a pool the principal no longer views', async () => {
+    await rpc('PutPrincipal', {
+      name: 'watcher-p',
+      roles: { ci: { roles: ['view'] }, web: { roles: ['view'] } },
+    });
+    const w = await watch((await tokenOf('watcher-p')).secret);
+    try {
+      await rpc('PutPrincipal', { name: 'watcher-p', roles: { ci: { roles: ['view'] } } });
+      const hidden = await submitIn('web');
+      const shown = await submitIn('ci');
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no change of ci within 10 s')), 10_000);
+        const check = () => {
+          if (!w.changes.some((c) => c.task_id === shown)) return;
+          clearTimeout(timer);
+          resolve();
+        };
+        w.stream.on('data', check);
+        check();
+      });
+      expect(w.changes.map((c) => c.task_id)).not.toContain(hidden);
+    } finally {
+      w.stream.cancel();
+    }
   });
 });

@@ -243,8 +243,9 @@ export class OidcVerifier implements JwtVerifier {
       forcedDimensions: {},
       botIdPatterns: [],
       source: 'oidc',
+      expiresMs: payload.exp! * 1000,
     };
-    return { ok: true, principal, expiresMs: payload.exp! * 1000 };
+    return { ok: true, principal, expiresMs: principal.expiresMs! };
   }
 
   /** The issuer's key set, after discovery (one discovery at a time; a failure waits a cooldown). */

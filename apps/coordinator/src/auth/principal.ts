@@ -29,6 +29,11 @@ export interface Principal {
   readonly source?: 'file' | 'store' | 'oidc';
   /** A store token's id (`tok-…`): revoking it ends what it authenticated (bot sessions). */
   readonly tokenId?: string;
+  /**
+   * An OIDC JWT's expiry (ms since the epoch): a live socket or stream it opened ends then
+   * (TokenAuthority.msLeft).
+   */
+  readonly expiresMs?: number;
 }
 
 function grants(p: Principal, pool: string, role: Role): boolean {

@@ -310,6 +310,14 @@ export class TokenAuthority {
     return refused === undefined ? { principal: live.principal } : { refused };
   }
 
+  /**
+   * How long `p` stays authenticated by its own expiry (a JWT's `exp`), in ms from now on the
+   * authority's clock; undefined when it has none (a store token's expiry emits `changed`).
+   */
+  msLeft(p: Principal): number | undefined {
+    return p.expiresMs === undefined ? undefined : Math.max(0, p.expiresMs - this.#clock());
+  }
+
   /** When a token of the store was last accepted, as far as this replica knows (0 = never). */
   lastUsedMs(tokenId: string): number {
     return this.#lastUsed.get(tokenId) ?? 0;

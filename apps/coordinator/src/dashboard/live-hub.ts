@@ -30,6 +30,8 @@ const CLOSE_GRACE_MS = 1_000;
 const PING_INTERVAL_MS = 30_000;
 const MAX_MESSAGE_BYTES = 16 * 1024;
 const MAX_FOLLOWS_PER_SOCKET = 8;
+/** setTimeout's largest delay. */
+const MAX_TIMER_MS = 2_147_483_647;
 /** Above this much unsent data a socket gets no topic batches, then one `resync`. */
 const LAGGING_BYTES = 4 * 1024 * 1024;
 
@@ -56,6 +58,8 @@ interface Client {
   readonly session: string | undefined;
   /** While the `auth` message is being checked (a JWT takes I/O): later messages wait. */
   authenticating: boolean;
+  /** Closes the socket when its JWT expires. */
+  expiryTimer: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -117,18 +121,7 @@ export class LiveHub {
         c.principal = now.principal;
         continue;
       }
-      this.#log.info(
-        { tokenId, reason: 'refused' in now ? now.refused : 'not a client' },
-        'closing a dashboard socket: token refused',
-      );
-      // Nothing more reaches it; messages still arriving are ignored (as while authenticating).
-      this.#clients.delete(c);
-      for (const f of c.follows.values()) f.stop();
-      c.follows.clear();
-      c.principal = undefined;
-      c.authenticating = true;
-      c.ws.close(CLOSE_UNAUTHENTICATED, 'token refused');
-      setTimeout(() => c.ws.terminate(), CLOSE_GRACE_MS).unref();
+      this.#refuse(c, { tokenId, reason: 'refused' in now ? now.refused : 'not a client' });
     }
   };
   readonly #botChanged = (botId: string) => {
@@ -192,6 +185,7 @@ export class LiveHub {
       principal: undefined,
       session,
       authenticating: false,
+      expiryTimer: undefined,
       topics: new Set(),
       follows: new Map(),
       lagging: false,
@@ -219,7 +213,22 @@ export class LiveHub {
     ws.on('error', () => this.#drop(client));
   }
 
+  /** Closes an authenticated socket whose credential stopped working (4401). */
+  #refuse(c: Client, why: Readonly<Record<string, string>>): void {
+    this.#log.info(why, 'closing a dashboard socket: token refused');
+    // Nothing more reaches it; messages still arriving are ignored (as while authenticating).
+    this.#clients.delete(c);
+    clearTimeout(c.expiryTimer);
+    for (const f of c.follows.values()) f.stop();
+    c.follows.clear();
+    c.principal = undefined;
+    c.authenticating = true;
+    c.ws.close(CLOSE_UNAUTHENTICATED, 'token refused');
+    setTimeout(() => c.ws.terminate(), CLOSE_GRACE_MS).unref();
+  }
+
   #drop(client: Client): void {
+    clearTimeout(client.expiryTimer);
     this.#pending.settle(client.pending);
     for (const f of client.follows.values()) f.stop();
     client.follows.clear();
@@ -284,6 +293,16 @@ export class LiveHub {
         forbidden ? 'forbidden' : 'unauthenticated',
       );
       return;
+    }
+    // A JWT's session ends when the JWT does (the page signs in again).
+    const leftMs = this.#deps.tokens.msLeft(client.principal);
+    if (leftMs !== undefined && this.#clients.has(client)) {
+      const name = client.principal.name;
+      client.expiryTimer = setTimeout(
+        () => this.#refuse(client, { principal: name, reason: 'the JWT expired' }),
+        Math.min(leftMs, MAX_TIMER_MS),
+      );
+      client.expiryTimer.unref();
     }
     send(client, { type: 'ready', name: client.principal.name });
   }

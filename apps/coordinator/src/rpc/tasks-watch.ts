@@ -90,6 +90,19 @@ export function watchTasksHandlers(deps: {
           poke();
         };
         if (tokenId !== undefined) tokens.events.on('changed', onAccessChanged);
+        // A JWT's watch ends when the JWT expires.
+        const leftMs = tokens.msLeft(principal);
+        const expiry =
+          leftMs === undefined
+            ? undefined
+            : setTimeout(
+                () => {
+                  refused ??= `the JWT expired at ${new Date(principal.expiresMs ?? 0).toISOString()}`;
+                  poke();
+                },
+                Math.min(leftMs, 2_147_483_647),
+              );
+        expiry?.unref();
         signal.addEventListener('abort', poke);
         // Headers now: the client knows it is watching before the first change.
         call.sendMetadata(new grpc.Metadata());
@@ -117,6 +130,7 @@ export function watchTasksHandlers(deps: {
           }
         } finally {
           tokens.events.off('changed', onAccessChanged);
+          clearTimeout(expiry);
           unsubscribe();
           signal.removeEventListener('abort', poke);
         }

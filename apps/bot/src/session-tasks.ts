@@ -163,6 +163,7 @@ export class HeldTasks {
         slot.kill(a.stale ? 'the lease is stale' : 'the coordinator finished the task');
       slot.forget();
       this.#slots.delete(a.task_id);
+      this.#prepareSpare();
       if (this.isIdle()) this.#opts.config.onIdle?.();
       log.info({ taskId: a.task_id, stale: a.stale }, 'task forgotten');
     } else if (slot.ackOutput(a.output_offset) === 'gap') {
@@ -172,6 +173,18 @@ export class HeldTasks {
       );
     }
     this.#opts.onSettled();
+  }
+
+  /**
+   * The next payload's process (containment/spare-launch.ts), made once the coordinator has this
+   * result: not while the payload runs, nor before its TaskFinished left, when the fork would hold
+   * the bot's event loop from seeing the exit or from sending the result.
+   */
+  #prepareSpare(): void {
+    const containment = this.#opts.config.containment;
+    if (containment?.kind !== 'cgroup' || containment.spares === undefined) return;
+    const spares = containment.spares;
+    setImmediate(() => spares.prepare());
   }
 
   /** Runs the termination dance on every running task; returns their ids. */

@@ -109,13 +109,6 @@ export function launchTask(a: AssignOut, ctx: LaunchContext): { slot: TaskSlot; 
     const result = outputs === undefined ? ended : { ...ended, outputs };
     slot.ended(result);
     traceHop(a.task_id, 'finished-sent');
-    // The next payload's process, made once this one's result is on its way (spare-launch.ts): not
-    // while the payload runs, when the fork would hold the bot's event loop from seeing its exit.
-    const containment = opts.containment;
-    if (containment?.kind === 'cgroup' && containment.spares !== undefined) {
-      const spares = containment.spares;
-      setImmediate(() => spares.prepare());
-    }
     log.info(
       {
         exitCode: result.exitCode,

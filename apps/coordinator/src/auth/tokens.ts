@@ -132,7 +132,13 @@ export class TokenAuthority {
   /** By the JWT's hash: its principal until it expires, or why it was refused. */
   readonly #jwts = new Lru<
     | { readonly ok: true; readonly principal: Principal; readonly expiresMs: number }
-    | { readonly ok: false; readonly reason: string; readonly untilMs: number }
+    | {
+        readonly ok: false;
+        readonly reason: string;
+        readonly untilMs: number;
+        /** Not verified because the issuer was out of reach: not the token's fault. */
+        readonly unverified?: true;
+      }
   >(MAX_CACHED_JWTS);
   readonly #verifying = new Map<string, Promise<void>>();
 
@@ -207,6 +213,18 @@ export class TokenAuthority {
   }
 
   /**
+   * Whether `authenticate` refuses this JWT only because it could not be verified just now (its
+   * issuer's keys out of reach), not for anything wrong with the token: a dashboard session is
+   * kept then, to work again once the issuer answers.
+   */
+  unverified(authorization: string | undefined): boolean {
+    const bearer = bearerOf(authorization);
+    if (bearer === undefined || !looksLikeJwt(bearer)) return false;
+    const known = this.#jwts.get(hashToken(bearer));
+    return known !== undefined && !known.ok && known.unverified === true;
+  }
+
+  /**
    * Readies `authenticate` for this value: a JWT is verified (or found verified) and kept until
    * it expires. Never throws; a refusal is what `refusal` then says.
    */
@@ -244,7 +262,7 @@ export class TokenAuthority {
     } catch (err) {
       // A verifier reports refusals as data; a throw is a failure to verify (kept briefly).
       const reason = `the JWT could not be verified: ${(err as Error).message}`;
-      this.#jwts.set(key, { ok: false, reason, untilMs: this.#clock() + 5_000 });
+      this.#jwts.set(key, { ok: false, reason, untilMs: this.#clock() + 5_000, unverified: true });
     }
   }
 

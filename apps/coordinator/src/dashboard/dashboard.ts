@@ -133,7 +133,7 @@ export class Dashboard {
   /**
    * The caller of an API request: its `authorization` header, else the session cookie. A request
    * the cookie authenticates may change something only from the dashboard's own page (CSRF); a
-   * refused session's cookie is cleared.
+   * refused session's cookie is cleared (unless the identity provider could not be reached).
    */
   async #authenticate(req: IncomingMessage, res: ServerResponse): Promise<Principal> {
     const header = req.headers.authorization;
@@ -148,7 +148,10 @@ export class Dashboard {
     try {
       return clientOfToken(this.#deps.tokens, authorization);
     } catch (err) {
-      if (fromCookie) res.setHeader('set-cookie', this.#login.clearSession());
+      // A session refused only because the identity provider is out of reach is kept.
+      if (fromCookie && !this.#deps.tokens.unverified(authorization)) {
+        res.setHeader('set-cookie', this.#login.clearSession());
+      }
       throw err;
     }
   }

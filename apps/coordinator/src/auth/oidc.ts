@@ -49,6 +49,11 @@ export const OIDC_ALGORITHMS = [
 export const OIDC_CLOCK_TOLERANCE_SECS = 30;
 /** A JWT longer than this is refused unread (docs/limits.md). */
 export const MAX_JWT_CHARS = 16_384;
+/**
+ * The longest principal name a JWT may give (docs/limits.md): what a task's `user` and the audit
+ * log's principal filter take.
+ */
+export const MAX_OIDC_PRINCIPAL_CHARS = 256;
 /** Keys older than this are fetched again on the next use. */
 const JWKS_MAX_AGE_MS = 10 * 60_000;
 /** Time a discovery or key fetch may take. */
@@ -216,6 +221,16 @@ export class OidcVerifier implements JwtVerifier {
     const name = payload[config.principalClaim];
     if (typeof name !== 'string' || name === '') {
       return refused(`claim ${config.principalClaim}: missing or not a string`);
+    }
+    // The name is shown in the audit log, task lists and logs, as one line each: a line break
+    // or an escape sequence in it could forge entries on an admin's terminal.
+    if (/\p{Cc}/u.test(name)) {
+      return refused(`claim ${config.principalClaim}: has control characters`);
+    }
+    if (name.length > MAX_OIDC_PRINCIPAL_CHARS) {
+      return refused(
+        `claim ${config.principalClaim}: at most ${MAX_OIDC_PRINCIPAL_CHARS} characters, got ${name.length}`,
+      );
     }
     if (config.principalClaim === 'email' && payload['email_verified'] === false) {
       return refused('claim email_verified: the email address is not verified');

@@ -5,6 +5,7 @@ import {
   closeSync,
   constants as fsConstants,
   openSync,
+  readSync,
   rmSync,
   statSync,
   writeSync,
@@ -19,24 +20,27 @@ import type { BotCgroups, TaskCgroup } from './task-cgroups';
  * of its own. Moving a process into a cgroup makes the kernel wait for an RCU grace period
  * (cgroup_threadgroup_rwsem): about 10 ms on a loaded 2-core host, which the bot paid between
  * Assign and spawn() when it moved itself into the task's cgroup for the fork. Here the move is
- * made ahead, off the path; on Assign the bot writes the launch into the FIFO the shell is reading
- * (`<botDir>/spare.fifo`, the bot's alone: the launch holds the task's environment, secrets too,
- * and goes through the kernel's pipe, never to disk) — `cd` to the task's cwd, then `exec` of the
- * command with exactly the task's environment, stdin from /dev/null — so the payload replaces the
- * shell: the same pid, group and cgroup. (A FIFO, not the shell's stdin: Node gives a child a
- * socket there, which `.` cannot open by /dev/stdin, and `read` takes a byte per system call.)
+ * made ahead, off the path. On Assign the bot writes the launch into `<botDir>/spare.fifo` (the
+ * bot's alone: the launch holds the task's environment, secrets too, and goes through the kernel's
+ * pipe, never to disk) — `cd` to the task's cwd, then `exec` of the command with exactly the task's
+ * environment, stdin from /dev/null — and then a line to the shell's stdin: the shell, blocked in
+ * `read` there, reads the launch from the FIFO, and the payload replaces it: the same pid, group
+ * and cgroup. (The launch goes by a FIFO: Node gives a child a socket for its stdin, which `.`
+ * cannot open as /dev/stdin, and `read` takes a byte per system call.)
  *
- * One spare at a time, and the next made only after the last was launched (its launch is in the
- * FIFO and the FIFO closed by then; a new reader's open waits for the next writer): no two shells
- * read the FIFO for the same launch.
+ * The bot holds the FIFO open for reading and writing as long as it runs: a launch written waits
+ * there for its shell, and stale bytes (a shell that died before reading its launch) are drained
+ * before the next. Only the shell told on its stdin opens the FIFO, so no other reads a launch not
+ * its own; a spare whose bot died sees its stdin end and exits (it may not have reached its cgroup
+ * yet, where the bot's watchdog would kill it).
  *
  * Only for a command that resolves to an executable file (as execvp would find it on the task's
  * PATH) and an environment of shell names: anything else goes the direct way, where the kernel's
  * refusal is the task's CLIENT_ERROR. A spare that died, or is not yet in its cgroup, is not used.
  */
 
-/** The shell's part: run the launch read from the FIFO `$1`. */
-const SPARE_SCRIPT = '. "$1"';
+/** The shell's part: wait for the bot's word on stdin (its end: exit), then run the launch in `$1`. */
+const SPARE_SCRIPT = 'read -r _ && . "$1"';
 
 /** The longest launch (bytes) that goes this way: it must fit the pipe's buffer at once. */
 const MAX_LAUNCH_BYTES = 32 * 1024;
@@ -81,6 +85,8 @@ export interface TakenSpare extends SpareLaunch {
 export class SpareLaunches {
   readonly #cgroups: BotCgroups;
   readonly #fifo: string | undefined;
+  /** The FIFO, open for reading and writing while the bot runs. */
+  #fifoFd: number | undefined;
   #spare: Spare | undefined;
   #disposed = false;
 
@@ -90,7 +96,17 @@ export class SpareLaunches {
     const fifo = path.join(botDir, 'spare.fifo');
     rmSync(fifo, { force: true });
     const made = spawnSync('mkfifo', ['-m', '600', fifo], { stdio: 'ignore', timeout: 5000 });
-    this.#fifo = made.status === 0 ? fifo : undefined;
+    let fd: number | undefined;
+    if (made.status === 0) {
+      try {
+        // Read and write: the open does not wait for a reader, and what is written stays.
+        fd = openSync(fifo, fsConstants.O_RDWR | fsConstants.O_NONBLOCK);
+      } catch {
+        fd = undefined;
+      }
+    }
+    this.#fifo = fd === undefined ? undefined : fifo;
+    this.#fifoFd = fd;
   }
 
   /** Spares are made (the FIFO was). */
@@ -116,7 +132,7 @@ export class SpareLaunches {
         env: {},
         cwd: '/',
         detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['pipe', 'pipe', 'pipe'],
       });
     } catch {
       void cgroup.remove();
@@ -131,6 +147,7 @@ export class SpareLaunches {
     };
     this.#spare = spare;
     child.on('error', () => {});
+    child.stdin?.on('error', () => {});
     // A spare that ends untaken (killed, or the FIFO gone) takes its cgroup along.
     child.once('exit', () => {
       spare.dead = true;
@@ -165,10 +182,11 @@ export class SpareLaunches {
    */
   take(spec: LaunchSpec): TakenSpare | undefined {
     const spare = this.#spare;
-    const fifo = this.#fifo;
-    if (spare === undefined || spare.dead || fifo === undefined) return;
+    const fd = this.#fifoFd;
+    if (this.#disposed || spare === undefined || spare.dead || fd === undefined) return;
     const { child } = spare.launch;
-    if (child.exitCode !== null || child.signalCode !== null) return;
+    const stdin = child.stdin;
+    if (stdin === null || child.exitCode !== null || child.signalCode !== null) return;
     const file = resolveCommand(spec.file, spec.env.PATH, spec.cwd);
     if (file === undefined) return;
     const script = launchScript(file, spec);
@@ -180,16 +198,16 @@ export class SpareLaunches {
       ready: spare.ready,
       moved: spare.moved,
       launch: () => {
-        // The shell waits in open(): a writer that does not block finds it there (ENXIO: gone).
-        let fd: number | undefined;
         try {
-          fd = openSync(fifo, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
-          writeSync(fd, script);
+          drain(fd);
+          const bytes = Buffer.from(script);
+          if (writeSync(fd, bytes) !== bytes.length) throw new Error('spare launch: short write');
+          // The shell's word: it reads the launch now.
+          stdin.end('\n');
         } catch (err) {
+          drain(fd);
           child.kill('SIGKILL');
           throw err;
-        } finally {
-          if (fd !== undefined) closeSync(fd);
         }
         return child;
       },
@@ -200,6 +218,8 @@ export class SpareLaunches {
   dispose(): void {
     this.#disposed = true;
     if (this.#spare !== undefined) this.#discard(this.#spare);
+    if (this.#fifoFd !== undefined) closeSync(this.#fifoFd);
+    this.#fifoFd = undefined;
   }
 
   /** Ends an untaken spare; its cgroup goes once it has exited. */
@@ -207,6 +227,16 @@ export class SpareLaunches {
     if (this.#spare === spare) this.#spare = undefined;
     if (spare.launch.child.pid === undefined) void spare.launch.cgroup.remove();
     else spare.launch.child.kill('SIGKILL');
+  }
+}
+
+/** Reads away whatever waits in the FIFO (a launch its shell never read). */
+function drain(fd: number): void {
+  const buf = Buffer.allocUnsafe(64 * 1024);
+  try {
+    while (readSync(fd, buf, 0, buf.length, null) > 0);
+  } catch {
+    // EAGAIN: empty.
   }
 }
 

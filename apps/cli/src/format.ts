@@ -292,15 +292,30 @@ export function formatBotEventTable(events: readonly BotEventOut[]): string {
   return formatTable(BOT_EVENT_COLUMNS, events);
 }
 
+/**
+ * `text` with control characters (C0, DEL, C1) and bidirectional overrides shown as escapes
+ * (`\n`, `\x1b`, `\u202e`): an audit entry's fields come from callers (a task id a cancel named,
+ * an error echoing it), and a line break or an escape sequence in one must not forge or hide rows.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\p{Cc}\u202a-\u202e\u2066-\u2069]/gu, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
+  });
+}
+
 const AUDIT_COLUMNS: ReadonlyArray<Column<AuditEntryOut>> = [
   { header: 'TIME', max: Infinity, cell: (e) => formatTimestamp(e.time) },
-  { header: 'PRINCIPAL', max: 40, cell: (e) => e.principal },
-  { header: 'PEER', max: Infinity, cell: (e) => e.peer },
-  { header: 'ACTION', max: Infinity, cell: (e) => e.action },
-  { header: 'TARGET', max: 40, cell: (e) => e.target },
-  { header: 'POOL', max: 20, cell: (e) => e.pool },
-  { header: 'RESULT', max: 60, cell: (e) => e.result },
-  { header: 'DETAILS', max: 80, cell: (e) => (e.details === '{}' ? '' : e.details) },
+  { header: 'PRINCIPAL', max: 40, cell: (e) => printable(e.principal) },
+  { header: 'PEER', max: Infinity, cell: (e) => printable(e.peer) },
+  { header: 'ACTION', max: Infinity, cell: (e) => printable(e.action) },
+  { header: 'TARGET', max: 40, cell: (e) => printable(e.target) },
+  { header: 'POOL', max: 20, cell: (e) => printable(e.pool) },
+  { header: 'RESULT', max: 60, cell: (e) => printable(e.result) },
+  { header: 'DETAILS', max: 80, cell: (e) => (e.details === '{}' ? '' : printable(e.details)) },
 ];
 
 /** The table `drover audit` prints, one row per entry in the order given (UTC times). */

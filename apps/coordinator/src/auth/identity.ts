@@ -11,11 +11,14 @@ import type { Principal } from './principal';
 
 /** Verifies a JWT; the principal it maps to, or a reason it is refused (never thrown). */
 export interface JwtVerifier {
-  verify(
-    jwt: string,
-  ): Promise<
+  verify(jwt: string): Promise<
     | { readonly ok: true; readonly principal: Principal; readonly expiresMs: number }
-    | { readonly ok: false; readonly reason: string }
+    | {
+        readonly ok: false;
+        readonly reason: string;
+        /** How long the refusal holds (default a minute): sooner for a key that may appear. */
+        readonly retryAfterMs?: number;
+      }
   >;
 }
 

@@ -56,6 +56,11 @@ export const MAX_JWT_CHARS = 16_384;
 export const MAX_OIDC_PRINCIPAL_CHARS = 256;
 /** Keys older than this are fetched again on the next use. */
 const JWKS_MAX_AGE_MS = 10 * 60_000;
+/**
+ * How long a refusal for an unknown `kid` holds: the issuer may just have rotated its key, which
+ * the next fetch (once the cooldown allows it) brings; looking again costs no fetch before then.
+ */
+const UNKNOWN_KID_REFUSAL_MS = 1_000;
 /** Time a discovery or key fetch may take. */
 const FETCH_TIMEOUT_MS = 5_000;
 
@@ -173,7 +178,10 @@ export class OidcVerifier implements JwtVerifier {
         requiredClaims: ['exp'],
       }));
     } catch (err) {
-      return refused(this.#reasonOf(err, state));
+      const reason = this.#reasonOf(err, state);
+      return err instanceof errors.JWKSNoMatchingKey
+        ? { ok: false, reason, retryAfterMs: UNKNOWN_KID_REFUSAL_MS }
+        : refused(reason);
     }
     return this.#principalOf(payload, state.config);
   }

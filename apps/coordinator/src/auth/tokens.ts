@@ -252,7 +252,8 @@ export class TokenAuthority {
       const out = await verifier.verify(jwt);
       const nowMs = this.#clock();
       if (!out.ok) {
-        this.#jwts.set(key, { ok: false, reason: out.reason, untilMs: nowMs + JWT_REFUSAL_MS });
+        const holdMs = Math.min(JWT_REFUSAL_MS, out.retryAfterMs ?? JWT_REFUSAL_MS);
+        this.#jwts.set(key, { ok: false, reason: out.reason, untilMs: nowMs + holdMs });
       } else if (out.expiresMs <= nowMs) {
         const reason = `the JWT expired at ${new Date(out.expiresMs).toISOString()}`;
         this.#jwts.set(key, { ok: false, reason, untilMs: nowMs + JWT_REFUSAL_MS });

@@ -7,7 +7,7 @@ import type { Writable } from 'node:stream';
 import { DEFAULT_SERVER, DroverClientError, GrpcStatus, createDroverClient } from '@drover/client';
 import type { DroverClient } from '@drover/client';
 import { EXIT, exitCodeForError } from './exit-codes';
-import { readLogin, saveLogin } from './login-cache';
+import { readLogin, saveLogin, withLoginLock } from './login-cache';
 import { refreshLogin } from './login-flow';
 
 /** The process around a command run; tests pass their own. */
@@ -180,26 +180,34 @@ export async function withLogin(
   if (Date.parse(login.expires_at) - nowMs > LOGIN_REFRESH_MARGIN_MS) {
     return { ok: true, value: { ...conn, token: login.id_token, tokenSource: source } };
   }
-  const fresh = await refreshLogin(login);
-  if (!fresh.ok) {
-    // Another drover process may have refreshed it meanwhile (a rotated refresh token works once).
-    const again = readLogin(rt.env, conn.server);
-    if (again !== undefined && Date.parse(again.expires_at) - nowMs > LOGIN_REFRESH_MARGIN_MS) {
-      return { ok: true, value: { ...conn, token: again.id_token, tokenSource: source } };
+  // One drover process refreshes at a time (a rotated refresh token works once; reusing it may
+  // end the sign-in at the provider): the others then find the fresh login in the cache.
+  return withLoginLock(rt.env, async () => {
+    const current = readLogin(rt.env, conn.server) ?? login;
+    if (Date.parse(current.expires_at) - nowMs > LOGIN_REFRESH_MARGIN_MS) {
+      return { ok: true, value: { ...conn, token: current.id_token, tokenSource: source } };
     }
-    return {
-      ok: false,
-      message:
-        `the login to ${conn.server} as ${login.name} expired at ${login.expires_at} and could ` +
-        `not be refreshed (${fresh.message}): run drover login again`,
-    };
-  }
-  try {
-    saveLogin(rt.env, conn.server, fresh.value);
-  } catch (err) {
-    await printError(rt, `warning: cannot store the refreshed login: ${(err as Error).message}`);
-  }
-  return { ok: true, value: { ...conn, token: fresh.value.id_token, tokenSource: source } };
+    const fresh = await refreshLogin(current);
+    if (!fresh.ok) {
+      // Another drover process may have refreshed it meanwhile (a rotated refresh token works once).
+      const again = readLogin(rt.env, conn.server);
+      if (again !== undefined && Date.parse(again.expires_at) - nowMs > LOGIN_REFRESH_MARGIN_MS) {
+        return { ok: true, value: { ...conn, token: again.id_token, tokenSource: source } };
+      }
+      return {
+        ok: false,
+        message:
+          `the login to ${conn.server} as ${login.name} expired at ${login.expires_at} and could ` +
+          `not be refreshed (${fresh.message}): run drover login again`,
+      };
+    }
+    try {
+      saveLogin(rt.env, conn.server, fresh.value);
+    } catch (err) {
+      await printError(rt, `warning: cannot store the refreshed login: ${(err as Error).message}`);
+    }
+    return { ok: true, value: { ...conn, token: fresh.value.id_token, tokenSource: source } };
+  });
 }
 
 /** Who submits, and from which task (DROVER_TASK_ID is set inside a running task). */

@@ -1,7 +1,17 @@
 // Where `drover login` keeps what it got from the identity provider (docs/auth.md "Signing in"):
 // `<config dir>/login.json`, one entry per coordinator address, the file 0600 in a 0700
 // directory, replaced whole (write then rename) so that a reader never sees half a file.
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Runtime } from './context';
 
@@ -100,4 +110,47 @@ export function removeLogin(env: Runtime['env'], server: string): boolean {
   if (Object.keys(rest).length === 0) rmSync(path, { force: true });
   else writeCache(env, { version: 1, logins: rest });
   return true;
+}
+
+/** A refresh lock older than this is taken to be a crashed process's and removed. */
+const LOCK_STALE_MS = 30_000;
+/** How long a process waits for another's refresh before refreshing anyway. */
+const LOCK_WAIT_MS = 30_000;
+const LOCK_POLL_MS = 50;
+
+/**
+ * Runs `fn` holding `<config dir>/login.json.lock` (created exclusively, 0600), so that drover
+ * processes refresh a login one at a time: a provider that rotates refresh tokens takes each once,
+ * and one that sees a used token again may revoke the whole sign-in — the login every later
+ * refresh needs. `fn` should read the cache again first: another process may have refreshed it
+ * meanwhile. A lock left by a crashed process is removed after LOCK_STALE_MS; after LOCK_WAIT_MS
+ * `fn` runs without it.
+ */
+export async function withLoginLock<T>(env: Runtime['env'], fn: () => Promise<T>): Promise<T> {
+  const path = loginCachePath(env);
+  if (path === undefined) return fn();
+  const lock = `${path}.lock`;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  let fd: number | undefined;
+  while (fd === undefined) {
+    try {
+      fd = openSync(lock, 'wx', 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || Date.now() > deadline) break;
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmSync(lock, { force: true });
+      } catch {
+        // Gone meanwhile: try again.
+      }
+      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    if (fd !== undefined) {
+      closeSync(fd);
+      rmSync(lock, { force: true });
+    }
+  }
 }

@@ -244,6 +244,29 @@ describe('drover login against a real identity provider', () => {
     expect(statSync(cacheFile()).mode & 0o777).toBe(0o600);
   });
 
+  it('refreshes once when several drover commands find the login expired together, and again later', async () => {
+    // A rotated refresh token works once, and the provider ends the sign-in when a used one comes
+    // back: drover processes refreshing together would leave a login no later refresh can renew.
+    const expiry = () =>
+      Date.parse(
+        (JSON.parse(readFileSync(cacheFile(), 'utf8')).logins[server] as { expires_at: string })
+          .expires_at,
+      );
+    const first = expiry();
+    const together = await Promise.all(
+      [1, 2, 3, 4].map(() => inProcess(['tasks', '--json'], first + 1000)),
+    );
+    for (const run of together) {
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+    }
+    // The next expiry: the login refreshed above still refreshes.
+    const later = await inProcess(['tasks', '--json'], expiry() + 1000);
+    expect(later.stderr).toBe('');
+    expect(later.code).toBe(0);
+    expect(() => statSync(`${cacheFile()}.lock`)).toThrow();
+  });
+
   it('logs out: the cache entry is gone and calls go unauthenticated again', async () => {
     const out = await drover(['logout']);
     expect(out.code).toBe(0);

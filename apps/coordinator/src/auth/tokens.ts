@@ -143,6 +143,9 @@ export class TokenAuthority {
   readonly #verifying = new Map<string, Promise<void>>();
 
   constructor(file: TokensFile, opts: { readonly clock?: () => number } = {}) {
+    // One listener per open WatchTasks stream of a store token, beside the bot sessions' and the
+    // dashboard's: no "possible leak" warning past ten.
+    this.events.setMaxListeners(0);
     this.#file = file;
     this.#clock = opts.clock ?? Date.now;
     for (const p of file.principals) {

@@ -172,6 +172,27 @@ describe('WatchTasks streams of store tokens', () => {
     }
   });
 
+  it('ends a dozen watches of one token together, with no listener-leak warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      await rpc('PutPrincipal', { name: 'watcher-m', roles: { ci: { roles: ['view'] } } });
+      const created = await tokenOf('watcher-m');
+      const watches = await Promise.all(Array.from({ length: 12 }, () => watch(created.secret)));
+      await rpc('RevokeToken', { id: created.token!.id });
+      const ends = await Promise.all(watches.map((w) => w.ended));
+      expect(ends.map((e) => (e === 'ok' ? 'ok' : e.code))).toEqual(
+        watches.map(() => grpc.status.UNAUTHENTICATED),
+      );
+      // A warning is emitted on a later tick than the listener that caused it.
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.filter((w) => w.includes('MaxListeners'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('stops sending a pool the principal no longer views', async () => {
     await rpc('PutPrincipal', {
       name: 'watcher-p',

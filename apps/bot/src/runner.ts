@@ -399,6 +399,15 @@ async function execute(
       control,
       nonce,
     });
+    // The secret is gone before the result goes (one unlink and one rmdir): a task reported
+    // finished has left no secret on the bot, whatever the bot does next.
+    if (secretDir !== undefined) {
+      try {
+        rmSync(secretDir, { recursive: true, force: true });
+      } catch {
+        // The finally below tries again.
+      }
+    }
     // Taken back before the result goes: the bot's `caches` dimension is updated first.
     const held = mount;
     mount = undefined;

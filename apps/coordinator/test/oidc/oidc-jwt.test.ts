@@ -16,47 +16,31 @@ import {
   type JWTPayload,
 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningCoordinator } from '../../src/index';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- test only: the OIDC provider fixture is shared with the CLI's tests
-import {
-  startOidcTestProvider,
-  type OidcTestProvider,
-} from '../../../../tools/src/test-support/oidc-provider';
-import { bearer, call, readToken, startTestCoordinator, tasksStub, tempDir } from '../harness';
+import { bearer, call, readToken, tasksStub } from '../harness';
+import { signIdToken, startOidcCoordinator, type OidcCoordinator } from './oidc-setup';
 
-let idp: OidcTestProvider;
-let dir: ReturnType<typeof tempDir>;
-let coord: RunningCoordinator;
+let env: OidcCoordinator;
 let tasks: TasksClient;
 let admin: string;
 
 beforeAll(async () => {
-  idp = await startOidcTestProvider();
-  dir = tempDir();
-  coord = await startTestCoordinator(dir.path, {
-    oidc: [
-      {
-        issuer: idp.issuer,
-        audience: [idp.cli.clientId, idp.dashboard.clientId],
-        groups: {
-          'ci-admins': { ci: ['admin'] },
-          'ci-viewers': { ci: ['view'] },
-          sre: { '*': ['view'] },
-        },
-        // Each unknown kid may fetch the keys again at once: the rotation test needs no wait.
-        jwksCooldown: 0,
-      },
-    ],
-  });
-  tasks = tasksStub(coord.grpcAddress);
-  admin = readToken(dir.path, 'client');
+  env = await startOidcCoordinator((idp) => ({
+    audience: [idp.cli.clientId, idp.dashboard.clientId],
+    groups: {
+      'ci-admins': { ci: ['admin'] },
+      'ci-viewers': { ci: ['view'] },
+      sre: { '*': ['view'] },
+    },
+    // Each unknown kid may fetch the keys again at once: the rotation test needs no wait.
+    jwksCooldown: 0,
+  }));
+  tasks = tasksStub(env.coord.grpcAddress);
+  admin = readToken(env.dir.path, 'client');
 });
 
 afterAll(async () => {
   tasks.close();
-  await coord.close();
-  dir.remove();
-  await idp.stop();
+  await env.close();
 });
 
 let seq = 0;
@@ -109,29 +93,16 @@ async function failure(p: Promise<unknown>): Promise<ServiceError> {
 }
 
 /** A JWT signed with the provider's own current key, with these claims over sane defaults. */
-async function signedByProvider(
+function signedByProvider(
   claims: JWTPayload,
   header: Record<string, unknown> = {},
 ): Promise<string> {
-  const key = idp.signingKey();
-  const nowSecs = Math.floor(Date.now() / 1000);
-  return new SignJWT({
-    iss: idp.issuer,
-    aud: idp.cli.clientId,
-    sub: 'alice@example.com',
-    email: 'alice@example.com',
-    groups: ['ci-admins'],
-    iat: nowSecs,
-    exp: nowSecs + 600,
-    ...claims,
-  })
-    .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT', ...header })
-    .sign(await importJWK(key.privateJwk, 'RS256'));
+  return signIdToken(env.idp, claims, { header });
 }
 
 describe('OIDC ID tokens as credentials', () => {
   it('lets alice (ci-admins) cancel a task in pool ci', async () => {
-    const { idToken } = await idp.loginAs('alice');
+    const { idToken } = await env.idp.loginAs('alice');
     const id = await pendingTaskInCi();
     expect((await getResult(idToken, id)).state).toBe('PENDING');
     await cancel(idToken, id);
@@ -140,7 +111,7 @@ describe('OIDC ID tokens as credentials', () => {
   });
 
   it('lets bob (ci-viewers) see a task in pool ci but not cancel it', async () => {
-    const { idToken } = await idp.loginAs('bob');
+    const { idToken } = await env.idp.loginAs('bob');
     const id = await pendingTaskInCi();
     expect((await getResult(idToken, id)).state).toBe('PENDING');
     const err = await failure(cancel(idToken, id));
@@ -160,10 +131,10 @@ describe('OIDC ID tokens as credentials', () => {
   });
 
   it('answers over the Connect bridge on the HTTP port as over gRPC', async () => {
-    const { idToken } = await idp.loginAs('bob');
+    const { idToken } = await env.idp.loginAs('bob');
     const id = await pendingTaskInCi();
     const post = (jwt: string) =>
-      fetch(`http://${coord.httpAddress}/drover.v1.Tasks/GetResult`, {
+      fetch(`http://${env.coord.httpAddress}/drover.v1.Tasks/GetResult`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${jwt}` },
         body: JSON.stringify({ task_id: id }),
@@ -182,12 +153,14 @@ describe('OIDC ID tokens as credentials', () => {
 
   it('serves /metrics to a JWT whose groups may view every pool, and only to it', async () => {
     const metrics = (jwt: string) =>
-      fetch(`http://${coord.httpAddress}/metrics`, { headers: { authorization: `Bearer ${jwt}` } });
+      fetch(`http://${env.coord.httpAddress}/metrics`, {
+        headers: { authorization: `Bearer ${jwt}` },
+      });
     const sre = await metrics(await signedByProvider({ groups: ['sre'] }));
     expect(sre.status).toBe(200);
     expect(await sre.text()).toContain('drover_');
     // alice is authenticated (403, not 401) but may view pool ci only.
-    expect((await metrics((await idp.loginAs('alice')).idToken)).status).toBe(403);
+    expect((await metrics((await env.idp.loginAs('alice')).idToken)).status).toBe(403);
     const expired = await metrics(
       await signedByProvider({ groups: ['sre'], exp: Math.floor(Date.now() / 1000) - 600 }),
     );
@@ -196,8 +169,8 @@ describe('OIDC ID tokens as credentials', () => {
 
   it('refuses tokens that must not pass with UNAUTHENTICATED and the reason', async () => {
     const nowSecs = Math.floor(Date.now() / 1000);
-    const aliceToken = (await idp.loginAs('alice')).idToken;
-    const bobToken = (await idp.loginAs('bob')).idToken;
+    const aliceToken = (await env.idp.loginAs('alice')).idToken;
+    const bobToken = (await env.idp.loginAs('bob')).idToken;
     const [bobHeader, bobPayload, bobSignature] = bobToken.split('.') as [string, string, string];
 
     // bob makes himself a ci-admin: the payload changes, the signature does not.
@@ -214,8 +187,8 @@ describe('OIDC ID tokens as credentials', () => {
     // Another key, unknown kid; another key claiming the provider's kid; a shared secret (HS256).
     const other = await generateKeyPair('RS256', { extractable: true });
     const otherKeyClaims = {
-      iss: idp.issuer,
-      aud: idp.cli.clientId,
+      iss: env.idp.issuer,
+      aud: env.idp.cli.clientId,
       email: 'alice@example.com',
       groups: ['ci-admins'],
       exp: nowSecs + 600,
@@ -224,7 +197,7 @@ describe('OIDC ID tokens as credentials', () => {
       .setProtectedHeader({ alg: 'RS256', kid: 'not-the-providers' })
       .sign(other.privateKey);
     const otherKeySameKid = await new SignJWT(otherKeyClaims)
-      .setProtectedHeader({ alg: 'RS256', kid: idp.signingKey().kid })
+      .setProtectedHeader({ alg: 'RS256', kid: env.idp.signingKey().kid })
       .sign(other.privateKey);
     const hmac = await new SignJWT(otherKeyClaims)
       .setProtectedHeader({ alg: 'HS256' })
@@ -262,13 +235,13 @@ describe('OIDC ID tokens as credentials', () => {
   });
 
   it('picks up a key rotation at the provider without a restart', async () => {
-    const oldKey = idp.signingKey();
-    const before = (await idp.loginAs('alice')).idToken;
+    const oldKey = env.idp.signingKey();
+    const before = (await env.idp.loginAs('alice')).idToken;
     const id1 = await pendingTaskInCi();
     await cancel(before, id1);
 
-    const fresh = await idp.rotateKeys({ dropPrevious: true });
-    const after = (await idp.loginAs('alice')).idToken;
+    const fresh = await env.idp.rotateKeys({ dropPrevious: true });
+    const after = (await env.idp.loginAs('alice')).idToken;
     expect(decodeProtectedHeader(after).kid).toBe(fresh.kid);
     expect(fresh.kid).not.toBe(oldKey.kid);
     const id2 = await pendingTaskInCi();
@@ -278,8 +251,8 @@ describe('OIDC ID tokens as credentials', () => {
     // A new token under the retired key is refused: the coordinator holds the provider's keys of
     // now, not of its start.
     const retired = await new SignJWT({
-      iss: idp.issuer,
-      aud: idp.cli.clientId,
+      iss: env.idp.issuer,
+      aud: env.idp.cli.clientId,
       email: 'alice@example.com',
       groups: ['ci-admins'],
       exp: Math.floor(Date.now() / 1000) + 600,

@@ -4,60 +4,31 @@
 // provider on loopback signs the token; the coordinator checks it against the provider's JWKS.
 import { status, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import type { TaskChangeOut } from '@drover/protocol';
-import { SignJWT, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningCoordinator } from '../../src/index';
 import { CLOSE_UNAUTHENTICATED } from '../../src/dashboard/live-hub';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- test only: the OIDC provider fixture is shared with the CLI's tests
-import {
-  startOidcTestProvider,
-  type OidcTestProvider,
-} from '../../../../tools/src/test-support/oidc-provider';
 import { LiveSocket } from '../dashboard/live-socket';
-import { bearer, startTestCoordinator, tasksStub, tempDir } from '../harness';
+import { bearer, tasksStub } from '../harness';
+import { signIdToken, startOidcCoordinator, type OidcCoordinator } from './oidc-setup';
 
 /** How long the crafted ID tokens live: long enough to open a socket, short enough to wait out. */
 const TTL_SECS = 4;
 
-let idp: OidcTestProvider;
-let dir: ReturnType<typeof tempDir>;
-let coord: RunningCoordinator;
+let env: OidcCoordinator;
 
 beforeAll(async () => {
-  idp = await startOidcTestProvider();
-  dir = tempDir();
-  coord = await startTestCoordinator(dir.path, {
-    oidc: [
-      {
-        issuer: idp.issuer,
-        audience: [idp.cli.clientId],
-        groups: { 'ci-admins': { ci: ['admin'] } },
-      },
-    ],
-  });
+  env = await startOidcCoordinator((idp) => ({
+    audience: [idp.cli.clientId],
+    groups: { 'ci-admins': { ci: ['admin'] } },
+  }));
 });
 
 afterAll(async () => {
-  await coord.close();
-  dir.remove();
-  await idp.stop();
+  await env.close();
 });
 
 /** alice's ID token, signed with the provider's key, expiring TTL_SECS from now. */
-async function shortLivedIdToken(): Promise<string> {
-  const key = idp.signingKey();
-  const nowSecs = Math.floor(Date.now() / 1000);
-  return new SignJWT({
-    iss: idp.issuer,
-    aud: idp.cli.clientId,
-    sub: 'alice@example.com',
-    email: 'alice@example.com',
-    groups: ['ci-admins'],
-    iat: nowSecs,
-    exp: nowSecs + TTL_SECS,
-  })
-    .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
-    .sign(await importJWK(key.privateJwk, 'RS256'));
+function shortLivedIdToken(): Promise<string> {
+  return signIdToken(env.idp, { exp: Math.floor(Date.now() / 1000) + TTL_SECS });
 }
 
 /** Resolves with `p`'s value, or 'still open' after `ms`. */
@@ -70,7 +41,7 @@ function within<T>(p: Promise<T>, ms: number): Promise<T | 'still open'> {
 
 describe('live views of an OIDC JWT', () => {
   it('closes the dashboard socket when the JWT expires (4401)', async () => {
-    const s = new LiveSocket(coord);
+    const s = new LiveSocket(env.coord);
     try {
       await s.open();
       s.send({ type: 'auth', token: await shortLivedIdToken() });
@@ -84,7 +55,7 @@ describe('live views of an OIDC JWT', () => {
   });
 
   it('ends a WatchTasks stream when the JWT expires (UNAUTHENTICATED)', async () => {
-    const tasks = tasksStub(coord.grpcAddress);
+    const tasks = tasksStub(env.coord.grpcAddress);
     const stream = tasks.WatchTasks(
       { tags: [] },
       bearer(await shortLivedIdToken()),

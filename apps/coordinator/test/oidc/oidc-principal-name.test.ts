@@ -3,72 +3,35 @@
 // sequence (a display-name claim the user sets at the provider) could forge audit lines on an
 // admin's terminal, and one longer than a task's `user` takes breaks that limit: such a JWT is
 // refused (UNAUTHENTICATED, naming the claim), though signed by the provider.
-import { status, type ServiceError } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import type { TasksClient } from '@drover/protocol';
-import { SignJWT, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningCoordinator } from '../../src/index';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- test only: the OIDC provider fixture is shared with the CLI's tests
-import {
-  startOidcTestProvider,
-  type OidcTestProvider,
-} from '../../../../tools/src/test-support/oidc-provider';
-import { bearer, call, startTestCoordinator, tasksStub, tempDir } from '../harness';
+import { tasksStub } from '../harness';
+import { countInCi, signIdToken, startOidcCoordinator, type OidcCoordinator } from './oidc-setup';
 
-let idp: OidcTestProvider;
-let dir: ReturnType<typeof tempDir>;
-let coord: RunningCoordinator;
+let env: OidcCoordinator;
 let tasks: TasksClient;
 
 beforeAll(async () => {
-  idp = await startOidcTestProvider();
-  dir = tempDir();
-  coord = await startTestCoordinator(dir.path, {
-    oidc: [
-      {
-        issuer: idp.issuer,
-        audience: [idp.cli.clientId],
-        principalClaim: 'name',
-        groups: { 'ci-viewers': { ci: ['view'] } },
-      },
-    ],
-  });
-  tasks = tasksStub(coord.grpcAddress);
+  env = await startOidcCoordinator((idp) => ({
+    audience: [idp.cli.clientId],
+    principalClaim: 'name',
+    groups: { 'ci-viewers': { ci: ['view'] } },
+  }));
+  tasks = tasksStub(env.coord.grpcAddress);
 });
 
 afterAll(async () => {
   tasks.close();
-  await coord.close();
-  dir.remove();
-  await idp.stop();
+  await env.close();
 });
 
 /** A JWT of the provider whose `name` claim is `name`. */
-async function withName(name: string): Promise<string> {
-  const key = idp.signingKey();
-  const nowSecs = Math.floor(Date.now() / 1000);
-  return new SignJWT({
-    iss: idp.issuer,
-    aud: idp.cli.clientId,
-    sub: 'someone',
-    name,
-    groups: ['ci-viewers'],
-    iat: nowSecs,
-    exp: nowSecs + 600,
-  })
-    .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
-    .sign(await importJWK(key.privateJwk, 'RS256'));
+function withName(name: string): Promise<string> {
+  return signIdToken(env.idp, { sub: 'someone', email: undefined, name, groups: ['ci-viewers'] });
 }
 
-/** CountTasks in pool ci with `jwt`: undefined when allowed, else the error. */
-async function count(jwt: string): Promise<ServiceError | undefined> {
-  try {
-    await call((md, cb) => tasks.CountTasks({ tags: ['pool:ci'] }, md, cb), bearer(jwt));
-    return undefined;
-  } catch (err) {
-    return err as ServiceError;
-  }
-}
+const count = (jwt: string) => countInCi(tasks, jwt);
 
 describe('the principal name of an OIDC JWT', () => {
   it('takes a display name with spaces', async () => {

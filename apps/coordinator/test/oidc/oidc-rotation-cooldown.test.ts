@@ -2,83 +2,49 @@
 // of the new key is refused while the coordinator may not fetch the keys again, and accepted as
 // soon as it may — its refusal is not kept for the minute a bad token's is, so a person who
 // signed in just after a rotation is not locked out for a minute more than the cooldown says.
-import { status, type ServiceError } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import type { TasksClient } from '@drover/protocol';
-import { SignJWT, importJWK, type JWK } from 'jose';
+import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningCoordinator } from '../../src/index';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- test only: the OIDC provider fixture is shared with the CLI's tests
-import {
-  startOidcTestProvider,
-  type OidcTestProvider,
-} from '../../../../tools/src/test-support/oidc-provider';
-import { bearer, call, startTestCoordinator, tasksStub, tempDir } from '../harness';
+import { tasksStub } from '../harness';
+import { countInCi, signIdToken, startOidcCoordinator, type OidcCoordinator } from './oidc-setup';
 
 /** The coordinator's jwksCooldown (seconds): far below the minute a refusal is otherwise kept. */
 const COOLDOWN_SECS = 5;
 
-let idp: OidcTestProvider;
-let dir: ReturnType<typeof tempDir>;
-let coord: RunningCoordinator;
+let env: OidcCoordinator;
 let tasks: TasksClient;
 
 beforeAll(async () => {
-  idp = await startOidcTestProvider();
-  dir = tempDir();
-  coord = await startTestCoordinator(dir.path, {
-    oidc: [
-      {
-        issuer: idp.issuer,
-        audience: [idp.cli.clientId],
-        groups: { 'ci-viewers': { ci: ['view'] } },
-        jwksCooldown: COOLDOWN_SECS,
-      },
-    ],
-  });
-  tasks = tasksStub(coord.grpcAddress);
+  env = await startOidcCoordinator((idp) => ({
+    audience: [idp.cli.clientId],
+    groups: { 'ci-viewers': { ci: ['view'] } },
+    jwksCooldown: COOLDOWN_SECS,
+  }));
+  tasks = tasksStub(env.coord.grpcAddress);
 });
 
 afterAll(async () => {
   tasks.close();
-  await coord.close();
-  dir.remove();
-  await idp.stop();
+  await env.close();
 });
 
 /** alice's ID token signed by `key` (its `kid` in the header). */
-async function signedWith(key: { kid: string; privateJwk: JWK }): Promise<string> {
-  const nowSecs = Math.floor(Date.now() / 1000);
-  return new SignJWT({
-    iss: idp.issuer,
-    aud: idp.cli.clientId,
-    sub: 'alice@example.com',
-    email: 'alice@example.com',
-    groups: ['ci-viewers'],
-    iat: nowSecs,
-    exp: nowSecs + 600,
-  })
-    .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
-    .sign(await importJWK(key.privateJwk, 'RS256'));
+function signedWith(key: { kid: string; privateJwk: JWK }): Promise<string> {
+  return signIdToken(env.idp, { groups: ['ci-viewers'] }, { key });
 }
 
-async function count(jwt: string): Promise<ServiceError | undefined> {
-  try {
-    await call((md, cb) => tasks.CountTasks({ tags: ['pool:ci'] }, md, cb), bearer(jwt));
-    return undefined;
-  } catch (err) {
-    return err as ServiceError;
-  }
-}
+const count = (jwt: string) => countInCi(tasks, jwt);
 
 describe('a key rotation within the JWKS cooldown', () => {
   it('accepts the new key’s token once the cooldown allows a fetch, not a minute later', async () => {
-    const current = idp.signingKey();
+    const current = env.idp.signingKey();
     expect(await count(await signedWith(current))).toBeUndefined();
     // A made-up kid: the coordinator fetches the keys now (or did within the cooldown).
     const madeUp = await count(await signedWith({ ...current, kid: 'k-made-up' }));
     expect(madeUp?.code).toBe(status.UNAUTHENTICATED);
 
-    const rotated = await idp.rotateKeys();
+    const rotated = await env.idp.rotateKeys();
     const token = await signedWith(rotated);
     const first = await count(token);
     expect(first?.code).toBe(status.UNAUTHENTICATED);

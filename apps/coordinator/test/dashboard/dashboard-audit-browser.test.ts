@@ -7,14 +7,14 @@ import type { TasksClient } from '@drover/protocol';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken, type RunningCoordinator } from '../../src/index';
 import { bearer, call, startTestCoordinator, tasksStub, tempDir } from '../harness';
 import { apiFetch, baseUrl, submitTask } from './dashboard-client';
+import { launchChromium } from './browser';
 
 const SHOTS = fileURLToPath(new URL('../../../../test-output/dashboard/', import.meta.url));
-const CHROMIUM = process.env['DROVER_CHROMIUM'] ?? '/usr/lib/chromium/chromium';
 const WAIT = { timeout: 15_000 };
 
 type Who = 'admin' | 'pool-admin' | 'viewer' | 'submitter';
@@ -75,17 +75,7 @@ beforeAll(async () => {
   expect(await cancel(taskA, 'viewer')).toBe('PERMISSION_DENIED');
   expect(await cancel(taskA, 'pool-admin')).toBe('OK');
   expect(await cancel(taskB, 'submitter')).toBe('OK');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

@@ -9,25 +9,24 @@ import type { NewTaskResponseOut, TasksClient } from '@drover/protocol';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { RunningCoordinator } from '../../src/index';
-/* eslint-disable @nx/enforce-module-boundaries -- test only: the OIDC provider fixture is shared with the CLI's tests */
+import { bearer, call, readToken, tasksStub } from '../harness';
 import {
-  startOidcTestProvider,
+  startOidcCoordinator,
+  type OidcCoordinator,
   type OidcTestProvider,
-} from '../../../../tools/src/test-support/oidc-provider';
-/* eslint-enable @nx/enforce-module-boundaries */
-import { bearer, call, readToken, startTestCoordinator, tasksStub, tempDir } from '../harness';
+} from '../oidc/oidc-setup';
 import { baseUrl } from './dashboard-client';
+import { launchChromium } from './browser';
 
 const SHOTS = fileURLToPath(new URL('../../../../test-output/dashboard/', import.meta.url));
-const CHROMIUM = process.env['DROVER_CHROMIUM'] ?? '/usr/lib/chromium/chromium';
 const WAIT = { timeout: 15_000 };
 
+let env: OidcCoordinator;
 let idp: OidcTestProvider;
-let dir: ReturnType<typeof tempDir>;
 let coord: RunningCoordinator;
 let tasks: TasksClient;
 let adminToken: string;
@@ -37,46 +36,30 @@ let aheadMs = 0;
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  idp = await startOidcTestProvider();
-  dir = tempDir();
-  const secretFile = join(dir.path, 'dashboard-client.secret');
-  writeFileSync(secretFile, `${idp.dashboard.clientSecret}\n`, { mode: 0o600 });
-  coord = await startTestCoordinator(
-    dir.path,
-    {
-      oidc: [
-        {
-          issuer: idp.issuer,
-          groups: { 'ci-admins': { ci: ['admin'] }, 'ci-viewers': { ci: ['view'] } },
-          dashboard: { clientId: idp.dashboard.clientId, clientSecretFile: secretFile },
-          cli: { clientId: idp.cli.clientId },
-        },
-      ],
+  env = await startOidcCoordinator(
+    (provider, dataDir) => {
+      const secretFile = join(dataDir, 'dashboard-client.secret');
+      writeFileSync(secretFile, `${provider.dashboard.clientSecret}\n`, { mode: 0o600 });
+      return {
+        groups: { 'ci-admins': { ci: ['admin'] }, 'ci-viewers': { ci: ['view'] } },
+        dashboard: { clientId: provider.dashboard.clientId, clientSecretFile: secretFile },
+        cli: { clientId: provider.cli.clientId },
+      };
     },
+    {},
     () => Date.now() + aheadMs,
   );
+  ({ idp, coord } = env);
   idp.setDashboardRedirectUris([`${baseUrl(coord)}/auth/callback`]);
   tasks = tasksStub(coord.grpcAddress);
-  adminToken = readToken(dir.path, 'client');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  adminToken = readToken(env.dir.path, 'client');
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
   tasks?.close();
-  await coord?.close();
-  dir?.remove();
-  await idp?.stop();
+  await env?.close();
 });
 
 let seq = 0;

@@ -4,62 +4,38 @@
 import { get } from 'node:https';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningCoordinator } from '../../src/index';
-/* eslint-disable @nx/enforce-module-boundaries -- test only: the OIDC provider fixture is shared with the CLI's tests */
-import {
-  startOidcTestProvider,
-  type OidcTestProvider,
-} from '../../../../tools/src/test-support/oidc-provider';
-/* eslint-enable @nx/enforce-module-boundaries */
-import { TEST_TLS, startTestCoordinator, tempDir } from '../harness';
+import { TEST_TLS } from '../harness';
+import { startOidcCoordinator, type OidcCoordinator } from '../oidc/oidc-setup';
+import { launchChromium } from './browser';
 
-const CHROMIUM = process.env['DROVER_CHROMIUM'] ?? '/usr/lib/chromium/chromium';
 const WAIT = { timeout: 15_000 };
 
-let idp: OidcTestProvider;
-let dir: ReturnType<typeof tempDir>;
-let coord: RunningCoordinator;
+let env: OidcCoordinator;
 let browser: Browser;
 let base: string;
 
 beforeAll(async () => {
-  idp = await startOidcTestProvider();
-  dir = tempDir();
-  const secretFile = join(dir.path, 'dashboard-client.secret');
-  writeFileSync(secretFile, idp.dashboard.clientSecret, { mode: 0o600 });
-  coord = await startTestCoordinator(dir.path, {
-    tlsCertFile: TEST_TLS.certFile,
-    tlsKeyFile: TEST_TLS.keyFile,
-    oidc: [
-      {
-        issuer: idp.issuer,
+  env = await startOidcCoordinator(
+    (idp, dataDir) => {
+      const secretFile = join(dataDir, 'dashboard-client.secret');
+      writeFileSync(secretFile, idp.dashboard.clientSecret, { mode: 0o600 });
+      return {
         groups: { 'ci-admins': { ci: ['admin'] } },
         dashboard: { clientId: idp.dashboard.clientId, clientSecretFile: secretFile },
-      },
-    ],
-  });
-  base = `https://${coord.httpAddress}`;
-  idp.setDashboardRedirectUris([`${base}/auth/callback`]);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+      };
+    },
+    { tlsCertFile: TEST_TLS.certFile, tlsKeyFile: TEST_TLS.keyFile },
+  );
+  base = `https://${env.coord.httpAddress}`;
+  env.idp.setDashboardRedirectUris([`${base}/auth/callback`]);
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
-  await coord?.close();
-  dir?.remove();
-  await idp?.stop();
+  await env?.close();
 });
 
 describe('dashboard sign-in over HTTPS', () => {
@@ -78,7 +54,7 @@ describe('dashboard sign-in over HTTPS', () => {
       },
     );
     expect(res.status).toBe(302);
-    expect(res.location.startsWith(`${idp.issuer}/auth?`)).toBe(true);
+    expect(res.location.startsWith(`${env.idp.issuer}/auth?`)).toBe(true);
     expect(new URL(res.location).searchParams.get('code_challenge_method')).toBe('S256');
     expect(res.cookies).toHaveLength(1);
     expect(res.cookies[0]).toMatch(
@@ -92,7 +68,7 @@ describe('dashboard sign-in over HTTPS', () => {
       const page = await context.newPage();
       await page.goto(base);
       await page.locator('#sso-login').click();
-      await page.waitForURL((u) => u.href.startsWith(idp.issuer), WAIT);
+      await page.waitForURL((u) => u.href.startsWith(env.idp.issuer), WAIT);
       await page.locator('input[name=login]').fill('alice@example.com');
       await page.locator('input[name=password]').fill('any');
       await page.locator('button[type=submit]').click();

@@ -3,7 +3,7 @@
 import type { ServiceError } from '@grpc/grpc-js';
 import type { TasksClient } from '@drover/protocol';
 import { SignJWT, importJWK, type JWK, type JWTPayload } from 'jose';
-import type { RunningCoordinator } from '../../src/index';
+import type { CoordinatorOptions, RunningCoordinator } from '../../src/index';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- test only: the OIDC provider fixture is shared with the CLI's tests
 import {
   startOidcTestProvider,
@@ -22,17 +22,22 @@ export interface OidcCoordinator {
 }
 
 /**
- * A provider, then a coordinator (SQLite in a temporary directory) whose one OIDC issuer is that
- * provider, with the rest of the issuer's settings (audience, groups, …) from `issuer`.
+ * A provider, then a coordinator (SQLite in a temporary directory, `options` and `clock` as
+ * startTestCoordinator takes them) whose one OIDC issuer is that provider, with the rest of the
+ * issuer's settings (audience, groups, …) from `issuer`, which may write files in `dataDir`.
  */
 export async function startOidcCoordinator(
-  issuer: (idp: OidcTestProvider) => Record<string, unknown>,
+  issuer: (idp: OidcTestProvider, dataDir: string) => Record<string, unknown>,
+  options: CoordinatorOptions = {},
+  clock?: () => number,
 ): Promise<OidcCoordinator> {
   const idp = await startOidcTestProvider();
   const dir = tempDir();
-  const coord = await startTestCoordinator(dir.path, {
-    oidc: [{ issuer: idp.issuer, ...issuer(idp) }],
-  });
+  const coord = await startTestCoordinator(
+    dir.path,
+    { ...options, oidc: [{ issuer: idp.issuer, ...issuer(idp, dir.path) }] },
+    clock,
+  );
   return {
     idp,
     dir,

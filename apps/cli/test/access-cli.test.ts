@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BOT, COORDINATOR, RealBins, jsonLines } from './support/real-bins';
+import { BOT, RealBins, jsonLines } from './support/real-bins';
 
 let work: string;
 let server = '';
@@ -17,19 +17,7 @@ const drover = (...args: string[]) => bins.drover(server, args);
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'drover-access-cli-'));
   bins = new RealBins(work);
-  const coord = await bins.startUntil(
-    COORDINATOR,
-    [
-      '--listen',
-      '127.0.0.1:0',
-      '--http-listen',
-      '127.0.0.1:0',
-      '--data-dir',
-      join(work, '.drover'),
-    ],
-    'coordinator ready',
-  );
-  server = String(coord.rec['grpc']);
+  server = await bins.startCoordinator();
 });
 
 afterAll(async () => {

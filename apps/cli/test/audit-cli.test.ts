@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COORDINATOR, RealBins, jsonLines } from './support/real-bins';
+import { RealBins, jsonLines } from './support/real-bins';
 
 let work: string;
 let server = '';
@@ -15,19 +15,7 @@ let taskId = '';
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'drover-audit-cli-'));
   bins = new RealBins(work);
-  const coord = await bins.startUntil(
-    COORDINATOR,
-    [
-      '--listen',
-      '127.0.0.1:0',
-      '--http-listen',
-      '127.0.0.1:0',
-      '--data-dir',
-      join(work, '.drover'),
-    ],
-    'coordinator ready',
-  );
-  server = String(coord.rec['grpc']);
+  server = await bins.startCoordinator();
   // A task no bot can take, waiting: then cancelled.
   const submitted = await drover(
     'submit',

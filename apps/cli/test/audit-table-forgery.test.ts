@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COORDINATOR, RealBins, jsonLines } from './support/real-bins';
+import { RealBins, jsonLines } from './support/real-bins';
 
 let work: string;
 let server = '';
@@ -21,19 +21,7 @@ const FORGED =
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'drover-audit-forgery-'));
   bins = new RealBins(work);
-  const coord = await bins.startUntil(
-    COORDINATOR,
-    [
-      '--listen',
-      '127.0.0.1:0',
-      '--http-listen',
-      '127.0.0.1:0',
-      '--data-dir',
-      join(work, '.drover'),
-    ],
-    'coordinator ready',
-  );
-  server = String(coord.rec['grpc']);
+  server = await bins.startCoordinator();
   // Refused (no such task), and recorded.
   const cancelled = await drover('cancel', FORGED);
   expect(cancelled.code).not.toBe(0);

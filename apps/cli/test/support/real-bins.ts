@@ -2,6 +2,7 @@
 // they are ready, run the CLI to its end, stop everything afterwards.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -64,6 +65,20 @@ export class RealBins {
         reject(new Error(`${path} exited with ${code} before "${ready}"`));
       });
     });
+  }
+
+  /**
+   * Starts the real coordinator on loopback (gRPC and HTTP on port 0) with its data in `dataDir`
+   * (its tokens there: the CLI run in this working directory finds .drover/client.token), and
+   * resolves with its gRPC address once it is ready.
+   */
+  async startCoordinator(dataDir = join(this.cwd, '.drover')): Promise<string> {
+    const { rec } = await this.startUntil(
+      COORDINATOR,
+      ['--listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0', '--data-dir', dataDir],
+      'coordinator ready',
+    );
+    return String(rec['grpc']);
   }
 
   /**

@@ -1,5 +1,10 @@
 import * as grpc from '@grpc/grpc-js';
-import { CLIENT_CHANNEL_OPTIONS, loadDroverProto, type TasksClient } from '@drover/protocol';
+import {
+  CLIENT_CHANNEL_OPTIONS,
+  loadDroverProto,
+  type AccessClient,
+  type TasksClient,
+} from '@drover/protocol';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
@@ -46,6 +51,16 @@ export function tasksStub(
 ): TasksClient {
   const proto = loadDroverProto();
   return new proto.drover.v1.Tasks(address, credentials, CLIENT_CHANNEL_OPTIONS);
+}
+
+/** An Access client (plaintext). */
+export function accessStub(address: string): AccessClient {
+  const proto = loadDroverProto();
+  return new proto.drover.v1.Access(
+    address,
+    grpc.credentials.createInsecure(),
+    CLIENT_CHANNEL_OPTIONS,
+  );
 }
 
 /** The self-signed test certificate (CN=localhost, SAN 127.0.0.1) and its key. */

@@ -5,8 +5,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type { ClientReadableStream, ServiceError } from '@grpc/grpc-js';
 import {
-  CLIENT_CHANNEL_OPTIONS,
-  loadDroverProto,
   type AccessClient,
   type CreateTokenResponseOut,
   type NewTaskResponseOut,
@@ -16,7 +14,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningCoordinator } from '../../src/index';
 import { CLOSE_UNAUTHENTICATED } from '../../src/dashboard/live-hub';
-import { bearer, call, readToken, startTestCoordinator, tasksStub, tempDir } from '../harness';
+import {
+  accessStub,
+  bearer,
+  call,
+  readToken,
+  startTestCoordinator,
+  tasksStub,
+  tempDir,
+} from '../harness';
 import { LiveSocket } from '../dashboard/live-socket';
 
 const dir = tempDir('drover-access-live-');
@@ -28,11 +34,7 @@ const sockets: LiveSocket[] = [];
 beforeAll(async () => {
   coord = await startTestCoordinator(join(dir.path, 'coord'));
   admin = readToken(join(dir.path, 'coord'), 'client');
-  access = new (loadDroverProto().drover.v1.Access)(
-    coord.grpcAddress,
-    grpc.credentials.createInsecure(),
-    CLIENT_CHANNEL_OPTIONS,
-  );
+  access = accessStub(coord.grpcAddress);
 });
 
 afterAll(async () => {

@@ -4,13 +4,7 @@
 // token's hash, never the token. Waits are on the authority's `changed` event with a deadline.
 // Skipped with one line when no PostgreSQL answers at DROVER_TEST_PG_URL.
 import * as grpc from '@grpc/grpc-js';
-import {
-  CLIENT_CHANNEL_OPTIONS,
-  hashToken,
-  loadDroverProto,
-  type AccessClient,
-  type CreateTokenResponseOut,
-} from '@drover/protocol';
+import { hashToken, type AccessClient, type CreateTokenResponseOut } from '@drover/protocol';
 import { dropPgSchema, pgReachable } from '@drover/state';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -22,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenAuthority } from '../../src/auth/tokens';
 import type { RunningCoordinator } from '../../src/index';
 import {
+  accessStub,
   bearer,
   call,
   readToken,
@@ -58,13 +53,7 @@ beforeAll(async () => {
   replicas.push(await startReplica('b'));
   admin = readToken(shared.path, 'client');
   for (const r of replicas) {
-    stubs.push(
-      new (loadDroverProto().drover.v1.Access)(
-        r.grpcAddress,
-        grpc.credentials.createInsecure(),
-        CLIENT_CHANNEL_OPTIONS,
-      ),
-    );
+    stubs.push(accessStub(r.grpcAddress));
   }
 }, 60_000);
 

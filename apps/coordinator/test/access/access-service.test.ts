@@ -4,9 +4,7 @@
 // session at once while a tokens-file bot stays; each change audited.
 import * as grpc from '@grpc/grpc-js';
 import {
-  CLIENT_CHANNEL_OPTIONS,
   hashToken,
-  loadDroverProto,
   type AccessClient,
   type AccessToken,
   type AccessTokenOut,
@@ -20,6 +18,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningCoordinator } from '../../src/index';
 import {
+  accessStub,
   bearer,
   call,
   readToken,
@@ -43,11 +42,7 @@ const bots: ChildProcess[] = [];
 beforeAll(async () => {
   coord = await startTestCoordinator(join(dir.path, 'coord'), {}, () => Date.now() + offsetMs);
   admin = readToken(join(dir.path, 'coord'), 'client');
-  access = new (loadDroverProto().drover.v1.Access)(
-    coord.grpcAddress,
-    grpc.credentials.createInsecure(),
-    CLIENT_CHANNEL_OPTIONS,
-  );
+  access = accessStub(coord.grpcAddress);
 });
 
 afterAll(async () => {

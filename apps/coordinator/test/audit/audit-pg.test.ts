@@ -2,12 +2,7 @@
 // server answers at DROVER_TEST_PG_URL): a refused and a granted cancel recorded once each, read
 // back by ListAudit, and the task's canceled_by kept across a restart on another data dir.
 import * as grpc from '@grpc/grpc-js';
-import {
-  CLIENT_CHANNEL_OPTIONS,
-  loadDroverProto,
-  type ListAuditResponseOut,
-  type TaskResultOut,
-} from '@drover/protocol';
+import type { ListAuditResponseOut, TaskResultOut } from '@drover/protocol';
 import { dropPgSchema, pgReachable } from '@drover/state';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -15,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hashToken, type RunningCoordinator } from '../../src/index';
 import { submitTask } from '../dashboard/dashboard-client';
-import { bearer, call, startTestCoordinator, tasksStub, tempDir } from '../harness';
+import { accessStub, bearer, call, startTestCoordinator, tasksStub, tempDir } from '../harness';
 
 const PG_URL = process.env['DROVER_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REACHABLE = await pgReachable(PG_URL);
@@ -66,11 +61,7 @@ describe.skipIf(!REACHABLE)('the audit trail on PostgreSQL', () => {
 
     coord = await start();
     tasks = tasksStub(coord.grpcAddress);
-    const access = new (loadDroverProto().drover.v1.Access)(
-      coord.grpcAddress,
-      grpc.credentials.createInsecure(),
-      CLIENT_CHANNEL_OPTIONS,
-    );
+    const access = accessStub(coord.grpcAddress);
     cleanup.push(() => access.close());
     const page = await call<ListAuditResponseOut>(
       (md, cb) => access.ListAudit({ action: 'tasks.' }, md, cb),

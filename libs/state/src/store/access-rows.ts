@@ -27,6 +27,28 @@ export interface AccessTokenRow {
   last_used_ms: number;
 }
 
+/** The columns of access_tokens, in the order accessTokenValues gives their values. */
+export const ACCESS_TOKEN_COLUMNS = `id, hash, kind, subject, description, scope, created_ms,
+  created_by, expires_ms, revoked_ms, revoked_by, last_used_ms`;
+
+/** `t`'s values for an INSERT of ACCESS_TOKEN_COLUMNS, the scope as JSON text. */
+export function accessTokenValues(t: AccessTokenRecord): (string | number)[] {
+  return [
+    t.id,
+    t.hash,
+    t.kind,
+    t.subject,
+    t.description,
+    JSON.stringify(t.scope),
+    t.createdMs,
+    t.createdBy,
+    t.expiresMs,
+    t.revokedMs,
+    t.revokedBy,
+    t.lastUsedMs,
+  ];
+}
+
 export function rowToAccessToken(row: AccessTokenRow): AccessTokenRecord {
   return {
     id: row.id,

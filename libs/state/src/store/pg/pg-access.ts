@@ -12,6 +12,8 @@ import type {
   StoredPrincipal,
 } from '../access-store';
 import {
+  ACCESS_TOKEN_COLUMNS,
+  accessTokenValues,
   auditLimit,
   auditListSql,
   latestUse,
@@ -30,9 +32,6 @@ import { inTransaction } from './pg-tx';
 /** [channel, payload] of the `access` note, for `SELECT pg_notify($1, $2)`. */
 export type AccessNotify = readonly [string, string];
 
-const TOKEN_COLUMNS = `id, hash, kind, subject, description, scope, created_ms, created_by,
-  expires_ms, revoked_ms, revoked_by, last_used_ms`;
-
 async function notify(c: PoolClient, note: AccessNotify): Promise<void> {
   await c.query('SELECT pg_notify($1, $2)', [...note]);
 }
@@ -44,22 +43,9 @@ export async function insertAccessToken(
 ): Promise<boolean> {
   return inTransaction(pool, async (c) => {
     const { rowCount } = await c.query(
-      `INSERT INTO access_tokens (${TOKEN_COLUMNS})
+      `INSERT INTO access_tokens (${ACCESS_TOKEN_COLUMNS})
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING`,
-      [
-        t.id,
-        t.hash,
-        t.kind,
-        t.subject,
-        t.description,
-        JSON.stringify(t.scope),
-        t.createdMs,
-        t.createdBy,
-        t.expiresMs,
-        t.revokedMs,
-        t.revokedBy,
-        t.lastUsedMs,
-      ],
+      accessTokenValues(t),
     );
     if (rowCount !== 1) return false;
     await notify(c, note);
@@ -82,7 +68,7 @@ export async function revokeAccessToken(
     );
     if (rowCount === 1) await notify(c, note);
     const { rows } = await c.query<AccessTokenRow>(
-      `SELECT ${TOKEN_COLUMNS} FROM access_tokens WHERE id = $1`,
+      `SELECT ${ACCESS_TOKEN_COLUMNS} FROM access_tokens WHERE id = $1`,
       [id],
     );
     return rows[0] === undefined ? undefined : rowToAccessToken(rows[0]);
@@ -104,7 +90,7 @@ export async function touchAccessTokens(
 
 export async function listAccessTokens(pool: Pool): Promise<AccessTokenRecord[]> {
   const { rows } = await pool.query<AccessTokenRow>(
-    `SELECT ${TOKEN_COLUMNS} FROM access_tokens ORDER BY created_ms, id`,
+    `SELECT ${ACCESS_TOKEN_COLUMNS} FROM access_tokens ORDER BY created_ms, id`,
   );
   return rows.map(rowToAccessToken);
 }

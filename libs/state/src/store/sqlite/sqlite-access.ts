@@ -11,6 +11,8 @@ import type {
   StoredPrincipal,
 } from '../access-store';
 import {
+  ACCESS_TOKEN_COLUMNS,
+  accessTokenValues,
   auditLimit,
   auditListSql,
   latestUse,
@@ -41,24 +43,10 @@ export function insertAccessToken(sql: StatementCache, t: AccessTokenRecord): bo
   return (
     sql
       .get(
-        `INSERT INTO access_tokens (id, hash, kind, subject, description, scope, created_ms,
-           created_by, expires_ms, revoked_ms, revoked_by, last_used_ms)
+        `INSERT INTO access_tokens (${ACCESS_TOKEN_COLUMNS})
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       )
-      .run(
-        t.id,
-        t.hash,
-        t.kind,
-        t.subject,
-        t.description,
-        JSON.stringify(t.scope),
-        t.createdMs,
-        t.createdBy,
-        t.expiresMs,
-        t.revokedMs,
-        t.revokedBy,
-        t.lastUsedMs,
-      ).changes === 1
+      .run(...accessTokenValues(t)).changes === 1
   );
 }
 

@@ -7,7 +7,6 @@ import type { ClientReadableStream, ServiceError } from '@grpc/grpc-js';
 import {
   type AccessClient,
   type CreateTokenResponseOut,
-  type NewTaskResponseOut,
   type TaskChangeOut,
 } from '@drover/protocol';
 import { join } from 'node:path';
@@ -23,6 +22,7 @@ import {
   tasksStub,
   tempDir,
 } from '../harness';
+import { submitTask } from '../dashboard/dashboard-client';
 import { LiveSocket } from '../dashboard/live-socket';
 
 const dir = tempDir('drover-access-live-');
@@ -54,30 +54,12 @@ let seq = 0;
 async function submitIn(pool: string): Promise<string> {
   const tasks = tasksStub(coord.grpcAddress);
   try {
-    const res = await call<NewTaskResponseOut>(
-      (md, cb) =>
-        tasks.NewTask(
-          {
-            name: `live-${++seq}`,
-            task_slices: [
-              {
-                properties: {
-                  command: ['true'],
-                  dimensions: [
-                    { key: 'pool', value: pool },
-                    { key: 'os', value: 'Nowhere' },
-                  ],
-                },
-                wait_for_capacity: true,
-              },
-            ],
-          },
-          md,
-          cb,
-        ),
-      bearer(admin),
-    );
-    return res.task_id;
+    return await submitTask(tasks, admin, {
+      pool,
+      name: `live-${++seq}`,
+      dimensions: [{ key: 'os', value: 'Nowhere' }],
+      waitForCapacity: true,
+    });
   } finally {
     tasks.close();
   }

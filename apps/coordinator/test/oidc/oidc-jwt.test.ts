@@ -5,7 +5,7 @@
 // tampered with are refused with UNAUTHENTICATED and the reason; a key rotation at the provider is
 // picked up without a restart.
 import { status, type ServiceError } from '@grpc/grpc-js';
-import type { NewTaskResponseOut, TaskResultOut, TasksClient } from '@drover/protocol';
+import type { TaskResultOut, TasksClient } from '@drover/protocol';
 import {
   SignJWT,
   base64url,
@@ -16,6 +16,7 @@ import {
   type JWTPayload,
 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { submitTask } from '../dashboard/dashboard-client';
 import { bearer, call, readToken, tasksStub } from '../harness';
 import { signIdToken, startOidcCoordinator, type OidcCoordinator } from './oidc-setup';
 
@@ -45,31 +46,13 @@ afterAll(async () => {
 
 let seq = 0;
 /** A task in pool ci that stays PENDING (no bot has os=Nowhere), submitted by the admin token. */
-async function pendingTaskInCi(): Promise<string> {
-  const res = await call<NewTaskResponseOut>(
-    (md, cb) =>
-      tasks.NewTask(
-        {
-          name: `oidc-${++seq}`,
-          task_slices: [
-            {
-              properties: {
-                command: ['true'],
-                dimensions: [
-                  { key: 'pool', value: 'ci' },
-                  { key: 'os', value: 'Nowhere' },
-                ],
-              },
-              wait_for_capacity: true,
-            },
-          ],
-        },
-        md,
-        cb,
-      ),
-    bearer(admin),
-  );
-  return res.task_id;
+function pendingTaskInCi(): Promise<string> {
+  return submitTask(tasks, admin, {
+    pool: 'ci',
+    name: `oidc-${++seq}`,
+    dimensions: [{ key: 'os', value: 'Nowhere' }],
+    waitForCapacity: true,
+  });
 }
 
 function getResult(jwt: string, taskId: string): Promise<TaskResultOut> {

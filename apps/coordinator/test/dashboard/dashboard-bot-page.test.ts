@@ -8,7 +8,8 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningCoordinator } from '../../src/index';
 import {
@@ -22,7 +23,6 @@ import {
 import { apiFetch, baseUrl, submitTask } from './dashboard-client';
 
 const SHOTS = fileURLToPath(new URL('../../../../test-output/dashboard/', import.meta.url));
-const CHROMIUM = process.env['DROVER_CHROMIUM'] ?? '/usr/lib/chromium/chromium';
 const WAIT = { timeout: 15_000 };
 /** The coordinator's death timeout: a silent bot is dead this long after it was last seen. */
 const DEATH_SECS = 600;
@@ -56,17 +56,7 @@ beforeAll(async () => {
     '--dimension',
     'flavor=bot-page',
   ]);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(baseUrl(coord));
   await page.locator('#token').fill(clientToken);

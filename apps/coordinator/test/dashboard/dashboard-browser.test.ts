@@ -7,7 +7,8 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningCoordinator } from '../../src/index';
 import { desc, ensure, graphStub, waitForAttempt } from '../graph/graph-harness';
@@ -22,7 +23,6 @@ import {
 import { apiFetch, baseUrl, gatedLines, submitTask } from './dashboard-client';
 
 const SHOTS = fileURLToPath(new URL('../../../../test-output/dashboard/', import.meta.url));
-const CHROMIUM = process.env['DROVER_CHROMIUM'] ?? '/usr/lib/chromium/chromium';
 const WAIT = { timeout: 15_000 };
 
 let dir: ReturnType<typeof tempDir>;
@@ -43,17 +43,7 @@ beforeAll(async () => {
   tasks = tasksStub(coord.grpcAddress);
   graph = graphStub(coord.grpcAddress);
   bot = await startBotProcess(coord, dir.path, 'e2e-bot', ['--pool', 'default']);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('dialog', (d) => {
     dialogs.push(d.message());

@@ -8,7 +8,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileCoordinatorConfig } from '../../src/config';
 import { startCoordinator } from '../../src/coordinator';
@@ -17,7 +18,6 @@ import { readToken, startBotProcess, stopProcess, tasksStub, tempDir } from '../
 import { apiFetch, baseUrl, submitTask } from './dashboard-client';
 
 const SHOTS = fileURLToPath(new URL('../../../../test-output/dashboard/', import.meta.url));
-const CHROMIUM = process.env['DROVER_CHROMIUM'] ?? '/usr/lib/chromium/chromium';
 const BURST = 200;
 
 let dir: ReturnType<typeof tempDir>;
@@ -42,11 +42,7 @@ beforeAll(async () => {
   clientToken = readToken(dir.path, 'client');
   tasks = tasksStub(coord.grpcAddress);
   bot = await startBotProcess(coord, dir.path, 'burst-bot', ['--pool', 'burst']);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
+  browser = await launchChromium();
   // A time zone with a half-hour offset, so that the local-time axis is seen to follow it.
   page = await browser.newPage({
     viewport: { width: 1400, height: 900 },

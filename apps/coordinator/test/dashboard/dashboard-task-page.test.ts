@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningCoordinator } from '../../src/index';
 import {
@@ -21,7 +22,6 @@ import {
 import { apiFetch, baseUrl, submitTask } from './dashboard-client';
 
 const SHOTS = fileURLToPath(new URL('../../../../test-output/dashboard/', import.meta.url));
-const CHROMIUM = process.env['DROVER_CHROMIUM'] ?? '/usr/lib/chromium/chromium';
 const WAIT = { timeout: 15_000 };
 
 let dir: ReturnType<typeof tempDir>;
@@ -39,11 +39,7 @@ beforeAll(async () => {
   clientToken = readToken(dir.path, 'client');
   tasks = tasksStub(coord.grpcAddress);
   bot = await startBotProcess(coord, dir.path, 'page-bot', ['--pool', 'default']);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-component-update'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   await page.goto(baseUrl(coord));
   await page.locator('#token').fill(clientToken);

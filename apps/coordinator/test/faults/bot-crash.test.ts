@@ -14,7 +14,7 @@ import { spawnBot, startBot, type LoggedProcess } from './child-processes';
 import { isGone, killGroup, processState, waitForPids, waitUntil } from './conditions';
 import { shTask, TasksApi, tsMs } from './tasks-api';
 
-const ROUNDS = Number(process.env['DROVER_SOAK_ROUNDS'] ?? 20);
+const ROUNDS = Number(process.env['DROVER_SOAK_ROUNDS'] ?? 10);
 const TOLERANCE_SECS = 1;
 const TOLERANCE_MS = TOLERANCE_SECS * 1000;
 /** Bots started ahead of the round that uses them (a bot takes ~1–2 s to start through tsx). */

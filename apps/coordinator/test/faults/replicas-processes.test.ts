@@ -1,9 +1,9 @@
 // Three coordinator processes on one PostgreSQL database, real bots spread over them (each with
-// the list of all three, its own first), 500 tasks submitted round-robin to the three: every
-// task ends, and each ran exactly once (its payload appends its id to a shared ledger). Then the
-// same with one replica killed with SIGKILL mid-run: its bots move to the next server on their
-// list, their running tasks finish and are recorded there, nothing is lost and nothing runs
-// twice. Skipped with one line when no PostgreSQL answers at DROVER_TEST_PG_URL.
+// the list of all three, its own first), 200 tasks (DROVER_REPLICA_TASKS=N for more) submitted
+// round-robin to the three: every task ends, and each ran exactly once (its payload appends its
+// id to a shared ledger). Then the same with one replica killed with SIGKILL mid-run: its bots
+// move to the next server on their list, their running tasks finish and are recorded there,
+// nothing is lost and nothing runs twice. Skipped with one line when no PostgreSQL answers at DROVER_TEST_PG_URL.
 // DROVER_REPLICA_TASKS sets the count: the default run keeps CI short; the soak runs 2000
 // (`DROVER_REPLICA_TASKS=2000 npx vitest run apps/coordinator/test/faults/replicas-processes.test.ts`).
 import { randomBytes } from 'node:crypto';
@@ -23,7 +23,7 @@ import { waitUntil } from './conditions';
 import { shTask, TasksApi } from './tasks-api';
 
 const PG_URL = process.env['DROVER_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-const TASKS = Number(process.env['DROVER_REPLICA_TASKS'] ?? 500);
+const TASKS = Number(process.env['DROVER_REPLICA_TASKS'] ?? 200);
 const BOTS_PER_REPLICA = 2;
 const FLAGS = ['--bot-ping-tolerance', '10', '--heartbeat-interval', '2'];
 

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// `npm start`: runs tools/src/dev/dev.ts through tsx.
-import { register } from 'tsx/esm/api';
+// `npm start`: runs tools/src/dev/dev.ts (tools/bin/run-sources.js: bundled, or through tsx).
+import { runSources } from './run-sources.js';
 
-register();
-await import('../src/dev/dev.ts');
+await runSources(import.meta.url, '../src/dev/dev.ts', 'drover-dev');

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx: nothing to build, nothing to go stale.
-import { register } from 'tsx/esm/api';
+// Runs the TypeScript sources: bundled once into node_modules/.cache and rebuilt when a source
+// changed, or through tsx (tools/bin/run-sources.js).
+import { runSources } from '../../../tools/bin/run-sources.js';
 
-register();
-await import('../src/main.ts');
+await runSources(import.meta.url, '../src/main.ts', 'drover-bot');

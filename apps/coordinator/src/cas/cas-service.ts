@@ -189,10 +189,10 @@ function uploadHandler(
       const writer = current?.writer;
       current = undefined;
       if (err !== undefined) {
-        void writer?.abort();
         const status = toStatus(err, deps.log, 'Upload');
         deps.log.info({ uploader, ...status }, 'blob upload refused');
-        callback(status);
+        // The refused blob's temp file is gone before the caller hears of the refusal.
+        void (writer?.abort() ?? Promise.resolve()).catch(() => {}).then(() => callback(status));
         return;
       }
       deps.log.info({ uploader, ...result }, 'blobs stored');

@@ -1,4 +1,4 @@
-// Retention at scale, end to end: a coordinator on SQLite with 50,000 final tasks past the
+// Retention at scale, end to end: a coordinator on SQLite with 20,000 final tasks past the
 // retention (cloned in SQL, with tags and output) purges them all while a real bot keeps
 // receiving tasks; the dispatch latency before and during the purge is printed (the note reports
 // it; no timed assertion). Tasks within the retention and active ones stay. DROVER_SOAK=1 runs
@@ -23,7 +23,7 @@ import {
 } from '../harness';
 import { DAY_MS, cloneFinalTasks, seededTask } from './seed-tasks';
 
-const OLD = process.env['DROVER_SOAK'] === '1' ? 300_000 : 50_000;
+const OLD = process.env['DROVER_SOAK'] === '1' ? 300_000 : 20_000;
 
 let dir: ReturnType<typeof tempDir>;
 let coord: RunningCoordinator;

@@ -46,7 +46,7 @@ export async function runSources(binUrl, entry, name) {
 async function bundled(entryFile, cacheDir, name) {
   const out = path.join(cacheDir, `${name}.mjs`);
   const manifestFile = path.join(cacheDir, `${name}.json`);
-  if (isFresh(manifestFile)) return out;
+  if (isFresh(manifestFile) && fingerprint(out) !== 'gone') return out;
   try {
     return await build(entryFile, cacheDir, out, manifestFile);
   } catch (err) {

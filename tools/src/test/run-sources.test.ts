@@ -76,6 +76,11 @@ describe('a checkout bin', () => {
     expect(statSync(manifest()).mtimeMs).toBe(before);
   });
 
+  it('makes the bundle again when it was removed without its manifest', () => {
+    rmSync(join(app, 'node_modules/.cache/drover-bin/demo.mjs'));
+    expect(JSON.parse(run().stdout).word).toBe('one');
+  });
+
   it('runs an edited module at the next start, imported ones included', () => {
     writeSource('src/word.ts', `export const word: string = 'two';\n`);
     expect(JSON.parse(run().stdout).word).toBe('two');

@@ -77,23 +77,30 @@ function isFresh(manifestFile) {
 
 async function build(entryFile, cacheDir, out, manifestFile) {
   const esbuild = await import('esbuild');
-  const result = await esbuild.build({
-    absWorkingDir: REPO,
-    entryPoints: [entryFile],
-    outfile: out + `.${process.pid}.tmp`,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    keepNames: true,
-    sourcemap: 'linked',
-    metafile: true,
-    write: false,
-    logLevel: 'silent',
-    // `import.meta.url` reads as the module's own file URL (declared at its top, renamed apart).
-    define: { 'import.meta.url': '__droverSourceUrl' },
-    plugins: [sourcesOnly],
-  });
+  let result;
+  try {
+    result = await esbuild.build({
+      absWorkingDir: REPO,
+      entryPoints: [entryFile],
+      outfile: out + `.${process.pid}.tmp`,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      keepNames: true,
+      sourcemap: 'linked',
+      metafile: true,
+      write: false,
+      logLevel: 'silent',
+      // `import.meta.url` reads as the module's own file URL (declared at its top, renamed apart).
+      define: { 'import.meta.url': '__droverSourceUrl' },
+      plugins: [sourcesOnly],
+    });
+  } finally {
+    // The build's service process would otherwise live as long as this one (~60 MiB beside a
+    // coordinator or a bot started from a checkout).
+    await esbuild.stop();
+  }
   mkdirSync(cacheDir, { recursive: true });
   const inputs = {};
   for (const rel of Object.keys(result.metafile.inputs))

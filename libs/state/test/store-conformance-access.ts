@@ -233,6 +233,35 @@ export function describeAccessConformance(ctx: {
         tokens: 0,
       });
     });
+
+    it('starts a subject created anew without the live tokens left under its name, keeps those of a replaced one', async () => {
+      const store = ctx.store();
+      // Left under names no stored subject has: a token minted while its principal was being
+      // deleted, a bot group's from a tokens-file entry since removed, one already revoked.
+      await store.insertAccessToken(token(1));
+      await store.insertAccessToken(token(2, { kind: 'bot_group', subject: 'mac' }));
+      await store.insertAccessToken(token(3, { revokedMs: T0 + 3, revokedBy: 'root' }));
+      await store.putPrincipal(
+        principal('alice@example.com', { updatedMs: T0 + 40, updatedBy: 'carol' }),
+      );
+      await store.putBotGroup(group('mac', { updatedMs: T0 + 41, updatedBy: 'carol' }));
+      const revoked = () =>
+        store.listAccessTokens().then((ts) => ts.map((t) => [t.id, t.revokedMs, t.revokedBy]));
+      expect(await revoked()).toEqual([
+        [token(1).id, T0 + 40, 'carol'],
+        [token(2).id, T0 + 41, 'carol'],
+        [token(3).id, T0 + 3, 'root'],
+      ]);
+      // Tokens of a stored subject survive its replacement.
+      await store.insertAccessToken(token(4));
+      await store.insertAccessToken(token(5, { kind: 'bot_group', subject: 'mac' }));
+      await store.putPrincipal(principal('alice@example.com', { admin: true, updatedMs: T0 + 50 }));
+      await store.putBotGroup(group('mac', { botIds: [], updatedMs: T0 + 51 }));
+      expect((await revoked()).slice(3)).toEqual([
+        [token(4).id, 0, ''],
+        [token(5).id, 0, ''],
+      ]);
+    });
   });
 
   describe('audit log', () => {

@@ -68,7 +68,11 @@ export interface AccessStore {
   touchAccessTokens(used: readonly { id: string; lastUsedMs: number }[]): Promise<void>;
   /** Every token, revoked and expired ones included, oldest first. */
   listAccessTokens(): Promise<AccessTokenRecord[]>;
-  /** Creates or replaces the principal of that name. */
+  /**
+   * Creates or replaces the principal of that name. Created anew (none of that name stored), it
+   * starts without tokens: live ones of the name, left from an earlier subject, are revoked in the
+   * same transaction (at `updatedMs`, by `updatedBy`).
+   */
   putPrincipal(p: StoredPrincipal): Promise<void>;
   /**
    * Deletes it and revokes its tokens not yet revoked (at `nowMs`, by `by`), in one transaction;
@@ -80,6 +84,7 @@ export interface AccessStore {
     by: string,
   ): Promise<{ deleted: boolean; tokens: number }>;
   listPrincipals(): Promise<StoredPrincipal[]>;
+  /** Creates or replaces the bot group of that name; like putPrincipal. */
   putBotGroup(g: StoredBotGroup): Promise<void>;
   /** Deletes it and revokes its tokens; like deletePrincipal. */
   deleteBotGroup(

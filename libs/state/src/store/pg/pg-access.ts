@@ -101,6 +101,7 @@ export async function putPrincipal(
   note: AccessNotify,
 ): Promise<void> {
   await inTransaction(pool, async (c) => {
+    await revokeLeftovers(c, 'principal', p.name, p.updatedMs, p.updatedBy);
     await c.query(
       `INSERT INTO access_principals (name, admin, roles, description, updated_ms, updated_by)
        VALUES ($1, $2, $3, $4, $5, $6)
@@ -127,6 +128,7 @@ export async function putBotGroup(
   note: AccessNotify,
 ): Promise<void> {
   await inTransaction(pool, async (c) => {
+    await revokeLeftovers(c, 'bot_group', g.name, g.updatedMs, g.updatedBy);
     await c.query(
       `INSERT INTO access_bot_groups (name, bot_ids, dimensions, description, updated_ms,
          updated_by)
@@ -171,14 +173,44 @@ export async function deleteSubject(
   return inTransaction(pool, async (c) => {
     const deleted = await c.query(`DELETE FROM ${table} WHERE name = $1`, [name]);
     if (deleted.rowCount !== 1) return { deleted: false, tokens: 0 };
-    const revoked = await c.query(
-      `UPDATE access_tokens SET revoked_ms = $3, revoked_by = $4
-       WHERE kind = $1 AND subject = $2 AND revoked_ms = 0`,
-      [kind, name, nowMs, by],
-    );
+    const tokens = await revokeTokensOf(c, kind, name, nowMs, by);
     await notify(c, note);
-    return { deleted: true, tokens: revoked.rowCount ?? 0 };
+    return { deleted: true, tokens };
   });
+}
+
+/** Revokes the subject's tokens not yet revoked; how many. */
+async function revokeTokensOf(
+  c: PoolClient,
+  kind: 'principal' | 'bot_group',
+  name: string,
+  nowMs: number,
+  by: string,
+): Promise<number> {
+  const revoked = await c.query(
+    `UPDATE access_tokens SET revoked_ms = $3, revoked_by = $4
+     WHERE kind = $1 AND subject = $2 AND revoked_ms = 0`,
+    [kind, name, nowMs, by],
+  );
+  return revoked.rowCount ?? 0;
+}
+
+/**
+ * Before a subject's row is written: when no subject of that name is stored, the live tokens of
+ * the name are left from an earlier one (deleted while a CreateToken for it was in flight, or a
+ * name since removed from the tokens file) and are revoked, so that they do not come back to life
+ * as the new subject's.
+ */
+async function revokeLeftovers(
+  c: PoolClient,
+  kind: 'principal' | 'bot_group',
+  name: string,
+  nowMs: number,
+  by: string,
+): Promise<void> {
+  const table = kind === 'principal' ? 'access_principals' : 'access_bot_groups';
+  const stored = await c.query(`SELECT 1 FROM ${table} WHERE name = $1`, [name]);
+  if (stored.rowCount === 0) await revokeTokensOf(c, kind, name, nowMs, by);
 }
 
 export async function appendAudit(pool: Pool, entries: readonly NewAuditRecord[]): Promise<void> {

@@ -88,7 +88,9 @@ export function listAccessTokens(sql: StatementCache): AccessTokenRecord[] {
     .map(token);
 }
 
+/** Run inside a transaction: a principal created anew starts without tokens (revokeLeftovers). */
 export function putPrincipal(sql: StatementCache, p: StoredPrincipal): void {
+  revokeLeftovers(sql, 'principal', p.name, p.updatedMs, p.updatedBy);
   sql
     .get(
       `INSERT INTO access_principals (name, admin, roles, description, updated_ms, updated_by)
@@ -113,7 +115,9 @@ export function listPrincipals(sql: StatementCache): StoredPrincipal[] {
     );
 }
 
+/** Run inside a transaction: a bot group created anew starts without tokens (revokeLeftovers). */
 export function putBotGroup(sql: StatementCache, g: StoredBotGroup): void {
+  revokeLeftovers(sql, 'bot_group', g.name, g.updatedMs, g.updatedBy);
   sql
     .get(
       `INSERT INTO access_bot_groups (name, bot_ids, dimensions, description, updated_ms,
@@ -160,13 +164,41 @@ export function deleteSubject(
   const table = kind === 'principal' ? 'access_principals' : 'access_bot_groups';
   const deleted = sql.get<[string]>(`DELETE FROM ${table} WHERE name = ?`).run(name).changes === 1;
   if (!deleted) return { deleted: false, tokens: 0 };
-  const tokens = sql
+  return { deleted: true, tokens: revokeTokensOf(sql, kind, name, nowMs, by) };
+}
+
+/** Revokes the subject's tokens not yet revoked; how many. */
+function revokeTokensOf(
+  sql: StatementCache,
+  kind: 'principal' | 'bot_group',
+  name: string,
+  nowMs: number,
+  by: string,
+): number {
+  return sql
     .get<[number, string, string, string]>(
       `UPDATE access_tokens SET revoked_ms = ?, revoked_by = ?
        WHERE kind = ? AND subject = ? AND revoked_ms = 0`,
     )
     .run(nowMs, by, kind, name).changes;
-  return { deleted: true, tokens };
+}
+
+/**
+ * Before a subject's row is written: when no subject of that name is stored, the live tokens of
+ * the name are left from an earlier one (deleted while a CreateToken for it was in flight, or a
+ * name since removed from the tokens file) and are revoked, so that they do not come back to life
+ * as the new subject's.
+ */
+function revokeLeftovers(
+  sql: StatementCache,
+  kind: 'principal' | 'bot_group',
+  name: string,
+  nowMs: number,
+  by: string,
+): void {
+  const table = kind === 'principal' ? 'access_principals' : 'access_bot_groups';
+  const stored = sql.get<[string]>(`SELECT 1 FROM ${table} WHERE name = ?`).get(name);
+  if (stored === undefined) revokeTokensOf(sql, kind, name, nowMs, by);
 }
 
 /** Run inside a transaction (one statement per entry). */

@@ -530,7 +530,8 @@ class SqliteStore extends SqliteGraphStore implements Store {
   }
 
   async putPrincipal(p: StoredPrincipal): Promise<void> {
-    await this.#commits.write(() => access.putPrincipal(this.#sql, p));
+    const put = this.#db.transaction(() => access.putPrincipal(this.#sql, p));
+    await this.#commits.write(() => put());
   }
 
   async deletePrincipal(
@@ -549,7 +550,8 @@ class SqliteStore extends SqliteGraphStore implements Store {
   }
 
   async putBotGroup(g: StoredBotGroup): Promise<void> {
-    await this.#commits.write(() => access.putBotGroup(this.#sql, g));
+    const put = this.#db.transaction(() => access.putBotGroup(this.#sql, g));
+    await this.#commits.write(() => put());
   }
 
   async deleteBotGroup(

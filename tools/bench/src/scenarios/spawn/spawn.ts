@@ -62,6 +62,7 @@ export const spawnScenario: Scenario = {
     try {
       for (let r = -1; r < p.rounds; r++) {
         const n = r < 0 ? p.warmupTasks : p.tasks;
+        if (n === 0) continue; // --warmup=0: no warm-up round
         const label = r < 0 ? 'warm-up' : `round ${r + 1}/${p.rounds}`;
         ctx.progress(`${label}: Drover, ${n} tasks`);
         const before = {

@@ -152,6 +152,32 @@ describe.each(STORES)('TaskEngine on $kind: events racing on one task', ({ kind,
     expect(fleet.sent.some((m) => m.kill?.task_id === id)).toBe(true);
   });
 
+  it('keeps one outcome when a dispatch races a cancel of the waiting task', async () => {
+    // No idle bot: the task waits.
+    const { task } = await core.engine.submit(SPEC);
+    expect(task.state).toBe('PENDING');
+    const [dispatched, cancelled] = await Promise.all([
+      core.engine.apply(task.id, {
+        type: 'dispatch',
+        botId: 'bot-1',
+        botDimensions: [...BOT_DIMS].map(([key, values]) => ({ key, values: [...values] })),
+        leaseId: 'lease-race',
+      }),
+      core.engine.apply(task.id, { type: 'cancel', killRunning: true }),
+    ]);
+    expect('task' in cancelled).toBe(true);
+    const stored = await store.getTask(task.id);
+    if ('task' in dispatched) {
+      // The dispatch wrote first: the cancel, decided again on the RUNNING task, asks for a kill.
+      expect(stored?.state).toBe('RUNNING');
+      expect(stored?.killRequestedAtMs).not.toBeNull();
+      expect(fleet.sent.some((m) => m.kill?.task_id === task.id)).toBe(true);
+    } else {
+      expect(stored?.state).toBe('CANCELED');
+      expect(stored?.botId ?? null).toBeNull();
+    }
+  });
+
   it('ends the task once when two finishes race; the second is refused', async () => {
     const { id, leaseId } = await runningTask();
     const finish = {

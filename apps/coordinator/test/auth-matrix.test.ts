@@ -368,6 +368,15 @@ describe('token kinds', () => {
       const b = await failure(call((m, cb) => bots.ListBots({}, m, cb), md));
       expect(b.code).toBe(status.UNAUTHENTICATED);
     }
+    // A JWT, with no OIDC issuer configured: refused, saying why.
+    const jwt = await failure(
+      call(
+        (m, cb) => tasks.GetResult({ task_id: 'x' }, m, cb),
+        bearer('eyJhbGciOiJSUzI1NiJ9.e30.c2ln'),
+      ),
+    );
+    expect(jwt.code).toBe(status.UNAUTHENTICATED);
+    expect(jwt.details).toContain('a JWT, but no OIDC issuer is configured');
     const stream = new ScriptedBot(coord.grpcAddress, 'drv_b_unknown');
     scripted.push(stream);
     stream.hello('bot-a5');

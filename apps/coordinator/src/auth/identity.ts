@@ -18,6 +18,11 @@ export interface JwtVerifier {
         readonly reason: string;
         /** How long the refusal holds (default a minute): sooner for a key that may appear. */
         readonly retryAfterMs?: number;
+        /**
+         * Nothing found wrong with the token: its key is not known yet and may not be fetched
+         * before the issuer's cooldown ends (a key rotation just after the last fetch).
+         */
+        readonly unverified?: true;
       }
   >;
 }

@@ -167,6 +167,9 @@ export class OidcVerifier implements JwtVerifier {
         cause: err,
       });
     }
+    // An unknown kid makes the key set fetch again unless its cooldown holds: then a refusal for
+    // it says only "not yet" (a key rotation just after the last fetch), nothing of the token.
+    const fetchesOnUnknownKid = !jwks.coolingDown;
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(jwt, jwks, {
@@ -179,9 +182,13 @@ export class OidcVerifier implements JwtVerifier {
       }));
     } catch (err) {
       const reason = this.#reasonOf(err, state);
-      return err instanceof errors.JWKSNoMatchingKey
-        ? { ok: false, reason, retryAfterMs: UNKNOWN_KID_REFUSAL_MS }
-        : refused(reason);
+      if (!(err instanceof errors.JWKSNoMatchingKey)) return refused(reason);
+      return {
+        ok: false,
+        reason,
+        retryAfterMs: UNKNOWN_KID_REFUSAL_MS,
+        ...(fetchesOnUnknownKid ? {} : { unverified: true }),
+      };
     }
     return this.#principalOf(payload, state.config);
   }

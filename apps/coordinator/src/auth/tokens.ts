@@ -136,7 +136,10 @@ export class TokenAuthority {
         readonly ok: false;
         readonly reason: string;
         readonly untilMs: number;
-        /** Not verified because the issuer was out of reach: not the token's fault. */
+        /**
+         * Not verified because the issuer was out of reach, or its key could not be fetched yet
+         * (the issuer's cooldown): not the token's fault.
+         */
         readonly unverified?: true;
       }
   >(MAX_CACHED_JWTS);
@@ -217,8 +220,9 @@ export class TokenAuthority {
 
   /**
    * Whether `authenticate` refuses this JWT only because it could not be verified just now (its
-   * issuer's keys out of reach), not for anything wrong with the token: a dashboard session is
-   * kept then, to work again once the issuer answers.
+   * issuer's keys out of reach, or its key not fetched yet while the issuer's cooldown holds), not
+   * for anything wrong with the token: a dashboard session is kept then, to work again once the
+   * issuer answers or the cooldown ends.
    */
   unverified(authorization: string | undefined): boolean {
     const bearer = bearerOf(authorization);
@@ -256,7 +260,12 @@ export class TokenAuthority {
       const nowMs = this.#clock();
       if (!out.ok) {
         const holdMs = Math.min(JWT_REFUSAL_MS, out.retryAfterMs ?? JWT_REFUSAL_MS);
-        this.#jwts.set(key, { ok: false, reason: out.reason, untilMs: nowMs + holdMs });
+        this.#jwts.set(key, {
+          ok: false,
+          reason: out.reason,
+          untilMs: nowMs + holdMs,
+          ...(out.unverified === true ? { unverified: true } : {}),
+        });
       } else if (out.expiresMs <= nowMs) {
         const reason = `the JWT expired at ${new Date(out.expiresMs).toISOString()}`;
         this.#jwts.set(key, { ok: false, reason, untilMs: nowMs + JWT_REFUSAL_MS });

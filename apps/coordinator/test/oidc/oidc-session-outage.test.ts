@@ -5,7 +5,7 @@
 // refuses for the token itself (a forged signature) is cleared as before.
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signIdToken, startOidcCoordinator, type OidcCoordinator } from './oidc-setup';
+import { dashboardMe, signIdToken, startOidcCoordinator, type OidcCoordinator } from './oidc-setup';
 
 let env: OidcCoordinator;
 
@@ -30,14 +30,7 @@ function idToken(key: { kid: string; privateJwk: JWK }): Promise<string> {
   return signIdToken(env.idp, { aud: env.idp.dashboard.clientId }, { key });
 }
 
-/** GET /api/me with `jwt` as the session cookie: the status and the Set-Cookie headers. */
-async function me(jwt: string): Promise<{ status: number; setCookie: string[] }> {
-  const res = await fetch(`http://${env.coord.httpAddress}/api/me`, {
-    headers: { cookie: `drover_session=${jwt}` },
-  });
-  await res.arrayBuffer();
-  return { status: res.status, setCookie: res.headers.getSetCookie() };
-}
+const me = (jwt: string) => dashboardMe(env, jwt);
 
 describe('a dashboard session while the identity provider is away', () => {
   it('keeps the cookie of a session that cannot be verified now, clears a forged one', async () => {

@@ -92,3 +92,18 @@ export async function countInCi(
     return err as ServiceError;
   }
 }
+
+/**
+ * GET /api/me with `jwt` as the dashboard's session cookie: the status and the Set-Cookie
+ * headers (a `drover_session=;` among them clears the session).
+ */
+export async function dashboardMe(
+  env: OidcCoordinator,
+  jwt: string,
+): Promise<{ status: number; setCookie: string[] }> {
+  const res = await fetch(`http://${env.coord.httpAddress}/api/me`, {
+    headers: { cookie: `drover_session=${jwt}` },
+  });
+  await res.arrayBuffer();
+  return { status: res.status, setCookie: res.headers.getSetCookie() };
+}

@@ -67,8 +67,10 @@ describe('OidcVerifier', () => {
       expect(out).toEqual({
         ok: false,
         reason: expect.stringMatching(/^signature: no key/) as unknown,
-        // Kept briefly: the key may appear with the next fetch the cooldown allows.
+        // Kept briefly: the key may appear with the next fetch the cooldown allows; nothing was
+        // found wrong with the token (a dashboard session is kept).
         retryAfterMs: 1000,
+        unverified: true,
       });
     }
     expect(idp.jwksRequests()).toBe(fetched);

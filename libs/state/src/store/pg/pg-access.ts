@@ -29,6 +29,15 @@ import {
 import { SqlParams } from '../sql-params';
 import { inTransaction } from './pg-tx';
 
+/**
+ * After an upsert: whether it inserted the row (a subject created anew) rather than updated one.
+ * Decided by the write itself, so a concurrent delete or put cannot slip between a read and it. A
+ * subject created anew starts without tokens: live ones of its name, left from an earlier subject
+ * (deleted while a CreateToken for it was in flight, or a name since removed from the tokens
+ * file), are revoked in the same transaction instead of coming back to life as the new one's.
+ */
+const INSERTED = '(xmax = 0) AS inserted';
+
 /** [channel, payload] of the `access` note, for `SELECT pg_notify($1, $2)`. */
 export type AccessNotify = readonly [string, string];
 
@@ -101,15 +110,18 @@ export async function putPrincipal(
   note: AccessNotify,
 ): Promise<void> {
   await inTransaction(pool, async (c) => {
-    await revokeLeftovers(c, 'principal', p.name, p.updatedMs, p.updatedBy);
-    await c.query(
+    const put = await c.query<{ inserted: boolean }>(
       `INSERT INTO access_principals (name, admin, roles, description, updated_ms, updated_by)
        VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (name) DO UPDATE SET admin = excluded.admin, roles = excluded.roles,
          description = excluded.description, updated_ms = excluded.updated_ms,
-         updated_by = excluded.updated_by`,
+         updated_by = excluded.updated_by
+       RETURNING ${INSERTED}`,
       [p.name, p.admin, JSON.stringify(p.roles), p.description, p.updatedMs, p.updatedBy],
     );
+    if (put.rows[0]?.inserted === true) {
+      await revokeTokensOf(c, 'principal', p.name, p.updatedMs, p.updatedBy);
+    }
     await notify(c, note);
   });
 }
@@ -128,14 +140,14 @@ export async function putBotGroup(
   note: AccessNotify,
 ): Promise<void> {
   await inTransaction(pool, async (c) => {
-    await revokeLeftovers(c, 'bot_group', g.name, g.updatedMs, g.updatedBy);
-    await c.query(
+    const put = await c.query<{ inserted: boolean }>(
       `INSERT INTO access_bot_groups (name, bot_ids, dimensions, description, updated_ms,
          updated_by)
        VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (name) DO UPDATE SET bot_ids = excluded.bot_ids,
          dimensions = excluded.dimensions, description = excluded.description,
-         updated_ms = excluded.updated_ms, updated_by = excluded.updated_by`,
+         updated_ms = excluded.updated_ms, updated_by = excluded.updated_by
+       RETURNING ${INSERTED}`,
       [
         g.name,
         JSON.stringify(g.botIds),
@@ -145,6 +157,9 @@ export async function putBotGroup(
         g.updatedBy,
       ],
     );
+    if (put.rows[0]?.inserted === true) {
+      await revokeTokensOf(c, 'bot_group', g.name, g.updatedMs, g.updatedBy);
+    }
     await notify(c, note);
   });
 }
@@ -193,24 +208,6 @@ async function revokeTokensOf(
     [kind, name, nowMs, by],
   );
   return revoked.rowCount ?? 0;
-}
-
-/**
- * Before a subject's row is written: when no subject of that name is stored, the live tokens of
- * the name are left from an earlier one (deleted while a CreateToken for it was in flight, or a
- * name since removed from the tokens file) and are revoked, so that they do not come back to life
- * as the new subject's.
- */
-async function revokeLeftovers(
-  c: PoolClient,
-  kind: 'principal' | 'bot_group',
-  name: string,
-  nowMs: number,
-  by: string,
-): Promise<void> {
-  const table = kind === 'principal' ? 'access_principals' : 'access_bot_groups';
-  const stored = await c.query(`SELECT 1 FROM ${table} WHERE name = $1`, [name]);
-  if (stored.rowCount === 0) await revokeTokensOf(c, kind, name, nowMs, by);
 }
 
 export async function appendAudit(pool: Pool, entries: readonly NewAuditRecord[]): Promise<void> {

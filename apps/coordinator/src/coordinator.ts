@@ -373,10 +373,9 @@ export async function startCoordinator(
     // The call counter first: it sees every status, including the ones later interceptors send.
     interceptors: [
       callMetricsInterceptor(metrics),
-      // A JWT verified (or refused with its reason) before any handler reads the token; without
-      // an OIDC issuer there is nothing to verify (a JWT is refused as any unknown token is, with
-      // its reason), and no call pays for the interceptor.
-      ...(config.oidc.length > 0 ? [jwtAuthInterceptor(tokens)] : []),
+      // A JWT verified (or refused with its reason) before any handler reads the token; also
+      // without an OIDC issuer, so that every service refuses a JWT saying that none is configured.
+      jwtAuthInterceptor(tokens),
       reflectionAuthInterceptor(tokens),
       requestGuardInterceptor(log.child({ component: 'rpc' })),
     ],

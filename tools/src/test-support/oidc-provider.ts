@@ -79,6 +79,8 @@ export interface OidcTestProvider {
   ): Promise<OidcTokens>;
   /** A new signing key (new kid) at the same address; the old one stays published unless dropped. */
   rotateKeys(options?: { dropPrevious?: boolean }): Promise<SigningKey>;
+  /** While true, its key set (/jwks) answers 503 (the rest of the provider works). */
+  failKeySet(failing: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -147,9 +149,11 @@ export async function startOidcTestProvider(
   const Provider = await quietly(async () => (await import('oidc-provider')).default);
   let handle: ReturnType<ProviderClass['callback']> | undefined;
   let jwksRequests = 0;
+  let keySetFailing = false;
   const server: Server = createServer((req, res) => {
-    if ((req.url ?? '').split('?')[0] === '/jwks') jwksRequests++;
-    if (handle === undefined) {
+    const isKeySet = (req.url ?? '').split('?')[0] === '/jwks';
+    if (isKeySet) jwksRequests++;
+    if (handle === undefined || (isKeySet && keySetFailing)) {
       res.statusCode = 503;
       res.end();
       return;
@@ -349,6 +353,9 @@ export async function startOidcTestProvider(
       build();
     },
     loginAs,
+    failKeySet(failing) {
+      keySetFailing = failing;
+    },
     async rotateKeys(opts = {}) {
       const fresh = await newSigningKey();
       keys = opts.dropPrevious ? [fresh] : [fresh, keys[0]!];

@@ -216,15 +216,18 @@ export class OidcVerifier implements JwtVerifier {
     if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys) {
       return `signature: no key of ${state.config.issuer} matches the token's kid`;
     }
+    // jose throws a plain JOSEError (no subclass) only when the key set's answer is not a 200 or
+    // not JSON: the issuer's failure, like a timeout.
     if (
       err instanceof errors.JOSEError &&
+      err.constructor !== errors.JOSEError &&
       !(err instanceof errors.JWKSTimeout) &&
       !(err instanceof errors.JWKSInvalid)
     ) {
       return `malformed: ${err.message}`;
     }
-    // The keys could not be fetched (a timeout, connection refused, a non-200): the issuer's
-    // failure, not the token's; thrown as above.
+    // The keys could not be fetched (a timeout, connection refused, a non-200, not JSON): the
+    // issuer's failure, not the token's; thrown as above.
     this.#onIssuerError(state.config.issuer, err as Error);
     throw new Error(
       `the keys of ${state.config.issuer} could not be fetched: ${(err as Error).message}`,

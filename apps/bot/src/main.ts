@@ -8,7 +8,12 @@ import { CacheManager } from './caches';
 import { channelCredentials } from './channel-credentials';
 import { compileBotConfig } from './config';
 import { EXIT_CODES } from './exit-codes';
-import { containmentDimensions, setUpContainment, setUpTaskUser } from './containment/setup';
+import {
+  containmentDimensions,
+  setUpContainment,
+  setUpForkServer,
+  setUpTaskUser,
+} from './containment/setup';
 import { SpareLaunches } from './containment/spare-launch';
 import { killLeftoverGroups } from './group-records';
 import { runInstall } from './install/run-install';
@@ -159,10 +164,13 @@ async function main(): Promise<number> {
     process.stderr.write(`drover-bot: ${taskUser.message}\n`);
     return EXIT_CODES.usage;
   }
-  // The next payload's process is made ahead, in its cgroup (containment/spare-launch.ts); not for
-  // a task user (the spare would have to be that user's).
+  // Payloads are forked by the fork server (containment/fork-server.ts) where there is one; else
+  // the next payload's process is made ahead in its cgroup (containment/spare-launch.ts), not for a
+  // task user (the spare would have to be that user's).
+  const forkServer = await setUpForkServer(config.botDir, log);
+  if (forkServer !== undefined) containment = { ...containment, forkServer };
   let spares: SpareLaunches | undefined;
-  if (containment.kind === 'cgroup' && taskUser.user === undefined) {
+  if (forkServer === undefined && containment.kind === 'cgroup' && taskUser.user === undefined) {
     const made = new SpareLaunches(containment.cgroups, config.botDir);
     if (made.available) {
       spares = made;
@@ -266,6 +274,7 @@ async function main(): Promise<number> {
   const end = await session.done;
   shutdown.dispose();
   spares?.dispose();
+  forkServer?.dispose();
   const exitCode =
     end.kind === 'stopped' && end.reason === 'update' ? EXIT_CODES.updated : shutdown.exitCode(end);
   log.info({ end, exitCode }, 'bot stopped');

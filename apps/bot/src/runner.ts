@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { rm, rmdir } from 'node:fs/promises';
 import { traceHop } from '@drover/protocol';
 import pino, { type Logger } from 'pino';
@@ -15,7 +16,8 @@ import { makeDirInside } from './safe-paths';
 import { prepareInputs, type DigestLike, type InputsSource } from './task-inputs';
 import { giveTo, type TaskUser } from './task-user';
 import { CgroupMoveError, type BotCgroups, type TaskCgroup } from './containment/task-cgroups';
-import type { SpareLaunches, TakenSpare } from './containment/spare-launch';
+import { resolveCommand, type SpareLaunches, type TakenSpare } from './containment/spare-launch';
+import type { ForkServer, ForkSpec } from './containment/fork-server';
 import {
   buildTaskEnv,
   resolveInside,
@@ -77,8 +79,27 @@ export type RunContainment =
       readonly cgroups: BotCgroups;
       /** The next payload's process made ahead, in its cgroup (spare-launch.ts); none: made at spawn. */
       readonly spares?: SpareLaunches;
+      /** Forks payloads instead of the bot (containment/fork-server.ts); before any spare. */
+      readonly forkServer?: ForkServer;
     }
-  | { readonly kind: 'pgroup' };
+  | {
+      readonly kind: 'pgroup';
+      /** Forks payloads instead of the bot (containment/fork-server.ts). */
+      readonly forkServer?: ForkServer;
+    };
+
+/** What the runner reads of the payload's process: a ChildProcess, or the fork server's. */
+interface PayloadProcess {
+  readonly pid?: number | undefined;
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
+  once(
+    event: 'exit',
+    listener: (code: number | null, signal: NodeJS.Signals | null) => void,
+  ): unknown;
+  once(event: 'error', listener: (err: NodeJS.ErrnoException) => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+}
 
 export type TimedOut = 'none' | 'hard' | 'io';
 
@@ -522,11 +543,13 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
   recordTaskStart(opts.botDir, opts.taskId, p.nonce);
   const forget = () => removeGroupRecord(opts.botDir, opts.taskId).catch(() => {});
   const containment = opts.containment ?? { kind: 'pgroup' };
-  // The task's cgroup: a spare's, made ahead with its process in it; or made now (synchronously
-  // unless an old one is in the way), the bot moving into it for the fork.
+  // The payload is forked by the fork server when there is one (straight into the task's cgroup);
+  // else from a spare made ahead in its cgroup, or by the bot (moving into the cgroup for the fork).
+  const server = containment.forkServer?.alive === true ? containment.forkServer : undefined;
+  const forkSpec = server === undefined ? undefined : serverSpec(p);
   let cg: TaskCgroup | undefined;
   let spare =
-    containment.kind === 'cgroup'
+    containment.kind === 'cgroup' && forkSpec === undefined
       ? containment.spares?.take({ file: p.file, args: p.args, env: p.env, cwd: p.cwd })
       : undefined;
   // Still moving into its cgroup: wait for that (the grace period the bot's own move would wait).
@@ -546,15 +569,27 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
   // Where the pid allocator stands: the sweep after the end reads only the pids allocated since.
   const pidMark = cg === undefined ? pidMarkNow() : undefined;
   const startMs = clock.nowMs();
-  let subprocess: ChildProcess;
+  let subprocess: PayloadProcess;
   traceHop(opts.taskId, 'spawn-called');
   try {
+    const forked =
+      server !== undefined && forkSpec !== undefined
+        ? await server.spawn(cg === undefined ? forkSpec : { ...forkSpec, cgroupDir: cg.dir })
+        : undefined;
+    if (forked !== undefined && !forked.ok && isCommandStage(forked.stage)) {
+      // The kernel would not start the command: as a failed spawn() is.
+      await forget();
+      await cg?.remove();
+      return spawnFailure(p, { code: forked.code });
+    }
     subprocess =
-      spare !== undefined && cg !== undefined
-        ? launchSpare(spare, cg, p)
-        : cg === undefined
-          ? spawnPayload(p)
-          : cg.spawnInside(() => spawnPayload(p));
+      forked?.ok === true
+        ? forked.child
+        : spare !== undefined && cg !== undefined
+          ? launchSpare(spare, cg, p)
+          : cg === undefined
+            ? spawnPayload(p)
+            : cg.spawnInside(() => spawnPayload(p));
   } catch (err) {
     // Arguments spawn() refuses (a NUL byte in one): the command cannot be run.
     await forget();
@@ -721,6 +756,32 @@ function limitNotes(manifest: TaskManifestLike, cg: TaskCgroup | undefined): str
     .map(
       ([field]) => `${field} not applied: this bot runs tasks without cgroups (containment=pgroup)`,
     );
+}
+
+/** Where the fork server failing means the command cannot run (not the server's own failure). */
+function isCommandStage(stage: string): boolean {
+  return stage === 'chdir' || stage === 'setid' || stage === 'exec';
+}
+
+/**
+ * The fork server's request for the payload; undefined when it must be forked the bot's way: a
+ * command not found on the task's PATH (spawn() says why in the bot's words). A request the server
+ * does not take (a NUL byte in a string) comes back as its own failure, and goes the bot's way.
+ */
+function serverSpec(p: ProcessParams): ForkSpec | undefined {
+  if (p.file === '') return undefined;
+  const file = resolveCommand(p.file, p.env.PATH, p.cwd);
+  if (file === undefined) return undefined;
+  const user = p.opts.taskUser;
+  const spec: ForkSpec = {
+    file,
+    argv0: p.file,
+    args: p.args,
+    env: p.env,
+    cwd: p.cwd,
+    ...(user === undefined ? {} : { uid: user.uid, gid: user.gid }),
+  };
+  return spec;
 }
 
 /** The payload from its spare; the direct way, in the spare's cgroup, if the spare's shell is gone. */

@@ -42,16 +42,19 @@ describe('payloads as the task user', () => {
         lease_id: 'l1',
         manifest: sh(
           [
+            // The bot: the payload's parent, or its parent's parent when its fork server forked it.
+            `bot=$PPID; [ "$(cat /proc/$bot/comm)" = drover-spawn ] && bot=$(cut -d' ' -f4 /proc/$bot/stat)`,
             'echo "uid $(id -u)"',
-            `cat /proc/$PPID/environ /proc/$PPID/cmdline ${h.tokenFile} 2>/dev/null | tr '\\0' ' '; echo`,
+            `cat /proc/$bot/environ /proc/$bot/cmdline ${h.tokenFile} 2>/dev/null | tr '\\0' ' '; echo`,
             `grep -rs ${TOKEN} ${botDir} ${h.root} 2>/dev/null; echo grep-done`,
-            attempt('read environ', `cat /proc/$PPID/environ`),
+            attempt('read environ', `cat /proc/$bot/environ`),
             attempt('read token file', `cat ${h.tokenFile}`),
             attempt('list bot dir', `ls ${botDir}`),
             attempt('write bot dir', `touch ${botDir}/x`),
             attempt('write caches', `touch ${botDir}/caches/x`),
             attempt('write outside', `touch ${outside}/x`),
-            attempt('signal the bot', `kill -0 $PPID`),
+            attempt('signal the bot', `kill -0 $bot`),
+            attempt('signal its parent', `kill -0 $PPID`),
             attempt('write work dir', 'touch "$PWD/x"'),
             attempt('write TMPDIR', 'touch "$TMPDIR/x"'),
             attempt('write HOME', 'touch "$HOME/y"'),
@@ -72,6 +75,7 @@ describe('payloads as the task user', () => {
       'write caches',
       'write outside',
       'signal the bot',
+      'signal its parent',
     ])
       expect(output).toContain(`${denied}: no`);
     for (const allowed of ['write work dir', 'write TMPDIR', 'write HOME', 'write DROVER_OUTDIR'])

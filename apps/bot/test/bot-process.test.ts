@@ -138,7 +138,7 @@ describe('drover-bot process', () => {
       assign: {
         task_id: 't1',
         lease_id: 'l1',
-        manifest: sh(`kill -9 $PPID; exec -a ${marker} sleep 1000`, {}),
+        manifest: sh(`${BOT_PID} kill -9 $bot; exec -a ${marker} sleep 1000`, {}),
       },
     });
     expect((await within('the bot dies', first.run, 15_000)).signal).toBe('SIGKILL');
@@ -206,7 +206,7 @@ describe('drover-bot process without cgroups', () => {
         lease_id: 'l1',
         // The bot dies before it can record the group: only the record written before the spawn
         // (the task's nonce) is on disk.
-        manifest: sh(`kill -9 $PPID; echo $$ > ${pidFile}; exec sleep 1000`),
+        manifest: sh(`${BOT_PID} kill -9 $bot; echo $$ > ${pidFile}; exec sleep 1000`),
       },
     });
     expect((await within('the bot dies', first, 15_000)).signal).toBe('SIGKILL');
@@ -234,6 +234,12 @@ describe('drover-bot process without cgroups', () => {
     }
   });
 });
+
+/**
+ * Sets `$bot` to the bot's pid, in a payload: its parent, or its parent's parent when the bot's
+ * fork server (containment/fork-server.ts) forked it.
+ */
+const BOT_PID = `bot=$PPID; [ "$(cat /proc/$bot/comm)" = drover-spawn ] && bot=$(cut -d' ' -f4 /proc/$bot/stat);`;
 
 /** Whether a running process has `marker` in its command line. */
 function processWithArgv(marker: string): boolean {

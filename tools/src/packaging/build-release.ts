@@ -48,6 +48,8 @@ import { makeSingleExecutable } from './single-executable';
 
 const PLATFORM = 'linux-x64';
 const BOT_EXECUTABLE_NAME = `drover-bot-${PLATFORM}`;
+/** The fork server's asset name in drover-bot (apps/bot/src/containment/fork-server-binary.ts). */
+const FORK_SERVER_ASSET = 'drover-spawn';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -70,6 +72,9 @@ async function main(): Promise<void> {
     process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${what}\n`);
   say(`building Drover ${info.version} (commit ${info.commit}) into ${out}`);
 
+  const forkServer = await compileForkServer(work);
+  say('drover-spawn: the fork server, compiled');
+
   // drover-bot carries the CLI too: run as `drover` (its tasks' DROVER_CLI), it is the CLI.
   for (const [name, entry] of [
     ['drover', 'apps/cli/src/main.ts'],
@@ -77,7 +82,13 @@ async function main(): Promise<void> {
   ] as const) {
     const main = path.join(work, `${name}.cjs`);
     await bundleExecutableMain(esbuild, repoRoot, entry, main, embedded);
-    await makeSingleExecutable({ main, output: path.join(out, name), work });
+    await makeSingleExecutable({
+      main,
+      output: path.join(out, name),
+      work,
+      // The bot's fork server (apps/bot/src/containment/fork-server.ts) goes inside drover-bot.
+      ...(name === 'drover-bot' ? { assets: { [FORK_SERVER_ASSET]: forkServer } } : {}),
+    });
     say(`${name}: single executable`);
   }
 
@@ -99,6 +110,20 @@ async function main(): Promise<void> {
   say(`SHA256SUMS: ${sums} files`);
   await rm(work, { recursive: true, force: true });
   say('done');
+}
+
+/**
+ * The bot's fork server, compiled here (a C compiler is here: it builds better-sqlite3). Fails the
+ * release when it cannot be built: a bot without it still works, but slower, and nobody would know.
+ */
+async function compileForkServer(work: string): Promise<string> {
+  const output = path.join(work, FORK_SERVER_ASSET);
+  await promisify(execFile)(
+    process.env['CC'] ?? 'cc',
+    ['-O2', '-s', '-o', output, path.join(repoRoot, 'apps/bot/native/drover-spawn.c')],
+    { maxBuffer: 1 << 20 },
+  );
+  return output;
 }
 
 /** Version from package.json; commit from git (DROVER_RELEASE_COMMIT overrides, e.g. in CI). */

@@ -14,6 +14,8 @@ export interface SingleExecutableOptions {
   readonly output: string;
   /** Where the preparation blob and its config go. */
   readonly work: string;
+  /** Files carried inside, by name (node:sea's getAsset). */
+  readonly assets?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -33,6 +35,7 @@ export async function makeSingleExecutable(o: SingleExecutableOptions): Promise<
       output: blob,
       disableExperimentalSEAWarning: true,
       useCodeCache: true,
+      ...(o.assets === undefined ? {} : { assets: o.assets }),
     }),
   );
   await promisify(execFile)(process.execPath, ['--experimental-sea-config', config], {

@@ -8,6 +8,8 @@ import {
   userSwitching,
   type TaskUser,
 } from '../task-user';
+import { ForkServer } from './fork-server';
+import { forkServerBinary } from './fork-server-binary';
 import { BotCgroups } from './task-cgroups';
 
 /**
@@ -113,4 +115,39 @@ export function containmentDimensions(
     task_user: [separateUser ? 'separate' : 'shared'],
     ...(limits.length > 0 ? { limits } : {}),
   };
+}
+
+/**
+ * The fork server (fork-server.ts) that forks this bot's payloads, started now; undefined (said
+ * in the log) where there is none: the bot forks them itself.
+ */
+export async function setUpForkServer(
+  botDir: string,
+  log: Logger,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<ForkServer | undefined> {
+  const binary = await forkServerBinary(botDir, env);
+  if (!binary.ok) {
+    log.info({ forkServer: 'none', why: binary.why }, 'payloads are forked by the bot itself');
+    return undefined;
+  }
+  try {
+    const server = await ForkServer.start(binary.path, (why) =>
+      log.warn(
+        { why },
+        'the fork server died: its running payloads were killed; the bot forks the next ones itself',
+      ),
+    );
+    log.info(
+      { forkServer: binary.path, from: binary.from, pid: server.pid },
+      'a fork server forks the payloads',
+    );
+    return server;
+  } catch (err) {
+    log.warn(
+      { forkServer: binary.path, why: err instanceof Error ? err.message : String(err) },
+      'the fork server did not start: payloads are forked by the bot itself',
+    );
+    return undefined;
+  }
 }

@@ -205,14 +205,14 @@ describe('a bot restarted after kill -9', () => {
     });
 
     it(`a payload whose bot died the instant it was spawned does not outlive it (${containment})`, async () => {
-      // The payload SIGKILLs its bot (its parent) first thing: a crash at the worst moment. With a
+      // The payload SIGKILLs its bot (its parent, or its fork server's) first thing: a crash at the worst moment. With a
       // cgroup it writes its pid first (the watchdog may kill it before the next command).
       await crashAndRestart(
         `phoenix-instant-${containment}`,
         (pidFile) =>
           containment === 'cgroup'
-            ? `echo $$ > ${pidFile}; kill -9 $PPID; exec sleep 300`
-            : `kill -9 $PPID; echo $$ > ${pidFile}; exec sleep 300`,
+            ? `echo $$ > ${pidFile}; ${BOT_PID} kill -9 $bot; exec sleep 300`
+            : `${BOT_PID} kill -9 $bot; echo $$ > ${pidFile}; exec sleep 300`,
         async (bot) => {
           await bot.exited;
         },
@@ -221,3 +221,9 @@ describe('a bot restarted after kill -9', () => {
     });
   }
 });
+
+/**
+ * Sets `$bot` to the bot's pid, in a payload: its parent, or its parent's parent when the bot's
+ * fork server (apps/bot/src/containment/fork-server.ts) forked it.
+ */
+const BOT_PID = `bot=$PPID; [ "$(cat /proc/$bot/comm)" = drover-spawn ] && bot=$(cut -d' ' -f4 /proc/$bot/stat);`;

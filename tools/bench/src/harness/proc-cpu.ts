@@ -39,3 +39,43 @@ export function cpuDelta(
   }
   return { ownMs, childrenMs };
 }
+
+/**
+ * A bot's CPU with its fork server's (apps/bot/src/containment/fork-server.ts), which forks the
+ * payloads for it: its own time counts as the bot's own, and the payloads it reaped as the bot's
+ * children. undefined when the bot is gone.
+ */
+export function botCpu(pid: number | undefined): ProcCpu | undefined {
+  const bot = procCpu(pid);
+  if (bot === undefined || pid === undefined) return bot;
+  let ownMs = bot.ownMs;
+  let childrenMs = bot.childrenMs;
+  for (const child of childPids(pid)) {
+    if (commOf(child) !== 'drover-spawn') continue;
+    const server = procCpu(child);
+    if (server === undefined) continue;
+    ownMs += server.ownMs;
+    childrenMs += server.childrenMs;
+  }
+  return { ownMs, childrenMs };
+}
+
+/** The children of `pid`'s main thread (every process a Node.js program spawns is one). */
+function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1')
+      .split(' ')
+      .filter((s) => s !== '')
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function commOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'latin1').trim();
+  } catch {
+    return undefined;
+  }
+}

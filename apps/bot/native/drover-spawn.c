@@ -1,0 +1,295 @@
+/*
+ * drover-spawn: the bot's fork server (apps/bot/src/containment/fork-server.ts).
+ *
+ * The bot is a Node.js process of ~100 MiB; every fork of it copies its page tables, about 5 ms
+ * of CPU per payload on a loaded 2-core host. This small process, started once by the bot, forks
+ * the payloads instead (a fraction of a millisecond) — straight into the task's cgroup with
+ * clone3(CLONE_INTO_CGROUP), so no process is ever moved between cgroups — and tells the bot the
+ * payload's pid, the two pipes it writes to (the bot opens them as /proc/<this pid>/fd/<n>, then
+ * asks this process to close its own ends) and its exact wait status when it ends.
+ *
+ * Requests arrive on stdin as frames: a 4-byte little-endian length, then that many bytes.
+ *   'S' id file cwd cgroup uid gid argc argv... envc env...    spawn (every field NUL-terminated;
+ *                                                              cgroup, uid, gid empty: none)
+ *   'C' fd fd                                                  close the two fds (the bot has them)
+ * Replies go to stdout, a line each:
+ *   S <id> <pid> <stdout fd> <stderr fd>     started
+ *   E <id> <stage> <errno>                   not started: stage pipe|cgroup|clone|chdir|setid|exec
+ *   X <pid> <exit code> <signal>             a payload ended (signal 0: it exited; else the code is -1)
+ * At the end of stdin (the bot is gone) it exits; payloads still running are left alone (the
+ * bot's next start, or its watchdog, deals with them, as with a payload the bot forked itself).
+ *
+ * The payload: its own session and process group (setsid), stdin /dev/null, stdout and stderr the
+ * pipes, the cwd, the task user's ids if given (supplementary groups dropped first, as libuv
+ * does), default signal mask, then execve of `file` (already resolved on the task's PATH) with
+ * exactly `env`; a file the kernel calls ENOEXEC runs through /bin/sh, as execvp would.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* The longest request: a launch's argv and env stay well below the kernel's own limit. */
+#define MAX_FRAME (8u << 20)
+
+static int sfd = -1;
+static char *inbuf;
+static size_t inlen, incap;
+
+static void die(const char *why) {
+  dprintf(2, "drover-spawn: %s: %s\n", why, strerror(errno));
+  _exit(70);
+}
+
+static void reply(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void reply(const char *fmt, ...) {
+  char line[160];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  for (int off = 0; off < n;) {
+    ssize_t w = write(1, line + off, (size_t)(n - off));
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      _exit(0); /* the bot is gone */
+    }
+    off += (int)w;
+  }
+}
+
+/* The next NUL-terminated field of a frame, or NULL past its end. */
+static char *field(char **p, char *end) {
+  if (*p >= end) return NULL;
+  char *s = *p;
+  char *nul = memchr(s, '\0', (size_t)(end - s));
+  if (nul == NULL) return NULL;
+  *p = nul + 1;
+  return s;
+}
+
+/* What the child sends back through its close-on-exec pipe when it cannot exec. */
+struct failure {
+  int32_t stage;
+  int32_t err;
+};
+
+static const char *const STAGES[] = {"pipe", "cgroup", "clone", "chdir", "setid", "exec"};
+enum { ST_PIPE, ST_CGROUP, ST_CLONE, ST_CHDIR, ST_SETID, ST_EXEC };
+
+static void child_fail(int fd, int stage) {
+  struct failure f = {stage, errno};
+  while (write(fd, &f, sizeof f) < 0 && errno == EINTR) {
+  }
+  _exit(127);
+}
+
+static void spawn_one(char *p, char *end) {
+  char *id = field(&p, end), *file = field(&p, end), *cwd = field(&p, end);
+  char *cgroup = field(&p, end), *uid_s = field(&p, end), *gid_s = field(&p, end);
+  char *argc_s = field(&p, end);
+  if (id == NULL || argc_s == NULL) {
+    dprintf(2, "drover-spawn: a malformed request\n");
+    _exit(65);
+  }
+  long argc = strtol(argc_s, NULL, 10);
+  if (argc < 1 || argc > (long)MAX_FRAME) _exit(65);
+  char **argv = calloc((size_t)argc + 2, sizeof *argv);
+  if (argv == NULL) die("calloc");
+  for (long i = 0; i < argc; i++)
+    if ((argv[i + 1] = field(&p, end)) == NULL) _exit(65);
+  char *envc_s = field(&p, end);
+  if (envc_s == NULL) _exit(65);
+  long envc = strtol(envc_s, NULL, 10);
+  if (envc < 0 || envc > (long)MAX_FRAME) _exit(65);
+  char **envp = calloc((size_t)envc + 1, sizeof *envp);
+  if (envp == NULL) die("calloc");
+  for (long i = 0; i < envc; i++)
+    if ((envp[i] = field(&p, end)) == NULL) _exit(65);
+
+  int out[2] = {-1, -1}, err[2] = {-1, -1}, status[2] = {-1, -1}, cgfd = -1;
+  if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 || pipe2(status, O_CLOEXEC) < 0) {
+    reply("E %s %s %d\n", id, STAGES[ST_PIPE], errno);
+    goto done;
+  }
+  if (*cgroup != '\0' && (cgfd = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+    reply("E %s %s %d\n", id, STAGES[ST_CGROUP], errno);
+    goto done;
+  }
+  struct clone_args args;
+  memset(&args, 0, sizeof args);
+  args.exit_signal = SIGCHLD;
+  if (cgfd >= 0) {
+    args.flags = CLONE_INTO_CGROUP;
+    args.cgroup = (uint64_t)cgfd;
+  }
+  pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+  /* A kernel before 5.3: no clone3, and so no CLONE_INTO_CGROUP either. */
+  if (pid < 0 && errno == ENOSYS && cgfd < 0) pid = fork();
+  if (pid < 0) {
+    reply("E %s %s %d\n", id, STAGES[ST_CLONE], errno);
+    goto done;
+  }
+  if (pid == 0) {
+    /* The payload, before its exec: only async-signal-safe calls from here. */
+    int fd = status[1];
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    setsid();
+    int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0)
+      child_fail(fd, ST_PIPE);
+    if (chdir(cwd) < 0) child_fail(fd, ST_CHDIR);
+    if (*uid_s != '\0' || *gid_s != '\0') {
+      if (setgroups(0, NULL) < 0) child_fail(fd, ST_SETID);
+      if (*gid_s != '\0' && setgid((gid_t)strtoul(gid_s, NULL, 10)) < 0) child_fail(fd, ST_SETID);
+      if (*uid_s != '\0' && setuid((uid_t)strtoul(uid_s, NULL, 10)) < 0) child_fail(fd, ST_SETID);
+    }
+    execve(file, argv + 1, envp);
+    if (errno == ENOEXEC) {
+      /* As execvp: a file without a known format is a shell script. */
+      argv[0] = "/bin/sh";
+      argv[1] = file;
+      execve("/bin/sh", argv, envp);
+      errno = ENOEXEC;
+    }
+    child_fail(fd, ST_EXEC);
+  }
+  close(status[1]);
+  status[1] = -1;
+  close(out[1]);
+  out[1] = -1;
+  close(err[1]);
+  err[1] = -1;
+  struct failure f;
+  ssize_t n;
+  while ((n = read(status[0], &f, sizeof f)) < 0 && errno == EINTR) {
+  }
+  if (n == (ssize_t)sizeof f) {
+    /* Not started: reaped here, so that no X line follows. */
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+    }
+    int stage = f.stage >= 0 && f.stage <= ST_EXEC ? f.stage : ST_EXEC;
+    reply("E %s %s %d\n", id, STAGES[stage], f.err);
+    goto done;
+  }
+  reply("S %s %d %d %d\n", id, (int)pid, out[0], err[0]);
+  out[0] = err[0] = -1; /* the bot's now: closed on its 'C' */
+done:
+  for (int i = 0; i < 2; i++) {
+    if (out[i] >= 0) close(out[i]);
+    if (err[i] >= 0) close(err[i]);
+    if (status[i] >= 0) close(status[i]);
+  }
+  if (cgfd >= 0) close(cgfd);
+  free(argv);
+  free(envp);
+}
+
+static void close_pair(char *p, char *end) {
+  for (int i = 0; i < 2; i++) {
+    char *s = field(&p, end);
+    if (s == NULL) _exit(65);
+    int fd = (int)strtol(s, NULL, 10);
+    /* Only the pipes it handed out: never its own stdin, stdout, stderr or signalfd. */
+    if (fd > 2 && fd != sfd) close(fd);
+  }
+}
+
+static void reap(void) {
+  for (;;) {
+    int st;
+    pid_t pid = waitpid(-1, &st, WNOHANG);
+    if (pid <= 0) return;
+    if (WIFEXITED(st)) reply("X %d %d 0\n", (int)pid, WEXITSTATUS(st));
+    else if (WIFSIGNALED(st)) reply("X %d -1 %d\n", (int)pid, WTERMSIG(st));
+  }
+}
+
+/* Every complete frame in the buffer; the rest stays for the next read. */
+static void handle_frames(void) {
+  size_t off = 0;
+  while (inlen - off >= 4) {
+    uint32_t len = (uint32_t)(unsigned char)inbuf[off] | (uint32_t)(unsigned char)inbuf[off + 1] << 8 |
+                   (uint32_t)(unsigned char)inbuf[off + 2] << 16 |
+                   (uint32_t)(unsigned char)inbuf[off + 3] << 24;
+    if (len == 0 || len > MAX_FRAME) {
+      dprintf(2, "drover-spawn: a frame of %u bytes\n", len);
+      _exit(65);
+    }
+    if (inlen - off - 4 < len) break;
+    char *frame = inbuf + off + 4, *end = frame + len;
+    if (frame[0] == 'S') spawn_one(frame + 1, end);
+    else if (frame[0] == 'C') close_pair(frame + 1, end);
+    else _exit(65);
+    off += 4 + len;
+  }
+  memmove(inbuf, inbuf + off, inlen - off);
+  inlen -= off;
+}
+
+int main(void) {
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  if (sigprocmask(SIG_BLOCK, &chld, NULL) < 0) die("sigprocmask");
+  sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (sfd < 0) die("signalfd");
+  signal(SIGPIPE, SIG_DFL);
+  incap = 64 * 1024;
+  inbuf = malloc(incap);
+  if (inbuf == NULL) die("malloc");
+  reply("R %d\n", (int)getpid());
+  for (;;) {
+    struct pollfd fds[2] = {{.fd = 0, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      die("poll");
+    }
+    if (fds[1].revents & POLLIN) {
+      struct signalfd_siginfo si;
+      while (read(sfd, &si, sizeof si) > 0) {
+      }
+      reap();
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      if (incap - inlen < 64 * 1024) {
+        size_t cap = incap * 2;
+        if (cap > MAX_FRAME + 64 * 1024 + 4) cap = MAX_FRAME + 64 * 1024 + 4;
+        if (cap <= incap) _exit(65);
+        char *grown = realloc(inbuf, cap);
+        if (grown == NULL) die("realloc");
+        inbuf = grown;
+        incap = cap;
+      }
+      ssize_t n = read(0, inbuf + inlen, incap - inlen);
+      if (n == 0) {
+        reap();
+        return 0;
+      }
+      if (n < 0) {
+        if (errno == EINTR || errno == EAGAIN) continue;
+        die("read");
+      }
+      inlen += (size_t)n;
+      handle_frames();
+    }
+  }
+}

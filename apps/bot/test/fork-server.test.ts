@@ -1,0 +1,322 @@
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ForkServer, type ForkedChild } from '../src/containment/fork-server';
+import { compile, forkServerBinary, forkServerSource } from '../src/containment/fork-server-binary';
+import { BotCgroups } from '../src/containment/task-cgroups';
+import { startTask, type RunContainment, type RunResult } from '../src/runner';
+import { manifest, tempDir, until, within } from './helpers';
+
+/**
+ * The fork server (containment/fork-server.ts, native/drover-spawn.c) forks payloads for the bot:
+ * a payload it starts is the payload the bot's own spawn makes — exactly the task's environment
+ * and cwd, stdin from /dev/null, a process group of its own, the task's cgroup from its first
+ * instruction, the task user's ids — with its output and exact exit status, and a command that
+ * cannot run is still a CLIENT_ERROR, never an exit code.
+ */
+
+let root: string;
+let cleanup: () => Promise<void>;
+let binary: string;
+let server: ForkServer;
+const botDir = () => path.join(root, 'bot');
+
+beforeAll(async () => {
+  ({ dir: root, cleanup } = await tempDir('drover-fork-'));
+  mkdirSync(botDir(), { recursive: true });
+  // The machines the suite runs on build better-sqlite3 from source: a C compiler is there.
+  const found = await forkServerBinary(botDir(), {});
+  if (!found.ok) throw new Error(`no fork server: ${found.why}`);
+  binary = found.path;
+  server = await ForkServer.start(binary);
+});
+
+afterAll(async () => {
+  server.dispose();
+  await cleanup();
+});
+
+/** Runs `argv` through `s` and collects everything it writes until it exits. */
+async function fork(
+  s: ForkServer,
+  argv: string[],
+  over: { env?: Record<string, string>; cwd?: string; cgroupDir?: string } = {},
+): Promise<{
+  child: ForkedChild;
+  stdout: string;
+  stderr: string;
+  code: number | null;
+  signal: string | null;
+}> {
+  const outcome = await s.spawn({
+    file: argv[0]!,
+    argv0: path.basename(argv[0]!),
+    args: argv.slice(1),
+    env: over.env ?? { PATH: '/usr/bin:/bin' },
+    cwd: over.cwd ?? '/',
+    ...(over.cgroupDir === undefined ? {} : { cgroupDir: over.cgroupDir }),
+  });
+  if (!outcome.ok) throw new Error(`not started: ${outcome.stage} ${outcome.code}`);
+  const { child } = outcome;
+  const read = (stream: NodeJS.ReadableStream) =>
+    new Promise<string>((resolve) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('close', () => resolve(Buffer.concat(chunks).toString()));
+    });
+  const exit = new Promise<[number | null, string | null]>((resolve) =>
+    child.once('exit', (code: number | null, signal: string | null) => resolve([code, signal])),
+  );
+  const [stdout, stderr, [code, signal]] = await within(
+    `${argv.join(' ')} to end`,
+    Promise.all([read(child.stdout), read(child.stderr), exit]),
+    10_000,
+  );
+  return { child, stdout, stderr, code, signal };
+}
+
+describe('the fork server', () => {
+  it('is compiled once per source and found again', async () => {
+    const source = forkServerSource();
+    expect(source).toBeDefined();
+    const again = await compile(source!, path.join(root, 'cache'));
+    expect(again.ok).toBe(true);
+    const third = await compile(source!, path.join(root, 'cache'));
+    expect(third).toEqual(again);
+    expect(await forkServerBinary(botDir(), { DROVER_FORK_SERVER: 'off' })).toEqual({
+      ok: false,
+      why: 'DROVER_FORK_SERVER=off',
+    });
+  });
+
+  it('hands back both pipes, every byte, and the exit code', async () => {
+    const r = await fork(server, [
+      '/bin/sh',
+      '-c',
+      'head -c 300000 /dev/zero | tr "\\0" a; echo; echo "to stderr" >&2; exit 7',
+    ]);
+    expect(r.code).toBe(7);
+    expect(r.signal).toBeNull();
+    expect(r.stdout).toBe(`${'a'.repeat(300_000)}\n`);
+    expect(r.stderr).toBe('to stderr\n');
+    expect(r.child.exitCode).toBe(7);
+  });
+
+  it('reports the signal that ended a payload', async () => {
+    const r = await fork(server, ['/bin/sh', '-c', 'kill -TERM $$']);
+    expect(r.code).toBeNull();
+    expect(r.signal).toBe('SIGTERM');
+  });
+
+  it('gives exactly the environment, argv[0] as given, the cwd, /dev/null and a group of its own', async () => {
+    const r = await fork(
+      server,
+      [
+        '/bin/sh',
+        '-c',
+        'printf "%s|%s|%s|%s %s|" "$0" "$(pwd -P)" "$(cat | wc -c)" "$$" "$(ps -o pgid= -p $$ | tr -d " ")"; env -0',
+      ],
+      { env: { PATH: '/usr/bin:/bin', ODD: 'it\'s "quoted"\nline' }, cwd: root },
+    );
+    const [argv0, cwd, stdin, pids, env] = r.stdout.split('|');
+    expect(argv0).toBe('sh');
+    expect(cwd).toBe(root);
+    expect(stdin).toBe('0');
+    const [pid, pgid] = pids!.split(' ');
+    expect(pgid).toBe(pid);
+    expect(Number(pid)).toBe(r.child.pid);
+    const vars = env!.split('\0').filter((e) => e !== '' && !e.startsWith('PWD='));
+    expect(vars.sort()).toEqual(['ODD=it\'s "quoted"\nline', 'PATH=/usr/bin:/bin']);
+  });
+
+  it('runs a file without a #! line through /bin/sh, as execvp does', async () => {
+    const script = path.join(root, 'no-shebang');
+    writeFileSync(script, 'echo "ran $1"\n');
+    chmodSync(script, 0o755);
+    const r = await fork(server, [script, 'arg']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('ran arg\n');
+  });
+
+  it('says why a command cannot start, with no exit to follow', async () => {
+    const badInterp = path.join(root, 'bad-interp');
+    writeFileSync(badInterp, '#!/no/such/interpreter\n');
+    chmodSync(badInterp, 0o755);
+    expect(
+      await server.spawn({ file: badInterp, argv0: 'x', args: [], env: {}, cwd: '/' }),
+    ).toEqual({ ok: false, stage: 'exec', code: 'ENOENT' });
+    expect(
+      await server.spawn({ file: '/bin/true', argv0: 'x', args: [], env: {}, cwd: '/no/such/dir' }),
+    ).toEqual({ ok: false, stage: 'chdir', code: 'ENOENT' });
+    // A NUL byte cannot reach execve: the server refuses the request, the bot forks it its way.
+    expect(
+      await server.spawn({ file: '/bin/true', argv0: 'x', args: ['a\0b'], env: {}, cwd: '/' }),
+    ).toEqual({ ok: false, stage: 'server', code: 'frame' });
+    // It still serves.
+    expect((await fork(server, ['/bin/true'])).code).toBe(0);
+  });
+
+  it('forks many payloads at once and tells each its own end', async () => {
+    const runs = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => fork(server, ['/bin/sh', '-c', `echo ${i}; exit ${i}`])),
+    );
+    runs.forEach((r, i) => {
+      expect(r.code).toBe(i);
+      expect(r.stdout).toBe(`${i}\n`);
+    });
+    // One after another: a payload that ends at once may end in the same read as its start.
+    for (let i = 0; i < 30; i++) expect((await fork(server, ['/bin/true'])).code).toBe(0);
+  });
+
+  it('runs the payload as the task user it is given', async () => {
+    // The suite runs as root (CI does).
+    const outcome = await server.spawn({
+      file: '/usr/bin/id',
+      argv0: 'id',
+      args: [],
+      env: {},
+      cwd: '/',
+      uid: 65534,
+      gid: 65534,
+    });
+    expect(outcome.ok).toBe(true);
+    if (!outcome.ok) return;
+    const out: Buffer[] = [];
+    outcome.child.stdout.on('data', (c: Buffer) => out.push(c));
+    await within('id to end', new Promise((r) => outcome.child.stdout.once('close', r)), 10_000);
+    expect(Buffer.concat(out).toString()).toMatch(
+      /^uid=65534\(\w+\) gid=65534\(\w+\) groups=65534\(\w+\)$/m,
+    );
+  });
+
+  it('kills the payloads it forked when it dies, and says so once', async () => {
+    const deaths: string[] = [];
+    const s = await ForkServer.start(binary, (why) => deaths.push(why));
+    const outcome = await s.spawn({
+      file: '/bin/sleep',
+      argv0: 'sleep',
+      args: ['60'],
+      env: {},
+      cwd: '/',
+    });
+    if (!outcome.ok) throw new Error('not started');
+    const exit = new Promise<unknown[]>((r) => outcome.child.once('exit', (...a) => r(a)));
+    process.kill(s.pid, 'SIGKILL');
+    expect(await within('the payload to be reported ended', exit, 10_000)).toEqual([
+      null,
+      'SIGKILL',
+    ]);
+    await until('the payload gone', () => !alive(outcome.child.pid), 10_000);
+    expect(deaths).toHaveLength(1);
+    expect(s.alive).toBe(false);
+    expect(await s.spawn({ file: '/bin/true', argv0: 'x', args: [], env: {}, cwd: '/' })).toEqual({
+      ok: false,
+      stage: 'server',
+      code: 'gone',
+    });
+  });
+});
+
+function alive(pid: number): boolean {
+  try {
+    // A zombie counts as gone: its state is Z.
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'latin1'));
+  } catch {
+    return false;
+  }
+}
+
+describe('a payload the runner starts through the fork server', () => {
+  let cgroups: BotCgroups;
+  let containment: RunContainment;
+
+  beforeAll(() => {
+    const setup = BotCgroups.setup({ botId: 'fork-server', botDir: botDir(), env: {} });
+    // The suite runs as root (CI does): a bot run by hand as root always has its cgroups.
+    if (!setup.ok) throw new Error(`no cgroup for tasks on this machine: ${setup.why}`);
+    cgroups = setup.cgroups;
+    containment = { kind: 'cgroup', cgroups, forkServer: server };
+  });
+
+  async function run(
+    taskId: string,
+    command: string[],
+    how: RunContainment = containment,
+  ): Promise<{ result: RunResult; output: string }> {
+    const chunks: Buffer[] = [];
+    const task = startTask({
+      taskId,
+      leaseId: 'lease',
+      botId: 'fork-server',
+      server: '127.0.0.1:9',
+      botDir: botDir(),
+      baseEnv: { PATH: process.env.PATH },
+      manifest: manifest(command),
+      onOutput: (b) => chunks.push(b),
+      containment: how,
+    });
+    const result = await within(`${taskId}'s end`, task.result, 15_000);
+    return { result, output: Buffer.concat(chunks).toString() };
+  }
+
+  it('starts in its task cgroup, never in the bot’s, leading its own group', async () => {
+    const { result, output } = await run('fork-place', [
+      'sh',
+      '-c',
+      'echo "--pgid $$ $(ps -o pgid= -p $$)"; echo --server-child $(ps -o ppid= -p $$); cat /proc/self/cgroup',
+    ]);
+    expect(result.exitCode).toBe(0);
+    expect(output).toMatch(/^0::.*\/tasks\/task-fork-place$/m);
+    const pgid = /--pgid (\d+) +(\d+)/.exec(output);
+    expect(pgid?.[1]).toBe(pgid?.[2]);
+    expect(output).toContain(`--server-child ${server.pid}`);
+  });
+
+  it('kills what the payload left behind in its cgroup', async () => {
+    const { result } = await run('fork-orphan', ['sh', '-c', '(setsid sleep 60 &) ; exit 0']);
+    expect(result.exitCode).toBe(0);
+    expect(result.escapedKilled?.length).toBe(1);
+  });
+
+  it('ends a command the kernel will not start CLIENT_ERROR, as the bot’s own spawn does', async () => {
+    const missing = await run('fork-missing', ['no-such-command-drover-fork']);
+    expect(missing.result.exitCode).toBeNull();
+    expect(missing.result.clientError).toMatch(/no such file/);
+    const badInterp = path.join(root, 'bad-interp-task');
+    writeFileSync(badInterp, '#!/no/such/interpreter\n');
+    chmodSync(badInterp, 0o755);
+    const bad = await run('fork-bad-interp', [badInterp]);
+    expect(bad.result.exitCode).toBeNull();
+    expect(bad.result.clientError).toMatch(/cannot run .*no such file.*\(ENOENT\)/);
+    expect(bad.output).toBe('');
+  });
+
+  it('is stopped by the termination dance and times out as any payload', async () => {
+    const task = startTask({
+      taskId: 'fork-timeout',
+      leaseId: 'lease',
+      botId: 'fork-server',
+      server: '127.0.0.1:9',
+      botDir: botDir(),
+      baseEnv: { PATH: process.env.PATH },
+      manifest: manifest(['sleep', '60']),
+      onOutput: () => {},
+      containment,
+      executionTimeoutMs: 200,
+      graceMs: 200,
+    });
+    const result = await within('the timed-out task to end', task.result, 15_000);
+    expect(result.timedOut).toBe('hard');
+    expect(result.exitCode).toBe(-15);
+  });
+
+  it('runs the same way without cgroups (process group and sweep)', async () => {
+    const { result, output } = await run(
+      'fork-pgroup',
+      ['sh', '-c', 'echo "$DROVER_TASK_ID $(ps -o ppid= -p $$ | tr -d " ")"; exit 3'],
+      { kind: 'pgroup', forkServer: server },
+    );
+    expect(result.exitCode).toBe(3);
+    expect(output).toBe(`fork-pgroup ${server.pid}\n`);
+  });
+});

@@ -21,8 +21,13 @@
  *
  * The payload: its own session and process group (setsid), stdin /dev/null, stdout and stderr the
  * pipes, the cwd, the task user's ids if given (supplementary groups dropped first, as libuv
- * does), default signal mask, then execve of `file` (already resolved on the task's PATH) with
- * exactly `env`; a file the kernel calls ENOEXEC runs through /bin/sh, as execvp would.
+ * does), every signal at its default and none blocked, then `file` with exactly `env`, found as
+ * execvp finds it — after the switch to the task user, on the PATH of `env` — and a file the
+ * kernel calls ENOEXEC run through /bin/sh, as execvp would.
+ *
+ * The server has a session of its own (the bot starts it so) and ignores the signals a terminal
+ * or a supervisor sends a whole group (INT, TERM, HUP, QUIT): the bot decides when its payloads
+ * stop, and ends the server by closing its stdin.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -49,6 +54,8 @@
 #define MAX_FRAME (8u << 20)
 
 static int sfd = -1;
+/* clone3 is not there (or not allowed): every payload is forked and moves itself. */
+static int no_clone3;
 static char *inbuf;
 static size_t inlen, incap;
 
@@ -64,6 +71,8 @@ static void reply(const char *fmt, ...) {
   va_start(ap, fmt);
   int n = vsnprintf(line, sizeof line, fmt, ap);
   va_end(ap);
+  if (n < 0) return;
+  if (n >= (int)sizeof line) n = (int)sizeof line - 1;
   for (int off = 0; off < n;) {
     ssize_t w = write(1, line + off, (size_t)(n - off));
     if (w < 0) {
@@ -72,6 +81,18 @@ static void reply(const char *fmt, ...) {
     }
     off += (int)w;
   }
+}
+
+/* A decimal number (no sign): -1 for anything else. By hand, so that the executable needs no
+ * C library newer than the oldest it may run on (glibc 2.38 renamed strtol's symbol). */
+static long number(const char *s) {
+  long n = 0;
+  if (*s == '\0') return -1;
+  for (; *s != '\0'; s++) {
+    if (*s < '0' || *s > '9' || n > 429496729L) return -1;
+    n = n * 10 + (*s - '0');
+  }
+  return n;
 }
 
 /* The next NUL-terminated field of a frame, or NULL past its end. */
@@ -100,6 +121,67 @@ static void child_fail(int fd, int stage) {
   _exit(127);
 }
 
+/* execve of `file` as execvp would: a name with a slash as it is, else each PATH entry of `envp`
+ * (default /bin:/usr/bin) in turn, skipping those that do not hold it or may not be searched; a
+ * file of no known format runs through /bin/sh. Returns only on failure, errno set. */
+static void exec_search(char *file, char **argv, char **envp) {
+  if (strchr(file, '/') != NULL) {
+    execve(file, argv + 1, envp);
+    if (errno == ENOEXEC) {
+      argv[0] = "/bin/sh";
+      argv[1] = file;
+      execve("/bin/sh", argv, envp);
+      errno = ENOEXEC;
+    }
+    return;
+  }
+  const char *path = "/bin:/usr/bin";
+  for (char **e = envp; *e != NULL; e++)
+    if (strncmp(*e, "PATH=", 5) == 0) path = *e + 5;
+  size_t flen = strlen(file);
+  int denied = 0;
+  char buf[4352];
+  for (const char *dir = path;; dir++) {
+    const char *colon = strchr(dir, ':');
+    size_t dlen = colon == NULL ? strlen(dir) : (size_t)(colon - dir);
+    if (dlen + flen + 2 <= sizeof buf) {
+      /* An empty entry is the cwd, as for execvp. */
+      size_t n = 0;
+      if (dlen > 0) {
+        memcpy(buf, dir, dlen);
+        n = dlen;
+        buf[n++] = '/';
+      }
+      memcpy(buf + n, file, flen + 1);
+      execve(buf, argv + 1, envp);
+      switch (errno) {
+        case EACCES:
+          denied = 1;
+          break;
+        case ENOENT:
+        case ENOTDIR:
+        case ESTALE:
+        case ENODEV:
+        case ETIMEDOUT:
+        case ELOOP:
+        case ENAMETOOLONG:
+          break;
+        case ENOEXEC:
+          argv[0] = "/bin/sh";
+          argv[1] = buf;
+          execve("/bin/sh", argv, envp);
+          errno = ENOEXEC;
+          return;
+        default:
+          return;
+      }
+    }
+    if (colon == NULL) break;
+    dir = colon;
+  }
+  errno = denied ? EACCES : ENOENT;
+}
+
 static void spawn_one(char *p, char *end) {
   char *id = field(&p, end), *file = field(&p, end), *cwd = field(&p, end);
   char *cgroup = field(&p, end), *uid_s = field(&p, end), *gid_s = field(&p, end);
@@ -108,7 +190,7 @@ static void spawn_one(char *p, char *end) {
     dprintf(2, "drover-spawn: a malformed request\n");
     _exit(65);
   }
-  long argc = strtol(argc_s, NULL, 10);
+  long argc = number(argc_s);
   if (argc < 1 || argc > (long)MAX_FRAME) _exit(65);
   char **argv = calloc((size_t)argc + 2, sizeof *argv);
   if (argv == NULL) die("calloc");
@@ -116,14 +198,22 @@ static void spawn_one(char *p, char *end) {
     if ((argv[i + 1] = field(&p, end)) == NULL) _exit(65);
   char *envc_s = field(&p, end);
   if (envc_s == NULL) _exit(65);
-  long envc = strtol(envc_s, NULL, 10);
+  long envc = number(envc_s);
   if (envc < 0 || envc > (long)MAX_FRAME) _exit(65);
   char **envp = calloc((size_t)envc + 1, sizeof *envp);
   if (envp == NULL) die("calloc");
   for (long i = 0; i < envc; i++)
     if ((envp[i] = field(&p, end)) == NULL) _exit(65);
 
+  long uid = *uid_s == '\0' ? -1 : number(uid_s), gid = *gid_s == '\0' ? -1 : number(gid_s);
+  if ((*uid_s != '\0' && uid < 0) || (*gid_s != '\0' && gid < 0)) _exit(65);
   int out[2] = {-1, -1}, err[2] = {-1, -1}, status[2] = {-1, -1}, cgfd = -1;
+  char cgroup_procs[4200];
+  if (snprintf(cgroup_procs, sizeof cgroup_procs, "%s/cgroup.procs", cgroup) >=
+      (int)sizeof cgroup_procs) {
+    reply("E %s %s %d\n", id, STAGES[ST_CGROUP], ENAMETOOLONG);
+    goto done;
+  }
   if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 || pipe2(status, O_CLOEXEC) < 0) {
     reply("E %s %s %d\n", id, STAGES[ST_PIPE], errno);
     goto done;
@@ -132,16 +222,25 @@ static void spawn_one(char *p, char *end) {
     reply("E %s %s %d\n", id, STAGES[ST_CGROUP], errno);
     goto done;
   }
-  struct clone_args args;
-  memset(&args, 0, sizeof args);
-  args.exit_signal = SIGCHLD;
-  if (cgfd >= 0) {
-    args.flags = CLONE_INTO_CGROUP;
-    args.cgroup = (uint64_t)cgfd;
+  pid_t pid = -1;
+  if (!no_clone3) {
+    struct clone_args args;
+    memset(&args, 0, sizeof args);
+    args.exit_signal = SIGCHLD;
+    if (cgfd >= 0) {
+      args.flags = CLONE_INTO_CGROUP;
+      args.cgroup = (uint64_t)cgfd;
+    }
+    pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+    /* Before Linux 5.7 (or a seccomp filter refusing clone3): fork, the payload moving itself. */
+    if (pid < 0 && (errno == ENOSYS || errno == EPERM || (errno == EINVAL && cgfd >= 0)))
+      no_clone3 = 1;
   }
-  pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
-  /* A kernel before 5.3: no clone3, and so no CLONE_INTO_CGROUP either. */
-  if (pid < 0 && errno == ENOSYS && cgfd < 0) pid = fork();
+  if (no_clone3) {
+    if (cgfd >= 0) close(cgfd);
+    cgfd = -1;
+    pid = fork();
+  }
   if (pid < 0) {
     reply("E %s %s %d\n", id, STAGES[ST_CLONE], errno);
     goto done;
@@ -149,27 +248,27 @@ static void spawn_one(char *p, char *end) {
   if (pid == 0) {
     /* The payload, before its exec: only async-signal-safe calls from here. */
     int fd = status[1];
+    for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     setsid();
+    if (cgfd < 0 && *cgroup != '\0') {
+      /* No clone3 into the cgroup on this kernel: the payload moves itself before its exec. */
+      int procs = open(cgroup_procs, O_WRONLY | O_CLOEXEC);
+      if (procs < 0 || write(procs, "0", 1) != 1) child_fail(fd, ST_CGROUP);
+      close(procs);
+    }
     int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0)
       child_fail(fd, ST_PIPE);
     if (chdir(cwd) < 0) child_fail(fd, ST_CHDIR);
-    if (*uid_s != '\0' || *gid_s != '\0') {
+    if (uid >= 0 || gid >= 0) {
       if (setgroups(0, NULL) < 0) child_fail(fd, ST_SETID);
-      if (*gid_s != '\0' && setgid((gid_t)strtoul(gid_s, NULL, 10)) < 0) child_fail(fd, ST_SETID);
-      if (*uid_s != '\0' && setuid((uid_t)strtoul(uid_s, NULL, 10)) < 0) child_fail(fd, ST_SETID);
+      if (gid >= 0 && setgid((gid_t)gid) < 0) child_fail(fd, ST_SETID);
+      if (uid >= 0 && setuid((uid_t)uid) < 0) child_fail(fd, ST_SETID);
     }
-    execve(file, argv + 1, envp);
-    if (errno == ENOEXEC) {
-      /* As execvp: a file without a known format is a shell script. */
-      argv[0] = "/bin/sh";
-      argv[1] = file;
-      execve("/bin/sh", argv, envp);
-      errno = ENOEXEC;
-    }
+    exec_search(file, argv, envp);
     child_fail(fd, ST_EXEC);
   }
   close(status[1]);
@@ -207,9 +306,9 @@ static void close_pair(char *p, char *end) {
   for (int i = 0; i < 2; i++) {
     char *s = field(&p, end);
     if (s == NULL) _exit(65);
-    int fd = (int)strtol(s, NULL, 10);
+    long fd = number(s);
     /* Only the pipes it handed out: never its own stdin, stdout, stderr or signalfd. */
-    if (fd > 2 && fd != sfd) close(fd);
+    if (fd > 2 && fd != sfd && fd < 1048576) close((int)fd);
   }
 }
 
@@ -253,6 +352,10 @@ int main(void) {
   sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
   if (sfd < 0) die("signalfd");
   signal(SIGPIPE, SIG_DFL);
+  signal(SIGINT, SIG_IGN);
+  signal(SIGTERM, SIG_IGN);
+  signal(SIGHUP, SIG_IGN);
+  signal(SIGQUIT, SIG_IGN);
   incap = 64 * 1024;
   inbuf = malloc(incap);
   if (inbuf == NULL) die("malloc");

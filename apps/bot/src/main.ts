@@ -167,7 +167,7 @@ async function main(): Promise<number> {
   // Payloads are forked by the fork server (containment/fork-server.ts) where there is one; else
   // the next payload's process is made ahead in its cgroup (containment/spare-launch.ts), not for a
   // task user (the spare would have to be that user's).
-  const forkServer = await setUpForkServer(config.botDir, log);
+  const forkServer = await setUpForkServer(config.botDir, log, taskUser.user);
   if (forkServer !== undefined) containment = { ...containment, forkServer };
   let spares: SpareLaunches | undefined;
   if (forkServer === undefined && containment.kind === 'cgroup' && taskUser.user === undefined) {

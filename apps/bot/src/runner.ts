@@ -16,8 +16,8 @@ import { makeDirInside } from './safe-paths';
 import { prepareInputs, type DigestLike, type InputsSource } from './task-inputs';
 import { giveTo, type TaskUser } from './task-user';
 import { CgroupMoveError, type BotCgroups, type TaskCgroup } from './containment/task-cgroups';
-import { resolveCommand, type SpareLaunches, type TakenSpare } from './containment/spare-launch';
-import type { ForkServer, ForkSpec } from './containment/fork-server';
+import type { SpareLaunches, TakenSpare } from './containment/spare-launch';
+import { ForkedChild, type ForkServer, type ForkSpec } from './containment/fork-server';
 import {
   buildTaskEnv,
   resolveInside,
@@ -666,6 +666,13 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
       cg === undefined ? await sweepAfter(pid, p.nonce, pidMark) : await cgroupAfter(cg);
     await forget();
     await pump.drain(opts.drainMs ?? 2_000);
+    if (subprocess instanceof ForkedChild && subprocess.lost) {
+      const line = Buffer.from(
+        'drover-bot: the fork server died while the task ran: its payload was killed\n',
+      );
+      preamble += line.length;
+      opts.onOutput(line);
+    }
     const marker = pump.truncationMarker();
     if (marker !== undefined) opts.onOutput(marker);
     return {
@@ -758,30 +765,31 @@ function limitNotes(manifest: TaskManifestLike, cg: TaskCgroup | undefined): str
     );
 }
 
-/** Where the fork server failing means the command cannot run (not the server's own failure). */
+/**
+ * Where the fork server failing means the command cannot run (not the server's own failure).
+ * `setid` is not one: the server may lack the capabilities the bot has (file capabilities do not
+ * pass to it); the bot's own spawn then switches users, or says why it cannot.
+ */
 function isCommandStage(stage: string): boolean {
-  return stage === 'chdir' || stage === 'setid' || stage === 'exec';
+  return stage === 'chdir' || stage === 'exec';
 }
 
 /**
- * The fork server's request for the payload; undefined when it must be forked the bot's way: a
- * command not found on the task's PATH (spawn() says why in the bot's words). A request the server
- * does not take (a NUL byte in a string) comes back as its own failure, and goes the bot's way.
+ * The fork server's request for the payload: the command as given (the server finds it on the
+ * task's PATH as the task user, as execvp would). A request the server does not take (a NUL byte
+ * in a string) comes back as its own failure, and goes the bot's way.
  */
 function serverSpec(p: ProcessParams): ForkSpec | undefined {
   if (p.file === '') return undefined;
-  const file = resolveCommand(p.file, p.env.PATH, p.cwd);
-  if (file === undefined) return undefined;
   const user = p.opts.taskUser;
-  const spec: ForkSpec = {
-    file,
+  return {
+    file: p.file,
     argv0: p.file,
     args: p.args,
     env: p.env,
     cwd: p.cwd,
     ...(user === undefined ? {} : { uid: user.uid, gid: user.gid }),
   };
-  return spec;
 }
 
 /** The payload from its spare; the direct way, in the spare's cgroup, if the spare's shell is gone. */

@@ -1,5 +1,6 @@
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ForkServer, type ForkedChild } from '../src/containment/fork-server';
 import { compile, forkServerBinary, forkServerSource } from '../src/containment/fork-server-binary';
@@ -35,6 +36,25 @@ afterAll(async () => {
   server.dispose();
   await cleanup();
 });
+
+/** Runs `spec` through the suite's server: what it wrote, once it exited. */
+async function forkWith(spec: {
+  file: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd?: string;
+  uid?: number;
+  gid?: number;
+}): Promise<{ stdout: string; code: number | null }> {
+  const outcome = await server.spawn({ argv0: spec.file, cwd: '/', ...spec });
+  if (!outcome.ok) throw new Error(`not started: ${outcome.stage} ${outcome.code}`);
+  const chunks: Buffer[] = [];
+  outcome.child.stdout.on('data', (c: Buffer) => chunks.push(c));
+  const closed = new Promise((r) => outcome.child.stdout.once('close', r));
+  const exited = new Promise<number | null>((r) => outcome.child.once('exit', r));
+  const [code] = await within(`${spec.file} to end`, Promise.all([exited, closed]), 10_000);
+  return { stdout: Buffer.concat(chunks).toString(), code };
+}
 
 /** Runs `argv` through `s` and collects everything it writes until it exits. */
 async function fork(
@@ -83,6 +103,20 @@ describe('the fork server', () => {
     expect(again.ok).toBe(true);
     const third = await compile(source!, path.join(root, 'cache'));
     expect(third).toEqual(again);
+    // Bundled bot code (self-updating bots) finds it beside its bundle, or goes without.
+    const code = path.join(root, 'code');
+    mkdirSync(code);
+    const bundleUrl = pathToFileURL(path.join(code, 'drover-bot.js')).href;
+    expect(await forkServerBinary(botDir(), {}, bundleUrl)).toEqual({
+      ok: false,
+      why: 'no fork server in this build',
+    });
+    copyFileSync(binary, path.join(code, 'drover-spawn'));
+    expect(await forkServerBinary(botDir(), {}, bundleUrl)).toEqual({
+      ok: true,
+      path: path.join(code, 'drover-spawn'),
+      from: 'bundled',
+    });
     expect(await forkServerBinary(botDir(), { DROVER_FORK_SERVER: 'off' })).toEqual({
       ok: false,
       why: 'DROVER_FORK_SERVER=off',
@@ -127,6 +161,65 @@ describe('the fork server', () => {
     expect(Number(pid)).toBe(r.child.pid);
     const vars = env!.split('\0').filter((e) => e !== '' && !e.startsWith('PWD='));
     expect(vars.sort()).toEqual(['ODD=it\'s "quoted"\nline', 'PATH=/usr/bin:/bin']);
+  });
+
+  it('finds a bare name on the PATH of the task, as the task user, and keeps a relative path as given', async () => {
+    // As root a dir only root may search comes first; the task user must skip it (execvp does).
+    const rootOnly = path.join(root, 'root-only');
+    const shared = path.join(root, 'shared-bin');
+    for (const [dir, word] of [
+      [rootOnly, 'root'],
+      [shared, 'shared'],
+    ] as const) {
+      mkdirSync(dir, { mode: 0o755 });
+      writeFileSync(path.join(dir, 'which-one'), `#!/bin/sh\necho ${word} "$0"\n`);
+      chmodSync(path.join(dir, 'which-one'), 0o755);
+    }
+    chmodSync(rootOnly, 0o700);
+    chmodSync(root, 0o755);
+    const env = { PATH: `${rootOnly}:${shared}:/usr/bin:/bin` };
+    const asUser = await forkWith({ file: 'which-one', args: [], env, uid: 65534, gid: 65534 });
+    expect(asUser.stdout).toBe(`shared ${path.join(shared, 'which-one')}\n`);
+    const asRoot = await forkWith({ file: 'which-one', args: [], env });
+    expect(asRoot.stdout).toBe(`root ${path.join(rootOnly, 'which-one')}\n`);
+    // Not found anywhere, or only where it may not be run: the errors execvp gives.
+    expect(
+      await server.spawn({ file: 'no-such-drover-cmd', argv0: 'x', args: [], env, cwd: '/' }),
+    ).toEqual({
+      ok: false,
+      stage: 'exec',
+      code: 'ENOENT',
+    });
+    expect(
+      await server.spawn({
+        file: 'which-one',
+        argv0: 'x',
+        args: [],
+        env: { PATH: rootOnly },
+        cwd: '/',
+        uid: 65534,
+        gid: 65534,
+      }),
+    ).toEqual({ ok: false, stage: 'exec', code: 'EACCES' });
+    // A relative path is run from the cwd and reaches a script's interpreter as given.
+    const rel = await forkWith({ file: './which-one', args: [], env, cwd: shared });
+    expect(rel.stdout).toBe('shared ./which-one\n');
+  });
+
+  it('gives the payload every signal at its default, none blocked', async () => {
+    const r = await fork(server, ['/bin/sh', '-c', 'grep -E "^Sig(Blk|Ign):" /proc/self/status']);
+    expect(r.stdout).toBe('SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n');
+  });
+
+  it('has a session of its own and shrugs off the signals a terminal sends a group', async () => {
+    const stat = readFileSync(`/proc/${server.pid}/stat`, 'latin1');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Field 6: the session; the server leads its own.
+    expect(Number(fields[3])).toBe(server.pid);
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const)
+      process.kill(server.pid, sig);
+    expect((await fork(server, ['/bin/true'])).code).toBe(0);
+    expect(server.alive).toBe(true);
   });
 
   it('runs a file without a #! line through /bin/sh, as execvp does', async () => {

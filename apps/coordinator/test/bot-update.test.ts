@@ -264,6 +264,8 @@ describe('bot self-update', () => {
     const done = await inState(taskId, 'COMPLETED');
     expect(done.exit_code).toBe(0);
     expect(await output(taskId)).toBe(`running on ${BOT}\n`);
+    // The code carries the bot's fork server, which forked the payload (not the bot itself).
+    expect(stderr).toMatch(/"from":"bundled".*"msg":"a fork server forks the payloads"/);
   }, 60_000);
 
   it('a busy bot finishes its task first, then updates', async () => {

@@ -113,14 +113,16 @@ async function main(): Promise<void> {
 }
 
 /**
- * The bot's fork server, compiled here (a C compiler is here: it builds better-sqlite3). Fails the
- * release when it cannot be built: a bot without it still works, but slower, and nobody would know.
+ * The bot's fork server, compiled here (a C compiler is here: it builds better-sqlite3), linked
+ * statically so that it runs on a C library older than this machine's, as node itself does. Fails
+ * the release when it cannot be built: a bot without it still works, but slower, and nobody would
+ * know.
  */
 async function compileForkServer(work: string): Promise<string> {
   const output = path.join(work, FORK_SERVER_ASSET);
   await promisify(execFile)(
     process.env['CC'] ?? 'cc',
-    ['-O2', '-s', '-o', output, path.join(repoRoot, 'apps/bot/native/drover-spawn.c')],
+    ['-O2', '-s', '-static', '-o', output, path.join(repoRoot, 'apps/bot/native/drover-spawn.c')],
     { maxBuffer: 1 << 20 },
   );
   return output;

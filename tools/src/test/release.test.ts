@@ -76,6 +76,8 @@ function startUntil(
   args: string[],
   env: Record<string, string>,
   ready: string,
+  /** Every log record before `ready`, when given. */
+  records?: Record<string, unknown>[],
 ): Promise<Record<string, unknown>> {
   const child = spawn(command, args, { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
@@ -90,6 +92,7 @@ function startUntil(
         seen += `${line}\n`;
         try {
           const rec = JSON.parse(line) as Record<string, unknown>;
+          records?.push(rec);
           if (rec['msg'] === ready) {
             clearTimeout(timer);
             resolve(rec);
@@ -267,13 +270,19 @@ describe('a worker installs its bot with one line', { timeout: 180_000 }, () => 
     expect(unit).toContain(`ExecStart=${bot} --config ${config}\n`);
 
     // Started as the unit would start it: the installed executable and its config, nothing else.
+    const records: Record<string, unknown>[] = [];
     const ready = await startUntil(
       bot,
       ['--config', config],
       { PATH: SYSTEM_PATH, HOME: work, DROVER_MIN_FREE_DISK: '0' },
       'bot ready',
+      records,
     );
     expect(ready['botId']).toBe('released-bot');
+    // Its payloads are forked by the fork server it carries (no C compiler or Node.js needed).
+    expect(records.find((r) => r['msg'] === 'a fork server forks the payloads')).toMatchObject({
+      from: 'release',
+    });
 
     const submitted = await drover([
       'submit',

@@ -5,12 +5,14 @@ import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { getAsset, isSea } from 'node:sea';
+import * as sea from 'node:sea';
 
 /**
  * Where the fork server's executable (fork-server.ts) comes from:
  * - the released drover-bot carries it as an asset (built with the release): written once to
  *   `<botDir>/drover-spawn` (0700) when what is there differs;
+ * - the bot code self-updating bots run (update/build-bundle.ts) has it beside its bundle, built
+ *   with the code (on linux-x64: elsewhere it fails to start, and the bot forks payloads itself);
  * - a checkout compiles apps/bot/native/drover-spawn.c with the C compiler that builds the SQLite
  *   driver (`cc`), once per source: `apps/bot/node_modules/.cache/drover-spawn/<hash>/`;
  * - anything else (bundled bot code, no compiler, `DROVER_FORK_SERVER=off`): none, and the bot
@@ -21,7 +23,11 @@ import { getAsset, isSea } from 'node:sea';
 export const FORK_SERVER_ASSET = 'drover-spawn';
 
 export type ForkServerBinary =
-  | { readonly ok: true; readonly path: string; readonly from: 'release' | 'compiled' }
+  | {
+      readonly ok: true;
+      readonly path: string;
+      readonly from: 'release' | 'bundled' | 'compiled';
+    }
   | { readonly ok: false; readonly why: string };
 
 export async function forkServerBinary(
@@ -30,7 +36,9 @@ export async function forkServerBinary(
   moduleUrl: string = import.meta.url,
 ): Promise<ForkServerBinary> {
   if (env.DROVER_FORK_SERVER === 'off') return { ok: false, why: 'DROVER_FORK_SERVER=off' };
-  if (isSea()) return fromAsset(botDir);
+  if (sea.isSea()) return fromAsset(botDir);
+  const beside = besideBundle(moduleUrl);
+  if (beside !== undefined) return { ok: true, path: beside, from: 'bundled' };
   const source = forkServerSource(moduleUrl);
   if (source === undefined) return { ok: false, why: 'no fork server in this build' };
   return compile(
@@ -38,6 +46,19 @@ export async function forkServerBinary(
     path.resolve(path.dirname(source), '..', 'node_modules', '.cache'),
     env.CC,
   );
+}
+
+/** `drover-spawn` beside the bundle this module is part of (the bot code's files). */
+function besideBundle(moduleUrl: string): string | undefined {
+  let file: string;
+  try {
+    file = fileURLToPath(moduleUrl);
+  } catch {
+    return undefined;
+  }
+  if (file.endsWith('.ts')) return undefined;
+  const binary = path.join(path.dirname(file), FORK_SERVER_ASSET);
+  return existsSync(binary) ? binary : undefined;
 }
 
 /** The C source beside this module in a checkout; undefined in bundled code. */
@@ -57,7 +78,9 @@ export function forkServerSource(moduleUrl: string = import.meta.url): string | 
 async function fromAsset(botDir: string): Promise<ForkServerBinary> {
   let bytes: Buffer;
   try {
-    bytes = Buffer.from(getAsset(FORK_SERVER_ASSET));
+    // Node.js 20.12 and later.
+    if (typeof sea.getAsset !== 'function') throw new Error('node:sea has no getAsset');
+    bytes = Buffer.from(sea.getAsset(FORK_SERVER_ASSET));
   } catch (err) {
     return { ok: false, why: `no ${FORK_SERVER_ASSET} in this executable: ${String(err)}` };
   }
@@ -83,11 +106,14 @@ const COMPILE_TIMEOUT_MS = 60_000;
 /**
  * `cc -O2` of `source` into `<cacheRoot>/drover-spawn/<hash of the source>/drover-spawn`, unless
  * it is there; several processes compiling at once each rename a finished file into place.
+ * `portable`: linked statically where the C library allows it (code that runs on other machines,
+ * whose C library may be older than this one's), dynamically otherwise.
  */
 export async function compile(
   source: string,
   cacheRoot: string,
   cc = 'cc',
+  portable = false,
 ): Promise<ForkServerBinary> {
   let text: Buffer;
   try {
@@ -96,23 +122,30 @@ export async function compile(
     return { ok: false, why: `cannot read ${source}: ${(err as Error).message}` };
   }
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
-  const dir = path.join(cacheRoot, 'drover-spawn', hash);
+  const dir = path.join(cacheRoot, 'drover-spawn', portable ? `${hash}-static` : hash);
   const out = path.join(dir, 'drover-spawn');
   if (existsSync(out)) return { ok: true, path: out, from: 'compiled' };
   const tmp = `${out}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    await mkdir(dir, { recursive: true });
-    await promisify(execFile)(cc, ['-O2', '-o', tmp, source], {
-      timeout: COMPILE_TIMEOUT_MS,
-      maxBuffer: 1 << 20,
-    });
-    await rename(tmp, out);
-  } catch (err) {
-    await rm(tmp, { force: true }).catch(() => {});
-    const e = err as NodeJS.ErrnoException & { stderr?: string };
-    const why =
-      e.code === 'ENOENT' ? 'no C compiler (cc)' : `${e.message}${e.stderr ? `: ${e.stderr}` : ''}`;
-    return { ok: false, why: `cannot compile ${source}: ${why}` };
+  const attempts = portable ? [['-static', '-s'], []] : [[]];
+  let why = '';
+  for (const flags of attempts) {
+    try {
+      await mkdir(dir, { recursive: true });
+      await promisify(execFile)(cc, ['-O2', ...flags, '-o', tmp, source], {
+        timeout: COMPILE_TIMEOUT_MS,
+        maxBuffer: 1 << 20,
+      });
+      await rename(tmp, out);
+      return { ok: true, path: out, from: 'compiled' };
+    } catch (err) {
+      await rm(tmp, { force: true }).catch(() => {});
+      const e = err as NodeJS.ErrnoException & { stderr?: string };
+      why =
+        e.code === 'ENOENT'
+          ? 'no C compiler (cc)'
+          : `${e.message}${e.stderr ? `: ${e.stderr}` : ''}`;
+      if (e.code === 'ENOENT') break;
+    }
   }
-  return { ok: true, path: out, from: 'compiled' };
+  return { ok: false, why: `cannot compile ${source}: ${why}` };
 }

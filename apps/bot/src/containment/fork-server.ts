@@ -17,9 +17,10 @@ import { constants as osConstants } from 'node:os';
  * byte written before is not lost) before the server closes its own ends. A ForkedChild stands
  * for the payload as a ChildProcess does: pid, stdout, stderr, 'exit' (code, signal).
  *
- * Should the server die (killed by hand: nothing of a task can signal it unless it runs as the
- * bot's own user, which can kill the bot too), its payloads' exits can no longer be known: each
- * is killed (its process group) and ends as SIGKILL, and later payloads are forked by the bot.
+ * The server has a session of its own and ignores the signals sent to a whole group. Should it
+ * die anyway (SIGKILL by hand: nothing of a task can signal it unless it runs as the bot's own
+ * user, which can kill the bot too), its payloads' exits can no longer be known: each is killed
+ * (its process group) and ends as SIGKILL, marked `lost`, and later payloads are forked by the bot.
  */
 
 /** The server's answer to a spawn. */
@@ -38,9 +39,12 @@ export type ForkOutcome =
     };
 
 export interface ForkSpec {
-  /** The executable, resolved (absolute, or relative to the cwd): execve's, not execvp's. */
+  /**
+   * The command as the task gave it: a path with a slash as it is (relative to the cwd), a bare
+   * name found on the PATH of `env` as execvp finds it, as the task user when there is one.
+   */
   readonly file: string;
-  /** argv[0]: the command as the task gave it. */
+  /** argv[0]. */
   readonly argv0: string;
   readonly args: readonly string[];
   /** Exactly the payload's environment. */
@@ -62,6 +66,8 @@ const START_TIMEOUT_MS = 10_000;
 export class ForkedChild extends EventEmitter {
   exitCode: number | null = null;
   signalCode: NodeJS.Signals | null = null;
+  /** Killed because its fork server died (its real end could not be known). */
+  lost = false;
   #ended = false;
 
   constructor(
@@ -130,6 +136,9 @@ export class ForkServer {
         env: {},
         cwd: '/',
         stdio: ['pipe', 'pipe', 'inherit'],
+        // A session of its own: a Ctrl-C or a supervisor's signal to the bot's group is the bot's
+        // to handle (it drains), never the server's (which would take the payloads along).
+        detached: true,
       });
       let server: ForkServer | undefined;
       let head = '';
@@ -141,7 +150,8 @@ export class ForkServer {
       };
       proc.once('error', fail);
       proc.stdin!.on('error', () => {});
-      proc.once('exit', (code, signal) => {
+      // 'close': it exited and every line it wrote was read (a start it reported is not lost).
+      proc.once('close', (code, signal) => {
         if (server === undefined) fail(new Error(`it exited (${signal ?? code})`));
         else server.#died(`it exited (${signal ?? code})`);
       });
@@ -255,6 +265,8 @@ export class ForkServer {
     if (pending === undefined) {
       // Nobody asked for it any more (disposed meanwhile): it goes.
       killGroup(pid);
+      child.stdout.destroy();
+      child.stderr.destroy();
       return;
     }
     pending.resolve({ ok: true, child });
@@ -286,6 +298,7 @@ export class ForkServer {
     // Their exits can no longer be known: they end now, so their tasks do.
     for (const child of this.#running.values()) {
       killGroup(child.pid);
+      child.lost = true;
       child.end(null, 'SIGKILL');
     }
     this.#running.clear();
@@ -345,8 +358,11 @@ function errnoName(n: number): string {
   return ERRNO_NAMES.get(n) ?? `errno ${n}`;
 }
 
+/** Signal names by number; the first name of a number (SIGABRT before SIGIOT). */
 const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(
-  Object.entries(osConstants.signals).map(([name, n]) => [n, name as NodeJS.Signals]),
+  Object.entries(osConstants.signals)
+    .reverse()
+    .map(([name, n]) => [n, name as NodeJS.Signals]),
 );
 
 function signalName(n: number): NodeJS.Signals | null {

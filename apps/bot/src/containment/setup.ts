@@ -124,6 +124,7 @@ export function containmentDimensions(
 export async function setUpForkServer(
   botDir: string,
   log: Logger,
+  taskUser: TaskUser | undefined,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<ForkServer | undefined> {
   const binary = await forkServerBinary(botDir, env);
@@ -131,18 +132,14 @@ export async function setUpForkServer(
     log.info({ forkServer: 'none', why: binary.why }, 'payloads are forked by the bot itself');
     return undefined;
   }
+  let server: ForkServer;
   try {
-    const server = await ForkServer.start(binary.path, (why) =>
+    server = await ForkServer.start(binary.path, (why) =>
       log.warn(
         { why },
         'the fork server died: its running payloads were killed; the bot forks the next ones itself',
       ),
     );
-    log.info(
-      { forkServer: binary.path, from: binary.from, pid: server.pid },
-      'a fork server forks the payloads',
-    );
-    return server;
   } catch (err) {
     log.warn(
       { forkServer: binary.path, why: err instanceof Error ? err.message : String(err) },
@@ -150,4 +147,30 @@ export async function setUpForkServer(
     );
     return undefined;
   }
+  // It must be able to do what the bot's own spawn does: run a payload as the task user (a bot
+  // given CAP_SETUID by file capabilities has them, the server it starts does not).
+  const probe = await server.spawn({
+    file: '/bin/true',
+    argv0: 'true',
+    args: [],
+    env: {},
+    cwd: '/',
+    ...(taskUser === undefined ? {} : { uid: taskUser.uid, gid: taskUser.gid }),
+  });
+  if (probe.ok) {
+    probe.child.stdout.destroy();
+    probe.child.stderr.destroy();
+  } else {
+    server.dispose();
+    log.warn(
+      { forkServer: binary.path, why: `${probe.stage}: ${probe.code}` },
+      'the fork server cannot start payloads here: they are forked by the bot itself',
+    );
+    return undefined;
+  }
+  log.info(
+    { forkServer: binary.path, from: binary.from, pid: server.pid },
+    'a fork server forks the payloads',
+  );
+  return server;
 }

@@ -275,7 +275,7 @@ function launchScript(file: string, spec: LaunchSpec): string | undefined {
  * The executable `file` names, as execvp would find it: a path with a slash as it is (relative to
  * the cwd), a bare name on PATH. Undefined when there is none: the direct way says why.
  */
-export function resolveCommand(
+function resolveCommand(
   file: string,
   pathVar: string | undefined,
   cwd: string,

@@ -5,6 +5,7 @@ import { botCodeVersion, packBotCode, sha256Hex, type BotCodeFile } from '@drove
 import type * as Esbuild from 'esbuild';
 import { BOT_CODE_FILES, BOT_CODE_MANIFEST, BOT_CODE_PACK, type BotCodeManifest } from './layout';
 import { listFiles } from './list-files';
+import { compile as compileForkServer, FORK_SERVER_ASSET } from '../containment/fork-server-binary';
 
 /**
  * Builds the bot code: esbuild bundles drover-bot (src/main.ts), the launcher and the probe child,
@@ -34,6 +35,7 @@ export interface BuiltBotCode extends BotCodeManifest {
 /** What the bundle's sources are: every file under these, plus the lock file. */
 const SOURCE_ROOTS = [
   'apps/bot/src',
+  'apps/bot/native',
   'apps/bot/package.json',
   'libs/protocol/src',
   'libs/protocol/package.json',
@@ -135,6 +137,16 @@ async function bundle(
       data: await readFile(path.join(protoRoot, 'drover', rel)),
     });
   }
+  // The fork server (containment/fork-server.ts), built for this machine; without a C compiler
+  // here the code goes without it, and its bots fork payloads themselves.
+  const server = await compileForkServer(
+    path.join(repoRoot, 'apps/bot/native/drover-spawn.c'),
+    path.join(repoRoot, 'apps/bot/node_modules/.cache'),
+    process.env['CC'] ?? 'cc',
+    true,
+  );
+  if (server.ok)
+    files.push({ path: FORK_SERVER_ASSET, mode: 0o755, data: await readFile(server.path) });
   const packageVersion = await botPackageVersion(repoRoot);
   files.push({
     path: 'package.json',

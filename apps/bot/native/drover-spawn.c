@@ -17,7 +17,8 @@
  *   E <id> <stage> <errno>                   not started: stage pipe|cgroup|clone|chdir|setid|exec
  *   X <pid> <exit code> <signal>             a payload ended (signal 0: it exited; else the code is -1)
  * At the end of stdin (the bot is gone) it exits; payloads still running are left alone (the
- * bot's next start, or its watchdog, deals with them, as with a payload the bot forked itself).
+ * bot's next start, or its watchdog, deals with them, as with a payload the bot forked itself),
+ * except those whose start the bot never took (no 'C'): they are killed, as nobody knows them.
  *
  * The payload: its own session and process group (setsid), stdin /dev/null, stdout and stderr the
  * pipes, the cwd, the task user's ids if given (supplementary groups dropped first, as libuv
@@ -56,6 +57,37 @@
 static int sfd = -1;
 /* clone3 is not there (or not allowed): every payload is forked and moves itself. */
 static int no_clone3;
+
+/* Payloads whose pipes the bot has not taken yet (no 'C' for them): if the bot is gone before it
+ * does, nobody will ever read them or know of them, and they are killed. */
+struct handed {
+  pid_t pid;
+  int out, err;
+};
+static struct handed *handed;
+static size_t nhanded, caphanded;
+
+static void hand_out(pid_t pid, int out, int err) {
+  if (nhanded == caphanded) {
+    size_t cap = caphanded == 0 ? 16 : caphanded * 2;
+    struct handed *grown = realloc(handed, cap * sizeof *handed);
+    if (grown == NULL) {
+      dprintf(2, "drover-spawn: out of memory\n");
+      _exit(70);
+    }
+    handed = grown;
+    caphanded = cap;
+  }
+  handed[nhanded++] = (struct handed){pid, out, err};
+}
+
+static void taken(long out) {
+  for (size_t i = 0; i < nhanded; i++)
+    if (handed[i].out == out) {
+      handed[i] = handed[--nhanded];
+      return;
+    }
+}
 static char *inbuf;
 static size_t inlen, incap;
 
@@ -290,6 +322,7 @@ static void spawn_one(char *p, char *end) {
     goto done;
   }
   reply("S %s %d %d %d\n", id, (int)pid, out[0], err[0]);
+  hand_out(pid, out[0], err[0]);
   out[0] = err[0] = -1; /* the bot's now: closed on its 'C' */
 done:
   for (int i = 0; i < 2; i++) {
@@ -307,6 +340,7 @@ static void close_pair(char *p, char *end) {
     char *s = field(&p, end);
     if (s == NULL) _exit(65);
     long fd = number(s);
+    if (i == 0) taken(fd);
     /* Only the pipes it handed out: never its own stdin, stdout, stderr or signalfd. */
     if (fd > 2 && fd != sfd && fd < 1048576) close((int)fd);
   }
@@ -317,6 +351,9 @@ static void reap(void) {
     int st;
     pid_t pid = waitpid(-1, &st, WNOHANG);
     if (pid <= 0) return;
+    /* Its pid may be another's soon: never killed by it. */
+    for (size_t i = 0; i < nhanded; i++)
+      if (handed[i].pid == pid) handed[i].pid = 0;
     if (WIFEXITED(st)) reply("X %d %d 0\n", (int)pid, WEXITSTATUS(st));
     else if (WIFSIGNALED(st)) reply("X %d -1 %d\n", (int)pid, WTERMSIG(st));
   }
@@ -384,6 +421,9 @@ int main(void) {
       }
       ssize_t n = read(0, inbuf + inlen, incap - inlen);
       if (n == 0) {
+        /* The bot is gone: payloads it never heard of go too; the others are its to deal with. */
+        for (size_t i = 0; i < nhanded; i++)
+          if (handed[i].pid > 0) kill(-handed[i].pid, SIGKILL);
         reap();
         return 0;
       }

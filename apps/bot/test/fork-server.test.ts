@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -307,6 +308,40 @@ describe('the fork server', () => {
       stage: 'server',
       code: 'gone',
     });
+  });
+});
+
+describe('the fork server, when the bot is gone', () => {
+  it('kills a payload whose start the bot never took, and leaves those it took', async () => {
+    const proc = spawn(binary, [], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
+    const lines: string[] = [];
+    let rest = '';
+    proc.stdout.on('data', (c: Buffer) => {
+      const parts = (rest + c.toString()).split('\n');
+      rest = parts.pop()!;
+      lines.push(...parts);
+    });
+    const frame = (kind: string, fields: string[]) => {
+      const body = Buffer.from(`${kind}${fields.map((f) => `${f}\0`).join('')}`);
+      const head = Buffer.alloc(4);
+      head.writeUInt32LE(body.length);
+      return Buffer.concat([head, body]);
+    };
+    const start = (id: string) =>
+      frame('S', [id, '/bin/sleep', '/', '', '', '', '2', 'sleep', '60', '0']);
+    proc.stdin.write(start('1'));
+    proc.stdin.write(start('2'));
+    await until('both started', () => lines.filter((l) => l.startsWith('S ')).length === 2, 10_000);
+    const [taken, untaken] = lines
+      .filter((l) => l.startsWith('S '))
+      .map((l) => l.split(' ').map(Number) as [number, number, number, number, number]);
+    // The bot took the first (its 'C'), then died before it read of the second.
+    proc.stdin.write(frame('C', [String(taken![3]), String(taken![4])]));
+    proc.stdin.end();
+    await within('the server to exit', new Promise((r) => proc.once('exit', r)), 10_000);
+    await until('the untaken payload gone', () => !alive(untaken![2]), 10_000);
+    expect(alive(taken![2])).toBe(true);
+    process.kill(taken![2], 'SIGKILL');
   });
 });
 

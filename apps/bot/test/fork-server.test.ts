@@ -283,9 +283,14 @@ describe('the fork server', () => {
     );
   });
 
-  it('kills the payloads it forked when it dies, and says so once', async () => {
+  it('kills the payloads it forked when it dies, says so, and runs again a moment later', async () => {
     const deaths: string[] = [];
-    const s = await ForkServer.start(binary, (why) => deaths.push(why));
+    const restarts: number[] = [];
+    const s = await ForkServer.start(
+      binary,
+      { onDeath: (why) => deaths.push(why), onRestart: (pid) => restarts.push(pid) },
+      1_000,
+    );
     const outcome = await s.spawn({
       file: '/bin/sleep',
       argv0: 'sleep',
@@ -295,19 +300,28 @@ describe('the fork server', () => {
     });
     if (!outcome.ok) throw new Error('not started');
     const exit = new Promise<unknown[]>((r) => outcome.child.once('exit', (...a) => r(a)));
-    process.kill(s.pid, 'SIGKILL');
+    const first = s.pid;
+    process.kill(first, 'SIGKILL');
     expect(await within('the payload to be reported ended', exit, 10_000)).toEqual([
       null,
       'SIGKILL',
     ]);
-    await until('the payload gone', () => !alive(outcome.child.pid), 10_000);
+    expect(outcome.child.lost).toBe(true);
     expect(deaths).toHaveLength(1);
+    // Until it runs again (a second later) the bot forks payloads itself.
     expect(s.alive).toBe(false);
     expect(await s.spawn({ file: '/bin/true', argv0: 'x', args: [], env: {}, cwd: '/' })).toEqual({
       ok: false,
       stage: 'server',
       code: 'gone',
     });
+    await until('the payload gone', () => !alive(outcome.child.pid), 10_000);
+    await until('the server running again', () => s.alive, 10_000);
+    expect(restarts).toEqual([s.pid]);
+    expect(s.pid).not.toBe(first);
+    const again = await s.spawn({ file: '/bin/true', argv0: 'x', args: [], env: {}, cwd: '/' });
+    expect(again.ok).toBe(true);
+    s.dispose();
   });
 });
 

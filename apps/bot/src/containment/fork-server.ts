@@ -20,7 +20,8 @@ import { constants as osConstants } from 'node:os';
  * The server has a session of its own and ignores the signals sent to a whole group. Should it
  * die anyway (SIGKILL by hand: nothing of a task can signal it unless it runs as the bot's own
  * user, which can kill the bot too), its payloads' exits can no longer be known: each is killed
- * (its process group) and ends as SIGKILL, marked `lost`, and later payloads are forked by the bot.
+ * (its process group) and ends as SIGKILL, marked `lost`; the bot forks payloads itself until the
+ * server is started again (a second later).
  */
 
 /** The server's answer to a spawn. */
@@ -109,7 +110,8 @@ interface Pending {
   readonly resolve: (outcome: ForkOutcome) => void;
 }
 
-export class ForkServer {
+/** One drover-spawn process. */
+class ServerProcess {
   readonly #proc: ChildProcess;
   readonly #pid: number;
   readonly #pending = new Map<number, Pending>();
@@ -129,7 +131,7 @@ export class ForkServer {
    * Starts `binary` and waits for its word that it is ready; rejects when it cannot start.
    * `onDeath` hears once if it dies before dispose() (its running payloads were killed).
    */
-  static start(binary: string, onDeath: (why: string) => void = () => {}): Promise<ForkServer> {
+  static start(binary: string, onDeath: (why: string) => void): Promise<ServerProcess> {
     return new Promise((resolve, reject) => {
       const proc = spawn(binary, [], {
         // Nothing of the bot's environment: every payload gets exactly its own.
@@ -140,7 +142,7 @@ export class ForkServer {
         // to handle (it drains), never the server's (which would take the payloads along).
         detached: true,
       });
-      let server: ForkServer | undefined;
+      let server: ServerProcess | undefined;
       let head = '';
       const timer = setTimeout(() => fail(new Error('it did not start in time')), START_TIMEOUT_MS);
       const fail = (err: Error) => {
@@ -165,7 +167,7 @@ export class ForkServer {
         proc.stdout!.off('data', onHead);
         proc.off('error', fail);
         proc.on('error', () => {});
-        server = new ForkServer(proc, proc.pid, onDeath);
+        server = new ServerProcess(proc, proc.pid, onDeath);
         proc.stdout!.on('data', (c: Buffer) => server!.#onData(c));
         server.#onData(Buffer.from(head.slice(nl + 1), 'latin1'));
         resolve(server);
@@ -174,12 +176,10 @@ export class ForkServer {
     });
   }
 
-  /** It runs: spawn() may be asked. */
   get alive(): boolean {
     return this.#alive;
   }
 
-  /** The server's pid (its CPU is the bot's: the benchmarks count it so). */
   get pid(): number {
     return this.#pid;
   }
@@ -196,7 +196,7 @@ export class ForkServer {
     });
   }
 
-  /** Ends the server; payloads it forked run on (their tasks end them). */
+  /** Ends the process; payloads it forked run on (their tasks end them). */
   dispose(): void {
     if (!this.#alive) return;
     this.#alive = false;
@@ -292,7 +292,7 @@ export class ForkServer {
   }
 
   #died(why: string): void {
-    const unexpected = this.#alive;
+    if (!this.#alive) return; // disposed: its payloads are their tasks' to end
     this.#alive = false;
     this.#failPending('gone');
     // Their exits can no longer be known: they end now, so their tasks do.
@@ -302,7 +302,113 @@ export class ForkServer {
       child.end(null, 'SIGKILL');
     }
     this.#running.clear();
-    if (unexpected) this.#onDeath(why);
+    this.#onDeath(why);
+  }
+}
+
+/** What a fork server says of itself, for the bot's log. */
+export interface ForkServerEvents {
+  /** It died (its running payloads were killed); it is started again in `restartInMs`. */
+  readonly onDeath?: (why: string, restartInMs: number) => void;
+  /** It runs again, as `pid`. */
+  readonly onRestart?: (pid: number) => void;
+  /** Starting it again failed; tried again in `retryInMs`. */
+  readonly onRestartFailed?: (why: string, retryInMs: number) => void;
+}
+
+/** The first wait before a dead server is started again; doubled at each failure, up to a minute. */
+const RESTART_FIRST_MS = 1_000;
+const RESTART_MAX_MS = 60_000;
+
+/**
+ * The bot's fork server: a drover-spawn process, started again after a death (1 s later, then
+ * backing off to a minute while it keeps failing to start); while none runs, `alive` is false and
+ * the bot forks payloads itself.
+ */
+export class ForkServer {
+  readonly #binary: string;
+  readonly #events: ForkServerEvents;
+  readonly #restartFirstMs: number;
+  #current: ServerProcess;
+  #restartTimer: NodeJS.Timeout | undefined;
+  #disposed = false;
+
+  private constructor(
+    binary: string,
+    first: ServerProcess,
+    events: ForkServerEvents,
+    restartFirstMs: number,
+  ) {
+    this.#binary = binary;
+    this.#current = first;
+    this.#events = events;
+    this.#restartFirstMs = restartFirstMs;
+  }
+
+  /** Starts `binary`; rejects when it cannot start (the bot then forks payloads itself). */
+  static async start(
+    binary: string,
+    events: ForkServerEvents = {},
+    restartFirstMs = RESTART_FIRST_MS,
+  ): Promise<ForkServer> {
+    // The first process's death goes to the server made from it (never before it is made).
+    const made: { server?: ForkServer } = {};
+    const first = await ServerProcess.start(binary, (why) => made.server?.died(why));
+    made.server = new ForkServer(binary, first, events, restartFirstMs);
+    return made.server;
+  }
+
+  /** A server runs: spawn() may be asked. */
+  get alive(): boolean {
+    return this.#current.alive;
+  }
+
+  /** The running server's pid (its CPU is the bot's: the benchmarks count it so). */
+  get pid(): number {
+    return this.#current.pid;
+  }
+
+  /** Forks the payload; resolves once it runs (or with why it does not). Never rejects. */
+  spawn(spec: ForkSpec): Promise<ForkOutcome> {
+    return this.#current.spawn(spec);
+  }
+
+  /** Ends the server (and any restart); payloads it forked run on (their tasks end them). */
+  dispose(): void {
+    this.#disposed = true;
+    clearTimeout(this.#restartTimer);
+    this.#current.dispose();
+  }
+
+  /** @internal its process died */
+  died(why: string): void {
+    if (this.#disposed) return;
+    this.#events.onDeath?.(why, this.#restartFirstMs);
+    this.#restartIn(this.#restartFirstMs);
+  }
+
+  #restartIn(ms: number): void {
+    this.#restartTimer = setTimeout(() => {
+      this.#restartTimer = undefined;
+      ServerProcess.start(this.#binary, (why) => this.died(why)).then(
+        (next) => {
+          if (this.#disposed) {
+            next.dispose();
+            return;
+          }
+          this.#current = next;
+          this.#events.onRestart?.(next.pid);
+        },
+        (err: unknown) => {
+          if (this.#disposed) return;
+          const retry = Math.min(ms * 2, RESTART_MAX_MS);
+          this.#events.onRestartFailed?.(err instanceof Error ? err.message : String(err), retry);
+          this.#restartIn(retry);
+        },
+      );
+    }, ms);
+    // Never what keeps the bot running.
+    this.#restartTimer.unref();
   }
 }
 

@@ -134,12 +134,16 @@ export async function setUpForkServer(
   }
   let server: ForkServer;
   try {
-    server = await ForkServer.start(binary.path, (why) =>
-      log.warn(
-        { why },
-        'the fork server died: its running payloads were killed; the bot forks the next ones itself',
-      ),
-    );
+    server = await ForkServer.start(binary.path, {
+      onDeath: (why, restartInMs) =>
+        log.warn(
+          { why, restartInMs },
+          'the fork server died: its running payloads were killed; the bot forks payloads itself until it runs again',
+        ),
+      onRestart: (pid) => log.info({ pid }, 'the fork server runs again'),
+      onRestartFailed: (why, retryInMs) =>
+        log.warn({ why, retryInMs }, 'the fork server did not start again'),
+    });
   } catch (err) {
     log.warn(
       { forkServer: binary.path, why: err instanceof Error ? err.message : String(err) },

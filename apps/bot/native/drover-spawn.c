@@ -96,6 +96,15 @@ static void die(const char *why) {
   _exit(70);
 }
 
+/* The bot is gone (its end of stdin or stdout closed): payloads whose start it never took go
+ * too, since nobody knows of them; the others are its to deal with (its next start, its
+ * watchdog). Nothing is reported any more. */
+static void bot_gone(void) {
+  for (size_t i = 0; i < nhanded; i++)
+    if (handed[i].pid > 0) kill(-handed[i].pid, SIGKILL);
+  _exit(0);
+}
+
 static void reply(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void reply(const char *fmt, ...) {
   char line[160];
@@ -109,7 +118,7 @@ static void reply(const char *fmt, ...) {
     ssize_t w = write(1, line + off, (size_t)(n - off));
     if (w < 0) {
       if (errno == EINTR) continue;
-      _exit(0); /* the bot is gone */
+      bot_gone();
     }
     off += (int)w;
   }
@@ -321,8 +330,8 @@ static void spawn_one(char *p, char *end) {
     reply("E %s %s %d\n", id, STAGES[stage], f.err);
     goto done;
   }
-  reply("S %s %d %d %d\n", id, (int)pid, out[0], err[0]);
   hand_out(pid, out[0], err[0]);
+  reply("S %s %d %d %d\n", id, (int)pid, out[0], err[0]);
   out[0] = err[0] = -1; /* the bot's now: closed on its 'C' */
 done:
   for (int i = 0; i < 2; i++) {
@@ -388,7 +397,8 @@ int main(void) {
   if (sigprocmask(SIG_BLOCK, &chld, NULL) < 0) die("sigprocmask");
   sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
   if (sfd < 0) die("signalfd");
-  signal(SIGPIPE, SIG_DFL);
+  /* A write to a bot that is gone fails with EPIPE (bot_gone), never kills the server unheard. */
+  signal(SIGPIPE, SIG_IGN);
   signal(SIGINT, SIG_IGN);
   signal(SIGTERM, SIG_IGN);
   signal(SIGHUP, SIG_IGN);
@@ -420,13 +430,7 @@ int main(void) {
         incap = cap;
       }
       ssize_t n = read(0, inbuf + inlen, incap - inlen);
-      if (n == 0) {
-        /* The bot is gone: payloads it never heard of go too; the others are its to deal with. */
-        for (size_t i = 0; i < nhanded; i++)
-          if (handed[i].pid > 0) kill(-handed[i].pid, SIGKILL);
-        reap();
-        return 0;
-      }
+      if (n == 0) bot_gone();
       if (n < 0) {
         if (errno == EINTR || errno == EAGAIN) continue;
         die("read");

@@ -582,6 +582,14 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
       await cg?.remove();
       return spawnFailure(p, { code: forked.code });
     }
+    if (forked !== undefined && !forked.ok && forked.sent) {
+      // The server died with the request in hand: it may have started the payload. Whatever it
+      // started goes before the bot starts it again, so that the command never runs twice.
+      if (cg !== undefined) {
+        cg.kill();
+        await cg.waitEmpty(CGROUP_EMPTY_DEADLINE_MS);
+      } else await sweepProcessesWithEnv(`DROVER_TASK_NONCE=${p.nonce}`, 2_000);
+    }
     subprocess =
       forked?.ok === true
         ? forked.child

@@ -1,9 +1,16 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ForkServer, type ForkedChild } from '../src/containment/fork-server';
+import { ForkServer, type ForkedChild, type ForkSpec } from '../src/containment/fork-server';
 import { compile, forkServerBinary, forkServerSource } from '../src/containment/fork-server-binary';
 import { BotCgroups } from '../src/containment/task-cgroups';
 import { startTask, type RunContainment, type RunResult } from '../src/runner';
@@ -359,6 +366,40 @@ describe('the fork server, when the bot is gone', () => {
   });
 });
 
+describe('the fork server, when the bot stops reading', () => {
+  it('kills the payload it started but could not tell the bot of, and exits', async () => {
+    const proc = spawn(binary, [], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
+    await new Promise((r) => proc.stdout.once('data', r)); // its ready line
+    // The bot is gone: its end of the server's stdout closed, its end of stdin still open.
+    proc.stdout.destroy();
+    const marker = `3000.${process.pid}${Date.now() % 100000}`;
+    const body = Buffer.from(
+      ['1', '/bin/sleep', '/', '', '', '', '2', 'sleep', marker, '0'].map((f) => `${f}\0`).join(''),
+    );
+    const head = Buffer.alloc(5);
+    head.writeUInt32LE(body.length + 1);
+    head[4] = 0x53; // 'S'
+    proc.stdin.write(Buffer.concat([head, body]));
+    await within('the server to exit', new Promise((r) => proc.once('exit', r)), 10_000);
+    await until('no payload left', () => !processWithArgv(marker), 10_000);
+    proc.stdin.destroy();
+  });
+});
+
+/** Whether a running process has `marker` in its command line. */
+function processWithArgv(marker: string): boolean {
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, 'latin1').includes(marker) && alive(Number(name)))
+        return true;
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return false;
+}
+
 function alive(pid: number): boolean {
   try {
     // A zombie counts as gone: its state is Z.
@@ -450,6 +491,31 @@ describe('a payload the runner starts through the fork server', () => {
     const result = await within('the timed-out task to end', task.result, 15_000);
     expect(result.timedOut).toBe('hard');
     expect(result.exitCode).toBe(-15);
+  });
+
+  it('never runs a command twice when the server dies with the request in hand', async () => {
+    // A server that started the payload, then died before it could say so.
+    const firstCopies: number[] = [];
+    const dying = {
+      alive: true,
+      spawn: (spec: ForkSpec) => {
+        const child = spawn('/bin/sleep', ['300'], { env: { ...spec.env }, detached: true });
+        child.unref();
+        firstCopies.push(child.pid!);
+        if (spec.cgroupDir !== undefined)
+          writeFileSync(path.join(spec.cgroupDir, 'cgroup.procs'), String(child.pid));
+        return Promise.resolve({ ok: false, stage: 'server', code: 'gone', sent: true });
+      },
+    } as unknown as ForkServer;
+    for (const how of [
+      { kind: 'cgroup', cgroups, forkServer: dying },
+      { kind: 'pgroup', forkServer: dying },
+    ] as RunContainment[]) {
+      const { result, output } = await run(`fork-died-${how.kind}`, ['echo', 'ran'], how);
+      expect(result.exitCode).toBe(0);
+      expect(output).toBe('ran\n');
+      await until('the first copy gone', () => !alive(firstCopies.at(-1)!), 10_000);
+    }
   });
 
   it('runs the same way without cgroups (process group and sweep)', async () => {

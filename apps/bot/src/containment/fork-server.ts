@@ -37,6 +37,11 @@ export type ForkOutcome =
       readonly stage: 'pipe' | 'cgroup' | 'clone' | 'chdir' | 'setid' | 'exec' | 'server';
       /** The errno's name (ENOENT), or a word for the server's failure. */
       readonly code: string;
+      /**
+       * The request had reached the server when it failed (it died, or its pipes could not be
+       * opened): a payload may have been started, and must be made sure gone before another try.
+       */
+      readonly sent?: boolean;
     };
 
 export interface ForkSpec {
@@ -255,6 +260,7 @@ class ServerProcess {
         ok: false,
         stage: 'server',
         code: (err as NodeJS.ErrnoException).code ?? 'open',
+        sent: true,
       });
       return;
     }
@@ -287,7 +293,8 @@ class ServerProcess {
   }
 
   #failPending(code: string): void {
-    for (const p of this.#pending.values()) p.resolve({ ok: false, stage: 'server', code });
+    for (const p of this.#pending.values())
+      p.resolve({ ok: false, stage: 'server', code, sent: true });
     this.#pending.clear();
   }
 
@@ -319,6 +326,8 @@ export interface ForkServerEvents {
 /** The first wait before a dead server is started again; doubled at each failure, up to a minute. */
 const RESTART_FIRST_MS = 1_000;
 const RESTART_MAX_MS = 60_000;
+/** Up this long, a server that dies is started again after the first wait again. */
+const STABLE_MS = 60_000;
 
 /**
  * The bot's fork server: a drover-spawn process, started again after a death (1 s later, then
@@ -332,6 +341,10 @@ export class ForkServer {
   #current: ServerProcess;
   #restartTimer: NodeJS.Timeout | undefined;
   #disposed = false;
+  /** When the running process started. */
+  #startedAt = Date.now();
+  /** The last wait before a start; half the first wait at first (a first death waits the first). */
+  #lastDelayMs: number;
 
   private constructor(
     binary: string,
@@ -343,6 +356,7 @@ export class ForkServer {
     this.#current = first;
     this.#events = events;
     this.#restartFirstMs = restartFirstMs;
+    this.#lastDelayMs = restartFirstMs / 2;
   }
 
   /** Starts `binary`; rejects when it cannot start (the bot then forks payloads itself). */
@@ -383,29 +397,39 @@ export class ForkServer {
   /** @internal its process died */
   died(why: string): void {
     if (this.#disposed) return;
-    this.#events.onDeath?.(why, this.#restartFirstMs);
-    this.#restartIn(this.#restartFirstMs);
+    // One that keeps dying soon after its start is started again less and less often.
+    const upMs = Date.now() - this.#startedAt;
+    const delay =
+      upMs >= STABLE_MS ? this.#restartFirstMs : Math.min(this.#lastDelayMs * 2, RESTART_MAX_MS);
+    this.#lastDelayMs = delay;
+    this.#events.onDeath?.(why, delay);
+    this.#restartIn(delay);
   }
 
   #restartIn(ms: number): void {
     this.#restartTimer = setTimeout(() => {
       this.#restartTimer = undefined;
-      ServerProcess.start(this.#binary, (why) => this.died(why)).then(
-        (next) => {
-          if (this.#disposed) {
-            next.dispose();
-            return;
-          }
-          this.#current = next;
-          this.#events.onRestart?.(next.pid);
-        },
-        (err: unknown) => {
-          if (this.#disposed) return;
-          const retry = Math.min(ms * 2, RESTART_MAX_MS);
-          this.#events.onRestartFailed?.(err instanceof Error ? err.message : String(err), retry);
-          this.#restartIn(retry);
-        },
-      );
+      ServerProcess.start(this.#binary, (why) => this.died(why))
+        .then(
+          (next) => {
+            if (this.#disposed) {
+              next.dispose();
+              return;
+            }
+            this.#current = next;
+            this.#startedAt = Date.now();
+            this.#events.onRestart?.(next.pid);
+          },
+          (err: unknown) => {
+            if (this.#disposed) return;
+            const retry = Math.min(ms * 2, RESTART_MAX_MS);
+            this.#lastDelayMs = retry;
+            this.#events.onRestartFailed?.(err instanceof Error ? err.message : String(err), retry);
+            this.#restartIn(retry);
+          },
+        )
+        // A listener that throws is not the server's failure.
+        .catch(() => {});
     }, ms);
     // Never what keeps the bot running.
     this.#restartTimer.unref();

@@ -164,7 +164,8 @@ export async function setUpForkServer(
   if (probe.ok) {
     probe.child.stdout.destroy();
     probe.child.stderr.destroy();
-  } else {
+  } else if (probe.stage !== 'exec') {
+    // `exec` comes after the switch to the task user: a host without /bin/true is no reason.
     server.dispose();
     log.warn(
       { forkServer: binary.path, why: `${probe.stage}: ${probe.code}` },

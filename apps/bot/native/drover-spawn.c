@@ -162,18 +162,23 @@ static void child_fail(int fd, int stage) {
   _exit(127);
 }
 
+/* execve of `path` with argv + 1; a file of no known format through /bin/sh, as execvp runs it
+ * (argv[0] is the slot for the shell). Returns only on failure, errno set. */
+static void exec_one(char *path, char **argv, char **envp) {
+  execve(path, argv + 1, envp);
+  if (errno != ENOEXEC) return;
+  argv[0] = "/bin/sh";
+  argv[1] = path;
+  execve("/bin/sh", argv, envp);
+  errno = ENOEXEC;
+}
+
 /* execve of `file` as execvp would: a name with a slash as it is, else each PATH entry of `envp`
  * (default /bin:/usr/bin) in turn, skipping those that do not hold it or may not be searched; a
  * file of no known format runs through /bin/sh. Returns only on failure, errno set. */
 static void exec_search(char *file, char **argv, char **envp) {
   if (strchr(file, '/') != NULL) {
-    execve(file, argv + 1, envp);
-    if (errno == ENOEXEC) {
-      argv[0] = "/bin/sh";
-      argv[1] = file;
-      execve("/bin/sh", argv, envp);
-      errno = ENOEXEC;
-    }
+    exec_one(file, argv, envp);
     return;
   }
   const char *path = "/bin:/usr/bin";
@@ -194,7 +199,7 @@ static void exec_search(char *file, char **argv, char **envp) {
         buf[n++] = '/';
       }
       memcpy(buf + n, file, flen + 1);
-      execve(buf, argv + 1, envp);
+      exec_one(buf, argv, envp);
       switch (errno) {
         case EACCES:
           denied = 1;
@@ -207,12 +212,6 @@ static void exec_search(char *file, char **argv, char **envp) {
         case ELOOP:
         case ENAMETOOLONG:
           break;
-        case ENOEXEC:
-          argv[0] = "/bin/sh";
-          argv[1] = buf;
-          execve("/bin/sh", argv, envp);
-          errno = ENOEXEC;
-          return;
         default:
           return;
       }

@@ -787,8 +787,7 @@ function isCommandStage(stage: string): boolean {
  * task's PATH as the task user, as execvp would). A request the server does not take (a NUL byte
  * in a string) comes back as its own failure, and goes the bot's way.
  */
-function serverSpec(p: ProcessParams): ForkSpec | undefined {
-  if (p.file === '') return undefined;
+function serverSpec(p: ProcessParams): ForkSpec {
   const user = p.opts.taskUser;
   return {
     file: p.file,

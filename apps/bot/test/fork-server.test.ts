@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import {
   chmodSync,
   copyFileSync,
@@ -9,6 +9,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ForkServer, type ForkedChild, type ForkSpec } from '../src/containment/fork-server';
 import { compile, forkServerBinary, forkServerSource } from '../src/containment/fork-server-binary';
@@ -526,5 +527,62 @@ describe('a payload the runner starts through the fork server', () => {
     );
     expect(result.exitCode).toBe(3);
     expect(output).toBe(`fork-pgroup ${server.pid}\n`);
+  });
+});
+
+describe('the fork server built to copy itself at each fork (other architectures than x86-64)', () => {
+  // On x86-64 the payload shares the server's memory until its exec (CLONE_VM | CLONE_VFORK);
+  // elsewhere each fork copies it. Both builds must make the same payload.
+  let copying: ForkServer;
+  let cgroups: BotCgroups;
+
+  beforeAll(async () => {
+    const out = path.join(root, 'drover-spawn-copying');
+    await promisify(execFile)('cc', [
+      '-O2',
+      '-DDROVER_SPAWN_COPY_FORK',
+      '-o',
+      out,
+      forkServerSource()!,
+    ]);
+    copying = await ForkServer.start(out);
+    const setup = BotCgroups.setup({ botId: 'fork-copying', botDir: botDir(), env: {} });
+    if (!setup.ok) throw new Error(`no cgroup for tasks on this machine: ${setup.why}`);
+    cgroups = setup.cgroups;
+  });
+
+  afterAll(() => copying.dispose());
+
+  it('hands back the output, the exit, the environment, the cwd and a group of its own', async () => {
+    const r = await fork(
+      copying,
+      [
+        '/bin/sh',
+        '-c',
+        'printf "%s|%s|%s|%s" "$0" "$(pwd -P)" "$$" "$(ps -o pgid= -p $$ | tr -d " ")"; echo e >&2; exit 5',
+      ],
+      { env: { PATH: '/usr/bin:/bin' }, cwd: root },
+    );
+    expect(r.code).toBe(5);
+    const [argv0, cwd, pid, pgid] = r.stdout.split('|');
+    expect([argv0, cwd, pgid]).toEqual(['sh', root, pid]);
+    expect(Number(pid)).toBe(r.child.pid);
+    expect(r.stderr).toBe('e\n');
+    expect((await fork(copying, ['/bin/sh', '-c', 'kill -KILL $$'])).signal).toBe('SIGKILL');
+  });
+
+  it('forks straight into the task cgroup, and says why a command cannot start', async () => {
+    const cg = cgroups.tryCreateTask('copying-place');
+    if (cg === undefined) throw new Error('no task cgroup');
+    const r = await fork(copying, ['/bin/cat', '/proc/self/cgroup'], { cgroupDir: cg.dir });
+    expect(r.stdout).toMatch(/^0::.*\/tasks\/task-copying-place$/m);
+    await cg.remove();
+    expect(
+      await copying.spawn({ file: 'no-such-command', argv0: 'x', args: [], env: {}, cwd: '/' }),
+    ).toEqual({ ok: false, stage: 'exec', code: 'ENOENT' });
+    expect(
+      await copying.spawn({ file: '/bin/true', argv0: 'x', args: [], env: {}, cwd: '/no/such' }),
+    ).toEqual({ ok: false, stage: 'chdir', code: 'ENOENT' });
+    expect((await fork(copying, ['/bin/true'])).code).toBe(0);
   });
 });

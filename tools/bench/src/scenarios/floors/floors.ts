@@ -24,6 +24,10 @@ interface FloorParams {
   readonly rounds: number;
   /** One-at-a-time samples per round of the latency floors. */
   readonly perRound: number;
+  /** The pause before each sample of the "after idle" latency floors, ms. */
+  readonly idleMs: number;
+  /** Samples per round of those. */
+  readonly idlePerRound: number;
 }
 
 /** A measured round: how many per second, and the CPU (µs) per operation of each side. */
@@ -50,10 +54,12 @@ interface Round {
  * doing nothing but NewTasks at `1e6 / client µs of 1`.
  *
  * 4. One at a time, as `latency` dispatches: a NewTask round trip, and a task's stream messages
- *    on one stream, `per-round` samples per round.
+ *    on one stream, `per-round` samples per round back to back; then `idle-per-round` samples
+ *    each after `idle-ms` of nothing, as `latency`'s samples come (each process waits between
+ *    them while the others run): what a hop costs when the cores it wakes were idle.
  *
  * Options: --calls (20000) --in-flight (64) --streams (100) --tasks (20000) --rounds (3)
- * --per-round (500).
+ * --per-round (500) --idle-ms (20) --idle-per-round (100).
  */
 export const floors: Scenario = {
   name: 'floors',
@@ -67,15 +73,19 @@ export const floors: Scenario = {
       tasks: numberOption(ctx, 'tasks', 20_000),
       rounds: numberOption(ctx, 'rounds', 3),
       perRound: numberOption(ctx, 'per-round', 500),
+      idleMs: numberOption(ctx, 'idle-ms', 20),
+      idlePerRound: numberOption(ctx, 'idle-per-round', 100),
     };
     const server = await FloorServer.start(ctx.root);
     let unary: Round[];
     let stream: Round[];
-    let oneAtATime: { call: number[][]; stream: number[][] };
+    let oneAtATime: OneAtATime;
     try {
       unary = await measure(ctx, p, 'NewTask', (n) => unaryRound(server, p, n));
       stream = await measure(ctx, p, 'stream', (n) => streamRound(server, p, n));
-      ctx.progress('one at a time: NewTask, and a task on one stream');
+      ctx.progress(
+        'one at a time: NewTask, and a task on one stream (back to back, then after idle)',
+      );
       oneAtATime = await latencyRounds(server, p, ctx.signal);
     } finally {
       await server.stop();
@@ -91,6 +101,16 @@ export const floors: Scenario = {
       figures: [
         figure('NewTask round trip, one at a time', 'ms', oneAtATime.call),
         figure('Assign → TaskFinished → Ack, one task at a time', 'ms', oneAtATime.stream),
+        figure(
+          `NewTask round trip, each after ${p.idleMs} ms idle`,
+          'ms',
+          oneAtATime.callAfterIdle,
+        ),
+        figure(
+          `Assign → TaskFinished → Ack, each after ${p.idleMs} ms idle`,
+          'ms',
+          oneAtATime.streamAfterIdle,
+        ),
       ],
       values: [
         roundsValue(
@@ -196,11 +216,18 @@ async function unaryRound(server: FloorServer, p: FloorParams, scale: number): P
  * stream the time from a TaskFinished written to the next Assign read (the server's Ack and
  * Assign in between): the least a dispatch can cost in gRPC hops here.
  */
+interface OneAtATime {
+  readonly call: number[][];
+  readonly stream: number[][];
+  readonly callAfterIdle: number[][];
+  readonly streamAfterIdle: number[][];
+}
+
 async function latencyRounds(
   server: FloorServer,
   p: FloorParams,
   signal: AbortSignal,
-): Promise<{ call: number[][]; stream: number[][] }> {
+): Promise<OneAtATime> {
   const client = new BenchTasksClient(server.address, 'floor-token');
   const proto = loadDroverProto().drover.v1;
   const bot = new proto.BotApi(
@@ -220,38 +247,51 @@ async function latencyRounds(
     });
   try {
     const request = benchTaskRequest({ pool: BENCH_POOL });
-    const calls = await runRounds({ rounds: p.rounds, signal }, async () => {
-      const samples: number[] = [];
-      for (let i = 0; i < p.perRound; i++) {
-        const t0 = nowNs();
-        await client.newTask(request);
-        samples.push((nowNs() - t0) / 1e6);
-      }
-      return samples;
-    });
+    const callRounds = (n: number, idleMs: number) =>
+      runRounds({ rounds: p.rounds, signal }, async () => {
+        const samples: number[] = [];
+        for (let i = 0; i < n; i++) {
+          if (idleMs > 0) await sleep(idleMs);
+          const t0 = nowNs();
+          await client.newTask(request);
+          samples.push((nowNs() - t0) / 1e6);
+        }
+        return samples;
+      });
+    const calls = await callRounds(p.perRound, 0);
+    const callsAfterIdle = await callRounds(p.idlePerRound, p.idleMs);
     let assign = nextAssign();
     call.write({ hello: { bot_id: 'floor-latency', version: 'floor', dimensions: [] } });
     let held = await assign;
-    const streams = await runRounds({ rounds: p.rounds, signal }, async () => {
-      const samples: number[] = [];
-      for (let i = 0; i < p.perRound; i++) {
-        assign = nextAssign();
-        const t0 = nowNs();
-        call.write({
-          task_finished: {
-            task_id: held.taskId,
-            lease_id: held.leaseId,
-            exit_code: 0,
-            duration: 0,
-            output_size: 0,
-          },
-        });
-        held = await assign;
-        samples.push((nowNs() - t0) / 1e6);
-      }
-      return samples;
-    });
-    return { call: calls, stream: streams };
+    const streamRounds = (n: number, idleMs: number) =>
+      runRounds({ rounds: p.rounds, signal }, async () => {
+        const samples: number[] = [];
+        for (let i = 0; i < n; i++) {
+          if (idleMs > 0) await sleep(idleMs);
+          assign = nextAssign();
+          const t0 = nowNs();
+          call.write({
+            task_finished: {
+              task_id: held.taskId,
+              lease_id: held.leaseId,
+              exit_code: 0,
+              duration: 0,
+              output_size: 0,
+            },
+          });
+          held = await assign;
+          samples.push((nowNs() - t0) / 1e6);
+        }
+        return samples;
+      });
+    const streams = await streamRounds(p.perRound, 0);
+    const streamsAfterIdle = await streamRounds(p.idlePerRound, p.idleMs);
+    return {
+      call: calls,
+      stream: streams,
+      callAfterIdle: callsAfterIdle,
+      streamAfterIdle: streamsAfterIdle,
+    };
   } finally {
     call.end();
     call.cancel();
@@ -259,6 +299,8 @@ async function latencyRounds(
     client.close();
   }
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `streams` BotApi streams, each answering every Assign with a TaskFinished at once. */
 async function streamRound(server: FloorServer, p: FloorParams, scale: number): Promise<Round> {

@@ -42,6 +42,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -274,10 +276,26 @@ static int payload(void *arg) {
  * cannot place the payload in a cgroup (CLONE_INTO_CGROUP is clone3's), so the child's first
  * steps are here: on its new stack, call fn(arg), never come back. The server is single-threaded
  * and installs no signal handler, so nothing else runs on its memory meanwhile. Elsewhere (or
- * built with -DDROVER_SPAWN_COPY_FORK, as a test does) a copying clone3.
+ * built with -DDROVER_SPAWN_COPY_FORK, as a test does; or where the kernel refuses it) a copying
+ * clone3.
+ *
+ * What sharing changes: the child's setuid/setgid mark the shared memory not dumpable, and so the
+ * server (its /proc/<pid>/fd, which the bot opens the pipes through, then needing CAP_SYS_PTRACE)
+ * until the server says otherwise (after each such child's exec: see spawn_one); and the kernel
+ * never picks a vfork child to end when its cgroup runs out of memory, so an exec that does not
+ * fit the task's memory.max fails (ENOMEM) instead of the payload being killed. The task's cgroup
+ * is new and empty when its payload is forked, so no other process of it is killed meanwhile.
  */
 #define CLONE_SHARES_MEMORY 1
-static char payload_stack[256 * 1024] __attribute__((aligned(64)));
+#define PAYLOAD_STACK_BYTES (256 * 1024)
+/* Its own mapping, with an unmapped-on-access page below it: an overflow faults, it does not
+ * write over the server's globals. */
+static char *payload_stack;
+/* The kernel refused a shared clone3 (EINVAL): copying ones from then on. */
+static int no_shared_clone;
+/* Whether the server may be dumped (so that its /proc files stay the bot user's): restored after
+ * a child's setuid/setgid made the shared memory not dumpable. */
+static int dumpable = 1;
 
 static pid_t clone3_run(struct clone_args *args, int (*fn)(void *), void *arg) {
   long ret;
@@ -371,17 +389,26 @@ static void spawn_one(char *p, char *end) {
       args.flags = CLONE_INTO_CGROUP;
       args.cgroup = (uint64_t)cgfd;
     }
+    int copying = 1;
 #ifdef CLONE_SHARES_MEMORY
-    args.flags |= CLONE_VM | CLONE_VFORK;
-    args.stack = (uint64_t)(uintptr_t)payload_stack;
-    args.stack_size = sizeof payload_stack;
-    pid = clone3_run(&args, payload, &l);
-#else
-    pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
-    if (pid == 0) payload(&l);
+    if (!no_shared_clone && payload_stack != NULL) {
+      struct clone_args shared = args;
+      shared.flags |= CLONE_VM | CLONE_VFORK;
+      shared.stack = (uint64_t)(uintptr_t)payload_stack;
+      shared.stack_size = PAYLOAD_STACK_BYTES;
+      pid = clone3_run(&shared, payload, &l);
+      copying = pid < 0 && errno == EINVAL;
+      if (copying) no_shared_clone = 1;
+      /* Back to what it was, whatever the child's setuid/setgid made of the shared memory. */
+      if (pid > 0 && (uid >= 0 || gid >= 0)) prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
+    }
 #endif
+    if (copying) {
+      pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+      if (pid == 0) payload(&l);
+    }
     /* Before Linux 5.7 (or a seccomp filter refusing clone3): fork, the payload moving itself. */
-    if (pid < 0 && (errno == ENOSYS || errno == EPERM || errno == EINVAL))
+    if (pid < 0 && (errno == ENOSYS || errno == EPERM || (errno == EINVAL && cgfd >= 0)))
       no_clone3 = 1;
   }
   if (no_clone3) {
@@ -484,6 +511,16 @@ int main(void) {
   signal(SIGTERM, SIG_IGN);
   signal(SIGHUP, SIG_IGN);
   signal(SIGQUIT, SIG_IGN);
+#ifdef CLONE_SHARES_MEMORY
+  int d = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+  if (d >= 0) dumpable = d;
+  long page = sysconf(_SC_PAGESIZE);
+  if (page <= 0) page = 4096;
+  char *m = mmap(NULL, PAYLOAD_STACK_BYTES + (size_t)page, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  /* Without it: copying clones. */
+  if (m != MAP_FAILED && mprotect(m, (size_t)page, PROT_NONE) == 0) payload_stack = m + page;
+#endif
   incap = 64 * 1024;
   inbuf = malloc(incap);
   if (inbuf == NULL) die("malloc");

@@ -5,6 +5,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
@@ -291,6 +292,40 @@ describe('the fork server', () => {
     );
   });
 
+  it('keeps its /proc files its own user’s after a payload switched to the task user (the bot opens the pipes there)', async () => {
+    // A bot run as a user of its own with CAP_SETUID and CAP_SETGID (docs/bot-security.md): the
+    // payload's setuid must not leave the server's /proc/<pid>/fd root's, which a bot without
+    // CAP_SYS_PTRACE (a container's default) could then not open.
+    const wrapper = path.join(root, 'as-nobody');
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\nexec setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=+setuid,+setgid --ambient-caps=+setuid,+setgid '${binary}'\n`,
+    );
+    chmodSync(wrapper, 0o755);
+    const s = await ForkServer.start(wrapper);
+    try {
+      expect(statSync(`/proc/${s.pid}/fd`).uid).toBe(65534);
+      const outcome = await s.spawn({
+        file: '/usr/bin/id',
+        argv0: 'id',
+        args: ['-u'],
+        env: {},
+        cwd: '/',
+        uid: 65533,
+        gid: 65533,
+      });
+      if (!outcome.ok) throw new Error(`not started: ${outcome.stage} ${outcome.code}`);
+      const out: Buffer[] = [];
+      outcome.child.stdout.on('data', (c: Buffer) => out.push(c));
+      await within('id to end', new Promise((r) => outcome.child.once('exit', r)), 10_000);
+      await until('its output', () => Buffer.concat(out).toString() === '65533\n', 10_000);
+      expect(statSync(`/proc/${s.pid}/fd`).uid).toBe(65534);
+      expect((await fork(s, ['/bin/true'])).code).toBe(0);
+    } finally {
+      s.dispose();
+    }
+  });
+
   it('kills the payloads it forked when it dies, says so, and runs again a moment later', async () => {
     const deaths: string[] = [];
     const restarts: number[] = [];
@@ -551,7 +586,7 @@ describe('the fork server built to copy itself at each fork (other architectures
     cgroups = setup.cgroups;
   });
 
-  afterAll(() => copying.dispose());
+  afterAll(() => copying?.dispose());
 
   it('hands back the output, the exit, the environment, the cwd and a group of its own', async () => {
     const r = await fork(

@@ -34,6 +34,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <signal.h>
@@ -59,6 +60,8 @@
 static int sfd = -1;
 /* clone3 is not there (or not allowed): every payload is forked and moves itself. */
 static int no_clone3;
+/* Whether the server may be dumped (its /proc files the bot user's): what it is restored to. */
+static int dumpable = 1;
 
 /* Payloads whose pipes the bot has not taken yet (no 'C' for them): if the bot is gone before it
  * does, nobody will ever read them or know of them, and they are killed. */
@@ -262,6 +265,17 @@ static int payload(void *arg) {
     if (l->gid >= 0 && setgid((gid_t)l->gid) < 0) child_fail(l->status, ST_SETID);
     if (l->uid >= 0 && setuid((uid_t)l->uid) < 0) child_fail(l->status, ST_SETID);
   }
+  /* None of the server's capabilities goes through the exec. A bot that is not root holds some
+   * (CAP_SETUID and CAP_SETGID to switch to the task user, granted as ambient ones by its
+   * service; more to manage what payloads leave): a switch between two users other than root
+   * keeps them, and ambient ones survive an exec — with CAP_SETUID a payload could become root.
+   * A payload of a bot run as root still gets root's at its exec, as the kernel gives them. */
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+    child_fail(l->status, ST_SETID);
+  struct __user_cap_header_struct head = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct no_caps[_LINUX_CAPABILITY_U32S_3];
+  memset(no_caps, 0, sizeof no_caps);
+  if (syscall(SYS_capset, &head, no_caps) < 0) child_fail(l->status, ST_SETID);
   exec_search(l->file, l->argv, l->envp);
   child_fail(l->status, ST_EXEC);
   return 127;
@@ -293,9 +307,6 @@ static int payload(void *arg) {
 static char *payload_stack;
 /* The kernel refused a shared clone3 (EINVAL): copying ones from then on. */
 static int no_shared_clone;
-/* Whether the server may be dumped (so that its /proc files stay the bot user's): restored after
- * a child's setuid/setgid made the shared memory not dumpable. */
-static int dumpable = 1;
 
 static pid_t clone3_run(struct clone_args *args, int (*fn)(void *), void *arg) {
   long ret;
@@ -381,6 +392,11 @@ static void spawn_one(char *p, char *end) {
       .envp = envp,
   };
   pid_t pid = -1;
+  /* A shared clone whose payload switches users: its setuid/setgid make the shared memory — the
+   * server's — not dumpable, and the server's /proc/<pid>/fd root's (the bot opens the payload's
+   * pipes there). Dumpable again once the payload has left that memory (its exec, or its end);
+   * never before, or the task user could reach the server's memory meanwhile. */
+  int undump = 0;
   if (!no_clone3) {
     struct clone_args args;
     memset(&args, 0, sizeof args);
@@ -399,8 +415,7 @@ static void spawn_one(char *p, char *end) {
       pid = clone3_run(&shared, payload, &l);
       copying = pid < 0 && errno == EINVAL;
       if (copying) no_shared_clone = 1;
-      /* Back to what it was, whatever the child's setuid/setgid made of the shared memory. */
-      if (pid > 0 && (uid >= 0 || gid >= 0)) prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
+      undump = pid > 0 && (uid >= 0 || gid >= 0);
     }
 #endif
     if (copying) {
@@ -408,7 +423,9 @@ static void spawn_one(char *p, char *end) {
       if (pid == 0) payload(&l);
     }
     /* Before Linux 5.7 (or a seccomp filter refusing clone3): fork, the payload moving itself. */
-    if (pid < 0 && (errno == ENOSYS || errno == EPERM || (errno == EINVAL && cgfd >= 0)))
+    /* (Linux 5.3–5.6 has clone3 without CLONE_INTO_CGROUP: E2BIG for the field it lacks.) */
+    if (pid < 0 && (errno == ENOSYS || errno == EPERM ||
+                    ((errno == EINVAL || errno == E2BIG) && cgfd >= 0)))
       no_clone3 = 1;
   }
   if (no_clone3) {
@@ -434,10 +451,13 @@ static void spawn_one(char *p, char *end) {
     /* Not started: reaped here, so that no X line follows. */
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
     }
+    if (undump) prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
     int stage = f.stage >= 0 && f.stage <= ST_EXEC ? f.stage : ST_EXEC;
     reply("E %s %s %d\n", id, STAGES[stage], f.err);
     goto done;
   }
+  /* The end of the pipe: the payload's exec closed it, past the switch to its own memory. */
+  if (undump && n == 0) prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
   hand_out(pid, out[0], err[0]);
   reply("S %s %d %d %d\n", id, (int)pid, out[0], err[0]);
   out[0] = err[0] = -1; /* the bot's now: closed on its 'C' */
@@ -511,9 +531,9 @@ int main(void) {
   signal(SIGTERM, SIG_IGN);
   signal(SIGHUP, SIG_IGN);
   signal(SIGQUIT, SIG_IGN);
-#ifdef CLONE_SHARES_MEMORY
   int d = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
   if (d >= 0) dumpable = d;
+#ifdef CLONE_SHARES_MEMORY
   long page = sysconf(_SC_PAGESIZE);
   if (page <= 0) page = 4096;
   char *m = mmap(NULL, PAYLOAD_STACK_BYTES + (size_t)page, PROT_READ | PROT_WRITE,

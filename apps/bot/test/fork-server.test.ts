@@ -292,10 +292,11 @@ describe('the fork server', () => {
     );
   });
 
-  it('keeps its /proc files its own user’s after a payload switched to the task user (the bot opens the pipes there)', async () => {
-    // A bot run as a user of its own with CAP_SETUID and CAP_SETGID (docs/bot-security.md): the
-    // payload's setuid must not leave the server's /proc/<pid>/fd root's, which a bot without
-    // CAP_SYS_PTRACE (a container's default) could then not open.
+  it('run as a user of its own with CAP_SETUID and CAP_SETGID, gives payloads none of them and keeps its /proc files its own', async () => {
+    // A bot not root is granted the two as ambient capabilities (docs/bot-security.md). The
+    // payload must get none (with CAP_SETUID it could become root), and its setuid must not leave
+    // the server's /proc/<pid>/fd root's: the bot opens the payload's pipes there, which a bot
+    // without CAP_SYS_PTRACE (a container's default) could then not.
     const wrapper = path.join(root, 'as-nobody');
     writeFileSync(
       wrapper,
@@ -303,13 +304,16 @@ describe('the fork server', () => {
     );
     chmodSync(wrapper, 0o755);
     const s = await ForkServer.start(wrapper);
+    const caps = 'grep -E "^Cap(Inh|Prm|Eff|Amb)" /proc/self/status | tr -s "\\t" " "';
+    const none = ['CapInh', 'CapPrm', 'CapEff', 'CapAmb'].map((c) => `${c}: 0000000000000000\n`);
     try {
       expect(statSync(`/proc/${s.pid}/fd`).uid).toBe(65534);
+      expect(readFileSync(`/proc/${s.pid}/status`, 'utf8')).toMatch(/^CapAmb:\s+0*c0$/m);
       const outcome = await s.spawn({
-        file: '/usr/bin/id',
-        argv0: 'id',
-        args: ['-u'],
-        env: {},
+        file: '/bin/sh',
+        argv0: 'sh',
+        args: ['-c', `id -u; ${caps}`],
+        env: { PATH: '/usr/bin:/bin' },
         cwd: '/',
         uid: 65533,
         gid: 65533,
@@ -317,13 +321,17 @@ describe('the fork server', () => {
       if (!outcome.ok) throw new Error(`not started: ${outcome.stage} ${outcome.code}`);
       const out: Buffer[] = [];
       outcome.child.stdout.on('data', (c: Buffer) => out.push(c));
-      await within('id to end', new Promise((r) => outcome.child.once('exit', r)), 10_000);
-      await until('its output', () => Buffer.concat(out).toString() === '65533\n', 10_000);
+      await within('it to end', new Promise((r) => outcome.child.stdout.once('close', r)), 10_000);
+      expect(Buffer.concat(out).toString()).toBe(['65533\n', ...none].join(''));
       expect(statSync(`/proc/${s.pid}/fd`).uid).toBe(65534);
-      expect((await fork(s, ['/bin/true'])).code).toBe(0);
+      // As the server's own user too.
+      expect((await fork(s, ['/bin/sh', '-c', caps])).stdout).toBe(none.join(''));
     } finally {
       s.dispose();
     }
+    // A payload of a server run as root (the suite's) is root with root's capabilities.
+    const asRoot = await fork(server, ['/bin/sh', '-c', 'grep "^CapEff" /proc/self/status']);
+    expect(asRoot.stdout).toMatch(/^CapEff:\s+0*[1-9a-f][0-9a-f]{9,}\n$/);
   });
 
   it('kills the payloads it forked when it dies, says so, and runs again a moment later', async () => {

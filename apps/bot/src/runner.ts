@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { rm, rmdir } from 'node:fs/promises';
@@ -181,6 +181,11 @@ export interface RunTaskOptions {
   readonly drainMs?: number;
   /** Remove the work dir when the task ends. @default true */
   readonly removeWorkDir?: boolean;
+  /**
+   * The bot holds ambient capabilities (/proc/self/status CapAmb), which a payload it forked
+   * itself would keep. @default read from /proc/self/status once
+   */
+  readonly ambientCapabilities?: boolean;
   /** The bot's named caches; a manifest asking for caches without them is a client error. */
   readonly caches?: CacheManager;
   /**
@@ -590,6 +595,8 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
         await cg.waitEmpty(CGROUP_EMPTY_DEADLINE_MS);
       } else await sweepProcessesWithEnv(`DROVER_TASK_NONCE=${p.nonce}`, 2_000);
     }
+    if (forked?.ok !== true && (opts.ambientCapabilities ?? holdsAmbientCapabilities()))
+      throw new UnsafeSpawnError();
     subprocess =
       forked?.ok === true
         ? forked.child
@@ -602,7 +609,8 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
     // Arguments spawn() refuses (a NUL byte in one): the command cannot be run.
     await forget();
     await cg?.remove();
-    if (err instanceof CgroupMoveError) throw err; // the bot's failure, not the command's
+    // The bot's failure, not the command's.
+    if (err instanceof CgroupMoveError || err instanceof UnsafeSpawnError) throw err;
     return spawnFailure(p, err as NodeJS.ErrnoException);
   }
   traceHop(opts.taskId, 'spawn-returned');
@@ -867,6 +875,40 @@ function spawnFailure(p: ProcessParams, err: { code?: string; message?: string }
  * The bot itself failed (e.g. it cannot create the work dir). The wire has no internal-failure
  * field, so this is reported like a command that cannot execute: 126 and a line saying why.
  */
+/**
+ * A payload the bot would fork itself (no fork server running) while the bot holds ambient
+ * capabilities: the payload would keep them (with CAP_SETUID it could make itself root). Only the
+ * fork server, which clears them in each payload, starts payloads of such a bot.
+ */
+class UnsafeSpawnError extends Error {
+  constructor() {
+    super(
+      'the bot holds ambient capabilities (CapAmb in /proc/self/status) that a payload it forks itself would keep, and its fork server, which drops them, is not running',
+    );
+    this.name = 'UnsafeSpawnError';
+  }
+}
+
+/** A /proc/<pid>/status text says its ambient capability set is not empty. */
+export function ambientCapabilitiesIn(status: string): boolean {
+  const hex = /^CapAmb:\s*([0-9a-fA-F]+)\s*$/m.exec(status)?.[1];
+  return hex !== undefined && BigInt(`0x${hex}`) !== 0n;
+}
+
+let ambientHeld: boolean | undefined;
+
+/** The bot's ambient capability set is not empty (read once: it does not change). */
+function holdsAmbientCapabilities(): boolean {
+  if (ambientHeld === undefined) {
+    try {
+      ambientHeld = ambientCapabilitiesIn(readFileSync('/proc/self/status', 'utf8'));
+    } catch {
+      ambientHeld = false; // no /proc: no capabilities to speak of
+    }
+  }
+  return ambientHeld;
+}
+
 function botFailure(opts: RunTaskOptions, err: unknown): RunResult {
   const why = err instanceof Error ? err.message : String(err);
   const text = Buffer.from(`drover-bot: internal error, the task could not be started: ${why}\n`);

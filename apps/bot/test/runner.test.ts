@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ambientCapabilitiesIn } from '../src/runner';
 import {
   isProcessRunning,
   startTask,
@@ -138,6 +139,25 @@ describe('runner', () => {
       expect(existsSync(marker)).toBe(false);
     },
   );
+
+  it('never forks a payload itself while the bot holds ambient capabilities: the task fails, nothing runs', async () => {
+    // The payload would keep them (CAP_SETUID: it could make itself root); only the fork server,
+    // which clears them, may start it (fork-server.test.ts).
+    const marker = path.join(root, 'ran');
+    const t = start({ manifest: sh(`touch ${marker}`), ambientCapabilities: true });
+    const r = await t.done;
+    expect(r.exitCode).toBe(126);
+    expect(t.output()).toMatch(
+      /ambient capabilities .* fork server, which drops them, is not running/,
+    );
+    expect(t.run.pid).toBeUndefined();
+    expect(existsSync(marker)).toBe(false);
+    expect(ambientCapabilitiesIn('Uid:\t0\nCapAmb:\t00000000000000c0\n')).toBe(true);
+    expect(ambientCapabilitiesIn('CapAmb:\t0000000000000000\nCapBnd:\t000001ffffffffff\n')).toBe(
+      false,
+    );
+    expect(ambientCapabilitiesIn('')).toBe(false);
+  });
 
   it('refuses an empty command as a client error', async () => {
     const r = await start({ manifest: manifest([]) }).done;

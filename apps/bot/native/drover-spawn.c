@@ -265,17 +265,20 @@ static int payload(void *arg) {
     if (l->gid >= 0 && setgid((gid_t)l->gid) < 0) child_fail(l->status, ST_SETID);
     if (l->uid >= 0 && setuid((uid_t)l->uid) < 0) child_fail(l->status, ST_SETID);
   }
-  /* None of the server's capabilities goes through the exec. A bot that is not root holds some
-   * (CAP_SETUID and CAP_SETGID to switch to the task user, granted as ambient ones by its
+  /* A payload not run as root gets none of the server's capabilities. A bot that is not root holds
+   * some (CAP_SETUID and CAP_SETGID to switch to the task user, granted as ambient ones by its
    * service; more to manage what payloads leave): a switch between two users other than root
    * keeps them, and ambient ones survive an exec — with CAP_SETUID a payload could become root.
-   * A payload of a bot run as root still gets root's at its exec, as the kernel gives them. */
-  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-    child_fail(l->status, ST_SETID);
-  struct __user_cap_header_struct head = {_LINUX_CAPABILITY_VERSION_3, 0};
-  struct __user_cap_data_struct no_caps[_LINUX_CAPABILITY_U32S_3];
-  memset(no_caps, 0, sizeof no_caps);
-  if (syscall(SYS_capset, &head, no_caps) < 0) child_fail(l->status, ST_SETID);
+   * A payload that stays root is left as it was (root's, as the kernel gives them at its exec;
+   * dropping them first would lose them for good under no_new_privs). */
+  if (geteuid() != 0) {
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+      child_fail(l->status, ST_SETID);
+    struct __user_cap_header_struct head = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct no_caps[_LINUX_CAPABILITY_U32S_3];
+    memset(no_caps, 0, sizeof no_caps);
+    if (syscall(SYS_capset, &head, no_caps) < 0) child_fail(l->status, ST_SETID);
+  }
   exec_search(l->file, l->argv, l->envp);
   child_fail(l->status, ST_EXEC);
   return 127;

@@ -545,13 +545,17 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
   // finds the payload: by its nonce (the payload may kill the bot before its group is recorded),
   // and by its group once that is recorded right after the spawn. (With cgroups the next start
   // finds the task's cgroup by name first.)
-  recordTaskStart(opts.botDir, opts.taskId, p.nonce);
-  const forget = () => removeGroupRecord(opts.botDir, opts.taskId).catch(() => {});
   const containment = opts.containment ?? { kind: 'pgroup' };
   // The payload is forked by the fork server when there is one (straight into the task's cgroup);
   // else from a spare made ahead in its cgroup, or by the bot (moving into the cgroup for the fork).
   const server = containment.forkServer?.alive === true ? containment.forkServer : undefined;
   const forkSpec = server === undefined ? undefined : serverSpec(p);
+  // Only the fork server may start the payload of a bot holding ambient capabilities: before
+  // anything of the task is made when there is none.
+  const serverOnly = opts.ambientCapabilities ?? holdsAmbientCapabilities();
+  if (serverOnly && forkSpec === undefined) throw new UnsafeSpawnError();
+  recordTaskStart(opts.botDir, opts.taskId, p.nonce);
+  const forget = () => removeGroupRecord(opts.botDir, opts.taskId).catch(() => {});
   let cg: TaskCgroup | undefined;
   let spare =
     containment.kind === 'cgroup' && forkSpec === undefined
@@ -595,8 +599,8 @@ async function runProcess(p: ProcessParams): Promise<RunResult> {
         await cg.waitEmpty(CGROUP_EMPTY_DEADLINE_MS);
       } else await sweepProcessesWithEnv(`DROVER_TASK_NONCE=${p.nonce}`, 2_000);
     }
-    if (forked?.ok !== true && (opts.ambientCapabilities ?? holdsAmbientCapabilities()))
-      throw new UnsafeSpawnError();
+    // The server could not take it (no spare was taken: there is a server).
+    if (forked?.ok !== true && serverOnly) throw new UnsafeSpawnError();
     subprocess =
       forked?.ok === true
         ? forked.child
@@ -872,10 +876,6 @@ function spawnFailure(p: ProcessParams, err: { code?: string; message?: string }
 }
 
 /**
- * The bot itself failed (e.g. it cannot create the work dir). The wire has no internal-failure
- * field, so this is reported like a command that cannot execute: 126 and a line saying why.
- */
-/**
  * A payload the bot would fork itself (no fork server running) while the bot holds ambient
  * capabilities: the payload would keep them (with CAP_SETUID it could make itself root). Only the
  * fork server, which clears them in each payload, starts payloads of such a bot.
@@ -897,11 +897,17 @@ export function ambientCapabilitiesIn(status: string): boolean {
 
 let ambientHeld: boolean | undefined;
 
-/** The bot's ambient capability set is not empty (read once: it does not change). */
+/**
+ * The bot is not root and its ambient capability set is not empty (read once: neither changes).
+ * A root bot's ambient capabilities are harmless: a switch away from root clears them, and a
+ * payload run as root has root's anyway.
+ */
 function holdsAmbientCapabilities(): boolean {
   if (ambientHeld === undefined) {
     try {
-      ambientHeld = ambientCapabilitiesIn(readFileSync('/proc/self/status', 'utf8'));
+      ambientHeld =
+        process.geteuid?.() !== 0 &&
+        ambientCapabilitiesIn(readFileSync('/proc/self/status', 'utf8'));
     } catch {
       ambientHeld = false; // no /proc: no capabilities to speak of
     }
@@ -909,6 +915,10 @@ function holdsAmbientCapabilities(): boolean {
   return ambientHeld;
 }
 
+/**
+ * The bot itself failed (e.g. it cannot create the work dir). The wire has no internal-failure
+ * field, so this is reported like a command that cannot execute: 126 and a line saying why.
+ */
 function botFailure(opts: RunTaskOptions, err: unknown): RunResult {
   const why = err instanceof Error ? err.message : String(err);
   const text = Buffer.from(`drover-bot: internal error, the task could not be started: ${why}\n`);

@@ -14,7 +14,7 @@ import { DEFAULT_MAX_OUTPUT_BYTES, OutputPump } from './output-pump';
 import { sweepGroup, terminationDance } from './process-group';
 import { makeDirInside } from './safe-paths';
 import { prepareInputs, type DigestLike, type InputsSource } from './task-inputs';
-import { giveTo, type TaskUser } from './task-user';
+import { capabilitySet, giveTo, type TaskUser } from './task-user';
 import { CgroupMoveError, type BotCgroups, type TaskCgroup } from './containment/task-cgroups';
 import type { SpareLaunches, TakenSpare } from './containment/spare-launch';
 import { ForkedChild, type ForkServer, type ForkSpec } from './containment/fork-server';
@@ -889,12 +889,6 @@ class UnsafeSpawnError extends Error {
   }
 }
 
-/** A /proc/<pid>/status text says its ambient capability set is not empty. */
-export function ambientCapabilitiesIn(status: string): boolean {
-  const hex = /^CapAmb:\s*([0-9a-fA-F]+)\s*$/m.exec(status)?.[1];
-  return hex !== undefined && BigInt(`0x${hex}`) !== 0n;
-}
-
 let ambientHeld: boolean | undefined;
 
 /**
@@ -907,7 +901,7 @@ function holdsAmbientCapabilities(): boolean {
     try {
       ambientHeld =
         process.geteuid?.() !== 0 &&
-        ambientCapabilitiesIn(readFileSync('/proc/self/status', 'utf8'));
+        capabilitySet(readFileSync('/proc/self/status', 'utf8'), 'CapAmb') !== 0n;
     } catch {
       ambientHeld = false; // no /proc: no capabilities to speak of
     }

@@ -141,8 +141,7 @@ export function userSwitching(
       };
     }
   }
-  const hex = /^CapEff:\s*([0-9a-f]+)\s*$/im.exec(text)?.[1];
-  const caps = hex === undefined ? 0n : BigInt(`0x${hex}`);
+  const caps = capabilitySet(text, 'CapEff');
   const has = (bit: number) => (caps & (1n << BigInt(bit))) !== 0n;
   const lacking = TASK_USER_CAPABILITIES.filter((c) => !has(c.bit));
   if (lacking.length > 0) {
@@ -153,6 +152,12 @@ export function userSwitching(
   }
   const missing = EXTRA_CAPABILITIES.filter((c) => !has(c.bit)).map((c) => `${c.name} (${c.why})`);
   return missing.length > 0 ? { ok: true, missing } : { ok: true };
+}
+
+/** A capability set (`CapEff`, `CapAmb`…) of a /proc/<pid>/status text; none when it is absent. */
+export function capabilitySet(status: string, name: 'CapEff' | 'CapAmb'): bigint {
+  const hex = new RegExp(`^${name}:\\s*([0-9a-f]+)\\s*$`, 'im').exec(status)?.[1];
+  return hex === undefined ? 0n : BigInt(`0x${hex}`);
 }
 
 const EXTRA_CAPABILITIES = [

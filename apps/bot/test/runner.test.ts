@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ambientCapabilitiesIn } from '../src/runner';
+import { capabilitySet } from '../src/task-user';
 import {
   isProcessRunning,
   startTask,
@@ -152,11 +152,10 @@ describe('runner', () => {
     );
     expect(t.run.pid).toBeUndefined();
     expect(existsSync(marker)).toBe(false);
-    expect(ambientCapabilitiesIn('Uid:\t0\nCapAmb:\t00000000000000c0\n')).toBe(true);
-    expect(ambientCapabilitiesIn('CapAmb:\t0000000000000000\nCapBnd:\t000001ffffffffff\n')).toBe(
-      false,
-    );
-    expect(ambientCapabilitiesIn('')).toBe(false);
+    const status = 'Uid:\t1000\nCapEff:\t00000000000000c0\nCapAmb:\t00000000000000c0\n';
+    expect(capabilitySet(status, 'CapAmb')).toBe(0xc0n);
+    expect(capabilitySet('CapAmb:\t0000000000000000\n', 'CapAmb')).toBe(0n);
+    expect(capabilitySet('', 'CapAmb')).toBe(0n);
   });
 
   it('refuses an empty command as a client error', async () => {

@@ -366,46 +366,130 @@ export interface LimitViolation {
  * undefined. Walks the whole message once: its cost is linear in its size.
  */
 export function findLimitViolation(rpc: string, message: unknown): LimitViolation | undefined {
-  const table = REQUEST_LIMITS[rpc] ?? {};
-  return walk(table, message, '', '');
+  return walk(limitTree(rpc), message, []);
 }
 
+/**
+ * REQUEST_LIMITS of one RPC as a tree the walks follow field by field, so that checking a
+ * field builds no path string; the field's name is spelled only for a violation.
+ */
+export interface LimitNode {
+  /** This field's limit; undefined: DEFAULT_FIELD_LIMITS. */
+  readonly limit: FieldLimit | undefined;
+  /** Fields of the message this field holds, by name. */
+  readonly fields: ReadonlyMap<string, LimitNode>;
+  /** Each element of this repeated field. */
+  readonly items: LimitNode;
+}
+
+/** A field the table says nothing about, nor about anything under it. */
+const UNLISTED: LimitNode = { limit: undefined, fields: new Map(), items: undefined as never };
+(UNLISTED as { items: LimitNode }).items = UNLISTED;
+
+const trees = new Map<string, LimitNode>();
+
+/** The tree of `rpc`'s limits (REQUEST_LIMITS; an RPC not there has every field unlisted). */
+export function limitTree(rpc: string): LimitNode {
+  let tree = trees.get(rpc);
+  if (tree === undefined) {
+    tree = buildLimitTree(REQUEST_LIMITS[rpc] ?? {});
+    trees.set(rpc, tree);
+  }
+  return tree;
+}
+
+interface MutableNode {
+  limit: FieldLimit | undefined;
+  fields: Map<string, MutableNode>;
+  items: MutableNode | undefined;
+}
+
+function buildLimitTree(table: Readonly<Record<string, FieldLimit>>): LimitNode {
+  const root: MutableNode = { limit: undefined, fields: new Map(), items: undefined };
+  for (const [path, limit] of Object.entries(table)) {
+    let node = root;
+    for (const part of path.split('.')) {
+      const name = part.replace(/(\[\])+$/, '');
+      let child = node.fields.get(name);
+      if (child === undefined) {
+        child = { limit: undefined, fields: new Map(), items: undefined };
+        node.fields.set(name, child);
+      }
+      node = child;
+      for (let depth = (part.length - name.length) / 2; depth > 0; depth--) {
+        node.items ??= { limit: undefined, fields: new Map(), items: undefined };
+        node = node.items;
+      }
+    }
+    node.limit = limit;
+  }
+  return freeze(root);
+}
+
+function freeze(node: MutableNode): LimitNode {
+  return {
+    limit: node.limit,
+    fields: new Map([...node.fields].map(([name, child]) => [name, freeze(child)])),
+    items: node.items === undefined ? UNLISTED : freeze(node.items),
+  };
+}
+
+/** The field `fields.get(name)` of `node`, or UNLISTED. */
+export function limitField(node: LimitNode, name: string): LimitNode {
+  return node.fields.get(name) ?? UNLISTED;
+}
+
+/**
+ * A field's path as violations name it, from the names and indices walked to it:
+ * `task_slices[0].properties.command[3]`.
+ */
+export function fieldPath(trail: readonly (string | number)[]): string {
+  let out = '';
+  for (const step of trail) {
+    if (typeof step === 'number') out += `[${step}]`;
+    else out += out === '' ? step : `.${step}`;
+  }
+  return out;
+}
+
+/** `trail` is the path walked to `value`, pushed and popped as the walk goes. */
 function walk(
-  table: Readonly<Record<string, FieldLimit>>,
+  node: LimitNode,
   value: unknown,
-  pattern: string,
-  field: string,
+  trail: (string | number)[],
 ): LimitViolation | undefined {
   if (value === null || value === undefined) return undefined;
   if (typeof value === 'string') {
-    const max = table[pattern]?.maxChars ?? DEFAULT_FIELD_LIMITS.maxChars;
+    const max = node.limit?.maxChars ?? DEFAULT_FIELD_LIMITS.maxChars;
     return value.length > max
-      ? { field, problem: `at most ${max} characters, got ${value.length}` }
+      ? { field: fieldPath(trail), problem: `at most ${max} characters, got ${value.length}` }
       : undefined;
   }
   if (value instanceof Uint8Array) {
-    const max = table[pattern]?.maxBytes ?? DEFAULT_FIELD_LIMITS.maxBytes;
+    const max = node.limit?.maxBytes ?? DEFAULT_FIELD_LIMITS.maxBytes;
     return value.length > max
-      ? { field, problem: `at most ${max} bytes, got ${value.length}` }
+      ? { field: fieldPath(trail), problem: `at most ${max} bytes, got ${value.length}` }
       : undefined;
   }
   if (Array.isArray(value)) {
-    const max = table[pattern]?.maxItems ?? DEFAULT_FIELD_LIMITS.maxItems;
-    if (value.length > max) return { field, problem: `at most ${max} items, got ${value.length}` };
+    const max = node.limit?.maxItems ?? DEFAULT_FIELD_LIMITS.maxItems;
+    if (value.length > max) {
+      return { field: fieldPath(trail), problem: `at most ${max} items, got ${value.length}` };
+    }
     for (let i = 0; i < value.length; i++) {
-      const v = walk(table, value[i], `${pattern}[]`, `${field}[${i}]`);
+      trail.push(i);
+      const v = walk(node.items, value[i], trail);
+      trail.pop();
       if (v !== undefined) return v;
     }
     return undefined;
   }
   if (typeof value === 'object') {
-    for (const [key, v] of Object.entries(value)) {
-      const found = walk(
-        table,
-        v,
-        pattern === '' ? key : `${pattern}.${key}`,
-        field === '' ? key : `${field}.${key}`,
-      );
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      trail.push(key);
+      const found = walk(limitField(node, key), record[key], trail);
+      trail.pop();
       if (found !== undefined) return found;
     }
   }

@@ -2,8 +2,10 @@ import protobuf from 'protobufjs';
 import { droverProtobufRoot } from './proto-json';
 import {
   DEFAULT_FIELD_LIMITS,
-  REQUEST_LIMITS,
-  type FieldLimit,
+  fieldPath,
+  limitField,
+  limitTree,
+  type LimitNode,
   type LimitViolation,
 } from './request-limits';
 
@@ -27,9 +29,8 @@ import {
 export function scanRequest(rpc: string, bytes: Uint8Array): LimitViolation | undefined {
   const type = requestType(rpc);
   if (type === undefined) return undefined;
-  const table = REQUEST_LIMITS[rpc] ?? {};
   try {
-    return scan(type, protobuf.Reader.create(bytes), bytes.length, table, '', '');
+    return scan(type, protobuf.Reader.create(bytes), bytes.length, limitTree(rpc), []);
   } catch {
     return undefined;
   }
@@ -72,7 +73,7 @@ type Int64Type = 'int64' | 'uint64' | 'sint64' | 'fixed64' | 'sfixed64';
 function readInt64(
   reader: protobuf.Reader,
   type: string,
-  field: string,
+  trail: readonly (string | number)[],
 ): LimitViolation | undefined {
   const v: protobuf.Long | number = reader[type as Int64Type]();
   const value =
@@ -83,7 +84,11 @@ function readInt64(
         : BigInt.asIntN(64, (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0));
   const max = BigInt(Number.MAX_SAFE_INTEGER);
   if (value <= max && value >= -max) return undefined;
-  return { field, problem: `${BEYOND_SAFE_INTEGER}, got ${value}`, kind: 'out-of-range' };
+  return {
+    field: fieldPath(trail),
+    problem: `${BEYOND_SAFE_INTEGER}, got ${value}`,
+    kind: 'out-of-range',
+  };
 }
 
 const PACKABLE_FIXED: Readonly<Record<string, number>> = {
@@ -95,15 +100,19 @@ const PACKABLE_FIXED: Readonly<Record<string, number>> = {
   sfixed32: 4,
 };
 
+/**
+ * Scans one message of `type` up to `end`; `node` holds its fields' limits, `trail` the path
+ * walked to it (pushed and popped as the scan goes; spelled only for a violation).
+ */
 function scan(
   type: protobuf.Type,
   reader: protobuf.Reader,
   end: number,
-  table: Readonly<Record<string, FieldLimit>>,
-  pattern: string,
-  field: string,
+  node: LimitNode,
+  trail: (string | number)[],
 ): LimitViolation | undefined {
-  const counts = new Map<number, number>();
+  /** Elements seen of each repeated field, by field id (made at the first one). */
+  let counts: Map<number, number> | undefined;
   while (reader.pos < end) {
     const tag = reader.uint32();
     const wireType = tag & 7;
@@ -113,53 +122,78 @@ function scan(
       continue;
     }
     f.resolve();
-    const path = pattern === '' ? f.name : `${pattern}.${f.name}`;
-    const at = field === '' ? f.name : `${field}.${f.name}`;
-    const max = table[path]?.maxItems ?? DEFAULT_FIELD_LIMITS.maxItems;
-    const over = (): LimitViolation => ({ field: at, problem: `at most ${max} items` });
-    let n = counts.get(f.id) ?? 0;
-    if (
-      wireType === 2 &&
-      f.repeated &&
-      !(f.resolvedType instanceof protobuf.Type) &&
-      f.type !== 'string' &&
-      f.type !== 'bytes'
-    ) {
-      // Packed scalars: count them without keeping them.
-      const length = reader.uint32(); // before reader.pos: it moves it
-      const stop = reader.pos + length;
-      const width = PACKABLE_FIXED[f.type];
-      const int64 = INT64_WIRE_TYPES[f.type] !== undefined;
-      while (reader.pos < stop) {
-        if (int64) {
-          const beyond = readInt64(reader, f.type, `${at}[${n}]`);
-          if (beyond !== undefined) return beyond;
-        } else if (width === undefined) reader.skipType(0);
-        else reader.skip(width);
-        if (++n > max) return over();
-      }
-      counts.set(f.id, n);
-      continue;
-    }
-    if (f.repeated) {
-      if (++n > max) return over();
-      counts.set(f.id, n);
-    }
-    if (INT64_WIRE_TYPES[f.type] === wireType) {
-      const beyond = readInt64(reader, f.type, f.repeated ? `${at}[${n - 1}]` : at);
-      if (beyond !== undefined) return beyond;
-    } else if (wireType === 2 && f.resolvedType instanceof protobuf.Type) {
-      const length = reader.uint32(); // before reader.pos: it moves it
-      const stop = reader.pos + length;
-      if (stop > end) return undefined; // truncated: the decoder says so
-      const inner = f.repeated
-        ? scan(f.resolvedType, reader, stop, table, `${path}[]`, `${at}[${n - 1}]`)
-        : scan(f.resolvedType, reader, stop, table, path, at);
-      if (inner !== undefined) return inner;
-      reader.pos = stop;
-    } else {
-      reader.skipType(wireType);
-    }
+    const child = limitField(node, f.name);
+    trail.push(f.name);
+    const violation = scanField(f, wireType, reader, end, child, trail, (counts ??= new Map()));
+    trail.pop();
+    if (violation !== undefined) return violation;
   }
   return undefined;
 }
+
+/** One occurrence of field `f` (its tag read); `trail` ends with its name. */
+function scanField(
+  f: protobuf.Field,
+  wireType: number,
+  reader: protobuf.Reader,
+  end: number,
+  child: LimitNode,
+  trail: (string | number)[],
+  counts: Map<number, number>,
+): LimitViolation | undefined {
+  const max = child.limit?.maxItems ?? DEFAULT_FIELD_LIMITS.maxItems;
+  let n = counts.get(f.id) ?? 0;
+  if (
+    wireType === 2 &&
+    f.repeated &&
+    !(f.resolvedType instanceof protobuf.Type) &&
+    f.type !== 'string' &&
+    f.type !== 'bytes'
+  ) {
+    // Packed scalars: count them without keeping them.
+    const length = reader.uint32(); // before reader.pos: it moves it
+    const stop = reader.pos + length;
+    const width = PACKABLE_FIXED[f.type];
+    const int64 = INT64_WIRE_TYPES[f.type] !== undefined;
+    while (reader.pos < stop) {
+      if (int64) {
+        trail.push(n);
+        const beyond = readInt64(reader, f.type, trail);
+        trail.pop();
+        if (beyond !== undefined) return beyond;
+      } else if (width === undefined) reader.skipType(0);
+      else reader.skip(width);
+      if (++n > max) return tooMany(trail, max);
+    }
+    counts.set(f.id, n);
+    return undefined;
+  }
+  if (f.repeated) {
+    if (++n > max) return tooMany(trail, max);
+    counts.set(f.id, n);
+    trail.push(n - 1);
+  }
+  try {
+    if (INT64_WIRE_TYPES[f.type] === wireType) return readInt64(reader, f.type, trail);
+    if (wireType === 2 && f.resolvedType instanceof protobuf.Type) {
+      const length = reader.uint32(); // before reader.pos: it moves it
+      const stop = reader.pos + length;
+      if (stop > end) throw new Truncated(); // the decoder says what is wrong
+      const inner = scan(f.resolvedType, reader, stop, f.repeated ? child.items : child, trail);
+      if (inner !== undefined) return inner;
+      reader.pos = stop;
+      return undefined;
+    }
+    reader.skipType(wireType);
+    return undefined;
+  } finally {
+    if (f.repeated) trail.pop();
+  }
+}
+
+function tooMany(trail: readonly (string | number)[], max: number): LimitViolation {
+  return { field: fieldPath(trail), problem: `at most ${max} items` };
+}
+
+/** A length past its message's end: left to the decoder (scanRequest answers undefined). */
+class Truncated extends Error {}

@@ -100,13 +100,17 @@ const WROTE: ReadonlyMap<string, (result: unknown) => boolean> = new Map([
  * PostgreSQL).
  */
 export function watchStore(store: Store, health: StoreHealth): Store {
+  /** Each method's wrapper, made at its first use (a store call is on every hot path). */
+  const wrappers = new Map<string, { of: unknown; call: unknown }>();
   return new Proxy(store, {
     get(target, prop) {
       const value: unknown = Reflect.get(target, prop);
       if (typeof value !== 'function') return value;
       if (typeof prop !== 'string' || prop === 'close') return value.bind(target) as unknown;
+      const made = wrappers.get(prop);
+      if (made?.of === value) return made.call;
       const wrote = WROTE.get(prop);
-      return (...args: unknown[]) => {
+      const call = (...args: unknown[]) => {
         let result: unknown;
         try {
           result = (value as (...a: unknown[]) => unknown).apply(target, args);
@@ -128,6 +132,8 @@ export function watchStore(store: Store, health: StoreHealth): Store {
         }
         return result;
       };
+      wrappers.set(prop, { of: value, call });
+      return call;
     },
   });
 }

@@ -20,5 +20,16 @@ export function taskPoolsOf(spec: Pick<TaskSpec, 'slices'>): string[] {
  * when it names none. A task in several pools is seen only by callers who may view all pools.
  */
 export function taskPoolOf(spec: Pick<TaskSpec, 'slices'>): string {
-  return taskPoolsOf(spec).join('|');
+  let pool = poolOfSpec.get(spec);
+  if (pool === undefined) {
+    pool = taskPoolsOf(spec).join('|');
+    poolOfSpec.set(spec, pool);
+  }
+  return pool;
 }
+
+/**
+ * taskPoolOf of each spec asked about: a task's spec is one object for its whole life, and its
+ * pool is asked on every change (metrics, the store, access checks).
+ */
+const poolOfSpec = new WeakMap<Pick<TaskSpec, 'slices'>, string>();

@@ -86,6 +86,15 @@ export function call<Res>(
 }
 
 /** Resolves when `emitter` emits `event` with a value satisfying `pred`, or rejects at the deadline. */
+/** Resolves once `cond()` holds, checked every 5 ms; throws past the deadline. */
+export async function until(cond: () => boolean, deadlineMs = 10_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 export function waitForEvent<T>(
   emitter: NodeJS.EventEmitter,
   event: string,

@@ -15,7 +15,15 @@ import {
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningCoordinator } from '../src/index';
-import { bearer, call, readToken, startTestCoordinator, tasksStub, tempDir } from './harness';
+import {
+  bearer,
+  call,
+  readToken,
+  startTestCoordinator,
+  tasksStub,
+  tempDir,
+  until,
+} from './harness';
 import { ScriptedBot } from './scripted-bot';
 
 let dir: ReturnType<typeof tempDir>;
@@ -106,14 +114,6 @@ async function idleBot(botId: string, inputTrees: string[]): Promise<ScriptedBot
   await b.next((m) => m.msg === 'welcome');
   await until(() => coord.dispatcher.isIdle(botId));
   return b;
-}
-
-async function until(cond: () => boolean, deadlineMs = 10_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 describe('cache-aware dispatch over real gRPC', () => {

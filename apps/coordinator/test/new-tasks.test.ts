@@ -16,7 +16,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashToken, type CoordinatorOptions, type RunningCoordinator } from '../src/index';
-import { bearer, call, startTestCoordinator, tasksStub, tempDir } from './harness';
+import { bearer, call, startTestCoordinator, tasksStub, tempDir, until } from './harness';
 import { ScriptedBot } from './scripted-bot';
 
 const PG_URL = process.env['DROVER_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -128,6 +128,44 @@ function describeNewTasks(name: string, storeOptions: () => CoordinatorOptions):
       expect([...ran].map((id) => stateOf.get(id))).toEqual([...ran].map(() => 'COMPLETED'));
       expect(stateOf.get(next.task_id)).toBe('RUNNING');
       expect([...stateOf.values()].filter((s) => s === 'PENDING')).toHaveLength(949);
+    });
+
+    it('gives the first tasks of a batch to the idle bots, in request order, and the rest as they free up', async () => {
+      const idle = ['bot-1', 'bot-2'].map((id) => {
+        const b = new ScriptedBot(coord.grpcAddress, TOKENS.bot);
+        bots.push(b);
+        b.hello(id, [], [{ key: 'pool', value: ['default'] }]);
+        return b;
+      });
+      await until(() => coord.dispatcher.isIdle('bot-1') && coord.dispatcher.isIdle('bot-2'));
+      // The repeated request_uuid is no new task: it takes no bot, so both go to a and b.
+      const res = await newTasks([
+        { ...task('a'), request_uuid: 'uuid-a' },
+        { ...task('a again'), request_uuid: 'uuid-a' },
+        task('b'),
+        task('c'),
+      ]);
+      const [a, aAgain, b, c] = res.responses.map((r) => r.task_id);
+      expect(aAgain).toBe(a);
+      const assigns = await Promise.all(
+        idle.map(async (bot) => (await bot.next(isAssign)).assign!),
+      );
+      expect(assigns.map((x) => x.task_id).sort()).toEqual([a, b].sort());
+      const state = async (id: string | undefined) =>
+        (
+          await call<TaskResultOut>(
+            (md, cb) => stub.GetResult({ task_id: id }, md, cb),
+            bearer(TOKENS.submitter),
+          )
+        ).state;
+      expect(await state(c)).toBe('PENDING');
+      // The first bot to finish takes c.
+      const first = assigns[0]!;
+      idle[0]!.send({
+        task_finished: { task_id: first.task_id, lease_id: first.lease_id, exit_code: 0 },
+      });
+      expect((await idle[0]!.next(isAssign)).assign!.task_id).toBe(c);
+      expect(await state(first.task_id)).toBe('COMPLETED');
     });
 
     it('refuses a batch with one invalid task, naming its index, and stores nothing', async () => {

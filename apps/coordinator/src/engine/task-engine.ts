@@ -49,6 +49,14 @@ export type ApplyOutcome = { readonly task: Task } | { readonly refused: Refusal
 /** Times a conditional write may lose to another writer before apply gives up. */
 const MAX_WRITE_ATTEMPTS = 10;
 
+/**
+ * PENDING tasks kept as written (see TaskEngineDeps.cacheRunning), at most: enough for the
+ * batches in flight of a busy producer, whose tasks are claimed moments after they are stored;
+ * a deep queue's others are read back when claimed. A task is stored whole (NewTask allows
+ * 256 KiB), so this bounds what the cache may hold.
+ */
+const MAX_CACHED_PENDING = 512;
+
 export interface TaskEngineDeps {
   readonly store: Store;
   readonly clock: () => number;
@@ -58,8 +66,9 @@ export interface TaskEngineDeps {
   readonly timers: TaskTimers;
   /**
    * This process is the store's only writer (SQLite, no change feed): RUNNING tasks are kept as
-   * written, so a bot's reports apply without reading the task back. Only a cache: a stale entry
-   * loses its conditional write and is read again.
+   * written, so a bot's reports apply without reading the task back, and so are the newest
+   * PENDING ones (MAX_CACHED_PENDING), so a claim does not read its task back either. Only a
+   * cache: a stale entry loses its conditional write and is read again.
    */
   readonly cacheRunning: boolean;
 }
@@ -88,6 +97,8 @@ export class TaskEngine {
   readonly #timers: TaskTimers;
   /** RUNNING tasks as this process last wrote them (see TaskEngineDeps.cacheRunning). */
   readonly #running = new Map<string, Task>();
+  /** PENDING tasks as this process last wrote them, at most MAX_CACHED_PENDING. */
+  readonly #pending = new Map<string, Task>();
   #closed = false;
 
   constructor(deps: TaskEngineDeps) {
@@ -160,8 +171,9 @@ export class TaskEngine {
 
   /**
    * Creates validated tasks in one store transaction (NewTasks): all of them or, when the store
-   * fails, none. Each is decided as submit() decides; none is dispatched at creation: the PENDING
-   * ones are queued for the dispatcher as a new task is.
+   * fails, none. Each is decided as submit() decides, and taken at creation as submit() takes
+   * one: a task an idle bot of this process takes is stored already RUNNING, in the batch's one
+   * write; the other PENDING ones are queued for the dispatcher as a new task is.
    */
   async submitMany(
     specs: readonly TaskSpec[],
@@ -169,18 +181,35 @@ export class TaskEngine {
   ): Promise<{ task: Task; created: boolean }[]> {
     const nowMs = this.#deps.clock();
     const made = await Promise.all(specs.map((spec) => this.#create(spec, nowMs)));
-    const outcomes = await this.#store.insertTasks(
-      made.map((m) => m.task),
-      made.map(({ task }, i) => {
-        const sealedSecret = extras?.[i]?.sealSecret?.(task.id);
-        return insertExtras(sealedSecret, extras?.[i]?.casReferences);
-      }),
-    );
+    // In order: the batch's first tasks go to the idle bots first, as one NewTask each would.
+    const taken = made.map(({ task }) => this.#dispatcher.takeAtCreation(task, nowMs));
+    const undo = (i: number) => {
+      const t = taken[i];
+      if (t !== undefined) this.#dispatcher.undoTakeAtCreation(t.botId, made[i]!.task.id);
+    };
+    let outcomes: Awaited<ReturnType<Store['insertTasks']>>;
+    try {
+      outcomes = await this.#store.insertTasks(
+        made.map(({ task }, i) => taken[i]?.task ?? task),
+        made.map(({ task }, i) => {
+          const sealedSecret = extras?.[i]?.sealSecret?.(task.id);
+          return insertExtras(sealedSecret, extras?.[i]?.casReferences);
+        }),
+      );
+    } catch (err) {
+      made.forEach((_, i) => undo(i));
+      throw err;
+    }
     return made.map(({ task, effects }, i) => {
       const inserted = outcomes[i]!;
-      if (!inserted.inserted) return this.#existing(task.spec, inserted.existing);
+      if (!inserted.inserted) {
+        undo(i);
+        return this.#existing(task.spec, inserted.existing);
+      }
       this.#created(task);
-      this.#runEffects(task, effects);
+      const t = taken[i];
+      if (t === undefined) this.#runEffects(task, effects);
+      else this.#committed(t.task, 'PENDING', t.effects);
       return { task, created: true };
     });
   }
@@ -197,7 +226,8 @@ export class TaskEngine {
    */
   async apply(taskId: string, event: TaskEvent, folded?: TaskEvent): Promise<ApplyOutcome> {
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-      const cached = attempt === 0 ? this.#running.get(taskId) : undefined;
+      const cached =
+        attempt === 0 ? (this.#running.get(taskId) ?? this.#pending.get(taskId)) : undefined;
       const task = cached ?? (await this.#store.getTask(taskId));
       if (task === undefined) return { refused: 'not-found' };
       const outcome = transitionFolded(task, folded, event, this.#deps.clock());
@@ -211,7 +241,7 @@ export class TaskEngine {
       try {
         applied = await this.#store.updateTask(outcome.task, { revision: task.revision });
       } finally {
-        if (!applied) this.#running.delete(taskId);
+        if (!applied) this.#uncache(taskId);
       }
       if (!applied) continue;
       if (event.type === 'finish') traceHop(taskId, 'result-committed');
@@ -297,6 +327,7 @@ export class TaskEngine {
       },
       'task created',
     );
+    this.#cache(task);
     this.events.emit('transition', { task, from: undefined });
   }
 
@@ -314,8 +345,17 @@ export class TaskEngine {
   }
 
   #cache(task: Task): void {
-    if (this.#deps.cacheRunning && task.state === 'RUNNING') this.#running.set(task.id, task);
-    else this.#running.delete(task.id);
+    this.#uncache(task.id);
+    if (!this.#deps.cacheRunning) return;
+    if (task.state === 'RUNNING') this.#running.set(task.id, task);
+    else if (task.state === 'PENDING' && this.#pending.size < MAX_CACHED_PENDING) {
+      this.#pending.set(task.id, task);
+    }
+  }
+
+  #uncache(taskId: string): void {
+    this.#running.delete(taskId);
+    this.#pending.delete(taskId);
   }
 
   #runEffects(task: Task, effects: readonly TaskEffect[]): void {

@@ -636,6 +636,47 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
         expect(await store.getTask('t-every')).toEqual(cleared);
       });
 
+      it('given the previous task, stores the same as a whole write: every change, back to null too', async () => {
+        const pending = task('t-prev');
+        await store.insertTask(pending);
+        const running = next(pending, {
+          state: 'RUNNING',
+          botId: 'bot-1',
+          botDimensions: [{ key: 'pool', values: ['ci'] }],
+          leaseId: 'lease-1',
+          startedAtMs: T0 + 10,
+          modifiedAtMs: T0 + 10,
+        });
+        expect(await store.updateTask(running, { revision: 0, previous: pending })).toBe(true);
+        expect(await store.getTask('t-prev')).toEqual(running);
+        // Back to waiting (a bot that died before starting it): fields cleared to null and [].
+        const again = next(running, {
+          state: 'PENDING',
+          currentSlice: 1,
+          botId: null,
+          botDimensions: [],
+          leaseId: null,
+          startedAtMs: null,
+          modifiedAtMs: T0 + 20,
+        });
+        expect(await store.updateTask(again, { revision: 1, previous: running })).toBe(true);
+        expect(await store.getTask('t-prev')).toEqual(again);
+        expect(await store.listRunningTasksOf('bot-1')).toEqual([]);
+        const done = next(again, {
+          state: 'COMPLETED',
+          exitCode: 0,
+          completedAtMs: T0 + 30,
+          modifiedAtMs: T0 + 30,
+        });
+        // A previous of another revision is not trusted: the whole task is written.
+        expect(await store.updateTask(done, { revision: 2, previous: pending })).toBe(true);
+        expect(await store.getTask('t-prev')).toEqual(done);
+        // The conditional write holds as without it.
+        const stale = next(again, { state: 'CANCELED', modifiedAtMs: T0 + 40 });
+        expect(await store.updateTask(stale, { revision: 2, previous: again })).toBe(false);
+        expect(await store.getTask('t-prev')).toEqual(done);
+      });
+
       it('keeps the revision a task was inserted with (dispatched at creation: 1)', async () => {
         const dispatched: Task = { ...task('t-born-running', 'RUNNING'), revision: 1 };
         await store.insertTask(dispatched);

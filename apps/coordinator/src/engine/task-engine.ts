@@ -239,7 +239,10 @@ export class TaskEngine {
       if (outcome.task === task) return { task };
       let applied = false;
       try {
-        applied = await this.#store.updateTask(outcome.task, { revision: task.revision });
+        applied = await this.#store.updateTask(outcome.task, {
+          revision: task.revision,
+          previous: task,
+        });
       } finally {
         if (!applied) this.#uncache(taskId);
       }

@@ -15,6 +15,12 @@ import type { WebhookStore } from './webhook-store';
  */
 export interface ExpectedTask {
   readonly revision: number;
+  /**
+   * The task as stored at `revision` (the one the successor was computed from), when the caller
+   * has it: a store may then write only the columns that differ from it (SQLite does: an index
+   * whose columns did not change is not rewritten). Ignored unless its revision is `revision`.
+   */
+  readonly previous?: Task;
 }
 
 export type AppendOutputOutcome =

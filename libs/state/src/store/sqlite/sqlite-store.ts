@@ -27,7 +27,7 @@ import type {
 } from '../store';
 import { countTasksSql, runningTasksOfSql } from '../task-filter';
 import { checkSuccessorRevision } from '../task-revision';
-import { mutableTaskColumns } from '../task-row';
+import { MUTABLE_TASK_COLUMNS, mutableTaskColumns } from '../task-row';
 import type {
   NewWebhook,
   WebhookDelivery,
@@ -279,11 +279,20 @@ class SqliteStore extends SqliteGraphStore implements Store {
 
   async updateTask(next: Task, expected: ExpectedTask): Promise<boolean> {
     checkSuccessorRevision(next, expected);
-    const params = {
-      ...mutableTaskColumns(next),
-      id: next.id,
-      expected_revision: expected.revision,
-    };
+    const columns = mutableTaskColumns(next);
+    const previous = expected.previous;
+    if (previous !== undefined && previous.revision === expected.revision) {
+      // Only what changed: SQLite rewrites every index on a column in the SET list, changed or
+      // not (a finish would otherwise rewrite the bot's entry in tasks_by_bot, among others).
+      const was = mutableTaskColumns(previous);
+      const changed = MUTABLE_TASK_COLUMNS.filter((c) => c === 'revision' || columns[c] !== was[c]);
+      const statement = this.#sql.get(
+        `UPDATE tasks SET ${changed.map((c) => `${c} = ?`).join(', ')} WHERE id = ? AND revision = ?`,
+      );
+      const values = [...changed.map((c) => columns[c]), next.id, expected.revision];
+      return this.#commits.write(() => statement.run(...values).changes === 1);
+    }
+    const params = { ...columns, id: next.id, expected_revision: expected.revision };
     return this.#commits.write(() => this.#updateTask.run(params).changes === 1);
   }
 

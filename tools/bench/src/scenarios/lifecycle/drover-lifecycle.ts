@@ -38,6 +38,11 @@ export interface LifecycleRun {
   readonly ratesPerRound: number[];
   /** Coordinator CPU (user + system) per task, ms, over the measured rounds, all replicas. */
   readonly coordinatorCpuMsPerTask: number;
+  /**
+   * This process's CPU per task over the measured rounds: the producer and the simulated bots
+   * (each on its own gRPC connection), the other side of every message the coordinator handles.
+   */
+  readonly benchCpuMsPerTask: number;
   /** RSS of the first coordinator at the end. */
   readonly coordinatorRssBytes: number;
   /** Per replica (one entry on SQLite): CPU per task over the measured rounds, RSS at the end. */
@@ -99,6 +104,7 @@ export async function runDroverLifecycle(
         : inFlight(n, p.inFlight, () => producer().newTask(request), ctx.signal);
     const ratesPerRound: number[] = [];
     const cpuMs = set.replicas.map(() => 0);
+    let benchCpuMs = 0;
     for (let r = -1; r < p.rounds; r++) {
       const n = r < 0 ? p.warmupTasks : p.tasks;
       ctx.progress(
@@ -106,6 +112,7 @@ export async function runDroverLifecycle(
       );
       const before = await set.stats();
       const target = acks + n;
+      const bench0 = process.cpuUsage();
       const t0 = performance.now();
       await submitAll(n);
       await until(
@@ -115,9 +122,11 @@ export async function runDroverLifecycle(
         ctx.signal,
       );
       const elapsedS = (performance.now() - t0) / 1000;
+      const bench = process.cpuUsage(bench0);
       const after = await set.stats();
       if (r >= 0) {
         ratesPerRound.push(n / elapsedS);
+        benchCpuMs += (bench.user + bench.system) / 1000;
         after.forEach((a, i) => (cpuMs[i]! += cpuMsOf(a) - cpuMsOf(before[i]!)));
       }
     }
@@ -126,6 +135,7 @@ export async function runDroverLifecycle(
     return {
       ratesPerRound,
       coordinatorCpuMsPerTask: cpuMs.reduce((a, b) => a + b, 0) / measured,
+      benchCpuMsPerTask: benchCpuMs / measured,
       coordinatorRssBytes: end[0]!.rssBytes,
       perReplica: end.map((e, i) => ({ cpuMsPerTask: cpuMs[i]! / measured, rssBytes: e.rssBytes })),
     };

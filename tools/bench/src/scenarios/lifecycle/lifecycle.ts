@@ -116,6 +116,11 @@ export const lifecycle: Scenario = {
                 value: batched.coordinatorCpuMsPerTask,
                 unit: 'ms',
               },
+              {
+                name: `bench process (producer + simulated bots) CPU per task, NewTasks of ${p.batch}`,
+                value: batched.benchCpuMsPerTask,
+                unit: 'ms',
+              },
             ]),
         {
           name:
@@ -123,6 +128,11 @@ export const lifecycle: Scenario = {
               ? `coordinator CPU per task (user+system), summed over ${store.replicas} replicas`
               : 'coordinator CPU per task (user+system)',
           value: run.coordinatorCpuMsPerTask,
+          unit: 'ms',
+        },
+        {
+          name: 'bench process (producer + simulated bots) CPU per task',
+          value: run.benchCpuMsPerTask,
           unit: 'ms',
         },
         ...replicaValues(run),

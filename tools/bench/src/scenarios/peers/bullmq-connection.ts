@@ -38,3 +38,18 @@ export function redisDurability(redis: { host: string; port: number } = REDIS): 
     return `unknown (redis-cli: ${(err as Error).message.split('\n')[0]})`;
   }
 }
+
+/** The pid of the Redis server at `redis` (its `INFO server` process_id), or undefined. */
+export function redisPid(redis: { host: string; port: number } = REDIS): number | undefined {
+  try {
+    const info = execFileSync(
+      'redis-cli',
+      ['-h', redis.host, '-p', String(redis.port), 'info', 'server'],
+      { encoding: 'utf8', timeout: 5000 },
+    );
+    const m = /^process_id:(\d+)/m.exec(info);
+    return m === null ? undefined : Number(m[1]);
+  } catch {
+    return undefined;
+  }
+}

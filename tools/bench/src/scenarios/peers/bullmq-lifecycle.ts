@@ -2,13 +2,23 @@ import { Queue, Worker } from 'bullmq';
 import { inFlight, until } from '../../harness/in-flight';
 import type { ScenarioContext } from '../../harness/scenario';
 import type { LifecycleParams } from '../lifecycle/drover-lifecycle';
-import { REDIS_CONNECTION, benchQueueName } from './bullmq-connection';
+import { procCpu } from '../../harness/proc-cpu';
+import { REDIS, REDIS_CONNECTION, benchQueueName, redisPid } from './bullmq-connection';
 
 export interface BullmqLifecycleOptions {
   /** The Redis to use. @default the local one, 127.0.0.1:6379 */
   readonly redis?: { readonly host: string; readonly port: number };
   /** For the progress lines, e.g. 'AOF everysec'. */
   readonly label?: string;
+}
+
+export interface BullmqLifecycleRun {
+  /** jobs/s of each measured round, first add → last `completed` event. */
+  readonly ratesPerRound: number[];
+  /** This process's CPU per job over the measured rounds: the producer and the Worker. */
+  readonly benchCpuMsPerTask: number;
+  /** The Redis server's CPU per job over the measured rounds; undefined when not readable. */
+  readonly redisCpuMsPerTask: number | undefined;
 }
 
 /**
@@ -22,7 +32,7 @@ export async function runBullmqLifecycle(
   ctx: ScenarioContext,
   p: LifecycleParams,
   options: BullmqLifecycleOptions = {},
-): Promise<{ ratesPerRound: number[] }> {
+): Promise<BullmqLifecycleRun> {
   const name = benchQueueName('lifecycle');
   const connection =
     options.redis === undefined ? REDIS_CONNECTION : { ...REDIS_CONNECTION, ...options.redis };
@@ -33,6 +43,9 @@ export async function runBullmqLifecycle(
     concurrency: p.bots,
   });
   worker.on('completed', () => completed++);
+  const pid = redisPid(options.redis ?? REDIS);
+  let benchCpuMs = 0;
+  let redisCpuMs: number | undefined = pid === undefined ? undefined : 0;
   worker.on('error', (err) => ctx.progress(`BullMQ worker error: ${err.message}`));
   try {
     await worker.waitUntilReady();
@@ -44,6 +57,8 @@ export async function runBullmqLifecycle(
         `BullMQ lifecycle${options.label === undefined ? '' : ` (${options.label})`}${batch > 1 ? ` (addBulk × ${batch})` : ''} ${r < 0 ? 'warm-up' : `round ${r + 1}/${p.rounds}`}: ${n} jobs`,
       );
       const target = completed + n;
+      const bench0 = process.cpuUsage();
+      const redis0 = procCpu(pid);
       const t0 = performance.now();
       if (batch > 1) {
         await inFlight(
@@ -67,9 +82,23 @@ export async function runBullmqLifecycle(
         300_000,
         ctx.signal,
       );
-      if (r >= 0) ratesPerRound.push(n / ((performance.now() - t0) / 1000));
+      if (r >= 0) {
+        ratesPerRound.push(n / ((performance.now() - t0) / 1000));
+        const bench = process.cpuUsage(bench0);
+        benchCpuMs += (bench.user + bench.system) / 1000;
+        const redis1 = procCpu(pid);
+        redisCpuMs =
+          redisCpuMs === undefined || redis0 === undefined || redis1 === undefined
+            ? undefined
+            : redisCpuMs + redis1.ownMs - redis0.ownMs;
+      }
     }
-    return { ratesPerRound };
+    const measured = p.tasks * p.rounds;
+    return {
+      ratesPerRound,
+      benchCpuMsPerTask: benchCpuMs / measured,
+      redisCpuMsPerTask: redisCpuMs === undefined ? undefined : redisCpuMs / measured,
+    };
   } finally {
     await worker.close();
     await queue.obliterate({ force: true }).catch(() => undefined);

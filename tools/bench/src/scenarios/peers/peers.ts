@@ -216,6 +216,24 @@ async function runLifecycles(
               ),
             ]),
       );
+      values.push(
+        {
+          name: `${prefix} Drover CPU per task, all its processes (coordinator ${drover.coordinatorCpuMsPerTask.toFixed(3)} + producer and bots ${drover.benchCpuMsPerTask.toFixed(3)})`,
+          value: drover.coordinatorCpuMsPerTask + drover.benchCpuMsPerTask,
+          unit: 'ms',
+        },
+        ...[bullmq, bullmqAof].flatMap((run, i) =>
+          run === undefined || run.redisCpuMsPerTask === undefined
+            ? []
+            : [
+                {
+                  name: `${prefix} BullMQ${i === 1 ? ' (AOF)' : ''} CPU per job, all its processes (Redis ${run.redisCpuMsPerTask.toFixed(3)} + producer and Worker ${run.benchCpuMsPerTask.toFixed(3)})`,
+                  value: run.redisCpuMsPerTask + run.benchCpuMsPerTask,
+                  unit: 'ms',
+                },
+              ],
+        ),
+      );
       const r = medianOf(drover.ratesPerRound) / medianOf(bullmq.ratesPerRound);
       values.push({ name: `${prefix} Drover/BullMQ (rate, medians)`, value: r, unit: '×' });
       if (bullmqAof !== undefined) {

@@ -122,13 +122,40 @@ function scan(
       continue;
     }
     f.resolve();
-    const child = limitField(node, f.name);
     trail.push(f.name);
+    const expected = wireTypeOf(f);
+    if (wireType !== expected && !(wireType === 2 && f.repeated && isPackable(f))) {
+      // The decoder would read it as its type anyway (a message field sent as a varint is
+      // decoded as a message of that length): the scan must not pass over what gets decoded.
+      return {
+        field: fieldPath(trail),
+        problem: `not a valid protobuf message (wire type ${wireType} for a field of type ${f.type}, encoded with wire type ${expected})`,
+      };
+    }
+    const child = limitField(node, f.name);
     const violation = scanField(f, wireType, reader, end, child, trail, (counts ??= new Map()));
     trail.pop();
     if (violation !== undefined) return violation;
   }
   return undefined;
+}
+
+/** Scalar types encoded as fixed 8 bytes (wire type 1) and fixed 4 bytes (wire type 5). */
+const FIXED64_TYPES = new Set(['fixed64', 'sfixed64', 'double']);
+const FIXED32_TYPES = new Set(['fixed32', 'sfixed32', 'float']);
+
+/** The wire type a single value of `f` is encoded with (a packed repeated field also takes 2). */
+function wireTypeOf(f: protobuf.Field): number {
+  if (f.resolvedType instanceof protobuf.Type || f.type === 'string' || f.type === 'bytes')
+    return 2;
+  if (FIXED64_TYPES.has(f.type)) return 1;
+  if (FIXED32_TYPES.has(f.type)) return 5;
+  return 0; // varints: the integer types, bool, enums
+}
+
+/** A repeated field of this type may come packed (wire type 2): scalars and enums. */
+function isPackable(f: protobuf.Field): boolean {
+  return wireTypeOf(f) !== 2;
 }
 
 /** One occurrence of field `f` (its tag read); `trail` ends with its name. */
@@ -143,13 +170,7 @@ function scanField(
 ): LimitViolation | undefined {
   const max = child.limit?.maxItems ?? DEFAULT_FIELD_LIMITS.maxItems;
   let n = counts.get(f.id) ?? 0;
-  if (
-    wireType === 2 &&
-    f.repeated &&
-    !(f.resolvedType instanceof protobuf.Type) &&
-    f.type !== 'string' &&
-    f.type !== 'bytes'
-  ) {
+  if (wireType === 2 && f.repeated && isPackable(f)) {
     // Packed scalars: count them without keeping them.
     const length = reader.uint32(); // before reader.pos: it moves it
     const stop = reader.pos + length;

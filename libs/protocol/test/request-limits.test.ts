@@ -40,12 +40,6 @@ describe('findLimitViolation', () => {
 
 /** `count` empty elements of field `id` (length-delimited), inside field `outer` when given. */
 function repeatedEmpty(id: number, count: number, outer?: number): Buffer {
-  const varint = (n: number) => {
-    const b: number[] = [];
-    for (; n > 127; n >>>= 7) b.push((n & 127) | 128);
-    b.push(n);
-    return Buffer.from(b);
-  };
   const inner = Buffer.alloc(count * 2);
   for (let i = 0; i < count; i++) inner[2 * i] = (id << 3) | 2;
   return outer === undefined
@@ -139,6 +133,39 @@ describe('scanRequest', () => {
     expect(scanRequest('BotApi.Connect', output)?.field).toBe('output.offset');
   });
 
+  it('refuses a field sent with another wire type than its type, which the decoder would read anyway', () => {
+    const v1 = loadDroverProto().drover.v1;
+    // BotMessage.hello sent as a varint: the decoder reads it as the length of a Hello and
+    // decodes what follows (half a million empty RunningTasks) before any check; the scan, which
+    // used to skip the varint, would have seen only top-level fields.
+    const running = repeatedEmpty(5, 100_000);
+    const smuggled = Buffer.concat([varintTag(1, 0), varint(running.length), running]);
+    expect(scanRequest('BotApi.Connect', smuggled)).toEqual({
+      field: 'hello',
+      problem:
+        'not a valid protobuf message (wire type 0 for a field of type Hello, encoded with wire type 2)',
+    });
+    // WalkGraph.limit sent as a varint: its uint64 past 2^53-1 would reach the handler rounded.
+    const walk = Buffer.from(
+      v1.Graph.service.WalkGraph.requestSerialize({
+        limit: { max_data_size: '18446744073709551615' },
+      }),
+    );
+    walk[0] = (4 << 3) | 0;
+    expect(scanRequest('Graph.WalkGraph', walk)?.field).toBe('limit');
+    // A varint field (GetStdout.offset, int64) sent as 8 fixed bytes, and a string as a varint.
+    expect(
+      scanRequest('Tasks.GetStdout', Buffer.concat([varintTag(2, 1), Buffer.alloc(8, 0xff)])),
+    ).toMatchObject({ field: 'offset' });
+    expect(scanRequest('Tasks.GetStdout', Buffer.concat([varintTag(1, 0), varint(5)]))?.field).toBe(
+      'task_id',
+    );
+    // A repeated enum comes packed (wire type 2) or one value at a time (0): both are protobuf.
+    const unpacked = Buffer.concat([varintTag(2, 0), varint(1), varintTag(2, 0), varint(2)]);
+    expect(scanRequest('Tasks.WatchTasks', unpacked)).toBeUndefined();
+    expect(scanRequest('Tasks.WatchTasks', Buffer.from([0x12, 2, 1, 2]))).toBeUndefined();
+  });
+
   it('leaves bytes that are not protobuf to the decoder', () => {
     expect(scanRequest('Tasks.NewTask', Buffer.from([0x0a, 0xff, 0xff, 0x7f]))).toBeUndefined();
   });
@@ -175,3 +202,15 @@ describe('docs/limits.md', () => {
     }
   });
 });
+
+/** The tag of field `id` with wire type `wire`. */
+function varintTag(id: number, wire: number): Buffer {
+  return varint((id << 3) | wire);
+}
+
+function varint(n: number): Buffer {
+  const b: number[] = [];
+  for (; n > 127; n >>>= 7) b.push((n & 127) | 128);
+  b.push(n);
+  return Buffer.from(b);
+}

@@ -85,7 +85,6 @@ export function call<Res>(
   });
 }
 
-/** Resolves when `emitter` emits `event` with a value satisfying `pred`, or rejects at the deadline. */
 /** Resolves once `cond()` holds, checked every 5 ms; throws past the deadline. */
 export async function until(cond: () => boolean, deadlineMs = 10_000): Promise<void> {
   const deadline = Date.now() + deadlineMs;
@@ -95,6 +94,7 @@ export async function until(cond: () => boolean, deadlineMs = 10_000): Promise<v
   }
 }
 
+/** Resolves when `emitter` emits `event` with a value satisfying `pred`, or rejects at the deadline. */
 export function waitForEvent<T>(
   emitter: NodeJS.EventEmitter,
   event: string,

@@ -138,7 +138,15 @@ function describeNewTasks(name: string, storeOptions: () => CoordinatorOptions):
         return b;
       });
       await until(() => coord.dispatcher.isIdle('bot-1') && coord.dispatcher.isIdle('bot-2'));
-      // The repeated request_uuid is no new task: it takes no bot, so both go to a and b.
+      // Every task the store is told to write RUNNING after its insert (a claim of a waiting task).
+      const claimed: string[] = [];
+      const updateTask = coord.store.updateTask.bind(coord.store);
+      coord.store.updateTask = (next, expected) => {
+        if (next.state === 'RUNNING') claimed.push(next.id);
+        return updateTask(next, expected);
+      };
+      // The repeated request_uuid is no new task: it takes no bot, so both go to a and b, each
+      // stored RUNNING in the batch's insert, not claimed after it.
       const res = await newTasks([
         { ...task('a'), request_uuid: 'uuid-a' },
         { ...task('a again'), request_uuid: 'uuid-a' },
@@ -151,6 +159,7 @@ function describeNewTasks(name: string, storeOptions: () => CoordinatorOptions):
         idle.map(async (bot) => (await bot.next(isAssign)).assign!),
       );
       expect(assigns.map((x) => x.task_id).sort()).toEqual([a, b].sort());
+      expect(claimed).toEqual([]);
       const state = async (id: string | undefined) =>
         (
           await call<TaskResultOut>(
@@ -165,6 +174,7 @@ function describeNewTasks(name: string, storeOptions: () => CoordinatorOptions):
         task_finished: { task_id: first.task_id, lease_id: first.lease_id, exit_code: 0 },
       });
       expect((await idle[0]!.next(isAssign)).assign!.task_id).toBe(c);
+      expect(claimed).toEqual([c]);
       expect(await state(first.task_id)).toBe('COMPLETED');
     });
 

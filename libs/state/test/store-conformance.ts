@@ -649,7 +649,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
         });
         expect(await store.updateTask(running, { revision: 0, previous: pending })).toBe(true);
         expect(await store.getTask('t-prev')).toEqual(running);
-        // Back to waiting (a bot that died before starting it): fields cleared to null and [].
+        // Back to waiting, in its next slice (its bot died before starting it): fields cleared.
         const again = next(running, {
           state: 'PENDING',
           currentSlice: 1,
@@ -662,17 +662,35 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
         expect(await store.updateTask(again, { revision: 1, previous: running })).toBe(true);
         expect(await store.getTask('t-prev')).toEqual(again);
         expect(await store.listRunningTasksOf('bot-1')).toEqual([]);
-        const done = next(again, {
-          state: 'COMPLETED',
-          exitCode: 0,
-          completedAtMs: T0 + 30,
+        // A previous of another revision is not trusted (this one would say state, slice and bot
+        // dimensions are unchanged): the whole task is written.
+        const redispatched = next(again, {
+          state: 'RUNNING',
+          currentSlice: 0,
+          botId: 'bot-2',
+          botDimensions: [{ key: 'pool', values: ['ci'] }],
+          leaseId: 'lease-2',
+          startedAtMs: T0 + 30,
           modifiedAtMs: T0 + 30,
         });
-        // A previous of another revision is not trusted: the whole task is written.
-        expect(await store.updateTask(done, { revision: 2, previous: pending })).toBe(true);
+        expect(await store.updateTask(redispatched, { revision: 2, previous: running })).toBe(true);
+        expect(await store.getTask('t-prev')).toEqual(redispatched);
+        // A finish: the result, and the task a dedup source (its idempotent slice, exit 0).
+        const done = next(redispatched, {
+          state: 'COMPLETED',
+          exitCode: 0,
+          durationSecs: 1.5,
+          summary: 'ok',
+          completedAtMs: T0 + 40,
+          modifiedAtMs: T0 + 40,
+        });
+        expect(await store.updateTask(done, { revision: 3, previous: redispatched })).toBe(true);
         expect(await store.getTask('t-prev')).toEqual(done);
+        expect((await store.findDedupSource(SPEC.slices[0]!.propertiesHash, T0))?.id).toBe(
+          't-prev',
+        );
         // The conditional write holds as without it.
-        const stale = next(again, { state: 'CANCELED', modifiedAtMs: T0 + 40 });
+        const stale = next(again, { state: 'CANCELED', modifiedAtMs: T0 + 50 });
         expect(await store.updateTask(stale, { revision: 2, previous: again })).toBe(false);
         expect(await store.getTask('t-prev')).toEqual(done);
       });

@@ -50,7 +50,7 @@ export type ApplyOutcome = { readonly task: Task } | { readonly refused: Refusal
 const MAX_WRITE_ATTEMPTS = 10;
 
 /**
- * PENDING tasks kept as written (see TaskEngineDeps.cacheRunning), at most: enough for the
+ * The newest PENDING tasks kept as written (see TaskEngineDeps.cacheRunning), at most: enough for the
  * batches in flight of a busy producer, whose tasks are claimed moments after they are stored;
  * a deep queue's others are read back when claimed. A task is stored whole (NewTask allows
  * 256 KiB), so this bounds what the cache may hold.
@@ -181,8 +181,17 @@ export class TaskEngine {
   ): Promise<{ task: Task; created: boolean }[]> {
     const nowMs = this.#deps.clock();
     const made = await Promise.all(specs.map((spec) => this.#create(spec, nowMs)));
-    // In order: the batch's first tasks go to the idle bots first, as one NewTask each would.
-    const taken = made.map(({ task }) => this.#dispatcher.takeAtCreation(task, nowMs));
+    // In order: the batch's first tasks go to the idle bots first, as one NewTask each would. A
+    // request_uuid repeated within the batch is no new task: it takes no bot.
+    const uuids = new Set<string>();
+    const taken = made.map(({ task }) => {
+      if (task.spec.requestUuid !== '') {
+        const key = `${task.spec.authenticated}\n${task.spec.requestUuid}`;
+        if (uuids.has(key)) return undefined;
+        uuids.add(key);
+      }
+      return this.#dispatcher.takeAtCreation(task, nowMs);
+    });
     const undo = (i: number) => {
       const t = taken[i];
       if (t !== undefined) this.#dispatcher.undoTakeAtCreation(t.botId, made[i]!.task.id);
@@ -351,7 +360,12 @@ export class TaskEngine {
     this.#uncache(task.id);
     if (!this.#deps.cacheRunning) return;
     if (task.state === 'RUNNING') this.#running.set(task.id, task);
-    else if (task.state === 'PENDING' && this.#pending.size < MAX_CACHED_PENDING) {
+    else if (task.state === 'PENDING') {
+      // The newest: the oldest entry goes (Map order is insertion order), so tasks that wait
+      // long (a pool with no bot) do not keep the cache from the tasks that move.
+      if (this.#pending.size >= MAX_CACHED_PENDING) {
+        this.#pending.delete(this.#pending.keys().next().value!);
+      }
       this.#pending.set(task.id, task);
     }
   }

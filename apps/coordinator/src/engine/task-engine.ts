@@ -49,14 +49,6 @@ export type ApplyOutcome = { readonly task: Task } | { readonly refused: Refusal
 /** Times a conditional write may lose to another writer before apply gives up. */
 const MAX_WRITE_ATTEMPTS = 10;
 
-/**
- * The newest PENDING tasks kept as written (see TaskEngineDeps.cacheRunning), at most: enough for the
- * batches in flight of a busy producer, whose tasks are claimed moments after they are stored;
- * a deep queue's others are read back when claimed. A task is stored whole (NewTask allows
- * 256 KiB), so this bounds what the cache may hold.
- */
-const MAX_CACHED_PENDING = 512;
-
 export interface TaskEngineDeps {
   readonly store: Store;
   readonly clock: () => number;
@@ -66,9 +58,8 @@ export interface TaskEngineDeps {
   readonly timers: TaskTimers;
   /**
    * This process is the store's only writer (SQLite, no change feed): RUNNING tasks are kept as
-   * written, so a bot's reports apply without reading the task back, and so are the newest
-   * PENDING ones (MAX_CACHED_PENDING), so a claim does not read its task back either. Only a
-   * cache: a stale entry loses its conditional write and is read again.
+   * written, so a bot's reports apply without reading the task back. Only a cache: a stale entry
+   * loses its conditional write and is read again.
    */
   readonly cacheRunning: boolean;
 }
@@ -97,8 +88,6 @@ export class TaskEngine {
   readonly #timers: TaskTimers;
   /** RUNNING tasks as this process last wrote them (see TaskEngineDeps.cacheRunning). */
   readonly #running = new Map<string, Task>();
-  /** PENDING tasks as this process last wrote them, at most MAX_CACHED_PENDING. */
-  readonly #pending = new Map<string, Task>();
   #closed = false;
 
   constructor(deps: TaskEngineDeps) {
@@ -235,8 +224,7 @@ export class TaskEngine {
    */
   async apply(taskId: string, event: TaskEvent, folded?: TaskEvent): Promise<ApplyOutcome> {
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-      const cached =
-        attempt === 0 ? (this.#running.get(taskId) ?? this.#pending.get(taskId)) : undefined;
+      const cached = attempt === 0 ? this.#running.get(taskId) : undefined;
       const task = cached ?? (await this.#store.getTask(taskId));
       if (task === undefined) return { refused: 'not-found' };
       const outcome = transitionFolded(task, folded, event, this.#deps.clock());
@@ -253,7 +241,7 @@ export class TaskEngine {
           previous: task,
         });
       } finally {
-        if (!applied) this.#uncache(taskId);
+        if (!applied) this.#running.delete(taskId);
       }
       if (!applied) continue;
       if (event.type === 'finish') traceHop(taskId, 'result-committed');
@@ -339,7 +327,6 @@ export class TaskEngine {
       },
       'task created',
     );
-    this.#cache(task);
     this.events.emit('transition', { task, from: undefined });
   }
 
@@ -357,22 +344,8 @@ export class TaskEngine {
   }
 
   #cache(task: Task): void {
-    this.#uncache(task.id);
-    if (!this.#deps.cacheRunning) return;
-    if (task.state === 'RUNNING') this.#running.set(task.id, task);
-    else if (task.state === 'PENDING') {
-      // The newest: the oldest entry goes (Map order is insertion order), so tasks that wait
-      // long (a pool with no bot) do not keep the cache from the tasks that move.
-      if (this.#pending.size >= MAX_CACHED_PENDING) {
-        this.#pending.delete(this.#pending.keys().next().value!);
-      }
-      this.#pending.set(task.id, task);
-    }
-  }
-
-  #uncache(taskId: string): void {
-    this.#running.delete(taskId);
-    this.#pending.delete(taskId);
+    if (this.#deps.cacheRunning && task.state === 'RUNNING') this.#running.set(task.id, task);
+    else this.#running.delete(task.id);
   }
 
   #runEffects(task: Task, effects: readonly TaskEffect[]): void {

@@ -30,7 +30,8 @@ export interface BotProcesses {
   readonly tokenFile: string;
   /** `--server`, `--token-file`, `--data-dir`, `--id bot-p`, then `extra`. */
   args(...extra: string[]): string[];
-  start(args: string[]): BotProcess;
+  /** `env`: besides PATH and HOME (the bot's only environment otherwise). */
+  start(args: string[], env?: Record<string, string>): BotProcess;
 }
 
 export function useBotProcesses(): BotProcesses {
@@ -61,9 +62,9 @@ export function useBotProcesses(): BotProcesses {
       'bot-p',
       ...extra,
     ],
-    start(args) {
+    start(args, env = {}) {
       const run = execa('node', [BOT_BIN, ...args], {
-        env: { PATH: process.env.PATH ?? '', HOME: root },
+        env: { PATH: process.env.PATH ?? '', HOME: root, ...env },
         extendEnv: false,
         reject: false,
         all: true,

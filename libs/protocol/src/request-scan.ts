@@ -140,17 +140,15 @@ function scan(
   return undefined;
 }
 
-/** Scalar types encoded as fixed 8 bytes (wire type 1) and fixed 4 bytes (wire type 5). */
-const FIXED64_TYPES = new Set(['fixed64', 'sfixed64', 'double']);
-const FIXED32_TYPES = new Set(['fixed32', 'sfixed32', 'float']);
-
-/** The wire type a single value of `f` is encoded with (a packed repeated field also takes 2). */
+/**
+ * The wire type a single value of `f` is encoded with (a packed repeated field also takes 2):
+ * fixed 8 bytes 1, fixed 4 bytes 5 (PACKABLE_FIXED's widths), varints 0.
+ */
 function wireTypeOf(f: protobuf.Field): number {
   if (f.resolvedType instanceof protobuf.Type || f.type === 'string' || f.type === 'bytes')
     return 2;
-  if (FIXED64_TYPES.has(f.type)) return 1;
-  if (FIXED32_TYPES.has(f.type)) return 5;
-  return 0; // varints: the integer types, bool, enums
+  const width = PACKABLE_FIXED[f.type];
+  return width === 8 ? 1 : width === 4 ? 5 : 0; // varints: the integer types, bool, enums
 }
 
 /** A repeated field of this type may come packed (wire type 2): scalars and enums. */

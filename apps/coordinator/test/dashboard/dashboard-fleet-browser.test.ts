@@ -148,9 +148,11 @@ describe('fleet page in a browser', () => {
     await page.screenshot({ path: join(SHOTS, 'fleet.png'), fullPage: true });
     // The day range: 5-minute means (one so far), its own page.
     await page.locator('a[href="#/fleet/day"]').click();
-    await page.locator('section[data-pool="burst"] svg[data-chart="pending"]').waitFor();
+    // The hour range's chart is there until the day's replaces it: wait for the day's values.
+    await expect
+      .poll(async () => (await chartValues('pending', 'pending')).length, { timeout: 15_000 })
+      .toBeGreaterThan(0);
     const day = await chartValues('pending', 'pending');
-    expect(day.length).toBeGreaterThan(0);
     // A lone 5-minute mean is drawn as a dot (a line needs two points).
     if (day.length === 1) {
       expect(

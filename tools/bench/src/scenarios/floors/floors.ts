@@ -7,7 +7,7 @@ import {
 import { createTask, openSqliteStore, transition, type Task, type TaskSpec } from '@drover/state';
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BenchTasksClient, benchTaskRequest } from '../../clients/tasks-client';
 import { stopChild, trackChild } from '../../harness/children';
@@ -51,7 +51,10 @@ interface Round {
  *
  * From these: a coordinator doing nothing but the server side of 1 and 2 and the writes of 3
  * would use one core at `1e6 / (server µs of 1 + server µs of 2 + µs of 3)` tasks/s; a producer
- * doing nothing but NewTasks at `1e6 / client µs of 1`.
+ * doing nothing but NewTasks at `1e6 / client µs of 1`. With batched submission (NewTask's share
+ * left out): one core at `1e6 / (server µs of 2 + µs of 3)`, and the whole path — both ends of 2
+ * and the writes — spread perfectly over the machine's cores at `cores × 1e6 / (client µs of 2 +
+ * server µs of 2 + µs of 3)`.
  *
  * 4. One at a time, as `latency` dispatches: a NewTask round trip, and a task's stream messages
  *    on one stream, `per-round` samples per round back to back; then `idle-per-round` samples
@@ -96,6 +99,11 @@ export const floors: Scenario = {
       med(unary, (r) => r.serverMicros) +
       med(stream, (r) => r.serverMicros) +
       med(store, (r) => r.serverMicros);
+    // Batched submission: a NewTasks call per 100 tasks, its share left out (not measured here).
+    const batchedCoordinatorMicros =
+      med(stream, (r) => r.serverMicros) + med(store, (r) => r.serverMicros);
+    const batchedPathMicros = batchedCoordinatorMicros + med(stream, (r) => r.clientMicros);
+    const cores = availableParallelism();
     return {
       parameters: { ...p, payload: 'none: handlers that answer at once' },
       figures: [
@@ -159,6 +167,16 @@ export const floors: Scenario = {
           unit: 'tasks/s',
         },
         {
+          name: 'ceiling, batched submission: a coordinator doing only a task’s stream messages and writes, one core',
+          value: 1e6 / batchedCoordinatorMicros,
+          unit: 'tasks/s',
+        },
+        {
+          name: `ceiling, batched submission: the whole path (bot side, server side, writes) over all ${cores} cores`,
+          value: (cores * 1e6) / batchedPathMicros,
+          unit: 'tasks/s',
+        },
+        {
           name: 'ceiling: a grpc-js producer doing only NewTask, one core',
           value: 1e6 / med(unary, (r) => r.clientMicros),
           unit: 'tasks/s',
@@ -167,6 +185,7 @@ export const floors: Scenario = {
       notes: [
         'No Drover logic runs here: the server answers every call and message at once, the store is written without an engine. Drover can only be slower than these ceilings; lifecycle shows by how much.',
         'The client, the simulated bots and the SQLite writer run in the bench process, the gRPC server in a child process; all share the machine’s cores.',
+        'The batched ceilings leave NewTasks’ own share out (one call per batch). No coordinator built on these blocks can pass them: set them beside peers’ batched rate for BullMQ’s addBulk on the same machine.',
       ],
     };
   },

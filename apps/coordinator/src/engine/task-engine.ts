@@ -75,8 +75,14 @@ export class TaskEngine {
   readonly taskWatchers = new Watchers<Task>();
   /** Output grew: StreamOutput. The value is the new size. */
   readonly outputWatchers = new Watchers<number>();
-  /** 'transition': every committed state change (and every new task). */
-  readonly events = new EventEmitter<{ transition: [TaskTransition] }>();
+  /**
+   * 'transition': every committed state change (and every new task). Its listeners are the
+   * coordinator's parts that follow every change — nine with every feature on (watch hub, graph,
+   * webhooks, metrics, replicas, children, bot events, dashboard, fleet history) — never one per
+   * request or stream (watch-tasks.test.ts checks): Node's default warning at 10 would cry leak
+   * for the next part, so it warns past 32.
+   */
+  readonly events = new EventEmitter<{ transition: [TaskTransition] }>().setMaxListeners(32);
   /**
    * 'task': a change another coordinator sharing the store committed (already applied to this
    * replica's dispatcher, timers and bots by replicas/). Local changes are 'transition' only.

@@ -1,4 +1,4 @@
-import { watchParent } from '@drover/protocol';
+import { quietTlsIpServernameWarning, watchParent } from '@drover/protocol';
 import type { Logger } from 'pino';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -54,6 +54,8 @@ function exit(code: number): never {
 }
 
 async function main(): Promise<number> {
+  // A coordinator given by IP address over TLS (tls-ip-warning.ts).
+  quietTlsIpServernameWarning();
   // Run by `npm start`'s launcher: when it dies (even by SIGKILL) the bot stops as on a second
   // signal (shutdown.ts). Watched first, so that no child of the bot inherits the variable.
   let onParentGone: () => void = () => exit(EXIT_CODES.ok);

@@ -1,4 +1,4 @@
-import { versionLine, watchParent } from '@drover/protocol';
+import { quietTlsIpServernameWarning, versionLine, watchParent } from '@drover/protocol';
 import {
   COORDINATOR_USAGE,
   ConfigError,
@@ -22,6 +22,8 @@ function endNow(): never {
 }
 
 async function main(): Promise<void> {
+  // Its Connect bridge dials its own TLS listener by address (tls-ip-warning.ts).
+  quietTlsIpServernameWarning();
   // Run by `npm start`'s launcher: when it dies (even by SIGKILL) this ends at once, as on a
   // second signal; its log would go to the launcher's pipe, so nothing is logged.
   const parent = watchParent(process.env, endNow);

@@ -83,6 +83,7 @@ export {
 } from './build-info';
 export { PARENT_FD_ENV, watchParent, type ParentWatch } from './parent-watch';
 export { traceHop, traceNowMs, traceOn } from './hop-trace';
+export { quietTlsIpServernameWarning } from './tls-ip-warning';
 export { droverProtoJson, droverProtobufRoot } from './proto-json';
 export {
   CANONICAL_JSON_OPTIONS,

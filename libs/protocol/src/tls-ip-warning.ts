@@ -20,7 +20,11 @@ export function quietTlsIpServernameWarning(
   if (quieted.has(proc)) return;
   quieted.add(proc);
   const emit = proc.emitWarning;
-  proc.emitWarning = function (this: unknown, warning: string | Error, ...rest: unknown[]): void {
+  proc.emitWarning = function emitWarning(
+    this: unknown,
+    warning: string | Error,
+    ...rest: unknown[]
+  ): void {
     if (warningCode(warning, rest) === TLS_IP_SERVERNAME) return;
     emit.call(this, warning, ...rest);
   };

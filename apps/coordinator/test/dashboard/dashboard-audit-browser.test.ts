@@ -37,14 +37,15 @@ const contexts: BrowserContext[] = [];
 /** What the browser's console said about the Content Security Policy (nothing, if it holds). */
 const cspViolations: string[] = [];
 
-/** A page logged in with `who`'s token, at the bots page. */
-async function loggedIn(who: Who): Promise<Page> {
+/** A page logged in with `who`'s token, at the bots page; `prepare` runs before it loads. */
+async function loggedIn(who: Who, prepare?: (page: Page) => Promise<void>): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   contexts.push(context);
   const page = await context.newPage();
   page.on('console', (m) => {
     if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
   });
+  await prepare?.(page);
   await page.goto(baseUrl(coord));
   await page.locator('#token').fill(token(who));
   await page.locator('#login button[type=submit]').click();
@@ -148,11 +149,44 @@ describe('the audit page', () => {
   });
 
   it('gives others no link, and refuses the page and its API', async () => {
-    const page = await loggedIn('viewer');
+    // The bots page's list requests are held until the audit page has said no: their answers,
+    // arriving for a page the viewer has left, must not clear what the audit page says.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let holding = 0;
+    const page = await loggedIn('viewer', async (p) => {
+      // Counts the bots list answers the page has read, once its code after them has run.
+      await p.addInitScript(`{
+        const json = Response.prototype.json;
+        Response.prototype.json = async function () {
+          const body = await json.call(this);
+          if (new URL(this.url).pathname === '/api/bots') {
+            setTimeout(() => (window.botsRead = (window.botsRead ?? 0) + 1));
+          }
+          return body;
+        };
+      }`);
+      await p.route(
+        (u) => u.pathname === '/api/bots',
+        async (r) => {
+          holding += 1;
+          await held;
+          await r.continue();
+        },
+      );
+    });
     expect(await page.locator('#nav-audit').isHidden()).toBe(true);
     await page.goto(`${baseUrl(coord)}/#/audit`);
     const message = page.locator('#message');
     await message.waitFor({ state: 'visible', ...WAIT });
+    expect(await message.innerText()).toMatch(/audit log is for admins/);
+    expect(holding).toBeGreaterThan(0);
+    release();
+    // Every held answer read by the page (counted as each poll looks, a late-routed one too).
+    await expect
+      .poll(async () => holding - Number(await page.evaluate('window.botsRead ?? 0')), WAIT)
+      .toBe(0);
+    expect(await message.isVisible()).toBe(true);
     expect(await message.innerText()).toMatch(/audit log is for admins/);
     expect(await page.locator('#audit tbody tr').count()).toBe(0);
     const res = await apiFetch(coord, '/api/audit', token('viewer'));

@@ -138,8 +138,19 @@ function route() {
   }
   const root = document.createElement('div');
   $('app').replaceChildren(root);
+  // A page's messages end with it: an answer to a request the page it replaced sent (its load
+  // still on the way when the user moved on, or signed out) must not clear or overwrite this one's.
+  let current = true;
   /** @type {PageContext} */
-  const ctx = { root, live, me, show: showMessage, params: rest };
+  const ctx = {
+    root,
+    live,
+    me,
+    show: (m) => {
+      if (current) showMessage(m);
+    },
+    params: rest,
+  };
   const pages = {
     bots: botsPage,
     tasks: tasksPage,
@@ -149,7 +160,11 @@ function route() {
     audit: auditPage,
   };
   const fn = pages[/** @type {keyof typeof pages} */ (page)] ?? botsPage;
-  cleanup = fn(ctx);
+  const end = fn(ctx);
+  cleanup = () => {
+    current = false;
+    end?.();
+  };
 }
 
 $('login').addEventListener('submit', (ev) => {

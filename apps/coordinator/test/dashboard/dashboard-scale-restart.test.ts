@@ -162,9 +162,16 @@ describe('the dashboard at scale and across a restart', () => {
     await coord.close();
     await expect.poll(() => page.locator('#live').getAttribute('class'), WAIT).toContain('off');
 
+    // Back on, the page loads its list again; an answer read before the task was stored but
+    // arriving after its live update would draw the list without it, so the task comes after.
+    const reloaded = page.waitForResponse(
+      (r) => new URL(r.url()).pathname === '/api/tasks' && r.ok(),
+      WAIT,
+    );
     coord = await startTestCoordinator(dir.path, { httpListen });
     tasks = tasksStub(coord.grpcAddress);
     await expect.poll(() => page.locator('#live').getAttribute('class'), WAIT).toContain('on');
+    await reloaded;
     const id = await submitTask(tasks, clientToken, {
       name: 'after the restart',
       dimensions: [{ key: 'gpu', value: 'none-here' }],

@@ -58,6 +58,8 @@ afterAll(async () => {
 /** Waits until the task page shows the whole output. */
 async function openComplete(taskId: string): Promise<void> {
   await page.goto(`${baseUrl(coord)}/#/task/${taskId}`);
+  // This task's page, not the one before it (a change of hash only: drawn on hashchange).
+  await page.locator('#result dd', { hasText: taskId }).first().waitFor(WAIT);
   await expect.poll(() => page.locator('#output-state').innerText(), WAIT).toContain('complete');
 }
 

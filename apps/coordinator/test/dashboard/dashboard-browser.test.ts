@@ -542,4 +542,58 @@ describe('dashboard in a browser', () => {
     await page.locator('#tasks tbody tr').first().waitFor(WAIT);
     expect(page.url()).not.toContain('since=');
   });
+
+  it('keeps a task stored while the list was loading, from its live update', async () => {
+    // The list's answers are read by the coordinator at once but reach the page only after a task
+    // submitted meanwhile has come in live: drawing them must not drop that task's row.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const p = await context.newPage();
+      // Counts the list answers the page has read, once its code after them has run.
+      await p.addInitScript(`{
+        const json = Response.prototype.json;
+        Response.prototype.json = async function () {
+          const body = await json.call(this);
+          if (new URL(this.url).pathname === '/api/tasks') {
+            setTimeout(() => (window.listsRead = (window.listsRead ?? 0) + 1));
+          }
+          return body;
+        };
+      }`);
+      let release = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let asked = 0;
+      let answered = 0;
+      await p.route(
+        (u) => u.pathname === '/api/tasks',
+        async (r) => {
+          asked += 1;
+          const answer = await r.fetch();
+          answered += 1;
+          await held;
+          await r.fulfill({ response: answer });
+        },
+      );
+      await p.goto(`${baseUrl(coord)}/#/tasks`);
+      await p.locator('#token').fill(clientToken);
+      await p.locator('#login button[type=submit]').click();
+      await expect.poll(() => p.locator('#live').getAttribute('class'), WAIT).toContain('on');
+      // Its first load and the one when the live socket was ready, both answered before the task.
+      await expect.poll(() => [asked, answered], WAIT).toEqual([2, 2]);
+      const id = await submitTask(tasks, clientToken, {
+        name: 'while the list loads',
+        dimensions: [{ key: 'gpu', value: 'none-here' }],
+        waitForCapacity: true,
+      });
+      const row = p.locator(`tr[data-task="${id}"]`);
+      await row.waitFor(WAIT);
+      release();
+      await expect.poll(() => p.evaluate('window.listsRead ?? 0'), WAIT).toBe(2);
+      expect(await row.count()).toBe(1);
+      expect(await row.innerText()).toContain('while the list loads');
+      expect(asked).toBe(2);
+    } finally {
+      await context.close();
+    }
+  });
 });

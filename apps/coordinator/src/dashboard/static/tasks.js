@@ -184,6 +184,12 @@ export function tasksPage({ root, live, show }) {
   const rows = new Map();
   /** Creation time of the newest task shown: older ones changing state are not new. */
   let newestMs = 0;
+  /**
+   * The live updates received while each load is on its way: its answer may have been read
+   * before them, so they are drawn again over it (a task stored just then stays in the list).
+   * @type {Set<any[]>}
+   */
+  const duringLoads = new Set();
 
   /**
    * The hash of this view's filters (as loaded) at another page: the route change draws it.
@@ -324,12 +330,17 @@ export function tasksPage({ root, live, show }) {
       ['limit', PAGE_SIZE],
     ]);
     let page;
+    /** @type {any[]} */
+    const since = [];
+    duringLoads.add(since);
     try {
       page = await api(`/api/tasks${query}`);
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 401))
         show(String(/** @type {any} */ (err).message ?? err));
       return;
+    } finally {
+      duringLoads.delete(since);
     }
     // A success clears an error left by an earlier request.
     show('');
@@ -337,6 +348,7 @@ export function tasksPage({ root, live, show }) {
     tbody.replaceChildren(...page.items.map((/** @type {any} */ t) => row(t)));
     newestMs = tsMs(page.items[0]?.created_ts) ?? 0;
     drawPager(page.cursor);
+    drawLive(since);
   }
 
   /**
@@ -440,23 +452,34 @@ export function tasksPage({ root, live, show }) {
     return true;
   }
 
+  /**
+   * Live task updates into the list: a shown task's row redrawn, a new one on the first page.
+   * @param {any[]} items
+   */
+  function drawLive(items) {
+    for (const t of items) {
+      const old = rows.get(t.task_id);
+      const createdMs = tsMs(t.created_ts) ?? 0;
+      if (old !== undefined) {
+        if (matches(t)) old.replaceWith(row(t));
+      } else if (f.cursor === '' && matches(t) && createdMs >= newestMs) {
+        newestMs = createdMs;
+        tbody.prepend(row(t));
+        while (tbody.children.length > PAGE_SIZE) {
+          const last = /** @type {HTMLElement} */ (tbody.lastElementChild);
+          rows.delete(last.dataset['task'] ?? '');
+          last.remove();
+        }
+      }
+    }
+  }
+
   const refreshPending = throttle(() => void loadPending(), 1000);
   const offs = [
     live.on('tasks', (msg) => {
+      for (const since of duringLoads) since.push(...msg.items);
+      drawLive(msg.items);
       for (const t of msg.items) {
-        const old = rows.get(t.task_id);
-        const createdMs = tsMs(t.created_ts) ?? 0;
-        if (old !== undefined) {
-          if (matches(t)) old.replaceWith(row(t));
-        } else if (f.cursor === '' && matches(t) && createdMs >= newestMs) {
-          newestMs = createdMs;
-          tbody.prepend(row(t));
-          while (tbody.children.length > PAGE_SIZE) {
-            const last = /** @type {HTMLElement} */ (tbody.lastElementChild);
-            rows.delete(last.dataset['task'] ?? '');
-            last.remove();
-          }
-        }
         if (t.state === 'PENDING' || t.started_ts !== undefined) refreshPending();
       }
     }),

@@ -543,6 +543,59 @@ describe('dashboard in a browser', () => {
     expect(page.url()).not.toContain('since=');
   });
 
+  it('shows a bot busy that took a task while the list was loading, from its live update', async () => {
+    // As below for the bots list: answers read while the bot was idle reach the page after its
+    // live update said busy; drawing them must not show it idle for the length of the task.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const gate = gateDir('bot-list');
+    try {
+      const p = await context.newPage();
+      await p.addInitScript(`{
+        const json = Response.prototype.json;
+        Response.prototype.json = async function () {
+          const body = await json.call(this);
+          if (new URL(this.url).pathname === '/api/bots') {
+            setTimeout(() => (window.listsRead = (window.listsRead ?? 0) + 1));
+          }
+          return body;
+        };
+      }`);
+      let release = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let asked = 0;
+      const idleInHeld: boolean[] = [];
+      await p.route(
+        (u) => u.pathname === '/api/bots',
+        async (r) => {
+          // The first load draws the rows; the next (the live socket ready) is held.
+          if (++asked === 1) return r.continue();
+          const answer = await r.fetch();
+          const { items } = (await answer.json()) as {
+            items: { bot_id: string; task_id: string }[];
+          };
+          idleInHeld.push(items.find((b) => b.bot_id === 'e2e-bot')?.task_id === '');
+          await held;
+          await r.fulfill({ response: answer });
+        },
+      );
+      await p.goto(`${baseUrl(coord)}/#/bots`);
+      await p.locator('#token').fill(clientToken);
+      await p.locator('#login button[type=submit]').click();
+      const row = p.locator('#bots tr[data-bot="e2e-bot"]');
+      await row.locator('.b-idle').waitFor(WAIT);
+      await expect.poll(() => idleInHeld, WAIT).toEqual([true]);
+      await submitTask(tasks, clientToken, { name: 'holds the bot', command: gatedLines(gate, 1) });
+      await row.locator('.b-busy').waitFor(WAIT);
+      release();
+      await expect.poll(() => p.evaluate('window.listsRead ?? 0'), WAIT).toBe(2);
+      expect(await row.locator('.badge').allInnerTexts()).toEqual(['alive', 'busy']);
+      expect(asked).toBe(2);
+    } finally {
+      writeFileSync(join(gate, 'go-1'), '');
+      await context.close();
+    }
+  });
+
   it('keeps a task stored while the list was loading, from its live update', async () => {
     // The list's answers are read by the coordinator at once but reach the page only after a task
     // submitted meanwhile has come in live: drawing them must not drop that task's row.

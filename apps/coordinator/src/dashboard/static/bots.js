@@ -50,6 +50,12 @@ function botsList({ root, live, me, show }) {
   const pager = h('div', { class: 'pager' });
   /** @type {Map<string, HTMLElement>} */
   const rows = new Map();
+  /**
+   * The live updates received while each load is on its way: its answer may have been read
+   * before them, so they are drawn again over it (a bot that took a task just then shows busy).
+   * @type {Set<any[]>}
+   */
+  const duringLoads = new Set();
 
   const form = h(
     'form',
@@ -130,15 +136,21 @@ function botsList({ root, live, me, show }) {
       ['limit', PAGE_SIZE],
     ]);
     let page;
+    /** @type {any[]} */
+    const since = [];
+    duringLoads.add(since);
     try {
       page = await api(`/api/bots${query}`);
       show('');
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 401)) show(String(err.message ?? err));
       return;
+    } finally {
+      duringLoads.delete(since);
     }
     rows.clear();
     tbody.replaceChildren(...page.items.map((/** @type {any} */ b) => row(b)));
+    for (const b of since) update(b);
     state.cursors[state.page + 1] = page.cursor;
     const from = state.page * PAGE_SIZE + (page.items.length > 0 ? 1 : 0);
     pageButtons(
@@ -240,6 +252,7 @@ function botsList({ root, live, me, show }) {
   const refreshCounts = throttle(() => void loadCounts(), 2000);
   const offs = [
     live.on('bots', (msg) => {
+      for (const since of duringLoads) since.push(...msg.items);
       for (const b of msg.items) update(b);
     }),
     live.on('resync', () => void load()),

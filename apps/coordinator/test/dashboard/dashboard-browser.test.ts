@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningCoordinator } from '../../src/index';
 import { desc, ensure, graphStub, waitForAttempt } from '../graph/graph-harness';
 import {
+  bearer,
+  call,
   readToken,
   startBotProcess,
   startTestCoordinator,
@@ -543,9 +545,139 @@ describe('dashboard in a browser', () => {
     expect(page.url()).not.toContain('since=');
   });
 
+  it('tells what a Cancel answered though the user has moved to another page', async () => {
+    // The page's cancel waits until someone else has cancelled the task and the user has gone to
+    // the bots page; that page's loads are answered after it, and must not clear what it says.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const p = await context.newPage();
+      await p.addInitScript(`{
+        const json = Response.prototype.json;
+        Response.prototype.json = async function () {
+          const body = await json.call(this);
+          if (new URL(this.url).pathname === '/api/bots') {
+            setTimeout(() => (window.listsRead = (window.listsRead ?? 0) + 1));
+          }
+          return body;
+        };
+      }`);
+      const id = await submitTask(tasks, clientToken, {
+        name: 'cancelled twice',
+        dimensions: [{ key: 'gpu', value: 'none-here' }],
+        waitForCapacity: true,
+      });
+      let releaseCancel = () => {};
+      const cancelHeld = new Promise<void>((resolve) => (releaseCancel = resolve));
+      let releaseBots = () => {};
+      const botsHeld = new Promise<void>((resolve) => (releaseBots = resolve));
+      let cancelAsked = false;
+      let botsAsked = 0;
+      await p.route(
+        (u) => u.pathname === `/api/tasks/${id}/cancel`,
+        async (r) => {
+          cancelAsked = true;
+          await cancelHeld;
+          await r.continue();
+        },
+      );
+      await p.route(
+        (u) => u.pathname === '/api/bots',
+        async (r) => {
+          botsAsked += 1;
+          await botsHeld;
+          await r.continue().catch(() => {});
+        },
+      );
+      await p.goto(`${baseUrl(coord)}/#/task/${id}`);
+      await p.locator('#token').fill(clientToken);
+      await p.locator('#login button[type=submit]').click();
+      await p.locator('h2 [data-state="PENDING"]').waitFor(WAIT);
+      await p.locator('#cancel').click();
+      await expect.poll(() => cancelAsked, WAIT).toBe(true);
+      await call((md, cb) => tasks.CancelTask({ task_id: id }, md, cb), bearer(clientToken));
+      await p.locator('#nav a[href="#/bots"]').click();
+      await expect.poll(() => botsAsked, WAIT).toBeGreaterThan(0);
+      releaseCancel();
+      const message = p.locator('#message');
+      await expect
+        .poll(() => message.innerText(), WAIT)
+        .toBe('Not cancelled: the task is CANCELED.');
+      releaseBots();
+      await p.locator('#bots tr[data-bot="e2e-bot"]').waitFor(WAIT);
+      // Every bots list answer read (counted as each poll looks, the live socket's reload too).
+      await expect
+        .poll(async () => botsAsked - Number(await p.evaluate('window.listsRead ?? 0')), WAIT)
+        .toBe(0);
+      expect(await message.isVisible()).toBe(true);
+      expect(await message.innerText()).toBe('Not cancelled: the task is CANCELED.');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('under a state filter, shows a task that left the state as it is now, and drops it on the next load', async () => {
+    // The pending list: a task comes in live, then is cancelled (no longer matching: its row shows
+    // CANCELED rather than a PENDING it has left); the list's next answer, read after the cancel
+    // but held until then, leaves it out, and the updates received meanwhile do not bring it back.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const p = await context.newPage();
+      await p.addInitScript(`{
+        const json = Response.prototype.json;
+        Response.prototype.json = async function () {
+          const body = await json.call(this);
+          if (new URL(this.url).pathname === '/api/tasks') {
+            setTimeout(() => (window.listsRead = (window.listsRead ?? 0) + 1));
+          }
+          return body;
+        };
+      }`);
+      let release = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let asked = 0;
+      await p.route(
+        (u) => u.pathname === '/api/tasks',
+        async (r) => {
+          // The first load draws the list; the next (the live socket ready) waits, then asks.
+          if (++asked > 1) await held;
+          await r.continue();
+        },
+      );
+      await p.goto(`${baseUrl(coord)}/#/tasks?state=QUERY_PENDING`);
+      await p.locator('#token').fill(clientToken);
+      await p.locator('#login button[type=submit]').click();
+      await expect.poll(() => p.evaluate('window.listsRead ?? 0'), WAIT).toBe(1);
+      await expect.poll(() => asked, WAIT).toBe(2);
+      const id = await submitTask(tasks, clientToken, {
+        name: 'pending, then cancelled',
+        dimensions: [{ key: 'gpu', value: 'none-here' }],
+        waitForCapacity: true,
+      });
+      const row = p.locator(`tr[data-task="${id}"]`);
+      await row.locator('[data-state="PENDING"]').waitFor(WAIT);
+      await call((md, cb) => tasks.CancelTask({ task_id: id }, md, cb), bearer(clientToken));
+      await row.locator('[data-state="CANCELED"]').waitFor(WAIT);
+      release();
+      await expect.poll(() => p.evaluate('window.listsRead ?? 0'), WAIT).toBe(2);
+      expect(await row.count()).toBe(0);
+      expect(asked).toBe(2);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('shows a bot busy that took a task while the list was loading, from its live update', async () => {
     // As below for the bots list: answers read while the bot was idle reach the page after its
     // live update said busy; drawing them must not show it idle for the length of the task.
+    // Idle to begin with (an earlier test's task reported ended).
+    const idle = async () =>
+      (
+        (await apiFetch(coord, '/api/bots', clientToken)).body.items as {
+          bot_id: string;
+          task_id: string;
+        }[]
+      ).find((b) => b.bot_id === 'e2e-bot')?.task_id;
+    await expect.poll(idle, WAIT).toBe('');
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const gate = gateDir('bot-list');
     try {

@@ -16,8 +16,10 @@ import { auditPage, mayAudit } from './audit.js';
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
 /**
- * What a page gets; it returns a cleanup function run when the route changes.
- * @typedef {{ root: HTMLElement, live: Live, me: any, show: (m: string) => void, params: string[] }} PageContext
+ * What a page gets; it returns a cleanup function run when the route changes. `show` is the
+ * page's own message, silent once the page is gone; `tell` is the answer to an action the user
+ * started (a cancel, a termination), shown whichever page is up when it comes.
+ * @typedef {{ root: HTMLElement, live: Live, me: any, show: (m: string) => void, tell: (m: string) => void, params: string[] }} PageContext
  */
 
 const live = new Live({
@@ -34,11 +36,16 @@ let me;
 /** @type {(() => void) | undefined} */
 let cleanup;
 
-/** @param {string} text */
-function showMessage(text) {
+/** The page whose `show` set the message shown (undefined: the app's, or an action's answer). */
+/** @type {object | undefined} */
+let messageBy;
+
+/** @param {string} text @param {object} [by] the page showing it */
+function showMessage(text, by) {
   const el = $('message');
   el.textContent = text;
   el.hidden = text === '';
+  messageBy = text === '' ? undefined : by;
 }
 
 /** Signed in with the identity provider (the session cookie) rather than a pasted token. */
@@ -140,15 +147,19 @@ function route() {
   $('app').replaceChildren(root);
   // A page's messages end with it: an answer to a request the page it replaced sent (its load
   // still on the way when the user moved on, or signed out) must not clear or overwrite this one's.
+  // A page clears only its own message (a success after its error), never an action's answer.
   let current = true;
+  const self = {};
   /** @type {PageContext} */
   const ctx = {
     root,
     live,
     me,
     show: (m) => {
-      if (current) showMessage(m);
+      if (!current || (m === '' && messageBy !== self)) return;
+      showMessage(m, self);
     },
+    tell: showMessage,
     params: rest,
   };
   const pages = {

@@ -40,7 +40,7 @@ function timeCell(ts) {
 }
 
 /** @param {import('./app.js').PageContext} ctx */
-export function botPage({ root, live, me, show, params }) {
+export function botPage({ root, live, me, show, tell, params }) {
   const botId = params[0] ?? '';
   const head = h('h2', {}, 'Bot ', botId);
   const facts = h('div', { id: 'bot-facts' });
@@ -221,12 +221,12 @@ export function botPage({ root, live, me, show, params }) {
                 method: 'POST',
                 body: body(reason),
               });
-              if (what === 'terminate') show(`Termination requested: task ${res.task_id}`);
-              else if (what === 'delete') show(`Bot ${botId} deleted`);
+              if (what === 'terminate') tell(`Termination requested: task ${res.task_id}`);
+              else if (what === 'delete') tell(`Bot ${botId} deleted`);
               else render(res);
               void events.load();
             } catch (err) {
-              show(String(/** @type {any} */ (err).message ?? err));
+              tell(String(/** @type {any} */ (err).message ?? err));
             }
           },
         },

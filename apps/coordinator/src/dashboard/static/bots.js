@@ -37,7 +37,7 @@ export function botsPage(ctx) {
 }
 
 /** @param {import('./app.js').PageContext} ctx */
-function botsList({ root, live, me, show }) {
+function botsList({ root, live, me, show, tell }) {
   const state = { dims: '', status: '', cursors: [''], page: 0 };
   const countsEl = h('div', { class: 'counts' });
   const dimsInput = /** @type {HTMLInputElement} */ (
@@ -56,6 +56,8 @@ function botsList({ root, live, me, show }) {
    * @type {Set<any[]>}
    */
   const duringLoads = new Set();
+  /** Ends the page's requests still on their way when the page goes. */
+  const requests = new AbortController();
 
   const form = h(
     'form',
@@ -97,7 +99,7 @@ function botsList({ root, live, me, show }) {
 
   async function loadCounts() {
     try {
-      const { pools } = await api('/api/bots/counts');
+      const { pools } = await api('/api/bots/counts', { signal: requests.signal });
       replace(
         countsEl,
         h(
@@ -137,20 +139,20 @@ function botsList({ root, live, me, show }) {
     ]);
     let page;
     /** @type {any[]} */
-    const since = [];
-    duringLoads.add(since);
+    const meanwhile = [];
+    duringLoads.add(meanwhile);
     try {
-      page = await api(`/api/bots${query}`);
+      page = await api(`/api/bots${query}`, { signal: requests.signal });
       show('');
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 401)) show(String(err.message ?? err));
       return;
     } finally {
-      duringLoads.delete(since);
+      duringLoads.delete(meanwhile);
     }
     rows.clear();
     tbody.replaceChildren(...page.items.map((/** @type {any} */ b) => row(b)));
-    for (const b of since) update(b);
+    for (const b of meanwhile) update(b);
     state.cursors[state.page + 1] = page.cursor;
     const from = state.page * PAGE_SIZE + (page.items.length > 0 ? 1 : 0);
     pageButtons(
@@ -195,10 +197,10 @@ function botsList({ root, live, me, show }) {
             method: 'POST',
             body: {},
           });
-          if (what === 'terminate') show(`Termination requested: task ${res.task_id}`);
+          if (what === 'terminate') tell(`Termination requested: task ${res.task_id}`);
           else update(res);
         } catch (err) {
-          show(String(/** @type {any} */ (err).message ?? err));
+          tell(String(/** @type {any} */ (err).message ?? err));
         }
       };
       actions.append(
@@ -252,7 +254,7 @@ function botsList({ root, live, me, show }) {
   const refreshCounts = throttle(() => void loadCounts(), 2000);
   const offs = [
     live.on('bots', (msg) => {
-      for (const since of duringLoads) since.push(...msg.items);
+      for (const meanwhile of duringLoads) for (const b of msg.items) meanwhile.push(b);
       for (const b of msg.items) update(b);
     }),
     live.on('resync', () => void load()),
@@ -267,5 +269,6 @@ function botsList({ root, live, me, show }) {
   return () => {
     for (const off of offs) off();
     live.subscribe([]);
+    requests.abort();
   };
 }

@@ -214,7 +214,7 @@ function requestView(req) {
 }
 
 /** @param {import('./app.js').PageContext} ctx */
-export function taskPage({ root, live, me, show, params }) {
+export function taskPage({ root, live, me, show, tell, params }) {
   const taskId = params[0] ?? '';
   const title = h('h2', {}, 'Task ', taskId);
   const actions = h('div', { class: 'actions' });
@@ -560,7 +560,7 @@ export function taskPage({ root, live, me, show, params }) {
       const res = await api(`/api/tasks/${encodeURIComponent(taskId)}/retry`, { method: 'POST' });
       location.hash = `#/task/${encodeURIComponent(res.task_id)}`;
     } catch (err) {
-      show(String(/** @type {any} */ (err).message ?? err));
+      tell(String(/** @type {any} */ (err).message ?? err));
     }
   }
 
@@ -613,13 +613,13 @@ export function taskPage({ root, live, me, show, params }) {
         method: 'POST',
         body: { kill_running: kill },
       });
-      if (!res.canceled) show(`Not cancelled: the task is ${res.state}.`);
+      if (!res.canceled) tell(`Not cancelled: the task is ${res.state}.`);
       else if (res.was_running && res.state === 'RUNNING') {
         killAsked = true;
         if (shown !== undefined) render(shown);
       }
     } catch (err) {
-      show(String(/** @type {any} */ (err).message ?? err));
+      tell(String(/** @type {any} */ (err).message ?? err));
     }
   }
 

@@ -190,6 +190,8 @@ export function tasksPage({ root, live, show }) {
    * @type {Set<any[]>}
    */
   const duringLoads = new Set();
+  /** Ends the page's requests still on their way when the page goes. */
+  const requests = new AbortController();
 
   /**
    * The hash of this view's filters (as loaded) at another page: the route change draws it.
@@ -284,7 +286,7 @@ export function tasksPage({ root, live, show }) {
 
   async function loadPending() {
     try {
-      const { pools } = await api('/api/tasks/pending');
+      const { pools } = await api('/api/tasks/pending', { signal: requests.signal });
       replace(
         pendingEl,
         h(
@@ -331,16 +333,16 @@ export function tasksPage({ root, live, show }) {
     ]);
     let page;
     /** @type {any[]} */
-    const since = [];
-    duringLoads.add(since);
+    const meanwhile = [];
+    duringLoads.add(meanwhile);
     try {
-      page = await api(`/api/tasks${query}`);
+      page = await api(`/api/tasks${query}`, { signal: requests.signal });
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 401))
         show(String(/** @type {any} */ (err).message ?? err));
       return;
     } finally {
-      duringLoads.delete(since);
+      duringLoads.delete(meanwhile);
     }
     // A success clears an error left by an earlier request.
     show('');
@@ -348,7 +350,8 @@ export function tasksPage({ root, live, show }) {
     tbody.replaceChildren(...page.items.map((/** @type {any} */ t) => row(t)));
     newestMs = tsMs(page.items[0]?.created_ts) ?? 0;
     drawPager(page.cursor);
-    drawLive(since);
+    // A task's newest update only (one for a state it has left would draw it back in).
+    drawLive([...new Map(meanwhile.map((t) => [t.task_id, t])).values()]);
   }
 
   /**
@@ -406,7 +409,10 @@ export function tasksPage({ root, live, show }) {
     const { cls } = outcomeOf(t);
     const tr = h(
       'tr',
-      { dataset: { task: t.task_id, outcome: cls }, class: `row-${cls}` },
+      {
+        dataset: { task: t.task_id, outcome: cls, modified: String(tsMs(t.modified_ts) ?? 0) },
+        class: `row-${cls}`,
+      },
       h(
         'td',
         {},
@@ -453,7 +459,8 @@ export function tasksPage({ root, live, show }) {
   }
 
   /**
-   * Live task updates into the list: a shown task's row redrawn, a new one on the first page.
+   * Live task updates into the list: a shown task's row redrawn in its newest state (one the
+   * filters no longer match too, rather than left as it was), a new one on the first page.
    * @param {any[]} items
    */
   function drawLive(items) {
@@ -461,7 +468,10 @@ export function tasksPage({ root, live, show }) {
       const old = rows.get(t.task_id);
       const createdMs = tsMs(t.created_ts) ?? 0;
       if (old !== undefined) {
-        if (matches(t)) old.replaceWith(row(t));
+        // Not older than what the row shows (an update received while a newer answer loaded).
+        if ((tsMs(t.modified_ts) ?? 0) >= Number(old.dataset['modified'] ?? 0)) {
+          old.replaceWith(row(t));
+        }
       } else if (f.cursor === '' && matches(t) && createdMs >= newestMs) {
         newestMs = createdMs;
         tbody.prepend(row(t));
@@ -477,7 +487,7 @@ export function tasksPage({ root, live, show }) {
   const refreshPending = throttle(() => void loadPending(), 1000);
   const offs = [
     live.on('tasks', (msg) => {
-      for (const since of duringLoads) since.push(...msg.items);
+      for (const meanwhile of duringLoads) for (const t of msg.items) meanwhile.push(t);
       drawLive(msg.items);
       for (const t of msg.items) {
         if (t.state === 'PENDING' || t.started_ts !== undefined) refreshPending();
@@ -495,6 +505,7 @@ export function tasksPage({ root, live, show }) {
   return () => {
     for (const off of offs) off();
     live.subscribe([]);
+    requests.abort();
   };
 }
 

@@ -615,6 +615,40 @@ describe('dashboard in a browser', () => {
     }
   });
 
+  it("says why on the login form when an action's answer is a 401, not the answer's text", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const p = await context.newPage();
+      const id = await submitTask(tasks, clientToken, {
+        name: 'refused cancel',
+        dimensions: [{ key: 'gpu', value: 'none-here' }],
+        waitForCapacity: true,
+      });
+      // The coordinator refusing the token by the time the user clicks Cancel (injected).
+      await p.route(
+        (u) => u.pathname === `/api/tasks/${id}/cancel`,
+        (r) =>
+          r.fulfill({
+            status: 401,
+            contentType: 'application/json',
+            body: '{"error":"token refused: revoked"}',
+          }),
+      );
+      await p.goto(`${baseUrl(coord)}/#/task/${id}`);
+      await p.locator('#token').fill(clientToken);
+      await p.locator('#login button[type=submit]').click();
+      await p.locator('h2 [data-state="PENDING"]').waitFor(WAIT);
+      await p.locator('#cancel').click();
+      await p.locator('#token').waitFor(WAIT);
+      await expect
+        .poll(() => p.locator('#message').innerText(), WAIT)
+        .toBe('Your token was refused; log in again.');
+      await call((md, cb) => tasks.CancelTask({ task_id: id }, md, cb), bearer(clientToken));
+    } finally {
+      await context.close();
+    }
+  });
+
   it('under a state filter, shows a task that left the state as it is now, and drops it on the next load', async () => {
     // The pending list: a task comes in live, then is cancelled (no longer matching: its row shows
     // CANCELED rather than a PENDING it has left); the list's next answer, read after the cancel

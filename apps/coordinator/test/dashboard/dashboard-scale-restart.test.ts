@@ -166,7 +166,7 @@ describe('the dashboard at scale and across a restart', () => {
     // arriving after its live update would draw the list without it, so the task comes after.
     const reloaded = page.waitForResponse(
       (r) => new URL(r.url()).pathname === '/api/tasks' && r.ok(),
-      { timeout: 30_000 }, // the restart and the socket's backoff included
+      { timeout: 40_000 }, // the restart and the socket's backoff included
     );
     coord = await startTestCoordinator(dir.path, { httpListen });
     tasks = tasksStub(coord.grpcAddress);
@@ -179,5 +179,5 @@ describe('the dashboard at scale and across a restart', () => {
     });
     await page.locator(`tr[data-task="${id}"]`).waitFor(WAIT);
     expect(await page.locator(`tr[data-task="${id}"]`).innerText()).toContain('after the restart');
-  });
+  }, 60_000);
 });

@@ -159,7 +159,10 @@ function route() {
       if (!current || (m === '' && messageBy !== self)) return;
       showMessage(m, self);
     },
-    tell: showMessage,
+    // Not once signed out (a 401's answer: the sign-in form says why instead).
+    tell: (m) => {
+      if (me !== undefined) showMessage(m);
+    },
     params: rest,
   };
   const pages = {

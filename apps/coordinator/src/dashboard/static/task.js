@@ -393,7 +393,7 @@ export function taskPage({ root, live, me, show, tell, params }) {
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
     } catch (err) {
-      show(String(/** @type {any} */ (err).message ?? err));
+      tell(String(/** @type {any} */ (err).message ?? err));
     }
   }
 

@@ -4,6 +4,7 @@
 
 import { ApiError, api, qs } from './api.js';
 import { botLink } from './bot.js';
+import { newestUpdates } from './updates.js';
 import {
   formatDuration,
   h,
@@ -350,8 +351,7 @@ export function tasksPage({ root, live, show }) {
     tbody.replaceChildren(...page.items.map((/** @type {any} */ t) => row(t)));
     newestMs = tsMs(page.items[0]?.created_ts) ?? 0;
     drawPager(page.cursor);
-    // A task's newest update only (one for a state it has left would draw it back in).
-    drawLive([...new Map(meanwhile.map((t) => [t.task_id, t])).values()]);
+    drawLive(meanwhile);
   }
 
   /**
@@ -464,15 +464,20 @@ export function tasksPage({ root, live, show }) {
    * @param {any[]} items
    */
   function drawLive(items) {
-    for (const t of items) {
+    const drawn = newestUpdates(
+      items,
+      (t) => t.task_id,
+      (t) => tsMs(t.modified_ts) ?? 0,
+      (id) => {
+        const shown = rows.get(id);
+        return shown === undefined ? undefined : Number(shown.dataset['modified'] ?? 0);
+      },
+    );
+    for (const t of drawn) {
       const old = rows.get(t.task_id);
       const createdMs = tsMs(t.created_ts) ?? 0;
-      if (old !== undefined) {
-        // Not older than what the row shows (an update received while a newer answer loaded).
-        if ((tsMs(t.modified_ts) ?? 0) >= Number(old.dataset['modified'] ?? 0)) {
-          old.replaceWith(row(t));
-        }
-      } else if (f.cursor === '' && matches(t) && createdMs >= newestMs) {
+      if (old !== undefined) old.replaceWith(row(t));
+      else if (f.cursor === '' && matches(t) && createdMs >= newestMs) {
         newestMs = createdMs;
         tbody.prepend(row(t));
         while (tbody.children.length > PAGE_SIZE) {

@@ -1,5 +1,5 @@
 // The headless Chromium the dashboard's browser tests drive (Debian's, or DROVER_CHROMIUM).
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 const CHROMIUM = process.env['DROVER_CHROMIUM'] ?? '/usr/lib/chromium/chromium';
 
@@ -33,4 +33,34 @@ export async function launchChromium(): Promise<Browser> {
     return context;
   };
   return browser;
+}
+
+/** A latch a test holds a request at: `passed` resolves once `open()` has been called. */
+export function latch(): { passed: Promise<void>; open: () => void } {
+  let open = () => {};
+  const passed = new Promise<void>((resolve) => (open = resolve));
+  return { passed, open };
+}
+
+/**
+ * Counts, in `page`, the answers to `pathname` its code has read, each once the code after it has
+ * run (a timer after the body is parsed); call before the page loads. The function returned
+ * reads the count.
+ */
+export async function countAnswersRead(
+  page: Page,
+  pathname: string,
+): Promise<() => Promise<number>> {
+  await page.addInitScript(`if (window.answersRead === undefined) {
+    const read = (window.answersRead = {});
+    const json = Response.prototype.json;
+    Response.prototype.json = async function () {
+      const body = await json.call(this);
+      const path = new URL(this.url).pathname;
+      setTimeout(() => (read[path] = (read[path] ?? 0) + 1));
+      return body;
+    };
+  }`);
+  return async () =>
+    Number(await page.evaluate(`window.answersRead[${JSON.stringify(pathname)}] ?? 0`));
 }

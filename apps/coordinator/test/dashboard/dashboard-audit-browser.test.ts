@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken, type RunningCoordinator } from '../../src/index';
 import { bearer, call, startTestCoordinator, tasksStub, tempDir } from '../harness';
 import { apiFetch, baseUrl, submitTask } from './dashboard-client';
-import { launchChromium } from './browser';
+import { countAnswersRead, latch, launchChromium } from './browser';
 
 const SHOTS = fileURLToPath(new URL('../../../../test-output/dashboard/', import.meta.url));
 const WAIT = { timeout: 15_000 };
@@ -151,30 +151,20 @@ describe('the audit page', () => {
   it('gives others no link, and refuses the page and its API', async () => {
     // The bots page's list requests are held until the audit page has said no: ended or
     // answered for a page the viewer has left, they must not clear what the audit page says.
-    let release = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
+    const held = latch();
     let holding = 0;
     let failed = 0;
+    let botsRead = () => Promise.resolve(0);
     const page = await loggedIn('viewer', async (p) => {
       p.on('requestfailed', (r) => {
         if (new URL(r.url()).pathname === '/api/bots') failed += 1;
       });
-      // Counts the bots list answers the page has read, once its code after them has run.
-      await p.addInitScript(`{
-        const json = Response.prototype.json;
-        Response.prototype.json = async function () {
-          const body = await json.call(this);
-          if (new URL(this.url).pathname === '/api/bots') {
-            setTimeout(() => (window.botsRead = (window.botsRead ?? 0) + 1));
-          }
-          return body;
-        };
-      }`);
+      botsRead = await countAnswersRead(p, '/api/bots');
       await p.route(
         (u) => u.pathname === '/api/bots',
         async (r) => {
           holding += 1;
-          await held;
+          await held.passed;
           // The page may have dropped the request meanwhile: nothing to answer then.
           await r.continue().catch(() => {});
         },
@@ -188,11 +178,9 @@ describe('the audit page', () => {
     const message = page.locator('#message');
     await message.waitFor({ state: 'visible', ...WAIT });
     expect(await message.innerText()).toMatch(/audit log is for admins/);
-    release();
+    held.open();
     // Each held request ended by the page or its answer read.
-    await expect
-      .poll(async () => failed + Number(await page.evaluate('window.botsRead ?? 0')), WAIT)
-      .toBe(2);
+    await expect.poll(async () => failed + (await botsRead()), WAIT).toBe(2);
     expect(await message.isVisible()).toBe(true);
     expect(await message.innerText()).toMatch(/audit log is for admins/);
     expect(await page.locator('#audit tbody tr').count()).toBe(0);

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from './browser';
+import { countAnswersRead, latch, launchChromium } from './browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningCoordinator } from '../../src/index';
 import { desc, ensure, graphStub, waitForAttempt } from '../graph/graph-harness';
@@ -61,6 +61,23 @@ afterAll(async () => {
   await coord?.close();
   dir?.remove();
 });
+
+/** Runs `use` with a page of its own (a session of its own), closed after. */
+async function withOwnPage(use: (p: Page) => Promise<void>): Promise<void> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    await use(await context.newPage());
+  } finally {
+    await context.close();
+  }
+}
+
+/** Opens the dashboard at `hash` and logs in there with the client token. */
+async function logInAt(p: Page, hash: string): Promise<void> {
+  await p.goto(`${baseUrl(coord)}/${hash}`);
+  await p.locator('#token').fill(clientToken);
+  await p.locator('#login button[type=submit]').click();
+}
 
 function gateDir(name: string): string {
   const path = join(dir.path, name);
@@ -548,35 +565,22 @@ describe('dashboard in a browser', () => {
   it('tells what a Cancel answered though the user has moved to another page', async () => {
     // The page's cancel waits until someone else has cancelled the task and the user has gone to
     // the bots page; that page's loads are answered after it, and must not clear what it says.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    try {
-      const p = await context.newPage();
-      await p.addInitScript(`{
-        const json = Response.prototype.json;
-        Response.prototype.json = async function () {
-          const body = await json.call(this);
-          if (new URL(this.url).pathname === '/api/bots') {
-            setTimeout(() => (window.listsRead = (window.listsRead ?? 0) + 1));
-          }
-          return body;
-        };
-      }`);
+    await withOwnPage(async (p) => {
+      const listsRead = await countAnswersRead(p, '/api/bots');
       const id = await submitTask(tasks, clientToken, {
         name: 'cancelled twice',
         dimensions: [{ key: 'gpu', value: 'none-here' }],
         waitForCapacity: true,
       });
-      let releaseCancel = () => {};
-      const cancelHeld = new Promise<void>((resolve) => (releaseCancel = resolve));
-      let releaseBots = () => {};
-      const botsHeld = new Promise<void>((resolve) => (releaseBots = resolve));
+      const cancelHeld = latch();
+      const botsHeld = latch();
       let cancelAsked = false;
       let botsAsked = 0;
       await p.route(
         (u) => u.pathname === `/api/tasks/${id}/cancel`,
         async (r) => {
           cancelAsked = true;
-          await cancelHeld;
+          await cancelHeld.passed;
           await r.continue();
         },
       );
@@ -584,41 +588,33 @@ describe('dashboard in a browser', () => {
         (u) => u.pathname === '/api/bots',
         async (r) => {
           botsAsked += 1;
-          await botsHeld;
+          await botsHeld.passed;
           await r.continue().catch(() => {});
         },
       );
-      await p.goto(`${baseUrl(coord)}/#/task/${id}`);
-      await p.locator('#token').fill(clientToken);
-      await p.locator('#login button[type=submit]').click();
+      await logInAt(p, `#/task/${id}`);
       await p.locator('h2 [data-state="PENDING"]').waitFor(WAIT);
       await p.locator('#cancel').click();
       await expect.poll(() => cancelAsked, WAIT).toBe(true);
       await call((md, cb) => tasks.CancelTask({ task_id: id }, md, cb), bearer(clientToken));
       await p.locator('#nav a[href="#/bots"]').click();
       await expect.poll(() => botsAsked, WAIT).toBeGreaterThan(0);
-      releaseCancel();
+      cancelHeld.open();
       const message = p.locator('#message');
       await expect
         .poll(() => message.innerText(), WAIT)
         .toBe('Not cancelled: the task is CANCELED.');
-      releaseBots();
+      botsHeld.open();
       await p.locator('#bots tr[data-bot="e2e-bot"]').waitFor(WAIT);
       // Every bots list answer read (counted as each poll looks, the live socket's reload too).
-      await expect
-        .poll(async () => botsAsked - Number(await p.evaluate('window.listsRead ?? 0')), WAIT)
-        .toBe(0);
+      await expect.poll(async () => botsAsked - (await listsRead()), WAIT).toBe(0);
       expect(await message.isVisible()).toBe(true);
       expect(await message.innerText()).toBe('Not cancelled: the task is CANCELED.');
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it("says why on the login form when an action's answer is a 401, not the answer's text", async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    try {
-      const p = await context.newPage();
+    await withOwnPage(async (p) => {
       const id = await submitTask(tasks, clientToken, {
         name: 'refused cancel',
         dimensions: [{ key: 'gpu', value: 'none-here' }],
@@ -634,9 +630,7 @@ describe('dashboard in a browser', () => {
             body: '{"error":"token refused: revoked"}',
           }),
       );
-      await p.goto(`${baseUrl(coord)}/#/task/${id}`);
-      await p.locator('#token').fill(clientToken);
-      await p.locator('#login button[type=submit]').click();
+      await logInAt(p, `#/task/${id}`);
       await p.locator('h2 [data-state="PENDING"]').waitFor(WAIT);
       await p.locator('#cancel').click();
       await p.locator('#token').waitFor(WAIT);
@@ -644,43 +638,27 @@ describe('dashboard in a browser', () => {
         .poll(() => p.locator('#message').innerText(), WAIT)
         .toBe('Your token was refused; log in again.');
       await call((md, cb) => tasks.CancelTask({ task_id: id }, md, cb), bearer(clientToken));
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('under a state filter, shows a task that left the state as it is now, and drops it on the next load', async () => {
     // The pending list: a task comes in live, then is cancelled (no longer matching: its row shows
     // CANCELED rather than a PENDING it has left); the list's next answer, read after the cancel
     // but held until then, leaves it out, and the updates received meanwhile do not bring it back.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    try {
-      const p = await context.newPage();
-      await p.addInitScript(`{
-        const json = Response.prototype.json;
-        Response.prototype.json = async function () {
-          const body = await json.call(this);
-          if (new URL(this.url).pathname === '/api/tasks') {
-            setTimeout(() => (window.listsRead = (window.listsRead ?? 0) + 1));
-          }
-          return body;
-        };
-      }`);
-      let release = () => {};
-      const held = new Promise<void>((resolve) => (release = resolve));
+    await withOwnPage(async (p) => {
+      const listsRead = await countAnswersRead(p, '/api/tasks');
+      const held = latch();
       let asked = 0;
       await p.route(
         (u) => u.pathname === '/api/tasks',
         async (r) => {
           // The first load draws the list; the next (the live socket ready) waits, then asks.
-          if (++asked > 1) await held;
+          if (++asked > 1) await held.passed;
           await r.continue();
         },
       );
-      await p.goto(`${baseUrl(coord)}/#/tasks?state=QUERY_PENDING`);
-      await p.locator('#token').fill(clientToken);
-      await p.locator('#login button[type=submit]').click();
-      await expect.poll(() => p.evaluate('window.listsRead ?? 0'), WAIT).toBe(1);
+      await logInAt(p, `#/tasks?state=QUERY_PENDING`);
+      await expect.poll(() => listsRead(), WAIT).toBe(1);
       await expect.poll(() => asked, WAIT).toBe(2);
       const id = await submitTask(tasks, clientToken, {
         name: 'pending, then cancelled',
@@ -691,13 +669,11 @@ describe('dashboard in a browser', () => {
       await row.locator('[data-state="PENDING"]').waitFor(WAIT);
       await call((md, cb) => tasks.CancelTask({ task_id: id }, md, cb), bearer(clientToken));
       await row.locator('[data-state="CANCELED"]').waitFor(WAIT);
-      release();
-      await expect.poll(() => p.evaluate('window.listsRead ?? 0'), WAIT).toBe(2);
+      held.open();
+      await expect.poll(() => listsRead(), WAIT).toBe(2);
       expect(await row.count()).toBe(0);
       expect(asked).toBe(2);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('shows a bot busy that took a task while the list was loading, from its live update', async () => {
@@ -712,22 +688,10 @@ describe('dashboard in a browser', () => {
         }[]
       ).find((b) => b.bot_id === 'e2e-bot')?.task_id;
     await expect.poll(idle, WAIT).toBe('');
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const gate = gateDir('bot-list');
-    try {
-      const p = await context.newPage();
-      await p.addInitScript(`{
-        const json = Response.prototype.json;
-        Response.prototype.json = async function () {
-          const body = await json.call(this);
-          if (new URL(this.url).pathname === '/api/bots') {
-            setTimeout(() => (window.listsRead = (window.listsRead ?? 0) + 1));
-          }
-          return body;
-        };
-      }`);
-      let release = () => {};
-      const held = new Promise<void>((resolve) => (release = resolve));
+    await withOwnPage(async (p) => {
+      const listsRead = await countAnswersRead(p, '/api/bots');
+      const held = latch();
       let asked = 0;
       const idleInHeld: boolean[] = [];
       await p.route(
@@ -740,47 +704,29 @@ describe('dashboard in a browser', () => {
             items: { bot_id: string; task_id: string }[];
           };
           idleInHeld.push(items.find((b) => b.bot_id === 'e2e-bot')?.task_id === '');
-          await held;
+          await held.passed;
           await r.fulfill({ response: answer });
         },
       );
-      await p.goto(`${baseUrl(coord)}/#/bots`);
-      await p.locator('#token').fill(clientToken);
-      await p.locator('#login button[type=submit]').click();
+      await logInAt(p, `#/bots`);
       const row = p.locator('#bots tr[data-bot="e2e-bot"]');
       await row.locator('.b-idle').waitFor(WAIT);
       await expect.poll(() => idleInHeld, WAIT).toEqual([true]);
       await submitTask(tasks, clientToken, { name: 'holds the bot', command: gatedLines(gate, 1) });
       await row.locator('.b-busy').waitFor(WAIT);
-      release();
-      await expect.poll(() => p.evaluate('window.listsRead ?? 0'), WAIT).toBe(2);
+      held.open();
+      await expect.poll(() => listsRead(), WAIT).toBe(2);
       expect(await row.locator('.badge').allInnerTexts()).toEqual(['alive', 'busy']);
       expect(asked).toBe(2);
-    } finally {
-      writeFileSync(join(gate, 'go-1'), '');
-      await context.close();
-    }
+    }).finally(() => writeFileSync(join(gate, 'go-1'), ''));
   });
 
   it('keeps a task stored while the list was loading, from its live update', async () => {
     // The list's answers are read by the coordinator at once but reach the page only after a task
     // submitted meanwhile has come in live: drawing them must not drop that task's row.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    try {
-      const p = await context.newPage();
-      // Counts the list answers the page has read, once its code after them has run.
-      await p.addInitScript(`{
-        const json = Response.prototype.json;
-        Response.prototype.json = async function () {
-          const body = await json.call(this);
-          if (new URL(this.url).pathname === '/api/tasks') {
-            setTimeout(() => (window.listsRead = (window.listsRead ?? 0) + 1));
-          }
-          return body;
-        };
-      }`);
-      let release = () => {};
-      const held = new Promise<void>((resolve) => (release = resolve));
+    await withOwnPage(async (p) => {
+      const listsRead = await countAnswersRead(p, '/api/tasks');
+      const held = latch();
       let asked = 0;
       let answered = 0;
       await p.route(
@@ -789,13 +735,11 @@ describe('dashboard in a browser', () => {
           asked += 1;
           const answer = await r.fetch();
           answered += 1;
-          await held;
+          await held.passed;
           await r.fulfill({ response: answer });
         },
       );
-      await p.goto(`${baseUrl(coord)}/#/tasks`);
-      await p.locator('#token').fill(clientToken);
-      await p.locator('#login button[type=submit]').click();
+      await logInAt(p, `#/tasks`);
       await expect.poll(() => p.locator('#live').getAttribute('class'), WAIT).toContain('on');
       // Its first load and the one when the live socket was ready, both answered before the task.
       await expect.poll(() => [asked, answered], WAIT).toEqual([2, 2]);
@@ -806,13 +750,11 @@ describe('dashboard in a browser', () => {
       });
       const row = p.locator(`tr[data-task="${id}"]`);
       await row.waitFor(WAIT);
-      release();
-      await expect.poll(() => p.evaluate('window.listsRead ?? 0'), WAIT).toBe(2);
+      held.open();
+      await expect.poll(() => listsRead(), WAIT).toBe(2);
       expect(await row.count()).toBe(1);
       expect(await row.innerText()).toContain('while the list loads');
       expect(asked).toBe(2);
-    } finally {
-      await context.close();
-    }
+    });
   });
 });

@@ -1,6 +1,7 @@
-// Which live updates the dashboard's lists draw (static/updates.js, a browser module with no DOM,
-// run in node): each task's newest, never one older than the row shown, so an update received
-// while a load was on its way neither undoes the answer nor draws back a state the task has left.
+// Which live updates the dashboard's lists keep and draw (static/updates.js, a browser module with
+// no DOM, run in node): those received during each load, each task's newest, never one older than
+// the row shown, so an update received while a load was on its way neither undoes the answer nor
+// draws back a state the task has left.
 import { describe, expect, it } from 'vitest';
 
 interface Update {
@@ -9,6 +10,10 @@ interface Update {
   modified: number;
 }
 interface UpdatesModule {
+  UpdatesDuringLoads: new () => {
+    begin(): { since: string[]; end: () => void };
+    received(items: readonly string[]): void;
+  };
   newestUpdates<T>(
     items: readonly T[],
     idOf: (item: T) => string,
@@ -19,7 +24,7 @@ interface UpdatesModule {
 
 // A path in a variable: the module is plain JS for the browser, with no type declarations.
 const UPDATES_URL = new URL('../../src/dashboard/static/updates.js', import.meta.url).href;
-const { newestUpdates } = (await import(UPDATES_URL)) as UpdatesModule;
+const { newestUpdates, UpdatesDuringLoads } = (await import(UPDATES_URL)) as UpdatesModule;
 
 const drawn = (items: Update[], shown: Record<string, number> = {}) =>
   newestUpdates(
@@ -59,5 +64,22 @@ describe('newestUpdates', () => {
 
   it('draws nothing for no updates', () => {
     expect(drawn([])).toEqual([]);
+  });
+});
+
+describe('UpdatesDuringLoads', () => {
+  it('keeps for each load the updates received while it was on its way, none after its end', () => {
+    const loads = new UpdatesDuringLoads();
+    loads.received(['before']);
+    const first = loads.begin();
+    loads.received(['a']);
+    const second = loads.begin();
+    loads.received(['b', 'c']);
+    first.end();
+    loads.received(['d']);
+    second.end();
+    loads.received(['after']);
+    expect(first.since).toEqual(['a', 'b', 'c']);
+    expect(second.since).toEqual(['b', 'c', 'd']);
   });
 });

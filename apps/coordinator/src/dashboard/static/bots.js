@@ -4,6 +4,7 @@
 import { ApiError, api, may, qs } from './api.js';
 import { botLink, botPage, botStatus } from './bot.js';
 import { ago, h, pageButtons, replace, throttle, tsMs, when } from './dom.js';
+import { UpdatesDuringLoads } from './updates.js';
 
 const PAGE_SIZE = 100;
 const STATUSES = ['', 'alive', 'dead', 'busy', 'idle', 'quarantined', 'maintenance'];
@@ -50,12 +51,8 @@ function botsList({ root, live, me, show, tell }) {
   const pager = h('div', { class: 'pager' });
   /** @type {Map<string, HTMLElement>} */
   const rows = new Map();
-  /**
-   * The live updates received while each load is on its way: its answer may have been read
-   * before them, so they are drawn again over it (a bot that took a task just then shows busy).
-   * @type {Set<any[]>}
-   */
-  const duringLoads = new Set();
+  /** Drawn again over a load's answer (a bot that took a task while it loaded shows busy). */
+  const duringLoads = new UpdatesDuringLoads();
   /** Ends the page's requests still on their way when the page goes. */
   const requests = new AbortController();
 
@@ -138,9 +135,7 @@ function botsList({ root, live, me, show, tell }) {
       ['limit', PAGE_SIZE],
     ]);
     let page;
-    /** @type {any[]} */
-    const meanwhile = [];
-    duringLoads.add(meanwhile);
+    const meanwhile = duringLoads.begin();
     try {
       page = await api(`/api/bots${query}`, { signal: requests.signal });
       show('');
@@ -148,11 +143,11 @@ function botsList({ root, live, me, show, tell }) {
       if (!(err instanceof ApiError && err.status === 401)) show(String(err.message ?? err));
       return;
     } finally {
-      duringLoads.delete(meanwhile);
+      meanwhile.end();
     }
     rows.clear();
     tbody.replaceChildren(...page.items.map((/** @type {any} */ b) => row(b)));
-    for (const b of meanwhile) update(b);
+    for (const b of meanwhile.since) update(b);
     state.cursors[state.page + 1] = page.cursor;
     const from = state.page * PAGE_SIZE + (page.items.length > 0 ? 1 : 0);
     pageButtons(
@@ -254,7 +249,7 @@ function botsList({ root, live, me, show, tell }) {
   const refreshCounts = throttle(() => void loadCounts(), 2000);
   const offs = [
     live.on('bots', (msg) => {
-      for (const meanwhile of duringLoads) for (const b of msg.items) meanwhile.push(b);
+      duringLoads.received(msg.items);
       for (const b of msg.items) update(b);
     }),
     live.on('resync', () => void load()),

@@ -4,7 +4,7 @@
 
 import { ApiError, api, qs } from './api.js';
 import { botLink } from './bot.js';
-import { newestUpdates } from './updates.js';
+import { UpdatesDuringLoads, newestUpdates } from './updates.js';
 import {
   formatDuration,
   h,
@@ -185,12 +185,8 @@ export function tasksPage({ root, live, show }) {
   const rows = new Map();
   /** Creation time of the newest task shown: older ones changing state are not new. */
   let newestMs = 0;
-  /**
-   * The live updates received while each load is on its way: its answer may have been read
-   * before them, so they are drawn again over it (a task stored just then stays in the list).
-   * @type {Set<any[]>}
-   */
-  const duringLoads = new Set();
+  /** Drawn again over a load's answer (a task stored while it loaded stays in the list). */
+  const duringLoads = new UpdatesDuringLoads();
   /** Ends the page's requests still on their way when the page goes. */
   const requests = new AbortController();
 
@@ -333,9 +329,7 @@ export function tasksPage({ root, live, show }) {
       ['limit', PAGE_SIZE],
     ]);
     let page;
-    /** @type {any[]} */
-    const meanwhile = [];
-    duringLoads.add(meanwhile);
+    const meanwhile = duringLoads.begin();
     try {
       page = await api(`/api/tasks${query}`, { signal: requests.signal });
     } catch (err) {
@@ -343,7 +337,7 @@ export function tasksPage({ root, live, show }) {
         show(String(/** @type {any} */ (err).message ?? err));
       return;
     } finally {
-      duringLoads.delete(meanwhile);
+      meanwhile.end();
     }
     // A success clears an error left by an earlier request.
     show('');
@@ -351,7 +345,7 @@ export function tasksPage({ root, live, show }) {
     tbody.replaceChildren(...page.items.map((/** @type {any} */ t) => row(t)));
     newestMs = tsMs(page.items[0]?.created_ts) ?? 0;
     drawPager(page.cursor);
-    drawLive(meanwhile);
+    drawLive(meanwhile.since);
   }
 
   /**
@@ -492,7 +486,7 @@ export function tasksPage({ root, live, show }) {
   const refreshPending = throttle(() => void loadPending(), 1000);
   const offs = [
     live.on('tasks', (msg) => {
-      for (const meanwhile of duringLoads) for (const t of msg.items) meanwhile.push(t);
+      duringLoads.received(msg.items);
       drawLive(msg.items);
       for (const t of msg.items) {
         if (t.state === 'PENDING' || t.started_ts !== undefined) refreshPending();

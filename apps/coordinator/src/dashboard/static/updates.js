@@ -22,3 +22,30 @@ export function newestUpdates(items, idOf, modifiedMs, shownMs) {
     return shown === undefined || modifiedMs(item) >= shown;
   });
 }
+
+/**
+ * The live updates a list received while each of its loads was on its way: the load's answer may
+ * have been read before them, so the list draws them again over it.
+ * @template T
+ */
+export class UpdatesDuringLoads {
+  /** @type {Set<T[]>} */
+  #open = new Set();
+
+  /**
+   * A load starts: `since` collects the updates received until `end()` (call it however the
+   * load ends).
+   * @returns {{ since: T[], end: () => void }}
+   */
+  begin() {
+    /** @type {T[]} */
+    const since = [];
+    this.#open.add(since);
+    return { since, end: () => this.#open.delete(since) };
+  }
+
+  /** Updates received: each load on its way keeps them. @param {readonly T[]} items */
+  received(items) {
+    for (const since of this.#open) for (const item of items) since.push(item);
+  }
+}

@@ -1,5 +1,5 @@
 import { versionLine } from '@drover/protocol';
-import { Command, CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { registerAudit } from './audit';
 import { registerBots } from './bots';
 import { registerCancel } from './cancel';
@@ -7,6 +7,7 @@ import { registerAccess } from './access';
 import { registerCas } from './cas';
 import { registerCollect } from './collect';
 import { describeBug, printError, type CommandHost, type Runtime } from './context';
+import { DroverCommand } from './drover-command';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes';
 import { registerLogin } from './login';
 import { registerLogs } from './logs';
@@ -46,7 +47,7 @@ const EXAMPLE_HELP = `Examples:
 /** The `drover` command tree; actions report their exit code through `host`. */
 export function buildProgram(host: CommandHost): Command {
   const { rt } = host;
-  const program = new Command('drover')
+  const program = new DroverCommand('drover')
     .description('Submit, watch, list and cancel Drover tasks; look after the fleet of bots.')
     .option('--server <host:port>', 'coordinator gRPC address')
     .option('--token <token>', 'bearer token')

@@ -1,10 +1,11 @@
-// `drover graph …` against a real coordinator: the CLI command tree (apps/cli/src/graph.ts) run
+// `drover graph …` against a real coordinator: the CLI (apps/cli/src/program.ts, runCli) run
 // in-process with the env a graph execution's task gets, the bot scripted over a real stream.
-import { Command } from 'commander';
+import type { GraphDataOut, QuestDescWire } from '@drover/protocol';
+import { normalizeQuestDesc, questId } from '@drover/state';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- test only: the CLI's graph commands need a real coordinator and a scripted bot, which live here
-import { registerGraph } from '../../../cli/src/graph';
+import { runCli } from '../../../cli/src/program';
 import type { RunningCoordinator } from '../../src/index';
 import { readToken, startTestCoordinator, tempDir } from '../harness';
 import { ScriptedBot } from '../scripted-bot';
@@ -34,21 +35,31 @@ async function drover(args: string[], env: Record<string, string> = {}) {
   const err: Buffer[] = [];
   const stdout = new PassThrough().on('data', (c: Buffer) => out.push(c));
   const stderr = new PassThrough().on('data', (c: Buffer) => err.push(c));
-  let code = 0;
-  const program = new Command('drover')
-    .option('--server <host:port>')
-    .option('--token <token>')
-    .exitOverride();
-  registerGraph(program, {
-    rt: { env: { DROVER_SERVER: coord.grpcAddress, ...env }, cwd: dir.path, stdout, stderr },
-    exitWith: (c) => (code = c),
+  const code = await runCli(['graph', ...args], {
+    env: { DROVER_SERVER: coord.grpcAddress, ...env },
+    cwd: dir.path,
+    stdout,
+    stderr,
   });
-  await program.parseAsync(['graph', ...args], { from: 'user' });
   return {
     code,
     stdout: Buffer.concat(out).toString('utf8'),
     stderr: Buffer.concat(err).toString('utf8'),
   };
+}
+
+/** A quest desc (graph-harness desc()) whose id begins with `prefix`, found by trying names. */
+function descWithIdPrefix(prefix: string): QuestDescWire {
+  for (let i = 0; ; i++) {
+    const wire = desc(`dashed-${i}`);
+    const normalized = normalizeQuestDesc({
+      distributorConfigName: wire.distributor_config_name ?? '',
+      parameters: wire.parameters ?? '',
+      distributorParameters: wire.distributor_parameters ?? '',
+    });
+    if ('error' in normalized) throw new Error(normalized.message);
+    if (questId(normalized.ok).startsWith(prefix)) return wire;
+  }
 }
 
 describe('drover graph', () => {
@@ -130,6 +141,61 @@ describe('drover graph', () => {
     expect(executions).toHaveLength(2);
     for (const e of executions)
       expect(e.data).toMatchObject({ created: expect.stringMatching(rfc3339) });
+  });
+
+  it("names an attempt whose quest id begins with '-V' as any other (result, walk, --dep)", async () => {
+    // Quest ids are base64url: one in 64 begins with '-', and Commander read `drover graph result
+    // -y0n…:1` as an unknown option (a diamond's payload exited 2), one beginning '-V' as
+    // --version (exit 0, the version line for a result).
+    const token = readToken(dir.path, 'client');
+    const dashed = descWithIdPrefix('-V');
+    const created = await drover([
+      '--token',
+      token,
+      'ensure',
+      '--quest',
+      JSON.stringify(desc('cli-A')),
+      '--quest',
+      JSON.stringify(dashed),
+      '--attempt',
+      '0:1',
+    ]);
+    expect(created.code).toBe(0);
+    const [qa, qd] = (JSON.parse(created.stdout) as { quest_ids: string[] }).quest_ids;
+    expect(qd).toMatch(/^-V/);
+
+    const envOf = (p: Payload) => ({
+      DROVER_EXECUTION_ID: `${p.id.quest}/${p.id.attempt}/${p.id.id}`,
+      DROVER_EXECUTION_TOKEN: p.activationToken.toString('base64url'),
+    });
+    const a1 = await Payload.next(bot);
+    await drover(['activate'], envOf(a1));
+    const halt = await drover(['ensure', '--dep', `${qd}:1`, '--halt-exit-code', '42'], envOf(a1));
+    expect(halt).toMatchObject({ code: 42 });
+    a1.exit(0);
+    const d1 = await Payload.next(bot);
+    await drover(['activate'], envOf(d1));
+    expect((await drover(['finish', '{"d": 1}'], envOf(d1))).code).toBe(0);
+    d1.exit(0);
+
+    const a2 = await Payload.next(bot);
+    await drover(['activate'], envOf(a2));
+    expect(await drover(['result', `${qd}:1`], envOf(a2))).toEqual({
+      code: 0,
+      stdout: '{"d":1}\n',
+      stderr: '',
+    });
+    a2.exit(0);
+    // As a client, the dashed attempt first and after the options.
+    for (const args of [
+      ['walk', `${qd}:1`, '--results'],
+      ['walk', '--results', '--depth', '-1', `${qa}:1`, `${qd}:1`],
+    ]) {
+      const walked = await drover(['--token', token, ...args]);
+      expect(walked, args.join(' ')).toMatchObject({ code: 0, stderr: '' });
+      const graph = JSON.parse(walked.stdout) as GraphDataOut;
+      expect(graph.quests[qd!]?.attempts[1]?.data?.result?.object).toBe('{"d":1}');
+    }
   });
 
   it('lets a payload create a quest and its attempt without depending on it (no client token)', async () => {

@@ -136,6 +136,8 @@ describe('a diamond A → {B, C} → D of shell payloads using drover graph', ()
                     exitCode: task.exitCode,
                     summary: task.summary,
                     botId: task.botId,
+                    // What the payload printed (its stderr is in the task's output).
+                    output: (await coord.store.readOutput(task.id, 0, 4096)).toString(),
                   },
                 };
               }),

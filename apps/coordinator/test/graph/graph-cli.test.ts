@@ -62,42 +62,58 @@ function descWithIdPrefix(prefix: string): QuestDescWire {
   }
 }
 
+/** The env a payload's task gets for its execution. */
+const envOf = (p: Payload) => ({
+  DROVER_EXECUTION_ID: `${p.id.quest}/${p.id.attempt}/${p.id.id}`,
+  DROVER_EXECUTION_TOKEN: p.activationToken.toString('base64url'),
+});
+
+/** `drover graph ensure` of quest cli-A and `second`, and A's attempt 1; their ids. */
+async function ensureAWith(token: string, second: QuestDescWire): Promise<[string, string]> {
+  const created = await drover([
+    '--token',
+    token,
+    'ensure',
+    '--quest',
+    JSON.stringify(desc('cli-A')),
+    '--quest',
+    JSON.stringify(second),
+    '--attempt',
+    '0:1',
+  ]);
+  expect(created).toMatchObject({ code: 0, stderr: '' });
+  const [qa, qb] = (JSON.parse(created.stdout) as { quest_ids: string[] }).quest_ids;
+  return [qa!, qb!];
+}
+
+/**
+ * A's first execution activates (twice: it is idempotent) and depends on attempt 1 of `dep`,
+ * halting (exit code 42); dep's execution finishes with `result`; A's second is activated and
+ * returned, to read it.
+ */
+async function dependThenRead(dep: string, result: string): Promise<Payload> {
+  const a1 = await Payload.next(bot);
+  expect((await drover(['activate'], envOf(a1))).code).toBe(0);
+  expect((await drover(['activate'], envOf(a1))).code).toBe(0);
+  const halt = await drover(['ensure', '--dep', `${dep}:1`, '--halt-exit-code', '42'], envOf(a1));
+  expect(halt).toMatchObject({ code: 42 });
+  expect(JSON.parse(halt.stdout)).toMatchObject({ should_halt: true });
+  a1.exit(0);
+  const d1 = await Payload.next(bot);
+  expect(d1.id.quest).toBe(dep);
+  await drover(['activate'], envOf(d1));
+  expect((await drover(['finish', result], envOf(d1))).code).toBe(0);
+  d1.exit(0);
+  const a2 = await Payload.next(bot);
+  await drover(['activate'], envOf(a2));
+  return a2;
+}
+
 describe('drover graph', () => {
   it('lets a payload activate, depend, read a dependency and finish', async () => {
     const token = readToken(dir.path, 'client');
-    const created = await drover([
-      '--token',
-      token,
-      'ensure',
-      '--quest',
-      JSON.stringify(desc('cli-A')),
-      '--quest',
-      JSON.stringify(desc('cli-B')),
-      '--attempt',
-      '0:1',
-    ]);
-    expect(created.code).toBe(0);
-    const [qa, qb] = (JSON.parse(created.stdout) as { quest_ids: string[] }).quest_ids;
-
-    const envOf = (p: Payload) => ({
-      DROVER_EXECUTION_ID: `${p.id.quest}/${p.id.attempt}/${p.id.id}`,
-      DROVER_EXECUTION_TOKEN: p.activationToken.toString('base64url'),
-    });
-    const a1 = await Payload.next(bot);
-    expect((await drover(['activate'], envOf(a1))).code).toBe(0);
-    expect((await drover(['activate'], envOf(a1))).code).toBe(0);
-    const halt = await drover(['ensure', '--dep', `${qb}:1`, '--halt-exit-code', '42'], envOf(a1));
-    expect(halt).toMatchObject({ code: 42 });
-    expect(JSON.parse(halt.stdout)).toMatchObject({ should_halt: true });
-    a1.exit(0);
-
-    const b1 = await Payload.next(bot);
-    await drover(['activate'], envOf(b1));
-    expect((await drover(['finish', '{"n": 41}'], envOf(b1))).code).toBe(0);
-    b1.exit(0);
-
-    const a2 = await Payload.next(bot);
-    await drover(['activate'], envOf(a2));
+    const [qa, qb] = await ensureAWith(token, desc('cli-B'));
+    const a2 = await dependThenRead(qb!, '{"n": 41}');
     const read = await drover(['result', `${qb}:1`], envOf(a2));
     expect(read).toMatchObject({ code: 0, stdout: '{"n":41}\n' });
     await drover(['finish', '{"n": 42}'], envOf(a2));
@@ -148,38 +164,9 @@ describe('drover graph', () => {
     // -y0n…:1` as an unknown option (a diamond's payload exited 2), one beginning '-V' as
     // --version (exit 0, the version line for a result).
     const token = readToken(dir.path, 'client');
-    const dashed = descWithIdPrefix('-V');
-    const created = await drover([
-      '--token',
-      token,
-      'ensure',
-      '--quest',
-      JSON.stringify(desc('cli-A')),
-      '--quest',
-      JSON.stringify(dashed),
-      '--attempt',
-      '0:1',
-    ]);
-    expect(created.code).toBe(0);
-    const [qa, qd] = (JSON.parse(created.stdout) as { quest_ids: string[] }).quest_ids;
+    const [qa, qd] = await ensureAWith(token, descWithIdPrefix('-V'));
     expect(qd).toMatch(/^-V/);
-
-    const envOf = (p: Payload) => ({
-      DROVER_EXECUTION_ID: `${p.id.quest}/${p.id.attempt}/${p.id.id}`,
-      DROVER_EXECUTION_TOKEN: p.activationToken.toString('base64url'),
-    });
-    const a1 = await Payload.next(bot);
-    await drover(['activate'], envOf(a1));
-    const halt = await drover(['ensure', '--dep', `${qd}:1`, '--halt-exit-code', '42'], envOf(a1));
-    expect(halt).toMatchObject({ code: 42 });
-    a1.exit(0);
-    const d1 = await Payload.next(bot);
-    await drover(['activate'], envOf(d1));
-    expect((await drover(['finish', '{"d": 1}'], envOf(d1))).code).toBe(0);
-    d1.exit(0);
-
-    const a2 = await Payload.next(bot);
-    await drover(['activate'], envOf(a2));
+    const a2 = await dependThenRead(qd!, '{"d": 1}');
     expect(await drover(['result', `${qd}:1`], envOf(a2))).toEqual({
       code: 0,
       stdout: '{"d":1}\n',
@@ -328,10 +315,6 @@ describe('drover graph', () => {
       expect(runId).toMatch(/^run-[a-z2-7]{16}$/);
 
       // a finishes with a result; b fails (no retries): the run failed.
-      const envOf = (p: Payload) => ({
-        DROVER_EXECUTION_ID: `${p.id.quest}/${p.id.attempt}/${p.id.id}`,
-        DROVER_EXECUTION_TOKEN: p.activationToken.toString('base64url'),
-      });
       const a1 = await Payload.next(bot);
       expect(a1.id.quest).toBe(qa);
       await drover(['activate'], envOf(a1));

@@ -15,7 +15,9 @@ const MARK = '\0';
 /**
  * The CLI's Command: the same as Commander's, but an attempt whose quest id begins with '-' is an
  * operand where it stands (`drover graph walk -y0n…:1 --results`), and the value of an option
- * that takes one as before (`--dep -y0n…:1`). Subcommands made with .command() are DroverCommands.
+ * that takes one as before (`--dep -y0n…:1`; after an option whose value is optional, `[x]`, it
+ * is still read as an option, as Commander reads it). Subcommands made with .command() are
+ * DroverCommands.
  */
 export class DroverCommand extends Command {
   override createCommand(name?: string): Command {
@@ -27,6 +29,15 @@ export class DroverCommand extends Command {
       DASHED_ATTEMPT.test(arg) && !this.#takesValue(argv[i - 1]) ? MARK + arg : arg,
     );
     const { operands, unknown } = super.parseOptions(marked);
+    // A value Commander took without its flag just before (a variadic option's later values, the
+    // last of combined short flags `-bd`) is the attempt as given; none of the CLI has such an
+    // option today.
+    for (const [key, value] of Object.entries(this.opts())) {
+      const clean = Array.isArray(value) ? value.map(unmarkAny) : unmarkAny(value);
+      if (JSON.stringify(clean) !== JSON.stringify(value)) {
+        this.setOptionValueWithSource(key, clean, this.getOptionValueSource(key) ?? 'cli');
+      }
+    }
     return { operands: operands.map(unmark), unknown: unknown.map(unmark) };
   }
 
@@ -41,4 +52,8 @@ export class DroverCommand extends Command {
 
 function unmark(arg: string): string {
   return arg.startsWith(MARK) ? arg.slice(MARK.length) : arg;
+}
+
+function unmarkAny(value: unknown): unknown {
+  return typeof value === 'string' ? unmark(value) : value;
 }

@@ -78,3 +78,21 @@ describe("an attempt whose quest id begins with '-'", () => {
     expect(() => parse(['sub', '-x', `${PLAIN}:1`])).toThrow(/unknown option '-x'/);
   });
 });
+
+describe('an option Commander fills without its flag just before', () => {
+  it('gets the attempt as given (a variadic option, the last of combined short flags)', () => {
+    const program = new DroverCommand('t')
+      .option('--refs <quest:n...>')
+      .option('-b')
+      .option('-d <quest:n>')
+      .exitOverride();
+    program.parse(['--refs', `${PLAIN}:1`, `${DASHED}:2`, '-bd', `${VERSION_LIKE}:3`], {
+      from: 'user',
+    });
+    expect(program.opts()).toEqual({
+      refs: [`${PLAIN}:1`, `${DASHED}:2`],
+      b: true,
+      d: `${VERSION_LIKE}:3`,
+    });
+  });
+});

@@ -22,6 +22,14 @@ import { manifest, sh, tempDir, until, within } from './helpers';
 const ESCAPE = fileURLToPath(new URL('./fixtures/escape.sh', import.meta.url));
 const ROUNDS = Number(process.env['DROVER_ESCAPE_ROUNDS'] ?? 10);
 const AT_ONCE = 10;
+/**
+ * Long enough for every technique of ten payloads at once to be seen running first, even on a
+ * machine loaded many times over (2.5 s was not, at a load of 13 on 2 cores; 8 s was not at 14
+ * with the rest of the suite running beside it).
+ */
+const EXECUTION_TIMEOUT_MS = 14_000;
+/** How long ten payloads' ends may take from the kill or the timeout, on a loaded machine. */
+const END_MS = 15_000;
 const KINDS = [
   'ignterm',
   'grandchild',
@@ -83,6 +91,7 @@ interface Round {
 async function round(taskId: string, ending: 'timeout' | 'kill'): Promise<Round> {
   const marker = `drover-escape-${randomBytes(6).toString('hex')}`;
   const chunks: Buffer[] = [];
+  const startedAt = Date.now();
   const run = startTask({
     taskId,
     leaseId: 'l',
@@ -92,10 +101,7 @@ async function round(taskId: string, ending: 'timeout' | 'kill'): Promise<Round>
     baseEnv: { PATH: process.env.PATH },
     manifest: manifest(['bash', ESCAPE, marker]),
     onOutput: (b) => chunks.push(b),
-    // Long enough for every technique of ten payloads at once to be seen running first, even
-    // on a machine loaded many times over (2.5 s was not, at a load of 13 on 2 cores; 8 s was
-    // not at 14 with the rest of the suite running beside it).
-    executionTimeoutMs: ending === 'timeout' ? 14_000 : 0,
+    executionTimeoutMs: ending === 'timeout' ? EXECUTION_TIMEOUT_MS : 0,
     graceMs: 200,
     containment,
   });
@@ -113,7 +119,11 @@ async function round(taskId: string, ending: 'timeout' | 'kill'): Promise<Round>
     );
   });
   if (ending === 'kill') run.kill('test');
-  const result = await within(`${taskId}'s end`, run.result, 15_000);
+  // The end is due END_MS after the termination began: the kill now, or the timeout (counted
+  // from the start, so a payload seen running early leaves the same time to end).
+  const endsBy =
+    ending === 'kill' ? Date.now() + END_MS : startedAt + EXECUTION_TIMEOUT_MS + END_MS;
+  const result = await within(`${taskId}'s end`, run.result, endsBy - Date.now());
   return {
     result,
     left: marked(marker),

@@ -15,6 +15,13 @@ export type LogRecord = Record<string, unknown> & { msg?: string };
 
 const TAIL_LINES = 40;
 
+/**
+ * How long a coordinator or bot may take to say it is ready: half a second on an idle machine,
+ * but a suite run beside a busy loop once had a bot print nothing for 20 s while five others and
+ * three coordinators started with it.
+ */
+const READY_MS = 60_000;
+
 /** A running executable and its log. */
 export class LoggedProcess {
   readonly child: ChildProcess;
@@ -168,6 +175,7 @@ export async function startCoordinatorChild(opts: {
     const ready = await proc.waitForRecord(
       '"coordinator ready"',
       (r) => r.msg === 'coordinator ready',
+      READY_MS,
     );
     return { proc, grpcAddress: String(ready['grpc']), pid: proc.pid };
   } catch (err) {
@@ -197,7 +205,9 @@ export function spawnBot(opts: {
     ],
     { ...process.env, DROVER_LOG_LEVEL: 'info' },
   );
-  const ready = proc.waitForRecord('"bot ready"', (r) => r.msg === 'bot ready').then(() => proc);
+  const ready = proc
+    .waitForRecord('"bot ready"', (r) => r.msg === 'bot ready', READY_MS)
+    .then(() => proc);
   // A caller that kills the bot before it is ready must not see an unhandled rejection.
   ready.catch(() => {});
   return { proc, ready };

@@ -56,9 +56,23 @@ function commandLines(): Map<number, string> {
   return out;
 }
 
-function marked(marker: string): string[] {
-  return [...commandLines().values()].filter((c) => c.includes(marker));
+function marked(marker: string, lines = commandLines()): string[] {
+  return [...lines.values()].filter((c) => c.includes(marker));
 }
+
+/**
+ * Every process's command line, read again only when the last read is 200 ms old: one read
+ * serves all the rounds looking at once. A read takes up to 0.7 s here, with a thousand processes
+ * being forked, and blocks this process; ten rounds each reading every 5 ms kept it from reading
+ * the payloads' output (a round's "ready" still unread after 14 s, at a load of 5).
+ */
+function recentCommandLines(): Map<number, string> {
+  if (recent === undefined || Date.now() - recent.at >= 200) {
+    recent = { lines: commandLines(), at: Date.now() };
+  }
+  return recent.lines;
+}
+let recent: { lines: Map<number, string>; at: number } | undefined;
 
 let root: string;
 let cleanup: () => Promise<void>;
@@ -106,13 +120,14 @@ async function round(taskId: string, ending: 'timeout' | 'kill'): Promise<Round>
     containment,
   });
   const missing = () => {
-    const lines = marked(marker);
+    const lines = marked(marker, recentCommandLines());
     return KINDS.filter((k) => !lines.some((l) => l.includes(`${marker}-${k}`)));
   };
   await until(
     `every technique of ${taskId} running`,
     () => Buffer.concat(chunks).includes('ready') && missing().length === 0,
     14_000,
+    100,
   ).catch((err: Error) => {
     throw new Error(
       `${err.message}: missing ${missing().join(', ')}; output ${Buffer.concat(chunks).toString()}`,

@@ -37,17 +37,21 @@ export function sh(script: string, over: Partial<TaskManifestOut> = {}): TaskMan
   return manifest(['sh', '-c', script], over);
 }
 
-/** Resolves when `check` holds; rejects with `what` once `timeoutMs` passed. */
+/**
+ * Resolves when `check` holds, asked every `intervalMs`; rejects with `what` once `timeoutMs`
+ * passed.
+ */
 export async function until(
   what: string,
   check: () => boolean | Promise<boolean>,
   timeoutMs = 5_000,
+  intervalMs = 5,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
     if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 

@@ -33,8 +33,8 @@ export class DroverCommand extends Command {
     // last of combined short flags `-bd`) is the attempt as given; none of the CLI has such an
     // option today.
     for (const [key, value] of Object.entries(this.opts())) {
-      const clean = Array.isArray(value) ? value.map(unmarkAny) : unmarkAny(value);
-      if (JSON.stringify(clean) !== JSON.stringify(value)) {
+      if (isMarked(value) || (Array.isArray(value) && value.some(isMarked))) {
+        const clean = Array.isArray(value) ? value.map(unmarkAny) : unmarkAny(value);
         this.setOptionValueWithSource(key, clean, this.getOptionValueSource(key) ?? 'cli');
       }
     }
@@ -54,6 +54,10 @@ function unmark(arg: string): string {
   return arg.startsWith(MARK) ? arg.slice(MARK.length) : arg;
 }
 
+function isMarked(value: unknown): boolean {
+  return typeof value === 'string' && value.startsWith(MARK);
+}
+
 function unmarkAny(value: unknown): unknown {
-  return typeof value === 'string' ? unmark(value) : value;
+  return isMarked(value) ? (value as string).slice(MARK.length) : value;
 }
